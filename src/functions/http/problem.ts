@@ -1,0 +1,31 @@
+import type { HttpResponseInit } from "@azure/functions";
+import { DomainError, ErrorCodes, isDomainError, toProblem } from "../../domain/errors";
+
+/** Codes only the HTTP edge produces; the domain's codes cover everything else. */
+export const HttpErrorCodes = {
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+} as const;
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export function problemResponse(err: DomainError, instance?: string, headers: Record<string, string> = {}): HttpResponseInit {
+  return {
+    status: err.status,
+    headers: { ...headers, "content-type": PROBLEM_CONTENT_TYPE },
+    jsonBody: toProblem(err, instance),
+  };
+}
+
+/**
+ * Anything that is not a DomainError is a bug or an outage: the client gets a 500 problem without
+ * internals (they may name hosts or carry cloud detail), the log gets the real error.
+ */
+export function errorResponse(err: unknown, instance: string, log: (message: string) => void): HttpResponseInit {
+  if (isDomainError(err)) return problemResponse(err, instance);
+  log(`unexpected error on ${instance}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return problemResponse(
+    new DomainError(ErrorCodes.INTERNAL, "The request could not be processed; the error was logged.", { status: 500 }),
+    instance,
+  );
+}

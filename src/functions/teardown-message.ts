@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { ValidationError } from "../domain/errors";
+import { TICKET_REF_PATTERN } from "./caller";
+
+/**
+ * The queue contract (docs/api.md): what an ITSM integration or a scheduled expiry job drops on
+ * `interconnect-teardown`. Strict: an unknown field is more likely a typo of a real one than extra data.
+ */
+export const teardownMessageSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "must be an interconnect name: 3-40 lowercase letters, digits and hyphens, starting with a letter"),
+  reason: z.string().trim().min(1, "must say why the interconnect is torn down").max(500, "must be at most 500 characters"),
+  requestedBy: z.string().trim().min(1, "must name who asked for the teardown").max(256, "must be at most 256 characters"),
+  ticketRef: z.string().regex(TICKET_REF_PATTERN, "must be 1-64 characters of letters, digits and _ . : -").optional(),
+});
+
+export type TeardownMessage = z.infer<typeof teardownMessageSchema>;
+
+/**
+ * The Functions queue extension hands a JSON message over already parsed and anything else as a
+ * string; both arrive here. Throws ValidationError naming every bad field.
+ */
+export function parseTeardownMessage(raw: unknown): TeardownMessage {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      throw new ValidationError([{ path: "", message: "the message is not JSON; expected {\"name\",\"reason\",\"requestedBy\",\"ticketRef\"?}" }]);
+    }
+  } else if (raw instanceof Uint8Array) {
+    return parseTeardownMessage(Buffer.from(raw).toString("utf8"));
+  }
+  const result = teardownMessageSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.flatMap((issue) =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({ path: [...issue.path.map(String), key].join("."), message: "unknown field; allowed: name, reason, requestedBy, ticketRef" }))
+        : [{ path: issue.path.map(String).join("."), message: issue.message }],
+    ),
+  );
+}
+
+/** A name to file the audit row under even when the message is garbage: the audit is per interconnect. */
+export function bestEffortName(raw: unknown): string | undefined {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  const name = (value as { name?: unknown } | null)?.name;
+  return typeof name === "string" && /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(name) ? name : undefined;
+}

@@ -34,5 +34,6 @@ export function validateTicketRef(value: string, path: string): string {
 
 /** Control characters would let a caller forge lines in logs and audit exports. */
 function sanitizeActor(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f]/g, "").slice(0, MAX_ACTOR_LENGTH) || ANONYMOUS;
+  const printable = [...value].filter((ch) => ch >= " " && ch !== "\u007f").join("");
+  return printable.slice(0, MAX_ACTOR_LENGTH) || ANONYMOUS;
 }

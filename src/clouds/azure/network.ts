@@ -1,0 +1,272 @@
+/**
+ * The Microsoft.Network operations the activities need, over the real @azure/arm-network client.
+ * Long-running operations are started with beginX and returned at once: waiting is the
+ * orchestrator's job (durable timers), never a poller blocking an activity.
+ */
+import { NetworkManagementClient } from "@azure/arm-network";
+import type {
+  ExpressRouteCircuit,
+  ExpressRouteCircuitArpTable,
+  ExpressRouteCircuitRoutesTable,
+  ExpressRouteServiceProvider,
+  PublicIPAddress,
+  Subnet,
+  VirtualNetwork,
+  VirtualNetworkGateway,
+  VirtualNetworkGatewayConnection,
+  VirtualNetworkGatewayConnectionListEntity,
+} from "@azure/arm-network";
+import type { TokenCredential } from "@azure/identity";
+import type { CloudCallLog } from "../call-log";
+import { classifyAzureError } from "../errors";
+
+export type {
+  ExpressRouteCircuit,
+  ExpressRouteCircuitArpTable,
+  ExpressRouteCircuitRoutesTable,
+  ExpressRouteServiceProvider,
+  PublicIPAddress,
+  Subnet,
+  VirtualNetwork,
+  VirtualNetworkGateway,
+  VirtualNetworkGatewayConnection,
+  VirtualNetworkGatewayConnectionListEntity,
+};
+
+export interface AzureClientConfig {
+  credential: TokenCredential;
+  /** ARM endpoint, e.g. https://management.azure.com or the emulator's https://127.0.0.1:8443. */
+  armEndpoint: string;
+  /** SDK-level retries of one request (429 honours Retry-After; 5xx and transport errors back off). */
+  retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+}
+
+/** The outcome of starting a delete: ARM answered 200/202 (in progress) or 204/404 (nothing there). */
+export type DeleteStart = "deleting" | "deleted";
+
+const DEFAULT_RETRY = { maxRetries: 4, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 };
+
+/** One NetworkManagementClient per subscription: each holds a pipeline and a token cache worth reusing. */
+export class AzureClients {
+  private readonly clients = new Map<string, NetworkManagementClient>();
+
+  constructor(private readonly config: AzureClientConfig) {}
+
+  client(subscriptionId: string): NetworkManagementClient {
+    let c = this.clients.get(subscriptionId);
+    if (!c) {
+      c = new NetworkManagementClient(this.config.credential, subscriptionId, {
+        endpoint: this.config.armEndpoint,
+        retryOptions: { ...DEFAULT_RETRY, ...this.config.retry },
+      });
+      this.clients.set(subscriptionId, c);
+    }
+    return c;
+  }
+
+  network(subscriptionId: string, log: CloudCallLog): AzureNetwork {
+    return new AzureNetwork(this.client(subscriptionId), log);
+  }
+}
+
+interface RawResponseLike {
+  status: number;
+  headers: { get(name: string): string | undefined };
+}
+
+interface Poller {
+  isDone(): boolean;
+}
+
+export class AzureNetwork {
+  constructor(
+    private readonly client: NetworkManagementClient,
+    private readonly log: CloudCallLog,
+  ) {}
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  getVirtualNetwork(rg: string, name: string): Promise<VirtualNetwork | undefined> {
+    return this.getOrUndefined("GET virtualNetworks", (o) => this.client.virtualNetworks.get(rg, name, o));
+  }
+
+  getSubnet(rg: string, vnet: string, name: string): Promise<Subnet | undefined> {
+    return this.getOrUndefined("GET subnets", (o) => this.client.subnets.get(rg, vnet, name, o));
+  }
+
+  getPublicIp(rg: string, name: string): Promise<PublicIPAddress | undefined> {
+    return this.getOrUndefined("GET publicIPAddresses", (o) => this.client.publicIPAddresses.get(rg, name, o));
+  }
+
+  getGateway(rg: string, name: string): Promise<VirtualNetworkGateway | undefined> {
+    return this.getOrUndefined("GET virtualNetworkGateways", (o) => this.client.virtualNetworkGateways.get(rg, name, o));
+  }
+
+  listGateways(rg: string): Promise<VirtualNetworkGateway[]> {
+    return this.collect("GET virtualNetworkGateways", (o) => this.client.virtualNetworkGateways.list(rg, o));
+  }
+
+  listGatewayConnections(rg: string, gateway: string): Promise<VirtualNetworkGatewayConnectionListEntity[]> {
+    return this.collect("GET virtualNetworkGateways/connections", (o) =>
+      this.client.virtualNetworkGateways.listConnections(rg, gateway, o),
+    );
+  }
+
+  getCircuit(rg: string, name: string): Promise<ExpressRouteCircuit | undefined> {
+    return this.getOrUndefined("GET expressRouteCircuits", (o) => this.client.expressRouteCircuits.get(rg, name, o));
+  }
+
+  getConnection(rg: string, name: string): Promise<VirtualNetworkGatewayConnection | undefined> {
+    return this.getOrUndefined("GET connections", (o) => this.client.virtualNetworkGatewayConnections.get(rg, name, o));
+  }
+
+  listServiceProviders(): Promise<ExpressRouteServiceProvider[]> {
+    return this.collect("GET expressRouteServiceProviders", (o) => this.client.expressRouteServiceProviders.list(o));
+  }
+
+  /**
+   * ARP and route tables are POST long-running reads that ARM answers within seconds; they are
+   * awaited here (bounded by the SDK's polling) because there is nothing to start and come back to.
+   */
+  async listArpTable(rg: string, circuit: string, peering: string, devicePath: string): Promise<ExpressRouteCircuitArpTable[]> {
+    const result = await this.awaitRead("POST arpTables", (o) =>
+      this.client.expressRouteCircuits.beginListArpTableAndWait(rg, circuit, peering, devicePath, { ...o, updateIntervalInMs: 500 }),
+    );
+    return result.value ?? [];
+  }
+
+  async listRoutesTable(rg: string, circuit: string, peering: string, devicePath: string): Promise<ExpressRouteCircuitRoutesTable[]> {
+    const result = await this.awaitRead("POST routeTables", (o) =>
+      this.client.expressRouteCircuits.beginListRoutesTableAndWait(rg, circuit, peering, devicePath, { ...o, updateIntervalInMs: 500 }),
+    );
+    return result.value ?? [];
+  }
+
+  // ---- writes (started, not awaited) --------------------------------------------------------
+
+  beginCreateSubnet(rg: string, vnet: string, name: string, subnet: Subnet): Promise<Subnet | undefined> {
+    return this.begin("PUT subnets", (o) => this.client.subnets.beginCreateOrUpdate(rg, vnet, name, subnet, o));
+  }
+
+  beginDeleteSubnet(rg: string, vnet: string, name: string): Promise<DeleteStart> {
+    return this.beginDelete("DELETE subnets", (o) => this.client.subnets.beginDelete(rg, vnet, name, o));
+  }
+
+  beginCreatePublicIp(rg: string, name: string, ip: PublicIPAddress): Promise<PublicIPAddress | undefined> {
+    return this.begin("PUT publicIPAddresses", (o) => this.client.publicIPAddresses.beginCreateOrUpdate(rg, name, ip, o));
+  }
+
+  beginDeletePublicIp(rg: string, name: string): Promise<DeleteStart> {
+    return this.beginDelete("DELETE publicIPAddresses", (o) => this.client.publicIPAddresses.beginDelete(rg, name, o));
+  }
+
+  beginCreateGateway(rg: string, name: string, gateway: VirtualNetworkGateway): Promise<VirtualNetworkGateway | undefined> {
+    return this.begin("PUT virtualNetworkGateways", (o) =>
+      this.client.virtualNetworkGateways.beginCreateOrUpdate(rg, name, gateway, o),
+    );
+  }
+
+  beginDeleteGateway(rg: string, name: string): Promise<DeleteStart> {
+    return this.beginDelete("DELETE virtualNetworkGateways", (o) => this.client.virtualNetworkGateways.beginDelete(rg, name, o));
+  }
+
+  beginCreateCircuit(rg: string, name: string, circuit: ExpressRouteCircuit): Promise<ExpressRouteCircuit | undefined> {
+    return this.begin("PUT expressRouteCircuits", (o) => this.client.expressRouteCircuits.beginCreateOrUpdate(rg, name, circuit, o));
+  }
+
+  beginDeleteCircuit(rg: string, name: string): Promise<DeleteStart> {
+    return this.beginDelete("DELETE expressRouteCircuits", (o) => this.client.expressRouteCircuits.beginDelete(rg, name, o));
+  }
+
+  beginCreateConnection(
+    rg: string,
+    name: string,
+    connection: VirtualNetworkGatewayConnection,
+  ): Promise<VirtualNetworkGatewayConnection | undefined> {
+    return this.begin("PUT connections", (o) =>
+      this.client.virtualNetworkGatewayConnections.beginCreateOrUpdate(rg, name, connection, o),
+    );
+  }
+
+  beginDeleteConnection(rg: string, name: string): Promise<DeleteStart> {
+    return this.beginDelete("DELETE connections", (o) => this.client.virtualNetworkGatewayConnections.beginDelete(rg, name, o));
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  /** Options that record every HTTP answer (request id, status) of one SDK call. */
+  private recorder(operation: string): { options: { onResponse: (raw: RawResponseLike, flat: unknown) => void }; lastRequestId(): string | undefined; firstBody(): unknown } {
+    let last: string | undefined;
+    let first: unknown;
+    let seen = false;
+    return {
+      options: {
+        onResponse: (raw, flat) => {
+          const requestId = raw.headers.get("x-ms-request-id");
+          this.log.record({ cloud: "azure", operation, statusCode: raw.status, ...(requestId ? { requestId } : {}) });
+          if (requestId) last = requestId;
+          if (!seen) {
+            seen = true;
+            first = flat;
+          }
+        },
+      },
+      lastRequestId: () => last,
+      firstBody: () => first,
+    };
+  }
+
+  private async getOrUndefined<T>(operation: string, call: (o: object) => Promise<T>): Promise<T | undefined> {
+    const r = this.recorder(operation);
+    try {
+      return await call(r.options);
+    } catch (err) {
+      const e = classifyAzureError(err, { requestId: r.lastRequestId() });
+      if (e.notFound) return undefined;
+      throw e;
+    }
+  }
+
+  private async collect<T>(operation: string, list: (o: object) => AsyncIterable<T>): Promise<T[]> {
+    const r = this.recorder(operation);
+    const items: T[] = [];
+    try {
+      for await (const item of list(r.options)) items.push(item);
+      return items;
+    } catch (err) {
+      throw classifyAzureError(err, { requestId: r.lastRequestId() });
+    }
+  }
+
+  private async awaitRead<T>(operation: string, call: (o: object) => Promise<T>): Promise<T> {
+    const r = this.recorder(operation);
+    try {
+      return await call(r.options);
+    } catch (err) {
+      throw classifyAzureError(err, { requestId: r.lastRequestId() });
+    }
+  }
+
+  /** The resource as ARM answered the PUT (its provisioningState shows where the operation starts). */
+  private async begin<T>(operation: string, start: (o: object) => Promise<Poller>): Promise<T | undefined> {
+    const r = this.recorder(operation);
+    try {
+      await start(r.options);
+      return r.firstBody() as T | undefined;
+    } catch (err) {
+      throw classifyAzureError(err, { requestId: r.lastRequestId() });
+    }
+  }
+
+  private async beginDelete(operation: string, start: (o: object) => Promise<Poller>): Promise<DeleteStart> {
+    const r = this.recorder(operation);
+    try {
+      const poller = await start(r.options);
+      return poller.isDone() ? "deleted" : "deleting";
+    } catch (err) {
+      const e = classifyAzureError(err, { requestId: r.lastRequestId() });
+      if (e.notFound) return "deleted";
+      throw e;
+    }
+  }
+}

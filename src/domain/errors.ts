@@ -10,7 +10,6 @@ export const ErrorCodes = {
   INVALID_TRANSITION: "INVALID_TRANSITION",
   PRECONDITION_FAILED: "PRECONDITION_FAILED",
   UNSUPPORTED_PAIRING: "UNSUPPORTED_PAIRING",
-  BGP_PLAN_INVALID: "BGP_PLAN_INVALID",
   BGP_POOL_EXHAUSTED: "BGP_POOL_EXHAUSTED",
   CONFIGURATION_INVALID: "CONFIGURATION_INVALID",
   CATALOG_INVALID: "CATALOG_INVALID",
@@ -24,7 +23,6 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 /** HTTP status that fits each code when the thrower does not say otherwise. */
 const DEFAULT_STATUS: Record<string, number> = {
   VALIDATION_FAILED: 400,
-  BGP_PLAN_INVALID: 400,
   UNSUPPORTED_PAIRING: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -42,7 +40,6 @@ const TITLES: Record<string, string> = {
   INVALID_TRANSITION: "The interconnect cannot move to that state",
   PRECONDITION_FAILED: "The resource changed since it was read (ETag mismatch)",
   UNSUPPORTED_PAIRING: "Unsupported OCI region and ExpressRoute peering location pair",
-  BGP_PLAN_INVALID: "The BGP peering address plan is not valid",
   BGP_POOL_EXHAUSTED: "No free /30 blocks left in the BGP address pool",
   CONFIGURATION_INVALID: "The application settings are not valid",
   CATALOG_INVALID: "The peering-location catalog is not valid",

@@ -1,0 +1,58 @@
+/**
+ * Deterministic names for everything the service creates, so every activity can get-or-create
+ * and a retry finds what an earlier attempt built. Interconnect names are 3-40 chars of
+ * [a-z0-9-], so every name below stays within ARM's 1-80 chars ([A-Za-z0-9_.-], starting with
+ * a letter or digit, ending with a letter, digit or underscore) and OCI's 255-char displayName.
+ */
+
+export interface ResourceNames {
+  circuit: string;
+  gateway: string;
+  gatewayPublicIp: string;
+  connection: string;
+  /** OCI displayName of the FastConnect virtual circuit */
+  virtualCircuit: string;
+  drg: string;
+  drgAttachment: string;
+  /** Description written on our VCN route rules so teardown removes exactly those. */
+  routeRuleDescription: string;
+}
+
+export const GATEWAY_SUBNET_NAME = "GatewaySubnet";
+
+export function resourceNames(name: string): ResourceNames {
+  return {
+    circuit: `erc-${name}`,
+    gateway: `vgw-${name}-er`,
+    gatewayPublicIp: `pip-${name}-ergw`,
+    connection: `cn-${name}-er`,
+    virtualCircuit: `vc-${name}-azure`,
+    drg: `drg-${name}`,
+    drgAttachment: `drgatt-${name}-vcn`,
+    routeRuleDescription: `interconnect:${name}`,
+  };
+}
+
+/**
+ * Durable instance ids: one per operation attempt, so starting the same attempt twice is
+ * idempotent while a retry (attempt + 1) gets a fresh history.
+ */
+export function provisionInstanceId(name: string, attempt: number): string {
+  return `provision-${name}-${checkAttempt(attempt)}`;
+}
+
+export function teardownInstanceId(name: string, attempt: number): string {
+  return `teardown-${name}-${checkAttempt(attempt)}`;
+}
+
+/** Reads back what provisionInstanceId/teardownInstanceId wrote, or undefined for foreign ids. */
+export function parseInstanceId(instanceId: string): { operation: "provision" | "teardown"; name: string; attempt: number } | undefined {
+  const match = /^(provision|teardown)-([a-z][a-z0-9-]*[a-z0-9])-([1-9]\d*)$/.exec(instanceId);
+  if (match === null) return undefined;
+  return { operation: match[1] as "provision" | "teardown", name: match[2] as string, attempt: Number(match[3]) };
+}
+
+function checkAttempt(attempt: number): number {
+  if (!Number.isSafeInteger(attempt) || attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt}.`);
+  return attempt;
+}

@@ -1,0 +1,217 @@
+import { createHash, createPrivateKey, createPublicKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors";
+import { isAligned, parseCidr } from "../domain/ipv4";
+
+/**
+ * The app's settings (local.settings.sample.json lists and explains each), validated once at
+ * startup. A bad configuration fails with one error naming every offending setting; secret values
+ * (storage connection string, private key, passphrase, emulator token) are never echoed.
+ */
+
+export interface Settings {
+  storageConnection: string;
+  azure: { credential: "default" | "emulator"; armEndpoint: string; emulatorToken?: string };
+  oci: { endpoint?: string; tenancyId: string; userId: string; fingerprint: string; privateKey: string; passphrase?: string };
+  bgpAddressPool: string;
+  peeringLocationsFile?: string;
+  polling: { initialIntervalSeconds: number; maxIntervalSeconds: number };
+  deadlines: { gatewayMinutes: number; providerMinutes: number; connectionMinutes: number; deprovisionMinutes: number };
+  keepResourcesOnFailure: boolean;
+  tables: { interconnects: string; audit: string };
+}
+
+export class ConfigurationError extends DomainError {
+  readonly issues: ValidationIssue[];
+  constructor(issues: ValidationIssue[]) {
+    super(ErrorCodes.CONFIGURATION_INVALID, `Invalid app settings: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { status: 500, details: issues });
+    this.name = "ConfigurationError";
+    this.issues = issues;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const OCID = (type: string) => new RegExp(`^ocid1\\.${type}\\.[a-z0-9]+\\.[a-z0-9-]*(?:\\.[a-z0-9-]*)?\\.[a-z0-9]+$`);
+const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
+const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
+
+/** Reads settings with defaults; each problem is recorded and reading goes on so all are reported together. */
+class Reader {
+  readonly issues: ValidationIssue[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  }
+
+  fail(name: string, message: string): void {
+    this.issues.push({ path: name, message });
+  }
+
+  required(name: string, expected: string): string {
+    const value = this.raw(name);
+    if (value === undefined) this.fail(name, `is missing: expected ${expected}`);
+    return value ?? "";
+  }
+
+  matching(name: string, pattern: RegExp, expected: string, fallback?: string): string {
+    const value = fallback === undefined ? this.required(name, expected) : (this.raw(name) ?? fallback);
+    if (value !== "" && !pattern.test(value)) this.fail(name, `is invalid: expected ${expected}`);
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name) ?? fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.fail(name, `is invalid: expected one of ${allowed.join(", ")}`);
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = z.coerce.number().int().min(min).max(max).safeParse(value);
+    if (parsed.success && /^\d+$/.test(value)) return parsed.data;
+    this.fail(name, `is invalid: expected a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (value === "true" || value === "false") return value === "true";
+    this.fail(name, "is invalid: expected true or false");
+    return fallback;
+  }
+
+  url(name: string, protocols: string[], fallback?: string): string | undefined {
+    const value = this.raw(name) ?? fallback;
+    if (value === undefined) return undefined;
+    const parsed = z.url({ protocol: new RegExp(`^(${protocols.join("|")})$`) }).safeParse(value);
+    if (!parsed.success) this.fail(name, `is invalid: expected an absolute ${protocols.join(" or ")} URL`);
+    return value.replace(/\/+$/, "");
+  }
+}
+
+export function loadSettings(env: Env = process.env): Settings {
+  const r = new Reader(env);
+
+  const storageConnection = r.required("AzureWebJobsStorage", "a storage connection string, or UseDevelopmentStorage=true for Azurite");
+
+  const credential = r.oneOf("AZURE_CREDENTIAL", ["default", "emulator"] as const, "default");
+  // Bearer tokens are refused over plain http by the Azure SDK pipeline, so ARM must be https even for the emulator.
+  const armEndpoint = r.url("AZURE_ARM_ENDPOINT", ["https"], "https://management.azure.com") ?? "https://management.azure.com";
+  const emulatorToken = r.raw("AZURE_EMULATOR_TOKEN");
+  if (credential === "emulator" && emulatorToken === undefined) r.fail("AZURE_EMULATOR_TOKEN", "is missing: required when AZURE_CREDENTIAL is emulator (the bearer token the ARM emulator accepts)");
+
+  const ociEndpoint = r.url("OCI_ENDPOINT", ["http", "https"]);
+  const tenancyId = r.matching("OCI_TENANCY_OCID", OCID("tenancy"), "a tenancy OCID (ocid1.tenancy.…)");
+  const userId = r.matching("OCI_USER_OCID", OCID("user"), "a user OCID (ocid1.user.…)");
+  const passphrase = r.raw("OCI_PRIVATE_KEY_PASSPHRASE");
+  const privateKey = readPrivateKey(r);
+  const fingerprint = ociFingerprint(r, privateKey, passphrase);
+
+  const bgpAddressPool = r.required("BGP_ADDRESS_POOL", "an aligned IPv4 CIDR block of /29 or larger, e.g. 192.168.100.0/24");
+  const pool = parseCidr(bgpAddressPool);
+  if (bgpAddressPool !== "" && (pool === undefined || !isAligned(pool) || pool.prefixLength > 29)) {
+    r.fail("BGP_ADDRESS_POOL", "is invalid: expected an aligned IPv4 CIDR block of /29 or larger (room for two /30 blocks), e.g. 192.168.100.0/24");
+  }
+
+  const initialIntervalSeconds = r.integer("POLL_INITIAL_INTERVAL_SECONDS", 30, 1, 3600);
+  const maxIntervalSeconds = r.integer("POLL_MAX_INTERVAL_SECONDS", 300, 1, 3600);
+  if (maxIntervalSeconds < initialIntervalSeconds) r.fail("POLL_MAX_INTERVAL_SECONDS", "is invalid: must be at least POLL_INITIAL_INTERVAL_SECONDS");
+
+  const interconnects = r.matching("INTERCONNECTS_TABLE", TABLE_NAME, "a table name: 3-63 letters and digits, starting with a letter", "interconnects");
+  const audit = r.matching("AUDIT_TABLE", TABLE_NAME, "a table name: 3-63 letters and digits, starting with a letter", "interconnectaudit");
+  if (interconnects.toLowerCase() === audit.toLowerCase()) r.fail("AUDIT_TABLE", "is invalid: must differ from INTERCONNECTS_TABLE (the audit log is a table of its own)");
+
+  const settings: Settings = {
+    storageConnection,
+    azure: { credential, armEndpoint, ...(credential === "emulator" && emulatorToken !== undefined ? { emulatorToken } : {}) },
+    oci: { ...(ociEndpoint !== undefined ? { endpoint: ociEndpoint } : {}), tenancyId, userId, fingerprint, privateKey, ...(passphrase !== undefined ? { passphrase } : {}) },
+    bgpAddressPool,
+    ...(r.raw("PEERING_LOCATIONS_FILE") !== undefined ? { peeringLocationsFile: resolve(r.raw("PEERING_LOCATIONS_FILE") as string) } : {}),
+    polling: { initialIntervalSeconds, maxIntervalSeconds },
+    deadlines: {
+      gatewayMinutes: r.integer("GATEWAY_DEADLINE_MINUTES", 90, 1, 1440),
+      providerMinutes: r.integer("PROVIDER_DEADLINE_MINUTES", 60, 1, 1440),
+      connectionMinutes: r.integer("CONNECTION_DEADLINE_MINUTES", 30, 1, 1440),
+      deprovisionMinutes: r.integer("DEPROVISION_DEADLINE_MINUTES", 60, 1, 1440),
+    },
+    keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
+    tables: { interconnects, audit },
+  };
+  if (r.issues.length > 0) throw new ConfigurationError(r.issues);
+  return settings;
+}
+
+/** OCI_PRIVATE_KEY (inline PEM; "\n" escapes allowed, as app settings are single-line) or OCI_PRIVATE_KEY_PATH. */
+function readPrivateKey(r: Reader): string {
+  const inline = r.raw("OCI_PRIVATE_KEY");
+  const path = r.raw("OCI_PRIVATE_KEY_PATH");
+  if (inline !== undefined && path !== undefined) {
+    r.fail("OCI_PRIVATE_KEY", "is invalid: set either OCI_PRIVATE_KEY or OCI_PRIVATE_KEY_PATH, not both");
+    return "";
+  }
+  if (inline !== undefined) return inline.replace(/\\n/g, "\n");
+  if (path === undefined) {
+    r.fail("OCI_PRIVATE_KEY", "is missing: set OCI_PRIVATE_KEY (PEM text) or OCI_PRIVATE_KEY_PATH (a PEM file) for OCI request signing");
+    return "";
+  }
+  try {
+    return readFileSync(resolve(path), "utf8");
+  } catch {
+    r.fail("OCI_PRIVATE_KEY_PATH", `is invalid: cannot read the file ${resolve(path)}`);
+    return "";
+  }
+}
+
+/**
+ * The API key fingerprint OCI expects in keyId: given explicitly, or derived from the key
+ * (MD5 of the DER public key) so the local sample needs no hand-computed value.
+ */
+function ociFingerprint(r: Reader, privateKey: string, passphrase: string | undefined): string {
+  const keySetting = r.raw("OCI_PRIVATE_KEY") !== undefined ? "OCI_PRIVATE_KEY" : "OCI_PRIVATE_KEY_PATH";
+  if (privateKey === "") return r.raw("OCI_FINGERPRINT") ?? "";
+  let derived: string;
+  try {
+    const key = createPrivateKey({ key: privateKey, format: "pem", ...(passphrase !== undefined ? { passphrase } : {}) });
+    const der = createPublicKey(key).export({ type: "spki", format: "der" });
+    derived = createHash("md5").update(der).digest("hex").match(/../g)?.join(":") ?? "";
+  } catch {
+    r.fail(keySetting, `is invalid: not a PEM private key that can be read${passphrase === undefined ? " (encrypted keys need OCI_PRIVATE_KEY_PASSPHRASE)" : " with OCI_PRIVATE_KEY_PASSPHRASE"}`);
+    return r.raw("OCI_FINGERPRINT") ?? "";
+  }
+  const given = r.raw("OCI_FINGERPRINT")?.toLowerCase();
+  if (given === undefined) return derived;
+  if (!FINGERPRINT.test(given)) r.fail("OCI_FINGERPRINT", "is invalid: expected 16 colon-separated hex pairs, e.g. 20:3b:97:13:55:1c:…");
+  else if (given !== derived) r.fail("OCI_FINGERPRINT", `is invalid: does not match the public key of ${keySetting}`);
+  return given;
+}
+
+/** A copy safe to log: secrets replaced by whether they are set. */
+export function describeSettings(settings: Settings): Record<string, unknown> {
+  return {
+    ...settings,
+    storageConnection: settings.storageConnection === "UseDevelopmentStorage=true" ? settings.storageConnection : "(set)",
+    azure: { ...settings.azure, ...(settings.azure.emulatorToken !== undefined ? { emulatorToken: "(set)" } : {}) },
+    oci: { ...settings.oci, privateKey: "(set)", ...(settings.oci.passphrase !== undefined ? { passphrase: "(set)" } : {}) },
+  };
+}
+
+let cached: Settings | undefined;
+
+/** The app's settings from process.env, validated on first use. */
+export function settings(): Settings {
+  cached ??= loadSettings(process.env);
+  return cached;
+}
+
+/** Forget the cached settings (tests and the local host change process.env between runs). */
+export function resetSettingsCache(): void {
+  cached = undefined;
+}

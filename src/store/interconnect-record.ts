@@ -1,0 +1,95 @@
+import { z } from "zod";
+import { INTERCONNECT_STATES, type InterconnectState } from "../domain/lifecycle";
+import { isMaskedServiceKey } from "./secrets";
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
+);
+export const jsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), jsonValueSchema);
+
+export const OPERATION_KINDS = ["provision", "teardown"] as const;
+export type OperationKind = (typeof OPERATION_KINDS)[number];
+
+export interface InterconnectOperation {
+  kind: OperationKind;
+  /** Durable orchestration instance id. */
+  instanceId: string;
+  startedAt: string;
+}
+
+export interface InterconnectFailure {
+  step: string;
+  code: string;
+  message: string;
+}
+
+/**
+ * Ids of what the service created or found on both clouds (circuitId, gatewayId, connectionId,
+ * drgId, drgAttachmentId, virtualCircuitId, ...). The service key is never kept: only
+ * `serviceKeyMasked`; the workflow reads the real key from the circuit when it needs it.
+ */
+export type InterconnectResources = Record<string, string>;
+
+export interface InterconnectRecord {
+  name: string;
+  /** The InterconnectSpec as accepted (JSON). */
+  spec: JsonObject;
+  state: InterconnectState;
+  /** The BGP address plan derived from the spec, once computed. */
+  bgpPlan?: JsonObject;
+  resources: InterconnectResources;
+  currentOperation?: InterconnectOperation;
+  failure?: InterconnectFailure;
+  /** Provision/teardown runs started for this interconnect; each run increments it. */
+  attempt: number;
+  createdAt: string;
+  updatedAt: string;
+  stateChangedAt: string;
+}
+
+/** A record as read: carries the ETag to hand back on the next conditional write. */
+export interface StoredInterconnect extends InterconnectRecord {
+  etag: string;
+}
+
+/** Name rule of the spec; also keeps row keys free of the characters Table Storage forbids. */
+export const INTERCONNECT_NAME = /^[a-z0-9-]{3,40}$/;
+
+const isoTimestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO 8601 timestamp");
+const nonEmpty = z.string().min(1);
+
+export const operationSchema: z.ZodType<InterconnectOperation> = z.strictObject({
+  kind: z.enum(OPERATION_KINDS),
+  instanceId: nonEmpty,
+  startedAt: isoTimestamp,
+});
+
+export const failureSchema: z.ZodType<InterconnectFailure> = z.strictObject({
+  step: nonEmpty,
+  code: nonEmpty,
+  message: z.string(),
+});
+
+export const resourcesSchema: z.ZodType<InterconnectResources> = z
+  .record(z.string(), z.string())
+  .superRefine((resources, ctx) => {
+    for (const [key, value] of Object.entries(resources)) {
+      if (key === "serviceKeyMasked") {
+        if (!isMaskedServiceKey(value)) {
+          ctx.addIssue({ code: "custom", path: [key], message: 'must be a masked service key such as "1a2b3c4d-****-****-****-************"' });
+        }
+      } else if (/servicekey|privatekey|secret|password|passphrase/i.test(key)) {
+        ctx.addIssue({ code: "custom", path: [key], message: "secrets are never stored; keep only serviceKeyMasked (see maskServiceKey)" });
+      }
+      if (/-----BEGIN [A-Z0-9 ]+-----/.test(value)) {
+        ctx.addIssue({ code: "custom", path: [key], message: "contains a PEM block; secrets are never stored" });
+      }
+    }
+  });
+
+export const stateSchema = z.enum(INTERCONNECT_STATES);
+export const attemptSchema = z.number().int().min(0);
+export const timestampSchema = isoTimestamp;

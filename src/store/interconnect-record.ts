@@ -1,5 +1,7 @@
 import { z } from "zod";
+import type { BgpPlan } from "../domain/bgp-plan";
 import { INTERCONNECT_STATES, type InterconnectState } from "../domain/lifecycle";
+import type { InterconnectSpec } from "../domain/spec";
 import { isMaskedServiceKey } from "./secrets";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -35,11 +37,11 @@ export type InterconnectResources = Record<string, string>;
 
 export interface InterconnectRecord {
   name: string;
-  /** The InterconnectSpec as accepted (JSON). */
-  spec: JsonObject;
+  /** The spec as accepted by parseInterconnectSpec (defaults applied). */
+  spec: InterconnectSpec;
   state: InterconnectState;
   /** The BGP address plan derived from the spec, once computed. */
-  bgpPlan?: JsonObject;
+  bgpPlan?: BgpPlan;
   resources: InterconnectResources;
   currentOperation?: InterconnectOperation;
   failure?: InterconnectFailure;
@@ -89,6 +91,22 @@ export const resourcesSchema: z.ZodType<InterconnectResources> = z
       }
     }
   });
+
+const bgpSessionSchema = z.strictObject({ cidr: nonEmpty, oracleBgpPeeringIp: nonEmpty, customerBgpPeeringIp: nonEmpty });
+export const bgpPlanSchema: z.ZodType<BgpPlan> = z.strictObject({ primary: bgpSessionSchema, secondary: bgpSessionSchema });
+
+/**
+ * Read-side check of a stored spec. The full parseInterconnectSpec is not re-run on read: its catalog
+ * check depends on PEERING_LOCATIONS_FILE, and a catalog change must not make existing records unreadable.
+ */
+export const storedSpecSchema = z
+  .looseObject({
+    name: z.string().regex(INTERCONNECT_NAME),
+    bandwidthGbps: z.number(),
+    azure: z.looseObject({ subscriptionId: nonEmpty, resourceGroup: nonEmpty }),
+    oci: z.looseObject({ region: nonEmpty, compartmentId: nonEmpty, vcnId: nonEmpty }),
+  })
+  .transform((spec) => spec as unknown as InterconnectSpec);
 
 export const stateSchema = z.enum(INTERCONNECT_STATES);
 export const attemptSchema = z.number().int().min(0);

@@ -1,21 +1,23 @@
 import { odata, type TableClient, type TableEntityResultPage } from "@azure/data-tables";
+import type { BgpPlan } from "../domain/bgp-plan";
 import { DomainError, ErrorCodes, ValidationError } from "../domain/errors";
 import { assertTransition, type InterconnectState } from "../domain/lifecycle";
+import type { InterconnectSpec } from "../domain/spec";
 import { assertFitsStringProperty, decodeJson, encodeJson, parseColumn, parseInput } from "./columns";
 import {
   attemptSchema,
   failureSchema,
   INTERCONNECT_NAME,
-  jsonObjectSchema,
+  bgpPlanSchema,
   operationSchema,
   resourcesSchema,
   stateSchema,
+  storedSpecSchema,
   timestampSchema,
   type InterconnectFailure,
   type InterconnectOperation,
   type InterconnectRecord,
   type InterconnectResources,
-  type JsonObject,
   type StoredInterconnect,
 } from "./interconnect-record";
 import { maskSecretsInText } from "./secrets";
@@ -25,15 +27,15 @@ const PARTITION = "interconnect";
 
 export interface NewInterconnect {
   name: string;
-  spec: JsonObject;
-  bgpPlan?: JsonObject;
+  spec: InterconnectSpec;
+  bgpPlan?: BgpPlan;
   resources?: InterconnectResources;
 }
 
 /** Fields a writer may change; `null` clears an optional field. The state changes only via a transition. */
 export interface InterconnectPatch {
-  spec?: JsonObject;
-  bgpPlan?: JsonObject | null;
+  spec?: InterconnectSpec;
+  bgpPlan?: BgpPlan | null;
   resources?: InterconnectResources;
   currentOperation?: InterconnectOperation | null;
   failure?: InterconnectFailure | null;
@@ -261,12 +263,15 @@ function withoutSecrets(record: InterconnectRecord): InterconnectRecord {
 }
 
 function toEntity(record: InterconnectRecord): { partitionKey: string; rowKey: string } & Record<string, string | number> {
+  if (record.spec?.name !== record.name) {
+    throw new ValidationError([{ path: "spec.name", message: `must equal the interconnect name "${record.name}"` }]);
+  }
   const valid = parseInput("attempt", record.attempt, attemptSchema);
   const resources = parseInput("resources", record.resources, resourcesSchema);
   const entity: { partitionKey: string; rowKey: string } & Record<string, string | number> = {
     partitionKey: PARTITION,
     rowKey: record.name,
-    spec: encodeJson("spec", parseInput("spec", record.spec, jsonObjectSchema)),
+    spec: encodeJson("spec", record.spec),
     state: parseState(record.state),
     resources: encodeJson("resources", resources),
     attempt: valid,
@@ -274,7 +279,7 @@ function toEntity(record: InterconnectRecord): { partitionKey: string; rowKey: s
     updatedAt: record.updatedAt,
     stateChangedAt: record.stateChangedAt,
   };
-  if (record.bgpPlan) entity.bgpPlan = encodeJson("bgpPlan", parseInput("bgpPlan", record.bgpPlan, jsonObjectSchema));
+  if (record.bgpPlan) entity.bgpPlan = encodeJson("bgpPlan", parseInput("bgpPlan", record.bgpPlan, bgpPlanSchema));
   if (record.currentOperation) {
     entity.currentOperation = encodeJson("currentOperation", parseInput("currentOperation", record.currentOperation, operationSchema));
   }
@@ -287,7 +292,7 @@ function fromEntity(entity: Record<string, unknown>): StoredInterconnect {
   const where = `interconnects/${name}`;
   const record: StoredInterconnect = {
     name,
-    spec: decodeJson(where, "spec", entity.spec, jsonObjectSchema),
+    spec: decodeJson(where, "spec", entity.spec, storedSpecSchema),
     state: parseColumn(where, "state", entity.state, stateSchema),
     resources: decodeJson(where, "resources", entity.resources, resourcesSchema),
     attempt: parseColumn(where, "attempt", entity.attempt, attemptSchema),
@@ -296,7 +301,7 @@ function fromEntity(entity: Record<string, unknown>): StoredInterconnect {
     stateChangedAt: parseColumn(where, "stateChangedAt", entity.stateChangedAt, timestampSchema),
     etag: requireEtag(entity.etag),
   };
-  if (entity.bgpPlan !== undefined) record.bgpPlan = decodeJson(where, "bgpPlan", entity.bgpPlan, jsonObjectSchema);
+  if (entity.bgpPlan !== undefined) record.bgpPlan = decodeJson(where, "bgpPlan", entity.bgpPlan, bgpPlanSchema);
   if (entity.currentOperation !== undefined) {
     record.currentOperation = decodeJson(where, "currentOperation", entity.currentOperation, operationSchema);
   }

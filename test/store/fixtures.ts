@@ -1,8 +1,8 @@
-import type { JsonObject } from "../../src/store";
+import { parseInterconnectSpec, type InterconnectSpec } from "../../src/domain/spec";
 
-/** The README example spec (the public contract). */
-export function exampleSpec(name = "erp-prod"): JsonObject {
-  return {
+/** The README example spec (the public contract), as parseInterconnectSpec accepts it. */
+export function exampleSpec(name = "erp-prod"): InterconnectSpec {
+  return parseInterconnectSpec({
     name,
     bandwidthGbps: 1,
     azure: {
@@ -18,7 +18,7 @@ export function exampleSpec(name = "erp-prod"): JsonObject {
       vcnId: "ocid1.vcn.oc1.iad.aaaaaaaaerpvcn",
     },
     bgp: { primaryPeeringCidr: "192.168.100.0/30", secondaryPeeringCidr: "192.168.100.4/30" },
-  };
+  });
 }
 
 export const SERVICE_KEY = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";

@@ -1,6 +1,7 @@
 import { TableClient, TableServiceClient } from "@azure/data-tables";
 import { describe, expect, it } from "vitest";
 import { DomainError, ErrorCodes, ValidationError } from "../../src/domain/errors";
+import type { InterconnectSpec } from "../../src/domain/spec";
 import { InterconnectRepository, MAX_STRING_PROPERTY_CHARS, maskServiceKey } from "../../src/store";
 import { uniqueTableName, useAzurite } from "../support/azurite";
 import { exampleSpec, PEM_KEY, SERVICE_KEY } from "./fixtures";
@@ -62,7 +63,7 @@ describe("InterconnectRepository (real Azurite)", () => {
   it("refuses to create a name that exists, unless its interconnect was deleted", async () => {
     const repo = repository();
     const first = await repo.create({ name: "erp-prod", spec: exampleSpec() });
-    const error = await rejection(repo.create({ name: "erp-prod", spec: { other: true } }));
+    const error = await rejection(repo.create({ name: "erp-prod", spec: { ...exampleSpec(), bandwidthGbps: 10 } }));
     expect(error.code).toBe(ErrorCodes.CONFLICT);
     expect(error.status).toBe(409);
     expect(error.message).toContain('already exists in state "requested"');
@@ -154,6 +155,21 @@ describe("InterconnectRepository (real Azurite)", () => {
     expect(await repo.getOrThrow("erp-prod")).toEqual(created);
   });
 
+  it("stores the BGP plan and insists the spec belongs to the record", async () => {
+    const repo = repository();
+    const bgpPlan = {
+      primary: { cidr: "192.168.100.0/30", oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
+      secondary: { cidr: "192.168.100.4/30", oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
+    };
+    const created = await repo.create({ name: "erp-prod", spec: exampleSpec(), bgpPlan });
+    expect((await repo.getOrThrow("erp-prod")).bgpPlan).toEqual(bgpPlan);
+    const mismatch = await rejection(repo.create({ name: "hr-prod", spec: exampleSpec("erp-prod") }));
+    expect((mismatch as ValidationError).issues[0]?.path).toBe("spec.name");
+    const cleared = await repo.update("erp-prod", created.etag, () => ({ bgpPlan: null }));
+    expect((await repo.getOrThrow("erp-prod")).bgpPlan).toBeUndefined();
+    expect(cleared.bgpPlan).toBeUndefined();
+  });
+
   it("reports NOT_FOUND for writes to an unknown interconnect and validates names", async () => {
     const repo = repository();
     expect((await rejection(repo.update("nobody-here", "W/\"x\"", () => ({})))).code).toBe(ErrorCodes.NOT_FOUND);
@@ -185,14 +201,15 @@ describe("InterconnectRepository (real Azurite)", () => {
 
   it("guards the 64 KiB string property limit with an error naming the column", async () => {
     const repo = repository();
-    const huge = { ...exampleSpec(), tags: { blob: "x".repeat(MAX_STRING_PROPERTY_CHARS) } };
+    // Wider than any valid spec gets; the guard must hold whatever the domain's limits become.
+    const huge = { ...exampleSpec(), tags: { blob: "x".repeat(MAX_STRING_PROPERTY_CHARS) } } as InterconnectSpec;
     const error = await rejection(repo.create({ name: "erp-prod", spec: huge }));
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).issues[0]?.path).toBe("spec");
     expect(error.message).toMatch(/64 KiB/);
     expect(await repo.get("erp-prod")).toBeUndefined();
 
-    const near = { ...exampleSpec(), tags: { blob: "x".repeat(MAX_STRING_PROPERTY_CHARS - 1000) } };
+    const near = { ...exampleSpec(), tags: { blob: "x".repeat(MAX_STRING_PROPERTY_CHARS - 1000) } } as InterconnectSpec;
     const stored = await repo.create({ name: "erp-prod", spec: near });
     expect((await repo.getOrThrow("erp-prod")).spec).toEqual(stored.spec);
   });

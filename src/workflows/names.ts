@@ -7,9 +7,6 @@
 
 export const PROVISION_ORCHESTRATOR = "provisionInterconnect";
 export const TEARDOWN_ORCHESTRATOR = "teardownInterconnect";
-/** Sub-orchestrations of the provisioning: the two branches that run in parallel. */
-export const GATEWAY_BRANCH_ORCHESTRATOR = "provisionInterconnectGateway";
-export const CIRCUIT_BRANCH_ORCHESTRATOR = "provisionInterconnectCircuit";
 
 export interface WorkflowSpec {
   name: string;

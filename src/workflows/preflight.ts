@@ -1,0 +1,129 @@
+import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../activities/contracts";
+import { planBgp } from "../domain/bgp-plan";
+import { ValidationError } from "../domain/errors";
+import { cidrContains, parseCidr } from "../domain/ipv4";
+import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type GatewaySku } from "../domain/skus";
+import { permanent } from "./failure";
+import type { WorkflowBgpPlan, WorkflowSpec } from "./names";
+import type { Flow, WorkflowRun } from "./run";
+
+export const PREFLIGHT_STEP = "preflight";
+
+/** What the live clouds said before anything billable exists; the rest of the provisioning works from it. */
+export interface PreflightFacts {
+  virtualNetwork: VirtualNetworkSummary;
+  vcn: VcnSummary;
+  providerServiceId: string;
+  bandwidthInMbps: number;
+  bandwidthShapeName: string;
+  /** The existing DRG named in the spec, or null when we create ours. */
+  existingDrg: DrgSummary | null;
+  gatewaySku: string;
+  gatewayScaleUnits?: number;
+  expressRouteGatewayBypass: boolean;
+  owned: ResourceOwnership;
+}
+
+const USABLE_GATEWAY_STATES = ["Succeeded", "Updating", "Creating"];
+const USABLE_DRG_STATES = ["AVAILABLE", "PROVISIONING"];
+
+/**
+ * Read both clouds and check everything that would make a later, billable step fail. Every problem
+ * found is reported at once, so one correction of the spec is enough.
+ */
+export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan): Flow<PreflightFacts> {
+  const step = PREFLIGHT_STEP;
+  const azure = { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup };
+  const bandwidth = bandwidthFor(spec.bandwidthGbps as BandwidthGbps);
+
+  const virtualNetwork = yield* run.call(step, "azureReadVirtualNetwork", { azure, virtualNetworkName: spec.azure.virtualNetwork.name });
+  const vcn = yield* run.call(step, "ociReadVcn", { region: spec.oci.region, vcnId: spec.oci.vcnId });
+  const offer = yield* run.call(step, "azureReadProviderOffer", {
+    subscriptionId: spec.azure.subscriptionId,
+    peeringLocation: spec.azure.peeringLocation,
+    bandwidthInMbps: bandwidth.bandwidthInMbps,
+  });
+  const providerService = yield* run.call(step, "ociReadProviderService", { region: spec.oci.region, compartmentId: spec.oci.compartmentId });
+  const existingDrg =
+    spec.oci.drgId === undefined ? null : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId });
+
+  const problems: string[] = [];
+  if (!offer.offered) {
+    problems.push(
+      `ExpressRoute provider "${offer.serviceProviderName}" does not offer ${bandwidth.bandwidthInMbps} Mbps at "${spec.azure.peeringLocation}" ` +
+        `(peering locations: ${offer.peeringLocations.join(", ") || "none"}; bandwidths: ${offer.bandwidthsInMbps.join(", ") || "none"} Mbps)`,
+    );
+  }
+  if (!providerService.bandwidthShapeNames.includes(bandwidth.bandwidthShapeName)) {
+    problems.push(
+      `FastConnect provider "${providerService.providerName}" in ${spec.oci.region} has no bandwidth shape "${bandwidth.bandwidthShapeName}" ` +
+        `(offered: ${providerService.bandwidthShapeNames.join(", ") || "none"})`,
+    );
+  }
+  if (vcn.lifecycleState !== "AVAILABLE") problems.push(`VCN ${vcn.id} is ${vcn.lifecycleState}, not AVAILABLE`);
+  problems.push(...bgpProblems(bgpPlan, virtualNetwork.addressPrefixes, vcn.cidrBlocks));
+
+  if (virtualNetwork.gatewaySubnet === null) {
+    const prefix = parseCidr(spec.azure.virtualNetwork.gatewaySubnetPrefix);
+    const inside = prefix !== undefined && virtualNetwork.addressPrefixes.some((p) => {
+      const space = parseCidr(p);
+      return space !== undefined && cidrContains(space, prefix);
+    });
+    if (!inside) {
+      problems.push(
+        `azure.virtualNetwork.gatewaySubnetPrefix ${spec.azure.virtualNetwork.gatewaySubnetPrefix} is not inside the address space of ` +
+          `virtual network ${spec.azure.virtualNetwork.name} (${virtualNetwork.addressPrefixes.join(", ")})`,
+      );
+    }
+  }
+
+  const existingGateway = virtualNetwork.expressRouteGateway;
+  if (existingGateway !== null && !USABLE_GATEWAY_STATES.includes(existingGateway.provisioningState)) {
+    problems.push(`the existing ExpressRoute gateway ${existingGateway.name} is ${existingGateway.provisioningState} and cannot be used`);
+  }
+  if (existingDrg !== null && !USABLE_DRG_STATES.includes(existingDrg.lifecycleState)) {
+    problems.push(`oci.drgId ${existingDrg.id} is ${existingDrg.lifecycleState}, not AVAILABLE`);
+  }
+
+  if (problems.length > 0) throw permanent(step, "PREFLIGHT_FAILED", problems.join("; "));
+
+  const wantedSku = spec.azure.gateway?.sku ?? "UltraPerformance";
+  const gatewaySku = existingGateway?.sku ?? wantedSku;
+  const scaleUnits = existingGateway === null ? spec.azure.gateway?.scaleUnits : undefined;
+  const fastPathWanted = spec.azure.gateway?.fastPath ?? true;
+  const skuKnown = (GATEWAY_SKUS as readonly string[]).includes(gatewaySku);
+  const facts: PreflightFacts = {
+    virtualNetwork,
+    vcn,
+    providerServiceId: providerService.providerServiceId,
+    bandwidthInMbps: bandwidth.bandwidthInMbps,
+    bandwidthShapeName: bandwidth.bandwidthShapeName,
+    existingDrg,
+    gatewaySku,
+    expressRouteGatewayBypass: fastPathWanted && skuKnown && supportsFastPath(gatewaySku as GatewaySku, scaleUnits),
+    owned: {
+      gatewaySubnet: virtualNetwork.gatewaySubnet === null,
+      gateway: existingGateway === null,
+      drg: existingDrg === null,
+      drgAttachment: existingDrg?.vcnAttachment == null,
+    },
+  };
+  if (scaleUnits !== undefined) facts.gatewayScaleUnits = scaleUnits;
+  return facts;
+}
+
+/** The domain's plan checker against the live address spaces (they may have changed since the request). */
+function bgpProblems(plan: WorkflowBgpPlan, vnetPrefixes: string[], vcnCidrs: string[]): string[] {
+  try {
+    planBgp({
+      requested: { primary: plan.primary.cidr, secondary: plan.secondary.cidr },
+      pool: plan.primary.cidr,
+      used: [],
+      avoid: [...vnetPrefixes, ...vcnCidrs],
+    });
+    return [];
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues.map((i) => `${i.path} ${i.message}`);
+    throw error;
+  }
+}

@@ -46,6 +46,11 @@ function ipv4Cidr(expected: string, check: (prefixLength: number) => string | un
   });
 }
 
+function validBgpBlock(value: string) {
+  const cidr = parseCidr(value);
+  return cidr && cidr.prefixLength === 30 && isAligned(cidr) ? cidr : undefined;
+}
+
 const bgpCidr = ipv4Cidr("a /30 IPv4 CIDR block such as 192.168.100.0/30", (len) => (len === 30 ? undefined : `must be a /30 block; got a /${len}`));
 
 const circuitSkuSchema = strictObject(
@@ -130,8 +135,9 @@ const specSchema = strictObject(
     ),
     bgp: strictObject({ primaryPeeringCidr: bgpCidr, secondaryPeeringCidr: bgpCidr }, "an object with both primaryPeeringCidr and secondaryPeeringCidr")
       .superRefine((bgp, ctx) => {
-        const a = parseCidr(bgp.primaryPeeringCidr);
-        const b = parseCidr(bgp.secondaryPeeringCidr);
+        // Refinement issues do not stop the parent's checks, so only compare two well-formed blocks.
+        const a = validBgpBlock(bgp.primaryPeeringCidr);
+        const b = validBgpBlock(bgp.secondaryPeeringCidr);
         if (a && b && cidrsOverlap(a, b)) ctx.addIssue({ code: "custom", path: ["secondaryPeeringCidr"], message: "must not overlap bgp.primaryPeeringCidr; the two sessions need separate /30 blocks" });
       })
       .optional(),

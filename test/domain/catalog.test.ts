@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PEERING_LOCATION_CATALOG, findPairing, loadPeeringLocationCatalog, parsePeeringLocationCatalog } from "../../src/domain/catalog";
-import { DomainError } from "../../src/domain/errors";
+import type { DomainError } from "../../src/domain/errors";
 
 const dir = mkdtempSync(join(tmpdir(), "catalog-"));
 

@@ -1,0 +1,24 @@
+import { settings } from "../config/settings";
+import { peeringLocationCatalog } from "../config/catalog";
+import { createStore } from "../store";
+import { workflowTimingFromSettings } from "../workflows/names";
+import type { TriggerDeps } from "./deps";
+
+let cached: TriggerDeps | undefined;
+
+/**
+ * Built on first use, not at import: the host imports the app before any request, and a settings
+ * problem should surface as a clear 500 problem naming the setting rather than a worker that never loads.
+ */
+export function defaultTriggerDeps(): TriggerDeps {
+  if (cached) return cached;
+  const s = settings();
+  cached = {
+    store: createStore({ connectionString: s.storageConnection }, s.tables),
+    bgpAddressPool: s.bgpAddressPool,
+    catalog: peeringLocationCatalog(),
+    timing: workflowTimingFromSettings(s),
+    log: (message) => console.error(message),
+  };
+  return cached;
+}

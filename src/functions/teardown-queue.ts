@@ -1,0 +1,85 @@
+import { app, output, type InvocationContext, type StorageQueueHandler } from "@azure/functions";
+import * as df from "durable-functions";
+import { ErrorCodes, isDomainError, type DomainError } from "../domain/errors";
+import { validateTicketRef } from "./caller";
+import { defaultTriggerDeps } from "./default-deps";
+import type { TriggerDeps } from "./deps";
+import { requestTeardown } from "./teardown";
+import { bestEffortName, parseTeardownMessage } from "./teardown-message";
+
+export const TEARDOWN_QUEUE = "interconnect-teardown";
+export const TEARDOWN_POISON_QUEUE = "interconnect-teardown-poison";
+/**
+ * Audit partition for rejected messages that name no usable interconnect. It cannot collide with an
+ * interconnect: names start with a letter.
+ */
+export const QUEUE_AUDIT_PARTITION = "-queue";
+
+export const poisonQueueOutput = output.storageQueue({ queueName: TEARDOWN_POISON_QUEUE, connection: "AzureWebJobsStorage" });
+
+/**
+ * A malformed message or one naming an unknown interconnect will never succeed, so it goes to the
+ * poison queue at once (with an audit row saying why) and the invocation returns normally: throwing
+ * would make the host retry it maxDequeueCount times for nothing. Transient failures (storage, task
+ * hub) do throw, so the host's own retry and poison handling applies to them.
+ */
+export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unknown, context: InvocationContext) => Promise<void> {
+  return async (message, context) => {
+    const deps = getDeps();
+    let request;
+    try {
+      const parsed = parseTeardownMessage(message);
+      if (parsed.ticketRef !== undefined) validateTicketRef(parsed.ticketRef, "ticketRef");
+      request = parsed;
+    } catch (err) {
+      if (!isDomainError(err)) throw err;
+      await reject(deps, context, message, bestEffortName(message) ?? QUEUE_AUDIT_PARTITION, err);
+      return;
+    }
+    try {
+      const result = await requestTeardown(deps, df.getClient(context), {
+        name: request.name,
+        reason: request.reason,
+        caller: { actor: request.requestedBy, ...(request.ticketRef ? { ticketRef: request.ticketRef } : {}) },
+        requestedBy: request.requestedBy,
+        channel: "queue",
+      });
+      context.log(`queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`);
+    } catch (err) {
+      if (isDomainError(err) && err.code === ErrorCodes.NOT_FOUND) {
+        await reject(deps, context, message, request.name, err);
+        return;
+      }
+      throw err;
+    }
+  };
+}
+
+async function reject(deps: TriggerDeps, context: InvocationContext, message: unknown, partition: string, err: DomainError): Promise<void> {
+  context.extraOutputs.set(poisonQueueOutput, typeof message === "string" ? message : JSON.stringify(message));
+  const messageId = context.triggerMetadata?.id;
+  await deps.store.audit.append({
+    interconnect: partition,
+    step: "queue-message",
+    phase: "failed",
+    actor: "queue:" + TEARDOWN_QUEUE,
+    operation: "teardown",
+    message: `Teardown message rejected and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`,
+    details: {
+      code: err.code,
+      ...(messageId !== undefined ? { messageId: String(messageId) } : {}),
+      ...("issues" in err ? { issues: JSON.parse(JSON.stringify(err.issues)) } : {}),
+    },
+  });
+  context.warn(`queue ${TEARDOWN_QUEUE}: message rejected (${err.code}) and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`);
+}
+
+export function registerTeardownQueue(getDeps: () => TriggerDeps = defaultTriggerDeps): void {
+  app.storageQueue("teardownQueue", {
+    queueName: TEARDOWN_QUEUE,
+    connection: "AzureWebJobsStorage",
+    extraInputs: [df.input.durableClient()],
+    extraOutputs: [poisonQueueOutput],
+    handler: teardownQueueHandler(getDeps) as StorageQueueHandler,
+  });
+}

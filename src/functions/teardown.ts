@@ -1,0 +1,107 @@
+import type { DurableClient } from "durable-functions";
+import { DomainError, ErrorCodes } from "../domain/errors";
+import { teardownInstanceId } from "../domain/names";
+import type { InterconnectChange, StoredInterconnect } from "../store";
+import { TEARDOWN_ORCHESTRATOR, type TeardownInput } from "../workflows/names";
+import type { Caller } from "./caller";
+import type { TriggerDeps } from "./deps";
+import { findInstance, terminateAndWait } from "./durable";
+
+export interface TeardownRequest {
+  name: string;
+  reason: string;
+  caller: Caller;
+  /** The ITSM requester when the request came through the queue. */
+  requestedBy?: string;
+  /** "api" or "queue": recorded in the audit row. */
+  channel: "api" | "queue";
+}
+
+export interface TeardownOutcome {
+  outcome: "started" | "existing";
+  instanceId: string;
+  record: StoredInterconnect;
+  /** The provisioning this request stopped, if one was running. */
+  stoppedProvisioning?: string;
+}
+
+const STALLED_START_MS = 15_000;
+const RACE_RETRIES = 6;
+
+/**
+ * DELETE and the teardown queue both land here. The record write (with its ETag) is the lock: of two
+ * racing requests exactly one moves the record to tearing-down and starts the teardown; the other
+ * re-reads and returns that teardown.
+ */
+export async function requestTeardown(deps: TriggerDeps, client: DurableClient, request: TeardownRequest): Promise<TeardownOutcome> {
+  for (let round = 1; ; round++) {
+    const record = await deps.store.interconnects.get(request.name);
+    if (!record) throw notFound(request.name, "does not exist");
+    if (record.state === "deleted") throw notFound(request.name, `was already deleted (at ${record.stateChangedAt})`);
+    const op = record.currentOperation;
+    if (record.state === "tearing-down" && op?.kind === "teardown") {
+      if (Date.now() - Date.parse(op.startedAt) >= STALLED_START_MS && (await findInstance(client, op.instanceId)) === undefined) {
+        await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId: op.instanceId, input: inputFor(deps, request, "system") });
+      }
+      return { outcome: "existing", instanceId: op.instanceId, record };
+    }
+    const attempt = record.attempt + 1;
+    const instanceId = teardownInstanceId(record.name, attempt);
+    const running = op?.kind === "provision" && (record.state === "requested" || record.state === "provisioning") ? op.instanceId : undefined;
+    let claimed: StoredInterconnect;
+    try {
+      claimed = await claim(deps, record, attempt, instanceId, request);
+    } catch (err) {
+      if (err instanceof DomainError && err.code === ErrorCodes.PRECONDITION_FAILED && round < RACE_RETRIES) continue;
+      throw err;
+    }
+    if (running) await terminateAndWait(client, running, `Stopped by a teardown request: ${request.reason}`);
+    await deps.store.audit.append({
+      interconnect: record.name,
+      step: "request",
+      phase: "info",
+      actor: request.caller.actor,
+      ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
+      instanceId,
+      operation: "teardown",
+      message: `Teardown requested through the ${request.channel === "api" ? "REST API" : "teardown queue"} from state "${record.state}": ${request.reason}`
+        + (running ? ` The running provisioning ${running} was terminated; the teardown removes what it had built.` : ""),
+      details: { fromState: record.state, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}), ...(running ? { stoppedProvisioning: running } : {}) },
+    });
+    if ((await findInstance(client, instanceId)) === undefined) {
+      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor) });
+    }
+    return { outcome: "started", instanceId, record: claimed, ...(running ? { stoppedProvisioning: running } : {}) };
+  }
+}
+
+/**
+ * "requested" cannot go straight to tearing-down in the lifecycle: a provisioning that never got
+ * going is first marked failed (cancelled), then torn down, so both facts stay in the record's history.
+ */
+async function claim(deps: TriggerDeps, record: StoredInterconnect, attempt: number, instanceId: string, request: TeardownRequest): Promise<StoredInterconnect> {
+  const operation = { kind: "teardown" as const, instanceId, startedAt: new Date().toISOString() };
+  let current = record;
+  if (current.state === "requested") {
+    current = await deps.store.interconnects.transitionState(current.name, "failed", current.etag, {
+      failure: { step: "request", code: "CANCELLED", message: `Cancelled before provisioning started: ${request.reason}` },
+    });
+  }
+  const change: InterconnectChange = { attempt, currentOperation: operation };
+  return deps.store.interconnects.transitionState(current.name, "tearing-down", current.etag, change);
+}
+
+function inputFor(deps: TriggerDeps, request: TeardownRequest, actor: string): TeardownInput {
+  return {
+    name: request.name,
+    reason: request.reason,
+    actor,
+    ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
+    ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+    timing: deps.timing,
+  };
+}
+
+function notFound(name: string, why: string): DomainError {
+  return new DomainError(ErrorCodes.NOT_FOUND, `Interconnect "${name}" ${why}.`, { details: { name } });
+}

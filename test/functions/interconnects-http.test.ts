@@ -1,0 +1,307 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TriggerDeps } from "../../src/functions/deps";
+import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
+import { useAzurite } from "../support/azurite";
+import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
+import { exampleSpec, header, json, request, testDeps } from "./support/harness";
+
+const storage = useAzurite();
+let durable: FakeDurableApi;
+let deps: TriggerDeps;
+let h: InterconnectHandlers;
+
+beforeAll(async () => {
+  durable = await startFakeDurableApi();
+});
+afterAll(async () => {
+  await durable.close();
+});
+beforeEach(() => {
+  // Fresh tables per test: names can be reused and listings stay predictable.
+  deps = testDeps(storage.connectionString);
+  h = interconnectHandlers(() => deps);
+  durable.starts.length = 0;
+  durable.terminations.length = 0;
+  durable.instances.clear();
+});
+
+const post = (body: unknown, headers: Record<string, string> = {}) => h.create(request("POST", "", { body, headers }), durable.context());
+
+describe("POST /api/interconnects", () => {
+  it("starts the provisioning and answers 202 in the Durable async pattern", async () => {
+    const res = await post(exampleSpec(), { "x-ms-client-principal-name": "ana@contoso.com", "x-ticket-ref": "CHG0031234" });
+    expect(res.status).toBe(202);
+    const body = json(res);
+    expect(body.id).toBe("provision-erp-prod-1");
+    expect(body.name).toBe("erp-prod");
+    expect(body.outcome).toBe("started");
+    expect(header(res, "location")).toBe(body.statusQueryGetUri);
+    expect(String(body.statusQueryGetUri)).toMatch(/^http:\/\/127\.0\.0\.1:7071\/runtime\/webhooks\/durabletask\/instances\/provision-erp-prod-1\?/);
+    expect(body.links).toEqual({ self: "http://127.0.0.1:7071/api/interconnects/erp-prod", audit: "http://127.0.0.1:7071/api/interconnects/erp-prod/audit" });
+
+    expect(durable.starts).toHaveLength(1);
+    const started = durable.starts[0];
+    expect(started?.name).toBe("provisionInterconnect");
+    expect(started?.input).toMatchObject({
+      name: "erp-prod",
+      actor: "ana@contoso.com",
+      ticketRef: "CHG0031234",
+      attempt: 1,
+      bgpPlan: { primary: { cidr: "192.168.100.0/30", oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" } },
+      spec: { name: "erp-prod", keepResourcesOnFailure: false },
+      timing: { gatewayDeadlineMinutes: 90 },
+    });
+
+    const record = await deps.store.interconnects.get("erp-prod");
+    expect(record?.state).toBe("requested");
+    expect(record?.currentOperation).toMatchObject({ kind: "provision", instanceId: "provision-erp-prod-1" });
+    const audit = await deps.store.audit.list("erp-prod");
+    expect(audit.items).toHaveLength(1);
+    expect(audit.items[0]).toMatchObject({ actor: "ana@contoso.com", ticketRef: "CHG0031234", operation: "provision", instanceId: "provision-erp-prod-1" });
+  });
+
+  it("is idempotent: the same spec (any key order) returns the running operation and starts nothing", async () => {
+    await post(exampleSpec());
+    const { name, bgp, oci, azure, bandwidthGbps } = exampleSpec();
+    const again = await post({ bgp, oci, azure, bandwidthGbps, name });
+    expect(again.status).toBe(202);
+    expect(json(again)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
+    expect(durable.starts).toHaveLength(1);
+  });
+
+  it("answers 409 for the same name with a different spec, and while a teardown runs", async () => {
+    await post(exampleSpec());
+    const other = { ...exampleSpec(), bandwidthGbps: 2 };
+    const res = await post(other);
+    expect(res.status).toBe(409);
+    expect(header(res, "content-type")).toBe("application/problem+json");
+    expect(json(res)).toMatchObject({ code: "CONFLICT", status: 409 });
+    expect(String(json(res).detail)).toMatch(/different spec/);
+
+    await h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
+    const during = await post(exampleSpec());
+    expect(during.status).toBe(409);
+    expect(String(json(during).detail)).toMatch(/torn down/);
+    expect(durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2"]);
+  });
+
+  it("starts exactly one orchestration when identical requests race", async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, () => post(exampleSpec())));
+    expect(results.map((r) => r.status)).toEqual(Array(6).fill(202));
+    expect(new Set(results.map((r) => json(r).id))).toEqual(new Set(["provision-erp-prod-1"]));
+    expect(results.filter((r) => json(r).outcome === "started")).toHaveLength(1);
+    expect(durable.starts).toHaveLength(1);
+  });
+
+  it("allocates BGP blocks from the pool, never twice, and rejects a requested block another interconnect uses", async () => {
+    const noBgp = (name: string) => {
+      const { bgp: _bgp, ...rest } = exampleSpec();
+      return { ...rest, name };
+    };
+    expect((await post(noBgp("crm-a"))).status).toBe(202);
+    expect((await post(noBgp("crm-b"))).status).toBe(202);
+    const a = await deps.store.interconnects.get("crm-a");
+    const b = await deps.store.interconnects.get("crm-b");
+    expect([a?.bgpPlan?.primary.cidr, a?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.0/30", "192.168.100.4/30"]);
+    expect([b?.bgpPlan?.primary.cidr, b?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.8/30", "192.168.100.12/30"]);
+
+    const clash = await post({ ...exampleSpec(), name: "crm-c", bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" } });
+    expect(clash.status).toBe(400);
+    expect(json(clash).errors).toEqual([{ path: "bgp.primaryPeeringCidr", message: expect.stringMatching(/already used by another interconnect/) }]);
+    expect(await deps.store.interconnects.get("crm-c")).toBeUndefined();
+  });
+
+  it("provisions a deleted name again as a new attempt with a new instance id", async () => {
+    await post(exampleSpec());
+    const repo = deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    rec = await repo.transitionState("erp-prod", "active", rec.etag);
+    await h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
+    rec = await repo.getOrThrow("erp-prod");
+    await repo.transitionState("erp-prod", "deleted", rec.etag);
+
+    const res = await post(exampleSpec());
+    expect(res.status).toBe(202);
+    expect(json(res).id).toBe("provision-erp-prod-3");
+    expect((await repo.getOrThrow("erp-prod")).attempt).toBe(3);
+  });
+
+  it("answers 200 with the operation that built it when the interconnect is already active", async () => {
+    await post(exampleSpec());
+    const repo = deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    await repo.transitionState("erp-prod", "active", rec.etag);
+    const res = await post(exampleSpec());
+    expect(res.status).toBe(200);
+    expect(json(res)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
+    expect(durable.starts).toHaveLength(1);
+  });
+});
+
+// Mutating specs into every wrong shape is what these tests do; a precise type would forbid exactly that.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+describe("POST /api/interconnects rejects bad input, storing and starting nothing", () => {
+  const cases: [string, (spec: Record<string, Loose>) => void, string][] = [
+    ["name", (s) => (s.name = "ERP_prod"), "name"],
+    ["bandwidth", (s) => (s.bandwidthGbps = 3), "bandwidthGbps"],
+    ["subscription", (s) => (s.azure.subscriptionId = "not-a-guid"), "azure.subscriptionId"],
+    ["resource group", (s) => (s.azure.resourceGroup = "rg."), "azure.resourceGroup"],
+    ["peering location pairing", (s) => (s.azure.peeringLocation = "Amsterdam"), "azure.peeringLocation"],
+    ["gateway subnet too small", (s) => (s.azure.virtualNetwork.gatewaySubnetPrefix = "10.10.255.0/28"), "azure.virtualNetwork.gatewaySubnetPrefix"],
+    ["vcn ocid", (s) => (s.oci.vcnId = "ocid1.subnet.oc1.iad.aaaa"), "oci.vcnId"],
+    ["compartment ocid", (s) => (s.oci.compartmentId = "compartment"), "oci.compartmentId"],
+    ["bgp not /30", (s) => (s.bgp.primaryPeeringCidr = "192.168.100.0/29"), "bgp.primaryPeeringCidr"],
+    ["bgp overlap", (s) => (s.bgp.secondaryPeeringCidr = "192.168.100.0/30"), "bgp.secondaryPeeringCidr"],
+    ["unknown field", (s) => (s.azure.colour = "blue"), "azure.colour"],
+    ["missing oci", (s) => delete s.oci, "oci"],
+  ];
+
+  for (const [what, mutate, path] of cases) {
+    it(`names the field: ${what}`, async () => {
+      const spec = exampleSpec() as Record<string, Loose>;
+      mutate(spec);
+      const res = await post(spec);
+      expect(res.status).toBe(400);
+      expect(header(res, "content-type")).toBe("application/problem+json");
+      const problem = json(res);
+      expect(problem.code).toBe("VALIDATION_FAILED");
+      expect((problem.errors as { path: string }[]).map((e) => e.path)).toContain(path);
+      expect(durable.starts).toHaveLength(0);
+      expect((await deps.store.interconnects.list()).items).toHaveLength(0);
+    });
+  }
+
+  it("lists every invalid field at once", async () => {
+    const spec = exampleSpec() as Record<string, Loose>;
+    spec.bandwidthGbps = 7;
+    spec.azure.location = "East US";
+    spec.oci.region = "mars-north-1";
+    const paths = (json(await post(spec)).errors as { path: string }[]).map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(["bandwidthGbps", "azure.location", "oci.region"]));
+  });
+
+  it("rejects a body that is not JSON (with the position), a non-JSON content type, a huge body and a bad ticket", async () => {
+    const broken = await h.create(request("POST", "", { raw: '{"name": "erp-prod",,}', headers: { "content-type": "application/json" } }), durable.context());
+    expect(broken.status).toBe(400);
+    expect(String((json(broken).errors as { message: string }[])[0]?.message)).toMatch(/line 1, column 21 \(position 20\)/);
+
+    const text = await h.create(request("POST", "", { raw: JSON.stringify(exampleSpec()), headers: { "content-type": "text/plain" } }), durable.context());
+    expect(text.status).toBe(415);
+
+    const huge = await h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpec(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), durable.context());
+    expect(huge.status).toBe(413);
+
+    const ticket = await post(exampleSpec(), { "x-ticket-ref": "CHG 1; DROP" });
+    expect(ticket.status).toBe(400);
+    expect(json(ticket).errors).toEqual([{ path: "header x-ticket-ref", message: expect.any(String) }]);
+
+    expect(durable.starts).toHaveLength(0);
+    expect((await deps.store.interconnects.list()).items).toHaveLength(0);
+  });
+});
+
+describe("GET /api/interconnects", () => {
+  it("returns the record with its operation's live status, 404 for unknown and 400 for an impossible name", async () => {
+    await post(exampleSpec());
+    const instance = durable.instances.get("provision-erp-prod-1");
+    if (instance) instance.customStatus = { step: "gateway", stepNumber: 3, totalSteps: 12 };
+    const res = await h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
+    expect(res.status).toBe(200);
+    expect(json(res)).toMatchObject({
+      name: "erp-prod",
+      state: "requested",
+      spec: { name: "erp-prod" },
+      bgpPlan: { secondary: { cidr: "192.168.100.4/30" } },
+      currentOperation: { kind: "provision", instanceId: "provision-erp-prod-1", runtimeStatus: "Running", customStatus: { step: "gateway" } },
+      failure: null,
+    });
+    const missing = await h.get(request("GET", "/nope-nope", { params: { name: "nope-nope" } }), durable.context());
+    expect(missing.status).toBe(404);
+    expect(json(missing).code).toBe("NOT_FOUND");
+    const bad = await h.get(request("GET", "/Bad!", { params: { name: "Bad!" } }), durable.context());
+    expect(bad.status).toBe(400);
+  });
+
+  it("lists with a state filter and pages with a continuation token", async () => {
+    for (const name of ["net-a", "net-b", "net-c"]) {
+      const { bgp: _bgp, ...rest } = exampleSpec();
+      expect((await post({ ...rest, name })).status).toBe(202);
+    }
+    const rec = await deps.store.interconnects.getOrThrow("net-b");
+    await deps.store.interconnects.transitionState("net-b", "provisioning", rec.etag);
+
+    const first = json(await h.list(request("GET", "?top=2"), durable.context()));
+    expect((first.items as unknown[]).length).toBe(2);
+    expect(first.nextLink).toMatch(/continuationToken=/);
+    const nextUrl = new URL(String(first.nextLink));
+    const second = json(await h.list(request("GET", nextUrl.search), durable.context()));
+    expect([...(first.items as { name: string }[]), ...(second.items as { name: string }[])].map((i) => i.name).sort()).toEqual(["net-a", "net-b", "net-c"]);
+
+    const provisioning = json(await h.list(request("GET", "?state=provisioning"), durable.context()));
+    expect((provisioning.items as { name: string }[]).map((i) => i.name)).toEqual(["net-b"]);
+    const bad = await h.list(request("GET", "?state=gone&top=0"), durable.context());
+    expect(bad.status).toBe(400);
+    expect((json(bad).errors as { path: string }[]).map((e) => e.path).sort()).toEqual(["query state", "query top"]);
+  });
+
+  it("pages the audit trail and 404s an unknown interconnect", async () => {
+    await post(exampleSpec());
+    const res = json(await h.audit(request("GET", "/erp-prod/audit", { params: { name: "erp-prod" } }), durable.context()));
+    expect((res.items as { step: string }[]).map((i) => i.step)).toEqual(["request"]);
+    const missing = await h.audit(request("GET", "/nope-nope/audit", { params: { name: "nope-nope" } }), durable.context());
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("DELETE /api/interconnects/{name}", () => {
+  const del = (name: string, headers: Record<string, string> = {}) => h.remove(request("DELETE", `/${name}`, { params: { name }, headers }), durable.context());
+
+  it("404s an unknown interconnect", async () => {
+    const res = await del("nope-nope");
+    expect(res.status).toBe(404);
+    expect(durable.starts).toHaveLength(0);
+  });
+
+  it("stops a running provisioning, starts the teardown, and returns that teardown when asked again", async () => {
+    await post(exampleSpec());
+    const repo = deps.store.interconnects;
+    const rec = await repo.getOrThrow("erp-prod");
+    await repo.transitionState("erp-prod", "provisioning", rec.etag);
+
+    const res = await del("erp-prod", { "x-ms-client-principal-name": "ops@contoso.com", "x-ticket-ref": "CHG42" });
+    expect(res.status).toBe(202);
+    expect(json(res)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started", stoppedProvisioning: "provision-erp-prod-1" });
+    expect(header(res, "location")).toMatch(/instances\/teardown-erp-prod-2\?/);
+    expect(durable.terminations).toEqual([{ instanceId: "provision-erp-prod-1", reason: expect.stringMatching(/^Stopped by a teardown request/) }]);
+    expect(durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { name: "erp-prod", actor: "ops@contoso.com", ticketRef: "CHG42" } });
+    expect(await repo.getOrThrow("erp-prod")).toMatchObject({ state: "tearing-down", currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-2" } });
+
+    const again = await del("erp-prod");
+    expect(json(again)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "existing" });
+    expect(durable.starts).toHaveLength(2);
+  });
+
+  it("cancels a provisioning that never started (requested → failed → tearing-down)", async () => {
+    await post(exampleSpec());
+    const res = await del("erp-prod");
+    expect(res.status).toBe(202);
+    const rec = await deps.store.interconnects.getOrThrow("erp-prod");
+    expect(rec.state).toBe("tearing-down");
+    expect(rec.failure).toMatchObject({ code: "CANCELLED" });
+  });
+
+  it("starts exactly one teardown when DELETEs race", async () => {
+    await post(exampleSpec());
+    const repo = deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    await repo.transitionState("erp-prod", "active", rec.etag);
+    const results = await Promise.all(Array.from({ length: 5 }, () => del("erp-prod")));
+    expect(new Set(results.map((r) => json(r).id))).toEqual(new Set(["teardown-erp-prod-2"]));
+    expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(1);
+  });
+});

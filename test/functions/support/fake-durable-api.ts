@@ -1,0 +1,117 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { InvocationContext, type FunctionInput, type FunctionOutput } from "@azure/functions";
+import * as df from "durable-functions";
+
+/**
+ * The Durable Functions extension's HTTP API, reduced to what the triggers call (start, status,
+ * terminate). It is the true boundary of the trigger layer: the orchestrations themselves run in the
+ * end-to-end tests on the local host.
+ */
+export interface FakeInstance {
+  name: string;
+  instanceId: string;
+  input: unknown;
+  runtimeStatus: string;
+  customStatus: unknown;
+  createdTime: string;
+  lastUpdatedTime: string;
+  terminateReason?: string;
+}
+
+export interface FakeDurableApi {
+  url: string;
+  instances: Map<string, FakeInstance>;
+  starts: FakeInstance[];
+  terminations: { instanceId: string; reason: string }[];
+  context(options?: { functionName?: string; trigger?: FunctionInput; extraOutputs?: FunctionOutput[] }): InvocationContext;
+  close(): Promise<void>;
+}
+
+export async function startFakeDurableApi(): Promise<FakeDurableApi> {
+  const instances = new Map<string, FakeInstance>();
+  const starts: FakeInstance[] = [];
+  const terminations: { instanceId: string; reason: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString()));
+    req.on("end", () => {
+      const send = (status: number, payload?: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(payload === undefined ? "" : JSON.stringify(payload));
+      };
+      const start = /^\/durabletask\/orchestrators\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (req.method === "POST" && start) {
+        const [, name, instanceId] = start as unknown as [string, string, string];
+        const now = new Date().toISOString();
+        const instance: FakeInstance = { name, instanceId, input: body ? JSON.parse(body) : null, runtimeStatus: "Running", customStatus: null, createdTime: now, lastUpdatedTime: now };
+        instances.set(instanceId, instance);
+        starts.push(instance);
+        return send(202, { id: instanceId });
+      }
+      const terminate = /^\/durabletask\/instances\/([^/]+)\/terminate$/.exec(url.pathname);
+      if (req.method === "POST" && terminate) {
+        const instance = instances.get(terminate[1] as string);
+        if (!instance) return send(404);
+        const reason = decodeURIComponent(url.searchParams.get("reason") ?? "");
+        terminations.push({ instanceId: instance.instanceId, reason });
+        instance.runtimeStatus = "Terminated";
+        instance.terminateReason = reason;
+        return send(202);
+      }
+      const status = /^\/durabletask\/instances\/([^/]+)$/.exec(url.pathname);
+      if (req.method === "GET" && status) {
+        const instance = instances.get(status[1] as string);
+        if (!instance) return send(404);
+        const { name, instanceId, runtimeStatus, customStatus, createdTime, lastUpdatedTime, input } = instance;
+        return send(runtimeStatus === "Running" ? 202 : 200, { name, instanceId, runtimeStatus, customStatus, createdTime, lastUpdatedTime, input, output: instance.terminateReason ?? null });
+      }
+      send(404, { error: `fake durable API: no route for ${req.method} ${url.pathname}` });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}/runtime/webhooks/durabletask`;
+  const q = "taskHub=TestHub&connection=Storage&code=systemkey";
+  const clientData = {
+    taskHubName: "TestHub",
+    creationUrls: {
+      createNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?${q}`,
+      createAndWaitOnNewInstancePostUri: `${base}/orchestrators/{functionName}[/{instanceId}]?timeout={timeoutInSeconds}&pollingInterval={intervalInSeconds}&${q}`,
+    },
+    managementUrls: {
+      id: "INSTANCEID",
+      statusQueryGetUri: `${base}/instances/INSTANCEID?${q}`,
+      sendEventPostUri: `${base}/instances/INSTANCEID/raiseEvent/{eventName}?${q}`,
+      terminatePostUri: `${base}/instances/INSTANCEID/terminate?reason={text}&${q}`,
+      rewindPostUri: `${base}/instances/INSTANCEID/rewind?reason={text}&${q}`,
+      purgeHistoryDeleteUri: `${base}/instances/INSTANCEID?${q}`,
+      restartPostUri: `${base}/instances/INSTANCEID/restart?${q}`,
+      suspendPostUri: `${base}/instances/INSTANCEID/suspend?reason={text}&${q}`,
+      resumePostUri: `${base}/instances/INSTANCEID/resume?reason={text}&${q}`,
+    },
+    baseUrl: base,
+    requiredQueryStringParameters: q,
+    // The client calls the rpc base for start/status/terminate; the management URLs only shape responses.
+    rpcBaseUrl: `http://127.0.0.1:${port}/durabletask/`,
+  };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    instances,
+    starts,
+    terminations,
+    context({ functionName = "test", trigger = { type: "httpTrigger", name: "req" }, extraOutputs = [] } = {}) {
+      const clientInput = df.input.durableClient();
+      const ctx = new InvocationContext({
+        invocationId: `inv-${Math.random().toString(36).slice(2)}`,
+        functionName,
+        logHandler: () => undefined,
+        options: { trigger, extraInputs: [clientInput], extraOutputs },
+      });
+      ctx.extraInputs.set(clientInput, clientData);
+      return ctx;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

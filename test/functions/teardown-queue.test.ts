@@ -1,0 +1,90 @@
+import type { InvocationContext } from "@azure/functions";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TriggerDeps } from "../../src/functions/deps";
+import { interconnectHandlers } from "../../src/functions/interconnects-http";
+import { poisonQueueOutput, QUEUE_AUDIT_PARTITION, teardownQueueHandler } from "../../src/functions/teardown-queue";
+import { useAzurite } from "../support/azurite";
+import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
+import { exampleSpec, request, testDeps } from "./support/harness";
+
+const storage = useAzurite();
+let durable: FakeDurableApi;
+let deps: TriggerDeps;
+
+beforeAll(async () => {
+  durable = await startFakeDurableApi();
+});
+afterAll(async () => {
+  await durable.close();
+});
+beforeEach(() => {
+  deps = testDeps(storage.connectionString);
+  durable.starts.length = 0;
+  durable.instances.clear();
+});
+
+function queueContext(): InvocationContext {
+  const ctx = durable.context({ functionName: "teardownQueue", trigger: { type: "queueTrigger", name: "message" }, extraOutputs: [poisonQueueOutput] });
+  ctx.triggerMetadata = { id: "msg-1", dequeueCount: 1 };
+  return ctx;
+}
+
+async function deliver(message: unknown): Promise<InvocationContext> {
+  const ctx = queueContext();
+  await teardownQueueHandler(() => deps)(message, ctx);
+  return ctx;
+}
+
+async function provisionExample(): Promise<void> {
+  const res = await interconnectHandlers(() => deps).create(request("POST", "", { body: exampleSpec() }), durable.context());
+  expect(res.status).toBe(202);
+}
+
+describe("teardown queue trigger", () => {
+  it("starts the same teardown as DELETE, with the requester as actor", async () => {
+    await provisionExample();
+    const ctx = await deliver({ name: "erp-prod", reason: "expired", requestedBy: "itsm-bot", ticketRef: "CHG77" });
+    expect(ctx.extraOutputs.get(poisonQueueOutput)).toBeUndefined();
+    expect(durable.starts.at(-1)).toMatchObject({
+      name: "teardownInterconnect",
+      instanceId: "teardown-erp-prod-2",
+      input: { name: "erp-prod", reason: "expired", actor: "itsm-bot", requestedBy: "itsm-bot", ticketRef: "CHG77" },
+    });
+    const audit = (await deps.store.audit.list("erp-prod")).items.at(-1);
+    expect(audit).toMatchObject({ operation: "teardown", actor: "itsm-bot", ticketRef: "CHG77", details: { requestedBy: "itsm-bot" } });
+    expect(audit?.message).toMatch(/teardown queue/);
+
+    // A duplicate delivery (at-least-once queues) returns the running teardown.
+    await deliver(JSON.stringify({ name: "erp-prod", reason: "expired", requestedBy: "itsm-bot" }));
+    expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(1);
+  });
+
+  it("moves a message that is not JSON to the poison queue with an audit row, without throwing", async () => {
+    const ctx = await deliver("tear it down please");
+    expect(ctx.extraOutputs.get(poisonQueueOutput)).toBe("tear it down please");
+    const rows = (await deps.store.audit.list(QUEUE_AUDIT_PARTITION)).items;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ step: "queue-message", phase: "failed", operation: "teardown", details: { code: "VALIDATION_FAILED", messageId: "msg-1" } });
+    expect(durable.starts).toHaveLength(0);
+  });
+
+  it("poisons invalid and unknown fields, auditing under the name the message carried", async () => {
+    await provisionExample();
+    const message = { name: "erp-prod", reason: "", requestedBy: "x", priority: "high" };
+    const ctx = await deliver(message);
+    expect(JSON.parse(String(ctx.extraOutputs.get(poisonQueueOutput)))).toEqual(message);
+    const row = (await deps.store.audit.list("erp-prod")).items.at(-1);
+    expect(row).toMatchObject({ step: "queue-message", phase: "failed" });
+    expect((row?.details?.issues as { path: string }[]).map((i) => i.path).sort()).toEqual(["priority", "reason"]);
+    expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(0);
+    expect((await deps.store.interconnects.getOrThrow("erp-prod")).state).toBe("requested");
+  });
+
+  it("poisons a teardown of an interconnect that does not exist", async () => {
+    const ctx = await deliver({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" });
+    expect(ctx.extraOutputs.get(poisonQueueOutput)).toBeDefined();
+    const rows = (await deps.store.audit.list("ghost-net")).items;
+    expect(rows).toEqual([expect.objectContaining({ phase: "failed", details: expect.objectContaining({ code: "NOT_FOUND" }) })]);
+    expect(durable.starts).toHaveLength(0);
+  });
+});

@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import { provisionInterconnect } from "../../src/workflows/provision";
+import { replayHistory, runOrchestration } from "./harness";
+import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, PROVISION_ID } from "./fixtures";
+
+const MIN = 60_000;
+
+describe("provisionInterconnect on the real replay engine", () => {
+  it("builds everything in the documented order and activates the record only after verification", async () => {
+    const clouds = cloudsWithRecord();
+    const input = provisionInput();
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input, instanceId: PROVISION_ID, activities: clouds.boundary });
+
+    expect(run.error).toBeUndefined();
+    expect(run.output).toMatchObject({ state: "active", resources: { circuitId: expect.any(String), virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.ours", drgId: "ocid1.drg.oc1.iad.ours" } });
+    expect(clouds.record?.state).toBe("active");
+
+    const names = cloudCalls(run.calls);
+    const first = (n: string) => names.indexOf(n);
+    // pre-flight reads come before anything billable
+    for (const read of ["azureReadVirtualNetwork", "ociReadVcn", "azureReadProviderOffer", "ociReadProviderService"]) {
+      expect(first(read)).toBeLessThan(first("azureEnsureGatewaySubnet"));
+    }
+    // the gateway (longest pole) is started before the OCI chain; the circuit only after the DRG is attached
+    expect(first("azureEnsureGateway")).toBeLessThan(first("ociEnsureDrg"));
+    expect(first("ociEnsureDrgAttachment")).toBeLessThan(first("azureEnsureCircuit"));
+    // the virtual circuit is created right after the circuit: nothing in between
+    expect(names[first("azureEnsureCircuit") + 1]).toBe("ociEnsureVirtualCircuit");
+    expect(first("ociEnsureRouteRules")).toBeGreaterThan(names.lastIndexOf("ociGetVirtualCircuit"));
+    expect(first("azureEnsureConnection")).toBeGreaterThan(names.lastIndexOf("azureGetGateway"));
+    expect(names.slice(-2)).toEqual(["azureReadPeeringTables", "azureReadPeeringTables"]);
+    // we never create or touch the provider's peering: no such activity exists, and the circuit is not re-PUT
+    expect(names.filter((n) => n === "azureEnsureCircuit")).toHaveLength(1);
+
+    const connection = run.calls.find((c) => c.name === "azureEnsureConnection");
+    expect(connection?.input).toMatchObject({ expressRouteGatewayBypass: true });
+    const vc = run.calls.find((c) => c.name === "ociEnsureVirtualCircuit");
+    expect(vc?.input).toMatchObject({
+      bandwidthShapeName: "1 Gbps",
+      crossConnectMappings: [
+        { oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
+        { oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
+      ],
+    });
+    expect(run.calls.every((c) => (c.input.opContext as { instanceId: string }).instanceId === PROVISION_ID)).toBe(true);
+  });
+
+  it("runs the gateway in parallel: total time is the gateway's 30 min plus the connection, not the sum of all steps", async () => {
+    const clouds = cloudsWithRecord();
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const elapsedMin = (run.endedAt.getTime() - run.startedAt.getTime()) / MIN;
+    // critical path: gateway 30 + connection 2; one sequential run would be > 40 min
+    expect(elapsedMin).toBeGreaterThanOrEqual(32);
+    expect(elapsedMin).toBeLessThan(40);
+    const cloudReads = cloudCalls(run.calls).length;
+    expect(cloudReads).toBeLessThanOrEqual(60);
+  });
+
+  it("shows step, n of N, what it waits for, since, last observation and deadline in the custom status", async () => {
+    const clouds = cloudsWithRecord();
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const providerWait = run.statuses.find((s) => s.step === "provider" && typeof s.lastObserved === "string");
+    expect(providerWait).toMatchObject({
+      operation: "provision",
+      stepNumber: 9,
+      totalSteps: 14,
+      waitingFor: expect.stringContaining("BGP UP"),
+      since: expect.stringMatching(/^2025-06-01T/),
+      deadline: expect.stringMatching(/^2025-06-01T/),
+      lastObserved: expect.stringContaining("PENDING_PROVIDER"),
+    });
+    expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 14 });
+    const steps = new Set(run.statuses.map((s) => s.step));
+    expect([...steps]).toEqual(expect.arrayContaining(["preflight", "gateway", "drg", "circuit", "virtual-circuit", "route-rules", "gateway-ready", "connection", "verification"]));
+  });
+
+  it("writes audit rows at each step start and finish, and never a service key", async () => {
+    const clouds = cloudsWithRecord();
+    await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const circuitRows = clouds.audit.filter((a) => a.step === "circuit").map((a) => a.event);
+    expect(circuitRows).toEqual(["started", "succeeded"]);
+    expect(clouds.audit.filter((a) => a.event === "started")).toHaveLength(14);
+  });
+
+  it("replays the same history to the same actions and result (determinism)", async () => {
+    const clouds = cloudsWithRecord();
+    const input = provisionInput();
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const again = await replayHistory(provisionInterconnect, run.history, input, PROVISION_ID);
+    expect(again.output).toEqual(run.output);
+    const scheduled = run.history.filter((e) => e.EventType === 4 || e.EventType === 10).length;
+    expect(again.actions).toHaveLength(scheduled);
+  });
+
+  it("retries a throttled step after the cloud's Retry-After on a durable timer", async () => {
+    const clouds = cloudsWithRecord();
+    clouds.failNext.set("ociEnsureDrg", [
+      { code: "TooManyRequests", message: "throttled", retryable: true, cloud: "oci", statusCode: 429, retryAfterSeconds: 45 },
+      { code: "InternalError", message: "5xx", retryable: true, cloud: "oci", statusCode: 500 },
+    ]);
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toBeUndefined();
+    const attempts = run.calls.filter((c) => c.name === "ociEnsureDrg");
+    expect(attempts).toHaveLength(3);
+    const firstFail = Date.parse(attempts[0]!.at);
+    const retryTimer = run.timers.find((t) => Date.parse(t.createdAt) >= firstFail);
+    expect(Date.parse(retryTimer!.fireAt) - Date.parse(retryTimer!.createdAt)).toBe(45_000);
+    expect(clouds.audit.filter((a) => a.event === "retrying" && a.step === "drg")).toHaveLength(2);
+  });
+
+  it("fails a permanent pre-flight problem at once, before anything billable, naming every problem", async () => {
+    const clouds = cloudsWithRecord({ vnetPrefixes: ["10.10.0.0/16", "192.168.100.0/24"] });
+    const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, peeringLocation: "Amsterdam" } };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED/);
+    expect(run.error).toMatch(/Amsterdam/);
+    expect(run.error).toMatch(/bgp\.primaryPeeringCidr/);
+    expect(cloudCalls(run.calls).some((n) => n.includes("Ensure") || n.includes("Delete"))).toBe(false);
+    expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "preflight", code: "PREFLIGHT_FAILED" } });
+  });
+
+  it("fails with the field named when started with a malformed input", async () => {
+    const clouds = cloudsWithRecord();
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), bgpPlan: { primary: {} } }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/input\.bgpPlan\.primary\.cidr/);
+    expect(run.calls).toHaveLength(0);
+  });
+});

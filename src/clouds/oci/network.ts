@@ -4,8 +4,9 @@
  */
 import { CircuitBreaker, MaxAttemptsTerminationStrategy, Region, SimpleAuthenticationDetailsProvider } from "oci-common";
 import type { DelayStrategy, OciError, RetryConfiguration } from "oci-common";
-import { VirtualNetworkClient } from "oci-core";
-import type { models } from "oci-core";
+import { VirtualNetworkClient, models } from "oci-core";
+
+const CreateVirtualCircuitType = models.CreateVirtualCircuitDetails.Type;
 import type { CloudCallLog } from "../call-log";
 import { CloudError, classifyOciError } from "../errors";
 
@@ -173,7 +174,8 @@ export class OciNetwork {
   createDrgAttachment(details: models.CreateDrgAttachmentDetails, opcRetryToken: string): Promise<DrgAttachment> {
     return this.call(
       "POST drgAttachments",
-      () => this.client.createDrgAttachment({ createDrgAttachmentDetails: details, opcRetryToken }), (r) => r.drgAttachment,
+      () => this.client.createDrgAttachment({ createDrgAttachmentDetails: details, opcRetryToken }),
+      (r) => r.drgAttachment,
     );
   }
 
@@ -181,12 +183,14 @@ export class OciNetwork {
     return this.delete("DELETE drgAttachments", () => this.client.deleteDrgAttachment({ drgAttachmentId }));
   }
 
-  /** The caller's secrets (the service key in the details) are redacted from any error message. */
-  createVirtualCircuit(details: CreateVirtualCircuitDetails, opcRetryToken: string): Promise<VirtualCircuit> {
+  /** A PRIVATE virtual circuit; the service key in the details is redacted from any error message. */
+  createPrivateVirtualCircuit(details: Omit<CreateVirtualCircuitDetails, "type">, opcRetryToken: string): Promise<VirtualCircuit> {
     const secrets = details.providerServiceKeyName ? [details.providerServiceKeyName] : [];
+    const createVirtualCircuitDetails: CreateVirtualCircuitDetails = { ...details, type: CreateVirtualCircuitType.Private };
     return this.call(
       "POST virtualCircuits",
-      () => this.client.createVirtualCircuit({ createVirtualCircuitDetails: details, opcRetryToken }), (r) => r.virtualCircuit,
+      () => this.client.createVirtualCircuit({ createVirtualCircuitDetails, opcRetryToken }),
+      (r) => r.virtualCircuit,
       secrets,
     );
   }

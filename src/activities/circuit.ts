@@ -1,0 +1,106 @@
+/**
+ * The ExpressRoute circuit (provider "Oracle Cloud FastConnect"). It bills from the moment it
+ * exists, its service key is a secret (only ever returned masked), and its AzurePrivatePeering
+ * belongs to the provider: an existing circuit is never PUT again, because a whole-object PUT
+ * would overwrite the provider's peering (terraform-provider-azurerm#2250).
+ */
+import type { ExpressRouteCircuit } from "../clouds/azure/network";
+import { AZURE_PRIVATE_PEERING, EXPRESSROUTE_SERVICE_PROVIDER } from "../domain/skus";
+import { resourceNames } from "../domain/names";
+import { maskServiceKey } from "../store";
+import { ACTIVITY, type CircuitObservation, type DeleteOutcome } from "./contracts";
+import { inputSchema } from "./inputs";
+import { defineActivity, retryLater } from "./step";
+
+export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitObservation {
+  if (!c?.id) return { found: false };
+  const peerings = c.peerings ?? [];
+  const p = peerings.find((x) => x.peeringType === AZURE_PRIVATE_PEERING || x.name === AZURE_PRIVATE_PEERING);
+  return {
+    found: true,
+    circuitId: c.id,
+    provisioningState: c.provisioningState ?? "Unknown",
+    serviceProviderProvisioningState: c.serviceProviderProvisioningState ?? "Unknown",
+    circuitProvisioningState: c.circuitProvisioningState ?? "Unknown",
+    serviceKeyMasked: c.serviceKey ? maskServiceKey(c.serviceKey) : "",
+    privatePeering: p
+      ? {
+          name: p.name ?? AZURE_PRIVATE_PEERING,
+          peeringType: p.peeringType ?? AZURE_PRIVATE_PEERING,
+          provisioningState: p.provisioningState ?? "Unknown",
+          peerASN: p.peerASN ?? null,
+          primaryPeerAddressPrefix: p.primaryPeerAddressPrefix ?? null,
+          secondaryPeerAddressPrefix: p.secondaryPeerAddressPrefix ?? null,
+          vlanId: p.vlanId ?? null,
+        }
+      : null,
+    peeringCount: peerings.length,
+  };
+}
+
+export const azureEnsureCircuit = defineActivity(
+  ACTIVITY.azureEnsureCircuit,
+  inputSchema(ACTIVITY.azureEnsureCircuit),
+  "mutation",
+  async (input, ctx) => {
+    const { subscriptionId, resourceGroup } = input.azure;
+    const name = resourceNames(ctx.opContext.interconnect).circuit;
+    const arm = ctx.azure(subscriptionId);
+    const existing = await arm.getCircuit(resourceGroup, name);
+    if (existing) return circuitObservation(existing);
+    const { tier, family } = input.sku;
+    const created = await arm.beginCreateCircuit(resourceGroup, name, {
+      location: input.location,
+      sku: { name: `${tier}_${family}`, tier: tier as "Standard", family: family as "MeteredData" },
+      serviceProviderProperties: {
+        serviceProviderName: EXPRESSROUTE_SERVICE_PROVIDER,
+        peeringLocation: input.peeringLocation,
+        bandwidthInMbps: input.bandwidthInMbps,
+      },
+      tags: { ...input.tags, interconnect: ctx.opContext.interconnect },
+    });
+    const observed = circuitObservation(created?.serviceKey ? created : await arm.getCircuit(resourceGroup, name));
+    if (!observed.found) throw retryLater("NOT_YET_VISIBLE", `Circuit ${name} was accepted but cannot be read yet.`);
+    return observed;
+  },
+);
+
+export const azureGetCircuit = defineActivity(ACTIVITY.azureGetCircuit, inputSchema(ACTIVITY.azureGetCircuit), "read", async (input, ctx) => {
+  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  return circuitObservation(await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, name));
+});
+
+/** Azure refuses (and worse, half-deletes) a provider circuit that is not deprovisioned (interconnect-apis.md §6). */
+const NOT_DELETABLE = new Set(["Provisioning", "Provisioned", "Deprovisioning"]);
+
+export const azureDeleteCircuit = defineActivity(
+  ACTIVITY.azureDeleteCircuit,
+  inputSchema(ACTIVITY.azureDeleteCircuit),
+  "mutation",
+  async (input, ctx): Promise<DeleteOutcome> => {
+    const { subscriptionId, resourceGroup } = input.azure;
+    const name = resourceNames(ctx.opContext.interconnect).circuit;
+    const arm = ctx.azure(subscriptionId);
+    const circuit = await arm.getCircuit(resourceGroup, name);
+    if (!circuit) return { status: "deleted" };
+    if (circuit.provisioningState === "Deleting") return { status: "deleting" };
+    const providerState = circuit.serviceProviderProvisioningState ?? "";
+    if (NOT_DELETABLE.has(providerState)) {
+      return {
+        status: "conflict",
+        message: `Circuit ${name} is ${providerState} at the provider; it can be deleted once it shows NotProvisioned.`,
+        retryAfterSeconds: 60,
+      };
+    }
+    try {
+      return { status: await arm.beginDeleteCircuit(resourceGroup, name) };
+    } catch (err) {
+      const e = err as { retryable?: boolean; code?: string; message?: string; retryAfterSeconds?: number };
+      // ConflictError "not in Deprovisioned state": Azure lags minutes behind the provider (oci-azure-interconnect#8).
+      if (e.retryable && e.code !== undefined && /Conflict|AnotherOperationInProgress/i.test(e.code)) {
+        return { status: "conflict", message: e.message ?? e.code, retryAfterSeconds: e.retryAfterSeconds ?? 60 };
+      }
+      throw err;
+    }
+  },
+);

@@ -1,0 +1,59 @@
+/**
+ * What the activities talk to: the cloud clients (cached per subscription / region) and the store.
+ * Built once from the app settings; tests install emulator-backed deps with setActivityDeps.
+ */
+import { AzureClients } from "../clouds/azure/network";
+import { createAzureCredential, type AzureCredentialKind } from "../clouds/azure/credential";
+import { OciClients, type OciClientConfig } from "../clouds/oci/network";
+import { createStore, type Store, type TableStorageTarget } from "../store";
+
+export interface ActivityConfig {
+  azure: {
+    credential: AzureCredentialKind;
+    armEndpoint: string;
+    emulatorToken?: string;
+    retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+  };
+  oci: OciClientConfig;
+  storage: TableStorageTarget;
+  tables: { interconnects: string; audit: string };
+}
+
+export interface ActivityDeps {
+  azure: AzureClients;
+  oci: OciClients;
+  store: Store;
+}
+
+export function createActivityDeps(config: ActivityConfig): ActivityDeps {
+  return {
+    azure: new AzureClients({
+      credential: createAzureCredential(config.azure.credential, config.azure.emulatorToken),
+      armEndpoint: config.azure.armEndpoint,
+      ...(config.azure.retry ? { retry: config.azure.retry } : {}),
+    }),
+    oci: new OciClients(config.oci),
+    store: createStore(config.storage, config.tables),
+  };
+}
+
+let installed: ActivityDeps | undefined;
+let loadDefault: (() => ActivityDeps) | undefined;
+
+/** The composition root (registerActivities) says how to build deps from settings, lazily. */
+export function setDefaultActivityDeps(load: () => ActivityDeps): void {
+  loadDefault = load;
+}
+
+/** Replaces the deps (tests: emulators and Azurite); undefined returns to the default. */
+export function setActivityDeps(deps: ActivityDeps | undefined): void {
+  installed = deps;
+}
+
+export function activityDeps(): ActivityDeps {
+  if (!installed) {
+    if (!loadDefault) throw new Error("activity dependencies are not configured: call registerActivities() or setActivityDeps()");
+    installed = loadDefault();
+  }
+  return installed;
+}

@@ -1,0 +1,118 @@
+/**
+ * The DRG and its VCN attachment. Found again by display name (derived from the interconnect
+ * name); created with an opc-retry-token derived from the orchestration instance, so a create
+ * replayed after a lost answer is the same create.
+ */
+import type { Drg, DrgAttachment, OciNetwork } from "../clouds/oci/network";
+import { resourceNames } from "../domain/names";
+import { ACTIVITY, type DeleteOutcome, type DrgAttachmentObservation, type DrgObservation, type OciScope } from "./contracts";
+import { inputSchema } from "./inputs";
+import { defineActivity } from "./step";
+
+const GONE_DRG = new Set(["TERMINATED"]);
+const GONE_ATTACHMENT = new Set(["DETACHED"]);
+
+function drgObservation(d: Drg | undefined): DrgObservation {
+  return d ? { found: true, drgId: d.id, lifecycleState: String(d.lifecycleState) } : { found: false };
+}
+
+function attachmentObservation(a: DrgAttachment | undefined): DrgAttachmentObservation {
+  return a ? { found: true, drgAttachmentId: a.id, lifecycleState: String(a.lifecycleState) } : { found: false };
+}
+
+/** Live ones first (a name may also match a TERMINATED leftover of an earlier run). */
+function pickByName<T extends { displayName?: string; lifecycleState: unknown }>(items: T[], name: string, gone: Set<string>): T | undefined {
+  const named = items.filter((i) => i.displayName === name);
+  return named.find((i) => !gone.has(String(i.lifecycleState))) ?? named[0];
+}
+
+async function findDrg(oci: OciNetwork, scope: OciScope, interconnect: string, drgId?: string): Promise<Drg | undefined> {
+  if (drgId) return oci.getDrg(drgId);
+  return pickByName(await oci.listDrgs(scope.compartmentId), resourceNames(interconnect).drg, GONE_DRG);
+}
+
+export const ociEnsureDrg = defineActivity(ACTIVITY.ociEnsureDrg, inputSchema(ACTIVITY.ociEnsureDrg), "mutation", async (input, ctx) => {
+  const oci = ctx.oci(input.oci.region);
+  const name = resourceNames(ctx.opContext.interconnect).drg;
+  const existing = await findDrg(oci, input.oci, ctx.opContext.interconnect);
+  if (existing && !GONE_DRG.has(String(existing.lifecycleState)) && String(existing.lifecycleState) !== "TERMINATING") {
+    return drgObservation(existing);
+  }
+  const created = await oci.createDrg(
+    { compartmentId: input.oci.compartmentId, displayName: name, freeformTags: { interconnect: ctx.opContext.interconnect } },
+    ctx.retryToken(name),
+  );
+  return drgObservation(created);
+});
+
+export const ociGetDrg = defineActivity(ACTIVITY.ociGetDrg, inputSchema(ACTIVITY.ociGetDrg), "read", async (input, ctx) => {
+  return drgObservation(await findDrg(ctx.oci(input.oci.region), input.oci, ctx.opContext.interconnect, input.drgId));
+});
+
+export const ociDeleteDrg = defineActivity(ACTIVITY.ociDeleteDrg, inputSchema(ACTIVITY.ociDeleteDrg), "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+  const oci = ctx.oci(input.oci.region);
+  const drg = await findDrg(oci, input.oci, ctx.opContext.interconnect, input.drgId);
+  if (!drg || GONE_DRG.has(String(drg.lifecycleState))) return { status: "deleted" };
+  if (String(drg.lifecycleState) === "TERMINATING") return { status: "deleting" };
+  return deleteOrConflict(() => oci.deleteDrg(drg.id));
+});
+
+async function findAttachment(
+  oci: OciNetwork,
+  scope: OciScope,
+  interconnect: string,
+  vcnId: string,
+  ids: { drgAttachmentId?: string; drgId?: string },
+): Promise<DrgAttachment | undefined> {
+  if (ids.drgAttachmentId) return oci.getDrgAttachment(ids.drgAttachmentId);
+  const all = await oci.listDrgAttachments({ compartmentId: scope.compartmentId, vcnId, ...(ids.drgId ? { drgId: ids.drgId } : {}) });
+  return pickByName(all, resourceNames(interconnect).drgAttachment, GONE_ATTACHMENT);
+}
+
+export const ociEnsureDrgAttachment = defineActivity(
+  ACTIVITY.ociEnsureDrgAttachment,
+  inputSchema(ACTIVITY.ociEnsureDrgAttachment),
+  "mutation",
+  async (input, ctx) => {
+    const oci = ctx.oci(input.oci.region);
+    const name = resourceNames(ctx.opContext.interconnect).drgAttachment;
+    // A VCN attaches to one DRG at most: an existing live attachment to this DRG (ours or the user's) is used as is.
+    const attachments = await oci.listDrgAttachments({ compartmentId: input.oci.compartmentId, drgId: input.drgId, vcnId: input.vcnId });
+    const live = attachments.find((a) => !GONE_ATTACHMENT.has(String(a.lifecycleState)) && String(a.lifecycleState) !== "DETACHING");
+    if (live) return attachmentObservation(live);
+    const created = await oci.createDrgAttachment(
+      { drgId: input.drgId, displayName: name, networkDetails: { type: "VCN", id: input.vcnId } },
+      ctx.retryToken(name),
+    );
+    return attachmentObservation(created);
+  },
+);
+
+export const ociGetDrgAttachment = defineActivity(ACTIVITY.ociGetDrgAttachment, inputSchema(ACTIVITY.ociGetDrgAttachment), "read", async (input, ctx) => {
+  const oci = ctx.oci(input.oci.region);
+  return attachmentObservation(await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input));
+});
+
+export const ociDeleteDrgAttachment = defineActivity(
+  ACTIVITY.ociDeleteDrgAttachment,
+  inputSchema(ACTIVITY.ociDeleteDrgAttachment),
+  "mutation",
+  async (input, ctx): Promise<DeleteOutcome> => {
+    const oci = ctx.oci(input.oci.region);
+    const att = await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input);
+    if (!att || GONE_ATTACHMENT.has(String(att.lifecycleState))) return { status: "deleted" };
+    if (String(att.lifecycleState) === "DETACHING") return { status: "deleting" };
+    return deleteOrConflict(() => oci.deleteDrgAttachment(att.id));
+  },
+);
+
+/** OCI says 409 IncorrectState while something still depends on the resource: try again later. */
+export async function deleteOrConflict(run: () => Promise<"deleting" | "deleted">): Promise<DeleteOutcome> {
+  try {
+    return { status: await run() };
+  } catch (err) {
+    const e = err as { statusCode?: number; code?: string; message?: string };
+    if (e.statusCode === 409) return { status: "conflict", message: e.message ?? e.code ?? "conflict", retryAfterSeconds: 30 };
+    throw err;
+  }
+}

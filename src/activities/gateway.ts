@@ -1,0 +1,164 @@
+/**
+ * The ExpressRoute virtual network gateway (the longest pole: 20-45 minutes in Azure), its
+ * GatewaySubnet and its public IP. Only the gateway named after the interconnect is ever deleted,
+ * and only when no other connection uses it.
+ */
+import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
+import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
+import { ACTIVITY, type AzureScope, type DeleteOutcome, type GatewayObservation } from "./contracts";
+import { inputSchema } from "./inputs";
+import { parseArmId } from "./azure-ids";
+import { defineActivity, permanent, retryLater, type StepContext } from "./step";
+
+export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
+  if (!gw?.id) return { found: false };
+  return { found: true, gatewayId: gw.id, name: gw.name ?? "", provisioningState: gw.provisioningState ?? "Unknown", sku: gw.sku?.name ?? "" };
+}
+
+export const azureEnsureGatewaySubnet = defineActivity(
+  ACTIVITY.azureEnsureGatewaySubnet,
+  inputSchema(ACTIVITY.azureEnsureGatewaySubnet),
+  "mutation",
+  async (input, ctx) => {
+    const { subscriptionId, resourceGroup } = input.azure;
+    const arm = ctx.azure(subscriptionId);
+    const existing = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
+    const subnet =
+      existing ??
+      (await arm.beginCreateSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME, { addressPrefix: input.addressPrefix })) ??
+      (await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME));
+    if (!subnet?.id) throw retryLater("NOT_YET_VISIBLE", `GatewaySubnet of ${input.virtualNetworkName} was accepted but cannot be read yet.`);
+    return {
+      subnetId: subnet.id,
+      addressPrefix: subnet.addressPrefix ?? subnet.addressPrefixes?.[0] ?? input.addressPrefix,
+      provisioningState: subnet.provisioningState ?? "Updating",
+    };
+  },
+);
+
+/** A public IP needs seconds, not minutes; the gateway PUT must reference a provisioned one. */
+const PUBLIC_IP_WAIT = { attempts: 10, intervalMs: 1000 };
+
+async function ensurePublicIp(arm: AzureNetwork, rg: string, name: string, location: string, ctx: StepContext): Promise<string> {
+  let ip = await arm.getPublicIp(rg, name);
+  if (!ip) {
+    ip = await arm.beginCreatePublicIp(rg, name, {
+      location,
+      sku: { name: "Standard", tier: "Regional" },
+      publicIPAllocationMethod: "Static",
+      tags: { interconnect: ctx.opContext.interconnect },
+    });
+  }
+  for (let i = 0; i < PUBLIC_IP_WAIT.attempts && ip?.provisioningState !== "Succeeded"; i++) {
+    if (ip?.provisioningState === "Failed") throw permanent("PUBLIC_IP_FAILED", `Public IP ${name} is in provisioningState Failed.`);
+    await new Promise((r) => setTimeout(r, PUBLIC_IP_WAIT.intervalMs));
+    ip = await arm.getPublicIp(rg, name);
+  }
+  if (!ip?.id || ip.provisioningState !== "Succeeded") {
+    throw retryLater("PUBLIC_IP_PENDING", `Public IP ${name} is still ${ip?.provisioningState ?? "being created"}.`, 10);
+  }
+  return ip.id;
+}
+
+export const azureEnsureGateway = defineActivity(
+  ACTIVITY.azureEnsureGateway,
+  inputSchema(ACTIVITY.azureEnsureGateway),
+  "mutation",
+  async (input, ctx) => {
+    const { subscriptionId, resourceGroup } = input.azure;
+    const names = resourceNames(ctx.opContext.interconnect);
+    const arm = ctx.azure(subscriptionId);
+    const existing = await arm.getGateway(resourceGroup, names.gateway);
+    if (existing) return gatewayObservation(existing);
+    const publicIpId = await ensurePublicIp(arm, resourceGroup, names.gatewayPublicIp, input.location, ctx);
+    const started = await arm.beginCreateGateway(resourceGroup, names.gateway, {
+      location: input.location,
+      gatewayType: "ExpressRoute",
+      sku: { name: input.sku, tier: input.sku },
+      ipConfigurations: [
+        { name: "default", subnet: { id: input.gatewaySubnetId }, publicIPAddress: { id: publicIpId }, privateIPAllocationMethod: "Dynamic" },
+      ],
+      ...(input.sku === "ErGwScale" && input.scaleUnits
+        ? { autoScaleConfiguration: { bounds: { min: input.scaleUnits, max: input.scaleUnits } } }
+        : {}),
+      tags: { interconnect: ctx.opContext.interconnect },
+    });
+    return gatewayObservation(started ?? (await arm.getGateway(resourceGroup, names.gateway)));
+  },
+);
+
+function gatewayRef(scope: AzureScope, gatewayId: string | undefined, interconnect: string): { resourceGroup: string; name: string; subscriptionId: string } {
+  if (gatewayId) {
+    const ref = parseArmId(gatewayId, "gatewayId");
+    return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
+  }
+  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: resourceNames(interconnect).gateway };
+}
+
+export const azureGetGateway = defineActivity(ACTIVITY.azureGetGateway, inputSchema(ACTIVITY.azureGetGateway), "read", async (input, ctx) => {
+  const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
+  return gatewayObservation(await ctx.azure(ref.subscriptionId).getGateway(ref.resourceGroup, ref.name));
+});
+
+/**
+ * "deleted" only once the gateway AND its public IP are gone: call until deleted (the IP can be
+ * removed only after the gateway released it).
+ */
+export const azureDeleteGateway = defineActivity(
+  ACTIVITY.azureDeleteGateway,
+  inputSchema(ACTIVITY.azureDeleteGateway),
+  "mutation",
+  async (input, ctx): Promise<DeleteOutcome> => {
+    const names = resourceNames(ctx.opContext.interconnect);
+    const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
+    if (ref.name !== names.gateway) {
+      return { status: "in-use", message: `Gateway ${ref.name} was not created by this service; it is kept.` };
+    }
+    const arm = ctx.azure(ref.subscriptionId);
+    const gateway = await arm.getGateway(ref.resourceGroup, ref.name);
+    if (gateway) {
+      if (gateway.provisioningState === "Deleting") return { status: "deleting" };
+      const connections = await arm.listGatewayConnections(ref.resourceGroup, ref.name);
+      const others = connections.filter((c) => c.name !== names.connection);
+      if (others.length > 0) {
+        return { status: "in-use", message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.name).join(", ")}; it is kept.` };
+      }
+      if (connections.length > 0) {
+        return { status: "conflict", message: `Connection ${names.connection} still links gateway ${ref.name}; delete it first.`, retryAfterSeconds: 60 };
+      }
+      await arm.beginDeleteGateway(ref.resourceGroup, ref.name);
+      return { status: "deleting" };
+    }
+    return deletePublicIp(arm, ref.resourceGroup, names.gatewayPublicIp);
+  },
+);
+
+async function deletePublicIp(arm: AzureNetwork, rg: string, name: string): Promise<DeleteOutcome> {
+  const ip = await arm.getPublicIp(rg, name);
+  if (!ip) return { status: "deleted" };
+  if (ip.ipConfiguration?.id) return { status: "deleting", message: `Public IP ${name} is still attached; it goes once the gateway is gone.` };
+  return { status: await arm.beginDeletePublicIp(rg, name) };
+}
+
+export const azureDeleteGatewaySubnet = defineActivity(
+  ACTIVITY.azureDeleteGatewaySubnet,
+  inputSchema(ACTIVITY.azureDeleteGatewaySubnet),
+  "mutation",
+  async (input, ctx): Promise<DeleteOutcome> => {
+    const { subscriptionId, resourceGroup } = input.azure;
+    const arm = ctx.azure(subscriptionId);
+    // A gateway deleted by an earlier step may have left our public IP behind: it never outlives the subnet.
+    const ip = await deletePublicIp(arm, resourceGroup, resourceNames(ctx.opContext.interconnect).gatewayPublicIp);
+    const subnet = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
+    if (!subnet) return ip;
+    const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
+    const ourGateway = `/virtualNetworkGateways/${resourceNames(ctx.opContext.interconnect).gateway}/`.toLowerCase();
+    if (users.some((id) => !id.toLowerCase().includes(ourGateway))) {
+      return { status: "in-use", message: `GatewaySubnet of ${input.virtualNetworkName} is still used by ${users.length} IP configuration(s); it is kept.` };
+    }
+    if (users.length > 0) return { status: "deleting", message: "Waiting for this service's gateway to release the GatewaySubnet." };
+    if (subnet.provisioningState === "Deleting") return { status: "deleting" };
+    const started = await arm.beginDeleteSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
+    return { status: started === "deleted" && ip.status === "deleted" ? "deleted" : "deleting" };
+  },
+);

@@ -1,0 +1,70 @@
+/**
+ * The activities: one cloud or store step each. registerActivities() is called by the app's entry
+ * point (src/functions/index.ts); the handlers are exported for tests, which call them directly.
+ */
+import * as df from "durable-functions";
+import { settings } from "../config/settings";
+import { ACTIVITY, type ActivityName } from "./contracts";
+import { createActivityDeps, setDefaultActivityDeps } from "./deps";
+import type { ActivityHandler } from "./step";
+import { azureReadProviderOffer, azureReadVirtualNetwork, ociReadDrg, ociReadProviderService, ociReadVcn } from "./preflight";
+import { azureDeleteGateway, azureDeleteGatewaySubnet, azureEnsureGateway, azureEnsureGatewaySubnet, azureGetGateway } from "./gateway";
+import { azureDeleteCircuit, azureEnsureCircuit, azureGetCircuit } from "./circuit";
+import { azureDeleteConnection, azureEnsureConnection, azureGetConnection, azureReadPeeringTables } from "./connection";
+import { ociDeleteDrg, ociDeleteDrgAttachment, ociEnsureDrg, ociEnsureDrgAttachment, ociGetDrg, ociGetDrgAttachment } from "./drg";
+import { ociDeleteVirtualCircuit, ociEnsureVirtualCircuit, ociGetVirtualCircuit } from "./virtual-circuit";
+import { ociEnsureRouteRules, ociRemoveRouteRules } from "./route-rules";
+import { auditAppend, recordRead, recordUpdate } from "./record";
+
+export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
+  azureReadVirtualNetwork,
+  azureReadProviderOffer,
+  ociReadVcn,
+  ociReadProviderService,
+  ociReadDrg,
+  azureEnsureGatewaySubnet,
+  azureEnsureGateway,
+  ociEnsureDrg,
+  ociEnsureDrgAttachment,
+  azureEnsureCircuit,
+  ociEnsureVirtualCircuit,
+  ociEnsureRouteRules,
+  azureEnsureConnection,
+  azureGetGateway,
+  ociGetDrg,
+  ociGetDrgAttachment,
+  azureGetCircuit,
+  ociGetVirtualCircuit,
+  azureGetConnection,
+  azureReadPeeringTables,
+  azureDeleteConnection,
+  ociDeleteVirtualCircuit,
+  azureDeleteCircuit,
+  ociRemoveRouteRules,
+  ociDeleteDrgAttachment,
+  ociDeleteDrg,
+  azureDeleteGateway,
+  azureDeleteGatewaySubnet,
+  recordRead,
+  recordUpdate,
+  auditAppend,
+};
+
+/** Deps are built from the settings on the first activity call, not at registration (the host may index first). */
+export function registerActivities(): void {
+  setDefaultActivityDeps(() => {
+    const s = settings();
+    return createActivityDeps({
+      azure: { credential: s.azure.credential, armEndpoint: s.azure.armEndpoint, ...(s.azure.emulatorToken ? { emulatorToken: s.azure.emulatorToken } : {}) },
+      oci: s.oci,
+      storage: { connectionString: s.storageConnection },
+      tables: s.tables,
+    });
+  });
+  for (const name of Object.values(ACTIVITY)) {
+    df.app.activity(name, { handler: activityHandlers[name] });
+  }
+}
+
+export { setActivityDeps, createActivityDeps, type ActivityConfig, type ActivityDeps } from "./deps";
+export { toStepFailure, retryToken } from "./step";

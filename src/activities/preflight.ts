@@ -1,0 +1,108 @@
+/**
+ * Pre-flight reads: what the user named must exist before anything billable is created. A missing
+ * VNet, VCN or DRG is a permanent NOT_FOUND naming it; no retry can make it appear.
+ */
+import { EXPRESSROUTE_SERVICE_PROVIDER, FASTCONNECT_PROVIDER_NAME } from "../domain/skus";
+import { GATEWAY_SUBNET_NAME } from "../domain/names";
+import { ACTIVITY } from "./contracts";
+import { inputSchema } from "./inputs";
+import { defineActivity, permanent } from "./step";
+import { sameArmId } from "./azure-ids";
+
+export const azureReadVirtualNetwork = defineActivity(
+  ACTIVITY.azureReadVirtualNetwork,
+  inputSchema(ACTIVITY.azureReadVirtualNetwork),
+  "read",
+  async (input, ctx) => {
+    const { subscriptionId, resourceGroup } = input.azure;
+    const arm = ctx.azure(subscriptionId);
+    const vnet = await arm.getVirtualNetwork(resourceGroup, input.virtualNetworkName);
+    if (!vnet?.id) {
+      throw permanent(
+        "NOT_FOUND",
+        `Virtual network "${input.virtualNetworkName}" was not found in resource group "${resourceGroup}" of subscription ${subscriptionId}.`,
+      );
+    }
+    const gatewaySubnet = (vnet.subnets ?? []).find((s) => s.name === GATEWAY_SUBNET_NAME);
+    const subnetPrefix = gatewaySubnet?.addressPrefix ?? gatewaySubnet?.addressPrefixes?.[0];
+    const vnetSubnetsPrefix = `${vnet.id}/subnets/`.toLowerCase();
+    const gateways = await arm.listGateways(resourceGroup);
+    const erGateway = gateways.find(
+      (g) =>
+        g.gatewayType === "ExpressRoute" &&
+        (g.ipConfigurations ?? []).some((ip) => ip.subnet?.id?.toLowerCase().startsWith(vnetSubnetsPrefix) || sameArmId(ip.subnet?.id, gatewaySubnet?.id)),
+    );
+    return {
+      id: vnet.id,
+      location: vnet.location ?? "",
+      addressPrefixes: vnet.addressSpace?.addressPrefixes ?? [],
+      gatewaySubnet: gatewaySubnet?.id && subnetPrefix ? { id: gatewaySubnet.id, addressPrefix: subnetPrefix } : null,
+      expressRouteGateway:
+        erGateway?.id && erGateway.name
+          ? { id: erGateway.id, name: erGateway.name, sku: erGateway.sku?.name ?? "", provisioningState: erGateway.provisioningState ?? "" }
+          : null,
+    };
+  },
+);
+
+export const azureReadProviderOffer = defineActivity(
+  ACTIVITY.azureReadProviderOffer,
+  inputSchema(ACTIVITY.azureReadProviderOffer),
+  "read",
+  async (input, ctx) => {
+    const providers = await ctx.azure(input.subscriptionId).listServiceProviders();
+    const oracle = providers.find((p) => p.name === EXPRESSROUTE_SERVICE_PROVIDER);
+    const peeringLocations = oracle?.peeringLocations ?? [];
+    const bandwidthsInMbps = (oracle?.bandwidthsOffered ?? []).map((b) => b.valueInMbps).filter((v): v is number => typeof v === "number");
+    return {
+      offered: peeringLocations.includes(input.peeringLocation) && bandwidthsInMbps.includes(input.bandwidthInMbps),
+      serviceProviderName: EXPRESSROUTE_SERVICE_PROVIDER,
+      peeringLocations,
+      bandwidthsInMbps,
+    };
+  },
+);
+
+export const ociReadVcn = defineActivity(ACTIVITY.ociReadVcn, inputSchema(ACTIVITY.ociReadVcn), "read", async (input, ctx) => {
+  const vcn = await ctx.oci(input.region).getVcn(input.vcnId);
+  if (!vcn) throw permanent("NOT_FOUND", `VCN ${input.vcnId} was not found in region ${input.region} (or this user may not read it).`);
+  return {
+    id: vcn.id,
+    compartmentId: vcn.compartmentId,
+    cidrBlocks: vcn.cidrBlocks?.length ? vcn.cidrBlocks : vcn.cidrBlock ? [vcn.cidrBlock] : [],
+    defaultRouteTableId: vcn.defaultRouteTableId ?? "",
+    lifecycleState: vcn.lifecycleState,
+  };
+});
+
+export const ociReadProviderService = defineActivity(
+  ACTIVITY.ociReadProviderService,
+  inputSchema(ACTIVITY.ociReadProviderService),
+  "read",
+  async (input, ctx) => {
+    const oci = ctx.oci(input.region);
+    const services = await oci.listFastConnectProviderServices(input.compartmentId);
+    // "Microsoft Azure", not "Azure" (oracle-enterprise-landingzone#117); private peering only.
+    const azure = services.find(
+      (s) => s.providerName === FASTCONNECT_PROVIDER_NAME && (s.supportedVirtualCircuitTypes ?? ["PRIVATE"]).some((t) => String(t) === "PRIVATE"),
+    );
+    if (!azure) {
+      throw permanent("NOT_FOUND", `No FastConnect provider service "${FASTCONNECT_PROVIDER_NAME}" with private virtual circuits in ${input.region}.`);
+    }
+    const shapes = await oci.listBandwidthShapes(azure.id);
+    return { providerServiceId: azure.id, providerName: azure.providerName, bandwidthShapeNames: shapes.map((s) => s.name) };
+  },
+);
+
+export const ociReadDrg = defineActivity(ACTIVITY.ociReadDrg, inputSchema(ACTIVITY.ociReadDrg), "read", async (input, ctx) => {
+  const oci = ctx.oci(input.region);
+  const drg = await oci.getDrg(input.drgId);
+  if (!drg) throw permanent("NOT_FOUND", `DRG ${input.drgId} was not found in region ${input.region} (or this user may not read it).`);
+  const attachments = await oci.listDrgAttachments({ compartmentId: drg.compartmentId, drgId: drg.id, vcnId: input.vcnId });
+  const live = attachments.find((a) => String(a.lifecycleState) !== "DETACHED");
+  return {
+    id: drg.id,
+    lifecycleState: drg.lifecycleState,
+    vcnAttachment: live ? { id: live.id, lifecycleState: live.lifecycleState } : null,
+  };
+});

@@ -1,0 +1,136 @@
+/**
+ * The record and the audit trail, through activities because orchestrators do no I/O. Every state
+ * change goes through the store's lifecycle check; a write by an orchestration that no longer owns
+ * the record (another operation took over) is refused.
+ */
+import { z } from "zod";
+import { DomainError, ErrorCodes } from "../domain/errors";
+import { INTERCONNECT_STATES } from "../domain/lifecycle";
+import type { InterconnectResources as StoredResources, JsonObject } from "../store";
+import { ACTIVITY, type AuditEvent, type InterconnectResources, type ResourceOwnership } from "./contracts";
+import { opContextSchema } from "./inputs";
+import { defineActivity } from "./step";
+
+const name = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "must be an interconnect name");
+
+const ownership = z.object({ gatewaySubnet: z.boolean(), gateway: z.boolean(), drg: z.boolean(), drgAttachment: z.boolean() });
+const resources = z.object({
+  virtualNetworkId: z.string().optional(),
+  gatewaySubnetId: z.string().optional(),
+  gatewayId: z.string().optional(),
+  circuitId: z.string().optional(),
+  serviceKeyMasked: z.string().optional(),
+  connectionId: z.string().optional(),
+  drgId: z.string().optional(),
+  drgAttachmentId: z.string().optional(),
+  virtualCircuitId: z.string().optional(),
+  routeTableId: z.string().optional(),
+  routedPrefixes: z.array(z.string()).optional(),
+  owned: ownership.optional(),
+});
+
+const recordReadInput = z.object({ opContext: opContextSchema, name });
+const recordUpdateInput = z.object({
+  opContext: opContextSchema,
+  name,
+  expectedOperationId: z.string().min(1),
+  patch: z.object({
+    resources: resources.optional(),
+    failure: z.object({ step: z.string().min(1), code: z.string().min(1), message: z.string() }).nullable().optional(),
+    message: z.string().optional(),
+  }),
+  transitionTo: z.enum(INTERCONNECT_STATES).optional(),
+});
+const auditAppendInput = z.object({
+  opContext: opContextSchema,
+  entry: z.object({
+    step: z.string().min(1).max(100),
+    event: z.enum(["started", "succeeded", "failed", "retrying", "waiting", "skipped"]),
+    message: z.string(),
+    at: z.string().min(1),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+const OWNED_KEYS = ["gatewaySubnet", "gateway", "drg", "drgAttachment"] as const;
+
+/** The store keeps resources as a flat string map: lists and flags are written as comma lists. */
+export function toStoredResources(r: InterconnectResources): StoredResources {
+  const out: StoredResources = {};
+  for (const [key, value] of Object.entries(r)) {
+    if (typeof value === "string") out[key] = value;
+  }
+  if (r.routedPrefixes) out.routedPrefixes = r.routedPrefixes.join(",");
+  if (r.owned) out.owned = OWNED_KEYS.filter((k) => r.owned?.[k]).join(",");
+  return out;
+}
+
+export function fromStoredResources(stored: StoredResources): InterconnectResources {
+  const { routedPrefixes, owned, ...ids } = stored;
+  const out: InterconnectResources = { ...ids };
+  if (routedPrefixes !== undefined) out.routedPrefixes = routedPrefixes ? routedPrefixes.split(",") : [];
+  if (owned !== undefined) {
+    const set = new Set(owned.split(","));
+    out.owned = Object.fromEntries(OWNED_KEYS.map((k) => [k, set.has(k)])) as unknown as ResourceOwnership;
+  }
+  return out;
+}
+
+export const recordRead = defineActivity(ACTIVITY.recordRead, recordReadInput, "read", async (input, ctx) => {
+  const record = await ctx.deps.store.interconnects.get(input.name);
+  if (!record) return { found: false };
+  return {
+    found: true,
+    name: record.name,
+    state: record.state,
+    spec: record.spec,
+    bgpPlan: record.bgpPlan ?? null,
+    resources: fromStoredResources(record.resources),
+    operationId: record.currentOperation?.instanceId ?? null,
+  };
+});
+
+export const recordUpdate = defineActivity(ACTIVITY.recordUpdate, recordUpdateInput, "read", async (input, ctx) => {
+  const updated = await ctx.deps.store.interconnects.modify(input.name, (current) => {
+    const owner = current.currentOperation?.instanceId;
+    if (owner !== input.expectedOperationId) {
+      throw new DomainError(
+        ErrorCodes.CONFLICT,
+        `Interconnect ${input.name} is now owned by operation ${owner ?? "(none)"}, not ${input.expectedOperationId}; this update is refused.`,
+      );
+    }
+    const { patch } = input;
+    return {
+      ...(patch.resources ? { resources: toStoredResources({ ...fromStoredResources(current.resources), ...patch.resources }) } : {}),
+      ...(patch.failure !== undefined ? { failure: patch.failure } : {}),
+      ...(input.transitionTo !== undefined ? { state: input.transitionTo } : {}),
+    };
+  });
+  return { state: updated.state };
+});
+
+const PHASE: Record<AuditEvent, "started" | "succeeded" | "failed" | "info"> = {
+  started: "started",
+  succeeded: "succeeded",
+  failed: "failed",
+  retrying: "info",
+  waiting: "info",
+  skipped: "info",
+};
+
+export const auditAppend = defineActivity(ACTIVITY.auditAppend, auditAppendInput, "read", async (input, ctx) => {
+  const { opContext, entry } = input;
+  const details = JSON.parse(JSON.stringify({ ...entry.details, event: entry.event, at: entry.at })) as JsonObject;
+  await ctx.deps.store.audit.append({
+    interconnect: opContext.interconnect,
+    step: entry.step,
+    phase: PHASE[entry.event],
+    actor: opContext.actor ?? "system",
+    ...(opContext.ticketRef ? { ticketRef: opContext.ticketRef } : {}),
+    instanceId: opContext.instanceId,
+    operation: opContext.operation,
+    message: entry.message,
+    details,
+  });
+  return null;
+});

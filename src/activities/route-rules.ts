@@ -1,0 +1,86 @@
+/**
+ * VCN route rules VNet prefixes → DRG. updateRouteTable replaces the whole rule list, so the
+ * table is read, merged and written back with if-match: a concurrent writer makes the PUT fail
+ * (412) instead of losing its rule, and the merge is redone on the fresh table. Our rules carry
+ * the interconnect's description; every other rule is kept untouched.
+ */
+import type { OciNetwork, RouteRule, RouteTable } from "../clouds/oci/network";
+import { CloudError } from "../clouds/errors";
+import { resourceNames } from "../domain/names";
+import { ACTIVITY, type DeleteOutcome } from "./contracts";
+import { inputSchema } from "./inputs";
+import { defineActivity, permanent, retryLater } from "./step";
+
+const MERGE_ATTEMPTS = 4;
+
+type Merge = (rules: RouteRule[]) => RouteRule[] | "unchanged";
+
+/** Applies `merge` to the current rules and writes them if they changed; redone after a lost if-match race. */
+async function mergeRules(oci: OciNetwork, routeTableId: string, merge: Merge): Promise<RouteTable | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await oci.getRouteTable(routeTableId);
+    if (!current) return undefined;
+    const next = merge(current.routeTable.routeRules ?? []);
+    if (next === "unchanged") return current.routeTable;
+    try {
+      return (await oci.updateRouteTable(routeTableId, next, current.etag)).routeTable;
+    } catch (err) {
+      const lostRace = err instanceof CloudError && err.statusCode === 412;
+      if (!lostRace) throw err;
+      if (attempt >= MERGE_ATTEMPTS) {
+        throw retryLater("ROUTE_TABLE_BUSY", `Route table ${routeTableId} kept changing under ${MERGE_ATTEMPTS} merge attempts.`, 15);
+      }
+    }
+  }
+}
+
+function destinationOf(rule: RouteRule): string | undefined {
+  return rule.destination ?? rule.cidrBlock;
+}
+
+export const ociEnsureRouteRules = defineActivity(
+  ACTIVITY.ociEnsureRouteRules,
+  inputSchema(ACTIVITY.ociEnsureRouteRules),
+  "mutation",
+  async (input, ctx) => {
+    const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+    const wanted = [...new Set(input.destinations)];
+    const table = await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
+      const others = rules.filter((r) => r.description !== description);
+      for (const d of wanted) {
+        const clash = others.find((r) => destinationOf(r) === d);
+        // Someone else's rule for the same destination: OCI allows one; replacing it would hijack their route.
+        if (clash && clash.networkEntityId !== input.drgId) {
+          throw permanent(
+            "ROUTE_CONFLICT",
+            `Route table ${input.routeTableId} already routes ${d} to ${clash.networkEntityId}; remove that rule or choose another VNet prefix.`,
+          );
+        }
+      }
+      const ours = wanted
+        .filter((d) => !others.some((r) => destinationOf(r) === d))
+        .map((d): RouteRule => ({ destination: d, destinationType: "CIDR_BLOCK" as RouteRule["destinationType"], networkEntityId: input.drgId, description }));
+      const current = rules.filter((r) => r.description === description);
+      const same =
+        current.length === ours.length &&
+        ours.every((o) => current.some((c) => destinationOf(c) === o.destination && c.networkEntityId === o.networkEntityId));
+      return same ? "unchanged" : [...others, ...ours];
+    });
+    if (!table) throw permanent("NOT_FOUND", `Route table ${input.routeTableId} was not found.`);
+    return { routeTableId: input.routeTableId, destinations: wanted };
+  },
+);
+
+export const ociRemoveRouteRules = defineActivity(
+  ACTIVITY.ociRemoveRouteRules,
+  inputSchema(ACTIVITY.ociRemoveRouteRules),
+  "mutation",
+  async (input, ctx): Promise<DeleteOutcome> => {
+    const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+    await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
+      const kept = rules.filter((r) => r.description !== description);
+      return kept.length === rules.length ? "unchanged" : kept;
+    });
+    return { status: "deleted" };
+  },
+);

@@ -1,0 +1,170 @@
+/**
+ * What every activity shares: input validation, the cloud call log, one audit row per mutating
+ * step (with the cloud request ids and the duration), and the failure wire format the orchestrator
+ * decodes to decide whether to retry.
+ */
+import { createHash } from "node:crypto";
+import type { InvocationContext } from "@azure/functions";
+import type { z } from "zod";
+import { CloudCallLog } from "../clouds/call-log";
+import { CloudError, redactSecrets } from "../clouds/errors";
+import type { AzureNetwork } from "../clouds/azure/network";
+import type { OciNetwork } from "../clouds/oci/network";
+import { DomainError, ErrorCodes } from "../domain/errors";
+import { stepFailureError, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext, type StepFailure } from "./contracts";
+import { activityDeps, type ActivityDeps } from "./deps";
+
+export interface StepContext {
+  step: ActivityName;
+  opContext: OpContext;
+  deps: ActivityDeps;
+  log: CloudCallLog;
+  invocation: InvocationContext;
+  azure(subscriptionId: string): AzureNetwork;
+  oci(region: string): OciNetwork;
+  /** Deterministic per orchestration instance and step, so a replayed create is the same create. */
+  retryToken(resource: string): string;
+  /** Values to scrub from any message this step produces (e.g. the service key it read). */
+  addSecret(secret: string): void;
+}
+
+/** Thrown by handlers for conditions they recognise; carried to the orchestrator as is. */
+export class StepFailed extends Error {
+  constructor(readonly failure: StepFailure) {
+    super(failure.message);
+    this.name = "StepFailed";
+  }
+}
+
+export function permanent(code: string, message: string): StepFailed {
+  return new StepFailed({ code, message, retryable: false });
+}
+
+export function retryLater(code: string, message: string, retryAfterSeconds?: number): StepFailed {
+  return new StepFailed({ code, message, retryable: true, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+}
+
+export type AuditPolicy = "mutation" | "read";
+
+export type ActivityHandler<N extends ActivityName> = (input: unknown, invocation: InvocationContext) => Promise<ActivityOutput<N>>;
+
+/**
+ * Wraps one step. Reads (pre-flight and observations, polled many times) are audited only when they
+ * fail; mutations always leave a row.
+ */
+export function defineActivity<N extends ActivityName>(
+  step: N,
+  schema: z.ZodType<ActivityInput<N>>,
+  audit: AuditPolicy,
+  run: (input: ActivityInput<N>, ctx: StepContext) => Promise<ActivityOutput<N>>,
+): ActivityHandler<N> {
+  return async (raw, invocation) => {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      throw stepFailureError({ code: ErrorCodes.VALIDATION_FAILED, message: `${step}: invalid input: ${describeIssues(parsed.error)}`, retryable: false });
+    }
+    const input = parsed.data;
+    const opContext = (input as { opContext: OpContext }).opContext;
+    const deps = activityDeps();
+    const log = new CloudCallLog();
+    const secrets: string[] = [];
+    const ctx: StepContext = {
+      step,
+      opContext,
+      deps,
+      log,
+      invocation,
+      azure: (subscriptionId) => deps.azure.network(subscriptionId, log),
+      oci: (region) => deps.oci.network(region, log),
+      retryToken: (resource) => retryToken(opContext.instanceId, step, resource),
+      addSecret: (s) => {
+        secrets.push(s);
+      },
+    };
+    const started = Date.now();
+    try {
+      const output = await run(input, ctx);
+      if (audit === "mutation") {
+        await writeAudit(ctx, "succeeded", Date.now() - started, summarize(output), output);
+      }
+      return output;
+    } catch (err) {
+      const failure = toStepFailure(err, secrets);
+      invocation.warn(`${step} failed: ${failure.code}: ${failure.message}${failure.requestId ? ` (request ${failure.requestId})` : ""}`);
+      await writeAudit(ctx, "failed", Date.now() - started, `${failure.code}: ${failure.message}`, {
+        code: failure.code,
+        retryable: failure.retryable,
+        ...(failure.statusCode !== undefined ? { statusCode: failure.statusCode } : {}),
+      }).catch((auditErr: unknown) => invocation.warn(`${step}: audit row not written: ${String(auditErr)}`));
+      throw stepFailureError(failure);
+    }
+  };
+}
+
+/** OCI accepts up to 64 characters; a hash keeps the token short and free of the name's characters. */
+export function retryToken(instanceId: string, step: string, resource: string): string {
+  return createHash("sha256").update(`${instanceId}\n${step}\n${resource}`).digest("hex").slice(0, 48);
+}
+
+export function toStepFailure(err: unknown, secrets: readonly string[] = []): StepFailure {
+  if (err instanceof StepFailed) return { ...err.failure, message: redactSecrets(err.failure.message, secrets) };
+  if (err instanceof CloudError) {
+    return {
+      code: err.code,
+      message: redactSecrets(err.message, secrets),
+      retryable: err.retryable,
+      cloud: err.cloud,
+      ...(err.statusCode !== undefined ? { statusCode: err.statusCode } : {}),
+      ...(err.requestId !== undefined ? { requestId: err.requestId } : {}),
+      ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
+    };
+  }
+  if (err instanceof DomainError) {
+    // A lost ETag race on the record is worth another attempt; every other domain rule is final.
+    const retryable = err.code === ErrorCodes.PRECONDITION_FAILED;
+    return { code: err.code, message: redactSecrets(err.message, secrets), retryable };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: ErrorCodes.INTERNAL, message: redactSecrets(message, secrets), retryable: false };
+}
+
+async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed", durationMs: number, message: string, details: unknown): Promise<void> {
+  await ctx.deps.store.audit.append({
+    interconnect: ctx.opContext.interconnect,
+    step: ctx.step,
+    phase,
+    actor: ctx.opContext.actor ?? "system",
+    ...(ctx.opContext.ticketRef ? { ticketRef: ctx.opContext.ticketRef } : {}),
+    instanceId: ctx.opContext.instanceId,
+    operation: ctx.opContext.operation,
+    cloudRequestIds: ctx.log.requestIds().slice(-50),
+    durationMs: Math.max(0, Math.round(durationMs)),
+    message,
+    details: toJsonObject(details),
+  });
+}
+
+function summarize(output: unknown): string {
+  if (output && typeof output === "object") {
+    const o = output as Record<string, unknown>;
+    if (o.found === false) return "not found";
+    const state = o.status ?? o.lifecycleState ?? o.provisioningState;
+    if (typeof state === "string") return state;
+  }
+  return "done";
+}
+
+function toJsonObject(value: unknown): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null) out[k] = v;
+      else if (Array.isArray(v) && v.every((x) => typeof x === "string")) out[k] = v.join(",");
+    }
+  }
+  return out;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(input)"}: ${i.message}`).join("; ");
+}

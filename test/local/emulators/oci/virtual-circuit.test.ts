@@ -8,7 +8,7 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
   let h: Harness;
   afterEach(async () => h?.close());
 
-  const stateOf = async (id: string) => (await h.client.getVirtualCircuit({ virtualCircuitId: id })).virtualCircuit;
+  const stateOf = async (id: string | undefined) => (await h.client.getVirtualCircuit({ virtualCircuitId: id! })).virtualCircuit;
 
   it("goes PENDING_PROVIDER → PROVISIONING → PROVISIONED/ACTIVE → BGP UP, telling Azure, then TERMINATING → TERMINATED → 404", async () => {
     // 600x: one virtual minute is 100 ms, so the 3-minute PROVISIONING phase is observable by polling.
@@ -47,7 +47,7 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
 
     await waitFor(async () => ((await stateOf(vc.id)).bgpSessionState === "UP" ? true : undefined), "BGP UP");
     expect(h.link.oci.describeVirtualCircuit(KEY)).toEqual({
-      virtualCircuitId: vc.id, serviceKey: KEY, lifecycleState: "PROVISIONED", providerState: "ACTIVE", bgpSessionState: "UP",
+      virtualCircuitId: vc.id!, serviceKey: KEY, lifecycleState: "PROVISIONED", providerState: "ACTIVE", bgpSessionState: "UP",
       crossConnectMappings: [
         { oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
         { oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
@@ -56,7 +56,7 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
       advertisedPrefixes: ["10.20.0.0/16"],
     });
 
-    await h.client.deleteVirtualCircuit({ virtualCircuitId: vc.id });
+    await h.client.deleteVirtualCircuit({ virtualCircuitId: vc.id! });
     expect(await stateOf(vc.id)).toMatchObject({ lifecycleState: "TERMINATING", providerState: "INACTIVE", bgpSessionState: "DOWN" });
     expect(h.azure.calls.at(-1)).toEqual({ call: "providerDeprovisioning", serviceKey: KEY });
     await waitFor(async () => ((await stateOf(vc.id)).lifecycleState === "TERMINATED" ? true : undefined), "TERMINATED");
@@ -87,7 +87,7 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
     expect(h.azure.calls).toEqual([]);
 
     // Deleting a circuit the provider never took up tells Azure nothing.
-    await h.client.deleteVirtualCircuit({ virtualCircuitId: virtualCircuit.id });
+    await h.client.deleteVirtualCircuit({ virtualCircuitId: virtualCircuit.id! });
     expect(h.azure.calls).toEqual([]);
   });
 
@@ -103,7 +103,7 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
       return s.lifecycleState === "FAILED" ? s : undefined;
     }, "FAILED on bandwidth");
     expect(failedBandwidth.referenceComment).toMatch(/1 Gbps does not match .* 2000 Mbps/);
-    await h.client.deleteVirtualCircuit({ virtualCircuitId: bandwidth.id });
+    await h.client.deleteVirtualCircuit({ virtualCircuitId: bandwidth.id! });
 
     const location = (await h.client.createVirtualCircuit({ createVirtualCircuitDetails: virtualCircuitDetails(h, drgId, "key-location") })).virtualCircuit;
     const failedLocation = await waitFor(async () => {

@@ -3,6 +3,8 @@ import { peeringLocationCatalog } from "../config/catalog";
 import { createStore } from "../store";
 import { workflowTimingFromSettings } from "../workflows/names";
 import type { TriggerDeps } from "./deps";
+import { storagePoisonQueue } from "./poison-queue";
+import { TEARDOWN_POISON_QUEUE } from "./queue-names";
 
 let cached: TriggerDeps | undefined;
 
@@ -19,6 +21,7 @@ export function defaultTriggerDeps(): TriggerDeps {
     catalog: peeringLocationCatalog(),
     timing: workflowTimingFromSettings(s),
     log: (message) => console.error(message),
+    teardownPoisonQueue: storagePoisonQueue(s.storageConnection, TEARDOWN_POISON_QUEUE),
   };
   return cached;
 }

@@ -1,5 +1,6 @@
 import type { PeeringLocationCatalog } from "../domain/catalog";
 import type { Store } from "../store";
+import type { PoisonQueue } from "./poison-queue";
 import type { WorkflowTiming } from "../workflows/names";
 
 /** What the triggers need besides the durable client: the store and a few settings. */
@@ -11,4 +12,6 @@ export interface TriggerDeps {
   /** Handed to the orchestrators, which must not read settings themselves. */
   timing: WorkflowTiming;
   log: (message: string) => void;
+  /** interconnect-teardown-poison: where teardown messages that can never succeed are parked. */
+  teardownPoisonQueue: PoisonQueue;
 }

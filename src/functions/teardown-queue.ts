@@ -1,21 +1,19 @@
-import { app, output, type InvocationContext, type StorageQueueHandler } from "@azure/functions";
+import { app, type InvocationContext, type StorageQueueHandler } from "@azure/functions";
 import * as df from "durable-functions";
 import { ErrorCodes, isDomainError, type DomainError } from "../domain/errors";
 import { validateTicketRef } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
+import { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE } from "./queue-names";
 import type { TriggerDeps } from "./deps";
 import { requestTeardown } from "./teardown";
 import { bestEffortName, parseTeardownMessage } from "./teardown-message";
 
-export const TEARDOWN_QUEUE = "interconnect-teardown";
-export const TEARDOWN_POISON_QUEUE = "interconnect-teardown-poison";
+export { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE };
 /**
  * Audit partition for rejected messages that name no usable interconnect. It cannot collide with an
  * interconnect: names start with a letter.
  */
 export const QUEUE_AUDIT_PARTITION = "-queue";
-
-export const poisonQueueOutput = output.storageQueue({ queueName: TEARDOWN_POISON_QUEUE, connection: "AzureWebJobsStorage" });
 
 /**
  * A malformed message or one naming an unknown interconnect will never succeed, so it goes to the
@@ -56,7 +54,7 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
 }
 
 async function reject(deps: TriggerDeps, context: InvocationContext, message: unknown, partition: string, err: DomainError): Promise<void> {
-  context.extraOutputs.set(poisonQueueOutput, typeof message === "string" ? message : JSON.stringify(message));
+  await deps.teardownPoisonQueue.send(typeof message === "string" ? message : JSON.stringify(message));
   const messageId = context.triggerMetadata?.id;
   await deps.store.audit.append({
     interconnect: partition,
@@ -79,7 +77,6 @@ export function registerTeardownQueue(getDeps: () => TriggerDeps = defaultTrigge
     queueName: TEARDOWN_QUEUE,
     connection: "AzureWebJobsStorage",
     extraInputs: [df.input.durableClient()],
-    extraOutputs: [poisonQueueOutput],
     handler: teardownQueueHandler(getDeps) as StorageQueueHandler,
   });
 }

@@ -2,7 +2,8 @@ import type { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TriggerDeps } from "../../src/functions/deps";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
-import { poisonQueueOutput, QUEUE_AUDIT_PARTITION, teardownQueueHandler } from "../../src/functions/teardown-queue";
+import { QueueClient } from "@azure/storage-queue";
+import { QUEUE_AUDIT_PARTITION, teardownQueueHandler } from "../../src/functions/teardown-queue";
 import { useAzurite } from "../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
 import { exampleSpec, request, testDeps } from "./support/harness";
@@ -10,6 +11,8 @@ import { exampleSpec, request, testDeps } from "./support/harness";
 const storage = useAzurite();
 let durable: FakeDurableApi;
 let deps: TriggerDeps;
+let poisonQueue: string;
+let queueCounter = 0;
 
 beforeAll(async () => {
   durable = await startFakeDurableApi();
@@ -18,13 +21,14 @@ afterAll(async () => {
   await durable.close();
 });
 beforeEach(() => {
-  deps = testDeps(storage.connectionString);
+  poisonQueue = `poison-${process.pid}-${++queueCounter}`;
+  deps = testDeps(storage.connectionString, poisonQueue);
   durable.starts.length = 0;
   durable.instances.clear();
 });
 
 function queueContext(): InvocationContext {
-  const ctx = durable.context({ functionName: "teardownQueue", trigger: { type: "queueTrigger", name: "message" }, extraOutputs: [poisonQueueOutput] });
+  const ctx = durable.context({ functionName: "teardownQueue", trigger: { type: "queueTrigger", name: "message" } });
   ctx.triggerMetadata = { id: "msg-1", dequeueCount: 1 };
   return ctx;
 }
@@ -35,6 +39,14 @@ async function deliver(message: unknown): Promise<InvocationContext> {
   return ctx;
 }
 
+/** What sits on the poison queue, decoded the way the queue extension decodes it. */
+async function poisoned(): Promise<string[]> {
+  const client = new QueueClient(storage.connectionString, poisonQueue);
+  if (!(await client.exists())) return [];
+  const peeked = await client.peekMessages({ numberOfMessages: 32 });
+  return peeked.peekedMessageItems.map((m) => Buffer.from(m.messageText, "base64").toString("utf8"));
+}
+
 async function provisionExample(): Promise<void> {
   const res = await interconnectHandlers(() => deps).create(request("POST", "", { body: exampleSpec() }), durable.context());
   expect(res.status).toBe(202);
@@ -43,8 +55,8 @@ async function provisionExample(): Promise<void> {
 describe("teardown queue trigger", () => {
   it("starts the same teardown as DELETE, with the requester as actor", async () => {
     await provisionExample();
-    const ctx = await deliver({ name: "erp-prod", reason: "expired", requestedBy: "itsm-bot", ticketRef: "CHG77" });
-    expect(ctx.extraOutputs.get(poisonQueueOutput)).toBeUndefined();
+    await deliver({ name: "erp-prod", reason: "expired", requestedBy: "itsm-bot", ticketRef: "CHG77" });
+    expect(await poisoned()).toEqual([]);
     expect(durable.starts.at(-1)).toMatchObject({
       name: "teardownInterconnect",
       instanceId: "teardown-erp-prod-2",
@@ -60,8 +72,8 @@ describe("teardown queue trigger", () => {
   });
 
   it("moves a message that is not JSON to the poison queue with an audit row, without throwing", async () => {
-    const ctx = await deliver("tear it down please");
-    expect(ctx.extraOutputs.get(poisonQueueOutput)).toBe("tear it down please");
+    await deliver("tear it down please");
+    expect(await poisoned()).toEqual(["tear it down please"]);
     const rows = (await deps.store.audit.list(QUEUE_AUDIT_PARTITION)).items;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ step: "queue-message", phase: "failed", operation: "teardown", details: { code: "VALIDATION_FAILED", messageId: "msg-1" } });
@@ -71,8 +83,8 @@ describe("teardown queue trigger", () => {
   it("poisons invalid and unknown fields, auditing under the name the message carried", async () => {
     await provisionExample();
     const message = { name: "erp-prod", reason: "", requestedBy: "x", priority: "high" };
-    const ctx = await deliver(message);
-    expect(JSON.parse(String(ctx.extraOutputs.get(poisonQueueOutput)))).toEqual(message);
+    await deliver(message);
+    expect((await poisoned()).map((m) => JSON.parse(m))).toEqual([message]);
     const row = (await deps.store.audit.list("erp-prod")).items.at(-1);
     expect(row).toMatchObject({ step: "queue-message", phase: "failed" });
     expect((row?.details?.issues as { path: string }[]).map((i) => i.path).sort()).toEqual(["priority", "reason"]);
@@ -81,8 +93,8 @@ describe("teardown queue trigger", () => {
   });
 
   it("poisons a teardown of an interconnect that does not exist", async () => {
-    const ctx = await deliver({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" });
-    expect(ctx.extraOutputs.get(poisonQueueOutput)).toBeDefined();
+    await deliver({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" });
+    expect(await poisoned()).toHaveLength(1);
     const rows = (await deps.store.audit.list("ghost-net")).items;
     expect(rows).toEqual([expect.objectContaining({ phase: "failed", details: expect.objectContaining({ code: "NOT_FOUND" }) })]);
     expect(durable.starts).toHaveLength(0);

@@ -1,6 +1,7 @@
 import { HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { DEFAULT_PEERING_LOCATION_CATALOG } from "../../../src/domain/catalog";
 import type { TriggerDeps } from "../../../src/functions/deps";
+import { storagePoisonQueue } from "../../../src/functions/poison-queue";
 import { createStore } from "../../../src/store";
 import { DEFAULT_WORKFLOW_TIMING } from "../../../src/workflows/names";
 import { uniqueTableName } from "../../support/azurite";
@@ -8,8 +9,9 @@ import example from "../../../examples/erp-prod.json";
 
 export const exampleSpec = (): typeof example => structuredClone(example);
 
-export function testDeps(connectionString: string): TriggerDeps {
+export function testDeps(connectionString: string, poisonQueueName = `poison-${uniqueTableName("q").toLowerCase()}`): TriggerDeps {
   return {
+    teardownPoisonQueue: storagePoisonQueue(connectionString, poisonQueueName),
     store: createStore({ connectionString }, { interconnects: uniqueTableName("ic"), audit: uniqueTableName("au") }),
     bgpAddressPool: "192.168.100.0/24",
     catalog: DEFAULT_PEERING_LOCATION_CATALOG,

@@ -1,0 +1,27 @@
+import { QueueClient } from "@azure/storage-queue";
+
+export interface PoisonQueue {
+  /** Puts the original message text on the poison queue, encoded as the Functions queue extension reads it. */
+  send(text: string): Promise<void>;
+}
+
+/**
+ * Written with the storage SDK rather than a queue output binding: the output binding only delivers
+ * when the host implements output bindings, and a rejected message must never be lost silently.
+ * Base64, because that is the queue extension's default message encoding: whoever re-queues a
+ * fixed message from here gets what the trigger expects.
+ */
+export function storagePoisonQueue(connectionString: string, queueName: string): PoisonQueue {
+  const client = new QueueClient(connectionString, queueName);
+  let ready: Promise<unknown> | undefined;
+  return {
+    async send(text) {
+      ready ??= client.createIfNotExists().catch((err: unknown) => {
+        ready = undefined;
+        throw err;
+      });
+      await ready;
+      await client.sendMessage(Buffer.from(text, "utf8").toString("base64"));
+    },
+  };
+}

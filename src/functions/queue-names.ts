@@ -1,0 +1,2 @@
+export const TEARDOWN_QUEUE = "interconnect-teardown";
+export const TEARDOWN_POISON_QUEUE = "interconnect-teardown-poison";

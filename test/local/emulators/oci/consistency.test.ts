@@ -112,7 +112,10 @@ describe("OCI emulator: idempotency, concurrency and state rules", () => {
       expect(err.statusCode, String(message)).toBe(400);
       expect(err.message).toMatch(message);
     }
-    const missing = await ociError(() => h.client.listDrgs({ compartmentId: "" }));
-    expect(missing.statusCode).toBeGreaterThanOrEqual(400);
+    const unknownCompartment = await ociError(() =>
+      h.client.createDrg({ createDrgDetails: { compartmentId: "ocid1.compartment.oc1..aaaaaaaanotours" } }),
+    );
+    expect(unknownCompartment).toMatchObject({ statusCode: 400, serviceCode: "RelatedResourceNotAuthorizedOrNotFound" });
+    expect(unknownCompartment.message).toMatch(/^compartmentId/);
   });
 });

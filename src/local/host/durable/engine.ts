@@ -1,0 +1,705 @@
+import { createHash, randomUUID } from "node:crypto";
+import { InvocationContext } from "@azure/functions";
+import type { VirtualClock } from "../../clock/virtual-clock";
+import type { HostLogger } from "../log";
+import { invocationLogHandler } from "../log";
+import type { FunctionRegistry } from "../registry";
+import { actionInputValue, ActionType, flattenActions, runEpisode, signatureOf, type Action, type OrchestratorCallback } from "./episode";
+import { event, EventType, failureFrom, parseJsonField, toJsonField, type HistoryEvent, type RetryPolicy } from "./history";
+import { Lease, Poller, receiveJson, sendJson } from "./queues";
+import { TERMINAL, type InstanceRecord, type RuntimeStatus, type StoredHistory, type TaskHubStore } from "./task-hub";
+
+/** A message on a control queue: one history event for one instance (DTFx TaskMessage). */
+export interface ControlMessage {
+  instanceId: string;
+  /** Set on messages that belong to one execution (completions, timers, starts); absent for client events. */
+  executionId?: string;
+  event: HistoryEvent;
+  /** EventRaised events carried over by continueAsNew, delivered with the new execution's start. */
+  carried?: HistoryEvent[];
+}
+
+/** A message on the work-item queue: one activity invocation. */
+export interface WorkItem {
+  instanceId: string;
+  executionId: string;
+  taskScheduledId: number;
+  name: string;
+  input: unknown;
+  /** Real epoch ms of the enqueue, to measure dispatch latency. */
+  enqueuedAt: number;
+}
+
+export interface EngineOptions {
+  store: TaskHubStore;
+  registry: FunctionRegistry;
+  clock: VirtualClock;
+  logger: HostLogger;
+  /** Real seconds a received message stays invisible between renewals; a killed host's work reappears after this. */
+  leaseSeconds: number;
+  maxConcurrentActivities: number;
+  maxConcurrentOrchestrations: number;
+  maxPollingIntervalMs: number;
+  /** Called with the real ms between enqueue and start of every activity (benchmarks). */
+  onActivityDispatch?: (latencyMs: number) => void;
+}
+
+interface Loaded {
+  record: InstanceRecord | undefined;
+  history: StoredHistory | undefined;
+}
+
+interface Outgoing {
+  control: ControlMessage[];
+  work: WorkItem[];
+  children: InstanceRecord[];
+}
+
+/** Timers further away than this are left in the queue (invisible) instead of being held in memory. */
+const HOLD_TIMER_MS = 20_000;
+const DEFER_SECONDS = 1;
+
+export class DurableEngine {
+  private readonly cache = new Map<string, Loaded>();
+  private readonly pending = new Map<string, Lease<ControlMessage>[]>();
+  private readonly busy = new Set<string>();
+  private readonly waitingForSlot: string[] = [];
+  private readonly heldTimers = new Map<string, NodeJS.Timeout>();
+  private readonly controlPollers: Poller[];
+  private readonly workPoller: Poller;
+  private activeActivities = 0;
+  private stopped = false;
+
+  constructor(private readonly o: EngineOptions) {
+    const onError = (e: unknown) => o.logger.error(`Durable task hub ${o.store.hubName}: polling failed: ${(e as Error).message}`);
+    this.controlPollers = o.store.controlQueues.map((_, i) => new Poller(() => this.pollControl(i), o.maxPollingIntervalMs, onError));
+    this.workPoller = new Poller(() => this.pollWorkItems(), o.maxPollingIntervalMs, onError);
+  }
+
+  start(): void {
+    this.controlPollers.forEach((p) => p.start());
+    this.workPoller.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.heldTimers.values()) clearTimeout(t);
+    await Promise.all([...this.controlPollers.map((p) => p.stop()), this.workPoller.stop()]);
+    for (const leases of this.pending.values()) leases.forEach((l) => l.stop());
+  }
+
+  /** Drops cached state, e.g. after a purge, so the next message reloads from the task hub. */
+  forget(instanceId: string): void {
+    this.cache.delete(instanceId);
+  }
+
+  async enqueueControl(messages: ControlMessage[], delaySeconds = 0): Promise<void> {
+    await Promise.all(messages.map((m) => sendJson(this.o.store.controlQueueFor(m.instanceId), m, delaySeconds)));
+    if (delaySeconds === 0) for (const m of messages) this.wakeControl(m.instanceId);
+  }
+
+  private wakeControl(instanceId: string): void {
+    const i = this.o.store.controlQueues.indexOf(this.o.store.controlQueueFor(instanceId));
+    this.controlPollers[i]?.wake();
+  }
+
+  // ---------------------------------------------------------------- control queues
+
+  private async pollControl(partition: number): Promise<number> {
+    const queue = this.o.store.controlQueues[partition];
+    if (!queue || this.stopped) return 0;
+    const messages = await receiveJson<ControlMessage>(queue, 32, this.o.leaseSeconds);
+    for (const m of messages) {
+      const lease = new Lease(m, this.o.leaseSeconds);
+      const ev = m.body.event;
+      if (typeof m.body.instanceId !== "string" || typeof ev?.EventType !== "number") {
+        this.o.logger.warn(`Durable: dropped a malformed control message ${m.messageId}`);
+        await lease.complete();
+        continue;
+      }
+      const dueIn = ev.EventType === EventType.TimerFired && ev.FireAt ? Date.parse(ev.FireAt) - this.o.clock.now() : 0;
+      if (dueIn > 0) {
+        this.holdTimer(lease, dueIn);
+        continue;
+      }
+      this.deliver(lease);
+    }
+    return messages.length;
+  }
+
+  /** A durable timer surfaced early (queue visibility is in whole real seconds): wait the rest precisely. */
+  private holdTimer(lease: Lease<ControlMessage>, dueInVirtualMs: number): void {
+    const realMs = Math.ceil(dueInVirtualMs / this.o.clock.speed);
+    if (realMs > HOLD_TIMER_MS) {
+      void lease.abandon(realMs / 1000 - HOLD_TIMER_MS / 2000);
+      return;
+    }
+    const key = lease.message.messageId;
+    if (this.heldTimers.has(key)) return;
+    const t = setTimeout(() => {
+      this.heldTimers.delete(key);
+      const remaining = Date.parse(lease.message.body.event.FireAt as string) - this.o.clock.now();
+      if (remaining > 0) this.holdTimer(lease, remaining);
+      else this.deliver(lease);
+    }, realMs);
+    this.heldTimers.set(key, t);
+  }
+
+  private deliver(lease: Lease<ControlMessage>): void {
+    const id = lease.message.body.instanceId;
+    const list = this.pending.get(id) ?? [];
+    if (list.some((l) => l.message.messageId === lease.message.messageId)) {
+      lease.stop();
+      return;
+    }
+    list.push(lease);
+    this.pending.set(id, list);
+    this.schedule(id);
+  }
+
+  private schedule(instanceId: string): void {
+    if (this.busy.has(instanceId) || this.stopped) return;
+    if (this.busy.size >= this.o.maxConcurrentOrchestrations) {
+      if (!this.waitingForSlot.includes(instanceId)) this.waitingForSlot.push(instanceId);
+      return;
+    }
+    this.busy.add(instanceId);
+    void this.drain(instanceId).finally(() => {
+      this.busy.delete(instanceId);
+      if (this.pending.get(instanceId)?.length) this.schedule(instanceId);
+      const next = this.waitingForSlot.shift();
+      if (next) this.schedule(next);
+    });
+  }
+
+  /** Processes an instance's messages one episode at a time, in arrival order. */
+  private async drain(instanceId: string): Promise<void> {
+    while (!this.stopped) {
+      const leases = this.pending.get(instanceId) ?? [];
+      if (leases.length === 0) {
+        this.pending.delete(instanceId);
+        return;
+      }
+      this.pending.set(instanceId, []);
+      try {
+        const rest = await this.handle(instanceId, leases);
+        this.pending.set(instanceId, [...rest, ...(this.pending.get(instanceId) ?? [])]);
+      } catch (e) {
+        // The checkpoint did not complete: forget what we believed and let the messages come back.
+        this.cache.delete(instanceId);
+        this.o.logger.error(`Orchestration (InstanceId=${instanceId}) checkpoint failed, will retry: ${(e as Error).stack ?? e}`);
+        await Promise.all(leases.map((l) => l.abandon(DEFER_SECONDS)));
+      }
+    }
+  }
+
+  private async load(instanceId: string): Promise<Loaded> {
+    const cached = this.cache.get(instanceId);
+    if (cached) return cached;
+    const [record, history] = await Promise.all([this.o.store.getInstance(instanceId), this.o.store.loadHistory(instanceId)]);
+    const loaded = { record, history };
+    this.cache.set(instanceId, loaded);
+    return loaded;
+  }
+
+  /** Handles the first episode's worth of `leases`; returns the leases left for the next episode. */
+  private async handle(instanceId: string, leases: Lease<ControlMessage>[]): Promise<Lease<ControlMessage>[]> {
+    const state = await this.load(instanceId);
+    const first = leases[0] as Lease<ControlMessage>;
+    const ev = first.message.body.event;
+    const { record, history } = state;
+
+    if (ev.EventType === EventType.ExecutionStarted) {
+      const executionId = first.message.body.executionId;
+      if (!record || executionId !== record.executionId || history?.executionId === executionId) {
+        await first.complete();
+      } else {
+        await this.startExecution(state, first);
+      }
+      return leases.slice(1);
+    }
+    if (!record || !history || history.executionId !== record.executionId) {
+      if (record && (record.runtimeStatus === "Pending" || record.runtimeStatus === "ContinuedAsNew")) {
+        await Promise.all(leases.map((l) => l.abandon(DEFER_SECONDS)));
+        return [];
+      }
+      await Promise.all(leases.map((l) => l.complete()));
+      return [];
+    }
+    if (TERMINAL.has(record.runtimeStatus)) {
+      await Promise.all(leases.map((l) => l.complete()));
+      return [];
+    }
+    if (ev.EventType === EventType.ExecutionTerminated) {
+      await this.terminate(state, first);
+      return leases.slice(1);
+    }
+    if (ev.EventType === EventType.ExecutionSuspended || ev.EventType === EventType.ExecutionResumed) {
+      await this.suspendOrResume(state, first);
+      return leases.slice(1);
+    }
+    if (record.runtimeStatus === "Suspended") {
+      // Durable Task buffers everything but resume/terminate while suspended; the queue is our buffer.
+      const control = leases.filter((l) => isLifecycle(l.message.body.event.EventType));
+      await Promise.all(leases.filter((l) => !control.includes(l)).map((l) => l.abandon(DEFER_SECONDS)));
+      return control;
+    }
+
+    // An episode takes the events up to the next lifecycle message and ends with the first retry-related
+    // event, so the host numbers retry timers/attempts exactly where the SDK's RetryableTask does.
+    const batch: Lease<ControlMessage>[] = [];
+    let retryEvent: HistoryEvent | undefined;
+    for (const l of leases) {
+      const e = l.message.body.event;
+      if (isLifecycle(e.EventType) || e.EventType === EventType.ExecutionStarted) break;
+      batch.push(l);
+      if (this.isRetryRelated(history, e)) {
+        retryEvent = e;
+        break;
+      }
+    }
+    const fresh: HistoryEvent[] = [];
+    for (const l of batch) {
+      const e = l.message.body.event;
+      const stale = l.message.body.executionId !== undefined && l.message.body.executionId !== history.executionId;
+      if (!stale && !isDuplicate(history.events, fresh, e)) fresh.push(e);
+      else if (e === retryEvent) retryEvent = undefined;
+    }
+    if (fresh.length > 0) await this.runEpisode(state, fresh, batch, retryEvent);
+    else await Promise.all(batch.map((l) => l.complete()));
+    return leases.slice(batch.length);
+  }
+
+  private isRetryRelated(history: StoredHistory, e: HistoryEvent): boolean {
+    return this.retrySource(history, e) !== undefined;
+  }
+
+  /** For a failure of a retried task, or a fired retry timer: the scheduling event of the attempt. */
+  private retrySource(history: StoredHistory, e: HistoryEvent): HistoryEvent | undefined {
+    const byId = (id: number | undefined) => history.events.find((h) => h.EventId === id && h.EventId >= 0);
+    if (e.EventType === EventType.TaskFailed || e.EventType === EventType.SubOrchestrationInstanceFailed) {
+      const s = byId(e.TaskScheduledId);
+      return s?.RetryOptions ? s : undefined;
+    }
+    if (e.EventType === EventType.TimerFired) {
+      const t = byId(e.TimerId);
+      return t?.RetryOf !== undefined ? byId(t.RetryOf) : undefined;
+    }
+    return undefined;
+  }
+
+  private now(history: StoredHistory, events: HistoryEvent[]): Date {
+    // Each episode's OrchestratorStarted must be later than the last one, and not before a timer it fires.
+    let t = this.o.clock.now();
+    for (const h of history.events) if (h.EventType === EventType.OrchestratorStarted) t = Math.max(t, Date.parse(h.Timestamp) + 1);
+    for (const e of events) if (e.EventType === EventType.TimerFired && e.FireAt) t = Math.max(t, Date.parse(e.FireAt));
+    return new Date(t);
+  }
+
+  private async startExecution(state: Loaded, lease: Lease<ControlMessage>): Promise<void> {
+    const record = state.record as InstanceRecord;
+    const started = lease.message.body.event;
+    const history: StoredHistory = { executionId: record.executionId, events: [], nextSequence: 0, signatures: [] };
+    state.history = history;
+    this.o.logger.info(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
+    await this.runEpisode(state, [started, ...(lease.message.body.carried ?? [])], [lease], undefined);
+  }
+
+  private async runEpisode(state: Loaded, newEvents: HistoryEvent[], consumed: Lease<ControlMessage>[], retryEvent: HistoryEvent | undefined): Promise<void> {
+    const record = state.record as InstanceRecord;
+    const history = state.history as StoredHistory;
+    const firstIndex = history.events.length;
+    const now = this.now(history, newEvents);
+    const appended: HistoryEvent[] = [event(EventType.OrchestratorStarted, now), ...newEvents];
+    const all = [...history.events, ...appended];
+    const out: Outgoing = { control: [], work: [], children: [] };
+    let nextSequence = history.nextSequence;
+    const signatures = [...history.signatures];
+    const started = all.find((e) => e.EventType === EventType.ExecutionStarted) as HistoryEvent;
+    const prevStatus = record.runtimeStatus;
+
+    const fn = this.o.registry.get(record.name, "orchestrationTrigger");
+    let failure: { message: string; details: string } | undefined;
+    let done: { output: unknown } | undefined;
+    let continueAsNew: Action | undefined;
+    let customStatus: unknown;
+    if (!fn) {
+      failure = { message: `The orchestrator function '${record.name}' is not registered in this app`, details: "" };
+    } else {
+      const result = await runEpisode(fn.callback as OrchestratorCallback, {
+        functionName: record.name,
+        instanceId: record.instanceId,
+        parentInstanceId: started.ParentInstance?.InstanceId ?? "",
+        input: parseJsonField(started.Input),
+        history: all,
+        log: invocationLogHandler(this.o.logger, `[${record.name} ${record.instanceId}]`),
+      });
+      const st = result.state;
+      customStatus = st?.customStatus;
+      const actions = st ? flattenActions(st.actions) : [];
+      const mismatch = st ? findMismatch(signatures, actions) : undefined;
+      if (mismatch) {
+        failure = { message: mismatch, details: "NonDeterministicOrchestrationException" };
+      } else {
+        for (const a of actions.slice(signatures.length)) {
+          signatures.push(signatureOf(a));
+          const unsupported = this.schedule_(a, record, history, appended, now, out, () => nextSequence++);
+          if (unsupported) failure = { message: unsupported, details: "" };
+          if (a.actionType === ActionType.ContinueAsNew) continueAsNew = a;
+        }
+        if (!failure && result.kind === "failed") failure = { message: result.message, details: result.details };
+        if (!failure && st?.isDone && !continueAsNew) done = { output: st.output };
+        if (!failure && !done && !continueAsNew && retryEvent) {
+          this.retry(retryEvent, record, { ...history, events: all }, appended, now, out, () => nextSequence++);
+        }
+      }
+    }
+
+    let status: RuntimeStatus = "Running";
+    if (failure) {
+      status = "Failed";
+      // A failed instance schedules nothing more: drop what this episode's actions would have started.
+      out.control = [];
+      out.work = [];
+      out.children = [];
+      appended.push(event(EventType.ExecutionFailed, now, { OrchestrationStatus: "Failed", Reason: failure.message, Details: failure.details }));
+      record.output = toJsonField(`Orchestrator function '${record.name}' failed: ${failure.message}`);
+      this.notifyParent(started, out, false, record.output, failure.message);
+    } else if (done) {
+      status = "Completed";
+      appended.push(event(EventType.ExecutionCompleted, now, { OrchestrationStatus: "Completed", Result: toJsonField(done.output) }));
+      record.output = toJsonField(done.output);
+      this.notifyParent(started, out, true, record.output, "");
+    } else if (continueAsNew) {
+      status = "ContinuedAsNew";
+      appended.push(event(EventType.ExecutionCompleted, now, { OrchestrationStatus: "ContinuedAsNew" }));
+      const newExecutionId = randomUUID();
+      const input = toJsonField(actionInputValue(continueAsNew.input));
+      out.control.push({
+        instanceId: record.instanceId,
+        executionId: newExecutionId,
+        event: event(EventType.ExecutionStarted, now, { Name: record.name, Input: input, Version: record.version, ParentInstance: started.ParentInstance }),
+        carried: unconsumedEvents(all, signatures),
+      });
+      record.executionId = newExecutionId;
+      record.input = input;
+      record.generation += 1;
+    }
+    appended.push(event(EventType.OrchestratorCompleted, now));
+    record.runtimeStatus = status;
+    record.customStatus = customStatus === undefined ? record.customStatus : toJsonField(customStatus);
+    record.lastUpdatedTime = now;
+    if (status === "Completed" || status === "Failed") record.completedTime = now;
+
+    await this.checkpoint(record, history, firstIndex, appended, nextSequence, signatures, out, consumed);
+    if (status !== prevStatus) this.logTransition(record, prevStatus, status, failure?.message);
+  }
+
+  /** Turns one new action into history and messages. Returns a reason when the local host cannot run it. */
+  private schedule_(a: Action, record: InstanceRecord, history: StoredHistory, appended: HistoryEvent[], now: Date, out: Outgoing, seq: () => number): string | undefined {
+    switch (a.actionType) {
+      case ActionType.CallActivity:
+      case ActionType.CallActivityWithRetry:
+        this.scheduleActivity(record, history, appended, now, out, seq(), a.functionName as string, actionInputValue(a.input), a.retryOptions, 1, now);
+        return undefined;
+      case ActionType.CallSubOrchestrator:
+      case ActionType.CallSubOrchestratorWithRetry:
+        this.scheduleSubOrchestration(record, history, appended, now, out, seq(), a.functionName as string, a.instanceId, a.input, a.version, a.retryOptions, 1, now);
+        return undefined;
+      case ActionType.CreateTimer: {
+        const id = seq();
+        const fireAt = new Date(a.fireAt as string);
+        appended.push(event(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString() }));
+        out.control.push({ instanceId: record.instanceId, executionId: history.executionId, event: event(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }) });
+        return undefined;
+      }
+      case ActionType.WaitForExternalEvent:
+      case ActionType.ContinueAsNew:
+        return undefined;
+      default:
+        seq();
+        return `action type ${a.actionType} (entities, durable HTTP, locks) is not supported by the local host`;
+    }
+  }
+
+  private scheduleActivity(record: InstanceRecord, history: StoredHistory, appended: HistoryEvent[], now: Date, out: Outgoing, id: number, name: string, input: unknown, retry: RetryPolicy | undefined, attempt: number, firstAttemptAt: Date, expired = false): void {
+    appended.push(event(EventType.TaskScheduled, now, {
+      EventId: id, Name: name, Input: toJsonField(input),
+      ...(retry ? { RetryOptions: retry, Attempt: attempt, FirstAttemptAt: firstAttemptAt.toISOString() } : {}),
+    }));
+    if (expired) {
+      const f = failureFrom(new Error(`retry timeout of ${retry?.retryTimeoutInMilliseconds} ms expired after ${attempt - 1} attempts of '${name}'`));
+      out.control.push({ instanceId: record.instanceId, executionId: history.executionId, event: event(EventType.TaskFailed, now, { TaskScheduledId: id, ...f }) });
+    } else {
+      out.work.push({ instanceId: record.instanceId, executionId: history.executionId, taskScheduledId: id, name, input, enqueuedAt: 0 });
+    }
+  }
+
+  private scheduleSubOrchestration(record: InstanceRecord, history: StoredHistory, appended: HistoryEvent[], now: Date, out: Outgoing, id: number, name: string, childId: string | undefined, input: unknown, version: string | undefined, retry: RetryPolicy | undefined, attempt: number, firstAttemptAt: Date): void {
+    const instanceId = childId || `${record.instanceId}:${id}`;
+    const inputJson = toJsonField(input);
+    appended.push(event(EventType.SubOrchestrationInstanceCreated, now, {
+      EventId: id, Name: name, InstanceId: instanceId, Input: inputJson,
+      ...(retry ? { RetryOptions: retry, Attempt: attempt, FirstAttemptAt: firstAttemptAt.toISOString() } : {}),
+    }));
+    // Deterministic, so a re-run of this episode after a crash recognises the child it already started.
+    const executionId = deterministicId(`${history.executionId}:${id}`);
+    out.children.push({
+      instanceId, name, version: version ?? "", input: inputJson, output: null, customStatus: null, runtimeStatus: "Pending",
+      createdTime: now, lastUpdatedTime: now, completedTime: null, executionId, generation: 0, parentInstanceId: record.instanceId,
+    });
+    out.control.push({
+      instanceId, executionId,
+      event: event(EventType.ExecutionStarted, now, {
+        Name: name, Input: inputJson, Version: version ?? "",
+        ParentInstance: { InstanceId: record.instanceId, ExecutionId: history.executionId, TaskScheduledId: id, Name: record.name },
+      }),
+    });
+  }
+
+  /** Durable Task RetryInterceptor: a timer after every failed attempt, then the next attempt if any remain. */
+  private retry(e: HistoryEvent, record: InstanceRecord, history: StoredHistory, appended: HistoryEvent[], now: Date, out: Outgoing, seq: () => number): void {
+    const source = this.retrySource(history, e) as HistoryEvent;
+    const policy = source.RetryOptions as RetryPolicy;
+    const attempt = source.Attempt ?? 1;
+    const firstAttemptAt = new Date(source.FirstAttemptAt ?? now.toISOString());
+    if (e.EventType !== EventType.TimerFired) {
+      const timeout = policy.retryTimeoutInMilliseconds ?? 0;
+      const expired = timeout > 0 && now.getTime() >= firstAttemptAt.getTime() + timeout;
+      const backoff = policy.backoffCoefficient ?? 1;
+      let delay = policy.firstRetryIntervalInMilliseconds * Math.pow(backoff, attempt - 1);
+      if (policy.maxRetryIntervalInMilliseconds && policy.maxRetryIntervalInMilliseconds > 0) delay = Math.min(delay, policy.maxRetryIntervalInMilliseconds);
+      if (expired) delay = 0;
+      const id = seq();
+      const fireAt = new Date(now.getTime() + delay);
+      appended.push(event(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString(), RetryOf: source.EventId, RetryExpired: expired }));
+      out.control.push({ instanceId: record.instanceId, executionId: history.executionId, event: event(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }) });
+      return;
+    }
+    if (attempt + 1 > policy.maxNumberOfAttempts) return;
+    const timer = history.events.find((h) => h.EventId === e.TimerId && h.EventType === EventType.TimerCreated);
+    const id = seq();
+    const name = source.Name as string;
+    if (source.EventType === EventType.TaskScheduled) {
+      this.scheduleActivity(record, history, appended, now, out, id, name, parseJsonField(source.Input), policy, attempt + 1, firstAttemptAt, timer?.RetryExpired === true);
+    } else {
+      const retryChild = source.InstanceId?.startsWith(`${record.instanceId}:`) ? undefined : source.InstanceId;
+      this.scheduleSubOrchestration(record, history, appended, now, out, id, name, retryChild, parseJsonField(source.Input), undefined, policy, attempt + 1, firstAttemptAt);
+    }
+  }
+
+  private notifyParent(started: HistoryEvent, out: Outgoing, succeeded: boolean, output: string | null, reason: string): void {
+    const p = started.ParentInstance;
+    if (!p) return;
+    const now = new Date(this.o.clock.now());
+    out.control.push({
+      instanceId: p.InstanceId,
+      executionId: p.ExecutionId,
+      event: succeeded
+        ? event(EventType.SubOrchestrationInstanceCompleted, now, { TaskScheduledId: p.TaskScheduledId, Result: output ?? "null" })
+        : event(EventType.SubOrchestrationInstanceFailed, now, { TaskScheduledId: p.TaskScheduledId, ...failureFrom(new Error(reason)) }),
+    });
+  }
+
+  private async terminate(state: Loaded, lease: Lease<ControlMessage>): Promise<void> {
+    const record = state.record as InstanceRecord;
+    const history = state.history as StoredHistory;
+    const prev = record.runtimeStatus;
+    const now = this.now(history, []);
+    const reason = String(parseJsonField(lease.message.body.event.Input) ?? "");
+    const out: Outgoing = { control: [], work: [], children: [] };
+    const started = history.events.find((e) => e.EventType === EventType.ExecutionStarted) as HistoryEvent;
+    this.notifyParent(started, out, false, null, `terminated: ${reason}`);
+    Object.assign(record, { runtimeStatus: "Terminated", output: toJsonField(reason), lastUpdatedTime: now, completedTime: now });
+    await this.checkpoint(record, history, history.events.length,
+      [event(EventType.ExecutionTerminated, now, { Input: toJsonField(reason) })], history.nextSequence, history.signatures, out, [lease]);
+    this.logTransition(record, prev, "Terminated", reason);
+  }
+
+  private async suspendOrResume(state: Loaded, lease: Lease<ControlMessage>): Promise<void> {
+    const record = state.record as InstanceRecord;
+    const history = state.history as StoredHistory;
+    const ev = lease.message.body.event;
+    const suspend = ev.EventType === EventType.ExecutionSuspended;
+    const prev = record.runtimeStatus;
+    if ((suspend && prev === "Suspended") || (!suspend && prev !== "Suspended")) {
+      await lease.complete();
+      return;
+    }
+    const now = this.now(history, []);
+    Object.assign(record, { runtimeStatus: suspend ? "Suspended" : "Running", lastUpdatedTime: now });
+    await this.checkpoint(record, history, history.events.length, [event(ev.EventType, now, { Reason: ev.Reason ?? "" })],
+      history.nextSequence, history.signatures, { control: [], work: [], children: [] }, [lease]);
+    this.logTransition(record, prev, record.runtimeStatus, ev.Reason);
+  }
+
+  /** DTFx checkpoint order: enqueue new messages, write history, then delete what was consumed. */
+  private async checkpoint(record: InstanceRecord, history: StoredHistory, firstIndex: number, appended: HistoryEvent[], nextSequence: number, signatures: string[], out: Outgoing, consumed: Lease<ControlMessage>[]): Promise<void> {
+    for (const child of out.children) {
+      const existing = await this.o.store.getInstance(child.instanceId);
+      if (existing?.executionId === child.executionId) continue;
+      if (existing && !TERMINAL.has(existing.runtimeStatus)) {
+        const failed = out.control.findIndex((m) => m.instanceId === child.instanceId && m.event.EventType === EventType.ExecutionStarted);
+        const parentRef = out.control[failed]?.event.ParentInstance;
+        out.control.splice(failed, 1, {
+          instanceId: record.instanceId, executionId: history.executionId,
+          event: event(EventType.SubOrchestrationInstanceFailed, new Date(this.o.clock.now()), {
+            TaskScheduledId: parentRef?.TaskScheduledId, ...failureFrom(new Error(`an orchestration with instance id '${child.instanceId}' is already ${existing.runtimeStatus}`)),
+          }),
+        });
+        continue;
+      }
+      await this.o.store.putInstance(child);
+      this.cache.delete(child.instanceId);
+    }
+    const enqueuedAt = Date.now();
+    const now = this.o.clock.now();
+    await Promise.all([
+      ...out.control.map((m) => {
+        const fireAt = m.event.EventType === EventType.TimerFired && m.event.FireAt ? Date.parse(m.event.FireAt) : now;
+        // Surface a second early: queue visibility is whole real seconds, the rest is held in memory precisely.
+        return sendJson(this.o.store.controlQueueFor(m.instanceId), m, Math.floor((fireAt - now) / this.o.clock.speed / 1000) - 1);
+      }),
+      ...out.work.map((w) => sendJson(this.o.store.workItems, { ...w, enqueuedAt })),
+    ]);
+    await this.o.store.appendHistory(record.instanceId, history.executionId, firstIndex, appended, nextSequence, signatures);
+    await this.o.store.putInstance(record);
+    history.events.push(...appended);
+    history.nextSequence = nextSequence;
+    history.signatures = signatures;
+    if (record.runtimeStatus === "ContinuedAsNew") this.cache.delete(record.instanceId);
+    await Promise.all(consumed.map((l) => l.complete()));
+    for (const m of out.control) {
+      const fireAt = m.event.EventType === EventType.TimerFired && m.event.FireAt ? Date.parse(m.event.FireAt) : now;
+      const realMs = this.o.clock.realDelayUntil(fireAt);
+      if (realMs <= 0) this.wakeControl(m.instanceId);
+      else if (realMs < HOLD_TIMER_MS) setTimeout(() => this.wakeControl(m.instanceId), Math.max(0, realMs - 1000)).unref();
+    }
+    if (out.work.length) this.workPoller.wake();
+  }
+
+  private logTransition(record: InstanceRecord, from: RuntimeStatus, to: RuntimeStatus, reason?: string): void {
+    const line = `Orchestration '${record.name}' (InstanceId=${record.instanceId}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
+    if (to === "Failed") this.o.logger.error(line);
+    else this.o.logger.info(line);
+  }
+
+  // ---------------------------------------------------------------- activities
+
+  private async pollWorkItems(): Promise<number> {
+    const capacity = this.o.maxConcurrentActivities - this.activeActivities;
+    if (capacity <= 0 || this.stopped) return 0;
+    const messages = await receiveJson<WorkItem>(this.o.store.workItems, capacity, this.o.leaseSeconds);
+    for (const m of messages) {
+      this.activeActivities++;
+      void this.runActivity(new Lease(m, this.o.leaseSeconds)).finally(() => {
+        this.activeActivities--;
+        this.workPoller.wake();
+      });
+    }
+    return messages.length;
+  }
+
+  private async runActivity(lease: Lease<WorkItem>): Promise<void> {
+    const w = lease.message.body;
+    this.o.onActivityDispatch?.(Date.now() - w.enqueuedAt);
+    const invocationId = randomUUID();
+    const started = Date.now();
+    const fn = this.o.registry.get(w.name, "activityTrigger");
+    let completion: HistoryEvent;
+    const now = () => new Date(this.o.clock.now());
+    try {
+      if (!fn) throw new Error(`The activity function '${w.name}' is not registered in this app`);
+      const context = new InvocationContext({
+        invocationId,
+        functionName: w.name,
+        logHandler: invocationLogHandler(this.o.logger, `[${w.name} ${w.instanceId}]`),
+        options: { trigger: { type: "activityTrigger", name: fn.triggerName }, extraInputs: [], extraOutputs: [] },
+      });
+      const result = await fn.callback(w.input, context);
+      completion = event(EventType.TaskCompleted, now(), { TaskScheduledId: w.taskScheduledId, Result: toJsonField(result) });
+      this.o.logger.info(`Executed 'Functions.${w.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms, InstanceId=${w.instanceId}, TaskScheduledId=${w.taskScheduledId})`);
+    } catch (e) {
+      completion = event(EventType.TaskFailed, now(), { TaskScheduledId: w.taskScheduledId, ...failureFrom(e) });
+      this.o.logger.warn(`Executed 'Functions.${w.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms, InstanceId=${w.instanceId}, TaskScheduledId=${w.taskScheduledId}): ${(e as Error)?.message ?? e}`);
+    }
+    if (this.stopped) {
+      lease.stop();
+      return;
+    }
+    try {
+      await this.enqueueControl([{ instanceId: w.instanceId, executionId: w.executionId, event: completion }]);
+      await lease.complete();
+    } catch (e) {
+      this.o.logger.error(`Activity '${w.name}' (InstanceId=${w.instanceId}) result could not be recorded; it will run again: ${(e as Error).message}`);
+      lease.stop();
+    }
+  }
+}
+
+function isLifecycle(type: number): boolean {
+  return type === EventType.ExecutionTerminated || type === EventType.ExecutionSuspended || type === EventType.ExecutionResumed;
+}
+
+/** At-least-once delivery may repeat a completion; the replay engine must see each task finish once. */
+function isDuplicate(history: HistoryEvent[], fresh: HistoryEvent[], e: HistoryEvent): boolean {
+  const key = completionKey(e);
+  if (key === undefined) return false;
+  return [...history, ...fresh].some((h) => completionKey(h) === key);
+}
+
+function completionKey(e: HistoryEvent): string | undefined {
+  switch (e.EventType) {
+    case EventType.TaskCompleted:
+    case EventType.TaskFailed:
+    case EventType.SubOrchestrationInstanceCompleted:
+    case EventType.SubOrchestrationInstanceFailed:
+      return `task:${e.TaskScheduledId}`;
+    case EventType.TimerFired:
+      return `timer:${e.TimerId}`;
+    default:
+      return undefined;
+  }
+}
+
+/** DTFx raises NonDeterministicOrchestrationException here; the JS SDK does not check at all. */
+function findMismatch(recorded: string[], actions: Action[]): string | undefined {
+  for (let i = 0; i < recorded.length; i++) {
+    const now = actions[i];
+    if (!now) {
+      return `Non-deterministic workflow detected: the history has ${recorded.length} scheduled actions but the orchestrator code now produces only ${actions.length}; action #${i} was ${describe(recorded[i] as string)}`;
+    }
+    if (signatureOf(now) !== recorded[i]) {
+      return `Non-deterministic workflow detected: action #${i} was ${describe(recorded[i] as string)} in the history, but the orchestrator code now yields ${describe(signatureOf(now))}. Was the orchestrator changed while this instance was running?`;
+    }
+  }
+  return undefined;
+}
+
+const ACTION_NAMES: Record<string, string> = Object.fromEntries(Object.entries(ActionType).map(([k, v]) => [String(v), k]));
+function describe(signature: string): string {
+  const [type, name] = signature.split(":", 2);
+  return `${ACTION_NAMES[type as string] ?? `action ${type}`}${name ? ` '${name}'` : ""}`;
+}
+
+/** EventRaised events no WaitForExternalEvent consumed: continueAsNew carries them into the next execution. */
+function unconsumedEvents(history: HistoryEvent[], signatures: string[]): HistoryEvent[] {
+  const waits = new Map<string, number>();
+  for (const s of signatures) {
+    const [type, name] = s.split(":", 2);
+    if (Number(type) === ActionType.WaitForExternalEvent) waits.set(name as string, (waits.get(name as string) ?? 0) + 1);
+  }
+  const carried: HistoryEvent[] = [];
+  for (const e of history) {
+    if (e.EventType !== EventType.EventRaised) continue;
+    const left = waits.get(e.Name as string) ?? 0;
+    if (left > 0) waits.set(e.Name as string, left - 1);
+    else carried.push(e);
+  }
+  return carried;
+}
+
+function deterministicId(seed: string): string {
+  const h = createHash("sha1").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -121,6 +121,8 @@ export function loadApp(appDir: string): FunctionRegistry {
   const registry = new FunctionRegistry();
   active = registry;
   try {
+    // The worker loads the app with require(); a dynamic import would not give CommonJS apps the core shim.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     for (const file of resolveMainFiles(appDir)) require(file);
   } finally {
     active = undefined;

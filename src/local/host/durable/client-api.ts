@@ -79,7 +79,7 @@ export class DurableHttpApi {
     if (!this.registry.get(name, "orchestrationTrigger")) {
       throw new ApiError(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
-    if (!instanceId || /[/\\#?]|[\u0000-\u001f]/.test(instanceId) || instanceId.length > 256) {
+    if (!instanceId || (/[/\\#?]/.test(instanceId) || [...instanceId].some((c) => c.charCodeAt(0) < 0x20)) || instanceId.length > 256) {
       throw new ApiError(400, `instanceId "${instanceId}" is invalid: 1-256 characters without / \\ # ? or control characters`);
     }
     const existing = await this.store.getInstance(instanceId);

@@ -11,8 +11,8 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
   const stateOf = async (id: string | undefined) => (await h.client.getVirtualCircuit({ virtualCircuitId: id! })).virtualCircuit;
 
   it("goes PENDING_PROVIDER → PROVISIONING → PROVISIONED/ACTIVE → BGP UP, telling Azure, then TERMINATING → TERMINATED → 404", async () => {
-    // 600x: one virtual minute is 100 ms, so the 3-minute PROVISIONING phase is observable by polling.
-    h = await startHarness({ speed: 600, durations: { terminatedRetention: 2 * 60_000 } });
+    // 600x: one virtual minute is 100 ms; a 10-minute PROVISIONING phase (1 s) is observable by polling even on a busy machine.
+    h = await startHarness({ speed: 600, durations: { terminatedRetention: 2 * 60_000, providerProvisioning: 10 * 60_000 } });
     h.azure.addCircuit(KEY);
     const drgId = await readyDrg(h);
 

@@ -12,6 +12,7 @@ export interface ActivityConfig {
     credential: AzureCredentialKind;
     armEndpoint: string;
     emulatorToken?: string;
+    tlsCa?: string;
     retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
   };
   oci: OciClientConfig;
@@ -30,6 +31,7 @@ export function createActivityDeps(config: ActivityConfig): ActivityDeps {
     azure: new AzureClients({
       credential: createAzureCredential(config.azure.credential, config.azure.emulatorToken),
       armEndpoint: config.azure.armEndpoint,
+      ...(config.azure.tlsCa ? { tlsCa: config.azure.tlsCa } : {}),
       ...(config.azure.retry ? { retry: config.azure.retry } : {}),
     }),
     oci: new OciClients(config.oci),

@@ -7,7 +7,7 @@ import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/networ
 import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
 import { ACTIVITY, type AzureScope, type DeleteOutcome, type GatewayObservation } from "./contracts";
 import { inputSchema } from "./inputs";
-import { parseArmId } from "./azure-ids";
+import { parseArmId, sameArmId } from "./azure-ids";
 import { defineActivity, permanent, retryLater, type StepContext } from "./step";
 
 export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
@@ -118,7 +118,7 @@ export const azureDeleteGateway = defineActivity(
     const gateway = await arm.getGateway(ref.resourceGroup, ref.name);
     if (gateway) {
       if (gateway.provisioningState === "Deleting") return { status: "deleting" };
-      const connections = await arm.listGatewayConnections(ref.resourceGroup, ref.name);
+      const connections = (await arm.listConnections(ref.resourceGroup)).filter((c) => sameArmId(c.virtualNetworkGateway1?.id, gateway.id));
       const others = connections.filter((c) => c.name !== names.connection);
       if (others.length > 0) {
         return { status: "in-use", message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.name).join(", ")}; it is kept.` };

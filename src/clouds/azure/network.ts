@@ -14,7 +14,6 @@ import type {
   VirtualNetwork,
   VirtualNetworkGateway,
   VirtualNetworkGatewayConnection,
-  VirtualNetworkGatewayConnectionListEntity,
 } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
 import type { CloudCallLog } from "../call-log";
@@ -30,13 +29,18 @@ export type {
   VirtualNetwork,
   VirtualNetworkGateway,
   VirtualNetworkGatewayConnection,
-  VirtualNetworkGatewayConnectionListEntity,
 };
 
 export interface AzureClientConfig {
   credential: TokenCredential;
   /** ARM endpoint, e.g. https://management.azure.com or the emulator's https://127.0.0.1:8443. */
   armEndpoint: string;
+  /**
+   * PEM of the CA that signs the ARM endpoint's certificate, when it is not a public one (the local
+   * emulator). Replaces the default trust store for this client only; verification stays on.
+   * The local host sets NODE_EXTRA_CA_CERTS instead, which needs no configuration here.
+   */
+  tlsCa?: string;
   /** SDK-level retries of one request (429 honours Retry-After; 5xx and transport errors back off). */
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
 }
@@ -58,6 +62,7 @@ export class AzureClients {
       c = new NetworkManagementClient(this.config.credential, subscriptionId, {
         endpoint: this.config.armEndpoint,
         retryOptions: { ...DEFAULT_RETRY, ...this.config.retry },
+        ...(this.config.tlsCa ? { tlsOptions: { ca: this.config.tlsCa } } : {}),
       });
       this.clients.set(subscriptionId, c);
     }
@@ -106,10 +111,9 @@ export class AzureNetwork {
     return this.collect("GET virtualNetworkGateways", (o) => this.client.virtualNetworkGateways.list(rg, o));
   }
 
-  listGatewayConnections(rg: string, gateway: string): Promise<VirtualNetworkGatewayConnectionListEntity[]> {
-    return this.collect("GET virtualNetworkGateways/connections", (o) =>
-      this.client.virtualNetworkGateways.listConnections(rg, gateway, o),
-    );
+  /** Connections of a resource group (where this service creates them, next to the gateway). */
+  listConnections(rg: string): Promise<VirtualNetworkGatewayConnection[]> {
+    return this.collect("GET connections", (o) => this.client.virtualNetworkGatewayConnections.list(rg, o));
   }
 
   getCircuit(rg: string, name: string): Promise<ExpressRouteCircuit | undefined> {

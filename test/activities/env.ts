@@ -1,0 +1,109 @@
+/**
+ * The activities' test world: both real cloud emulators (one provider link, one virtual clock, one
+ * fault injector), a real Azurite for the store, and activity deps built exactly as in the app,
+ * only pointed at them. Each test file gets its own.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { InvocationContext } from "@azure/functions";
+import { afterAll, beforeAll } from "vitest";
+import { activityHandlers } from "../../src/activities";
+import type { ActivityInput, ActivityName, ActivityOutput, OpContext } from "../../src/activities/contracts";
+import { createActivityDeps, setActivityDeps, type ActivityDeps } from "../../src/activities/deps";
+import { startAzurite, type RunningAzurite } from "../../src/local/azurite";
+import { VirtualClock } from "../../src/local/clock/virtual-clock";
+import { startArmEmulator, type RunningArmEmulator } from "../../src/local/emulators/arm/server";
+import { startOciEmulator, type OciEmulator } from "../../src/local/emulators/oci";
+import { FaultInjector } from "../../src/local/emulators/shared/faults";
+import { ProviderLink } from "../../src/local/emulators/shared/provider-link";
+
+export const SPEED = 6000;
+
+export interface ActivityTestEnv {
+  arm: RunningArmEmulator;
+  oci: OciEmulator;
+  azurite: RunningAzurite;
+  clock: VirtualClock;
+  faults: FaultInjector;
+  deps: ActivityDeps;
+  /** Warnings the activities wrote through their InvocationContext. */
+  warnings: string[];
+}
+
+export function useActivityEnv(): () => ActivityTestEnv {
+  let env: ActivityTestEnv | undefined;
+  const dir = mkdtempSync(path.join(tmpdir(), "activities-env-"));
+  beforeAll(async () => {
+    const clock = new VirtualClock({ speed: SPEED });
+    const faults = new FaultInjector();
+    const link = new ProviderLink();
+    const [arm, oci, azurite] = await Promise.all([
+      startArmEmulator({ clock, faults, link, certDir: path.join(dir, "certs"), retryAfterSeconds: 0 }),
+      startOciEmulator({ clock, faults, link, keyDir: path.join(dir, "keys") }),
+      startAzurite(),
+    ]);
+    const deps = createActivityDeps({
+      azure: {
+        credential: "emulator",
+        armEndpoint: arm.url,
+        emulatorToken: arm.token,
+        tlsCa: arm.caCertPem,
+        retry: { maxRetries: 6, retryDelayInMs: 20, maxRetryDelayInMs: 200 },
+      },
+      oci: {
+        endpoint: oci.url,
+        tenancyId: oci.tenancyId,
+        userId: oci.userId,
+        fingerprint: oci.fingerprint,
+        privateKey: readFileSync(oci.privateKeyPath, "utf8"),
+        retry: { maxAttempts: 8, baseDelaySeconds: 0.02, maxDelaySeconds: 0.2 },
+      },
+      storage: { connectionString: azurite.connectionString },
+      tables: { interconnects: "interconnects", audit: "interconnectaudit" },
+    });
+    setActivityDeps(deps);
+    env = { arm, oci, azurite, clock, faults, deps, warnings: [] };
+  });
+  afterAll(async () => {
+    setActivityDeps(undefined);
+    await Promise.all([env?.arm.close(), env?.oci.close(), env?.azurite.stop()]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!env) throw new Error("the activity test environment is not started yet");
+    return env;
+  };
+}
+
+export function opContext(interconnect: string, operation: OpContext["operation"] = "provision"): OpContext {
+  return { interconnect, instanceId: `${operation}-${interconnect}-1`, operation, actor: "test@example.com" };
+}
+
+/** Calls a registered activity handler the way the Functions host does. */
+export function invoke<N extends ActivityName>(env: ActivityTestEnv, name: N, input: ActivityInput<N>): Promise<ActivityOutput<N>> {
+  const context = new InvocationContext({
+    invocationId: `${name}-${Math.random().toString(36).slice(2)}`,
+    functionName: name,
+    logHandler: (level, ...args) => {
+      if (level === "warning" || level === "error") env.warnings.push(args.map(String).join(" "));
+    },
+  });
+  return activityHandlers[name](input, context);
+}
+
+/** Moves the shared virtual clock forward (the emulators' lifecycles follow it). */
+export function advance(env: ActivityTestEnv, virtualMinutes: number): void {
+  env.clock.advance(virtualMinutes * 60_000);
+}
+
+/** Polls `read` (in virtual time, via real sleeps) until `done`, failing after `virtualMinutes`. */
+export async function until<T>(env: ActivityTestEnv, read: () => Promise<T>, done: (v: T) => boolean, virtualMinutes = 30): Promise<T> {
+  const deadline = env.clock.now() + virtualMinutes * 60_000;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (env.clock.now() > deadline) throw new Error(`condition not reached within ${virtualMinutes} virtual minutes; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * How failures reach the orchestrator: throttling and 5xx bursts are absorbed by the SDKs' own
+ * retries; what outlasts them is a retryable StepFailure; a missing prerequisite or a bad input is
+ * permanent at once; deleting what is not there is "deleted"; the record refuses foreign writers.
+ */
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseInterconnectSpec } from "../../src/domain/spec";
+import { decodeFailure, type AzureScope, type OciScope } from "../../src/activities/contracts";
+import { invoke, opContext, useActivityEnv } from "./env";
+
+const getEnv = useActivityEnv();
+
+function lift(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function failureOf(run: Promise<unknown>) {
+  try {
+    await run;
+  } catch (err) {
+    return decodeFailure(err);
+  }
+  throw new Error("expected the activity to fail");
+}
+
+describe("activity failures", () => {
+  afterEach(() => getEnv().faults.set({}));
+
+  it("a short 429 storm is retried by the SDKs and the reads succeed", async () => {
+    const env = getEnv();
+    const op = opContext("storm-ok");
+    env.faults.set({
+      operations: {
+        "oci:GET vcns": { throttleRate: 1 },
+        // ARM's throttling policy waits exactly Retry-After: 1 s outlasts the 150 ms storm
+        "arm:GET virtualNetworks": { throttleRate: 1, retryAfterSeconds: 1 },
+      },
+    });
+    const stop = lift(150).then(() => env.faults.set({}));
+    const [vcn, vnet] = await Promise.all([
+      invoke(env, "ociReadVcn", { opContext: op, region: env.oci.region, vcnId: env.oci.seed.vcnId }),
+      invoke(env, "azureReadVirtualNetwork", {
+        opContext: op,
+        azure: { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup },
+        virtualNetworkName: "vnet-erp",
+      }),
+    ]);
+    await stop;
+    expect(vcn.cidrBlocks).toEqual(["10.20.0.0/16"]);
+    expect(vnet.addressPrefixes).toEqual(["10.10.0.0/16"]);
+  });
+
+  it("a 5xx burst on a create is retried with the same opc-retry-token: one DRG", async () => {
+    const env = getEnv();
+    const op = opContext("burst-drg");
+    const oci: OciScope = { region: env.oci.region, compartmentId: env.oci.seed.compartmentId };
+    env.faults.set({ operations: { "oci:POST drgs": { errorRate: 1 } } });
+    const stop = lift(150).then(() => env.faults.set({}));
+    const first = await invoke(env, "ociEnsureDrg", { opContext: op, oci });
+    await stop;
+    const again = await invoke(env, "ociEnsureDrg", { opContext: op, oci });
+    expect(first.found && again.found && first.drgId === again.drgId).toBe(true);
+    const named = (await env.deps.oci.client(oci.region).listDrgs({ compartmentId: oci.compartmentId })).items.filter((d) => d.displayName === "drg-burst-drg");
+    expect(named).toHaveLength(1);
+    expect((await invoke(env, "ociDeleteDrg", { opContext: opContext("burst-drg", "teardown"), oci })).status).toBe("deleting");
+  });
+
+  it("throttling that outlasts the SDK retries is a retryable failure with the cloud's request id, audited", async () => {
+    const env = getEnv();
+    env.faults.set({ operations: { "oci:GET vcns": { throttleRate: 1 } } });
+    const failure = await failureOf(invoke(env, "ociReadVcn", { opContext: opContext("storm-long"), region: env.oci.region, vcnId: env.oci.seed.vcnId }));
+    expect(failure).toMatchObject({ code: "TooManyRequests", retryable: true, cloud: "oci", statusCode: 429 });
+    expect(failure.requestId).toBeTruthy();
+    const rows = await env.deps.store.audit.list("storm-long");
+    expect(rows.items).toEqual([expect.objectContaining({ step: "ociReadVcn", phase: "failed", operation: "provision" })]);
+  });
+
+  it("a prerequisite that does not exist is a permanent NOT_FOUND naming it", async () => {
+    const env = getEnv();
+    const op = opContext("missing-bits");
+    const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup };
+    const vnet = await failureOf(invoke(env, "azureReadVirtualNetwork", { opContext: op, azure, virtualNetworkName: "vnet-nope" }));
+    expect(vnet).toMatchObject({ code: "NOT_FOUND", retryable: false });
+    expect(vnet.message).toContain("vnet-nope");
+    const vcnId = "ocid1.vcn.oc1.iad.aaaaaaaadoesnotexist";
+    const vcn = await failureOf(invoke(env, "ociReadVcn", { opContext: op, region: env.oci.region, vcnId }));
+    expect(vcn).toMatchObject({ code: "NOT_FOUND", retryable: false });
+    expect(vcn.message).toContain(vcnId);
+    const drg = await failureOf(invoke(env, "ociReadDrg", { opContext: op, region: env.oci.region, drgId: "ocid1.drg.oc1.iad.aaaaaaaanone", vcnId: env.oci.seed.vcnId }));
+    expect(drg).toMatchObject({ code: "NOT_FOUND", retryable: false });
+    const vc = await failureOf(
+      invoke(env, "ociEnsureVirtualCircuit", {
+        opContext: op,
+        oci: { region: env.oci.region, compartmentId: env.oci.seed.compartmentId },
+        azure,
+        providerServiceId: env.oci.seed.providerServiceId,
+        bandwidthShapeName: "1 Gbps",
+        drgId: "ocid1.drg.oc1.iad.aaaaaaaanone",
+        crossConnectMappings: [
+          { customerBgpPeeringIp: "192.168.100.2/30", oracleBgpPeeringIp: "192.168.100.1/30" },
+          { customerBgpPeeringIp: "192.168.100.6/30", oracleBgpPeeringIp: "192.168.100.5/30" },
+        ],
+      }),
+    );
+    expect(vc).toMatchObject({ code: "NOT_FOUND", retryable: false });
+    expect(vc.message).toContain("erc-missing-bits");
+  });
+
+  it("a bad input fails before any cloud call, naming the field", async () => {
+    const env = getEnv();
+    const failure = await failureOf(
+      invoke(env, "azureGetCircuit", { opContext: opContext("bad-input"), azure: { subscriptionId: "not-a-guid", resourceGroup: "rg" } }),
+    );
+    expect(failure).toMatchObject({ code: "VALIDATION_FAILED", retryable: false });
+    expect(failure.message).toContain("azure.subscriptionId");
+  });
+
+  it("deleting what was never built is deleted, on every step", async () => {
+    const env = getEnv();
+    const op = opContext("never-built", "teardown");
+    const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup };
+    const oci: OciScope = { region: env.oci.region, compartmentId: env.oci.seed.compartmentId };
+    const outcomes = await Promise.all([
+      invoke(env, "azureDeleteConnection", { opContext: op, azure }),
+      invoke(env, "ociDeleteVirtualCircuit", { opContext: op, oci }),
+      invoke(env, "azureDeleteCircuit", { opContext: op, azure }),
+      invoke(env, "ociRemoveRouteRules", { opContext: op, region: oci.region, routeTableId: env.oci.seed.routeTableId }),
+      invoke(env, "ociDeleteDrgAttachment", { opContext: op, oci, vcnId: env.oci.seed.vcnId }),
+      invoke(env, "ociDeleteDrg", { opContext: op, oci }),
+      invoke(env, "azureDeleteGateway", { opContext: op, azure }),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(Array(7).fill("deleted"));
+    const byId = await invoke(env, "ociDeleteVirtualCircuit", { opContext: op, oci, virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.aaaaaaaagone" });
+    expect(byId.status).toBe("deleted");
+  });
+
+  it("the record: only the owning operation writes, transitions follow the lifecycle, resources round-trip", async () => {
+    const env = getEnv();
+    const name = "rec-owner";
+    const spec = parseInterconnectSpec({ ...JSON.parse(readFileSync("examples/erp-prod.json", "utf8")), name });
+    await env.deps.store.interconnects.create({ name, spec });
+    await env.deps.store.interconnects.modify(name, () => ({ currentOperation: { kind: "provision", instanceId: "provision-rec-owner-1", startedAt: new Date().toISOString() } }));
+    const op = opContext(name);
+    const foreign = await failureOf(invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: "provision-rec-owner-9", patch: {}, transitionTo: "provisioning" }));
+    expect(foreign).toMatchObject({ code: "CONFLICT", retryable: false });
+    const resources = {
+      circuitId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/erc-rec-owner",
+      serviceKeyMasked: "1a2b3c4d-****-****-****-************",
+      routedPrefixes: ["10.10.0.0/16", "10.11.0.0/16"],
+      owned: { gatewaySubnet: true, gateway: true, drg: false, drgAttachment: true },
+    };
+    expect(await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: op.instanceId, patch: { resources }, transitionTo: "provisioning" })).toEqual({ state: "provisioning" });
+    const bad = await failureOf(invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: op.instanceId, patch: {}, transitionTo: "deleted" }));
+    expect(bad).toMatchObject({ code: "INVALID_TRANSITION", retryable: false });
+    const read = await invoke(env, "recordRead", { opContext: op, name });
+    expect(read).toMatchObject({ found: true, state: "provisioning", resources, operationId: op.instanceId });
+    expect(await invoke(env, "recordRead", { opContext: op, name: "rec-absent" })).toEqual({ found: false });
+
+    await invoke(env, "auditAppend", { opContext: op, entry: { step: "gateway", event: "waiting", message: "gateway Updating", at: "2025-01-01T00:00:00.000Z", details: { polls: 3 } } });
+    const rows = (await env.deps.store.audit.list(name)).items;
+    expect(rows.at(-1)).toMatchObject({ step: "gateway", phase: "info", actor: "test@example.com", instanceId: op.instanceId, details: { polls: 3, event: "waiting" } });
+  });
+});

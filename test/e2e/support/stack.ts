@@ -1,0 +1,184 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { request as httpsRequest } from "node:https";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startAzurite, type RunningAzurite } from "../../../src/local/azurite";
+import { startEmulators } from "../../../src/local/emulators";
+import type { FaultConfig } from "../../../src/local/emulators/shared/faults";
+import { ensureBuilt, ROOT } from "./build";
+
+type Emulators = Awaited<ReturnType<typeof startEmulators>>;
+
+/** Whatever the API answered: tests assert on its shape, so a static type would only get in the way. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface StackOptions {
+  /** Virtual clock speed shared by the emulators and the host. */
+  speed?: number;
+  /** App settings overriding the test defaults (deadlines, polling). */
+  settings?: Record<string, string>;
+  faults?: FaultConfig;
+}
+
+/**
+ * The whole product on this machine, started inside the test: Azurite (in memory), both cloud
+ * emulators (in this process, free ports) and the compiled app in the local host as a child process.
+ * Tests talk to it only over HTTP: the REST API, the emulators' admin endpoints, and Azurite's queue.
+ */
+export class E2eStack {
+  private host: ChildProcess | undefined;
+  private port = 0;
+  private hostStarts = 0;
+  readonly logDir = mkdtempSync(path.join(tmpdir(), "e2e-"));
+
+  private constructor(
+    readonly azurite: RunningAzurite,
+    readonly emulators: Emulators,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  static async start(options: StackOptions = {}): Promise<E2eStack> {
+    await ensureBuilt();
+    const azurite = await startAzurite();
+    const emulators = await startEmulators({ speed: options.speed ?? 1000, armPort: 0, ociPort: 0, ...(options.faults ? { faults: options.faults } : {}) });
+    const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "e2e-clock-")), "clock.json");
+    writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
+    const env: Record<string, string> = {
+      FUNCTIONS_WORKER_RUNTIME: "node",
+      AzureWebJobsStorage: azurite.connectionString,
+      AZURE_CREDENTIAL: "emulator",
+      AZURE_ARM_ENDPOINT: emulators.arm.url,
+      AZURE_EMULATOR_TOKEN: emulators.arm.token,
+      OCI_ENDPOINT: emulators.oci.url,
+      OCI_TENANCY_OCID: emulators.oci.tenancyId,
+      OCI_USER_OCID: emulators.oci.userId,
+      OCI_FINGERPRINT: emulators.oci.fingerprint,
+      OCI_PRIVATE_KEY_PATH: emulators.oci.privateKeyPath,
+      BGP_ADDRESS_POOL: "192.168.100.0/24",
+      POLL_INITIAL_INTERVAL_SECONDS: "30",
+      POLL_MAX_INTERVAL_SECONDS: "120",
+      GATEWAY_DEADLINE_MINUTES: "240",
+      PROVIDER_DEADLINE_MINUTES: "240",
+      CONNECTION_DEADLINE_MINUTES: "240",
+      DEPROVISION_DEADLINE_MINUTES: "240",
+      KEEP_RESOURCES_ON_FAILURE: "false",
+      INTERCONNECTS_TABLE: "interconnects",
+      AUDIT_TABLE: "interconnectaudit",
+      // Node reads it only at startup: the host process must trust the ARM emulator's local CA from the start.
+      NODE_EXTRA_CA_CERTS: emulators.arm.caCertPath,
+      E2E_APP_DIR: ROOT,
+      E2E_CLOCK_FILE: clockFile,
+      ...options.settings,
+    };
+    const stack = new E2eStack(azurite, emulators, env);
+    await stack.startHost();
+    return stack;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the host (again, on the same port after a kill, so earlier status URLs stay valid). */
+  async startHost(): Promise<void> {
+    this.hostStarts += 1;
+    const log = createWriteStream(path.join(this.logDir, `host-${this.hostStarts}.log`));
+    const child = spawn(process.execPath, [path.join(ROOT, "dist/test/e2e/support/host-main.js")], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", ...this.env, E2E_PORT: String(this.port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.host = child;
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    let output = "";
+    this.port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the host did not start within 30 s; log: ${this.logDir}\n${output}`)), 30_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const ready = /E2E_HOST_READY http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+        if (ready) {
+          clearTimeout(timer);
+          resolve(Number(ready[1]));
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the host exited (${code}) before it was ready; log: ${this.logDir}\n${output}`));
+      });
+    });
+  }
+
+  /** kill -9: no shutdown hook runs, in-flight work is lost exactly as in a crashed worker. */
+  async killHost(): Promise<void> {
+    const child = this.host;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+    this.host = undefined;
+  }
+
+  async close(): Promise<void> {
+    const child = this.host;
+    if (child && child.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+      });
+    }
+    await this.emulators.close();
+    await this.azurite.stop();
+  }
+
+  // ---- the REST API -------------------------------------------------------------------------
+
+  async api(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Json }> {
+    const init: RequestInit = { method, headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers } };
+    if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
+    const res = await fetch(`${this.url}/api/${route}`, init);
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+  }
+
+  /** Polls GET /api/interconnects/{name} until `done` says so; fails with the last record seen. */
+  async waitForRecord(name: string, done: (record: Json) => boolean, timeoutMs = 60_000): Promise<Json> {
+    const until = Date.now() + timeoutMs;
+    let last: Json;
+    while (Date.now() < until) {
+      const res = await this.api("GET", `interconnects/${name}`).catch(() => undefined);
+      if (res?.status === 200) {
+        last = res.json;
+        if (done(last)) return last;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`timed out waiting for ${name}; last record: ${JSON.stringify(last, null, 1)}; host log: ${this.logDir}`);
+  }
+
+  // ---- the emulators' admin endpoint (on the ARM server, HTTPS with the local CA) -------------
+
+  async admin(method: "GET" | "PUT" | "PATCH" | "POST", route: string, body?: unknown): Promise<Json> {
+    const url = new URL(`/admin/${route}`, this.emulators.arm.url);
+    const ca = readFileSync(this.emulators.arm.caCertPath);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { method, ca, headers: payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {} }, (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => {
+          if ((res.statusCode ?? 500) >= 300) return reject(new Error(`admin ${method} ${route}: ${res.statusCode} ${text}`));
+          resolve(text ? JSON.parse(text) : null);
+        });
+      });
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+}

@@ -1,22 +1,20 @@
 /**
- * The activities' test world: both real cloud emulators (one provider link, one virtual clock, one
- * fault injector), a real Azurite for the store, and activity deps built exactly as in the app,
+ * The activities' test world: both real cloud emulators as the local stack starts them (one provider
+ * link, one virtual clock, one fault injector), a real Azurite for the store, and activity deps built exactly as in the app,
  * only pointed at them. Each test file gets its own.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll } from "vitest";
 import { activityHandlers } from "../../src/activities";
 import type { ActivityInput, ActivityName, ActivityOutput, OpContext } from "../../src/activities/contracts";
 import { createActivityDeps, setActivityDeps, type ActivityDeps } from "../../src/activities/deps";
 import { startAzurite, type RunningAzurite } from "../../src/local/azurite";
-import { VirtualClock } from "../../src/local/clock/virtual-clock";
-import { startArmEmulator, type RunningArmEmulator } from "../../src/local/emulators/arm/server";
-import { startOciEmulator, type OciEmulator } from "../../src/local/emulators/oci";
-import { FaultInjector } from "../../src/local/emulators/shared/faults";
-import { ProviderLink } from "../../src/local/emulators/shared/provider-link";
+import type { VirtualClock } from "../../src/local/clock/virtual-clock";
+import { startEmulators, type RunningEmulators } from "../../src/local/emulators";
+import type { RunningArmEmulator } from "../../src/local/emulators/arm/server";
+import type { OciEmulator } from "../../src/local/emulators/oci";
+import type { FaultInjector } from "../../src/local/emulators/shared/faults";
 
 export const SPEED = 6000;
 
@@ -33,16 +31,12 @@ export interface ActivityTestEnv {
 
 export function useActivityEnv(): () => ActivityTestEnv {
   let env: ActivityTestEnv | undefined;
-  const dir = mkdtempSync(path.join(tmpdir(), "activities-env-"));
+  let emulators: RunningEmulators | undefined;
   beforeAll(async () => {
-    const clock = new VirtualClock({ speed: SPEED });
-    const faults = new FaultInjector();
-    const link = new ProviderLink();
-    const [arm, oci, azurite] = await Promise.all([
-      startArmEmulator({ clock, faults, link, certDir: path.join(dir, "certs"), retryAfterSeconds: 0 }),
-      startOciEmulator({ clock, faults, link, keyDir: path.join(dir, "keys") }),
-      startAzurite(),
-    ]);
+    let azurite: RunningAzurite;
+    [emulators, azurite] = await Promise.all([startEmulators({ speed: SPEED, armRetryAfterSeconds: 0 }), startAzurite()]);
+    const { arm, oci } = emulators.handles;
+    const { clock, faults } = emulators;
     const deps = createActivityDeps({
       azure: {
         credential: "emulator",
@@ -67,8 +61,7 @@ export function useActivityEnv(): () => ActivityTestEnv {
   });
   afterAll(async () => {
     setActivityDeps(undefined);
-    await Promise.all([env?.arm.close(), env?.oci.close(), env?.azurite.stop()]);
-    rmSync(dir, { recursive: true, force: true });
+    await Promise.all([emulators?.close(), env?.azurite.stop()]);
   });
   return () => {
     if (!env) throw new Error("the activity test environment is not started yet");

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script that node runs directly */
+// npm start: build when dist is missing or older than the sources, then run the local stack.
+"use strict";
+const { spawnSync } = require("node:child_process");
+const { existsSync, readdirSync, statSync } = require("node:fs");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+const entry = path.join(root, "dist/src/local/stack.js");
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (/\.(ts|json)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+const [major, minor] = process.versions.node.split(".").map(Number);
+if (major < 20 || (major === 20 && minor < 19)) {
+  console.error(`npm start needs Node.js 20.19 or newer; this is ${process.version}.`);
+  process.exit(1);
+}
+if (!existsSync(path.join(root, "node_modules/durable-functions"))) {
+  console.error("Dependencies are missing: run npm install first.");
+  process.exit(1);
+}
+const stale = !existsSync(entry) || statSync(entry).mtimeMs < newestSource(path.join(root, "src"));
+if (stale) {
+  console.log(existsSync(entry) ? "The build is older than src/: rebuilding (npm run build)…" : "No build yet: building (npm run build)…");
+  const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
+  if (!existsSync(entry)) {
+    console.error("The build did not produce dist/src/local/stack.js. Fix the TypeScript errors above and run npm start again.");
+    process.exit(1);
+  }
+  if (tsc.status !== 0) console.warn("TypeScript reported errors (above); starting with the JavaScript it emitted anyway.");
+}
+const run = spawnSync(process.execPath, [entry], { stdio: "inherit" });
+process.exit(run.status ?? 1);

@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+export interface LoadedSettings {
+  values: Record<string, string>;
+  /** The file the values came from. */
+  source: string;
+  /** True when local.settings.json is absent and the tracked sample was used. */
+  fromSample: boolean;
+}
+
+/** App settings as Core Tools reads them: local.settings.json "Values", else the tracked sample's defaults. */
+export function loadLocalSettings(root: string): LoadedSettings {
+  const own = path.join(root, "local.settings.json");
+  const sample = path.join(root, "local.settings.sample.json");
+  const source = existsSync(own) ? own : sample;
+  if (!existsSync(source)) throw new Error(`neither ${own} nor ${sample} exists`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(source, "utf8"));
+  } catch (e) {
+    throw new Error(`${source} is not valid JSON: ${(e as Error).message}`);
+  }
+  const values = (parsed as { Values?: unknown }).Values;
+  if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error(`${source}: "Values" must be an object of app settings`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) {
+    if (k === "//") continue;
+    if (typeof v !== "string") throw new Error(`${source}: Values.${k} must be a string (app settings are strings), got ${JSON.stringify(v)}`);
+    out[k] = v;
+  }
+  return { values: out, source, fromSample: source === sample };
+}

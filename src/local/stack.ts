@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { startAzurite, type RunningAzurite } from "./azurite";
+import { startEmulators, type RunningEmulators } from "./emulators";
+import { loadLocalSettings } from "./settings";
+
+/**
+ * `npm start`: Azurite (persisted), the two cloud emulators (unless the settings point at real clouds)
+ * and the local Functions host as a child process: the host needs NODE_EXTRA_CA_CERTS for the ARM
+ * emulator's local CA in its environment before Node starts.
+ */
+const ROOT = path.resolve(__dirname, "../../..");
+const LOCAL = path.join(ROOT, ".local");
+const LOCK = path.join(LOCAL, "stack.lock");
+const HOST_PORT = 7071;
+const PORTS = { blob: 10000, queue: 10001, table: 10002, arm: 8443, oci: 8444 };
+
+function fail(message: string): never {
+  console.error(`\nnpm start: ${message}\n`);
+  process.exit(1);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function portBusy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: "127.0.0.1" });
+    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("error", () => resolve(false));
+  });
+}
+
+function takeLock(): void {
+  mkdirSync(LOCAL, { recursive: true });
+  if (existsSync(LOCK)) {
+    const held = JSON.parse(readFileSync(LOCK, "utf8")) as { pid: number; url: string };
+    if (alive(held.pid)) fail(`the local stack is already running (pid ${held.pid}, ${held.url}). Use it, or stop it with Ctrl-C in its terminal (or kill ${held.pid}).`);
+  }
+  writeFileSync(LOCK, JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${HOST_PORT}` }));
+}
+
+async function main(): Promise<void> {
+  takeLock();
+  const settings = loadLocalSettings(ROOT);
+  const values = { ...settings.values };
+  if (settings.fromSample) console.log("No local.settings.json: using the defaults of local.settings.sample.json (they point at the local emulators). Copy it to local.settings.json to change settings.");
+  else console.log(`Settings from ${path.relative(ROOT, settings.source)}`);
+  const speed = Number(process.env.SIM_SPEED ?? values.SIM_SPEED ?? 60);
+  if (!(speed > 0)) fail(`SIM_SPEED must be a positive number, got "${process.env.SIM_SPEED ?? values.SIM_SPEED}"`);
+  values.SIM_SPEED = String(speed);
+  const realClouds = values.AZURE_CREDENTIAL === "default";
+
+  const wanted = [["Functions host", HOST_PORT], ["Azurite blob", PORTS.blob], ["Azurite queue", PORTS.queue], ["Azurite table", PORTS.table],
+    ...(realClouds ? [] : [["ARM emulator", PORTS.arm], ["OCI emulator", PORTS.oci]])] as [string, number][];
+  const busy = [];
+  for (const [name, port] of wanted) if (await portBusy(port)) busy.push(`${name} port ${port}`);
+  if (busy.length) fail(`these ports are in use: ${busy.join(", ")}. Stop whatever listens there (another Azurite, func, or a stack started elsewhere) and run npm start again.`);
+
+  let azurite: RunningAzurite | undefined;
+  let emulators: RunningEmulators | undefined;
+  const running: { host?: ChildProcess } = {};
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log("\nStopping the local stack…");
+    const host = running.host;
+    if (host && host.exitCode === null) {
+      const exited = new Promise((r) => host.once("exit", r));
+      host.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (host.exitCode === null) host.kill("SIGKILL");
+    }
+    await emulators?.close().catch(() => undefined);
+    await azurite?.stop().catch(() => undefined);
+    rmSync(LOCK, { force: true });
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+
+  try {
+    azurite = await startAzurite({ location: path.join(LOCAL, "azurite"), blobPort: PORTS.blob, queuePort: PORTS.queue, tablePort: PORTS.table });
+  } catch (e) {
+    rmSync(LOCK, { force: true });
+    fail(`Azurite did not start: ${(e as Error).message}\nIf its data under .local/azurite is damaged, delete that folder (you lose local state) and try again.`);
+  }
+  values.AzureWebJobsStorage = azurite.connectionString;
+  let clockFile = path.join(LOCAL, "clock.json");
+  const env: Record<string, string> = {};
+  if (!realClouds) {
+    emulators = await startEmulators({ speed, dataDir: path.join(LOCAL, "emulators"), armPort: PORTS.arm, ociPort: PORTS.oci, token: values.AZURE_EMULATOR_TOKEN || undefined });
+    values.AZURE_ARM_ENDPOINT = emulators.arm.url;
+    values.AZURE_EMULATOR_TOKEN = emulators.arm.token;
+    values.OCI_ENDPOINT = emulators.oci.url;
+    values.OCI_TENANCY_OCID = emulators.oci.tenancyId;
+    values.OCI_USER_OCID = emulators.oci.userId;
+    values.OCI_FINGERPRINT = emulators.oci.fingerprint;
+    values.OCI_PRIVATE_KEY_PATH = emulators.oci.privateKeyPath;
+    env.NODE_EXTRA_CA_CERTS = emulators.arm.caCertPath;
+    if (emulators.clockFile) clockFile = emulators.clockFile;
+  }
+
+  const main = path.join(ROOT, "dist/src/local/host/main.js");
+  const host = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    // local.settings.json wins over nothing but the emulator values filled in above, as Core Tools puts Values into the environment.
+    env: { ...process.env, ...values, ...env, HOST_APP_DIR: ROOT, HOST_PORT: String(HOST_PORT), HOST_CLOCK_FILE: clockFile, SIM_SPEED: String(speed) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  running.host = host;
+  const url = await new Promise<string>((resolve) => {
+    let out = "";
+    host.stdout?.on("data", (c: Buffer) => {
+      process.stdout.write(c);
+      out += c.toString();
+      const m = /HOST READY (\S+)/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    host.once("exit", (code) => {
+      console.error(`The Functions host exited (code ${code}).${/build the app first/.test(out) ? " Run npm run build." : ""}`);
+      void stop(1);
+    });
+  });
+
+  const facts = {
+    host: url,
+    api: `${url}/api`,
+    durableApi: `${url}/runtime/webhooks/durabletask`,
+    azurite: { blob: azurite.blobUrl, queue: azurite.queueUrl, table: azurite.tableUrl, data: path.join(LOCAL, "azurite") },
+    emulators: emulators ? {
+      arm: { url: emulators.arm.url, caCertPath: emulators.arm.caCertPath, subscriptionId: emulators.arm.subscriptionId, resourceGroup: emulators.arm.resourceGroup, location: emulators.arm.location, virtualNetworkId: emulators.arm.virtualNetworkId },
+      oci: { url: emulators.oci.url, tenancyId: emulators.oci.tenancyId, userId: emulators.oci.userId, region: emulators.oci.region, compartmentId: emulators.oci.compartmentId, vcnId: emulators.oci.vcnId, routeTableId: emulators.oci.routeTableId, providerServiceId: emulators.oci.providerServiceId },
+    } : null,
+    clock: { speed, anchorFile: clockFile },
+    settingsSource: settings.source,
+    pid: process.pid,
+  };
+  writeFileSync(path.join(LOCAL, "stack.json"), JSON.stringify(facts, null, 2));
+  console.log([
+    "",
+    "Local stack ready:",
+    `  Functions host   ${url}  (HTTP API under /api, Durable API under /runtime/webhooks/durabletask)`,
+    `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in .local/azurite)`,
+    emulators ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})` : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",
+    emulators ? `  OCI emulator     ${emulators.oci.url}  (compartment ${emulators.oci.compartmentId})` : "",
+    `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(3600 / speed))} s of real time`,
+    "",
+    "Try it:",
+    `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,
+    "",
+    "Facts for scripts: .local/stack.json. Ctrl-C stops everything.",
+  ].filter((l, i, a) => l !== "" || a[i - 1] !== "").join("\n"));
+}
+
+main().catch((e: unknown) => {
+  rmSync(LOCK, { force: true });
+  fail((e as Error)?.stack ?? String(e));
+});

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "../../..");
-const OUTPUTS = ["dist/src/functions/index.js", "dist/test/e2e/support/host-main.js"];
-const SOURCES = ["src", "test/e2e/support", "tsconfig.json"];
+const OUTPUTS = ["dist/src/functions/index.js", "dist/src/local/host/main.js"];
+const SOURCES = ["src", "tsconfig.json"];
 const LOCK = path.join(ROOT, "dist", ".e2e-build-lock");
 
 function newest(p: string): number {

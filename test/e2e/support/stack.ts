@@ -68,8 +68,12 @@ export class E2eStack {
       AUDIT_TABLE: "interconnectaudit",
       // Node reads it only at startup: the host process must trust the ARM emulator's local CA from the start.
       NODE_EXTRA_CA_CERTS: emulators.arm.caCertPath,
-      E2E_APP_DIR: ROOT,
-      E2E_CLOCK_FILE: clockFile,
+      SIM_SPEED: String(options.speed ?? 1000),
+      HOST_APP_DIR: ROOT,
+      HOST_CLOCK_FILE: clockFile,
+      // Task-hub messages a killed host had dequeued become visible again after this many real seconds.
+      HOST_LEASE_SECONDS: "2",
+      HOST_MAX_POLL_MS: "100",
       ...options.settings,
     };
     const stack = new E2eStack(azurite, emulators, env);
@@ -85,9 +89,9 @@ export class E2eStack {
   async startHost(): Promise<void> {
     this.hostStarts += 1;
     const log = createWriteStream(path.join(this.logDir, `host-${this.hostStarts}.log`));
-    const child = spawn(process.execPath, [path.join(ROOT, "dist/test/e2e/support/host-main.js")], {
+    const child = spawn(process.execPath, [path.join(ROOT, "dist/src/local/host/main.js")], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", ...this.env, E2E_PORT: String(this.port) },
+      env: { PATH: process.env.PATH ?? "", ...this.env, HOST_PORT: String(this.port) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.host = child;
@@ -98,7 +102,7 @@ export class E2eStack {
       const timer = setTimeout(() => reject(new Error(`the host did not start within 30 s; log: ${this.logDir}\n${output}`)), 30_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        const ready = /E2E_HOST_READY http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+        const ready = /HOST READY http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
         if (ready) {
           clearTimeout(timer);
           resolve(Number(ready[1]));

@@ -113,8 +113,10 @@ async function provision(): Promise<{ drgId: string; attachmentId: string; virtu
     },
   });
 
+  const virtualCircuitId = virtualCircuit.id ?? "";
+  expect(virtualCircuitId).toMatch(/^ocid1\.virtualcircuit\./);
   await waitFor(async () => {
-    const vc = (await oci.getVirtualCircuit({ virtualCircuitId: virtualCircuit.id })).virtualCircuit;
+    const vc = (await oci.getVirtualCircuit({ virtualCircuitId })).virtualCircuit;
     return vc.lifecycleState === "PROVISIONED" && vc.providerState === "ACTIVE" && vc.bgpSessionState === "UP" ? true : undefined;
   }, "virtual circuit PROVISIONED, ACTIVE, BGP UP");
   const provisioned = await waitFor(async () => {
@@ -142,7 +144,7 @@ async function provision(): Promise<{ drgId: string; attachmentId: string; virtu
   expect(connection.provisioningState).toBe("Succeeded");
   await waitFor(async () => ((await arm.virtualNetworkGatewayConnections.get(RG, "conn-erp-prod")).connectionStatus === "Connected" ? true : undefined), "Connected");
 
-  return { drgId: drg.id, attachmentId: drgAttachment.id, virtualCircuitId: virtualCircuit.id, serviceKey };
+  return { drgId: drg.id, attachmentId: drgAttachment.id, virtualCircuitId, serviceKey };
 }
 
 describe("the interconnect across both emulators", () => {

@@ -6,7 +6,7 @@ import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
 import { actionInputValue, ActionType, flattenActions, runEpisode, signatureOf, type Action, type OrchestratorCallback } from "./episode";
 import { event, EventType, failureFrom, parseJsonField, toJsonField, type HistoryEvent, type RetryPolicy } from "./history";
-import { Lease, Poller, receiveJson, sendJson } from "./queues";
+import { Lease, Poller, receiveJson, sendJson, sendOwned } from "./queues";
 import { TERMINAL, type InstanceRecord, type RuntimeStatus, type StoredHistory, type TaskHubStore } from "./task-hub";
 
 /** A message on a control queue: one history event for one instance (DTFx TaskMessage). */
@@ -68,6 +68,7 @@ export class DurableEngine {
   private readonly controlPollers: Poller[];
   private readonly workPoller: Poller;
   private activeActivities = 0;
+  private readonly activityBacklog: Lease<WorkItem>[] = [];
   private stopped = false;
 
   constructor(private readonly o: EngineOptions) {
@@ -86,6 +87,7 @@ export class DurableEngine {
     for (const t of this.heldTimers.values()) clearTimeout(t);
     await Promise.all([...this.controlPollers.map((p) => p.stop()), this.workPoller.stop()]);
     for (const leases of this.pending.values()) leases.forEach((l) => l.stop());
+    this.activityBacklog.splice(0).forEach((l) => l.stop());
   }
 
   /** Drops cached state, e.g. after a purge, so the next message reloads from the task hub. */
@@ -93,9 +95,15 @@ export class DurableEngine {
     this.cache.delete(instanceId);
   }
 
-  async enqueueControl(messages: ControlMessage[], delaySeconds = 0): Promise<void> {
-    await Promise.all(messages.map((m) => sendJson(this.o.store.controlQueueFor(m.instanceId), m, delaySeconds)));
-    if (delaySeconds === 0) for (const m of messages) this.wakeControl(m.instanceId);
+  /** Enqueues control messages due now and delivers them in-process (they stay durable in the queue until handled). */
+  async enqueueControl(messages: ControlMessage[]): Promise<void> {
+    const owned = await Promise.all(messages.map((m) => sendOwned(this.o.store.controlQueueFor(m.instanceId), m, this.o.leaseSeconds)));
+    for (const m of owned) this.deliver(new Lease(m, this.o.leaseSeconds));
+  }
+
+  private async enqueueWork(items: WorkItem[]): Promise<void> {
+    const owned = await Promise.all(items.map((w) => sendOwned(this.o.store.workItems, w, this.o.leaseSeconds)));
+    for (const m of owned) this.dispatchActivity(new Lease(m, this.o.leaseSeconds));
   }
 
   private wakeControl(instanceId: string): void {
@@ -554,28 +562,29 @@ export class DurableEngine {
     }
     const enqueuedAt = Date.now();
     const now = this.o.clock.now();
+    const fireAtOf = (m: ControlMessage) => (m.event.EventType === EventType.TimerFired && m.event.FireAt ? Date.parse(m.event.FireAt) : now);
+    const dueNow = out.control.filter((m) => fireAtOf(m) <= now);
+    const later = out.control.filter((m) => fireAtOf(m) > now);
     await Promise.all([
-      ...out.control.map((m) => {
-        const fireAt = m.event.EventType === EventType.TimerFired && m.event.FireAt ? Date.parse(m.event.FireAt) : now;
-        // Surface a second early: queue visibility is whole real seconds, the rest is held in memory precisely.
-        return sendJson(this.o.store.controlQueueFor(m.instanceId), m, Math.floor((fireAt - now) / this.o.clock.speed / 1000) - 1);
-      }),
-      ...out.work.map((w) => sendJson(this.o.store.workItems, { ...w, enqueuedAt })),
+      this.enqueueControl(dueNow),
+      this.enqueueWork(out.work.map((w) => ({ ...w, enqueuedAt }))),
+      // Surface a second early: queue visibility is whole real seconds, the rest is held in memory precisely.
+      ...later.map((m) => sendJson(this.o.store.controlQueueFor(m.instanceId), m, Math.floor((fireAtOf(m) - now) / this.o.clock.speed / 1000) - 1)),
     ]);
-    await this.o.store.appendHistory(record.instanceId, history.executionId, firstIndex, appended, nextSequence, signatures);
-    await this.o.store.putInstance(record);
+    // The Instances row is a status view (eventually consistent in the Azure provider too); History is the truth.
+    await Promise.all([
+      this.o.store.appendHistory(record.instanceId, history.executionId, firstIndex, appended, nextSequence, signatures),
+      this.o.store.putInstance(record),
+    ]);
     history.events.push(...appended);
     history.nextSequence = nextSequence;
     history.signatures = signatures;
     if (record.runtimeStatus === "ContinuedAsNew") this.cache.delete(record.instanceId);
     await Promise.all(consumed.map((l) => l.complete()));
-    for (const m of out.control) {
-      const fireAt = m.event.EventType === EventType.TimerFired && m.event.FireAt ? Date.parse(m.event.FireAt) : now;
-      const realMs = this.o.clock.realDelayUntil(fireAt);
-      if (realMs <= 0) this.wakeControl(m.instanceId);
-      else if (realMs < HOLD_TIMER_MS) setTimeout(() => this.wakeControl(m.instanceId), Math.max(0, realMs - 1000)).unref();
+    for (const m of later) {
+      const realMs = this.o.clock.realDelayUntil(fireAtOf(m));
+      if (realMs < HOLD_TIMER_MS) setTimeout(() => this.wakeControl(m.instanceId), Math.max(0, realMs - 1000)).unref();
     }
-    if (out.work.length) this.workPoller.wake();
   }
 
   private logTransition(record: InstanceRecord, from: RuntimeStatus, to: RuntimeStatus, reason?: string): void {
@@ -587,17 +596,30 @@ export class DurableEngine {
   // ---------------------------------------------------------------- activities
 
   private async pollWorkItems(): Promise<number> {
-    const capacity = this.o.maxConcurrentActivities - this.activeActivities;
+    const capacity = this.o.maxConcurrentActivities - this.activeActivities - this.activityBacklog.length;
     if (capacity <= 0 || this.stopped) return 0;
     const messages = await receiveJson<WorkItem>(this.o.store.workItems, capacity, this.o.leaseSeconds);
-    for (const m of messages) {
-      this.activeActivities++;
-      void this.runActivity(new Lease(m, this.o.leaseSeconds)).finally(() => {
-        this.activeActivities--;
-        this.workPoller.wake();
-      });
-    }
+    for (const m of messages) this.dispatchActivity(new Lease(m, this.o.leaseSeconds));
     return messages.length;
+  }
+
+  /** Runs the activity now, or parks it (its message still leased) until a slot frees up. */
+  private dispatchActivity(lease: Lease<WorkItem>): void {
+    if (this.stopped) {
+      lease.stop();
+      return;
+    }
+    if (this.activeActivities >= this.o.maxConcurrentActivities) {
+      this.activityBacklog.push(lease);
+      return;
+    }
+    this.activeActivities++;
+    void this.runActivity(lease).finally(() => {
+      this.activeActivities--;
+      const next = this.activityBacklog.shift();
+      if (next) this.dispatchActivity(next);
+      else this.workPoller.wake();
+    });
   }
 
   private async runActivity(lease: Lease<WorkItem>): Promise<void> {

@@ -18,6 +18,15 @@ export async function sendJson(queue: QueueClient, body: unknown, delaySeconds =
   });
 }
 
+/**
+ * Enqueues a message that this process will handle itself: it is written invisible for one lease
+ * (durable, so a crash redelivers it) and handed back as if received, which saves a polling round trip.
+ */
+export async function sendOwned<T>(queue: QueueClient, body: T, leaseSeconds: number): Promise<ReceivedMessage<T>> {
+  const res = await queue.sendMessage(JSON.stringify(body), { visibilityTimeout: leaseSeconds, messageTimeToLive: -1 });
+  return { body, messageId: res.messageId, popReceipt: res.popReceipt, dequeueCount: 0, queue };
+}
+
 export async function receiveJson<T>(queue: QueueClient, max: number, visibilitySeconds: number): Promise<ReceivedMessage<T>[]> {
   if (max <= 0) return [];
   const res = await queue.receiveMessages({ numberOfMessages: Math.min(32, max), visibilityTimeout: visibilitySeconds });

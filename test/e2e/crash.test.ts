@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { counts, inventory, NOTHING, ONE_INTERCONNECT, type Inventory } from "./support/inventory";
+import { counts, inventory, NOTHING, ONE_INTERCONNECT } from "./support/inventory";
 import { spec } from "./support/specs";
 import { E2eStack } from "./support/stack";
 
@@ -19,22 +19,11 @@ afterAll(async () => {
 
 const clouds = async () => inventory(await stack.admin("GET", "state"));
 
-async function waitForClouds(what: string, done: (inv: Inventory) => boolean, timeoutMs = 60_000): Promise<Inventory> {
-  const until = Date.now() + timeoutMs;
-  let inv = await clouds();
-  while (!done(inv)) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; clouds: ${JSON.stringify(counts(inv))}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    inv = await clouds();
-  }
-  return inv;
-}
-
 it("resumes a provisioning after the host is killed while it waits on the clouds, creating nothing twice", async () => {
   const res = await stack.api("POST", "interconnects", spec());
   expect(res.status).toBe(202);
   // The circuit bills from here on and the gateway is still deploying: the most expensive moment to crash.
-  await waitForClouds("the circuit and the gateway deployment", (inv) => inv.circuits.length === 1 && inv.gateways.length === 1);
+  await stack.waitForClouds("the circuit and the gateway deployment", (inv) => inv.circuits.length === 1 && inv.gateways.length === 1);
   await stack.killHost();
   const during = await clouds();
   expect(during.gateways[0]?.state).not.toBe("Succeeded");
@@ -52,7 +41,7 @@ it("resumes a teardown after the host is killed half-way, leaving nothing behind
   const res = await stack.api("DELETE", "interconnects/erp-prod");
   expect(res.status).toBe(202);
   // Connection and virtual circuit gone, the circuit still waiting for the provider to deprovision it.
-  await waitForClouds("the teardown half-way", (inv) => inv.connections.length === 0 && inv.virtualCircuits.length === 0 && inv.circuits.length === 1);
+  await stack.waitForClouds("the teardown half-way", (inv) => inv.connections.length === 0 && inv.virtualCircuits.length === 0 && inv.circuits.length === 1);
   await stack.killHost();
   await stack.startHost();
   const record = await stack.waitForRecord("erp-prod", (r) => r.state === "deleted" || r.state === "failed", 90_000);

@@ -7,6 +7,7 @@ import { startAzurite, type RunningAzurite } from "../../../src/local/azurite";
 import { startEmulators } from "../../../src/local/emulators";
 import type { FaultConfig } from "../../../src/local/emulators/shared/faults";
 import { ensureBuilt, ROOT } from "./build";
+import { counts, inventory, type Inventory } from "./inventory";
 
 type Emulators = Awaited<ReturnType<typeof startEmulators>>;
 
@@ -117,6 +118,24 @@ export class E2eStack {
     });
   }
 
+  /** A clean restart with changed app settings (deadlines, catalog), as after a configuration change. */
+  async restartHost(settings: Record<string, string>): Promise<void> {
+    await this.stopHost();
+    Object.assign(this.env, settings);
+    await this.startHost();
+  }
+
+  private async stopHost(): Promise<void> {
+    const child = this.host;
+    this.host = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
+    });
+  }
+
   /** kill -9: no shutdown hook runs, in-flight work is lost exactly as in a crashed worker. */
   async killHost(): Promise<void> {
     const child = this.host;
@@ -129,14 +148,7 @@ export class E2eStack {
   }
 
   async close(): Promise<void> {
-    const child = this.host;
-    if (child && child.exitCode === null) {
-      await new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-        setTimeout(() => child.kill("SIGKILL"), 5_000).unref();
-      });
-    }
+    await this.stopHost();
     await this.emulators.close();
     await this.azurite.stop();
   }
@@ -164,6 +176,18 @@ export class E2eStack {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     throw new Error(`timed out waiting for ${name}; last record: ${JSON.stringify(last, null, 1)}; host log: ${this.logDir}`);
+  }
+
+  /** Polls the emulators' state until `done` holds for what exists on the two clouds. */
+  async waitForClouds(what: string, done: (inv: Inventory) => boolean, timeoutMs = 60_000): Promise<Inventory> {
+    const until = Date.now() + timeoutMs;
+    let inv = inventory(await this.admin("GET", "state"));
+    while (!done(inv)) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; clouds: ${JSON.stringify(counts(inv))}; host log: ${this.logDir}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      inv = inventory(await this.admin("GET", "state"));
+    }
+    return inv;
   }
 
   // ---- the emulators' admin endpoint (on the ARM server, HTTPS with the local CA) -------------

@@ -24,6 +24,9 @@ it("resumes a provisioning after the host is killed while it waits on the clouds
   expect(res.status).toBe(202);
   // The circuit bills from here on and the gateway is still deploying: the most expensive moment to crash.
   await stack.waitForClouds("the circuit and the gateway deployment", (inv) => inv.circuits.length === 1 && inv.gateways.length === 1);
+  const running = (await stack.api("GET", "interconnects/erp-prod")).json;
+  expect(running).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus: "Running" } });
+  expect(running.currentOperation.customStatus).toMatchObject({ step: expect.any(String), stepNumber: expect.any(Number), totalSteps: expect.any(Number) });
   await stack.killHost();
   const during = await clouds();
   expect(during.gateways[0]?.state).not.toBe("Succeeded");

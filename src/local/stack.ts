@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       if (m) resolve(m[1] as string);
     });
     host.once("exit", (code) => {
+      if (stopping) return;
       console.error(`The Functions host exited (code ${code}).${/build the app first/.test(out) ? " Run npm run build." : ""}`);
       void stop(1);
     });

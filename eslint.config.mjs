@@ -15,6 +15,17 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts (scripts/, the host test fixture app) load modules with require().
+    files: ["**/*.js", "**/*.cjs"],
+    languageOptions: { sourceType: "commonjs" },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+  {
+    // The fixture app's orchestrators include a deliberately yield-less one (completes in its first episode).
+    files: ["test/fixtures/**/*.js"],
+    rules: { "require-yield": "off" },
+  },
+  {
     // Layering (shared/DESIGN.md): the cloud SDKs are imported only under src/clouds; app code never imports src/local.
     files: ["src/domain/**/*.ts", "src/store/**/*.ts", "src/workflows/**/*.ts", "src/activities/**/*.ts", "src/functions/**/*.ts", "src/config/**/*.ts"],
     rules: {

@@ -2,7 +2,6 @@
 // Starts the ARM and OCI emulators for the local stack (state, clock, keys and certificates under
 // .local/emulators, git-ignored), prints one JSON line describing them, and closes cleanly on Ctrl-C.
 "use strict";
-/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script that loads the compiled dist */
 
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");

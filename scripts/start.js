@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script that node runs directly */
 // npm start: build when dist is missing or older than the sources, then run the local stack.
 "use strict";
 const { spawnSync } = require("node:child_process");

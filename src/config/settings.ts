@@ -17,10 +17,22 @@ export interface Settings {
   oci: { endpoint?: string; tenancyId: string; userId: string; fingerprint: string; privateKey: string; passphrase?: string };
   bgpAddressPool: string;
   peeringLocationsFile?: string;
-  polling: { initialIntervalSeconds: number; maxIntervalSeconds: number };
+  polling: {
+    initialIntervalSeconds: number;
+    maxIntervalSeconds: number;
+    minIntervalSeconds: number;
+    /** Overrides of the workflows' wait profiles by wait name (the names are checked by src/workflows/waits.ts). */
+    waitProfiles: Record<string, WaitProfileSetting>;
+  };
   deadlines: { gatewayMinutes: number; providerMinutes: number; connectionMinutes: number; deprovisionMinutes: number };
   keepResourcesOnFailure: boolean;
   tables: { interconnects: string; audit: string };
+}
+
+export interface WaitProfileSetting {
+  earliestSeconds?: number;
+  latestSeconds?: number;
+  minIntervalSeconds?: number;
 }
 
 export class ConfigurationError extends DomainError {
@@ -80,6 +92,29 @@ class Reader {
     return fallback;
   }
 
+  /** WAIT_PROFILES: {"<wait>": {"earliestSeconds": n, "latestSeconds": n, "minIntervalSeconds": n}, ...} */
+  waitProfiles(name: string): Record<string, WaitProfileSetting> {
+    const value = this.raw(name);
+    if (value === undefined) return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      this.fail(name, "is invalid: expected a JSON object such as {\"gateway\":{\"earliestSeconds\":1200,\"latestSeconds\":2700}}");
+      return {};
+    }
+    const profile = z.strictObject({
+      earliestSeconds: z.number().nonnegative().optional(),
+      latestSeconds: z.number().nonnegative().optional(),
+      minIntervalSeconds: z.number().positive().optional(),
+    });
+    const result = z.record(z.string(), profile).safeParse(parsed);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    this.fail(name, `is invalid at ${issue?.path.join(".") || "the top level"}: ${issue?.message ?? "not a wait profile"} (fields: earliestSeconds, latestSeconds, minIntervalSeconds, in seconds)`);
+    return {};
+  }
+
   boolean(name: string, fallback: boolean): boolean {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
@@ -124,6 +159,9 @@ export function loadSettings(env: Env = process.env): Settings {
   const initialIntervalSeconds = r.integer("POLL_INITIAL_INTERVAL_SECONDS", 30, 1, 3600);
   const maxIntervalSeconds = r.integer("POLL_MAX_INTERVAL_SECONDS", 300, 1, 3600);
   if (maxIntervalSeconds < initialIntervalSeconds) r.fail("POLL_MAX_INTERVAL_SECONDS", "is invalid: must be at least POLL_INITIAL_INTERVAL_SECONDS");
+  const minIntervalSeconds = r.integer("POLL_MIN_INTERVAL_SECONDS", 20, 1, 3600);
+  if (maxIntervalSeconds >= initialIntervalSeconds && minIntervalSeconds > maxIntervalSeconds) r.fail("POLL_MIN_INTERVAL_SECONDS", "is invalid: must be at most POLL_MAX_INTERVAL_SECONDS");
+  const waitProfiles = r.waitProfiles("WAIT_PROFILES");
 
   const interconnects = r.matching("INTERCONNECTS_TABLE", TABLE_NAME, "a table name: 3-63 letters and digits, starting with a letter", "interconnects");
   const audit = r.matching("AUDIT_TABLE", TABLE_NAME, "a table name: 3-63 letters and digits, starting with a letter", "interconnectaudit");
@@ -135,7 +173,7 @@ export function loadSettings(env: Env = process.env): Settings {
     oci: { ...(ociEndpoint !== undefined ? { endpoint: ociEndpoint } : {}), tenancyId, userId, fingerprint, privateKey, ...(passphrase !== undefined ? { passphrase } : {}) },
     bgpAddressPool,
     ...(r.raw("PEERING_LOCATIONS_FILE") !== undefined ? { peeringLocationsFile: resolve(r.raw("PEERING_LOCATIONS_FILE") as string) } : {}),
-    polling: { initialIntervalSeconds, maxIntervalSeconds },
+    polling: { initialIntervalSeconds, maxIntervalSeconds, minIntervalSeconds, waitProfiles },
     deadlines: {
       gatewayMinutes: r.integer("GATEWAY_DEADLINE_MINUTES", 90, 1, 1440),
       providerMinutes: r.integer("PROVIDER_DEADLINE_MINUTES", 60, 1, 1440),

@@ -1,4 +1,5 @@
 import { DEFAULT_WORKFLOW_TIMING, type ProvisionInput, type TeardownInput, type WorkflowTiming } from "./names";
+import { readWaitProfiles } from "./waits";
 
 /**
  * Orchestrator inputs come from the triggers, which validate the spec; this guards the shape the
@@ -41,11 +42,14 @@ function readTiming(raw: unknown): WorkflowTiming {
   for (const key of Object.keys(DEFAULT_WORKFLOW_TIMING) as (keyof WorkflowTiming)[]) {
     const value = o[key];
     if (value === undefined) continue;
-    if (key === "keepResourcesOnFailure") {
+    if (key === "waits") {
+      timing.waits = readWaitProfiles(value, "input.timing.waits");
+    } else if (key === "keepResourcesOnFailure") {
       if (typeof value !== "boolean") throw new Error("input.timing.keepResourcesOnFailure must be a boolean");
       timing.keepResourcesOnFailure = value;
     } else {
       if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new Error(`input.timing.${key} must be a non-negative number`);
+      if (key === "pollWindowFraction" && (value === 0 || value > 1)) throw new Error("input.timing.pollWindowFraction must be more than 0 and at most 1");
       timing[key] = value;
     }
   }

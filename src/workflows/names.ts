@@ -1,3 +1,5 @@
+import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./waits";
+
 /**
  * Orchestrator names and inputs: the contract with the triggers (src/functions) that start them.
  *
@@ -45,8 +47,15 @@ export interface WorkflowBgpPlan {
  * must not read process.env: a setting changed between replays would change the history it produces.
  */
 export interface WorkflowTiming {
+  /** Back-off start past a wait's expected window, and between refused deletes. */
   pollInitialIntervalSeconds: number;
   pollMaxIntervalSeconds: number;
+  /** Shortest interval between two polls of one wait. */
+  pollMinIntervalSeconds: number;
+  /** Inside a wait's expected window, poll after this fraction of the window still ahead (0-1). */
+  pollWindowFraction: number;
+  /** When each wait expects its operation to complete (waits.ts). */
+  waits: WaitProfiles;
   gatewayDeadlineMinutes: number;
   providerDeadlineMinutes: number;
   connectionDeadlineMinutes: number;
@@ -61,6 +70,9 @@ export interface WorkflowTiming {
 export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
   pollInitialIntervalSeconds: 30,
   pollMaxIntervalSeconds: 300,
+  pollMinIntervalSeconds: 20,
+  pollWindowFraction: 0.03,
+  waits: DEFAULT_WAIT_PROFILES,
   gatewayDeadlineMinutes: 90,
   providerDeadlineMinutes: 60,
   connectionDeadlineMinutes: 30,
@@ -72,7 +84,7 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
 
 /** Maps the app settings (src/config Settings shape) to the workflow timing. */
 export function workflowTimingFromSettings(s: {
-  polling: { initialIntervalSeconds: number; maxIntervalSeconds: number };
+  polling: { initialIntervalSeconds: number; maxIntervalSeconds: number; minIntervalSeconds?: number; waitProfiles?: Record<string, unknown> };
   deadlines: { gatewayMinutes: number; providerMinutes: number; connectionMinutes: number; deprovisionMinutes: number };
   keepResourcesOnFailure: boolean;
 }): WorkflowTiming {
@@ -80,6 +92,8 @@ export function workflowTimingFromSettings(s: {
     ...DEFAULT_WORKFLOW_TIMING,
     pollInitialIntervalSeconds: s.polling.initialIntervalSeconds,
     pollMaxIntervalSeconds: s.polling.maxIntervalSeconds,
+    pollMinIntervalSeconds: s.polling.minIntervalSeconds ?? DEFAULT_WORKFLOW_TIMING.pollMinIntervalSeconds,
+    waits: readWaitProfiles(s.polling.waitProfiles, "WAIT_PROFILES"),
     gatewayDeadlineMinutes: s.deadlines.gatewayMinutes,
     providerDeadlineMinutes: s.deadlines.providerMinutes,
     connectionDeadlineMinutes: s.deadlines.connectionMinutes,

@@ -1,13 +1,18 @@
 import { permanent } from "./failure";
 import type { Flow, WorkflowRun } from "./run";
+import { nextPollAt, type PollCadence, type WaitName } from "./waits";
 
 export interface PollSpec<T> {
   step: string;
+  /** Which profile (timing.waits) says when the awaited operation usually completes. */
+  wait: WaitName;
   /** What is awaited, in words: shown in status and in the deadline failure. */
   waitingFor: string;
   deadlineMinutes: number;
-  /** When the awaited operation began (default: now); the deadline counts from it. */
+  /** When the awaited operation began (default: now); the profile and the deadline count from it. */
   startedAt?: Date;
+  /** The observation that started the wait (e.g. what a create returned), shown until the first poll. */
+  initiallyObserved?: string;
   /** One observation (one or a few reads). */
   observe: () => Flow<T>;
   /** Short text of an observation for status, audit and failure messages. */
@@ -18,16 +23,28 @@ export interface PollSpec<T> {
 }
 
 /**
- * Poll until done with durable timers: intervals double from the initial to the max setting, the
- * last sleep is cut at the deadline, and one final observation is made at the deadline. So a wait
- * costs at most about log2(max/initial) + deadline/max polls of history, however long it lasts.
+ * Poll until done on durable timers, as the wait's profile says (waits.ts nextPollAt): the first
+ * look at the earliest plausible completion, dense polls inside the expected window, back-off
+ * past it, and one final observation at the deadline.
  */
 export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
-  const since = (spec.startedAt ?? run.now()).toISOString();
-  const deadline = new Date((spec.startedAt ?? run.now()).getTime() + spec.deadlineMinutes * 60_000);
-  let interval = Math.max(1, run.timing.pollInitialIntervalSeconds);
-  const maxInterval = Math.max(interval, run.timing.pollMaxIntervalSeconds);
-  run.note({ waitingFor: spec.waitingFor, since, deadline: deadline.toISOString(), message: `waiting for ${spec.waitingFor}` });
+  const started = spec.startedAt ?? run.now();
+  const since = started.toISOString();
+  const deadlineMs = started.getTime() + spec.deadlineMinutes * 60_000;
+  const deadline = new Date(deadlineMs).toISOString();
+  const profile = run.timing.waits[spec.wait];
+  const cadence = pollCadence(run);
+  const schedule = (lastIntervalMs: number | undefined) =>
+    nextPollAt(profile, cadence, { startedMs: started.getTime(), nowMs: run.now().getTime(), deadlineMs, lastIntervalMs });
+
+  run.note({ waitingFor: spec.waitingFor, since, deadline, message: `waiting for ${spec.waitingFor}` });
+  if (spec.initiallyObserved !== undefined) run.note({ lastObserved: spec.initiallyObserved });
+  let lastIntervalMs: number | undefined;
+  const firstLookMs = Math.min(started.getTime() + profile.earliestSeconds * 1000, deadlineMs);
+  if (firstLookMs > run.now().getTime()) {
+    run.note({ message: `waiting for ${spec.waitingFor}; first look at ${new Date(firstLookMs).toISOString()}` });
+    yield run.context.df.createTimer(new Date(firstLookMs));
+  }
   for (;;) {
     const observed = yield* spec.observe();
     const text = spec.describe(observed);
@@ -39,17 +56,26 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
     if (reason !== undefined) {
       throw permanent(spec.step, "CLOUD_STATE_FAILED", `while waiting for ${spec.waitingFor}: ${reason} (last observed: ${text})`);
     }
-    const now = run.now().getTime();
-    if (now >= deadline.getTime()) {
+    if (run.now().getTime() >= deadlineMs) {
       throw permanent(
         spec.step,
         "DEADLINE_EXCEEDED",
         `gave up waiting for ${spec.waitingFor} after ${spec.deadlineMinutes} min (since ${since}); last observed: ${text}`,
       );
     }
-    run.note({ lastObserved: text, message: `waiting for ${spec.waitingFor}` });
-    const fireAt = Math.min(now + interval * 1000, deadline.getTime());
-    yield run.context.df.createTimer(new Date(fireAt));
-    interval = Math.min(interval * 2, maxInterval);
+    const next = schedule(lastIntervalMs);
+    lastIntervalMs = next.intervalMs;
+    run.note({ lastObserved: text, message: `waiting for ${spec.waitingFor}; next look at ${new Date(next.fireAtMs).toISOString()}` });
+    yield run.context.df.createTimer(new Date(next.fireAtMs));
   }
+}
+
+export function pollCadence(run: WorkflowRun): PollCadence {
+  const t = run.timing;
+  return {
+    minIntervalSeconds: t.pollMinIntervalSeconds,
+    windowFraction: t.pollWindowFraction,
+    backoffInitialSeconds: t.pollInitialIntervalSeconds,
+    maxIntervalSeconds: t.pollMaxIntervalSeconds,
+  };
 }

@@ -36,14 +36,17 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
   const azure = { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup };
   const bandwidth = bandwidthFor(spec.bandwidthGbps as BandwidthGbps);
 
-  const virtualNetwork = yield* run.call(step, "azureReadVirtualNetwork", { azure, virtualNetworkName: spec.azure.virtualNetwork.name });
-  const vcn = yield* run.call(step, "ociReadVcn", { region: spec.oci.region, vcnId: spec.oci.vcnId });
-  const offer = yield* run.call(step, "azureReadProviderOffer", {
-    subscriptionId: spec.azure.subscriptionId,
-    peeringLocation: spec.azure.peeringLocation,
-    bandwidthInMbps: bandwidth.bandwidthInMbps,
-  });
-  const providerService = yield* run.call(step, "ociReadProviderService", { region: spec.oci.region, compartmentId: spec.oci.compartmentId });
+  // Pre-flight delays the gateway, the longest pole: one cloud of each pair per round trip.
+  const [virtualNetwork, vcn] = yield* run.readPair(
+    step,
+    ["azureReadVirtualNetwork", { azure, virtualNetworkName: spec.azure.virtualNetwork.name }],
+    ["ociReadVcn", { region: spec.oci.region, vcnId: spec.oci.vcnId }],
+  );
+  const [offer, providerService] = yield* run.readPair(
+    step,
+    ["azureReadProviderOffer", { subscriptionId: spec.azure.subscriptionId, peeringLocation: spec.azure.peeringLocation, bandwidthInMbps: bandwidth.bandwidthInMbps }],
+    ["ociReadProviderService", { region: spec.oci.region, compartmentId: spec.oci.compartmentId }],
+  );
   const existingDrg =
     spec.oci.drgId === undefined ? null : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId });
 

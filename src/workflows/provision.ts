@@ -1,6 +1,8 @@
 import type { OrchestrationContext } from "durable-functions";
 import type {
+  AzureScope,
   CircuitObservation,
+  GatewayObservation,
   InterconnectResources,
   OpContext,
   StepFailureSummary,
@@ -42,8 +44,10 @@ export interface ProvisionOutput {
  *
  * Parallelism: the ExpressRoute gateway (20-45 min, the longest pole) is started right after
  * pre-flight and then built by Azure while this orchestration walks the OCI and circuit chain; its
- * completion is awaited only when the connection needs it, and its health is checked once before
- * the circuit is created so a failed gateway never leads to a billing circuit. Both chains live in
+ * completion is awaited only when the connection needs it. Its health is read once between the
+ * steps of that chain (before the attachment, before the circuit, after the provider), so a failed
+ * gateway stops the run before a billing circuit exists, or at least minutes, not the gateway's
+ * whole window, after. Both chains live in
  * one orchestration, so one custom status tells the whole story and a failure stops everything
  * before compensation runs (no branch keeps building behind a compensation).
  */
@@ -71,7 +75,9 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* updateRecord(run, "preflight", { resources });
 
     // The longest pole first: started now, awaited at "gateway-ready".
-    const gatewayStartedAt = run.now();
+    let gatewayStartedAt = run.now();
+    const gatewayHealth = new GatewayHealth();
+    if (facts.virtualNetwork.expressRouteGateway?.provisioningState === "Succeeded") gatewayHealth.succeeded = true;
     const gatewaySubnetId = yield* run.step("gateway-subnet", "GatewaySubnet for the ExpressRoute gateway", function* () {
       if (facts.virtualNetwork.gatewaySubnet !== null) return facts.virtualNetwork.gatewaySubnet.id;
       touched.push("gateway-subnet");
@@ -87,25 +93,26 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       const existing = facts.virtualNetwork.expressRouteGateway;
       if (existing !== null) return existing.id;
       touched.push("gateway");
+      gatewayStartedAt = run.now();
       const input = { azure, location: spec.azure.location, virtualNetworkName: spec.azure.virtualNetwork.name, gatewaySubnetId, sku: facts.gatewaySku };
       const gateway = yield* run.call("gateway", "azureEnsureGateway", facts.gatewayScaleUnits === undefined ? input : { ...input, scaleUnits: facts.gatewayScaleUnits });
       if (!gateway.found) throw permanent("gateway", "NOT_FOUND", "the gateway was not found right after it was created");
+      gatewayHealth.assess(gateway, "right after it was started");
       return gateway.gatewayId;
     });
     resources.gatewayId = gatewayId;
     const gatewayRef = facts.owned.gateway ? {} : { gatewayId };
+    const checkGateway = (before: string) => gatewayHealth.check(run, azure, gatewayRef, before);
 
     const drgId = yield* run.step("drg", "the DRG", () => drgStep(run, facts, oci, spec.oci.drgId, touched));
     resources.drgId = drgId;
-    resources.drgAttachmentId = yield* run.step("drg-attachment", "attaching the DRG to the VCN", () =>
-      attachmentStep(run, facts, oci, drgId, spec.oci.vcnId, touched),
-    );
+    resources.drgAttachmentId = yield* run.step("drg-attachment", "attaching the DRG to the VCN", function* () {
+      yield* checkGateway("the DRG attachment");
+      return yield* attachmentStep(run, facts, oci, drgId, spec.oci.vcnId, touched);
+    });
 
     const circuit = yield* run.step("circuit", "the ExpressRoute circuit (billing starts)", function* () {
-      const gateway = yield* run.call("circuit", "azureGetGateway", { azure, ...gatewayRef });
-      if (!gateway.found || gateway.provisioningState === "Failed") {
-        throw permanent("circuit", "GATEWAY_FAILED", `the ExpressRoute gateway is ${gateway.found ? gateway.provisioningState : "gone"}; no circuit is created`);
-      }
+      yield* checkGateway("the circuit; no circuit is created");
       touched.push("circuit");
       const sku = spec.azure.circuitSku ?? { tier: "Standard", family: "MeteredData" };
       const input = { azure, location: spec.azure.location, peeringLocation: spec.azure.peeringLocation, bandwidthInMbps: facts.bandwidthInMbps, sku };
@@ -137,28 +144,32 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* updateRecord(run, "virtual-circuit", { resources });
 
     const vcRef = { virtualCircuitId: virtualCircuit.virtualCircuitId };
+    const vcCreatedAt = run.now();
     yield* run.step("provider", "waiting for Oracle to provision both sides", () =>
       pollUntil(run, {
         step: "provider",
+        wait: "provider",
         waitingFor: "virtual circuit PROVISIONED + provider ACTIVE + BGP UP and circuit Provisioned with AzurePrivatePeering",
         deadlineMinutes: timing.providerDeadlineMinutes,
+        startedAt: vcCreatedAt,
+        initiallyObserved: describeProvider({ vc: virtualCircuit, er: null }),
+        // Azure learns Provisioned from Oracle, so the circuit is read only once Oracle's side is done.
         observe: function* () {
           const vc = yield* run.call("provider", "ociGetVirtualCircuit", { oci, ...vcRef });
-          const er = yield* run.call("provider", "azureGetCircuit", { azure });
+          const er = oracleSideUp(vc) ? yield* run.call("provider", "azureGetCircuit", { azure }) : null;
           return { vc, er };
         },
         describe: describeProvider,
         done: ({ vc, er }) =>
-          vc.found &&
-          vc.lifecycleState === "PROVISIONED" &&
-          vc.providerState === "ACTIVE" &&
-          vc.bgpSessionState === "UP" &&
+          oracleSideUp(vc) &&
+          er !== null &&
           er.found &&
           er.serviceProviderProvisioningState === "Provisioned" &&
           er.privatePeering?.provisioningState === "Succeeded",
         broken: ({ vc, er }) => {
           if (!vc.found) return "the virtual circuit disappeared";
           if (vc.lifecycleState === "FAILED" || vc.lifecycleState === "INACTIVE") return `the virtual circuit is ${vc.lifecycleState}${vc.reason ? `: ${vc.reason}` : ""}`;
+          if (er === null) return undefined;
           if (!er.found) return "the circuit disappeared";
           const peering = er.privatePeering;
           if (peering && peering.primaryPeerAddressPrefix !== null && peering.primaryPeerAddressPrefix !== bgpPlan.primary.cidr) {
@@ -173,6 +184,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     );
 
     yield* run.step("route-rules", "VCN route rules: VNet prefixes → DRG", function* () {
+      yield* checkGateway("the route rules");
       touched.push("route-rules");
       yield* run.call("route-rules", "ociEnsureRouteRules", {
         region: oci.region,
@@ -182,9 +194,11 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       });
     });
 
-    yield* run.step("gateway-ready", "waiting for the ExpressRoute gateway", () =>
-      pollUntil(run, {
+    yield* run.step("gateway-ready", "waiting for the ExpressRoute gateway", function* () {
+      if (gatewayHealth.succeeded) return;
+      yield* pollUntil(run, {
         step: "gateway-ready",
+        wait: "gateway",
         waitingFor: "the ExpressRoute gateway to be Succeeded",
         deadlineMinutes: timing.gatewayDeadlineMinutes,
         startedAt: gatewayStartedAt,
@@ -192,25 +206,28 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
         describe: (g) => (g.found ? `gateway ${g.provisioningState}` : "gateway not found"),
         done: (g) => g.found && g.provisioningState === "Succeeded",
         broken: (g) => (!g.found ? "the gateway disappeared" : g.provisioningState === "Failed" ? "the gateway deployment Failed" : undefined),
-      }),
-    );
+      });
+    });
 
     const connection = yield* run.step("connection", "connecting the gateway to the circuit", function* () {
       touched.push("connection");
-      yield* run.call("connection", "azureEnsureConnection", {
+      const created = yield* run.call("connection", "azureEnsureConnection", {
         azure,
         location: spec.azure.location,
         gatewayId,
         circuitId: circuit.circuitId,
         expressRouteGatewayBypass: facts.expressRouteGatewayBypass,
       });
+      const connected = (c: typeof created) => c.found && c.provisioningState === "Succeeded" && c.connectionStatus === "Connected";
+      if (connected(created)) return created;
       return yield* pollUntil(run, {
         step: "connection",
+        wait: "connection",
         waitingFor: "the connection to be Connected",
         deadlineMinutes: timing.connectionDeadlineMinutes,
         observe: () => run.call("connection", "azureGetConnection", { azure }),
         describe: (c) => (c.found ? `connection ${c.provisioningState}/${c.connectionStatus}` : "connection not found"),
-        done: (c) => c.found && c.provisioningState === "Succeeded" && c.connectionStatus === "Connected",
+        done: connected,
         broken: (c) => (!c.found ? "the connection disappeared" : c.provisioningState === "Failed" ? "the connection deployment Failed" : undefined),
       });
     });
@@ -219,11 +236,15 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* run.step("verification", "checking ARP and route tables on both device paths", () =>
       pollUntil(run, {
         step: "verification",
+        wait: "verification",
         waitingFor: "the Oracle peers in the ARP tables and the VCN prefixes in the route tables",
         deadlineMinutes: timing.connectionDeadlineMinutes,
         observe: function* (): Flow<PeeringTablesByPath> {
-          const primary = yield* run.call("verification", "azureReadPeeringTables", { azure, devicePath: "primary" });
-          const secondary = yield* run.call("verification", "azureReadPeeringTables", { azure, devicePath: "secondary" });
+          const [primary, secondary] = yield* run.readPair(
+            "verification",
+            ["azureReadPeeringTables", { azure, devicePath: "primary" }],
+            ["azureReadPeeringTables", { azure, devicePath: "secondary" }],
+          );
           return { primary, secondary };
         },
         describe: (t) => peeringTableGaps(bgpPlan, facts.vcn.cidrBlocks, t).join("; ") || "both paths verified",
@@ -255,6 +276,7 @@ function* drgStep(
   touched: RemovableKind[],
 ): Flow<string> {
   let drgId: string;
+  const startedAt = run.now();
   if (givenDrgId !== undefined && facts.existingDrg !== null) {
     drgId = givenDrgId;
     if (facts.existingDrg.lifecycleState === "AVAILABLE") return drgId;
@@ -267,6 +289,8 @@ function* drgStep(
   }
   yield* pollUntil(run, {
     step: "drg",
+    wait: "drg",
+    startedAt,
     waitingFor: "the DRG to be AVAILABLE",
     deadlineMinutes: run.timing.connectionDeadlineMinutes,
     observe: () => run.call("drg", "ociGetDrg", { oci, drgId }),
@@ -286,6 +310,7 @@ function* attachmentStep(
   touched: RemovableKind[],
 ): Flow<string> {
   let attachmentId: string;
+  const startedAt = run.now();
   const existing = facts.existingDrg?.vcnAttachment ?? null;
   if (existing !== null) {
     attachmentId = existing.id;
@@ -299,6 +324,8 @@ function* attachmentStep(
   }
   yield* pollUntil(run, {
     step: "drg-attachment",
+    wait: "drgAttachment",
+    startedAt,
     waitingFor: "the DRG attachment to be ATTACHED",
     deadlineMinutes: run.timing.connectionDeadlineMinutes,
     observe: () => run.call("drg-attachment", "ociGetDrgAttachment", { oci, vcnId, drgId, drgAttachmentId: attachmentId }),
@@ -309,8 +336,13 @@ function* attachmentStep(
   return attachmentId;
 }
 
-function describeProvider({ vc, er }: { vc: VirtualCircuitObservation; er: CircuitObservation }): string {
+function oracleSideUp(vc: VirtualCircuitObservation): boolean {
+  return vc.found && vc.lifecycleState === "PROVISIONED" && vc.providerState === "ACTIVE" && vc.bgpSessionState === "UP";
+}
+
+function describeProvider({ vc, er }: { vc: VirtualCircuitObservation; er: CircuitObservation | null }): string {
   const left = vc.found ? `virtual circuit ${vc.lifecycleState}, provider ${vc.providerState}, BGP ${vc.bgpSessionState}` : "virtual circuit not found";
+  if (er === null) return `${left}; circuit not read until Oracle's side is up`;
   const right = er.found
     ? `circuit ${er.serviceProviderProvisioningState}, ${er.privatePeering ? `AzurePrivatePeering ${er.privatePeering.provisioningState}` : "no AzurePrivatePeering"}`
     : "circuit not found";
@@ -358,5 +390,25 @@ function* compensate(
     const f = summarize(error, run.currentStatus().step);
     yield* run.audit("compensation", "failed", `${f.step}: ${f.code}: ${f.message}`);
     return `; compensation FAILED at ${f.step} (${f.code}: ${f.message}): tear down manually or DELETE the interconnect`;
+  }
+}
+
+/**
+ * The gateway track seen from the OCI/circuit track: a cheap read between steps. A gateway seen
+ * Succeeded is not read again (and its wait is skipped); Failed or gone stops the run.
+ */
+class GatewayHealth {
+  succeeded = false;
+
+  assess(gateway: GatewayObservation, when: string): void {
+    if (!gateway.found) throw permanent("gateway", "GATEWAY_FAILED", `the ExpressRoute gateway is gone (noticed ${when})`);
+    if (gateway.provisioningState === "Failed") throw permanent("gateway", "GATEWAY_FAILED", `the ExpressRoute gateway deployment Failed (noticed ${when})`);
+    if (gateway.provisioningState === "Succeeded") this.succeeded = true;
+  }
+
+  *check(run: WorkflowRun, azure: AzureScope, gatewayRef: { gatewayId?: string }, before: string): Flow<void> {
+    if (this.succeeded) return;
+    const gateway = yield* run.call(run.currentStatus().step, "azureGetGateway", { azure, ...gatewayRef });
+    this.assess(gateway, `before ${before}`);
   }
 }

@@ -2,6 +2,7 @@ import type { AzureScope, DeleteOutcome, OciScope, ResourceOwnership } from "../
 import { permanent, WorkflowStepError } from "./failure";
 import { pollUntil } from "./poll";
 import type { Flow, WorkflowRun } from "./run";
+import type { WaitName } from "./waits";
 
 /** Resource kinds in the only safe removal order (DESIGN.md "Teardown, in this order only"). */
 export const REMOVAL_ORDER = ["connection", "virtual-circuit", "circuit", "route-rules", "drg-attachment", "drg", "gateway", "gateway-subnet"] as const;
@@ -53,6 +54,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
   if (has("connection")) {
     yield* run.step("connection", "removing the connection gateway ⇄ circuit", function* () {
       yield* deleteAndWait(run, "connection", t.connectionDeadlineMinutes, () => run.call("connection", "azureDeleteConnection", { azure }), {
+        wait: "connectionDeletion",
         waitingFor: "the connection to be deleted",
         observe: () => run.call("connection", "azureGetConnection", { azure }),
         gone: (o) => !o.found,
@@ -65,6 +67,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     const ref = target.virtualCircuitId === undefined ? {} : { virtualCircuitId: target.virtualCircuitId };
     yield* run.step("virtual-circuit", "removing the FastConnect virtual circuit", function* () {
       yield* deleteAndWait(run, "virtual-circuit", t.deprovisionDeadlineMinutes, () => run.call("virtual-circuit", "ociDeleteVirtualCircuit", { oci, ...ref }), {
+        wait: "virtualCircuitTermination",
         waitingFor: "the virtual circuit to be TERMINATED",
         observe: () => run.call("virtual-circuit", "ociGetVirtualCircuit", { oci, ...ref }),
         gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
@@ -77,6 +80,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     yield* run.step("circuit-deprovisioning", "waiting for Azure to show the provider deprovisioned the circuit", function* () {
       yield* pollUntil(run, {
         step: "circuit-deprovisioning",
+        wait: "circuitDeprovisioning",
         waitingFor: "the circuit to show NotProvisioned and no peerings",
         deadlineMinutes: t.deprovisionDeadlineMinutes,
         observe: () => run.call("circuit-deprovisioning", "azureGetCircuit", { azure }),
@@ -86,6 +90,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     });
     yield* run.step("circuit", "removing the ExpressRoute circuit (billing stops)", function* () {
       yield* deleteAndWait(run, "circuit", t.deprovisionDeadlineMinutes, () => run.call("circuit", "azureDeleteCircuit", { azure }), {
+        wait: "circuitDeletion",
         waitingFor: "the circuit to be deleted",
         observe: () => run.call("circuit", "azureGetCircuit", { azure }),
         gone: (o) => !o.found,
@@ -113,6 +118,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     };
     yield* run.step("drg-attachment", "detaching the DRG from the VCN", function* () {
       yield* deleteAndWait(run, "drg-attachment", t.connectionDeadlineMinutes, () => run.call("drg-attachment", "ociDeleteDrgAttachment", { oci, ...ref }), {
+        wait: "drgAttachmentDetaching",
         waitingFor: "the DRG attachment to be DETACHED",
         observe: () => run.call("drg-attachment", "ociGetDrgAttachment", { oci, ...ref }),
         gone: (o) => !o.found || o.lifecycleState === "DETACHED",
@@ -125,6 +131,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     const ref = target.owned && target.drgId !== undefined ? { drgId: target.drgId } : {};
     yield* run.step("drg", "removing the DRG", function* () {
       yield* deleteAndWait(run, "drg", t.connectionDeadlineMinutes, () => run.call("drg", "ociDeleteDrg", { oci, ...ref }), {
+        wait: "drgTermination",
         waitingFor: "the DRG to be TERMINATED",
         observe: () => run.call("drg", "ociGetDrg", { oci, ...ref }),
         gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
@@ -136,6 +143,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
   if (has("gateway") && isOwned("gateway")) {
     yield* run.step("gateway", "removing the ExpressRoute gateway if nothing else uses it", function* () {
       const outcome = yield* deleteAndWait(run, "gateway", t.gatewayDeadlineMinutes, () => run.call("gateway", "azureDeleteGateway", { azure }), {
+        wait: "gatewayDeletion",
         waitingFor: "the gateway to be deleted",
         observe: () => run.call("gateway", "azureGetGateway", { azure }),
         gone: (o) => !o.found,
@@ -153,6 +161,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
         t.connectionDeadlineMinutes,
         () => run.call("gateway-subnet", "azureDeleteGatewaySubnet", { azure, virtualNetworkName: target.virtualNetworkName }),
         {
+          wait: "gatewaySubnetDeletion",
           waitingFor: "the GatewaySubnet to be deleted",
           observe: () => run.call("gateway-subnet", "azureReadVirtualNetwork", { azure, virtualNetworkName: target.virtualNetworkName }),
           gone: (o) => o.gatewaySubnet === null,
@@ -166,6 +175,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
 }
 
 interface GoneSpec<T> {
+  wait: WaitName;
   waitingFor: string;
   observe: () => Flow<T>;
   gone: (observed: T) => boolean;

@@ -117,6 +117,28 @@ export class WorkflowRun {
     }
   }
 
+  /**
+   * Two independent reads in one round trip of history (they would otherwise wait on each other).
+   * When either fails, both are redone through call(), so retries and failure decoding are the
+   * same as for single calls; a read repeated once costs nothing but the read.
+   */
+  *readPair<A extends ActivityName, B extends ActivityName>(
+    step: string,
+    a: [A, Omit<ActivityInput<A>, "opContext">],
+    b: [B, Omit<ActivityInput<B>, "opContext">],
+  ): Flow<[ActivityOutput<A>, ActivityOutput<B>]> {
+    try {
+      return (yield this.context.df.Task.all([
+        this.context.df.callActivity(a[0], { ...a[1], opContext: this.op }),
+        this.context.df.callActivity(b[0], { ...b[1], opContext: this.op }),
+      ])) as [ActivityOutput<A>, ActivityOutput<B>];
+    } catch {
+      const first = yield* this.call(step, a[0], a[1]);
+      const second = yield* this.call(step, b[0], b[1]);
+      return [first, second];
+    }
+  }
+
   *sleep(seconds: number): Flow<void> {
     yield this.context.df.createTimer(new Date(this.now().getTime() + seconds * 1000));
   }

@@ -46,7 +46,7 @@ describe("loadSettings", () => {
         privateKey: PEM,
       },
       bgpAddressPool: "192.168.100.0/24",
-      polling: { initialIntervalSeconds: 30, maxIntervalSeconds: 300 },
+      polling: { initialIntervalSeconds: 30, maxIntervalSeconds: 300, minIntervalSeconds: 20, waitProfiles: {} },
       deadlines: { gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60 },
       keepResourcesOnFailure: false,
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
@@ -85,6 +85,12 @@ describe("loadSettings", () => {
     expect(s.deadlines.gatewayMinutes).toBe(120);
   });
 
+  it("reads wait profile overrides, which the workflows merge over their defaults", () => {
+    const s = loadSettings(sampleEnv({ POLL_MIN_INTERVAL_SECONDS: "15", WAIT_PROFILES: '{"gateway":{"earliestSeconds":600,"latestSeconds":1800}}' }));
+    expect(s.polling.minIntervalSeconds).toBe(15);
+    expect(s.polling.waitProfiles).toEqual({ gateway: { earliestSeconds: 600, latestSeconds: 1800 } });
+  });
+
   const invalid: [string, string | undefined, RegExp][] = [
     ["AzureWebJobsStorage", "", /is missing/],
     ["AZURE_CREDENTIAL", "managed", /one of default, emulator/],
@@ -99,6 +105,10 @@ describe("loadSettings", () => {
     ["BGP_ADDRESS_POOL", "192.168.100.7/24", /aligned/],
     ["POLL_INITIAL_INTERVAL_SECONDS", "0", /whole number from 1/],
     ["POLL_MAX_INTERVAL_SECONDS", "10", /at least POLL_INITIAL_INTERVAL_SECONDS/],
+    ["POLL_MIN_INTERVAL_SECONDS", "600", /at most POLL_MAX_INTERVAL_SECONDS/],
+    ["WAIT_PROFILES", "{gateway: 20}", /JSON object/],
+    ["WAIT_PROFILES", '{"gateway":{"earliestSeconds":-5}}', /at gateway\.earliestSeconds/],
+    ["WAIT_PROFILES", '{"gateway":{"earliestMinutes":20}}', /at gateway: .*fields: earliestSeconds, latestSeconds, minIntervalSeconds/],
     ["GATEWAY_DEADLINE_MINUTES", "1.5", /whole number/],
     ["PROVIDER_DEADLINE_MINUTES", "soon", /whole number/],
     ["CONNECTION_DEADLINE_MINUTES", "-1", /whole number/],

@@ -19,6 +19,10 @@ export interface FakeOptions {
   vnetPrefixes?: string[];
   vcnCidrs?: string[];
   existingGatewaySubnet?: boolean;
+  /** The gateway's deployment takes this long (default 30 min, the emulator's default). */
+  gatewayCreateMinutes?: number;
+  /** The gateway's deployment turns Failed this long after it started. */
+  gatewayFailsAfterMinutes?: number;
 }
 
 interface Timed {
@@ -111,7 +115,9 @@ export class FakeClouds {
 
   private gatewayObservation(now: number) {
     if (!this.alive(this.gateway, now, 20 * MIN)) return { found: false };
-    const state = this.gateway.deletedAt !== undefined ? "Deleting" : now >= this.gateway.createdAt + 30 * MIN ? "Succeeded" : "Creating";
+    const age = now - this.gateway.createdAt;
+    const failed = this.o.gatewayFailsAfterMinutes !== undefined && age >= this.o.gatewayFailsAfterMinutes * MIN;
+    const state = this.gateway.deletedAt !== undefined ? "Deleting" : failed ? "Failed" : age >= (this.o.gatewayCreateMinutes ?? 30) * MIN ? "Succeeded" : "Creating";
     return { found: true, gatewayId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/vgw-erp-prod-er", name: "vgw-erp-prod-er", provisioningState: state, sku: "UltraPerformance" };
   }
 

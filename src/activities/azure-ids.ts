@@ -19,3 +19,7 @@ export function parseArmId(id: string, field: string): ArmResourceRef {
 export function sameArmId(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
+
+export function armId(scope: { subscriptionId: string; resourceGroup: string }, type: string, name: string): string {
+  return `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}/providers/Microsoft.Network/${type}/${name}`;
+}

@@ -7,7 +7,7 @@ import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/networ
 import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
 import { ACTIVITY, type AzureScope, type DeleteOutcome, type GatewayObservation } from "./contracts";
 import { inputSchema } from "./inputs";
-import { parseArmId, sameArmId } from "./azure-ids";
+import { armId, parseArmId, sameArmId } from "./azure-ids";
 import { defineActivity, permanent, retryLater, type StepContext } from "./step";
 
 export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
@@ -118,10 +118,12 @@ export const azureDeleteGateway = defineActivity(
     const gateway = await arm.getGateway(ref.resourceGroup, ref.name);
     if (gateway) {
       if (gateway.provisioningState === "Deleting") return { status: "deleting" };
-      const connections = (await arm.listConnections(ref.resourceGroup)).filter((c) => sameArmId(c.virtualNetworkGateway1?.id, gateway.id));
-      const others = connections.filter((c) => c.name !== names.connection);
+      const connections = await arm.listGatewayConnections(ref.resourceGroup, ref.name);
+      // Ours is named after the interconnect and sits in the interconnect's resource group; a namesake elsewhere is someone else's.
+      const ours = (c: { id?: string; name?: string }) => c.name === names.connection && sameArmId(c.id, armId(input.azure, "connections", names.connection));
+      const others = connections.filter((c) => !ours(c));
       if (others.length > 0) {
-        return { status: "in-use", message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.name).join(", ")}; it is kept.` };
+        return { status: "in-use", message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.id ?? c.name).join(", ")}; it is kept.` };
       }
       if (connections.length > 0) {
         return { status: "conflict", message: `Connection ${names.connection} still links gateway ${ref.name}; delete it first.`, retryAfterSeconds: 60 };

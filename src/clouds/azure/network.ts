@@ -14,6 +14,7 @@ import type {
   VirtualNetwork,
   VirtualNetworkGateway,
   VirtualNetworkGatewayConnection,
+  VirtualNetworkGatewayConnectionListEntity,
 } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
 import type { CloudCallLog } from "../call-log";
@@ -29,6 +30,7 @@ export type {
   VirtualNetwork,
   VirtualNetworkGateway,
   VirtualNetworkGatewayConnection,
+  VirtualNetworkGatewayConnectionListEntity,
 };
 
 export interface AzureClientConfig {
@@ -111,9 +113,12 @@ export class AzureNetwork {
     return this.collect("GET virtualNetworkGateways", (o) => this.client.virtualNetworkGateways.list(rg, o));
   }
 
-  /** Connections of a resource group (where this service creates them, next to the gateway). */
-  listConnections(rg: string): Promise<VirtualNetworkGatewayConnection[]> {
-    return this.collect("GET connections", (o) => this.client.virtualNetworkGatewayConnections.list(rg, o));
+  /**
+   * Every connection on the gateway, in whatever resource group it lives: one that another team
+   * created elsewhere still uses the gateway.
+   */
+  listGatewayConnections(rg: string, gateway: string): Promise<VirtualNetworkGatewayConnectionListEntity[]> {
+    return this.collect("GET virtualNetworkGateways/connections", (o) => this.client.virtualNetworkGateways.listConnections(rg, gateway, o));
   }
 
   getCircuit(rg: string, name: string): Promise<ExpressRouteCircuit | undefined> {

@@ -182,6 +182,38 @@ describe("connections, FastPath, and BGP tables", () => {
   });
 });
 
+describe("VirtualNetworkGateways_ListConnections", () => {
+  it("lists the gateway's connections from every resource group as list entities, and 404s an unknown gateway", async () => {
+    const gw = await createGateway("UltraPerformance");
+    const { id, serviceKey } = await createCircuit();
+    provision(serviceKey);
+    env.arm.seedVirtualNetwork("rg-erp-links", { name: "vnet-links", location: "eastus", addressPrefixes: ["10.30.0.0/16"] });
+    expect(await collect(env.client.virtualNetworkGateways.listConnections(RG, "ergw"))).toEqual([]);
+
+    await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn-here", connectionBody(gw, id), POLL);
+    await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait("rg-erp-links", "conn-there", connectionBody(gw, id), POLL);
+    const listed = await collect(env.client.virtualNetworkGateways.listConnections(RG, "ergw"));
+    expect(listed.map((c) => c.name).sort()).toEqual(["conn-here", "conn-there"]);
+    const there = listed.find((c) => c.name === "conn-there");
+    expect(there?.id).toMatch(/\/resourceGroups\/rg-erp-links\/providers\/Microsoft\.Network\/connections\/conn-there$/);
+    expect(there).toMatchObject({ type: "Microsoft.Network/connections", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gw }, peer: { id } });
+    // The resource group's own list still shows only its connections.
+    expect((await collect(env.client.virtualNetworkGatewayConnections.list(RG))).map((c) => c.name)).toEqual(["conn-here"]);
+
+    await env.client.virtualNetworkGatewayConnections.beginDeleteAndWait(RG, "conn-here", POLL);
+    expect((await collect(env.client.virtualNetworkGateways.listConnections(RG, "ergw"))).map((c) => c.name)).toEqual(["conn-there"]);
+    const missing = (await collect(env.client.virtualNetworkGateways.listConnections(RG, "nope")).catch((e: unknown) => e)) as RestError;
+    expect(missing.statusCode).toBe(404);
+    expect(missing.code).toBe("ResourceNotFound");
+  });
+});
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 describe("teardown order", () => {
   async function linked(): Promise<{ serviceKey: string }> {
     const gw = await createGateway("UltraPerformance");

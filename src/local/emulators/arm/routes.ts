@@ -86,6 +86,7 @@ export function resolveHandler(method: string, parsed: ParsedPath, link: Provide
         "publicIPAddresses:list": { GET: publicIps.listPublicIps },
         "virtualNetworkGateways:item": { PUT: gateways.putGateway, GET: gateways.getGateway, DELETE: gateways.deleteGateway },
         "virtualNetworkGateways:list": { GET: gateways.listGateways },
+        "virtualNetworkGateways/connections:list": { GET: connections.listGatewayConnections },
         "expressRouteCircuits:item": { PUT: circuits.putCircuit, GET: circuits.getCircuit, DELETE: circuits.deleteCircuit },
         "expressRouteCircuits:list": { GET: (c) => circuits.listCircuits(c, true) },
         "expressRouteCircuits/peerings:item": { PUT: circuits.putPeering, GET: circuits.getPeering, DELETE: circuits.deletePeering },

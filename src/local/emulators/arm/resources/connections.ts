@@ -117,6 +117,17 @@ export function listConnections(ctx: Ctx): Reply {
   return page(ctx, ctx.net.list((r) => r.type === TYPES.connections && key(r.id).startsWith(prefix)).map(render));
 }
 
+/**
+ * VirtualNetworkGateways_ListConnections: every connection on the gateway, whatever resource group it
+ * lives in (a connection need not sit next to its gateway). ARM answers with the list entity, whose
+ * gateway reference carries only the id.
+ */
+export function listGatewayConnections(ctx: Ctx): Reply {
+  const gateway = ctx.net.require(ctx.scope, "virtualNetworkGateways", ctx.names[0] as string);
+  const onGateway = ctx.net.list((r) => r.type === TYPES.connections && sameId(refId(r.properties.virtualNetworkGateway1), gateway.id));
+  return page(ctx, onGateway.map((c) => envelope(c, { ...c.properties, virtualNetworkGateway1: { id: gateway.id } })));
+}
+
 export function deleteConnection(ctx: Ctx): Reply {
   const { net, scope } = ctx;
   const c = net.get(net.resourceId(scope, "connections", ctx.names[0] as string));

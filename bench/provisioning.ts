@@ -1,0 +1,125 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { startAzurite } from "../src/local/azurite";
+import { startEmulators } from "../src/local/emulators";
+import { DEFAULT_ARM_DURATIONS } from "../src/local/emulators/arm/durations";
+import { DEFAULT_OCI_DURATIONS } from "../src/local/emulators/oci/model";
+import { startChildHost, type ChildHost } from "./provisioning/child-host";
+import { pathModel } from "./provisioning/critical-path";
+import { printRun, printSummary, type AuditRow, type Measured } from "./provisioning/report";
+import { RequestCounter } from "./provisioning/request-counter";
+import { StateWatch } from "./provisioning/state-watch";
+
+/**
+ * `npm run bench`, part 2: one provisioning of the README example on the real local stack (Azurite,
+ * both emulators with their default durations, the compiled app in the local Functions host) at a
+ * high clock speed. Measures, in simulated time: end to end vs the critical path and vs the seed's
+ * steps one after another; cloud HTTP requests; detection lag per wait (emulator state flip ->
+ * the workflow's audit row for that step). It runs at two clock speeds (BENCH_SPEEDS, default
+ * 60,20): the local stack's real-time costs (activity dispatch through Azurite queues, the SDK's LRO
+ * waits) grow with the speed, the workflow's own waits do not, so the two runs separate them.
+ */
+const ROOT = path.resolve(__dirname, "../..");
+const SPEEDS = (process.env.BENCH_SPEEDS ?? "60,20").split(",").map((v) => Number(v.trim()));
+const NAME = "erp-prod";
+
+async function main(): Promise<void> {
+  for (const speed of SPEEDS) if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
+  for (const built of ["dist/src/functions/index.js", "dist/src/local/host/main.js"]) {
+    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build (npm run bench does it)`);
+  }
+  const runs: Measured[] = [];
+  for (const speed of SPEEDS) {
+    const run = await provisionOnce(speed);
+    printRun(run, pathModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS));
+    runs.push(run);
+  }
+  printSummary(runs, pathModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS));
+  if (runs.some((r) => r.state !== "active")) process.exitCode = 1;
+}
+
+/** One provisioning on a fresh stack at this clock speed. */
+async function provisionOnce(speed: number): Promise<Measured> {
+  const azurite = await startAzurite();
+  const emulators = await startEmulators({ speed, armPort: 0, ociPort: 0 });
+  const armPort = Number(new URL(emulators.arm.url).port);
+  const ociPort = Number(new URL(emulators.oci.url).port);
+  const counter = new RequestCounter([armPort, ociPort]);
+  const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "bench-clock-")), "clock.json");
+  writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
+  const sample = (JSON.parse(readFileSync(path.join(ROOT, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> }).Values;
+  let host: ChildHost | undefined;
+  let watch: StateWatch | undefined;
+  try {
+    host = await startChildHost(ROOT, {
+      ...sample,
+      AzureWebJobsStorage: azurite.connectionString,
+      AZURE_ARM_ENDPOINT: emulators.arm.url,
+      AZURE_EMULATOR_TOKEN: emulators.arm.token,
+      OCI_ENDPOINT: emulators.oci.url,
+      OCI_TENANCY_OCID: emulators.oci.tenancyId,
+      OCI_USER_OCID: emulators.oci.userId,
+      OCI_FINGERPRINT: emulators.oci.fingerprint,
+      OCI_PRIVATE_KEY_PATH: emulators.oci.privateKeyPath,
+      NODE_EXTRA_CA_CERTS: emulators.arm.caCertPath,
+      SIM_SPEED: String(speed),
+      HOST_APP_DIR: ROOT,
+      HOST_CLOCK_FILE: clockFile,
+      HOST_MAX_POLL_MS: "50",
+      HOST_QUIET: "1",
+    });
+    watch = new StateWatch(emulators);
+    counter.reset();
+    const spec = readFileSync(path.join(ROOT, "examples/erp-prod.json"), "utf8");
+    const postedAt = emulators.clock.now();
+    const realStart = Date.now();
+    const posted = await fetch(`${host.url}/api/interconnects`, { method: "POST", headers: { "content-type": "application/json" }, body: spec });
+    if (posted.status !== 202) throw new Error(`POST /api/interconnects answered ${posted.status}: ${await posted.text()}`);
+    const instanceId = ((await posted.json()) as { id: string }).id;
+    const state = await waitForRecord(host.url, (3 * 3600_000) / speed);
+    const realSeconds = (Date.now() - realStart) / 1000;
+    watch.sample();
+    watch.stop();
+    const requests = { arm: counter.of(armPort), oci: counter.of(ociPort) };
+    const audit = await auditRows(host.url);
+    const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true`)).json()) as { historyEvents?: { EventType: string; Name?: string }[] };
+    const scheduled = (status.historyEvents ?? []).filter((e) => e.EventType === "TaskScheduled").map((e) => e.Name ?? "");
+    return { speed, state, postedAt, realSeconds, audit, requests, scheduled, flippedAt: new Map(watch.flippedAt), resolutionMs: watch.resolutionMs };
+  } finally {
+    watch?.stop();
+    counter.close();
+    await host?.close();
+    await emulators.close();
+    await azurite.stop();
+  }
+}
+
+async function waitForRecord(url: string, timeoutRealMs: number): Promise<string> {
+  const until = Date.now() + Math.max(timeoutRealMs, 60_000);
+  for (;;) {
+    const res = await fetch(`${url}/api/interconnects/${NAME}`);
+    if (res.status === 200) {
+      const record = (await res.json()) as { state: string };
+      if (record.state === "active" || record.state === "failed") return record.state;
+    }
+    if (Date.now() > until) throw new Error(`provisioning did not finish within ${Math.round(timeoutRealMs / 1000)} s real`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function auditRows(url: string): Promise<AuditRow[]> {
+  const rows: AuditRow[] = [];
+  let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000`;
+  while (next) {
+    const page = (await (await fetch(next)).json()) as { items: AuditRow[]; nextLink: string | null };
+    rows.push(...page.items);
+    next = page.nextLink;
+  }
+  return rows;
+}
+
+main().catch((e: unknown) => {
+  console.error(`provisioning benchmark failed: ${(e as Error)?.stack ?? String(e)}`);
+  process.exit(1);
+});

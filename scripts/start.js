@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm start: build when dist is missing or older than the sources, then run the local stack.
 "use strict";
-const { spawnSync } = require("node:child_process");
+const { spawn, spawnSync } = require("node:child_process");
 const { existsSync, readdirSync, statSync } = require("node:fs");
 const path = require("node:path");
 
@@ -37,5 +37,12 @@ if (stale) {
   }
   if (tsc.status !== 0) console.warn("TypeScript reported errors (above); starting with the JavaScript it emitted anyway.");
 }
-const run = spawnSync(process.execPath, [entry], { stdio: "inherit" });
-process.exit(run.status ?? 1);
+// The stack runs as a child so that a signal sent to this process alone (a process manager, `kill`)
+// still reaches it; a terminal's Ctrl-C reaches both, and the stack stops once.
+const stack = spawn(process.execPath, [entry], { stdio: "inherit" });
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    if (stack.exitCode === null) stack.kill(signal);
+  });
+}
+stack.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -3,6 +3,7 @@
  * point (src/functions/index.ts); the handlers are exported for tests, which call them directly.
  */
 import * as df from "durable-functions";
+import { storageTargets } from "../clouds/azure/storage";
 import { settings } from "../config/settings";
 import { ACTIVITY, type ActivityName } from "./contracts";
 import { createActivityDeps, setDefaultActivityDeps } from "./deps";
@@ -57,7 +58,7 @@ export function registerActivities(): void {
     return createActivityDeps({
       azure: { credential: s.azure.credential, armEndpoint: s.azure.armEndpoint, ...(s.azure.emulatorToken ? { emulatorToken: s.azure.emulatorToken } : {}) },
       oci: s.oci,
-      storage: { connectionString: s.storageConnection },
+      storage: storageTargets(s.storage).tables,
       tables: s.tables,
     });
   });

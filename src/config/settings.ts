@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors";
 import { isAligned, parseCidr } from "../domain/ipv4";
+import type { StorageAccess } from "../clouds/azure/storage";
 
 /**
  * The app's settings (local.settings.sample.json lists and explains each), validated once at
@@ -12,7 +13,8 @@ import { isAligned, parseCidr } from "../domain/ipv4";
  */
 
 export interface Settings {
-  storageConnection: string;
+  /** AzureWebJobsStorage: a connection string, or identity-based (AzureWebJobsStorage__accountName …). */
+  storage: StorageAccess;
   azure: { credential: "default" | "emulator"; armEndpoint: string; emulatorToken?: string };
   oci: { endpoint?: string; tenancyId: string; userId: string; fingerprint: string; privateKey: string; passphrase?: string };
   bgpAddressPool: string;
@@ -58,6 +60,16 @@ class Reader {
   raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === undefined || value === "" ? undefined : value;
+  }
+
+  names(): string[] {
+    return Object.keys(this.env);
+  }
+
+  /** App settings are case-insensitive in the Functions host; environment variables on Linux are not. */
+  rawIgnoringCase(name: string): string | undefined {
+    const key = this.names().find((n) => n.toLowerCase() === name.toLowerCase());
+    return key === undefined ? undefined : this.raw(key);
   }
 
   fail(name: string, message: string): void {
@@ -135,7 +147,7 @@ class Reader {
 export function loadSettings(env: Env = process.env): Settings {
   const r = new Reader(env);
 
-  const storageConnection = r.required("AzureWebJobsStorage", "a storage connection string, or UseDevelopmentStorage=true for Azurite");
+  const storage = readStorage(r);
 
   const credential = r.oneOf("AZURE_CREDENTIAL", ["default", "emulator"] as const, "default");
   // Bearer tokens are refused over plain http by the Azure SDK pipeline, so ARM must be https even for the emulator.
@@ -168,7 +180,7 @@ export function loadSettings(env: Env = process.env): Settings {
   if (interconnects.toLowerCase() === audit.toLowerCase()) r.fail("AUDIT_TABLE", "is invalid: must differ from INTERCONNECTS_TABLE (the audit log is a table of its own)");
 
   const settings: Settings = {
-    storageConnection,
+    storage,
     azure: { credential, armEndpoint, ...(credential === "emulator" && emulatorToken !== undefined ? { emulatorToken } : {}) },
     oci: { ...(ociEndpoint !== undefined ? { endpoint: ociEndpoint } : {}), tenancyId, userId, fingerprint, privateKey, ...(passphrase !== undefined ? { passphrase } : {}) },
     bgpAddressPool,
@@ -185,6 +197,80 @@ export function loadSettings(env: Env = process.env): Settings {
   };
   if (r.issues.length > 0) throw new ConfigurationError(r.issues);
   return settings;
+}
+
+const STORAGE = "AzureWebJobsStorage";
+const STORAGE_ACCOUNT = /^[a-z0-9]{3,24}$/;
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * AzureWebJobsStorage in either form the Functions host accepts. Identity-based: the host's own
+ * AzureWebJobsStorage__* settings (matched case-insensitively, as the host's configuration is);
+ * explicit service URIs win over the ones implied by __accountName.
+ */
+function readStorage(r: Reader): StorageAccess {
+  const connectionString = r.raw(STORAGE);
+  const identityKeys = r.names().filter((n) => n.toLowerCase().startsWith(`${STORAGE.toLowerCase()}__`) && r.raw(n) !== undefined);
+  if (connectionString !== undefined) {
+    if (identityKeys.length > 0) {
+      r.fail(STORAGE, `is invalid: set either the connection string or the identity-based ${identityKeys.join(", ")}, not both`);
+    } else if (!isConnectionString(connectionString)) {
+      r.fail(STORAGE, "is invalid: expected a storage connection string (AccountName=…;AccountKey=…, or service endpoints with SharedAccessSignature=…) or UseDevelopmentStorage=true; for a managed identity set AzureWebJobsStorage__accountName instead");
+    }
+    return { connectionString };
+  }
+  if (identityKeys.length === 0) {
+    r.fail(STORAGE, "is missing: expected a storage connection string, UseDevelopmentStorage=true for Azurite, or the identity-based AzureWebJobsStorage__accountName");
+    return { connectionString: "" };
+  }
+  const setting = (suffix: string) => `${STORAGE}__${suffix}`;
+  const value = (suffix: string) => r.rawIgnoringCase(setting(suffix));
+  for (const unsupported of ["clientSecret", "certificate"]) {
+    if (value(unsupported) !== undefined) r.fail(setting(unsupported), "is not supported: this app reaches storage with a managed identity (AzureWebJobsStorage__credential=managedidentity), not a secret");
+  }
+  const accountName = value("accountName");
+  if (accountName !== undefined && !STORAGE_ACCOUNT.test(accountName)) r.fail(setting("accountName"), "is invalid: expected a storage account name, 3-24 lowercase letters and digits");
+  const serviceUri = (service: "table" | "queue"): string => {
+    const name = setting(`${service}ServiceUri`);
+    const given = value(`${service}ServiceUri`);
+    if (given === undefined) {
+      if (accountName === undefined) r.fail(name, `is missing: set it, or AzureWebJobsStorage__accountName to imply https://<account>.${service}.core.windows.net`);
+      return `https://${accountName ?? ""}.${service}.core.windows.net`;
+    }
+    // Bearer tokens only travel over TLS (the Azure SDK refuses them on http).
+    if (!z.url({ protocol: /^https$/ }).safeParse(given).success) r.fail(name, "is invalid: expected an absolute https URL such as https://<account>.table.core.windows.net");
+    return given.replace(/\/+$/, "");
+  };
+  const tableServiceUri = serviceUri("table");
+  const queueServiceUri = serviceUri("queue");
+  const credentialSetting = value("credential");
+  const credential = credentialSetting === undefined ? "default" : credentialSetting.toLowerCase();
+  if (credential !== "default" && credential !== "managedidentity") r.fail(setting("credential"), "is invalid: expected managedidentity (or leave it unset)");
+  const clientId = value("clientId");
+  if (clientId !== undefined) {
+    if (!GUID.test(clientId)) r.fail(setting("clientId"), "is invalid: expected the client id (a GUID) of a user-assigned managed identity");
+    else if (credential !== "managedidentity") r.fail(setting("clientId"), "is invalid: selects a user-assigned identity only with AzureWebJobsStorage__credential=managedidentity");
+  }
+  return {
+    tableServiceUri,
+    queueServiceUri,
+    credential: credential === "managedidentity" ? "managedidentity" : "default",
+    ...(clientId !== undefined ? { clientId } : {}),
+  };
+}
+
+/** The forms @azure/data-tables and @azure/storage-queue both parse; the value itself is never echoed. */
+function isConnectionString(text: string): boolean {
+  if (/^UseDevelopmentStorage=true;?$/i.test(text)) return true;
+  const parts = new Map<string, string>();
+  for (const segment of text.split(";").filter((s) => s.trim() !== "")) {
+    const at = segment.indexOf("=");
+    if (at <= 0) return false;
+    parts.set(segment.slice(0, at).trim().toLowerCase(), segment.slice(at + 1));
+  }
+  const hasKey = parts.has("accountkey") || parts.has("sharedaccesssignature");
+  const hasEndpoints = parts.has("accountname") || (parts.has("tableendpoint") && parts.has("queueendpoint"));
+  return hasKey && hasEndpoints;
 }
 
 /** OCI_PRIVATE_KEY (inline PEM; "\n" escapes allowed, as app settings are single-line) or OCI_PRIVATE_KEY_PATH. */
@@ -235,7 +321,7 @@ function ociFingerprint(r: Reader, privateKey: string, passphrase: string | unde
 export function describeSettings(settings: Settings): Record<string, unknown> {
   return {
     ...settings,
-    storageConnection: settings.storageConnection === "UseDevelopmentStorage=true" ? settings.storageConnection : "(set)",
+    storage: "connectionString" in settings.storage && settings.storage.connectionString !== "UseDevelopmentStorage=true" ? { connectionString: "(set)" } : settings.storage,
     azure: { ...settings.azure, ...(settings.azure.emulatorToken !== undefined ? { emulatorToken: "(set)" } : {}) },
     oci: { ...settings.oci, privateKey: "(set)", ...(settings.oci.passphrase !== undefined ? { passphrase: "(set)" } : {}) },
   };

@@ -1,3 +1,4 @@
+import { storageTargets } from "../clouds/azure/storage";
 import { settings } from "../config/settings";
 import { peeringLocationCatalog } from "../config/catalog";
 import { createStore } from "../store";
@@ -15,13 +16,14 @@ let cached: TriggerDeps | undefined;
 export function defaultTriggerDeps(): TriggerDeps {
   if (cached) return cached;
   const s = settings();
+  const storage = storageTargets(s.storage);
   cached = {
-    store: createStore({ connectionString: s.storageConnection }, s.tables),
+    store: createStore(storage.tables, s.tables),
     bgpAddressPool: s.bgpAddressPool,
     catalog: peeringLocationCatalog(),
     timing: workflowTimingFromSettings(s),
     log: (message) => console.error(message),
-    teardownPoisonQueue: storagePoisonQueue(s.storageConnection, TEARDOWN_POISON_QUEUE),
+    teardownPoisonQueue: storagePoisonQueue(storage.queues, TEARDOWN_POISON_QUEUE),
   };
   return cached;
 }

@@ -1,4 +1,8 @@
+import type { TokenCredential } from "@azure/core-auth";
 import { QueueClient } from "@azure/storage-queue";
+
+/** The AzureWebJobsStorage connection string, or the queue service URI and the app's identity. */
+export type QueueStorageTarget = { connectionString: string } | { queueEndpoint: string; credential: TokenCredential };
 
 export interface PoisonQueue {
   /** Puts the original message text on the poison queue, encoded as the Functions queue extension reads it. */
@@ -11,8 +15,11 @@ export interface PoisonQueue {
  * Base64, because that is the queue extension's default message encoding: whoever re-queues a
  * fixed message from here gets what the trigger expects.
  */
-export function storagePoisonQueue(connectionString: string, queueName: string): PoisonQueue {
-  const client = new QueueClient(connectionString, queueName);
+export function storagePoisonQueue(target: QueueStorageTarget, queueName: string): PoisonQueue {
+  const client =
+    "connectionString" in target
+      ? new QueueClient(target.connectionString, queueName)
+      : new QueueClient(`${target.queueEndpoint}/${encodeURIComponent(queueName)}`, target.credential);
   let ready: Promise<unknown> | undefined;
   return {
     async send(text) {

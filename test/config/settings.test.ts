@@ -36,7 +36,7 @@ describe("loadSettings", () => {
   it("reads the local sample into typed settings", () => {
     const s = loadSettings(sampleEnv());
     expect(s).toEqual<Settings>({
-      storageConnection: "UseDevelopmentStorage=true",
+      storage: { connectionString: "UseDevelopmentStorage=true" },
       azure: { credential: "emulator", armEndpoint: "https://127.0.0.1:8443", emulatorToken: "local-emulator-token" },
       oci: {
         endpoint: "http://127.0.0.1:8444",
@@ -156,6 +156,88 @@ describe("loadSettings", () => {
     expect(text).not.toContain(PASSPHRASE);
     expect(text).not.toContain("local-emulator-token");
     expect(text).toContain("192.168.100.0/24");
+  });
+});
+
+describe("AzureWebJobsStorage forms", () => {
+  /** The sample without its connection string, plus identity-based settings as infra/main.bicep writes them. */
+  const identityEnv = (values: Record<string, string>) => sampleEnv({ AzureWebJobsStorage: undefined, ...values });
+  const CLIENT_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+
+  it("takes a connection string as is", () => {
+    const azurite = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;";
+    expect(loadSettings(sampleEnv({ AzureWebJobsStorage: azurite })).storage).toEqual({ connectionString: azurite });
+    const sas = "TableEndpoint=https://acct.table.core.windows.net;QueueEndpoint=https://acct.queue.core.windows.net;SharedAccessSignature=sv=2024&sig=abc";
+    expect(loadSettings(sampleEnv({ AzureWebJobsStorage: sas })).storage).toEqual({ connectionString: sas });
+  });
+
+  it("reads the deployed app's settings exactly as infra/main.bicep names them: explicit service URIs and a user-assigned identity", () => {
+    const bicep = readFileSync(resolve(__dirname, "../../infra/main.bicep"), "utf8");
+    const names = [...bicep.matchAll(/name: '(AzureWebJobsStorage__\w+)'/g)].map((m) => m[1]);
+    expect(names.sort()).toEqual([
+      "AzureWebJobsStorage__accountName",
+      "AzureWebJobsStorage__blobServiceUri",
+      "AzureWebJobsStorage__clientId",
+      "AzureWebJobsStorage__credential",
+      "AzureWebJobsStorage__queueServiceUri",
+      "AzureWebJobsStorage__tableServiceUri",
+    ]);
+    expect(bicep).not.toMatch(/name: 'AzureWebJobsStorage'/);
+    const s = loadSettings(identityEnv({
+      AzureWebJobsStorage__accountName: "stinterconnect",
+      AzureWebJobsStorage__credential: "managedidentity",
+      AzureWebJobsStorage__clientId: CLIENT_ID,
+      AzureWebJobsStorage__blobServiceUri: "https://stinterconnect.blob.core.windows.net/",
+      AzureWebJobsStorage__queueServiceUri: "https://stinterconnect.queue.core.windows.net/",
+      AzureWebJobsStorage__tableServiceUri: "https://custom-tables.example.net/",
+    }));
+    expect(s.storage).toEqual({
+      tableServiceUri: "https://custom-tables.example.net",
+      queueServiceUri: "https://stinterconnect.queue.core.windows.net",
+      credential: "managedidentity",
+      clientId: CLIENT_ID,
+    });
+    expect(describeSettings(s).storage).toEqual(s.storage);
+  });
+
+  it("derives the service URIs from the account name alone, and defaults the credential", () => {
+    expect(loadSettings(identityEnv({ AzureWebJobsStorage__accountName: "stinterconnect" })).storage).toEqual({
+      tableServiceUri: "https://stinterconnect.table.core.windows.net",
+      queueServiceUri: "https://stinterconnect.queue.core.windows.net",
+      credential: "default",
+    });
+    // The host's configuration is case-insensitive; so is this.
+    expect(loadSettings(identityEnv({ azurewebjobsstorage__ACCOUNTNAME: "stinterconnect", AZUREWEBJOBSSTORAGE__credential: "ManagedIdentity" })).storage).toMatchObject({
+      tableServiceUri: "https://stinterconnect.table.core.windows.net",
+      credential: "managedidentity",
+    });
+  });
+
+  const invalidIdentity: [string, Record<string, string>, string, RegExp][] = [
+    ["no account and no table URI", { AzureWebJobsStorage__queueServiceUri: "https://a.queue.core.windows.net" }, "AzureWebJobsStorage__tableServiceUri", /is missing.*accountName/],
+    ["no account and no queue URI", { AzureWebJobsStorage__tableServiceUri: "https://a.table.core.windows.net" }, "AzureWebJobsStorage__queueServiceUri", /is missing/],
+    ["a bad account name", { AzureWebJobsStorage__accountName: "Not_An-Account" }, "AzureWebJobsStorage__accountName", /3-24 lowercase letters and digits/],
+    ["an http service URI", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__tableServiceUri: "http://127.0.0.1:10002/devstoreaccount1" }, "AzureWebJobsStorage__tableServiceUri", /https URL/],
+    ["an unknown credential", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__credential: "password" }, "AzureWebJobsStorage__credential", /managedidentity/],
+    ["a client id that is no GUID", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__credential: "managedidentity", AzureWebJobsStorage__clientId: "my-identity" }, "AzureWebJobsStorage__clientId", /GUID/],
+    ["a client id without managedidentity", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientId: CLIENT_ID }, "AzureWebJobsStorage__clientId", /credential=managedidentity/],
+    ["a client secret", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientSecret: "TOPSECRETCLIENT" }, "AzureWebJobsStorage__clientSecret", /not supported/],
+  ];
+
+  it.each(invalidIdentity)("names the setting for %s", (_why, values, path, message) => {
+    const err = failure(identityEnv(values));
+    expect(err.issues).toEqual([{ path, message: expect.stringMatching(message) }]);
+    expect(JSON.stringify({ message: err.message, details: err.details })).not.toContain("TOPSECRET");
+  });
+
+  it("refuses both forms at once, a value that is no connection string, and neither form, without echoing the value", () => {
+    const both = failure(sampleEnv({ AzureWebJobsStorage__accountName: "acct" }));
+    expect(both.issues).toEqual([{ path: "AzureWebJobsStorage", message: expect.stringMatching(/either .* AzureWebJobsStorage__accountName, not both/) }]);
+    const account = failure(sampleEnv({ AzureWebJobsStorage: "TOPSECRETACCOUNT" }));
+    expect(account.issues).toEqual([{ path: "AzureWebJobsStorage", message: expect.stringMatching(/expected a storage connection string.*AzureWebJobsStorage__accountName/) }]);
+    expect(account.message).not.toContain("TOPSECRETACCOUNT");
+    const neither = failure(identityEnv({}));
+    expect(neither.issues).toEqual([{ path: "AzureWebJobsStorage", message: expect.stringMatching(/is missing.*AzureWebJobsStorage__accountName/) }]);
   });
 });
 

@@ -11,7 +11,7 @@ export const exampleSpec = (): typeof example => structuredClone(example);
 
 export function testDeps(connectionString: string, poisonQueueName = `poison-${uniqueTableName("q").toLowerCase()}`): TriggerDeps {
   return {
-    teardownPoisonQueue: storagePoisonQueue(connectionString, poisonQueueName),
+    teardownPoisonQueue: storagePoisonQueue({ connectionString }, poisonQueueName),
     store: createStore({ connectionString }, { interconnects: uniqueTableName("ic"), audit: uniqueTableName("au") }),
     bgpAddressPool: "192.168.100.0/24",
     catalog: DEFAULT_PEERING_LOCATION_CATALOG,

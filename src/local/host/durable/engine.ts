@@ -1,34 +1,17 @@
 import { createHash, randomUUID } from "node:crypto";
-import { InvocationContext } from "@azure/functions";
 import type { VirtualClock } from "../../clock/virtual-clock";
 import type { HostLogger } from "../log";
 import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
+import { ActivityDispatcher, type ActivityJob } from "./activities";
+import { fromControlQueue, type Delivery } from "./deliveries";
 import { actionInputValue, ActionType, flattenActions, runEpisode, signatureOf, type Action, type OrchestratorCallback } from "./episode";
 import { event, EventType, failureFrom, parseJsonField, toJsonField, type HistoryEvent, type RetryPolicy } from "./history";
+import type { ControlMessage, WorkItem } from "./messages";
 import { Lease, Poller, receiveJson, sendJson, sendOwned } from "./queues";
 import { TERMINAL, type InstanceRecord, type RuntimeStatus, type StoredHistory, type TaskHubStore } from "./task-hub";
 
-/** A message on a control queue: one history event for one instance (DTFx TaskMessage). */
-export interface ControlMessage {
-  instanceId: string;
-  /** Set on messages that belong to one execution (completions, timers, starts); absent for client events. */
-  executionId?: string;
-  event: HistoryEvent;
-  /** EventRaised events carried over by continueAsNew, delivered with the new execution's start. */
-  carried?: HistoryEvent[];
-}
-
-/** A message on the work-item queue: one activity invocation. */
-export interface WorkItem {
-  instanceId: string;
-  executionId: string;
-  taskScheduledId: number;
-  name: string;
-  input: unknown;
-  /** Real epoch ms of the enqueue, to measure dispatch latency. */
-  enqueuedAt: number;
-}
+export type { ControlMessage, WorkItem } from "./messages";
 
 export interface EngineOptions {
   store: TaskHubStore;
@@ -61,33 +44,35 @@ const DEFER_SECONDS = 1;
 
 export class DurableEngine {
   private readonly cache = new Map<string, Loaded>();
-  private readonly pending = new Map<string, Lease<ControlMessage>[]>();
+  private readonly pending = new Map<string, Delivery[]>();
   private readonly busy = new Set<string>();
   private readonly waitingForSlot: string[] = [];
   private readonly heldTimers = new Map<string, NodeJS.Timeout>();
   private readonly controlPollers: Poller[];
-  private readonly workPoller: Poller;
-  private activeActivities = 0;
-  private readonly activityBacklog: Lease<WorkItem>[] = [];
+  private readonly activities: ActivityDispatcher;
   private stopped = false;
 
   constructor(private readonly o: EngineOptions) {
     const onError = (e: unknown) => o.logger.error(`Durable task hub ${o.store.hubName}: polling failed: ${(e as Error).message}`);
     this.controlPollers = o.store.controlQueues.map((_, i) => new Poller(() => this.pollControl(i), o.maxPollingIntervalMs, onError));
-    this.workPoller = new Poller(() => this.pollWorkItems(), o.maxPollingIntervalMs, onError);
+    this.activities = new ActivityDispatcher({
+      store: o.store, registry: o.registry, clock: o.clock, logger: o.logger, leaseSeconds: o.leaseSeconds,
+      maxConcurrent: o.maxConcurrentActivities, maxPollingIntervalMs: o.maxPollingIntervalMs, onDispatch: o.onActivityDispatch,
+      deliver: (d) => this.deliver(d),
+      alreadyDone: (w) => this.activityAlreadyDone(w),
+    });
   }
 
   start(): void {
     this.controlPollers.forEach((p) => p.start());
-    this.workPoller.start();
+    this.activities.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.heldTimers.values()) clearTimeout(t);
-    await Promise.all([...this.controlPollers.map((p) => p.stop()), this.workPoller.stop()]);
+    await Promise.all([...this.controlPollers.map((p) => p.stop()), this.activities.stop()]);
     for (const leases of this.pending.values()) leases.forEach((l) => l.stop());
-    this.activityBacklog.splice(0).forEach((l) => l.stop());
   }
 
   /** Drops cached state, e.g. after a purge, so the next message reloads from the task hub. */
@@ -98,12 +83,30 @@ export class DurableEngine {
   /** Enqueues control messages due now and delivers them in-process (they stay durable in the queue until handled). */
   async enqueueControl(messages: ControlMessage[]): Promise<void> {
     const owned = await Promise.all(messages.map((m) => sendOwned(this.o.store.controlQueueFor(m.instanceId), m, this.o.leaseSeconds)));
-    for (const m of owned) this.deliver(new Lease(m, this.o.leaseSeconds));
+    for (const m of owned) this.deliver(fromControlQueue(new Lease(m, this.o.leaseSeconds)));
   }
 
-  private async enqueueWork(items: WorkItem[]): Promise<void> {
-    const owned = await Promise.all(items.map((w) => sendOwned(this.o.store.workItems, w, this.o.leaseSeconds)));
-    for (const m of owned) this.dispatchActivity(new Lease(m, this.o.leaseSeconds));
+  /**
+   * Writes the work items and starts the activities at once, without waiting for the writes: the queue
+   * is the crash-recovery path. An activity's result is only accepted once its work item is durable.
+   */
+  private startActivities(items: WorkItem[]): Promise<unknown>[] {
+    return items.map((item) => {
+      const lease = sendOwned(this.o.store.workItems, item, this.o.leaseSeconds).then((m) => new Lease(m, this.o.leaseSeconds));
+      // The checkpoint awaits it too and fails if the write did.
+      lease.catch(() => undefined);
+      const job: ActivityJob = { item, lease, recovered: false };
+      this.activities.dispatch(job);
+      return lease;
+    });
+  }
+
+  /** For a work item found in the queue: its result is already in the history, or its execution is over. */
+  private async activityAlreadyDone(w: WorkItem): Promise<boolean> {
+    const { record, history } = await this.load(w.instanceId);
+    if (!record || TERMINAL.has(record.runtimeStatus)) return true;
+    if (!history || history.executionId !== w.executionId) return record.executionId !== w.executionId;
+    return history.events.some((h) => (h.EventType === EventType.TaskCompleted || h.EventType === EventType.TaskFailed) && h.TaskScheduledId === w.taskScheduledId);
   }
 
   private wakeControl(instanceId: string): void {
@@ -130,7 +133,7 @@ export class DurableEngine {
         this.holdTimer(lease, dueIn);
         continue;
       }
-      this.deliver(lease);
+      this.deliver(fromControlQueue(lease));
     }
     return messages.length;
   }
@@ -148,19 +151,19 @@ export class DurableEngine {
       this.heldTimers.delete(key);
       const remaining = Date.parse(lease.message.body.event.FireAt as string) - this.o.clock.now();
       if (remaining > 0) this.holdTimer(lease, remaining);
-      else this.deliver(lease);
+      else this.deliver(fromControlQueue(lease));
     }, realMs);
     this.heldTimers.set(key, t);
   }
 
-  private deliver(lease: Lease<ControlMessage>): void {
-    const id = lease.message.body.instanceId;
+  private deliver(delivery: Delivery): void {
+    const id = delivery.body.instanceId;
     const list = this.pending.get(id) ?? [];
-    if (list.some((l) => l.message.messageId === lease.message.messageId)) {
-      lease.stop();
+    if (list.some((l) => l.id === delivery.id)) {
+      delivery.stop();
       return;
     }
-    list.push(lease);
+    list.push(delivery);
     this.pending.set(id, list);
     this.schedule(id);
   }
@@ -211,14 +214,14 @@ export class DurableEngine {
   }
 
   /** Handles the first episode's worth of `leases`; returns the leases left for the next episode. */
-  private async handle(instanceId: string, leases: Lease<ControlMessage>[]): Promise<Lease<ControlMessage>[]> {
+  private async handle(instanceId: string, leases: Delivery[]): Promise<Delivery[]> {
     const state = await this.load(instanceId);
-    const first = leases[0] as Lease<ControlMessage>;
-    const ev = first.message.body.event;
+    const first = leases[0] as Delivery;
+    const ev = first.body.event;
     const { record, history } = state;
 
     if (ev.EventType === EventType.ExecutionStarted) {
-      const executionId = first.message.body.executionId;
+      const executionId = first.body.executionId;
       if (!record || executionId !== record.executionId || history?.executionId === executionId) {
         await first.complete();
       } else {
@@ -248,17 +251,17 @@ export class DurableEngine {
     }
     if (record.runtimeStatus === "Suspended") {
       // Durable Task buffers everything but resume/terminate while suspended; the queue is our buffer.
-      const control = leases.filter((l) => isLifecycle(l.message.body.event.EventType));
+      const control = leases.filter((l) => isLifecycle(l.body.event.EventType));
       await Promise.all(leases.filter((l) => !control.includes(l)).map((l) => l.abandon(DEFER_SECONDS)));
       return control;
     }
 
     // An episode takes the events up to the next lifecycle message and ends with the first retry-related
     // event, so the host numbers retry timers/attempts exactly where the SDK's RetryableTask does.
-    const batch: Lease<ControlMessage>[] = [];
+    const batch: Delivery[] = [];
     let retryEvent: HistoryEvent | undefined;
     for (const l of leases) {
-      const e = l.message.body.event;
+      const e = l.body.event;
       if (isLifecycle(e.EventType) || e.EventType === EventType.ExecutionStarted) break;
       batch.push(l);
       if (this.isRetryRelated(history, e)) {
@@ -267,14 +270,20 @@ export class DurableEngine {
       }
     }
     const fresh: HistoryEvent[] = [];
+    const early: Delivery[] = [];
     for (const l of batch) {
-      const e = l.message.body.event;
-      const stale = l.message.body.executionId !== undefined && l.message.body.executionId !== history.executionId;
-      if (!stale && !isDuplicate(history.events, fresh, e)) fresh.push(e);
+      const e = l.body.event;
+      const stale = l.body.executionId !== undefined && l.body.executionId !== history.executionId;
+      if (!stale && !isScheduled(history.events, e)) early.push(l);
+      else if (!stale && !isDuplicate(history.events, fresh, e)) fresh.push(e);
       else if (e === retryEvent) retryEvent = undefined;
     }
-    if (fresh.length > 0) await this.runEpisode(state, fresh, batch, retryEvent);
-    else await Promise.all(batch.map((l) => l.complete()));
+    // A result that arrives before the history records its task (an activity dispatched by a checkpoint
+    // that then failed) waits until the re-run episode has scheduled that task again.
+    await Promise.all(early.map((l) => l.abandon(DEFER_SECONDS)));
+    const consumed = batch.filter((l) => !early.includes(l));
+    if (fresh.length > 0) await this.runEpisode(state, fresh, consumed, retryEvent);
+    else await Promise.all(consumed.map((l) => l.complete()));
     return leases.slice(batch.length);
   }
 
@@ -304,16 +313,16 @@ export class DurableEngine {
     return new Date(t);
   }
 
-  private async startExecution(state: Loaded, lease: Lease<ControlMessage>): Promise<void> {
+  private async startExecution(state: Loaded, lease: Delivery): Promise<void> {
     const record = state.record as InstanceRecord;
-    const started = lease.message.body.event;
+    const started = lease.body.event;
     const history: StoredHistory = { executionId: record.executionId, events: [], nextSequence: 0, signatures: [] };
     state.history = history;
     this.o.logger.info(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
-    await this.runEpisode(state, [started, ...(lease.message.body.carried ?? [])], [lease], undefined);
+    await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined);
   }
 
-  private async runEpisode(state: Loaded, newEvents: HistoryEvent[], consumed: Lease<ControlMessage>[], retryEvent: HistoryEvent | undefined): Promise<void> {
+  private async runEpisode(state: Loaded, newEvents: HistoryEvent[], consumed: Delivery[], retryEvent: HistoryEvent | undefined): Promise<void> {
     const record = state.record as InstanceRecord;
     const history = state.history as StoredHistory;
     const firstIndex = history.events.length;
@@ -509,12 +518,12 @@ export class DurableEngine {
     });
   }
 
-  private async terminate(state: Loaded, lease: Lease<ControlMessage>): Promise<void> {
+  private async terminate(state: Loaded, lease: Delivery): Promise<void> {
     const record = state.record as InstanceRecord;
     const history = state.history as StoredHistory;
     const prev = record.runtimeStatus;
     const now = this.now(history, []);
-    const reason = String(parseJsonField(lease.message.body.event.Input) ?? "");
+    const reason = String(parseJsonField(lease.body.event.Input) ?? "");
     const out: Outgoing = { control: [], work: [], children: [] };
     const started = history.events.find((e) => e.EventType === EventType.ExecutionStarted) as HistoryEvent;
     this.notifyParent(started, out, false, null, `terminated: ${reason}`);
@@ -524,10 +533,10 @@ export class DurableEngine {
     this.logTransition(record, prev, "Terminated", reason);
   }
 
-  private async suspendOrResume(state: Loaded, lease: Lease<ControlMessage>): Promise<void> {
+  private async suspendOrResume(state: Loaded, lease: Delivery): Promise<void> {
     const record = state.record as InstanceRecord;
     const history = state.history as StoredHistory;
-    const ev = lease.message.body.event;
+    const ev = lease.body.event;
     const suspend = ev.EventType === EventType.ExecutionSuspended;
     const prev = record.runtimeStatus;
     if ((suspend && prev === "Suspended") || (!suspend && prev !== "Suspended")) {
@@ -542,7 +551,7 @@ export class DurableEngine {
   }
 
   /** DTFx checkpoint order: enqueue new messages, write history, then delete what was consumed. */
-  private async checkpoint(record: InstanceRecord, history: StoredHistory, firstIndex: number, appended: HistoryEvent[], nextSequence: number, signatures: string[], out: Outgoing, consumed: Lease<ControlMessage>[]): Promise<void> {
+  private async checkpoint(record: InstanceRecord, history: StoredHistory, firstIndex: number, appended: HistoryEvent[], nextSequence: number, signatures: string[], out: Outgoing, consumed: Delivery[]): Promise<void> {
     for (const child of out.children) {
       const existing = await this.o.store.getInstance(child.instanceId);
       if (existing?.executionId === child.executionId) continue;
@@ -567,7 +576,7 @@ export class DurableEngine {
     const later = out.control.filter((m) => fireAtOf(m) > now);
     await Promise.all([
       this.enqueueControl(dueNow),
-      this.enqueueWork(out.work.map((w) => ({ ...w, enqueuedAt }))),
+      ...this.startActivities(out.work.map((w) => ({ ...w, enqueuedAt }))),
       // Surface a second early: queue visibility is whole real seconds, the rest is held in memory precisely.
       ...later.map((m) => sendJson(this.o.store.controlQueueFor(m.instanceId), m, Math.floor((fireAtOf(m) - now) / this.o.clock.speed / 1000) - 1)),
     ]);
@@ -580,7 +589,10 @@ export class DurableEngine {
     history.nextSequence = nextSequence;
     history.signatures = signatures;
     if (record.runtimeStatus === "ContinuedAsNew") this.cache.delete(record.instanceId);
-    await Promise.all(consumed.map((l) => l.complete()));
+    // History holds their events now, so deleting the consumed messages is cleanup, kept off the instance's
+    // critical path. A delete that fails (or a crash before it) redelivers one; completions are deduplicated.
+    void Promise.all(consumed.map((l) => l.complete())).catch((e: unknown) =>
+      this.o.logger.warn(`Orchestration (InstanceId=${record.instanceId}): a consumed message could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`));
     for (const m of later) {
       const realMs = this.o.clock.realDelayUntil(fireAtOf(m));
       if (realMs < HOLD_TIMER_MS) setTimeout(() => this.wakeControl(m.instanceId), Math.max(0, realMs - 1000)).unref();
@@ -591,71 +603,6 @@ export class DurableEngine {
     const line = `Orchestration '${record.name}' (InstanceId=${record.instanceId}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
     if (to === "Failed") this.o.logger.error(line);
     else this.o.logger.info(line);
-  }
-
-  // ---------------------------------------------------------------- activities
-
-  private async pollWorkItems(): Promise<number> {
-    const capacity = this.o.maxConcurrentActivities - this.activeActivities - this.activityBacklog.length;
-    if (capacity <= 0 || this.stopped) return 0;
-    const messages = await receiveJson<WorkItem>(this.o.store.workItems, capacity, this.o.leaseSeconds);
-    for (const m of messages) this.dispatchActivity(new Lease(m, this.o.leaseSeconds));
-    return messages.length;
-  }
-
-  /** Runs the activity now, or parks it (its message still leased) until a slot frees up. */
-  private dispatchActivity(lease: Lease<WorkItem>): void {
-    if (this.stopped) {
-      lease.stop();
-      return;
-    }
-    if (this.activeActivities >= this.o.maxConcurrentActivities) {
-      this.activityBacklog.push(lease);
-      return;
-    }
-    this.activeActivities++;
-    void this.runActivity(lease).finally(() => {
-      this.activeActivities--;
-      const next = this.activityBacklog.shift();
-      if (next) this.dispatchActivity(next);
-      else this.workPoller.wake();
-    });
-  }
-
-  private async runActivity(lease: Lease<WorkItem>): Promise<void> {
-    const w = lease.message.body;
-    this.o.onActivityDispatch?.(Date.now() - w.enqueuedAt);
-    const invocationId = randomUUID();
-    const started = Date.now();
-    const fn = this.o.registry.get(w.name, "activityTrigger");
-    let completion: HistoryEvent;
-    const now = () => new Date(this.o.clock.now());
-    try {
-      if (!fn) throw new Error(`The activity function '${w.name}' is not registered in this app`);
-      const context = new InvocationContext({
-        invocationId,
-        functionName: w.name,
-        logHandler: invocationLogHandler(this.o.logger, `[${w.name} ${w.instanceId}]`),
-        options: { trigger: { type: "activityTrigger", name: fn.triggerName }, extraInputs: [], extraOutputs: [] },
-      });
-      const result = await fn.callback(w.input, context);
-      completion = event(EventType.TaskCompleted, now(), { TaskScheduledId: w.taskScheduledId, Result: toJsonField(result) });
-      this.o.logger.info(`Executed 'Functions.${w.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms, InstanceId=${w.instanceId}, TaskScheduledId=${w.taskScheduledId})`);
-    } catch (e) {
-      completion = event(EventType.TaskFailed, now(), { TaskScheduledId: w.taskScheduledId, ...failureFrom(e) });
-      this.o.logger.warn(`Executed 'Functions.${w.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms, InstanceId=${w.instanceId}, TaskScheduledId=${w.taskScheduledId}): ${(e as Error)?.message ?? e}`);
-    }
-    if (this.stopped) {
-      lease.stop();
-      return;
-    }
-    try {
-      await this.enqueueControl([{ instanceId: w.instanceId, executionId: w.executionId, event: completion }]);
-      await lease.complete();
-    } catch (e) {
-      this.o.logger.error(`Activity '${w.name}' (InstanceId=${w.instanceId}) result could not be recorded; it will run again: ${(e as Error).message}`);
-      lease.stop();
-    }
   }
 }
 
@@ -668,6 +615,22 @@ function isDuplicate(history: HistoryEvent[], fresh: HistoryEvent[], e: HistoryE
   const key = completionKey(e);
   if (key === undefined) return false;
   return [...history, ...fresh].some((h) => completionKey(h) === key);
+}
+
+/** Whether the task, sub-orchestration or timer this event completes is in the history. */
+function isScheduled(history: HistoryEvent[], e: HistoryEvent): boolean {
+  switch (e.EventType) {
+    case EventType.TaskCompleted:
+    case EventType.TaskFailed:
+      return history.some((h) => h.EventType === EventType.TaskScheduled && h.EventId === e.TaskScheduledId);
+    case EventType.SubOrchestrationInstanceCompleted:
+    case EventType.SubOrchestrationInstanceFailed:
+      return history.some((h) => h.EventType === EventType.SubOrchestrationInstanceCreated && h.EventId === e.TaskScheduledId);
+    case EventType.TimerFired:
+      return history.some((h) => h.EventType === EventType.TimerCreated && h.EventId === e.TimerId);
+    default:
+      return true;
+  }
 }
 
 function completionKey(e: HistoryEvent): string | undefined {

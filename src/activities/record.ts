@@ -106,6 +106,8 @@ export const recordUpdate = defineActivity(ACTIVITY.recordUpdate, recordUpdateIn
       ...(input.transitionTo !== undefined ? { state: input.transitionTo } : {}),
     };
   });
+  // Its BGP blocks are free once the interconnect is gone. A retry of this step (the record already deleted) releases again.
+  if (updated.state === "deleted") await ctx.deps.store.bgpBlocks.releaseOwner(updated.name, updated.attempt);
   return { state: updated.state };
 });
 

@@ -1,10 +1,11 @@
 import type { DurableClient } from "durable-functions";
-import { planBgp, type BgpPlan } from "../domain/bgp-plan";
+import type { BgpPlan } from "../domain/bgp-plan";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { provisionInstanceId } from "../domain/names";
 import { parseInterconnectSpec, type InterconnectSpec } from "../domain/spec";
 import type { JsonObject, StoredInterconnect } from "../store";
 import { PROVISION_ORCHESTRATOR, type ProvisionInput } from "../workflows/names";
+import { releaseUnlessRecorded, reserveBgpPlan } from "./bgp-allocation";
 import type { Caller } from "./caller";
 import type { TriggerDeps } from "./deps";
 import { findInstance } from "./durable";
@@ -35,16 +36,18 @@ export async function requestProvisioning(deps: TriggerDeps, client: DurableClie
       if (reused) return reused;
       continue;
     }
-    const bgpPlan = await planFor(deps, spec);
+    const attempt = (existing?.attempt ?? 0) + 1;
+    const { plan: bgpPlan, held } = await reserveBgpPlan(deps, spec, attempt);
     let created: StoredInterconnect;
     try {
       created = await deps.store.interconnects.create({ name: spec.name, spec, bgpPlan });
     } catch (err) {
+      await releaseUnlessRecorded(deps, held);
       // Another request created it first: decide again against what it wrote.
       if (err instanceof DomainError && err.code === ErrorCodes.CONFLICT && round < RACE_RETRIES) continue;
       throw err;
     }
-    const attempt = (existing?.attempt ?? 0) + 1;
+    // From here the record holds the blocks: a request that fails now leaves a "requested" record that a repeat starts.
     const record = await claim(deps, created, attempt);
     await deps.store.audit.append({
       interconnect: spec.name,
@@ -124,28 +127,6 @@ async function reuseExisting(
 function inputFrom(deps: TriggerDeps, record: StoredInterconnect, spec: InterconnectSpec, attempt: number): ProvisionInput {
   // The stalled-start path: who asked first is in the audit; the orchestration runs as the system.
   return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, timing: deps.timing };
-}
-
-/** Requested blocks are checked, absent ones allocated, never colliding with another interconnect's. */
-async function planFor(deps: TriggerDeps, spec: InterconnectSpec): Promise<BgpPlan> {
-  const used: string[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await deps.store.interconnects.list({ top: 1000, ...(continuationToken ? { continuationToken } : {}) });
-    for (const other of page.items) {
-      if (other.name === spec.name || other.state === "deleted" || !other.bgpPlan) continue;
-      used.push(other.bgpPlan.primary.cidr, other.bgpPlan.secondary.cidr);
-    }
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  // The live address spaces of the VNet and VCN are checked by the orchestrator's pre-flight; here
-  // only what is known without a cloud call: the gateway subnet lies inside the VNet.
-  return planBgp({
-    ...(spec.bgp ? { requested: { primary: spec.bgp.primaryPeeringCidr, secondary: spec.bgp.secondaryPeeringCidr } } : {}),
-    pool: deps.bgpAddressPool,
-    used,
-    avoid: [spec.azure.virtualNetwork.gatewaySubnetPrefix],
-  });
 }
 
 function conflict(existing: StoredInterconnect, why: string): DomainError {

@@ -1,8 +1,10 @@
 import { AuditLog } from "./audit-log";
+import { BgpBlockReservations } from "./bgp-reservations";
 import { InterconnectRepository } from "./interconnect-repository";
-import type { TableStorageTarget } from "./table-client";
+import { createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
 
 export * from "./audit-log";
+export * from "./bgp-reservations";
 export * from "./interconnect-record";
 export * from "./interconnect-repository";
 export { maskServiceKey, isMaskedServiceKey, maskSecretsInText, sanitizeForStorage } from "./secrets";
@@ -12,16 +14,23 @@ export type { TableStorageTarget } from "./table-client";
 export interface Store {
   interconnects: InterconnectRepository;
   audit: AuditLog;
+  /** Which /30 BGP blocks are taken, kept in the interconnects table. */
+  bgpBlocks: BgpBlockReservations;
 }
 
 /** Table names come from INTERCONNECTS_TABLE and AUDIT_TABLE; the caller reads the settings. */
 export function createStore(
   target: TableStorageTarget,
   tables: { interconnects: string; audit: string },
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; bgpReservationGraceMs?: number } = {},
 ): Store {
+  const interconnects = new InterconnectRepository(target, tables.interconnects, options);
   return {
-    interconnects: new InterconnectRepository(target, tables.interconnects, options),
+    interconnects,
     audit: new AuditLog(target, tables.audit, options),
+    bgpBlocks: new BgpBlockReservations(new LazyTable(createTableClient(target, tables.interconnects)), (name) => interconnects.get(name), {
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.bgpReservationGraceMs !== undefined ? { graceMs: options.bgpReservationGraceMs } : {}),
+    }),
   };
 }

@@ -161,4 +161,28 @@ describe("activity failures", () => {
     const rows = (await env.deps.store.audit.list(name)).items;
     expect(rows.at(-1)).toMatchObject({ step: "gateway", phase: "info", actor: "test@example.com", instanceId: op.instanceId, details: { polls: 3, event: "waiting" } });
   });
+
+  it("the record: moving to deleted releases the interconnect's BGP blocks, and only its own", async () => {
+    const env = getEnv();
+    const name = "rec-release";
+    const spec = parseInterconnectSpec({ ...JSON.parse(readFileSync("examples/erp-prod.json", "utf8")), name, bgp: { primaryPeeringCidr: "192.168.101.0/30", secondaryPeeringCidr: "192.168.101.4/30" } });
+    const bgpPlan = { primary: { cidr: "192.168.101.0/30", oracleBgpPeeringIp: "192.168.101.1/30", customerBgpPeeringIp: "192.168.101.2/30" }, secondary: { cidr: "192.168.101.4/30", oracleBgpPeeringIp: "192.168.101.5/30", customerBgpPeeringIp: "192.168.101.6/30" } };
+    const { bgpBlocks, interconnects } = env.deps.store;
+    await bgpBlocks.reserve(name, 1, ["192.168.101.0/30", "192.168.101.4/30"]);
+    await bgpBlocks.reserve("rec-neighbour", 1, ["192.168.101.8/30"]);
+    await interconnects.create({ name, spec, bgpPlan });
+    const teardown = "teardown-rec-release-2";
+    let rec = await interconnects.getOrThrow(name);
+    rec = await interconnects.transitionState(name, "failed", rec.etag);
+    await interconnects.transitionState(name, "tearing-down", rec.etag, { attempt: 2, currentOperation: { kind: "teardown", instanceId: teardown, startedAt: new Date().toISOString() } });
+    const blocksOf = async (owner: string) => (await bgpBlocks.list()).filter((r) => r.owner === owner).map((r) => r.block).sort();
+    expect(await blocksOf(name)).toEqual(["192.168.101.0/30", "192.168.101.4/30"]);
+
+    const op = { ...opContext(name, "teardown"), instanceId: teardown };
+    expect(await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: teardown, patch: {}, transitionTo: "deleted" })).toEqual({ state: "deleted" });
+    expect(await blocksOf(name)).toEqual([]);
+    expect(await blocksOf("rec-neighbour")).toEqual(["192.168.101.8/30"]);
+    // The step retried after a crash: the record is already deleted, the release runs again harmlessly.
+    expect(await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: teardown, patch: {}, transitionTo: "deleted" })).toEqual({ state: "deleted" });
+  });
 });

@@ -1,0 +1,84 @@
+import { planBgp, type BgpPlan } from "../domain/bgp-plan";
+import { ErrorCodes, ValidationError } from "../domain/errors";
+import type { InterconnectSpec } from "../domain/spec";
+import { BgpBlockTakenError, type HeldBlocks } from "../store";
+import type { TriggerDeps } from "./deps";
+
+/** Each round loses at most to the requests that won a block in it; this many covers a burst of POSTs. */
+const ALLOCATION_ROUNDS = 30;
+
+/** A requested block another request reserved first: a conflict with the current state, naming the field. */
+export class BgpBlockConflictError extends ValidationError {
+  override readonly status = 409;
+  constructor(path: string, taken: BgpBlockTakenError) {
+    super([{ path, message: `${taken.block} is reserved by interconnect "${taken.holder}"; choose another block` }], undefined, ErrorCodes.CONFLICT);
+  }
+}
+
+/**
+ * The BGP plan of a new interconnect, its blocks reserved for it (see BgpBlockReservations): requested
+ * blocks are checked and reserved, absent ones allocated from the pool and reserved, trying the next
+ * free blocks when a concurrent request takes them first.
+ */
+export async function reserveBgpPlan(deps: TriggerDeps, spec: InterconnectSpec, attempt: number): Promise<{ plan: BgpPlan; held: HeldBlocks }> {
+  const lost = new Set<string>();
+  for (let round = 1; ; round++) {
+    const plan = planBgp({
+      ...(spec.bgp ? { requested: { primary: spec.bgp.primaryPeeringCidr, secondary: spec.bgp.secondaryPeeringCidr } } : {}),
+      pool: deps.bgpAddressPool,
+      used: [...(await usedBlocks(deps, spec)), ...lost],
+      // The live address spaces of the VNet and VCN are checked by the orchestrator's pre-flight; here
+      // only what is known without a cloud call: the gateway subnet lies inside the VNet.
+      avoid: [spec.azure.virtualNetwork.gatewaySubnetPrefix],
+    });
+    try {
+      return { plan, held: await deps.store.bgpBlocks.reserve(spec.name, attempt, [plan.primary.cidr, plan.secondary.cidr]) };
+    } catch (err) {
+      if (!(err instanceof BgpBlockTakenError)) throw err;
+      if (spec.bgp) throw new BgpBlockConflictError(err.block === plan.primary.cidr ? "bgp.primaryPeeringCidr" : "bgp.secondaryPeeringCidr", err);
+      if (round >= ALLOCATION_ROUNDS) throw err;
+      lost.add(err.block);
+      // Requests that collided once tend to collide again in step; a little jitter spreads them.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * round));
+    }
+  }
+}
+
+/**
+ * Blocks of other interconnects' records, and, when allocating, blocks that requests in flight have
+ * just reserved. Requested blocks are not checked against the latter: the reservation itself decides,
+ * so of two requests racing for the same block the loser always gets the 409.
+ */
+async function usedBlocks(deps: TriggerDeps, spec: InterconnectSpec): Promise<string[]> {
+  const used: string[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await deps.store.interconnects.list({ top: 1000, ...(continuationToken ? { continuationToken } : {}) });
+    for (const other of page.items) {
+      if (other.name === spec.name || other.state === "deleted" || !other.bgpPlan) continue;
+      used.push(other.bgpPlan.primary.cidr, other.bgpPlan.secondary.cidr);
+    }
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  if (!spec.bgp) {
+    for (const row of await deps.store.bgpBlocks.list()) {
+      if (row.owner !== spec.name && deps.store.bgpBlocks.isRecent(row)) used.push(row.block);
+    }
+  }
+  return used;
+}
+
+/**
+ * After a failed request: gives back the blocks unless the interconnect's record holds them (the
+ * record was written, so the blocks are its, or a concurrent request for the same name wrote it).
+ */
+export async function releaseUnlessRecorded(deps: TriggerDeps, held: HeldBlocks): Promise<void> {
+  try {
+    const record = await deps.store.interconnects.get(held.owner);
+    const recorded = record && record.state !== "deleted" && record.bgpPlan ? [record.bgpPlan.primary.cidr, record.bgpPlan.secondary.cidr] : [];
+    await deps.store.bgpBlocks.releaseHeld({ ...held, blocks: held.blocks.filter((b) => !recorded.includes(b.block)) });
+  } catch (err) {
+    // The request's own error matters more; a row left behind is reclaimed once stale.
+    deps.log(`could not release BGP blocks ${held.blocks.map((b) => b.block).join(", ")} of ${held.owner}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -92,7 +92,7 @@ export class DurableHttpApi {
       createdTime: now, lastUpdatedTime: now, completedTime: null, executionId: randomUUID(), generation: 0, parentInstanceId: null,
     };
     await this.store.putInstance(record);
-    this.engine.forget(instanceId);
+    this.engine.created(record);
     await this.engine.enqueueControl([{ instanceId, executionId: record.executionId, event: event(EventType.ExecutionStarted, now, { Name: name, Input: inputJson, Version: version }) }]);
     return record;
   }

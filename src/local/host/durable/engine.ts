@@ -80,6 +80,14 @@ export class DurableEngine {
     this.cache.delete(instanceId);
   }
 
+  /**
+   * A client just wrote this new execution's instance row: cache it, so handling its ExecutionStarted
+   * reads nothing back (the history of an earlier execution under the same id is never replayed).
+   */
+  created(record: InstanceRecord): void {
+    this.cache.set(record.instanceId, { record: { ...record }, history: undefined });
+  }
+
   /** Enqueues control messages due now and delivers them in-process (they stay durable in the queue until handled). */
   async enqueueControl(messages: ControlMessage[]): Promise<void> {
     const owned = await Promise.all(messages.map((m) => sendOwned(this.o.store.controlQueueFor(m.instanceId), m, this.o.leaseSeconds)));

@@ -111,7 +111,11 @@ export class DurableEngine {
 
   /** For a work item found in the queue: its result is already in the history, or its execution is over. */
   private async activityAlreadyDone(w: WorkItem): Promise<boolean> {
-    const { record, history } = await this.load(w.instanceId);
+    // Reads without filling the cache: only the instance's own (serialized) episodes may put state there.
+    const cached = this.cache.get(w.instanceId);
+    const [record, history] = cached
+      ? [cached.record, cached.history]
+      : await Promise.all([this.o.store.getInstance(w.instanceId), this.o.store.loadHistory(w.instanceId)]);
     if (!record || TERMINAL.has(record.runtimeStatus)) return true;
     if (!history || history.executionId !== w.executionId) return record.executionId !== w.executionId;
     return history.events.some((h) => (h.EventType === EventType.TaskCompleted || h.EventType === EventType.TaskFailed) && h.TaskScheduledId === w.taskScheduledId);

@@ -74,6 +74,20 @@ describe("in-process activity dispatch and results", () => {
     expect(lines(file)).toEqual(["r-1", "r-2"]);
   });
 
+  it("shows a running instance's progress at once, and its Instances row catches up; transitions are written at once", async () => {
+    const id = await startOrchestration(base, "Progress", 4);
+    const running = await waitForStatus(base, id, ["Running"]);
+    expect(running.runtimeStatus).toBe("Running");
+    await until("the status to show the last step", async () => {
+      const s = (await call(base, "GET", `${DT}/instances/${id}`)).json as unknown as { customStatus: unknown };
+      return JSON.stringify(s.customStatus) === JSON.stringify({ done: 4 });
+    });
+    await until("the Instances row to catch up", async () => (await h.host.store.getInstance(id))?.customStatus === JSON.stringify({ done: 4 }), 3_000);
+    await call(base, "POST", `${DT}/instances/${id}/raiseEvent/Finish`, "end");
+    expect((await waitForStatus(base, id)).output).toBe("end");
+    expect((await h.host.store.getInstance(id))?.runtimeStatus).toBe("Completed");
+  });
+
   it("runs at most maxConcurrentActivityFunctions activities at once, and leaves no message behind", async () => {
     // The fixture's host.json allows 20.
     const ids = await Promise.all([0, 1, 2].map(() => startOrchestration(base, "GaugeFanOut", { count: 15, ms: 150 })));

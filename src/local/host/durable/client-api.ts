@@ -121,7 +121,8 @@ export class DurableHttpApi {
   }
 
   private async status(req: RawRequest, id: string): Promise<RawResponse> {
-    const record = await this.store.getInstance(id);
+    // A running instance's latest progress may not be in its Instances row yet (see InstanceRows).
+    const record = this.engine.pendingRow(id) ?? (await this.store.getInstance(id));
     if (!record) return problem(404, "Instance not found", `no orchestration instance with id '${id}'`);
     const p = req.url.searchParams;
     const body = statusPayload(record, p.get("showInput") !== "false");

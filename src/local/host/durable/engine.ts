@@ -5,6 +5,7 @@ import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
 import { ActivityDispatcher, type ActivityJob } from "./activities";
 import { fromControlQueue, type Delivery } from "./deliveries";
+import { InstanceRows } from "./instance-rows";
 import { actionInputValue, ActionType, flattenActions, runEpisode, signatureOf, type Action, type OrchestratorCallback } from "./episode";
 import { event, EventType, failureFrom, parseJsonField, toJsonField, type HistoryEvent, type RetryPolicy } from "./history";
 import type { ControlMessage, WorkItem } from "./messages";
@@ -25,6 +26,8 @@ export interface EngineOptions {
   maxPollingIntervalMs: number;
   /** Called with the real ms between enqueue and start of every activity (benchmarks). */
   onActivityDispatch?: (latencyMs: number) => void;
+  /** Real ms within which a running instance's progress reaches its Instances row (default 500; 0 = every checkpoint). */
+  instanceRowDelayMs?: number;
 }
 
 interface Loaded {
@@ -50,11 +53,13 @@ export class DurableEngine {
   private readonly heldTimers = new Map<string, NodeJS.Timeout>();
   private readonly controlPollers: Poller[];
   private readonly activities: ActivityDispatcher;
+  private readonly rows: InstanceRows;
   private stopped = false;
 
   constructor(private readonly o: EngineOptions) {
     const onError = (e: unknown) => o.logger.error(`Durable task hub ${o.store.hubName}: polling failed: ${(e as Error).message}`);
     this.controlPollers = o.store.controlQueues.map((_, i) => new Poller(() => this.pollControl(i), o.maxPollingIntervalMs, onError));
+    this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 500, o.logger);
     this.activities = new ActivityDispatcher({
       store: o.store, registry: o.registry, clock: o.clock, logger: o.logger, leaseSeconds: o.leaseSeconds,
       maxConcurrent: o.maxConcurrentActivities, maxPollingIntervalMs: o.maxPollingIntervalMs, onDispatch: o.onActivityDispatch,
@@ -73,6 +78,7 @@ export class DurableEngine {
     for (const t of this.heldTimers.values()) clearTimeout(t);
     await Promise.all([...this.controlPollers.map((p) => p.stop()), this.activities.stop()]);
     for (const leases of this.pending.values()) leases.forEach((l) => l.stop());
+    await this.rows.stop();
   }
 
   /** Drops cached state, e.g. after a purge, so the next message reloads from the task hub. */
@@ -85,7 +91,14 @@ export class DurableEngine {
    * reads nothing back (the history of an earlier execution under the same id is never replayed).
    */
   created(record: InstanceRecord): void {
+    this.rows.forget(record.instanceId);
     this.cache.set(record.instanceId, { record: { ...record }, history: undefined });
+  }
+
+  /** The instance's checkpointed row when it is newer than the Instances table's (written within instanceRowDelayMs). */
+  pendingRow(instanceId: string): InstanceRecord | undefined {
+    const row = this.rows.pending(instanceId);
+    return row && { ...row };
   }
 
   /** Enqueues control messages due now and delivers them in-process (they stay durable in the queue until handled). */
@@ -579,6 +592,7 @@ export class DurableEngine {
         continue;
       }
       await this.o.store.putInstance(child);
+      this.rows.forget(child.instanceId);
       this.cache.delete(child.instanceId);
     }
     const enqueuedAt = Date.now();
@@ -593,10 +607,9 @@ export class DurableEngine {
       ...later.map((m) => sendJson(this.o.store.controlQueueFor(m.instanceId), m, Math.floor((fireAtOf(m) - now) / this.o.clock.speed / 1000) - 1)),
     ]);
     // The Instances row is a status view (eventually consistent in the Azure provider too); History is the truth.
-    await Promise.all([
-      this.o.store.appendHistory(record.instanceId, history.executionId, firstIndex, appended, nextSequence, signatures),
-      this.o.store.putInstance(record),
-    ]);
+    // Written after the history: a row that is ahead of the history would show a step that a crash can still undo.
+    await this.o.store.appendHistory(record.instanceId, history.executionId, firstIndex, appended, nextSequence, signatures);
+    await this.rows.checkpointed(record);
     history.events.push(...appended);
     history.nextSequence = nextSequence;
     history.signatures = signatures;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,7 +8,7 @@ import { DEFAULT_ARM_DURATIONS } from "../src/local/emulators/arm/durations";
 import { DEFAULT_OCI_DURATIONS } from "../src/local/emulators/oci/model";
 import { startChildHost, type ChildHost } from "./provisioning/child-host";
 import { pathModel } from "./provisioning/critical-path";
-import { printRun, printSummary, type AuditRow, type Measured } from "./provisioning/report";
+import { printRun, printSummary, totalMs, type AuditRow, type Measured } from "./provisioning/report";
 import { RequestCounter } from "./provisioning/request-counter";
 import { StateWatch } from "./provisioning/state-watch";
 
@@ -24,19 +25,36 @@ const ROOT = path.resolve(__dirname, "../..");
 const SPEEDS = (process.env.BENCH_SPEEDS ?? "60,20").split(",").map((v) => Number(v.trim()));
 const NAME = "erp-prod";
 
+const RESULT = "BENCH_RESULT ";
+
+/**
+ * Each speed runs in a process of its own (this file again, with BENCH_ONE_SPEED): a fresh stack
+ * per run, nothing shared between the runs but the printed figures.
+ */
 async function main(): Promise<void> {
-  for (const speed of SPEEDS) if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
   for (const built of ["dist/src/functions/index.js", "dist/src/local/host/main.js"]) {
     if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build (npm run bench does it)`);
   }
-  const runs: Measured[] = [];
-  for (const speed of SPEEDS) {
-    const run = await provisionOnce(speed);
-    printRun(run, pathModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS));
-    runs.push(run);
+  const model = pathModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS);
+  if (process.env.BENCH_ONE_SPEED !== undefined) {
+    const run = await provisionOnce(Number(process.env.BENCH_ONE_SPEED));
+    printRun(run, model);
+    console.log(`${RESULT}${JSON.stringify({ speed: run.speed, total: totalMs(run) ?? null, state: run.state })}`);
+    return;
   }
-  printSummary(runs, pathModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS));
-  if (runs.some((r) => r.state !== "active")) process.exitCode = 1;
+  for (const speed of SPEEDS) if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
+  console.log("Provisioning of the README example on the real local stack: Azurite, ARM + OCI emulators with their default durations, the compiled app in the local host.");
+  const points: { speed: number; total: number | null; state: string }[] = [];
+  for (const speed of SPEEDS) {
+    const child = spawnSync(process.execPath, [__filename], { env: { ...process.env, BENCH_ONE_SPEED: String(speed) }, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    const out = child.stdout ?? "";
+    process.stdout.write(out.split("\n").filter((l) => !l.startsWith(RESULT)).join("\n"));
+    process.stderr.write(child.stderr ?? "");
+    const line = out.split("\n").find((l) => l.startsWith(RESULT));
+    points.push(line ? (JSON.parse(line.slice(RESULT.length)) as { speed: number; total: number | null; state: string }) : { speed, total: null, state: `run failed (exit ${child.status})` });
+  }
+  printSummary(points, model);
+  if (points.some((p) => p.state !== "active")) process.exitCode = 1;
 }
 
 /** One provisioning on a fresh stack at this clock speed. */
@@ -77,7 +95,7 @@ async function provisionOnce(speed: number): Promise<Measured> {
     const posted = await fetch(`${host.url}/api/interconnects`, { method: "POST", headers: { "content-type": "application/json" }, body: spec });
     if (posted.status !== 202) throw new Error(`POST /api/interconnects answered ${posted.status}: ${await posted.text()}`);
     const instanceId = ((await posted.json()) as { id: string }).id;
-    const state = await waitForRecord(host.url, (3 * 3600_000) / speed);
+    const state = await waitForRecord(host.url, Number(process.env.BENCH_TIMEOUT_SECONDS ?? 3 * 3600 / speed) * 1000);
     const realSeconds = (Date.now() - realStart) / 1000;
     watch.sample();
     watch.stop();
@@ -97,13 +115,16 @@ async function provisionOnce(speed: number): Promise<Measured> {
 
 async function waitForRecord(url: string, timeoutRealMs: number): Promise<string> {
   const until = Date.now() + Math.max(timeoutRealMs, 60_000);
+  let last = "";
   for (;;) {
     const res = await fetch(`${url}/api/interconnects/${NAME}`);
     if (res.status === 200) {
-      const record = (await res.json()) as { state: string };
+      const text = await res.text();
+      last = text;
+      const record = JSON.parse(text) as { state: string };
       if (record.state === "active" || record.state === "failed") return record.state;
     }
-    if (Date.now() > until) throw new Error(`provisioning did not finish within ${Math.round(timeoutRealMs / 1000)} s real`);
+    if (Date.now() > until) throw new Error(`provisioning did not finish within ${Math.round(timeoutRealMs / 1000)} s real; last record: ${last}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -29,6 +29,14 @@ export interface Settings {
   deadlines: { gatewayMinutes: number; providerMinutes: number; connectionMinutes: number; deprovisionMinutes: number };
   keepResourcesOnFailure: boolean;
   tables: { interconnects: string; audit: string };
+  /**
+   * Whether x-ms-client-principal-name names the caller in the audit. App Service authentication
+   * (EasyAuth; App Service sets WEBSITE_AUTH_ENABLED=True) strips any client-sent copy and sets its own.
+   * In App Service without it (WEBSITE_SITE_NAME set) any holder of a function key could write any name,
+   * so it is ignored there. Outside App Service (the local host) there is no EasyAuth and no one to
+   * impersonate, and the header is taken as sent.
+   */
+  trustClientPrincipalHeader: boolean;
 }
 
 export interface WaitProfileSetting {
@@ -194,9 +202,19 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
     tables: { interconnects, audit },
+    trustClientPrincipalHeader: readAuthEnabled(r) || r.raw("WEBSITE_SITE_NAME") === undefined,
   };
   if (r.issues.length > 0) throw new ConfigurationError(r.issues);
   return settings;
+}
+
+/** App Service writes "True"/"False"; anything else means the platform setting was overwritten by hand. */
+function readAuthEnabled(r: Reader): boolean {
+  const value = r.raw("WEBSITE_AUTH_ENABLED");
+  if (value === undefined) return false;
+  if (/^(true|false)$/i.test(value)) return value.toLowerCase() === "true";
+  r.fail("WEBSITE_AUTH_ENABLED", "is invalid: expected True or False (App Service sets it when authentication is configured)");
+  return false;
 }
 
 const STORAGE = "AzureWebJobsStorage";

@@ -8,16 +8,18 @@ export interface Caller {
 
 export const TICKET_REF_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ANONYMOUS = "anonymous";
+/** Deployed without App Service authentication, a function key is all that identifies the caller. */
+const FUNCTION_KEY = "function-key";
 const MAX_ACTOR_LENGTH = 256;
 
 /**
- * App Service authentication (EasyAuth) strips any client-sent x-ms-client-principal-* header and sets
- * its own, so the header is trustworthy when deployed; locally there is no EasyAuth and it is whatever
- * the caller sends, which is fine for an audit "who" on a developer machine.
+ * The caller of an HTTP request: the principal when the deployment makes x-ms-client-principal-name
+ * trustworthy (Settings.trustClientPrincipalHeader), else whether a function key was sent.
  */
-export function callerFromHeaders(headers: { get(name: string): string | null }): Caller {
-  const principal = headers.get("x-ms-client-principal-name")?.trim();
-  const actor = principal ? sanitizeActor(principal) : ANONYMOUS;
+export function callerFromHeaders(headers: { get(name: string): string | null }, options: { trustPrincipalHeader: boolean; query?: URLSearchParams }): Caller {
+  const principal = options.trustPrincipalHeader ? headers.get("x-ms-client-principal-name")?.trim() : undefined;
+  const hasKey = Boolean(headers.get("x-functions-key") || options.query?.get("code"));
+  const actor = principal ? sanitizeActor(principal) : hasKey ? FUNCTION_KEY : ANONYMOUS;
   const ticket = headers.get("x-ticket-ref");
   if (ticket === null) return { actor };
   return { actor, ticketRef: validateTicketRef(ticket, "header x-ticket-ref") };

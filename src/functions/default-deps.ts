@@ -1,10 +1,9 @@
 import { storageTargets } from "../clouds/azure/storage";
 import { settings } from "../config/settings";
 import { peeringLocationCatalog } from "../config/catalog";
-import { createStore } from "../store";
+import { createStore, storagePoisonQueue } from "../store";
 import { workflowTimingFromSettings } from "../workflows/names";
 import type { TriggerDeps } from "./deps";
-import { storagePoisonQueue } from "./poison-queue";
 import { TEARDOWN_POISON_QUEUE } from "./queue-names";
 
 let cached: TriggerDeps | undefined;
@@ -24,6 +23,7 @@ export function defaultTriggerDeps(): TriggerDeps {
     timing: workflowTimingFromSettings(s),
     log: (message) => console.error(message),
     teardownPoisonQueue: storagePoisonQueue(storage.queues, TEARDOWN_POISON_QUEUE),
+    trustClientPrincipalHeader: s.trustClientPrincipalHeader,
   };
   return cached;
 }

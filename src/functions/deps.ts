@@ -1,7 +1,7 @@
 import type { PeeringLocationCatalog } from "../domain/catalog";
-import type { Store } from "../store";
-import type { PoisonQueue } from "./poison-queue";
+import type { PoisonQueue, Store } from "../store";
 import type { WorkflowTiming } from "../workflows/names";
+import type { TriggerTiming } from "./timing";
 
 /** What the triggers need besides the durable client: the store and a few settings. */
 export interface TriggerDeps {
@@ -14,4 +14,8 @@ export interface TriggerDeps {
   log: (message: string) => void;
   /** interconnect-teardown-poison: where teardown messages that can never succeed are parked. */
   teardownPoisonQueue: PoisonQueue;
+  /** Settings.trustClientPrincipalHeader: whether x-ms-client-principal-name is the audit's actor. */
+  trustClientPrincipalHeader: boolean;
+  /** Grace periods and waits of the triggers themselves; TRIGGER_TIMING when absent (tests shorten them). */
+  triggerTiming?: TriggerTiming;
 }

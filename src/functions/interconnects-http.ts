@@ -27,7 +27,7 @@ export interface InterconnectHandlers {
 export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHandlers {
   return {
     create: guarded(getDeps, async (req, context, deps) => {
-      const caller = callerFromHeaders(req.headers);
+      const caller = callerFromHeaders(req.headers, { trustPrincipalHeader: deps.trustClientPrincipalHeader, query: req.query });
       const body = await readJsonBody(req);
       const client = df.getClient(context);
       const result = await requestProvisioning(deps, client, body, caller);
@@ -63,7 +63,7 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
 
     remove: guarded(getDeps, async (req, context, deps) => {
       const name = nameParam(req.params.name);
-      const caller = callerFromHeaders(req.headers);
+      const caller = callerFromHeaders(req.headers, { trustPrincipalHeader: deps.trustClientPrincipalHeader, query: req.query });
       const issues: ValidationIssue[] = [];
       const reason = reasonQuery(req.query, issues, `DELETE /api/interconnects/${name}`);
       throwIfAny(issues);

@@ -1,4 +1,4 @@
-import type { DurableClient } from "durable-functions";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import type { BgpPlan } from "../domain/bgp-plan";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { provisionInstanceId } from "../domain/names";
@@ -8,8 +8,9 @@ import { PROVISION_ORCHESTRATOR, type ProvisionInput } from "../workflows/names"
 import { releaseUnlessRecorded, reserveBgpPlan } from "./bgp-allocation";
 import type { Caller } from "./caller";
 import type { TriggerDeps } from "./deps";
-import { findInstance } from "./durable";
+import { findInstance, isFinished } from "./durable";
 import { sameSpec } from "./spec-identity";
+import { raceBackoffMs, TRIGGER_TIMING } from "./timing";
 
 export interface ProvisionOutcome {
   /** started: this request started the orchestration; existing: an identical request already had. */
@@ -18,17 +19,10 @@ export interface ProvisionOutcome {
   record: StoredInterconnect;
 }
 
-/**
- * A starter that crashed between writing the record and starting the orchestration leaves a record
- * that points at an instance nobody started; after this grace period a repeated request starts it.
- * Shorter would let the loser of a race start the winner's instance a second time.
- */
-const STALLED_START_MS = 15_000;
-const RACE_RETRIES = 6;
-
 /** Validates the spec and the BGP plan, then starts the provisioning, or returns the one already running. */
 export async function requestProvisioning(deps: TriggerDeps, client: DurableClient, body: unknown, caller: Caller): Promise<ProvisionOutcome> {
   const spec = parseInterconnectSpec(body, { catalog: deps.catalog });
+  const timing = deps.triggerTiming ?? TRIGGER_TIMING;
   for (let round = 1; ; round++) {
     const existing = await deps.store.interconnects.get(spec.name);
     if (existing && existing.state !== "deleted") {
@@ -44,10 +38,11 @@ export async function requestProvisioning(deps: TriggerDeps, client: DurableClie
     } catch (err) {
       await releaseUnlessRecorded(deps, held);
       // Another request created it first: decide again against what it wrote.
-      if (err instanceof DomainError && err.code === ErrorCodes.CONFLICT && round < RACE_RETRIES) continue;
+      if (err instanceof DomainError && err.code === ErrorCodes.CONFLICT && round < timing.raceRetries) continue;
       throw err;
     }
     // From here the record holds the blocks: a request that fails now leaves a "requested" record that a repeat starts.
+    // create() kept the attempt of a deleted record it replaced, so `attempt` is new to the task hub either way.
     const record = await claim(deps, created, attempt);
     await deps.store.audit.append({
       interconnect: spec.name,
@@ -73,19 +68,26 @@ async function claim(deps: TriggerDeps, created: StoredInterconnect, attempt: nu
   }));
 }
 
+/**
+ * Starts the attempt's instance unless the task hub has it. Deterministic ids make a second startNew
+ * for the same attempt detectable before it happens; an instance that already ended is never reported
+ * as started or running.
+ */
 async function start(client: DurableClient, record: StoredInterconnect, input: ProvisionInput): Promise<ProvisionOutcome> {
   const instanceId = provisionInstanceId(record.name, input.attempt);
-  // Deterministic ids make a second startNew for the same attempt detectable before it happens.
-  if ((await findInstance(client, instanceId)) === undefined) {
+  const status = await findInstance(client, instanceId);
+  if (status === undefined) {
     await client.startNew(PROVISION_ORCHESTRATOR, { instanceId, input });
+    return { outcome: "started", instanceId, record };
   }
-  return { outcome: "started", instanceId, record };
+  if (isFinished(status)) throw ended(record, instanceId, status);
+  return { outcome: "existing", instanceId, record };
 }
 
 /**
  * The name is taken. Same spec while requested/provisioning/active: the existing operation (and, for a
- * start that stalled, start it now). Anything else: a 409 that says what to do. Undefined: the record
- * was changing under us; decide again.
+ * start that stalled, start it now), as long as its instance has not ended behind the record's back.
+ * Anything else: a 409 that says what to do. Undefined: the record was changing under us; decide again.
  */
 async function reuseExisting(
   deps: TriggerDeps,
@@ -94,6 +96,7 @@ async function reuseExisting(
   spec: InterconnectSpec,
   round: number,
 ): Promise<ProvisionOutcome | undefined> {
+  const timing = deps.triggerTiming ?? TRIGGER_TIMING;
   const op = existing.currentOperation;
   if (existing.state === "tearing-down") {
     throw conflict(existing, `it is being torn down${op ? ` (operation ${op.instanceId})` : ""}; wait until it is deleted, then provision it again`);
@@ -106,8 +109,8 @@ async function reuseExisting(
   }
   if (op === undefined || op.kind !== "provision") {
     // Created by a concurrent request that has not yet claimed it: give it a moment.
-    if (round < RACE_RETRIES && Date.now() - Date.parse(existing.updatedAt) < STALLED_START_MS) {
-      await new Promise((resolve) => setTimeout(resolve, 250 * round));
+    if (round < timing.raceRetries && Date.now() - Date.parse(existing.updatedAt) < timing.stalledStartMs) {
+      await new Promise((resolve) => setTimeout(resolve, raceBackoffMs(round)));
       return undefined;
     }
     const attempt = existing.attempt + 1;
@@ -117,9 +120,17 @@ async function reuseExisting(
     }));
     return start(client, record, inputFrom(deps, record, spec, attempt));
   }
-  if (existing.state === "requested" && Date.now() - Date.parse(op.startedAt) >= STALLED_START_MS) {
-    const started = await start(client, existing, inputFrom(deps, existing, spec, existing.attempt));
-    return { ...started, outcome: "existing" };
+  // Active: its provisioning completed, which is what the caller wants to hear about.
+  if (existing.state === "active") return { outcome: "existing", instanceId: op.instanceId, record: existing };
+  const stalled = Date.now() - Date.parse(op.startedAt) >= timing.stalledStartMs;
+  const status = await findInstance(client, op.instanceId);
+  if (isFinished(status)) throw ended(existing, op.instanceId, status as DurableOrchestrationStatus);
+  if (status === undefined && stalled) {
+    if (existing.state === "requested") {
+      const started = await start(client, existing, inputFrom(deps, existing, spec, existing.attempt));
+      return { ...started, outcome: "existing" };
+    }
+    throw conflict(existing, `its provisioning instance ${op.instanceId} is not in the task hub (purged?) although the record says "${existing.state}"; DELETE it to tear down what was built, then provision it again`, "Absent");
   }
   return { outcome: "existing", instanceId: op.instanceId, record: existing };
 }
@@ -129,10 +140,20 @@ function inputFrom(deps: TriggerDeps, record: StoredInterconnect, spec: Intercon
   return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, timing: deps.timing };
 }
 
-function conflict(existing: StoredInterconnect, why: string): DomainError {
+function conflict(existing: StoredInterconnect, why: string, runtimeStatus?: string): DomainError {
   return new DomainError(ErrorCodes.CONFLICT, `Interconnect "${existing.name}" cannot be provisioned now: ${why}.`, {
-    details: { name: existing.name, state: existing.state, currentOperation: existing.currentOperation ?? null },
+    details: { name: existing.name, state: existing.state, currentOperation: existing.currentOperation ?? null, ...(runtimeStatus ? { runtimeStatus } : {}) },
   });
+}
+
+/** The record says requested/provisioning, but its instance is over: terminated by hand, or its last record write failed. */
+function ended(existing: StoredInterconnect, instanceId: string, status: DurableOrchestrationStatus): DomainError {
+  const runtimeStatus = String(status.runtimeStatus);
+  return conflict(
+    existing,
+    `its provisioning instance ${instanceId} ended (runtimeStatus ${runtimeStatus}) while the record still says "${existing.state}", so nothing is running it; DELETE it to tear down what was built, then provision it again`,
+    runtimeStatus,
+  );
 }
 
 function toJson(value: unknown): JsonObject {

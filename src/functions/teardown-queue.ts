@@ -53,22 +53,31 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
   };
 }
 
+/**
+ * The audit row first and best effort, the poison queue last: once the message is parked the
+ * invocation must succeed, or the host would retry it and park it again. An audit failure is only
+ * logged; a poison-queue failure throws, so the host retries the whole rejection.
+ */
 async function reject(deps: TriggerDeps, context: InvocationContext, message: unknown, partition: string, err: DomainError): Promise<void> {
-  await deps.teardownPoisonQueue.send(typeof message === "string" ? message : JSON.stringify(message));
   const messageId = context.triggerMetadata?.id;
-  await deps.store.audit.append({
-    interconnect: partition,
-    step: "queue-message",
-    phase: "failed",
-    actor: "queue:" + TEARDOWN_QUEUE,
-    operation: "teardown",
-    message: `Teardown message rejected and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`,
-    details: {
-      code: err.code,
-      ...(messageId !== undefined ? { messageId: String(messageId) } : {}),
-      ...("issues" in err ? { issues: JSON.parse(JSON.stringify(err.issues)) } : {}),
-    },
-  });
+  try {
+    await deps.store.audit.append({
+      interconnect: partition,
+      step: "queue-message",
+      phase: "failed",
+      actor: "queue:" + TEARDOWN_QUEUE,
+      operation: "teardown",
+      message: `Teardown message rejected and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`,
+      details: {
+        code: err.code,
+        ...(messageId !== undefined ? { messageId: String(messageId) } : {}),
+        ...("issues" in err ? { issues: JSON.parse(JSON.stringify(err.issues)) } : {}),
+      },
+    });
+  } catch (auditErr) {
+    context.error(`queue ${TEARDOWN_QUEUE}: audit row for a rejected message not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`);
+  }
+  await deps.teardownPoisonQueue.send(typeof message === "string" ? message : JSON.stringify(message));
   context.warn(`queue ${TEARDOWN_QUEUE}: message rejected (${err.code}) and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`);
 }
 

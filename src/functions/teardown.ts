@@ -6,6 +6,7 @@ import { TEARDOWN_ORCHESTRATOR, type TeardownInput } from "../workflows/names";
 import type { Caller } from "./caller";
 import type { TriggerDeps } from "./deps";
 import { findInstance, terminateAndWait } from "./durable";
+import { TRIGGER_TIMING } from "./timing";
 
 export interface TeardownRequest {
   name: string;
@@ -25,8 +26,12 @@ export interface TeardownOutcome {
   stoppedProvisioning?: string;
 }
 
-const STALLED_START_MS = 15_000;
-const RACE_RETRIES = 6;
+/**
+ * What the teardown orchestrator is started with. stoppedProvisioning names the provisioning this
+ * request terminated: an activity of it may still be finishing a create, so the teardown must wait
+ * until that instance is terminal before it removes anything (activity provisioningInstanceState).
+ */
+export type TeardownStartInput = TeardownInput & { stoppedProvisioning?: string };
 
 /**
  * DELETE and the teardown queue both land here. The record write (with its ETag) is the lock: of two
@@ -34,13 +39,14 @@ const RACE_RETRIES = 6;
  * re-reads and returns that teardown.
  */
 export async function requestTeardown(deps: TriggerDeps, client: DurableClient, request: TeardownRequest): Promise<TeardownOutcome> {
+  const timing = deps.triggerTiming ?? TRIGGER_TIMING;
   for (let round = 1; ; round++) {
     const record = await deps.store.interconnects.get(request.name);
     if (!record) throw notFound(request.name, "does not exist");
     if (record.state === "deleted") throw notFound(request.name, `was already deleted (at ${record.stateChangedAt})`);
     const op = record.currentOperation;
     if (record.state === "tearing-down" && op?.kind === "teardown") {
-      if (Date.now() - Date.parse(op.startedAt) >= STALLED_START_MS && (await findInstance(client, op.instanceId)) === undefined) {
+      if (Date.now() - Date.parse(op.startedAt) >= timing.stalledStartMs && (await findInstance(client, op.instanceId)) === undefined) {
         await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId: op.instanceId, input: inputFor(deps, request, "system") });
       }
       return { outcome: "existing", instanceId: op.instanceId, record };
@@ -52,10 +58,14 @@ export async function requestTeardown(deps: TriggerDeps, client: DurableClient, 
     try {
       claimed = await claim(deps, record, attempt, instanceId, request);
     } catch (err) {
-      if (err instanceof DomainError && err.code === ErrorCodes.PRECONDITION_FAILED && round < RACE_RETRIES) continue;
+      if (err instanceof DomainError && err.code === ErrorCodes.PRECONDITION_FAILED && round < timing.raceRetries) continue;
       throw err;
     }
-    if (running) await terminateAndWait(client, running, `Stopped by a teardown request: ${request.reason}`);
+    // Started even when the provisioning has not stopped yet (the teardown waits for it): refusing here
+    // would leave the record tearing-down with nothing running it.
+    const stopped = running
+      ? await terminateAndWait(client, running, `Stopped by a teardown request: ${request.reason}`, { waitMs: timing.terminateWaitMs, pollMs: timing.terminatePollMs })
+      : true;
     await deps.store.audit.append({
       interconnect: record.name,
       step: "request",
@@ -65,11 +75,15 @@ export async function requestTeardown(deps: TriggerDeps, client: DurableClient, 
       instanceId,
       operation: "teardown",
       message: `Teardown requested through the ${request.channel === "api" ? "REST API" : "teardown queue"} from state "${record.state}": ${request.reason}`
-        + (running ? ` The running provisioning ${running} was terminated; the teardown removes what it had built.` : ""),
-      details: { fromState: record.state, ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}), ...(running ? { stoppedProvisioning: running } : {}) },
+        + (running ? ` The running provisioning ${running} was ${stopped ? "terminated" : "asked to terminate and has not stopped yet; the teardown waits until it has"}; the teardown removes what it had built.` : ""),
+      details: {
+        fromState: record.state,
+        ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+        ...(running ? { stoppedProvisioning: running, provisioningStopped: stopped } : {}),
+      },
     });
     if ((await findInstance(client, instanceId)) === undefined) {
-      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor) });
+      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor, running) });
     }
     return { outcome: "started", instanceId, record: claimed, ...(running ? { stoppedProvisioning: running } : {}) };
   }
@@ -91,13 +105,14 @@ async function claim(deps: TriggerDeps, record: StoredInterconnect, attempt: num
   return deps.store.interconnects.transitionState(current.name, "tearing-down", current.etag, change);
 }
 
-function inputFor(deps: TriggerDeps, request: TeardownRequest, actor: string): TeardownInput {
+function inputFor(deps: TriggerDeps, request: TeardownRequest, actor: string, stoppedProvisioning?: string): TeardownStartInput {
   return {
     name: request.name,
     reason: request.reason,
     actor,
     ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
     ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
+    ...(stoppedProvisioning ? { stoppedProvisioning } : {}),
     timing: deps.timing,
   };
 }

@@ -10,6 +10,7 @@ export * from "./interconnect-repository";
 export { maskServiceKey, isMaskedServiceKey, maskSecretsInText, sanitizeForStorage } from "./secrets";
 export { MAX_STRING_PROPERTY_CHARS } from "./columns";
 export type { TableStorageTarget } from "./table-client";
+export { storagePoisonQueue, type PoisonQueue, type QueueStorageTarget } from "./poison-queue";
 
 export interface Store {
   interconnects: InterconnectRepository;

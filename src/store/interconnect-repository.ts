@@ -112,7 +112,9 @@ export class InterconnectRepository {
 
   /**
    * Creates the record in state "requested". A name whose interconnect is "deleted" may be reused
-   * (the lifecycle allows deleted → requested); any other existing record is a CONFLICT.
+   * (the lifecycle allows deleted → requested); any other existing record is a CONFLICT. A reused
+   * name keeps its attempt counter: instance ids derive from it, and the task hub still holds the
+   * instances of the name's earlier life.
    */
   async create(input: NewInterconnect): Promise<StoredInterconnect> {
     assertName(input.name);
@@ -142,7 +144,7 @@ export class InterconnectRepository {
       throw conflict(input.name, `it already exists in state "${existing.state}"`);
     }
     assertTransition(existing.state, "requested");
-    return replaceRow(client, record, existing.etag);
+    return replaceRow(client, { ...record, attempt: existing.attempt }, existing.etag);
   }
 
   /** Applies `mutate` to the record as of `etag`; fails with PRECONDITION_FAILED when it changed since. */

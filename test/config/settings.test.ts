@@ -50,7 +50,16 @@ describe("loadSettings", () => {
       deadlines: { gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60 },
       keepResourcesOnFailure: false,
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
+      trustClientPrincipalHeader: true,
     });
+  });
+
+  it("trusts the principal header only with App Service authentication on, or outside App Service", () => {
+    expect(loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect" }).trustClientPrincipalHeader).toBe(false);
+    expect(loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect", WEBSITE_AUTH_ENABLED: "False" }).trustClientPrincipalHeader).toBe(false);
+    expect(loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect", WEBSITE_AUTH_ENABLED: "True" }).trustClientPrincipalHeader).toBe(true);
+    expect(loadSettings(sampleEnv()).trustClientPrincipalHeader).toBe(true);
+    expect(failure({ ...sampleEnv(), WEBSITE_AUTH_ENABLED: "yes" }).issues.map((i) => i.path)).toEqual(["WEBSITE_AUTH_ENABLED"]);
   });
 
   it("applies the cloud defaults when optional settings are absent", () => {

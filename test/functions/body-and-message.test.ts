@@ -74,16 +74,23 @@ describe("jsonErrorOffset", () => {
 
 describe("callerFromHeaders", () => {
   const headers = (h: Record<string, string>) => new Headers(h);
+  const trusted = { trustPrincipalHeader: true };
   it("takes the EasyAuth principal, else anonymous", () => {
-    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ana@contoso.com" }))).toEqual({ actor: "ana@contoso.com" });
-    expect(callerFromHeaders(headers({}))).toEqual({ actor: "anonymous" });
+    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ana@contoso.com" }), trusted)).toEqual({ actor: "ana@contoso.com" });
+    expect(callerFromHeaders(headers({}), trusted)).toEqual({ actor: "anonymous" });
+  });
+  it("ignores the principal header when the deployment does not make it trustworthy: the function key is the caller", () => {
+    const untrusted = { trustPrincipalHeader: false };
+    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com", "x-functions-key": "k" }), untrusted)).toEqual({ actor: "function-key" });
+    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com" }), { ...untrusted, query: new URLSearchParams("code=k") })).toEqual({ actor: "function-key" });
+    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com" }), untrusted)).toEqual({ actor: "anonymous" });
   });
   it("validates the ticket reference and names the header", () => {
-    expect(callerFromHeaders(headers({ "x-ticket-ref": "CHG0031234" })).ticketRef).toBe("CHG0031234");
+    expect(callerFromHeaders(headers({ "x-ticket-ref": "CHG0031234" }), trusted).ticketRef).toBe("CHG0031234");
     for (const bad of ["", "a".repeat(65), "CHG 1", "x;drop"]) {
       let err: unknown;
       try {
-        callerFromHeaders({ get: (n) => (n === "x-ticket-ref" ? bad : null) });
+        callerFromHeaders({ get: (n) => (n === "x-ticket-ref" ? bad : null) }, trusted);
       } catch (e) {
         err = e;
       }

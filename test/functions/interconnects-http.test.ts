@@ -305,3 +305,39 @@ describe("DELETE /api/interconnects/{name}", () => {
     expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(1);
   });
 });
+
+describe("query validation and server-side errors", () => {
+  it("answers 400 naming query continuationToken for a token that is not a previous page's, on both list routes", async () => {
+    await post(exampleSpec());
+    const notJson = Buffer.from("notjson").toString("base64");
+    const wrongShape = Buffer.from(JSON.stringify({ partition: "x" })).toString("base64");
+    for (const token of ["abc", "!!!!", notJson, wrongShape, "bm90anNvbg=="]) {
+      const q = `?continuationToken=${encodeURIComponent(token)}`;
+      const list = await h.list(request("GET", q), durable.context());
+      const audit = await h.audit(request("GET", `/erp-prod/audit${q}`, { params: { name: "erp-prod" } }), durable.context());
+      for (const res of [list, audit]) {
+        expect(res.status, token).toBe(400);
+        expect(json(res).errors).toEqual([{ path: "query continuationToken", message: expect.any(String) }]);
+      }
+    }
+  });
+
+  it("hides a settings problem from the caller: a generic 500, the detail in the log", async () => {
+    const { ConfigurationError } = await import("../../src/config/settings");
+    const logged: string[] = [];
+    const broken = interconnectHandlers(() => {
+      throw new ConfigurationError([{ path: "OCI_PRIVATE_KEY_PATH", message: "is invalid: cannot read the file /home/site/keys/oci.pem" }]);
+    });
+    const ctx = durable.context();
+    const error = ctx.error.bind(ctx);
+    ctx.error = (...args: unknown[]) => {
+      logged.push(args.map(String).join(" "));
+      error(...args);
+    };
+    const res = await broken.list(request("GET"), ctx);
+    expect(res.status).toBe(500);
+    expect(json(res)).toMatchObject({ code: "INTERNAL", status: 500 });
+    expect(JSON.stringify(json(res))).not.toMatch(/OCI_PRIVATE_KEY_PATH|\/home\/site/);
+    expect(logged.join("\n")).toMatch(/OCI_PRIVATE_KEY_PATH is invalid: cannot read the file \/home\/site\/keys\/oci\.pem/);
+  });
+});

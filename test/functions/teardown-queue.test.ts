@@ -99,4 +99,11 @@ describe("teardown queue trigger", () => {
     expect(rows).toEqual([expect.objectContaining({ phase: "failed", details: expect.objectContaining({ code: "NOT_FOUND" }) })]);
     expect(durable.starts).toHaveLength(0);
   });
+
+  it("parks a rejected message exactly once even when its audit row cannot be written", async () => {
+    deps = { ...deps, store: { ...deps.store, audit: Object.assign(Object.create(deps.store.audit), { append: () => Promise.reject(new Error("table unavailable")) }) } };
+    // Resolving (not throwing) is what keeps the host from retrying and parking it again.
+    await deliver("tear it down please");
+    expect(await poisoned()).toEqual(["tear it down please"]);
+  });
 });

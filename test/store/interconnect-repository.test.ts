@@ -70,11 +70,14 @@ describe("InterconnectRepository (real Azurite)", () => {
     expect((await repo.getOrThrow("erp-prod")).spec).toEqual(exampleSpec());
 
     let current = await repo.transitionState("erp-prod", "failed", first.etag, { failure: { step: "preflight", code: "X", message: "no" } });
-    current = await repo.transitionState("erp-prod", "tearing-down", current.etag);
+    current = await repo.transitionState("erp-prod", "tearing-down", current.etag, { attempt: 2 });
     await repo.transitionState("erp-prod", "deleted", current.etag);
     const reused = await repo.create({ name: "erp-prod", spec: exampleSpec() });
     expect(reused.state).toBe("requested");
     expect(reused.failure).toBeUndefined();
+    // The earlier life's instance ids (…-1, …-2) stay in the task hub: the counter carries on from there.
+    expect(reused.attempt).toBe(2);
+    expect((await repo.getOrThrow("erp-prod")).attempt).toBe(2);
   });
 
   it("lets only one of two writers holding the same ETag win; the loser's change is not written", async () => {

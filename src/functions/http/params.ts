@@ -18,7 +18,11 @@ export interface PageQuery {
   continuationToken?: string;
 }
 
-/** ?top= and ?continuationToken= (the token is opaque: whatever the previous page's nextLink carried). */
+/**
+ * ?top= and ?continuationToken=. The token is opaque to callers (whatever the previous page's nextLink
+ * carried), but Table Storage's SDK decodes it blindly, so one that cannot be its encoding is a 400 here
+ * instead of a parse error deep in the SDK.
+ */
 export function pageQuery(query: URLSearchParams, issues: ValidationIssue[], defaultTop = 50): PageQuery {
   const page: PageQuery = { top: defaultTop };
   const top = query.get("top");
@@ -29,10 +33,25 @@ export function pageQuery(query: URLSearchParams, issues: ValidationIssue[], def
   }
   const token = query.get("continuationToken");
   if (token !== null) {
-    if (token.length === 0 || token.length > 4096) issues.push({ path: "query continuationToken", message: "must be the token from a previous page's nextLink" });
+    if (!isTableContinuationToken(token)) issues.push({ path: "query continuationToken", message: "must be the token from a previous page's nextLink" });
     else page.continuationToken = token;
   }
   return page;
+}
+
+/** @azure/data-tables' encoding: base64 of JSON {"nextPartitionKey": string, "nextRowKey"?: string}. */
+function isTableContinuationToken(token: string): boolean {
+  if (token.length === 0 || token.length > 4096 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length % 4 === 1) return false;
+  let decoded: unknown;
+  try {
+    // The SDK turns each decoded byte into one character, i.e. latin1.
+    decoded = JSON.parse(Buffer.from(token, "base64").toString("latin1"));
+  } catch {
+    return false;
+  }
+  if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) return false;
+  const { nextPartitionKey, nextRowKey, ...rest } = decoded as Record<string, unknown>;
+  return typeof nextPartitionKey === "string" && nextPartitionKey !== "" && (nextRowKey === undefined || typeof nextRowKey === "string") && Object.keys(rest).length === 0;
 }
 
 export function stateQuery(query: URLSearchParams, issues: ValidationIssue[]): InterconnectState | undefined {

@@ -18,12 +18,14 @@ export function problemResponse(err: DomainError, instance?: string, headers: Re
 }
 
 /**
- * Anything that is not a DomainError is a bug or an outage: the client gets a 500 problem without
- * internals (they may name hosts or carry cloud detail), the log gets the real error.
+ * A DomainError below 500 is the caller's to fix and is shown as is. Anything else is a bug, an outage
+ * or the operator's to fix (a ConfigurationError names settings and file paths): the client gets a 500
+ * problem without internals, the log gets the real error.
  */
 export function errorResponse(err: unknown, instance: string, log: (message: string) => void): HttpResponseInit {
-  if (isDomainError(err)) return problemResponse(err, instance);
-  log(`unexpected error on ${instance}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  if (isDomainError(err) && err.status < 500) return problemResponse(err, instance);
+  const what = isDomainError(err) ? `${err.code} error` : "unexpected error";
+  log(`${what} on ${instance}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return problemResponse(
     new DomainError(ErrorCodes.INTERNAL, "The request could not be processed; the error was logged.", { status: 500 }),
     instance,

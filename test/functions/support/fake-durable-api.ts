@@ -24,6 +24,8 @@ export interface FakeDurableApi {
   instances: Map<string, FakeInstance>;
   starts: FakeInstance[];
   terminations: { instanceId: string; reason: string }[];
+  /** Instances that take a terminate request but keep running (an activity still finishing its cloud call). */
+  slowToTerminate: Set<string>;
   context(options?: { functionName?: string; trigger?: FunctionInput; extraOutputs?: FunctionOutput[] }): InvocationContext;
   close(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
   const instances = new Map<string, FakeInstance>();
   const starts: FakeInstance[] = [];
   const terminations: { instanceId: string; reason: string }[] = [];
+  const slowToTerminate = new Set<string>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
     let body = "";
@@ -56,6 +59,7 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
         if (!instance) return send(404);
         const reason = decodeURIComponent(url.searchParams.get("reason") ?? "");
         terminations.push({ instanceId: instance.instanceId, reason });
+        if (slowToTerminate.has(instance.instanceId)) return send(202);
         instance.runtimeStatus = "Terminated";
         instance.terminateReason = reason;
         return send(202);
@@ -101,6 +105,7 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
     instances,
     starts,
     terminations,
+    slowToTerminate,
     context({ functionName = "test", trigger = { type: "httpTrigger", name: "req" }, extraOutputs = [] } = {}) {
       const clientInput = df.input.durableClient();
       const ctx = new InvocationContext({

@@ -1,8 +1,7 @@
 import { HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { DEFAULT_PEERING_LOCATION_CATALOG } from "../../../src/domain/catalog";
 import type { TriggerDeps } from "../../../src/functions/deps";
-import { storagePoisonQueue } from "../../../src/functions/poison-queue";
-import { createStore } from "../../../src/store";
+import { createStore, storagePoisonQueue } from "../../../src/store";
 import { DEFAULT_WORKFLOW_TIMING } from "../../../src/workflows/names";
 import { uniqueTableName } from "../../support/azurite";
 import example from "../../../examples/erp-prod.json";
@@ -17,6 +16,8 @@ export function testDeps(connectionString: string, poisonQueueName = `poison-${u
     catalog: DEFAULT_PEERING_LOCATION_CATALOG,
     timing: DEFAULT_WORKFLOW_TIMING,
     log: () => undefined,
+    // As on the local host: no App Service, so the principal header is taken as sent.
+    trustClientPrincipalHeader: true,
   };
 }
 

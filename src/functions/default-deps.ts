@@ -9,8 +9,8 @@ import { TEARDOWN_POISON_QUEUE } from "./queue-names";
 let cached: TriggerDeps | undefined;
 
 /**
- * Built on first use, not at import: the host imports the app before any request, and a settings
- * problem should surface as a clear 500 problem naming the setting rather than a worker that never loads.
+ * Built on first use, not at import: the clients are not needed to index the functions. The settings
+ * themselves were already validated when the app loaded (index.ts).
  */
 export function defaultTriggerDeps(): TriggerDeps {
   if (cached) return cached;

@@ -36,7 +36,7 @@ it("resumes a provisioning after the host is killed while it waits on the clouds
   expect(record.failure).toBeNull();
   expect(record.state).toBe("active");
   expect(counts(await clouds())).toEqual(ONE_INTERCONNECT);
-  const status = await (await fetch(res.json.statusQueryGetUri)).json() as { runtimeStatus: string };
+  const status = await stack.waitForInstanceEnd(res.json.statusQueryGetUri);
   expect(status.runtimeStatus).toBe("Completed");
 }, 150_000);
 

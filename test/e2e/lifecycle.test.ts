@@ -32,9 +32,8 @@ describe("provisioning and teardown of the README example", () => {
     expect(record.state).toBe("active");
     expect(record.resources).toMatchObject({ circuitId: expect.stringMatching(/expressRouteCircuits\/erc-erp-prod$/i), virtualCircuitId: expect.stringMatching(/^ocid1\.virtualcircuit\./) });
 
-    const status = await fetch(res.json.statusQueryGetUri);
-    expect(status.status).toBe(200);
-    expect(((await status.json()) as { runtimeStatus: string }).runtimeStatus).toBe("Completed");
+    expect((await stack.waitForInstanceEnd(res.json.statusQueryGetUri)).runtimeStatus).toBe("Completed");
+    expect((await fetch(res.json.statusQueryGetUri)).status).toBe(200);
 
     const inv = await clouds();
     expect(counts(inv)).toEqual(ONE_INTERCONNECT);

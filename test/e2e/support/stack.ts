@@ -178,6 +178,21 @@ export class E2eStack {
     throw new Error(`timed out waiting for ${name}; last record: ${JSON.stringify(last, null, 1)}; host log: ${this.logDir}`);
   }
 
+  /**
+   * Polls a Durable status URL until the instance has ended and returns its status. The record turns
+   * active or deleted one step before the orchestration finishes (a last audit row), so a status read
+   * right after the record may still say Running.
+   */
+  async waitForInstanceEnd(statusQueryGetUri: string, timeoutMs = 30_000): Promise<Json> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const status = (await (await fetch(statusQueryGetUri)).json()) as Json;
+      if (!["Pending", "Running"].includes(status.runtimeStatus)) return status;
+      if (Date.now() > until) throw new Error(`timed out waiting for the instance to end; last status: ${JSON.stringify(status)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** Polls the emulators' state until `done` holds for what exists on the two clouds. */
   async waitForClouds(what: string, done: (inv: Inventory) => boolean, timeoutMs = 60_000): Promise<Inventory> {
     const until = Date.now() + timeoutMs;

@@ -61,6 +61,8 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   const oci = { region: spec.oci.region, compartmentId: spec.oci.compartmentId };
   const touched: RemovableKind[] = [];
   const resources: InterconnectResources = {};
+  /** When this run started its own gateway: compensation waits out the deployment from there. */
+  const started: { gateway?: string } = {};
 
   try {
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { message: "provisioning", failure: null }, "provisioning"));
@@ -94,6 +96,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       if (existing !== null) return existing.id;
       touched.push("gateway");
       gatewayStartedAt = run.now();
+      started.gateway = run.nowIso();
       const input = { azure, location: spec.azure.location, virtualNetworkName: spec.azure.virtualNetwork.name, gatewaySubnetId, sku: facts.gatewaySku };
       const gateway = yield* run.call("gateway", "azureEnsureGateway", facts.gatewayScaleUnits === undefined ? input : { ...input, scaleUnits: facts.gatewayScaleUnits });
       if (!gateway.found) throw permanent("gateway", "NOT_FOUND", "the gateway was not found right after it was created");
@@ -256,7 +259,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     return { state: "active", resources };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);
-    const compensation = yield* compensate(run, input, touched, resources, failure);
+    const compensation = yield* compensate(run, input, touched, resources, failure, started.gateway);
     const reason = `${failure.step}: ${failure.code}: ${failure.message}${compensation}`;
     let recordNote = "";
     try {
@@ -359,6 +362,7 @@ function* compensate(
   touched: readonly RemovableKind[],
   resources: InterconnectResources,
   failure: StepFailureSummary,
+  gatewayStartedAt: string | undefined,
 ): Flow<string> {
   if (touched.length === 0) return "";
   const keep = input.spec.keepResourcesOnFailure === true || input.timing.keepResourcesOnFailure;
@@ -381,6 +385,7 @@ function* compensate(
         drgId: resources.drgId,
         drgAttachmentId: resources.drgAttachmentId,
         owned: resources.owned,
+        gatewayStartedAt,
       }),
       include: touched,
     });

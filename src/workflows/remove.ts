@@ -1,4 +1,4 @@
-import type { AzureScope, DeleteOutcome, OciScope, ResourceOwnership } from "../activities/contracts";
+import type { AzureScope, DeleteOutcome, GatewayObservation, OciScope, ResourceOwnership } from "../activities/contracts";
 import { permanent, WorkflowStepError } from "./failure";
 import { pollUntil } from "./poll";
 import type { Flow, WorkflowRun } from "./run";
@@ -7,6 +7,11 @@ import type { WaitName } from "./waits";
 /** Resource kinds in the only safe removal order (DESIGN.md "Teardown, in this order only"). */
 export const REMOVAL_ORDER = ["connection", "virtual-circuit", "circuit", "route-rules", "drg-attachment", "drg", "gateway", "gateway-subnet"] as const;
 export type RemovableKind = (typeof REMOVAL_ORDER)[number];
+
+/** An ARM deployment still running on the gateway. */
+const GATEWAY_BUILDING = ["Updating", "Creating"];
+/** ARM states after an operation ended: seen after a delete was accepted, the delete failed. */
+const SETTLED = ["Succeeded", "Failed"];
 
 /** Status steps of a removal; "circuit-deprovisioning" is the wait for Azure to catch up with Oracle. */
 export const REMOVAL_STEPS = [
@@ -36,6 +41,8 @@ export interface RemovalTarget {
    * the GatewaySubnet, whose name is not ours, is then kept.
    */
   owned?: ResourceOwnership;
+  /** When this service started the gateway's deployment (ISO), if known: its build is waited out before the delete. */
+  gatewayStartedAt?: string;
   /** What to remove; teardown passes all of REMOVAL_ORDER, compensation what its run started. */
   include: readonly RemovableKind[];
 }
@@ -58,6 +65,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
         waitingFor: "the connection to be deleted",
         observe: () => run.call("connection", "azureGetConnection", { azure }),
         gone: (o) => !o.found,
+        deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
         describe: (o) => (o.found ? `connection ${o.provisioningState}/${o.connectionStatus}` : "connection gone"),
       });
     });
@@ -71,6 +79,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
         waitingFor: "the virtual circuit to be TERMINATED",
         observe: () => run.call("virtual-circuit", "ociGetVirtualCircuit", { oci, ...ref }),
         gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
+        deleteFailed: (o) => o.found && o.lifecycleState !== "TERMINATING",
         describe: (o) => (o.found ? `virtual circuit ${o.lifecycleState}` : "virtual circuit gone"),
       });
     });
@@ -94,6 +103,8 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
         waitingFor: "the circuit to be deleted",
         observe: () => run.call("circuit", "azureGetCircuit", { azure }),
         gone: (o) => !o.found,
+        // ARM answers 202 and fails the delete later (ConflictError while the provider state propagates).
+        deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
         describe: (o) => (o.found ? `circuit ${o.provisioningState}, provider ${o.serviceProviderProvisioningState}` : "circuit gone"),
       });
     });
@@ -122,6 +133,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
         waitingFor: "the DRG attachment to be DETACHED",
         observe: () => run.call("drg-attachment", "ociGetDrgAttachment", { oci, ...ref }),
         gone: (o) => !o.found || o.lifecycleState === "DETACHED",
+        deleteFailed: (o) => o.found && o.lifecycleState !== "DETACHING",
         describe: (o) => (o.found ? `DRG attachment ${o.lifecycleState}` : "DRG attachment gone"),
       });
     });
@@ -135,19 +147,41 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
         waitingFor: "the DRG to be TERMINATED",
         observe: () => run.call("drg", "ociGetDrg", { oci, ...ref }),
         gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
+        deleteFailed: (o) => o.found && o.lifecycleState !== "TERMINATING",
         describe: (o) => (o.found ? `DRG ${o.lifecycleState}` : "DRG gone"),
       });
     });
   }
 
   if (has("gateway") && isOwned("gateway")) {
-    yield* run.step("gateway", "removing the ExpressRoute gateway if nothing else uses it", function* () {
+    yield* run.step("gateway", "removing the ExpressRoute gateway and its public IP if nothing else uses them", function* () {
+      const observe = () => run.call("gateway", "azureGetGateway", { azure });
+      const describe = (o: GatewayObservation) => (o.found ? `gateway ${o.provisioningState}` : "gateway gone");
+      const building = (o: GatewayObservation) => o.found && GATEWAY_BUILDING.includes(o.provisioningState);
+      // ARM refuses to delete a gateway whose deployment runs (409 AnotherOperationInProgress), and a
+      // compensation after an early failure meets one 20-45 minutes before it is done: wait it out.
+      const before = yield* observe();
+      if (building(before)) {
+        yield* pollUntil(run, {
+          step: "gateway",
+          ...(target.gatewayStartedAt === undefined ? { wait: "gatewaySettling" as const } : { wait: "gateway" as const, startedAt: new Date(target.gatewayStartedAt) }),
+          waitingFor: "the ExpressRoute gateway's deployment to finish before it can be deleted",
+          deadlineMinutes: t.gatewayDeadlineMinutes,
+          initiallyObserved: describe(before),
+          observe,
+          describe,
+          done: (o) => !building(o),
+        });
+      }
+      // Called until it answers "deleted": once the gateway is gone, the same step removes its public IP.
       const outcome = yield* deleteAndWait(run, "gateway", t.gatewayDeadlineMinutes, () => run.call("gateway", "azureDeleteGateway", { azure }), {
         wait: "gatewayDeletion",
         waitingFor: "the gateway to be deleted",
-        observe: () => run.call("gateway", "azureGetGateway", { azure }),
+        observe,
         gone: (o) => !o.found,
-        describe: (o) => (o.found ? `gateway ${o.provisioningState}` : "gateway gone"),
+        deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
+        describe,
+        untilDeleted: "the gateway's public IP",
       });
       if (outcome.status === "in-use") kept.push(`gateway: ${outcome.message ?? "another connection uses it"}`);
     });
@@ -179,35 +213,72 @@ interface GoneSpec<T> {
   waitingFor: string;
   observe: () => Flow<T>;
   gone: (observed: T) => boolean;
+  /**
+   * The cloud accepted the delete and then failed it (the resource is there and no longer being
+   * deleted, e.g. a circuit's ConflictError surfaced by the delete LRO): delete again.
+   */
+  deleteFailed?: (observed: T) => boolean;
   describe: (observed: T) => string;
+  /**
+   * The delete step removes more than the watched resource (the gateway step also deletes the
+   * gateway's public IP, which ARM frees only once the gateway is gone): named here, the step is
+   * called again after the resource is gone until it answers "deleted".
+   */
+  untilDeleted?: string;
 }
 
 /**
  * Delete, then wait until gone. "conflict" (the cloud refuses for now, e.g. the circuit's
- * ConflictError while the provider deprovisions) is waited out on durable timers until the deadline.
+ * ConflictError while the provider deprovisions) and a delete that was accepted and then failed are
+ * both retried on durable timers, backing off, until the deadline.
  */
 function* deleteAndWait<T>(run: WorkflowRun, step: string, deadlineMinutes: number, remove: () => Flow<DeleteOutcome>, gone?: GoneSpec<T>): Flow<DeleteOutcome> {
   const deadline = run.now().getTime() + deadlineMinutes * 60_000;
+  const minutesLeft = () => Math.max(0, (deadline - run.now().getTime()) / 60_000);
   let interval = Math.max(1, run.timing.pollInitialIntervalSeconds);
+  let watchedGone = false;
   for (;;) {
     const outcome = yield* remove();
     if (outcome.status === "deleted" || outcome.status === "in-use") {
       if (outcome.status === "in-use") yield* run.audit(step, "skipped", outcome.message ?? `${step} is in use; kept`);
       return outcome;
     }
+    let waitingFor = `${step} delete to be accepted`;
+    let observed = `conflict: ${outcome.message ?? "refused for now"}`;
+    let why = `delete refused for now (${outcome.message ?? "conflict"})`;
     if (outcome.status === "deleting") {
-      if (gone !== undefined) {
-        yield* pollUntil(run, { step, deadlineMinutes: Math.max(0, (deadline - run.now().getTime()) / 60_000), done: gone.gone, ...gone });
+      if (gone === undefined) return outcome;
+      if (watchedGone) {
+        waitingFor = `${gone.untilDeleted ?? step} to be deleted`;
+        observed = outcome.message ?? "deleting";
+        why = `${gone.untilDeleted ?? step} still being deleted`;
+      } else {
+        const last = yield* pollUntil(run, {
+          step,
+          wait: gone.wait,
+          waitingFor: gone.waitingFor,
+          deadlineMinutes: minutesLeft(),
+          observe: gone.observe,
+          describe: gone.describe,
+          done: (o) => gone.gone(o) || gone.deleteFailed?.(o) === true,
+        });
+        if (gone.gone(last)) {
+          if (gone.untilDeleted === undefined) return outcome;
+          watchedGone = true;
+          continue;
+        }
+        waitingFor = `${step} delete to be retried`;
+        observed = gone.describe(last);
+        why = `the delete was accepted and then failed (${observed})`;
       }
-      return outcome;
     }
     const now = run.now().getTime();
     if (now >= deadline) {
-      throw permanent(step, "DEADLINE_EXCEEDED", `the cloud kept refusing to delete ${step} for ${deadlineMinutes} min: ${outcome.message ?? "conflict"}`);
+      throw permanent(step, "DEADLINE_EXCEEDED", `could not delete ${step} within ${deadlineMinutes} min: ${why}`);
     }
     const waitSeconds = Math.min(Math.max(outcome.retryAfterSeconds ?? 0, interval), run.timing.pollMaxIntervalSeconds, (deadline - now) / 1000);
-    run.note({ waitingFor: `${step} delete to be accepted`, lastObserved: `conflict: ${outcome.message ?? "refused for now"}`, deadline: new Date(deadline).toISOString() });
-    yield* run.audit(step, "waiting", `delete refused for now (${outcome.message ?? "conflict"}); retrying in ${Math.round(waitSeconds)}s`);
+    run.note({ waitingFor, lastObserved: observed, deadline: new Date(deadline).toISOString() });
+    yield* run.audit(step, "waiting", `${why}; retrying in ${Math.round(waitSeconds)}s`);
     yield run.context.df.createTimer(new Date(now + waitSeconds * 1000));
     interval = Math.min(interval * 2, Math.max(interval, run.timing.pollMaxIntervalSeconds));
   }

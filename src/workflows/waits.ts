@@ -33,6 +33,7 @@ export const WAIT_NAMES = [
   "drgTermination",
   "gatewayDeletion",
   "gatewaySubnetDeletion",
+  "gatewaySettling",
 ] as const;
 
 export type WaitName = (typeof WAIT_NAMES)[number];
@@ -60,6 +61,9 @@ export const DEFAULT_WAIT_PROFILES: WaitProfiles = {
   drgTermination: { earliestSeconds: 30, latestSeconds: min(3) },
   gatewayDeletion: { earliestSeconds: min(10), latestSeconds: min(30) },
   gatewaySubnetDeletion: { earliestSeconds: 5, latestSeconds: min(2) },
+  // A gateway found mid-deployment by a teardown, started at an unknown time: it may finish at any
+  // moment of the gateway's usual window.
+  gatewaySettling: { earliestSeconds: 0, latestSeconds: min(45), minIntervalSeconds: 60 },
 };
 
 export interface PollCadence {

@@ -23,6 +23,8 @@ export interface FakeOptions {
   gatewayCreateMinutes?: number;
   /** The gateway's deployment turns Failed this long after it started. */
   gatewayFailsAfterMinutes?: number;
+  /** Accepted circuit deletes that fail a minute later, leaving the circuit Failed (the delete LRO's ConflictError). */
+  circuitDeletesFailingLate?: number;
 }
 
 interface Timed {
@@ -39,9 +41,11 @@ export class FakeClouds {
   gateway: Timed | null = null;
   drg: Timed | null = null;
   attachment: Timed | null = null;
-  circuit: (Timed & { deleteConflicts: number }) | null = null;
+  circuit: (Timed & { deleteConflicts: number; failed?: boolean }) | null = null;
   vc: (Timed & { mappings: { oracleBgpPeeringIp: string }[] }) | null = null;
   connection: Timed | null = null;
+  /** The gateway's public IP: ARM frees it only once the gateway is gone. */
+  publicIp: Timed | null = null;
   routeRules: string[] = [];
 
   constructor(private readonly o: FakeOptions = {}) {
@@ -84,13 +88,25 @@ export class FakeClouds {
     return { sp: "NotProvisioned", peering: false };
   }
 
+  /** A delete that ARM accepted and then failed leaves the circuit Failed, not deleting. */
+  private settleCircuitDelete(now: number): void {
+    const c = this.circuit;
+    if (c?.deletedAt === undefined || now < c.deletedAt + MIN || this.circuitDeleteFailures >= (this.o.circuitDeletesFailingLate ?? 0)) return;
+    this.circuitDeleteFailures++;
+    delete c.deletedAt;
+    c.failed = true;
+  }
+
+  private circuitDeleteFailures = 0;
+
   private circuitObservation(now: number) {
+    this.settleCircuitDelete(now);
     if (!this.alive(this.circuit, now, MIN)) return { found: false };
     const { sp, peering } = this.providerState(now);
     return {
       found: true,
       circuitId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/erc-erp-prod",
-      provisioningState: this.circuit.deletedAt !== undefined ? "Deleting" : "Succeeded",
+      provisioningState: this.circuit.deletedAt !== undefined ? "Deleting" : this.circuit.failed ? "Failed" : "Succeeded",
       serviceProviderProvisioningState: sp,
       circuitProvisioningState: "Enabled",
       serviceKeyMasked: "********-****-****-****-********abcd",
@@ -149,6 +165,7 @@ export class FakeClouds {
         if (!this.alive(this.gatewaySubnet, now, 0)) this.gatewaySubnet = { createdAt: now };
         return { subnetId: "/subscriptions/s/.../subnets/GatewaySubnet", addressPrefix: input.addressPrefix, provisioningState: "Succeeded" };
       case "azureEnsureGateway":
+        if (!this.alive(this.publicIp, now, 10_000)) this.publicIp = { createdAt: now };
         if (!this.alive(this.gateway, now, 20 * MIN)) this.gateway = { createdAt: now };
         return this.gatewayObservation(now);
       case "azureGetGateway":
@@ -202,6 +219,7 @@ export class FakeClouds {
       case "ociDeleteVirtualCircuit":
         return this.del(this.vc, now, 2 * MIN);
       case "azureDeleteCircuit": {
+        this.settleCircuitDelete(now);
         if (!this.alive(this.circuit, now, MIN)) return { status: "deleted" };
         const { sp, peering } = this.providerState(now);
         if (sp !== "NotProvisioned" || peering) return { status: "conflict", message: "The specified dedicated circuit is not in Deprovisioned state." };
@@ -220,11 +238,20 @@ export class FakeClouds {
       case "ociDeleteDrg":
         if (this.alive(this.attachment, now, MIN)) throw stepFailureError({ code: "CONFLICT", message: "the DRG is still attached", retryable: false, cloud: "oci" });
         return this.del(this.drg, now, MIN);
-      case "azureDeleteGateway":
+      case "azureDeleteGateway": {
         if (this.alive(this.connection, now, MIN)) return { status: "in-use", message: "a connection uses the gateway" };
-        return this.del(this.gateway, now, 20 * MIN);
+        if (this.alive(this.gateway, now, 20 * MIN)) {
+          if (this.gatewayObservation(now).provisioningState === "Creating") {
+            throw stepFailureError({ code: "AnotherOperationInProgress", message: "Another operation on this or dependent resource is in progress.", retryable: true, cloud: "azure", statusCode: 409 });
+          }
+          return this.del(this.gateway, now, 20 * MIN);
+        }
+        // as the activity: with the gateway gone, the same step removes the gateway's public IP
+        return this.del(this.publicIp, now, 10_000);
+      }
       case "azureDeleteGatewaySubnet":
         if (this.alive(this.gateway, now, 20 * MIN)) return { status: "in-use", message: "the gateway uses the subnet" };
+        if (this.publicIp) this.publicIp.deletedAt ??= now;
         if (this.gatewaySubnet) this.gatewaySubnet.deletedAt ??= now;
         return { status: "deleted" };
       case "recordRead":
@@ -258,6 +285,7 @@ export class FakeClouds {
     if (this.alive(this.attachment, t, MIN)) out.push("drg-attachment");
     if (this.alive(this.drg, t, MIN)) out.push("drg");
     if (this.alive(this.gateway, t, 20 * MIN)) out.push("gateway");
+    if (this.alive(this.publicIp, t, 10_000)) out.push("public-ip");
     if (this.alive(this.gatewaySubnet, t, 0)) out.push("gateway-subnet");
     return out;
   }

@@ -58,6 +58,53 @@ describe("teardownInterconnect on the real replay engine", () => {
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
   });
 
+  it("deletes the circuit again when ARM accepted the delete and then failed it, instead of waiting out the deadline", async () => {
+    const clouds = cloudsWithRecord({ circuitDeletesFailingLate: 2 });
+    const start = await provisioned(clouds);
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    expect(run.error).toBeUndefined();
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    const circuitDeletes = run.calls.filter((c) => c.name === "azureDeleteCircuit");
+    expect(circuitDeletes).toHaveLength(3);
+    const retries = clouds.audit.filter((a) => a.step === "circuit" && a.event === "waiting");
+    expect(retries).toHaveLength(2);
+    expect(retries[0]?.message).toMatch(/the delete was accepted and then failed \(circuit Failed/);
+    // each failure is noticed at the circuit-deletion wait's first look, not after the 60 min deadline
+    const circuitStep = (Date.parse(circuitDeletes[2]!.at) - Date.parse(circuitDeletes[0]!.at)) / 60_000;
+    expect(circuitStep).toBeLessThan(10);
+  });
+
+  it("removes the gateway's public IP even when the GatewaySubnet is not ours (nothing of ours is left)", async () => {
+    const clouds = cloudsWithRecord({ existingGatewaySubnet: true });
+    const start = await provisioned(clouds);
+    expect(clouds.leftovers(start)).toContain("public-ip");
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    expect(run.error).toBeUndefined();
+    expect(clouds.leftovers(run.endedAt)).toEqual(["gateway-subnet"]);
+    expect(run.calls.some((c) => c.name === "azureDeleteGatewaySubnet")).toBe(false);
+    // the gateway step is called again once the gateway is gone, until its public IP is deleted too
+    const gatewayDeletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
+    expect(gatewayDeletes.length).toBeGreaterThanOrEqual(2);
+    expect(gatewayDeletes.length).toBeLessThanOrEqual(4);
+  });
+
+  it("waits out a gateway still being deployed (start unknown) before deleting it, polling from the start", async () => {
+    const clouds = cloudsWithRecord({}, "failed");
+    clouds.record!.operationId = TEARDOWN_ID;
+    const t0 = new Date("2025-06-01T08:00:00Z");
+    clouds.gateway = { createdAt: t0.getTime() - 10 * 60_000 };
+    clouds.publicIp = { createdAt: t0.getTime() - 10 * 60_000 };
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start: t0 });
+    expect(run.error).toBeUndefined();
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    const deletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
+    expect(deletes.every((c) => !c.error)).toBe(true);
+    const succeededAt = t0.getTime() + 20 * 60_000;
+    expect(Date.parse(deletes[0]!.at)).toBeGreaterThanOrEqual(succeededAt);
+    expect(Date.parse(deletes[0]!.at) - succeededAt).toBeLessThan(2 * 60_000);
+    expect(run.statuses.some((s) => s.step === "gateway" && String(s.waitingFor).includes("deployment to finish"))).toBe(true);
+  });
+
   it("tears down a half-built interconnect from a record without ids, keeping a GatewaySubnet it cannot prove is ours", async () => {
     const clouds = cloudsWithRecord({ existingGatewaySubnet: true }, "failed");
     clouds.record!.operationId = TEARDOWN_ID;
@@ -129,5 +176,25 @@ describe("compensation after a failed provisioning", () => {
     expect(run.calls.filter((c) => c.name === "ociEnsureVirtualCircuit")).toHaveLength(1);
     expect(cloudCalls(run.calls)).toContain("azureDeleteCircuit");
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
+  });
+
+  it("waits out the gateway's deployment before deleting it, then removes its public IP: compensation leaves nothing", async () => {
+    const clouds = cloudsWithRecord();
+    clouds.failNext.set("ociEnsureVirtualCircuit", [{ code: "InvalidParameter", message: "rejected", retryable: false, cloud: "oci", statusCode: 400 }]);
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/compensation removed what this run created/);
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    const gatewayCreated = Date.parse(run.calls.find((c) => c.name === "azureEnsureGateway")!.at);
+    const deletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
+    // never refused with AnotherOperationInProgress: the first delete comes once the 30 min deployment is done
+    expect(deletes.every((c) => c.error === undefined)).toBe(true);
+    expect(Date.parse(deletes[0]!.at) - gatewayCreated).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(Date.parse(deletes[0]!.at) - gatewayCreated).toBeLessThan(32 * 60_000);
+    // the wait counted from the gateway's own start: no look before its earliest plausible completion (20 min)
+    const drgRemoved = Date.parse(run.calls.filter((c) => c.name === "ociDeleteDrg").at(-1)!.at);
+    const [look, ...polls] = run.calls.filter((c) => c.name === "azureGetGateway" && Date.parse(c.at) > drgRemoved && Date.parse(c.at) < Date.parse(deletes[0]!.at));
+    expect(Date.parse(look!.at) - gatewayCreated).toBeLessThan(20 * 60_000);
+    expect(polls.length).toBeGreaterThan(0);
+    expect(polls.every((c) => Date.parse(c.at) >= gatewayCreated + 20 * 60_000)).toBe(true);
   });
 });

@@ -56,10 +56,20 @@ export interface WorkflowTiming {
   pollWindowFraction: number;
   /** When each wait expects its operation to complete (waits.ts). */
   waits: WaitProfiles;
+  /** The gateway's deployment (from its start) and its deletion. */
   gatewayDeadlineMinutes: number;
+  /** From the virtual circuit's creation to both sides provisioned with BGP up. */
   providerDeadlineMinutes: number;
+  /** The connection gateway ⇄ circuit: Connected after its creation, gone after its deletion. */
   connectionDeadlineMinutes: number;
+  /** The virtual circuit's termination, Azure catching up (NotProvisioned), the circuit's deletion. */
   deprovisionDeadlineMinutes: number;
+  /** OCI's DRG side: the DRG and its attachment AVAILABLE/ATTACHED, and their (and the route rules') removal. */
+  drgDeadlineMinutes: number;
+  /** ARP and route tables of both device paths showing the Oracle peers and the VCN prefixes. */
+  verificationDeadlineMinutes: number;
+  /** The GatewaySubnet's removal once the gateway released it. */
+  gatewaySubnetDeadlineMinutes: number;
   keepResourcesOnFailure: boolean;
   /** Attempts per activity for retryable failures (1 = no retry). */
   stepMaxAttempts: number;
@@ -77,6 +87,9 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
   providerDeadlineMinutes: 60,
   connectionDeadlineMinutes: 30,
   deprovisionDeadlineMinutes: 60,
+  drgDeadlineMinutes: 20,
+  verificationDeadlineMinutes: 30,
+  gatewaySubnetDeadlineMinutes: 15,
   keepResourcesOnFailure: false,
   stepMaxAttempts: 5,
   stepFirstRetrySeconds: 15,
@@ -85,7 +98,15 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
 /** Maps the app settings (src/config Settings shape) to the workflow timing. */
 export function workflowTimingFromSettings(s: {
   polling: { initialIntervalSeconds: number; maxIntervalSeconds: number; minIntervalSeconds?: number; waitProfiles?: Record<string, unknown> };
-  deadlines: { gatewayMinutes: number; providerMinutes: number; connectionMinutes: number; deprovisionMinutes: number };
+  deadlines: {
+    gatewayMinutes: number;
+    providerMinutes: number;
+    connectionMinutes: number;
+    deprovisionMinutes: number;
+    drgMinutes?: number;
+    verificationMinutes?: number;
+    gatewaySubnetMinutes?: number;
+  };
   keepResourcesOnFailure: boolean;
 }): WorkflowTiming {
   return {
@@ -98,6 +119,9 @@ export function workflowTimingFromSettings(s: {
     providerDeadlineMinutes: s.deadlines.providerMinutes,
     connectionDeadlineMinutes: s.deadlines.connectionMinutes,
     deprovisionDeadlineMinutes: s.deadlines.deprovisionMinutes,
+    drgDeadlineMinutes: s.deadlines.drgMinutes ?? DEFAULT_WORKFLOW_TIMING.drgDeadlineMinutes,
+    verificationDeadlineMinutes: s.deadlines.verificationMinutes ?? DEFAULT_WORKFLOW_TIMING.verificationDeadlineMinutes,
+    gatewaySubnetDeadlineMinutes: s.deadlines.gatewaySubnetMinutes ?? DEFAULT_WORKFLOW_TIMING.gatewaySubnetDeadlineMinutes,
     keepResourcesOnFailure: s.keepResourcesOnFailure,
   };
 }

@@ -8,6 +8,7 @@ import type {
   StepFailureSummary,
   VirtualCircuitObservation,
 } from "../activities/contracts";
+import { ORACLE_BGP_ASN } from "../domain/skus";
 import { permanent, summarize } from "./failure";
 import { readProvisionInput } from "./input";
 import { pollUntil } from "./poll";
@@ -168,13 +169,18 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
           er !== null &&
           er.found &&
           er.serviceProviderProvisioningState === "Provisioned" &&
-          er.privatePeering?.provisioningState === "Succeeded",
+          er.privatePeering?.provisioningState === "Succeeded" &&
+          er.privatePeering.peerASN === ORACLE_BGP_ASN,
         broken: ({ vc, er }) => {
           if (!vc.found) return "the virtual circuit disappeared";
           if (vc.lifecycleState === "FAILED" || vc.lifecycleState === "INACTIVE") return `the virtual circuit is ${vc.lifecycleState}${vc.reason ? `: ${vc.reason}` : ""}`;
           if (er === null) return undefined;
           if (!er.found) return "the circuit disappeared";
           const peering = er.privatePeering;
+          // Only the provider creates this peering, with Oracle's ASN: another ASN is someone's hand-made peering, whose BGP never reaches the VCN.
+          if (peering && peering.provisioningState === "Succeeded" && peering.peerASN !== ORACLE_BGP_ASN) {
+            return `AzurePrivatePeering has peer ASN ${peering.peerASN ?? "none"}, not Oracle's ${ORACLE_BGP_ASN}: it was not created by the provider`;
+          }
           if (peering && peering.primaryPeerAddressPrefix !== null && peering.primaryPeerAddressPrefix !== bgpPlan.primary.cidr) {
             return `the provider configured AzurePrivatePeering with ${peering.primaryPeerAddressPrefix}, expected ${bgpPlan.primary.cidr}`;
           }
@@ -241,7 +247,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
         step: "verification",
         wait: "verification",
         waitingFor: "the Oracle peers in the ARP tables and the VCN prefixes in the route tables",
-        deadlineMinutes: timing.connectionDeadlineMinutes,
+        deadlineMinutes: timing.verificationDeadlineMinutes,
         observe: function* (): Flow<PeeringTablesByPath> {
           const [primary, secondary] = yield* run.readPair(
             "verification",
@@ -295,7 +301,7 @@ function* drgStep(
     wait: "drg",
     startedAt,
     waitingFor: "the DRG to be AVAILABLE",
-    deadlineMinutes: run.timing.connectionDeadlineMinutes,
+    deadlineMinutes: run.timing.drgDeadlineMinutes,
     observe: () => run.call("drg", "ociGetDrg", { oci, drgId }),
     describe: (d) => (d.found ? `DRG ${d.lifecycleState}` : "DRG not found"),
     done: (d) => d.found && d.lifecycleState === "AVAILABLE",
@@ -330,7 +336,7 @@ function* attachmentStep(
     wait: "drgAttachment",
     startedAt,
     waitingFor: "the DRG attachment to be ATTACHED",
-    deadlineMinutes: run.timing.connectionDeadlineMinutes,
+    deadlineMinutes: run.timing.drgDeadlineMinutes,
     observe: () => run.call("drg-attachment", "ociGetDrgAttachment", { oci, vcnId, drgId, drgAttachmentId: attachmentId }),
     describe: (a) => (a.found ? `DRG attachment ${a.lifecycleState}` : "DRG attachment not found"),
     done: (a) => a.found && a.lifecycleState === "ATTACHED",

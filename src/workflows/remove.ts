@@ -117,7 +117,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
         kept.push("route-rules: the VCN no longer exists");
         return;
       }
-      yield* deleteAndWait(run, "route-rules", t.connectionDeadlineMinutes, () => run.call("route-rules", "ociRemoveRouteRules", { region: oci.region, routeTableId }));
+      yield* deleteAndWait(run, "route-rules", t.drgDeadlineMinutes, () => run.call("route-rules", "ociRemoveRouteRules", { region: oci.region, routeTableId }));
     });
   }
 
@@ -128,7 +128,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
       ...(target.owned && target.drgId !== undefined ? { drgId: target.drgId } : {}),
     };
     yield* run.step("drg-attachment", "detaching the DRG from the VCN", function* () {
-      yield* deleteAndWait(run, "drg-attachment", t.connectionDeadlineMinutes, () => run.call("drg-attachment", "ociDeleteDrgAttachment", { oci, ...ref }), {
+      yield* deleteAndWait(run, "drg-attachment", t.drgDeadlineMinutes, () => run.call("drg-attachment", "ociDeleteDrgAttachment", { oci, ...ref }), {
         wait: "drgAttachmentDetaching",
         waitingFor: "the DRG attachment to be DETACHED",
         observe: () => run.call("drg-attachment", "ociGetDrgAttachment", { oci, ...ref }),
@@ -142,7 +142,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
   if (has("drg") && isOwned("drg")) {
     const ref = target.owned && target.drgId !== undefined ? { drgId: target.drgId } : {};
     yield* run.step("drg", "removing the DRG", function* () {
-      yield* deleteAndWait(run, "drg", t.connectionDeadlineMinutes, () => run.call("drg", "ociDeleteDrg", { oci, ...ref }), {
+      yield* deleteAndWait(run, "drg", t.drgDeadlineMinutes, () => run.call("drg", "ociDeleteDrg", { oci, ...ref }), {
         wait: "drgTermination",
         waitingFor: "the DRG to be TERMINATED",
         observe: () => run.call("drg", "ociGetDrg", { oci, ...ref }),
@@ -192,7 +192,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
       const outcome = yield* deleteAndWait(
         run,
         "gateway-subnet",
-        t.connectionDeadlineMinutes,
+        t.gatewaySubnetDeadlineMinutes,
         () => run.call("gateway-subnet", "azureDeleteGatewaySubnet", { azure, virtualNetworkName: target.virtualNetworkName }),
         {
           wait: "gatewaySubnetDeletion",

@@ -25,6 +25,10 @@ export interface FakeOptions {
   gatewayFailsAfterMinutes?: number;
   /** Accepted circuit deletes that fail a minute later, leaving the circuit Failed (the delete LRO's ConflictError). */
   circuitDeletesFailingLate?: number;
+  /** The AzurePrivatePeering's peer ASN (default Oracle's 31898; another = a peering someone made by hand). */
+  peerAsn?: number;
+  /** The VCN prefixes reach Azure's route tables from another peer (next hop, AS path), not through Oracle. */
+  routesFromElsewhere?: boolean;
 }
 
 interface Timed {
@@ -111,7 +115,7 @@ export class FakeClouds {
       circuitProvisioningState: "Enabled",
       serviceKeyMasked: "********-****-****-****-********abcd",
       privatePeering: peering
-        ? { name: "AzurePrivatePeering", peeringType: "AzurePrivatePeering", provisioningState: "Succeeded", peerASN: 31898, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30", vlanId: 33 }
+        ? { name: "AzurePrivatePeering", peeringType: "AzurePrivatePeering", provisioningState: "Succeeded", peerASN: this.o.peerAsn ?? 31898, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30", vlanId: 33 }
         : null,
       peeringCount: peering ? 1 : 0,
     };
@@ -211,7 +215,9 @@ export class FakeClouds {
         const index = input.devicePath === "primary" ? 0 : 1;
         const oracleIp = this.vc?.mappings[index]?.oracleBgpPeeringIp.split("/")[0];
         return connected && oracleIp
-          ? { arp: [{ ipAddress: oracleIp, macAddress: "00:00:5e:00:53:01" }], routes: (this.o.vcnCidrs ?? ["10.20.0.0/16"]).map((network) => ({ network, nextHop: oracleIp, path: "31898" })) }
+          ? { arp: [{ ipAddress: oracleIp, macAddress: "00:00:5e:00:53:01" }], routes: (this.o.vcnCidrs ?? ["10.20.0.0/16"]).map((network) =>
+                this.o.routesFromElsewhere ? { network, nextHop: "10.99.0.1", path: "65010 65020" } : { network, nextHop: oracleIp, path: "31898" },
+              ) }
           : { arp: [], routes: [] };
       }
       case "azureDeleteConnection":

@@ -167,6 +167,9 @@ describe("timing input", () => {
     expect(timing.pollMinIntervalSeconds).toBe(15);
     expect(timing.waits.gateway).toEqual({ ...DEFAULT_WAIT_PROFILES.gateway, latestSeconds: 3600 });
     expect(timing.waits.drg).toEqual(DEFAULT_WAIT_PROFILES.drg);
+    // deadlines without a setting of their own keep their defaults; given ones are taken as they are
+    expect(timing.drgDeadlineMinutes).toBe(DEFAULT_WORKFLOW_TIMING.drgDeadlineMinutes);
+    expect(workflowTimingFromSettings({ ...settings, deadlines: { ...settings.deadlines, verificationMinutes: 12 } }).verificationDeadlineMinutes).toBe(12);
     expect(() => workflowTimingFromSettings({ ...settings, polling: { ...settings.polling, waitProfiles: { expressRouteGateway: {} } } })).toThrow(
       /WAIT_PROFILES\.expressRouteGateway is not a known wait \(known: gateway, drg/,
     );

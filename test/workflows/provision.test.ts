@@ -119,6 +119,34 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "preflight", code: "PREFLIGHT_FAILED" } });
   });
 
+  it("stops at once when the AzurePrivatePeering was not created by the provider (peer ASN not 31898), and compensates", async () => {
+    const clouds = cloudsWithRecord({ peerAsn: 65001 });
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/failed at provider: CLOUD_STATE_FAILED: .*AzurePrivatePeering has peer ASN 65001, not Oracle's 31898/);
+    expect(cloudCalls(run.calls)).not.toContain("ociEnsureRouteRules");
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+  });
+
+  it("does not verify routes to the VCN learned from elsewhere: next hop and AS path must be Oracle's, within the verification deadline", async () => {
+    const clouds = cloudsWithRecord({ routesFromElsewhere: true });
+    const timing = { verificationDeadlineMinutes: 4 };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), timing }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/failed at verification: DEADLINE_EXCEEDED: gave up waiting for .* after 4 min/);
+    expect(run.error).toMatch(/primary route table has 10\.20\.0\.0\/16 but not via Oracle \(next hop 192\.168\.100\.1, AS 31898\)/);
+    expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "verification" } });
+    const reads = run.calls.filter((c) => c.name === "azureReadPeeringTables");
+    const verificationMin = (Date.parse(reads.at(-1)!.at) - Date.parse(reads[0]!.at)) / MIN;
+    expect(verificationMin).toBeGreaterThanOrEqual(3.9);
+    expect(verificationMin).toBeLessThan(5);
+  });
+
+  it("bounds the DRG waits by their own deadline, not the connection's", async () => {
+    const clouds = cloudsWithRecord();
+    const timing = { drgDeadlineMinutes: 0.5, connectionDeadlineMinutes: 60 };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), timing }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/failed at drg: DEADLINE_EXCEEDED: gave up waiting for the DRG to be AVAILABLE after 0\.5 min/);
+  });
+
   it("fails with the field named when started with a malformed input", async () => {
     const clouds = cloudsWithRecord();
     const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), bgpPlan: { primary: {} } }, instanceId: PROVISION_ID, activities: clouds.boundary });

@@ -9,7 +9,7 @@ import { AZURE_PRIVATE_PEERING, EXPRESSROUTE_SERVICE_PROVIDER } from "../domain/
 import { resourceNames } from "../domain/names";
 import { maskServiceKey } from "../store";
 import { ACTIVITY, type CircuitObservation, type DeleteOutcome } from "./contracts";
-import { inputSchema } from "./inputs";
+import { inputSchema, withInterconnectTag } from "./inputs";
 import { defineActivity, retryLater } from "./step";
 
 export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitObservation {
@@ -47,6 +47,7 @@ export const azureEnsureCircuit = defineActivity(
     const name = resourceNames(ctx.opContext.interconnect).circuit;
     const arm = ctx.azure(subscriptionId);
     const existing = await arm.getCircuit(resourceGroup, name);
+    if (existing?.serviceKey) ctx.addSecret(existing.serviceKey);
     if (existing) return circuitObservation(existing);
     const { tier, family } = input.sku;
     const created = await arm.beginCreateCircuit(resourceGroup, name, {
@@ -57,9 +58,11 @@ export const azureEnsureCircuit = defineActivity(
         peeringLocation: input.peeringLocation,
         bandwidthInMbps: input.bandwidthInMbps,
       },
-      tags: { ...input.tags, interconnect: ctx.opContext.interconnect },
+      tags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
     });
-    const observed = circuitObservation(created?.serviceKey ? created : await arm.getCircuit(resourceGroup, name));
+    const read = created?.serviceKey ? created : await arm.getCircuit(resourceGroup, name);
+    if (read?.serviceKey) ctx.addSecret(read.serviceKey);
+    const observed = circuitObservation(read);
     if (!observed.found) throw retryLater("NOT_YET_VISIBLE", `Circuit ${name} was accepted but cannot be read yet.`);
     return observed;
   },
@@ -67,7 +70,9 @@ export const azureEnsureCircuit = defineActivity(
 
 export const azureGetCircuit = defineActivity(ACTIVITY.azureGetCircuit, inputSchema(ACTIVITY.azureGetCircuit), "read", async (input, ctx) => {
   const name = resourceNames(ctx.opContext.interconnect).circuit;
-  return circuitObservation(await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, name));
+  const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, name);
+  if (circuit?.serviceKey) ctx.addSecret(circuit.serviceKey);
+  return circuitObservation(circuit);
 });
 
 /** Azure refuses (and worse, half-deletes) a provider circuit that is not deprovisioned (interconnect-apis.md §6). */

@@ -6,7 +6,7 @@ import type { VirtualNetworkGatewayConnection } from "../clouds/azure/network";
 import { AZURE_PRIVATE_PEERING } from "../domain/skus";
 import { resourceNames } from "../domain/names";
 import { ACTIVITY, type ConnectionObservation, type DeleteOutcome } from "./contracts";
-import { inputSchema } from "./inputs";
+import { inputSchema, withInterconnectTag } from "./inputs";
 import { defineActivity } from "./step";
 
 export function connectionObservation(c: VirtualNetworkGatewayConnection | undefined): ConnectionObservation {
@@ -37,7 +37,7 @@ export const azureEnsureConnection = defineActivity(
       peer: { id: input.circuitId },
       routingWeight: 0,
       expressRouteGatewayBypass: input.expressRouteGatewayBypass,
-      tags: { interconnect: ctx.opContext.interconnect },
+      tags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
     });
     return connectionObservation(started ?? (await arm.getConnection(resourceGroup, name)));
   },

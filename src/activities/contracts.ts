@@ -46,6 +46,8 @@ export const ACTIVITY = {
   ociDeleteDrg: "ociDeleteDrg",
   azureDeleteGateway: "azureDeleteGateway",
   azureDeleteGatewaySubnet: "azureDeleteGatewaySubnet",
+  // the task hub (durable client binding)
+  provisioningInstanceState: "provisioningInstanceState",
   // record and audit (the store)
   recordRead: "recordRead",
   recordUpdate: "recordUpdate",
@@ -235,6 +237,12 @@ export interface GatewaySubnetResult {
   provisioningState: string;
 }
 
+/**
+ * The spec's `tags`, put on everything the service creates (Azure tags; OCI freeformTags), merged
+ * under the `interconnect` tag, which always names the interconnect.
+ */
+export type ResourceTags = Record<string, string>;
+
 export interface AzureEnsureGatewayInput {
   opContext: OpContext;
   azure: AzureScope;
@@ -244,11 +252,14 @@ export interface AzureEnsureGatewayInput {
   /** Standard | HighPerformance | UltraPerformance | ErGw1AZ | ErGw2AZ | ErGw3AZ | ErGwScale */
   sku: string;
   scaleUnits?: number;
+  /** On the gateway and its public IP. */
+  tags?: ResourceTags;
 }
 
 export interface OciEnsureDrgInput {
   opContext: OpContext;
   oci: OciScope;
+  tags?: ResourceTags;
 }
 
 export interface OciEnsureDrgAttachmentInput {
@@ -256,6 +267,7 @@ export interface OciEnsureDrgAttachmentInput {
   oci: OciScope;
   drgId: string;
   vcnId: string;
+  tags?: ResourceTags;
 }
 
 export interface AzureEnsureCircuitInput {
@@ -285,6 +297,7 @@ export interface OciEnsureVirtualCircuitInput {
   drgId: string;
   /** Primary first, then secondary. */
   crossConnectMappings: [BgpCrossConnectMapping, BgpCrossConnectMapping];
+  tags?: ResourceTags;
 }
 
 export interface OciEnsureRouteRulesInput {
@@ -309,6 +322,7 @@ export interface AzureEnsureConnectionInput {
   circuitId: string;
   /** FastPath. */
   expressRouteGatewayBypass: boolean;
+  tags?: ResourceTags;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -409,6 +423,24 @@ export interface AzureDeleteGatewaySubnetInput {
   opContext: OpContext;
   azure: AzureScope;
   virtualNetworkName: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The task hub
+
+/**
+ * A teardown that stopped a provisioning (TeardownInput.stoppedProvisioning) waits until that
+ * instance is terminal before removing anything: an activity it started may still be creating.
+ */
+export interface ProvisioningInstanceStateInput {
+  opContext: OpContext;
+  instanceId: string;
+}
+export interface ProvisioningInstanceState {
+  /** The task hub's runtimeStatus (Running, Pending, Completed, Failed, Terminated, …), or "absent". */
+  runtimeStatus: string;
+  /** Completed, Failed, Terminated, Canceled or absent: nothing of it runs any more. */
+  terminal: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -586,6 +618,7 @@ export interface ActivityIO {
   ociDeleteDrg: { input: OciDeleteDrgInput; output: DeleteOutcome };
   azureDeleteGateway: { input: AzureDeleteGatewayInput; output: DeleteOutcome };
   azureDeleteGatewaySubnet: { input: AzureDeleteGatewaySubnetInput; output: DeleteOutcome };
+  provisioningInstanceState: { input: ProvisioningInstanceStateInput; output: ProvisioningInstanceState };
   recordRead: { input: RecordReadInput; output: RecordSnapshot };
   recordUpdate: { input: RecordUpdateInput; output: RecordUpdateResult };
   auditAppend: { input: AuditAppendInput; output: null };

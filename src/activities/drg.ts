@@ -6,7 +6,7 @@
 import type { Drg, DrgAttachment, OciNetwork } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
 import { ACTIVITY, type DeleteOutcome, type DrgAttachmentObservation, type DrgObservation, type OciScope } from "./contracts";
-import { inputSchema } from "./inputs";
+import { inputSchema, withInterconnectTag } from "./inputs";
 import { defineActivity } from "./step";
 
 const GONE_DRG = new Set(["TERMINATED"]);
@@ -39,7 +39,7 @@ export const ociEnsureDrg = defineActivity(ACTIVITY.ociEnsureDrg, inputSchema(AC
     return drgObservation(existing);
   }
   const created = await oci.createDrg(
-    { compartmentId: input.oci.compartmentId, displayName: name, freeformTags: { interconnect: ctx.opContext.interconnect } },
+    { compartmentId: input.oci.compartmentId, displayName: name, freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect) },
     ctx.retryToken(name),
   );
   return drgObservation(created);
@@ -81,7 +81,7 @@ export const ociEnsureDrgAttachment = defineActivity(
     const live = attachments.find((a) => !GONE_ATTACHMENT.has(String(a.lifecycleState)) && String(a.lifecycleState) !== "DETACHING");
     if (live) return attachmentObservation(live);
     const created = await oci.createDrgAttachment(
-      { drgId: input.drgId, displayName: name, networkDetails: { type: "VCN", id: input.vcnId } },
+      { drgId: input.drgId, displayName: name, networkDetails: { type: "VCN", id: input.vcnId }, freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect) },
       ctx.retryToken(name),
     );
     return attachmentObservation(created);

@@ -6,9 +6,9 @@
 import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
 import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
 import { ACTIVITY, type AzureScope, type DeleteOutcome, type GatewayObservation } from "./contracts";
-import { inputSchema } from "./inputs";
+import { inputSchema, withInterconnectTag } from "./inputs";
 import { armId, parseArmId, sameArmId } from "./azure-ids";
-import { defineActivity, permanent, retryLater, type StepContext } from "./step";
+import { defineActivity, permanent, retryLater } from "./step";
 
 export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
   if (!gw?.id) return { found: false };
@@ -36,26 +36,22 @@ export const azureEnsureGatewaySubnet = defineActivity(
   },
 );
 
-/** A public IP needs seconds, not minutes; the gateway PUT must reference a provisioned one. */
-const PUBLIC_IP_WAIT = { attempts: 10, intervalMs: 1000 };
+/** A public IP takes seconds; ARM answers Retry-After in that order too. */
+const PUBLIC_IP_RETRY_SECONDS = 10;
 
-async function ensurePublicIp(arm: AzureNetwork, rg: string, name: string, location: string, ctx: StepContext): Promise<string> {
-  let ip = await arm.getPublicIp(rg, name);
-  if (!ip) {
-    ip = await arm.beginCreatePublicIp(rg, name, {
-      location,
-      sku: { name: "Standard", tier: "Regional" },
-      publicIPAllocationMethod: "Static",
-      tags: { interconnect: ctx.opContext.interconnect },
-    });
-  }
-  for (let i = 0; i < PUBLIC_IP_WAIT.attempts && ip?.provisioningState !== "Succeeded"; i++) {
-    if (ip?.provisioningState === "Failed") throw permanent("PUBLIC_IP_FAILED", `Public IP ${name} is in provisioningState Failed.`);
-    await new Promise((r) => setTimeout(r, PUBLIC_IP_WAIT.intervalMs));
-    ip = await arm.getPublicIp(rg, name);
-  }
+/**
+ * The gateway PUT must reference a provisioned public IP. One that is still being created is a
+ * retryable failure: the orchestrator waits on a durable timer and calls again (which finds the IP),
+ * rather than this activity holding a worker while it sleeps.
+ */
+async function ensurePublicIp(arm: AzureNetwork, rg: string, name: string, location: string, tags: Record<string, string>): Promise<string> {
+  const ip =
+    (await arm.getPublicIp(rg, name)) ??
+    (await arm.beginCreatePublicIp(rg, name, { location, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", tags })) ??
+    (await arm.getPublicIp(rg, name));
+  if (ip?.provisioningState === "Failed") throw permanent("PUBLIC_IP_FAILED", `Public IP ${name} is in provisioningState Failed.`);
   if (!ip?.id || ip.provisioningState !== "Succeeded") {
-    throw retryLater("PUBLIC_IP_PENDING", `Public IP ${name} is still ${ip?.provisioningState ?? "being created"}.`, 10);
+    throw retryLater("PUBLIC_IP_PENDING", `Public IP ${name} is still ${ip?.provisioningState ?? "being created"}; the gateway is created once it has succeeded.`, PUBLIC_IP_RETRY_SECONDS);
   }
   return ip.id;
 }
@@ -70,7 +66,8 @@ export const azureEnsureGateway = defineActivity(
     const arm = ctx.azure(subscriptionId);
     const existing = await arm.getGateway(resourceGroup, names.gateway);
     if (existing) return gatewayObservation(existing);
-    const publicIpId = await ensurePublicIp(arm, resourceGroup, names.gatewayPublicIp, input.location, ctx);
+    const tags = withInterconnectTag(input.tags, ctx.opContext.interconnect);
+    const publicIpId = await ensurePublicIp(arm, resourceGroup, names.gatewayPublicIp, input.location, tags);
     const started = await arm.beginCreateGateway(resourceGroup, names.gateway, {
       location: input.location,
       gatewayType: "ExpressRoute",
@@ -81,7 +78,7 @@ export const azureEnsureGateway = defineActivity(
       ...(input.sku === "ErGwScale" && input.scaleUnits
         ? { autoScaleConfiguration: { bounds: { min: input.scaleUnits, max: input.scaleUnits } } }
         : {}),
-      tags: { interconnect: ctx.opContext.interconnect },
+      tags,
     });
     return gatewayObservation(started ?? (await arm.getGateway(resourceGroup, names.gateway)));
   },

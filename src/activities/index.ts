@@ -16,6 +16,7 @@ import { ociDeleteDrg, ociDeleteDrgAttachment, ociEnsureDrg, ociEnsureDrgAttachm
 import { ociDeleteVirtualCircuit, ociEnsureVirtualCircuit, ociGetVirtualCircuit } from "./virtual-circuit";
 import { ociEnsureRouteRules, ociRemoveRouteRules } from "./route-rules";
 import { auditAppend, recordRead, recordUpdate } from "./record";
+import { provisioningInstanceState } from "./durable-instance";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -46,6 +47,7 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   ociDeleteDrg,
   azureDeleteGateway,
   azureDeleteGatewaySubnet,
+  provisioningInstanceState,
   recordRead,
   recordUpdate,
   auditAppend,
@@ -63,7 +65,10 @@ export function registerActivities(): void {
     });
   });
   for (const name of Object.values(ACTIVITY)) {
-    df.app.activity(name, { handler: activityHandlers[name] });
+    df.app.activity(name, {
+      handler: activityHandlers[name],
+      ...(name === ACTIVITY.provisioningInstanceState ? { extraInputs: [df.input.durableClient()] } : {}),
+    });
   }
 }
 

@@ -25,6 +25,8 @@ const opContext = z.object({
 const azure = z.object({ subscriptionId: guid, resourceGroup: z.string().min(1).max(90) });
 const oci = z.object({ region, compartmentId: compartmentOcid });
 const mapping = z.object({ customerBgpPeeringIp: cidr, oracleBgpPeeringIp: cidr });
+// The spec's own rule (domain/spec.ts) is stricter; this only keeps a corrupted history from reaching a cloud API.
+const tags = z.record(z.string().min(1).max(128), z.string().max(256)).optional();
 
 const schemas = {
   azureReadVirtualNetwork: z.object({ opContext, azure, virtualNetworkName: text }),
@@ -42,9 +44,10 @@ const schemas = {
     gatewaySubnetId: armId,
     sku: z.enum(["Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"]),
     scaleUnits: z.number().int().min(1).max(40).optional(),
+    tags,
   }),
-  ociEnsureDrg: z.object({ opContext, oci }),
-  ociEnsureDrgAttachment: z.object({ opContext, oci, drgId: ocid("drg"), vcnId: ocid("vcn") }),
+  ociEnsureDrg: z.object({ opContext, oci, tags }),
+  ociEnsureDrgAttachment: z.object({ opContext, oci, drgId: ocid("drg"), vcnId: ocid("vcn"), tags }),
   azureEnsureCircuit: z.object({
     opContext,
     azure,
@@ -52,7 +55,7 @@ const schemas = {
     peeringLocation: text,
     bandwidthInMbps: z.number().int().positive(),
     sku: z.object({ tier: z.enum(["Standard", "Premium", "Local"]), family: z.enum(["MeteredData", "UnlimitedData"]) }),
-    tags: z.record(z.string(), z.string()).optional(),
+    tags,
   }),
   ociEnsureVirtualCircuit: z.object({
     opContext,
@@ -62,6 +65,7 @@ const schemas = {
     bandwidthShapeName: text,
     drgId: ocid("drg"),
     crossConnectMappings: z.tuple([mapping, mapping]),
+    tags,
   }),
   ociEnsureRouteRules: z.object({
     opContext,
@@ -70,7 +74,7 @@ const schemas = {
     drgId: ocid("drg"),
     destinations: z.array(cidr).min(1).max(100),
   }),
-  azureEnsureConnection: z.object({ opContext, azure, location: text, gatewayId: armId, circuitId: armId, expressRouteGatewayBypass: z.boolean() }),
+  azureEnsureConnection: z.object({ opContext, azure, location: text, gatewayId: armId, circuitId: armId, expressRouteGatewayBypass: z.boolean(), tags }),
 
   azureGetGateway: z.object({ opContext, azure, gatewayId: armId.optional() }),
   ociGetDrg: z.object({ opContext, oci, drgId: ocid("drg").optional() }),
@@ -88,6 +92,8 @@ const schemas = {
   ociDeleteDrg: z.object({ opContext, oci, drgId: ocid("drg").optional() }),
   azureDeleteGateway: z.object({ opContext, azure, gatewayId: armId.optional() }),
   azureDeleteGatewaySubnet: z.object({ opContext, azure, virtualNetworkName: text }),
+
+  provisioningInstanceState: z.object({ opContext, instanceId: z.string().min(1).max(200) }),
 } satisfies { [K in Exclude<ActivityName, "recordRead" | "recordUpdate" | "auditAppend">]: z.ZodType<ActivityInput<K>> };
 
 type CloudActivity = keyof typeof schemas;
@@ -97,3 +103,8 @@ export function inputSchema<N extends CloudActivity & ActivityName>(name: N): z.
 }
 
 export { opContext as opContextSchema };
+
+/** The spec's tags under the interconnect tag, which always names the interconnect. */
+export function withInterconnectTag(tags: Record<string, string> | undefined, interconnect: string): Record<string, string> {
+  return { ...tags, interconnect };
+}

@@ -83,7 +83,8 @@ export function defineActivity<N extends ActivityName>(
     };
     const started = Date.now();
     try {
-      const output = await run(input, ctx);
+      // Outputs land in the durable history and the status API: a secret the step met never reaches them.
+      const output = withoutSecrets(await run(input, ctx), secrets);
       if (audit === "mutation") {
         await writeAudit(ctx, "succeeded", Date.now() - started, summarize(output), output);
       }
@@ -99,6 +100,16 @@ export function defineActivity<N extends ActivityName>(
       throw stepFailureError(failure);
     }
   };
+}
+
+function withoutSecrets<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  if (typeof value === "string") return redactSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => withoutSecrets(item, secrets)) as T;
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutSecrets(v, secrets)])) as T;
+  }
+  return value;
 }
 
 /** OCI accepts up to 64 characters; a hash keeps the token short and free of the name's characters. */

@@ -1,28 +1,49 @@
 /**
  * The FastConnect private virtual circuit to "Microsoft Azure". Its service key is read here from
  * the circuit itself and goes only to OCI: it never appears in an output (the durable history),
- * a log line or an audit row.
+ * a log line or an audit row. OCI hands the key back (providerServiceKeyName) and may quote it in the
+ * free-text referenceComment, so every step here registers it as a secret and the observation's
+ * reason is redacted.
  */
+import { redactSecrets } from "../clouds/errors";
 import type { OciNetwork, VirtualCircuit } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
+import { maskServiceKey } from "../store";
 import { ACTIVITY, type DeleteOutcome, type OciScope, type VirtualCircuitObservation } from "./contracts";
-import { inputSchema } from "./inputs";
+import { inputSchema, withInterconnectTag } from "./inputs";
 import { deleteOrConflict } from "./drg";
-import { defineActivity, permanent, retryLater } from "./step";
+import { defineActivity, permanent, retryLater, type StepContext } from "./step";
 
 const GONE = new Set(["TERMINATED"]);
 const LEAVING = new Set(["TERMINATING", "TERMINATED"]);
 
-export function virtualCircuitObservation(vc: VirtualCircuit | undefined): VirtualCircuitObservation {
+const GUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
+
+/**
+ * The provider's comment without the service key: the known key is redacted, and any other GUID is
+ * masked too, since a key of another circuit (or a key OCI reformatted) would not match the known one.
+ */
+export function redactReason(text: string, serviceKeys: readonly string[]): string {
+  return redactSecrets(text, serviceKeys).replace(GUID, (guid) => maskServiceKey(guid));
+}
+
+export function virtualCircuitObservation(vc: VirtualCircuit | undefined, serviceKeys: readonly string[] = []): VirtualCircuitObservation {
   if (!vc?.id) return { found: false };
+  const keys = vc.providerServiceKeyName ? [...serviceKeys, vc.providerServiceKeyName] : serviceKeys;
   return {
     found: true,
     virtualCircuitId: vc.id,
     lifecycleState: String(vc.lifecycleState ?? "UNKNOWN"),
     providerState: String(vc.providerState ?? "INACTIVE"),
     bgpSessionState: String(vc.bgpSessionState ?? "DOWN"),
-    reason: vc.referenceComment ?? null,
+    reason: vc.referenceComment ? redactReason(vc.referenceComment, keys) : null,
   };
+}
+
+/** Whatever OCI returns carries the key: any later message of this step must not. */
+function keepSecret(ctx: StepContext, vc: VirtualCircuit | undefined): VirtualCircuit | undefined {
+  if (vc?.providerServiceKeyName) ctx.addSecret(vc.providerServiceKeyName);
+  return vc;
 }
 
 async function findVirtualCircuit(oci: OciNetwork, scope: OciScope, interconnect: string, id?: string): Promise<VirtualCircuit | undefined> {
@@ -39,7 +60,7 @@ export const ociEnsureVirtualCircuit = defineActivity(
   async (input, ctx) => {
     const names = resourceNames(ctx.opContext.interconnect);
     const oci = ctx.oci(input.oci.region);
-    const existing = await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect);
+    const existing = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect));
     if (existing && !LEAVING.has(String(existing.lifecycleState))) return virtualCircuitObservation(existing);
 
     const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, names.circuit);
@@ -62,17 +83,17 @@ export const ociEnsureVirtualCircuit = defineActivity(
           { customerBgpPeeringIp: primary.customerBgpPeeringIp, oracleBgpPeeringIp: primary.oracleBgpPeeringIp },
           { customerBgpPeeringIp: secondary.customerBgpPeeringIp, oracleBgpPeeringIp: secondary.oracleBgpPeeringIp },
         ],
-        freeformTags: { interconnect: ctx.opContext.interconnect },
+        freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
       },
       ctx.retryToken(names.virtualCircuit),
     );
-    return virtualCircuitObservation(created);
+    return virtualCircuitObservation(created, [circuit.serviceKey]);
   },
 );
 
 export const ociGetVirtualCircuit = defineActivity(ACTIVITY.ociGetVirtualCircuit, inputSchema(ACTIVITY.ociGetVirtualCircuit), "read", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
-  return virtualCircuitObservation(await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId));
+  return virtualCircuitObservation(keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId)));
 });
 
 export const ociDeleteVirtualCircuit = defineActivity(
@@ -81,7 +102,7 @@ export const ociDeleteVirtualCircuit = defineActivity(
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const oci = ctx.oci(input.oci.region);
-    const vc = await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId);
+    const vc = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId));
     const id = vc?.id;
     if (!id || GONE.has(String(vc.lifecycleState))) return { status: "deleted" };
     if (String(vc.lifecycleState) === "TERMINATING") return { status: "deleting" };

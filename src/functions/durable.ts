@@ -1,21 +1,7 @@
-import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import type { DurableClient } from "durable-functions";
+import { findInstance, isFinished } from "../activities/durable-instance";
 
-/** The status of an instance, or undefined when the task hub has never heard of it. */
-export async function findInstance(client: DurableClient, instanceId: string): Promise<DurableOrchestrationStatus | undefined> {
-  try {
-    return await client.getStatus(instanceId, { showInput: false });
-  } catch (err) {
-    // durable-functions reports 404 only through the message text.
-    if (err instanceof Error && /HTTP 404 response/.test(err.message)) return undefined;
-    throw err;
-  }
-}
-
-const FINISHED = new Set(["Completed", "Failed", "Terminated", "Canceled"]);
-
-export function isFinished(status: DurableOrchestrationStatus | undefined): boolean {
-  return status !== undefined && FINISHED.has(String(status.runtimeStatus));
-}
+export { findInstance, isFinished };
 
 /**
  * Terminate and wait (briefly) until the instance is no longer running, so that a teardown started

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import type { ActivityInput, ActivityName, ActivityOutput, OpContext } from "../../src/activities/contracts";
+import { decodeFailure, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext } from "../../src/activities/contracts";
 import { createActivityDeps, setActivityDeps, type ActivityDeps } from "../../src/activities/deps";
 import { startAzurite, type RunningAzurite } from "../../src/local/azurite";
 import type { VirtualClock } from "../../src/local/clock/virtual-clock";
@@ -83,6 +83,22 @@ export function invoke<N extends ActivityName>(env: ActivityTestEnv, name: N, in
     },
   });
   return activityHandlers[name](input, context);
+}
+
+/**
+ * Calls an activity the way the orchestrator's step runner does: a retryable failure (such as
+ * PUBLIC_IP_PENDING) is called again after its retryAfterSeconds of virtual time, a few times.
+ */
+export async function invokeRetrying<N extends ActivityName>(env: ActivityTestEnv, name: N, input: ActivityInput<N>, attempts = 5): Promise<ActivityOutput<N>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await invoke(env, name, input);
+    } catch (err) {
+      const failure = decodeFailure(err);
+      if (!failure.retryable || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, ((failure.retryAfterSeconds ?? 15) * 1000) / SPEED + 5));
+    }
+  }
 }
 
 /** Moves the shared virtual clock forward (the emulators' lifecycles follow it). */

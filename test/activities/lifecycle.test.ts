@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { AzureScope, OciScope } from "../../src/activities/contracts";
 import { CloudCallLog } from "../../src/clouds/call-log";
-import { invoke, opContext, until, useActivityEnv } from "./env";
+import { invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
 const NAME = "erp-prod";
@@ -39,7 +39,7 @@ describe("activities against the emulators", () => {
     // gateway branch
     const subnet = await twice(() => invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-erp", addressPrefix: "10.10.255.0/27" }));
     const gw = await twice(() =>
-      invoke(env, "azureEnsureGateway", { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-erp", gatewaySubnetId: subnet.subnetId, sku: "UltraPerformance" }),
+      invokeRetrying(env, "azureEnsureGateway", { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-erp", gatewaySubnetId: subnet.subnetId, sku: "UltraPerformance" }),
     );
     if (!gw.found) throw new Error("gateway not found after ensure");
 

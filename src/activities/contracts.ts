@@ -110,8 +110,13 @@ export interface VirtualNetworkSummary {
   location: string;
   addressPrefixes: string[];
   gatewaySubnet: { id: string; addressPrefix: string } | null;
-  /** An ExpressRoute gateway already in this VNet (whatever its name), or null. */
+  /**
+   * An ExpressRoute gateway already in this VNet (whatever its name, in whatever resource group: found
+   * through the GatewaySubnet's ipConfigurations), or null.
+   */
   expressRouteGateway: { id: string; name: string; sku: string; provisioningState: string } | null;
+  /** Every subnet of the VNet with its prefixes (pre-flight checks gatewaySubnetPrefix against them). */
+  subnets?: { name: string; addressPrefixes: string[] }[];
 }
 
 export interface AzureReadProviderOfferInput {
@@ -139,6 +144,8 @@ export interface VcnSummary {
   cidrBlocks: string[];
   defaultRouteTableId: string;
   lifecycleState: string;
+  /** The VCN's DRG attachments that are not DETACHED (a VCN attaches to one DRG at a time). */
+  drgAttachments?: { id: string; drgId: string; lifecycleState: string }[];
 }
 
 export interface OciReadProviderServiceInput {

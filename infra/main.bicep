@@ -50,6 +50,12 @@ param instanceMemoryMB int = 2048
 
 param tags object = {}
 
+@description('Put App Service authentication (EasyAuth, Microsoft Entra ID) in front of the HTTP API: callers then need an Entra token for the app registration below as well as the function key, and the audit records them by name (x-ms-client-principal-name). Without it the audit records HTTP callers as "function-key".')
+param enableEasyAuth bool = false
+
+@description('Client (application) id of the Entra app registration that callers request tokens for (audience api://<id> or <id>). Required when enableEasyAuth is true.')
+param easyAuthClientId string = ''
+
 type networkResourceGroup = {
   subscriptionId: string
   resourceGroup: string
@@ -307,6 +313,43 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     interconnects
     audit
   ]
+}
+
+// App Service sets WEBSITE_AUTH_ENABLED=True when this is on; only then does the app trust the
+// x-ms-client-principal-name header (EasyAuth strips a client-sent copy and sets its own).
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (enableEasyAuth) {
+  parent: functionApp
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: easyAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${easyAuthClientId}'
+            easyAuthClientId
+          ]
+        }
+      }
+    }
+    login: {
+      // An API called with bearer tokens: no sign-in sessions to keep.
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
 }
 
 module networkAccess 'modules/network-access.bicep' = [

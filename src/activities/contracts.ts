@@ -145,7 +145,7 @@ export interface VcnSummary {
   defaultRouteTableId: string;
   lifecycleState: string;
   /** The VCN's DRG attachments that are not DETACHED (a VCN attaches to one DRG at a time). */
-  drgAttachments?: { id: string; drgId: string; lifecycleState: string }[];
+  drgAttachments?: { id: string; drgId: string; displayName: string; lifecycleState: string }[];
 }
 
 export interface OciReadProviderServiceInput {

@@ -2,12 +2,13 @@
  * Pre-flight reads: what the user named must exist before anything billable is created. A missing
  * VNet, VCN or DRG is a permanent NOT_FOUND naming it; no retry can make it appear.
  */
+import type { AzureNetwork, Subnet, VirtualNetworkGateway } from "../clouds/azure/network";
 import { EXPRESSROUTE_SERVICE_PROVIDER, FASTCONNECT_PROVIDER_NAME } from "../domain/skus";
 import { GATEWAY_SUBNET_NAME } from "../domain/names";
 import { ACTIVITY } from "./contracts";
 import { inputSchema } from "./inputs";
-import { defineActivity, permanent } from "./step";
-import { sameArmId } from "./azure-ids";
+import { defineActivity, permanent, type StepContext } from "./step";
+import { parseArmId, sameArmId } from "./azure-ids";
 
 export const azureReadVirtualNetwork = defineActivity(
   ACTIVITY.azureReadVirtualNetwork,
@@ -25,13 +26,7 @@ export const azureReadVirtualNetwork = defineActivity(
     }
     const gatewaySubnet = (vnet.subnets ?? []).find((s) => s.name === GATEWAY_SUBNET_NAME);
     const subnetPrefix = gatewaySubnet?.addressPrefix ?? gatewaySubnet?.addressPrefixes?.[0];
-    const vnetSubnetsPrefix = `${vnet.id}/subnets/`.toLowerCase();
-    const gateways = await arm.listGateways(resourceGroup);
-    const erGateway = gateways.find(
-      (g) =>
-        g.gatewayType === "ExpressRoute" &&
-        (g.ipConfigurations ?? []).some((ip) => ip.subnet?.id?.toLowerCase().startsWith(vnetSubnetsPrefix) || sameArmId(ip.subnet?.id, gatewaySubnet?.id)),
-    );
+    const erGateway = await expressRouteGatewayOf(arm, ctx, resourceGroup, vnet.id, gatewaySubnet);
     return {
       id: vnet.id,
       location: vnet.location ?? "",
@@ -41,9 +36,46 @@ export const azureReadVirtualNetwork = defineActivity(
         erGateway?.id && erGateway.name
           ? { id: erGateway.id, name: erGateway.name, sku: erGateway.sku?.name ?? "", provisioningState: erGateway.provisioningState ?? "" }
           : null,
+      subnets: (vnet.subnets ?? []).map((s) => ({
+        name: s.name ?? "",
+        addressPrefixes: s.addressPrefixes?.length ? s.addressPrefixes : s.addressPrefix ? [s.addressPrefix] : [],
+      })),
     };
   },
 );
+
+/**
+ * The ExpressRoute gateway placed in this VNet. The GatewaySubnet's ipConfigurations name it
+ * wherever it lives (a gateway in another resource group or subscription can use this VNet); the
+ * spec's resource group is listed as well, for a gateway ARM does not show in the subnet yet.
+ */
+async function expressRouteGatewayOf(
+  arm: AzureNetwork,
+  ctx: StepContext,
+  resourceGroup: string,
+  vnetId: string,
+  gatewaySubnet: Subnet | undefined,
+): Promise<VirtualNetworkGateway | undefined> {
+  const isExpressRoute = (g: VirtualNetworkGateway | undefined): g is VirtualNetworkGateway => g?.gatewayType === "ExpressRoute";
+  const gatewayIds = new Set(
+    (gatewaySubnet?.ipConfigurations ?? [])
+      .map((c) => c.id ?? "")
+      .filter((id) => /\/virtualNetworkGateways\//i.test(id))
+      .map((id) => id.replace(/\/ipConfigurations\/[^/]+$/i, "")),
+  );
+  for (const id of gatewayIds) {
+    const ref = parseArmId(id, "GatewaySubnet.ipConfigurations[].id");
+    const gateway = await ctx.azure(ref.subscriptionId).getGateway(ref.resourceGroup, ref.name);
+    if (isExpressRoute(gateway)) return gateway;
+  }
+  const vnetSubnetsPrefix = `${vnetId}/subnets/`.toLowerCase();
+  const gateways = await arm.listGateways(resourceGroup);
+  return gateways.find(
+    (g) =>
+      isExpressRoute(g) &&
+      (g.ipConfigurations ?? []).some((ip) => ip.subnet?.id?.toLowerCase().startsWith(vnetSubnetsPrefix) || sameArmId(ip.subnet?.id, gatewaySubnet?.id)),
+  );
+}
 
 export const azureReadProviderOffer = defineActivity(
   ACTIVITY.azureReadProviderOffer,
@@ -66,12 +98,17 @@ export const azureReadProviderOffer = defineActivity(
 export const ociReadVcn = defineActivity(ACTIVITY.ociReadVcn, inputSchema(ACTIVITY.ociReadVcn), "read", async (input, ctx) => {
   const vcn = await ctx.oci(input.region).getVcn(input.vcnId);
   if (!vcn) throw permanent("NOT_FOUND", `VCN ${input.vcnId} was not found in region ${input.region} (or this user may not read it).`);
+  // A VCN attaches to one DRG at a time: pre-flight must know before a DRG of ours is created.
+  const attachments = await ctx.oci(input.region).listDrgAttachments({ compartmentId: vcn.compartmentId, vcnId: vcn.id });
   return {
     id: vcn.id,
     compartmentId: vcn.compartmentId,
     cidrBlocks: vcn.cidrBlocks?.length ? vcn.cidrBlocks : vcn.cidrBlock ? [vcn.cidrBlock] : [],
     defaultRouteTableId: vcn.defaultRouteTableId ?? "",
     lifecycleState: vcn.lifecycleState,
+    drgAttachments: attachments
+      .filter((a) => String(a.lifecycleState) !== "DETACHED")
+      .map((a) => ({ id: a.id, drgId: a.drgId, displayName: a.displayName ?? "", lifecycleState: String(a.lifecycleState) })),
   };
 });
 

@@ -1,7 +1,8 @@
 import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../activities/contracts";
 import { planBgp } from "../domain/bgp-plan";
 import { ValidationError } from "../domain/errors";
-import { cidrContains, parseCidr } from "../domain/ipv4";
+import { cidrContains, cidrsOverlap, parseCidr, type Cidr } from "../domain/ipv4";
+import { resourceNames } from "../domain/names";
 import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type GatewaySku } from "../domain/skus";
 import { permanent } from "./failure";
 import type { WorkflowBgpPlan, WorkflowSpec } from "./names";
@@ -78,7 +79,16 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
           `virtual network ${spec.azure.virtualNetwork.name} (${virtualNetwork.addressPrefixes.join(", ")})`,
       );
     }
+    const taken = prefix === undefined ? [] : overlappingSubnets(prefix, virtualNetwork.subnets ?? []);
+    if (taken.length > 0) {
+      problems.push(
+        `azure.virtualNetwork.gatewaySubnetPrefix ${spec.azure.virtualNetwork.gatewaySubnetPrefix} overlaps ` +
+          `${taken.join(", ")} of virtual network ${spec.azure.virtualNetwork.name}`,
+      );
+    }
   }
+
+  problems.push(...drgAttachmentProblems(spec, vcn));
 
   const existingGateway = virtualNetwork.expressRouteGateway;
   if (existingGateway !== null && !USABLE_GATEWAY_STATES.includes(existingGateway.provisioningState)) {
@@ -113,6 +123,32 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
   };
   if (scaleUnits !== undefined) facts.gatewayScaleUnits = scaleUnits;
   return facts;
+}
+
+function overlappingSubnets(prefix: Cidr, subnets: { name: string; addressPrefixes: string[] }[]): string[] {
+  return subnets.flatMap((subnet) =>
+    subnet.addressPrefixes
+      .filter((p) => {
+        const other = parseCidr(p);
+        return other !== undefined && cidrsOverlap(prefix, other);
+      })
+      .map((p) => `subnet ${subnet.name} (${p})`),
+  );
+}
+
+/**
+ * A VCN attaches to one DRG at a time: another DRG's live attachment would make ours fail after our
+ * DRG exists. Ours from an earlier attempt (derived display name) is reused by the ensure step.
+ */
+function drgAttachmentProblems(spec: WorkflowSpec, vcn: VcnSummary): string[] {
+  const ours = resourceNames(spec.name).drgAttachment;
+  return (vcn.drgAttachments ?? [])
+    .filter((a) => (spec.oci.drgId === undefined ? a.displayName !== ours : a.drgId !== spec.oci.drgId))
+    .map(
+      (a) =>
+        `VCN ${vcn.id} is already attached to DRG ${a.drgId} (attachment ${a.id}, ${a.lifecycleState}); ` +
+        (spec.oci.drgId === undefined ? "name that DRG in oci.drgId to use it" : `it cannot also attach to oci.drgId ${spec.oci.drgId}`),
+    );
 }
 
 /** The domain's plan checker against the live address spaces (they may have changed since the request). */

@@ -29,6 +29,8 @@ export interface FakeOptions {
   peerAsn?: number;
   /** The VCN prefixes reach Azure's route tables from another peer (next hop, AS path), not through Oracle. */
   routesFromElsewhere?: boolean;
+  /** Live DRG attachments of the VCN before we start (someone else's DRG). */
+  vcnDrgAttachments?: { id: string; drgId: string; displayName: string; lifecycleState: string }[];
 }
 
 interface Timed {
@@ -156,11 +158,15 @@ export class FakeClouds {
           addressPrefixes: this.o.vnetPrefixes ?? ["10.10.0.0/16"],
           gatewaySubnet: this.alive(this.gatewaySubnet, now, 0) ? { id: "/subscriptions/s/.../subnets/GatewaySubnet", addressPrefix: "10.10.255.0/27" } : null,
           expressRouteGateway: null,
+          subnets: [
+            { name: "snet-app", addressPrefixes: ["10.10.1.0/24"] },
+            ...(this.alive(this.gatewaySubnet, now, 0) ? [{ name: "GatewaySubnet", addressPrefixes: ["10.10.255.0/27"] }] : []),
+          ],
         };
       case "azureReadProviderOffer":
         return { offered: input.peeringLocation === "Washington DC", serviceProviderName: "Oracle Cloud FastConnect", peeringLocations: ["Washington DC"], bandwidthsInMbps: [1000, 2000, 5000, 10000] };
       case "ociReadVcn":
-        return { id: input.vcnId, compartmentId: "ocid1.compartment.oc1..aaaaaaaaerpnetwork", cidrBlocks: this.o.vcnCidrs ?? ["10.20.0.0/16"], defaultRouteTableId: "ocid1.routetable.oc1.iad.aaaaaaaaerpvcndefault", lifecycleState: "AVAILABLE" };
+        return { id: input.vcnId, compartmentId: "ocid1.compartment.oc1..aaaaaaaaerpnetwork", cidrBlocks: this.o.vcnCidrs ?? ["10.20.0.0/16"], defaultRouteTableId: "ocid1.routetable.oc1.iad.aaaaaaaaerpvcndefault", lifecycleState: "AVAILABLE", drgAttachments: this.o.vcnDrgAttachments ?? [] };
       case "ociReadProviderService":
         return { providerServiceId: "ocid1.providerservice.oc1.iad.aaaaaaaamicrosoftazure", providerName: "Microsoft Azure", bandwidthShapeNames: ["1 Gbps", "2 Gbps", "5 Gbps", "10 Gbps"] };
       case "ociReadDrg":

@@ -119,6 +119,29 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "preflight", code: "PREFLIGHT_FAILED" } });
   });
 
+  it("pre-flight names a GatewaySubnet prefix that overlaps a subnet and a VCN already attached to another DRG, before anything exists", async () => {
+    const clouds = cloudsWithRecord({
+      vcnDrgAttachments: [{ id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "hub", lifecycleState: "ATTACHED" }],
+    });
+    const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, virtualNetwork: { name: "vnet-erp", gatewaySubnetPrefix: "10.10.1.0/27" } } };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED/);
+    expect(run.error).toMatch(/gatewaySubnetPrefix 10\.10\.1\.0\/27 overlaps subnet snet-app \(10\.10\.1\.0\/24\)/);
+    expect(run.error).toMatch(/VCN ocid1\.vcn\.oc1\.iad\.aaaaaaaaerpvcn is already attached to DRG ocid1\.drg\.oc1\.iad\.theirs .*name that DRG in oci\.drgId/);
+    expect(cloudCalls(run.calls).some((n) => n.includes("Ensure"))).toBe(false);
+  });
+
+  it("pre-flight accepts the VCN attached to the DRG named in the spec, or to ours from an earlier attempt", async () => {
+    const theirs = { id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "hub", lifecycleState: "ATTACHED" };
+    const named = cloudsWithRecord({ vcnDrgAttachments: [theirs] });
+    const spec = { ...EXAMPLE_SPEC, oci: { ...EXAMPLE_SPEC.oci, drgId: "ocid1.drg.oc1.iad.theirs" } };
+    const a = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: named.boundary });
+    expect(a.error).toBeUndefined();
+    const ours = cloudsWithRecord({ vcnDrgAttachments: [{ ...theirs, drgId: "ocid1.drg.oc1.iad.ours", displayName: "drgatt-erp-prod-vcn" }] });
+    const b = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: ours.boundary });
+    expect(b.error).toBeUndefined();
+  });
+
   it("stops at once when the AzurePrivatePeering was not created by the provider (peer ASN not 31898), and compensates", async () => {
     const clouds = cloudsWithRecord({ peerAsn: 65001 });
     const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });

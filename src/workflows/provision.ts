@@ -64,6 +64,8 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   const resources: InterconnectResources = {};
   /** When this run started its own gateway: compensation waits out the deployment from there. */
   const started: { gateway?: string } = {};
+  /** The spec's tags go on everything this run creates (the activities add the interconnect tag). */
+  const tags = defined({ tags: spec.tags });
 
   try {
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { message: "provisioning", failure: null }, "provisioning"));
@@ -98,7 +100,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       touched.push("gateway");
       gatewayStartedAt = run.now();
       started.gateway = run.nowIso();
-      const input = { azure, location: spec.azure.location, virtualNetworkName: spec.azure.virtualNetwork.name, gatewaySubnetId, sku: facts.gatewaySku };
+      const input = { azure, location: spec.azure.location, virtualNetworkName: spec.azure.virtualNetwork.name, gatewaySubnetId, sku: facts.gatewaySku, ...tags };
       const gateway = yield* run.call("gateway", "azureEnsureGateway", facts.gatewayScaleUnits === undefined ? input : { ...input, scaleUnits: facts.gatewayScaleUnits });
       if (!gateway.found) throw permanent("gateway", "NOT_FOUND", "the gateway was not found right after it was created");
       gatewayHealth.assess(gateway, "right after it was started");
@@ -108,11 +110,11 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     const gatewayRef = facts.owned.gateway ? {} : { gatewayId };
     const checkGateway = (before: string) => gatewayHealth.check(run, azure, gatewayRef, before);
 
-    const drgId = yield* run.step("drg", "the DRG", () => drgStep(run, facts, oci, spec.oci.drgId, touched));
+    const drgId = yield* run.step("drg", "the DRG", () => drgStep(run, facts, oci, spec.oci.drgId, touched, tags));
     resources.drgId = drgId;
     resources.drgAttachmentId = yield* run.step("drg-attachment", "attaching the DRG to the VCN", function* () {
       yield* checkGateway("the DRG attachment");
-      return yield* attachmentStep(run, facts, oci, drgId, spec.oci.vcnId, touched);
+      return yield* attachmentStep(run, facts, oci, drgId, spec.oci.vcnId, touched, tags);
     });
 
     const circuit = yield* run.step("circuit", "the ExpressRoute circuit (billing starts)", function* () {
@@ -120,7 +122,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       touched.push("circuit");
       const sku = spec.azure.circuitSku ?? { tier: "Standard", family: "MeteredData" };
       const input = { azure, location: spec.azure.location, peeringLocation: spec.azure.peeringLocation, bandwidthInMbps: facts.bandwidthInMbps, sku };
-      const observed = yield* run.call("circuit", "azureEnsureCircuit", spec.tags === undefined ? input : { ...input, tags: spec.tags });
+      const observed = yield* run.call("circuit", "azureEnsureCircuit", { ...input, ...tags });
       if (!observed.found) throw permanent("circuit", "NOT_FOUND", "the circuit was not found right after it was created");
       return observed;
     });
@@ -140,6 +142,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
           { customerBgpPeeringIp: bgpPlan.primary.customerBgpPeeringIp, oracleBgpPeeringIp: bgpPlan.primary.oracleBgpPeeringIp },
           { customerBgpPeeringIp: bgpPlan.secondary.customerBgpPeeringIp, oracleBgpPeeringIp: bgpPlan.secondary.oracleBgpPeeringIp },
         ],
+        ...tags,
       });
       if (!observed.found) throw permanent("virtual-circuit", "NOT_FOUND", "the virtual circuit was not found right after it was created");
       return observed;
@@ -226,6 +229,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
         gatewayId,
         circuitId: circuit.circuitId,
         expressRouteGatewayBypass: facts.expressRouteGatewayBypass,
+        ...tags,
       });
       const connected = (c: typeof created) => c.found && c.provisioningState === "Succeeded" && c.connectionStatus === "Connected";
       if (connected(created)) return created;
@@ -283,6 +287,7 @@ function* drgStep(
   oci: { region: string; compartmentId: string },
   givenDrgId: string | undefined,
   touched: RemovableKind[],
+  tags: { tags?: Record<string, string> },
 ): Flow<string> {
   let drgId: string;
   const startedAt = run.now();
@@ -291,7 +296,7 @@ function* drgStep(
     if (facts.existingDrg.lifecycleState === "AVAILABLE") return drgId;
   } else {
     touched.push("drg");
-    const drg = yield* run.call("drg", "ociEnsureDrg", { oci });
+    const drg = yield* run.call("drg", "ociEnsureDrg", { oci, ...tags });
     if (!drg.found) throw permanent("drg", "NOT_FOUND", "the DRG was not found right after it was created");
     if (drg.lifecycleState === "AVAILABLE") return drg.drgId;
     drgId = drg.drgId;
@@ -317,6 +322,7 @@ function* attachmentStep(
   drgId: string,
   vcnId: string,
   touched: RemovableKind[],
+  tags: { tags?: Record<string, string> },
 ): Flow<string> {
   let attachmentId: string;
   const startedAt = run.now();
@@ -326,7 +332,7 @@ function* attachmentStep(
     if (existing.lifecycleState === "ATTACHED") return attachmentId;
   } else {
     touched.push("drg-attachment");
-    const attachment = yield* run.call("drg-attachment", "ociEnsureDrgAttachment", { oci, drgId, vcnId });
+    const attachment = yield* run.call("drg-attachment", "ociEnsureDrgAttachment", { oci, drgId, vcnId, ...tags });
     if (!attachment.found) throw permanent("drg-attachment", "NOT_FOUND", "the DRG attachment was not found right after it was created");
     if (attachment.lifecycleState === "ATTACHED") return attachment.drgAttachmentId;
     attachmentId = attachment.drgAttachmentId;

@@ -45,6 +45,21 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(run.calls.every((c) => (c.input.opContext as { instanceId: string }).instanceId === PROVISION_ID)).toBe(true);
   });
 
+  it("puts the spec's tags on every create, on both clouds", async () => {
+    const clouds = cloudsWithRecord();
+    const tags = { costCenter: "cc-4711", owner: "erp-team" };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec: { ...EXAMPLE_SPEC, tags } }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toBeUndefined();
+    const creates = ["azureEnsureGateway", "ociEnsureDrg", "ociEnsureDrgAttachment", "azureEnsureCircuit", "ociEnsureVirtualCircuit", "azureEnsureConnection"];
+    for (const name of creates) {
+      const call = run.calls.find((c) => c.name === name);
+      expect(call?.input.tags, name).toEqual(tags);
+    }
+    // without tags in the spec, none are sent (the activities still add the interconnect tag)
+    const untagged = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: cloudsWithRecord().boundary });
+    expect(untagged.calls.filter((c) => creates.includes(c.name)).every((c) => !("tags" in c.input))).toBe(true);
+  });
+
   it("runs the gateway in parallel: total time is the gateway's 30 min plus the connection, not the sum of all steps", async () => {
     const clouds = cloudsWithRecord();
     const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });

@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script that node runs directly */
 // npm run bench: compile, then run every dist/bench/*.js in name order, each in its own process.
 "use strict";
 const { spawnSync } = require("node:child_process");

@@ -49,6 +49,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   if (!connection) throw new Error(`app setting ${config.storageConnectionSetting} (the task hub's storage connection) is not set`);
   const registry = loadApp(options.appDir);
   const store = await TaskHubStore.open(connection, config.hubName, config.partitionCount);
+  // Bound late: the API exists after the engine, and the origin once the server listens.
+  const durableClientInput = (type: string, o = origin): unknown =>
+    type === "durableClient" || type === "orchestrationClient" ? api.clientBindingData(o) : undefined;
   const engine = new DurableEngine({
     store, registry, clock, logger,
     leaseSeconds: options.leaseSeconds ?? 30,
@@ -56,12 +59,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     maxConcurrentOrchestrations: config.maxConcurrentOrchestratorFunctions,
     maxPollingIntervalMs: options.maxPollingIntervalMs ?? 1000,
     onActivityDispatch: options.onActivityDispatch,
+    // Activities may declare df.input.durableClient() too (e.g. to read another instance's status).
+    activityExtraInput: (type) => durableClientInput(type),
   });
   const api = new DurableHttpApi(store, engine, registry, clock);
   let origin = "";
   const http = new HttpTriggers({
     registry, routePrefix: config.routePrefix, logger, functionKeys: options.functionKeys,
-    extraInput: (type, o) => (type === "durableClient" || type === "orchestrationClient" ? api.clientBindingData(o) : undefined),
+    extraInput: (type, o) => durableClientInput(type, o),
   });
   const queueListeners = registry.ofType("queueTrigger").map((fn) => {
     const setting = typeof fn.trigger.connection === "string" && fn.trigger.connection ? fn.trigger.connection : "AzureWebJobsStorage";

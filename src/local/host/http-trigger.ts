@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { HttpRequest, HttpResponse, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { HttpRequest, HttpResponse, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import type { RawRequest, RawResponse } from "./http-types";
 import { problem } from "./http-types";
 import type { HostLogger } from "./log";
+import { invocationContext } from "./invocation";
 import { invocationLogHandler } from "./log";
 import type { FunctionRegistry, RegisteredFunction } from "./registry";
 
@@ -157,20 +158,12 @@ export class HttpTriggers {
   }
 
   context(fn: RegisteredFunction, invocationId: string, origin: string, triggerType: string): InvocationContext {
-    const extraInputs = Object.entries(fn.metadata.bindings)
-      .filter(([name, b]) => b.direction === "in" && name !== fn.triggerName)
-      .map(([name, b]) => ({ ...b, name }));
-    const context = new InvocationContext({
+    return invocationContext(fn, {
       invocationId,
-      functionName: fn.name,
+      triggerType,
       logHandler: invocationLogHandler(this.o.logger, `[${fn.name}]`),
-      options: { trigger: { ...fn.trigger, type: triggerType, name: fn.triggerName }, extraInputs: extraInputs as never, extraOutputs: [] },
+      extraInput: (type) => this.o.extraInput(type, origin),
     });
-    for (const input of extraInputs) {
-      const value = this.o.extraInput(input.type, origin);
-      if (value !== undefined) context.extraInputs.set(input.name, value);
-    }
-    return context;
   }
 }
 

@@ -27,6 +27,16 @@ describe("durable orchestrations through the local host", () => {
     ]);
   });
 
+  it("fills an activity's durable client input binding, so an activity can read another instance", async () => {
+    const other = await startOrchestration(base, "Sequence");
+    await waitForStatus(base, other);
+    const s = await waitForStatus(base, await startOrchestration(base, "StatusOfOther", other));
+    expect(s.runtimeStatus).toBe("Completed");
+    expect(s.output).toBe("Completed");
+    const unknown = await waitForStatus(base, await startOrchestration(base, "StatusOfOther", "no-such-instance"));
+    expect(unknown.output).toBe("absent");
+  });
+
   it("fans out and in with Task.all", async () => {
     const s = await waitForStatus(base, await startOrchestration(base, "FanOut"));
     expect(s.output).toEqual(["Hello n1", "Hello n2", "Hello n3", "Hello n4", "Hello n5"]);

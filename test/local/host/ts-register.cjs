@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- a plain CommonJS script that node runs directly */
 // Lets a child process run the host's TypeScript sources directly: each .ts file is transpiled
 // (no type check) with the project's own compiler settings when Node requires it.
 const ts = require("typescript");

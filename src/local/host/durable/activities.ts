@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { InvocationContext } from "@azure/functions";
 import type { VirtualClock } from "../../clock/virtual-clock";
 import type { HostLogger } from "../log";
+import { invocationContext, type ExtraInputSource } from "../invocation";
 import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
 import { activityResult, type Delivery } from "./deliveries";
@@ -27,6 +27,8 @@ export interface ActivityOptions {
   maxConcurrent: number;
   maxPollingIntervalMs: number;
   onDispatch?: (latencyMs: number) => void;
+  /** Extra input bindings an activity declared, e.g. df.input.durableClient(). */
+  extraInput?: ExtraInputSource;
   /** Hands an activity's result to its orchestration. */
   deliver: (d: Delivery) => void;
   /** True when the instance's history already holds this task's result (or the execution is over). */
@@ -110,11 +112,11 @@ export class ActivityDispatcher {
       `Executed 'Functions.${w.name}' (${outcome}, Id=${invocationId}, Duration=${Date.now() - started}ms, InstanceId=${w.instanceId}, TaskScheduledId=${w.taskScheduledId})`;
     try {
       if (!fn) throw new Error(`The activity function '${w.name}' is not registered in this app`);
-      const context = new InvocationContext({
+      const context = invocationContext(fn, {
         invocationId,
-        functionName: w.name,
+        triggerType: "activityTrigger",
         logHandler: invocationLogHandler(this.o.logger, `[${w.name} ${w.instanceId}]`),
-        options: { trigger: { type: "activityTrigger", name: fn.triggerName }, extraInputs: [], extraOutputs: [] },
+        extraInput: this.o.extraInput ?? (() => undefined),
       });
       const result = await fn.callback(w.input, context);
       this.o.logger.info(line("Succeeded"));

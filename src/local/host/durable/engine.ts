@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { VirtualClock } from "../../clock/virtual-clock";
 import type { HostLogger } from "../log";
+import type { ExtraInputSource } from "../invocation";
 import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
 import { ActivityDispatcher, type ActivityJob } from "./activities";
@@ -26,6 +27,8 @@ export interface EngineOptions {
   maxPollingIntervalMs: number;
   /** Called with the real ms between enqueue and start of every activity (benchmarks). */
   onActivityDispatch?: (latencyMs: number) => void;
+  /** Extra input bindings activities declared (the durable client binding data). */
+  activityExtraInput?: ExtraInputSource;
   /** Real ms within which a running instance's progress reaches its Instances row (default 500; 0 = every checkpoint). */
   instanceRowDelayMs?: number;
 }
@@ -62,7 +65,7 @@ export class DurableEngine {
     this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 500, o.logger);
     this.activities = new ActivityDispatcher({
       store: o.store, registry: o.registry, clock: o.clock, logger: o.logger, leaseSeconds: o.leaseSeconds,
-      maxConcurrent: o.maxConcurrentActivities, maxPollingIntervalMs: o.maxPollingIntervalMs, onDispatch: o.onActivityDispatch,
+      maxConcurrent: o.maxConcurrentActivities, maxPollingIntervalMs: o.maxPollingIntervalMs, onDispatch: o.onActivityDispatch, extraInput: o.activityExtraInput,
       deliver: (d) => this.deliver(d),
       alreadyDone: (w) => this.activityAlreadyDone(w),
     });

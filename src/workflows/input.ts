@@ -31,6 +31,7 @@ export function readTeardownInput(raw: unknown): TeardownInput & { timing: Workf
   str(o.name, "input.name");
   str(o.reason, "input.reason");
   str(o.actor, "input.actor");
+  if (o.stoppedProvisioning !== undefined) str(o.stoppedProvisioning, "input.stoppedProvisioning");
   const input = raw as TeardownInput;
   return { ...input, timing: readTiming(o.timing) };
 }

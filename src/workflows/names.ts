@@ -70,6 +70,8 @@ export interface WorkflowTiming {
   verificationDeadlineMinutes: number;
   /** The GatewaySubnet's removal once the gateway released it. */
   gatewaySubnetDeadlineMinutes: number;
+  /** How long a teardown waits for the provisioning it stopped to be terminal before it removes anyway. */
+  stoppedProvisioningDeadlineMinutes: number;
   keepResourcesOnFailure: boolean;
   /** Attempts per activity for retryable failures (1 = no retry). */
   stepMaxAttempts: number;
@@ -90,6 +92,7 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
   drgDeadlineMinutes: 20,
   verificationDeadlineMinutes: 30,
   gatewaySubnetDeadlineMinutes: 15,
+  stoppedProvisioningDeadlineMinutes: 5,
   keepResourcesOnFailure: false,
   stepMaxAttempts: 5,
   stepFirstRetrySeconds: 15,
@@ -143,6 +146,12 @@ export interface TeardownInput {
   actor: string;
   ticketRef?: string;
   requestedBy?: string;
+  /**
+   * The provisioning instance this teardown's DELETE terminated: the teardown waits until it is
+   * terminal before removing anything, and sweeps for a virtual circuit one of its activities
+   * created late.
+   */
+  stoppedProvisioning?: string;
   /** Defaults to DEFAULT_WORKFLOW_TIMING when absent. */
   timing?: WorkflowTiming;
 }

@@ -1,4 +1,4 @@
-import type { AzureScope, DeleteOutcome, GatewayObservation, OciScope, ResourceOwnership } from "../activities/contracts";
+import type { AzureScope, CircuitObservation, DeleteOutcome, GatewayObservation, OciScope, ResourceOwnership } from "../activities/contracts";
 import { permanent, WorkflowStepError } from "./failure";
 import { pollUntil } from "./poll";
 import type { Flow, WorkflowRun } from "./run";
@@ -12,6 +12,13 @@ export type RemovableKind = (typeof REMOVAL_ORDER)[number];
 const GATEWAY_BUILDING = ["Updating", "Creating"];
 /** ARM states after an operation ended: seen after a delete was accepted, the delete failed. */
 const SETTLED = ["Succeeded", "Failed"];
+
+/** Virtual circuit states on the way out (not billing any more, or about to stop). */
+const LEAVING_VC = ["TERMINATING", "TERMINATED"];
+/** Rounds of "our virtual circuit appeared again" before the removal gives up. */
+const MAX_VC_ROUNDS = 3;
+
+const deprovisioned = (o: CircuitObservation) => !o.found || (o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0);
 
 /** Status steps of a removal; "circuit-deprovisioning" is the wait for Azure to catch up with Oracle. */
 export const REMOVAL_STEPS = [
@@ -41,6 +48,11 @@ export interface RemovalTarget {
    * the GatewaySubnet, whose name is not ours, is then kept.
    */
   owned?: ResourceOwnership;
+  /**
+   * A provisioning was stopped for this teardown: while the circuit deprovisions, look for our
+   * virtual circuit by name and remove it again if one of its activities created it late.
+   */
+  watchLateVirtualCircuit?: boolean;
   /** When this service started the gateway's deployment (ISO), if known: its build is waited out before the delete. */
   gatewayStartedAt?: string;
   /** What to remove; teardown passes all of REMOVAL_ORDER, compensation what its run started. */
@@ -71,32 +83,51 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     });
   }
 
-  if (has("virtual-circuit")) {
-    const ref = target.virtualCircuitId === undefined ? {} : { virtualCircuitId: target.virtualCircuitId };
-    yield* run.step("virtual-circuit", "removing the FastConnect virtual circuit", function* () {
-      yield* deleteAndWait(run, "virtual-circuit", t.deprovisionDeadlineMinutes, () => run.call("virtual-circuit", "ociDeleteVirtualCircuit", { oci, ...ref }), {
-        wait: "virtualCircuitTermination",
-        waitingFor: "the virtual circuit to be TERMINATED",
-        observe: () => run.call("virtual-circuit", "ociGetVirtualCircuit", { oci, ...ref }),
-        gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
-        deleteFailed: (o) => o.found && o.lifecycleState !== "TERMINATING",
-        describe: (o) => (o.found ? `virtual circuit ${o.lifecycleState}` : "virtual circuit gone"),
+  let vcRef: { virtualCircuitId?: string } = target.virtualCircuitId === undefined ? {} : { virtualCircuitId: target.virtualCircuitId };
+  for (let round = 1; ; round++) {
+    if (has("virtual-circuit")) {
+      const ref = vcRef;
+      yield* run.step("virtual-circuit", "removing the FastConnect virtual circuit", function* () {
+        yield* deleteAndWait(run, "virtual-circuit", t.deprovisionDeadlineMinutes, () => run.call("virtual-circuit", "ociDeleteVirtualCircuit", { oci, ...ref }), {
+          wait: "virtualCircuitTermination",
+          waitingFor: "the virtual circuit to be TERMINATED",
+          observe: () => run.call("virtual-circuit", "ociGetVirtualCircuit", { oci, ...ref }),
+          gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
+          deleteFailed: (o) => o.found && o.lifecycleState !== "TERMINATING",
+          describe: (o) => (o.found ? `virtual circuit ${o.lifecycleState}` : "virtual circuit gone"),
+        });
       });
-    });
-  }
-
-  if (has("circuit")) {
-    yield* run.step("circuit-deprovisioning", "waiting for Azure to show the provider deprovisioned the circuit", function* () {
-      yield* pollUntil(run, {
+    }
+    if (!has("circuit")) break;
+    const late = yield* run.step("circuit-deprovisioning", "waiting for Azure to show the provider deprovisioned the circuit", function* () {
+      const seen = yield* pollUntil(run, {
         step: "circuit-deprovisioning",
         wait: "circuitDeprovisioning",
         waitingFor: "the circuit to show NotProvisioned and no peerings",
         deadlineMinutes: t.deprovisionDeadlineMinutes,
-        observe: () => run.call("circuit-deprovisioning", "azureGetCircuit", { azure }),
-        done: (o) => !o.found || (o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0),
-        describe: (o) => (o.found ? `circuit ${o.serviceProviderProvisioningState}, ${o.peeringCount} peering(s)` : "circuit gone"),
+        observe: function* () {
+          const circuit = yield* run.call("circuit-deprovisioning", "azureGetCircuit", { azure });
+          // A stopped provisioning's activity may create our virtual circuit after it was removed:
+          // the circuit would then never deprovision. Looked up by name while the circuit waits.
+          const vc = target.watchLateVirtualCircuit === true && !deprovisioned(circuit) ? yield* run.call("circuit-deprovisioning", "ociGetVirtualCircuit", { oci }) : null;
+          return { circuit, vc: vc !== null && vc.found && !LEAVING_VC.includes(vc.lifecycleState) ? vc : null };
+        },
+        done: (o) => deprovisioned(o.circuit) || o.vc !== null,
+        describe: ({ circuit: o, vc }) =>
+          (o.found ? `circuit ${o.serviceProviderProvisioningState}, ${o.peeringCount} peering(s)` : "circuit gone") +
+          (vc !== null ? `; virtual circuit ${vc.virtualCircuitId} ${vc.lifecycleState} appeared` : ""),
       });
+      return seen.vc;
     });
+    if (late === null) break;
+    if (round >= MAX_VC_ROUNDS) {
+      throw permanent("virtual-circuit", "LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared again after ${round} removals`);
+    }
+    yield* run.audit("virtual-circuit", "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal (a stopped provisioning); removing it again`);
+    vcRef = { virtualCircuitId: late.virtualCircuitId };
+  }
+
+  if (has("circuit")) {
     yield* run.step("circuit", "removing the ExpressRoute circuit (billing stops)", function* () {
       yield* deleteAndWait(run, "circuit", t.deprovisionDeadlineMinutes, () => run.call("circuit", "azureDeleteCircuit", { azure }), {
         wait: "circuitDeletion",

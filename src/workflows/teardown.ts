@@ -1,13 +1,17 @@
 import type { OrchestrationContext } from "durable-functions";
 import type { OpContext } from "../activities/contracts";
-import { permanent, summarize } from "./failure";
+import { permanent, summarize, WorkflowStepError } from "./failure";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
-import { REMOVAL_ORDER, REMOVAL_STEPS, removeResources } from "./remove";
+import { pollUntil } from "./poll";
+import { REMOVAL_ORDER, REMOVAL_STEPS, removeResources, type RemovalTarget } from "./remove";
 import { defined, WorkflowRun, type Flow } from "./run";
 
-export const TEARDOWN_STEPS = ["record", ...REMOVAL_STEPS, "deleted"] as const;
+export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "sweep", "deleted"] as const;
+
+/** Rounds of "a late virtual circuit appeared: remove it and its circuit again" before giving up. */
+const MAX_SWEEPS = 3;
 
 export interface TeardownOutput {
   state: "deleted";
@@ -36,7 +40,8 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     });
     const spec = readSpec(record.spec);
     const r = record.resources;
-    const { kept } = yield* removeResources(run, {
+    if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
+    const target: RemovalTarget = {
       azure: { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup },
       virtualNetworkName: spec.azure.virtualNetwork.name,
       oci: { region: spec.oci.region, compartmentId: spec.oci.compartmentId },
@@ -47,9 +52,13 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
         drgId: r.drgId,
         drgAttachmentId: r.drgAttachmentId,
         owned: r.owned,
+        watchLateVirtualCircuit: input.stoppedProvisioning !== undefined ? true : undefined,
       }),
       include: REMOVAL_ORDER,
-    });
+    };
+    const removed = yield* removeResources(run, target);
+    const swept = input.stoppedProvisioning !== undefined ? yield* sweepLateVirtualCircuit(run, target) : [];
+    const kept = [...removed.kept, ...swept];
     yield* run.step("deleted", "everything removed", () =>
       updateRecord(run, "deleted", { message: kept.length > 0 ? `deleted; kept ${kept.join("; ")}` : "deleted" }, "deleted"),
     );
@@ -65,6 +74,52 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       }
     }
     throw new Error(`teardown of ${input.name} failed at ${failure.step}: ${failure.code}: ${failure.message}${recordNote}`);
+  }
+}
+
+/**
+ * A DELETE during provisioning terminates the provisioning, but an activity it started may still be
+ * creating (OCI retries for tens of seconds): removing before it stopped races it. Bounded: a
+ * terminate that does not take is no reason to leave everything billing, and the sweep catches a
+ * late virtual circuit.
+ */
+function* waitForStop(run: WorkflowRun, instanceId: string): Flow<void> {
+  yield* run.step("stopped-provisioning", `waiting for the stopped provisioning ${instanceId} to end`, function* () {
+    try {
+      yield* pollUntil(run, {
+        step: "stopped-provisioning",
+        wait: "provisioningStop",
+        waitingFor: `provisioning ${instanceId} to be terminal`,
+        deadlineMinutes: run.timing.stoppedProvisioningDeadlineMinutes,
+        observe: () => run.call("stopped-provisioning", "provisioningInstanceState", { instanceId }),
+        describe: (s) => `provisioning ${s.runtimeStatus}`,
+        done: (s) => s.terminal,
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowStepError && error.failure.code === "DEADLINE_EXCEEDED")) throw error;
+      yield* run.audit("stopped-provisioning", "skipped", `${error.failure.message}; removing anyway, the sweep looks for late resources`);
+    }
+  });
+}
+
+/**
+ * After everything is removed, look for our virtual circuit once more: one created late by a stopped
+ * provisioning's activity (that had read the service key before the circuit went) would bill
+ * unseen. Found: remove it and any circuit, in the safe order, and look again.
+ */
+function* sweepLateVirtualCircuit(run: WorkflowRun, target: RemovalTarget): Flow<string[]> {
+  const kept: string[] = [];
+  for (let round = 1; ; round++) {
+    const late = yield* run.step("sweep", "looking for a virtual circuit created after its removal", () =>
+      run.call("sweep", "ociGetVirtualCircuit", { oci: target.oci }),
+    );
+    if (!late.found || late.lifecycleState === "TERMINATED") return kept;
+    if (round > MAX_SWEEPS) {
+      throw permanent("sweep", "LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} keeps reappearing (${late.lifecycleState}) after ${MAX_SWEEPS} removals`);
+    }
+    yield* run.audit("sweep", "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal; removing it and its circuit again`);
+    const again = yield* removeResources(run, { ...target, virtualCircuitId: late.virtualCircuitId, include: ["virtual-circuit", "circuit"] });
+    kept.push(...again.kept);
   }
 }
 

@@ -34,6 +34,7 @@ export const WAIT_NAMES = [
   "gatewayDeletion",
   "gatewaySubnetDeletion",
   "gatewaySettling",
+  "provisioningStop",
 ] as const;
 
 export type WaitName = (typeof WAIT_NAMES)[number];
@@ -64,6 +65,8 @@ export const DEFAULT_WAIT_PROFILES: WaitProfiles = {
   // A gateway found mid-deployment by a teardown, started at an unknown time: it may finish at any
   // moment of the gateway's usual window.
   gatewaySettling: { earliestSeconds: 0, latestSeconds: min(45), minIntervalSeconds: 60 },
+  // A terminated orchestration is terminal within seconds; its last activity may run a little longer.
+  provisioningStop: { earliestSeconds: 0, latestSeconds: 60, minIntervalSeconds: 5 },
 };
 
 export interface PollCadence {

@@ -31,6 +31,8 @@ export interface FakeOptions {
   routesFromElsewhere?: boolean;
   /** Live DRG attachments of the VCN before we start (someone else's DRG). */
   vcnDrgAttachments?: { id: string; drgId: string; displayName: string; lifecycleState: string }[];
+  /** A stopped provisioning's activity creates our virtual circuit again this long after the first one was deleted. */
+  lateVirtualCircuitMinutes?: number;
 }
 
 interface Timed {
@@ -40,6 +42,9 @@ interface Timed {
 
 export class FakeClouds {
   readonly audit: AuditEntry[] = [];
+  /** When the provisioning a teardown stopped becomes terminal (ms); unset = it never existed. */
+  provisioningEndsAt: number | undefined;
+  private lateVcCreated = false;
   /** Failures to throw on the next calls of an activity, in order. */
   readonly failNext = new Map<string, StepFailure[]>();
   record: { state: InterconnectState; spec: unknown; bgpPlan: unknown; resources: Record<string, unknown>; operationId: string | null; failure?: unknown } | null = null;
@@ -63,8 +68,16 @@ export class FakeClouds {
     const next = queued?.shift();
     if (next) throw stepFailureError(next);
     if (!(Object.values(ACTIVITY) as string[]).includes(name)) throw new Error(`unknown activity ${name}`);
+    this.lateVirtualCircuit(now.getTime());
     return this.handle(name as ActivityName, input as Record<string, unknown>, now.getTime());
   };
+
+  private lateVirtualCircuit(now: number): void {
+    const after = this.o.lateVirtualCircuitMinutes;
+    if (after === undefined || this.lateVcCreated || this.vc?.deletedAt === undefined || now < this.vc.deletedAt + after * MIN) return;
+    this.lateVcCreated = true;
+    this.vc = { createdAt: this.vc.deletedAt + after * MIN, mappings: this.vc.mappings };
+  }
 
   private alive(r: Timed | null, now: number, goneAfterMs: number): r is Timed {
     return r !== null && (r.deletedAt === undefined || now < r.deletedAt + goneAfterMs);
@@ -266,6 +279,11 @@ export class FakeClouds {
         if (this.publicIp) this.publicIp.deletedAt ??= now;
         if (this.gatewaySubnet) this.gatewaySubnet.deletedAt ??= now;
         return { status: "deleted" };
+      case "provisioningInstanceState": {
+        const ends = this.provisioningEndsAt;
+        if (ends === undefined) return { runtimeStatus: "absent", terminal: true };
+        return now >= ends ? { runtimeStatus: "Terminated", terminal: true } : { runtimeStatus: "Running", terminal: false };
+      }
       case "recordRead":
         return this.record === null ? { found: false } : { found: true, name: (input.opContext as { interconnect: string }).interconnect, ...this.record };
       case "recordUpdate": {

@@ -105,6 +105,56 @@ describe("teardownInterconnect on the real replay engine", () => {
     expect(run.statuses.some((s) => s.step === "gateway" && String(s.waitingFor).includes("deployment to finish"))).toBe(true);
   });
 
+  it("waits for the provisioning it stopped to be terminal before removing anything", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    clouds.provisioningEndsAt = start.getTime() + 90_000;
+    const input = teardownInput({ stoppedProvisioning: PROVISION_ID });
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input, instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    expect(run.error).toBeUndefined();
+    const checks = run.calls.filter((c) => c.name === "provisioningInstanceState");
+    expect(checks.every((c) => c.input.instanceId === PROVISION_ID)).toBe(true);
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    const firstDelete = run.calls.find((c) => c.name === "azureDeleteConnection")!;
+    expect(Date.parse(firstDelete.at)).toBeGreaterThanOrEqual(clouds.provisioningEndsAt);
+    expect(Date.parse(firstDelete.at) - clouds.provisioningEndsAt).toBeLessThan(30_000);
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+  });
+
+  it("removes a virtual circuit a stopped provisioning created after its removal, instead of waiting for the circuit until the deadline", async () => {
+    const clouds = cloudsWithRecord({ lateVirtualCircuitMinutes: 3 });
+    const start = await provisioned(clouds);
+    clouds.provisioningEndsAt = start.getTime();
+    const input = teardownInput({ stoppedProvisioning: PROVISION_ID });
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input, instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    expect(run.error).toBeUndefined();
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    expect(run.calls.filter((c) => c.name === "ociDeleteVirtualCircuit").length).toBeGreaterThanOrEqual(2);
+    expect(clouds.audit.some((a) => a.step === "virtual-circuit" && a.event === "retrying" && /appeared after its removal/.test(a.message))).toBe(true);
+    // the late one went before the circuit: never deleted while the provider holds it
+    const names = cloudCalls(run.calls);
+    expect(names.lastIndexOf("ociDeleteVirtualCircuit")).toBeLessThan(names.indexOf("azureDeleteCircuit"));
+    expect((run.endedAt.getTime() - start.getTime()) / 60_000).toBeLessThan(60);
+  });
+
+  it("sweeps once more at the end and removes a virtual circuit that appeared after the circuit went", async () => {
+    const clouds = cloudsWithRecord({ lateVirtualCircuitMinutes: 12 });
+    const start = await provisioned(clouds);
+    clouds.provisioningEndsAt = start.getTime();
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput({ stoppedProvisioning: PROVISION_ID }), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    expect(run.error).toBeUndefined();
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    expect(clouds.audit.some((a) => a.step === "sweep" && a.event === "retrying")).toBe(true);
+    expect(run.statuses.at(-1)).toMatchObject({ step: "deleted" });
+  });
+
+  it("rejects a teardown input whose stoppedProvisioning is not an instance id", async () => {
+    const clouds = cloudsWithRecord();
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: { ...teardownInput(), stoppedProvisioning: 7 }, instanceId: TEARDOWN_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/input\.stoppedProvisioning must be a non-empty string/);
+    expect(run.calls).toHaveLength(0);
+  });
+
   it("tears down a half-built interconnect from a record without ids, keeping a GatewaySubnet it cannot prove is ours", async () => {
     const clouds = cloudsWithRecord({ existingGatewaySubnet: true }, "failed");
     clouds.record!.operationId = TEARDOWN_ID;

@@ -259,3 +259,31 @@ describe("teardown order", () => {
     expect((await env.client.expressRouteCircuits.get(RG, "er-erp-prod")).serviceProviderProvisioningState).toBe("NotProvisioned");
   });
 });
+
+describe("a gateway whose deployment still runs", () => {
+  it("refuses its DELETE with 409 AnotherOperationInProgress until the deployment is done, then deletes it", async () => {
+    const slow = await startArmTestEnv({ durations: { gatewayCreate: LAG } });
+    try {
+      await slow.client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "GatewaySubnet", { addressPrefix: "10.10.255.0/27" }, POLL);
+      await slow.client.virtualNetworkGateways.beginCreateOrUpdate(RG, "ergw", {
+        location: "eastus",
+        gatewayType: "ExpressRoute",
+        sku: { name: "Standard", tier: "Standard" },
+        ipConfigurations: [{ name: "default", subnet: { id: `${slow.arm.virtualNetworkId}/subnets/GatewaySubnet` } }],
+      });
+      expect((await slow.client.virtualNetworkGateways.get(RG, "ergw")).provisioningState).toBe("Updating");
+      const refused = (await slow.client.virtualNetworkGateways.beginDeleteAndWait(RG, "ergw", POLL).catch((e: unknown) => e)) as RestError;
+      expect(refused.statusCode).toBe(409);
+      expect(refused.code).toBe("AnotherOperationInProgress");
+      expect((await slow.client.virtualNetworkGateways.get(RG, "ergw")).provisioningState).toBe("Updating");
+
+      slow.clock.advance(LAG);
+      expect((await slow.client.virtualNetworkGateways.get(RG, "ergw")).provisioningState).toBe("Succeeded");
+      await slow.client.virtualNetworkGateways.beginDeleteAndWait(RG, "ergw", POLL);
+      const gone = (await slow.client.virtualNetworkGateways.get(RG, "ergw").catch((e: unknown) => e)) as RestError;
+      expect(gone.statusCode).toBe(404);
+    } finally {
+      await slow.close();
+    }
+  });
+});

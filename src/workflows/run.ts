@@ -147,6 +147,11 @@ export class WorkflowRun {
    * Append an audit row. Best effort: the record (updated through recordUpdate) is the authority,
    * and a provisioning must not stop half-way, nor a compensation leave a circuit billing, because
    * the audit table is unavailable.
+   *
+   * Two times per row: `entry.at` (kept as the row's `details.at`) is the orchestration time, the
+   * clock of the custom status's `since`/`deadline` (the virtual clock on the local stack), and the
+   * same on every replay; the row's own `at` is when the store wrote it (wall clock, later by the
+   * activity's queueing). Compare a workflow row with the status by `details.at`.
    */
   *audit(step: string, event: AuditEvent, message: string, details?: Record<string, unknown>): Flow<void> {
     const entry = details === undefined ? { step, event, message, at: this.nowIso() } : { step, event, message, at: this.nowIso(), details };

@@ -123,6 +123,17 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(clouds.audit.filter((a) => a.event === "retrying" && a.step === "drg")).toHaveLength(2);
   });
 
+  it("waits for a pending public IP on a durable timer, then starts the gateway", async () => {
+    const clouds = cloudsWithRecord();
+    clouds.failNext.set("azureEnsureGateway", [{ code: "PUBLIC_IP_PENDING", message: "Public IP pip-erp-prod-ergw is still Updating", retryable: true, cloud: "azure", retryAfterSeconds: 10 }]);
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toBeUndefined();
+    const attempts = run.calls.filter((c) => c.name === "azureEnsureGateway");
+    expect(attempts).toHaveLength(2);
+    expect(Date.parse(attempts[1]!.at) - Date.parse(attempts[0]!.at)).toBeGreaterThanOrEqual(10_000);
+    expect(clouds.audit.some((a) => a.step === "gateway" && a.event === "retrying" && a.message.includes("PUBLIC_IP_PENDING"))).toBe(true);
+  });
+
   it("fails a permanent pre-flight problem at once, before anything billable, naming every problem", async () => {
     const clouds = cloudsWithRecord({ vnetPrefixes: ["10.10.0.0/16", "192.168.100.0/24"] });
     const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, peeringLocation: "Amsterdam" } };

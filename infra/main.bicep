@@ -294,10 +294,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'PEERING_LOCATIONS_FILE', value: '' }
         { name: 'POLL_INITIAL_INTERVAL_SECONDS', value: '30' }
         { name: 'POLL_MAX_INTERVAL_SECONDS', value: '300' }
+        { name: 'POLL_MIN_INTERVAL_SECONDS', value: '20' }
         { name: 'GATEWAY_DEADLINE_MINUTES', value: '90' }
         { name: 'PROVIDER_DEADLINE_MINUTES', value: '60' }
         { name: 'CONNECTION_DEADLINE_MINUTES', value: '30' }
         { name: 'DEPROVISION_DEADLINE_MINUTES', value: '60' }
+        { name: 'DRG_DEADLINE_MINUTES', value: '20' }
+        { name: 'VERIFICATION_DEADLINE_MINUTES', value: '30' }
+        { name: 'GATEWAY_SUBNET_DEADLINE_MINUTES', value: '15' }
         { name: 'KEEP_RESOURCES_ON_FAILURE', value: 'false' }
         { name: 'INTERCONNECTS_TABLE', value: interconnectsTable }
         { name: 'AUDIT_TABLE', value: auditTable }

@@ -26,7 +26,15 @@ export interface Settings {
     /** Overrides of the workflows' wait profiles by wait name (the names are checked by src/workflows/waits.ts). */
     waitProfiles: Record<string, WaitProfileSetting>;
   };
-  deadlines: { gatewayMinutes: number; providerMinutes: number; connectionMinutes: number; deprovisionMinutes: number };
+  deadlines: {
+    gatewayMinutes: number;
+    providerMinutes: number;
+    connectionMinutes: number;
+    deprovisionMinutes: number;
+    drgMinutes: number;
+    verificationMinutes: number;
+    gatewaySubnetMinutes: number;
+  };
   keepResourcesOnFailure: boolean;
   tables: { interconnects: string; audit: string };
   /**
@@ -199,6 +207,9 @@ export function loadSettings(env: Env = process.env): Settings {
       providerMinutes: r.integer("PROVIDER_DEADLINE_MINUTES", 60, 1, 1440),
       connectionMinutes: r.integer("CONNECTION_DEADLINE_MINUTES", 30, 1, 1440),
       deprovisionMinutes: r.integer("DEPROVISION_DEADLINE_MINUTES", 60, 1, 1440),
+      drgMinutes: r.integer("DRG_DEADLINE_MINUTES", 20, 1, 1440),
+      verificationMinutes: r.integer("VERIFICATION_DEADLINE_MINUTES", 30, 1, 1440),
+      gatewaySubnetMinutes: r.integer("GATEWAY_SUBNET_DEADLINE_MINUTES", 15, 1, 1440),
     },
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
     tables: { interconnects, audit },

@@ -1,3 +1,4 @@
+import { workflowTimingFromSettings } from "../../src/workflows/names";
 import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -47,7 +48,7 @@ describe("loadSettings", () => {
       },
       bgpAddressPool: "192.168.100.0/24",
       polling: { initialIntervalSeconds: 30, maxIntervalSeconds: 300, minIntervalSeconds: 20, waitProfiles: {} },
-      deadlines: { gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60 },
+      deadlines: { gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60, drgMinutes: 20, verificationMinutes: 30, gatewaySubnetMinutes: 15 },
       keepResourcesOnFailure: false,
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
       trustClientPrincipalHeader: true,
@@ -94,6 +95,13 @@ describe("loadSettings", () => {
     expect(s.deadlines.gatewayMinutes).toBe(120);
   });
 
+  it("has a deadline of its own for each kind of wait, so tuning one leaves the others alone", () => {
+    const s = loadSettings(sampleEnv({ DRG_DEADLINE_MINUTES: "25", VERIFICATION_DEADLINE_MINUTES: "40", GATEWAY_SUBNET_DEADLINE_MINUTES: "10" }));
+    expect(s.deadlines).toEqual({ gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60, drgMinutes: 25, verificationMinutes: 40, gatewaySubnetMinutes: 10 });
+    const timing = workflowTimingFromSettings(s);
+    expect(timing).toMatchObject({ drgDeadlineMinutes: 25, verificationDeadlineMinutes: 40, gatewaySubnetDeadlineMinutes: 10, connectionDeadlineMinutes: 30 });
+  });
+
   it("reads wait profile overrides, which the workflows merge over their defaults", () => {
     const s = loadSettings(sampleEnv({ POLL_MIN_INTERVAL_SECONDS: "15", WAIT_PROFILES: '{"gateway":{"earliestSeconds":600,"latestSeconds":1800}}' }));
     expect(s.polling.minIntervalSeconds).toBe(15);
@@ -122,6 +130,9 @@ describe("loadSettings", () => {
     ["PROVIDER_DEADLINE_MINUTES", "soon", /whole number/],
     ["CONNECTION_DEADLINE_MINUTES", "-1", /whole number/],
     ["DEPROVISION_DEADLINE_MINUTES", "99999", /whole number from 1 to 1440/],
+    ["DRG_DEADLINE_MINUTES", "0", /whole number from 1 to 1440/],
+    ["VERIFICATION_DEADLINE_MINUTES", "ten", /whole number/],
+    ["GATEWAY_SUBNET_DEADLINE_MINUTES", "2.5", /whole number/],
     ["KEEP_RESOURCES_ON_FAILURE", "yes", /true or false/],
     ["INTERCONNECTS_TABLE", "inter-connects", /table name/],
     ["AUDIT_TABLE", "Interconnects", /must differ from INTERCONNECTS_TABLE/],

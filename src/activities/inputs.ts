@@ -1,5 +1,5 @@
 /**
- * Input schemas of the activities (contracts.ts types). The orchestrator is the only caller, but a
+ * Input schemas of the activities (contracts/ types). The orchestrator is the only caller, but a
  * history written by an older version of it is an outside input too: a bad field fails the step
  * at once, naming the field, instead of reaching a cloud API.
  */

@@ -1,6 +1,6 @@
 /**
  * The activity boundary for orchestration tests: a scripted model of both clouds as the activities
- * report them (contracts.ts shapes), driven by the harness clock with the default simulated
+ * report them (contracts/ shapes), driven by the harness clock with the default simulated
  * durations of the brief. It enforces the clouds' own ordering rules (a provider circuit cannot be
  * deleted before the provider deprovisioned it; a DRG cannot go while attached), so a wrong
  * teardown order shows up as a failure, not as a silently green test.

@@ -1,22 +1,10 @@
 import { ValidationError } from "../domain/errors";
+import { isMaskedServiceKey, maskServiceKey, maskServiceKeysInText } from "../domain/secrets";
 
-const MASKED_SERVICE_KEY = /^[0-9a-f]{8}-\*{4}-\*{4}-\*{4}-\*{12}$/i;
+export { isMaskedServiceKey, maskServiceKey } from "../domain/secrets";
+
 const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
 const REDACTED = "[redacted]";
-
-/**
- * The ExpressRoute service key is a bearer secret: whoever holds it can attach a provider circuit and
- * start billing. Only its first GUID group is ever kept, enough to tell keys apart in a ticket.
- */
-export function maskServiceKey(serviceKey: string): string {
-  const match = /^([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.exec(serviceKey.trim());
-  if (!match) return REDACTED;
-  return `${match[1]!.toLowerCase()}-****-****-****-************`;
-}
-
-export function isMaskedServiceKey(value: string): boolean {
-  return MASKED_SERVICE_KEY.test(value);
-}
 
 /**
  * Keys whose values are secrets. "providerServiceKeyName" is OCI's name for the ExpressRoute service key,
@@ -40,13 +28,10 @@ function maskSecretValue(value: string): string {
   return isMaskedServiceKey(value) ? value : maskServiceKey(value);
 }
 
-/**
- * Free text (cloud error messages) can quote a key, e.g. "Invalid providerServiceKeyName 1a2b...".
- * A GUID shortly after the word "key" is masked; other GUIDs (subscription ids, request ids) stay readable.
- */
+/** Masks service keys quoted in free text (see maskServiceKeysInText) and refuses a PEM block outright. */
 export function maskSecretsInText(text: string, path = ""): string {
   refusePem(text, path);
-  return text.replace(/(key[\w\s"'=:]{0,40}?)\b([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/gi, (_m, prefix: string, guid: string) => `${prefix}${maskServiceKey(guid)}`);
+  return maskServiceKeysInText(text);
 }
 
 /**

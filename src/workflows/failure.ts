@@ -1,4 +1,5 @@
 import type { StepFailure, StepFailureSummary } from "../activities/contracts";
+import { maskServiceKeysInText } from "../domain/secrets";
 
 /**
  * A workflow step that cannot go on: carries the step and the decoded cloud failure so the
@@ -9,10 +10,11 @@ export class WorkflowStepError extends Error {
   readonly failure: StepFailure;
 
   constructor(step: string, failure: StepFailure) {
-    super(`${step}: ${failure.code}: ${failure.message}`);
+    const masked = maskedFailure(failure);
+    super(`${step}: ${masked.code}: ${masked.message}`);
     this.name = "WorkflowStepError";
     this.step = step;
-    this.failure = failure;
+    this.failure = masked;
   }
 
   summary(): StepFailureSummary {
@@ -28,5 +30,19 @@ export function permanent(step: string, code: string, message: string): Workflow
 export function summarize(error: unknown, fallbackStep: string): StepFailureSummary {
   if (error instanceof WorkflowStepError) return error.summary();
   const message = error instanceof Error ? error.message : String(error);
-  return { step: fallbackStep, code: "UNEXPECTED", message };
+  return { step: fallbackStep, code: "UNEXPECTED", message: maskServiceKeysInText(message) };
+}
+
+/**
+ * A cloud's error text can quote the ExpressRoute service key. What the workflow keeps of a failure
+ * reaches the custom status, the audit, the record and the instance output, all readable by anyone who
+ * can query the orchestration: the key is masked before any of them.
+ */
+export function maskedFailure(failure: StepFailure): StepFailure {
+  return { ...failure, message: maskServiceKeysInText(failure.message) };
+}
+
+/** The orchestration's final error (its output in the status API): masked once more, whatever it quotes. */
+export function workflowFailed(message: string): Error {
+  return new Error(maskServiceKeysInText(message));
 }

@@ -9,7 +9,7 @@ import type {
   VirtualCircuitObservation,
 } from "../activities/contracts";
 import { ORACLE_BGP_ASN } from "../domain/skus";
-import { permanent, summarize } from "./failure";
+import { permanent, summarize, workflowFailed } from "./failure";
 import { readProvisionInput } from "./input";
 import { pollUntil } from "./poll";
 import { preflight, type PreflightFacts } from "./preflight";
@@ -277,7 +277,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     } catch (recordError) {
       recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
     }
-    throw new Error(`provisioning of ${input.name} failed at ${reason}${recordNote}`);
+    throw workflowFailed(`provisioning of ${input.name} failed at ${reason}${recordNote}`);
   }
 }
 

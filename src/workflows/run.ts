@@ -7,7 +7,7 @@ import {
   type AuditEvent,
   type OpContext,
 } from "../activities/contracts";
-import { WorkflowStepError } from "./failure";
+import { maskedFailure, WorkflowStepError } from "./failure";
 import type { WorkflowTiming } from "./names";
 
 /** What a generator step yields and receives: durable tasks in, their results back. */
@@ -104,7 +104,7 @@ export class WorkflowRun {
       try {
         return (yield this.context.df.callActivity(name, full)) as ActivityOutput<N>;
       } catch (error) {
-        const failure = decodeFailure(error);
+        const failure = maskedFailure(decodeFailure(error));
         if (!failure.retryable || attempt >= maxAttempts) {
           throw new WorkflowStepError(step, attempt > 1 ? { ...failure, message: `${failure.message} (after ${attempt} attempts)` } : failure);
         }

@@ -1,6 +1,6 @@
 import type { OrchestrationContext } from "durable-functions";
 import type { OpContext } from "../activities/contracts";
-import { permanent, summarize, WorkflowStepError } from "./failure";
+import { permanent, summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
@@ -73,7 +73,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
         recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
       }
     }
-    throw new Error(`teardown of ${input.name} failed at ${failure.step}: ${failure.code}: ${failure.message}${recordNote}`);
+    throw workflowFailed(`teardown of ${input.name} failed at ${failure.step}: ${failure.code}: ${failure.message}${recordNote}`);
   }
 }
 

@@ -14,8 +14,18 @@ import { loadLocalSettings } from "./settings";
 const ROOT = path.resolve(__dirname, "../../..");
 const LOCAL = path.join(ROOT, ".local");
 const LOCK = path.join(LOCAL, "stack.lock");
-const HOST_PORT = 7071;
-const PORTS = { blob: 10000, queue: 10001, table: 10002, arm: 8443, oci: 8444 };
+/** Default ports, each overridable from the environment or local.settings.json (to run beside another Azurite or func). */
+const PORT_SETTINGS = {
+  host: ["HOST_PORT", 7071],
+  blob: ["AZURITE_BLOB_PORT", 10000],
+  queue: ["AZURITE_QUEUE_PORT", 10001],
+  table: ["AZURITE_TABLE_PORT", 10002],
+  arm: ["ARM_EMULATOR_PORT", 8443],
+  oci: ["OCI_EMULATOR_PORT", 8444],
+} as const;
+type PortName = keyof typeof PORT_SETTINGS;
+/** A full provisioning of the README example on the emulators' default durations, in simulated seconds (npm run bench: ~34.6 min). */
+const PROVISIONING_SIMULATED_SECONDS = 35 * 60;
 
 function fail(message: string): never {
   console.error(`\nnpm start: ${message}\n`);
@@ -39,19 +49,34 @@ function portBusy(port: number): Promise<boolean> {
   });
 }
 
-function takeLock(): void {
+function ports(values: Record<string, string | undefined>): Record<PortName, number> {
+  const problems: string[] = [];
+  const chosen = {} as Record<PortName, number>;
+  for (const [name, [setting, fallback]] of Object.entries(PORT_SETTINGS) as [PortName, readonly [string, number]][]) {
+    const raw = process.env[setting] ?? values[setting];
+    const port = raw === undefined || raw === "" ? fallback : Number(raw);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${setting} must be a port number from 1 to 65535, got "${raw}"`);
+    chosen[name] = port;
+  }
+  if (problems.length) fail(problems.join("; "));
+  return chosen;
+}
+
+function takeLock(hostPort: number): void {
   mkdirSync(LOCAL, { recursive: true });
   if (existsSync(LOCK)) {
     const held = JSON.parse(readFileSync(LOCK, "utf8")) as { pid: number; url: string };
     if (alive(held.pid)) fail(`the local stack is already running (pid ${held.pid}, ${held.url}). Use it, or stop it with Ctrl-C in its terminal (or kill ${held.pid}).`);
   }
-  writeFileSync(LOCK, JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${HOST_PORT}` }));
+  writeFileSync(LOCK, JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${hostPort}` }));
 }
 
 async function main(): Promise<void> {
-  takeLock();
   const settings = loadLocalSettings(ROOT);
   const values = { ...settings.values };
+  const PORTS = ports(values);
+  const HOST_PORT = PORTS.host;
+  takeLock(HOST_PORT);
   if (settings.fromSample) console.log("No local.settings.json: using the defaults of local.settings.sample.json (they point at the local emulators). Copy it to local.settings.json to change settings.");
   else console.log(`Settings from ${path.relative(ROOT, settings.source)}`);
   const speed = Number(process.env.SIM_SPEED ?? values.SIM_SPEED ?? 60);
@@ -63,7 +88,10 @@ async function main(): Promise<void> {
     ...(realClouds ? [] : [["ARM emulator", PORTS.arm], ["OCI emulator", PORTS.oci]])] as [string, number][];
   const busy = [];
   for (const [name, port] of wanted) if (await portBusy(port)) busy.push(`${name} port ${port}`);
-  if (busy.length) fail(`these ports are in use: ${busy.join(", ")}. Stop whatever listens there (another Azurite, func, or a stack started elsewhere) and run npm start again.`);
+  if (busy.length) {
+    rmSync(LOCK, { force: true });
+    fail(`these ports are in use: ${busy.join(", ")}. Stop whatever listens there (another Azurite, func, or a stack started elsewhere), or choose other ports with ${Object.values(PORT_SETTINGS).map(([setting]) => setting).join(", ")} (environment or local.settings.json), and run npm start again.`);
+  }
 
   let azurite: RunningAzurite | undefined;
   let emulators: RunningEmulators | undefined;
@@ -137,7 +165,8 @@ async function main(): Promise<void> {
     host: url,
     api: `${url}/api`,
     durableApi: `${url}/runtime/webhooks/durabletask`,
-    azurite: { blob: azurite.blobUrl, queue: azurite.queueUrl, table: azurite.tableUrl, data: path.join(LOCAL, "azurite") },
+    // Azurite's well-known development account key is public (Microsoft documents it); it is no secret.
+    azurite: { blob: azurite.blobUrl, queue: azurite.queueUrl, table: azurite.tableUrl, connectionString: azurite.connectionString, data: path.join(LOCAL, "azurite") },
     emulators: emulators ? {
       arm: { url: emulators.arm.url, caCertPath: emulators.arm.caCertPath, subscriptionId: emulators.arm.subscriptionId, resourceGroup: emulators.arm.resourceGroup, location: emulators.arm.location, virtualNetworkId: emulators.arm.virtualNetworkId },
       oci: { url: emulators.oci.url, tenancyId: emulators.oci.tenancyId, userId: emulators.oci.userId, region: emulators.oci.region, compartmentId: emulators.oci.compartmentId, vcnId: emulators.oci.vcnId, routeTableId: emulators.oci.routeTableId, providerServiceId: emulators.oci.providerServiceId },
@@ -154,7 +183,7 @@ async function main(): Promise<void> {
     `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in .local/azurite)`,
     emulators ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})` : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",
     emulators ? `  OCI emulator     ${emulators.oci.url}  (compartment ${emulators.oci.compartmentId})` : "",
-    `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(3600 / speed))} s of real time`,
+    `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(PROVISIONING_SIMULATED_SECONDS / speed))} s of real time`,
     "",
     "Try it:",
     `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,

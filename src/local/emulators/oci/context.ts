@@ -3,6 +3,7 @@ import type { VirtualClock } from "../../clock/virtual-clock";
 import type { FaultInjector } from "../shared/faults";
 import type { ProviderLink } from "../shared/provider-link";
 import { regionKey } from "./catalog";
+import { notFound } from "./errors";
 import { TENANCY_ID, type OciDurations, type OciState } from "./model";
 import type { StateStore } from "./store";
 
@@ -41,5 +42,14 @@ export class OciContext {
   /** Compartments of the emulated tenancy: the root compartment (the tenancy) and those VCNs live in. */
   knowsCompartment(compartmentId: string): boolean {
     return compartmentId === TENANCY_ID || Object.values(this.state.vcns).some((v) => v.compartmentId === compartmentId);
+  }
+
+  /**
+   * List operations answer 404 NotAuthorizedOrNotFound for a compartment the user cannot see, as OCI
+   * does: to the caller, "does not exist" and "not allowed to look" are the same answer.
+   */
+  requireCompartment(compartmentId: string): string {
+    if (!this.knowsCompartment(compartmentId)) throw notFound("compartment", compartmentId);
+    return compartmentId;
   }
 }

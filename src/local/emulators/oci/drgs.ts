@@ -44,7 +44,7 @@ function drgOf(ctx: OciContext, id: string): Timed<Drg> {
 }
 
 export function listDrgs(ctx: OciContext, req: ApiRequest): ApiResponse {
-  requiredQuery(req, "compartmentId");
+  ctx.requireCompartment(requiredQuery(req, "compartmentId"));
   const items = Object.values(ctx.state.drgs).map((r) => r.resource).sort(byTimeCreated);
   return paginate(req, filterByQuery<Drg>(req, items, ["compartmentId"]));
 }
@@ -150,7 +150,7 @@ function attachmentOf(ctx: OciContext, id: string): Timed<DrgAttachment> {
 }
 
 export function listDrgAttachments(ctx: OciContext, req: ApiRequest): ApiResponse {
-  requiredQuery(req, "compartmentId");
+  ctx.requireCompartment(requiredQuery(req, "compartmentId"));
   const attachmentType = req.query.get("attachmentType");
   const networkId = req.query.get("networkId");
   const items = Object.values(ctx.state.drgAttachments)

@@ -14,8 +14,8 @@ import {
 } from "./validate";
 
 /** FastConnect: the provider catalog and private virtual circuits through a partner. */
-export function listProviderServices(_ctx: OciContext, req: ApiRequest): ApiResponse {
-  requiredQuery(req, "compartmentId");
+export function listProviderServices(ctx: OciContext, req: ApiRequest): ApiResponse {
+  ctx.requireCompartment(requiredQuery(req, "compartmentId"));
   return paginate(req, [...PROVIDER_SERVICES]);
 }
 
@@ -192,7 +192,7 @@ function virtualCircuitOf(ctx: OciContext, id: string): VirtualCircuitRecord {
 }
 
 export function listVirtualCircuits(ctx: OciContext, req: ApiRequest): ApiResponse {
-  requiredQuery(req, "compartmentId");
+  ctx.requireCompartment(requiredQuery(req, "compartmentId"));
   const items = Object.values(ctx.state.virtualCircuits).map((r) => r.resource).sort(byTimeCreated);
   return paginate(req, filterByQuery<VirtualCircuit>(req, items, ["compartmentId", "displayName", "lifecycleState"]));
 }

@@ -7,7 +7,7 @@ import { asBody, definedTagsOf, freeformTagsOf, optionalDisplayName, optionalStr
 
 /** VCNs and their route tables: the seeded network the interconnect lands in. */
 export function listVcns(ctx: OciContext, req: ApiRequest): ApiResponse {
-  requiredQuery(req, "compartmentId");
+  ctx.requireCompartment(requiredQuery(req, "compartmentId"));
   const items = Object.values(ctx.state.vcns).sort(byTimeCreated);
   return paginate(req, filterByQuery<Vcn>(req, items, ["compartmentId", "displayName", "lifecycleState"]));
 }
@@ -23,7 +23,7 @@ function vcnOf(ctx: OciContext, id: string): Vcn {
 }
 
 export function listRouteTables(ctx: OciContext, req: ApiRequest): ApiResponse {
-  requiredQuery(req, "compartmentId");
+  ctx.requireCompartment(requiredQuery(req, "compartmentId"));
   const items = Object.values(ctx.state.routeTables).sort(byTimeCreated);
   return paginate(req, filterByQuery<RouteTable>(req, items, ["compartmentId", "vcnId", "displayName", "lifecycleState"]));
 }

@@ -39,6 +39,25 @@ function readIpConfigs(props: Json): IpConfigInput[] {
   });
 }
 
+function vnetIdOf(subnetId: string): string {
+  return subnetId.replace(/\/subnets\/[^/]+$/i, "");
+}
+
+/** ARM compares regions by name, whatever the spelling: "East US" is "eastus". */
+function sameRegion(a: string | undefined, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/\s+/g, "");
+  return a !== undefined && norm(a) === norm(b);
+}
+
+/** A VNet holds at most one gateway of each type (ExpressRoute and VPN may coexist in the GatewaySubnet). */
+function gatewayOfTypeInVnet(net: ArmNetwork, vnetId: string, gatewayType: string, exceptId: string): ArmResource | undefined {
+  return net
+    .list((r) => r.type === TYPES.virtualNetworkGateways && !sameId(r.id, exceptId) && r.properties.gatewayType === gatewayType)
+    .find((gw) =>
+      ((gw.properties.ipConfigurations as Json[] | undefined) ?? []).some((c) => sameId(vnetIdOf(String(((c.properties as Json).subnet as Json).id)), vnetId)),
+    );
+}
+
 export function putGateway(ctx: Ctx): Reply {
   const { net, scope, body } = ctx;
   const name = ctx.names[0] as string;
@@ -61,6 +80,9 @@ export function putGateway(ctx: Ctx): Reply {
 
   for (const ipc of ipConfigs) {
     if (!net.get(ipc.subnetId)) throw invalidReference(ipc.subnetId, id);
+    // ARM resolves references within the gateway's region: a VNet elsewhere is "not found" to it.
+    const vnet = net.get(vnetIdOf(ipc.subnetId));
+    if (!vnet || !sameRegion(vnet.location, location)) throw invalidReference(ipc.subnetId, id);
     if (!isGatewaySubnet(ipc.subnetId)) {
       throw badRequest(
         "InvalidGatewaySubnet",
@@ -69,13 +91,20 @@ export function putGateway(ctx: Ctx): Reply {
     }
     if (ipc.publicIpId) {
       const pip = net.get(ipc.publicIpId);
-      if (!pip) throw invalidReference(ipc.publicIpId, id);
+      if (!pip || !sameRegion(pip.location, location)) throw invalidReference(ipc.publicIpId, id);
       const user = publicIpUser(net, pip.id);
       if (user && !user.toLowerCase().startsWith(`${id.toLowerCase()}/`)) {
         throw badRequest("PublicIPAddressInUse", `Public IP address ${pip.id} is already used by ${user}.`);
       }
       if (!pip.properties.ipAddress) pip.properties.ipAddress = "20.10.0.250";
     }
+  }
+  const rival = gatewayOfTypeInVnet(net, vnetIdOf(ipConfigs[0]!.subnetId), gatewayType, id);
+  if (rival) {
+    throw badRequest(
+      "VirtualNetworkGatewayOfSameTypeExists",
+      `A virtual network can't be associated with more than one gateway of type ${gatewayType}: ${rival.id} already uses the GatewaySubnet of ${vnetIdOf(ipConfigs[0]!.subnetId)}.`,
+    );
   }
   if (existing) {
     const before = ((existing.properties.ipConfigurations as Json[]) ?? []).map((c) => ((c.properties as Json).subnet as Json).id as string);

@@ -3,6 +3,7 @@
  * VNet, VCN or DRG is a permanent NOT_FOUND naming it; no retry can make it appear.
  */
 import type { AzureNetwork, Subnet, VirtualNetworkGateway } from "../clouds/azure/network";
+import { CloudError } from "../clouds/errors";
 import { EXPRESSROUTE_SERVICE_PROVIDER, FASTCONNECT_PROVIDER_NAME } from "../domain/skus";
 import { GATEWAY_SUBNET_NAME } from "../domain/names";
 import { ACTIVITY } from "./contracts";
@@ -118,7 +119,17 @@ export const ociReadProviderService = defineActivity(
   "read",
   async (input, ctx) => {
     const oci = ctx.oci(input.region);
-    const services = await oci.listFastConnectProviderServices(input.compartmentId);
+    const services = await oci.listFastConnectProviderServices(input.compartmentId).catch((err: unknown) => {
+      // The DRG and the virtual circuit are created in this compartment: a typo must stop the run before the gateway bills.
+      if (err instanceof CloudError && err.notFound) {
+        throw permanent(
+          "NOT_FOUND",
+          `oci.compartmentId ${input.compartmentId} was not found in region ${input.region}, or this user may not use it ` +
+            `(OCI answered ${err.code} listing FastConnect provider services in it); the DRG and the virtual circuit are created there.`,
+        );
+      }
+      throw err;
+    });
     // "Microsoft Azure", not "Azure" (oracle-enterprise-landingzone#117); private peering only.
     const azure = services.find(
       (s) => s.providerName === FASTCONNECT_PROVIDER_NAME && (s.supportedVirtualCircuitTypes ?? ["PRIVATE"]).some((t) => String(t) === "PRIVATE"),

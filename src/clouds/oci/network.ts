@@ -130,7 +130,7 @@ export class OciNetwork {
   }
 
   listDrgs(compartmentId: string): Promise<Drg[]> {
-    return this.pages("GET drgs", (page) => this.client.listDrgs({ compartmentId, ...(page ? { page } : {}) }));
+    return this.inCompartment(this.pages("GET drgs", (page) => this.client.listDrgs({ compartmentId, ...(page ? { page } : {}) })));
   }
 
   getDrgAttachment(drgAttachmentId: string): Promise<DrgAttachment | undefined> {
@@ -138,7 +138,7 @@ export class OciNetwork {
   }
 
   listDrgAttachments(filter: { compartmentId: string; drgId?: string; vcnId?: string }): Promise<DrgAttachment[]> {
-    return this.pages("GET drgAttachments", (page) => this.client.listDrgAttachments({ ...filter, ...(page ? { page } : {}) }));
+    return this.inCompartment(this.pages("GET drgAttachments", (page) => this.client.listDrgAttachments({ ...filter, ...(page ? { page } : {}) })));
   }
 
   getVirtualCircuit(virtualCircuitId: string): Promise<VirtualCircuit | undefined> {
@@ -146,7 +146,7 @@ export class OciNetwork {
   }
 
   listVirtualCircuits(compartmentId: string): Promise<VirtualCircuit[]> {
-    return this.pages("GET virtualCircuits", (page) => this.client.listVirtualCircuits({ compartmentId, ...(page ? { page } : {}) }));
+    return this.inCompartment(this.pages("GET virtualCircuits", (page) => this.client.listVirtualCircuits({ compartmentId, ...(page ? { page } : {}) })));
   }
 
   listFastConnectProviderServices(compartmentId: string): Promise<FastConnectProviderService[]> {
@@ -251,6 +251,20 @@ export class OciNetwork {
       return "deleting";
     } catch (err) {
       if (err instanceof CloudError && err.notFound) return "deleted";
+      throw err;
+    }
+  }
+
+  /**
+   * Our resources are looked up by name in the spec's compartment. OCI answers a list in a compartment
+   * the user cannot see with 404 NotAuthorizedOrNotFound: nothing there is ours to find or remove (a
+   * mistyped compartment fails pre-flight, and its teardown must still finish).
+   */
+  private async inCompartment<T>(list: Promise<T[]>): Promise<T[]> {
+    try {
+      return await list;
+    } catch (err) {
+      if (err instanceof CloudError && err.notFound) return [];
       throw err;
     }
   }

@@ -6,28 +6,13 @@
 import { z } from "zod";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { INTERCONNECT_STATES } from "../domain/lifecycle";
-import type { InterconnectResources as StoredResources, JsonObject } from "../store";
-import { ACTIVITY, type AuditEvent, type InterconnectResources, type ResourceOwnership } from "./contracts";
+import { interconnectResourcesSchema } from "../domain/resources";
+import type { JsonObject } from "../store";
+import { ACTIVITY, type AuditEvent } from "./contracts";
 import { opContextSchema } from "./inputs";
 import { defineActivity } from "./step";
 
 const name = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "must be an interconnect name");
-
-const ownership = z.object({ gatewaySubnet: z.boolean(), gateway: z.boolean(), drg: z.boolean(), drgAttachment: z.boolean() });
-const resources = z.object({
-  virtualNetworkId: z.string().optional(),
-  gatewaySubnetId: z.string().optional(),
-  gatewayId: z.string().optional(),
-  circuitId: z.string().optional(),
-  serviceKeyMasked: z.string().optional(),
-  connectionId: z.string().optional(),
-  drgId: z.string().optional(),
-  drgAttachmentId: z.string().optional(),
-  virtualCircuitId: z.string().optional(),
-  routeTableId: z.string().optional(),
-  routedPrefixes: z.array(z.string()).optional(),
-  owned: ownership.optional(),
-});
 
 const recordReadInput = z.object({ opContext: opContextSchema, name });
 const recordUpdateInput = z.object({
@@ -35,7 +20,7 @@ const recordUpdateInput = z.object({
   name,
   expectedOperationId: z.string().min(1),
   patch: z.object({
-    resources: resources.optional(),
+    resources: interconnectResourcesSchema.optional(),
     failure: z.object({ step: z.string().min(1), code: z.string().min(1), message: z.string() }).nullable().optional(),
     message: z.string().optional(),
   }),
@@ -52,30 +37,6 @@ const auditAppendInput = z.object({
   }),
 });
 
-const OWNED_KEYS = ["gatewaySubnet", "gateway", "drg", "drgAttachment"] as const;
-
-/** The store keeps resources as a flat string map: lists and flags are written as comma lists. */
-export function toStoredResources(r: InterconnectResources): StoredResources {
-  const out: StoredResources = {};
-  for (const [key, value] of Object.entries(r)) {
-    if (typeof value === "string") out[key] = value;
-  }
-  if (r.routedPrefixes) out.routedPrefixes = r.routedPrefixes.join(",");
-  if (r.owned) out.owned = OWNED_KEYS.filter((k) => r.owned?.[k]).join(",");
-  return out;
-}
-
-export function fromStoredResources(stored: StoredResources): InterconnectResources {
-  const { routedPrefixes, owned, ...ids } = stored;
-  const out: InterconnectResources = { ...ids };
-  if (routedPrefixes !== undefined) out.routedPrefixes = routedPrefixes ? routedPrefixes.split(",") : [];
-  if (owned !== undefined) {
-    const set = new Set(owned.split(","));
-    out.owned = Object.fromEntries(OWNED_KEYS.map((k) => [k, set.has(k)])) as unknown as ResourceOwnership;
-  }
-  return out;
-}
-
 export const recordRead = defineActivity(ACTIVITY.recordRead, recordReadInput, "read", async (input, ctx) => {
   const record = await ctx.deps.store.interconnects.get(input.name);
   if (!record) return { found: false };
@@ -85,7 +46,7 @@ export const recordRead = defineActivity(ACTIVITY.recordRead, recordReadInput, "
     state: record.state,
     spec: record.spec,
     bgpPlan: record.bgpPlan ?? null,
-    resources: fromStoredResources(record.resources),
+    resources: record.resources,
     operationId: record.currentOperation?.instanceId ?? null,
   };
 });
@@ -101,7 +62,7 @@ export const recordUpdate = defineActivity(ACTIVITY.recordUpdate, recordUpdateIn
     }
     const { patch } = input;
     return {
-      ...(patch.resources ? { resources: toStoredResources({ ...fromStoredResources(current.resources), ...patch.resources }) } : {}),
+      ...(patch.resources ? { resources: { ...current.resources, ...patch.resources } } : {}),
       ...(patch.failure !== undefined ? { failure: patch.failure } : {}),
       ...(input.transitionTo !== undefined ? { state: input.transitionTo } : {}),
     };

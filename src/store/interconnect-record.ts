@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { BgpPlan } from "../domain/bgp-plan";
 import { INTERCONNECT_STATES, type InterconnectState } from "../domain/lifecycle";
+import { fromLegacyResources, interconnectResourcesSchema, type InterconnectResources } from "../domain/resources";
 import type { InterconnectSpec } from "../domain/spec";
-import { isMaskedServiceKey } from "./secrets";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -28,12 +28,7 @@ export interface InterconnectFailure {
   message: string;
 }
 
-/**
- * Ids of what the service created or found on both clouds (circuitId, gatewayId, connectionId,
- * drgId, drgAttachmentId, virtualCircuitId, ...). The service key is never kept: only
- * `serviceKeyMasked`; the workflow reads the real key from the circuit when it needs it.
- */
-export type InterconnectResources = Record<string, string>;
+export type { InterconnectResources, ResourceOwnership } from "../domain/resources";
 
 export interface InterconnectRecord {
   name: string;
@@ -75,22 +70,11 @@ export const failureSchema: z.ZodType<InterconnectFailure> = z.strictObject({
   message: z.string(),
 });
 
-export const resourcesSchema: z.ZodType<InterconnectResources> = z
-  .record(z.string(), z.string())
-  .superRefine((resources, ctx) => {
-    for (const [key, value] of Object.entries(resources)) {
-      if (key === "serviceKeyMasked") {
-        if (!isMaskedServiceKey(value)) {
-          ctx.addIssue({ code: "custom", path: [key], message: 'must be a masked service key such as "1a2b3c4d-****-****-****-************"' });
-        }
-      } else if (/servicekey|privatekey|secret|password|passphrase/i.test(key)) {
-        ctx.addIssue({ code: "custom", path: [key], message: "secrets are never stored; keep only serviceKeyMasked (see maskServiceKey)" });
-      }
-      if (/-----BEGIN [A-Z0-9 ]+-----/.test(value)) {
-        ctx.addIssue({ code: "custom", path: [key], message: "contains a PEM block; secrets are never stored" });
-      }
-    }
-  });
+/** Written: the structured form only. */
+export const resourcesSchema = interconnectResourcesSchema;
+
+/** Read: rows from before resources were structured (comma lists) are read too, and rewritten structured on the next write. */
+export const storedResourcesSchema: z.ZodType<InterconnectResources> = z.preprocess(fromLegacyResources, interconnectResourcesSchema);
 
 const bgpSessionSchema = z.strictObject({ cidr: nonEmpty, oracleBgpPeeringIp: nonEmpty, customerBgpPeeringIp: nonEmpty });
 export const bgpPlanSchema: z.ZodType<BgpPlan> = z.strictObject({ primary: bgpSessionSchema, secondary: bgpSessionSchema });

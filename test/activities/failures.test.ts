@@ -155,6 +155,16 @@ describe("activity failures", () => {
     expect(bad).toMatchObject({ code: "INVALID_TRANSITION", retryable: false });
     const read = await invoke(env, "recordRead", { opContext: op, name });
     expect(read).toMatchObject({ found: true, state: "provisioning", resources, operationId: op.instanceId });
+    // stored as typed JSON (what GET /api/interconnects/{name} shows), not as comma lists
+    expect((await env.deps.store.interconnects.getOrThrow(name)).resources).toEqual(resources);
+    const patchOnly = await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: op.instanceId, patch: { resources: { drgId: "ocid1.drg.oc1.iad.ours" } } });
+    expect(patchOnly).toEqual({ state: "provisioning" });
+    expect((await env.deps.store.interconnects.getOrThrow(name)).resources).toEqual({ ...resources, drgId: "ocid1.drg.oc1.iad.ours" });
+    const fullKey = await failureOf(invoke(env, "recordUpdate", {
+      opContext: op, name, expectedOperationId: op.instanceId, patch: { resources: { serviceKeyMasked: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" } },
+    }));
+    expect(fullKey).toMatchObject({ code: "VALIDATION_FAILED", retryable: false, message: expect.stringContaining("patch.resources.serviceKeyMasked") });
+    expect(JSON.stringify(fullKey)).not.toContain("5e6f-4a7b");
     expect(await invoke(env, "recordRead", { opContext: op, name: "rec-absent" })).toEqual({ found: false });
 
     await invoke(env, "auditAppend", { opContext: op, entry: { step: "gateway", event: "waiting", message: "gateway Updating", at: "2025-01-01T00:00:00.000Z", details: { polls: 3 } } });

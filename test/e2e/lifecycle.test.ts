@@ -30,7 +30,13 @@ describe("provisioning and teardown of the README example", () => {
     const record = await stack.waitForRecord("erp-prod", (r) => r.state === "active" || r.state === "failed");
     expect(record.failure).toBeNull();
     expect(record.state).toBe("active");
-    expect(record.resources).toMatchObject({ circuitId: expect.stringMatching(/expressRouteCircuits\/erc-erp-prod$/i), virtualCircuitId: expect.stringMatching(/^ocid1\.virtualcircuit\./) });
+    expect(record.resources).toMatchObject({
+      circuitId: expect.stringMatching(/expressRouteCircuits\/erc-erp-prod$/i),
+      virtualCircuitId: expect.stringMatching(/^ocid1\.virtualcircuit\./),
+      serviceKeyMasked: expect.stringMatching(/^[0-9a-f]{8}-\*{4}-\*{4}-\*{4}-\*{12}$/),
+      routedPrefixes: ["10.10.0.0/16"],
+      owned: { gatewaySubnet: true, gateway: true, drg: true, drgAttachment: true },
+    });
 
     expect((await stack.waitForInstanceEnd(res.json.statusQueryGetUri)).runtimeStatus).toBe("Completed");
     expect((await fetch(res.json.statusQueryGetUri)).status).toBe(200);

@@ -2,7 +2,7 @@ import { TableClient, TableServiceClient } from "@azure/data-tables";
 import { describe, expect, it } from "vitest";
 import { DomainError, ErrorCodes, ValidationError } from "../../src/domain/errors";
 import type { InterconnectSpec } from "../../src/domain/spec";
-import { InterconnectRepository, MAX_STRING_PROPERTY_CHARS, maskServiceKey } from "../../src/store";
+import { InterconnectRepository, MAX_STRING_PROPERTY_CHARS, maskServiceKey, type InterconnectResources } from "../../src/store";
 import { uniqueTableName, useAzurite } from "../support/azurite";
 import { exampleSpec, PEM_KEY, SERVICE_KEY } from "./fixtures";
 
@@ -181,16 +181,18 @@ describe("InterconnectRepository (real Azurite)", () => {
     expect((bad as ValidationError).issues[0]?.path).toBe("name");
   });
 
-  it("never stores a full service key or a PEM block in the resources map", async () => {
+  it("never stores a full service key or a PEM block in the resources", async () => {
     const repo = repository();
     const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
-    const full = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { serviceKey: SERVICE_KEY } })));
+    const full = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { serviceKey: SERVICE_KEY } as InterconnectResources })));
     expect(full).toBeInstanceOf(ValidationError);
-    expect((full as ValidationError).issues.map((i) => i.path)).toEqual(["resources.serviceKey"]);
+    expect((full as ValidationError).issues).toEqual([{ path: "resources.serviceKey", message: expect.stringMatching(/^secrets are never stored/) }]);
     const unmasked = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { serviceKeyMasked: SERVICE_KEY } })));
     expect((unmasked as ValidationError).issues[0]?.path).toBe("resources.serviceKeyMasked");
-    const pem = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { note: PEM_KEY } })));
-    expect((pem as ValidationError).issues[0]?.path).toBe("resources.note");
+    const pem = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { circuitId: PEM_KEY } })));
+    expect((pem as ValidationError).issues).toEqual([{ path: "resources.circuitId", message: expect.stringMatching(/PEM block/) }]);
+    const pemInList = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { routedPrefixes: ["10.10.0.0/16", PEM_KEY] } })));
+    expect((pemInList as ValidationError).issues[0]?.path).toBe("resources.routedPrefixes.1");
 
     const failed = await repo.transitionState("erp-prod", "failed", created.etag, {
       failure: { step: "createVirtualCircuit", code: "CLOUD_REQUEST_FAILED", message: `Invalid providerServiceKeyName ${SERVICE_KEY}` },
@@ -200,6 +202,47 @@ describe("InterconnectRepository (real Azurite)", () => {
     const raw = await rawRows(tableOf(repo));
     expect(JSON.stringify(raw)).not.toContain(SERVICE_KEY);
     expect(JSON.stringify(raw)).not.toContain("BEGIN PRIVATE KEY");
+  });
+
+  it("keeps resources as typed JSON (lists and ownership flags), refusing unknown fields by name", async () => {
+    const repo = repository();
+    const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
+    const resources: InterconnectResources = {
+      circuitId: "/subscriptions/x/circuits/erc-erp-prod",
+      routedPrefixes: ["10.10.0.0/16", "10.20.0.0/16"],
+      owned: { gatewaySubnet: true, gateway: true, drg: false, drgAttachment: true },
+    };
+    const updated = await repo.update("erp-prod", created.etag, () => ({ resources }));
+    expect((await repo.getOrThrow("erp-prod")).resources).toEqual(resources);
+    const [row] = (await rawRows(tableOf(repo))) as { resources: string }[];
+    expect(JSON.parse(row!.resources)).toEqual(resources);
+
+    const unknown = await rejection(repo.update("erp-prod", updated.etag, () => ({ resources: { note: "x" } as InterconnectResources })));
+    expect((unknown as ValidationError).issues).toEqual([{ path: "resources.note", message: expect.stringMatching(/^unknown resource field; allowed fields: .*routedPrefixes/) }]);
+    const flat = await rejection(repo.update("erp-prod", updated.etag, () => ({ resources: { routedPrefixes: "10.10.0.0/16" } as unknown as InterconnectResources })));
+    expect((flat as ValidationError).issues[0]?.path).toBe("resources.routedPrefixes");
+  });
+
+  it("reads records written in the old flat form (comma lists) as typed resources", async () => {
+    const repo = repository();
+    const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
+    const client = TableClient.fromConnectionString(storage.connectionString, tableOf(repo), { allowInsecureConnection: true });
+    const flat = { drgId: "ocid1.drg.oc1.iad.ours", routedPrefixes: "10.10.0.0/16,10.20.0.0/16", owned: "gatewaySubnet,gateway,drgAttachment" };
+    await client.updateEntity({ partitionKey: "interconnect", rowKey: "erp-prod", resources: JSON.stringify(flat) }, "Merge", { etag: created.etag });
+    const read = await repo.getOrThrow("erp-prod");
+    expect(read.resources).toEqual({
+      drgId: "ocid1.drg.oc1.iad.ours",
+      routedPrefixes: ["10.10.0.0/16", "10.20.0.0/16"],
+      owned: { gatewaySubnet: true, gateway: true, drg: false, drgAttachment: true },
+    });
+    // an empty list and no owned resource were written as empty strings
+    await client.updateEntity({ partitionKey: "interconnect", rowKey: "erp-prod", resources: JSON.stringify({ routedPrefixes: "", owned: "" }) }, "Merge");
+    expect((await repo.getOrThrow("erp-prod")).resources).toEqual({ routedPrefixes: [], owned: { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false } });
+    // the next write stores the structured form
+    const current = await repo.getOrThrow("erp-prod");
+    await repo.update("erp-prod", current.etag, (r) => ({ resources: { ...r.resources, circuitId: "c1" } }));
+    const row = (await rawRows(tableOf(repo))) as { resources: string }[];
+    expect(JSON.parse(row[0]!.resources)).toEqual({ routedPrefixes: [], owned: { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false }, circuitId: "c1" });
   });
 
   it("guards the 64 KiB string property limit with an error naming the column", async () => {

@@ -1,31 +1,9 @@
 /** The interconnect record and the audit trail, written through activities (orchestrators do no I/O). */
 import type { InterconnectState } from "../../domain/lifecycle";
+import type { InterconnectResources } from "../../domain/resources";
 import type { Observed, OpContext } from "./common";
 
-/** Which shared resources this service created (only those are removed by teardown). */
-export interface ResourceOwnership {
-  gatewaySubnet: boolean;
-  gateway: boolean;
-  drg: boolean;
-  drgAttachment: boolean;
-}
-
-/** Cloud resource ids as recorded on the interconnect (all optional: a half-built one has some). */
-export interface InterconnectResources {
-  virtualNetworkId?: string;
-  gatewaySubnetId?: string;
-  gatewayId?: string;
-  circuitId?: string;
-  serviceKeyMasked?: string;
-  connectionId?: string;
-  drgId?: string;
-  drgAttachmentId?: string;
-  virtualCircuitId?: string;
-  routeTableId?: string;
-  /** VNet prefixes routed to the DRG. */
-  routedPrefixes?: string[];
-  owned?: ResourceOwnership;
-}
+export type { InterconnectResources, ResourceOwnership } from "../../domain/resources";
 
 export interface StepFailureSummary {
   step: string;

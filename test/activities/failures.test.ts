@@ -3,10 +3,10 @@
  * retries; what outlasts them is a retryable StepFailure; a missing prerequisite or a bad input is
  * permanent at once; deleting what is not there is "deleted"; the record refuses foreign writers.
  */
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseInterconnectSpec } from "../../src/domain/spec";
 import { decodeFailure, type AzureScope, type OciScope } from "../../src/activities/contracts";
+import { exampleSpec, exampleSpecBody } from "../support/example-spec";
 import { invoke, opContext, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
@@ -138,7 +138,7 @@ describe("activity failures", () => {
   it("the record: only the owning operation writes, transitions follow the lifecycle, resources round-trip", async () => {
     const env = getEnv();
     const name = "rec-owner";
-    const spec = parseInterconnectSpec({ ...JSON.parse(readFileSync("examples/erp-prod.json", "utf8")), name });
+    const spec = exampleSpec(name);
     await env.deps.store.interconnects.create({ name, spec });
     await env.deps.store.interconnects.modify(name, () => ({ currentOperation: { kind: "provision", instanceId: "provision-rec-owner-1", startedAt: new Date().toISOString() } }));
     const op = opContext(name);
@@ -175,7 +175,7 @@ describe("activity failures", () => {
   it("the record: moving to deleted releases the interconnect's BGP blocks, and only its own", async () => {
     const env = getEnv();
     const name = "rec-release";
-    const spec = parseInterconnectSpec({ ...JSON.parse(readFileSync("examples/erp-prod.json", "utf8")), name, bgp: { primaryPeeringCidr: "192.168.101.0/30", secondaryPeeringCidr: "192.168.101.4/30" } });
+    const spec = parseInterconnectSpec({ ...exampleSpecBody(name), bgp: { primaryPeeringCidr: "192.168.101.0/30", secondaryPeeringCidr: "192.168.101.4/30" } });
     const bgpPlan = { primary: { cidr: "192.168.101.0/30", oracleBgpPeeringIp: "192.168.101.1/30", customerBgpPeeringIp: "192.168.101.2/30" }, secondary: { cidr: "192.168.101.4/30", oracleBgpPeeringIp: "192.168.101.5/30", customerBgpPeeringIp: "192.168.101.6/30" } };
     const { bgpBlocks, interconnects } = env.deps.store;
     await bgpBlocks.reserve(name, 1, ["192.168.101.0/30", "192.168.101.4/30"]);

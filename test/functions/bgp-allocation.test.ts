@@ -8,7 +8,7 @@ import type { TriggerDeps } from "../../src/functions/deps";
 import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
 import { useAzurite } from "../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpec, json, request, testDeps } from "./support/harness";
+import { exampleSpecBody, json, request, testDeps } from "./support/harness";
 
 const storage = useAzurite();
 let durable: FakeDurableApi;
@@ -28,10 +28,10 @@ beforeEach(() => {
 
 const post = (body: unknown) => h.create(request("POST", "", { body }), durable.context());
 const withoutBgp = (name: string) => {
-  const { bgp: _bgp, ...rest } = exampleSpec();
+  const { bgp: _bgp, ...rest } = exampleSpecBody();
   return { ...rest, name };
 };
-const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr: string) => ({ ...exampleSpec(), name, bgp: { primaryPeeringCidr, secondaryPeeringCidr } });
+const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr: string) => ({ ...exampleSpecBody(), name, bgp: { primaryPeeringCidr, secondaryPeeringCidr } });
 
 async function reservedBlocks(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};

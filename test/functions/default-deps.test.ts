@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { useAzurite } from "../support/azurite";
-import { exampleSpec } from "./support/harness";
+import { exampleSpecBody } from "./support/harness";
 
 const storage = useAzurite();
 const CLIENT_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
@@ -42,7 +42,7 @@ async function freshDefaultDeps(env: Record<string, string | undefined>) {
 describe("defaultTriggerDeps", () => {
   it("uses the AzureWebJobsStorage connection string for the store and the poison queue", async () => {
     const deps = await freshDefaultDeps({ AzureWebJobsStorage: storage.connectionString, INTERCONNECTS_TABLE: "depsic", AUDIT_TABLE: "depsau" });
-    const spec = exampleSpec() as never;
+    const spec = exampleSpecBody() as never;
     await deps.store.interconnects.create({ name: "erp-prod", spec });
     expect((await deps.store.interconnects.get("erp-prod"))?.state).toBe("requested");
     await deps.teardownPoisonQueue.send('{"name":"erp-prod"}');

@@ -3,7 +3,7 @@ import type { TriggerDeps } from "../../src/functions/deps";
 import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
 import { useAzurite } from "../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpec, header, json, request, testDeps } from "./support/harness";
+import { exampleSpecBody, header, json, request, testDeps } from "./support/harness";
 
 const storage = useAzurite();
 let durable: FakeDurableApi;
@@ -29,7 +29,7 @@ const post = (body: unknown, headers: Record<string, string> = {}) => h.create(r
 
 describe("POST /api/interconnects", () => {
   it("starts the provisioning and answers 202 in the Durable async pattern", async () => {
-    const res = await post(exampleSpec(), { "x-ms-client-principal-name": "ana@contoso.com", "x-ticket-ref": "CHG0031234" });
+    const res = await post(exampleSpecBody(), { "x-ms-client-principal-name": "ana@contoso.com", "x-ticket-ref": "CHG0031234" });
     expect(res.status).toBe(202);
     const body = json(res);
     expect(body.id).toBe("provision-erp-prod-1");
@@ -61,8 +61,8 @@ describe("POST /api/interconnects", () => {
   });
 
   it("is idempotent: the same spec (any key order) returns the running operation and starts nothing", async () => {
-    await post(exampleSpec());
-    const { name, bgp, oci, azure, bandwidthGbps } = exampleSpec();
+    await post(exampleSpecBody());
+    const { name, bgp, oci, azure, bandwidthGbps } = exampleSpecBody();
     const again = await post({ bgp, oci, azure, bandwidthGbps, name });
     expect(again.status).toBe(202);
     expect(json(again)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
@@ -70,8 +70,8 @@ describe("POST /api/interconnects", () => {
   });
 
   it("answers 409 for the same name with a different spec, and while a teardown runs", async () => {
-    await post(exampleSpec());
-    const other = { ...exampleSpec(), bandwidthGbps: 2 };
+    await post(exampleSpecBody());
+    const other = { ...exampleSpecBody(), bandwidthGbps: 2 };
     const res = await post(other);
     expect(res.status).toBe(409);
     expect(header(res, "content-type")).toBe("application/problem+json");
@@ -79,14 +79,14 @@ describe("POST /api/interconnects", () => {
     expect(String(json(res).detail)).toMatch(/different spec/);
 
     await h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
-    const during = await post(exampleSpec());
+    const during = await post(exampleSpecBody());
     expect(during.status).toBe(409);
     expect(String(json(during).detail)).toMatch(/torn down/);
     expect(durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2"]);
   });
 
   it("starts exactly one orchestration when identical requests race", async () => {
-    const results = await Promise.all(Array.from({ length: 6 }, () => post(exampleSpec())));
+    const results = await Promise.all(Array.from({ length: 6 }, () => post(exampleSpecBody())));
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(202));
     expect(new Set(results.map((r) => json(r).id))).toEqual(new Set(["provision-erp-prod-1"]));
     expect(results.filter((r) => json(r).outcome === "started")).toHaveLength(1);
@@ -95,7 +95,7 @@ describe("POST /api/interconnects", () => {
 
   it("allocates BGP blocks from the pool, never twice, and rejects a requested block another interconnect uses", async () => {
     const noBgp = (name: string) => {
-      const { bgp: _bgp, ...rest } = exampleSpec();
+      const { bgp: _bgp, ...rest } = exampleSpecBody();
       return { ...rest, name };
     };
     expect((await post(noBgp("crm-a"))).status).toBe(202);
@@ -105,14 +105,14 @@ describe("POST /api/interconnects", () => {
     expect([a?.bgpPlan?.primary.cidr, a?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.0/30", "192.168.100.4/30"]);
     expect([b?.bgpPlan?.primary.cidr, b?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.8/30", "192.168.100.12/30"]);
 
-    const clash = await post({ ...exampleSpec(), name: "crm-c", bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" } });
+    const clash = await post({ ...exampleSpecBody(), name: "crm-c", bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" } });
     expect(clash.status).toBe(400);
     expect(json(clash).errors).toEqual([{ path: "bgp.primaryPeeringCidr", message: expect.stringMatching(/already used by another interconnect/) }]);
     expect(await deps.store.interconnects.get("crm-c")).toBeUndefined();
   });
 
   it("provisions a deleted name again as a new attempt with a new instance id", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const repo = deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
@@ -121,19 +121,19 @@ describe("POST /api/interconnects", () => {
     rec = await repo.getOrThrow("erp-prod");
     await repo.transitionState("erp-prod", "deleted", rec.etag);
 
-    const res = await post(exampleSpec());
+    const res = await post(exampleSpecBody());
     expect(res.status).toBe(202);
     expect(json(res).id).toBe("provision-erp-prod-3");
     expect((await repo.getOrThrow("erp-prod")).attempt).toBe(3);
   });
 
   it("answers 200 with the operation that built it when the interconnect is already active", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const repo = deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
     await repo.transitionState("erp-prod", "active", rec.etag);
-    const res = await post(exampleSpec());
+    const res = await post(exampleSpecBody());
     expect(res.status).toBe(200);
     expect(json(res)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
     expect(durable.starts).toHaveLength(1);
@@ -162,7 +162,7 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
 
   for (const [what, mutate, path] of cases) {
     it(`names the field: ${what}`, async () => {
-      const spec = exampleSpec() as Record<string, Loose>;
+      const spec = exampleSpecBody() as Record<string, Loose>;
       mutate(spec);
       const res = await post(spec);
       expect(res.status).toBe(400);
@@ -176,7 +176,7 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
   }
 
   it("lists every invalid field at once", async () => {
-    const spec = exampleSpec() as Record<string, Loose>;
+    const spec = exampleSpecBody() as Record<string, Loose>;
     spec.bandwidthGbps = 7;
     spec.azure.location = "East US";
     spec.oci.region = "mars-north-1";
@@ -189,13 +189,13 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
     expect(broken.status).toBe(400);
     expect(String((json(broken).errors as { message: string }[])[0]?.message)).toMatch(/line 1, column 21 \(position 20\)/);
 
-    const text = await h.create(request("POST", "", { raw: JSON.stringify(exampleSpec()), headers: { "content-type": "text/plain" } }), durable.context());
+    const text = await h.create(request("POST", "", { raw: JSON.stringify(exampleSpecBody()), headers: { "content-type": "text/plain" } }), durable.context());
     expect(text.status).toBe(415);
 
-    const huge = await h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpec(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), durable.context());
+    const huge = await h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpecBody(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), durable.context());
     expect(huge.status).toBe(413);
 
-    const ticket = await post(exampleSpec(), { "x-ticket-ref": "CHG 1; DROP" });
+    const ticket = await post(exampleSpecBody(), { "x-ticket-ref": "CHG 1; DROP" });
     expect(ticket.status).toBe(400);
     expect(json(ticket).errors).toEqual([{ path: "header x-ticket-ref", message: expect.any(String) }]);
 
@@ -206,7 +206,7 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
 
 describe("GET /api/interconnects", () => {
   it("returns the record with its operation's live status, 404 for unknown and 400 for an impossible name", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const instance = durable.instances.get("provision-erp-prod-1");
     if (instance) instance.customStatus = { step: "gateway", stepNumber: 3, totalSteps: 12 };
     const res = await h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
@@ -228,7 +228,7 @@ describe("GET /api/interconnects", () => {
 
   it("lists with a state filter and pages with a continuation token", async () => {
     for (const name of ["net-a", "net-b", "net-c"]) {
-      const { bgp: _bgp, ...rest } = exampleSpec();
+      const { bgp: _bgp, ...rest } = exampleSpecBody();
       expect((await post({ ...rest, name })).status).toBe(202);
     }
     const rec = await deps.store.interconnects.getOrThrow("net-b");
@@ -249,7 +249,7 @@ describe("GET /api/interconnects", () => {
   });
 
   it("pages the audit trail and 404s an unknown interconnect", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const res = json(await h.audit(request("GET", "/erp-prod/audit", { params: { name: "erp-prod" } }), durable.context()));
     expect((res.items as { step: string }[]).map((i) => i.step)).toEqual(["request"]);
     const missing = await h.audit(request("GET", "/nope-nope/audit", { params: { name: "nope-nope" } }), durable.context());
@@ -267,7 +267,7 @@ describe("DELETE /api/interconnects/{name}", () => {
   });
 
   it("stops a running provisioning, starts the teardown, and returns that teardown when asked again", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const repo = deps.store.interconnects;
     const rec = await repo.getOrThrow("erp-prod");
     await repo.transitionState("erp-prod", "provisioning", rec.etag);
@@ -286,7 +286,7 @@ describe("DELETE /api/interconnects/{name}", () => {
   });
 
   it("cancels a provisioning that never started (requested → failed → tearing-down)", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const res = await del("erp-prod");
     expect(res.status).toBe(202);
     const rec = await deps.store.interconnects.getOrThrow("erp-prod");
@@ -295,7 +295,7 @@ describe("DELETE /api/interconnects/{name}", () => {
   });
 
   it("starts exactly one teardown when DELETEs race", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const repo = deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
@@ -308,7 +308,7 @@ describe("DELETE /api/interconnects/{name}", () => {
 
 describe("query validation and server-side errors", () => {
   it("answers 400 naming query continuationToken for a token that is not a previous page's, on both list routes", async () => {
-    await post(exampleSpec());
+    await post(exampleSpecBody());
     const notJson = Buffer.from("notjson").toString("base64");
     const wrongShape = Buffer.from(JSON.stringify({ partition: "x" })).toString("base64");
     for (const token of ["abc", "!!!!", notJson, wrongShape, "bm90anNvbg=="]) {

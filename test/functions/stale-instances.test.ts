@@ -10,7 +10,7 @@ import { interconnectHandlers, type InterconnectHandlers } from "../../src/funct
 import { TRIGGER_TIMING } from "../../src/functions/timing";
 import { useAzurite } from "../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpec, json, request, testDeps } from "./support/harness";
+import { exampleSpecBody, json, request, testDeps } from "./support/harness";
 
 const storage = useAzurite();
 let durable: FakeDurableApi;
@@ -33,7 +33,7 @@ beforeEach(() => {
   durable.slowToTerminate.clear();
 });
 
-const post = () => h.create(request("POST", "", { body: exampleSpec() }), durable.context());
+const post = () => h.create(request("POST", "", { body: exampleSpecBody() }), durable.context());
 const del = () => h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
 const get = () => h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
 const endInstance = (id: string, runtimeStatus: string) => {

@@ -6,7 +6,7 @@ import { QueueClient } from "@azure/storage-queue";
 import { QUEUE_AUDIT_PARTITION, teardownQueueHandler } from "../../src/functions/teardown-queue";
 import { useAzurite } from "../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpec, request, testDeps } from "./support/harness";
+import { exampleSpecBody, request, testDeps } from "./support/harness";
 
 const storage = useAzurite();
 let durable: FakeDurableApi;
@@ -48,7 +48,7 @@ async function poisoned(): Promise<string[]> {
 }
 
 async function provisionExample(): Promise<void> {
-  const res = await interconnectHandlers(() => deps).create(request("POST", "", { body: exampleSpec() }), durable.context());
+  const res = await interconnectHandlers(() => deps).create(request("POST", "", { body: exampleSpecBody() }), durable.context());
   expect(res.status).toBe(202);
 }
 

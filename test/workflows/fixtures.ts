@@ -1,22 +1,9 @@
 import type { ProvisionInput, TeardownInput, WorkflowBgpPlan, WorkflowSpec } from "../../src/workflows/names";
+import { exampleSpec } from "../support/example-spec";
 import { FakeClouds, type FakeOptions } from "./fake-clouds";
 
-/** The README example spec, as the domain parses it (defaults filled in). */
-export const EXAMPLE_SPEC: WorkflowSpec = {
-  name: "erp-prod",
-  bandwidthGbps: 1,
-  azure: {
-    subscriptionId: "11111111-1111-4111-8111-111111111111",
-    resourceGroup: "rg-erp-network",
-    location: "eastus",
-    peeringLocation: "Washington DC",
-    circuitSku: { tier: "Standard", family: "MeteredData" },
-    virtualNetwork: { name: "vnet-erp", gatewaySubnetPrefix: "10.10.255.0/27" },
-    gateway: { sku: "UltraPerformance", fastPath: true },
-  },
-  oci: { region: "us-ashburn-1", compartmentId: "ocid1.compartment.oc1..aaaaaaaaerpnetwork", vcnId: "ocid1.vcn.oc1.iad.aaaaaaaaerpvcn" },
-  bgp: { primaryPeeringCidr: "192.168.100.0/30", secondaryPeeringCidr: "192.168.100.4/30" },
-};
+/** The public example spec, as the domain parses it (defaults filled in). */
+export const EXAMPLE_SPEC: WorkflowSpec = exampleSpec();
 
 export const EXAMPLE_PLAN: WorkflowBgpPlan = {
   primary: { cidr: "192.168.100.0/30", oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },

@@ -1,11 +1,10 @@
-import example from "../../../examples/erp-prod.json";
+import { exampleSpecBody, type ExampleSpecBody } from "../../support/example-spec";
 
-export type Spec = typeof example & { keepResourcesOnFailure?: boolean };
+export type Spec = ExampleSpecBody & { keepResourcesOnFailure?: boolean };
 
 /** The README's example spec, optionally renamed and without its BGP blocks (then allocated from the pool). */
 export function spec(name = "erp-prod", options: { allocateBgp?: boolean } = {}): Spec {
-  const copy = structuredClone(example) as Omit<Spec, "bgp"> & { bgp?: Spec["bgp"] };
-  copy.name = name;
+  const copy = exampleSpecBody(name) as Omit<Spec, "bgp"> & { bgp?: Spec["bgp"] };
   if (options.allocateBgp) delete copy.bgp;
   return copy as Spec;
 }

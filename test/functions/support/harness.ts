@@ -4,9 +4,8 @@ import type { TriggerDeps } from "../../../src/functions/deps";
 import { createStore, storagePoisonQueue } from "../../../src/store";
 import { DEFAULT_WORKFLOW_TIMING } from "../../../src/workflows/names";
 import { uniqueTableName } from "../../support/azurite";
-import example from "../../../examples/erp-prod.json";
 
-export const exampleSpec = (): typeof example => structuredClone(example);
+export { exampleSpecBody } from "../../support/example-spec";
 
 export function testDeps(connectionString: string, poisonQueueName = `poison-${uniqueTableName("q").toLowerCase()}`): TriggerDeps {
   return {

@@ -18,12 +18,17 @@ export interface BgpPlan {
   secondary: BgpSession;
 }
 
+export interface UsedBlock {
+  cidr: string;
+  heldBy: string;
+}
+
 export interface BgpPlanInput {
   requested?: { primary: string; secondary: string };
   /** BGP_ADDRESS_POOL: where blocks are allocated from when none are requested. */
   pool: string;
-  /** Blocks other interconnects already use. */
-  used: readonly string[];
+  /** Blocks other interconnects already use; with `heldBy` (e.g. "interconnect x (active)") a clash names its holder. */
+  used: readonly (string | UsedBlock)[];
   /** VNet address space and VCN CIDR blocks; IPv6 prefixes are ignored (they cannot collide). */
   avoid: readonly string[];
 }
@@ -39,12 +44,13 @@ export function bgpSession(block: Cidr): BgpSession {
 }
 
 export function planBgp(input: BgpPlanInput): BgpPlan {
-  const used = parseList(input.used, "used");
+  const usedBlocks = input.used.map((u): { cidr: string; heldBy?: string } => (typeof u === "string" ? { cidr: u } : u));
+  const used = parseList(usedBlocks.map((u) => u.cidr), "used").map((cidr, i) => ({ cidr, heldBy: usedBlocks[i]?.heldBy }));
   const avoid = parseList(input.avoid.filter((c) => !c.includes(":")), "avoid");
-  return input.requested === undefined ? allocate(input.pool, used, avoid) : checkRequested(input.requested, used, avoid);
+  return input.requested === undefined ? allocate(input.pool, used.map((u) => u.cidr), avoid) : checkRequested(input.requested, used, avoid);
 }
 
-function checkRequested(requested: { primary: string; secondary: string }, used: Cidr[], avoid: Cidr[]): BgpPlan {
+function checkRequested(requested: { primary: string; secondary: string }, used: { cidr: Cidr; heldBy?: string | undefined }[], avoid: Cidr[]): BgpPlan {
   const issues: ValidationIssue[] = [];
   const blocks: Partial<Record<"primary" | "secondary", Cidr>> = {};
   for (const which of ["primary", "secondary"] as const) {
@@ -64,8 +70,11 @@ function checkRequested(requested: { primary: string; secondary: string }, used:
     }
     const clashAvoid = avoid.find((c) => cidrsOverlap(c, block));
     if (clashAvoid) issues.push({ path, message: `overlaps ${formatCidr(clashAvoid)} of the virtual network or the VCN; choose a block outside both` });
-    const clashUsed = used.find((c) => cidrsOverlap(c, block));
-    if (clashUsed) issues.push({ path, message: `overlaps ${formatCidr(clashUsed)}, already used by another interconnect` });
+    const clashUsed = used.find((u) => cidrsOverlap(u.cidr, block));
+    if (clashUsed) {
+      const holder = clashUsed.heldBy === undefined ? ", already used by another interconnect" : ` of ${clashUsed.heldBy}`;
+      issues.push({ path, message: `overlaps ${formatCidr(clashUsed.cidr)}${holder}` });
+    }
     blocks[which] = block;
   }
   if (blocks.primary && blocks.secondary && cidrsOverlap(blocks.primary, blocks.secondary)) {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isAzureRegion } from "./azure-regions";
 import { type PeeringLocationCatalog, DEFAULT_PEERING_LOCATION_CATALOG, findCatalogRow } from "./catalog";
 import { ValidationError, type ValidationIssue } from "./errors";
 import { cidrRange, cidrsOverlap, formatIpv4, isAligned, parseCidr } from "./ipv4";
@@ -110,7 +111,8 @@ const specSchema = strictObject(
         resourceGroup: text("a resource group name")
           .regex(RESOURCE_GROUP, "must be 1-90 characters of letters, digits, underscores, hyphens, periods and parentheses")
           .refine((v) => !v.endsWith("."), "must not end with a period"),
-        location: text("an Azure region name such as eastus").regex(/^[a-z][a-z0-9]{1,39}$/, "must be a lowercase Azure region name such as eastus"),
+        location: text("an Azure region name such as eastus").regex(/^[a-z][a-z0-9]{1,39}$/, "must be a lowercase Azure region name such as eastus")
+          .refine(isAzureRegion, "is not an Azure region name; use the name ARM shows in a resource's location, such as eastus or westeurope"),
         peeringLocation: text("an ExpressRoute peering location such as Washington DC").min(1, "must not be empty").max(80, "must be at most 80 characters"),
         circuitSku: circuitSkuSchema.default({ tier: "Standard", family: "MeteredData" }),
         virtualNetwork: strictObject(

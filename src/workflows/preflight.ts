@@ -1,4 +1,5 @@
 import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../activities/contracts";
+import { sameAzureRegion } from "../domain/azure-regions";
 import { planBgp } from "../domain/bgp-plan";
 import { ValidationError } from "../domain/errors";
 import { cidrContains, cidrsOverlap, parseCidr, type Cidr } from "../domain/ipv4";
@@ -62,6 +63,12 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
     problems.push(
       `FastConnect provider "${providerService.providerName}" in ${spec.oci.region} has no bandwidth shape "${bandwidth.bandwidthShapeName}" ` +
         `(offered: ${providerService.bandwidthShapeNames.join(", ") || "none"})`,
+    );
+  }
+  if (virtualNetwork.location !== "" && !sameAzureRegion(virtualNetwork.location, spec.azure.location)) {
+    problems.push(
+      `azure.location ${spec.azure.location} differs from the region of virtual network ${spec.azure.virtualNetwork.name} (${virtualNetwork.location}); ` +
+        "the gateway and its public IP must be in the VNet's region",
     );
   }
   if (vcn.lifecycleState !== "AVAILABLE") problems.push(`VCN ${vcn.id} is ${vcn.lifecycleState}, not AVAILABLE`);

@@ -8,11 +8,12 @@ import type {
   StepFailureSummary,
   VirtualCircuitObservation,
 } from "../activities/contracts";
+import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
 import { ORACLE_BGP_ASN } from "../domain/skus";
 import { permanent, summarize, workflowFailed } from "./failure";
 import { readProvisionInput } from "./input";
 import { pollUntil } from "./poll";
-import { preflight, type PreflightFacts } from "./preflight";
+import { preflight, PREFLIGHT_STEP, type PreflightFacts } from "./preflight";
 import { updateRecord } from "./record";
 import { REMOVAL_STEPS, removeResources, type RemovableKind } from "./remove";
 import { defined, WorkflowRun, type Flow } from "./run";
@@ -269,7 +270,10 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     return { state: "active", resources };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);
-    const compensation = yield* compensate(run, input, touched, resources, failure, started.gateway);
+    const { sentence: compensation, leftNothing } = yield* compensate(run, input, touched, resources, failure, started.gateway);
+    // What this run created is gone: a later teardown of this record must not remove a shared resource
+    // (the GatewaySubnet above all) that another interconnect may have created since.
+    if (leftNothing && resources.owned) resources.owned = { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false };
     const reason = `${failure.step}: ${failure.code}: ${failure.message}${compensation}`;
     let recordNote = "";
     try {
@@ -366,7 +370,8 @@ function describeProvider({ vc, er }: { vc: VirtualCircuitObservation; er: Circu
 
 /**
  * Remove what this run started, in the safe teardown order, unless asked to keep it for
- * inspection. Returns a sentence for the failure message.
+ * inspection. Returns a sentence for the failure message, ending in COMPENSATION_REMOVED_EVERYTHING
+ * or CREATED_NOTHING exactly when nothing of this run remains (the triggers read that back).
  */
 function* compensate(
   failedRun: WorkflowRun,
@@ -375,12 +380,15 @@ function* compensate(
   resources: InterconnectResources,
   failure: StepFailureSummary,
   gatewayStartedAt: string | undefined,
-): Flow<string> {
-  if (touched.length === 0) return "";
+): Flow<{ sentence: string; leftNothing: boolean }> {
+  if (touched.length === 0) {
+    // Pre-flight's own message already says nothing billable exists.
+    return { sentence: failure.step === PREFLIGHT_STEP ? "" : `; ${CREATED_NOTHING}`, leftNothing: true };
+  }
   const keep = input.spec.keepResourcesOnFailure === true || input.timing.keepResourcesOnFailure;
   if (keep) {
     yield* failedRun.audit("compensation", "skipped", `kept for inspection: ${touched.join(", ")}`);
-    return `; resources kept for inspection: ${touched.join(", ")}`;
+    return { sentence: `; resources kept for inspection: ${touched.join(", ")}`, leftNothing: false };
   }
   const run = new WorkflowRun(failedRun.context, failedRun.op, failedRun.timing, REMOVAL_STEPS);
   run.note({ message: `compensating after ${failure.step} failed` });
@@ -402,11 +410,13 @@ function* compensate(
       include: touched,
     });
     yield* run.audit("compensation", "succeeded", `removed ${touched.join(", ")}`);
-    return kept.length > 0 ? `; compensation removed what this run created, kept ${kept.join("; ")}` : "; compensation removed what this run created";
+    return kept.length > 0
+      ? { sentence: `; ${COMPENSATION_REMOVED_EVERYTHING}, kept ${kept.join("; ")}`, leftNothing: false }
+      : { sentence: `; ${COMPENSATION_REMOVED_EVERYTHING}`, leftNothing: true };
   } catch (error) {
     const f = summarize(error, run.currentStatus().step);
     yield* run.audit("compensation", "failed", `${f.step}: ${f.code}: ${f.message}`);
-    return `; compensation FAILED at ${f.step} (${f.code}: ${f.message}): tear down manually or DELETE the interconnect`;
+    return { sentence: `; compensation FAILED at ${f.step} (${f.code}: ${f.message}): tear down manually or DELETE the interconnect`, leftNothing: false };
   }
 }
 

@@ -66,6 +66,17 @@ describe("planBgp with requested blocks", () => {
     expect(vnet[1]?.message).toContain("10.20.0.0/16");
     const used = issuesOf(() => planBgp({ requested: { primary: "192.168.100.0/30", secondary: "192.168.100.8/30" }, pool: POOL, used: ["192.168.100.8/30"], avoid: [] }));
     expect(used).toEqual([{ path: "bgp.secondaryPeeringCidr", message: expect.stringContaining("another interconnect") }]);
+    const named = issuesOf(() =>
+      planBgp({
+        requested: { primary: "192.168.100.0/30", secondary: "192.168.100.4/30" },
+        pool: POOL,
+        used: [{ cidr: "192.168.100.0/30", heldBy: "interconnect vnet-missing (failed at preflight; DELETE it to release the block)" }],
+        avoid: [],
+      }),
+    );
+    expect(named).toEqual([
+      { path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.0/30 of interconnect vnet-missing (failed at preflight; DELETE it to release the block)" },
+    ]);
   });
 });
 

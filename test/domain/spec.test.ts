@@ -2,20 +2,9 @@ import { describe, expect, it } from "vitest";
 import { parsePeeringLocationCatalog } from "../../src/domain/catalog";
 import { ValidationError, type ValidationIssue } from "../../src/domain/errors";
 import { parseInterconnectSpec } from "../../src/domain/spec";
+import { exampleSpecBody } from "../support/example-spec";
 
-const EXAMPLE = {
-  name: "erp-prod",
-  bandwidthGbps: 1,
-  azure: {
-    subscriptionId: "11111111-1111-4111-8111-111111111111",
-    resourceGroup: "rg-erp-network",
-    location: "eastus",
-    peeringLocation: "Washington DC",
-    virtualNetwork: { name: "vnet-erp", gatewaySubnetPrefix: "10.10.255.0/27" },
-  },
-  oci: { region: "us-ashburn-1", compartmentId: "ocid1.compartment.oc1..aaaaaaaaerpnetwork", vcnId: "ocid1.vcn.oc1.iad.aaaaaaaaerpvcn" },
-  bgp: { primaryPeeringCidr: "192.168.100.0/30", secondaryPeeringCidr: "192.168.100.4/30" },
-};
+const EXAMPLE = exampleSpecBody();
 
 type Json = Record<string, unknown>;
 
@@ -96,6 +85,7 @@ describe("parseInterconnectSpec: each invalid field gets its own error naming it
     ["azure.resourceGroup", "rg with space", /letters, digits, underscores/],
     ["azure.resourceGroup", "r".repeat(91), /1-90/],
     ["azure.location", "East US", /lowercase Azure region name/],
+    ["azure.location", "nowhere", /not an Azure region name.*eastus or westeurope/],
     ["azure.peeringLocation", "", /must not be empty/],
     ["azure.peeringLocation", "London", /does not serve OCI region us-ashburn-1; use "Washington DC" or "Washington DC2"/],
     ["azure.circuitSku.tier", "Basic", /one of Standard, Premium, Local/],

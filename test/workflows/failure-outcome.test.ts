@@ -1,0 +1,48 @@
+/**
+ * What a failed provisioning tells the triggers through its record: a spec whose azure.location is not
+ * the VNet's region fails pre-flight before anything exists; a run whose compensation removed everything
+ * says so in words failedProvisioningLeftNothing recognises, and claims no shared resource any more.
+ */
+import { describe, expect, it } from "vitest";
+import { failedProvisioningLeftNothing } from "../../src/domain/failed-provisioning";
+import { provisionInterconnect } from "../../src/workflows/provision";
+import type { FakeClouds } from "./fake-clouds";
+import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, PROVISION_ID } from "./fixtures";
+import { runOrchestration } from "./harness";
+
+function leftNothing(clouds: FakeClouds): boolean {
+  const record = clouds.record;
+  if (record === null) throw new Error("no record");
+  return failedProvisioningLeftNothing({ name: "erp-prod", state: record.state, currentOperation: { kind: "provision" }, failure: record.failure as { step: string; message: string } });
+}
+
+describe("a failed provisioning's record", () => {
+  it("pre-flight refuses an azure.location other than the VNet's region, naming azure.location, before anything exists", async () => {
+    const clouds = cloudsWithRecord();
+    const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, location: "australiaeast" } };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED: azure\.location australiaeast differs from the region of virtual network vnet-erp \(eastus\); the gateway and its public IP must be in the VNet's region/);
+    expect(cloudCalls(run.calls).some((n) => n.includes("Ensure"))).toBe(false);
+    expect(leftNothing(clouds)).toBe(true);
+  });
+
+  it("after a compensation that removed everything: the message says so and the record owns no shared resource", async () => {
+    const clouds = cloudsWithRecord();
+    clouds.failNext.set("ociEnsureDrg", [{ code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found", retryable: false, cloud: "oci", statusCode: 400 }]);
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/failed at drg: .*; compensation removed what this run created$/);
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    expect(clouds.record?.resources.owned).toEqual({ gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false });
+    expect(leftNothing(clouds)).toBe(true);
+  });
+
+  it("with resources kept for inspection: the record still owns them and holds its networks", async () => {
+    const clouds = cloudsWithRecord();
+    clouds.failNext.set("ociEnsureDrg", [{ code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found", retryable: false, cloud: "oci", statusCode: 400 }]);
+    const spec = { ...EXAMPLE_SPEC, keepResourcesOnFailure: true };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/resources kept for inspection: gateway-subnet, gateway, drg/);
+    expect(clouds.record?.resources.owned).toMatchObject({ gatewaySubnet: true, gateway: true });
+    expect(leftNothing(clouds)).toBe(false);
+  });
+});

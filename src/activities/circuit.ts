@@ -9,8 +9,8 @@ import { AZURE_PRIVATE_PEERING, EXPRESSROUTE_SERVICE_PROVIDER } from "../domain/
 import { resourceNames } from "../domain/names";
 import { maskServiceKey } from "../store";
 import { ACTIVITY, type CircuitObservation, type DeleteOutcome } from "./contracts";
-import { inputSchema, withInterconnectTag } from "./inputs";
-import { defineActivity, retryLater } from "./step";
+import { withInterconnectTag } from "./inputs";
+import { defineCloudActivity, retryLater } from "./step";
 
 export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitObservation {
   if (!c?.id) return { found: false };
@@ -38,9 +38,8 @@ export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitO
   };
 }
 
-export const azureEnsureCircuit = defineActivity(
+export const azureEnsureCircuit = defineCloudActivity(
   ACTIVITY.azureEnsureCircuit,
-  inputSchema(ACTIVITY.azureEnsureCircuit),
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -68,7 +67,7 @@ export const azureEnsureCircuit = defineActivity(
   },
 );
 
-export const azureGetCircuit = defineActivity(ACTIVITY.azureGetCircuit, inputSchema(ACTIVITY.azureGetCircuit), "read", async (input, ctx) => {
+export const azureGetCircuit = defineCloudActivity(ACTIVITY.azureGetCircuit, "read", async (input, ctx) => {
   const name = resourceNames(ctx.opContext.interconnect).circuit;
   const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, name);
   if (circuit?.serviceKey) ctx.addSecret(circuit.serviceKey);
@@ -78,9 +77,8 @@ export const azureGetCircuit = defineActivity(ACTIVITY.azureGetCircuit, inputSch
 /** Azure refuses (and worse, half-deletes) a provider circuit that is not deprovisioned (interconnect-apis.md §6). */
 const NOT_DELETABLE = new Set(["Provisioning", "Provisioned", "Deprovisioning"]);
 
-export const azureDeleteCircuit = defineActivity(
+export const azureDeleteCircuit = defineCloudActivity(
   ACTIVITY.azureDeleteCircuit,
-  inputSchema(ACTIVITY.azureDeleteCircuit),
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;

@@ -6,8 +6,8 @@ import type { VirtualNetworkGatewayConnection } from "../clouds/azure/network";
 import { AZURE_PRIVATE_PEERING } from "../domain/skus";
 import { resourceNames } from "../domain/names";
 import { ACTIVITY, type ConnectionObservation, type DeleteOutcome } from "./contracts";
-import { inputSchema, withInterconnectTag } from "./inputs";
-import { defineActivity } from "./step";
+import { withInterconnectTag } from "./inputs";
+import { defineCloudActivity } from "./step";
 
 export function connectionObservation(c: VirtualNetworkGatewayConnection | undefined): ConnectionObservation {
   if (!c?.id) return { found: false };
@@ -20,9 +20,8 @@ export function connectionObservation(c: VirtualNetworkGatewayConnection | undef
   };
 }
 
-export const azureEnsureConnection = defineActivity(
+export const azureEnsureConnection = defineCloudActivity(
   ACTIVITY.azureEnsureConnection,
-  inputSchema(ACTIVITY.azureEnsureConnection),
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -43,14 +42,13 @@ export const azureEnsureConnection = defineActivity(
   },
 );
 
-export const azureGetConnection = defineActivity(ACTIVITY.azureGetConnection, inputSchema(ACTIVITY.azureGetConnection), "read", async (input, ctx) => {
+export const azureGetConnection = defineCloudActivity(ACTIVITY.azureGetConnection, "read", async (input, ctx) => {
   const name = resourceNames(ctx.opContext.interconnect).connection;
   return connectionObservation(await ctx.azure(input.azure.subscriptionId).getConnection(input.azure.resourceGroup, name));
 });
 
-export const azureDeleteConnection = defineActivity(
+export const azureDeleteConnection = defineCloudActivity(
   ACTIVITY.azureDeleteConnection,
-  inputSchema(ACTIVITY.azureDeleteConnection),
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -64,9 +62,8 @@ export const azureDeleteConnection = defineActivity(
 );
 
 /** "Not there yet" (no circuit, no peering) reads as empty tables: verification simply keeps waiting. */
-export const azureReadPeeringTables = defineActivity(
+export const azureReadPeeringTables = defineCloudActivity(
   ACTIVITY.azureReadPeeringTables,
-  inputSchema(ACTIVITY.azureReadPeeringTables),
   "read",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;

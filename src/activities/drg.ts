@@ -6,8 +6,8 @@
 import type { Drg, DrgAttachment, OciNetwork } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
 import { ACTIVITY, type DeleteOutcome, type DrgAttachmentObservation, type DrgObservation, type OciScope } from "./contracts";
-import { inputSchema, withInterconnectTag } from "./inputs";
-import { defineActivity } from "./step";
+import { withInterconnectTag } from "./inputs";
+import { defineCloudActivity } from "./step";
 
 const GONE_DRG = new Set(["TERMINATED"]);
 const GONE_ATTACHMENT = new Set(["DETACHED"]);
@@ -31,7 +31,7 @@ async function findDrg(oci: OciNetwork, scope: OciScope, interconnect: string, d
   return pickByName(await oci.listDrgs(scope.compartmentId), resourceNames(interconnect).drg, GONE_DRG);
 }
 
-export const ociEnsureDrg = defineActivity(ACTIVITY.ociEnsureDrg, inputSchema(ACTIVITY.ociEnsureDrg), "mutation", async (input, ctx) => {
+export const ociEnsureDrg = defineCloudActivity(ACTIVITY.ociEnsureDrg, "mutation", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
   const name = resourceNames(ctx.opContext.interconnect).drg;
   const existing = await findDrg(oci, input.oci, ctx.opContext.interconnect);
@@ -45,11 +45,11 @@ export const ociEnsureDrg = defineActivity(ACTIVITY.ociEnsureDrg, inputSchema(AC
   return drgObservation(created);
 });
 
-export const ociGetDrg = defineActivity(ACTIVITY.ociGetDrg, inputSchema(ACTIVITY.ociGetDrg), "read", async (input, ctx) => {
+export const ociGetDrg = defineCloudActivity(ACTIVITY.ociGetDrg, "read", async (input, ctx) => {
   return drgObservation(await findDrg(ctx.oci(input.oci.region), input.oci, ctx.opContext.interconnect, input.drgId));
 });
 
-export const ociDeleteDrg = defineActivity(ACTIVITY.ociDeleteDrg, inputSchema(ACTIVITY.ociDeleteDrg), "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+export const ociDeleteDrg = defineCloudActivity(ACTIVITY.ociDeleteDrg, "mutation", async (input, ctx): Promise<DeleteOutcome> => {
   const oci = ctx.oci(input.oci.region);
   const drg = await findDrg(oci, input.oci, ctx.opContext.interconnect, input.drgId);
   if (!drg || GONE_DRG.has(String(drg.lifecycleState))) return { status: "deleted" };
@@ -69,9 +69,8 @@ async function findAttachment(
   return pickByName(all, resourceNames(interconnect).drgAttachment, GONE_ATTACHMENT);
 }
 
-export const ociEnsureDrgAttachment = defineActivity(
+export const ociEnsureDrgAttachment = defineCloudActivity(
   ACTIVITY.ociEnsureDrgAttachment,
-  inputSchema(ACTIVITY.ociEnsureDrgAttachment),
   "mutation",
   async (input, ctx) => {
     const oci = ctx.oci(input.oci.region);
@@ -88,14 +87,13 @@ export const ociEnsureDrgAttachment = defineActivity(
   },
 );
 
-export const ociGetDrgAttachment = defineActivity(ACTIVITY.ociGetDrgAttachment, inputSchema(ACTIVITY.ociGetDrgAttachment), "read", async (input, ctx) => {
+export const ociGetDrgAttachment = defineCloudActivity(ACTIVITY.ociGetDrgAttachment, "read", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
   return attachmentObservation(await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input));
 });
 
-export const ociDeleteDrgAttachment = defineActivity(
+export const ociDeleteDrgAttachment = defineCloudActivity(
   ACTIVITY.ociDeleteDrgAttachment,
-  inputSchema(ACTIVITY.ociDeleteDrgAttachment),
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const oci = ctx.oci(input.oci.region);

@@ -5,8 +5,7 @@
 import * as df from "durable-functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { ACTIVITY } from "./contracts";
-import { inputSchema } from "./inputs";
-import { defineActivity } from "./step";
+import { defineCloudActivity } from "./step";
 
 /** The status of an instance, or undefined when the task hub has never heard of it. */
 export async function findInstance(client: DurableClient, instanceId: string): Promise<DurableOrchestrationStatus | undefined> {
@@ -25,9 +24,8 @@ export function isFinished(status: DurableOrchestrationStatus | undefined): bool
   return status !== undefined && FINISHED.has(String(status.runtimeStatus));
 }
 
-export const provisioningInstanceState = defineActivity(
+export const provisioningInstanceState = defineCloudActivity(
   ACTIVITY.provisioningInstanceState,
-  inputSchema(ACTIVITY.provisioningInstanceState),
   "read",
   async (input, ctx) => {
     const status = await findInstance(df.getClient(ctx.invocation), input.instanceId);

@@ -6,18 +6,17 @@
 import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
 import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
 import { ACTIVITY, type AzureScope, type DeleteOutcome, type GatewayObservation } from "./contracts";
-import { inputSchema, withInterconnectTag } from "./inputs";
+import { withInterconnectTag } from "./inputs";
 import { armId, parseArmId, sameArmId } from "./azure-ids";
-import { defineActivity, permanent, retryLater } from "./step";
+import { defineCloudActivity, permanent, retryLater } from "./step";
 
 export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
   if (!gw?.id) return { found: false };
   return { found: true, gatewayId: gw.id, name: gw.name ?? "", provisioningState: gw.provisioningState ?? "Unknown", sku: gw.sku?.name ?? "" };
 }
 
-export const azureEnsureGatewaySubnet = defineActivity(
+export const azureEnsureGatewaySubnet = defineCloudActivity(
   ACTIVITY.azureEnsureGatewaySubnet,
-  inputSchema(ACTIVITY.azureEnsureGatewaySubnet),
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -56,9 +55,8 @@ async function ensurePublicIp(arm: AzureNetwork, rg: string, name: string, locat
   return ip.id;
 }
 
-export const azureEnsureGateway = defineActivity(
+export const azureEnsureGateway = defineCloudActivity(
   ACTIVITY.azureEnsureGateway,
-  inputSchema(ACTIVITY.azureEnsureGateway),
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -92,7 +90,7 @@ function gatewayRef(scope: AzureScope, gatewayId: string | undefined, interconne
   return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: resourceNames(interconnect).gateway };
 }
 
-export const azureGetGateway = defineActivity(ACTIVITY.azureGetGateway, inputSchema(ACTIVITY.azureGetGateway), "read", async (input, ctx) => {
+export const azureGetGateway = defineCloudActivity(ACTIVITY.azureGetGateway, "read", async (input, ctx) => {
   const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
   return gatewayObservation(await ctx.azure(ref.subscriptionId).getGateway(ref.resourceGroup, ref.name));
 });
@@ -101,9 +99,8 @@ export const azureGetGateway = defineActivity(ACTIVITY.azureGetGateway, inputSch
  * "deleted" only once the gateway AND its public IP are gone: call until deleted (the IP can be
  * removed only after the gateway released it).
  */
-export const azureDeleteGateway = defineActivity(
+export const azureDeleteGateway = defineCloudActivity(
   ACTIVITY.azureDeleteGateway,
-  inputSchema(ACTIVITY.azureDeleteGateway),
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const names = resourceNames(ctx.opContext.interconnect);
@@ -139,9 +136,8 @@ async function deletePublicIp(arm: AzureNetwork, rg: string, name: string): Prom
   return { status: await arm.beginDeletePublicIp(rg, name) };
 }
 
-export const azureDeleteGatewaySubnet = defineActivity(
+export const azureDeleteGatewaySubnet = defineCloudActivity(
   ACTIVITY.azureDeleteGatewaySubnet,
-  inputSchema(ACTIVITY.azureDeleteGatewaySubnet),
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;

@@ -96,7 +96,7 @@ const schemas = {
   provisioningInstanceState: z.object({ opContext, instanceId: z.string().min(1).max(200) }),
 } satisfies { [K in Exclude<ActivityName, "recordRead" | "recordUpdate" | "auditAppend">]: z.ZodType<ActivityInput<K>> };
 
-type CloudActivity = keyof typeof schemas;
+export type CloudActivity = keyof typeof schemas;
 
 export function inputSchema<N extends CloudActivity & ActivityName>(name: N): z.ZodType<ActivityInput<N>> {
   return schemas[name] as unknown as z.ZodType<ActivityInput<N>>;

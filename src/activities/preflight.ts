@@ -7,13 +7,11 @@ import { CloudError } from "../clouds/errors";
 import { EXPRESSROUTE_SERVICE_PROVIDER, FASTCONNECT_PROVIDER_NAME } from "../domain/skus";
 import { GATEWAY_SUBNET_NAME } from "../domain/names";
 import { ACTIVITY } from "./contracts";
-import { inputSchema } from "./inputs";
-import { defineActivity, permanent, type StepContext } from "./step";
+import { defineCloudActivity, permanent, type StepContext } from "./step";
 import { parseArmId, sameArmId } from "./azure-ids";
 
-export const azureReadVirtualNetwork = defineActivity(
+export const azureReadVirtualNetwork = defineCloudActivity(
   ACTIVITY.azureReadVirtualNetwork,
-  inputSchema(ACTIVITY.azureReadVirtualNetwork),
   "read",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -78,9 +76,8 @@ async function expressRouteGatewayOf(
   );
 }
 
-export const azureReadProviderOffer = defineActivity(
+export const azureReadProviderOffer = defineCloudActivity(
   ACTIVITY.azureReadProviderOffer,
-  inputSchema(ACTIVITY.azureReadProviderOffer),
   "read",
   async (input, ctx) => {
     const providers = await ctx.azure(input.subscriptionId).listServiceProviders();
@@ -96,7 +93,7 @@ export const azureReadProviderOffer = defineActivity(
   },
 );
 
-export const ociReadVcn = defineActivity(ACTIVITY.ociReadVcn, inputSchema(ACTIVITY.ociReadVcn), "read", async (input, ctx) => {
+export const ociReadVcn = defineCloudActivity(ACTIVITY.ociReadVcn, "read", async (input, ctx) => {
   const vcn = await ctx.oci(input.region).getVcn(input.vcnId);
   if (!vcn) throw permanent("NOT_FOUND", `VCN ${input.vcnId} was not found in region ${input.region} (or this user may not read it).`);
   // A VCN attaches to one DRG at a time: pre-flight must know before a DRG of ours is created.
@@ -113,9 +110,8 @@ export const ociReadVcn = defineActivity(ACTIVITY.ociReadVcn, inputSchema(ACTIVI
   };
 });
 
-export const ociReadProviderService = defineActivity(
+export const ociReadProviderService = defineCloudActivity(
   ACTIVITY.ociReadProviderService,
-  inputSchema(ACTIVITY.ociReadProviderService),
   "read",
   async (input, ctx) => {
     const oci = ctx.oci(input.region);
@@ -142,7 +138,7 @@ export const ociReadProviderService = defineActivity(
   },
 );
 
-export const ociReadDrg = defineActivity(ACTIVITY.ociReadDrg, inputSchema(ACTIVITY.ociReadDrg), "read", async (input, ctx) => {
+export const ociReadDrg = defineCloudActivity(ACTIVITY.ociReadDrg, "read", async (input, ctx) => {
   const oci = ctx.oci(input.region);
   const drg = await oci.getDrg(input.drgId);
   if (!drg) throw permanent("NOT_FOUND", `DRG ${input.drgId} was not found in region ${input.region} (or this user may not read it).`);

@@ -8,8 +8,7 @@ import type { OciNetwork, RouteRule, RouteTable } from "../clouds/oci/network";
 import { CloudError } from "../clouds/errors";
 import { resourceNames } from "../domain/names";
 import { ACTIVITY, type DeleteOutcome } from "./contracts";
-import { inputSchema } from "./inputs";
-import { defineActivity, permanent, retryLater } from "./step";
+import { defineCloudActivity, permanent, retryLater } from "./step";
 
 const MERGE_ATTEMPTS = 4;
 
@@ -38,9 +37,8 @@ function destinationOf(rule: RouteRule): string | undefined {
   return rule.destination ?? rule.cidrBlock;
 }
 
-export const ociEnsureRouteRules = defineActivity(
+export const ociEnsureRouteRules = defineCloudActivity(
   ACTIVITY.ociEnsureRouteRules,
-  inputSchema(ACTIVITY.ociEnsureRouteRules),
   "mutation",
   async (input, ctx) => {
     const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
@@ -71,9 +69,8 @@ export const ociEnsureRouteRules = defineActivity(
   },
 );
 
-export const ociRemoveRouteRules = defineActivity(
+export const ociRemoveRouteRules = defineCloudActivity(
   ACTIVITY.ociRemoveRouteRules,
-  inputSchema(ACTIVITY.ociRemoveRouteRules),
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;

@@ -13,6 +13,7 @@ import type { OciNetwork } from "../clouds/oci/network";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { stepFailureError, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext, type StepFailure } from "./contracts";
 import { activityDeps, type ActivityDeps } from "./deps";
+import { inputSchema, type CloudActivity } from "./inputs";
 
 export interface StepContext {
   step: ActivityName;
@@ -100,6 +101,15 @@ export function defineActivity<N extends ActivityName>(
       throw stepFailureError(failure);
     }
   };
+}
+
+/** A cloud step, validated by its own input schema from inputs.ts (the name picks both). */
+export function defineCloudActivity<N extends CloudActivity & ActivityName>(
+  step: N,
+  audit: AuditPolicy,
+  run: (input: ActivityInput<N>, ctx: StepContext) => Promise<ActivityOutput<N>>,
+): ActivityHandler<N> {
+  return defineActivity(step, inputSchema(step), audit, run);
 }
 
 function withoutSecrets<T>(value: T, secrets: readonly string[]): T {

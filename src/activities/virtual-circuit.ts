@@ -10,9 +10,9 @@ import type { OciNetwork, VirtualCircuit } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
 import { maskServiceKey } from "../store";
 import { ACTIVITY, type DeleteOutcome, type OciScope, type VirtualCircuitObservation } from "./contracts";
-import { inputSchema, withInterconnectTag } from "./inputs";
+import { withInterconnectTag } from "./inputs";
 import { deleteOrConflict } from "./drg";
-import { defineActivity, permanent, retryLater, type StepContext } from "./step";
+import { defineCloudActivity, permanent, retryLater, type StepContext } from "./step";
 
 const GONE = new Set(["TERMINATED"]);
 const LEAVING = new Set(["TERMINATING", "TERMINATED"]);
@@ -53,9 +53,8 @@ async function findVirtualCircuit(oci: OciNetwork, scope: OciScope, interconnect
   return named.find((vc) => !GONE.has(String(vc.lifecycleState))) ?? named[0];
 }
 
-export const ociEnsureVirtualCircuit = defineActivity(
+export const ociEnsureVirtualCircuit = defineCloudActivity(
   ACTIVITY.ociEnsureVirtualCircuit,
-  inputSchema(ACTIVITY.ociEnsureVirtualCircuit),
   "mutation",
   async (input, ctx) => {
     const names = resourceNames(ctx.opContext.interconnect);
@@ -91,14 +90,13 @@ export const ociEnsureVirtualCircuit = defineActivity(
   },
 );
 
-export const ociGetVirtualCircuit = defineActivity(ACTIVITY.ociGetVirtualCircuit, inputSchema(ACTIVITY.ociGetVirtualCircuit), "read", async (input, ctx) => {
+export const ociGetVirtualCircuit = defineCloudActivity(ACTIVITY.ociGetVirtualCircuit, "read", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
   return virtualCircuitObservation(keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId)));
 });
 
-export const ociDeleteVirtualCircuit = defineActivity(
+export const ociDeleteVirtualCircuit = defineCloudActivity(
   ACTIVITY.ociDeleteVirtualCircuit,
-  inputSchema(ACTIVITY.ociDeleteVirtualCircuit),
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const oci = ctx.oci(input.oci.region);

@@ -13,6 +13,13 @@ export function summaryView(origin: string, record: StoredInterconnect) {
     state: record.state,
     bandwidthGbps: (record.spec as { bandwidthGbps?: unknown }).bandwidthGbps ?? null,
     currentOperation: record.currentOperation ?? null,
+    ...outcomeAndLinks(origin, record),
+  };
+}
+
+/** What the list item and the full record end with, in this order. */
+function outcomeAndLinks(origin: string, record: StoredInterconnect) {
+  return {
     failure: record.failure ?? null,
     attempt: record.attempt,
     createdAt: record.createdAt,
@@ -43,11 +50,6 @@ export function recordView(origin: string, record: StoredInterconnect, status: D
           ...(status && String(status.runtimeStatus) === "Failed" ? { output: status.output ?? null } : {}),
         }
       : null,
-    failure: record.failure ?? null,
-    attempt: record.attempt,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    stateChangedAt: record.stateChangedAt,
-    links: recordLinks(origin, record.name),
+    ...outcomeAndLinks(origin, record),
   };
 }

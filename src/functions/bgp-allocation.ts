@@ -1,5 +1,6 @@
-import { planBgp, type BgpPlan } from "../domain/bgp-plan";
+import { planBgp, type BgpPlan, type UsedBlock } from "../domain/bgp-plan";
 import { ErrorCodes, ValidationError } from "../domain/errors";
+import { describeHolder, failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import type { InterconnectSpec } from "../domain/spec";
 import { BgpBlockTakenError, type HeldBlocks } from "../store";
 import type { TriggerDeps } from "./deps";
@@ -45,24 +46,30 @@ export async function reserveBgpPlan(deps: TriggerDeps, spec: InterconnectSpec, 
 }
 
 /**
- * Blocks of other interconnects' records, and, when allocating, blocks that requests in flight have
+ * Blocks of other interconnects' records (not of one that failed leaving nothing behind), each naming
+ * its holder, and, when allocating, blocks that requests in flight have
  * just reserved. Requested blocks are not checked against the latter: the reservation itself decides,
  * so of two requests racing for the same block the loser always gets the 409.
  */
-async function usedBlocks(deps: TriggerDeps, spec: InterconnectSpec): Promise<string[]> {
-  const used: string[] = [];
+async function usedBlocks(deps: TriggerDeps, spec: InterconnectSpec): Promise<UsedBlock[]> {
+  const used: UsedBlock[] = [];
+  /** Interconnects whose rows no longer mean anything: the reservation takes such a row over (heldByOwner). */
+  const released = new Map<string, number>();
   let continuationToken: string | undefined;
   do {
     const page = await deps.store.interconnects.list({ top: 1000, ...(continuationToken ? { continuationToken } : {}) });
     for (const other of page.items) {
-      if (other.name === spec.name || other.state === "deleted" || !other.bgpPlan) continue;
-      used.push(other.bgpPlan.primary.cidr, other.bgpPlan.secondary.cidr);
+      if (other.state === "deleted" || failedProvisioningLeftNothing(other)) released.set(other.name, other.attempt);
+      if (other.name === spec.name || released.has(other.name) || !other.bgpPlan) continue;
+      const heldBy = describeHolder(other, "block");
+      used.push({ cidr: other.bgpPlan.primary.cidr, heldBy }, { cidr: other.bgpPlan.secondary.cidr, heldBy });
     }
     continuationToken = page.continuationToken;
   } while (continuationToken);
   if (!spec.bgp) {
     for (const row of await deps.store.bgpBlocks.list()) {
-      if (row.owner !== spec.name && deps.store.bgpBlocks.isRecent(row)) used.push(row.block);
+      const over = row.attempt <= (released.get(row.owner) ?? -1);
+      if (row.owner !== spec.name && !over && deps.store.bgpBlocks.isRecent(row)) used.push({ cidr: row.block, heldBy: `interconnect ${row.owner} (being requested)` });
     }
   }
   return used;

@@ -6,6 +6,7 @@ import { parseInterconnectSpec, type InterconnectSpec } from "../domain/spec";
 import type { JsonObject, StoredInterconnect } from "../store";
 import { PROVISION_ORCHESTRATOR, type ProvisionInput } from "../workflows/names";
 import { releaseUnlessRecorded, reserveBgpPlan } from "./bgp-allocation";
+import { releaseNetworksUnlessRecorded, reserveNetworks } from "./network-reservation";
 import type { Caller } from "./caller";
 import type { TriggerDeps } from "./deps";
 import { findInstance, isFinished } from "./durable";
@@ -31,12 +32,21 @@ export async function requestProvisioning(deps: TriggerDeps, client: DurableClie
       continue;
     }
     const attempt = (existing?.attempt ?? 0) + 1;
-    const { plan: bgpPlan, held } = await reserveBgpPlan(deps, spec, attempt);
+    const networks = await reserveNetworks(deps, spec, attempt);
+    let reserved: Awaited<ReturnType<typeof reserveBgpPlan>>;
+    try {
+      reserved = await reserveBgpPlan(deps, spec, attempt);
+    } catch (err) {
+      await releaseNetworksUnlessRecorded(deps, networks);
+      throw err;
+    }
+    const { plan: bgpPlan, held } = reserved;
     let created: StoredInterconnect;
     try {
       created = await deps.store.interconnects.create({ name: spec.name, spec, bgpPlan });
     } catch (err) {
       await releaseUnlessRecorded(deps, held);
+      await releaseNetworksUnlessRecorded(deps, networks);
       // Another request created it first: decide again against what it wrote.
       if (err instanceof DomainError && err.code === ErrorCodes.CONFLICT && round < timing.raceRetries) continue;
       throw err;

@@ -1,6 +1,7 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod";
 import { DomainError, ErrorCodes } from "../domain/errors";
+import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import { parseColumn } from "./columns";
 import type { StoredInterconnect } from "./interconnect-record";
 import { isRestError, type LazyTable } from "./table-client";
@@ -13,7 +14,8 @@ import { isRestError, type LazyTable } from "./table-client";
  *
  * A row left behind by a request that crashed, or a teardown that never released, is reclaimed by the
  * next request that wants the block: when its interconnect no longer holds the block, and the row is
- * older than the grace period that covers a request still on its way to writing the record.
+ * older than the grace period that covers a request still on its way to writing the record. A record
+ * that failed having left nothing on either cloud (failedProvisioningLeftNothing) holds no block.
  */
 const PARTITION = "bgp-block";
 const DEFAULT_GRACE_MS = 60_000;
@@ -143,6 +145,8 @@ export class BgpBlockReservations {
 
   private async heldByOwner(row: BgpBlockReservation): Promise<boolean> {
     const record = await this.readRecord(row.owner);
+    // Nothing on either cloud uses the blocks of a provisioning that failed having built nothing, or whose compensation removed it all.
+    if (record && failedProvisioningLeftNothing(record) && record.attempt >= row.attempt) return false;
     if (record && record.state !== "deleted") {
       const plan = record.bgpPlan;
       if (plan && (plan.primary.cidr === row.block || plan.secondary.cidr === row.block)) return true;

@@ -28,10 +28,10 @@ beforeEach(() => {
 
 const post = (body: unknown) => h.create(request("POST", "", { body }), durable.context());
 const withoutBgp = (name: string) => {
-  const { bgp: _bgp, ...rest } = exampleSpecBody();
-  return { ...rest, name };
+  const { bgp: _bgp, ...rest } = exampleSpecBody(name);
+  return rest;
 };
-const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr: string) => ({ ...exampleSpecBody(), name, bgp: { primaryPeeringCidr, secondaryPeeringCidr } });
+const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr: string) => ({ ...exampleSpecBody(name), bgp: { primaryPeeringCidr, secondaryPeeringCidr } });
 
 async function reservedBlocks(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};

@@ -95,8 +95,8 @@ describe("POST /api/interconnects", () => {
 
   it("allocates BGP blocks from the pool, never twice, and rejects a requested block another interconnect uses", async () => {
     const noBgp = (name: string) => {
-      const { bgp: _bgp, ...rest } = exampleSpecBody();
-      return { ...rest, name };
+      const { bgp: _bgp, ...rest } = exampleSpecBody(name);
+      return rest;
     };
     expect((await post(noBgp("crm-a"))).status).toBe(202);
     expect((await post(noBgp("crm-b"))).status).toBe(202);
@@ -105,9 +105,9 @@ describe("POST /api/interconnects", () => {
     expect([a?.bgpPlan?.primary.cidr, a?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.0/30", "192.168.100.4/30"]);
     expect([b?.bgpPlan?.primary.cidr, b?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.8/30", "192.168.100.12/30"]);
 
-    const clash = await post({ ...exampleSpecBody(), name: "crm-c", bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" } });
+    const clash = await post({ ...exampleSpecBody("crm-c"), bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" } });
     expect(clash.status).toBe(400);
-    expect(json(clash).errors).toEqual([{ path: "bgp.primaryPeeringCidr", message: expect.stringMatching(/already used by another interconnect/) }]);
+    expect(json(clash).errors).toEqual([{ path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.8/30 of interconnect crm-b (requested)" }]);
     expect(await deps.store.interconnects.get("crm-c")).toBeUndefined();
   });
 
@@ -228,8 +228,8 @@ describe("GET /api/interconnects", () => {
 
   it("lists with a state filter and pages with a continuation token", async () => {
     for (const name of ["net-a", "net-b", "net-c"]) {
-      const { bgp: _bgp, ...rest } = exampleSpecBody();
-      expect((await post({ ...rest, name })).status).toBe(202);
+      const { bgp: _bgp, ...rest } = exampleSpecBody(name);
+      expect((await post(rest)).status).toBe(202);
     }
     const rec = await deps.store.interconnects.getOrThrow("net-b");
     await deps.store.interconnects.transitionState("net-b", "provisioning", rec.etag);

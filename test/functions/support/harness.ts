@@ -5,7 +5,25 @@ import { createStore, storagePoisonQueue } from "../../../src/store";
 import { DEFAULT_WORKFLOW_TIMING } from "../../../src/workflows/names";
 import { uniqueTableName } from "../../support/azurite";
 
-export { exampleSpecBody } from "../../support/example-spec";
+import { exampleSpecBody as publicExample, type ExampleSpecBody } from "../../support/example-spec";
+
+/**
+ * The public example, on a VNet and VCN of its own per name (erp-prod keeps the example's): one run at a
+ * time may be in flight on a network, and these tests start many interconnects that never finish.
+ * Tests of that rule build their bodies on shared networks themselves.
+ */
+export function exampleSpecBody(name = "erp-prod"): ExampleSpecBody {
+  const body = publicExample(name);
+  if (name === "erp-prod") return body;
+  return {
+    ...body,
+    azure: { ...body.azure, virtualNetwork: { ...body.azure.virtualNetwork, name: `vnet-${name}` } },
+    oci: { ...body.oci, vcnId: `ocid1.vcn.oc1.iad.aaaaaaaa${name.replace(/[^a-z0-9]/g, "")}` },
+  };
+}
+
+/** The public example under another name, on the example's own VNet and VCN. */
+export const sharedNetworkSpecBody = publicExample;
 
 export function testDeps(connectionString: string, poisonQueueName = `poison-${uniqueTableName("q").toLowerCase()}`): TriggerDeps {
   return {

@@ -1,0 +1,123 @@
+/**
+ * Who holds what, through the POST handler on real Azurite: a failed provisioning that left nothing
+ * frees its BGP blocks, a clash names the interconnect holding the block, and one run at a time may be
+ * in flight on a VNet or a VCN (conditional reservation rows), with a 409 naming the field and the holder.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { TriggerDeps } from "../../src/functions/deps";
+import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
+import type { InterconnectFailure } from "../../src/store";
+import { useAzurite } from "../support/azurite";
+import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
+import { exampleSpecBody, json, request, sharedNetworkSpecBody, testDeps } from "./support/harness";
+
+const storage = useAzurite();
+let durable: FakeDurableApi;
+let deps: TriggerDeps;
+let h: InterconnectHandlers;
+
+beforeAll(async () => {
+  durable = await startFakeDurableApi();
+});
+afterAll(async () => {
+  await durable.close();
+});
+beforeEach(() => {
+  deps = testDeps(storage.connectionString);
+  h = interconnectHandlers(() => deps);
+});
+
+const post = (body: unknown) => h.create(request("POST", "", { body }), durable.context());
+const allocated = <T extends { bgp?: unknown }>(body: T) => {
+  const { bgp: _bgp, ...rest } = body;
+  return rest;
+};
+
+/** What the provisioning orchestration writes when it fails (through recordUpdate). */
+async function markFailed(name: string, failure: InterconnectFailure): Promise<void> {
+  const repo = deps.store.interconnects;
+  const rec = await repo.getOrThrow(name);
+  const provisioning = await repo.transitionState(name, "provisioning", rec.etag);
+  await repo.transitionState(name, "failed", provisioning.etag, { failure });
+}
+
+async function markActive(name: string): Promise<void> {
+  const repo = deps.store.interconnects;
+  const rec = await repo.getOrThrow(name);
+  const provisioning = await repo.transitionState(name, "provisioning", rec.etag);
+  await repo.transitionState(name, "active", provisioning.etag);
+}
+
+describe("BGP blocks of a failed provisioning", () => {
+  it("are released when it failed at pre-flight: the README example then provisions with its blocks", async () => {
+    expect((await post(allocated(exampleSpecBody("vnet-missing")))).status).toBe(202);
+    expect((await deps.store.interconnects.getOrThrow("vnet-missing")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
+    await markFailed("vnet-missing", { step: "preflight", code: "NOT_FOUND", message: "Virtual network vnet-missing was not found" });
+
+    const res = await post(exampleSpecBody());
+    expect(res.status).toBe(202);
+    const owners = Object.fromEntries((await deps.store.bgpBlocks.list()).map((r) => [r.block, r.owner]));
+    expect(owners).toEqual({ "192.168.100.0/30": "erp-prod", "192.168.100.4/30": "erp-prod" });
+  });
+
+  it("are released after a compensation that removed everything, and kept (naming the holder) when resources were kept", async () => {
+    expect((await post(allocated(exampleSpecBody("cleaned-up")))).status).toBe(202);
+    await markFailed("cleaned-up", { step: "drg", code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found; compensation removed what this run created" });
+    expect((await post(allocated(exampleSpecBody("next-one")))).status).toBe(202);
+    expect((await deps.store.interconnects.getOrThrow("next-one")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
+
+    await markFailed("next-one", { step: "circuit", code: "X", message: "boom; resources kept for inspection: gateway, circuit" });
+    const clash = await post(exampleSpecBody());
+    expect(clash.status).toBe(400);
+    expect(json(clash).errors).toEqual([
+      { path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.0/30 of interconnect next-one (failed at circuit; DELETE it to release the block)" },
+      { path: "bgp.secondaryPeeringCidr", message: "overlaps 192.168.100.4/30 of interconnect next-one (failed at circuit; DELETE it to release the block)" },
+    ]);
+  });
+});
+
+describe("one run in flight per VNet and per VCN", () => {
+  it("answers 409 naming azure.virtualNetwork.name and the interconnect in flight, and oci.vcnId for a shared VCN", async () => {
+    expect((await post(allocated(sharedNetworkSpecBody("loc-far")))).status).toBe(202);
+    const clash = await post(allocated(sharedNetworkSpecBody("loc-bogus")));
+    expect(clash.status).toBe(409);
+    expect(json(clash)).toMatchObject({
+      code: "CONFLICT",
+      errors: [
+        {
+          path: "azure.virtualNetwork.name",
+          message: expect.stringMatching(/^virtual network \/subscriptions\/11111111-1111-4111-8111-111111111111\/resourcegroups\/rg-erp-network\/providers\/microsoft\.network\/virtualnetworks\/vnet-erp is in use by interconnect loc-far \(requested\)/),
+        },
+      ],
+    });
+    expect(await deps.store.interconnects.get("loc-bogus")).toBeUndefined();
+
+    const sameVcn = allocated(exampleSpecBody("bgp-vcn"));
+    const res = await post({ ...sameVcn, oci: sharedNetworkSpecBody().oci });
+    expect(res.status).toBe(409);
+    expect((json(res).errors as { path: string; message: string }[])[0]).toMatchObject({ path: "oci.vcnId", message: expect.stringContaining("VCN ocid1.vcn.oc1.iad.aaaaaaaaerpvcn is in use by interconnect loc-far (requested)") });
+    // The loser gave its VNet back: another interconnect may use that VNet.
+    expect((await post(allocated(exampleSpecBody("bgp-vcn")))).status).toBe(202);
+    // No BGP block was kept by the requests that lost.
+    expect(new Set((await deps.store.bgpBlocks.list()).map((r) => r.owner))).toEqual(new Set(["loc-far", "bgp-vcn"]));
+  });
+
+  it("lets exactly one of several POSTs on the same networks at the same instant start", async () => {
+    const names = ["race-a", "race-b", "race-c", "race-d"];
+    const results = await Promise.all(names.map((n) => post(allocated(sharedNetworkSpecBody(n)))));
+    expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409, 409]);
+    const winner = names[results.findIndex((r) => r.status === 202)];
+    expect(new Set((await deps.store.networks.list()).map((r) => r.owner))).toEqual(new Set([winner]));
+  });
+
+  it("frees the networks once the holder is no longer in flight: active (its finished gateway may be shared) or failed", async () => {
+    expect((await post(allocated(sharedNetworkSpecBody("first")))).status).toBe(202);
+    await markActive("first");
+    expect((await post(allocated(sharedNetworkSpecBody("second")))).status).toBe(202);
+    expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(409);
+    await markFailed("second", { step: "preflight", code: "PREFLIGHT_FAILED", message: "VCN is already attached to DRG x" });
+    expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(202);
+    const rows = await deps.store.networks.list();
+    expect(rows.map((r) => [r.kind, r.owner]).sort()).toEqual([["vcn", "third"], ["virtualNetwork", "third"]]);
+  });
+});

@@ -7,6 +7,7 @@ import { settings } from "../config/settings";
 import { registerWorkflows } from "../workflows";
 import { registerInterconnectsHttp } from "./interconnects-http";
 import { registerTeardownQueue } from "./teardown-queue";
+import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
 
 // Settings are checked while the worker loads the app, so a bad one stops the app at start with one
 // ConfigurationError naming every offending setting (the worker logs it and indexes no function; the
@@ -17,3 +18,4 @@ registerActivities();
 registerWorkflows();
 registerInterconnectsHttp();
 registerTeardownQueue();
+registerTeardownRejectionsHttp();

@@ -1,4 +1,4 @@
-import { app, type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { app, type HttpHandler, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import * as df from "durable-functions";
 import type { DurableClient } from "durable-functions";
 import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors";
@@ -6,14 +6,13 @@ import { callerFromHeaders } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
 import { findInstance } from "./durable";
+import { guarded, pageBody, type Handler } from "./http/handler";
 import { readJsonBody } from "./http/json-body";
 import { nameParam, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
-import { errorResponse } from "./http/problem";
 import { recordLinks, recordView, summaryView } from "./http/views";
 import { requestProvisioning } from "./provision";
 import { requestTeardown } from "./teardown";
-
-type Handler = (req: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+import { TRIGGER_TIMING } from "./timing";
 
 export interface InterconnectHandlers {
   create: Handler;
@@ -45,11 +44,7 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       throwIfAny(issues);
       const result = await deps.store.interconnects.list({ ...(state ? { state } : {}), ...page });
       const origin = new URL(req.url).origin;
-      const next = result.continuationToken ? nextLink(req.url, result.continuationToken) : null;
-      return {
-        status: 200,
-        jsonBody: { items: result.items.map((r) => summaryView(origin, r)), continuationToken: result.continuationToken ?? null, nextLink: next },
-      };
+      return { status: 200, jsonBody: pageBody(req.url, { ...result, items: result.items.map((r) => summaryView(origin, r)) }) };
     }),
 
     get: guarded(getDeps, async (req, context, deps) => {
@@ -58,7 +53,8 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       if (!record) throw notFound(name);
       const op = record.currentOperation;
       const status = op ? await findInstance(df.getClient(context), op.instanceId) : undefined;
-      return { status: 200, headers: { etag: record.etag }, jsonBody: recordView(new URL(req.url).origin, record, status) };
+      const view = recordView(new URL(req.url).origin, record, status, { now: new Date(), stalledStartMs: (deps.triggerTiming ?? TRIGGER_TIMING).stalledStartMs });
+      return { status: 200, headers: { etag: record.etag }, jsonBody: view };
     }),
 
     remove: guarded(getDeps, async (req, context, deps) => {
@@ -81,14 +77,7 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       const result = await deps.store.audit.list(name, page);
       // Rejected queue messages are audited under the name they carried even when it never existed.
       if (result.items.length === 0 && !page.continuationToken && !(await deps.store.interconnects.get(name))) throw notFound(name);
-      return {
-        status: 200,
-        jsonBody: {
-          items: result.items,
-          continuationToken: result.continuationToken ?? null,
-          nextLink: result.continuationToken ? nextLink(req.url, result.continuationToken) : null,
-        },
-      };
+      return { status: 200, jsonBody: pageBody(req.url, result) };
     }),
   };
 }
@@ -103,17 +92,6 @@ export function registerInterconnectsHttp(getDeps: () => TriggerDeps = defaultTr
   http("interconnectsGet", ["GET"], "interconnects/{name}", h.get);
   http("interconnectsDelete", ["DELETE"], "interconnects/{name}", h.remove);
   http("interconnectsAudit", ["GET"], "interconnects/{name}/audit", h.audit);
-}
-
-function guarded(getDeps: () => TriggerDeps, run: (req: HttpRequest, context: InvocationContext, deps: TriggerDeps) => Promise<HttpResponseInit>): Handler {
-  return async (req, context) => {
-    const instance = new URL(req.url).pathname;
-    try {
-      return await run(req, context, getDeps());
-    } catch (err) {
-      return errorResponse(err, instance, (m) => context.error(m));
-    }
-  };
 }
 
 /**
@@ -141,12 +119,6 @@ async function accepted(
     headers,
     jsonBody: { ...management, name, outcome, ...(stoppedProvisioning ? { stoppedProvisioning } : {}), links },
   };
-}
-
-function nextLink(requestUrl: string, continuationToken: string): string {
-  const url = new URL(requestUrl);
-  url.searchParams.set("continuationToken", continuationToken);
-  return url.toString();
 }
 
 function notFound(name: string): DomainError {

@@ -41,16 +41,23 @@ export function parseTeardownMessage(raw: unknown): TeardownMessage {
   );
 }
 
-/** A name to file the audit row under even when the message is garbage: the audit is per interconnect. */
-export function bestEffortName(raw: unknown): string | undefined {
+/**
+ * What a rejected message still tells: the name to file its audit row under and who sent it, each
+ * only when that field on its own passes the contract's rule, however broken the rest is.
+ */
+export function bestEffortFields(raw: unknown): { name?: string; requestedBy?: string } {
   let value = raw;
-  if (typeof raw === "string") {
+  if (raw instanceof Uint8Array) value = Buffer.from(raw).toString("utf8");
+  if (typeof value === "string") {
     try {
-      value = JSON.parse(raw);
+      value = JSON.parse(value);
     } catch {
-      return undefined;
+      return {};
     }
   }
-  const name = (value as { name?: unknown } | null)?.name;
-  return typeof name === "string" && /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/.test(name) ? name : undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return {};
+  const fields = value as Record<string, unknown>;
+  const name = teardownMessageSchema.shape.name.safeParse(fields.name);
+  const requestedBy = teardownMessageSchema.shape.requestedBy.safeParse(fields.requestedBy);
+  return { ...(name.success ? { name: name.data } : {}), ...(requestedBy.success ? { requestedBy: requestedBy.data } : {}) };
 }

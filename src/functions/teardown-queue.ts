@@ -6,12 +6,12 @@ import { defaultTriggerDeps } from "./default-deps";
 import { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE } from "./queue-names";
 import type { TriggerDeps } from "./deps";
 import { requestTeardown } from "./teardown";
-import { bestEffortName, parseTeardownMessage } from "./teardown-message";
+import { bestEffortFields, parseTeardownMessage } from "./teardown-message";
 
 export { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE };
 /**
- * Audit partition for rejected messages that name no usable interconnect. It cannot collide with an
- * interconnect: names start with a letter.
+ * Audit partition listing every rejected message (GET /api/teardown-queue/rejections), including those
+ * that name no usable interconnect. It cannot collide with an interconnect: names start with a letter.
  */
 export const QUEUE_AUDIT_PARTITION = "-queue";
 
@@ -31,7 +31,7 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
       request = parsed;
     } catch (err) {
       if (!isDomainError(err)) throw err;
-      await reject(deps, context, message, bestEffortName(message) ?? QUEUE_AUDIT_PARTITION, err);
+      await reject(deps, context, message, bestEffortFields(message), err);
       return;
     }
     try {
@@ -45,7 +45,7 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
       context.log(`queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`);
     } catch (err) {
       if (isDomainError(err) && err.code === ErrorCodes.NOT_FOUND) {
-        await reject(deps, context, message, request.name, err);
+        await reject(deps, context, message, { name: request.name, requestedBy: request.requestedBy }, err);
         return;
       }
       throw err;
@@ -54,28 +54,34 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
 }
 
 /**
- * The audit row first and best effort, the poison queue last: once the message is parked the
+ * The audit rows first and best effort, the poison queue last: once the message is parked the
  * invocation must succeed, or the host would retry it and park it again. An audit failure is only
- * logged; a poison-queue failure throws, so the host retries the whole rejection.
+ * logged; a poison-queue failure throws, so the host retries the whole rejection. One row goes to the
+ * rejections partition, so an integrator finds every rejected message in one list; a second goes to the
+ * named interconnect's own trail, when the message named one.
  */
-async function reject(deps: TriggerDeps, context: InvocationContext, message: unknown, partition: string, err: DomainError): Promise<void> {
+async function reject(deps: TriggerDeps, context: InvocationContext, message: unknown, sent: { name?: string; requestedBy?: string }, err: DomainError): Promise<void> {
   const messageId = context.triggerMetadata?.id;
-  try {
-    await deps.store.audit.append({
-      interconnect: partition,
-      step: "queue-message",
-      phase: "failed",
-      actor: "queue:" + TEARDOWN_QUEUE,
-      operation: "teardown",
-      message: `Teardown message rejected and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`,
-      details: {
-        code: err.code,
-        ...(messageId !== undefined ? { messageId: String(messageId) } : {}),
-        ...("issues" in err ? { issues: JSON.parse(JSON.stringify(err.issues)) } : {}),
-      },
-    });
-  } catch (auditErr) {
-    context.error(`queue ${TEARDOWN_QUEUE}: audit row for a rejected message not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`);
+  const row = {
+    step: "queue-message",
+    phase: "failed" as const,
+    // The sender is who asked, even for a message that failed on another field; the queue when it did not say.
+    actor: sent.requestedBy ?? "queue:" + TEARDOWN_QUEUE,
+    operation: "teardown" as const,
+    message: `Teardown message rejected and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`,
+    details: {
+      code: err.code,
+      name: sent.name ?? null,
+      ...(messageId !== undefined ? { messageId: String(messageId) } : {}),
+      ...("issues" in err ? { issues: JSON.parse(JSON.stringify(err.issues)) } : {}),
+    },
+  };
+  for (const partition of sent.name === undefined ? [QUEUE_AUDIT_PARTITION] : [QUEUE_AUDIT_PARTITION, sent.name]) {
+    try {
+      await deps.store.audit.append({ ...row, interconnect: partition });
+    } catch (auditErr) {
+      context.error(`queue ${TEARDOWN_QUEUE}: audit row (${partition}) for a rejected message not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`);
+    }
   }
   await deps.teardownPoisonQueue.send(typeof message === "string" ? message : JSON.stringify(message));
   context.warn(`queue ${TEARDOWN_QUEUE}: message rejected (${err.code}) and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`);

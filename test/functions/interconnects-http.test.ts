@@ -226,6 +226,25 @@ describe("GET /api/interconnects", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("shows a deleted interconnect's resource ids only as lastKnownResources, with resources empty", async () => {
+    await post(exampleSpecBody());
+    const repo = deps.store.interconnects;
+    const built = { circuitId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-erp-prod", virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.aaaa" };
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.update("erp-prod", rec.etag, () => ({ resources: built }));
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    rec = await repo.transitionState("erp-prod", "active", rec.etag);
+    const get = async () => json(await h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), durable.context()));
+    const active = await get();
+    expect(active.resources).toEqual(built);
+    expect(active).not.toHaveProperty("lastKnownResources");
+
+    rec = await repo.transitionState("erp-prod", "tearing-down", rec.etag);
+    await repo.transitionState("erp-prod", "deleted", rec.etag);
+    const deleted = await get();
+    expect(deleted).toMatchObject({ state: "deleted", resources: {}, lastKnownResources: built });
+  });
+
   it("lists with a state filter and pages with a continuation token", async () => {
     for (const name of ["net-a", "net-b", "net-c"]) {
       const { bgp: _bgp, ...rest } = exampleSpecBody(name);

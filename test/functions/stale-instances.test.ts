@@ -81,7 +81,7 @@ describe("a record whose provisioning instance has ended", () => {
       expect(json(res)).toMatchObject({ code: "CONFLICT" });
       expect(String(json(res).detail)).toMatch(new RegExp(`provision-erp-prod-1 ended \\(runtimeStatus ${runtimeStatus}\\).*DELETE`));
       expect(durable.starts).toHaveLength(1);
-      expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus } });
+      expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus, orphaned: true } });
     });
   }
 
@@ -101,6 +101,49 @@ describe("a record whose provisioning instance has ended", () => {
     const res = await post();
     expect(res.status).toBe(202);
     expect(json(res)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
+    const view = json(await get()).currentOperation as Record<string, unknown>;
+    expect(view).toMatchObject({ runtimeStatus: "Running" });
+    expect(view).not.toHaveProperty("orphaned");
+  });
+});
+
+describe("the record view of an operation nothing runs", () => {
+  it("says Absent (as POST's 409 does) and orphaned for a provisioning whose instance was purged", async () => {
+    expect((await post()).status).toBe(202);
+    const repo = deps.store.interconnects;
+    await repo.transitionState("erp-prod", "provisioning", (await repo.getOrThrow("erp-prod")).etag);
+    durable.instances.delete("provision-erp-prod-1");
+    expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { runtimeStatus: "Absent", orphaned: true, customStatus: null, lastUpdatedTime: null } });
+    const conflict = json(await post());
+    expect(conflict).toMatchObject({ code: "CONFLICT" });
+    expect(String(conflict.detail)).toMatch(/not in the task hub/);
+  });
+
+  it("is not orphaned while a just-written record waits for its start, nor once it is active", async () => {
+    deps = { ...deps, triggerTiming: { ...TRIGGER_TIMING, stalledStartMs: 60_000 } };
+    h = interconnectHandlers(() => deps);
+    expect((await post()).status).toBe(202);
+    durable.instances.delete("provision-erp-prod-1");
+    const waiting = json(await get()).currentOperation as Record<string, unknown>;
+    expect(waiting).toMatchObject({ runtimeStatus: "Absent" });
+    expect(waiting).not.toHaveProperty("orphaned");
+
+    const repo = deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    await repo.transitionState("erp-prod", "active", rec.etag);
+    expect(json(await get()).currentOperation).not.toHaveProperty("orphaned");
+  });
+
+  it("flags a teardown whose instance was terminated while the record says tearing-down", async () => {
+    expect((await post()).status).toBe(202);
+    const repo = deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    await repo.transitionState("erp-prod", "active", rec.etag);
+    expect((await del()).status).toBe(202);
+    endInstance("teardown-erp-prod-2", "Terminated");
+    expect(json(await get())).toMatchObject({ state: "tearing-down", currentOperation: { kind: "teardown", runtimeStatus: "Terminated", orphaned: true } });
   });
 });
 

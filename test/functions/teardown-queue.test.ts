@@ -1,12 +1,13 @@
-import type { InvocationContext } from "@azure/functions";
+import { HttpRequest, type InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TriggerDeps } from "../../src/functions/deps";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
 import { QueueClient } from "@azure/storage-queue";
 import { QUEUE_AUDIT_PARTITION, teardownQueueHandler } from "../../src/functions/teardown-queue";
+import { teardownRejectionsHandler } from "../../src/functions/teardown-rejections-http";
 import { useAzurite } from "../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpecBody, request, testDeps } from "./support/harness";
+import { exampleSpecBody, json, request, testDeps } from "./support/harness";
 
 const storage = useAzurite();
 let durable: FakeDurableApi;
@@ -86,7 +87,8 @@ describe("teardown queue trigger", () => {
     await deliver(message);
     expect((await poisoned()).map((m) => JSON.parse(m))).toEqual([message]);
     const row = (await deps.store.audit.list("erp-prod")).items.at(-1);
-    expect(row).toMatchObject({ step: "queue-message", phase: "failed" });
+    // requestedBy passed its own rule, so the sender, not the queue, is the actor.
+    expect(row).toMatchObject({ step: "queue-message", phase: "failed", actor: "x" });
     expect((row?.details?.issues as { path: string }[]).map((i) => i.path).sort()).toEqual(["priority", "reason"]);
     expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(0);
     expect((await deps.store.interconnects.getOrThrow("erp-prod")).state).toBe("requested");
@@ -98,6 +100,31 @@ describe("teardown queue trigger", () => {
     const rows = (await deps.store.audit.list("ghost-net")).items;
     expect(rows).toEqual([expect.objectContaining({ phase: "failed", details: expect.objectContaining({ code: "NOT_FOUND" }) })]);
     expect(durable.starts).toHaveLength(0);
+  });
+
+  it("lists every rejected message through GET /api/teardown-queue/rejections, paged, the sender as actor when it parsed", async () => {
+    await deliver("tear it down please");
+    await deliver({ name: "Not A Name", reason: "cleanup", requestedBy: "itsm-bot", ticketRef: "CHG9" });
+    await deliver({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" });
+    const rejections = teardownRejectionsHandler(() => deps);
+    const get = (query: string) =>
+      rejections(new HttpRequest({ method: "GET", url: `http://127.0.0.1:7071/api/teardown-queue/rejections${query}` }), durable.context());
+
+    const first = await get("?top=2");
+    expect(first.status).toBe(200);
+    const page1 = json(first);
+    expect(page1.items).toEqual([
+      expect.objectContaining({ step: "queue-message", phase: "failed", actor: "queue:interconnect-teardown", details: expect.objectContaining({ code: "VALIDATION_FAILED", name: null }) }),
+      expect.objectContaining({ actor: "itsm-bot", details: expect.objectContaining({ code: "VALIDATION_FAILED", name: null, issues: [expect.objectContaining({ path: "name" })] }) }),
+    ]);
+    expect(String(page1.nextLink)).toMatch(/^http:\/\/127\.0\.0\.1:7071\/api\/teardown-queue\/rejections\?top=2&continuationToken=/);
+    const page2 = json(await get(new URL(String(page1.nextLink)).search));
+    expect(page2.items).toEqual([expect.objectContaining({ actor: "itsm-bot", details: expect.objectContaining({ code: "NOT_FOUND", name: "ghost-net" }) })]);
+    expect(page2.continuationToken).toBeNull();
+
+    const bad = await get("?continuationToken=abc&top=0");
+    expect(bad.status).toBe(400);
+    expect((json(bad).errors as { path: string }[]).map((e) => e.path).sort()).toEqual(["query continuationToken", "query top"]);
   });
 
   it("parks a rejected message exactly once even when its audit row cannot be written", async () => {

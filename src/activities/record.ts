@@ -7,7 +7,7 @@ import { z } from "zod";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { INTERCONNECT_STATES } from "../domain/lifecycle";
 import { interconnectResourcesSchema } from "../domain/resources";
-import type { JsonObject } from "../store";
+import type { AuditPhase, JsonObject } from "../store";
 import { ACTIVITY, type AuditEvent } from "./contracts";
 import { opContextSchema } from "./inputs";
 import { defineActivity } from "./step";
@@ -72,11 +72,11 @@ export const recordUpdate = defineActivity(ACTIVITY.recordUpdate, recordUpdateIn
   return { state: updated.state };
 });
 
-const PHASE: Record<AuditEvent, "started" | "succeeded" | "failed" | "info"> = {
+const PHASE: Record<AuditEvent, AuditPhase> = {
   started: "started",
   succeeded: "succeeded",
   failed: "failed",
-  retrying: "info",
+  retrying: "retrying",
   waiting: "info",
   skipped: "info",
 };

@@ -93,7 +93,8 @@ export function defineActivity<N extends ActivityName>(
     } catch (err) {
       const failure = toStepFailure(err, secrets);
       invocation.warn(`${step} failed: ${failure.code}: ${failure.message}${failure.requestId ? ` (request ${failure.requestId})` : ""}`);
-      await writeAudit(ctx, "failed", Date.now() - started, `${failure.code}: ${failure.message}`, {
+      // A retryable outcome is an expected wait, not an alarm: the orchestrator calls again, and audits "failed" itself if it gives up.
+      await writeAudit(ctx, failure.retryable ? "retrying" : "failed", Date.now() - started, `${failure.code}: ${failure.message}`, {
         code: failure.code,
         retryable: failure.retryable,
         ...(failure.statusCode !== undefined ? { statusCode: failure.statusCode } : {}),
@@ -149,7 +150,7 @@ export function toStepFailure(err: unknown, secrets: readonly string[] = []): St
   return { code: ErrorCodes.INTERNAL, message: redactSecrets(message, secrets), retryable: false };
 }
 
-async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed", durationMs: number, message: string, details: unknown): Promise<void> {
+async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "retrying", durationMs: number, message: string, details: unknown): Promise<void> {
   await ctx.deps.store.audit.append({
     interconnect: ctx.opContext.interconnect,
     step: ctx.step,

@@ -7,7 +7,11 @@ import { INTERCONNECT_NAME, jsonObjectSchema, OPERATION_KINDS, type JsonObject, 
 import { maskSecretsInText, sanitizeForStorage } from "./secrets";
 import { assertTableName, createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
 
-export const AUDIT_PHASES = ["started", "succeeded", "failed", "info"] as const;
+/**
+ * "retrying": a step met a condition it expects to pass (a pending resource, throttling that outlasted
+ * the SDK's own retries) and will be called again; only "failed" means the step, or the run, gave up.
+ */
+export const AUDIT_PHASES = ["started", "succeeded", "failed", "retrying", "info"] as const;
 export type AuditPhase = (typeof AUDIT_PHASES)[number];
 
 export interface AuditEntryInput {

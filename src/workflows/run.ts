@@ -106,6 +106,8 @@ export class WorkflowRun {
       } catch (error) {
         const failure = maskedFailure(decodeFailure(error));
         if (!failure.retryable || attempt >= maxAttempts) {
+          // The activity audited a retryable outcome as "retrying"; giving up on it is the failure.
+          if (failure.retryable) yield* this.audit(name, "failed", `${name}: ${failure.code}: ${failure.message} (gave up after ${attempt} attempts)`, { code: failure.code, attempt });
           throw new WorkflowStepError(step, attempt > 1 ? { ...failure, message: `${failure.message} (after ${attempt} attempts)` } : failure);
         }
         const backoff = this.timing.stepFirstRetrySeconds * 2 ** (attempt - 1);

@@ -73,7 +73,11 @@ describe("activity failures", () => {
     expect(failure).toMatchObject({ code: "TooManyRequests", retryable: true, cloud: "oci", statusCode: 429 });
     expect(failure.requestId).toBeTruthy();
     const rows = await env.deps.store.audit.list("storm-long");
-    expect(rows.items).toEqual([expect.objectContaining({ step: "ociReadVcn", phase: "failed", operation: "provision" })]);
+    // The orchestrator calls it again: an expected wait, not a failure anyone should be alerted to.
+    expect(rows.items).toEqual([expect.objectContaining({ step: "ociReadVcn", phase: "retrying", operation: "provision", details: expect.objectContaining({ code: "TooManyRequests", retryable: true }) })]);
+    // The orchestrator's own retry rows land in the same phase.
+    await invoke(env, "auditAppend", { opContext: opContext("storm-long"), entry: { step: "preflight", event: "retrying", message: "ociReadVcn: TooManyRequests", at: "2025-01-01T00:00:00.000Z" } });
+    expect((await env.deps.store.audit.list("storm-long")).items.at(-1)).toMatchObject({ step: "preflight", phase: "retrying", details: { event: "retrying" } });
   });
 
   it("a prerequisite that does not exist is a permanent NOT_FOUND naming it", async () => {
@@ -105,6 +109,10 @@ describe("activity failures", () => {
     );
     expect(vc).toMatchObject({ code: "NOT_FOUND", retryable: false });
     expect(vc.message).toContain("erc-missing-bits");
+    // A permanent failure stays "failed" in the audit.
+    const rows = (await env.deps.store.audit.list("missing-bits")).items;
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(rows.map((r) => r.phase))).toEqual(new Set(["failed"]));
   });
 
   it("a bad input fails before any cloud call, naming the field", async () => {

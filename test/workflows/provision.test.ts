@@ -123,6 +123,21 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(clouds.audit.filter((a) => a.event === "retrying" && a.step === "drg")).toHaveLength(2);
   });
 
+  it("audits a retryable failure it gives up on as failed: the activity, then the step", async () => {
+    const clouds = cloudsWithRecord();
+    const throttled = { code: "TooManyRequests", message: "throttled", retryable: true, cloud: "oci" as const, statusCode: 429 };
+    clouds.failNext.set("ociEnsureDrg", Array.from({ length: 5 }, () => throttled));
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.calls.filter((c) => c.name === "ociEnsureDrg")).toHaveLength(5);
+    expect(clouds.audit.filter((a) => a.event === "retrying" && a.step === "drg")).toHaveLength(4);
+    expect(clouds.audit.filter((a) => a.event === "failed").map((a) => [a.step, a.message])).toEqual(
+      expect.arrayContaining([
+        ["ociEnsureDrg", expect.stringContaining("TooManyRequests: throttled (gave up after 5 attempts)")],
+        ["drg", expect.stringContaining("TooManyRequests")],
+      ]),
+    );
+  });
+
   it("waits for a pending public IP on a durable timer, then starts the gateway", async () => {
     const clouds = cloudsWithRecord();
     clouds.failNext.set("azureEnsureGateway", [{ code: "PUBLIC_IP_PENDING", message: "Public IP pip-erp-prod-ergw is still Updating", retryable: true, cloud: "azure", retryAfterSeconds: 10 }]);

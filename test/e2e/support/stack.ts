@@ -64,6 +64,11 @@ export class E2eStack {
       PROVIDER_DEADLINE_MINUTES: "240",
       CONNECTION_DEADLINE_MINUTES: "240",
       DEPROVISION_DEADLINE_MINUTES: "240",
+      // At x1000 a real second is almost 17 virtual minutes: the app's defaults (15-30 min) would let one
+      // real-time SDK retry backoff, or a loaded machine, decide a wait that the test means to succeed.
+      DRG_DEADLINE_MINUTES: "240",
+      VERIFICATION_DEADLINE_MINUTES: "240",
+      GATEWAY_SUBNET_DEADLINE_MINUTES: "240",
       KEEP_RESOURCES_ON_FAILURE: "false",
       INTERCONNECTS_TABLE: "interconnects",
       AUDIT_TABLE: "interconnectaudit",
@@ -191,6 +196,22 @@ export class E2eStack {
       if (Date.now() > until) throw new Error(`timed out waiting for the instance to end; last status: ${JSON.stringify(status)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  }
+
+  /**
+   * Leaves the clouds as a new test expects them, whatever the last test left: faults off, each named
+   * interconnect torn down (a DELETE, as a user would), and the emulators reset to their seed if a
+   * teardown could not remove everything. One failed scenario then cannot fail the ones after it.
+   */
+  async cleanUp(names: Iterable<string>, timeoutMs = 90_000): Promise<void> {
+    await this.admin("PUT", "faults", {});
+    for (const name of names) {
+      const res = await this.api("DELETE", `interconnects/${name}?reason=test%20cleanup`);
+      if (res.status !== 202) continue;
+      await this.waitForRecord(name, (r) => r.state === "deleted" || r.state === "failed", timeoutMs).catch(() => undefined);
+    }
+    const left = counts(inventory(await this.admin("GET", "state")));
+    if (Object.values(left).some((n) => n > 0)) await this.admin("POST", "reset");
   }
 
   /** Polls the emulators' state until `done` holds for what exists on the two clouds. */

@@ -141,6 +141,12 @@ describe("bad inputs over HTTP and the queue start nothing", () => {
     const ghost = await stack.api("GET", "interconnects/ghost-net/audit");
     expect(ghost.status).toBe(200);
     expect(ghost.json.items).toEqual([expect.objectContaining({ step: "queue-message", phase: "failed" })]);
+    // Both, the one that named no usable interconnect included, are listed for the integrator.
+    const rejections = await stack.api("GET", "teardown-queue/rejections");
+    expect(rejections.status).toBe(200);
+    expect((rejections.json.items as { actor: string; details: { name: string | null } }[]).map((r) => [r.actor, r.details.name]).sort()).toEqual(
+      [["itsm-bot", "ghost-net"], ["queue:interconnect-teardown", null]].sort(),
+    );
     expect((await stack.api("GET", "interconnects")).status).toBe(200);
   }, 60_000);
 });

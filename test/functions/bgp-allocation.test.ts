@@ -3,30 +3,12 @@
  * by conditional inserts of one reservation row per /30 block, so requests arriving at the same
  * instant never share a block, and a requested block another request holds is a 409 naming the field.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TriggerDeps } from "../../src/functions/deps";
-import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
-import { useAzurite } from "../support/azurite";
-import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpecBody, json, request, testDeps } from "./support/harness";
+import { describe, expect, it } from "vitest";
+import { exampleSpecBody, json, request, useHandlers } from "./support/harness";
 
-const storage = useAzurite();
-let durable: FakeDurableApi;
-let deps: TriggerDeps;
-let h: InterconnectHandlers;
+const t = useHandlers();
 
-beforeAll(async () => {
-  durable = await startFakeDurableApi();
-});
-afterAll(async () => {
-  await durable.close();
-});
-beforeEach(() => {
-  deps = testDeps(storage.connectionString);
-  h = interconnectHandlers(() => deps);
-});
-
-const post = (body: unknown) => h.create(request("POST", "", { body }), durable.context());
+const post = (body: unknown) => t.h.create(request("POST", "", { body }), t.durable.context());
 const withoutBgp = (name: string) => {
   const { bgp: _bgp, ...rest } = exampleSpecBody(name);
   return rest;
@@ -35,7 +17,7 @@ const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr:
 
 async function reservedBlocks(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const row of await deps.store.bgpBlocks.list()) (out[row.owner] ??= []).push(row.block);
+  for (const row of await t.deps.store.bgpBlocks.list()) (out[row.owner] ??= []).push(row.block);
   for (const blocks of Object.values(out)) blocks.sort();
   return out;
 }
@@ -49,7 +31,7 @@ describe("BGP block allocation under concurrency", () => {
     const blocks: string[] = [];
     const reserved = await reservedBlocks();
     for (const name of names) {
-      const plan = (await deps.store.interconnects.getOrThrow(name)).bgpPlan;
+      const plan = (await t.deps.store.interconnects.getOrThrow(name)).bgpPlan;
       if (!plan) throw new Error(`${name} has no BGP plan`);
       blocks.push(plan.primary.cidr, plan.secondary.cidr);
       expect(reserved[name]).toEqual([plan.primary.cidr, plan.secondary.cidr].sort());
@@ -61,11 +43,11 @@ describe("BGP block allocation under concurrency", () => {
 
   it("answers 409 naming bgp.primaryPeeringCidr when another request holds the requested block, and leaves it that request's", async () => {
     // A request for crm-a that has reserved its blocks and is about to write its record.
-    await deps.store.bgpBlocks.reserve("crm-a", 1, ["192.168.100.8/30", "192.168.100.12/30"]);
+    await t.deps.store.bgpBlocks.reserve("crm-a", 1, ["192.168.100.8/30", "192.168.100.12/30"]);
     const clash = await post(withBgp("crm-b", "192.168.100.8/30", "192.168.100.32/30"));
     expect(clash.status).toBe(409);
     expect(json(clash)).toMatchObject({ code: "CONFLICT", errors: [{ path: "bgp.primaryPeeringCidr", message: expect.stringMatching(/192\.168\.100\.8\/30 is reserved by interconnect "crm-a"/) }] });
-    expect(await deps.store.interconnects.get("crm-b")).toBeUndefined();
+    expect(await t.deps.store.interconnects.get("crm-b")).toBeUndefined();
     // crm-b gave back the secondary block it could take; crm-a keeps both of its own.
     expect(await reservedBlocks()).toEqual({ "crm-a": ["192.168.100.12/30", "192.168.100.8/30"] });
 
@@ -91,18 +73,18 @@ describe("BGP block allocation under concurrency", () => {
   it("gives the blocks back when the request fails after reserving them: a concurrent request for the name with another spec won", async () => {
     const results = await Promise.all([post(withBgp("erp-x", "192.168.100.80/30", "192.168.100.84/30")), post(withBgp("erp-x", "192.168.100.88/30", "192.168.100.92/30"))]);
     expect(results.map((r) => r.status).sort()).toEqual([202, 409]);
-    const plan = (await deps.store.interconnects.getOrThrow("erp-x")).bgpPlan;
+    const plan = (await t.deps.store.interconnects.getOrThrow("erp-x")).bgpPlan;
     expect(await reservedBlocks()).toEqual({ "erp-x": [plan?.primary.cidr, plan?.secondary.cidr].sort() });
   });
 
   it("reuses a deleted interconnect's blocks", async () => {
     expect((await post(withoutBgp("gone-a"))).status).toBe(202);
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     let rec = await repo.getOrThrow("gone-a");
     rec = await repo.transitionState("gone-a", "failed", rec.etag);
     rec = await repo.transitionState("gone-a", "tearing-down", rec.etag, { attempt: 2 });
     await repo.transitionState("gone-a", "deleted", rec.etag);
-    await deps.store.bgpBlocks.releaseOwner("gone-a", 2);
+    await t.deps.store.bgpBlocks.releaseOwner("gone-a", 2);
     expect((await post(withoutBgp("next-b"))).status).toBe(202);
     expect((await repo.getOrThrow("next-b")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
   });

@@ -3,31 +3,13 @@
  * frees its BGP blocks, a clash names the interconnect holding the block, and one run at a time may be
  * in flight on a VNet or a VCN (conditional reservation rows), with a 409 naming the field and the holder.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TriggerDeps } from "../../src/functions/deps";
-import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
+import { describe, expect, it } from "vitest";
 import type { InterconnectFailure } from "../../src/store";
-import { useAzurite } from "../support/azurite";
-import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpecBody, json, request, sharedNetworkSpecBody, testDeps } from "./support/harness";
+import { exampleSpecBody, json, request, sharedNetworkSpecBody, useHandlers } from "./support/harness";
 
-const storage = useAzurite();
-let durable: FakeDurableApi;
-let deps: TriggerDeps;
-let h: InterconnectHandlers;
+const t = useHandlers();
 
-beforeAll(async () => {
-  durable = await startFakeDurableApi();
-});
-afterAll(async () => {
-  await durable.close();
-});
-beforeEach(() => {
-  deps = testDeps(storage.connectionString);
-  h = interconnectHandlers(() => deps);
-});
-
-const post = (body: unknown) => h.create(request("POST", "", { body }), durable.context());
+const post = (body: unknown) => t.h.create(request("POST", "", { body }), t.durable.context());
 const allocated = <T extends { bgp?: unknown }>(body: T) => {
   const { bgp: _bgp, ...rest } = body;
   return rest;
@@ -35,14 +17,14 @@ const allocated = <T extends { bgp?: unknown }>(body: T) => {
 
 /** What the provisioning orchestration writes when it fails (through recordUpdate). */
 async function markFailed(name: string, failure: InterconnectFailure): Promise<void> {
-  const repo = deps.store.interconnects;
+  const repo = t.deps.store.interconnects;
   const rec = await repo.getOrThrow(name);
   const provisioning = await repo.transitionState(name, "provisioning", rec.etag);
   await repo.transitionState(name, "failed", provisioning.etag, { failure });
 }
 
 async function markActive(name: string): Promise<void> {
-  const repo = deps.store.interconnects;
+  const repo = t.deps.store.interconnects;
   const rec = await repo.getOrThrow(name);
   const provisioning = await repo.transitionState(name, "provisioning", rec.etag);
   await repo.transitionState(name, "active", provisioning.etag);
@@ -51,12 +33,12 @@ async function markActive(name: string): Promise<void> {
 describe("BGP blocks of a failed provisioning", () => {
   it("are released when it failed at pre-flight: the README example then provisions with its blocks", async () => {
     expect((await post(allocated(exampleSpecBody("vnet-missing")))).status).toBe(202);
-    expect((await deps.store.interconnects.getOrThrow("vnet-missing")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
+    expect((await t.deps.store.interconnects.getOrThrow("vnet-missing")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
     await markFailed("vnet-missing", { step: "preflight", code: "NOT_FOUND", message: "Virtual network vnet-missing was not found" });
 
     const res = await post(exampleSpecBody());
     expect(res.status).toBe(202);
-    const owners = Object.fromEntries((await deps.store.bgpBlocks.list()).map((r) => [r.block, r.owner]));
+    const owners = Object.fromEntries((await t.deps.store.bgpBlocks.list()).map((r) => [r.block, r.owner]));
     expect(owners).toEqual({ "192.168.100.0/30": "erp-prod", "192.168.100.4/30": "erp-prod" });
   });
 
@@ -64,7 +46,7 @@ describe("BGP blocks of a failed provisioning", () => {
     expect((await post(allocated(exampleSpecBody("cleaned-up")))).status).toBe(202);
     await markFailed("cleaned-up", { step: "drg", code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found; compensation removed what this run created" });
     expect((await post(allocated(exampleSpecBody("next-one")))).status).toBe(202);
-    expect((await deps.store.interconnects.getOrThrow("next-one")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
+    expect((await t.deps.store.interconnects.getOrThrow("next-one")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
 
     await markFailed("next-one", { step: "circuit", code: "X", message: "boom; resources kept for inspection: gateway, circuit" });
     const clash = await post(exampleSpecBody());
@@ -90,7 +72,7 @@ describe("one run in flight per VNet and per VCN", () => {
         },
       ],
     });
-    expect(await deps.store.interconnects.get("loc-bogus")).toBeUndefined();
+    expect(await t.deps.store.interconnects.get("loc-bogus")).toBeUndefined();
 
     const sameVcn = allocated(exampleSpecBody("bgp-vcn"));
     const res = await post({ ...sameVcn, oci: sharedNetworkSpecBody().oci });
@@ -99,7 +81,7 @@ describe("one run in flight per VNet and per VCN", () => {
     // The loser gave its VNet back: another interconnect may use that VNet.
     expect((await post(allocated(exampleSpecBody("bgp-vcn")))).status).toBe(202);
     // No BGP block was kept by the requests that lost.
-    expect(new Set((await deps.store.bgpBlocks.list()).map((r) => r.owner))).toEqual(new Set(["loc-far", "bgp-vcn"]));
+    expect(new Set((await t.deps.store.bgpBlocks.list()).map((r) => r.owner))).toEqual(new Set(["loc-far", "bgp-vcn"]));
   });
 
   it("lets exactly one of several POSTs on the same networks at the same instant start", async () => {
@@ -107,7 +89,7 @@ describe("one run in flight per VNet and per VCN", () => {
     const results = await Promise.all(names.map((n) => post(allocated(sharedNetworkSpecBody(n)))));
     expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409, 409]);
     const winner = names[results.findIndex((r) => r.status === 202)];
-    expect(new Set((await deps.store.networks.list()).map((r) => r.owner))).toEqual(new Set([winner]));
+    expect(new Set((await t.deps.store.networks.list()).map((r) => r.owner))).toEqual(new Set([winner]));
   });
 
   it("frees the networks once the holder is no longer in flight: active (its finished gateway may be shared) or failed", async () => {
@@ -117,7 +99,7 @@ describe("one run in flight per VNet and per VCN", () => {
     expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(409);
     await markFailed("second", { step: "preflight", code: "PREFLIGHT_FAILED", message: "VCN is already attached to DRG x" });
     expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(202);
-    const rows = await deps.store.networks.list();
+    const rows = await t.deps.store.networks.list();
     expect(rows.map((r) => [r.kind, r.owner]).sort()).toEqual([["vcn", "third"], ["virtualNetwork", "third"]]);
   });
 });

@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TriggerDeps } from "../../src/functions/deps";
-import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
-import { useAzurite } from "../support/azurite";
-import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpecBody, header, json, request, testDeps } from "./support/harness";
+import { beforeEach, describe, expect, it } from "vitest";
+import { interconnectHandlers } from "../../src/functions/interconnects-http";
+import { exampleSpecBody, header, json, request, useHandlers } from "./support/harness";
 
-const storage = useAzurite();
-let durable: FakeDurableApi;
-let deps: TriggerDeps;
-let h: InterconnectHandlers;
-
-beforeAll(async () => {
-  durable = await startFakeDurableApi();
-});
-afterAll(async () => {
-  await durable.close();
-});
+// Fresh tables per test: names can be reused and listings stay predictable.
+const t = useHandlers();
 beforeEach(() => {
-  // Fresh tables per test: names can be reused and listings stay predictable.
-  deps = testDeps(storage.connectionString);
-  h = interconnectHandlers(() => deps);
-  durable.starts.length = 0;
-  durable.terminations.length = 0;
-  durable.instances.clear();
+  t.durable.starts.length = 0;
+  t.durable.terminations.length = 0;
+  t.durable.instances.clear();
 });
 
-const post = (body: unknown, headers: Record<string, string> = {}) => h.create(request("POST", "", { body, headers }), durable.context());
+const post = (body: unknown, headers: Record<string, string> = {}) => t.h.create(request("POST", "", { body, headers }), t.durable.context());
 
 describe("POST /api/interconnects", () => {
   it("starts the provisioning and answers 202 in the Durable async pattern", async () => {
@@ -39,8 +24,8 @@ describe("POST /api/interconnects", () => {
     expect(String(body.statusQueryGetUri)).toMatch(/^http:\/\/127\.0\.0\.1:7071\/runtime\/webhooks\/durabletask\/instances\/provision-erp-prod-1\?/);
     expect(body.links).toEqual({ self: "http://127.0.0.1:7071/api/interconnects/erp-prod", audit: "http://127.0.0.1:7071/api/interconnects/erp-prod/audit" });
 
-    expect(durable.starts).toHaveLength(1);
-    const started = durable.starts[0];
+    expect(t.durable.starts).toHaveLength(1);
+    const started = t.durable.starts[0];
     expect(started?.name).toBe("provisionInterconnect");
     expect(started?.input).toMatchObject({
       name: "erp-prod",
@@ -52,10 +37,10 @@ describe("POST /api/interconnects", () => {
       timing: { gatewayDeadlineMinutes: 90 },
     });
 
-    const record = await deps.store.interconnects.get("erp-prod");
+    const record = await t.deps.store.interconnects.get("erp-prod");
     expect(record?.state).toBe("requested");
     expect(record?.currentOperation).toMatchObject({ kind: "provision", instanceId: "provision-erp-prod-1" });
-    const audit = await deps.store.audit.list("erp-prod");
+    const audit = await t.deps.store.audit.list("erp-prod");
     expect(audit.items).toHaveLength(1);
     expect(audit.items[0]).toMatchObject({ actor: "ana@contoso.com", ticketRef: "CHG0031234", operation: "provision", instanceId: "provision-erp-prod-1" });
   });
@@ -66,7 +51,7 @@ describe("POST /api/interconnects", () => {
     const again = await post({ bgp, oci, azure, bandwidthGbps, name });
     expect(again.status).toBe(202);
     expect(json(again)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
-    expect(durable.starts).toHaveLength(1);
+    expect(t.durable.starts).toHaveLength(1);
   });
 
   it("answers 409 for the same name with a different spec, and while a teardown runs", async () => {
@@ -78,11 +63,11 @@ describe("POST /api/interconnects", () => {
     expect(json(res)).toMatchObject({ code: "CONFLICT", status: 409 });
     expect(String(json(res).detail)).toMatch(/different spec/);
 
-    await h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
+    await t.h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
     const during = await post(exampleSpecBody());
     expect(during.status).toBe(409);
     expect(String(json(during).detail)).toMatch(/torn down/);
-    expect(durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2"]);
+    expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2"]);
   });
 
   it("starts exactly one orchestration when identical requests race", async () => {
@@ -90,7 +75,7 @@ describe("POST /api/interconnects", () => {
     expect(results.map((r) => r.status)).toEqual(Array(6).fill(202));
     expect(new Set(results.map((r) => json(r).id))).toEqual(new Set(["provision-erp-prod-1"]));
     expect(results.filter((r) => json(r).outcome === "started")).toHaveLength(1);
-    expect(durable.starts).toHaveLength(1);
+    expect(t.durable.starts).toHaveLength(1);
   });
 
   it("allocates BGP blocks from the pool, never twice, and rejects a requested block another interconnect uses", async () => {
@@ -100,24 +85,24 @@ describe("POST /api/interconnects", () => {
     };
     expect((await post(noBgp("crm-a"))).status).toBe(202);
     expect((await post(noBgp("crm-b"))).status).toBe(202);
-    const a = await deps.store.interconnects.get("crm-a");
-    const b = await deps.store.interconnects.get("crm-b");
+    const a = await t.deps.store.interconnects.get("crm-a");
+    const b = await t.deps.store.interconnects.get("crm-b");
     expect([a?.bgpPlan?.primary.cidr, a?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.0/30", "192.168.100.4/30"]);
     expect([b?.bgpPlan?.primary.cidr, b?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.8/30", "192.168.100.12/30"]);
 
     const clash = await post({ ...exampleSpecBody("crm-c"), bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" } });
     expect(clash.status).toBe(400);
     expect(json(clash).errors).toEqual([{ path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.8/30 of interconnect crm-b (requested)" }]);
-    expect(await deps.store.interconnects.get("crm-c")).toBeUndefined();
+    expect(await t.deps.store.interconnects.get("crm-c")).toBeUndefined();
   });
 
   it("provisions a deleted name again as a new attempt with a new instance id", async () => {
     await post(exampleSpecBody());
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
     rec = await repo.transitionState("erp-prod", "active", rec.etag);
-    await h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
+    await t.h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
     rec = await repo.getOrThrow("erp-prod");
     await repo.transitionState("erp-prod", "deleted", rec.etag);
 
@@ -129,14 +114,14 @@ describe("POST /api/interconnects", () => {
 
   it("answers 200 with the operation that built it when the interconnect is already active", async () => {
     await post(exampleSpecBody());
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
     await repo.transitionState("erp-prod", "active", rec.etag);
     const res = await post(exampleSpecBody());
     expect(res.status).toBe(200);
     expect(json(res)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
-    expect(durable.starts).toHaveLength(1);
+    expect(t.durable.starts).toHaveLength(1);
   });
 });
 
@@ -170,8 +155,8 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
       const problem = json(res);
       expect(problem.code).toBe("VALIDATION_FAILED");
       expect((problem.errors as { path: string }[]).map((e) => e.path)).toContain(path);
-      expect(durable.starts).toHaveLength(0);
-      expect((await deps.store.interconnects.list()).items).toHaveLength(0);
+      expect(t.durable.starts).toHaveLength(0);
+      expect((await t.deps.store.interconnects.list()).items).toHaveLength(0);
     });
   }
 
@@ -185,31 +170,31 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
   });
 
   it("rejects a body that is not JSON (with the position), a non-JSON content type, a huge body and a bad ticket", async () => {
-    const broken = await h.create(request("POST", "", { raw: '{"name": "erp-prod",,}', headers: { "content-type": "application/json" } }), durable.context());
+    const broken = await t.h.create(request("POST", "", { raw: '{"name": "erp-prod",,}', headers: { "content-type": "application/json" } }), t.durable.context());
     expect(broken.status).toBe(400);
     expect(String((json(broken).errors as { message: string }[])[0]?.message)).toMatch(/line 1, column 21 \(position 20\)/);
 
-    const text = await h.create(request("POST", "", { raw: JSON.stringify(exampleSpecBody()), headers: { "content-type": "text/plain" } }), durable.context());
+    const text = await t.h.create(request("POST", "", { raw: JSON.stringify(exampleSpecBody()), headers: { "content-type": "text/plain" } }), t.durable.context());
     expect(text.status).toBe(415);
 
-    const huge = await h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpecBody(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), durable.context());
+    const huge = await t.h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpecBody(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), t.durable.context());
     expect(huge.status).toBe(413);
 
     const ticket = await post(exampleSpecBody(), { "x-ticket-ref": "CHG 1; DROP" });
     expect(ticket.status).toBe(400);
     expect(json(ticket).errors).toEqual([{ path: "header x-ticket-ref", message: expect.any(String) }]);
 
-    expect(durable.starts).toHaveLength(0);
-    expect((await deps.store.interconnects.list()).items).toHaveLength(0);
+    expect(t.durable.starts).toHaveLength(0);
+    expect((await t.deps.store.interconnects.list()).items).toHaveLength(0);
   });
 });
 
 describe("GET /api/interconnects", () => {
   it("returns the record with its operation's live status, 404 for unknown and 400 for an impossible name", async () => {
     await post(exampleSpecBody());
-    const instance = durable.instances.get("provision-erp-prod-1");
+    const instance = t.durable.instances.get("provision-erp-prod-1");
     if (instance) instance.customStatus = { step: "gateway", stepNumber: 3, totalSteps: 12 };
-    const res = await h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
+    const res = await t.h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
     expect(res.status).toBe(200);
     expect(json(res)).toMatchObject({
       name: "erp-prod",
@@ -219,22 +204,22 @@ describe("GET /api/interconnects", () => {
       currentOperation: { kind: "provision", instanceId: "provision-erp-prod-1", runtimeStatus: "Running", customStatus: { step: "gateway" } },
       failure: null,
     });
-    const missing = await h.get(request("GET", "/nope-nope", { params: { name: "nope-nope" } }), durable.context());
+    const missing = await t.h.get(request("GET", "/nope-nope", { params: { name: "nope-nope" } }), t.durable.context());
     expect(missing.status).toBe(404);
     expect(json(missing).code).toBe("NOT_FOUND");
-    const bad = await h.get(request("GET", "/Bad!", { params: { name: "Bad!" } }), durable.context());
+    const bad = await t.h.get(request("GET", "/Bad!", { params: { name: "Bad!" } }), t.durable.context());
     expect(bad.status).toBe(400);
   });
 
   it("shows a deleted interconnect's resource ids only as lastKnownResources, with resources empty", async () => {
     await post(exampleSpecBody());
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     const built = { circuitId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-erp-prod", virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.aaaa" };
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.update("erp-prod", rec.etag, () => ({ resources: built }));
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
     rec = await repo.transitionState("erp-prod", "active", rec.etag);
-    const get = async () => json(await h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), durable.context()));
+    const get = async () => json(await t.h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context()));
     const active = await get();
     expect(active.resources).toEqual(built);
     expect(active).not.toHaveProperty("lastKnownResources");
@@ -250,44 +235,44 @@ describe("GET /api/interconnects", () => {
       const { bgp: _bgp, ...rest } = exampleSpecBody(name);
       expect((await post(rest)).status).toBe(202);
     }
-    const rec = await deps.store.interconnects.getOrThrow("net-b");
-    await deps.store.interconnects.transitionState("net-b", "provisioning", rec.etag);
+    const rec = await t.deps.store.interconnects.getOrThrow("net-b");
+    await t.deps.store.interconnects.transitionState("net-b", "provisioning", rec.etag);
 
-    const first = json(await h.list(request("GET", "?top=2"), durable.context()));
+    const first = json(await t.h.list(request("GET", "?top=2"), t.durable.context()));
     expect((first.items as unknown[]).length).toBe(2);
     expect(first.nextLink).toMatch(/continuationToken=/);
     const nextUrl = new URL(String(first.nextLink));
-    const second = json(await h.list(request("GET", nextUrl.search), durable.context()));
+    const second = json(await t.h.list(request("GET", nextUrl.search), t.durable.context()));
     expect([...(first.items as { name: string }[]), ...(second.items as { name: string }[])].map((i) => i.name).sort()).toEqual(["net-a", "net-b", "net-c"]);
 
-    const provisioning = json(await h.list(request("GET", "?state=provisioning"), durable.context()));
+    const provisioning = json(await t.h.list(request("GET", "?state=provisioning"), t.durable.context()));
     expect((provisioning.items as { name: string }[]).map((i) => i.name)).toEqual(["net-b"]);
-    const bad = await h.list(request("GET", "?state=gone&top=0"), durable.context());
+    const bad = await t.h.list(request("GET", "?state=gone&top=0"), t.durable.context());
     expect(bad.status).toBe(400);
     expect((json(bad).errors as { path: string }[]).map((e) => e.path).sort()).toEqual(["query state", "query top"]);
   });
 
   it("pages the audit trail and 404s an unknown interconnect", async () => {
     await post(exampleSpecBody());
-    const res = json(await h.audit(request("GET", "/erp-prod/audit", { params: { name: "erp-prod" } }), durable.context()));
+    const res = json(await t.h.audit(request("GET", "/erp-prod/audit", { params: { name: "erp-prod" } }), t.durable.context()));
     expect((res.items as { step: string }[]).map((i) => i.step)).toEqual(["request"]);
-    const missing = await h.audit(request("GET", "/nope-nope/audit", { params: { name: "nope-nope" } }), durable.context());
+    const missing = await t.h.audit(request("GET", "/nope-nope/audit", { params: { name: "nope-nope" } }), t.durable.context());
     expect(missing.status).toBe(404);
   });
 });
 
 describe("DELETE /api/interconnects/{name}", () => {
-  const del = (name: string, headers: Record<string, string> = {}) => h.remove(request("DELETE", `/${name}`, { params: { name }, headers }), durable.context());
+  const del = (name: string, headers: Record<string, string> = {}) => t.h.remove(request("DELETE", `/${name}`, { params: { name }, headers }), t.durable.context());
 
   it("404s an unknown interconnect", async () => {
     const res = await del("nope-nope");
     expect(res.status).toBe(404);
-    expect(durable.starts).toHaveLength(0);
+    expect(t.durable.starts).toHaveLength(0);
   });
 
   it("stops a running provisioning, starts the teardown, and returns that teardown when asked again", async () => {
     await post(exampleSpecBody());
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     const rec = await repo.getOrThrow("erp-prod");
     await repo.transitionState("erp-prod", "provisioning", rec.etag);
 
@@ -295,33 +280,33 @@ describe("DELETE /api/interconnects/{name}", () => {
     expect(res.status).toBe(202);
     expect(json(res)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started", stoppedProvisioning: "provision-erp-prod-1" });
     expect(header(res, "location")).toMatch(/instances\/teardown-erp-prod-2\?/);
-    expect(durable.terminations).toEqual([{ instanceId: "provision-erp-prod-1", reason: expect.stringMatching(/^Stopped by a teardown request/) }]);
-    expect(durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { name: "erp-prod", actor: "ops@contoso.com", ticketRef: "CHG42" } });
+    expect(t.durable.terminations).toEqual([{ instanceId: "provision-erp-prod-1", reason: expect.stringMatching(/^Stopped by a teardown request/) }]);
+    expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { name: "erp-prod", actor: "ops@contoso.com", ticketRef: "CHG42" } });
     expect(await repo.getOrThrow("erp-prod")).toMatchObject({ state: "tearing-down", currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-2" } });
 
     const again = await del("erp-prod");
     expect(json(again)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "existing" });
-    expect(durable.starts).toHaveLength(2);
+    expect(t.durable.starts).toHaveLength(2);
   });
 
   it("cancels a provisioning that never started (requested → failed → tearing-down)", async () => {
     await post(exampleSpecBody());
     const res = await del("erp-prod");
     expect(res.status).toBe(202);
-    const rec = await deps.store.interconnects.getOrThrow("erp-prod");
+    const rec = await t.deps.store.interconnects.getOrThrow("erp-prod");
     expect(rec.state).toBe("tearing-down");
     expect(rec.failure).toMatchObject({ code: "CANCELLED" });
   });
 
   it("starts exactly one teardown when DELETEs race", async () => {
     await post(exampleSpecBody());
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
     await repo.transitionState("erp-prod", "active", rec.etag);
     const results = await Promise.all(Array.from({ length: 5 }, () => del("erp-prod")));
     expect(new Set(results.map((r) => json(r).id))).toEqual(new Set(["teardown-erp-prod-2"]));
-    expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(1);
+    expect(t.durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(1);
   });
 });
 
@@ -332,8 +317,8 @@ describe("query validation and server-side errors", () => {
     const wrongShape = Buffer.from(JSON.stringify({ partition: "x" })).toString("base64");
     for (const token of ["abc", "!!!!", notJson, wrongShape, "bm90anNvbg=="]) {
       const q = `?continuationToken=${encodeURIComponent(token)}`;
-      const list = await h.list(request("GET", q), durable.context());
-      const audit = await h.audit(request("GET", `/erp-prod/audit${q}`, { params: { name: "erp-prod" } }), durable.context());
+      const list = await t.h.list(request("GET", q), t.durable.context());
+      const audit = await t.h.audit(request("GET", `/erp-prod/audit${q}`, { params: { name: "erp-prod" } }), t.durable.context());
       for (const res of [list, audit]) {
         expect(res.status, token).toBe(400);
         expect(json(res).errors).toEqual([{ path: "query continuationToken", message: expect.any(String) }]);
@@ -347,7 +332,7 @@ describe("query validation and server-side errors", () => {
     const broken = interconnectHandlers(() => {
       throw new ConfigurationError([{ path: "OCI_PRIVATE_KEY_PATH", message: "is invalid: cannot read the file /home/site/keys/oci.pem" }]);
     });
-    const ctx = durable.context();
+    const ctx = t.durable.context();
     const error = ctx.error.bind(ctx);
     ctx.error = (...args: unknown[]) => {
       logged.push(args.map(String).join(" "));

@@ -4,47 +4,32 @@
  * so, and a DELETE that cannot stop the provisioning in time still starts the teardown, telling it
  * which instance to wait for.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { TriggerDeps } from "../../src/functions/deps";
-import { interconnectHandlers, type InterconnectHandlers } from "../../src/functions/interconnects-http";
+import { beforeEach, describe, expect, it } from "vitest";
+import { interconnectHandlers } from "../../src/functions/interconnects-http";
 import { TRIGGER_TIMING } from "../../src/functions/timing";
-import { useAzurite } from "../support/azurite";
-import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpecBody, json, request, testDeps } from "./support/harness";
+import { exampleSpecBody, json, request, useHandlers } from "./support/harness";
 
-const storage = useAzurite();
-let durable: FakeDurableApi;
-let deps: TriggerDeps;
-let h: InterconnectHandlers;
-
-beforeAll(async () => {
-  durable = await startFakeDurableApi();
-});
-afterAll(async () => {
-  await durable.close();
-});
+// No grace: a record not yet started counts as stalled at once, as it would 15 s later.
+const t = useHandlers((deps) => ({ ...deps, triggerTiming: { ...TRIGGER_TIMING, stalledStartMs: 0, terminateWaitMs: 300, terminatePollMs: 20 } }));
 beforeEach(() => {
-  // No grace: a record not yet started counts as stalled at once, as it would 15 s later.
-  deps = { ...testDeps(storage.connectionString), triggerTiming: { ...TRIGGER_TIMING, stalledStartMs: 0, terminateWaitMs: 300, terminatePollMs: 20 } };
-  h = interconnectHandlers(() => deps);
-  durable.starts.length = 0;
-  durable.terminations.length = 0;
-  durable.instances.clear();
-  durable.slowToTerminate.clear();
+  t.durable.starts.length = 0;
+  t.durable.terminations.length = 0;
+  t.durable.instances.clear();
+  t.durable.slowToTerminate.clear();
 });
 
-const post = () => h.create(request("POST", "", { body: exampleSpecBody() }), durable.context());
-const del = () => h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
-const get = () => h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), durable.context());
+const post = () => t.h.create(request("POST", "", { body: exampleSpecBody() }), t.durable.context());
+const del = () => t.h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
+const get = () => t.h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
 const endInstance = (id: string, runtimeStatus: string) => {
-  const instance = durable.instances.get(id);
+  const instance = t.durable.instances.get(id);
   if (!instance) throw new Error(`no instance ${id}`);
   instance.runtimeStatus = runtimeStatus;
 };
 
 describe("a name reused after deletion", () => {
   it("starts a new attempt even when the request that re-created the record died before starting it", async () => {
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     expect((await post()).status).toBe(202);
     endInstance("provision-erp-prod-1", "Completed");
     let rec = await repo.getOrThrow("erp-prod");
@@ -62,7 +47,7 @@ describe("a name reused after deletion", () => {
     const res = await post();
     expect(res.status).toBe(202);
     expect(json(res)).toMatchObject({ id: "provision-erp-prod-3" });
-    expect(durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2", "provision-erp-prod-3"]);
+    expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2", "provision-erp-prod-3"]);
     expect(await repo.getOrThrow("erp-prod")).toMatchObject({ state: "requested", attempt: 3, currentOperation: { instanceId: "provision-erp-prod-3" } });
   });
 });
@@ -71,7 +56,7 @@ describe("a record whose provisioning instance has ended", () => {
   for (const runtimeStatus of ["Terminated", "Failed"]) {
     it(`answers 409 naming the instance and runtimeStatus ${runtimeStatus} while the record says provisioning, and shows it on the record`, async () => {
       expect((await post()).status).toBe(202);
-      const repo = deps.store.interconnects;
+      const repo = t.deps.store.interconnects;
       const rec = await repo.getOrThrow("erp-prod");
       await repo.transitionState("erp-prod", "provisioning", rec.etag);
       endInstance("provision-erp-prod-1", runtimeStatus);
@@ -80,7 +65,7 @@ describe("a record whose provisioning instance has ended", () => {
       expect(res.status).toBe(409);
       expect(json(res)).toMatchObject({ code: "CONFLICT" });
       expect(String(json(res).detail)).toMatch(new RegExp(`provision-erp-prod-1 ended \\(runtimeStatus ${runtimeStatus}\\).*DELETE`));
-      expect(durable.starts).toHaveLength(1);
+      expect(t.durable.starts).toHaveLength(1);
       expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus, orphaned: true } });
     });
   }
@@ -91,12 +76,12 @@ describe("a record whose provisioning instance has ended", () => {
     const res = await post();
     expect(res.status).toBe(409);
     expect(String(json(res).detail)).toMatch(/runtimeStatus Failed/);
-    expect(durable.starts).toHaveLength(1);
+    expect(t.durable.starts).toHaveLength(1);
   });
 
   it("still reports a running provisioning as existing", async () => {
     expect((await post()).status).toBe(202);
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     await repo.transitionState("erp-prod", "provisioning", (await repo.getOrThrow("erp-prod")).etag);
     const res = await post();
     expect(res.status).toBe(202);
@@ -110,9 +95,9 @@ describe("a record whose provisioning instance has ended", () => {
 describe("the record view of an operation nothing runs", () => {
   it("says Absent (as POST's 409 does) and orphaned for a provisioning whose instance was purged", async () => {
     expect((await post()).status).toBe(202);
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     await repo.transitionState("erp-prod", "provisioning", (await repo.getOrThrow("erp-prod")).etag);
-    durable.instances.delete("provision-erp-prod-1");
+    t.durable.instances.delete("provision-erp-prod-1");
     expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { runtimeStatus: "Absent", orphaned: true, customStatus: null, lastUpdatedTime: null } });
     const conflict = json(await post());
     expect(conflict).toMatchObject({ code: "CONFLICT" });
@@ -120,15 +105,15 @@ describe("the record view of an operation nothing runs", () => {
   });
 
   it("is not orphaned while a just-written record waits for its start, nor once it is active", async () => {
-    deps = { ...deps, triggerTiming: { ...TRIGGER_TIMING, stalledStartMs: 60_000 } };
-    h = interconnectHandlers(() => deps);
+    t.deps = { ...t.deps, triggerTiming: { ...TRIGGER_TIMING, stalledStartMs: 60_000 } };
+    t.h = interconnectHandlers(() => t.deps);
     expect((await post()).status).toBe(202);
-    durable.instances.delete("provision-erp-prod-1");
+    t.durable.instances.delete("provision-erp-prod-1");
     const waiting = json(await get()).currentOperation as Record<string, unknown>;
     expect(waiting).toMatchObject({ runtimeStatus: "Absent" });
     expect(waiting).not.toHaveProperty("orphaned");
 
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
     await repo.transitionState("erp-prod", "active", rec.etag);
@@ -137,7 +122,7 @@ describe("the record view of an operation nothing runs", () => {
 
   it("flags a teardown whose instance was terminated while the record says tearing-down", async () => {
     expect((await post()).status).toBe(202);
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
     await repo.transitionState("erp-prod", "active", rec.etag);
@@ -152,22 +137,22 @@ describe("DELETE during provisioning", () => {
     expect((await post()).status).toBe(202);
     const res = await del();
     expect(res.status).toBe(202);
-    expect(durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { stoppedProvisioning: "provision-erp-prod-1" } });
+    expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { stoppedProvisioning: "provision-erp-prod-1" } });
   });
 
   it("starts the teardown when the provisioning has not stopped within the wait, and says so in the audit", async () => {
     expect((await post()).status).toBe(202);
-    const repo = deps.store.interconnects;
+    const repo = t.deps.store.interconnects;
     await repo.transitionState("erp-prod", "provisioning", (await repo.getOrThrow("erp-prod")).etag);
-    durable.slowToTerminate.add("provision-erp-prod-1");
+    t.durable.slowToTerminate.add("provision-erp-prod-1");
 
     const res = await del();
     expect(res.status).toBe(202);
     expect(json(res)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started", stoppedProvisioning: "provision-erp-prod-1" });
-    expect(durable.terminations.map((t) => t.instanceId)).toEqual(["provision-erp-prod-1"]);
-    expect(durable.instances.get("provision-erp-prod-1")?.runtimeStatus).toBe("Running");
-    expect(durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", instanceId: "teardown-erp-prod-2", input: { stoppedProvisioning: "provision-erp-prod-1" } });
-    const row = (await deps.store.audit.list("erp-prod")).items.at(-1);
+    expect(t.durable.terminations.map((t) => t.instanceId)).toEqual(["provision-erp-prod-1"]);
+    expect(t.durable.instances.get("provision-erp-prod-1")?.runtimeStatus).toBe("Running");
+    expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", instanceId: "teardown-erp-prod-2", input: { stoppedProvisioning: "provision-erp-prod-1" } });
+    const row = (await t.deps.store.audit.list("erp-prod")).items.at(-1);
     expect(row?.message).toMatch(/has not stopped yet; the teardown waits until it has/);
     expect(row?.details).toMatchObject({ stoppedProvisioning: "provision-erp-prod-1", provisioningStopped: false });
   });

@@ -1,9 +1,12 @@
 import { HttpRequest, type HttpResponseInit } from "@azure/functions";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { DEFAULT_PEERING_LOCATION_CATALOG } from "../../../src/domain/catalog";
 import type { TriggerDeps } from "../../../src/functions/deps";
+import { interconnectHandlers, type InterconnectHandlers } from "../../../src/functions/interconnects-http";
 import { createStore, storagePoisonQueue } from "../../../src/store";
 import { DEFAULT_WORKFLOW_TIMING } from "../../../src/workflows/names";
-import { uniqueTableName } from "../../support/azurite";
+import { uniqueTableName, useAzurite } from "../../support/azurite";
+import { startFakeDurableApi, type FakeDurableApi } from "./fake-durable-api";
 
 import { exampleSpecBody as publicExample, type ExampleSpecBody } from "../../support/example-spec";
 
@@ -36,6 +39,37 @@ export function testDeps(connectionString: string, poisonQueueName = `poison-${u
     // As on the local host: no App Service, so the principal header is taken as sent.
     trustClientPrincipalHeader: true,
   };
+}
+
+export interface HandlersHarness {
+  readonly storage: ReturnType<typeof useAzurite>;
+  /** The fake Durable API, started once per file. */
+  durable: FakeDurableApi;
+  /** Fresh per test (new tables); a test may replace it, then rebuild `h` if it wants new handlers. */
+  deps: TriggerDeps;
+  /** The HTTP handlers over `deps`, rebuilt per test. */
+  h: InterconnectHandlers;
+}
+
+/**
+ * The common setup of the HTTP handler tests; call at the top level of a test file. One Azurite and one
+ * fake Durable API per file; before each test, fresh deps (testDeps, then `customize` if given) and
+ * handlers reading them. Read the fields inside tests and hooks, after the hooks have run.
+ */
+export function useHandlers(customize: (deps: TriggerDeps) => TriggerDeps = (deps) => deps): HandlersHarness {
+  const storage = useAzurite();
+  const t = { storage } as HandlersHarness;
+  beforeAll(async () => {
+    t.durable = await startFakeDurableApi();
+  });
+  afterAll(async () => {
+    await t.durable.close();
+  });
+  beforeEach(() => {
+    t.deps = customize(testDeps(storage.connectionString));
+    t.h = interconnectHandlers(() => t.deps);
+  });
+  return t;
 }
 
 const BASE = "http://127.0.0.1:7071/api/interconnects";

@@ -60,7 +60,9 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     const swept = input.stoppedProvisioning !== undefined ? yield* sweepLateVirtualCircuit(run, target) : [];
     const kept = [...removed.kept, ...swept];
     yield* run.step("deleted", "everything removed", () =>
-      updateRecord(run, "deleted", { message: kept.length > 0 ? `deleted; kept ${kept.join("; ")}` : "deleted" }, "deleted"),
+      // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
+      // tearing-down itself, so the clearing at the start does not always run).
+      updateRecord(run, "deleted", { message: kept.length > 0 ? `deleted; kept ${kept.join("; ")}` : "deleted", failure: null }, "deleted"),
     );
     return { state: "deleted", kept };
   } catch (error) {

@@ -45,6 +45,17 @@ describe("teardownInterconnect on the real replay engine", () => {
     expect(run.statuses.some((s) => s.step === "circuit-deprovisioning" && String(s.lastObserved).includes("Deprovisioning"))).toBe(true);
   });
 
+  it("clears an earlier failure when the teardown of a failed record (already tearing-down) finishes", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    // As the DELETE trigger leaves it: moved to tearing-down itself, the failed provisioning's reason still on the record.
+    clouds.record!.state = "tearing-down";
+    clouds.record!.failure = { step: "gateway", code: "DEADLINE_EXCEEDED", message: "an earlier attempt gave up" };
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    expect(run.error).toBeUndefined();
+    expect(clouds.record).toMatchObject({ state: "deleted", failure: null });
+  });
+
   it("waits out ConflictError on the circuit delete with timers instead of failing", async () => {
     const clouds = cloudsWithRecord({ extraCircuitDeleteConflicts: 3 });
     const start = await provisioned(clouds);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startAzurite } from "../src/local/azurite";
 import { startEmulators } from "../src/local/emulators";
+import { emulatorAppSettings } from "../src/local/settings";
 import { DEFAULT_ARM_DURATIONS } from "../src/local/emulators/arm/durations";
 import { DEFAULT_OCI_DURATIONS } from "../src/local/emulators/oci/model";
 import { startChildHost, type ChildHost } from "./provisioning/child-host";
@@ -72,15 +73,7 @@ async function provisionOnce(speed: number): Promise<Measured> {
   try {
     host = await startChildHost(ROOT, {
       ...sample,
-      AzureWebJobsStorage: azurite.connectionString,
-      AZURE_ARM_ENDPOINT: emulators.arm.url,
-      AZURE_EMULATOR_TOKEN: emulators.arm.token,
-      OCI_ENDPOINT: emulators.oci.url,
-      OCI_TENANCY_OCID: emulators.oci.tenancyId,
-      OCI_USER_OCID: emulators.oci.userId,
-      OCI_FINGERPRINT: emulators.oci.fingerprint,
-      OCI_PRIVATE_KEY_PATH: emulators.oci.privateKeyPath,
-      NODE_EXTRA_CA_CERTS: emulators.arm.caCertPath,
+      ...emulatorAppSettings(azurite, emulators),
       SIM_SPEED: String(speed),
       HOST_APP_DIR: ROOT,
       HOST_CLOCK_FILE: clockFile,

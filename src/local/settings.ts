@@ -31,3 +31,31 @@ export function loadLocalSettings(root: string): LoadedSettings {
   }
   return { values: out, source, fromSample: source === sample };
 }
+
+/**
+ * The app settings (and the process environment) that point the app at a running Azurite and the
+ * running cloud emulators. One place for `npm start`, the e2e harness and the benchmark.
+ */
+export function emulatorAppSettings(
+  azurite: { connectionString: string },
+  emulators?: {
+    arm: { url: string; token: string; caCertPath: string };
+    oci: { url: string; tenancyId: string; userId: string; fingerprint: string; privateKeyPath: string };
+  },
+): Record<string, string> {
+  const values: Record<string, string> = { AzureWebJobsStorage: azurite.connectionString };
+  if (!emulators) return values;
+  return {
+    ...values,
+    AZURE_CREDENTIAL: "emulator",
+    AZURE_ARM_ENDPOINT: emulators.arm.url,
+    AZURE_EMULATOR_TOKEN: emulators.arm.token,
+    OCI_ENDPOINT: emulators.oci.url,
+    OCI_TENANCY_OCID: emulators.oci.tenancyId,
+    OCI_USER_OCID: emulators.oci.userId,
+    OCI_FINGERPRINT: emulators.oci.fingerprint,
+    OCI_PRIVATE_KEY_PATH: emulators.oci.privateKeyPath,
+    // Node reads it only at startup: the host process must trust the ARM emulator's local CA from the start.
+    NODE_EXTRA_CA_CERTS: emulators.arm.caCertPath,
+  };
+}

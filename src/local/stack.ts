@@ -4,7 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "./azurite";
 import { startEmulators, type RunningEmulators } from "./emulators";
-import { loadLocalSettings } from "./settings";
+import { emulatorAppSettings, loadLocalSettings } from "./settings";
 
 /**
  * `npm start`: Azurite (persisted), the two cloud emulators (unless the settings point at real clouds)
@@ -122,21 +122,13 @@ async function main(): Promise<void> {
     rmSync(LOCK, { force: true });
     fail(`Azurite did not start: ${(e as Error).message}\nIf its data under .local/azurite is damaged, delete that folder (you lose local state) and try again.`);
   }
-  values.AzureWebJobsStorage = azurite.connectionString;
   let clockFile = path.join(LOCAL, "clock.json");
-  const env: Record<string, string> = {};
   if (!realClouds) {
     emulators = await startEmulators({ speed, dataDir: path.join(LOCAL, "emulators"), armPort: PORTS.arm, ociPort: PORTS.oci, token: values.AZURE_EMULATOR_TOKEN || undefined });
-    values.AZURE_ARM_ENDPOINT = emulators.arm.url;
-    values.AZURE_EMULATOR_TOKEN = emulators.arm.token;
-    values.OCI_ENDPOINT = emulators.oci.url;
-    values.OCI_TENANCY_OCID = emulators.oci.tenancyId;
-    values.OCI_USER_OCID = emulators.oci.userId;
-    values.OCI_FINGERPRINT = emulators.oci.fingerprint;
-    values.OCI_PRIVATE_KEY_PATH = emulators.oci.privateKeyPath;
-    env.NODE_EXTRA_CA_CERTS = emulators.arm.caCertPath;
     if (emulators.clockFile) clockFile = emulators.clockFile;
   }
+  // What actually started wins over local.settings.json, as Core Tools' Values would point at it.
+  const env = emulatorAppSettings(azurite, emulators);
 
   const main = path.join(ROOT, "dist/src/local/host/main.js");
   const host = spawn(process.execPath, [main], {

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "../../../src/local/azurite";
 import { startEmulators } from "../../../src/local/emulators";
+import { emulatorAppSettings } from "../../../src/local/settings";
 import type { FaultConfig } from "../../../src/local/emulators/shared/faults";
 import { ensureBuilt, ROOT } from "./build";
 import { counts, inventory, type Inventory } from "./inventory";
@@ -48,15 +49,7 @@ export class E2eStack {
     writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
     const env: Record<string, string> = {
       FUNCTIONS_WORKER_RUNTIME: "node",
-      AzureWebJobsStorage: azurite.connectionString,
-      AZURE_CREDENTIAL: "emulator",
-      AZURE_ARM_ENDPOINT: emulators.arm.url,
-      AZURE_EMULATOR_TOKEN: emulators.arm.token,
-      OCI_ENDPOINT: emulators.oci.url,
-      OCI_TENANCY_OCID: emulators.oci.tenancyId,
-      OCI_USER_OCID: emulators.oci.userId,
-      OCI_FINGERPRINT: emulators.oci.fingerprint,
-      OCI_PRIVATE_KEY_PATH: emulators.oci.privateKeyPath,
+      ...emulatorAppSettings(azurite, emulators),
       BGP_ADDRESS_POOL: "192.168.100.0/24",
       POLL_INITIAL_INTERVAL_SECONDS: "30",
       POLL_MAX_INTERVAL_SECONDS: "120",
@@ -72,8 +65,6 @@ export class E2eStack {
       KEEP_RESOURCES_ON_FAILURE: "false",
       INTERCONNECTS_TABLE: "interconnects",
       AUDIT_TABLE: "interconnectaudit",
-      // Node reads it only at startup: the host process must trust the ARM emulator's local CA from the start.
-      NODE_EXTRA_CA_CERTS: emulators.arm.caCertPath,
       SIM_SPEED: String(options.speed ?? 1000),
       HOST_APP_DIR: ROOT,
       HOST_CLOCK_FILE: clockFile,

@@ -5,6 +5,7 @@
 import { registerActivities } from "../activities";
 import { settings } from "../config/settings";
 import { registerWorkflows } from "../workflows";
+import { registerConsoleHttp } from "./console-http";
 import { registerInterconnectsHttp } from "./interconnects-http";
 import { registerTeardownQueue } from "./teardown-queue";
 import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
@@ -19,3 +20,4 @@ registerWorkflows();
 registerInterconnectsHttp();
 registerTeardownQueue();
 registerTeardownRejectionsHttp();
+registerConsoleHttp();

@@ -157,6 +157,7 @@ async function main(): Promise<void> {
     host: url,
     api: `${url}/api`,
     durableApi: `${url}/runtime/webhooks/durabletask`,
+    console: `${url}/api/console/`,
     // Azurite's well-known development account key is public (Microsoft documents it); it is no secret.
     azurite: { blob: azurite.blobUrl, queue: azurite.queueUrl, table: azurite.tableUrl, connectionString: azurite.connectionString, data: path.join(LOCAL, "azurite") },
     emulators: emulators ? {
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
   console.log([
     "",
     "Local stack ready:",
+    `  Web console      ${url}/api/console/  (open it in a browser: list, timelines, start and tear down)`,
     `  Functions host   ${url}  (HTTP API under /api, Durable API under /runtime/webhooks/durabletask)`,
     `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in .local/azurite)`,
     emulators ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})` : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",

@@ -38,6 +38,8 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
     nextPollAt(profile, cadence, { startedMs: started.getTime(), nowMs: run.now().getTime(), deadlineMs, lastIntervalMs });
 
   run.note({ waitingFor: spec.waitingFor, since, deadline, message: `waiting for ${spec.waitingFor}` });
+  // The audit keeps each durable wait (what, since when, until when at most), so a timeline can show it after the fact.
+  yield* run.audit(spec.step, "waiting", `waiting for ${spec.waitingFor}`, { wait: spec.wait, waitingFor: spec.waitingFor, since, deadline });
   if (spec.initiallyObserved !== undefined) run.note({ lastObserved: spec.initiallyObserved });
   let lastIntervalMs: number | undefined;
   const firstLookMs = Math.min(started.getTime() + profile.earliestSeconds * 1000, deadlineMs);
@@ -50,6 +52,7 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
     const text = spec.describe(observed);
     if (spec.done(observed)) {
       run.note({ lastObserved: text, message: `${spec.waitingFor}: done` });
+      yield* run.audit(spec.step, "waiting", `${spec.waitingFor}: done`, { wait: spec.wait, waitingFor: spec.waitingFor, outcome: "done", lastObserved: text });
       return observed;
     }
     const reason = spec.broken?.(observed);

@@ -247,6 +247,8 @@ describe("GET /api/interconnects", () => {
 
     const provisioning = json(await t.h.list(request("GET", "?state=provisioning"), t.durable.context()));
     expect((provisioning.items as { name: string }[]).map((i) => i.name)).toEqual(["net-b"]);
+    // both ends, so a list (the console's) shows them without reading every record
+    expect((provisioning.items as { regions: unknown }[])[0]?.regions).toEqual({ azure: "eastus", oci: "us-ashburn-1" });
     const bad = await t.h.list(request("GET", "?state=gone&top=0"), t.durable.context());
     expect(bad.status).toBe(400);
     expect((json(bad).errors as { path: string }[]).map((e) => e.path).sort()).toEqual(["query state", "query top"]);

@@ -5,6 +5,7 @@ import { DomainError, ErrorCodes, isDomainError, toProblem } from "../../domain/
 export const HttpErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  CONSOLE_NOT_BUILT: "CONSOLE_NOT_BUILT",
 } as const;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";

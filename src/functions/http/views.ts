@@ -13,8 +13,18 @@ export function summaryView(origin: string, record: StoredInterconnect) {
     name: record.name,
     state: record.state,
     bandwidthGbps: (record.spec as { bandwidthGbps?: unknown }).bandwidthGbps ?? null,
+    regions: regionsOf(record.spec),
     currentOperation: record.currentOperation ?? null,
     ...outcomeAndLinks(origin, record),
+  };
+}
+
+/** Both ends of the interconnect, so a list can show them without reading every record. */
+function regionsOf(spec: unknown): { azure: string | null; oci: string | null } {
+  const s = spec as { azure?: { location?: unknown }; oci?: { region?: unknown } };
+  return {
+    azure: typeof s.azure?.location === "string" ? s.azure.location : null,
+    oci: typeof s.oci?.region === "string" ? s.oci.region : null,
   };
 }
 

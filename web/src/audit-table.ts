@@ -5,7 +5,7 @@ import { duration, time } from "./format.js";
 import { chronological } from "./timeline.js";
 import type { AuditRow, Page } from "./types.js";
 
-const PAGE_SIZE = 20;
+const PAGE_SIZE = 15;
 
 /**
  * The audit trail newest first, a page at a time. It asks the API for that order explicitly; a server

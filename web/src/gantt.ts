@@ -102,7 +102,8 @@ function drawBar(bar: Bar, y: number, x: (t: number) => number, hatch: string): 
     const ww = Math.max(2, x(wait.end) - wx);
     g.append(s("g", { class: "wait" },
       s("title", {}, `waiting for ${wait.what} (${duration(wait.end - wait.start)}${wait.deadline ? `, deadline ${time(wait.deadline)}` : ""})`),
-      s("rect", { x: wx, y: y + 5, width: ww, height: ROW - 10, fill: `url(#${hatch})`, class: "wait-rect" }),
+      // Inset in the bar, so the step's own colour (red when it failed) stays visible around the wait.
+      s("rect", { x: wx, y: y + 8, width: ww, height: ROW - 16, fill: `url(#${hatch})`, class: "wait-rect" }),
       ww > 140 ? s("text", { x: wx + 4, y: y + ROW / 2 + 4, class: "wait-label" }, clip(`waiting for ${wait.what}`, Math.floor(ww / 6.2))) : null,
     ));
   }
@@ -112,7 +113,7 @@ function drawBar(bar: Bar, y: number, x: (t: number) => number, hatch: string): 
   }
   if (bar.outcome === "failed" && bar.message) {
     const tx = x0 + width + 6;
-    if (tx < W - 120) g.append(s("text", { x: tx, y: y + ROW / 2 + 4, class: "fail-label" }, clip(bar.message, Math.floor((W - tx) / 6.2))));
+    if (tx < W - 120) g.append(s("text", { x: tx, y: y + ROW / 2 + 4, class: "fail-label" }, clip(bar.message, Math.floor((W - tx - 4) / 7.4))));
   }
   return g;
 }

@@ -13,6 +13,7 @@ import { IN_FLIGHT, type AuditRow, type InterconnectRecord, type Page } from "./
 import type { View } from "./view.js";
 
 const LIVE_MS = 1500;
+const RUNNING = new Set(["Running", "Pending"]);
 const MAX_AUDIT_PAGES = 20;
 
 /** The whole trail, oldest first (asked for explicitly; sorted again by row key in case the server orders otherwise). */
@@ -64,13 +65,16 @@ export const interconnectView: View = (root, _params, path) => {
       return;
     }
     if (!alive) return;
-    const inFlight = IN_FLIGHT.has(record.state) && !record.currentOperation?.orphaned;
+    // The record turns active or deleted a step before its orchestration ends (a last audit row), so the
+    // page follows the instance until the task hub says it has ended.
+    const running = RUNNING.has(record.currentOperation?.runtimeStatus ?? "");
+    const inFlight = (running || IN_FLIGHT.has(record.state)) && !record.currentOperation?.orphaned;
     root.setAttribute("data-state", record.state);
     replace(summary, h("p", {}, stateBadge(record.state), ` ${record.spec.bandwidthGbps} Gbps · Azure ${record.spec.azure.location} (${record.spec.azure.peeringLocation}) ⇄ OCI ${record.spec.oci.region} · health ${healthText(record.health)} · last change ${time(record.stateChangedAt ?? record.updatedAt)}`));
-    replace(live, inFlight ? liveStatus(record) : null);
+    replace(live, running ? liveStatus(record) : null);
     replace(failure, failureNote(record));
     const op = record.currentOperation;
-    const runs = buildRuns(rows, inFlight && op ? { instanceId: op.instanceId, nowMs: liveNow(record, rows) } : undefined);
+    const runs = buildRuns(rows, running && op ? { instanceId: op.instanceId, nowMs: liveNow(record, rows) } : undefined);
     const open = timelines.querySelectorAll("details.run[open]");
     const openIds = new Set([...open].map((d) => d.getAttribute("data-instance")));
     replace(timelines, h("h2", { id: "timeline-title" }, "Timeline"),

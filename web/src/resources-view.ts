@@ -20,13 +20,14 @@ export function resources(record: InterconnectRecord): HTMLElement {
   const r = record.state === "deleted" ? (record.lastKnownResources ?? {}) : record.resources;
   return h("section", { "aria-labelledby": "resources-title" },
     h("h2", { id: "resources-title" }, record.state === "deleted" ? "Resources it had (all removed)" : "Resources"),
+    record.state === "failed" ? h("p", { class: "muted" }, "The ids the record holds. Unless the spec asked to keep them, the compensation lane of the timeline shows what was removed; a teardown removes whatever is left.") : null,
     rows.length ? h("table", { class: "resources" },
       h("thead", {}, h("tr", {}, ...["Resource", "Cloud", "Region", "Id", "Teardown"].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, ...rows.map((row) => h("tr", {},
         h("th", { scope: "row" }, row.kind),
         h("td", {}, row.cloud),
         h("td", {}, row.region),
-        h("td", { class: "ids" }, h("a", { href: row.url, target: "_blank", rel: "noopener noreferrer", "aria-label": `${row.kind} in the ${row.cloud === "Azure" ? "Azure portal" : "OCI Console"}` }, row.id)),
+        h("td", { class: "ids" }, h("a", { href: row.url, target: "_blank", rel: "noopener noreferrer" }, row.id, h("span", { class: "visually-hidden" }, ` (opens the ${row.kind} in the ${row.cloud === "Azure" ? "Azure portal" : "OCI Console"})`))),
         h("td", {}, row.owned === undefined ? "—" : row.owned ? "removed (created by this service)" : "kept (existed before)")))))
       : h("p", {}, "Nothing built yet."),
     h("p", {}, "Service key: ", h("code", {}, r.serviceKeyMasked ?? "—"), " (masked by the API; the full key is never stored). Routed prefixes: ", (r.routedPrefixes ?? []).join(", ") || "—"));

@@ -1,0 +1,196 @@
+/// <reference lib="dom" />
+// Callbacks passed to page.evaluate/waitForFunction run in the browser, with its DOM types.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { E2eStack } from "../e2e/support/stack";
+import { inventory } from "../e2e/support/inventory";
+import { spec } from "../e2e/support/specs";
+import { ensureConsoleBuilt, launchBrowser, screenshot, seriousAxeViolations } from "./support/browser";
+
+/**
+ * The console in a real browser (Debian's chromium, driven by playwright-core) against the whole local
+ * stack: the compiled app in the local host, Azurite, both cloud emulators. Everything is done from the
+ * page, as a person would; the API is read only to check what the page claims.
+ */
+describe("web console in Chromium", () => {
+  let stack: E2eStack;
+  let browser: Browser;
+  let page: Page;
+  const requests: { method: string; url: string; key: string | undefined }[] = [];
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    // x300: a provisioning takes about 10 s, slow enough to watch the live status, fast enough for CI.
+    [stack, browser] = await Promise.all([E2eStack.start({ speed: 300, settings: { PROVIDER_DEADLINE_MINUTES: "15" } }), launchBrowser()]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("request", (r) => requests.push({ method: r.method(), url: r.url(), key: r.headers()["x-functions-key"] }));
+    page.on("pageerror", (e) => {
+      throw e;
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  const consoleUrl = (hash = "") => `${stack.url}/api/console/${hash}`;
+  const stateIs = (state: string, timeout = 60_000) =>
+    page.waitForFunction((s) => document.getElementById("main")?.getAttribute("data-state") === s, state, { timeout, polling: 200 });
+
+  async function startFromPage(body: unknown): Promise<void> {
+    // From another page, so the start page renders afresh (and loads the example before we type over it).
+    await page.goto(consoleUrl("#/"));
+    await page.goto(consoleUrl("#/new"));
+    await page.waitForFunction(() => (document.getElementById("spec") as HTMLTextAreaElement | null)?.value.includes("erp-prod"));
+    await page.fill("#spec", JSON.stringify(body, null, 2));
+    await page.getByRole("button", { name: "Start provisioning" }).click();
+  }
+
+  it("shows the API's field errors beside the spec and starts nothing", async () => {
+    await page.goto(consoleUrl("#/new"));
+    await page.waitForFunction(() => (document.getElementById("spec") as HTMLTextAreaElement | null)?.value.includes("erp-prod"));
+    const bad = { ...spec("erp-bad"), bandwidthGbps: 3, azure: { ...spec("erp-bad").azure, peeringLocation: "Amsterdam" } };
+    await page.fill("#spec", JSON.stringify(bad));
+    await page.getByRole("button", { name: "Start provisioning" }).click();
+    const errors = page.locator("#spec-errors li");
+    await errors.first().waitFor();
+    expect(await page.locator("#spec-errors li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-path")))).toEqual(expect.arrayContaining(["bandwidthGbps", "azure.peeringLocation"]));
+    expect(await page.locator("#spec").getAttribute("aria-invalid")).toBe("true");
+    await page.fill("#spec", "{ not json");
+    await page.getByRole("button", { name: "Start provisioning" }).click();
+    await page.getByText(/line 1, column 3/).waitFor();
+    await screenshot(page, "spec-errors");
+    expect((await stack.api("GET", "interconnects/erp-bad")).status).toBe(404);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it("shows a provisioning that fails (the provider never provisions) with the red step and the compensation lane", async () => {
+    await stack.admin("PATCH", "faults", { providerNeverProvisions: true });
+    await startFromPage(spec("erp-fail"));
+    await page.waitForURL(/#\/interconnects\/erp-fail$/);
+    await stateIs("failed", 90_000);
+    const run = page.locator("figure.timeline").first();
+    await run.locator('.bar.failed[data-step="provider"][data-lane="main"]').waitFor();
+    expect(await run.getAttribute("data-outcome")).toBe("failed");
+    expect(await run.locator(".failure-reason").textContent()).toMatch(/Failed at provider: .*DEADLINE_EXCEEDED/);
+    expect(await run.locator('[data-group="compensation"]').count()).toBe(1);
+    const compensation = await run.locator('.bar[data-lane="compensation"]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-step")));
+    expect(compensation).toEqual(expect.arrayContaining(["compensation", "virtual-circuit", "circuit", "drg", "gateway"]));
+    // the red is the failing step's own colour, not a class alone
+    const fill = await run.locator('.bar.failed[data-step="provider"] .bar-rect').evaluate((r) => getComputedStyle(r).fill);
+    expect(fill).toBe("rgb(185, 28, 28)");
+    // the provider wait is shaded with what it waited for
+    expect(await run.locator('.bar[data-step="provider"] .wait title').first().textContent()).toMatch(/^waiting for virtual circuit PROVISIONED/);
+    await screenshot(page, "failed-with-compensation");
+    await stack.admin("PUT", "faults", {});
+  }, 120_000);
+
+  it("provisions from the page and follows the run live until the timeline reaches active", async () => {
+    await startFromPage(spec("erp-prod"));
+    await page.waitForURL(/#\/interconnects\/erp-prod$/);
+    // while in flight: the current step, what it waits for, since when, the deadline
+    const live = page.locator("section.live");
+    await live.waitFor({ timeout: 30_000 });
+    expect(await live.locator(".live-step").textContent()).toMatch(/^Step \d+ of 14: /);
+    await page.locator("section.live dt", { hasText: "Waiting for" }).waitFor({ timeout: 30_000 });
+    expect(await live.locator("dt").allTextContents()).toEqual(expect.arrayContaining(["Waiting for", "Since", "Deadline"]));
+    expect(await page.locator('figure.timeline[data-outcome="running"]').count()).toBe(1);
+    await screenshot(page, "provisioning-live");
+
+    await stateIs("active", 90_000);
+    await page.locator("section.live").waitFor({ state: "detached" });
+    const run = page.locator("figure.timeline").first();
+    await page.locator('figure.timeline[data-outcome="succeeded"]').waitFor();
+    const steps = await run.locator('.bar[data-lane="main"]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-step")));
+    expect(steps).toEqual(["record", "preflight", "gateway-subnet", "gateway", "drg", "drg-attachment", "circuit", "virtual-circuit", "provider", "route-rules", "gateway-ready", "connection", "verification", "activate"]);
+    // durable waits shaded (which ones depends on timing: a gateway seen ready by a health check is not waited for)
+    expect(await run.locator(".bar .wait").count()).toBeGreaterThan(0);
+    expect(await run.locator(".bar.failed").count()).toBe(0);
+    // the earlier, failed attempt of another name is not mixed in; erp-fail keeps its own page
+    expect(await page.locator("figure.timeline").count()).toBe(1);
+
+    // every resource with a deep link into the Azure portal or the OCI Console for its id and region
+    const links = await page.locator("table.resources a").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+    const record = (await stack.api("GET", "interconnects/erp-prod")).json;
+    expect(links).toContain(`https://portal.azure.com/#resource${record.resources.circuitId}/overview`);
+    expect(links).toContain(`https://cloud.oracle.com/networking/fast-connect/virtual-circuit/${record.resources.virtualCircuitId}?region=us-ashburn-1`);
+    expect(links.filter((l) => l.startsWith("https://portal.azure.com/#resource/subscriptions/"))).toHaveLength(5);
+    expect(links.filter((l) => l.startsWith("https://cloud.oracle.com/networking/"))).toHaveLength(5);
+    // the BGP plan, and the service key only masked
+    expect(await page.locator("#bgp-title + table").textContent()).toContain("192.168.100.1/30");
+    const text = (await page.textContent("main")) ?? "";
+    expect(text).toMatch(/[0-9a-f]{8}-\*{4}-\*{4}-\*{4}-\*{12}/);
+    const circuit = inventory(await stack.admin("GET", "state")).circuits[0];
+    const serviceKey = String((circuit?.raw.properties as { serviceKey?: unknown } | undefined)?.serviceKey);
+    expect(serviceKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await page.content()).not.toContain(serviceKey);
+
+    // the audit table, newest first
+    const times = await page.locator(".audit-table tbody tr td:first-child").allTextContents();
+    expect(times.length).toBeGreaterThan(5);
+    expect([...times].sort().reverse()).toEqual(times);
+    expect(await page.locator(".audit-table tbody tr td:nth-child(2)").first().textContent()).toBe("activate");
+    await screenshot(page, "active");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }, 150_000);
+
+  it("lists every interconnect with its state and regions, filters by state", async () => {
+    await page.goto(consoleUrl());
+    await page.locator('tr[data-name="erp-prod"]').waitFor();
+    expect(await page.locator('tr[data-name="erp-prod"] td').allTextContents()).toEqual(expect.arrayContaining(["active", "1 Gbps", "eastus", "us-ashburn-1"]));
+    expect(await page.locator('tr[data-name="erp-fail"] .badge').textContent()).toBe("failed");
+    await page.selectOption("#state-filter", "failed");
+    await page.waitForURL(/state=failed/);
+    await page.locator('tr[data-name="erp-fail"]').waitFor();
+    expect(await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-name")))).toEqual(["erp-fail"]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it("refuses a teardown with the wrong name typed, and with the right name runs it to deleted", async () => {
+    await page.goto(consoleUrl("#/interconnects/erp-prod"));
+    await stateIs("active");
+    const deletesBefore = requests.filter((r) => r.method === "DELETE").length;
+    await page.fill("#confirm-name", "erp-prd");
+    await page.fill("#teardown-reason", "walkthrough from the console");
+    await page.getByRole("button", { name: "Tear down erp-prod" }).click();
+    await page.getByRole("alert").filter({ hasText: "does not match" }).waitFor();
+    expect(await page.locator("#confirm-name").getAttribute("aria-invalid")).toBe("true");
+    expect(requests.filter((r) => r.method === "DELETE").length).toBe(deletesBefore);
+    expect((await stack.api("GET", "interconnects/erp-prod")).json.state).toBe("active");
+
+    await page.fill("#confirm-name", "erp-prod");
+    await page.getByRole("button", { name: "Tear down erp-prod" }).click();
+    await stateIs("deleted", 90_000);
+    await page.locator("section.live").waitFor({ state: "detached" });
+    const deletes = requests.filter((r) => r.method === "DELETE");
+    expect(deletes).toHaveLength(deletesBefore + 1);
+    expect(new URL(deletes.at(-1)!.url).searchParams.get("reason")).toBe("walkthrough from the console");
+    const run = page.locator("figure.timeline").first();
+    expect(await run.getAttribute("data-outcome")).toBe("succeeded");
+    expect(await run.locator("figcaption").textContent()).toMatch(/^Teardown teardown-erp-prod-2/);
+    expect(await page.locator("details.run").count()).toBe(1);
+    await screenshot(page, "deleted");
+    const audit = (await stack.api("GET", "interconnects/erp-prod/audit?top=1000")).json.items as { step: string; message?: string }[];
+    expect(audit.some((r) => r.step === "request" && r.message?.includes("walkthrough from the console"))).toBe(true);
+  }, 120_000);
+
+  it("asks for a function key once per tab when the API needs one, and never puts it in a URL", async () => {
+    await stack.restartHost({ HOST_FUNCTION_KEYS: "console-test-key" });
+    const tab = await browser.newPage();
+    const seen: { url: string; key: string | undefined }[] = [];
+    tab.on("request", (r) => seen.push({ url: r.url(), key: r.headers()["x-functions-key"] }));
+    await tab.goto(consoleUrl());
+    await tab.getByRole("textbox", { name: "Function key", exact: true }).fill("console-test-key");
+    await tab.getByRole("button", { name: "Use this key" }).click();
+    await tab.locator('tr[data-name="erp-prod"]').waitFor();
+    expect(await tab.evaluate(() => sessionStorage.getItem("interconnect-console.function-key"))).toBe("console-test-key");
+    expect(seen.some((r) => r.url.includes("/api/interconnects") && r.key === "console-test-key")).toBe(true);
+    expect(seen.filter((r) => r.url.includes("console-test-key"))).toEqual([]);
+    // another tab starts without it
+    const other = await browser.newPage();
+    await other.goto(consoleUrl());
+    await other.getByRole("textbox", { name: "Function key", exact: true }).waitFor();
+    await Promise.all([tab.close(), other.close()]);
+  }, 60_000);
+});

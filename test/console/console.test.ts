@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-// Callbacks passed to page.evaluate/waitForFunction run in the browser, with its DOM types.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { E2eStack } from "../e2e/support/stack";

@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-// Callbacks passed to page.evaluate/waitForFunction run in the browser, with its DOM types.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";

@@ -11,7 +11,7 @@ export function keyForm(onSaved: () => void, status: number): HTMLElement {
     h("h2", { id: "key-title" }, "Sign in with a function key"),
     h("p", { id: "function-key-help" },
       status === 403 ? "The API refused the key or session (403). " : "The API needs a function key (401). ",
-      "Enter a function key of this Function App (Azure portal → the app → App keys). It is kept only in this tab (sessionStorage) and sent as the x-functions-key header, never in a URL. Behind EasyAuth, signing in to the app is enough."),
+      "Enter a function key of this Function App (Azure portal → the app → App keys). It is kept only in this tab (sessionStorage) and sent as the x-functions-key header, never in a URL. Behind EasyAuth your session is sent too and names you in the audit."),
     h("label", { for: "function-key" }, "Function key"),
     input,
     h("button", { type: "submit" }, "Use this key"),

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { parseInterconnectSpec } from "../../src/domain/spec";
-import { decodeFailure, type AzureScope, type OciScope } from "../../src/activities/contracts";
+import { decodeFailure, type AzureScope, type OciScope } from "../../src/contracts";
 import { exampleSpec, exampleSpecBody } from "../support/example-spec";
 import { invoke, opContext, useActivityEnv } from "./env";
 

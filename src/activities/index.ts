@@ -3,7 +3,7 @@
  * point (src/functions/index.ts); the handlers are exported for tests, which call them directly.
  */
 import * as df from "durable-functions";
-import { storageTargets } from "../clouds/azure/storage";
+import { storageTargets } from "../store/storage-account";
 import { settings } from "../config/settings";
 import { ACTIVITY_NAMES, type ActivityName } from "../contracts";
 import { createActivityDeps, setDefaultActivityDeps } from "./deps";

@@ -57,6 +57,8 @@ export default tseslint.config(
   ...layer("src/activities", ["workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
   ...layer("src/requests", ["clouds", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
   ...layer("src/functions", ["clouds"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
+  // The console's built files, read from disk: nothing of the app, no SDK.
+  ...layer("src/console", ["domain", "contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
   {
     // The emulators are the other side of the wire: they import nothing of the app.
     files: ["src/local/emulators/**/*.ts"],

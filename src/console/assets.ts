@@ -39,10 +39,13 @@ export class ConsoleAssets {
     return this.files.has("index.html");
   }
 
-  /** Undefined for anything that is not exactly one of the built files. */
-  find(requested: string): ConsoleAsset | undefined {
-    if (requested.length > 200 || !ASSET_PATH.test(requested) || requested.split("/").some((s) => s === "." || s === "..")) return undefined;
-    return this.files.get(requested);
+  /**
+   * One of the built files, "missing" for a well-formed path the build did not write, "invalid" for
+   * anything that is not a plain relative file path (dot segments, empty segments, other characters).
+   */
+  find(requested: string): ConsoleAsset | "missing" | "invalid" {
+    if (!isAssetPath(requested)) return "invalid";
+    return this.files.get(requested) ?? "missing";
   }
 
   private walk(relative: string): void {
@@ -55,7 +58,7 @@ export class ConsoleAssets {
 
   private add(rel: string): void {
     const contentType = CONTENT_TYPES[path.extname(rel).toLowerCase()];
-    if (!contentType || !ASSET_PATH.test(rel)) return;
+    if (!contentType || !isAssetPath(rel)) return;
     if (this.files.size >= MAX_FILES) throw new Error(`${this.dir} holds more than ${MAX_FILES} console files; is it the console's build output?`);
     const full = path.join(this.dir, rel);
     if (statSync(full).size > 5 * 1024 * 1024) return;
@@ -63,6 +66,10 @@ export class ConsoleAssets {
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
     this.files.set(rel, { path: rel, contentType, body, etag });
   }
+}
+
+function isAssetPath(p: string): boolean {
+  return p.length <= 200 && ASSET_PATH.test(p) && !p.split("/").some((segment) => segment === "." || segment === "..");
 }
 
 /** dist/console beside dist/src: where `npm run build` puts the console (this file compiles to dist/src/console). */

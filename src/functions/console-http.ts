@@ -30,12 +30,10 @@ export function consoleHandler(assets: () => ConsoleAssets): (req: HttpRequest) 
     }
     const wanted = requested === "" ? "index.html" : requested;
     const asset = catalog.find(wanted);
-    if (!asset) {
-      if (!/^[A-Za-z0-9_./-]{1,200}$/.test(wanted) || wanted.split("/").some((s) => s === "" || s === "." || s === "..")) {
-        return problemResponse(new ValidationError([{ path: "path path", message: "must name a console file: letters, digits, '.', '_', '-' and '/' between names" }]), url.pathname);
-      }
-      return problemResponse(new DomainError(ErrorCodes.NOT_FOUND, `The console has no file "${wanted}".`), url.pathname);
+    if (asset === "invalid") {
+      return problemResponse(new ValidationError([{ path: "path path", message: "must name a console file: letters, digits, '.', '_', '-' and '/' between names" }]), url.pathname);
     }
+    if (asset === "missing") return problemResponse(new DomainError(ErrorCodes.NOT_FOUND, `The console has no file "${wanted}".`), url.pathname);
     const headers = { ...SECURITY_HEADERS, "content-type": asset.contentType, etag: asset.etag };
     if (req.headers.get("if-none-match") === asset.etag) return { status: 304, headers };
     return { status: 200, headers, body: asset.body };

@@ -63,3 +63,13 @@ function compile(file) {
 }
 
 module.exports = { bicepCommand, runBicep, compile, root };
+
+// `node scripts/bicep.js build <file.bicep>`: the compiled ARM JSON on stdout (test/infra reads it).
+if (require.main === module) {
+  const [verb, file] = process.argv.slice(2);
+  if (verb !== "build" || !file) {
+    console.error("usage: node scripts/bicep.js build <file.bicep>");
+    process.exit(2);
+  }
+  process.stdout.write(compile(file));
+}

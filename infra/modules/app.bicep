@@ -213,7 +213,7 @@ resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
   }
 }
 
-module scheduler 'durable-task-scheduler.bicep' = if (durableBackend == 'DurableTaskScheduler') {
+module scheduler 'durable-task-scheduler.bicep' = if (useScheduler) {
   name: 'durable-task-scheduler'
   params: {
     name: 'dts-${environmentName}-${token}'
@@ -250,23 +250,11 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 // Unversioned secret URIs so a rotated key is picked up without redeploying.
-// The task hub host.json names; with the Durable Task Scheduler the storage provider is switched by
-// app settings (the Functions host reads AzureFunctionsJobHost__* over host.json), so host.json,
-// which the local host shares, keeps Azure Storage.
+// The task hub host.json names. The storage provider is chosen by app settings (the Functions host
+// reads AzureFunctionsJobHost__* over host.json), so host.json, which the local host shares, keeps
+// Azure Storage while a deployment may select the Durable Task Scheduler.
 var hostJson = loadJsonContent('../../host.json')
-var durableTaskSchedulerSettings = durableBackend == 'DurableTaskScheduler'
-  ? [
-      { name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type', value: 'azureManaged' }
-      {
-        name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName'
-        value: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
-      }
-      {
-        name: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
-        value: 'Endpoint=${scheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.properties.clientId}'
-      }
-    ]
-  : []
+var useScheduler = durableBackend == 'DurableTaskScheduler'
 
 var ociPrivateKeyReference = '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${ociKeySecret.name}/)'
 var ociPassphraseReference = empty(ociPrivateKeyPassphrase) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/oci-private-key-passphrase/)'
@@ -314,7 +302,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // Flex Consumption takes the runtime from functionAppConfig and rejects FUNCTIONS_WORKER_RUNTIME /
       // FUNCTIONS_EXTENSION_VERSION as app settings. Local-only settings (AZURE_EMULATOR_TOKEN,
       // OCI_PRIVATE_KEY_PATH, SIM_SPEED) are deliberately absent.
-      appSettings: concat([
+      appSettings: [
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
@@ -349,7 +337,19 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'KEEP_RESOURCES_ON_FAILURE', value: 'false' }
         { name: 'INTERCONNECTS_TABLE', value: interconnectsTable }
         { name: 'AUDIT_TABLE', value: auditTable }
-      ], durableTaskSchedulerSettings)
+        {
+          name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__type'
+          value: useScheduler ? 'azureManaged' : hostJson.extensions.durableTask.storageProvider.type
+        }
+        {
+          name: 'AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName'
+          value: useScheduler ? 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING' : hostJson.extensions.durableTask.storageProvider.connectionStringName
+        }
+        {
+          name: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+          value: useScheduler ? 'Endpoint=${scheduler!.outputs.endpoint};Authentication=ManagedIdentity;ClientID=${identity.properties.clientId}' : ''
+        }
+      ]
     }
   }
   // The host reads its storage and secrets at start-up; without the grants in place it crash-loops.

@@ -78,10 +78,7 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
-@description('Put App Service authentication (EasyAuth, Microsoft Entra ID) in front of the HTTP API: callers then need an Entra token for the app registration below as well as the function key, and the audit records them by name.')
-param enableEasyAuth bool = false
-
-@description('Client (application) id of the Entra app registration that callers request tokens for. Required when enableEasyAuth is true.')
+@description('Client (application) id of an Entra app registration. When set, App Service authentication (EasyAuth, Microsoft Entra ID) is put in front of the HTTP API: callers then need an Entra token for it as well as the function key, and the audit records them by name. Empty: function keys only.')
 param easyAuthClientId string = ''
 
 var tags = { 'azd-env-name': environmentName, workload: 'azure-oci-interconnect' }
@@ -126,7 +123,6 @@ module app 'modules/app.bicep' = {
     alertEmail: alertEmail
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
-    enableEasyAuth: enableEasyAuth
     easyAuthClientId: easyAuthClientId
   }
 }

@@ -48,7 +48,7 @@ param maximumInstanceCount int
   4096
 ])
 param instanceMemoryMB int
-param enableEasyAuth bool
+@description('Entra app registration callers request tokens for; empty: no App Service authentication.')
 param easyAuthClientId string
 
 var token = resourceToken
@@ -365,7 +365,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
 // App Service sets WEBSITE_AUTH_ENABLED=True when this is on; only then does the app trust the
 // x-ms-client-principal-name header (EasyAuth strips a client-sent copy and sets its own).
-resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (enableEasyAuth) {
+resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(easyAuthClientId)) {
   parent: functionApp
   name: 'authsettingsV2'
   properties: {

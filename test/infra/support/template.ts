@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -50,7 +50,10 @@ export function compiledMain(): ArmTemplate {
   const file = join(tmpdir(), `interconnect-main-${inputsDigest()}.json`);
   if (!existsSync(file)) {
     const json = execFileSync(process.execPath, [join(root, "scripts", "bicep.js"), "build", join(root, "infra", "main.bicep")], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-    writeFileSync(file, json);
+    // Test files compile in parallel: write aside, then rename, so no reader sees half a file.
+    const partial = `${file}.${process.pid}`;
+    writeFileSync(partial, json);
+    renameSync(partial, file);
   }
   cached = JSON.parse(readFileSync(file, "utf8")) as ArmTemplate;
   return cached;

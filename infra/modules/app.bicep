@@ -208,8 +208,8 @@ resource deployerSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+    // A user locally, a service principal in a pipeline: ARM looks the type up.
     principalId: principalId
-    principalType: 'User'
   }
 }
 
@@ -224,7 +224,7 @@ module scheduler 'durable-task-scheduler.bicep' = if (useScheduler) {
   }
 }
 
-module monitoring 'alerts.bicep' = {
+module alerts 'alerts.bicep' = {
   name: 'alerts'
   params: {
     environmentName: environmentName
@@ -249,13 +249,13 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-// Unversioned secret URIs so a rotated key is picked up without redeploying.
 // The task hub host.json names. The storage provider is chosen by app settings (the Functions host
 // reads AzureFunctionsJobHost__* over host.json), so host.json, which the local host shares, keeps
 // Azure Storage while a deployment may select the Durable Task Scheduler.
 var hostJson = loadJsonContent('../../host.json')
 var useScheduler = durableBackend == 'DurableTaskScheduler'
 
+// Unversioned secret URIs so a rotated key is picked up without redeploying.
 var ociPrivateKeyReference = '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${ociKeySecret.name}/)'
 var ociPassphraseReference = empty(ociPrivateKeyPassphrase) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/oci-private-key-passphrase/)'
 

@@ -1,39 +1,48 @@
-// The deployed interconnect orchestrator: a Node 20 Function App on Flex Consumption with the Durable
-// Task engine on Azure Storage, reached only through a user-assigned managed identity (no storage keys,
-// no connection strings), the OCI signing key in Key Vault, telemetry in Application Insights.
-//
-// Why Flex Consumption: orchestrations spend hours waiting on durable timers, not executing, so
-// pay-per-execution with scale to zero fits; unlike the Linux Consumption (Y1) plan it runs without an
-// Azure Files share, so AzureWebJobsStorage can be identity-based end to end, and its default
-// functionTimeout is 30 min (unbounded allowed) versus 5/10 min. Elastic Premium would only buy warm
-// instances and VNet features we do not need for ARM/OCI public endpoints.
-targetScope = 'resourceGroup'
+// The interconnect orchestrator, deployed by `azd up` (or `az deployment sub create`): one resource
+// group holding the Function App and what it needs (modules/app.bicep), the least-privilege network
+// role built from the operations the adapters call (src/clouds/azure/rbac-actions.json), and its
+// assignment on each resource group that holds target VNets and ExpressRoute circuits.
+// Subscription scope, as azd templates are: `azd down` then removes the whole group.
+targetScope = 'subscription'
 
-@description('Short name of this deployment; used in resource names.')
+@description('Name of the azd environment; used in resource names and the azd-env-name tag.')
 @minLength(2)
 @maxLength(12)
 param environmentName string
 
-@description('Region of the app. Must offer Flex Consumption.')
-param location string = resourceGroup().location
+@description('Region of the app. Must offer Flex Consumption (and the Durable Task Scheduler when selected).')
+param location string
 
-@description('Resource groups that hold the target VNets and ExpressRoute circuits; the identity gets the network role on each.')
-param networkResourceGroups networkResourceGroup[] = []
+@description('Resource group of the app. Default: rg-<environmentName>.')
+param resourceGroupName string = ''
 
-@description('Role given on each network resource group (GUID). Default: built-in Network Contributor.')
-param networkRoleDefinitionGuid string = '4d97b98b-1d4f-4787-a291-c67834d212e7'
+@description('Object id of the deploying user (azd sets AZURE_PRINCIPAL_ID). When set, that user may rotate the OCI key secret (Key Vault Secrets Officer on the vault). Empty: no grant.')
+param principalId string = ''
+
+@description('Resource groups that hold the target VNets and ExpressRoute circuits, comma-separated, each "<resourceGroup>" (this subscription) or "<subscriptionId>/<resourceGroup>".')
+param networkResourceGroups string = ''
+
+@description('Role the app\'s identity gets on each network resource group: "custom" (a role built from exactly the ARM operations the app calls) or "NetworkContributor" (built-in, broader; for tenants where the deployer may not create role definitions).')
+@allowed([
+  'custom'
+  'NetworkContributor'
+])
+param networkRole string = 'custom'
 
 @description('OCI tenancy OCID (ocid1.tenancy.oc1..).')
+@minLength(1)
 param ociTenancyOcid string
 
 @description('OCI user OCID of the service user whose API key signs requests (see infra/oci-policy.txt).')
+@minLength(1)
 param ociUserOcid string
 
-@description('Fingerprint of that API key (aa:bb:..). The app also derives it from the key and checks they match.')
-param ociFingerprint string
+@description('Fingerprint of that API key (aa:bb:..). Empty: the app derives it from the key.')
+param ociFingerprint string = ''
 
-@description('The OCI API private key, PEM. Stored only as a Key Vault secret.')
+@description('The OCI API private key, PEM (newlines may be written as \\n). Stored only as a Key Vault secret.')
 @secure()
+@minLength(1)
 param ociPrivateKey string
 
 @description('Passphrase of the OCI API private key; empty when the key is not encrypted.')
@@ -43,333 +52,112 @@ param ociPrivateKeyPassphrase string = ''
 @description('Pool the BGP /30 blocks are allocated from when a spec gives none.')
 param bgpAddressPool string = '192.168.100.0/24'
 
+@description('Task hub backend: AzureStorage (default; tables, queues and blobs of the app\'s storage account) or DurableTaskScheduler (a managed Durable Task Scheduler, for many concurrent interconnects).')
+@allowed([
+  'AzureStorage'
+  'DurableTaskScheduler'
+])
+param durableBackend string = 'AzureStorage'
+
+@description('Key Vault create mode. The vault has purge protection: after its resource group was deleted, its name stays taken for 90 days by the soft-deleted vault; "recover" brings that vault back (with its secrets) instead of failing.')
+@allowed([
+  'default'
+  'recover'
+])
+param keyVaultCreateMode string = 'default'
+
+@description('E-mail address that alert notifications go to. Empty: the alert rules fire without an action group (visible in Azure Monitor only).')
+param alertEmail string = ''
+
 @description('Flex Consumption scale limits.')
 param maximumInstanceCount int = 40
-@allowed([512, 2048, 4096])
+@allowed([
+  512
+  2048
+  4096
+])
 param instanceMemoryMB int = 2048
 
-param tags object = {}
-
-@description('Put App Service authentication (EasyAuth, Microsoft Entra ID) in front of the HTTP API: callers then need an Entra token for the app registration below as well as the function key, and the audit records them by name (x-ms-client-principal-name). Without it the audit records HTTP callers as "function-key".')
-param enableEasyAuth bool = false
-
-@description('Client (application) id of the Entra app registration that callers request tokens for (audience api://<id> or <id>). Required when enableEasyAuth is true.')
+@description('Client (application) id of an Entra app registration. When set, App Service authentication (EasyAuth, Microsoft Entra ID) is put in front of the HTTP API: callers then need an Entra token for it as well as the function key, and the audit records them by name. Empty: function keys only.')
 param easyAuthClientId string = ''
 
-type networkResourceGroup = {
-  subscriptionId: string
-  resourceGroup: string
-}
+var tags = { 'azd-env-name': environmentName, workload: 'azure-oci-interconnect' }
+var groupName = empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
 
-var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
-var deploymentContainer = 'app-package'
-var interconnectsTable = 'interconnects'
-var auditTable = 'interconnectaudit'
+var targets = map(filter(split(networkResourceGroups, ','), entry => !empty(trim(entry))), entry => contains(entry, '/')
+  ? { subscriptionId: trim(split(entry, '/')[0]), resourceGroup: trim(split(entry, '/')[1]) }
+  : { subscriptionId: subscription().subscriptionId, resourceGroup: trim(entry) })
 
-var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-}
+// Names derive from this token, so they are the same on every redeploy of the environment.
+var resourceToken = toLower(uniqueString(subscription().id, groupName, environmentName))
+var identityName = 'id-${environmentName}-${resourceToken}'
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: 'id-${environmentName}-${token}'
+var customRoleGuid = guid(subscription().id, resourceToken, 'interconnect-network-operator')
+var networkContributor = '4d97b98b-1d4f-4787-a291-c67834d212e7'
+var useCustomRole = networkRole == 'custom' && !empty(targets)
+
+resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: groupName
   location: location
   tags: tags
 }
 
-resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: 'log-${environmentName}-${token}'
-  location: location
-  tags: tags
-  properties: {
-    sku: { name: 'PerGB2018' }
-    retentionInDays: 30
+module app 'modules/app.bicep' = {
+  name: 'app'
+  scope: group
+  params: {
+    environmentName: environmentName
+    resourceToken: resourceToken
+    identityName: identityName
+    location: location
+    tags: tags
+    principalId: principalId
+    ociTenancyOcid: ociTenancyOcid
+    ociUserOcid: ociUserOcid
+    ociFingerprint: ociFingerprint
+    ociPrivateKey: ociPrivateKey
+    ociPrivateKeyPassphrase: ociPrivateKeyPassphrase
+    bgpAddressPool: bgpAddressPool
+    durableBackend: durableBackend
+    keyVaultCreateMode: keyVaultCreateMode
+    alertEmail: alertEmail
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    easyAuthClientId: easyAuthClientId
   }
 }
 
-resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: 'appi-${environmentName}-${token}'
-  location: location
-  tags: tags
-  kind: 'web'
-  properties: {
-    Application_Type: 'web'
-    WorkspaceResourceId: logs.id
-    // Only Entra-authenticated ingestion (the app's identity) is accepted.
-    DisableLocalAuth: true
-  }
-}
-
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
-  name: 'st${token}'
-  location: location
-  tags: tags
-  kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
-  properties: {
-    minimumTlsVersion: 'TLS1_2'
-    supportsHttpsTrafficOnly: true
-    allowBlobPublicAccess: false
-    allowSharedKeyAccess: false
-    defaultToOAuthAuthentication: true
-  }
-}
-
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
-}
-
-resource packageContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
-  parent: blobService
-  name: deploymentContainer
-}
-
-resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
-  parent: storage
-  name: 'default'
-}
-
-// The app creates these on first use too; declaring them makes the data visible as infrastructure.
-resource interconnects 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
-  parent: tableService
-  name: interconnectsTable
-}
-
-resource audit 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = {
-  parent: tableService
-  name: auditTable
-}
-
-// What the Functions host and the Durable Task Azure Storage provider need: blobs (leases, large
-// messages, deployment package), queues (control and work-item queues), tables (history, instances,
-// and the app's own interconnect and audit tables).
-resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for role in [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]: {
-    name: guid(storage.id, identity.id, role)
-    scope: storage
-    properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
-      principalId: identity.properties.principalId
-      principalType: 'ServicePrincipal'
-    }
-  }
-]
-
-resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appInsights.id, identity.id, roles.monitoringMetricsPublisher)
-  scope: appInsights
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: 'kv-${token}'
-  location: location
-  tags: tags
-  properties: {
-    tenantId: subscription().tenantId
-    sku: { family: 'A', name: 'standard' }
-    enableRbacAuthorization: true
-    enableSoftDelete: true
-    softDeleteRetentionInDays: 90
-    enablePurgeProtection: true
-  }
-}
-
-resource ociKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
-  parent: vault
-  name: 'oci-private-key'
-  properties: {
-    value: ociPrivateKey
-    contentType: 'application/x-pem-file'
-  }
-}
-
-resource ociPassphraseSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(ociPrivateKeyPassphrase)) {
-  parent: vault
-  name: 'oci-private-key-passphrase'
-  properties: {
-    value: ociPrivateKeyPassphrase
-  }
-}
-
-resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
-  scope: vault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: 'plan-${environmentName}-${token}'
-  location: location
-  tags: tags
-  kind: 'functionapp'
-  sku: {
-    name: 'FC1'
-    tier: 'FlexConsumption'
-  }
-  properties: {
-    reserved: true
-  }
-}
-
-// Unversioned secret URIs so a rotated key is picked up without redeploying.
-var ociPrivateKeyReference = '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${ociKeySecret.name}/)'
-var ociPassphraseReference = empty(ociPrivateKeyPassphrase) ? '' : '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/oci-private-key-passphrase/)'
-
-resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
-  name: 'func-${environmentName}-${token}'
-  location: location
-  tags: tags
-  kind: 'functionapp,linux'
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: {
-      '${identity.id}': {}
-    }
-  }
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    // Key Vault references resolve with the user-assigned identity, not a system-assigned one.
-    keyVaultReferenceIdentity: identity.id
-    functionAppConfig: {
-      deployment: {
-        storage: {
-          type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
-          authentication: {
-            type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identity.id
-          }
-        }
-      }
-      scaleAndConcurrency: {
-        maximumInstanceCount: maximumInstanceCount
-        instanceMemoryMB: instanceMemoryMB
-      }
-      runtime: {
-        name: 'node'
-        version: '20'
-      }
-    }
-    siteConfig: {
-      minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      // Flex Consumption takes the runtime from functionAppConfig and rejects FUNCTIONS_WORKER_RUNTIME /
-      // FUNCTIONS_EXTENSION_VERSION as app settings. Local-only settings (AZURE_EMULATOR_TOKEN,
-      // OCI_PRIVATE_KEY_PATH, SIM_SPEED) are deliberately absent.
-      appSettings: [
-        { name: 'AzureWebJobsStorage__accountName', value: storage.name }
-        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
-        { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
-        { name: 'AzureWebJobsStorage__blobServiceUri', value: storage.properties.primaryEndpoints.blob }
-        { name: 'AzureWebJobsStorage__queueServiceUri', value: storage.properties.primaryEndpoints.queue }
-        { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
-        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
-        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'AZURE_CREDENTIAL', value: 'default' }
-        // DefaultAzureCredential picks the user-assigned identity by this client id.
-        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
-        { name: 'AZURE_ARM_ENDPOINT', value: 'https://management.azure.com' }
-        // Empty: the OCI SDK derives the regional endpoint from the spec's oci.region.
-        { name: 'OCI_ENDPOINT', value: '' }
-        { name: 'OCI_TENANCY_OCID', value: ociTenancyOcid }
-        { name: 'OCI_USER_OCID', value: ociUserOcid }
-        { name: 'OCI_FINGERPRINT', value: ociFingerprint }
-        { name: 'OCI_PRIVATE_KEY', value: ociPrivateKeyReference }
-        { name: 'OCI_PRIVATE_KEY_PASSPHRASE', value: ociPassphraseReference }
-        { name: 'BGP_ADDRESS_POOL', value: bgpAddressPool }
-        { name: 'PEERING_LOCATIONS_FILE', value: '' }
-        { name: 'POLL_INITIAL_INTERVAL_SECONDS', value: '30' }
-        { name: 'POLL_MAX_INTERVAL_SECONDS', value: '300' }
-        { name: 'POLL_MIN_INTERVAL_SECONDS', value: '20' }
-        { name: 'GATEWAY_DEADLINE_MINUTES', value: '90' }
-        { name: 'PROVIDER_DEADLINE_MINUTES', value: '60' }
-        { name: 'CONNECTION_DEADLINE_MINUTES', value: '30' }
-        { name: 'DEPROVISION_DEADLINE_MINUTES', value: '60' }
-        { name: 'DRG_DEADLINE_MINUTES', value: '20' }
-        { name: 'VERIFICATION_DEADLINE_MINUTES', value: '30' }
-        { name: 'GATEWAY_SUBNET_DEADLINE_MINUTES', value: '15' }
-        { name: 'KEEP_RESOURCES_ON_FAILURE', value: 'false' }
-        { name: 'INTERCONNECTS_TABLE', value: interconnectsTable }
-        { name: 'AUDIT_TABLE', value: auditTable }
-      ]
-    }
-  }
-  // The host reads its storage and secrets at start-up; without the grants in place it crash-loops.
-  dependsOn: [
-    storageRoles
-    secretsUser
-    metricsPublisher
-    packageContainer
-    interconnects
-    audit
-  ]
-}
-
-// App Service sets WEBSITE_AUTH_ENABLED=True when this is on; only then does the app trust the
-// x-ms-client-principal-name header (EasyAuth strips a client-sent copy and sets its own).
-resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = if (enableEasyAuth) {
-  parent: functionApp
-  name: 'authsettingsV2'
-  properties: {
-    platform: {
-      enabled: true
-    }
-    globalValidation: {
-      requireAuthentication: true
-      unauthenticatedClientAction: 'Return401'
-    }
-    identityProviders: {
-      azureActiveDirectory: {
-        enabled: true
-        registration: {
-          clientId: easyAuthClientId
-          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
-        }
-        validation: {
-          allowedAudiences: [
-            'api://${easyAuthClientId}'
-            easyAuthClientId
-          ]
-        }
-      }
-    }
-    login: {
-      // An API called with bearer tokens: no sign-in sessions to keep.
-      tokenStore: {
-        enabled: false
-      }
-    }
+module customRole 'modules/network-role.bicep' = if (useCustomRole) {
+  name: 'network-role'
+  params: {
+    environmentName: environmentName
+    roleDefinitionGuid: customRoleGuid
+    assignableScopes: map(targets, t => '/subscriptions/${t.subscriptionId}/resourceGroups/${t.resourceGroup}')
   }
 }
 
 module networkAccess 'modules/network-access.bicep' = [
-  for (target, i) in networkResourceGroups: {
-    name: 'network-access-${i}-${token}'
+  for (target, i) in targets: {
+    name: 'network-access-${i}'
     scope: resourceGroup(target.subscriptionId, target.resourceGroup)
     params: {
-      principalId: identity.properties.principalId
-      roleDefinitionGuid: networkRoleDefinitionGuid
+      identityResourceId: resourceId(subscription().subscriptionId, groupName, 'Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
+      principalId: app.outputs.identityPrincipalId
+      roleDefinitionGuid: useCustomRole ? customRoleGuid : networkContributor
     }
+    // The assignment names the role by GUID, so the role must exist first.
+    dependsOn: [
+      customRole
+    ]
   }
 ]
 
-output functionAppName string = functionApp.name
-output functionAppHostName string = functionApp.properties.defaultHostName
-output identityClientId string = identity.properties.clientId
-output identityPrincipalId string = identity.properties.principalId
-output keyVaultName string = vault.name
-output storageAccountName string = storage.name
+output AZURE_RESOURCE_GROUP string = group.name
+output AZURE_FUNCTION_APP_NAME string = app.outputs.functionAppName
+output API_BASE_URL string = app.outputs.apiBaseUrl
+@description('Prints the default function key, which every HTTP call sends as x-functions-key (or ?code=).')
+output FUNCTION_KEY_COMMAND string = 'az functionapp keys list -g ${group.name} -n ${app.outputs.functionAppName} --query functionKeys.default -o tsv'
+output AZURE_KEY_VAULT_NAME string = app.outputs.keyVaultName
+output AZURE_STORAGE_ACCOUNT_NAME string = app.outputs.storageAccountName
+output IDENTITY_CLIENT_ID string = app.outputs.identityClientId
+output NETWORK_ROLE_DEFINITION_ID string = useCustomRole ? customRole!.outputs.roleDefinitionId : subscriptionResourceId('Microsoft.Authorization/roleDefinitions', networkContributor)

@@ -1,16 +1,21 @@
-// Grants the service's user-assigned identity what it needs on ONE target resource group: the one
+// Grants the service's user-assigned identity the network role on ONE target resource group: the one
 // holding the VNet (gateway, GatewaySubnet, connection) and the ExpressRoute circuit. Deployed by
-// main.bicep once per entry of `networkResourceGroups`, possibly in other subscriptions.
+// main.bicep once per entry of `networkResourceGroups`, possibly in other subscriptions. The role is
+// the custom one of network-role.bicep (the ARM operations in src/clouds/azure/rbac-actions.json) or
+// the built-in Network Contributor.
 targetScope = 'resourceGroup'
 
-@description('Principal id (object id) of the user-assigned managed identity.')
+@description('Resource id of the user-assigned managed identity (names the assignment deterministically).')
+param identityResourceId string
+
+@description('Principal id (object id) of that identity.')
 param principalId string
 
-@description('Role definition GUID. Default: built-in Network Contributor. Replace with a custom role limited to the actions in peers-and-conventions.md §4 if policy requires.')
-param roleDefinitionGuid string = '4d97b98b-1d4f-4787-a291-c67834d212e7'
+@description('Role definition GUID: the custom network role, or built-in Network Contributor.')
+param roleDefinitionGuid string
 
 resource networkRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(resourceGroup().id, principalId, roleDefinitionGuid)
+  name: guid(resourceGroup().id, identityResourceId, roleDefinitionGuid)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleDefinitionGuid)
     principalId: principalId

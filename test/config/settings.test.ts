@@ -180,7 +180,7 @@ describe("loadSettings", () => {
 });
 
 describe("AzureWebJobsStorage forms", () => {
-  /** The sample without its connection string, plus identity-based settings as infra/main.bicep writes them. */
+  /** The sample without its connection string, plus identity-based settings as infra/modules/app.bicep writes them. */
   const identityEnv = (values: Record<string, string>) => sampleEnv({ AzureWebJobsStorage: undefined, ...values });
   const CLIENT_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
@@ -191,8 +191,8 @@ describe("AzureWebJobsStorage forms", () => {
     expect(loadSettings(sampleEnv({ AzureWebJobsStorage: sas })).storage).toEqual({ connectionString: sas });
   });
 
-  it("reads the deployed app's settings exactly as infra/main.bicep names them: explicit service URIs and a user-assigned identity", () => {
-    const bicep = readFileSync(resolve(__dirname, "../../infra/main.bicep"), "utf8");
+  it("reads the deployed app's settings exactly as infra/modules/app.bicep names them: explicit service URIs and a user-assigned identity", () => {
+    const bicep = readFileSync(resolve(__dirname, "../../infra/modules/app.bicep"), "utf8");
     const names = [...bicep.matchAll(/name: '(AzureWebJobsStorage__\w+)'/g)].map((m) => m[1]);
     expect(names.sort()).toEqual([
       "AzureWebJobsStorage__accountName",

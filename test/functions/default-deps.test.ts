@@ -1,7 +1,7 @@
 /**
  * The triggers' composition root builds the store and the teardown poison queue from either form of
  * AzureWebJobsStorage: a connection string (real Azurite here), or the identity-based settings the
- * deployed app gets from infra/main.bicep, where every storage call carries a token of the managed
+ * deployed app gets from infra/modules/app.bicep, where every storage call carries a token of the managed
  * identity that AzureWebJobsStorage__clientId names.
  */
 import { generateKeyPairSync } from "node:crypto";

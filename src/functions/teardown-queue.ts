@@ -1,6 +1,7 @@
 import { app, type InvocationContext, type StorageQueueHandler } from "@azure/functions";
 import * as df from "durable-functions";
 import { ErrorCodes, isDomainError, type DomainError } from "../domain/errors";
+import { withLogFields } from "../domain/log-fields";
 import { validateTicketRef } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
 import { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE } from "./queue-names";
@@ -42,7 +43,8 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
         requestedBy: request.requestedBy,
         channel: "queue",
       });
-      context.log(`queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`);
+      context.log(withLogFields(`queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`,
+        { interconnect: request.name, operation: "teardown", instanceId: result.instanceId }));
     } catch (err) {
       if (isDomainError(err) && err.code === ErrorCodes.NOT_FOUND) {
         await reject(deps, context, message, { name: request.name, requestedBy: request.requestedBy }, err);

@@ -141,8 +141,10 @@ async function main(): Promise<void> {
   const url = await new Promise<string>((resolve) => {
     let out = "";
     host.stdout?.on("data", (c: Buffer) => {
-      process.stdout.write(c);
-      out += c.toString();
+      const text = c.toString();
+      out += text;
+      // The READY line is for this process; the banner below says it for the reader.
+      process.stdout.write(text.replace(/^HOST READY \S+\n/m, ""));
       const m = /HOST READY (\S+)/.exec(out);
       if (m) resolve(m[1] as string);
     });
@@ -179,7 +181,6 @@ async function main(): Promise<void> {
     "",
     "Try it:",
     `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,
-    "",
     "Facts for scripts: .local/stack.json. Ctrl-C stops everything.",
   ].filter((l, i, a) => l !== "" || a[i - 1] !== "").join("\n"));
 }

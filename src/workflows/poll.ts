@@ -38,6 +38,7 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
     nextPollAt(profile, cadence, { startedMs: started.getTime(), nowMs: run.now().getTime(), deadlineMs, lastIntervalMs });
 
   run.note({ waitingFor: spec.waitingFor, since, deadline, message: `waiting for ${spec.waitingFor}` });
+  run.log("info", `waiting for ${spec.waitingFor} (deadline in ${spec.deadlineMinutes} min)`, spec.step);
   if (spec.initiallyObserved !== undefined) run.note({ lastObserved: spec.initiallyObserved });
   let lastIntervalMs: number | undefined;
   const firstLookMs = Math.min(started.getTime() + profile.earliestSeconds * 1000, deadlineMs);

@@ -41,7 +41,7 @@ export interface RunningHost {
 
 /** The local Functions host: the app's HTTP and queue triggers, and its orchestrations on a task hub in Azure Storage. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? consoleLogger();
   const clock = options.clock ?? new VirtualClock();
   for (const [k, v] of Object.entries(options.settings ?? {})) if (process.env[k] === undefined) process.env[k] = v;
   const config = readHostJson(options.appDir);
@@ -87,8 +87,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   engine.start();
   await Promise.all(queueListeners.map((l) => l.start()));
-  logger.info(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);
-  for (const r of http.list()) logger.info(`  ${r.name}: [${r.methods.join(",")}] ${origin}${r.route}`);
+  logger.debug(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);
+  for (const r of http.list()) logger.debug(`  ${r.name}: [${r.methods.join(",")}] ${origin}${r.route}`);
   return {
     url: origin, port, registry, config, store, clock,
     close: async () => {

@@ -78,7 +78,7 @@ export class QueueTriggerListener {
       };
       await this.fn.callback(parseMaybeJson(text), context);
       await this.queue.deleteMessage(m.messageId, m.popReceipt);
-      this.logger.info(`Executed 'Functions.${this.fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) message ${m.messageId} dequeueCount=${m.dequeueCount}`);
+      this.logger.debug(`Executed 'Functions.${this.fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) message ${m.messageId} dequeueCount=${m.dequeueCount}`);
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
       if (m.dequeueCount >= this.config.maxDequeueCount) {

@@ -48,6 +48,8 @@ const DEFER_SECONDS = 1;
 
 export class DurableEngine {
   private readonly cache = new Map<string, Loaded>();
+  /** Running instances this host picked up from the task hub rather than started. */
+  private readonly resumed = new Set<string>();
   private readonly instances: InstanceQueue;
   private readonly heldTimers: HeldTimers;
   private readonly controlPollers: Poller[];
@@ -197,6 +199,11 @@ export class DurableEngine {
     const [record, history] = await Promise.all([this.o.store.getInstance(instanceId), this.o.store.loadHistory(instanceId)]);
     const loaded = { record, history };
     this.cache.set(instanceId, loaded);
+    if (record?.runtimeStatus === "Running" && history && !this.resumed.has(instanceId)) {
+      // Work a previous host left in flight (or a lapsed lease): say which operations carry on here.
+      this.resumed.add(instanceId);
+      this.o.logger.info(`Orchestration '${record.name}' (InstanceId=${instanceId}) resumed from its history (${history.events.length} events)`);
+    }
     return loaded;
   }
 
@@ -263,7 +270,7 @@ export class DurableEngine {
     const started = lease.body.event;
     const history: StoredHistory = { executionId: record.executionId, events: [], nextSequence: 0, signatures: [] };
     state.history = history;
-    this.o.logger.info(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
+    this.o.logger.debug(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
     await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined);
   }
 
@@ -303,7 +310,7 @@ export class DurableEngine {
       parentInstanceId: started.ParentInstance?.InstanceId ?? "",
       input: parseJsonField(started.Input),
       history: all,
-      log: invocationLogHandler(this.o.logger, `[${record.name} ${record.instanceId}]`),
+      log: invocationLogHandler(this.o.logger, `[${record.name}]`),
     });
     const st = result.state;
     const customStatus = st?.customStatus;
@@ -332,6 +339,8 @@ export class DurableEngine {
   private logTransition(record: InstanceRecord, from: RuntimeStatus, to: RuntimeStatus, reason?: string): void {
     const line = `Orchestration '${record.name}' (InstanceId=${record.instanceId}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
     if (to === "Failed") this.o.logger.error(line);
+    // Pending -> Running is the start the app logs itself; a reader wants the ends (and suspend/resume).
+    else if (from === "Pending" && to === "Running") this.o.logger.debug(line);
     else this.o.logger.info(line);
   }
 }

@@ -9,7 +9,7 @@ import type { TriggerDeps } from "./deps";
 import { findInstance } from "./durable";
 import { guarded, pageBody, type Handler } from "./http/handler";
 import { readJsonBody } from "./http/json-body";
-import { nameParam, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
+import { nameParam, orderQuery, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
 import { recordLinks, recordView, summaryView } from "./http/views";
 import { requestProvisioning } from "./provision";
 import { requestTeardown } from "./teardown";
@@ -76,8 +76,9 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       const name = nameParam(req.params.name);
       const issues: ValidationIssue[] = [];
       const page = pageQuery(req.query, issues, 100);
+      const order = orderQuery(req.query, issues);
       throwIfAny(issues);
-      const result = await deps.store.audit.list(name, page);
+      const result = await deps.store.audit.list(name, { ...page, order });
       // Rejected queue messages are audited under the name they carried even when it never existed.
       if (result.items.length === 0 && !page.continuationToken && !(await deps.store.interconnects.get(name))) throw notFound(name);
       return { status: 200, jsonBody: pageBody(req.url, result) };

@@ -99,7 +99,7 @@ describe("permanent failures end in a failed record with nothing billing", () =>
     }
     await emptyClouds();
     // The order that keeps billing safe: the virtual circuit goes, Azure catches up, then the circuit.
-    const steps = ((await stack.api("GET", "interconnects/never-net/audit?top=1000")).json.items as { step: string }[]).map((row) => row.step);
+    const steps = ((await stack.api("GET", "interconnects/never-net/audit?top=1000&order=asc")).json.items as { step: string }[]).map((row) => row.step);
     const deprovisioning = steps.indexOf("circuit-deprovisioning");
     expect(deprovisioning, steps.join(" ")).toBeGreaterThan(-1);
     expect(steps.lastIndexOf("virtual-circuit")).toBeLessThan(deprovisioning);

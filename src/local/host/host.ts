@@ -9,6 +9,7 @@ import { HttpTriggers } from "./http-trigger";
 import { problem, type RawRequest, type RawResponse } from "./http-types";
 import { consoleLogger, type HostLogger } from "./log";
 import { QueueTriggerListener } from "./queue-trigger";
+import { refuseTarget } from "./request-target";
 import { loadApp, type FunctionRegistry } from "./registry";
 
 export interface HostOptions {
@@ -119,8 +120,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, handler: (r: Raw
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
   let out: RawResponse;
   try {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-    out = await handler({ method: (req.method ?? "GET").toUpperCase(), url, headers, body: Buffer.concat(chunks) });
+    const refused = refuseTarget(req.url ?? "/");
+    if (refused) out = refused;
+    else {
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+      out = await handler({ method: (req.method ?? "GET").toUpperCase(), url, headers, body: Buffer.concat(chunks) });
+    }
   } catch (e) {
     logger.error(`${req.method} ${req.url} failed: ${(e as Error)?.stack ?? e}`);
     out = problem(500, "Host error", (e as Error)?.message ?? String(e));

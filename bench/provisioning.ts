@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startAzurite } from "../src/local/azurite";
@@ -65,7 +65,8 @@ async function provisionOnce(speed: number): Promise<Measured> {
   const armPort = Number(new URL(emulators.arm.url).port);
   const ociPort = Number(new URL(emulators.oci.url).port);
   const counter = new RequestCounter([armPort, ociPort]);
-  const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "bench-clock-")), "clock.json");
+  const clockDir = mkdtempSync(path.join(tmpdir(), "bench-clock-"));
+  const clockFile = path.join(clockDir, "clock.json");
   writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
   const sample = (JSON.parse(readFileSync(path.join(ROOT, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> }).Values;
   let host: ChildHost | undefined;
@@ -103,6 +104,7 @@ async function provisionOnce(speed: number): Promise<Measured> {
     await host?.close();
     await emulators.close();
     await azurite.stop();
+    rmSync(clockDir, { recursive: true, force: true });
   }
 }
 
@@ -124,7 +126,7 @@ async function waitForRecord(url: string, timeoutRealMs: number): Promise<string
 
 async function auditRows(url: string): Promise<AuditRow[]> {
   const rows: AuditRow[] = [];
-  let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000`;
+  let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000&order=asc`;
   while (next) {
     const page = (await (await fetch(next)).json()) as { items: AuditRow[]; nextLink: string | null };
     rows.push(...page.items);

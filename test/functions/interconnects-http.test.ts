@@ -176,9 +176,12 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
 
     const text = await t.h.create(request("POST", "", { raw: JSON.stringify(exampleSpecBody()), headers: { "content-type": "text/plain" } }), t.durable.context());
     expect(text.status).toBe(415);
+    // Titles are sentences, like the 400s'; the code stays in `code`.
+    expect(json(text)).toMatchObject({ title: "The request body must be JSON", code: "UNSUPPORTED_MEDIA_TYPE" });
 
     const huge = await t.h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpecBody(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), t.durable.context());
     expect(huge.status).toBe(413);
+    expect(json(huge)).toMatchObject({ title: "The request body is too large", code: "PAYLOAD_TOO_LARGE" });
 
     const ticket = await post(exampleSpecBody(), { "x-ticket-ref": "CHG 1; DROP" });
     expect(ticket.status).toBe(400);

@@ -12,7 +12,8 @@ import { emulatorAppSettings, loadLocalSettings } from "./settings";
  * emulator's local CA in its environment before Node starts.
  */
 const ROOT = path.resolve(__dirname, "../../..");
-const LOCAL = path.join(ROOT, ".local");
+/** LOCAL_STACK_DIR (environment): another folder for the stack's state, e.g. to keep two stacks apart. */
+const LOCAL = path.resolve(ROOT, process.env.LOCAL_STACK_DIR || ".local");
 const LOCK = path.join(LOCAL, "stack.lock");
 /** Default ports, each overridable from the environment or local.settings.json (to run beside another Azurite or func). */
 const PORT_SETTINGS = {
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
     azurite = await startAzurite({ location: path.join(LOCAL, "azurite"), blobPort: PORTS.blob, queuePort: PORTS.queue, tablePort: PORTS.table });
   } catch (e) {
     rmSync(LOCK, { force: true });
-    fail(`Azurite did not start: ${(e as Error).message}\nIf its data under .local/azurite is damaged, delete that folder (you lose local state) and try again.`);
+    fail(`Azurite did not start: ${(e as Error).message}\nIf its data under ${path.relative(ROOT, path.join(LOCAL, "azurite"))} is damaged, delete that folder (you lose local state) and try again.`);
   }
   let clockFile = path.join(LOCAL, "clock.json");
   if (!realClouds) {
@@ -174,14 +175,14 @@ async function main(): Promise<void> {
     "",
     "Local stack ready:",
     `  Functions host   ${url}  (HTTP API under /api, Durable API under /runtime/webhooks/durabletask)`,
-    `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in .local/azurite)`,
+    `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in ${path.relative(ROOT, path.join(LOCAL, "azurite"))})`,
     emulators ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})` : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",
     emulators ? `  OCI emulator     ${emulators.oci.url}  (compartment ${emulators.oci.compartmentId})` : "",
     `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(PROVISIONING_SIMULATED_SECONDS / speed))} s of real time`,
     "",
     "Try it:",
     `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,
-    "Facts for scripts: .local/stack.json. Ctrl-C stops everything.",
+    `Facts for scripts: ${path.relative(ROOT, path.join(LOCAL, "stack.json"))}. Ctrl-C stops everything.`,
   ].filter((l, i, a) => l !== "" || a[i - 1] !== "").join("\n"));
 }
 

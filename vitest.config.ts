@@ -9,5 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    globalSetup: ["./test/support/temp-root.ts"],
+    // A passing test's console output is noise in the report; a failing test's is kept, where it helps.
+    silent: "passed-only",
   },
 });

@@ -98,7 +98,7 @@ async function waitForRecord(url: string, timeoutRealMs: number): Promise<string
 
 async function auditRows(url: string): Promise<AuditRow[]> {
   const rows: AuditRow[] = [];
-  let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000`;
+  let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000&order=asc`;
   while (next) {
     const page = (await (await fetch(next)).json()) as { items: AuditRow[]; nextLink: string | null };
     rows.push(...page.items);

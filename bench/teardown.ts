@@ -112,7 +112,7 @@ async function waitForState(url: string, final: string[], timeoutRealMs: number)
 
 /** Orchestration time of the teardown's last step (the workflow writes it in details.at). */
 async function deletedAuditAt(url: string): Promise<number | undefined> {
-  let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000`;
+  let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000&order=asc`;
   while (next) {
     const page = (await (await fetch(next)).json()) as { items: { step: string; details?: { at?: string; event?: string } }[]; nextLink: string | null };
     const row = page.items.find((a) => a.step === "deleted" && a.details?.event === "succeeded" && typeof a.details.at === "string");

@@ -14,6 +14,11 @@ if (files.length === 0) {
   console.error("No benchmark found in dist/bench (bench/*.ts).");
   process.exit(1);
 }
+// Figures depend on the machine: say which one, and when.
+const os = require("node:os");
+const cpu = os.cpus()[0];
+console.log(`Benchmark run ${new Date().toISOString()} on ${os.hostname()}: ${os.cpus().length} x ${cpu ? cpu.model.trim() : "unknown CPU"}, ` +
+  `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f} ===`);

@@ -34,7 +34,7 @@ function buildIfStale() {
   }
 }
 
-/** SIM_SPEED and AZURE_EMULATOR_TOKEN: the environment wins over local.settings.json, then the sample's defaults. */
+/** Settings (SIM_SPEED, the ports, AZURE_EMULATOR_TOKEN…): the environment wins over local.settings.json, then the sample's defaults. */
 function setting(name, fallback) {
   if (process.env[name]) return process.env[name];
   for (const file of ["local.settings.json", "local.settings.sample.json"]) {
@@ -56,6 +56,15 @@ function portOf(url, fallback) {
   }
 }
 
+/** A port from ARM_EMULATOR_PORT / OCI_EMULATOR_PORT (as npm start reads them), else the endpoint setting's port. */
+function port(name, endpointSetting, fallback) {
+  const raw = setting(name, "");
+  if (raw === "") return portOf(setting(endpointSetting, ""), fallback);
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name} must be a port number from 1 to 65535, got "${raw}"`);
+  return n;
+}
+
 async function main() {
   buildIfStale();
   const { startEmulators } = require(entry);
@@ -63,9 +72,10 @@ async function main() {
   if (!Number.isFinite(speed) || speed <= 0) throw new Error(`SIM_SPEED must be a positive number, got ${setting("SIM_SPEED", "")}`);
   const emulators = await startEmulators({
     speed,
-    dataDir: path.join(root, ".local", "emulators"),
-    armPort: portOf(setting("AZURE_ARM_ENDPOINT", ""), 8443),
-    ociPort: portOf(setting("OCI_ENDPOINT", ""), 8444),
+    // LOCAL_STACK_DIR: where the local stack keeps its state (default .local in the checkout), as npm start.
+    dataDir: path.join(path.resolve(root, setting("LOCAL_STACK_DIR", ".local")), "emulators"),
+    armPort: port("ARM_EMULATOR_PORT", "AZURE_ARM_ENDPOINT", 8443),
+    ociPort: port("OCI_EMULATOR_PORT", "OCI_ENDPOINT", 8444),
     token: setting("AZURE_EMULATOR_TOKEN", "local-emulator-token"),
   });
   process.stdout.write(

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "../../src/local/azurite";
@@ -30,14 +30,16 @@ export async function startBenchStack(root: string, speed: number): Promise<Benc
   const armPort = Number(new URL(emulators.arm.url).port);
   const ociPort = Number(new URL(emulators.oci.url).port);
   const counter = new RequestCounter([armPort, ociPort]);
+  const clockDir = mkdtempSync(path.join(tmpdir(), "bench-clock-"));
   const close = async (host?: ChildHost) => {
     counter.close();
     await host?.close();
     await emulators.close();
     await azurite.stop();
+    rmSync(clockDir, { recursive: true, force: true });
   };
   try {
-    const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "bench-clock-")), "clock.json");
+    const clockFile = path.join(clockDir, "clock.json");
     writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
     const sample = (JSON.parse(readFileSync(path.join(root, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> }).Values;
     const host = await startChildHost(root, {

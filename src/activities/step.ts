@@ -10,7 +10,9 @@ import { CloudCallLog } from "../clouds/call-log";
 import { CloudError, redactSecrets } from "../clouds/errors";
 import type { AzureNetwork } from "../clouds/azure/network";
 import type { OciNetwork } from "../clouds/oci/network";
+import { describeRetries } from "../clouds/sdk-attempts";
 import { DomainError, ErrorCodes } from "../domain/errors";
+import { withLogFields } from "../domain/log-fields";
 import { ACTIVITIES, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext, type StepFailure, stepFailureError } from "../contracts";
 import { activityDeps, type ActivityDeps } from "./deps";
 
@@ -42,7 +44,7 @@ export type ActivityHandler<N extends ActivityName> = (input: unknown, invocatio
 
 /**
  * Wraps one step, validated by its contract's input schema. Reads (pre-flight and observations,
- * polled many times) are audited only when they fail; mutations always leave a row.
+ * polled many times) are audited only when they fail or the SDK retried them; mutations always leave a row.
  */
 export function defineActivity<N extends ActivityName>(
   step: N,
@@ -73,22 +75,29 @@ export function defineActivity<N extends ActivityName>(
       },
     };
     const started = Date.now();
+    const fields = { ...opContext, step };
     try {
       // Outputs land in the durable history and the status API: a secret the step met never reaches them.
       const output = withoutSecrets(await run(input, ctx), secrets);
-      if (audit === "mutation") {
+      logRetries(ctx, fields);
+      // A read is audited when the SDK had to retry it: throttling leaves a trace even when it passed.
+      if (audit === "mutation" || ctx.log.retries.length > 0) {
         await writeAudit(ctx, "succeeded", Date.now() - started, summarize(output), output);
       }
       return output;
     } catch (err) {
       const failure = toStepFailure(err, secrets);
-      invocation.warn(`${step} failed: ${failure.code}: ${failure.message}${failure.requestId ? ` (request ${failure.requestId})` : ""}`);
+      logRetries(ctx, fields);
+      const text = `${step}: ${failure.code}: ${failure.message}${failure.requestId ? ` (request ${failure.requestId})` : ""}`;
+      // A retryable outcome is the orchestrator's to report (as a wait or a retry); only a final one is a failure here.
+      if (failure.retryable) invocation.debug(withLogFields(`${text} (retryable)`, fields));
+      else invocation.warn(withLogFields(`${step} failed: ${failure.code}: ${failure.message}`, fields));
       // A retryable outcome is an expected wait, not an alarm: the orchestrator calls again, and audits "failed" itself if it gives up.
       await writeAudit(ctx, failure.retryable ? "retrying" : "failed", Date.now() - started, `${failure.code}: ${failure.message}`, {
         code: failure.code,
         retryable: failure.retryable,
         ...(failure.statusCode !== undefined ? { statusCode: failure.statusCode } : {}),
-      }).catch((auditErr: unknown) => invocation.warn(`${step}: audit row not written: ${String(auditErr)}`));
+      }).catch((auditErr: unknown) => invocation.warn(withLogFields(`${step}: audit row not written: ${String(auditErr)}`, fields)));
       throw stepFailureError(failure);
     }
   };
@@ -131,6 +140,19 @@ export function toStepFailure(err: unknown, secrets: readonly string[] = []): St
   return { code: ErrorCodes.INTERNAL, message: redactSecrets(message, secrets), retryable: false };
 }
 
+/** Throttling and 5xx the SDKs retried on their own are otherwise invisible: one line per step that met them. */
+function logRetries(ctx: StepContext, fields: Parameters<typeof withLogFields>[1]): void {
+  const retries = ctx.log.retries;
+  if (retries.length === 0) return;
+  ctx.invocation.info(withLogFields(`${ctx.step}: the SDK retried ${retries.length} time${retries.length === 1 ? "" : "s"}: ${describeRetries(retries)}`, fields));
+}
+
+/** How often the SDKs retried within the step, and why, for its audit row (none: no columns). */
+function retryDetails(ctx: StepContext): Record<string, number | string> {
+  const retries = ctx.log.retries;
+  return retries.length === 0 ? {} : { sdkRetries: retries.length, sdkRetryReasons: describeRetries(retries) };
+}
+
 async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "retrying", durationMs: number, message: string, details: unknown): Promise<void> {
   await ctx.deps.store.audit.append({
     interconnect: ctx.opContext.interconnect,
@@ -143,7 +165,7 @@ async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "ret
     cloudRequestIds: ctx.log.requestIds().slice(-50),
     durationMs: Math.max(0, Math.round(durationMs)),
     message,
-    details: toJsonObject(details),
+    details: { ...toJsonObject(details), ...retryDetails(ctx) },
   });
 }
 

@@ -1,4 +1,5 @@
 import type { CloudName } from "./errors";
+import type { SdkRetry } from "./sdk-attempts";
 
 export interface CloudCall {
   cloud: CloudName;
@@ -13,9 +14,19 @@ export interface CloudCall {
  */
 export class CloudCallLog {
   private readonly entries: CloudCall[] = [];
+  private readonly sdkRetries: SdkRetry[] = [];
 
   record(call: CloudCall): void {
     this.entries.push(call);
+  }
+
+  recordRetries(retries: readonly SdkRetry[]): void {
+    this.sdkRetries.push(...retries);
+  }
+
+  /** The requests the SDKs sent again (429, 5xx, transport errors), in order. */
+  get retries(): readonly SdkRetry[] {
+    return this.sdkRetries;
   }
 
   get calls(): readonly CloudCall[] {

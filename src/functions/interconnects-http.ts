@@ -2,13 +2,14 @@ import { app, type HttpHandler, type HttpRequest, type HttpResponseInit } from "
 import * as df from "durable-functions";
 import type { DurableClient } from "durable-functions";
 import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors";
+import { withLogFields } from "../domain/log-fields";
 import { callerFromHeaders } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
 import { findInstance } from "../requests/durable";
 import { guarded, pageBody, type Handler } from "./http/handler";
 import { readJsonBody } from "./http/json-body";
-import { nameParam, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
+import { nameParam, orderQuery, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
 import { recordLinks, recordView, summaryView } from "./http/views";
 import { requestProvisioning } from "../requests/provision";
 import { requestTeardown } from "../requests/teardown";
@@ -30,7 +31,8 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       const body = await readJsonBody(req);
       const client = df.getClient(context);
       const result = await requestProvisioning(deps, client, body, caller);
-      context.log(`POST interconnects/${result.record.name}: ${result.outcome} ${result.instanceId} (actor ${caller.actor})`);
+      context.log(withLogFields(`POST interconnects/${result.record.name}: ${result.outcome} ${result.instanceId} (actor ${caller.actor})`,
+        { interconnect: result.record.name, operation: "provision", instanceId: result.instanceId }));
       // An active interconnect has nothing left to do: 200, the operation that built it for reference.
       const status = result.record.state === "active" ? 200 : 202;
       return accepted(client, req, result.instanceId, result.record.name, status, result.outcome);
@@ -65,7 +67,8 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       throwIfAny(issues);
       const client = df.getClient(context);
       const result = await requestTeardown(deps, client, { name, reason, caller, channel: "api" });
-      context.log(`DELETE interconnects/${name}: ${result.outcome} ${result.instanceId}${result.stoppedProvisioning ? ` (stopped ${result.stoppedProvisioning})` : ""}`);
+      context.log(withLogFields(`DELETE interconnects/${name}: ${result.outcome} ${result.instanceId}${result.stoppedProvisioning ? ` (stopped ${result.stoppedProvisioning})` : ""}`,
+        { interconnect: name, operation: "teardown", instanceId: result.instanceId }));
       return accepted(client, req, result.instanceId, name, 202, result.outcome, result.stoppedProvisioning);
     }),
 
@@ -73,8 +76,9 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       const name = nameParam(req.params.name);
       const issues: ValidationIssue[] = [];
       const page = pageQuery(req.query, issues, 100);
+      const order = orderQuery(req.query, issues);
       throwIfAny(issues);
-      const result = await deps.store.audit.list(name, page);
+      const result = await deps.store.audit.list(name, { ...page, order });
       // Rejected queue messages are audited under the name they carried even when it never existed.
       if (result.items.length === 0 && !page.continuationToken && !(await deps.store.interconnects.get(name))) throw notFound(name);
       return { status: 200, jsonBody: pageBody(req.url, result) };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ValidationError } from "../domain/errors";
 import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE } from "../domain/names";
 import { TICKET_REF_PATTERN } from "./caller";
+import { tooDeepAt, tooDeepMessage } from "./json-nesting";
 
 /**
  * The queue contract (docs/api.md): what an ITSM integration or a scheduled expiry job drops on
@@ -61,4 +62,40 @@ export function bestEffortFields(raw: unknown): { name?: string; requestedBy?: s
   const name = teardownMessageSchema.shape.name.safeParse(fields.name);
   const requestedBy = teardownMessageSchema.shape.requestedBy.safeParse(fields.requestedBy);
   return { ...(name.success ? { name: name.data } : {}), ...(requestedBy.success ? { requestedBy: requestedBy.data } : {}) };
+}
+
+/** A queue message as it arrived: its exact bytes (what the poison queue keeps) and, when it is sound text, that text. */
+export interface ArrivedMessage {
+  bytes: Buffer;
+  text?: string;
+  /** Why it cannot be read at all (not UTF-8, nested too deeply): rejected before parsing. */
+  unreadable?: ValidationError;
+}
+
+/**
+ * The trigger binds the message as bytes (dataType "binary"), so nothing was decoded, re-encoded or
+ * re-serialised on the way: pretty-printed JSON and invalid UTF-8 reach the poison queue as sent.
+ * A string or an object (a caller that parsed it already) is taken as its UTF-8 / JSON text.
+ */
+export function arrivedMessage(raw: unknown): ArrivedMessage {
+  let bytes: Buffer;
+  if (raw instanceof Uint8Array) bytes = Buffer.from(raw);
+  else if (typeof raw === "string") bytes = Buffer.from(raw, "utf8");
+  else {
+    try {
+      bytes = Buffer.from(JSON.stringify(raw) ?? "null", "utf8");
+    } catch {
+      // JSON.stringify recurses: a structure this deep is refused like its text would be.
+      return { bytes: Buffer.alloc(0), unreadable: new ValidationError([{ path: "", message: "the message is nested too deeply to read" }]) };
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return { bytes, unreadable: new ValidationError([{ path: "", message: "the message is not valid UTF-8 text; expected a JSON object" }]) };
+  }
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) return { bytes, unreadable: new ValidationError([{ path: "", message: tooDeepMessage("The message", text, deep) }]) };
+  return { bytes, text };
 }

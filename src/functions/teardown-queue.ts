@@ -1,12 +1,13 @@
 import { app, type InvocationContext, type StorageQueueHandler } from "@azure/functions";
 import * as df from "durable-functions";
 import { ErrorCodes, isDomainError, type DomainError } from "../domain/errors";
+import { withLogFields } from "../domain/log-fields";
 import { validateTicketRef } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
 import { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE } from "./queue-names";
 import type { TriggerDeps } from "./deps";
 import { requestTeardown } from "../requests/teardown";
-import { bestEffortFields, parseTeardownMessage } from "./teardown-message";
+import { arrivedMessage, bestEffortFields, parseTeardownMessage, type ArrivedMessage } from "./teardown-message";
 
 export { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE };
 /**
@@ -24,14 +25,18 @@ export const QUEUE_AUDIT_PARTITION = "-queue";
 export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unknown, context: InvocationContext) => Promise<void> {
   return async (message, context) => {
     const deps = getDeps();
+    const arrived = arrivedMessage(message);
+    if (arrived.unreadable) {
+      await reject(deps, context, arrived, {}, arrived.unreadable);
+      return;
+    }
     let request;
     try {
-      const parsed = parseTeardownMessage(message);
-      if (parsed.ticketRef !== undefined) validateTicketRef(parsed.ticketRef, "ticketRef");
-      request = parsed;
+      request = parseTeardownMessage(arrived.text);
+      if (request.ticketRef !== undefined) validateTicketRef(request.ticketRef, "ticketRef");
     } catch (err) {
       if (!isDomainError(err)) throw err;
-      await reject(deps, context, message, bestEffortFields(message), err);
+      await reject(deps, context, arrived, bestEffortFields(arrived.text), err);
       return;
     }
     try {
@@ -42,10 +47,11 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
         requestedBy: request.requestedBy,
         channel: "queue",
       });
-      context.log(`queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`);
+      context.log(withLogFields(`queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`,
+        { interconnect: request.name, operation: "teardown", instanceId: result.instanceId }));
     } catch (err) {
       if (isDomainError(err) && err.code === ErrorCodes.NOT_FOUND) {
-        await reject(deps, context, message, { name: request.name, requestedBy: request.requestedBy }, err);
+        await reject(deps, context, arrived, { name: request.name, requestedBy: request.requestedBy }, err);
         return;
       }
       throw err;
@@ -60,7 +66,7 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
  * rejections partition, so an integrator finds every rejected message in one list; a second goes to the
  * named interconnect's own trail, when the message named one.
  */
-async function reject(deps: TriggerDeps, context: InvocationContext, message: unknown, sent: { name?: string; requestedBy?: string }, err: DomainError): Promise<void> {
+async function reject(deps: TriggerDeps, context: InvocationContext, message: ArrivedMessage, sent: { name?: string; requestedBy?: string }, err: DomainError): Promise<void> {
   const messageId = context.triggerMetadata?.id;
   const row = {
     step: "queue-message",
@@ -83,14 +89,22 @@ async function reject(deps: TriggerDeps, context: InvocationContext, message: un
       context.error(`queue ${TEARDOWN_QUEUE}: audit row (${partition}) for a rejected message not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`);
     }
   }
-  await deps.teardownPoisonQueue.send(typeof message === "string" ? message : JSON.stringify(message));
+  await deps.teardownPoisonQueue.send(message.bytes);
   context.warn(`queue ${TEARDOWN_QUEUE}: message rejected (${err.code}) and moved to ${TEARDOWN_POISON_QUEUE}: ${err.message}`);
 }
+
+/**
+ * The binding's dataType (function.json's "dataType": "binary"): the handler gets the message's bytes,
+ * undecoded, so a rejected one goes to the poison queue exactly as it was sent. The v4 option types
+ * do not list it; the binding carries it to the host all the same.
+ */
+const BINARY = { dataType: "binary" } as const;
 
 export function registerTeardownQueue(getDeps: () => TriggerDeps = defaultTriggerDeps): void {
   app.storageQueue("teardownQueue", {
     queueName: TEARDOWN_QUEUE,
     connection: "AzureWebJobsStorage",
+    ...BINARY,
     extraInputs: [df.input.durableClient()],
     handler: teardownQueueHandler(getDeps) as StorageQueueHandler,
   });

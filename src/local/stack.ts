@@ -12,7 +12,8 @@ import { emulatorAppSettings, loadLocalSettings } from "./settings";
  * emulator's local CA in its environment before Node starts.
  */
 const ROOT = path.resolve(__dirname, "../../..");
-const LOCAL = path.join(ROOT, ".local");
+/** LOCAL_STACK_DIR (environment): another folder for the stack's state, e.g. to keep two stacks apart. */
+const LOCAL = path.resolve(ROOT, process.env.LOCAL_STACK_DIR || ".local");
 const LOCK = path.join(LOCAL, "stack.lock");
 /** Default ports, each overridable from the environment or local.settings.json (to run beside another Azurite or func). */
 const PORT_SETTINGS = {
@@ -24,7 +25,7 @@ const PORT_SETTINGS = {
   oci: ["OCI_EMULATOR_PORT", 8444],
 } as const;
 type PortName = keyof typeof PORT_SETTINGS;
-/** A full provisioning of the README example on the emulators' default durations, in simulated seconds (npm run bench: ~34.6 min). */
+/** A full provisioning of the README example on the emulators' default durations, in simulated seconds (critical path 32.8 min; npm run bench measures it). */
 const PROVISIONING_SIMULATED_SECONDS = 35 * 60;
 
 function fail(message: string): never {
@@ -120,7 +121,7 @@ async function main(): Promise<void> {
     azurite = await startAzurite({ location: path.join(LOCAL, "azurite"), blobPort: PORTS.blob, queuePort: PORTS.queue, tablePort: PORTS.table });
   } catch (e) {
     rmSync(LOCK, { force: true });
-    fail(`Azurite did not start: ${(e as Error).message}\nIf its data under .local/azurite is damaged, delete that folder (you lose local state) and try again.`);
+    fail(`Azurite did not start: ${(e as Error).message}\nIf its data under ${path.relative(ROOT, path.join(LOCAL, "azurite"))} is damaged, delete that folder (you lose local state) and try again.`);
   }
   let clockFile = path.join(LOCAL, "clock.json");
   if (!realClouds) {
@@ -141,8 +142,10 @@ async function main(): Promise<void> {
   const url = await new Promise<string>((resolve) => {
     let out = "";
     host.stdout?.on("data", (c: Buffer) => {
-      process.stdout.write(c);
-      out += c.toString();
+      const text = c.toString();
+      out += text;
+      // The READY line is for this process; the banner below says it for the reader.
+      process.stdout.write(text.replace(/^HOST READY \S+\n/m, ""));
       const m = /HOST READY (\S+)/.exec(out);
       if (m) resolve(m[1] as string);
     });
@@ -174,15 +177,14 @@ async function main(): Promise<void> {
     "Local stack ready:",
     `  Web console      ${url}/api/console/  (open it in a browser: list, timelines, start and tear down)`,
     `  Functions host   ${url}  (HTTP API under /api, Durable API under /runtime/webhooks/durabletask)`,
-    `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in .local/azurite)`,
+    `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in ${path.relative(ROOT, path.join(LOCAL, "azurite"))})`,
     emulators ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})` : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",
     emulators ? `  OCI emulator     ${emulators.oci.url}  (compartment ${emulators.oci.compartmentId})` : "",
     `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(PROVISIONING_SIMULATED_SECONDS / speed))} s of real time`,
     "",
     "Try it:",
     `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,
-    "",
-    "Facts for scripts: .local/stack.json. Ctrl-C stops everything.",
+    `Facts for scripts: ${path.relative(ROOT, path.join(LOCAL, "stack.json"))}. Ctrl-C stops everything.`,
   ].filter((l, i, a) => l !== "" || a[i - 1] !== "").join("\n"));
 }
 

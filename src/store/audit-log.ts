@@ -121,8 +121,12 @@ export class AuditLog {
     return entry;
   }
 
-  /** Oldest first. */
-  async list(interconnect: string, options: { top?: number; continuationToken?: string } = {}): Promise<AuditPage> {
+  /**
+   * One page of an interconnect's trail, newest first unless `order` is "asc". Table storage returns a
+   * partition in row-key (= time) order only, so a newest-first page reads the rows older than the page
+   * before it and keeps the last `top`: a trail holds some hundreds of rows per provisioning and teardown.
+   */
+  async list(interconnect: string, options: { top?: number; continuationToken?: string; order?: "asc" | "desc" } = {}): Promise<AuditPage> {
     if (!INTERCONNECT_NAME.test(interconnect)) {
       throw new ValidationError([{ path: "interconnect", message: "must be 3-40 characters: lowercase letters, digits and hyphens" }]);
     }
@@ -131,6 +135,7 @@ export class AuditLog {
       throw new ValidationError([{ path: "top", message: "must be an integer from 1 to 1000" }]);
     }
     const client = await this.table.get();
+    if (options.order === "desc") return this.newestFirst(client, interconnect, top, options.continuationToken);
     const pages = client
       .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${interconnect}` } })
       .byPage({ maxPageSize: top, ...(options.continuationToken ? { continuationToken: options.continuationToken } : {}) });
@@ -140,6 +145,40 @@ export class AuditLog {
     const items = page.map(fromEntity);
     return page.continuationToken ? { items, continuationToken: page.continuationToken } : { items };
   }
+
+  /** The token has the SDK's shape ({nextPartitionKey, nextRowKey}); here it means "rows older than nextRowKey". */
+  private async newestFirst(client: Awaited<ReturnType<LazyTable["get"]>>, interconnect: string, top: number, token: string | undefined): Promise<AuditPage> {
+    const before = token === undefined ? undefined : olderThan(token, interconnect);
+    const filter = before === undefined ? odata`PartitionKey eq ${interconnect}` : odata`PartitionKey eq ${interconnect} and RowKey lt ${before}`;
+    const window: Record<string, unknown>[] = [];
+    let older = false;
+    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      window.push(entity);
+      if (window.length > top) {
+        window.shift();
+        older = true;
+      }
+    }
+    const items = window.reverse().map(fromEntity);
+    const last = items.at(-1);
+    if (!older || !last) return { items };
+    const continuationToken = Buffer.from(JSON.stringify({ nextPartitionKey: interconnect, nextRowKey: last.id }), "latin1").toString("base64");
+    return { items, continuationToken };
+  }
+}
+
+function olderThan(token: string, interconnect: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64").toString("latin1"));
+  } catch {
+    parsed = undefined;
+  }
+  const p = parsed as { nextPartitionKey?: unknown; nextRowKey?: unknown } | undefined;
+  if (p?.nextPartitionKey !== interconnect || typeof p.nextRowKey !== "string") {
+    throw new ValidationError([{ path: "continuationToken", message: "must be the token from a previous page's nextLink of this trail" }]);
+  }
+  return p.nextRowKey;
 }
 
 let lastMs = 0;

@@ -5,8 +5,8 @@ import { QueueClient } from "@azure/storage-queue";
 export type QueueStorageTarget = { connectionString: string } | { queueEndpoint: string; credential: TokenCredential };
 
 export interface PoisonQueue {
-  /** Puts the original message text on the poison queue, encoded as the Functions queue extension reads it. */
-  send(text: string): Promise<void>;
+  /** Puts the original message (its exact bytes, or text as UTF-8) on the poison queue, encoded as the Functions queue extension reads it. */
+  send(message: string | Uint8Array): Promise<void>;
 }
 
 /**
@@ -22,13 +22,13 @@ export function storagePoisonQueue(target: QueueStorageTarget, queueName: string
       : new QueueClient(`${target.queueEndpoint}/${encodeURIComponent(queueName)}`, target.credential);
   let ready: Promise<unknown> | undefined;
   return {
-    async send(text) {
+    async send(message) {
       ready ??= client.createIfNotExists().catch((err: unknown) => {
         ready = undefined;
         throw err;
       });
       await ready;
-      await client.sendMessage(Buffer.from(text, "utf8").toString("base64"));
+      await client.sendMessage((typeof message === "string" ? Buffer.from(message, "utf8") : Buffer.from(message)).toString("base64"));
     },
   };
 }

@@ -39,6 +39,7 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
     nextPollAt(profile, cadence, { startedMs: started.getTime(), nowMs: run.now().getTime(), deadlineMs, lastIntervalMs });
 
   run.note({ waitingFor: spec.waitingFor, since, deadline, message: `waiting for ${spec.waitingFor}` });
+  run.log("info", `waiting for ${spec.waitingFor} (deadline in ${spec.deadlineMinutes} min)`, spec.step);
   // The audit keeps each durable wait (what, since when, until when at most), so a timeline can show it after the fact.
   yield* run.audit(spec.step, "waiting", `waiting for ${spec.waitingFor}`, { wait: spec.wait, waitingFor: spec.waitingFor, since, deadline });
   if (spec.initiallyObserved !== undefined) run.note({ lastObserved: spec.initiallyObserved });

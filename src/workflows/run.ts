@@ -11,6 +11,7 @@ import {
   type AuditEvent,
   type OpContext,
 } from "../contracts";
+import { withLogFields } from "../domain/log-fields";
 import { maskedFailure, WorkflowStepError } from "./failure";
 import type { WorkflowTiming } from "./names";
 
@@ -38,6 +39,8 @@ export interface WorkflowStatus {
  */
 export class WorkflowRun {
   private status: WorkflowStatus;
+  /** Retries the orchestrator made (on durable timers) within the current step. */
+  private stepRetries = 0;
 
   constructor(
     readonly context: OrchestrationContext,
@@ -87,6 +90,16 @@ export class WorkflowRun {
     return this.status;
   }
 
+  /**
+   * One line in the function log per event, written once: a replay runs this code again with
+   * isReplaying set, and logs nothing (the Durable Functions way to log from an orchestrator).
+   */
+  log(level: "debug" | "info" | "warn" | "error", message: string, step: string = this.status.step): void {
+    if (this.context.df.isReplaying) return;
+    const { interconnect, operation, instanceId } = this.op;
+    this.context[level](withLogFields(`${operation} ${interconnect}: ${message}`, { interconnect, operation, instanceId, step }));
+  }
+
   private publish(): void {
     const s = this.status;
     const clean: WorkflowStatus = { operation: s.operation, step: s.step, stepNumber: s.stepNumber, totalSteps: s.totalSteps, since: s.since, message: s.message };
@@ -131,7 +144,10 @@ export class WorkflowRun {
     }
     const backoff = this.timing.stepFirstRetrySeconds * 2 ** (attempt - 1);
     const delaySeconds = Math.min(Math.max(failure.retryAfterSeconds ?? 0, backoff), Math.max(this.timing.pollMaxIntervalSeconds, backoff));
-    this.note({ message: `${name} failed (${failure.code}), retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`, lastObserved: failure.message });
+    this.stepRetries++;
+    // Mostly an expected wait (a resource still updating, throttling past the SDK's own retries): not a failure.
+    this.note({ message: `${name} answered ${failure.code}, retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`, lastObserved: failure.message });
+    this.log("info", `${step}: ${name} answered ${failure.code} (${failure.message}); retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`);
     return { retryInSeconds: delaySeconds, audit: { step, event: "retrying", message: `${name}: ${failure.code}: ${failure.message}`, details: { attempt, delaySeconds, requestId: failure.requestId ?? null } } };
   }
 
@@ -230,17 +246,40 @@ export class WorkflowRun {
   /** Run a named step: status, audit started/succeeded/failed around the body. */
   *step<T>(step: string, message: string, body: () => Flow<T>): Flow<T> {
     this.enter(step, message);
+    const { stepNumber, totalSteps } = this.status;
+    const startedMs = this.now().getTime();
+    this.stepRetries = 0;
+    this.log("debug", `step ${stepNumber}/${totalSteps} ${step} started: ${message}`, step);
     yield* this.audit(step, "started", message);
     try {
       const result = yield* body();
-      yield* this.audit(step, "succeeded", `${step} done`);
+      const took = { durationSeconds: Math.round((this.now().getTime() - startedMs) / 1000), retries: this.stepRetries };
+      this.log("info", `step ${stepNumber}/${totalSteps} ${step} done in ${formatSeconds(took.durationSeconds)}${retriesText(took.retries)}`, step);
+      yield* this.audit(step, "succeeded", `${step} done`, took);
       return result;
     } catch (error) {
       const text = error instanceof Error ? error.message : String(error);
-      yield* this.audit(step, "failed", text, error instanceof WorkflowStepError ? { code: error.failure.code } : undefined);
+      this.log("error", `step ${stepNumber}/${totalSteps} ${step} failed: ${text}`, step);
+      yield* this.audit(step, "failed", text, {
+        ...(error instanceof WorkflowStepError ? { code: error.failure.code } : {}),
+        durationSeconds: Math.round((this.now().getTime() - startedMs) / 1000),
+        retries: this.stepRetries,
+      });
       throw error;
     }
   }
+}
+
+/** "45 s", "3 min 20 s": simulated durations as a reader of the log wants them. */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  const m = Math.floor(seconds / 60);
+  const rest = seconds % 60;
+  return rest ? `${m} min ${rest} s` : `${m} min`;
+}
+
+function retriesText(retries: number): string {
+  return retries === 0 ? "" : ` after ${retries} retr${retries === 1 ? "y" : "ies"}`;
 }
 
 /**

@@ -30,6 +30,10 @@ describe("activity failures", () => {
   it("a short 429 storm is retried by the SDKs and the reads succeed", async () => {
     const env = getEnv();
     const op = opContext("storm-ok");
+    const azure = { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup };
+    // Warm (token, TLS session) so that the first attempts fall inside the storm on both clouds.
+    await invoke(env, "azureReadVirtualNetwork", { opContext: op, azure, virtualNetworkName: "vnet-erp" });
+    await invoke(env, "ociReadVcn", { opContext: op, region: env.oci.region, vcnId: env.oci.seed.vcnId });
     env.faults.set({
       operations: {
         "oci:GET vcns": { throttleRate: 1 },
@@ -49,6 +53,20 @@ describe("activity failures", () => {
     await stop;
     expect(vcn.cidrBlocks).toEqual(["10.20.0.0/16"]);
     expect(vnet.addressPrefixes).toEqual(["10.10.0.0/16"]);
+    // Reads are audited only when the SDK had to retry them: how often, and why (429, with ARM's Retry-After).
+    const rows = (await env.deps.store.audit.list("storm-ok")).items;
+    const oci = rows.find((r) => r.step === "ociReadVcn");
+    const arm = rows.find((r) => r.step === "azureReadVirtualNetwork");
+    expect(oci).toMatchObject({ phase: "succeeded", details: { sdkRetries: expect.any(Number), sdkRetryReasons: expect.stringContaining("GET vcns 429") } });
+    expect(arm).toMatchObject({ phase: "succeeded", details: { sdkRetries: expect.any(Number), sdkRetryReasons: expect.stringContaining("GET virtualNetworks 429 (Retry-After 1 s)") } });
+    expect(Number(oci?.details?.sdkRetries)).toBeGreaterThanOrEqual(1);
+    expect(Number(arm?.details?.sdkRetries)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a read the SDK did not retry leaves no audit row", async () => {
+    const env = getEnv();
+    await invoke(env, "ociReadVcn", { opContext: opContext("calm-read"), region: env.oci.region, vcnId: env.oci.seed.vcnId });
+    expect((await env.deps.store.audit.list("calm-read")).items).toEqual([]);
   });
 
   it("a 5xx burst on a create is retried with the same opc-retry-token: one DRG", async () => {
@@ -75,6 +93,8 @@ describe("activity failures", () => {
     const rows = await env.deps.store.audit.list("storm-long");
     // The orchestrator calls it again: an expected wait, not a failure anyone should be alerted to.
     expect(rows.items).toEqual([expect.objectContaining({ step: "ociReadVcn", phase: "retrying", operation: "provision", details: expect.objectContaining({ code: "TooManyRequests", retryable: true }) })]);
+    // Every attempt but the last was a retry by the SDK, each for the same reason.
+    expect(rows.items[0]?.details).toMatchObject({ sdkRetries: 7, sdkRetryReasons: "GET vcns 429 ×7" });
     // The orchestrator's own retry rows land in the same phase.
     await invoke(env, "auditAppend", { opContext: opContext("storm-long"), entry: { step: "preflight", event: "retrying", message: "ociReadVcn: TooManyRequests", at: "2025-01-01T00:00:00.000Z" } });
     expect((await env.deps.store.audit.list("storm-long")).items.at(-1)).toMatchObject({ step: "preflight", phase: "retrying", details: { event: "retrying" } });

@@ -61,7 +61,7 @@ const emptyClouds = () => stack.waitForClouds("nothing left on either cloud", (i
 
 describe("transient cloud failures", () => {
   it("provisions and tears down through a throttling storm and 5xx bursts, creating nothing twice", async () => {
-    await stack.admin("PUT", "faults", { operations: { "*": { throttleRate: 0.15, errorRate: 0.1, retryAfterSeconds: 0 } } });
+    await stack.faults("PUT", { operations: { "*": { throttleRate: 0.15, errorRate: 0.1, retryAfterSeconds: 0 } } });
     try {
       const record = await provision("storm-net");
       expect(record.failure).toBeNull();
@@ -72,7 +72,7 @@ describe("transient cloud failures", () => {
       expect(audit.filter((row) => row.phase === "failed").map((row) => `${row.step}: ${row.message}`)).toEqual([]);
       expect((await teardown("storm-net")).state).toBe("deleted");
     } finally {
-      await stack.admin("PUT", "faults", {});
+      await stack.faults("PUT", {});
     }
     await emptyClouds();
   }, 150_000);
@@ -89,17 +89,17 @@ describe("permanent failures end in a failed record with nothing billing", () =>
   }, 60_000);
 
   it("compensates when the provider never provisions (deadline): the circuit is deleted after its virtual circuit", async () => {
-    await stack.admin("PUT", "faults", { providerNeverProvisions: true });
+    await stack.faults("PUT", { providerNeverProvisions: true });
     try {
       const record = await provision("never-net");
       expect(record.state).toBe("failed");
       expect(record.failure).toMatchObject({ code: "DEADLINE_EXCEEDED" });
     } finally {
-      await stack.admin("PUT", "faults", {});
+      await stack.faults("PUT", {});
     }
     await emptyClouds();
     // The order that keeps billing safe: the virtual circuit goes, Azure catches up, then the circuit.
-    const steps = ((await stack.api("GET", "interconnects/never-net/audit?top=1000")).json.items as { step: string }[]).map((row) => row.step);
+    const steps = ((await stack.api("GET", "interconnects/never-net/audit?top=1000&order=asc")).json.items as { step: string }[]).map((row) => row.step);
     const deprovisioning = steps.indexOf("circuit-deprovisioning");
     expect(deprovisioning, steps.join(" ")).toBeGreaterThan(-1);
     expect(steps.lastIndexOf("virtual-circuit")).toBeLessThan(deprovisioning);
@@ -109,13 +109,13 @@ describe("permanent failures end in a failed record with nothing billing", () =>
   }, 150_000);
 
   it("fails when BGP stays down, and compensates", async () => {
-    await stack.admin("PUT", "faults", { bgpStaysDown: true });
+    await stack.faults("PUT", { bgpStaysDown: true });
     try {
       const record = await provision("bgpdown-net");
       expect(record.state).toBe("failed");
       expect(JSON.stringify(record.failure)).toMatch(/BGP|bgp|ARP|route/);
     } finally {
-      await stack.admin("PUT", "faults", {});
+      await stack.faults("PUT", {});
     }
     await emptyClouds();
   }, 150_000);

@@ -52,7 +52,7 @@ describe("provisioning and teardown of the README example", () => {
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
 
-    const audit = await stack.api("GET", "interconnects/erp-prod/audit?top=1000");
+    const audit = await stack.api("GET", "interconnects/erp-prod/audit?top=1000&order=asc");
     expect(audit.status).toBe(200);
     const rows = audit.json.items as { actor: string; ticketRef?: string; step: string }[];
     expect(rows.length).toBeGreaterThan(5);
@@ -90,7 +90,7 @@ describe("provisioning and teardown of the README example", () => {
     expect(record.state).toBe("deleted");
     expect(record.currentOperation).toMatchObject({ kind: "teardown", instanceId: "teardown-erp-prod-4" });
     expect(counts(await clouds())).toEqual(NOTHING);
-    const audit = (await stack.api("GET", "interconnects/erp-prod/audit?top=1000")).json.items as { actor: string; ticketRef?: string; instanceId?: string }[];
+    const audit = (await stack.api("GET", "interconnects/erp-prod/audit?top=1000&order=asc")).json.items as { actor: string; ticketRef?: string; instanceId?: string }[];
     expect(audit.some((row) => row.instanceId === "teardown-erp-prod-4" && row.actor === "itsm-bot" && row.ticketRef === "CHG0040001")).toBe(true);
   }, 120_000);
 });

@@ -72,6 +72,28 @@ describe("jsonErrorOffset", () => {
   });
 });
 
+describe("deep JSON", () => {
+  it("the scanner does not recurse: 30,000 unclosed arrays and {\"\":[ × 6000 get an offset, not a stack overflow", () => {
+    const arrays = "[".repeat(30_000);
+    expect(jsonErrorOffset(arrays)).toBe(30_000);
+    const members = '{"":['.repeat(6000);
+    expect(jsonErrorOffset(members)).toBe(members.length);
+    const deepValid = `${"[".repeat(20_000)}1${"]".repeat(20_000)}`;
+    expect(jsonErrorOffset(deepValid)).toBeUndefined();
+    expect(jsonErrorOffset(`${"[".repeat(20_000)}1${"]".repeat(19_999)},`)).toBe(40_001);
+  });
+
+  it("a body nested deeper than the limit is a 400 that says so, with the limit and where", async () => {
+    for (const body of ["[".repeat(30_000), '{"":['.repeat(6000), `{"azure":${"[".repeat(100)}${"]".repeat(100)}}`]) {
+      const err = await failure(readJsonBody(post(body)));
+      expect(err.status).toBe(400);
+      expect((err as ValidationError).issues[0]?.message).toMatch(/nested too deeply: more than 64 levels of arrays and objects \(at line 1, column \d+\)/);
+    }
+    // Brackets inside strings are text, not nesting.
+    expect(await readJsonBody(post(JSON.stringify({ note: "[".repeat(500) })))).toEqual({ note: "[".repeat(500) });
+  });
+});
+
 describe("callerFromHeaders", () => {
   const headers = (h: Record<string, string>) => new Headers(h);
   const trusted = { trustPrincipalHeader: true };

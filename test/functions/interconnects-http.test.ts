@@ -176,9 +176,12 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
 
     const text = await t.h.create(request("POST", "", { raw: JSON.stringify(exampleSpecBody()), headers: { "content-type": "text/plain" } }), t.durable.context());
     expect(text.status).toBe(415);
+    // Titles are sentences, like the 400s'; the code stays in `code`.
+    expect(json(text)).toMatchObject({ title: "The request body must be JSON", code: "UNSUPPORTED_MEDIA_TYPE" });
 
     const huge = await t.h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpecBody(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), t.durable.context());
     expect(huge.status).toBe(413);
+    expect(json(huge)).toMatchObject({ title: "The request body is too large", code: "PAYLOAD_TOO_LARGE" });
 
     const ticket = await post(exampleSpecBody(), { "x-ticket-ref": "CHG 1; DROP" });
     expect(ticket.status).toBe(400);
@@ -258,6 +261,18 @@ describe("GET /api/interconnects", () => {
     await post(exampleSpecBody());
     const res = json(await t.h.audit(request("GET", "/erp-prod/audit", { params: { name: "erp-prod" } }), t.durable.context()));
     expect((res.items as { step: string }[]).map((i) => i.step)).toEqual(["request"]);
+    await t.deps.store.audit.append({ interconnect: "erp-prod", step: "later", phase: "info", actor: "system", operation: "provision" });
+    const steps = async (q: string) =>
+      (json(await t.h.audit(request("GET", `/erp-prod/audit${q}`, { params: { name: "erp-prod" } }), t.durable.context())).items as { step: string }[]).map((i) => i.step);
+    // Newest first by default, so the latest operation is on page 1; ?order=asc for the trail as it happened.
+    expect(await steps("")).toEqual(["later", "request"]);
+    expect(await steps("?order=asc")).toEqual(["request", "later"]);
+    const first = json(await t.h.audit(request("GET", "/erp-prod/audit?top=1", { params: { name: "erp-prod" } }), t.durable.context()));
+    expect((first.items as { step: string }[]).map((i) => i.step)).toEqual(["later"]);
+    expect(await steps(`?top=1&continuationToken=${encodeURIComponent(String(first.continuationToken))}`)).toEqual(["request"]);
+    const bad = await t.h.audit(request("GET", "/erp-prod/audit?order=newest", { params: { name: "erp-prod" } }), t.durable.context());
+    expect(bad.status).toBe(400);
+    expect((json(bad).errors as { path: string }[]).map((e) => e.path)).toEqual(["query order"]);
     const missing = await t.h.audit(request("GET", "/nope-nope/audit", { params: { name: "nope-nope" } }), t.durable.context());
     expect(missing.status).toBe(404);
   });

@@ -48,6 +48,13 @@ async function poisoned(): Promise<string[]> {
   return peeked.peekedMessageItems.map((m) => Buffer.from(m.messageText, "base64").toString("utf8"));
 }
 
+async function poisonedBytes(): Promise<Buffer[]> {
+  const client = new QueueClient(storage.connectionString, poisonQueue);
+  if (!(await client.exists())) return [];
+  const peeked = await client.peekMessages({ numberOfMessages: 32 });
+  return peeked.peekedMessageItems.map((m) => Buffer.from(m.messageText, "base64"));
+}
+
 async function provisionExample(): Promise<void> {
   const res = await interconnectHandlers(() => deps).create(request("POST", "", { body: exampleSpecBody() }), durable.context());
   expect(res.status).toBe(202);
@@ -92,6 +99,26 @@ describe("teardown queue trigger", () => {
     expect((row?.details?.issues as { path: string }[]).map((i) => i.path).sort()).toEqual(["priority", "reason"]);
     expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(0);
     expect((await deps.store.interconnects.getOrThrow("erp-prod")).state).toBe("requested");
+  });
+
+  it("keeps a rejected message byte for byte on the poison queue: pretty-printed JSON, invalid UTF-8", async () => {
+    const pretty = Buffer.from('{\n  "name": "erp-prod",\n  "reason": "",\n  "requestedBy": "itsm-bot"\n}\n', "utf8");
+    await deliver(pretty);
+    const badUtf8 = Buffer.concat([Buffer.from('{"name":"erp-prod","reason":"caf', "utf8"), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('","requestedBy":"x"}', "utf8")]);
+    await deliver(badUtf8);
+    expect(await poisonedBytes()).toEqual([pretty, badUtf8]);
+    const rows = (await deps.store.audit.list(QUEUE_AUDIT_PARTITION)).items;
+    expect(rows.map((r) => r.message)).toEqual([expect.stringMatching(/reason/), expect.stringMatching(/not valid UTF-8/)]);
+    expect(durable.starts).toHaveLength(0);
+  });
+
+  it("rejects a 5,000-deep JSON array at once, with one row and without throwing", async () => {
+    const deep = Buffer.from(`${"[".repeat(5000)}${"]".repeat(5000)}`, "utf8");
+    await expect(deliver(deep)).resolves.toBeDefined();
+    const rows = (await deps.store.audit.list(QUEUE_AUDIT_PARTITION)).items;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.message).toMatch(/nested too deeply: more than 64 levels/);
+    expect(await poisonedBytes()).toEqual([deep]);
   });
 
   it("poisons a teardown of an interconnect that does not exist", async () => {

@@ -63,6 +63,21 @@ describe("AuditLog (real Azurite)", () => {
       token = page.continuationToken;
     } while (token);
     expect(seen).toEqual(written.map((e) => e.step));
+
+    // Newest first: the same rows backwards, page after page, each page full until the last.
+    const newest: string[][] = [];
+    token = undefined;
+    do {
+      const page = await log.list("erp-prod", { top: 10, order: "desc", ...(token ? { continuationToken: token } : {}) });
+      newest.push(page.items.map((e) => e.step));
+      token = page.continuationToken;
+    } while (token);
+    expect(newest.map((p) => p.length)).toEqual([10, 10, 5]);
+    expect(newest.flat()).toEqual(written.map((e) => e.step).reverse());
+    // Exactly one page: no token pointing at an empty page.
+    expect((await log.list("erp-prod", { top: 25, order: "desc" })).continuationToken).toBeUndefined();
+    const foreign = Buffer.from(JSON.stringify({ nextPartitionKey: "other-net", nextRowKey: ids[3] })).toString("base64");
+    await expect(log.list("erp-prod", { order: "desc", continuationToken: foreign })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("stays ordered when the clock steps backwards and keeps other interconnects' trails apart", async () => {

@@ -5,9 +5,9 @@
  * moving the clock to their fireAt. The replayed actions are compared with what was scheduled
  * before, as DTFx does, so a non-deterministic orchestrator fails the test.
  */
-import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import { createOrchestrator } from "durable-functions/lib/src/util/testingUtils";
+import { flattenActions, runEpisode, signatureOf, type EpisodeInput, type OrchestratorCallback, type OrchestratorState } from "../../src/local/host/durable/episode";
 
 export type OrchestratorFn = (context: OrchestrationContext) => Generator<Task, unknown, unknown>;
 /** The activity boundary: return a result or throw (the Error's message reaches the orchestrator). */
@@ -35,24 +35,6 @@ export interface RunResult {
 
 type HistoryEvent = Record<string, unknown> & { EventType: number; Timestamp: string };
 
-interface Action {
-  actionType: number;
-  functionName?: string;
-  input?: unknown;
-  fireAt?: string;
-  compoundActions?: Action[];
-}
-
-interface OrchestratorState {
-  isDone: boolean;
-  actions: Action[][];
-  output?: unknown;
-  error?: string;
-  customStatus?: Record<string, unknown>;
-}
-
-const OUT_OF_PROC = "$OutOfProcData$:";
-
 export interface RunOptions {
   orchestrator: OrchestratorFn;
   input: unknown;
@@ -65,7 +47,7 @@ export interface RunOptions {
 }
 
 export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
-  const handler = createOrchestrator(opts.orchestrator as never);
+  const handler = createOrchestrator(opts.orchestrator as never) as unknown as OrchestratorCallback;
   const startedAt = opts.start ?? new Date("2025-06-01T08:00:00Z");
   let now = startedAt.getTime();
   const ev = (EventType: number, extra: Record<string, unknown> = {}): HistoryEvent => ({
@@ -77,6 +59,7 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
   });
   const history: HistoryEvent[] = [ev(12), ev(0, { Name: "orchestrator", Input: JSON.stringify(opts.input) })];
   const scheduled: string[] = [];
+  const fireAts: (string | undefined)[] = [];
   const calls: Call[] = [];
   const timers: RunResult["timers"] = [];
   const statuses: Record<string, unknown>[] = [];
@@ -85,12 +68,15 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
   for (;;) {
     episodes++;
     if (episodes > (opts.maxEpisodes ?? 2000)) throw new Error(`no completion after ${episodes - 1} episodes`);
-    const state = await runEpisode(handler, history, opts.input, opts.instanceId);
-    if (state.customStatus && JSON.stringify(state.customStatus) !== JSON.stringify(statuses.at(-1))) statuses.push(state.customStatus);
-    const leaves = flatten(state.actions);
-    const signatures = leaves.map(signature);
+    const state = await replayOnce(handler, history, opts.input, opts.instanceId);
+    if (state.customStatus && JSON.stringify(state.customStatus) !== JSON.stringify(statuses.at(-1))) statuses.push(state.customStatus as Record<string, unknown>);
+    const leaves = flattenActions(state.actions);
+    const signatures = leaves.map(signatureOf);
     for (let i = 0; i < Math.min(scheduled.length, signatures.length); i++) {
       if (scheduled[i] !== signatures[i]) throw new Error(`non-deterministic replay at action ${i}: scheduled ${scheduled[i]}, replayed ${signatures[i]}`);
+      // Stricter than the host (and DTFx): a replayed timer must also fire at the same moment.
+      const fireAt = leaves[i]?.fireAt;
+      if (fireAt !== undefined && fireAts[i] !== fireAt) throw new Error(`non-deterministic replay at action ${i}: timer at ${fireAts[i]}, replayed at ${fireAt}`);
     }
     if (state.isDone || state.error !== undefined) {
       const result: RunResult = { done: state.isDone, calls, timers, statuses, history, episodes, startedAt, endedAt: new Date(now) };
@@ -103,7 +89,8 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
     const completions: (() => HistoryEvent)[] = [];
     for (const action of fresh) {
       const seq = scheduled.length;
-      scheduled.push(signature(action));
+      scheduled.push(signatureOf(action));
+      fireAts.push(action.fireAt);
       if (action.actionType === 0) {
         const input = (typeof action.input === "string" ? JSON.parse(action.input) : action.input) as Record<string, unknown>;
         history.push(ev(4, { EventId: seq, Name: action.functionName, Input: JSON.stringify(input) }));
@@ -137,49 +124,23 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
 
 /** One more replay of a finished history: what the orchestrator does with it. */
 export async function replayHistory(orchestrator: OrchestratorFn, history: HistoryEvent[], input: unknown, instanceId: string): Promise<{ actions: string[]; output?: unknown; error?: string }> {
-  const state = await runEpisode(createOrchestrator(orchestrator as never), history, input, instanceId);
-  const out: { actions: string[]; output?: unknown; error?: string } = { actions: flatten(state.actions).map(signature) };
+  const state = await replayOnce(createOrchestrator(orchestrator as never) as unknown as OrchestratorCallback, history, input, instanceId);
+  const out: { actions: string[]; output?: unknown; error?: string } = { actions: flattenActions(state.actions).map(signatureOf) };
   if (state.output !== undefined) out.output = state.output;
   if (state.error !== undefined) out.error = state.error;
   return out;
 }
 
-async function runEpisode(
-  handler: (trigger: unknown, context: never) => Promise<unknown>,
-  history: HistoryEvent[],
-  input: unknown,
-  instanceId: string,
-): Promise<OrchestratorState> {
-  const trigger = {
-    history: structuredClone(history),
-    input,
+/** One episode through the local host's own driver (src/local/host/durable/episode.ts), so both replay alike. */
+async function replayOnce(handler: OrchestratorCallback, history: HistoryEvent[], input: unknown, instanceId: string): Promise<OrchestratorState> {
+  const result = await runEpisode(handler, {
+    functionName: "orchestrator",
     instanceId,
-    isReplaying: false,
     parentInstanceId: "",
-    upperSchemaVersion: 2,
-    upperSchemaVersionNew: 2,
-    longRunningTimerIntervalDuration: "3.00:00:00",
-    maximumShortTimerDuration: "6.00:00:00",
-    defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-  };
-  const context = new df.DummyOrchestrationContext("orchestrator", "invocation", () => undefined);
-  try {
-    return JSON.parse(JSON.stringify(await handler(trigger, context as never))) as OrchestratorState;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const at = message.indexOf(OUT_OF_PROC);
-    if (at < 0) throw error;
-    return JSON.parse(message.slice(at + OUT_OF_PROC.length)) as OrchestratorState;
-  }
-}
-
-function flatten(actions: Action[][]): Action[] {
-  const out: Action[] = [];
-  const visit = (a: Action) => (a.compoundActions ? a.compoundActions.forEach(visit) : out.push(a));
-  actions.flat().forEach(visit);
-  return out;
-}
-
-function signature(a: Action): string {
-  return a.actionType === 5 ? `timer@${String(a.fireAt)}` : `${a.actionType}:${a.functionName ?? ""}`;
+    input,
+    history: history as unknown as EpisodeInput["history"],
+    log: () => undefined,
+  });
+  if (result.state) return result.state;
+  throw new Error(result.kind === "failed" ? result.message : "the orchestrator returned no state");
 }

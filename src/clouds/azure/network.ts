@@ -19,6 +19,7 @@ import type {
 import type { TokenCredential } from "@azure/identity";
 import type { CloudCallLog } from "../call-log";
 import { classifyAzureError } from "../errors";
+import { armAttemptPolicy, withAttempts } from "../sdk-attempts";
 
 export type {
   ExpressRouteCircuit,
@@ -64,6 +65,7 @@ export class AzureClients {
       c = new NetworkManagementClient(this.config.credential, subscriptionId, {
         endpoint: this.config.armEndpoint,
         retryOptions: { ...DEFAULT_RETRY, ...this.config.retry },
+        additionalPolicies: [{ policy: armAttemptPolicy, position: "perRetry" }],
         ...(this.config.tlsCa ? { tlsOptions: { ca: this.config.tlsCa } } : {}),
       });
       this.clients.set(subscriptionId, c);
@@ -204,7 +206,12 @@ export class AzureNetwork {
   // ---- plumbing ----------------------------------------------------------------------------
 
   /** Options that record every HTTP answer (request id, status) of one SDK call. */
-  private recorder(operation: string): { options: { onResponse: (raw: RawResponseLike, flat: unknown) => void }; lastRequestId(): string | undefined; firstBody(): unknown } {
+  private recorder(operation: string): {
+    options: { onResponse: (raw: RawResponseLike, flat: unknown) => void };
+    lastRequestId(): string | undefined;
+    firstBody(): unknown;
+    attempts<T>(call: () => Promise<T>): Promise<T>;
+  } {
     let last: string | undefined;
     let first: unknown;
     let seen = false;
@@ -222,13 +229,14 @@ export class AzureNetwork {
       },
       lastRequestId: () => last,
       firstBody: () => first,
+      attempts: (call) => withAttempts("azure", operation, call, (retries) => this.log.recordRetries(retries)),
     };
   }
 
   private async getOrUndefined<T>(operation: string, call: (o: object) => Promise<T>): Promise<T | undefined> {
     const r = this.recorder(operation);
     try {
-      return await call(r.options);
+      return await r.attempts(() => call(r.options));
     } catch (err) {
       const e = classifyAzureError(err, { requestId: r.lastRequestId() });
       if (e.notFound) return undefined;
@@ -240,8 +248,10 @@ export class AzureNetwork {
     const r = this.recorder(operation);
     const items: T[] = [];
     try {
-      for await (const item of list(r.options)) items.push(item);
-      return items;
+      return await r.attempts(async () => {
+        for await (const item of list(r.options)) items.push(item);
+        return items;
+      });
     } catch (err) {
       throw classifyAzureError(err, { requestId: r.lastRequestId() });
     }
@@ -250,7 +260,7 @@ export class AzureNetwork {
   private async awaitRead<T>(operation: string, call: (o: object) => Promise<T>): Promise<T> {
     const r = this.recorder(operation);
     try {
-      return await call(r.options);
+      return await r.attempts(() => call(r.options));
     } catch (err) {
       throw classifyAzureError(err, { requestId: r.lastRequestId() });
     }
@@ -260,7 +270,7 @@ export class AzureNetwork {
   private async begin<T>(operation: string, start: (o: object) => Promise<Poller>): Promise<T | undefined> {
     const r = this.recorder(operation);
     try {
-      await start(r.options);
+      await r.attempts(() => start(r.options));
       return r.firstBody() as T | undefined;
     } catch (err) {
       throw classifyAzureError(err, { requestId: r.lastRequestId() });
@@ -270,7 +280,7 @@ export class AzureNetwork {
   private async beginDelete(operation: string, start: (o: object) => Promise<Poller>): Promise<DeleteStart> {
     const r = this.recorder(operation);
     try {
-      const poller = await start(r.options);
+      const poller = await r.attempts(() => start(r.options));
       return poller.isDone() ? "deleted" : "deleting";
     } catch (err) {
       const e = classifyAzureError(err, { requestId: r.lastRequestId() });

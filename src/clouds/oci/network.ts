@@ -9,6 +9,7 @@ import { VirtualNetworkClient, models } from "oci-core";
 const CreateVirtualCircuitType = models.CreateVirtualCircuitDetails.Type;
 import type { CloudCallLog } from "../call-log";
 import { CloudError, classifyOciError } from "../errors";
+import { inSdkCall, noteOciAttempt, withAttempts } from "../sdk-attempts";
 
 export type Vcn = models.Vcn;
 export type RouteTable = models.RouteTable;
@@ -59,6 +60,7 @@ class JitteredBackoff implements DelayStrategy {
  */
 function shouldRetry(error: OciError): boolean {
   const s = error.statusCode;
+  noteOciAttempt(s, (error as { code?: string }).code);
   if (typeof s !== "number" || Number.isNaN(s) || s === -1) return true;
   return s === 500 || s === 502 || s === 503 || s === 504 || s === 429 || (s === 409 && error.serviceCode === "IncorrectState");
 }
@@ -70,6 +72,19 @@ function retryConfiguration(retry: OciClientConfig["retry"]): RetryConfiguration
     retryCondition: shouldRetry,
   } as RetryConfiguration;
 }
+
+/**
+ * The SDK's GenericRetrier reports every failed attempt with console.warn, e.g. "Request cannot be
+ * retried. Not Retrying. Exception occurred : …" for a 404 that simply means "not there". Inside our
+ * calls those lines say nothing the call's outcome and its audit row (with the retries) do not say
+ * better, so they are dropped there; any other console.warn passes through unchanged.
+ */
+const RETRIER_LINE = /^(Request cannot be retried\. Not Retrying\.|All retry attempts have exhausted\.|Request failed with Exception :)/;
+const consoleWarn = console.warn;
+console.warn = (...args: unknown[]) => {
+  if (typeof args[0] === "string" && RETRIER_LINE.test(args[0]) && inSdkCall("oci")) return;
+  consoleWarn.apply(console, args);
+};
 
 /** One VirtualNetworkClient per region: the region decides the endpoint and the signer's host header. */
 export class OciClients {
@@ -217,7 +232,7 @@ export class OciNetwork {
     secrets: readonly string[] = [],
   ): Promise<T> {
     try {
-      const response = await run();
+      const response = await withAttempts("oci", operation, run, (retries) => this.log.recordRetries(retries));
       this.log.record({ cloud: "oci", operation, ...(response.opcRequestId ? { requestId: response.opcRequestId } : {}) });
       return pick(response);
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { HttpRequest } from "@azure/functions";
 import { DomainError, ValidationError } from "../../domain/errors";
+import { tooDeepAt, tooDeepMessage } from "../json-nesting";
 import { jsonErrorOffset } from "./json-error-offset";
 import { HttpErrorCodes } from "./problem";
 
@@ -27,6 +28,8 @@ export async function readJsonBody(req: HttpRequest, maxBytes = MAX_BODY_BYTES):
   if (text.trim() === "") {
     throw new ValidationError([{ path: "", message: "The request body is empty; send the interconnect spec as JSON." }]);
   }
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) throw new ValidationError([{ path: "", message: tooDeepMessage("The request body", text, deep) }]);
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -1,10 +1,12 @@
 /**
  * Offset of the first syntax error in `text`, or undefined when it is valid JSON. V8's JSON.parse
  * omits the position for some errors ("Unexpected token ']', … is not valid JSON"), and the API
- * promises one, so this small recursive-descent scanner (RFC 8259 grammar) finds it.
+ * promises one, so this scanner (RFC 8259 grammar) finds it. Iterative, with its own stack of open
+ * arrays and objects: the text is untrusted, and "[" × 30,000 must not overflow the call stack.
  */
 export function jsonErrorOffset(text: string): number | undefined {
   let i = 0;
+  const open: ("{" | "[")[] = [];
   const ws = () => {
     while (i < text.length && " \t\n\r".includes(text[i] as string)) i++;
   };
@@ -40,54 +42,61 @@ export function jsonErrorOffset(text: string): number | undefined {
     }
   };
   const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
     if (!m || m[0] === "" || m[0] === "-") fail();
     i += (m as RegExpExecArray)[0].length;
   };
-  const value = (): void => {
+  /** A member's key and its colon; the value follows. */
+  const key = () => {
+    ws();
+    if (text[i] !== '"') fail();
+    string();
+    ws();
+    if (text[i] !== ":") fail();
+    i++;
+  };
+  /** Reads one scalar, or opens a container: true when a whole value was read. */
+  const valueStart = (): boolean => {
     ws();
     const ch = text[i];
-    if (ch === "{") {
+    if (ch === "{" || ch === "[") {
       i++;
       ws();
-      if (text[i] === "}") return void i++;
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ":") fail();
+      const close = ch === "{" ? "}" : "]";
+      if (text[i] === close) {
         i++;
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "}") return void i++;
-        else fail();
+        return true;
       }
+      open.push(ch);
+      if (ch === "{") key();
+      return false;
     }
-    if (ch === "[") {
-      i++;
-      ws();
-      if (text[i] === "]") return void i++;
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ",") i++;
-        else if (text[i] === "]") return void i++;
-        else fail();
-      }
-    }
-    if (ch === '"') return string();
-    if (ch === "t") return literal("true");
-    if (ch === "f") return literal("false");
-    if (ch === "n") return literal("null");
-    if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) return number();
-    fail();
+    if (ch === '"') string();
+    else if (ch === "t") literal("true");
+    else if (ch === "f") literal("false");
+    else if (ch === "n") literal("null");
+    else if (ch === "-" || (ch !== undefined && ch >= "0" && ch <= "9")) number();
+    else fail();
+    return true;
   };
   try {
-    value();
-    ws();
-    return i < text.length ? i : undefined;
+    for (;;) {
+      if (!valueStart()) continue;
+      // A value is complete: close what it completes, until a comma asks for the next value.
+      for (;;) {
+        ws();
+        const top = open.at(-1);
+        if (top === undefined) return i < text.length ? i : undefined;
+        if (text[i] === ",") {
+          i++;
+          if (top === "{") key();
+          break;
+        }
+        if (text[i] !== (top === "{" ? "}" : "]")) fail();
+        i++;
+        open.pop();
+      }
+    }
   } catch (offset) {
     return offset as number;
   }

@@ -39,6 +39,15 @@ export function pageQuery(query: URLSearchParams, issues: ValidationIssue[], def
   return page;
 }
 
+/** ?order=: "desc" (newest first, the default) or "asc". */
+export function orderQuery(query: URLSearchParams, issues: ValidationIssue[]): "asc" | "desc" {
+  const order = query.get("order");
+  if (order === null || order === "desc") return "desc";
+  if (order === "asc") return "asc";
+  issues.push({ path: "query order", message: 'must be "desc" (newest first, the default) or "asc"' });
+  return "desc";
+}
+
 /** @azure/data-tables' encoding: base64 of JSON {"nextPartitionKey": string, "nextRowKey"?: string}. */
 function isTableContinuationToken(token: string): boolean {
   if (token.length === 0 || token.length > 4096 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token) || token.length % 4 === 1) return false;

@@ -10,11 +10,19 @@ export const HttpErrorCodes = {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/** Sentences, like the domain's titles: the code is in `code` already. */
+const HTTP_TITLES: Record<string, string> = {
+  [HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE]: "The request body must be JSON",
+  [HttpErrorCodes.PAYLOAD_TOO_LARGE]: "The request body is too large",
+};
+
 export function problemResponse(err: DomainError, instance?: string, headers: Record<string, string> = {}): HttpResponseInit {
+  const problem = toProblem(err, instance);
+  const title = HTTP_TITLES[err.code];
   return {
     status: err.status,
     headers: { ...headers, "content-type": PROBLEM_CONTENT_TYPE },
-    jsonBody: toProblem(err, instance),
+    jsonBody: title ? { ...problem, title } : problem,
   };
 }
 

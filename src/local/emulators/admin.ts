@@ -8,7 +8,8 @@ import type { OciEmulator } from "./oci";
 import type { FaultConfig, FaultInjector } from "./shared/faults";
 
 /**
- * /admin on the ARM server (loopback only, no token): inspect and steer both emulators. Every
+ * /admin on the ARM server (loopback only, no token): inspect and steer both emulators (OCI's faults
+ * are on the OCI server's own /admin/faults, oci/admin.ts). Every
  * change answers the new state, and clock changes are written to the anchor file so that the local
  * host, which follows the same file, sees the same time.
  */
@@ -38,18 +39,18 @@ export function adminHandler(t: AdminTargets): AdminHandler {
         t.arm().reset();
         t.oci().reset();
         return { status: 200, body: { reset: true } };
+      // ARM's own faults; the OCI emulator's /admin/faults has OCI's (GET /admin/state shows both).
       case "GET /admin/faults":
-        return { status: 200, body: t.faults.current };
+        return { status: 200, body: t.faults.sideOf("arm") };
       case "PUT /admin/faults":
       case "PATCH /admin/faults": {
         const config = asObject(body ?? {}, "body") as FaultConfig;
         try {
-          if (method === "PUT") t.faults.set(config);
-          else t.faults.update(config);
+          t.faults.setSide("arm", config, method === "PATCH");
         } catch (e) {
           throw new ArmError(400, "InvalidFaults", (e as Error).message);
         }
-        return { status: 200, body: t.faults.current };
+        return { status: 200, body: t.faults.sideOf("arm") };
       }
       case "GET /admin/clock":
         return clockState();

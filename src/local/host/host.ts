@@ -9,6 +9,7 @@ import { HttpTriggers } from "./http-trigger";
 import { problem, type RawRequest, type RawResponse } from "./http-types";
 import { consoleLogger, type HostLogger } from "./log";
 import { QueueTriggerListener } from "./queue-trigger";
+import { refuseTarget } from "./request-target";
 import { loadApp, type FunctionRegistry } from "./registry";
 
 export interface HostOptions {
@@ -41,7 +42,7 @@ export interface RunningHost {
 
 /** The local Functions host: the app's HTTP and queue triggers, and its orchestrations on a task hub in Azure Storage. */
 export async function startHost(options: HostOptions): Promise<RunningHost> {
-  const logger = options.logger ?? consoleLogger;
+  const logger = options.logger ?? consoleLogger();
   const clock = options.clock ?? new VirtualClock();
   for (const [k, v] of Object.entries(options.settings ?? {})) if (process.env[k] === undefined) process.env[k] = v;
   const config = readHostJson(options.appDir);
@@ -87,8 +88,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   engine.start();
   await Promise.all(queueListeners.map((l) => l.start()));
-  logger.info(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);
-  for (const r of http.list()) logger.info(`  ${r.name}: [${r.methods.join(",")}] ${origin}${r.route}`);
+  logger.debug(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);
+  for (const r of http.list()) logger.debug(`  ${r.name}: [${r.methods.join(",")}] ${origin}${r.route}`);
   return {
     url: origin, port, registry, config, store, clock,
     close: async () => {
@@ -119,8 +120,12 @@ async function serve(req: IncomingMessage, res: ServerResponse, handler: (r: Raw
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
   let out: RawResponse;
   try {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-    out = await handler({ method: (req.method ?? "GET").toUpperCase(), url, headers, body: Buffer.concat(chunks) });
+    const refused = refuseTarget(req.url ?? "/");
+    if (refused) out = refused;
+    else {
+      const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
+      out = await handler({ method: (req.method ?? "GET").toUpperCase(), url, headers, body: Buffer.concat(chunks) });
+    }
   } catch (e) {
     logger.error(`${req.method} ${req.url} failed: ${(e as Error)?.stack ?? e}`);
     out = problem(500, "Host error", (e as Error)?.message ?? String(e));

@@ -148,7 +148,7 @@ export class HttpTriggers {
       const cookies = response.cookies.map((c) => `${c.name}=${c.value}${c.path ? `; Path=${c.path}` : ""}${c.httpOnly ? "; HttpOnly" : ""}${c.secure ? "; Secure" : ""}`);
       if (cookies.length) headers["set-cookie"] = cookies.join(", ");
       result = { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) };
-      this.o.logger.info(`Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) ${req.method} ${req.url.pathname} -> ${result.status}`);
+      this.o.logger.debug(`Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) ${req.method} ${req.url.pathname} -> ${result.status}`);
     } catch (e) {
       this.o.logger.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms) ${req.method} ${req.url.pathname}: ${(e as Error)?.stack ?? e}`);
       // Like the Functions host: an unhandled exception is a bare 500, its details stay in the log.

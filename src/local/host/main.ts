@@ -1,12 +1,13 @@
 import { VirtualClock } from "../clock/virtual-clock";
 import { startHost } from "./host";
-import { consoleLogger, silentLogger } from "./log";
+import { consoleLogger, hostLogLevel, silentLogger } from "./log";
 
 /**
  * Runs the host as its own process (what `npm start` spawns, and what the crash tests kill -9).
  * Configuration comes from the environment: the app settings themselves, plus
  *   HOST_APP_DIR (default: cwd), HOST_PORT (default 7071), HOST_CLOCK_FILE (shared clock anchor),
- *   SIM_SPEED (default 1), HOST_LEASE_SECONDS, HOST_FUNCTION_KEYS (comma-separated: enforce keys), HOST_QUIET=1.
+ *   SIM_SPEED (default 1), HOST_LEASE_SECONDS, HOST_FUNCTION_KEYS (comma-separated: enforce keys),
+ *   HOST_LOG (info | verbose: also every function execution), HOST_QUIET=1.
  */
 async function main(): Promise<void> {
   const env = process.env;
@@ -21,7 +22,7 @@ async function main(): Promise<void> {
     appDir: env.HOST_APP_DIR ?? process.cwd(),
     port,
     clock,
-    logger: env.HOST_QUIET === "1" ? silentLogger : consoleLogger,
+    logger: env.HOST_QUIET === "1" ? silentLogger : consoleLogger(hostLogLevel(env.HOST_LOG)),
     functionKeys: env.HOST_FUNCTION_KEYS ? env.HOST_FUNCTION_KEYS.split(",").map((k) => k.trim()).filter(Boolean) : undefined,
     leaseSeconds: lease,
     maxPollingIntervalMs: env.HOST_MAX_POLL_MS ? Number(env.HOST_MAX_POLL_MS) : undefined,

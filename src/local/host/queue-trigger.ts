@@ -70,15 +70,17 @@ export class QueueTriggerListener {
     const invocationId = randomUUID();
     const started = Date.now();
     try {
-      const text = this.decode(m.messageText);
+      const bytes = this.decode(m.messageText);
+      const text = bytes.toString("utf8");
       const context = this.http.context(this.fn, invocationId, this.origin(), "queueTrigger");
       context.triggerMetadata = {
         id: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount,
         insertionTime: m.insertedOn, expirationTime: m.expiresOn, nextVisibleTime: m.nextVisibleOn, queueTrigger: text,
       };
-      await this.fn.callback(parseMaybeJson(text), context);
+      // dataType "binary": the message's bytes as they were sent; otherwise what the worker makes of the text.
+      await this.fn.callback(this.fn.trigger.dataType === "binary" ? bytes : parseMaybeJson(text), context);
       await this.queue.deleteMessage(m.messageId, m.popReceipt);
-      this.logger.info(`Executed 'Functions.${this.fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) message ${m.messageId} dequeueCount=${m.dequeueCount}`);
+      this.logger.debug(`Executed 'Functions.${this.fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) message ${m.messageId} dequeueCount=${m.dequeueCount}`);
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
       if (m.dequeueCount >= this.config.maxDequeueCount) {
@@ -93,12 +95,12 @@ export class QueueTriggerListener {
     }
   }
 
-  private decode(text: string): string {
-    if (this.config.messageEncoding === "none") return text;
+  private decode(text: string): Buffer {
+    if (this.config.messageEncoding === "none") return Buffer.from(text, "utf8");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
       throw new Error("the message is not valid base64; the Functions queue extension expects base64 messages (host.json extensions.queues.messageEncoding)");
     }
-    return Buffer.from(text, "base64").toString("utf8");
+    return Buffer.from(text, "base64");
   }
 }
 

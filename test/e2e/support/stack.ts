@@ -195,7 +195,7 @@ export class E2eStack {
    * teardown could not remove everything. One failed scenario then cannot fail the ones after it.
    */
   async cleanUp(names: Iterable<string>, timeoutMs = 90_000): Promise<void> {
-    await this.admin("PUT", "faults", {});
+    await this.faults("PUT", {});
     for (const name of names) {
       const res = await this.api("DELETE", `interconnects/${name}?reason=test%20cleanup`);
       if (res.status !== 202) continue;
@@ -235,5 +235,21 @@ export class E2eStack {
       req.on("error", reject);
       req.end(payload);
     });
+  }
+
+  /** The OCI emulator's /admin/faults: OCI's operations and Oracle's side (provider, BGP). */
+  async ociFaults(method: "PUT" | "PATCH", body: unknown): Promise<Json> {
+    const res = await fetch(new URL("/admin/faults", this.emulators.oci.url), { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`OCI admin ${method} faults: ${res.status} ${text}`);
+    return JSON.parse(text) as Json;
+  }
+
+  /** Both emulators' faults at once (each emulator owns its own). */
+  async faults(method: "PUT" | "PATCH", body: { operations?: Record<string, unknown>; providerNeverProvisions?: boolean; bgpStaysDown?: boolean }): Promise<void> {
+    const { providerNeverProvisions, bgpStaysDown, operations = {} } = body;
+    const side = (cloud: string) => Object.fromEntries(Object.entries(operations).filter(([k]) => k === "*" || k.startsWith(`${cloud}:`)));
+    await this.admin(method, "faults", { operations: side("arm") });
+    await this.ociFaults(method, { operations: side("oci"), ...(providerNeverProvisions === undefined ? {} : { providerNeverProvisions }), ...(bgpStaysDown === undefined ? {} : { bgpStaysDown }) });
   }
 }

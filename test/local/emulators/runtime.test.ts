@@ -24,6 +24,11 @@ function armClient(e: RunningEmulators): NetworkManagementClient {
   return new NetworkManagementClient(staticToken(e.arm.token), e.arm.subscriptionId, { endpoint: e.arm.url, tlsOptions: { ca: readFileSync(e.arm.caCertPath, "utf8") } });
 }
 
+async function ociAdmin(e: RunningEmulators, method: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${e.oci.url}/admin/faults`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 function admin(e: RunningEmulators, method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(`${e.arm.url}${p}`, { method, ca: readFileSync(e.arm.caCertPath, "utf8"), headers: { "content-type": "application/json" } }, (res) => {
@@ -44,9 +49,21 @@ describe("startEmulators", () => {
     expect(Object.keys(state.body)).toEqual(["clock", "faults", "arm", "oci"]);
     expect(JSON.stringify(state.body.oci)).toContain(emu.oci.vcnId);
 
-    const faults = await admin(emu, "PATCH", "/admin/faults", { bgpStaysDown: true, operations: { "arm:GET virtualNetworks": { latencyMs: 1 } } });
-    expect(faults.body).toMatchObject({ bgpStaysDown: true });
+    // Each emulator's admin owns its own faults; Oracle's side (provider, BGP) is the OCI emulator's.
+    const faults = await admin(emu, "PATCH", "/admin/faults", { operations: { "arm:GET virtualNetworks": { latencyMs: 1 } } });
+    expect(faults.body).toEqual({ operations: { "arm:GET virtualNetworks": { latencyMs: 1 } } });
+    const misplaced = await admin(emu, "PATCH", "/admin/faults", { bgpStaysDown: true });
+    expect(misplaced.status).toBe(400);
+    expect(JSON.stringify(misplaced.body)).toMatch(/OCI emulator/);
+    const oci = await ociAdmin(emu, "PATCH", { bgpStaysDown: true, operations: { "*": { latencyMs: 2 } } });
+    expect(oci).toEqual({ status: 200, body: { operations: { "oci:*": { latencyMs: 2 } }, bgpStaysDown: true } });
     expect(emu.faults.bgpStaysDown).toBe(true);
+    expect((await ociAdmin(emu, "PATCH", { operations: { "arm:PUT virtualNetworks": { errorRate: 1 } } })).status).toBe(400);
+    // The combined view still shows both sides; a PUT on one side leaves the other's faults alone.
+    expect((await admin(emu, "GET", "/admin/state")).body.faults).toEqual({ operations: { "arm:GET virtualNetworks": { latencyMs: 1 }, "oci:*": { latencyMs: 2 } }, bgpStaysDown: true });
+    await admin(emu, "PUT", "/admin/faults", {});
+    expect(emu.faults.current).toEqual({ operations: { "oci:*": { latencyMs: 2 } }, bgpStaysDown: true });
+    expect((await ociAdmin(emu, "PUT", {})).body).toEqual({ operations: {} });
     expect((await admin(emu, "PUT", "/admin/faults", { operations: { "*": { errorRate: 2 } } })).status).toBe(400);
 
     const before = emu.clock.now();

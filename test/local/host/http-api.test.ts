@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, DT, startHarness, startOrchestration, waitForStatus, type Harness } from "./support";
@@ -140,5 +141,45 @@ describe("queue trigger", () => {
     expect(seen().filter((s) => s.message.id === "ok-1").map((s) => s.dequeueCount)).toEqual([1]);
     expect(seen().filter((s) => s.message.id === "bad-1").map((s) => s.dequeueCount)).toEqual([1, 2, 3]);
     expect((await q.peekMessages()).peekedMessageItems).toHaveLength(0);
+  });
+});
+
+/** node:http sends the path exactly as given; fetch() would normalise it first. */
+function rawGet(path: string, method = "GET"): Promise<{ status: number; contentType: string; body: string }> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, method }, (res) => {
+      let body = "";
+      res.on("data", (c: Buffer) => (body += c.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers["content-type"]), body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("request targets the routes never see", () => {
+  it("a malformed percent-encoding is a 400 problem, not a 500", async () => {
+    for (const [method, path] of [["GET", "/api/hello/%E0%A4%A"], ["DELETE", "/api/hello/%"], ["GET", "/api/hello/%E0%A4%A/audit"], ["GET", `${DT}/instances/%ZZ`]]) {
+      const res = await rawGet(path as string, method);
+      expect(res.status, path).toBe(400);
+      expect(res.contentType).toBe("application/problem+json");
+      expect(JSON.parse(res.body)).toMatchObject({ status: 400, title: "The path has a malformed percent-encoding" });
+    }
+  });
+
+  it("encoded dot segments do not climb out of /api into the Durable management API", async () => {
+    for (const path of [
+      "/api/hello/%2e%2e/%2e%2e/runtime/webhooks/durabletask/instances",
+      "/api/hello/%2E%2E/..%2f../runtime/webhooks/durabletask/instances",
+      "/api/hello/../../runtime/webhooks/durabletask/instances",
+      "/api/hello/..\\..\\runtime/webhooks/durabletask/instances",
+    ]) {
+      const res = await rawGet(path);
+      expect(res.status, path).toBe(400);
+      expect(JSON.parse(res.body)).toMatchObject({ title: "The path has a dot segment" });
+    }
+    // The API itself still answers on its own path.
+    expect((await rawGet(`${DT}/instances`)).status).toBe(200);
   });
 });

@@ -4,6 +4,7 @@ import { etagOf, type ApiRequest, type ApiResponse } from "./api";
 import type { OciContext } from "./context";
 import { OciApiError } from "./errors";
 import { advanceLifecycles } from "./lifecycle";
+import { ociAdmin } from "./admin";
 import { findRoute } from "./routes";
 import { verifyRequestSignature, type SigningIdentity } from "./signature";
 
@@ -33,6 +34,8 @@ export function createHandler(ctx: OciContext, identity: SigningIdentity, afterR
 async function handle(ctx: OciContext, identity: SigningIdentity, req: IncomingMessage, rawBody: Buffer): Promise<ApiResponse> {
   const method = (req.method ?? "GET").toUpperCase();
   const url = new URL(req.url ?? "/", "http://emulator");
+  const admin = url.pathname.startsWith("/admin/") ? ociAdmin(ctx.faults, method, url.pathname, rawBody) : undefined;
+  if (admin) return admin;
   if (!url.pathname.startsWith(API_PREFIX)) {
     throw new OciApiError(404, "NotFound", `There is no operation at ${url.pathname}; the API lives under /20160918`);
   }

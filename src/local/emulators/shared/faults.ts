@@ -56,6 +56,39 @@ export class FaultInjector {
     });
   }
 
+  /**
+   * The part one emulator's /admin/faults owns: its cloud's operations and, for OCI, Oracle's side of the
+   * circuit (the provider, BGP). The ARM admin's GET /admin/state still shows everything.
+   */
+  sideOf(cloud: "arm" | "oci"): FaultConfig {
+    const operations = Object.fromEntries(Object.entries(this.config.operations ?? {}).filter(([k]) => k.startsWith(`${cloud}:`)));
+    if (cloud === "arm") return { operations };
+    return { operations, ...pick(this.config, OCI_SIDE_FLAGS) };
+  }
+
+  /** Replaces (PUT) or merges into (PATCH) one cloud's part; the other cloud's faults stay as they are. */
+  setSide(cloud: "arm" | "oci", config: FaultConfig, merge: boolean): void {
+    const other = cloud === "arm" ? "oci" : "arm";
+    const mine: Record<string, OperationFaults> = {};
+    for (const [key, f] of Object.entries(config.operations ?? {})) {
+      // On one emulator's admin, "*" means every operation of that emulator.
+      const scoped = key === "*" ? `${cloud}:*` : key;
+      if (!scoped.startsWith(`${cloud}:`)) {
+        throw new RangeError(`fault ${key}: not an ${cloud.toUpperCase()} operation; ${other.toUpperCase()} faults are set on the ${other.toUpperCase()} emulator's /admin/faults`);
+      }
+      mine[scoped] = f;
+    }
+    if (cloud === "arm") {
+      for (const flag of OCI_SIDE_FLAGS) {
+        if (config[flag] !== undefined) throw new RangeError(`${flag} is Oracle's side of the circuit: set it on the OCI emulator's /admin/faults`);
+      }
+    }
+    const current = this.config.operations ?? {};
+    const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith(`${cloud}:`) || (merge && !(k in mine))));
+    const flags = cloud === "oci" ? (merge ? { ...pick(this.config, OCI_SIDE_FLAGS), ...pick(config, OCI_SIDE_FLAGS) } : pick(config, OCI_SIDE_FLAGS)) : pick(this.config, OCI_SIDE_FLAGS);
+    this.config = normalize({ operations: { ...kept, ...mine }, ...flags });
+  }
+
   get providerNeverProvisions(): boolean {
     return this.config.providerNeverProvisions === true;
   }
@@ -83,6 +116,13 @@ export class FaultInjector {
     }
     return { kind: "none" };
   }
+}
+
+/** Faults of Oracle's side of the circuit, set on the OCI emulator. */
+const OCI_SIDE_FLAGS = ["providerNeverProvisions", "bgpStaysDown"] as const;
+
+function pick(config: FaultConfig, flags: readonly (typeof OCI_SIDE_FLAGS)[number][]): Pick<FaultConfig, (typeof OCI_SIDE_FLAGS)[number]> {
+  return Object.fromEntries(flags.filter((f) => config[f] !== undefined).map((f) => [f, config[f]]));
 }
 
 function normalize(config: FaultConfig): FaultConfig {

@@ -115,14 +115,15 @@ export class ActivityDispatcher {
       const context = invocationContext(fn, {
         invocationId,
         triggerType: "activityTrigger",
-        logHandler: invocationLogHandler(this.o.logger, `[${w.name} ${w.instanceId}]`),
+        logHandler: invocationLogHandler(this.o.logger, `[${w.name}]`),
         extraInput: this.o.extraInput ?? (() => undefined),
       });
       const result = await fn.callback(w.input, context);
-      this.o.logger.info(line("Succeeded"));
+      this.o.logger.debug(line("Succeeded"));
       return event(EventType.TaskCompleted, now(), { TaskScheduledId: w.taskScheduledId, Result: toJsonField(result) });
     } catch (e) {
-      this.o.logger.warn(`${line("Failed")}: ${(e as Error)?.message ?? e}`);
+      // Whether a failure is expected (a resource still updating) is the app's to say, in its own log lines.
+      this.o.logger.debug(`${line("Failed")}: ${(e as Error)?.message ?? e}`);
       return event(EventType.TaskFailed, now(), { TaskScheduledId: w.taskScheduledId, ...failureFrom(e) });
     }
   }

@@ -8,14 +8,16 @@ import { fromControlQueue, type Delivery } from "./deliveries";
 import { InstanceQueue } from "./instance-queue";
 import { InstanceRows } from "./instance-rows";
 import { ActionType, flattenActions, runEpisode, signatureOf, type Action, type OrchestratorCallback } from "./episode";
-import { event, EventType, failureFrom, parseJsonField, toJsonField, type HistoryEvent } from "./history";
+import { checkpoint, type CheckpointDeps } from "./checkpoint";
+import { event, EventType, parseJsonField, type HistoryEvent } from "./history";
 import { isLifecycle, nextEpisode } from "./inbox";
 import type { ControlMessage, WorkItem } from "./messages";
+import { suspendOrResume, terminate, type LifecycleDeps } from "./lifecycle";
 import { concludeEpisode, type EpisodeEnd } from "./outcome";
-import { Lease, Poller, receiveJson, sendJson, sendOwned } from "./queues";
-import { findMismatch, noOutgoing, notifyParent, scheduleAction, scheduleRetry, type EpisodeDraft, type Outgoing } from "./scheduling";
+import { Lease, Poller, receiveJson, sendOwned } from "./queues";
+import { findMismatch, noOutgoing, scheduleAction, scheduleRetry, type EpisodeDraft } from "./scheduling";
 import { TERMINAL, type InstanceRecord, type RuntimeStatus, type StoredHistory, type TaskHubStore } from "./task-hub";
-import { dueInMs, fireAtOf, HeldTimers, surfaceDelaySeconds } from "./timers";
+import { dueInMs, HeldTimers } from "./timers";
 
 export type { ControlMessage, WorkItem } from "./messages";
 
@@ -46,11 +48,15 @@ const DEFER_SECONDS = 1;
 
 export class DurableEngine {
   private readonly cache = new Map<string, Loaded>();
+  /** Running instances this host picked up from the task hub rather than started. */
+  private readonly resumed = new Set<string>();
   private readonly instances: InstanceQueue;
   private readonly heldTimers: HeldTimers;
   private readonly controlPollers: Poller[];
   private readonly activities: ActivityDispatcher;
   private readonly rows: InstanceRows;
+  private readonly checkpointDeps: CheckpointDeps;
+  private readonly lifecycle: LifecycleDeps;
 
   constructor(private readonly o: EngineOptions) {
     const onError = (e: unknown) => o.logger.error(`Durable task hub ${o.store.hubName}: polling failed: ${(e as Error).message}`);
@@ -73,6 +79,19 @@ export class DurableEngine {
       deliver: (d) => this.deliver(d),
       alreadyDone: (w) => this.activityAlreadyDone(w),
     });
+    this.checkpointDeps = {
+      store: o.store, clock: o.clock, logger: o.logger, rows: this.rows, heldTimers: this.heldTimers,
+      enqueueControl: (m) => this.enqueueControl(m),
+      startActivities: (items) => this.startActivities(items),
+      forget: (id) => this.cache.delete(id),
+      wakeControl: (id) => this.wakeControl(id),
+    };
+    this.lifecycle = {
+      now: (history) => this.now(history, []),
+      clockDate: () => this.clockDate(),
+      checkpoint: (changes) => checkpoint(this.checkpointDeps, changes),
+      transition: (record, from, to, reason) => this.logTransition(record, from, to, reason),
+    };
   }
 
   start(): void {
@@ -180,6 +199,11 @@ export class DurableEngine {
     const [record, history] = await Promise.all([this.o.store.getInstance(instanceId), this.o.store.loadHistory(instanceId)]);
     const loaded = { record, history };
     this.cache.set(instanceId, loaded);
+    if (record?.runtimeStatus === "Running" && history && !this.resumed.has(instanceId)) {
+      // Work a previous host left in flight (or a lapsed lease): say which operations carry on here.
+      this.resumed.add(instanceId);
+      this.o.logger.info(`Orchestration '${record.name}' (InstanceId=${instanceId}) resumed from its history (${history.events.length} events)`);
+    }
     return loaded;
   }
 
@@ -212,11 +236,11 @@ export class DurableEngine {
       return [];
     }
     if (ev.EventType === EventType.ExecutionTerminated) {
-      await this.terminate(state, first);
+      await terminate(this.lifecycle, record, history, first);
       return leases.slice(1);
     }
     if (ev.EventType === EventType.ExecutionSuspended || ev.EventType === EventType.ExecutionResumed) {
-      await this.suspendOrResume(state, first);
+      await suspendOrResume(this.lifecycle, record, history, first);
       return leases.slice(1);
     }
     if (record.runtimeStatus === "Suspended") {
@@ -246,7 +270,7 @@ export class DurableEngine {
     const started = lease.body.event;
     const history: StoredHistory = { executionId: record.executionId, events: [], nextSequence: 0, signatures: [] };
     state.history = history;
-    this.o.logger.info(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
+    this.o.logger.debug(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
     await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined);
   }
 
@@ -265,7 +289,7 @@ export class DurableEngine {
 
     const { end, customStatus } = await this.replay(draft, started, all, signatures, retryEvent);
     const status = concludeEpisode(draft, end, { started, history: all, signatures, customStatus, clockNow: this.clockDate() });
-    await this.checkpoint(record, history, firstIndex, appended, nextSequence, signatures, draft.out, consumed);
+    await checkpoint(this.checkpointDeps, { record, history, firstIndex, appended, nextSequence, signatures, out: draft.out, consumed });
     if (status !== prevStatus) this.logTransition(record, prevStatus, status, end.kind === "failed" ? end.message : undefined);
   }
 
@@ -286,7 +310,7 @@ export class DurableEngine {
       parentInstanceId: started.ParentInstance?.InstanceId ?? "",
       input: parseJsonField(started.Input),
       history: all,
-      log: invocationLogHandler(this.o.logger, `[${record.name} ${record.instanceId}]`),
+      log: invocationLogHandler(this.o.logger, `[${record.name}]`),
     });
     const st = result.state;
     const customStatus = st?.customStatus;
@@ -308,83 +332,6 @@ export class DurableEngine {
     return { end: { kind: "running" }, customStatus };
   }
 
-  private async terminate(state: Loaded, lease: Delivery): Promise<void> {
-    const record = state.record as InstanceRecord;
-    const history = state.history as StoredHistory;
-    const prev = record.runtimeStatus;
-    const now = this.now(history, []);
-    const reason = String(parseJsonField(lease.body.event.Input) ?? "");
-    const out = noOutgoing();
-    const started = history.events.find((e) => e.EventType === EventType.ExecutionStarted) as HistoryEvent;
-    notifyParent(started, out, this.clockDate(), false, null, `terminated: ${reason}`);
-    Object.assign(record, { runtimeStatus: "Terminated", output: toJsonField(reason), lastUpdatedTime: now, completedTime: now });
-    await this.checkpoint(record, history, history.events.length,
-      [event(EventType.ExecutionTerminated, now, { Input: toJsonField(reason) })], history.nextSequence, history.signatures, out, [lease]);
-    this.logTransition(record, prev, "Terminated", reason);
-  }
-
-  private async suspendOrResume(state: Loaded, lease: Delivery): Promise<void> {
-    const record = state.record as InstanceRecord;
-    const history = state.history as StoredHistory;
-    const ev = lease.body.event;
-    const suspend = ev.EventType === EventType.ExecutionSuspended;
-    const prev = record.runtimeStatus;
-    if ((suspend && prev === "Suspended") || (!suspend && prev !== "Suspended")) {
-      await lease.complete();
-      return;
-    }
-    const now = this.now(history, []);
-    Object.assign(record, { runtimeStatus: suspend ? "Suspended" : "Running", lastUpdatedTime: now });
-    await this.checkpoint(record, history, history.events.length, [event(ev.EventType, now, { Reason: ev.Reason ?? "" })],
-      history.nextSequence, history.signatures, noOutgoing(), [lease]);
-    this.logTransition(record, prev, record.runtimeStatus, ev.Reason);
-  }
-
-  /** DTFx checkpoint order: enqueue new messages, write history, then delete what was consumed. */
-  private async checkpoint(record: InstanceRecord, history: StoredHistory, firstIndex: number, appended: HistoryEvent[], nextSequence: number, signatures: string[], out: Outgoing, consumed: Delivery[]): Promise<void> {
-    for (const child of out.children) {
-      const existing = await this.o.store.getInstance(child.instanceId);
-      if (existing?.executionId === child.executionId) continue;
-      if (existing && !TERMINAL.has(existing.runtimeStatus)) {
-        const failed = out.control.findIndex((m) => m.instanceId === child.instanceId && m.event.EventType === EventType.ExecutionStarted);
-        const parentRef = out.control[failed]?.event.ParentInstance;
-        out.control.splice(failed, 1, {
-          instanceId: record.instanceId, executionId: history.executionId,
-          event: event(EventType.SubOrchestrationInstanceFailed, this.clockDate(), {
-            TaskScheduledId: parentRef?.TaskScheduledId, ...failureFrom(new Error(`an orchestration with instance id '${child.instanceId}' is already ${existing.runtimeStatus}`)),
-          }),
-        });
-        continue;
-      }
-      await this.o.store.putInstance(child);
-      this.rows.forget(child.instanceId);
-      this.cache.delete(child.instanceId);
-    }
-    const enqueuedAt = Date.now();
-    const now = this.o.clock.now();
-    const dueNow = out.control.filter((m) => fireAtOf(m, now) <= now);
-    const later = out.control.filter((m) => fireAtOf(m, now) > now);
-    await Promise.all([
-      this.enqueueControl(dueNow),
-      ...this.startActivities(out.work.map((w) => ({ ...w, enqueuedAt }))),
-      // Surface a second early: queue visibility is whole real seconds, the rest is held in memory precisely.
-      ...later.map((m) => sendJson(this.o.store.controlQueueFor(m.instanceId), m, surfaceDelaySeconds(fireAtOf(m, now), now, this.o.clock))),
-    ]);
-    // The Instances row is a status view (eventually consistent in the Azure provider too); History is the truth.
-    // Written after the history: a row that is ahead of the history would show a step that a crash can still undo.
-    await this.o.store.appendHistory(record.instanceId, history.executionId, firstIndex, appended, nextSequence, signatures);
-    await this.rows.checkpointed(record);
-    history.events.push(...appended);
-    history.nextSequence = nextSequence;
-    history.signatures = signatures;
-    if (record.runtimeStatus === "ContinuedAsNew") this.cache.delete(record.instanceId);
-    // History holds their events now, so deleting the consumed messages is cleanup, kept off the instance's
-    // critical path. A delete that fails (or a crash before it) redelivers one; completions are deduplicated.
-    void Promise.all(consumed.map((l) => l.complete())).catch((e: unknown) =>
-      this.o.logger.warn(`Orchestration (InstanceId=${record.instanceId}): a consumed message could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`));
-    for (const m of later) this.heldTimers.wakeBefore(fireAtOf(m, now), () => this.wakeControl(m.instanceId));
-  }
-
   private clockDate(): Date {
     return new Date(this.o.clock.now());
   }
@@ -392,6 +339,8 @@ export class DurableEngine {
   private logTransition(record: InstanceRecord, from: RuntimeStatus, to: RuntimeStatus, reason?: string): void {
     const line = `Orchestration '${record.name}' (InstanceId=${record.instanceId}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
     if (to === "Failed") this.o.logger.error(line);
+    // Pending -> Running is the start the app logs itself; a reader wants the ends (and suspend/resume).
+    else if (from === "Pending" && to === "Running") this.o.logger.debug(line);
     else this.o.logger.info(line);
   }
 }

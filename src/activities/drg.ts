@@ -53,8 +53,27 @@ export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", async (in
   const drg = await findDrg(oci, input.oci, ctx.opContext.interconnect, input.drgId);
   if (!drg || GONE_DRG.has(String(drg.lifecycleState))) return { status: "deleted" };
   if (String(drg.lifecycleState) === "TERMINATING") return { status: "deleting" };
+  const others = await otherVirtualCircuits(oci, [input.oci.compartmentId, drg.compartmentId], drg.id, ctx.opContext.interconnect);
+  if (others.length > 0) return { status: "in-use", message: `DRG ${drg.id} still serves virtual circuit(s) ${others.join(", ")}; it is kept for them.` };
   return deleteOrConflict(() => oci.deleteDrg(drg.id));
 });
+
+/**
+ * The live cloud's word on whether a DRG serves someone else: virtual circuits terminating on it that
+ * are not ours (another interconnect reusing the DRG, or one made outside the service). While one
+ * lives, the DRG, its VCN attachment and the route rules to it are that interconnect's path too.
+ */
+export async function otherVirtualCircuits(oci: OciNetwork, compartmentIds: (string | undefined)[], drgId: string, interconnect: string): Promise<string[]> {
+  const ours = resourceNames(interconnect).virtualCircuit;
+  const seen = new Set<string>();
+  for (const compartmentId of new Set(compartmentIds.filter((c): c is string => c !== undefined))) {
+    for (const vc of await oci.listVirtualCircuits(compartmentId)) {
+      const live = !["TERMINATING", "TERMINATED"].includes(String(vc.lifecycleState));
+      if (live && vc.gatewayId === drgId && vc.displayName !== ours && vc.id) seen.add(vc.displayName ? `${vc.displayName} (${vc.id})` : vc.id);
+    }
+  }
+  return [...seen].sort();
+}
 
 async function findAttachment(
   oci: OciNetwork,
@@ -97,6 +116,10 @@ export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment",
     const att = await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input);
     if (!att || GONE_ATTACHMENT.has(String(att.lifecycleState))) return { status: "deleted" };
     if (String(att.lifecycleState) === "DETACHING") return { status: "deleting" };
+    const others = await otherVirtualCircuits(oci, [input.oci.compartmentId], att.drgId, ctx.opContext.interconnect);
+    if (others.length > 0) {
+      return { status: "in-use", message: `DRG attachment ${att.id} still carries the traffic of virtual circuit(s) ${others.join(", ")} on DRG ${att.drgId}; it is kept for them.` };
+    }
     return deleteOrConflict(() => oci.deleteDrgAttachment(att.id));
   },
 );

@@ -8,6 +8,7 @@ import type { OciNetwork, RouteRule, RouteTable } from "../clouds/oci/network";
 import { CloudError } from "../clouds/errors";
 import { resourceNames } from "../domain/names";
 import { type DeleteOutcome, permanent, retryLater } from "../contracts";
+import { otherVirtualCircuits } from "./drg";
 import { defineActivity, StepFailed } from "./step";
 
 const MERGE_ATTEMPTS = 4;
@@ -72,10 +73,25 @@ export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
-    await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
-      const kept = rules.filter((r) => r.description !== description);
+    const oci = ctx.oci(input.region);
+    // Rules to a DRG that still serves another virtual circuit are that interconnect's route too (the same VNet prefixes → the same DRG).
+    const needed = new Map<string, string[]>();
+    if (input.compartmentId !== undefined) {
+      const table = await oci.getRouteTable(input.routeTableId);
+      const drgs = new Set((table?.routeTable.routeRules ?? []).filter((r) => r.description === description).map((r) => r.networkEntityId));
+      for (const drgId of drgs) {
+        const others = await otherVirtualCircuits(oci, [input.compartmentId], drgId, ctx.opContext.interconnect);
+        if (others.length > 0) needed.set(drgId, others);
+      }
+    }
+    await mergeRules(oci, input.routeTableId, (rules) => {
+      const kept = rules.filter((r) => r.description !== description || needed.has(r.networkEntityId));
       return kept.length === rules.length ? "unchanged" : kept;
     });
+    if (needed.size > 0) {
+      const who = [...needed].map(([drgId, vcs]) => `DRG ${drgId} (virtual circuit(s) ${vcs.join(", ")})`).join("; ");
+      return { status: "in-use", message: `route rules of ${input.routeTableId} to ${who} are kept: another interconnect still routes through them.` };
+    }
     return { status: "deleted" };
   },
 );

@@ -1,6 +1,6 @@
 /** OCI: our route rules (VNet prefixes → DRG) in the VCN's route table. */
 import { z } from "zod";
-import { cidr, deleteOutcome, ocid, opContext, region, type ActivityFamily } from "./common";
+import { cidr, compartmentOcid, deleteOutcome, ocid, opContext, region, type ActivityFamily } from "./common";
 
 export const routeRulesActivities = {
   ociEnsureRouteRules: {
@@ -15,5 +15,9 @@ export const routeRulesActivities = {
     /** destinations: those of our rules now in the table. */
     output: z.object({ routeTableId: z.string(), destinations: z.array(z.string()) }),
   },
-  ociRemoveRouteRules: { input: z.object({ opContext, region, routeTableId: ocid("routetable") }), output: deleteOutcome },
+  ociRemoveRouteRules: {
+    /** compartmentId: where to look for other virtual circuits on the rules' DRG (absent in histories written before it). */
+    input: z.object({ opContext, region, routeTableId: ocid("routetable"), compartmentId: compartmentOcid.optional() }),
+    output: deleteOutcome,
+  },
 } satisfies ActivityFamily;

@@ -208,7 +208,7 @@ const routeRules: RemovalNode = {
     apply: (t, vcn) => ({ ...t, routeTableId: (vcn as VcnSummary).defaultRouteTableId }),
     missing: "the VCN no longer exists",
   },
-  remove: (t) => ({ name: "ociRemoveRouteRules", input: { region: t.oci.region, routeTableId: t.routeTableId ?? "" } }),
+  remove: (t) => ({ name: "ociRemoveRouteRules", input: { region: t.oci.region, routeTableId: t.routeTableId ?? "", compartmentId: t.oci.compartmentId } }),
 };
 
 const drgAttachment: RemovalNode<DrgAttachmentObservation> = {

@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RestError } from "@azure/core-rest-pipeline";
@@ -8,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../src/local/clock/virtual-clock";
 import { type RunningEmulators, startEmulators } from "../../../src/local/emulators";
 import { staticToken } from "./arm-helpers";
+import { admin } from "./cross-cloud";
 
 const RG = "rg-erp-network";
 const POLL = { updateIntervalInMs: 20 };
@@ -22,18 +22,6 @@ afterEach(async () => {
 
 function armClient(e: RunningEmulators): NetworkManagementClient {
   return new NetworkManagementClient(staticToken(e.arm.token), e.arm.subscriptionId, { endpoint: e.arm.url, tlsOptions: { ca: readFileSync(e.arm.caCertPath, "utf8") } });
-}
-
-function admin(e: RunningEmulators, method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${e.arm.url}${p}`, { method, ca: readFileSync(e.arm.caCertPath, "utf8"), headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
-    });
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
 }
 
 describe("startEmulators", () => {

@@ -81,15 +81,24 @@ export interface ProvisionedIds {
   serviceKey: string;
   circuitId: string;
   connectionId: string;
+  gatewayId: string;
 }
 
+/** ARM names of what provision() creates (the app's own names can be passed in, see domain/names). */
+export interface AzureNames {
+  gateway: string;
+  circuit: string;
+  connection: string;
+}
+const DEFAULT_NAMES: AzureNames = { gateway: "ergw-erp-prod", circuit: "er-erp-prod", connection: "conn-erp-prod" };
+
 /** Provisions everything of the README's example spec and returns the ids teardown needs. */
-export async function provision({ emu, arm, oci }: CrossCloud): Promise<ProvisionedIds> {
+export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames = DEFAULT_NAMES): Promise<ProvisionedIds> {
   // Azure gateway first: it takes the longest (30 virtual minutes), so it runs while OCI works.
   await arm.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "GatewaySubnet", { addressPrefix: "10.10.255.0/27" }, POLL);
   const gatewayPoller = await arm.virtualNetworkGateways.beginCreateOrUpdate(
     RG,
-    "ergw-erp-prod",
+    names.gateway,
     {
       location: "eastus",
       gatewayType: "ExpressRoute",
@@ -111,7 +120,7 @@ export async function provision({ emu, arm, oci }: CrossCloud): Promise<Provisio
 
   const circuit = await arm.expressRouteCircuits.beginCreateOrUpdateAndWait(
     RG,
-    "er-erp-prod",
+    names.circuit,
     {
       location: "eastus",
       sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
@@ -149,7 +158,7 @@ export async function provision({ emu, arm, oci }: CrossCloud): Promise<Provisio
     return vc.lifecycleState === "PROVISIONED" && vc.providerState === "ACTIVE" && vc.bgpSessionState === "UP" ? true : undefined;
   }, "virtual circuit PROVISIONED, ACTIVE, BGP UP");
   const provisioned = await waitFor(async () => {
-    const c = await arm.expressRouteCircuits.get(RG, "er-erp-prod");
+    const c = await arm.expressRouteCircuits.get(RG, names.circuit);
     return c.serviceProviderProvisioningState === "Provisioned" && c.peerings?.some((p) => p.name === "AzurePrivatePeering") ? c : undefined;
   }, "circuit Provisioned with AzurePrivatePeering");
   expect(provisioned.peerings?.[0]).toMatchObject({ peerASN: 31898, azureASN: 12076, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30" });
@@ -166,12 +175,12 @@ export async function provision({ emu, arm, oci }: CrossCloud): Promise<Provisio
   const gateway = await gatewayPoller.pollUntilDone();
   const connection = await arm.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
     RG,
-    "conn-erp-prod",
+    names.connection,
     { location: "eastus", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gateway.id }, peer: { id: provisioned.id }, routingWeight: 0, expressRouteGatewayBypass: true },
     POLL,
   );
   expect(connection.provisioningState).toBe("Succeeded");
-  await waitFor(async () => ((await arm.virtualNetworkGatewayConnections.get(RG, "conn-erp-prod")).connectionStatus === "Connected" ? true : undefined), "Connected");
+  await waitFor(async () => ((await arm.virtualNetworkGatewayConnections.get(RG, names.connection)).connectionStatus === "Connected" ? true : undefined), "Connected");
 
-  return { drgId: drg.id, attachmentId: drgAttachment.id, virtualCircuitId, serviceKey, circuitId: provisioned.id ?? "", connectionId: connection.id ?? "" };
+  return { drgId: drg.id, attachmentId: drgAttachment.id, virtualCircuitId, serviceKey, circuitId: provisioned.id ?? "", connectionId: connection.id ?? "", gatewayId: gateway.id ?? "" };
 }

@@ -10,22 +10,7 @@ import { resourceNames } from "../domain/names";
 import { type ControlPlaneObservation, DEVICE_PATHS, type PathObservation, type RouteObservation } from "../domain/observation";
 import { AZURE_PRIVATE_PEERING } from "../domain/skus";
 import { parseArmId } from "./azure-ids";
-
-/** Where an active interconnect's resources are: the record's ids and the spec's scope. */
-export interface HealthTargets {
-  interconnect: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  virtualNetworkName: string;
-  /** The gateway may be one the service found (another name, even another resource group). */
-  gatewayId: string;
-  region: string;
-  virtualCircuitId: string;
-  drgId: string;
-  drgAttachmentId: string;
-  vcnId: string;
-  routeTableId: string;
-}
+import type { HealthTargets } from "./health-contract";
 
 export async function observeControlPlane(azure: AzureNetwork, oci: OciNetwork, t: HealthTargets): Promise<ControlPlaneObservation> {
   const names = resourceNames(t.interconnect);

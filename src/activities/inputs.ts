@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import type { ActivityInput, ActivityName } from "./contracts";
+import type { HealthActivity } from "./health";
 
 const text = z.string().min(1).max(1024);
 const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.10.0.0/16");
@@ -17,7 +18,7 @@ const region = z.string().regex(/^[a-z]{2,}-[a-z]+-\d+$/, "must be an OCI region
 const opContext = z.object({
   interconnect: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "must be an interconnect name"),
   instanceId: z.string().min(1).max(200),
-  operation: z.enum(["provision", "teardown"]),
+  operation: z.enum(["provision", "teardown", "watch"]),
   actor: z.string().min(1).max(256).optional(),
   ticketRef: z.string().min(1).max(100).optional(),
 });
@@ -94,7 +95,7 @@ const schemas = {
   azureDeleteGatewaySubnet: z.object({ opContext, azure, virtualNetworkName: text }),
 
   provisioningInstanceState: z.object({ opContext, instanceId: z.string().min(1).max(200) }),
-} satisfies { [K in Exclude<ActivityName, "recordRead" | "recordUpdate" | "auditAppend">]: z.ZodType<ActivityInput<K>> };
+} satisfies { [K in Exclude<ActivityName, "recordRead" | "recordUpdate" | "auditAppend" | HealthActivity>]: z.ZodType<ActivityInput<K>> };
 
 export type CloudActivity = keyof typeof schemas;
 

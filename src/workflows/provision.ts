@@ -11,6 +11,7 @@ import type {
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
 import { ORACLE_BGP_ASN } from "../domain/skus";
 import { permanent, summarize, workflowFailed } from "./failure";
+import { startHealthWatch } from "./health-watch";
 import { readProvisionInput } from "./input";
 import { pollUntil } from "./poll";
 import { preflight, PREFLIGHT_STEP, type PreflightFacts } from "./preflight";
@@ -267,6 +268,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     );
 
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources, message: "active" }, "active"));
+    yield* startHealthWatch(run, op.interconnect);
     return { state: "active", resources };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);

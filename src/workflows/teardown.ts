@@ -1,6 +1,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import type { OpContext } from "../activities/contracts";
 import { permanent, summarize, workflowFailed, WorkflowStepError } from "./failure";
+import { stopHealthWatch } from "./health-watch";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
@@ -38,6 +39,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       }
       return snapshot;
     });
+    yield* stopHealthWatch(run, input.name);
     const spec = readSpec(record.spec);
     const r = record.resources;
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);

@@ -45,6 +45,21 @@ import type {
 } from "./preflight";
 import type { AuditAppendInput, RecordReadInput, RecordSnapshot, RecordUpdateInput, RecordUpdateResult } from "./record";
 import type { ProvisioningInstanceState, ProvisioningInstanceStateInput } from "./task-hub";
+import type { ControlPlaneObservation, RouteObservation } from "../../domain/observation";
+import type {
+  HealthLoad,
+  HealthLoadInput,
+  HealthObserveControlPlaneInput,
+  HealthObserveRoutesInput,
+  HealthRefreshInput,
+  HealthRefreshOutput,
+  HealthSaveInput,
+  HealthSaveOutput,
+  HealthWatchEnsureInput,
+  HealthWatchEnsureOutput,
+  HealthWatchStopInput,
+  HealthWatchStopOutput,
+} from "../health-contract";
 
 export const ACTIVITY = {
   // pre-flight reads
@@ -85,6 +100,15 @@ export const ACTIVITY = {
   recordRead: "recordRead",
   recordUpdate: "recordUpdate",
   auditAppend: "auditAppend",
+  // the health watch of active interconnects
+  healthLoad: "healthLoad",
+  healthObserveControlPlane: "healthObserveControlPlane",
+  healthObserveRoutes: "healthObserveRoutes",
+  healthSave: "healthSave",
+  healthRefreshCircuit: "healthRefreshCircuit",
+  healthRefreshConnection: "healthRefreshConnection",
+  healthWatchEnsure: "healthWatchEnsure",
+  healthWatchStop: "healthWatchStop",
 } as const;
 
 export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];
@@ -122,6 +146,14 @@ export interface ActivityIO {
   recordRead: { input: RecordReadInput; output: RecordSnapshot };
   recordUpdate: { input: RecordUpdateInput; output: RecordUpdateResult };
   auditAppend: { input: AuditAppendInput; output: null };
+  healthLoad: { input: HealthLoadInput; output: HealthLoad };
+  healthObserveControlPlane: { input: HealthObserveControlPlaneInput; output: ControlPlaneObservation };
+  healthObserveRoutes: { input: HealthObserveRoutesInput; output: RouteObservation };
+  healthSave: { input: HealthSaveInput; output: HealthSaveOutput };
+  healthRefreshCircuit: { input: HealthRefreshInput; output: HealthRefreshOutput };
+  healthRefreshConnection: { input: HealthRefreshInput; output: HealthRefreshOutput };
+  healthWatchEnsure: { input: HealthWatchEnsureInput; output: HealthWatchEnsureOutput };
+  healthWatchStop: { input: HealthWatchStopInput; output: HealthWatchStopOutput };
 }
 
 export type ActivityInput<N extends ActivityName> = ActivityIO[N]["input"];

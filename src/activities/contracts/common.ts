@@ -11,7 +11,7 @@
  * found again by name even when no id was ever recorded.
  */
 
-export type Operation = "provision" | "teardown";
+export type Operation = "provision" | "teardown" | "watch";
 
 /** Carried by every activity input: who/what the call belongs to (audit rows, OCI opc-retry-token). */
 export interface OpContext {

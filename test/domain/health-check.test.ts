@@ -1,51 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { desiredSnapshot, type DesiredSnapshot } from "../../src/domain/desired-snapshot";
 import { checkFindings, repairPlan } from "../../src/domain/health-check";
 import { statusOf } from "../../src/domain/health";
-import type { ControlPlaneObservation, RouteObservation } from "../../src/domain/observation";
-import { exampleSpec } from "../support/example-spec";
-
-const DRG = "ocid1.drg.oc1.iad.aaaaaaaadrg";
-const RT = "ocid1.routetable.oc1.iad.aaaaaaaart";
-
-function desired(): DesiredSnapshot {
-  return desiredSnapshot(
-    {
-      spec: exampleSpec(),
-      bgpPlan: {
-        primary: { cidr: "192.168.100.0/30", oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
-        secondary: { cidr: "192.168.100.4/30", oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
-      },
-      resources: { drgId: DRG, routeTableId: RT, routedPrefixes: ["10.10.0.0/16"] },
-    },
-    "2026-12-01T10:00:00.000Z",
-    ["10.20.0.0/16"],
-  );
-}
-
-function healthyLive(d: DesiredSnapshot): ControlPlaneObservation {
-  return {
-    circuit: { found: true, provisioningState: "Succeeded", circuitProvisioningState: "Enabled", serviceProviderProvisioningState: "Provisioned", ...d.circuit },
-    peering: { found: true, state: "Enabled", provisioningState: "Succeeded", ...d.peering },
-    gateway: { found: true, provisioningState: "Succeeded" },
-    connection: { found: true, provisioningState: "Succeeded", connectionStatus: "Connected", fastPath: d.connection.fastPath },
-    virtualNetwork: { found: true, addressPrefixes: [...d.vnetPrefixes] },
-    virtualCircuit: { found: true, lifecycleState: "PROVISIONED", providerState: "ACTIVE", bgpSessionState: "UP", bgpAdminState: "ENABLED", bandwidthShapeName: d.virtualCircuit.bandwidthShapeName, gatewayId: DRG },
-    drg: { found: true, lifecycleState: "AVAILABLE" },
-    drgAttachment: { found: true, lifecycleState: "ATTACHED", vcnId: "ocid1.vcn.oc1.iad.aaaaaaaavcn", drgRouteTableId: "ocid1.drgroutetable.oc1.iad.x" },
-    vcn: { found: true, cidrBlocks: [...d.vcnPrefixes] },
-  };
-}
-
-function healthyRoutes(d: DesiredSnapshot): RouteObservation {
-  const path = { arpPeer: true, statePfxRcd: String(d.vcnPrefixes.length), routes: [...d.vcnPrefixes] };
-  return {
-    paths: { primary: { ...path }, secondary: { ...path, routes: [...path.routes] } },
-    vcnRouteRules: d.routeRules.destinations.map((destination) => ({ destination, networkEntityId: DRG })),
-    drgVirtualCircuitRoutes: [...d.vnetPrefixes],
-  };
-}
+import type { ControlPlaneObservation } from "../../src/domain/observation";
+import { DRG, RT, desired, healthyLive, healthyRoutes } from "../support/health-fixtures";
 
 const codes = (f: { code: string; subject: string }[]) => f.map((x) => `${x.code}:${x.subject}`).sort();
 

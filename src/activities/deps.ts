@@ -6,7 +6,7 @@ import { AzureClients } from "../clouds/azure/network";
 import { createAzureCredential, type AzureCredentialKind } from "../clouds/azure/credential";
 import { OciClients, type OciClientConfig } from "../clouds/oci/network";
 import { createStore, type Store, type TableStorageTarget } from "../store";
-import type { HealthSettings } from "./health-contract";
+import type { HealthSettings } from "../contracts";
 
 const DEFAULT_HEALTH_SETTINGS: HealthSettings = { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false };
 

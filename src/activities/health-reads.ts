@@ -10,7 +10,7 @@ import { resourceNames } from "../domain/names";
 import { type ControlPlaneObservation, DEVICE_PATHS, type PathObservation, type RouteObservation } from "../domain/observation";
 import { AZURE_PRIVATE_PEERING } from "../domain/skus";
 import { parseArmId } from "./azure-ids";
-import type { HealthTargets } from "./health-contract";
+import type { HealthTargets } from "../contracts";
 
 export async function observeControlPlane(azure: AzureNetwork, oci: OciNetwork, t: HealthTargets): Promise<ControlPlaneObservation> {
   const names = resourceNames(t.interconnect);

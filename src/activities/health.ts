@@ -11,31 +11,11 @@ import type { BgpPlan } from "../domain/bgp-plan";
 import type { InterconnectSpec } from "../domain/spec";
 import type { StoredInterconnect } from "../store";
 import { findInstance, isFinished } from "./durable-instance";
-import {
-  healthLoadInput,
-  healthObserveControlPlaneInput,
-  healthObserveRoutesInput,
-  healthRefreshInput,
-  healthSaveInput,
-  healthWatchEnsureInput,
-  healthWatchStopInput,
-  type HealthLoad,
-  type HealthTargets,
-} from "./health-contract";
+import type { HealthLoad, HealthTargets } from "../contracts";
 import { observeControlPlane, observeRoutes, refreshFailedCircuit, refreshFailedConnection } from "./health-reads";
 import { defineActivity } from "./step";
 
-export type HealthActivity =
-  | "healthLoad"
-  | "healthObserveControlPlane"
-  | "healthObserveRoutes"
-  | "healthSave"
-  | "healthRefreshCircuit"
-  | "healthRefreshConnection"
-  | "healthWatchEnsure"
-  | "healthWatchStop";
-
-export const healthLoad = defineActivity("healthLoad", healthLoadInput, "read", async (input, ctx): Promise<HealthLoad> => {
+export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx): Promise<HealthLoad> => {
   const record = await ctx.deps.store.interconnects.get(input.name);
   if (!record || record.state !== "active") return { watching: false, state: record?.state ?? "absent" };
   const targets = targetsOf(record);
@@ -43,11 +23,11 @@ export const healthLoad = defineActivity("healthLoad", healthLoadInput, "read", 
   return { watching: true, targets, desired, ...(record.health ? { health: record.health } : {}), settings: ctx.deps.health };
 });
 
-export const healthObserveControlPlane = defineActivity("healthObserveControlPlane", healthObserveControlPlaneInput, "read", async (input, ctx) =>
+export const healthObserveControlPlane = defineActivity("healthObserveControlPlane", "read", async (input, ctx) =>
   observeControlPlane(ctx.azure(input.targets.subscriptionId), ctx.oci(input.targets.region), input.targets),
 );
 
-export const healthObserveRoutes = defineActivity("healthObserveRoutes", healthObserveRoutesInput, "read", async (input, ctx) =>
+export const healthObserveRoutes = defineActivity("healthObserveRoutes", "read", async (input, ctx) =>
   observeRoutes(ctx.azure(input.targets.subscriptionId), ctx.oci(input.targets.region), input.targets, input.drgRouteTableId, input.peeringPresent),
 );
 
@@ -56,7 +36,7 @@ export const healthObserveRoutes = defineActivity("healthObserveRoutes", healthO
  * transition leaves one audit row and one structured log event, `InterconnectHealthChanged`, which an
  * Application Insights alert rule can fire on (traces where message has that name).
  */
-export const healthSave = defineActivity("healthSave", healthSaveInput, "read", async (input, ctx) => {
+export const healthSave = defineActivity("healthSave", "read", async (input, ctx) => {
   let saved = true;
   await ctx.deps.store.interconnects.modify(input.name, (current) => {
     if (current.state !== "active") {
@@ -99,16 +79,16 @@ function logTransition(invocation: InvocationContext, name: string, status: stri
   else invocation.info(line);
 }
 
-export const healthRefreshCircuit = defineActivity("healthRefreshCircuit", healthRefreshInput, "mutation", async (input, ctx) => ({
+export const healthRefreshCircuit = defineActivity("healthRefreshCircuit", "mutation", async (input, ctx) => ({
   outcome: await refreshFailedCircuit(ctx.azure(input.targets.subscriptionId), input.targets, ctx.addSecret),
 }));
 
-export const healthRefreshConnection = defineActivity("healthRefreshConnection", healthRefreshInput, "mutation", async (input, ctx) => ({
+export const healthRefreshConnection = defineActivity("healthRefreshConnection", "mutation", async (input, ctx) => ({
   outcome: await refreshFailedConnection(ctx.azure(input.targets.subscriptionId), input.targets),
 }));
 
 /** Starts the watch unless it runs already (its fixed instance id makes this the only watch of the interconnect). */
-export const healthWatchEnsure = defineActivity("healthWatchEnsure", healthWatchEnsureInput, "read", async (input, ctx) => {
+export const healthWatchEnsure = defineActivity("healthWatchEnsure", "read", async (input, ctx) => {
   const client = df.getClient(ctx.invocation);
   const instanceId = healthWatchInstanceId(input.name);
   const status = await findInstance(client, instanceId);
@@ -118,7 +98,7 @@ export const healthWatchEnsure = defineActivity("healthWatchEnsure", healthWatch
 });
 
 /** Wakes the watch with its stop event (a teardown began); a watch that is not running needs nothing. */
-export const healthWatchStop = defineActivity("healthWatchStop", healthWatchStopInput, "read", async (input, ctx) => {
+export const healthWatchStop = defineActivity("healthWatchStop", "read", async (input, ctx) => {
   const client = df.getClient(ctx.invocation);
   const instanceId = healthWatchInstanceId(input.name);
   const status = await findInstance(client, instanceId);

@@ -3,9 +3,9 @@
  * point (src/functions/index.ts); the handlers are exported for tests, which call them directly.
  */
 import * as df from "durable-functions";
-import { storageTargets } from "../clouds/azure/storage";
+import { storageTargets } from "../store/storage-account";
 import { settings } from "../config/settings";
-import { ACTIVITY, type ActivityName } from "./contracts";
+import { ACTIVITY_NAMES, type ActivityName } from "../contracts";
 import { createActivityDeps, setDefaultActivityDeps } from "./deps";
 import type { ActivityHandler } from "./step";
 import { azureReadProviderOffer, azureReadVirtualNetwork, ociReadDrg, ociReadProviderService, ociReadVcn } from "./preflight";
@@ -63,7 +63,7 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
 };
 
 /** Activities that read or start orchestrations through the durable client binding. */
-const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set([ACTIVITY.provisioningInstanceState, ACTIVITY.healthWatchEnsure, ACTIVITY.healthWatchStop]);
+const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>(["provisioningInstanceState", "healthWatchEnsure", "healthWatchStop"]);
 
 /** Deps are built from the settings on the first activity call, not at registration (the host may index first). */
 export function registerActivities(): void {
@@ -77,7 +77,7 @@ export function registerActivities(): void {
       health: s.health,
     });
   });
-  for (const name of Object.values(ACTIVITY)) {
+  for (const name of ACTIVITY_NAMES) {
     df.app.activity(name, {
       handler: activityHandlers[name],
       ...(WITH_DURABLE_CLIENT.has(name) ? { extraInputs: [df.input.durableClient()] } : {}),

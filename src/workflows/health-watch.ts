@@ -13,8 +13,7 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { z } from "zod";
-import type { HealthTargets } from "../activities/health-contract";
-import type { OpContext } from "../activities/contracts";
+import type { HealthTargets, OpContext } from "../contracts";
 import { checkFindings, isEmptyPlan, repairPlan, type RepairPlan } from "../domain/health-check";
 import { CHECK_TIERS, findingKey, healthTransition, nextHealth, type CheckTier } from "../domain/health";
 import type { DesiredSnapshot } from "../domain/desired-snapshot";

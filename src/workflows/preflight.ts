@@ -1,11 +1,12 @@
-import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../activities/contracts";
+import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../contracts";
 import { sameAzureRegion } from "../domain/azure-regions";
 import { planBgp } from "../domain/bgp-plan";
 import { ValidationError } from "../domain/errors";
 import { cidrContains, cidrsOverlap, parseCidr, type Cidr } from "../domain/ipv4";
 import { resourceNames } from "../domain/names";
 import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type GatewaySku } from "../domain/skus";
-import { permanent } from "./failure";
+import { permanent } from "../contracts";
+import { WorkflowStepError } from "./failure";
 import type { WorkflowBgpPlan, WorkflowSpec } from "./names";
 import type { Flow, WorkflowRun } from "./run";
 
@@ -20,8 +21,8 @@ export interface PreflightFacts {
   bandwidthShapeName: string;
   /** The existing DRG named in the spec, or null when we create ours. */
   existingDrg: DrgSummary | null;
-  gatewaySku: string;
-  gatewayScaleUnits?: number;
+  /** The gateway this run creates when the VNet has none. */
+  newGateway: { sku: GatewaySku; scaleUnits?: number };
   expressRouteGatewayBypass: boolean;
   owned: ResourceOwnership;
 }
@@ -105,9 +106,9 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
     problems.push(`oci.drgId ${existingDrg.id} is ${existingDrg.lifecycleState}, not AVAILABLE`);
   }
 
-  if (problems.length > 0) throw permanent(step, "PREFLIGHT_FAILED", problems.join("; "));
+  if (problems.length > 0) throw new WorkflowStepError(step, permanent("PREFLIGHT_FAILED", problems.join("; ")));
 
-  const wantedSku = spec.azure.gateway?.sku ?? "UltraPerformance";
+  const wantedSku: GatewaySku = spec.azure.gateway?.sku ?? "UltraPerformance";
   const gatewaySku = existingGateway?.sku ?? wantedSku;
   const scaleUnits = existingGateway === null ? spec.azure.gateway?.scaleUnits : undefined;
   const fastPathWanted = spec.azure.gateway?.fastPath ?? true;
@@ -119,7 +120,7 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
     bandwidthInMbps: bandwidth.bandwidthInMbps,
     bandwidthShapeName: bandwidth.bandwidthShapeName,
     existingDrg,
-    gatewaySku,
+    newGateway: scaleUnits === undefined ? { sku: wantedSku } : { sku: wantedSku, scaleUnits },
     expressRouteGatewayBypass: fastPathWanted && skuKnown && supportsFastPath(gatewaySku as GatewaySku, scaleUnits),
     owned: {
       gatewaySubnet: virtualNetwork.gatewaySubnet === null,
@@ -128,7 +129,6 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
       drgAttachment: existingDrg?.vcnAttachment == null,
     },
   };
-  if (scaleUnits !== undefined) facts.gatewayScaleUnits = scaleUnits;
   return facts;
 }
 

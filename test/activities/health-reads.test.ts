@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HealthTargets } from "../../src/activities/health-contract";
+import type { HealthTargets } from "../../src/contracts";
 import { observeControlPlane, observeRoutes, refreshFailedCircuit, refreshFailedConnection } from "../../src/activities/health-reads";
 import { CloudCallLog } from "../../src/clouds/call-log";
 import { AzureClients, type AzureNetwork } from "../../src/clouds/azure/network";

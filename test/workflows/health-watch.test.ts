@@ -3,8 +3,7 @@
  * continueAsNew; the clouds and the store behind a scripted activity boundary.
  */
 import { describe, expect, it } from "vitest";
-import { stepFailureError } from "../../src/activities/contracts";
-import type { HealthLoad, HealthSaveInput, HealthSettings, HealthTargets } from "../../src/activities/health-contract";
+import { stepFailureError, type HealthLoad, type HealthSaveInput, type HealthSettings, type HealthTargets } from "../../src/contracts";
 import type { InterconnectHealth } from "../../src/domain/health";
 import type { ControlPlaneObservation, RouteObservation } from "../../src/domain/observation";
 import { healthWatch, MAX_REPAIR_ATTEMPTS } from "../../src/workflows/health-watch";

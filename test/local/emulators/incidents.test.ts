@@ -116,7 +116,14 @@ describe("emulator incidents, seen through the real SDKs", () => {
 
   it("detaches the DRG attachment and deprovisions on the provider side behind the service's back", async () => {
     await incident({ kind: "drgAttachmentDetached", drgAttachmentId: ids.attachmentId });
-    await waitFor(async () => ((await oci.getDrgAttachment({ drgAttachmentId: ids.attachmentId })).drgAttachment.lifecycleState === "DETACHED" ? true : undefined), "DETACHED");
+    await waitFor(async () => {
+      try {
+        return (await oci.getDrgAttachment({ drgAttachmentId: ids.attachmentId })).drgAttachment.lifecycleState === "DETACHED" ? true : undefined;
+      } catch (e) {
+        if (isNotFound(e)) return true; // DETACHED, then gone after its retention
+        throw e;
+      }
+    }, "DETACHED");
 
     await incident({ kind: "providerDeprovisioned", virtualCircuitId: ids.virtualCircuitId });
     expect((await virtualCircuit()).lifecycleState).toMatch(/TERMINATING|TERMINATED/);

@@ -5,6 +5,7 @@
 import { registerActivities } from "../activities";
 import { settings } from "../config/settings";
 import { registerWorkflows } from "../workflows";
+import { registerHealthWatchKeeper } from "./health-watch-keeper";
 import { registerInterconnectsHttp } from "./interconnects-http";
 import { registerTeardownQueue } from "./teardown-queue";
 import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
@@ -17,5 +18,6 @@ settings();
 registerActivities();
 registerWorkflows();
 registerInterconnectsHttp();
+registerHealthWatchKeeper();
 registerTeardownQueue();
 registerTeardownRejectionsHttp();

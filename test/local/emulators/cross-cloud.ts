@@ -3,13 +3,14 @@ import { request } from "node:https";
 import { NetworkManagementClient } from "@azure/arm-network";
 import * as common from "oci-common";
 import * as core from "oci-core";
-import { expect } from "vitest";
+import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { type RunningEmulators, startEmulators } from "../../../src/local/emulators";
 import { staticToken } from "./arm-helpers";
 
 /**
  * Both emulators and the two real SDK clients on them, and a whole interconnect built through those SDKs
- * as the app builds it: the provider link between the clouds is the emulators' own business.
+ * as the app builds it: the provider link between the clouds is the emulators' own business. Checks use
+ * node:assert, not vitest: `npm run bench` builds its interconnect with this too.
  */
 export const RG = "rg-erp-network";
 export const POLL = { updateIntervalInMs: 20 };
@@ -132,9 +133,9 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
 
   const services = await oci.listFastConnectProviderServices({ compartmentId: emu.oci.compartmentId });
   const azure = services.items.find((s) => s.providerName === "Microsoft Azure");
-  expect(azure?.id).toBe(emu.oci.providerServiceId);
+  strictEqual(azure?.id, emu.oci.providerServiceId);
   const keyInfo = await oci.getFastConnectProviderServiceKey({ providerServiceId: emu.oci.providerServiceId, providerServiceKeyName: serviceKey });
-  expect(keyInfo.fastConnectProviderServiceKey.peeringLocation).toBe("Washington DC");
+  strictEqual(keyInfo.fastConnectProviderServiceKey.peeringLocation, "Washington DC");
 
   const { virtualCircuit } = await oci.createVirtualCircuit({
     createVirtualCircuitDetails: {
@@ -152,7 +153,7 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
   });
 
   const virtualCircuitId = virtualCircuit.id ?? "";
-  expect(virtualCircuitId).toMatch(/^ocid1\.virtualcircuit\./);
+  match(virtualCircuitId, /^ocid1\.virtualcircuit\./);
   await waitFor(async () => {
     const vc = (await oci.getVirtualCircuit({ virtualCircuitId })).virtualCircuit;
     return vc.lifecycleState === "PROVISIONED" && vc.providerState === "ACTIVE" && vc.bgpSessionState === "UP" ? true : undefined;
@@ -161,7 +162,8 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
     const c = await arm.expressRouteCircuits.get(RG, names.circuit);
     return c.serviceProviderProvisioningState === "Provisioned" && c.peerings?.some((p) => p.name === "AzurePrivatePeering") ? c : undefined;
   }, "circuit Provisioned with AzurePrivatePeering");
-  expect(provisioned.peerings?.[0]).toMatchObject({ peerASN: 31898, azureASN: 12076, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30" });
+  const p = provisioned.peerings?.[0];
+  deepStrictEqual([p?.peerASN, p?.azureASN, p?.primaryPeerAddressPrefix, p?.secondaryPeerAddressPrefix], [31898, 12076, "192.168.100.0/30", "192.168.100.4/30"]);
 
   const table = await oci.getRouteTable({ rtId: emu.oci.routeTableId });
   await oci.updateRouteTable({
@@ -179,7 +181,7 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
     { location: "eastus", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gateway.id }, peer: { id: provisioned.id }, routingWeight: 0, expressRouteGatewayBypass: true },
     POLL,
   );
-  expect(connection.provisioningState).toBe("Succeeded");
+  strictEqual(connection.provisioningState, "Succeeded");
   await waitFor(async () => ((await arm.virtualNetworkGatewayConnections.get(RG, names.connection)).connectionStatus === "Connected" ? true : undefined), "Connected");
 
   return { drgId: drg.id, attachmentId: drgAttachment.id, virtualCircuitId, serviceKey, circuitId: provisioned.id ?? "", connectionId: connection.id ?? "", gatewayId: gateway.id ?? "" };

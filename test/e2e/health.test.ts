@@ -24,8 +24,8 @@ afterAll(async () => {
 const health = async (): Promise<Json> => (await stack.api("GET", "interconnects/erp-prod/health")).json;
 const codes = (h: Json): string[] => (h.findings as Json[]).map((f) => `${f.code}:${f.subject}`).sort();
 
-/** Waits at most two route cadences (one to start the next check, one for it to run) plus slack for a loaded machine. */
-async function healthUntil(what: string, done: (h: Json) => boolean, timeoutMs = 2 * CADENCE_MS + 10_000): Promise<Json> {
+/** Two route cadences (one to start the next check, one for it to run), doubled, plus slack: on a loaded 2-core machine a route check (six ARM LROs, polled in real time) can outlast a cadence. */
+async function healthUntil(what: string, done: (h: Json) => boolean, timeoutMs = 4 * CADENCE_MS + 30_000): Promise<Json> {
   const until = Date.now() + timeoutMs;
   let last: Json;
   while (Date.now() < until) {

@@ -96,7 +96,9 @@ it("watches an interconnect from activation, reports failures within a cadence, 
   expect(healed.findings).toEqual([]);
   expect(await watches()).toHaveLength(1);
   const rows = (await stack.api("GET", "interconnects/erp-prod/audit?top=500")).json.items as Json[];
-  expect(rows.filter((r) => r.step === "ociEnsureRouteRules" && r.operation === "watch" && r.phase === "succeeded")).toHaveLength(1);
+  // Re-added (an activity redelivered after the kill may run twice: the merge makes the second a no-op), once in the table.
+  expect(rows.filter((r) => r.step === "ociEnsureRouteRules" && r.operation === "watch" && r.phase === "succeeded").length).toBeGreaterThanOrEqual(1);
+  expect(inventory(await stack.admin("GET", "state")).routeRules.filter((r) => r.destination === "10.10.0.0/16")).toHaveLength(1);
   expect((await transitions()).map((r) => r.details.to)).toEqual(["healthy", "degraded", "down", "healthy"]);
 
   // 5. Teardown stops the watch before removing anything; the interconnect goes, the watch is not running.

@@ -6,6 +6,9 @@ import { AzureClients } from "../clouds/azure/network";
 import { createAzureCredential, type AzureCredentialKind } from "../clouds/azure/credential";
 import { OciClients, type OciClientConfig } from "../clouds/oci/network";
 import { createStore, type Store, type TableStorageTarget } from "../store";
+import type { HealthSettings } from "../contracts";
+
+const DEFAULT_HEALTH_SETTINGS: HealthSettings = { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false };
 
 export interface ActivityConfig {
   azure: {
@@ -18,12 +21,15 @@ export interface ActivityConfig {
   oci: OciClientConfig;
   storage: TableStorageTarget;
   tables: { interconnects: string; audit: string };
+  /** The health watch's cadences and AUTO_REPAIR (defaults: 5 and 30 minutes, off). */
+  health?: HealthSettings;
 }
 
 export interface ActivityDeps {
   azure: AzureClients;
   oci: OciClients;
   store: Store;
+  health: HealthSettings;
 }
 
 export function createActivityDeps(config: ActivityConfig): ActivityDeps {
@@ -36,6 +42,7 @@ export function createActivityDeps(config: ActivityConfig): ActivityDeps {
     }),
     oci: new OciClients(config.oci),
     store: createStore(config.storage, config.tables),
+    health: config.health ?? DEFAULT_HEALTH_SETTINGS,
   };
 }
 

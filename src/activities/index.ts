@@ -17,6 +17,7 @@ import { ociDeleteVirtualCircuit, ociEnsureVirtualCircuit, ociGetVirtualCircuit 
 import { ociEnsureRouteRules, ociRemoveRouteRules } from "./route-rules";
 import { auditAppend, recordRead, recordUpdate } from "./record";
 import { provisioningInstanceState } from "./durable-instance";
+import { healthLoad, healthObserveControlPlane, healthObserveRoutes, healthRefreshCircuit, healthRefreshConnection, healthSave, healthWatchEnsure, healthWatchStop } from "./health";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -51,7 +52,18 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   recordRead,
   recordUpdate,
   auditAppend,
+  healthLoad,
+  healthObserveControlPlane,
+  healthObserveRoutes,
+  healthSave,
+  healthRefreshCircuit,
+  healthRefreshConnection,
+  healthWatchEnsure,
+  healthWatchStop,
 };
+
+/** Activities that read or start orchestrations through the durable client binding. */
+const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>(["provisioningInstanceState", "healthWatchEnsure", "healthWatchStop"]);
 
 /** Deps are built from the settings on the first activity call, not at registration (the host may index first). */
 export function registerActivities(): void {
@@ -62,12 +74,13 @@ export function registerActivities(): void {
       oci: s.oci,
       storage: storageTargets(s.storage).tables,
       tables: s.tables,
+      health: s.health,
     });
   });
   for (const name of ACTIVITY_NAMES) {
     df.app.activity(name, {
       handler: activityHandlers[name],
-      ...(name === "provisioningInstanceState" ? { extraInputs: [df.input.durableClient()] } : {}),
+      ...(WITH_DURABLE_CLIENT.has(name) ? { extraInputs: [df.input.durableClient()] } : {}),
     });
   }
 }

@@ -36,6 +36,15 @@ export interface Settings {
     gatewaySubnetMinutes: number;
   };
   keepResourcesOnFailure: boolean;
+  /** The health watch of active interconnects (README "Operating it"). */
+  health: {
+    /** Cadence of the cheap control-plane reads. */
+    controlPlaneMinutes: number;
+    /** Cadence of the route-level checks (ARP, BGP summaries, route tables); a multiple of controlPlaneMinutes. */
+    routesMinutes: number;
+    /** AUTO_REPAIR: re-add the service's own route rules and refresh a Failed circuit or connection. Off by default. */
+    autoRepair: boolean;
+  };
   tables: { interconnects: string; audit: string };
   /**
    * Whether x-ms-client-principal-name names the caller in the audit. App Service authentication
@@ -212,11 +221,21 @@ export function loadSettings(env: Env = process.env): Settings {
       gatewaySubnetMinutes: r.integer("GATEWAY_SUBNET_DEADLINE_MINUTES", 15, 1, 1440),
     },
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
+    health: readHealth(r),
     tables: { interconnects, audit },
     trustClientPrincipalHeader: readAuthEnabled(r) || r.raw("WEBSITE_SITE_NAME") === undefined,
   };
   if (r.issues.length > 0) throw new ConfigurationError(r.issues);
   return settings;
+}
+
+function readHealth(r: Reader): Settings["health"] {
+  const controlPlaneMinutes = r.integer("HEALTH_CONTROL_PLANE_MINUTES", 5, 1, 60);
+  const routesMinutes = r.integer("HEALTH_ROUTES_MINUTES", 30, 1, 1440);
+  if (routesMinutes % controlPlaneMinutes !== 0 || routesMinutes < controlPlaneMinutes) {
+    r.fail("HEALTH_ROUTES_MINUTES", `is invalid: expected a multiple of HEALTH_CONTROL_PLANE_MINUTES (${controlPlaneMinutes}); the route checks run on every n-th control-plane check`);
+  }
+  return { controlPlaneMinutes, routesMinutes, autoRepair: r.boolean("AUTO_REPAIR", false) };
 }
 
 /** App Service writes "True"/"False"; anything else means the platform setting was overwritten by hand. */

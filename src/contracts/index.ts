@@ -11,6 +11,7 @@ import { circuitActivities } from "./circuit";
 import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
 import { gatewayActivities } from "./gateway";
+import { healthActivities } from "./health";
 import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
 import { routeRulesActivities } from "./route-rules";
@@ -27,6 +28,7 @@ export const ACTIVITIES = {
   ...connectionActivities,
   ...taskHubActivities,
   ...recordActivities,
+  ...healthActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -44,6 +46,7 @@ export * from "./connection";
 export * from "./drg";
 export * from "./failure";
 export * from "./gateway";
+export * from "./health";
 export * from "./preflight";
 export * from "./record";
 export * from "./virtual-circuit";

@@ -49,6 +49,14 @@ export function teardownInstanceId(name: string, attempt: number): string {
   return `teardown-${name}-${checkAttempt(attempt)}`;
 }
 
+/** The health watch's orchestration, one instance per interconnect under this fixed id: a second start finds the first. */
+export const HEALTH_WATCH_ORCHESTRATOR = "healthWatch";
+export function healthWatchInstanceId(name: string): string {
+  return `health-${name}`;
+}
+/** Raised by a teardown: the watch ends now instead of at its next check. */
+export const HEALTH_WATCH_STOP_EVENT = "stop";
+
 /** Reads back what provisionInstanceId/teardownInstanceId wrote, or undefined for foreign ids. */
 export function parseInstanceId(instanceId: string): { operation: "provision" | "teardown"; name: string; attempt: number } | undefined {
   const match = /^(provision|teardown)-([a-z][a-z0-9-]*[a-z0-9])-([1-9]\d*)$/.exec(instanceId);

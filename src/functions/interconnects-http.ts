@@ -10,7 +10,8 @@ import { findInstance } from "../requests/durable";
 import { guarded, pageBody, type Handler } from "./http/handler";
 import { readJsonBody } from "./http/json-body";
 import { nameParam, orderQuery, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
-import { recordLinks, recordView, summaryView } from "./http/views";
+import { ABSENT_RUNTIME_STATUS, healthView, recordLinks, recordView, summaryView } from "./http/views";
+import { healthWatchInstanceId } from "../domain/names";
 import { requestProvisioning } from "../requests/provision";
 import { requestTeardown } from "../requests/teardown";
 import { REQUEST_TIMING } from "../requests/timing";
@@ -21,6 +22,7 @@ export interface InterconnectHandlers {
   get: Handler;
   remove: Handler;
   audit: Handler;
+  health: Handler;
 }
 
 /** The handlers over explicit dependencies, so tests can run them against their own Azurite tables. */
@@ -83,6 +85,16 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       if (result.items.length === 0 && !page.continuationToken && !(await deps.store.interconnects.get(name))) throw notFound(name);
       return { status: 200, jsonBody: pageBody(req.url, result) };
     }),
+
+    health: guarded(getDeps, async (req, context, deps) => {
+      const name = nameParam(req.params.name);
+      const record = await deps.store.interconnects.get(name);
+      if (!record) throw notFound(name);
+      const instanceId = healthWatchInstanceId(name);
+      const status = await findInstance(df.getClient(context), instanceId);
+      const watch = { instanceId, runtimeStatus: status ? String(status.runtimeStatus) : ABSENT_RUNTIME_STATUS };
+      return { status: 200, jsonBody: healthView(new URL(req.url).origin, record, watch) };
+    }),
   };
 }
 
@@ -96,6 +108,7 @@ export function registerInterconnectsHttp(getDeps: () => TriggerDeps = defaultTr
   http("interconnectsGet", ["GET"], "interconnects/{name}", h.get);
   http("interconnectsDelete", ["DELETE"], "interconnects/{name}", h.remove);
   http("interconnectsAudit", ["GET"], "interconnects/{name}/audit", h.audit);
+  http("interconnectsHealth", ["GET"], "interconnects/{name}/health", h.health);
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import type { BgpPlan } from "../domain/bgp-plan";
+import type { DesiredSnapshot } from "../domain/desired-snapshot";
+import type { InterconnectHealth } from "../domain/health";
 import { INTERCONNECT_STATES, type InterconnectState } from "../domain/lifecycle";
 import { fromLegacyResources, interconnectResourcesSchema, type InterconnectResources } from "../domain/resources";
 import type { InterconnectSpec } from "../domain/spec";
@@ -12,7 +14,8 @@ export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
 );
 export const jsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), jsonValueSchema);
 
-export const OPERATION_KINDS = ["provision", "teardown"] as const;
+/** "watch": the health watch of an active interconnect (audit rows only; never a currentOperation). */
+export const OPERATION_KINDS = ["provision", "teardown", "watch"] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export interface InterconnectOperation {
@@ -42,6 +45,10 @@ export interface InterconnectRecord {
   failure?: InterconnectFailure;
   /** Provision/teardown runs started for this interconnect; each run increments it. */
   attempt: number;
+  /** The health watch's last check of an active interconnect. */
+  health?: InterconnectHealth;
+  /** What was built, as the health watch diffs live state against it. */
+  desired?: DesiredSnapshot;
   createdAt: string;
   updatedAt: string;
   stateChangedAt: string;

@@ -1,5 +1,7 @@
 import { odata, type TableClient, type TableEntityResultPage } from "@azure/data-tables";
 import type { BgpPlan } from "../domain/bgp-plan";
+import { desiredSnapshotSchema, type DesiredSnapshot } from "../domain/desired-snapshot";
+import { interconnectHealthSchema, type InterconnectHealth } from "../domain/health";
 import { DomainError, ErrorCodes, ValidationError } from "../domain/errors";
 import { assertTransition, type InterconnectState } from "../domain/lifecycle";
 import type { InterconnectSpec } from "../domain/spec";
@@ -41,6 +43,8 @@ export interface InterconnectPatch {
   currentOperation?: InterconnectOperation | null;
   failure?: InterconnectFailure | null;
   attempt?: number;
+  health?: InterconnectHealth | null;
+  desired?: DesiredSnapshot | null;
 }
 
 /** A patch plus, optionally, a new state (checked against the lifecycle when it differs). */
@@ -213,6 +217,8 @@ export class InterconnectRepository {
     applyOptional(next, "bgpPlan", change.bgpPlan);
     applyOptional(next, "currentOperation", change.currentOperation);
     applyOptional(next, "failure", change.failure);
+    applyOptional(next, "health", change.health);
+    applyOptional(next, "desired", change.desired);
     if (change.state !== undefined && change.state !== current.state) {
       next.state = change.state;
       next.stateChangedAt = at;
@@ -221,7 +227,7 @@ export class InterconnectRepository {
   }
 }
 
-function applyOptional<K extends "bgpPlan" | "currentOperation" | "failure">(
+function applyOptional<K extends "bgpPlan" | "currentOperation" | "failure" | "health" | "desired">(
   record: InterconnectRecord,
   key: K,
   value: InterconnectRecord[K] | null | undefined,
@@ -287,6 +293,8 @@ function toEntity(record: InterconnectRecord): { partitionKey: string; rowKey: s
     entity.currentOperation = encodeJson("currentOperation", parseInput("currentOperation", record.currentOperation, operationSchema));
   }
   if (record.failure) entity.failure = encodeJson("failure", parseInput("failure", record.failure, failureSchema));
+  if (record.health) entity.health = encodeJson("health", parseInput("health", record.health, interconnectHealthSchema));
+  if (record.desired) entity.desired = encodeJson("desired", parseInput("desired", record.desired, desiredSnapshotSchema));
   return entity;
 }
 
@@ -309,6 +317,8 @@ function fromEntity(entity: Record<string, unknown>): StoredInterconnect {
     record.currentOperation = decodeJson(where, "currentOperation", entity.currentOperation, operationSchema);
   }
   if (entity.failure !== undefined) record.failure = decodeJson(where, "failure", entity.failure, failureSchema);
+  if (entity.health !== undefined) record.health = decodeJson(where, "health", entity.health, interconnectHealthSchema);
+  if (entity.desired !== undefined) record.desired = decodeJson(where, "desired", entity.desired, desiredSnapshotSchema);
   return record;
 }
 

@@ -3,6 +3,7 @@ import { permanent, type AzureScope, type GatewayObservation, type InterconnectR
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
 import { found } from "./ensure";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
+import { startHealthWatch } from "./health-watch";
 import { readProvisionInput } from "./input";
 import { preflight, PREFLIGHT_STEP } from "./preflight";
 import { circuitCreated, connected, drgAttached, drgAvailable, gatewaySucceeded, virtualCircuitCreated, type Build } from "./provision-steps";
@@ -132,6 +133,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     // 9. Verify both device paths, then the interconnect is active.
     yield* run.step("verification", "checking ARP and route tables on both device paths", () => awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks));
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
+    yield* startHealthWatch(run, input.name);
     return { state: "active", resources };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);

@@ -1,6 +1,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { permanent } from "../contracts";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
+import { stopHealthWatch } from "./health-watch";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
@@ -34,6 +35,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       }
       return snapshot;
     });
+    yield* stopHealthWatch(run, input.name);
     const spec = readSpec(record.spec);
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
     const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;

@@ -50,6 +50,7 @@ describe("loadSettings", () => {
       polling: { initialIntervalSeconds: 30, maxIntervalSeconds: 300, minIntervalSeconds: 20, waitProfiles: {} },
       deadlines: { gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60, drgMinutes: 20, verificationMinutes: 30, gatewaySubnetMinutes: 15 },
       keepResourcesOnFailure: false,
+      health: { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false },
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
       trustClientPrincipalHeader: true,
     });
@@ -134,6 +135,9 @@ describe("loadSettings", () => {
     ["VERIFICATION_DEADLINE_MINUTES", "ten", /whole number/],
     ["GATEWAY_SUBNET_DEADLINE_MINUTES", "2.5", /whole number/],
     ["KEEP_RESOURCES_ON_FAILURE", "yes", /true or false/],
+    ["HEALTH_CONTROL_PLANE_MINUTES", "0", /whole number from 1 to 60/],
+    ["HEALTH_ROUTES_MINUTES", "12", /multiple of HEALTH_CONTROL_PLANE_MINUTES \(5\)/],
+    ["AUTO_REPAIR", "on", /true or false/],
     ["INTERCONNECTS_TABLE", "inter-connects", /table name/],
     ["AUDIT_TABLE", "Interconnects", /must differ from INTERCONNECTS_TABLE/],
   ];

@@ -22,7 +22,7 @@ describe("POST /api/interconnects", () => {
     expect(body.outcome).toBe("started");
     expect(header(res, "location")).toBe(body.statusQueryGetUri);
     expect(String(body.statusQueryGetUri)).toMatch(/^http:\/\/127\.0\.0\.1:7071\/runtime\/webhooks\/durabletask\/instances\/provision-erp-prod-1\?/);
-    expect(body.links).toEqual({ self: "http://127.0.0.1:7071/api/interconnects/erp-prod", audit: "http://127.0.0.1:7071/api/interconnects/erp-prod/audit" });
+    expect(body.links).toEqual({ self: "http://127.0.0.1:7071/api/interconnects/erp-prod", audit: "http://127.0.0.1:7071/api/interconnects/erp-prod/audit", health: "http://127.0.0.1:7071/api/interconnects/erp-prod/health" });
 
     expect(t.durable.starts).toHaveLength(1);
     const started = t.durable.starts[0];

@@ -42,6 +42,8 @@ interface Timed {
 
 export class FakeClouds {
   readonly audit: AuditEntry[] = [];
+  /** The health watch as the task hub would see it: started once the interconnect is active, stopped by a teardown. */
+  watch = { running: false, starts: 0, stops: 0 };
   /** When the provisioning a teardown stopped becomes terminal (ms); unset = it never existed. */
   provisioningEndsAt: number | undefined;
   private lateVcCreated = false;
@@ -301,6 +303,17 @@ export class FakeClouds {
       case "auditAppend":
         this.audit.push(input.entry as AuditEntry);
         return null;
+      case "healthWatchEnsure": {
+        const instanceId = `health-${String(input.name)}`;
+        const started = !this.watch.running;
+        this.watch = { running: true, starts: this.watch.starts + (started ? 1 : 0), stops: this.watch.stops };
+        return { instanceId, started, runtimeStatus: started ? "Pending" : "Running" };
+      }
+      case "healthWatchStop": {
+        const signalled = this.watch.running;
+        this.watch = { running: false, starts: this.watch.starts, stops: this.watch.stops + (signalled ? 1 : 0) };
+        return { instanceId: `health-${String(input.name)}`, signalled };
+      }
     }
   }
 

@@ -31,9 +31,15 @@ export interface RunResult {
   episodes: number;
   startedAt: Date;
   endedAt: Date;
+  /** The input an eternal orchestration handed to continueAsNew, when it did. */
+  continuedAsNew?: unknown;
 }
 
 type HistoryEvent = Record<string, unknown> & { EventType: number; Timestamp: string };
+
+const CONTINUE_AS_NEW = 4;
+const WAIT_FOR_EXTERNAL_EVENT = 6;
+const EVENT_RAISED = 15;
 
 export interface RunOptions {
   orchestrator: OrchestratorFn;
@@ -44,6 +50,8 @@ export interface RunOptions {
   /** Virtual seconds an activity takes. */
   activitySeconds?: number;
   maxEpisodes?: number;
+  /** External events raised as soon as the orchestrator waits for them (name → payload); others never come. */
+  events?: Record<string, unknown>;
 }
 
 export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
@@ -80,6 +88,8 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
     }
     if (state.isDone || state.error !== undefined) {
       const result: RunResult = { done: state.isDone, calls, timers, statuses, history, episodes, startedAt, endedAt: new Date(now) };
+      const continued = leaves.find((a) => a.actionType === CONTINUE_AS_NEW);
+      if (continued) result.continuedAsNew = typeof continued.input === "string" ? JSON.parse(continued.input) : continued.input;
       if (state.output !== undefined) result.output = state.output;
       if (state.error !== undefined) result.error = state.error;
       return result;
@@ -111,6 +121,10 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
           now = Math.max(now, Date.parse(fireAt));
           return ev(11, { TimerId: seq, FireAt: fireAt });
         });
+      } else if (action.actionType === WAIT_FOR_EXTERNAL_EVENT) {
+        const name = action.externalEventName ?? "";
+        // Raised before anything else completing in this batch, so it wins a Task.any against a timer.
+        if (opts.events && name in opts.events) completions.unshift(() => ev(EVENT_RAISED, { Name: name, Input: JSON.stringify(opts.events?.[name] ?? null) }));
       } else {
         throw new Error(`harness does not handle actionType ${action.actionType}`);
       }

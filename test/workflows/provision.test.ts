@@ -28,7 +28,9 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(names[first("azureEnsureCircuit") + 1]).toBe("ociEnsureVirtualCircuit");
     expect(first("ociEnsureRouteRules")).toBeGreaterThan(names.lastIndexOf("ociGetVirtualCircuit"));
     expect(first("azureEnsureConnection")).toBeGreaterThan(names.lastIndexOf("azureGetGateway"));
-    expect(names.slice(-2)).toEqual(["azureReadPeeringTables", "azureReadPeeringTables"]);
+    // verification last; then, the record active, the health watch is started (once)
+    expect(names.slice(-3)).toEqual(["azureReadPeeringTables", "azureReadPeeringTables", "healthWatchEnsure"]);
+    expect(clouds.watch).toEqual({ running: true, starts: 1, stops: 0 });
     // we never create or touch the provider's peering: no such activity exists, and the circuit is not re-PUT
     expect(names.filter((n) => n === "azureEnsureCircuit")).toHaveLength(1);
 

@@ -45,6 +45,10 @@ describe("teardownInterconnect on the real replay engine", () => {
     const deletes = cloudCalls(run.calls).filter((n) => n.includes("Delete") || n.includes("Remove"));
     expect(new Set(deletes)).toEqual(new Set(DELETES));
     expectSafeOrder(run.calls);
+    // the health watch the provisioning started is stopped before anything is removed (it would report, or repair, the removals)
+    expect(clouds.watch).toEqual({ running: false, starts: 1, stops: 1 });
+    const firstDelete = cloudCalls(run.calls).findIndex((n) => n.includes("Delete") || n.includes("Remove"));
+    expect(cloudCalls(run.calls).indexOf("healthWatchStop")).toBeLessThan(firstDelete);
     // the circuit delete came only once Azure showed NotProvisioned without peerings: no conflict on the way
     const circuitDeletes = run.calls.filter((c) => c.name === "azureDeleteCircuit");
     expect(circuitDeletes).toHaveLength(1);

@@ -8,6 +8,7 @@ import type {
   ExpressRouteCircuit,
   ExpressRouteCircuitArpTable,
   ExpressRouteCircuitRoutesTable,
+  ExpressRouteCircuitRoutesTableSummary,
   ExpressRouteServiceProvider,
   PublicIPAddress,
   Subnet,
@@ -25,6 +26,7 @@ export type {
   ExpressRouteCircuit,
   ExpressRouteCircuitArpTable,
   ExpressRouteCircuitRoutesTable,
+  ExpressRouteCircuitRoutesTableSummary,
   ExpressRouteServiceProvider,
   PublicIPAddress,
   Subnet,
@@ -149,6 +151,13 @@ export class AzureNetwork {
   async listRoutesTable(rg: string, circuit: string, peering: string, devicePath: string): Promise<ExpressRouteCircuitRoutesTable[]> {
     const result = await this.awaitRead("POST routeTables", (o) =>
       this.client.expressRouteCircuits.beginListRoutesTableAndWait(rg, circuit, peering, devicePath, { ...o, updateIntervalInMs: 500 }),
+    );
+    return result.value ?? [];
+  }
+
+  async listRoutesTableSummary(rg: string, circuit: string, peering: string, devicePath: string): Promise<ExpressRouteCircuitRoutesTableSummary[]> {
+    const result = await this.awaitRead("POST routeTablesSummary", (o) =>
+      this.client.expressRouteCircuits.beginListRoutesTableSummaryAndWait(rg, circuit, peering, devicePath, { ...o, updateIntervalInMs: 500 }),
     );
     return result.value ?? [];
   }

@@ -16,6 +16,7 @@ export type RouteTable = models.RouteTable;
 export type RouteRule = models.RouteRule;
 export type Drg = models.Drg;
 export type DrgAttachment = models.DrgAttachment;
+export type DrgRouteRule = models.DrgRouteRule;
 export type VirtualCircuit = models.VirtualCircuit;
 export type CreateVirtualCircuitDetails = models.CreateVirtualCircuitDetails;
 export type FastConnectProviderService = models.FastConnectProviderService;
@@ -174,6 +175,10 @@ export class OciNetwork {
     return this.pages("GET virtualCircuitBandwidthShapes", (page) =>
       this.client.listFastConnectProviderVirtualCircuitBandwidthShapes({ providerServiceId, ...(page ? { page } : {}) }),
     );
+  }
+
+  listDrgRouteRules(drgRouteTableId: string): Promise<DrgRouteRule[]> {
+    return this.pages("GET drgRouteRules", (page) => this.client.listDrgRouteRules({ drgRouteTableId, ...(page ? { page } : {}) }));
   }
 
   // ---- writes ------------------------------------------------------------------------------

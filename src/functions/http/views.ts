@@ -2,9 +2,34 @@ import type { DurableOrchestrationStatus } from "durable-functions";
 import { isFinished } from "../../requests/durable";
 import type { StoredInterconnect } from "../../store";
 
-export function recordLinks(origin: string, name: string): { self: string; audit: string } {
+export function recordLinks(origin: string, name: string): { self: string; audit: string; health: string } {
   const self = `${origin}/api/interconnects/${encodeURIComponent(name)}`;
-  return { self, audit: `${self}/audit` };
+  return { self, audit: `${self}/audit`, health: `${self}/health` };
+}
+
+/** The list's health column: the status and when, without the findings (GET …/health has them). */
+function healthSummary(record: StoredInterconnect) {
+  const h = record.health;
+  return h ? { status: h.status, checkedAt: h.checkedAt, since: h.since, findings: h.findings.length } : null;
+}
+
+/**
+ * GET /api/interconnects/{name}/health: the last check, its findings, and the watch's instance. An
+ * interconnect that is not active is not watched; its last health (if it ever had one) is history.
+ */
+export function healthView(origin: string, record: StoredInterconnect, watch: { instanceId: string; runtimeStatus: string }) {
+  const h = record.health;
+  return {
+    name: record.name,
+    state: record.state,
+    status: h?.status ?? null,
+    checkedAt: h?.checkedAt ?? null,
+    routesCheckedAt: h?.routesCheckedAt ?? null,
+    since: h?.since ?? null,
+    findings: h?.findings ?? [],
+    watch,
+    links: recordLinks(origin, record.name),
+  };
 }
 
 /** The list item: no durable status per row (one extra call each would make listing slow). */
@@ -15,6 +40,7 @@ export function summaryView(origin: string, record: StoredInterconnect) {
     bandwidthGbps: (record.spec as { bandwidthGbps?: unknown }).bandwidthGbps ?? null,
     regions: regionsOf(record.spec),
     currentOperation: record.currentOperation ?? null,
+    health: healthSummary(record),
     ...outcomeAndLinks(origin, record),
   };
 }
@@ -77,6 +103,7 @@ export function recordView(origin: string, record: StoredInterconnect, status: D
           ...(status && String(status.runtimeStatus) === "Failed" ? { output: status.output ?? null } : {}),
         }
       : null,
+    health: record.health ?? null,
     ...outcomeAndLinks(origin, record),
   };
 }

@@ -1,11 +1,13 @@
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { z } from "zod";
 import type { VirtualClock } from "../clock/virtual-clock";
 import type { RunningArmEmulator, AdminHandler } from "./arm/server";
 import type { Reply } from "./arm/network";
 import { ArmError } from "./arm/errors";
 import type { OciEmulator } from "./oci";
 import type { FaultConfig, FaultInjector } from "./shared/faults";
+import { ARM_INCIDENT_KINDS, OCI_INCIDENT_KINDS, armIncidentSchema, ociIncidentSchema } from "./shared/incidents";
 
 /**
  * /admin on the ARM server (loopback only, no token): inspect and steer both emulators (OCI's faults
@@ -52,6 +54,8 @@ export function adminHandler(t: AdminTargets): AdminHandler {
         }
         return { status: 200, body: t.faults.sideOf("arm") };
       }
+      case "POST /admin/incidents":
+        return { status: 200, body: applyIncident(t, body) };
       case "GET /admin/clock":
         return clockState();
       case "POST /admin/clock": {
@@ -95,6 +99,26 @@ export function adminHandler(t: AdminTargets): AdminHandler {
         return undefined;
     }
   };
+}
+
+/** An incident's kind picks the cloud it happens in; the rest of the body is checked by that cloud's schema. */
+function applyIncident(t: AdminTargets, body: unknown): unknown {
+  const kind = String(asObject(body ?? {}, "body").kind);
+  try {
+    if (ARM_INCIDENT_KINDS.includes(kind)) return t.arm().applyIncident(parseIncident(armIncidentSchema, body));
+    if (OCI_INCIDENT_KINDS.includes(kind)) return t.oci().applyIncident(parseIncident(ociIncidentSchema, body));
+  } catch (e) {
+    if (e instanceof ArmError) throw e;
+    const notFound = (e as { status?: number }).status === 404;
+    throw new ArmError(notFound ? 404 : 400, notFound ? "NotFound" : "InvalidIncident", (e as Error).message);
+  }
+  throw new ArmError(400, "InvalidIncident", `kind must be one of ${[...ARM_INCIDENT_KINDS, ...OCI_INCIDENT_KINDS].join(", ")}; got ${JSON.stringify(kind)}`);
+}
+
+function parseIncident<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new ArmError(400, "InvalidIncident", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
 }
 
 function writeAnchor(file: string, clock: VirtualClock): void {

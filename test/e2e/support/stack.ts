@@ -63,6 +63,10 @@ export class E2eStack {
       VERIFICATION_DEADLINE_MINUTES: "240",
       GATEWAY_SUBNET_DEADLINE_MINUTES: "240",
       KEEP_RESOURCES_ON_FAILURE: "false",
+      // The health watch of every active interconnect: at x1000 its 5-minute default would check three
+      // times a real second and load the machine the other tests run on; test/e2e/health.test.ts sets its own.
+      HEALTH_CONTROL_PLANE_MINUTES: "60",
+      HEALTH_ROUTES_MINUTES: "240",
       INTERCONNECTS_TABLE: "interconnects",
       AUDIT_TABLE: "interconnectaudit",
       SIM_SPEED: String(options.speed ?? 1000),

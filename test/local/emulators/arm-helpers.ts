@@ -36,6 +36,7 @@ export class FakeOciSide implements OciProviderSide {
       ],
       oracleBgpAsn: 31898,
       advertisedPrefixes: ["10.20.0.0/16"],
+      pathsDown: [],
     };
     this.circuits.set(serviceKey, vc);
     return vc;

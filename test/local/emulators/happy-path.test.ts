@@ -1,151 +1,29 @@
-import { readFileSync } from "node:fs";
 import type { RestError } from "@azure/core-rest-pipeline";
-import { NetworkManagementClient } from "@azure/arm-network";
-import * as common from "oci-common";
-import * as core from "oci-core";
+import type { NetworkManagementClient } from "@azure/arm-network";
+import type * as core from "oci-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RunningEmulators, startEmulators } from "../../../src/local/emulators";
-import { staticToken } from "./arm-helpers";
+import type { RunningEmulators } from "../../../src/local/emulators";
+import { type CrossCloud, POLL, RG, isNotFound, provision as provisionOn, startCrossCloud, waitFor } from "./cross-cloud";
 
 /**
  * The whole interconnect across both emulators, driven only through the two real SDKs, as the app
  * drives them: the provider link between the clouds is the emulators' own business.
  */
-const RG = "rg-erp-network";
-const POLL = { updateIntervalInMs: 20 };
-const NO_RETRY: common.RetryConfiguration = { terminationStrategy: new common.MaxAttemptsTerminationStrategy(1) };
-
+let cloud: CrossCloud;
 let emu: RunningEmulators;
 let arm: NetworkManagementClient;
 let oci: core.VirtualNetworkClient;
 
 beforeEach(async () => {
-  emu = await startEmulators({ speed: 6000, armRetryAfterSeconds: 0, durations: { oci: { terminatedRetention: 60_000 } } });
-  arm = new NetworkManagementClient(staticToken(emu.arm.token), emu.arm.subscriptionId, {
-    endpoint: emu.arm.url,
-    tlsOptions: { ca: readFileSync(emu.arm.caCertPath, "utf8") },
-  });
-  const auth = new common.SimpleAuthenticationDetailsProvider(
-    emu.oci.tenancyId,
-    emu.oci.userId,
-    emu.oci.fingerprint,
-    readFileSync(emu.oci.privateKeyPath, "utf8"),
-    null,
-    common.Region.US_ASHBURN_1,
-  );
-  oci = new core.VirtualNetworkClient({ authenticationDetailsProvider: auth }, { retryConfiguration: NO_RETRY });
-  oci.endpoint = emu.oci.url;
+  cloud = await startCrossCloud();
+  ({ emu, arm, oci } = cloud);
 });
 
 afterEach(async () => {
-  oci.close();
-  await emu.close();
+  await cloud.close();
 });
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const isNotFound = (e: unknown): boolean => (e as { statusCode?: number }).statusCode === 404;
-
-/** Provisions everything of the README's example spec and returns the ids teardown needs. */
-async function provision(): Promise<{ drgId: string; attachmentId: string; virtualCircuitId: string; serviceKey: string }> {
-  // Azure gateway first: it takes the longest (30 virtual minutes), so it runs while OCI works.
-  await arm.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "GatewaySubnet", { addressPrefix: "10.10.255.0/27" }, POLL);
-  const gatewayPoller = await arm.virtualNetworkGateways.beginCreateOrUpdate(
-    RG,
-    "ergw-erp-prod",
-    {
-      location: "eastus",
-      gatewayType: "ExpressRoute",
-      sku: { name: "UltraPerformance", tier: "UltraPerformance" },
-      ipConfigurations: [{ name: "default", subnet: { id: `${emu.arm.virtualNetworkId}/subnets/GatewaySubnet` } }],
-    },
-    POLL,
-  );
-
-  const { drg } = await oci.createDrg({ createDrgDetails: { compartmentId: emu.oci.compartmentId, displayName: "drg-erp-prod" } });
-  await waitFor(async () => ((await oci.getDrg({ drgId: drg.id })).drg.lifecycleState === "AVAILABLE" ? true : undefined), "DRG AVAILABLE");
-  const { drgAttachment } = await oci.createDrgAttachment({
-    createDrgAttachmentDetails: { drgId: drg.id, networkDetails: { type: "VCN", id: emu.oci.vcnId } },
-  });
-  await waitFor(
-    async () => ((await oci.getDrgAttachment({ drgAttachmentId: drgAttachment.id })).drgAttachment.lifecycleState === "ATTACHED" ? true : undefined),
-    "attachment ATTACHED",
-  );
-
-  const circuit = await arm.expressRouteCircuits.beginCreateOrUpdateAndWait(
-    RG,
-    "er-erp-prod",
-    {
-      location: "eastus",
-      sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
-      serviceProviderProperties: { serviceProviderName: "Oracle Cloud FastConnect", peeringLocation: "Washington DC", bandwidthInMbps: 1000 },
-    },
-    POLL,
-  );
-  const serviceKey = circuit.serviceKey ?? "";
-
-  const services = await oci.listFastConnectProviderServices({ compartmentId: emu.oci.compartmentId });
-  const azure = services.items.find((s) => s.providerName === "Microsoft Azure");
-  expect(azure?.id).toBe(emu.oci.providerServiceId);
-  const keyInfo = await oci.getFastConnectProviderServiceKey({ providerServiceId: emu.oci.providerServiceId, providerServiceKeyName: serviceKey });
-  expect(keyInfo.fastConnectProviderServiceKey.peeringLocation).toBe("Washington DC");
-
-  const { virtualCircuit } = await oci.createVirtualCircuit({
-    createVirtualCircuitDetails: {
-      compartmentId: emu.oci.compartmentId,
-      type: core.models.CreateVirtualCircuitDetails.Type.Private,
-      bandwidthShapeName: "1 Gbps",
-      gatewayId: drg.id,
-      providerServiceId: emu.oci.providerServiceId,
-      providerServiceKeyName: serviceKey,
-      crossConnectMappings: [
-        { oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
-        { oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
-      ],
-    },
-  });
-
-  const virtualCircuitId = virtualCircuit.id ?? "";
-  expect(virtualCircuitId).toMatch(/^ocid1\.virtualcircuit\./);
-  await waitFor(async () => {
-    const vc = (await oci.getVirtualCircuit({ virtualCircuitId })).virtualCircuit;
-    return vc.lifecycleState === "PROVISIONED" && vc.providerState === "ACTIVE" && vc.bgpSessionState === "UP" ? true : undefined;
-  }, "virtual circuit PROVISIONED, ACTIVE, BGP UP");
-  const provisioned = await waitFor(async () => {
-    const c = await arm.expressRouteCircuits.get(RG, "er-erp-prod");
-    return c.serviceProviderProvisioningState === "Provisioned" && c.peerings?.some((p) => p.name === "AzurePrivatePeering") ? c : undefined;
-  }, "circuit Provisioned with AzurePrivatePeering");
-  expect(provisioned.peerings?.[0]).toMatchObject({ peerASN: 31898, azureASN: 12076, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30" });
-
-  const table = await oci.getRouteTable({ rtId: emu.oci.routeTableId });
-  await oci.updateRouteTable({
-    rtId: emu.oci.routeTableId,
-    ifMatch: table.etag,
-    updateRouteTableDetails: {
-      routeRules: [...table.routeTable.routeRules, { destination: "10.10.0.0/16", destinationType: core.models.RouteRule.DestinationType.CidrBlock, networkEntityId: drg.id }],
-    },
-  });
-
-  const gateway = await gatewayPoller.pollUntilDone();
-  const connection = await arm.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
-    RG,
-    "conn-erp-prod",
-    { location: "eastus", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gateway.id }, peer: { id: provisioned.id }, routingWeight: 0, expressRouteGatewayBypass: true },
-    POLL,
-  );
-  expect(connection.provisioningState).toBe("Succeeded");
-  await waitFor(async () => ((await arm.virtualNetworkGatewayConnections.get(RG, "conn-erp-prod")).connectionStatus === "Connected" ? true : undefined), "Connected");
-
-  return { drgId: drg.id, attachmentId: drgAttachment.id, virtualCircuitId, serviceKey };
-}
+const provision = () => provisionOn(cloud);
 
 describe("the interconnect across both emulators", () => {
   it("provisions, verifies ARP and routes, and tears down in the documented order leaving nothing behind", async () => {

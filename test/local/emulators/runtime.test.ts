@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RestError } from "@azure/core-rest-pipeline";
@@ -8,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { VirtualClock } from "../../../src/local/clock/virtual-clock";
 import { type RunningEmulators, startEmulators } from "../../../src/local/emulators";
 import { staticToken } from "./arm-helpers";
+import { admin } from "./cross-cloud";
 
 const RG = "rg-erp-network";
 const POLL = { updateIntervalInMs: 20 };

@@ -1,8 +1,9 @@
 import type { AzureProviderSide, CircuitForProvider, ProviderPeeringConfig } from "../shared/provider-link";
 import type { ArmNetwork } from "./network";
 import { azurePorts, linkingConnections, PRIVATE_PEERING } from "./resources/circuits";
-import { TYPES, newResource, refId } from "./resources/common";
+import { TYPES, newResource, refId, sameId } from "./resources/common";
 import { peeringProblem } from "./resources/connections";
+import { vnetIdOf } from "./resources/gateways";
 import type { ArmResource, Transition } from "./state";
 
 /** Applies one due transition (see ArmNetwork.settle). */
@@ -153,6 +154,23 @@ export function azureProviderSide(net: ArmNetwork, settle: () => void): AzurePro
       if (!net.pendingFor(c.id, "deprovisioned")) {
         net.schedule({ at: net.clock.now() + net.durations.circuitDeprovisioningLag, action: "deprovisioned", resourceId: c.id });
       }
+    },
+
+    advertisedPrefixes(serviceKey: string): string[] {
+      const c = circuitByKey(serviceKey);
+      if (!c) return [];
+      const connected = net.list(
+        (r) => r.type === TYPES.connections && sameId(refId(r.properties.peer), c.id) && r.properties.connectionStatus === "Connected",
+      );
+      const prefixes = connected.flatMap((conn) => {
+        const gateway = net.get(refId(conn.properties.virtualNetworkGateway1) ?? "");
+        const ipConfigs = (gateway?.properties.ipConfigurations as { properties: { subnet: { id: string } } }[] | undefined) ?? [];
+        return ipConfigs.flatMap((ipc) => {
+          const vnet = net.get(vnetIdOf(ipc.properties.subnet.id));
+          return ((vnet?.properties.addressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes) ?? [];
+        });
+      });
+      return [...new Set(prefixes)];
     },
   };
 }

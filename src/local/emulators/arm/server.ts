@@ -13,6 +13,8 @@ import { applyTransition, azureProviderSide } from "./lifecycle";
 import { API_VERSION, ArmNetwork, type Reply } from "./network";
 import { type ParsedPath, operationName, parsePath, resolveHandler, unknownResourceType } from "./routes";
 import { type VirtualNetworkSeed, seedVirtualNetwork } from "./resources/virtual-networks";
+import type { ArmIncident } from "../shared/incidents";
+import { applyArmIncident } from "./incidents";
 import { type ArmStateData, StateFile, emptyState } from "./state";
 
 export const ARM_SEED = {
@@ -59,6 +61,8 @@ export interface RunningArmEmulator {
   seedVirtualNetwork(resourceGroup: string, seed: VirtualNetworkSeed): Json;
   reset(): void;
   snapshot(): ArmStateData;
+  /** A day-2 incident, applied at once (admin: POST /admin/incidents). */
+  applyIncident(incident: ArmIncident): unknown;
   close(): Promise<void>;
 }
 
@@ -204,6 +208,10 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
     snapshot() {
       settle();
       return structuredClone(net.data);
+    },
+    applyIncident(incident) {
+      settle();
+      return structuredClone(applyArmIncident(net, incident));
     },
     async close() {
       await new Promise<void>((resolve) => {

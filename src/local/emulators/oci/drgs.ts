@@ -26,6 +26,7 @@ export function createDrg(ctx: OciContext, req: ApiRequest): ApiResponse {
     timeCreated: ctx.nowIso(),
     freeformTags: freeformTagsOf(body) ?? {},
     definedTags: definedTagsOf(body) ?? {},
+    defaultDrgRouteTables: { vcn: ctx.newId("drgroutetable"), virtualCircuit: ctx.newId("drgroutetable") },
   };
   ctx.state.drgs[id] = { resource: drg, dueAt: ctx.now() + ctx.durations.drgProvisioning };
   rememberCreate(ctx, req, "createDrg", id);
@@ -109,6 +110,7 @@ export function createDrgAttachment(ctx: OciContext, req: ApiRequest): ApiRespon
     drgId,
     vcnId,
     ...(routeTableId === undefined ? {} : { routeTableId }),
+    ...(drg.resource.defaultDrgRouteTables ? { drgRouteTableId: drg.resource.defaultDrgRouteTables.vcn } : {}),
     networkDetails: { type: "VCN", id: vcnId, ...(routeTableId === undefined ? {} : { routeTableId }), vcnRouteType: "SUBNET_CIDRS" },
     lifecycleState: "ATTACHING",
     isCrossTenancy: false,

@@ -3,11 +3,13 @@ import type { AddressInfo } from "node:net";
 import { createPublicKey } from "node:crypto";
 import type { VirtualClock } from "../../clock/virtual-clock";
 import type { FaultInjector } from "../shared/faults";
+import type { OciIncident } from "../shared/incidents";
 import type { ProviderLink } from "../shared/provider-link";
 import { isKnownRegion } from "./catalog";
 import { parseIpv4Cidr } from "./cidr";
 import { OciContext } from "./context";
 import { ensureOciApiKey } from "./keys";
+import { applyOciIncident } from "./incidents";
 import { advanceLifecycles } from "./lifecycle";
 import { DEFAULT_OCI_DURATIONS, SEED, TENANCY_ID, USER_ID, type OciDurations, type Vcn } from "./model";
 import { describeForAzure } from "./provider";
@@ -48,6 +50,8 @@ export interface OciEmulator {
   snapshot(): unknown;
   /** Adds a VCN with its default route table (admin: "create more"). */
   createVcn(input: { displayName: string; cidrBlocks: string[]; compartmentId?: string }): Vcn;
+  /** A day-2 incident, applied at once (admin: POST /admin/incidents). */
+  applyIncident(incident: OciIncident): unknown;
   close(): Promise<void>;
 }
 
@@ -114,6 +118,11 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
       });
     },
     createVcn: (input) => createVcn(ctx, input),
+    applyIncident: (incident) => {
+      const result = applyOciIncident(ctx, incident);
+      tick();
+      return result;
+    },
     close: async () => {
       clearTimeout(timer);
       server.closeAllConnections();

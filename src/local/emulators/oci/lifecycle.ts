@@ -1,3 +1,4 @@
+import { DEVICE_PATHS } from "../shared/provider-link";
 import type { OciContext } from "./context";
 import type { Timed } from "./model";
 import { completeProvisioning, pickUp } from "./provider";
@@ -77,7 +78,7 @@ function advance(ctx: OciContext): number | undefined {
     }
     // BGP follows the fault flag live: a session held DOWN comes UP once the fault is lifted.
     const bgp = vc.lifecycleState === "PROVISIONED" && vc.bgpAdminState === "ENABLED" && rec.bgpUpAt !== undefined &&
-      rec.bgpUpAt <= now && !ctx.faults.bgpStaysDown
+      rec.bgpUpAt <= now && !ctx.faults.bgpStaysDown && (rec.pathsDown?.length ?? 0) < DEVICE_PATHS.length
       ? "UP"
       : "DOWN";
     if (vc.bgpSessionState !== bgp) {

@@ -1,3 +1,5 @@
+import type { DevicePath } from "../shared/provider-link";
+
 /**
  * The emulated tenancy's state: resources exactly as the Core API returns them (camelCase, ISO
  * timeCreated), plus the virtual times at which their lifecycles move on. Plain JSON, so it persists.
@@ -50,6 +52,8 @@ export interface Drg {
   timeCreated: string;
   freeformTags: FreeformTags;
   definedTags: DefinedTags;
+  /** The DRG route tables each attachment type starts with (states saved before they existed lack them). */
+  defaultDrgRouteTables?: { vcn: string; virtualCircuit: string };
 }
 
 export interface DrgAttachment {
@@ -60,6 +64,8 @@ export interface DrgAttachment {
   /** Deprecated in the API in favour of networkDetails, still filled in as OCI does. */
   vcnId: string;
   routeTableId?: string;
+  /** The DRG route table that routes traffic arriving from the VCN (the DRG's default one for VCNs). */
+  drgRouteTableId?: string;
   networkDetails: { type: "VCN"; id: string; routeTableId?: string; vcnRouteType: "SUBNET_CIDRS" | "VCN_CIDRS" };
   lifecycleState: "ATTACHING" | "ATTACHED" | "DETACHING" | "DETACHED";
   isCrossTenancy: boolean;
@@ -130,6 +136,8 @@ export interface VirtualCircuitRecord extends Timed<VirtualCircuit> {
   providerEngaged: boolean;
   /** Azure was told Provisioned (it created AzurePrivatePeering); a later re-provisioning does not repeat it. */
   azureProvisioned: boolean;
+  /** BGP sessions held down on one path by an incident (both down: bgpSessionState DOWN). */
+  pathsDown?: DevicePath[];
 }
 
 export interface RetryTokenRecord {

@@ -141,5 +141,6 @@ export function describeForAzure(ctx: OciContext, serviceKey: string): VirtualCi
     })),
     oracleBgpAsn: vc.oracleBgpAsn,
     advertisedPrefixes: vcnIds.flatMap((id) => ctx.state.vcns[id]?.cidrBlocks ?? []),
+    pathsDown: [...(rec.pathsDown ?? [])],
   };
 }

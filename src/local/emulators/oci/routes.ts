@@ -5,6 +5,7 @@ import {
   listProviderServices, listVirtualCircuits, updateVirtualCircuit,
 } from "./fastconnect";
 import { getRouteTable, getVcn, listRouteTables, listVcns, updateRouteTable } from "./network";
+import { listDrgRouteRules } from "./drg-route-rules";
 
 /** The Core API (20160918) subset this emulator serves; "*" is one path parameter. */
 const ROUTES: { method: string; pattern: string[]; op: Operation }[] = [
@@ -21,6 +22,7 @@ const ROUTES: { method: string; pattern: string[]; op: Operation }[] = [
   { method: "GET", pattern: ["drgAttachments"], op: listDrgAttachments },
   { method: "GET", pattern: ["drgAttachments", "*"], op: getDrgAttachment },
   { method: "DELETE", pattern: ["drgAttachments", "*"], op: deleteDrgAttachment },
+  { method: "GET", pattern: ["drgRouteTables", "*", "drgRouteRules"], op: listDrgRouteRules },
   { method: "GET", pattern: ["fastConnectProviderServices"], op: listProviderServices },
   { method: "GET", pattern: ["fastConnectProviderServices", "*"], op: getProviderService },
   { method: "GET", pattern: ["fastConnectProviderServices", "*", "virtualCircuitBandwidthShapes"], op: listBandwidthShapes },

@@ -48,7 +48,13 @@ export interface VirtualCircuitForProvider {
   oracleBgpAsn: number;
   /** The prefixes Oracle advertises over BGP: the CIDR blocks of the VCNs attached to the virtual circuit's DRG. */
   advertisedPrefixes: string[];
+  /** Sessions that are down on one path while the virtual circuit stays PROVISIONED (an Oracle router or an MSEE). */
+  pathsDown: DevicePath[];
 }
+
+/** The two cross-connect paths of every ExpressRoute circuit, primary first (as the mappings are ordered). */
+export const DEVICE_PATHS = ["primary", "secondary"] as const;
+export type DevicePath = (typeof DEVICE_PATHS)[number];
 
 export interface AzureProviderSide {
   /** undefined when no circuit with this key exists (the key was never issued, or its circuit is deleted). */
@@ -63,6 +69,12 @@ export interface AzureProviderSide {
    * Deprovisioning → NotProvisioned and loses its peering after the configured lag.
    */
   providerDeprovisioning(serviceKey: string): void;
+  /**
+   * What Azure advertises to the provider over the private peering: the address spaces of the virtual
+   * networks whose gateway is Connected to the circuit (ExpressRoute FAQ: "It's always the virtual network
+   * address space that gets advertised"). Empty when no connection links the circuit.
+   */
+  advertisedPrefixes(serviceKey: string): string[];
 }
 
 export interface OciProviderSide {

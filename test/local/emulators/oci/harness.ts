@@ -48,6 +48,13 @@ export class FakeAzureSide implements AzureProviderSide {
     this.circuits.get(serviceKey)!.serviceProviderProvisioningState = "Provisioned";
   }
 
+  /** VNet prefixes the test says Azure advertises behind a service key. */
+  readonly advertised = new Map<string, string[]>();
+
+  advertisedPrefixes(serviceKey: string): string[] {
+    return this.advertised.get(serviceKey) ?? [];
+  }
+
   providerDeprovisioning(serviceKey: string): void {
     this.calls.push({ call: "providerDeprovisioning", serviceKey });
     this.circuits.get(serviceKey)!.serviceProviderProvisioningState = "Deprovisioning";

@@ -54,6 +54,7 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
       ],
       oracleBgpAsn: 31898,
       advertisedPrefixes: ["10.20.0.0/16"],
+      pathsDown: [],
     });
 
     await h.client.deleteVirtualCircuit({ virtualCircuitId: vc.id! });

@@ -104,14 +104,14 @@ function assertUpdateAllowed(existing: ArmResource, input: CircuitInput): void {
 }
 
 /**
- * A PUT of the existing model refreshes a circuit left Failed by a wrong teardown order
- * (aka.ms/erRefresh). It works only once no connection links the circuit; then the provider's earlier
- * deprovisioning finally proceeds.
+ * A PUT of the existing model refreshes a Failed circuit (aka.ms/erRefresh). One left Failed by a wrong
+ * teardown order (the provider is gone) recovers only once no connection links it; then the provider's
+ * earlier deprovisioning finally proceeds. One left Failed by a failed write recovers at once.
  */
 function recoverFailedCircuit(net: ArmNetwork, c: ArmResource, operationId: string): void {
   const links = linkingConnections(net, c.id);
   net.dropPending(c.id, ["succeed"]);
-  if (links.length) {
+  if (links.length && c.internal?.providerGone) {
     net.schedule({
       at: net.clock.now() + net.durations.failure,
       action: "fail",

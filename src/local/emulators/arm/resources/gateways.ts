@@ -39,7 +39,7 @@ function readIpConfigs(props: Json): IpConfigInput[] {
   });
 }
 
-function vnetIdOf(subnetId: string): string {
+export function vnetIdOf(subnetId: string): string {
   return subnetId.replace(/\/subnets\/[^/]+$/i, "");
 }
 

@@ -1,4 +1,4 @@
-import type { ProviderLink, VirtualCircuitForProvider } from "../../shared/provider-link";
+import { DEVICE_PATHS, type ProviderLink, type VirtualCircuitForProvider } from "../../shared/provider-link";
 import { stripMask } from "../cidr";
 import { ArmError, badRequest } from "../errors";
 import type { Reply } from "../network";
@@ -11,8 +11,6 @@ import type { Ctx } from "./common";
  * which live on the provider side: the OCI emulator's virtual circuit behind the service key.
  */
 export type TableKind = "arpTables" | "routeTables" | "routeTablesSummary";
-
-const DEVICE_PATHS = ["primary", "secondary"] as const;
 
 export function listTable(ctx: Ctx, kind: TableKind, link: ProviderLink | undefined): Reply {
   const { net, scope } = ctx;
@@ -42,7 +40,8 @@ function liveVirtualCircuit(link: ProviderLink | undefined, serviceKey: string):
 }
 
 function rows(kind: TableKind, peering: ArmResource, vc: VirtualCircuitForProvider | undefined, index: number, now: number): unknown[] {
-  const bgpUp = vc?.bgpSessionState === "UP" && vc.lifecycleState === "PROVISIONED";
+  // A session down on one path (one Oracle router or MSEE) leaves the other path, and the virtual circuit, up.
+  const bgpUp = vc?.lifecycleState === "PROVISIONED" && vc.bgpSessionState === "UP" && !vc.pathsDown.includes(DEVICE_PATHS[index]!);
   const mapping = vc?.crossConnectMappings[index];
   const prefix = String(peering.properties[index === 0 ? "primaryPeerAddressPrefix" : "secondaryPeerAddressPrefix"] ?? "");
   switch (kind) {

@@ -29,18 +29,6 @@ async function ociAdmin(e: RunningEmulators, method: string, body: unknown): Pro
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-function admin(e: RunningEmulators, method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${e.arm.url}${p}`, { method, ca: readFileSync(e.arm.caCertPath, "utf8"), headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
-    });
-    req.on("error", reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
-
 describe("startEmulators", () => {
   it("answers the admin endpoints for both emulators without a token", async () => {
     emu = await startEmulators({ speed: 60 });

@@ -104,7 +104,7 @@ async function accepted(
   instanceId: string,
   name: string,
   status: number,
-  outcome: "started" | "existing",
+  outcome: "started" | "existing" | "restarted",
   stoppedProvisioning?: string,
 ): Promise<HttpResponseInit> {
   const check = client.createCheckStatusResponse(req, instanceId);

@@ -65,6 +65,6 @@ export const auditAppend = defineActivity("auditAppend", "read", async (input, c
     operation: opContext.operation,
     message: entry.message,
     details,
-  });
+  }, opContext.callKey === undefined ? undefined : { key: `${opContext.instanceId}\n${opContext.callKey}`, onDuplicate: "skip" });
   return null;
 });

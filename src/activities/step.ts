@@ -144,7 +144,7 @@ async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "ret
     durationMs: Math.max(0, Math.round(durationMs)),
     message,
     details: toJsonObject(details),
-  });
+  }, ctx.opContext.callKey === undefined ? undefined : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "rerun" });
 }
 
 function summarize(output: unknown): string {

@@ -34,6 +34,8 @@ export interface WorkflowStatus {
  */
 export class WorkflowRun {
   private status: WorkflowStatus;
+  /** Calls made so far by this run; with the orchestration time, each call's callKey. */
+  private calls = 0;
 
   constructor(
     readonly context: OrchestrationContext,
@@ -83,6 +85,11 @@ export class WorkflowRun {
     return this.status;
   }
 
+  /** The op context of the next activity call. Replays make the same calls in the same order, so the keys repeat exactly. */
+  private callContext(): OpContext {
+    return { ...this.op, callKey: `${this.nowIso()}#${this.op.operation}#${this.calls++}` };
+  }
+
   private publish(): void {
     const s = this.status;
     const clean: WorkflowStatus = { operation: s.operation, step: s.step, stepNumber: s.stepNumber, totalSteps: s.totalSteps, since: s.since, message: s.message };
@@ -98,11 +105,10 @@ export class WorkflowRun {
    * stepMaxAttempts; permanent ones fail the step at once.
    */
   *call<N extends ActivityName>(step: string, name: N, input: Omit<ActivityInput<N>, "opContext">): Flow<ActivityOutput<N>> {
-    const full = { ...input, opContext: this.op };
     const maxAttempts = Math.max(1, this.timing.stepMaxAttempts);
     for (let attempt = 1; ; attempt++) {
       try {
-        return (yield this.context.df.callActivity(name, full)) as ActivityOutput<N>;
+        return (yield this.context.df.callActivity(name, { ...input, opContext: this.callContext() })) as ActivityOutput<N>;
       } catch (error) {
         const failure = maskedFailure(decodeFailure(error));
         if (!failure.retryable || attempt >= maxAttempts) {
@@ -131,8 +137,8 @@ export class WorkflowRun {
   ): Flow<[ActivityOutput<A>, ActivityOutput<B>]> {
     try {
       return (yield this.context.df.Task.all([
-        this.context.df.callActivity(a[0], { ...a[1], opContext: this.op }),
-        this.context.df.callActivity(b[0], { ...b[1], opContext: this.op }),
+        this.context.df.callActivity(a[0], { ...a[1], opContext: this.callContext() }),
+        this.context.df.callActivity(b[0], { ...b[1], opContext: this.callContext() }),
       ])) as [ActivityOutput<A>, ActivityOutput<B>];
     } catch {
       const first = yield* this.call(step, a[0], a[1]);
@@ -158,7 +164,7 @@ export class WorkflowRun {
   *audit(step: string, event: AuditEvent, message: string, details?: Record<string, unknown>): Flow<void> {
     const entry = details === undefined ? { step, event, message, at: this.nowIso() } : { step, event, message, at: this.nowIso(), details };
     try {
-      yield this.context.df.callActivity("auditAppend", { opContext: this.op, entry });
+      yield this.context.df.callActivity("auditAppend", { opContext: this.callContext(), entry });
     } catch {
       this.note({ message: `${message} (audit row not written)` });
     }

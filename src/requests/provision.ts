@@ -164,7 +164,8 @@ async function reuseExisting(
 
 function inputFrom(deps: RequestDeps, record: StoredInterconnect, spec: InterconnectSpec, attempt: number): ProvisionInput {
   // The stalled-start path: who asked first is in the audit; the orchestration runs as the system.
-  return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, timing: deps.timing };
+  const ownedBefore = record.resources.owned;
+  return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, ...(ownedBefore ? { ownedBefore } : {}), timing: deps.timing };
 }
 
 function conflict(existing: StoredInterconnect, why: string, runtimeStatus?: string): DomainError {

@@ -1,3 +1,4 @@
+import type { ResourceOwnership } from "../domain/resources";
 import type { CIRCUIT_FAMILIES, CIRCUIT_TIERS, GatewaySku } from "../domain/skus";
 import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./waits";
 
@@ -137,6 +138,8 @@ export interface ProvisionInput {
   actor: string;
   ticketRef?: string;
   attempt: number;
+  /** A restart over a stopped attempt: what the earlier attempts created (the record's resources.owned). */
+  ownedBefore?: ResourceOwnership;
   /** Defaults to DEFAULT_WORKFLOW_TIMING when absent. */
   timing?: WorkflowTiming;
 }

@@ -1,6 +1,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { type AzureScope, type CircuitObservation, type GatewayObservation, type InterconnectResources, type OpContext, type StepFailureSummary, type VirtualCircuitObservation, permanent } from "../contracts";
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
+import { ownedAcrossAttempts } from "../domain/resources";
 import { ORACLE_BGP_ASN } from "../domain/skus";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { readProvisionInput } from "./input";
@@ -67,7 +68,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       virtualNetworkId: facts.virtualNetwork.id,
       routeTableId: facts.vcn.defaultRouteTableId,
       routedPrefixes: facts.virtualNetwork.addressPrefixes,
-      owned: facts.owned,
+      owned: ownedAcrossAttempts(facts.owned, input.ownedBefore),
     } satisfies InterconnectResources);
     if (facts.existingDrg) resources.drgId = facts.existingDrg.id;
     yield* updateRecord(run, "preflight", { resources });

@@ -17,6 +17,7 @@ import { ociDeleteVirtualCircuit, ociEnsureVirtualCircuit, ociGetVirtualCircuit 
 import { ociEnsureRouteRules, ociRemoveRouteRules } from "./route-rules";
 import { auditAppend, recordRead, recordUpdate } from "./record";
 import { provisioningInstanceState } from "./durable-instance";
+import { watchdogRecover, watchdogScan } from "./watchdog";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -51,7 +52,12 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   recordRead,
   recordUpdate,
   auditAppend,
+  watchdogScan,
+  watchdogRecover,
 };
+
+/** Activities that read or drive the task hub through the durable client binding. */
+const DURABLE_CLIENT_ACTIVITIES: ActivityName[] = ["provisioningInstanceState", "watchdogScan", "watchdogRecover"];
 
 /** Deps are built from the settings on the first activity call, not at registration (the host may index first). */
 export function registerActivities(): void {
@@ -67,7 +73,7 @@ export function registerActivities(): void {
   for (const name of ACTIVITY_NAMES) {
     df.app.activity(name, {
       handler: activityHandlers[name],
-      ...(name === "provisioningInstanceState" ? { extraInputs: [df.input.durableClient()] } : {}),
+      ...(DURABLE_CLIENT_ACTIVITIES.includes(name) ? { extraInputs: [df.input.durableClient()] } : {}),
     });
   }
 }

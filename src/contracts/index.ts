@@ -16,6 +16,7 @@ import { recordActivities } from "./record";
 import { routeRulesActivities } from "./route-rules";
 import { taskHubActivities } from "./task-hub";
 import { virtualCircuitActivities } from "./virtual-circuit";
+import { watchdogActivities } from "./watchdog";
 
 export const ACTIVITIES = {
   ...preflightActivities,
@@ -27,6 +28,7 @@ export const ACTIVITIES = {
   ...connectionActivities,
   ...taskHubActivities,
   ...recordActivities,
+  ...watchdogActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -47,4 +49,5 @@ export * from "./gateway";
 export * from "./preflight";
 export * from "./record";
 export * from "./virtual-circuit";
+export * from "./watchdog";
 export type { InterconnectResources, ResourceOwnership } from "../domain/resources";

@@ -8,6 +8,7 @@ import { registerWorkflows } from "../workflows";
 import { registerInterconnectsHttp } from "./interconnects-http";
 import { registerTeardownQueue } from "./teardown-queue";
 import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
+import { registerWatchdogTimer } from "./watchdog-timer";
 
 // Settings are checked while the worker loads the app, so a bad one stops the app at start with one
 // ConfigurationError naming every offending setting (the worker logs it and indexes no function; the
@@ -19,3 +20,4 @@ registerWorkflows();
 registerInterconnectsHttp();
 registerTeardownQueue();
 registerTeardownRejectionsHttp();
+registerWatchdogTimer();

@@ -9,6 +9,7 @@ import { HttpTriggers } from "./http-trigger";
 import { problem, type RawRequest, type RawResponse } from "./http-types";
 import { consoleLogger, type HostLogger } from "./log";
 import { QueueTriggerListener } from "./queue-trigger";
+import { TimerTriggerListener } from "./timer-trigger";
 import { loadApp, type FunctionRegistry } from "./registry";
 
 export interface HostOptions {
@@ -74,7 +75,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (!cs) throw new Error(`queue trigger '${fn.name}': app setting "${setting}" (its connection) is not set`);
     return new QueueTriggerListener(fn, cs, config.queues, http, () => origin, logger);
   });
-  const unsupported = [...registry.functions.values()].filter((f) => !["httpTrigger", "queueTrigger", "orchestrationTrigger", "activityTrigger"].includes(f.trigger.type));
+  const timers = registry.ofType("timerTrigger").map((fn) => new TimerTriggerListener(fn, clock, http, () => origin, logger));
+  const unsupported = [...registry.functions.values()].filter((f) => !["httpTrigger", "queueTrigger", "timerTrigger", "orchestrationTrigger", "activityTrigger"].includes(f.trigger.type));
   for (const f of unsupported) logger.warn(`Function '${f.name}' has a ${f.trigger.type} the local host does not run; it is skipped`);
 
   const server = createServer((req, res) => void serve(req, res, async (raw) => {
@@ -87,12 +89,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   engine.start();
   await Promise.all(queueListeners.map((l) => l.start()));
+  for (const t of timers) t.start();
   logger.info(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);
   for (const r of http.list()) logger.info(`  ${r.name}: [${r.methods.join(",")}] ${origin}${r.route}`);
   return {
     url: origin, port, registry, config, store, clock,
     close: async () => {
-      await Promise.all([engine.stop(), ...queueListeners.map((l) => l.stop())]);
+      await Promise.all([engine.stop(), ...queueListeners.map((l) => l.stop()), ...timers.map((t) => t.stop())]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

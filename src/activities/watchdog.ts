@@ -64,7 +64,8 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
   if (!claimedBefore && op?.instanceId !== stalledInstanceId) return { outcome: "superseded" as const };
 
   const recovery = restart === null ? "none: flagged for a person (see docs/api.md, stalled operations)" : `restarted as ${restart.instanceId}`;
-  if (!claimedBefore && op !== undefined) {
+  // Flagged once per stalled operation, however many rounds (overlapping ones included) find it.
+  if (!claimedBefore && op !== undefined && op.stalled === undefined) {
     await repo.update(name, current.etag, () => ({ currentOperation: { ...op, stalled: { ...stall, recovery } } }));
     await ctx.deps.store.audit.append({
       interconnect: name,
@@ -75,7 +76,7 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
       operation: op.kind,
       message: `Operation ${stalledInstanceId} stalled: ${stall.reason}; ${recovery}.`,
       details: { stalled: true, since: stall.since, detectedAt: stall.detectedAt, ...(restart ? { restartedAs: restart.instanceId } : {}) },
-    }, { key: `${input.opContext.instanceId}\n${stalledInstanceId}`, onDuplicate: "skip" });
+    }, { key: `watchdog\n${stalledInstanceId}`, onDuplicate: "skip" });
   }
   if (restart === null) return { outcome: "flagged" as const };
 

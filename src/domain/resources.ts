@@ -23,6 +23,22 @@ export function ownedAcrossAttempts(now: ResourceOwnership, earlier: ResourceOwn
   return Object.fromEntries(OWNABLE_RESOURCES.map((k) => [k, now[k] || earlier[k]])) as ResourceOwnership;
 }
 
+/** Every field of InterconnectResources. */
+export const RESOURCE_FIELDS = [
+  "virtualNetworkId",
+  "gatewaySubnetId",
+  "gatewayId",
+  "circuitId",
+  "serviceKeyMasked",
+  "connectionId",
+  "drgId",
+  "drgAttachmentId",
+  "virtualCircuitId",
+  "routeTableId",
+  "routedPrefixes",
+  "owned",
+] as const satisfies readonly (keyof InterconnectResources)[];
+
 /** Cloud resource ids as recorded on the interconnect (all optional: a half-built one has some). */
 export interface InterconnectResources {
   virtualNetworkId?: string;

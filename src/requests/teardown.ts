@@ -5,7 +5,7 @@ import type { InterconnectChange, StoredInterconnect } from "../store";
 import { TEARDOWN_ORCHESTRATOR, type TeardownInput } from "../workflows/names";
 import type { Caller } from "./caller";
 import type { RequestDeps } from "./deps";
-import { findInstance, stoppedOperation, terminateAndWait } from "./durable";
+import { findInstance, isFinished, stoppedOperation, terminateAndWait } from "./durable";
 import { REQUEST_TIMING } from "./timing";
 
 export interface TeardownRequest {
@@ -57,7 +57,7 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     }
     const attempt = record.attempt + 1;
     const instanceId = teardownInstanceId(record.name, attempt);
-    const running = op?.kind === "provision" && (record.state === "requested" || record.state === "provisioning") ? op.instanceId : undefined;
+    const running = op?.kind === "provision" && (["requested", "provisioning"].includes(record.state) || (record.state === "failed" && (await compensating(client, op.instanceId)))) ? op.instanceId : undefined;
     let claimed: StoredInterconnect;
     try {
       claimed = await claim(deps, record, attempt, instanceId, request, stoppedTeardown !== undefined);
@@ -123,6 +123,12 @@ function inputFor(deps: RequestDeps, request: TeardownRequest, actor: string, st
     ...(stoppedProvisioning ? { stoppedProvisioning } : {}),
     timing: deps.timing,
   };
+}
+
+/** A failed provisioning whose instance still runs is compensating: it is stopped like one still building. */
+async function compensating(client: DurableClient, instanceId: string): Promise<boolean> {
+  const status = await findInstance(client, instanceId);
+  return status !== undefined && !isFinished(status);
 }
 
 function notFound(name: string, why: string): DomainError {

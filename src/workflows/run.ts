@@ -29,6 +29,8 @@ export interface WorkflowStatus {
   lastObserved?: string;
   deadline?: string;
   message: string;
+  /** "compensating": a failed provisioning removing what it built; its steps number on from the failed one's. */
+  phase?: "compensating";
 }
 
 /**
@@ -38,22 +40,28 @@ export interface WorkflowStatus {
  */
 export class WorkflowRun {
   private status: WorkflowStatus;
-  /** Calls made so far by this run; with the orchestration time, each call's callKey. */
-  private calls = 0;
+  /** Calls made so far by this orchestration (shared with a compensation run); with the orchestration time, each call's callKey. */
+  private readonly counter: { calls: number };
+  /** Steps before this run's first (a compensation counts on from the step that failed), so the step number never goes back. */
+  private readonly offset: number;
 
   constructor(
     readonly context: OrchestrationContext,
     readonly op: OpContext,
     readonly timing: WorkflowTiming,
     private readonly steps: readonly string[],
+    compensating?: WorkflowRun,
   ) {
+    this.counter = compensating?.counter ?? { calls: 0 };
+    this.offset = compensating?.status.stepNumber ?? 0;
     this.status = {
       operation: op.operation,
-      step: steps[0] ?? "start",
-      stepNumber: 1,
-      totalSteps: steps.length,
+      step: compensating ? "compensation" : (steps[0] ?? "start"),
+      stepNumber: this.offset + 1,
+      totalSteps: this.offset + steps.length,
       since: this.nowIso(),
       message: "starting",
+      ...(compensating ? { phase: "compensating" as const } : {}),
     };
   }
 
@@ -65,16 +73,20 @@ export class WorkflowRun {
     return this.now().toISOString();
   }
 
-  /** Enter a step: status shows it as n of N from now on. */
+  /**
+   * Enter a step: status shows it as n of N from now on. n never goes down (steps that run side by
+   * side, a compensation after a failure): it counts how far the operation got.
+   */
   enter(step: string, message: string): void {
     const index = this.steps.indexOf(step);
     this.status = {
       operation: this.op.operation,
       step,
-      stepNumber: index >= 0 ? index + 1 : this.status.stepNumber,
-      totalSteps: this.steps.length,
+      stepNumber: index >= 0 ? Math.max(this.status.stepNumber, this.offset + index + 1) : this.status.stepNumber,
+      totalSteps: this.offset + this.steps.length,
       since: this.nowIso(),
       message,
+      ...(this.status.phase ? { phase: this.status.phase } : {}),
     };
     this.publish();
   }
@@ -91,12 +103,13 @@ export class WorkflowRun {
 
   /** The op context of the next activity call. Replays make the same calls in the same order, so the keys repeat exactly. */
   private callContext(): OpContext {
-    return { ...this.op, callKey: `${this.nowIso()}#${this.op.operation}#${this.calls++}` };
+    return { ...this.op, callKey: `${this.nowIso()}#${this.op.operation}#${this.counter.calls++}` };
   }
 
   private publish(): void {
     const s = this.status;
     const clean: WorkflowStatus = { operation: s.operation, step: s.step, stepNumber: s.stepNumber, totalSteps: s.totalSteps, since: s.since, message: s.message };
+    if (s.phase !== undefined) clean.phase = s.phase;
     if (s.waitingFor !== undefined) clean.waitingFor = s.waitingFor;
     if (s.lastObserved !== undefined) clean.lastObserved = s.lastObserved;
     if (s.deadline !== undefined) clean.deadline = s.deadline;

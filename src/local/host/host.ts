@@ -88,6 +88,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   // The durable client rewrites binding URLs to localhost:7071 unless WEBSITE_HOSTNAME names the real host.
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   engine.start();
+  // What a restart picks up: the instances the task hub says are in flight (their messages resume them).
+  const inFlight = (await store.queryInstances({ runtimeStatus: ["Running", "Pending"], top: 100 })).items;
+  if (inFlight.length > 0) logger.info(`Resuming ${inFlight.length} in-flight orchestration(s): ${inFlight.map((i) => `${i.instanceId} (${i.name})`).join(", ")}`);
   await Promise.all(queueListeners.map((l) => l.start()));
   for (const t of timers) t.start();
   logger.info(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);

@@ -9,6 +9,7 @@ import { permanent } from "../contracts";
 import { WorkflowStepError } from "./failure";
 import type { WorkflowBgpPlan, WorkflowSpec } from "./names";
 import type { Flow, WorkflowRun } from "./run";
+import { scopesOf } from "./scopes";
 
 export const PREFLIGHT_STEP = "preflight";
 
@@ -36,7 +37,7 @@ const USABLE_DRG_STATES = ["AVAILABLE", "PROVISIONING"];
  */
 export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan): Flow<PreflightFacts> {
   const step = PREFLIGHT_STEP;
-  const azure = { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup };
+  const { azure } = scopesOf(spec);
   const bandwidth = bandwidthFor(spec.bandwidthGbps as BandwidthGbps);
 
   // Pre-flight delays the gateway, the longest pole: one cloud of each pair per round trip.

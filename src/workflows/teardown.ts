@@ -1,12 +1,13 @@
 import type { OrchestrationContext } from "durable-functions";
-import { type OpContext, permanent } from "../contracts";
+import { permanent } from "../contracts";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
 import { pollUntil } from "./poll";
-import { REMOVABLE_KINDS, REMOVAL_STEPS, removeResources, type RemovalTarget } from "./remove";
-import { defined, WorkflowRun, type Flow } from "./run";
+import { REMOVABLE_KINDS, REMOVAL_STEPS, removeResources } from "./remove";
+import { WorkflowRun, type Flow } from "./run";
+import { opContextOf, removalTargetOf } from "./scopes";
 
 export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
 
@@ -22,9 +23,7 @@ export interface TeardownOutput {
  */
 export function* teardownInterconnect(context: OrchestrationContext): Flow<TeardownOutput> {
   const input = readTeardownInput(context.df.getInput());
-  const op: OpContext = { interconnect: input.name, instanceId: context.df.instanceId, operation: "teardown", actor: input.actor };
-  if (input.ticketRef !== undefined) op.ticketRef = input.ticketRef;
-  const run = new WorkflowRun(context, op, input.timing, TEARDOWN_STEPS);
+  const run = new WorkflowRun(context, opContextOf(input, "teardown", context.df.instanceId), input.timing, TEARDOWN_STEPS);
 
   try {
     const record = yield* run.step("record", `teardown requested: ${input.reason}`, function* () {
@@ -36,24 +35,9 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       return snapshot;
     });
     const spec = readSpec(record.spec);
-    const r = record.resources;
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
-    const target: RemovalTarget = {
-      azure: { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup },
-      virtualNetworkName: spec.azure.virtualNetwork.name,
-      oci: { region: spec.oci.region, compartmentId: spec.oci.compartmentId },
-      vcnId: spec.oci.vcnId,
-      ...defined({
-        routeTableId: r.routeTableId,
-        virtualCircuitId: r.virtualCircuitId,
-        drgId: r.drgId,
-        drgAttachmentId: r.drgAttachmentId,
-        owned: r.owned,
-        watchLateVirtualCircuit: input.stoppedProvisioning !== undefined ? true : undefined,
-      }),
-      include: REMOVABLE_KINDS,
-    };
-    const { kept } = yield* removeResources(run, target);
+    const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
+    const { kept } = yield* removeResources(run, removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}));
     yield* run.step("deleted", "everything removed", () =>
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
       // tearing-down itself, so the clearing at the start does not always run).

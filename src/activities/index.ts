@@ -18,6 +18,7 @@ import { ociEnsureRouteRules, ociRemoveRouteRules } from "./route-rules";
 import { auditAppend, recordRead, recordUpdate } from "./record";
 import { provisioningInstanceState } from "./durable-instance";
 import { healthLoad, healthObserveControlPlane, healthObserveRoutes, healthRefreshCircuit, healthRefreshConnection, healthSave, healthWatchEnsure, healthWatchStop } from "./health";
+import { watchdogRecover, watchdogScan } from "./watchdog";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -60,10 +61,18 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthRefreshConnection,
   healthWatchEnsure,
   healthWatchStop,
+  watchdogScan,
+  watchdogRecover,
 };
 
-/** Activities that read or start orchestrations through the durable client binding. */
-const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>(["provisioningInstanceState", "healthWatchEnsure", "healthWatchStop"]);
+/** Activities that read, start or drive orchestrations through the durable client binding. */
+const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>([
+  "provisioningInstanceState",
+  "healthWatchEnsure",
+  "healthWatchStop",
+  "watchdogScan",
+  "watchdogRecover",
+]);
 
 /** Deps are built from the settings on the first activity call, not at registration (the host may index first). */
 export function registerActivities(): void {

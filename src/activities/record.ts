@@ -32,8 +32,9 @@ export const recordUpdate = defineActivity("recordUpdate", "read", async (input,
       );
     }
     const { patch } = input;
+    const kept = patch.forget ? Object.fromEntries(Object.entries(current.resources).filter(([k]) => !patch.forget?.includes(k as never))) : current.resources;
     return {
-      ...(patch.resources ? { resources: { ...current.resources, ...patch.resources } } : {}),
+      ...(patch.resources || patch.forget ? { resources: { ...kept, ...patch.resources } } : {}),
       ...(patch.failure !== undefined ? { failure: patch.failure } : {}),
       ...(input.transitionTo !== undefined ? { state: input.transitionTo } : {}),
     };
@@ -65,6 +66,6 @@ export const auditAppend = defineActivity("auditAppend", "read", async (input, c
     operation: opContext.operation,
     message: entry.message,
     details,
-  });
+  }, opContext.callKey === undefined ? undefined : { key: `${opContext.instanceId}\n${opContext.callKey}`, onDuplicate: "skip" });
   return null;
 });

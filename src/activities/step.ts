@@ -166,7 +166,7 @@ async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "ret
     durationMs: Math.max(0, Math.round(durationMs)),
     message,
     details: { ...toJsonObject(details), ...retryDetails(ctx) },
-  });
+  }, ctx.opContext.callKey === undefined ? undefined : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "rerun" });
 }
 
 function summarize(output: unknown): string {

@@ -45,6 +45,8 @@ export interface Settings {
     /** AUTO_REPAIR: re-add the service's own route rules and refresh a Failed circuit or connection. Off by default. */
     autoRepair: boolean;
   };
+  /** The watchdog for stalled operations (src/workflows/watchdog.ts): when it runs, and how much lateness it tolerates. */
+  watchdog: { schedule: string; marginMinutes: number };
   tables: { interconnects: string; audit: string };
   /**
    * Whether x-ms-client-principal-name names the caller in the audit. App Service authentication
@@ -222,6 +224,10 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
     health: readHealth(r),
+    watchdog: {
+      schedule: r.matching("WATCHDOG_SCHEDULE", NCRONTAB, "a six-field NCRONTAB expression (second minute hour day month day-of-week), e.g. 0 */5 * * * *", "0 */5 * * * *"),
+      marginMinutes: r.integer("WATCHDOG_MARGIN_MINUTES", 15, 1, 1440),
+    },
     tables: { interconnects, audit },
     trustClientPrincipalHeader: readAuthEnabled(r) || r.raw("WEBSITE_SITE_NAME") === undefined,
   };
@@ -246,6 +252,9 @@ function readAuthEnabled(r: Reader): boolean {
   r.fail("WEBSITE_AUTH_ENABLED", "is invalid: expected True or False (App Service sets it when authentication is configured)");
   return false;
 }
+
+/** Six fields of digits, *, /, - and , (the timer trigger's NCRONTAB; names of months and days are not needed here). */
+const NCRONTAB = /^\s*[0-9*/,-]+(\s+[0-9*/,-]+){5}\s*$/;
 
 const STORAGE = "AzureWebJobsStorage";
 const STORAGE_ACCOUNT = /^[a-z0-9]{3,24}$/;

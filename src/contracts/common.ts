@@ -36,6 +36,12 @@ export const opContext = z.object({
   operation: z.enum(OPERATIONS),
   actor: z.string().min(1).max(256).optional(),
   ticketRef: z.string().min(1).max(100).optional(),
+  /**
+   * Which call of the orchestration this is (its orchestration time and ordinal), the same on every
+   * replay and re-delivery: the audit row of one call is written once, and a call that really ran
+   * again after a crash is told apart from the orchestrator's own retries (which get new keys).
+   */
+  callKey: z.string().min(1).max(100).optional(),
 });
 export type OpContext = z.infer<typeof opContext>;
 

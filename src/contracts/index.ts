@@ -17,6 +17,7 @@ import { recordActivities } from "./record";
 import { routeRulesActivities } from "./route-rules";
 import { taskHubActivities } from "./task-hub";
 import { virtualCircuitActivities } from "./virtual-circuit";
+import { watchdogActivities } from "./watchdog";
 
 export const ACTIVITIES = {
   ...preflightActivities,
@@ -29,6 +30,7 @@ export const ACTIVITIES = {
   ...taskHubActivities,
   ...recordActivities,
   ...healthActivities,
+  ...watchdogActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -50,4 +52,5 @@ export * from "./health";
 export * from "./preflight";
 export * from "./record";
 export * from "./virtual-circuit";
+export * from "./watchdog";
 export type { InterconnectResources, ResourceOwnership } from "../domain/resources";

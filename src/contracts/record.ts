@@ -1,14 +1,17 @@
 /** The interconnect record and the audit trail, written through activities (orchestrators do no I/O). */
 import { z } from "zod";
 import { INTERCONNECT_STATES } from "../domain/lifecycle";
-import { interconnectResourcesSchema } from "../domain/resources";
+import { interconnectResourcesSchema, RESOURCE_FIELDS } from "../domain/resources";
 import { interconnectName, observed, opContext, type ActivityFamily } from "./common";
 
 export const stepFailureSummary = z.object({ step: z.string().min(1), code: z.string().min(1), message: z.string() });
 export type StepFailureSummary = z.infer<typeof stepFailureSummary>;
 
 export const recordPatch = z.object({
+  /** Merged into the record's resources. */
   resources: interconnectResourcesSchema.optional(),
+  /** Resource fields to drop: what no longer exists (a compensation removed it). Applied before `resources`. */
+  forget: z.array(z.enum(RESOURCE_FIELDS)).optional(),
   failure: stepFailureSummary.nullable().optional(),
 });
 export type RecordPatch = z.infer<typeof recordPatch>;

@@ -9,12 +9,14 @@ export type InterconnectState = (typeof INTERCONNECT_STATES)[number];
  * - provisioning → tearing-down: a DELETE during provisioning stops it and tears down what exists.
  * - tearing-down → failed: the teardown itself failed; failed → tearing-down lets a retry run again.
  * - deleted → requested: a name may be reused once its interconnect is gone.
+ * - failed → requested: a provisioning that failed leaving nothing on the clouds (failedProvisioningLeftNothing)
+ *   is requested again, with a corrected spec, without a teardown of nothing.
  */
 const TRANSITIONS: Readonly<Record<InterconnectState, readonly InterconnectState[]>> = {
   requested: ["provisioning", "failed"],
   provisioning: ["active", "failed", "tearing-down"],
   active: ["tearing-down"],
-  failed: ["tearing-down"],
+  failed: ["tearing-down", "requested"],
   "tearing-down": ["deleted", "failed"],
   deleted: ["requested"],
 };

@@ -13,6 +13,32 @@ export type OwnableResource = (typeof OWNABLE_RESOURCES)[number];
 /** Which shared resources this service created (only those are removed by teardown). */
 export type ResourceOwnership = Record<OwnableResource, boolean>;
 
+/**
+ * A provisioning restarted over a stopped one finds what the earlier attempt created already there and,
+ * on its own, would take it for someone else's: what either attempt created is ours, or a teardown
+ * would keep it (and a gateway would go on billing).
+ */
+export function ownedAcrossAttempts(now: ResourceOwnership, earlier: ResourceOwnership | undefined): ResourceOwnership {
+  if (earlier === undefined) return now;
+  return Object.fromEntries(OWNABLE_RESOURCES.map((k) => [k, now[k] || earlier[k]])) as ResourceOwnership;
+}
+
+/** Every field of InterconnectResources. */
+export const RESOURCE_FIELDS = [
+  "virtualNetworkId",
+  "gatewaySubnetId",
+  "gatewayId",
+  "circuitId",
+  "serviceKeyMasked",
+  "connectionId",
+  "drgId",
+  "drgAttachmentId",
+  "virtualCircuitId",
+  "routeTableId",
+  "routedPrefixes",
+  "owned",
+] as const satisfies readonly (keyof InterconnectResources)[];
+
 /** Cloud resource ids as recorded on the interconnect (all optional: a half-built one has some). */
 export interface InterconnectResources {
   virtualNetworkId?: string;

@@ -10,6 +10,7 @@ import { registerHealthWatchKeeper } from "./health-watch-keeper";
 import { registerInterconnectsHttp } from "./interconnects-http";
 import { registerTeardownQueue } from "./teardown-queue";
 import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
+import { registerWatchdogTimer } from "./watchdog-timer";
 
 // Settings are checked while the worker loads the app, so a bad one stops the app at start with one
 // ConfigurationError naming every offending setting (the worker logs it and indexes no function; the
@@ -23,3 +24,4 @@ registerHealthWatchKeeper();
 registerTeardownQueue();
 registerTeardownRejectionsHttp();
 registerConsoleHttp();
+registerWatchdogTimer();

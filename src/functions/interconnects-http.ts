@@ -6,11 +6,11 @@ import { withLogFields } from "../domain/log-fields";
 import { callerFromHeaders } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
-import { findInstance } from "../requests/durable";
+import { ABSENT_RUNTIME_STATUS, findInstance } from "../requests/durable";
 import { guarded, pageBody, type Handler } from "./http/handler";
 import { readJsonBody } from "./http/json-body";
 import { nameParam, orderQuery, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
-import { ABSENT_RUNTIME_STATUS, healthView, recordLinks, recordView, summaryView } from "./http/views";
+import { healthView, recordLinks, recordView, summaryView } from "./http/views";
 import { healthWatchInstanceId } from "../domain/names";
 import { requestProvisioning } from "../requests/provision";
 import { requestTeardown } from "../requests/teardown";
@@ -121,7 +121,7 @@ async function accepted(
   instanceId: string,
   name: string,
   status: number,
-  outcome: "started" | "existing",
+  outcome: "started" | "existing" | "restarted",
   stoppedProvisioning?: string,
 ): Promise<HttpResponseInit> {
   const check = client.createCheckStatusResponse(req, instanceId);

@@ -1,6 +1,7 @@
-import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
+import type { DurableClient } from "durable-functions";
 import type { BgpPlan } from "../domain/bgp-plan";
 import { DomainError, ErrorCodes } from "../domain/errors";
+import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import { provisionInstanceId } from "../domain/names";
 import { parseInterconnectSpec, type InterconnectSpec } from "../domain/spec";
 import type { JsonObject, StoredInterconnect } from "../store";
@@ -9,13 +10,18 @@ import { releaseUnlessRecorded, reserveBgpPlan } from "./bgp-allocation";
 import { releaseNetworksUnlessRecorded, reserveNetworks } from "./network-reservation";
 import type { Caller } from "./caller";
 import type { RequestDeps } from "./deps";
-import { findInstance, isFinished } from "./durable";
+import { findInstance, isFinished, stoppedOperation } from "./durable";
 import { sameSpec } from "./spec-identity";
 import { raceBackoffMs, REQUEST_TIMING } from "./timing";
 
 export interface ProvisionOutcome {
-  /** started: this request started the orchestration; existing: an identical request already had. */
-  outcome: "started" | "existing";
+  /**
+   * started: this request started the provisioning; existing: the running (or, for an active
+   * interconnect, the completed) provisioning is returned, nothing new started; restarted: the
+   * record's provisioning was not running (terminated, failed, purged or never started), and this
+   * request started a new attempt over it, which picks up from what exists on the clouds.
+   */
+  outcome: "started" | "existing" | "restarted";
   instanceId: string;
   record: StoredInterconnect;
 }
@@ -26,7 +32,9 @@ export async function requestProvisioning(deps: RequestDeps, client: DurableClie
   const timing = deps.requestTiming ?? REQUEST_TIMING;
   for (let round = 1; ; round++) {
     const existing = await deps.store.interconnects.get(spec.name);
-    if (existing && existing.state !== "deleted") {
+    // A provisioning that failed leaving nothing on the clouds (pre-flight, or compensated) is replaced like a deleted one.
+    const replaceable = existing === undefined || existing.state === "deleted" || failedProvisioningLeftNothing(existing);
+    if (existing && !replaceable) {
       const reused = await reuseExisting(deps, client, existing, spec, round);
       if (reused) return reused;
       continue;
@@ -62,7 +70,11 @@ export async function requestProvisioning(deps: RequestDeps, client: DurableClie
       ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}),
       instanceId: provisionInstanceId(spec.name, attempt),
       operation: "provision",
-      message: existing ? `Provisioning requested again (attempt ${attempt}) after the earlier interconnect was deleted.` : "Provisioning requested.",
+      message: !existing
+        ? "Provisioning requested."
+        : existing.state === "deleted"
+          ? `Provisioning requested again (attempt ${attempt}) after the earlier interconnect was deleted.`
+          : `Provisioning requested again (attempt ${attempt}) after the earlier one failed at "${existing.failure?.step ?? "?"}" leaving nothing on the clouds.`,
       details: { bgpPlan: toJson(bgpPlan) },
     });
     return start(client, record, { name: spec.name, spec, bgpPlan, actor: caller.actor, ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}), attempt, timing: deps.timing });
@@ -78,26 +90,23 @@ async function claim(deps: RequestDeps, created: StoredInterconnect, attempt: nu
   }));
 }
 
-/**
- * Starts the attempt's instance unless the task hub has it. Deterministic ids make a second startNew
- * for the same attempt detectable before it happens; an instance that already ended is never reported
- * as started or running.
- */
-async function start(client: DurableClient, record: StoredInterconnect, input: ProvisionInput): Promise<ProvisionOutcome> {
+/** Starts the attempt's instance unless the task hub has it: deterministic ids make a second startNew for the same attempt detectable before it happens. */
+async function start(client: DurableClient, record: StoredInterconnect, input: ProvisionInput, outcome: "started" | "restarted" = "started"): Promise<ProvisionOutcome> {
   const instanceId = provisionInstanceId(record.name, input.attempt);
   const status = await findInstance(client, instanceId);
   if (status === undefined) {
     await client.startNew(PROVISION_ORCHESTRATOR, { instanceId, input });
-    return { outcome: "started", instanceId, record };
+    return { outcome, instanceId, record };
   }
-  if (isFinished(status)) throw ended(record, instanceId, status);
+  // Another request claimed this attempt and started it between our claim and here (it cannot have ended: it owns the record).
+  if (isFinished(status)) throw conflict(record, `its provisioning instance ${instanceId} already ended (runtimeStatus ${String(status.runtimeStatus)}); request it again`, String(status.runtimeStatus));
   return { outcome: "existing", instanceId, record };
 }
 
 /**
- * The name is taken. Same spec while requested/provisioning/active: the existing operation (and, for a
- * start that stalled, start it now), as long as its instance has not ended behind the record's back.
- * Anything else: a 409 that says what to do. Undefined: the record was changing under us; decide again.
+ * The name is taken. Same spec while requested/provisioning/active: the existing operation while it
+ * runs, a new attempt when nothing runs it. Anything else: a 409 that says what to do. Undefined: the
+ * record was changing under us; decide again.
  */
 async function reuseExisting(
   deps: RequestDeps,
@@ -132,38 +141,37 @@ async function reuseExisting(
   }
   // Active: its provisioning completed, which is what the caller wants to hear about.
   if (existing.state === "active") return { outcome: "existing", instanceId: op.instanceId, record: existing };
-  const stalled = Date.now() - Date.parse(op.startedAt) >= timing.stalledStartMs;
-  const status = await findInstance(client, op.instanceId);
-  if (isFinished(status)) throw ended(existing, op.instanceId, status as DurableOrchestrationStatus);
-  if (status === undefined && stalled) {
-    if (existing.state === "requested") {
-      const started = await start(client, existing, inputFrom(deps, existing, spec, existing.attempt));
-      return { ...started, outcome: "existing" };
-    }
-    throw conflict(existing, `its provisioning instance ${op.instanceId} is not in the task hub (purged?) although the record says "${existing.state}"; DELETE it to tear down what was built, then provision it again`, "Absent");
-  }
-  return { outcome: "existing", instanceId: op.instanceId, record: existing };
+  const stopped = stoppedOperation(op, await findInstance(client, op.instanceId), Date.now(), timing.stalledStartMs);
+  if (stopped === undefined) return { outcome: "existing", instanceId: op.instanceId, record: existing };
+  // Nothing runs it (terminated, failed, purged, or its starter died): a new attempt picks up from what exists.
+  const attempt = existing.attempt + 1;
+  const record = await deps.store.interconnects.update(existing.name, existing.etag, () => ({
+    attempt,
+    currentOperation: { kind: "provision", instanceId: provisionInstanceId(existing.name, attempt), startedAt: new Date().toISOString() },
+  }));
+  await deps.store.audit.append({
+    interconnect: existing.name,
+    step: "request",
+    phase: "info",
+    actor: "system",
+    instanceId: provisionInstanceId(existing.name, attempt),
+    operation: "provision",
+    message: `Provisioning restarted (attempt ${attempt}): the earlier provisioning ${op.instanceId} is not running (${stopped}) while the record says "${existing.state}"; the new one picks up from what exists on the clouds.`,
+    details: { restartedOver: op.instanceId, earlierRuntimeStatus: stopped },
+  });
+  return start(client, record, inputFrom(deps, record, spec, attempt), "restarted");
 }
 
 function inputFrom(deps: RequestDeps, record: StoredInterconnect, spec: InterconnectSpec, attempt: number): ProvisionInput {
   // The stalled-start path: who asked first is in the audit; the orchestration runs as the system.
-  return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, timing: deps.timing };
+  const ownedBefore = record.resources.owned;
+  return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, ...(ownedBefore ? { ownedBefore } : {}), timing: deps.timing };
 }
 
 function conflict(existing: StoredInterconnect, why: string, runtimeStatus?: string): DomainError {
   return new DomainError(ErrorCodes.CONFLICT, `Interconnect "${existing.name}" cannot be provisioned now: ${why}.`, {
     details: { name: existing.name, state: existing.state, currentOperation: existing.currentOperation ?? null, ...(runtimeStatus ? { runtimeStatus } : {}) },
   });
-}
-
-/** The record says requested/provisioning, but its instance is over: terminated by hand, or its last record write failed. */
-function ended(existing: StoredInterconnect, instanceId: string, status: DurableOrchestrationStatus): DomainError {
-  const runtimeStatus = String(status.runtimeStatus);
-  return conflict(
-    existing,
-    `its provisioning instance ${instanceId} ended (runtimeStatus ${runtimeStatus}) while the record still says "${existing.state}", so nothing is running it; DELETE it to tear down what was built, then provision it again`,
-    runtimeStatus,
-  );
 }
 
 function toJson(value: unknown): JsonObject {

@@ -5,7 +5,7 @@ import type { InterconnectChange, StoredInterconnect } from "../store";
 import { TEARDOWN_ORCHESTRATOR, type TeardownInput } from "../workflows/names";
 import type { Caller } from "./caller";
 import type { RequestDeps } from "./deps";
-import { findInstance, terminateAndWait } from "./durable";
+import { findInstance, isFinished, stoppedOperation, terminateAndWait } from "./durable";
 import { REQUEST_TIMING } from "./timing";
 
 export interface TeardownRequest {
@@ -19,7 +19,12 @@ export interface TeardownRequest {
 }
 
 export interface TeardownOutcome {
-  outcome: "started" | "existing";
+  /**
+   * started: this request started the teardown; existing: a teardown that is running was returned,
+   * nothing new started; restarted: the record's teardown was not running (terminated, failed,
+   * purged, or completed without reaching deleted), and this request started a new one over it.
+   */
+  outcome: "started" | "existing" | "restarted";
   instanceId: string;
   record: StoredInterconnect;
   /** The provisioning this request stopped, if one was running. */
@@ -45,18 +50,17 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     if (!record) throw notFound(request.name, "does not exist");
     if (record.state === "deleted") throw notFound(request.name, `was already deleted (at ${record.stateChangedAt})`);
     const op = record.currentOperation;
+    let stoppedTeardown: string | undefined;
     if (record.state === "tearing-down" && op?.kind === "teardown") {
-      if (Date.now() - Date.parse(op.startedAt) >= timing.stalledStartMs && (await findInstance(client, op.instanceId)) === undefined) {
-        await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId: op.instanceId, input: inputFor(deps, request, "system") });
-      }
-      return { outcome: "existing", instanceId: op.instanceId, record };
+      stoppedTeardown = stoppedOperation(op, await findInstance(client, op.instanceId), Date.now(), timing.stalledStartMs);
+      if (stoppedTeardown === undefined) return { outcome: "existing", instanceId: op.instanceId, record };
     }
     const attempt = record.attempt + 1;
     const instanceId = teardownInstanceId(record.name, attempt);
-    const running = op?.kind === "provision" && (record.state === "requested" || record.state === "provisioning") ? op.instanceId : undefined;
+    const running = op?.kind === "provision" && (["requested", "provisioning"].includes(record.state) || (record.state === "failed" && (await compensating(client, op.instanceId)))) ? op.instanceId : undefined;
     let claimed: StoredInterconnect;
     try {
-      claimed = await claim(deps, record, attempt, instanceId, request);
+      claimed = await claim(deps, record, attempt, instanceId, request, stoppedTeardown !== undefined);
     } catch (err) {
       if (err instanceof DomainError && err.code === ErrorCodes.PRECONDITION_FAILED && round < timing.raceRetries) continue;
       throw err;
@@ -75,9 +79,11 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       instanceId,
       operation: "teardown",
       message: `Teardown requested through the ${request.channel === "api" ? "REST API" : "teardown queue"} from state "${record.state}": ${request.reason}`
+        + (stoppedTeardown !== undefined ? ` The earlier teardown ${op?.instanceId ?? "?"} is not running (${stoppedTeardown}); a new one starts from what exists on the clouds.` : "")
         + (running ? ` The running provisioning ${running} was ${stopped ? "terminated" : "asked to terminate and has not stopped yet; the teardown waits until it has"}; the teardown removes what it had built.` : ""),
       details: {
         fromState: record.state,
+        ...(stoppedTeardown !== undefined ? { restartedOver: op?.instanceId ?? null, earlierRuntimeStatus: stoppedTeardown } : {}),
         ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}),
         ...(running ? { stoppedProvisioning: running, provisioningStopped: stopped } : {}),
       },
@@ -85,7 +91,7 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     if ((await findInstance(client, instanceId)) === undefined) {
       await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor, running) });
     }
-    return { outcome: "started", instanceId, record: claimed, ...(running ? { stoppedProvisioning: running } : {}) };
+    return { outcome: stoppedTeardown !== undefined ? "restarted" : "started", instanceId, record: claimed, ...(running ? { stoppedProvisioning: running } : {}) };
   }
 }
 
@@ -93,8 +99,10 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
  * "requested" cannot go straight to tearing-down in the lifecycle: a provisioning that never got
  * going is first marked failed (cancelled), then torn down, so both facts stay in the record's history.
  */
-async function claim(deps: RequestDeps, record: StoredInterconnect, attempt: number, instanceId: string, request: TeardownRequest): Promise<StoredInterconnect> {
+async function claim(deps: RequestDeps, record: StoredInterconnect, attempt: number, instanceId: string, request: TeardownRequest, restart: boolean): Promise<StoredInterconnect> {
   const operation = { kind: "teardown" as const, instanceId, startedAt: new Date().toISOString() };
+  // Already tearing-down: only the operation changes hands (the ETag still makes one of two racing requests win).
+  if (restart) return deps.store.interconnects.update(record.name, record.etag, () => ({ attempt, currentOperation: operation }));
   let current = record;
   if (current.state === "requested") {
     current = await deps.store.interconnects.transitionState(current.name, "failed", current.etag, {
@@ -115,6 +123,12 @@ function inputFor(deps: RequestDeps, request: TeardownRequest, actor: string, st
     ...(stoppedProvisioning ? { stoppedProvisioning } : {}),
     timing: deps.timing,
   };
+}
+
+/** A failed provisioning whose instance still runs is compensating: it is stopped like one still building. */
+async function compensating(client: DurableClient, instanceId: string): Promise<boolean> {
+  const status = await findInstance(client, instanceId);
+  return status !== undefined && !isFinished(status);
 }
 
 function notFound(name: string, why: string): DomainError {

@@ -1,11 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { odata, type TableEntityResultPage } from "@azure/data-tables";
 import { z } from "zod";
 import { ValidationError } from "../domain/errors";
 import { decodeJson, encodeJson, MAX_STRING_PROPERTY_CHARS, parseColumn, parseInput } from "./columns";
 import { INTERCONNECT_NAME, jsonObjectSchema, OPERATION_KINDS, type JsonObject, type OperationKind } from "./interconnect-record";
 import { maskSecretsInText, sanitizeForStorage } from "./secrets";
-import { assertTableName, createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
+import { assertTableName, createTableClient, isRestError, LazyTable, type TableStorageTarget } from "./table-client";
 
 /**
  * "retrying": a step met a condition it expects to pass (a pending resource, throttling that outlasted
@@ -39,6 +39,21 @@ export interface AuditEntry extends Omit<AuditEntryInput, "cloudRequestIds"> {
   at: string;
   cloudRequestIds: string[];
 }
+
+/**
+ * Makes an append idempotent: the key of one event (deterministic across re-runs of the writer). The
+ * row and a marker row under the key are written in one transaction, so a writer that runs again
+ * after a crash finds its event already there. "skip": the second write is the same event written
+ * again (nothing is added); "rerun": the work behind it really ran again, so a row still goes in,
+ * marked as a re-run of that event, never as a second first run.
+ */
+export interface AuditEventKey {
+  key: string;
+  onDuplicate: "skip" | "rerun";
+}
+
+/** Marker rows sort after every entry (row keys start with an ISO time) and are left out of listings. */
+const EVENT_MARKER_PREFIX = "~event~";
 
 export interface AuditPage {
   items: AuditEntry[];
@@ -80,7 +95,10 @@ export class AuditLog {
     this.now = options.now ?? (() => new Date());
   }
 
-  async append(input: AuditEntryInput): Promise<AuditEntry> {
+  /** The entry as written; undefined when `event` says it was written before and is to be skipped. */
+  async append(input: AuditEntryInput): Promise<AuditEntry>;
+  async append(input: AuditEntryInput, event: AuditEventKey | undefined): Promise<AuditEntry | undefined>;
+  async append(input: AuditEntryInput, event?: AuditEventKey): Promise<AuditEntry | undefined> {
     const valid = parseInput("auditEntry", input, entryInputSchema);
     const at = this.now();
     const id = nextRowKey(at.getTime());
@@ -117,8 +135,21 @@ export class AuditLog {
     if (entry.details !== undefined) entity.details = encodeJson("details", entry.details);
 
     const client = await this.table.get();
-    await client.createEntity(entity);
-    return entry;
+    if (event === undefined) {
+      await client.createEntity(entity);
+      return entry;
+    }
+    const marker = { partitionKey: entry.interconnect, rowKey: EVENT_MARKER_PREFIX + eventMarker(event.key), entryId: id };
+    try {
+      await client.submitTransaction([["create", marker], ["create", entity]]);
+      return entry;
+    } catch (error) {
+      if (!isRestError(error, 409)) throw error;
+    }
+    if (event.onDuplicate === "skip") return undefined;
+    const rerun: AuditEntry = { ...entry, message: `re-run after an interrupted run (crash or lost lease)${entry.message ? `: ${entry.message}` : ""}`, details: { ...entry.details, rerun: true } };
+    await client.createEntity({ ...entity, message: rerun.message ?? "", details: encodeJson("details", rerun.details) });
+    return rerun;
   }
 
   /**
@@ -137,7 +168,7 @@ export class AuditLog {
     const client = await this.table.get();
     if (options.order === "desc") return this.newestFirst(client, interconnect, top, options.continuationToken);
     const pages = client
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${interconnect}` } })
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${interconnect} and RowKey lt ${EVENT_MARKER_PREFIX}` } })
       .byPage({ maxPageSize: top, ...(options.continuationToken ? { continuationToken: options.continuationToken } : {}) });
     const first = await pages.next();
     if (first.done) return { items: [] };
@@ -192,6 +223,11 @@ function nextRowKey(ms: number): string {
     sequence += 1;
   }
   return `${new Date(lastMs).toISOString()}-${String(sequence).padStart(6, "0")}-${randomBytes(4).toString("hex")}`;
+}
+
+/** Row keys may not hold / \\ # ? or control characters: the key is hashed. */
+function eventMarker(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
 }
 
 function truncate(message: string): string {

@@ -23,6 +23,17 @@ export interface InterconnectOperation {
   /** Durable orchestration instance id. */
   instanceId: string;
   startedAt: string;
+  /** Set by the watchdog: the instance runs but nothing will move it on (see src/domain/stall.ts). */
+  stalled?: OperationStall;
+}
+
+export interface OperationStall {
+  reason: string;
+  /** Since when it counts as stuck (its deadline or its last progress), orchestration time. */
+  since: string;
+  detectedAt: string;
+  /** What the watchdog did: the operation it started in its place, or why it did not. */
+  recovery: string;
 }
 
 export interface InterconnectFailure {
@@ -69,6 +80,7 @@ export const operationSchema: z.ZodType<InterconnectOperation> = z.strictObject(
   kind: z.enum(OPERATION_KINDS),
   instanceId: nonEmpty,
   startedAt: isoTimestamp,
+  stalled: z.strictObject({ reason: z.string(), since: nonEmpty, detectedAt: nonEmpty, recovery: z.string() }).optional(),
 });
 
 export const failureSchema: z.ZodType<InterconnectFailure> = z.strictObject({

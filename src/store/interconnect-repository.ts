@@ -4,6 +4,7 @@ import { desiredSnapshotSchema, type DesiredSnapshot } from "../domain/desired-s
 import { interconnectHealthSchema, type InterconnectHealth } from "../domain/health";
 import { DomainError, ErrorCodes, ValidationError } from "../domain/errors";
 import { assertTransition, type InterconnectState } from "../domain/lifecycle";
+import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import type { InterconnectSpec } from "../domain/spec";
 import { assertFitsStringProperty, decodeJson, encodeJson, parseColumn, parseInput } from "./columns";
 import {
@@ -116,8 +117,9 @@ export class InterconnectRepository {
   }
 
   /**
-   * Creates the record in state "requested". A name whose interconnect is "deleted" may be reused
-   * (the lifecycle allows deleted → requested); any other existing record is a CONFLICT. A reused
+   * Creates the record in state "requested". A name whose interconnect is "deleted", or whose
+   * provisioning failed leaving nothing on the clouds, may be reused (the lifecycle allows deleted →
+   * requested and failed → requested); any other existing record is a CONFLICT. A reused
    * name keeps its attempt counter: instance ids derive from it, and the task hub still holds the
    * instances of the name's earlier life.
    */
@@ -145,7 +147,7 @@ export class InterconnectRepository {
     }
     const existing = await readRow(client, input.name);
     if (!existing) throw conflict(input.name, "it was deleted while being created; retry");
-    if (existing.state !== "deleted") {
+    if (existing.state !== "deleted" && !failedProvisioningLeftNothing(existing)) {
       throw conflict(input.name, `it already exists in state "${existing.state}"`);
     }
     assertTransition(existing.state, "requested");

@@ -1,19 +1,22 @@
 import * as df from "durable-functions";
-import { PROVISION_ORCHESTRATOR, TEARDOWN_ORCHESTRATOR } from "./names";
+import { PROVISION_ORCHESTRATOR, TEARDOWN_ORCHESTRATOR, WATCHDOG_ORCHESTRATOR } from "./names";
 import { provisionInterconnect } from "./provision";
 import { teardownInterconnect } from "./teardown";
 import { healthWatch } from "./health-watch";
 import { HEALTH_WATCH_ORCHESTRATOR } from "../domain/names";
+import { watchdogSweep } from "./watchdog";
 
 export * from "./names";
 export { provisionInterconnect, PROVISION_STEPS, type ProvisionOutput } from "./provision";
 export { teardownInterconnect, TEARDOWN_STEPS, type TeardownOutput } from "./teardown";
+export { watchdogSweep, type WatchdogOutput } from "./watchdog";
 export type { WorkflowStatus } from "./run";
 export { healthWatch, type HealthWatchInput } from "./health-watch";
 
-/** Registers both orchestrators with the Functions host (called from src/functions/index.ts). */
+/** Registers the orchestrators with the Functions host (called from src/functions/index.ts). */
 export function registerWorkflows(): void {
   df.app.orchestration(PROVISION_ORCHESTRATOR, provisionInterconnect);
   df.app.orchestration(TEARDOWN_ORCHESTRATOR, teardownInterconnect);
   df.app.orchestration(HEALTH_WATCH_ORCHESTRATOR, healthWatch);
+  df.app.orchestration(WATCHDOG_ORCHESTRATOR, watchdogSweep);
 }

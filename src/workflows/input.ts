@@ -1,4 +1,4 @@
-import { DEFAULT_WORKFLOW_TIMING, type ProvisionInput, type TeardownInput, type WorkflowTiming } from "./names";
+import { DEFAULT_WORKFLOW_TIMING, type ProvisionInput, type TeardownInput, type WatchdogInput, type WorkflowTiming } from "./names";
 import { readWaitProfiles } from "./waits";
 
 /**
@@ -34,6 +34,12 @@ export function readTeardownInput(raw: unknown): TeardownInput & { timing: Workf
   if (o.stoppedProvisioning !== undefined) str(o.stoppedProvisioning, "input.stoppedProvisioning");
   const input = raw as TeardownInput;
   return { ...input, timing: readTiming(o.timing) };
+}
+
+export function readWatchdogInput(raw: unknown): WatchdogInput & { timing: WorkflowTiming } {
+  const o = object(raw, "input");
+  if (typeof o.marginMinutes !== "number" || !Number.isFinite(o.marginMinutes) || o.marginMinutes < 0) throw new Error("input.marginMinutes must be a non-negative number");
+  return { marginMinutes: o.marginMinutes, timing: readTiming(o.timing) };
 }
 
 function readTiming(raw: unknown): WorkflowTiming {

@@ -1,3 +1,4 @@
+import type { ResourceOwnership } from "../domain/resources";
 import type { CIRCUIT_FAMILIES, CIRCUIT_TIERS, GatewaySku } from "../domain/skus";
 import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./waits";
 
@@ -10,6 +11,7 @@ import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./wa
 
 export const PROVISION_ORCHESTRATOR = "provisionInterconnect";
 export const TEARDOWN_ORCHESTRATOR = "teardownInterconnect";
+export const WATCHDOG_ORCHESTRATOR = "watchdogSweep";
 
 export interface WorkflowSpec {
   name: string;
@@ -137,6 +139,8 @@ export interface ProvisionInput {
   actor: string;
   ticketRef?: string;
   attempt: number;
+  /** A restart over a stopped attempt: what the earlier attempts created (the record's resources.owned). */
+  ownedBefore?: ResourceOwnership;
   /** Defaults to DEFAULT_WORKFLOW_TIMING when absent. */
   timing?: WorkflowTiming;
 }
@@ -154,5 +158,12 @@ export interface TeardownInput {
    */
   stoppedProvisioning?: string;
   /** Defaults to DEFAULT_WORKFLOW_TIMING when absent. */
+  timing?: WorkflowTiming;
+}
+
+export interface WatchdogInput {
+  /** How far past its deadline, or its longest pause, an operation may be before it counts as stalled. */
+  marginMinutes: number;
+  /** The timing the operations run with (their deadlines and longest pauses), and the restarts get. */
   timing?: WorkflowTiming;
 }

@@ -1,6 +1,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { permanent, type AzureScope, type GatewayObservation, type InterconnectResources, type StepFailureSummary } from "../contracts";
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
+import { ownedAcrossAttempts, RESOURCE_FIELDS } from "../domain/resources";
 import { found } from "./ensure";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { startHealthWatch } from "./health-watch";
@@ -66,7 +67,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { failure: null }, "provisioning"));
     const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () => preflight(run, spec, bgpPlan));
     const vnet = facts.virtualNetwork;
-    Object.assign(resources, { virtualNetworkId: vnet.id, routeTableId: facts.vcn.defaultRouteTableId, routedPrefixes: vnet.addressPrefixes, owned: facts.owned });
+    Object.assign(resources, { virtualNetworkId: vnet.id, routeTableId: facts.vcn.defaultRouteTableId, routedPrefixes: vnet.addressPrefixes, owned: ownedAcrossAttempts(facts.owned, input.ownedBefore) });
     if (facts.existingDrg) resources.drgId = facts.existingDrg.id;
     yield* updateRecord(run, "preflight", { resources });
     const preflightDoneAt = run.nowIso();
@@ -142,13 +143,26 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     // (the GatewaySubnet above all) that another interconnect may have created since.
     if (leftNothing && resources.owned) resources.owned = { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false };
     const reason = `${failure.step}: ${failure.code}: ${failure.message}${compensation}`;
-    let recordNote = "";
-    try {
-      yield* updateRecord(run, "record", { resources, failure: { ...failure, message: failure.message + compensation } }, "failed");
-    } catch (recordError) {
-      recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
-    }
+    // A failed record lists what still exists: after a compensation that removed everything, only the customer's own VNet and route table.
+    const message = failure.message + compensation;
+    const recordNote = leftNothing
+      ? yield* markFailed(run, defined({ owned: resources.owned }), { ...failure, message }, REMOVED_BY_COMPENSATION)
+      : yield* markFailed(run, resources, { ...failure, message });
     throw workflowFailed(`provisioning of ${input.name} failed at ${reason}${recordNote}`);
+  }
+}
+
+/** What a compensation that removed everything leaves out of the record: all but the customer's own VNet and route table (and ownership). */
+const REMOVED_BY_COMPENSATION = RESOURCE_FIELDS.filter((f) => !["virtualNetworkId", "routeTableId", "owned"].includes(f));
+type ResourceField = (typeof RESOURCE_FIELDS)[number];
+
+/** The record to failed with the failure; a note for the final error when even that write failed. */
+function* markFailed(run: WorkflowRun, resources: InterconnectResources, failure: StepFailureSummary, forget: ResourceField[] = []): Flow<string> {
+  try {
+    yield* updateRecord(run, "record", forget.length > 0 ? { resources, failure, forget } : { resources, failure }, "failed");
+    return "";
+  } catch (recordError) {
+    return `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
   }
 }
 
@@ -174,8 +188,10 @@ function* compensate(
     yield* failedRun.audit("compensation", "skipped", `kept for inspection: ${touched.join(", ")}`);
     return { sentence: `; resources kept for inspection: ${touched.join(", ")}`, leftNothing: false };
   }
-  const run = new WorkflowRun(failedRun.context, failedRun.op, failedRun.timing, REMOVAL_STEPS);
+  const run = new WorkflowRun(failedRun.context, failedRun.op, failedRun.timing, REMOVAL_STEPS, failedRun);
   run.note({ message: `compensating after ${failure.step} failed` });
+  // The record says so at once: failed, with the failure, while the removal runs (and the run's BGP blocks stay held until it is done).
+  yield* markFailed(failedRun, resources, { ...failure, message: `${failure.message}; compensating: removing ${touched.join(", ")}` });
   yield* run.audit("compensation", "started", `removing ${touched.join(", ")} after ${failure.step} failed`);
   try {
     const { kept } = yield* removeResources(run, removalTargetOf(input.spec, resources, touched, defined({ gatewayStartedAt })));

@@ -30,6 +30,8 @@ export interface WorkflowStatus {
   lastObserved?: string;
   deadline?: string;
   message: string;
+  /** "compensating": a failed provisioning removing what it built; its steps number on from the failed one's. */
+  phase?: "compensating";
 }
 
 /**
@@ -41,20 +43,28 @@ export class WorkflowRun {
   private status: WorkflowStatus;
   /** Retries the orchestrator made (on durable timers) within the current step. */
   private stepRetries = 0;
+  /** Calls made so far by this orchestration (shared with a compensation run); with the orchestration time, each call's callKey. */
+  private readonly counter: { calls: number };
+  /** Steps before this run's first (a compensation counts on from the step that failed), so the step number never goes back. */
+  private readonly offset: number;
 
   constructor(
     readonly context: OrchestrationContext,
     readonly op: OpContext,
     readonly timing: WorkflowTiming,
     private readonly steps: readonly string[],
+    compensating?: WorkflowRun,
   ) {
+    this.counter = compensating?.counter ?? { calls: 0 };
+    this.offset = compensating?.status.stepNumber ?? 0;
     this.status = {
       operation: op.operation,
-      step: steps[0] ?? "start",
-      stepNumber: 1,
-      totalSteps: steps.length,
+      step: compensating ? "compensation" : (steps[0] ?? "start"),
+      stepNumber: this.offset + 1,
+      totalSteps: this.offset + steps.length,
       since: this.nowIso(),
       message: "starting",
+      ...(compensating ? { phase: "compensating" as const } : {}),
     };
   }
 
@@ -66,16 +76,20 @@ export class WorkflowRun {
     return this.now().toISOString();
   }
 
-  /** Enter a step: status shows it as n of N from now on. */
+  /**
+   * Enter a step: status shows it as n of N from now on. n never goes down (steps that run side by
+   * side, a compensation after a failure): it counts how far the operation got.
+   */
   enter(step: string, message: string): void {
     const index = this.steps.indexOf(step);
     this.status = {
       operation: this.op.operation,
       step,
-      stepNumber: index >= 0 ? index + 1 : this.status.stepNumber,
-      totalSteps: this.steps.length,
+      stepNumber: index >= 0 ? Math.max(this.status.stepNumber, this.offset + index + 1) : this.status.stepNumber,
+      totalSteps: this.offset + this.steps.length,
       since: this.nowIso(),
       message,
+      ...(this.status.phase ? { phase: this.status.phase } : {}),
     };
     this.publish();
   }
@@ -100,9 +114,15 @@ export class WorkflowRun {
     this.context[level](withLogFields(`${operation} ${interconnect}: ${message}`, { interconnect, operation, instanceId, step }));
   }
 
+  /** The op context of the next activity call. Replays make the same calls in the same order, so the keys repeat exactly. */
+  private callContext(): OpContext {
+    return { ...this.op, callKey: `${this.nowIso()}#${this.op.operation}#${this.counter.calls++}` };
+  }
+
   private publish(): void {
     const s = this.status;
     const clean: WorkflowStatus = { operation: s.operation, step: s.step, stepNumber: s.stepNumber, totalSteps: s.totalSteps, since: s.since, message: s.message };
+    if (s.phase !== undefined) clean.phase = s.phase;
     if (s.waitingFor !== undefined) clean.waitingFor = s.waitingFor;
     if (s.lastObserved !== undefined) clean.lastObserved = s.lastObserved;
     if (s.deadline !== undefined) clean.deadline = s.deadline;
@@ -115,10 +135,9 @@ export class WorkflowRun {
    * stepMaxAttempts; permanent ones fail the step at once.
    */
   *call<N extends ActivityName>(step: string, name: N, input: Omit<ActivityInput<N>, "opContext">): Flow<ActivityOutput<N>> {
-    const full = { ...input, opContext: this.op };
     for (let attempt = 1; ; attempt++) {
       try {
-        return checkedOutput(name, yield this.context.df.callActivity(name, full)) as ActivityOutput<N>;
+        return checkedOutput(name, yield this.context.df.callActivity(name, { ...input, opContext: this.callContext() })) as ActivityOutput<N>;
       } catch (error) {
         const next = this.afterFailure(step, name, error, attempt);
         if (next.audit) yield* this.audit(next.audit.step, next.audit.event, next.audit.message, next.audit.details);
@@ -156,7 +175,7 @@ export class WorkflowRun {
    * results), with audit rows written alongside (best effort, as in audit()).
    */
   *callAll(calls: readonly ActivityCall[], audits: readonly AuditRow[] = []): Flow<Settled[]> {
-    const tasks = calls.map((c) => this.context.df.callActivity(c.name, { ...c.input, opContext: this.op }));
+    const tasks = calls.map((c) => this.context.df.callActivity(c.name, { ...c.input, opContext: this.callContext() }));
     const settled = (yield* this.settle([...tasks, ...this.auditTasks(audits)])).slice(0, tasks.length);
     return settled.map((r, i): Settled => {
       if (!r.ok) return r;
@@ -174,7 +193,7 @@ export class WorkflowRun {
   }
 
   private auditTasks(audits: readonly AuditRow[]): Task[] {
-    return audits.map((a) => this.context.df.callActivity("auditAppend", { opContext: this.op, entry: auditEntry(a, this.nowIso()) }));
+    return audits.map((a) => this.context.df.callActivity("auditAppend", { opContext: this.callContext(), entry: auditEntry(a, this.nowIso()) }));
   }
 
   /**
@@ -211,8 +230,8 @@ export class WorkflowRun {
   ): Flow<[ActivityOutput<A>, ActivityOutput<B>]> {
     try {
       return (yield this.context.df.Task.all([
-        this.context.df.callActivity(a[0], { ...a[1], opContext: this.op }),
-        this.context.df.callActivity(b[0], { ...b[1], opContext: this.op }),
+        this.context.df.callActivity(a[0], { ...a[1], opContext: this.callContext() }),
+        this.context.df.callActivity(b[0], { ...b[1], opContext: this.callContext() }),
       ])) as [ActivityOutput<A>, ActivityOutput<B>];
     } catch {
       const first = yield* this.call(step, a[0], a[1]);
@@ -237,7 +256,7 @@ export class WorkflowRun {
    */
   *audit(step: string, event: AuditEvent, message: string, details?: Record<string, unknown>): Flow<void> {
     try {
-      yield this.context.df.callActivity("auditAppend", { opContext: this.op, entry: auditEntry({ step, event, message, ...(details === undefined ? {} : { details }) }, this.nowIso()) });
+      yield this.context.df.callActivity("auditAppend", { opContext: this.callContext(), entry: auditEntry({ step, event, message, ...(details === undefined ? {} : { details }) }, this.nowIso()) });
     } catch {
       this.note({ message: `${message} (audit row not written)` });
     }

@@ -51,9 +51,15 @@ describe("loadSettings", () => {
       deadlines: { gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60, drgMinutes: 20, verificationMinutes: 30, gatewaySubnetMinutes: 15 },
       keepResourcesOnFailure: false,
       health: { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false },
+      watchdog: { schedule: "0 */5 * * * *", marginMinutes: 15 },
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
       trustClientPrincipalHeader: true,
     });
+  });
+
+  it("rejects a watchdog schedule that is not six NCRONTAB fields, and a margin out of range", () => {
+    expect(loadSettings({ ...sampleEnv(), WATCHDOG_SCHEDULE: "0 0 */2 * * *" }).watchdog.schedule).toBe("0 0 */2 * * *");
+    expect(failure({ ...sampleEnv(), WATCHDOG_SCHEDULE: "*/5 * * * *", WATCHDOG_MARGIN_MINUTES: "0" }).issues.map((i) => i.path)).toEqual(["WATCHDOG_SCHEDULE", "WATCHDOG_MARGIN_MINUTES"]);
   });
 
   it("trusts the principal header only with App Service authentication on, or outside App Service", () => {

@@ -10,6 +10,7 @@ const ALLOWED: [InterconnectState, InterconnectState][] = [
   ["provisioning", "tearing-down"],
   ["active", "tearing-down"],
   ["failed", "tearing-down"],
+  ["failed", "requested"],
   ["tearing-down", "deleted"],
   ["tearing-down", "failed"],
   ["deleted", "requested"],

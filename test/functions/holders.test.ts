@@ -103,3 +103,30 @@ describe("one run in flight per VNet and per VCN", () => {
     expect(rows.map((r) => [r.key.kind, r.owner]).sort()).toEqual([["vcn", "third"], ["virtualNetwork", "third"]]);
   });
 });
+
+describe("a corrected POST after a failed provisioning", () => {
+  it("starts a new provisioning when pre-flight failed having built nothing, with the corrected spec", async () => {
+    const wrong = exampleSpecBody("fix-me");
+    expect((await post(wrong)).status).toBe(202);
+    await markFailed("fix-me", { step: "preflight", code: "NOT_FOUND", message: "Virtual network vnet-fix-me was not found" });
+
+    const corrected = { ...wrong, azure: { ...wrong.azure, virtualNetwork: { ...wrong.azure.virtualNetwork, name: "vnet-fixed" } } };
+    const res = await post(corrected);
+    expect(res.status).toBe(202);
+    expect(json(res)).toMatchObject({ id: "provision-fix-me-2", outcome: "started" });
+    const record = await t.deps.store.interconnects.getOrThrow("fix-me");
+    expect(record).toMatchObject({ state: "requested", attempt: 2, currentOperation: { instanceId: "provision-fix-me-2" } });
+    expect(record.failure).toBeUndefined();
+    expect((record.spec as { azure: { virtualNetwork: { name: string } } }).azure.virtualNetwork.name).toBe("vnet-fixed");
+    expect(t.durable.starts.at(-1)).toMatchObject({ instanceId: "provision-fix-me-2", input: { spec: { azure: { virtualNetwork: { name: "vnet-fixed" } } } } });
+    expect((await t.deps.store.audit.list("fix-me")).items.at(-1)?.message).toMatch(/failed at "preflight" leaving nothing/);
+  });
+
+  it("still answers 409 (DELETE first) when the failed run kept resources", async () => {
+    expect((await post(exampleSpecBody("kept-some"))).status).toBe(202);
+    await markFailed("kept-some", { step: "circuit", code: "X", message: "boom; resources kept for inspection: gateway, circuit" });
+    const res = await post(exampleSpecBody("kept-some"));
+    expect(res.status).toBe(409);
+    expect(String(json(res).detail)).toMatch(/DELETE it/);
+  });
+});

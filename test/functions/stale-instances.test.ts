@@ -53,30 +53,34 @@ describe("a name reused after deletion", () => {
 });
 
 describe("a record whose provisioning instance has ended", () => {
-  for (const runtimeStatus of ["Terminated", "Failed"]) {
-    it(`answers 409 naming the instance and runtimeStatus ${runtimeStatus} while the record says provisioning, and shows it on the record`, async () => {
+  for (const runtimeStatus of ["Terminated", "Failed", "Completed"]) {
+    it(`restarts the provisioning (new attempt, outcome restarted) when its instance is ${runtimeStatus} while the record says provisioning`, async () => {
       expect((await post()).status).toBe(202);
       const repo = t.deps.store.interconnects;
       const rec = await repo.getOrThrow("erp-prod");
       await repo.transitionState("erp-prod", "provisioning", rec.etag);
       endInstance("provision-erp-prod-1", runtimeStatus);
+      expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus, orphaned: true } });
 
       const res = await post();
-      expect(res.status).toBe(409);
-      expect(json(res)).toMatchObject({ code: "CONFLICT" });
-      expect(String(json(res).detail)).toMatch(new RegExp(`provision-erp-prod-1 ended \\(runtimeStatus ${runtimeStatus}\\).*DELETE`));
-      expect(t.durable.starts).toHaveLength(1);
-      expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus, orphaned: true } });
+      expect(res.status).toBe(202);
+      expect(json(res)).toMatchObject({ id: "provision-erp-prod-2", outcome: "restarted" });
+      expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "provision-erp-prod-2"]);
+      expect(await repo.getOrThrow("erp-prod")).toMatchObject({ state: "provisioning", attempt: 2, currentOperation: { instanceId: "provision-erp-prod-2" } });
+      const row = (await t.deps.store.audit.list("erp-prod")).items.at(-1);
+      expect(row?.details).toMatchObject({ restartedOver: "provision-erp-prod-1", earlierRuntimeStatus: runtimeStatus });
+      // Running again: a third POST returns it.
+      expect(json(await post())).toMatchObject({ id: "provision-erp-prod-2", outcome: "existing" });
     });
   }
 
-  it("answers 409 for a requested record whose instance failed, instead of reporting it as running", async () => {
+  it("restarts a requested record whose instance failed, instead of reporting it as running", async () => {
     expect((await post()).status).toBe(202);
     endInstance("provision-erp-prod-1", "Failed");
     const res = await post();
-    expect(res.status).toBe(409);
-    expect(String(json(res).detail)).toMatch(/runtimeStatus Failed/);
-    expect(t.durable.starts).toHaveLength(1);
+    expect(res.status).toBe(202);
+    expect(json(res)).toMatchObject({ id: "provision-erp-prod-2", outcome: "restarted" });
+    expect(t.durable.starts).toHaveLength(2);
   });
 
   it("still reports a running provisioning as existing", async () => {
@@ -93,15 +97,13 @@ describe("a record whose provisioning instance has ended", () => {
 });
 
 describe("the record view of an operation nothing runs", () => {
-  it("says Absent (as POST's 409 does) and orphaned for a provisioning whose instance was purged", async () => {
+  it("says Absent and orphaned for a provisioning whose instance was purged, and a POST restarts it", async () => {
     expect((await post()).status).toBe(202);
     const repo = t.deps.store.interconnects;
     await repo.transitionState("erp-prod", "provisioning", (await repo.getOrThrow("erp-prod")).etag);
     t.durable.instances.delete("provision-erp-prod-1");
     expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { runtimeStatus: "Absent", orphaned: true, customStatus: null, lastUpdatedTime: null } });
-    const conflict = json(await post());
-    expect(conflict).toMatchObject({ code: "CONFLICT" });
-    expect(String(conflict.detail)).toMatch(/not in the task hub/);
+    expect(json(await post())).toMatchObject({ id: "provision-erp-prod-2", outcome: "restarted" });
   });
 
   it("is not orphaned while a just-written record waits for its start, nor once it is active", async () => {
@@ -129,6 +131,44 @@ describe("the record view of an operation nothing runs", () => {
     expect((await del()).status).toBe(202);
     endInstance("teardown-erp-prod-2", "Terminated");
     expect(json(await get())).toMatchObject({ state: "tearing-down", currentOperation: { kind: "teardown", runtimeStatus: "Terminated", orphaned: true } });
+  });
+});
+
+describe("DELETE over a teardown that stopped", () => {
+  const activeThenDelete = async () => {
+    expect((await post()).status).toBe(202);
+    const repo = t.deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    await repo.transitionState("erp-prod", "active", rec.etag);
+    expect(json(await del())).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started" });
+  };
+
+  for (const [how, stop] of [
+    ["terminated", () => endInstance("teardown-erp-prod-2", "Terminated")],
+    ["failed", () => endInstance("teardown-erp-prod-2", "Failed")],
+    ["completed without reaching deleted", () => endInstance("teardown-erp-prod-2", "Completed")],
+    ["purged", () => t.durable.instances.delete("teardown-erp-prod-2")],
+  ] as const) {
+    it(`starts a new teardown when the current one was ${how}, and says restarted`, async () => {
+      await activeThenDelete();
+      stop();
+      const res = await del();
+      expect(res.status).toBe(202);
+      expect(json(res)).toMatchObject({ id: "teardown-erp-prod-3", outcome: "restarted" });
+      expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2", "teardown-erp-prod-3"]);
+      expect(await t.deps.store.interconnects.getOrThrow("erp-prod")).toMatchObject({ state: "tearing-down", attempt: 3, currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-3" } });
+      const view = json(await get()).currentOperation as Record<string, unknown>;
+      expect(view).toMatchObject({ instanceId: "teardown-erp-prod-3", runtimeStatus: "Running" });
+      expect(view).not.toHaveProperty("orphaned");
+      expect((await t.deps.store.audit.list("erp-prod")).items.at(-1)?.details).toMatchObject({ restartedOver: "teardown-erp-prod-2" });
+    });
+  }
+
+  it("returns the running teardown as existing and starts nothing", async () => {
+    await activeThenDelete();
+    expect(json(await del())).toMatchObject({ id: "teardown-erp-prod-2", outcome: "existing" });
+    expect(t.durable.starts).toHaveLength(2);
   });
 });
 

@@ -79,6 +79,18 @@ describe("teardown queue trigger", () => {
     expect(durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(1);
   });
 
+  it("starts a new teardown when the one the record names was terminated, as DELETE does", async () => {
+    await provisionExample();
+    await deliver({ name: "erp-prod", reason: "expired", requestedBy: "itsm-bot" });
+    const dead = durable.instances.get("teardown-erp-prod-2");
+    if (!dead) throw new Error("no teardown started");
+    dead.runtimeStatus = "Terminated";
+    await deliver({ name: "erp-prod", reason: "expired", requestedBy: "itsm-bot" });
+    expect(durable.starts.filter((s) => s.name === "teardownInterconnect").map((s) => s.instanceId)).toEqual(["teardown-erp-prod-2", "teardown-erp-prod-3"]);
+    expect(await deps.store.interconnects.getOrThrow("erp-prod")).toMatchObject({ state: "tearing-down", currentOperation: { instanceId: "teardown-erp-prod-3" } });
+    expect(await poisoned()).toEqual([]);
+  });
+
   it("moves a message that is not JSON to the poison queue with an audit row, without throwing", async () => {
     await deliver("tear it down please");
     expect(await poisoned()).toEqual(["tear it down please"]);

@@ -143,3 +143,29 @@ describe("AuditLog (real Azurite)", () => {
     expect((await log.list("erp-prod")).items).toEqual([big]);
   });
 });
+
+describe("AuditLog: one row per event (real Azurite)", () => {
+  it("writes an event once however often its writer runs, and marks a re-run of real work as such", async () => {
+    const table = uniqueTableName("audit");
+    const log = auditLog(table);
+    const skip = { key: "provision-erp-prod-1\n2026-12-01T10:00:00.000Z#provision#3", onDuplicate: "skip" as const };
+    expect(await log.append({ ...base, message: "gateway started" }, skip)).toBeDefined();
+    expect(await log.append({ ...base, message: "gateway started" }, skip)).toBeUndefined();
+
+    const rerun = { key: "provision-erp-prod-1\n2026-12-01T10:00:01.000Z#provision#4", onDuplicate: "rerun" as const };
+    await log.append({ ...base, step: "azureEnsureGateway", phase: "succeeded", message: "Updating" }, rerun);
+    const second = await log.append({ ...base, step: "azureEnsureGateway", phase: "succeeded", message: "Updating" }, rerun);
+    expect(second).toMatchObject({ details: { rerun: true } });
+
+    const rows = (await log.list("erp-prod")).items;
+    expect(rows.map((r) => [r.step, r.phase, r.message])).toEqual([
+      ["createCircuit", "started", "gateway started"],
+      ["azureEnsureGateway", "succeeded", "Updating"],
+      ["azureEnsureGateway", "succeeded", "re-run after an interrupted run (crash or lost lease): Updating"],
+    ]);
+    // Without a key nothing changes: two appends, two rows.
+    await log.append({ ...base, message: "plain" });
+    await log.append({ ...base, message: "plain" });
+    expect((await log.list("erp-prod")).items.filter((r) => r.message === "plain")).toHaveLength(2);
+  });
+});

@@ -46,3 +46,28 @@ describe("a failed provisioning's record", () => {
     expect(leftNothing(clouds)).toBe(false);
   });
 });
+
+describe("the record and status while a failed provisioning compensates", () => {
+  it("say failed, with the failure, before the first removal, and the step number never goes back", async () => {
+    const clouds = cloudsWithRecord();
+    clouds.failNext.set("ociEnsureDrg", [{ code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found", retryable: false, cloud: "oci", statusCode: 400 }]);
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toMatch(/compensation removed what this run created$/);
+
+    // The first failed write comes before any removal and already names the failure and the compensation.
+    const firstFailed = clouds.recordHistory.findIndex((r) => r.state === "failed");
+    expect(clouds.recordHistory[firstFailed]?.failure).toMatchObject({ step: "drg", message: expect.stringMatching(/compartmentId not found; compensating: removing /) });
+    const names = run.calls.map((c) => c.name);
+    const firstRemoval = names.findIndex((n) => n.includes("Delete"));
+    const failedWrite = names.findIndex((n, i) => n === "recordUpdate" && (run.calls[i]?.input as { transitionTo?: string }).transitionTo === "failed");
+    expect(failedWrite).toBeGreaterThan(-1);
+    expect(failedWrite).toBeLessThan(firstRemoval);
+
+    const numbers = run.statuses.map((s) => s.stepNumber as number);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(run.statuses.some((s) => s.phase === "compensating")).toBe(true);
+
+    // After it removed everything, the record lists only the customer's own VNet and route table.
+    expect(Object.keys(clouds.record?.resources ?? {}).sort()).toEqual(["owned", "routeTableId", "virtualNetworkId"]);
+  });
+});

@@ -50,6 +50,8 @@ export class FakeClouds {
   /** Failures to throw on the next calls of an activity, in order. */
   readonly failNext = new Map<string, StepFailure[]>();
   record: { state: InterconnectState; spec: unknown; bgpPlan: unknown; resources: Record<string, unknown>; operationId: string | null; failure?: unknown } | null = null;
+  /** The record after each recordUpdate, in order. */
+  readonly recordHistory: { state: InterconnectState; failure?: unknown; resources: Record<string, unknown> }[] = [];
   gatewaySubnet: Timed | null = null;
   gateway: Timed | null = null;
   drg: Timed | null = null;
@@ -295,9 +297,11 @@ export class FakeClouds {
           if (!canTransition(this.record.state, to)) throw stepFailureError({ code: "INVALID_TRANSITION", message: `${this.record.state} → ${to}`, retryable: false });
           this.record.state = to;
         }
-        const patch = input.patch as { resources?: Record<string, unknown>; failure?: unknown };
+        const patch = input.patch as { resources?: Record<string, unknown>; failure?: unknown; forget?: string[] };
+        if (patch.forget) this.record.resources = Object.fromEntries(Object.entries(this.record.resources).filter(([k]) => !patch.forget?.includes(k)));
         if (patch.resources) this.record.resources = { ...this.record.resources, ...patch.resources };
         if (patch.failure !== undefined) this.record.failure = patch.failure;
+        this.recordHistory.push({ state: this.record.state, failure: this.record.failure, resources: { ...this.record.resources } });
         return { state: this.record.state };
       }
       case "auditAppend":

@@ -220,3 +220,18 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(run.calls).toHaveLength(0);
   });
 });
+
+describe("a provisioning restarted over a stopped attempt", () => {
+  it("keeps owning what the earlier attempt created, though pre-flight now finds it existing", async () => {
+    // The earlier attempt created the GatewaySubnet; this attempt's pre-flight sees it already there.
+    const clouds = cloudsWithRecord({ existingGatewaySubnet: true });
+    const ownedBefore = { gatewaySubnet: true, gateway: true, drg: true, drgAttachment: true };
+    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ attempt: 2, ownedBefore }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    expect(run.error).toBeUndefined();
+    expect(clouds.record?.resources.owned).toEqual(ownedBefore);
+
+    const fresh = cloudsWithRecord({ existingGatewaySubnet: true });
+    await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: fresh.boundary });
+    expect(fresh.record?.resources.owned).toMatchObject({ gatewaySubnet: false });
+  });
+});

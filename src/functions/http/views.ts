@@ -1,5 +1,5 @@
 import type { DurableOrchestrationStatus } from "durable-functions";
-import { isFinished } from "../../requests/durable";
+import { ABSENT_RUNTIME_STATUS, isFinished } from "../../requests/durable";
 import type { StoredInterconnect } from "../../store";
 
 export function recordLinks(origin: string, name: string): { self: string; audit: string; health: string } {
@@ -65,9 +65,6 @@ function outcomeAndLinks(origin: string, record: StoredInterconnect) {
     links: recordLinks(origin, record.name),
   };
 }
-
-/** The same word POST's 409 uses for an instance the task hub does not know (never started, or purged). */
-export const ABSENT_RUNTIME_STATUS = "Absent";
 
 /** States in which an operation is supposed to be running and will move the record on. */
 const IN_FLIGHT_STATES = new Set(["requested", "provisioning", "tearing-down"]);

@@ -10,6 +10,7 @@ import { problem, type RawRequest, type RawResponse } from "./http-types";
 import { consoleLogger, type HostLogger } from "./log";
 import { QueueTriggerListener } from "./queue-trigger";
 import { refuseTarget } from "./request-target";
+import { TimerTriggerListener } from "./timer-trigger";
 import { loadApp, type FunctionRegistry } from "./registry";
 
 export interface HostOptions {
@@ -75,7 +76,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (!cs) throw new Error(`queue trigger '${fn.name}': app setting "${setting}" (its connection) is not set`);
     return new QueueTriggerListener(fn, cs, config.queues, http, () => origin, logger);
   });
-  const unsupported = [...registry.functions.values()].filter((f) => !["httpTrigger", "queueTrigger", "orchestrationTrigger", "activityTrigger"].includes(f.trigger.type));
+  const timers = registry.ofType("timerTrigger").map((fn) => new TimerTriggerListener(fn, clock, http, () => origin, logger));
+  const unsupported = [...registry.functions.values()].filter((f) => !["httpTrigger", "queueTrigger", "timerTrigger", "orchestrationTrigger", "activityTrigger"].includes(f.trigger.type));
   for (const f of unsupported) logger.warn(`Function '${f.name}' has a ${f.trigger.type} the local host does not run; it is skipped`);
 
   const server = createServer((req, res) => void serve(req, res, async (raw) => {
@@ -87,13 +89,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   // The durable client rewrites binding URLs to localhost:7071 unless WEBSITE_HOSTNAME names the real host.
   process.env.WEBSITE_HOSTNAME = `127.0.0.1:${port}`;
   engine.start();
+  // What a restart picks up: the instances the task hub says are in flight (their messages resume them).
+  const inFlight = (await store.queryInstances({ runtimeStatus: ["Running", "Pending"], top: 100 })).items;
+  if (inFlight.length > 0) logger.info(`Resuming ${inFlight.length} in-flight orchestration(s): ${inFlight.map((i) => `${i.instanceId} (${i.name})`).join(", ")}`);
   await Promise.all(queueListeners.map((l) => l.start()));
+  for (const t of timers) t.start();
   logger.debug(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);
   for (const r of http.list()) logger.debug(`  ${r.name}: [${r.methods.join(",")}] ${origin}${r.route}`);
   return {
     url: origin, port, registry, config, store, clock,
     close: async () => {
-      await Promise.all([engine.stop(), ...queueListeners.map((l) => l.stop())]);
+      await Promise.all([engine.stop(), ...queueListeners.map((l) => l.stop()), ...timers.map((t) => t.stop())]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

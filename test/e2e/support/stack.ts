@@ -67,6 +67,9 @@ export class E2eStack {
       // times a real second and load the machine the other tests run on; test/e2e/health.test.ts sets its own.
       HEALTH_CONTROL_PLANE_MINUTES: "60",
       HEALTH_ROUTES_MINUTES: "240",
+      // At x1000 the default (every 5 virtual minutes) would start a watchdog round every 0.3 s; the
+      // watchdog's own tests set a schedule and margin they mean.
+      WATCHDOG_SCHEDULE: "0 0 0 1 1 *",
       INTERCONNECTS_TABLE: "interconnects",
       AUDIT_TABLE: "interconnectaudit",
       SIM_SPEED: String(options.speed ?? 1000),

@@ -1,3 +1,4 @@
+import type { HttpRequest } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
 import { findInstance, isFinished } from "../activities/durable-instance";
 
@@ -25,4 +26,15 @@ export async function terminateAndWait(client: DurableClient, instanceId: string
     if (Date.now() >= until) return false;
     await new Promise((resolve) => setTimeout(resolve, wait.pollMs));
   }
+}
+
+/** The Durable async pattern's answer for an instance: its management URLs and the Location/Retry-After headers. */
+export async function durableCheckStatus(client: DurableClient, req: HttpRequest, instanceId: string): Promise<{ headers: Record<string, string>; management: Record<string, unknown> }> {
+  const check = client.createCheckStatusResponse(req, instanceId);
+  const management = (await check.json()) as Record<string, unknown>;
+  const headers: Record<string, string> = {};
+  check.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  return { headers, management };
 }

@@ -5,9 +5,8 @@
 import { registerActivities } from "../activities";
 import { settings } from "../config/settings";
 import { registerWorkflows } from "../workflows";
-import { registerInterconnectsHttp } from "./interconnects-http";
+import { registerApi } from "./api-routes";
 import { registerTeardownQueue } from "./teardown-queue";
-import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
 
 // Settings are checked while the worker loads the app, so a bad one stops the app at start with one
 // ConfigurationError naming every offending setting (the worker logs it and indexes no function; the
@@ -16,6 +15,6 @@ settings();
 
 registerActivities();
 registerWorkflows();
-registerInterconnectsHttp();
+// Every REST route is in src/functions/api-routes.ts, which also documents it at GET /api/openapi.json.
+registerApi();
 registerTeardownQueue();
-registerTeardownRejectionsHttp();

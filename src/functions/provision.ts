@@ -10,6 +10,7 @@ import { releaseNetworksUnlessRecorded, reserveNetworks } from "./network-reserv
 import type { Caller } from "./caller";
 import type { TriggerDeps } from "./deps";
 import { findInstance, isFinished } from "./durable";
+import { planExpectation } from "./plan-reference";
 import { sameSpec } from "./spec-identity";
 import { raceBackoffMs, TRIGGER_TIMING } from "./timing";
 
@@ -21,8 +22,9 @@ export interface ProvisionOutcome {
 }
 
 /** Validates the spec and the BGP plan, then starts the provisioning, or returns the one already running. */
-export async function requestProvisioning(deps: TriggerDeps, client: DurableClient, body: unknown, caller: Caller): Promise<ProvisionOutcome> {
+export async function requestProvisioning(deps: TriggerDeps, client: DurableClient, body: unknown, caller: Caller, planId?: string): Promise<ProvisionOutcome> {
   const spec = parseInterconnectSpec(body, { catalog: deps.catalog });
+  const plan = planId === undefined ? undefined : await planExpectation(client, planId, spec);
   const timing = deps.triggerTiming ?? TRIGGER_TIMING;
   for (let round = 1; ; round++) {
     const existing = await deps.store.interconnects.get(spec.name);
@@ -65,7 +67,16 @@ export async function requestProvisioning(deps: TriggerDeps, client: DurableClie
       message: existing ? `Provisioning requested again (attempt ${attempt}) after the earlier interconnect was deleted.` : "Provisioning requested.",
       details: { bgpPlan: toJson(bgpPlan) },
     });
-    return start(client, record, { name: spec.name, spec, bgpPlan, actor: caller.actor, ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}), attempt, timing: deps.timing });
+    return start(client, record, {
+      name: spec.name,
+      spec,
+      bgpPlan,
+      actor: caller.actor,
+      ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}),
+      attempt,
+      ...(plan ? { plan } : {}),
+      timing: deps.timing,
+    });
   }
 }
 

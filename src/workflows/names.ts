@@ -130,6 +130,13 @@ export function workflowTimingFromSettings(s: {
   };
 }
 
+/** What a ready plan found, for the provisioning that references it to check against the live clouds. */
+export interface PlanExpectation {
+  planId: string;
+  resources: { kind: string; name: string; id: string | null }[];
+  bgp: { primary: string; secondary: string } | null;
+}
+
 export interface ProvisionInput {
   name: string;
   spec: WorkflowSpec;
@@ -137,6 +144,8 @@ export interface ProvisionInput {
   actor: string;
   ticketRef?: string;
   attempt: number;
+  /** The plan (planId) this provisioning was started from: pre-flight refuses when the clouds no longer match it. */
+  plan?: PlanExpectation;
   /** Defaults to DEFAULT_WORKFLOW_TIMING when absent. */
   timing?: WorkflowTiming;
 }

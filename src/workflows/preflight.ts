@@ -1,7 +1,8 @@
 import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../activities/contracts";
 import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type GatewaySku } from "../domain/skus";
 import { permanent } from "./failure";
-import type { WorkflowBgpPlan, WorkflowSpec } from "./names";
+import type { PlanExpectation, WorkflowBgpPlan, WorkflowSpec } from "./names";
+import { planStaleness } from "./plan-stale";
 import { preflightProblems } from "./preflight-checks";
 import type { Flow, WorkflowRun } from "./run";
 
@@ -26,7 +27,7 @@ export interface PreflightFacts {
  * Read both clouds and check everything that would make a later, billable step fail. Every problem
  * found is reported at once, so one correction of the spec is enough.
  */
-export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan): Flow<PreflightFacts> {
+export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan, plan?: PlanExpectation): Flow<PreflightFacts> {
   const step = PREFLIGHT_STEP;
   const azure = { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup };
   const bandwidth = bandwidthFor(spec.bandwidthGbps as BandwidthGbps);
@@ -45,7 +46,11 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
   const existingDrg =
     spec.oci.drgId === undefined ? null : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId });
 
-  const problems = preflightProblems(spec, bgpPlan, { virtualNetwork, vcn, offer, providerService, existingDrg });
+  const reads = { virtualNetwork, vcn, offer, providerService, existingDrg };
+  // Started from a plan: nothing is built when the clouds changed since (someone created the GatewaySubnet meanwhile).
+  const stale = plan === undefined ? [] : planStaleness(plan, spec, bgpPlan, reads);
+  if (stale.length > 0) throw permanent(step, "PLAN_STALE", `plan is stale: ${stale.join("; ")} (plan ${plan?.planId}); make a new plan`);
+  const problems = preflightProblems(spec, bgpPlan, reads);
   if (problems.length > 0) throw permanent(step, "PREFLIGHT_FAILED", problems.map((p) => p.message).join("; "));
 
   const existingGateway = virtualNetwork.expressRouteGateway;

@@ -70,7 +70,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
 
   try {
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { message: "provisioning", failure: null }, "provisioning"));
-    const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () => preflight(run, spec, bgpPlan));
+    const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () => preflight(run, spec, bgpPlan, input.plan));
     Object.assign(resources, {
       virtualNetworkId: facts.virtualNetwork.id,
       routeTableId: facts.vcn.defaultRouteTableId,

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { INTERCONNECT_STATES } from "../../domain/lifecycle";
+import { PLAN_ID_PATTERN } from "../../domain/names";
+import { interconnectResourcesSchema } from "../../domain/resources";
+import { AUDIT_PHASES } from "../../store";
+
+/**
+ * The zod schemas of the REST API's parameters and responses. The parameter schemas are what the
+ * handlers validate with (params.ts); the response schemas are what GET /api/openapi.json documents and
+ * what the end-to-end tests check every response against.
+ */
+
+export const INTERCONNECT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+
+export const nameParam = z
+  .string()
+  .regex(INTERCONNECT_NAME_PATTERN, "must be an interconnect name: 3-40 lowercase letters, digits and hyphens, starting with a letter")
+  .meta({ description: "The interconnect's name (the spec's name)." });
+
+export const planIdParam = z.string().regex(PLAN_ID_PATTERN, "must be a planId such as plan-erp-prod-0a1b2c3d4e5f6a7b").meta({ description: "The plan's id, as POST /api/interconnects/plans answered it." });
+
+export const topQuery = z
+  .string()
+  .regex(/^\d{1,4}$/, "must be an integer from 1 to 1000")
+  .refine((v) => Number(v) >= 1 && Number(v) <= 1000, "must be an integer from 1 to 1000")
+  .meta({ description: "Page size, 1-1000." });
+
+export const continuationTokenQuery = z.string().min(1).max(4096).meta({ description: "The token from a previous page's nextLink." });
+
+export const stateQuery = z.enum(INTERCONNECT_STATES, { error: `must be one of ${INTERCONNECT_STATES.join(", ")}` }).meta({ description: "Only interconnects in this state." });
+
+export const reasonQuery = z
+  .string()
+  .refine((v) => v.trim().length > 0 && v.length <= 500, "must be 1-500 characters saying why the interconnect is torn down")
+  .meta({ description: "Why it is torn down (kept in the audit trail)." });
+
+export const callerHeaders = z.object({
+  "x-ticket-ref": z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).optional().meta({ description: "The ITSM change ticket this request belongs to, e.g. CHG0031234; written on every audit row." }),
+  "x-ms-client-principal-name": z.string().optional().meta({ description: "Set by App Service authentication (EasyAuth): the caller, taken as the audit's actor when the deployment trusts it." }),
+});
+
+export const problemSchema = z
+  .strictObject({
+    type: z.string().meta({ description: "A stable URN per code, e.g. urn:interconnect:error:validation-failed." }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().meta({ description: "The stable error code to branch on, e.g. VALIDATION_FAILED, CONFLICT, NOT_FOUND." }),
+    instance: z.string().optional(),
+    errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional().meta({ description: "Every invalid field, by dotted path." }),
+  })
+  .meta({ id: "Problem", description: "RFC 9457 problem details (application/problem+json)." });
+
+/** The Durable Functions HTTP management payload (createCheckStatusResponse). */
+const durableManagement = {
+  id: z.string().meta({ description: "The Durable orchestration instance id." }),
+  statusQueryGetUri: z.string().meta({ description: "GET: the instance's Durable status (runtimeStatus, customStatus with the current step, output)." }),
+  sendEventPostUri: z.string().optional(),
+  terminatePostUri: z.string().optional(),
+  rewindPostUri: z.string().optional(),
+  purgeHistoryDeleteUri: z.string().optional(),
+  restartPostUri: z.string().optional(),
+  suspendPostUri: z.string().optional(),
+  resumePostUri: z.string().optional(),
+};
+
+export const recordLinksSchema = z.strictObject({ self: z.string(), audit: z.string() }).meta({ id: "RecordLinks" });
+
+export const acceptedSchema = z
+  .strictObject({
+    ...durableManagement,
+    name: z.string(),
+    outcome: z.enum(["started", "existing"]).meta({ description: "started: this request started the operation; existing: it was already under way (or done)." }),
+    stoppedProvisioning: z.string().optional().meta({ description: "A teardown's DELETE stopped this provisioning instance first." }),
+    links: recordLinksSchema,
+  })
+  .meta({ id: "OperationAccepted", description: "The Durable async pattern: poll statusQueryGetUri (also the Location header) or the record." });
+
+const operationSchema = z.strictObject({ kind: z.enum(["provision", "teardown"]), instanceId: z.string(), startedAt: z.string() });
+const failureSchema = z.strictObject({ step: z.string(), code: z.string(), message: z.string() });
+
+const closing = {
+  failure: failureSchema.nullable(),
+  attempt: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  stateChangedAt: z.string(),
+  links: recordLinksSchema,
+};
+
+export const summarySchema = z
+  .strictObject({ name: z.string(), state: z.enum(INTERCONNECT_STATES), bandwidthGbps: z.number().nullable(), currentOperation: operationSchema.nullable(), ...closing })
+  .meta({ id: "InterconnectSummary" });
+
+export const recordSchema = z
+  .strictObject({
+    name: z.string(),
+    state: z.enum(INTERCONNECT_STATES),
+    spec: z.looseObject({ name: z.string() }).meta({ description: "The spec as accepted (defaults applied)." }),
+    bgpPlan: z.looseObject({}).nullable(),
+    resources: interconnectResourcesSchema,
+    lastKnownResources: interconnectResourcesSchema.optional().meta({ description: "A deleted interconnect's ids, as history." }),
+    currentOperation: operationSchema
+      .extend({
+        runtimeStatus: z.string().meta({ description: "The Durable runtimeStatus, or Absent when the task hub does not know the instance." }),
+        orphaned: z.literal(true).optional().meta({ description: "Nothing runs this in-flight operation any more: DELETE the interconnect." }),
+        customStatus: z.unknown().meta({ description: "The workflow's status: step, stepNumber of totalSteps, waitingFor, since, lastObserved, deadline, message." }),
+        lastUpdatedTime: z.string().nullable(),
+        output: z.unknown().optional(),
+      })
+      .nullable(),
+    ...closing,
+  })
+  .meta({ id: "Interconnect" });
+
+export const auditEntrySchema = z
+  .strictObject({
+    id: z.string(),
+    at: z.string(),
+    interconnect: z.string(),
+    step: z.string(),
+    phase: z.enum(AUDIT_PHASES),
+    actor: z.string(),
+    ticketRef: z.string().optional(),
+    instanceId: z.string().optional(),
+    operation: z.enum(["provision", "teardown"]),
+    cloudRequestIds: z.array(z.string()),
+    durationMs: z.number().optional(),
+    message: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: "AuditEntry" });
+
+export function pageSchema<T extends z.ZodType>(item: T, id: string) {
+  return z
+    .strictObject({ items: z.array(item), continuationToken: z.string().nullable(), nextLink: z.string().nullable().meta({ description: "This request with the next page's token." }) })
+    .meta({ id });
+}
+
+export const auditPageSchema = pageSchema(auditEntrySchema, "AuditPage");

@@ -4,7 +4,9 @@ import { DomainError, ErrorCodes } from "../domain/errors";
 import { planSchema } from "../domain/plan";
 import { callerFromHeaders } from "./caller";
 import type { TriggerDeps } from "./deps";
-import { durableCheckStatus, findInstance } from "./durable";
+import { findInstance } from "../requests/durable";
+import { requestPlan } from "../requests/plan";
+import { durableCheckStatus } from "./http/durable-accepted";
 import type { ApiRoute } from "./http/api";
 import { guarded } from "./http/handler";
 import { readJsonBody } from "./http/json-body";
@@ -12,7 +14,6 @@ import { planIdParam } from "./http/params";
 import * as schemas from "./http/schemas";
 import { problemResponse } from "./http/problem";
 import { interconnectSpecSchema } from "../domain/spec";
-import { requestPlan } from "./plan";
 
 export function planLink(origin: string, planId: string): string {
   return `${origin}/api/interconnects/plans/${encodeURIComponent(planId)}`;

@@ -1,6 +1,7 @@
-import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../activities/contracts";
+import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../contracts";
+import { permanent } from "../contracts";
 import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type GatewaySku } from "../domain/skus";
-import { permanent } from "./failure";
+import { WorkflowStepError } from "./failure";
 import type { PlanExpectation, WorkflowBgpPlan, WorkflowSpec } from "./names";
 import { planStaleness } from "./plan-stale";
 import { preflightProblems } from "./preflight-checks";
@@ -17,8 +18,8 @@ export interface PreflightFacts {
   bandwidthShapeName: string;
   /** The existing DRG named in the spec, or null when we create ours. */
   existingDrg: DrgSummary | null;
-  gatewaySku: string;
-  gatewayScaleUnits?: number;
+  /** The gateway this run creates when the VNet has none. */
+  newGateway: { sku: GatewaySku; scaleUnits?: number };
   expressRouteGatewayBypass: boolean;
   owned: ResourceOwnership;
 }
@@ -49,12 +50,12 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
   const reads = { virtualNetwork, vcn, offer, providerService, existingDrg };
   // Started from a plan: nothing is built when the clouds changed since (someone created the GatewaySubnet meanwhile).
   const stale = plan === undefined ? [] : planStaleness(plan, spec, bgpPlan, reads);
-  if (stale.length > 0) throw permanent(step, "PLAN_STALE", `plan is stale: ${stale.join("; ")} (plan ${plan?.planId}); make a new plan`);
+  if (stale.length > 0) throw new WorkflowStepError(step, permanent("PLAN_STALE", `plan is stale: ${stale.join("; ")} (plan ${plan?.planId}); make a new plan`));
   const problems = preflightProblems(spec, bgpPlan, reads);
-  if (problems.length > 0) throw permanent(step, "PREFLIGHT_FAILED", problems.map((p) => p.message).join("; "));
+  if (problems.length > 0) throw new WorkflowStepError(step, permanent("PREFLIGHT_FAILED", problems.map((p) => p.message).join("; ")));
 
   const existingGateway = virtualNetwork.expressRouteGateway;
-  const wantedSku = spec.azure.gateway?.sku ?? "UltraPerformance";
+  const wantedSku: GatewaySku = spec.azure.gateway?.sku ?? "UltraPerformance";
   const gatewaySku = existingGateway?.sku ?? wantedSku;
   const scaleUnits = existingGateway === null ? spec.azure.gateway?.scaleUnits : undefined;
   const fastPathWanted = spec.azure.gateway?.fastPath ?? true;
@@ -66,7 +67,7 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
     bandwidthInMbps: bandwidth.bandwidthInMbps,
     bandwidthShapeName: bandwidth.bandwidthShapeName,
     existingDrg,
-    gatewaySku,
+    newGateway: scaleUnits === undefined ? { sku: wantedSku } : { sku: wantedSku, scaleUnits },
     expressRouteGatewayBypass: fastPathWanted && skuKnown && supportsFastPath(gatewaySku as GatewaySku, scaleUnits),
     owned: {
       gatewaySubnet: virtualNetwork.gatewaySubnet === null,
@@ -75,6 +76,5 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
       drgAttachment: existingDrg?.vcnAttachment == null,
     },
   };
-  if (scaleUnits !== undefined) facts.gatewayScaleUnits = scaleUnits;
   return facts;
 }

@@ -1,16 +1,8 @@
 import type { OrchestrationContext } from "durable-functions";
-import type {
-  AzureScope,
-  CircuitObservation,
-  GatewayObservation,
-  InterconnectResources,
-  OpContext,
-  StepFailureSummary,
-  VirtualCircuitObservation,
-} from "../activities/contracts";
+import { type AzureScope, type CircuitObservation, type GatewayObservation, type InterconnectResources, type OpContext, type StepFailureSummary, type VirtualCircuitObservation, permanent } from "../contracts";
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
 import { ORACLE_BGP_ASN } from "../domain/skus";
-import { permanent, summarize, workflowFailed } from "./failure";
+import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { readProvisionInput } from "./input";
 import { pollUntil } from "./poll";
 import { preflight, PREFLIGHT_STEP, type PreflightFacts } from "./preflight";
@@ -69,7 +61,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   const tags = defined({ tags: spec.tags });
 
   try {
-    yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { message: "provisioning", failure: null }, "provisioning"));
+    yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { failure: null }, "provisioning"));
     const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () => preflight(run, spec, bgpPlan, input.plan));
     Object.assign(resources, {
       virtualNetworkId: facts.virtualNetwork.id,
@@ -101,9 +93,15 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       touched.push("gateway");
       gatewayStartedAt = run.now();
       started.gateway = run.nowIso();
-      const input = { azure, location: spec.azure.location, virtualNetworkName: spec.azure.virtualNetwork.name, gatewaySubnetId, sku: facts.gatewaySku, ...tags };
-      const gateway = yield* run.call("gateway", "azureEnsureGateway", facts.gatewayScaleUnits === undefined ? input : { ...input, scaleUnits: facts.gatewayScaleUnits });
-      if (!gateway.found) throw permanent("gateway", "NOT_FOUND", "the gateway was not found right after it was created");
+      const gateway = yield* run.call("gateway", "azureEnsureGateway", {
+        azure,
+        location: spec.azure.location,
+        virtualNetworkName: spec.azure.virtualNetwork.name,
+        gatewaySubnetId,
+        ...facts.newGateway,
+        ...tags,
+      });
+      if (!gateway.found) throw new WorkflowStepError("gateway", permanent("NOT_FOUND", "the gateway was not found right after it was created"));
       gatewayHealth.assess(gateway, "right after it was started");
       return gateway.gatewayId;
     });
@@ -124,7 +122,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       const sku = spec.azure.circuitSku ?? { tier: "Standard", family: "MeteredData" };
       const input = { azure, location: spec.azure.location, peeringLocation: spec.azure.peeringLocation, bandwidthInMbps: facts.bandwidthInMbps, sku };
       const observed = yield* run.call("circuit", "azureEnsureCircuit", { ...input, ...tags });
-      if (!observed.found) throw permanent("circuit", "NOT_FOUND", "the circuit was not found right after it was created");
+      if (!observed.found) throw new WorkflowStepError("circuit", permanent("NOT_FOUND", "the circuit was not found right after it was created"));
       return observed;
     });
     resources.circuitId = circuit.circuitId;
@@ -145,7 +143,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
         ],
         ...tags,
       });
-      if (!observed.found) throw permanent("virtual-circuit", "NOT_FOUND", "the virtual circuit was not found right after it was created");
+      if (!observed.found) throw new WorkflowStepError("virtual-circuit", permanent("NOT_FOUND", "the virtual circuit was not found right after it was created"));
       return observed;
     });
     resources.virtualCircuitId = virtualCircuit.virtualCircuitId;
@@ -266,7 +264,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       }),
     );
 
-    yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources, message: "active" }, "active"));
+    yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
     return { state: "active", resources };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);
@@ -277,7 +275,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     const reason = `${failure.step}: ${failure.code}: ${failure.message}${compensation}`;
     let recordNote = "";
     try {
-      yield* updateRecord(run, "record", { resources, failure: { ...failure, message: failure.message + compensation }, message: "failed" }, "failed");
+      yield* updateRecord(run, "record", { resources, failure: { ...failure, message: failure.message + compensation } }, "failed");
     } catch (recordError) {
       recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
     }
@@ -301,7 +299,7 @@ function* drgStep(
   } else {
     touched.push("drg");
     const drg = yield* run.call("drg", "ociEnsureDrg", { oci, ...tags });
-    if (!drg.found) throw permanent("drg", "NOT_FOUND", "the DRG was not found right after it was created");
+    if (!drg.found) throw new WorkflowStepError("drg", permanent("NOT_FOUND", "the DRG was not found right after it was created"));
     if (drg.lifecycleState === "AVAILABLE") return drg.drgId;
     drgId = drg.drgId;
   }
@@ -337,7 +335,7 @@ function* attachmentStep(
   } else {
     touched.push("drg-attachment");
     const attachment = yield* run.call("drg-attachment", "ociEnsureDrgAttachment", { oci, drgId, vcnId, ...tags });
-    if (!attachment.found) throw permanent("drg-attachment", "NOT_FOUND", "the DRG attachment was not found right after it was created");
+    if (!attachment.found) throw new WorkflowStepError("drg-attachment", permanent("NOT_FOUND", "the DRG attachment was not found right after it was created"));
     if (attachment.lifecycleState === "ATTACHED") return attachment.drgAttachmentId;
     attachmentId = attachment.drgAttachmentId;
   }
@@ -428,8 +426,8 @@ class GatewayHealth {
   succeeded = false;
 
   assess(gateway: GatewayObservation, when: string): void {
-    if (!gateway.found) throw permanent("gateway", "GATEWAY_FAILED", `the ExpressRoute gateway is gone (noticed ${when})`);
-    if (gateway.provisioningState === "Failed") throw permanent("gateway", "GATEWAY_FAILED", `the ExpressRoute gateway deployment Failed (noticed ${when})`);
+    if (!gateway.found) throw new WorkflowStepError("gateway", permanent("GATEWAY_FAILED", `the ExpressRoute gateway is gone (noticed ${when})`));
+    if (gateway.provisioningState === "Failed") throw new WorkflowStepError("gateway", permanent("GATEWAY_FAILED", `the ExpressRoute gateway deployment Failed (noticed ${when})`));
     if (gateway.provisioningState === "Succeeded") this.succeeded = true;
   }
 

@@ -1,5 +1,5 @@
-import type { AzureScope, CircuitObservation, DeleteOutcome, GatewayObservation, OciScope, ResourceOwnership } from "../activities/contracts";
-import { permanent, WorkflowStepError } from "./failure";
+import { type AzureScope, type CircuitObservation, type DeleteOutcome, type GatewayObservation, type OciScope, type ResourceOwnership, permanent } from "../contracts";
+import { WorkflowStepError } from "./failure";
 import { pollUntil } from "./poll";
 import type { Flow, WorkflowRun } from "./run";
 import type { WaitName } from "./waits";
@@ -121,7 +121,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     });
     if (late === null) break;
     if (round >= MAX_VC_ROUNDS) {
-      throw permanent("virtual-circuit", "LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared again after ${round} removals`);
+      throw new WorkflowStepError("virtual-circuit", permanent("LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared again after ${round} removals`));
     }
     yield* run.audit("virtual-circuit", "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal (a stopped provisioning); removing it again`);
     vcRef = { virtualCircuitId: late.virtualCircuitId };
@@ -305,7 +305,7 @@ function* deleteAndWait<T>(run: WorkflowRun, step: string, deadlineMinutes: numb
     }
     const now = run.now().getTime();
     if (now >= deadline) {
-      throw permanent(step, "DEADLINE_EXCEEDED", `could not delete ${step} within ${deadlineMinutes} min: ${why}`);
+      throw new WorkflowStepError(step, permanent("DEADLINE_EXCEEDED", `could not delete ${step} within ${deadlineMinutes} min: ${why}`));
     }
     const waitSeconds = Math.min(Math.max(outcome.retryAfterSeconds ?? 0, interval), run.timing.pollMaxIntervalSeconds, (deadline - now) / 1000);
     run.note({ waitingFor, lastObserved: observed, deadline: new Date(deadline).toISOString() });

@@ -6,7 +6,7 @@ import {
   type ActivityOutput,
   type AuditEvent,
   type OpContext,
-} from "../activities/contracts";
+} from "../contracts";
 import { maskedFailure, WorkflowStepError } from "./failure";
 import type { WorkflowTiming } from "./names";
 

@@ -1,6 +1,6 @@
 import type { OrchestrationContext } from "durable-functions";
-import type { OpContext } from "../activities/contracts";
-import { permanent, summarize, workflowFailed, WorkflowStepError } from "./failure";
+import { type OpContext, permanent } from "../contracts";
+import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
@@ -32,9 +32,9 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
   try {
     const record = yield* run.step("record", `teardown requested: ${input.reason}`, function* () {
       const snapshot = yield* run.call("record", "recordRead", { name: input.name });
-      if (!snapshot.found) throw permanent("record", "NOT_FOUND", `no interconnect named ${input.name}`);
+      if (!snapshot.found) throw new WorkflowStepError("record", permanent("NOT_FOUND", `no interconnect named ${input.name}`));
       if (snapshot.state !== "tearing-down") {
-        yield* updateRecord(run, "record", { message: `tearing down: ${input.reason}`, failure: null }, "tearing-down");
+        yield* updateRecord(run, "record", { failure: null }, "tearing-down");
       }
       return snapshot;
     });
@@ -62,7 +62,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     yield* run.step("deleted", "everything removed", () =>
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
       // tearing-down itself, so the clearing at the start does not always run).
-      updateRecord(run, "deleted", { message: kept.length > 0 ? `deleted; kept ${kept.join("; ")}` : "deleted", failure: null }, "deleted"),
+      updateRecord(run, "deleted", { failure: null }, "deleted"),
     );
     return { state: "deleted", kept };
   } catch (error) {
@@ -70,7 +70,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     let recordNote = "";
     if (!(failure.step === "record" && failure.code === "NOT_FOUND")) {
       try {
-        yield* updateRecord(run, "record", { failure, message: "teardown failed" }, "failed");
+        yield* updateRecord(run, "record", { failure }, "failed");
       } catch (recordError) {
         recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
       }
@@ -117,7 +117,7 @@ function* sweepLateVirtualCircuit(run: WorkflowRun, target: RemovalTarget): Flow
     );
     if (!late.found || late.lifecycleState === "TERMINATED") return kept;
     if (round > MAX_SWEEPS) {
-      throw permanent("sweep", "LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} keeps reappearing (${late.lifecycleState}) after ${MAX_SWEEPS} removals`);
+      throw new WorkflowStepError("sweep", permanent("LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} keeps reappearing (${late.lifecycleState}) after ${MAX_SWEEPS} removals`));
     }
     yield* run.audit("sweep", "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal; removing it and its circuit again`);
     const again = yield* removeResources(run, { ...target, virtualCircuitId: late.virtualCircuitId, include: ["virtual-circuit", "circuit"] });
@@ -137,6 +137,6 @@ function readSpec(raw: unknown): WorkflowSpec {
     typeof spec.oci?.region === "string" &&
     typeof spec.oci.compartmentId === "string" &&
     typeof spec.oci.vcnId === "string";
-  if (!ok) throw permanent("record", "RECORD_INVALID", "the stored spec lacks azure.subscriptionId/resourceGroup/virtualNetwork.name or oci.region/compartmentId/vcnId");
+  if (!ok) throw new WorkflowStepError("record", permanent("RECORD_INVALID", "the stored spec lacks azure.subscriptionId/resourceGroup/virtualNetwork.name or oci.region/compartmentId/vcnId"));
   return spec as WorkflowSpec;
 }

@@ -1,4 +1,4 @@
-import type { PeeringTables } from "../activities/contracts";
+import type { PeeringTables } from "../contracts";
 import { ORACLE_BGP_ASN } from "../domain/skus";
 import type { WorkflowBgpPlan } from "./names";
 

@@ -21,6 +21,7 @@ function pathParam<T>(schema: z.ZodType<T>, value: string | undefined, path: str
   return parsed;
 }
 
+/** The spec's name rule, so that a path segment that can never name an interconnect is a 400, not a 404. */
 export function nameParam(value: string | undefined): string {
   return pathParam(schemas.nameParam, value, "path name");
 }

@@ -1,4 +1,3 @@
-import type { HttpRequest } from "@azure/functions";
 import type { DurableClient } from "durable-functions";
 import { findInstance, isFinished } from "../activities/durable-instance";
 
@@ -28,13 +27,3 @@ export async function terminateAndWait(client: DurableClient, instanceId: string
   }
 }
 
-/** The Durable async pattern's answer for an instance: its management URLs and the Location/Retry-After headers. */
-export async function durableCheckStatus(client: DurableClient, req: HttpRequest, instanceId: string): Promise<{ headers: Record<string, string>; management: Record<string, unknown> }> {
-  const check = client.createCheckStatusResponse(req, instanceId);
-  const management = (await check.json()) as Record<string, unknown>;
-  const headers: Record<string, string> = {};
-  check.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
-  return { headers, management };
-}

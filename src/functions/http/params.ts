@@ -3,9 +3,6 @@ import { ValidationError, type ValidationIssue } from "../../domain/errors";
 import type { InterconnectState } from "../../domain/lifecycle";
 import * as schemas from "./schemas";
 
-/** The spec's name rule, so that a path segment that can never name an interconnect is a 400, not a 404. */
-export const INTERCONNECT_NAME_PATTERN = schemas.INTERCONNECT_NAME_PATTERN;
-
 /** One value by the schema the OpenAPI document shows for it; a problem is added under `path`. */
 function checked<T>(schema: z.ZodType<T>, value: unknown, path: string, issues: ValidationIssue[]): T | undefined {
   const result = schema.safeParse(value);

@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { ErrorCodes } from "../../domain/errors";
 import { INTERCONNECT_STATES } from "../../domain/lifecycle";
-import { PLAN_ID_PATTERN } from "../../domain/names";
+import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE, PLAN_ID_PATTERN } from "../../domain/names";
 import { interconnectResourcesSchema } from "../../domain/resources";
 import { AUDIT_PHASES } from "../../store";
+import { HttpErrorCodes } from "./problem";
 
 /**
  * The zod schemas of the REST API's parameters and responses. The parameter schemas are what the
@@ -10,11 +12,9 @@ import { AUDIT_PHASES } from "../../store";
  * what the end-to-end tests check every response against.
  */
 
-export const INTERCONNECT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-
 export const nameParam = z
   .string()
-  .regex(INTERCONNECT_NAME_PATTERN, "must be an interconnect name: 3-40 lowercase letters, digits and hyphens, starting with a letter")
+  .regex(INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE)
   .meta({ description: "The interconnect's name (the spec's name)." });
 
 export const planIdParam = z.string().regex(PLAN_ID_PATTERN, "must be a planId such as plan-erp-prod-0a1b2c3d4e5f6a7b").meta({ description: "The plan's id, as POST /api/interconnects/plans answered it." });
@@ -45,7 +45,7 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string().meta({ description: "The stable error code to branch on, e.g. VALIDATION_FAILED, CONFLICT, NOT_FOUND." }),
+    code: z.string().meta({ description: `The stable error code to branch on: ${[...Object.values(ErrorCodes), ...Object.values(HttpErrorCodes), "PLAN_FAILED"].join(", ")}.` }),
     instance: z.string().optional(),
     errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional().meta({ description: "Every invalid field, by dotted path." }),
   })

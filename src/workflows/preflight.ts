@@ -6,6 +6,7 @@ import type { PlanExpectation, WorkflowBgpPlan, WorkflowSpec } from "./names";
 import { planStaleness } from "./plan-stale";
 import { preflightProblems } from "./preflight-checks";
 import type { Flow, WorkflowRun } from "./run";
+import { scopesOf } from "./scopes";
 
 export const PREFLIGHT_STEP = "preflight";
 
@@ -30,7 +31,7 @@ export interface PreflightFacts {
  */
 export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan, plan?: PlanExpectation): Flow<PreflightFacts> {
   const step = PREFLIGHT_STEP;
-  const azure = { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup };
+  const { azure } = scopesOf(spec);
   const bandwidth = bandwidthFor(spec.bandwidthGbps as BandwidthGbps);
 
   // Pre-flight delays the gateway, the longest pole: one cloud of each pair per round trip.

@@ -1,17 +1,15 @@
 import type { OrchestrationContext } from "durable-functions";
-import { type OpContext, permanent } from "../contracts";
+import { permanent } from "../contracts";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
 import { pollUntil } from "./poll";
-import { REMOVAL_ORDER, REMOVAL_STEPS, removeResources, type RemovalTarget } from "./remove";
-import { defined, WorkflowRun, type Flow } from "./run";
+import { REMOVABLE_KINDS, REMOVAL_STEPS, removeResources } from "./remove";
+import { WorkflowRun, type Flow } from "./run";
+import { opContextOf, removalTargetOf } from "./scopes";
 
-export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "sweep", "deleted"] as const;
-
-/** Rounds of "a late virtual circuit appeared: remove it and its circuit again" before giving up. */
-const MAX_SWEEPS = 3;
+export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
 
 export interface TeardownOutput {
   state: "deleted";
@@ -25,9 +23,7 @@ export interface TeardownOutput {
  */
 export function* teardownInterconnect(context: OrchestrationContext): Flow<TeardownOutput> {
   const input = readTeardownInput(context.df.getInput());
-  const op: OpContext = { interconnect: input.name, instanceId: context.df.instanceId, operation: "teardown", actor: input.actor };
-  if (input.ticketRef !== undefined) op.ticketRef = input.ticketRef;
-  const run = new WorkflowRun(context, op, input.timing, TEARDOWN_STEPS);
+  const run = new WorkflowRun(context, opContextOf(input, "teardown", context.df.instanceId), input.timing, TEARDOWN_STEPS);
 
   try {
     const record = yield* run.step("record", `teardown requested: ${input.reason}`, function* () {
@@ -39,26 +35,9 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       return snapshot;
     });
     const spec = readSpec(record.spec);
-    const r = record.resources;
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
-    const target: RemovalTarget = {
-      azure: { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup },
-      virtualNetworkName: spec.azure.virtualNetwork.name,
-      oci: { region: spec.oci.region, compartmentId: spec.oci.compartmentId },
-      vcnId: spec.oci.vcnId,
-      ...defined({
-        routeTableId: r.routeTableId,
-        virtualCircuitId: r.virtualCircuitId,
-        drgId: r.drgId,
-        drgAttachmentId: r.drgAttachmentId,
-        owned: r.owned,
-        watchLateVirtualCircuit: input.stoppedProvisioning !== undefined ? true : undefined,
-      }),
-      include: REMOVAL_ORDER,
-    };
-    const removed = yield* removeResources(run, target);
-    const swept = input.stoppedProvisioning !== undefined ? yield* sweepLateVirtualCircuit(run, target) : [];
-    const kept = [...removed.kept, ...swept];
+    const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
+    const { kept } = yield* removeResources(run, removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}));
     yield* run.step("deleted", "everything removed", () =>
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
       // tearing-down itself, so the clearing at the start does not always run).
@@ -102,27 +81,6 @@ function* waitForStop(run: WorkflowRun, instanceId: string): Flow<void> {
       yield* run.audit("stopped-provisioning", "skipped", `${error.failure.message}; removing anyway, the sweep looks for late resources`);
     }
   });
-}
-
-/**
- * After everything is removed, look for our virtual circuit once more: one created late by a stopped
- * provisioning's activity (that had read the service key before the circuit went) would bill
- * unseen. Found: remove it and any circuit, in the safe order, and look again.
- */
-function* sweepLateVirtualCircuit(run: WorkflowRun, target: RemovalTarget): Flow<string[]> {
-  const kept: string[] = [];
-  for (let round = 1; ; round++) {
-    const late = yield* run.step("sweep", "looking for a virtual circuit created after its removal", () =>
-      run.call("sweep", "ociGetVirtualCircuit", { oci: target.oci }),
-    );
-    if (!late.found || late.lifecycleState === "TERMINATED") return kept;
-    if (round > MAX_SWEEPS) {
-      throw new WorkflowStepError("sweep", permanent("LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} keeps reappearing (${late.lifecycleState}) after ${MAX_SWEEPS} removals`));
-    }
-    yield* run.audit("sweep", "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal; removing it and its circuit again`);
-    const again = yield* removeResources(run, { ...target, virtualCircuitId: late.virtualCircuitId, include: ["virtual-circuit", "circuit"] });
-    kept.push(...again.kept);
-  }
 }
 
 /** The stored spec, with the fields teardown needs checked (a record written by an older version may lack some). */

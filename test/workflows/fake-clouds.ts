@@ -130,7 +130,7 @@ export class FakeClouds {
       provisioningState: this.circuit.deletedAt !== undefined ? "Deleting" : this.circuit.failed ? "Failed" : "Succeeded",
       serviceProviderProvisioningState: sp,
       circuitProvisioningState: "Enabled",
-      serviceKeyMasked: "********-****-****-****-********abcd",
+      serviceKeyMasked: "0000abcd-****-****-****-************",
       privatePeering: peering
         ? { name: "AzurePrivatePeering", peeringType: "AzurePrivatePeering", provisioningState: "Succeeded", peerASN: this.o.peerAsn ?? 31898, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30", vlanId: 33 }
         : null,

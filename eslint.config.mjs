@@ -7,8 +7,10 @@ const CLOUD_SDKS = ["@azure/arm-network", "@azure/identity", "oci-core", "oci-co
 const CLOUD_SDKS_BUT_IDENTITY = CLOUD_SDKS.filter((p) => p !== "@azure/identity");
 const STORAGE_SDKS = ["@azure/data-tables", "@azure/storage-queue"];
 
-/** One layer's import rule: the sibling layers it must not reach, the SDKs it must not load, and never src/local. */
-function layer(folder, forbidden, { sdks }) {
+/** One layer's import rule: the sibling layers it must not reach, the SDKs it must not load, and never src/local or src/cli. */
+function layer(folder, siblings, { sdks }) {
+  // The CLI is a client of the REST API: nothing of the app imports it.
+  const forbidden = [...siblings, "cli"];
   return [
     {
       files: [`${folder}/**/*.ts`],
@@ -59,6 +61,8 @@ export default tseslint.config(
   ...layer("src/functions", ["clouds"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
   // The console's built files, read from disk: nothing of the app, no SDK.
   ...layer("src/console", ["domain", "contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
+  // The `interconnect` CLI talks to the service over HTTP only; @azure/identity gets its --entra token.
+  ...layer("src/cli", ["contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS_BUT_IDENTITY, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
   {
     // The emulators are the other side of the wire: they import nothing of the app.
     files: ["src/local/emulators/**/*.ts"],

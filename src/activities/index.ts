@@ -19,6 +19,7 @@ import { auditAppend, recordRead, recordUpdate } from "./record";
 import { provisioningInstanceState } from "./durable-instance";
 import { healthLoad, healthObserveControlPlane, healthObserveRoutes, healthRefreshCircuit, healthRefreshConnection, healthSave, healthWatchEnsure, healthWatchStop } from "./health";
 import { watchdogRecover, watchdogScan } from "./watchdog";
+import { resourceUsageRead } from "./usage";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -50,6 +51,7 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureDeleteGateway,
   azureDeleteGatewaySubnet,
   provisioningInstanceState,
+  resourceUsageRead,
   recordRead,
   recordUpdate,
   auditAppend,

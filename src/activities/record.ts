@@ -55,6 +55,9 @@ const PHASE: Record<AuditEvent, AuditPhase> = {
 
 export const auditAppend = defineActivity("auditAppend", "read", async (input, ctx) => {
   const { opContext, entry } = input;
+  const { operation } = opContext;
+  // A plan only reads: it leaves no trail on the interconnect it plans.
+  if (operation === "plan") return null;
   const details = JSON.parse(JSON.stringify({ ...entry.details, event: entry.event, at: entry.at })) as JsonObject;
   await ctx.deps.store.audit.append({
     interconnect: opContext.interconnect,
@@ -63,7 +66,7 @@ export const auditAppend = defineActivity("auditAppend", "read", async (input, c
     actor: opContext.actor ?? "system",
     ...(opContext.ticketRef ? { ticketRef: opContext.ticketRef } : {}),
     instanceId: opContext.instanceId,
-    operation: opContext.operation,
+    operation,
     message: entry.message,
     details,
   }, opContext.callKey === undefined ? undefined : { key: `${opContext.instanceId}\n${opContext.callKey}`, onDuplicate: "skip" });

@@ -13,6 +13,9 @@ const CONTENT_TYPES: Record<string, string> = {
   ".ico": "image/x-icon",
 };
 
+/** The media types a console response can have (the OpenAPI document lists them). */
+export const CONSOLE_MEDIA_TYPES: readonly string[] = [...new Set(Object.values(CONTENT_TYPES).map((t) => t.split(";")[0]!.trim()))];
+
 /** One asset path: lowercase-ish segments of safe characters, no dot segments, no backslashes, short. */
 const ASSET_PATH = /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/){0,4}[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 const MAX_FILES = 200;

@@ -24,8 +24,11 @@ export const compartmentOcid = z.string().regex(/^ocid1\.(compartment|tenancy)\.
 export const region = z.string().regex(/^[a-z]{2,}-[a-z]+-\d+$/, "must be an OCI region id such as us-ashburn-1");
 export const interconnectName = z.string().regex(INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE);
 
-/** "watch": the health watch of an active interconnect. */
-export const OPERATIONS = ["provision", "teardown", "watch"] as const;
+/**
+ * "watch": the health watch of an active interconnect. A plan is no operation on the interconnect:
+ * it only reads, and its failed reads are the plan's problems, not audit rows.
+ */
+export const OPERATIONS = ["provision", "teardown", "watch", "plan"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Carried by every activity input: who/what the call belongs to (audit rows, OCI opc-retry-token). */

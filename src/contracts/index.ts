@@ -12,6 +12,7 @@ import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
 import { gatewayActivities } from "./gateway";
 import { healthActivities } from "./health";
+import { planActivities } from "./plan";
 import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
 import { routeRulesActivities } from "./route-rules";
@@ -31,6 +32,7 @@ export const ACTIVITIES = {
   ...recordActivities,
   ...healthActivities,
   ...watchdogActivities,
+  ...planActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -49,6 +51,7 @@ export * from "./drg";
 export * from "./failure";
 export * from "./gateway";
 export * from "./health";
+export * from "./plan";
 export * from "./preflight";
 export * from "./record";
 export * from "./virtual-circuit";

@@ -56,6 +56,13 @@ export function healthWatchInstanceId(name: string): string {
 }
 /** Raised by a teardown: the watch ends now instead of at its next check. */
 export const HEALTH_WATCH_STOP_EVENT = "stop";
+/** A plan's instance id, also its planId: the name and a random nonce (many plans of one name may exist). */
+export function planInstanceId(name: string, nonce: string): string {
+  if (!/^[0-9a-f]{12,32}$/.test(nonce)) throw new RangeError("nonce must be 12-32 lowercase hex digits");
+  return `plan-${name}-${nonce}`;
+}
+
+export const PLAN_ID_PATTERN = /^plan-([a-z][a-z0-9-]{1,38}[a-z0-9])-([0-9a-f]{12,32})$/;
 
 /** Reads back what provisionInstanceId/teardownInstanceId wrote, or undefined for foreign ids. */
 export function parseInstanceId(instanceId: string): { operation: "provision" | "teardown"; name: string; attempt: number } | undefined {

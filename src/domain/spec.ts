@@ -149,6 +149,9 @@ const specSchema = strictObject(
   "a JSON object",
 );
 
+/** What parseInterconnectSpec validates with (the OpenAPI document's request body is generated from it). */
+export const interconnectSpecSchema = specSchema;
+
 export type InterconnectSpec = z.output<typeof specSchema>;
 /** What a client may send (defaults not yet applied). */
 export type InterconnectSpecInput = z.input<typeof specSchema>;

@@ -1,5 +1,7 @@
-import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import { ConsoleAssets, defaultConsoleDir } from "../console/assets";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { z } from "zod";
+import { CONSOLE_MEDIA_TYPES, ConsoleAssets, defaultConsoleDir } from "../console/assets";
+import type { ApiRoute } from "./http/api";
 import { DomainError, ErrorCodes, ValidationError } from "../domain/errors";
 import { HttpErrorCodes, problemResponse } from "./http/problem";
 
@@ -40,9 +42,32 @@ export function consoleHandler(assets: () => ConsoleAssets): (req: HttpRequest) 
   };
 }
 
-export function registerConsoleHttp(dir: string = defaultConsoleDir()): void {
+/** GET /api/console/{*path}: the web console, registered and documented with the REST routes (api-routes.ts). */
+export function consoleRoute(dir: string = defaultConsoleDir()): ApiRoute {
   // Read once; a folder found unbuilt is looked at again on the next request (a build may have run since).
   let cached: ConsoleAssets | undefined;
   const handler = consoleHandler(() => (cached?.built ? cached : (cached = new ConsoleAssets(dir))));
-  app.http("console", { methods: ["GET"], route: "console/{*path}", authLevel: "anonymous", handler });
+  return {
+    handler,
+    operation: {
+      name: "console",
+      method: "GET",
+      route: "console/{*path}",
+      tag: "console",
+      summary: "The web console",
+      description:
+        "Serves the web console's built pages and assets (dist/console): index.html for the bare path, else the named file. Anonymous: the pages hold nothing secret, and the API calls they make carry the function key or the EasyAuth session. Every response carries a same-origin content security policy; an If-None-Match equal to the asset's ETag answers 304.",
+      authLevel: "anonymous",
+      request: {
+        params: z.object({ "*path": z.string().meta({ description: "The console file, e.g. index.html or assets/app.js; empty for the console's start page." }) }),
+        headers: z.object({ "if-none-match": z.string().optional().meta({ description: "The ETag of the copy the browser has." }) }),
+      },
+      responses: {
+        200: { description: "The file (HTML, script, style, image or JSON).", schema: z.string(), contentTypes: CONSOLE_MEDIA_TYPES, headers: { ETag: "The file's version.", "Content-Security-Policy": "Same origin only, no inline script, no framing." } },
+        304: { description: "The browser's copy (If-None-Match) is current.", headers: { ETag: "The file's version." } },
+        308: { description: "The bare route redirects to console/ so that relative asset URLs resolve.", headers: { Location: "The same path with a trailing slash." } },
+      },
+      problems: { 400: "The path is not a console file name.", 404: "The console has no such file.", 503: "The console is not built (npm run build writes dist/console)." },
+    },
+  };
 }

@@ -5,11 +5,9 @@
 import { registerActivities } from "../activities";
 import { settings } from "../config/settings";
 import { registerWorkflows } from "../workflows";
-import { registerConsoleHttp } from "./console-http";
+import { registerApi } from "./api-routes";
 import { registerHealthWatchKeeper } from "./health-watch-keeper";
-import { registerInterconnectsHttp } from "./interconnects-http";
 import { registerTeardownQueue } from "./teardown-queue";
-import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
 import { registerWatchdogTimer } from "./watchdog-timer";
 
 // Settings are checked while the worker loads the app, so a bad one stops the app at start with one
@@ -19,9 +17,10 @@ settings();
 
 registerActivities();
 registerWorkflows();
-registerInterconnectsHttp();
-registerHealthWatchKeeper();
+// Every HTTP route (the REST API and the console) is in src/functions/api-routes.ts, which also
+// documents it at GET /api/openapi.json. The rest are triggers without a route: the teardown queue,
+// and the health-watch keeper and watchdog timers.
+registerApi();
 registerTeardownQueue();
-registerTeardownRejectionsHttp();
-registerConsoleHttp();
+registerHealthWatchKeeper();
 registerWatchdogTimer();

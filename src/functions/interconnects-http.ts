@@ -1,15 +1,19 @@
-import { app, type HttpHandler, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { z } from "zod";
 import * as df from "durable-functions";
 import type { DurableClient } from "durable-functions";
 import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors";
 import { withLogFields } from "../domain/log-fields";
+import { interconnectSpecSchema } from "../domain/spec";
 import { callerFromHeaders } from "./caller";
-import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
 import { ABSENT_RUNTIME_STATUS, findInstance } from "../requests/durable";
+import type { ApiRoute } from "./http/api";
+import { durableCheckStatus } from "./http/durable-accepted";
 import { guarded, pageBody, type Handler } from "./http/handler";
+import * as schemas from "./http/schemas";
 import { readJsonBody } from "./http/json-body";
-import { nameParam, orderQuery, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
+import { nameParam, orderQuery, pageQuery, planIdQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
 import { healthView, recordLinks, recordView, summaryView } from "./http/views";
 import { healthWatchInstanceId } from "../domain/names";
 import { requestProvisioning } from "../requests/provision";
@@ -30,9 +34,10 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
   return {
     create: guarded(getDeps, async (req, context, deps) => {
       const caller = callerFromHeaders(req.headers, { trustPrincipalHeader: deps.trustClientPrincipalHeader, query: req.query });
+      const planId = req.query.get("planId");
       const body = await readJsonBody(req);
       const client = df.getClient(context);
-      const result = await requestProvisioning(deps, client, body, caller);
+      const result = await requestProvisioning(deps, client, body, caller, planId === null ? undefined : planIdQuery(planId));
       context.log(withLogFields(`POST interconnects/${result.record.name}: ${result.outcome} ${result.instanceId} (actor ${caller.actor})`,
         { interconnect: result.record.name, operation: "provision", instanceId: result.instanceId }));
       // An active interconnect has nothing left to do: 200, the operation that built it for reference.
@@ -98,17 +103,114 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
   };
 }
 
-export function registerInterconnectsHttp(getDeps: () => TriggerDeps = defaultTriggerDeps): void {
+const page = { top: schemas.topQuery.optional(), continuationToken: schemas.continuationTokenQuery.optional() };
+const nameParams = z.object({ name: schemas.nameParam });
+const accepted202 = {
+  description: "Accepted: the operation runs (Durable async pattern). Location and the body's statusQueryGetUri are its Durable status; links.self is the record.",
+  schema: schemas.acceptedSchema,
+  headers: { Location: "The Durable status query URL of the instance.", "Retry-After": "Seconds to wait before polling." },
+  links: { status: { operationId: "durableInstanceStatus", parameters: { instanceId: "$response.body#/id" }, description: "The instance's Durable status." } },
+};
+
+/** The interconnect routes, each with its OpenAPI description (see src/functions/api-routes.ts). */
+export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
   const h = interconnectHandlers(getDeps);
-  const durableClient = df.input.durableClient();
-  const http = (name: string, methods: ("GET" | "POST" | "DELETE")[], route: string, handler: Handler) =>
-    app.http(name, { methods, route, authLevel: "function", extraInputs: [durableClient], handler: handler as HttpHandler });
-  http("interconnectsCreate", ["POST"], "interconnects", h.create);
-  http("interconnectsList", ["GET"], "interconnects", h.list);
-  http("interconnectsGet", ["GET"], "interconnects/{name}", h.get);
-  http("interconnectsDelete", ["DELETE"], "interconnects/{name}", h.remove);
-  http("interconnectsAudit", ["GET"], "interconnects/{name}/audit", h.audit);
-  http("interconnectsHealth", ["GET"], "interconnects/{name}/health", h.health);
+  return [
+    {
+      handler: h.create,
+      operation: {
+        name: "interconnectsCreate",
+        method: "POST",
+        route: "interconnects",
+        tag: "interconnects",
+        summary: "Provision an interconnect",
+        description:
+          "Validates the spec, reserves its BGP blocks and its VNet/VCN, and starts the provisioning workflow. A repeat of the same spec answers the operation already under way (202) or done (200). With planId, the provisioning refuses to start (409 \"plan is stale: …\") unless the plan is ready, of this same spec and still fresh, and its pre-flight fails with PLAN_STALE before anything is created when the live clouds no longer match the plan.",
+        durableClient: true,
+        request: {
+          query: z.object({ planId: schemas.planIdParam.optional().meta({ description: "A ready plan of this spec (POST /api/interconnects/plans)." }) }),
+          headers: schemas.callerHeaders,
+          body: { schema: interconnectSpecSchema.meta({ id: "InterconnectSpec" }), description: "The interconnect spec (examples/erp-prod.json)." },
+        },
+        responses: { 200: { ...accepted202, description: "Already active: the operation that built it, for reference." }, 202: accepted202 },
+        problems: { 400: "The spec, a header or planId is not valid: errors lists every field.", 409: "The name, a BGP block, the VNet or the VCN is taken, or the plan is stale.", 413: "The body is larger than 32 KiB.", 415: "The body is not JSON." },
+      },
+    },
+    {
+      handler: h.list,
+      operation: {
+        name: "interconnectsList",
+        method: "GET",
+        route: "interconnects",
+        tag: "interconnects",
+        summary: "List interconnects",
+        description: "Every interconnect record (deleted ones included), paged, optionally of one state.",
+        request: { query: z.object({ state: schemas.stateQuery.optional(), ...page }) },
+        responses: { 200: { description: "A page of interconnects.", schema: schemas.pageSchema(schemas.summarySchema, "InterconnectPage") } },
+        problems: { 400: "A query parameter is not valid." },
+      },
+    },
+    {
+      handler: h.get,
+      operation: {
+        name: "interconnectsGet",
+        method: "GET",
+        route: "interconnects/{name}",
+        tag: "interconnects",
+        summary: "Read an interconnect",
+        description: "The record with its current operation's live Durable status (step n of N, what it waits for, last observation).",
+        durableClient: true,
+        request: { params: nameParams },
+        responses: { 200: { description: "The interconnect.", schema: schemas.recordSchema, headers: { ETag: "The record's version." } } },
+        problems: { 400: "The name is not an interconnect name.", 404: "No such interconnect." },
+      },
+    },
+    {
+      handler: h.remove,
+      operation: {
+        name: "interconnectsDelete",
+        method: "DELETE",
+        route: "interconnects/{name}",
+        tag: "interconnects",
+        summary: "Tear an interconnect down",
+        description: "Starts the teardown in the safe order (connection, virtual circuit, wait for NotProvisioned, circuit, then what this service created and nothing else uses); stops a provisioning under way first.",
+        durableClient: true,
+        request: { params: nameParams, query: z.object({ reason: schemas.reasonQuery.optional() }), headers: schemas.callerHeaders },
+        responses: { 202: accepted202 },
+        problems: { 400: "The name or the reason is not valid.", 404: "No such interconnect.", 409: "It cannot be torn down now." },
+      },
+    },
+    {
+      handler: h.audit,
+      operation: {
+        name: "interconnectsAudit",
+        method: "GET",
+        route: "interconnects/{name}/audit",
+        tag: "interconnects",
+        summary: "Read an interconnect's audit trail",
+        description: "Every step of every operation (the health watch's too), newest first unless order=asc: who, when, ticket, cloud request ids; never a secret.",
+        request: { params: nameParams, query: z.object({ ...page, order: schemas.orderQuery.optional() }) },
+        responses: { 200: { description: "A page of audit rows.", schema: schemas.auditPageSchema } },
+        problems: { 400: "The name or a query parameter is not valid.", 404: "No such interconnect and no audit rows under its name." },
+      },
+    },
+    {
+      handler: h.health,
+      operation: {
+        name: "interconnectsHealth",
+        method: "GET",
+        route: "interconnects/{name}/health",
+        tag: "interconnects",
+        summary: "Read an interconnect's health",
+        description:
+          "The health watch's last check of the interconnect: healthy, degraded or down, each finding with what was expected, what was observed, since when and what to do, and the watch's Durable instance. An interconnect that is not active is not watched; its last health, if it had one, is history (status null when it was never checked).",
+        durableClient: true,
+        request: { params: nameParams },
+        responses: { 200: { description: "The interconnect's health.", schema: schemas.healthSchema } },
+        problems: { 400: "The name is not an interconnect name.", 404: "No such interconnect." },
+      },
+    },
+  ];
 }
 
 /**
@@ -124,12 +226,7 @@ async function accepted(
   outcome: "started" | "existing" | "restarted",
   stoppedProvisioning?: string,
 ): Promise<HttpResponseInit> {
-  const check = client.createCheckStatusResponse(req, instanceId);
-  const management = (await check.json()) as Record<string, unknown>;
-  const headers: Record<string, string> = {};
-  check.headers.forEach((value, key) => {
-    headers[key] = value;
-  });
+  const { headers, management } = await durableCheckStatus(client, req, instanceId);
   const links = recordLinks(new URL(req.url).origin, name);
   return {
     status,

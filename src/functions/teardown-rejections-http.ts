@@ -1,8 +1,9 @@
-import { app, type HttpHandler } from "@azure/functions";
+import { z } from "zod";
 import type { ValidationIssue } from "../domain/errors";
-import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
+import type { ApiRoute } from "./http/api";
 import { guarded, pageBody, type Handler } from "./http/handler";
+import * as schemas from "./http/schemas";
 import { pageQuery, throwIfAny } from "./http/params";
 import { QUEUE_AUDIT_PARTITION } from "./teardown-queue";
 
@@ -20,11 +21,19 @@ export function teardownRejectionsHandler(getDeps: () => TriggerDeps): Handler {
   });
 }
 
-export function registerTeardownRejectionsHttp(getDeps: () => TriggerDeps = defaultTriggerDeps): void {
-  app.http("teardownQueueRejections", {
-    methods: ["GET"],
-    route: "teardown-queue/rejections",
-    authLevel: "function",
-    handler: teardownRejectionsHandler(getDeps) as HttpHandler,
-  });
+export function teardownRejectionsRoute(getDeps: () => TriggerDeps): ApiRoute {
+  return {
+    handler: teardownRejectionsHandler(getDeps),
+    operation: {
+      name: "teardownQueueRejections",
+      method: "GET",
+      route: "teardown-queue/rejections",
+      tag: "teardown-queue",
+      summary: "List rejected teardown queue messages",
+      description: "Every message the interconnect-teardown queue trigger refused and parked on the poison queue, oldest first, as audit rows (the actor is the message's requestedBy when valid).",
+      request: { query: z.object({ top: schemas.topQuery.optional(), continuationToken: schemas.continuationTokenQuery.optional() }) },
+      responses: { 200: { description: "A page of rejections.", schema: schemas.auditPageSchema } },
+      problems: { 400: "A query parameter is not valid." },
+    },
+  };
 }

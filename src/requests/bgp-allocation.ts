@@ -1,6 +1,7 @@
 import { planBgp, type BgpPlan, type UsedBlock } from "../domain/bgp-plan";
-import { ErrorCodes, ValidationError } from "../domain/errors";
+import { DomainError, ErrorCodes, ValidationError } from "../domain/errors";
 import { describeHolder, failedProvisioningLeftNothing } from "../domain/failed-provisioning";
+import type { PlanProblem } from "../domain/plan";
 import type { InterconnectSpec } from "../domain/spec";
 import { BgpBlockTakenError, type Held } from "../store";
 import type { RequestDeps } from "./deps";
@@ -42,6 +43,27 @@ export async function reserveBgpPlan(deps: RequestDeps, spec: InterconnectSpec, 
       // Requests that collided once tend to collide again in step; a little jitter spreads them.
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * round));
     }
+  }
+}
+
+/**
+ * The BGP plan a provisioning of this spec would get now, reserving nothing (a plan's dry run). A
+ * requested block that clashes, or an exhausted pool, is a problem of the plan, not an error.
+ */
+export async function previewBgpPlan(deps: RequestDeps, spec: InterconnectSpec): Promise<{ bgp: { plan: BgpPlan; source: "requested" | "allocated" } | null; problems: PlanProblem[] }> {
+  const source = spec.bgp ? "requested" : "allocated";
+  try {
+    const plan = planBgp({
+      ...(spec.bgp ? { requested: { primary: spec.bgp.primaryPeeringCidr, secondary: spec.bgp.secondaryPeeringCidr } } : {}),
+      pool: deps.bgpAddressPool,
+      used: await usedBlocks(deps, spec),
+      avoid: [spec.azure.virtualNetwork.gatewaySubnetPrefix],
+    });
+    return { bgp: { plan, source }, problems: [] };
+  } catch (err) {
+    if (err instanceof ValidationError) return { bgp: null, problems: err.issues.map((i) => ({ path: i.path, message: `${i.path} ${i.message}`, fix: "choose other /30 blocks, or leave bgp out to allocate free ones" })) };
+    if (err instanceof DomainError && err.code === ErrorCodes.BGP_POOL_EXHAUSTED) return { bgp: null, problems: [{ path: "bgp", message: err.message, fix: "give bgp.primaryPeeringCidr and bgp.secondaryPeeringCidr, or ask the operator to widen BGP_ADDRESS_POOL" }] };
+    throw err;
   }
 }
 

@@ -40,3 +40,4 @@ export async function terminateAndWait(client: DurableClient, instanceId: string
     await new Promise((resolve) => setTimeout(resolve, wait.pollMs));
   }
 }
+

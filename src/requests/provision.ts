@@ -11,6 +11,7 @@ import { releaseNetworksUnlessRecorded, reserveNetworks } from "./network-reserv
 import type { Caller } from "./caller";
 import type { RequestDeps } from "./deps";
 import { findInstance, isFinished, stoppedOperation } from "./durable";
+import { planExpectation } from "./plan-reference";
 import { sameSpec } from "./spec-identity";
 import { raceBackoffMs, REQUEST_TIMING } from "./timing";
 
@@ -27,8 +28,9 @@ export interface ProvisionOutcome {
 }
 
 /** Validates the spec and the BGP plan, then starts the provisioning, or returns the one already running. */
-export async function requestProvisioning(deps: RequestDeps, client: DurableClient, body: unknown, caller: Caller): Promise<ProvisionOutcome> {
+export async function requestProvisioning(deps: RequestDeps, client: DurableClient, body: unknown, caller: Caller, planId?: string): Promise<ProvisionOutcome> {
   const spec = parseInterconnectSpec(body, { catalog: deps.catalog });
+  const plan = planId === undefined ? undefined : await planExpectation(client, planId, spec);
   const timing = deps.requestTiming ?? REQUEST_TIMING;
   for (let round = 1; ; round++) {
     const existing = await deps.store.interconnects.get(spec.name);
@@ -77,7 +79,16 @@ export async function requestProvisioning(deps: RequestDeps, client: DurableClie
           : `Provisioning requested again (attempt ${attempt}) after the earlier one failed at "${existing.failure?.step ?? "?"}" leaving nothing on the clouds.`,
       details: { bgpPlan: toJson(bgpPlan) },
     });
-    return start(client, record, { name: spec.name, spec, bgpPlan, actor: caller.actor, ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}), attempt, timing: deps.timing });
+    return start(client, record, {
+      name: spec.name,
+      spec,
+      bgpPlan,
+      actor: caller.actor,
+      ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}),
+      attempt,
+      ...(plan ? { plan } : {}),
+      timing: deps.timing,
+    });
   }
 }
 

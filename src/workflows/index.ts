@@ -1,5 +1,6 @@
 import * as df from "durable-functions";
-import { PROVISION_ORCHESTRATOR, TEARDOWN_ORCHESTRATOR, WATCHDOG_ORCHESTRATOR } from "./names";
+import { PLAN_ORCHESTRATOR, PROVISION_ORCHESTRATOR, TEARDOWN_ORCHESTRATOR, WATCHDOG_ORCHESTRATOR } from "./names";
+import { planInterconnect } from "./plan";
 import { provisionInterconnect } from "./provision";
 import { teardownInterconnect } from "./teardown";
 import { healthWatch } from "./health-watch";
@@ -10,6 +11,8 @@ export * from "./names";
 export { provisionInterconnect, PROVISION_STEPS, type ProvisionOutput } from "./provision";
 export { teardownInterconnect, TEARDOWN_STEPS, type TeardownOutput } from "./teardown";
 export { watchdogSweep, type WatchdogOutput } from "./watchdog";
+export { planInterconnect, PLAN_STEPS } from "./plan";
+export type { PlanInput } from "./plan-input";
 export type { WorkflowStatus } from "./run";
 export { healthWatch, type HealthWatchInput } from "./health-watch";
 
@@ -19,4 +22,5 @@ export function registerWorkflows(): void {
   df.app.orchestration(TEARDOWN_ORCHESTRATOR, teardownInterconnect);
   df.app.orchestration(HEALTH_WATCH_ORCHESTRATOR, healthWatch);
   df.app.orchestration(WATCHDOG_ORCHESTRATOR, watchdogSweep);
+  df.app.orchestration(PLAN_ORCHESTRATOR, planInterconnect);
 }

@@ -42,7 +42,7 @@ export function readWatchdogInput(raw: unknown): WatchdogInput & { timing: Workf
   return { marginMinutes: o.marginMinutes, timing: readTiming(o.timing) };
 }
 
-function readTiming(raw: unknown): WorkflowTiming {
+export function readTiming(raw: unknown): WorkflowTiming {
   if (raw === undefined || raw === null) return DEFAULT_WORKFLOW_TIMING;
   const o = object(raw, "input.timing");
   const timing = { ...DEFAULT_WORKFLOW_TIMING };

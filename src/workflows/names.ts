@@ -12,6 +12,7 @@ import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./wa
 export const PROVISION_ORCHESTRATOR = "provisionInterconnect";
 export const TEARDOWN_ORCHESTRATOR = "teardownInterconnect";
 export const WATCHDOG_ORCHESTRATOR = "watchdogSweep";
+export const PLAN_ORCHESTRATOR = "planInterconnect";
 
 export interface WorkflowSpec {
   name: string;
@@ -132,6 +133,13 @@ export function workflowTimingFromSettings(s: {
   };
 }
 
+/** What a ready plan found, for the provisioning that references it to check against the live clouds. */
+export interface PlanExpectation {
+  planId: string;
+  resources: { kind: string; name: string; id: string | null }[];
+  bgp: { primary: string; secondary: string } | null;
+}
+
 export interface ProvisionInput {
   name: string;
   spec: WorkflowSpec;
@@ -141,6 +149,8 @@ export interface ProvisionInput {
   attempt: number;
   /** A restart over a stopped attempt: what the earlier attempts created (the record's resources.owned). */
   ownedBefore?: ResourceOwnership;
+  /** The plan (planId) this provisioning was started from: pre-flight refuses when the clouds no longer match it. */
+  plan?: PlanExpectation;
   /** Defaults to DEFAULT_WORKFLOW_TIMING when absent. */
   timing?: WorkflowTiming;
 }

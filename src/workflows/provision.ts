@@ -65,7 +65,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   try {
     // 1. Pre-flight, before anything billable exists.
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { failure: null }, "provisioning"));
-    const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () => preflight(run, spec, bgpPlan));
+    const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () => preflight(run, spec, bgpPlan, input.plan));
     const vnet = facts.virtualNetwork;
     Object.assign(resources, { virtualNetworkId: vnet.id, routeTableId: facts.vcn.defaultRouteTableId, routedPrefixes: vnet.addressPrefixes, owned: ownedAcrossAttempts(facts.owned, input.ownedBefore) });
     if (facts.existingDrg) resources.drgId = facts.existingDrg.id;

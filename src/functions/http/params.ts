@@ -1,16 +1,34 @@
-import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE } from "../../domain/names";
+import type { z } from "zod";
 import { ValidationError, type ValidationIssue } from "../../domain/errors";
-import { INTERCONNECT_STATES, isInterconnectState, type InterconnectState } from "../../domain/lifecycle";
+import type { InterconnectState } from "../../domain/lifecycle";
+import * as schemas from "./schemas";
 
+/** One value by the schema the OpenAPI document shows for it; a problem is added under `path`. */
+function checked<T>(schema: z.ZodType<T>, value: unknown, path: string, issues: ValidationIssue[]): T | undefined {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  issues.push({ path, message: result.error.issues[0]?.message ?? "is not valid" });
+  return undefined;
+}
+
+function pathParam<T>(schema: z.ZodType<T>, value: string | undefined, path: string): T {
+  const issues: ValidationIssue[] = [];
+  const parsed = checked(schema, value, path, issues);
+  if (parsed === undefined) throw new ValidationError(issues);
+  return parsed;
+}
 
 /** The spec's name rule, so that a path segment that can never name an interconnect is a 400, not a 404. */
 export function nameParam(value: string | undefined): string {
-  if (value === undefined || !INTERCONNECT_NAME_PATTERN.test(value)) {
-    throw new ValidationError([
-      { path: "path name", message: INTERCONNECT_NAME_RULE },
-    ]);
-  }
-  return value;
+  return pathParam(schemas.nameParam, value, "path name");
+}
+
+export function planIdParam(value: string | undefined): string {
+  return pathParam(schemas.planIdParam, value, "path planId");
+}
+
+export function planIdQuery(value: string): string {
+  return pathParam(schemas.planIdParam, value, "query planId");
 }
 
 export interface PageQuery {
@@ -27,13 +45,12 @@ export function pageQuery(query: URLSearchParams, issues: ValidationIssue[], def
   const page: PageQuery = { top: defaultTop };
   const top = query.get("top");
   if (top !== null) {
-    if (!/^\d{1,4}$/.test(top) || Number(top) < 1 || Number(top) > 1000) {
-      issues.push({ path: "query top", message: "must be an integer from 1 to 1000" });
-    } else page.top = Number(top);
+    const valid = checked(schemas.topQuery, top, "query top", issues);
+    if (valid !== undefined) page.top = Number(valid);
   }
   const token = query.get("continuationToken");
   if (token !== null) {
-    if (!isTableContinuationToken(token)) issues.push({ path: "query continuationToken", message: "must be the token from a previous page's nextLink" });
+    if (!schemas.continuationTokenQuery.safeParse(token).success || !isTableContinuationToken(token)) issues.push({ path: "query continuationToken", message: "must be the token from a previous page's nextLink" });
     else page.continuationToken = token;
   }
   return page;
@@ -66,21 +83,13 @@ function isTableContinuationToken(token: string): boolean {
 export function stateQuery(query: URLSearchParams, issues: ValidationIssue[]): InterconnectState | undefined {
   const state = query.get("state");
   if (state === null) return undefined;
-  if (!isInterconnectState(state)) {
-    issues.push({ path: "query state", message: `must be one of ${INTERCONNECT_STATES.join(", ")}` });
-    return undefined;
-  }
-  return state;
+  return checked(schemas.stateQuery, state, "query state", issues);
 }
 
 export function reasonQuery(query: URLSearchParams, issues: ValidationIssue[], fallback: string): string {
   const reason = query.get("reason");
   if (reason === null) return fallback;
-  if (reason.trim().length === 0 || reason.length > 500) {
-    issues.push({ path: "query reason", message: "must be 1-500 characters saying why the interconnect is torn down" });
-    return fallback;
-  }
-  return reason.trim();
+  return checked(schemas.reasonQuery, reason, "query reason", issues)?.trim() ?? fallback;
 }
 
 export function throwIfAny(issues: ValidationIssue[]): void {

@@ -9,6 +9,7 @@ import { emulatorAppSettings } from "../../../src/local/settings";
 import type { FaultConfig } from "../../../src/local/emulators/shared/faults";
 import { ensureBuilt, ROOT } from "./build";
 import { counts, inventory, type Inventory } from "./inventory";
+import { ResponseValidator } from "../../support/openapi";
 
 type Emulators = Awaited<ReturnType<typeof startEmulators>>;
 
@@ -158,12 +159,30 @@ export class E2eStack {
 
   // ---- the REST API -------------------------------------------------------------------------
 
+  /**
+   * One REST call. Every answer is checked against the app's own OpenAPI document (GET /api/openapi.json,
+   * read once per host start): an undocumented status or a body that does not match its schema fails the test.
+   */
   async api(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Json }> {
     const init: RequestInit = { method, headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers } };
     if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
     const res = await fetch(`${this.url}/api/${route}`, init);
     const text = await res.text();
-    return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null };
+    const json = text ? JSON.parse(text) : null;
+    const mismatch = (await this.contract()).check(method, `/api/${route}`, res.status, res.headers.get("content-type"), json);
+    if (mismatch !== undefined) throw new Error(`the answer breaks the OpenAPI document: ${mismatch}`);
+    return { status: res.status, headers: res.headers, json };
+  }
+
+  private validator: Promise<ResponseValidator> | undefined;
+
+  /** The OpenAPI document of the running app, as a response validator. */
+  contract(): Promise<ResponseValidator> {
+    this.validator ??= fetch(`${this.url}/api/openapi.json`).then(async (res) => {
+      if (res.status !== 200) throw new Error(`GET /api/openapi.json answered ${res.status}`);
+      return new ResponseValidator((await res.json()) as Record<string, unknown>);
+    });
+    return this.validator;
   }
 
   /** Polls GET /api/interconnects/{name} until `done` says so; fails with the last record seen. */

@@ -180,7 +180,9 @@ export class AuditLog {
   /** The token has the SDK's shape ({nextPartitionKey, nextRowKey}); here it means "rows older than nextRowKey". */
   private async newestFirst(client: Awaited<ReturnType<LazyTable["get"]>>, interconnect: string, top: number, token: string | undefined): Promise<AuditPage> {
     const before = token === undefined ? undefined : olderThan(token, interconnect);
-    const filter = before === undefined ? odata`PartitionKey eq ${interconnect}` : odata`PartitionKey eq ${interconnect} and RowKey lt ${before}`;
+    // Entry ids sort below the keyed rows' markers (~event~…), which are no entries: the window stops under them.
+    const below = before !== undefined && before < EVENT_MARKER_PREFIX ? before : EVENT_MARKER_PREFIX;
+    const filter = odata`PartitionKey eq ${interconnect} and RowKey lt ${below}`;
     const window: Record<string, unknown>[] = [];
     let older = false;
     for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {

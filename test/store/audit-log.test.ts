@@ -167,5 +167,12 @@ describe("AuditLog: one row per event (real Azurite)", () => {
     await log.append({ ...base, message: "plain" });
     await log.append({ ...base, message: "plain" });
     expect((await log.list("erp-prod")).items.filter((r) => r.message === "plain")).toHaveLength(2);
+
+    // Newest first (the API's default order) reads the same rows, never the keyed rows' markers.
+    const newest = await log.list("erp-prod", { order: "desc" });
+    expect(newest.items.map((r) => r.message)).toEqual([...(await log.list("erp-prod")).items.map((r) => r.message)].reverse());
+    const firstPage = await log.list("erp-prod", { order: "desc", top: 2 });
+    const rest = await log.list("erp-prod", { order: "desc", top: 10, continuationToken: firstPage.continuationToken! });
+    expect([...firstPage.items, ...rest.items].map((r) => r.id)).toEqual(newest.items.map((r) => r.id));
   });
 });

@@ -37,7 +37,7 @@ async function healthUntil(what: string, done: (h: Json) => boolean, timeoutMs =
 }
 
 async function transitions(): Promise<Json[]> {
-  const items = (await stack.api("GET", "interconnects/erp-prod/audit?top=500")).json.items as Json[];
+  const items = (await stack.api("GET", "interconnects/erp-prod/audit?top=500&order=asc")).json.items as Json[];
   return items.filter((r) => r.step === "health" && r.operation === "watch");
 }
 
@@ -95,7 +95,7 @@ it("watches an interconnect from activation, reports failures within a cadence, 
   const healed = await healthUntil("recovery to healthy", (h) => h.status === "healthy", 4 * CADENCE_MS + 20_000);
   expect(healed.findings).toEqual([]);
   expect(await watches()).toHaveLength(1);
-  const rows = (await stack.api("GET", "interconnects/erp-prod/audit?top=500")).json.items as Json[];
+  const rows = (await stack.api("GET", "interconnects/erp-prod/audit?top=500&order=asc")).json.items as Json[];
   // Re-added (an activity redelivered after the kill may run twice: the merge makes the second a no-op), once in the table.
   expect(rows.filter((r) => r.step === "ociEnsureRouteRules" && r.operation === "watch" && r.phase === "succeeded").length).toBeGreaterThanOrEqual(1);
   expect(inventory(await stack.admin("GET", "state")).routeRules.filter((r) => r.destination === "10.10.0.0/16")).toHaveLength(1);

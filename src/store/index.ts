@@ -43,3 +43,4 @@ export function createStore(
     }),
   };
 }
+export { createItsmStore, noteMarker, type ItsmStore, type NoteInput, type OutboxNote, type CloseOutcome, type NoteClose, type TicketOperation } from "./itsm";

@@ -52,6 +52,23 @@ describe("loadSettings", () => {
       keepResourcesOnFailure: false,
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
       trustClientPrincipalHeader: true,
+      itsm: {
+        servicenow: {
+          webhookSecret: "local-servicenow-webhook-secret",
+          instanceUrl: "http://127.0.0.1:8445",
+          auth: { kind: "oauth", clientId: "local-emulator-client", clientSecret: "local-emulator-client-secret" },
+        },
+        jira: {
+          webhookSecret: "local-jira-webhook-secret",
+          baseUrl: "http://127.0.0.1:8446",
+          email: "interconnect-bot@example.com",
+          apiToken: "local-emulator-jira-token",
+          fieldMap: JSON.parse(readFileSync(resolve(__dirname, "../../integrations/jira/field-map.example.json"), "utf8")),
+        },
+        table: "itsmtickets",
+        outbox: { maxAttempts: 20, firstRetrySeconds: 5, maxRetrySeconds: 900 },
+        watchIntervalSeconds: 60,
+      },
     });
   });
 

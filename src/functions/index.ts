@@ -6,6 +6,7 @@ import { registerActivities } from "../activities";
 import { settings } from "../config/settings";
 import { registerWorkflows } from "../workflows";
 import { registerInterconnectsHttp } from "./interconnects-http";
+import { registerItsm } from "./itsm";
 import { registerTeardownQueue } from "./teardown-queue";
 import { registerTeardownRejectionsHttp } from "./teardown-rejections-http";
 
@@ -19,3 +20,4 @@ registerWorkflows();
 registerInterconnectsHttp();
 registerTeardownQueue();
 registerTeardownRejectionsHttp();
+registerItsm();

@@ -43,4 +43,4 @@ export function createStore(
     }),
   };
 }
-export { createItsmStore, noteMarker, type ItsmStore, type NoteInput, type OutboxNote, type CloseOutcome, type NoteClose, type TicketOperation } from "./itsm";
+export { createItsmStore, enqueueNotes, noteMarker, ITSM_OUTBOX_QUEUE, type OutboxQueue, type ItsmStore, type NoteInput, type OutboxNote, type CloseOutcome, type NoteClose, type TicketOperation } from "./itsm";

@@ -141,24 +141,36 @@ export class TicketOutbox {
     return out;
   }
 
+  /**
+   * Counted before the note is sent: if the worker dies between the ITSM's write and markDelivered,
+   * the next attempt sees attempts > 1 and looks for the note's marker instead of sending it twice.
+   */
+  async beginAttempt(note: OutboxNote): Promise<OutboxNote> {
+    return this.update(note, { attempts: note.attempts + 1 });
+  }
+
   async markDelivered(note: OutboxNote): Promise<void> {
-    await this.update(note, { status: "delivered", deliveredAt: this.now().toISOString(), attempts: note.attempts + 1 });
+    await this.update(note, { status: "delivered", deliveredAt: this.now().toISOString() });
   }
 
   async recordFailure(note: OutboxNote, error: string): Promise<OutboxNote> {
-    return this.update(note, { attempts: note.attempts + 1, lastError: error });
+    return this.update(note, { lastError: error });
   }
 
   async park(note: OutboxNote, error: string): Promise<OutboxNote> {
-    return this.update(note, { status: "parked", attempts: note.attempts + 1, lastError: error, parkedAt: this.now().toISOString() });
+    return this.update(note, { status: "parked", lastError: error, parkedAt: this.now().toISOString() });
   }
 
-  /** Parked notes of the ticket back to pending with a fresh attempt count; returns how many. */
+  /**
+   * Parked notes of the ticket back to pending with a fresh budget of attempts; returns how many.
+   * The count restarts at 1, not 0: a parked note may have landed on its last attempt, so its
+   * marker is looked for before it is sent again.
+   */
   async unpark(ticketKey: string): Promise<number> {
     let count = 0;
     for (const note of await this.list(ticketKey)) {
       if (note.status !== "parked") continue;
-      await this.update(note, { status: "pending", attempts: 0, parkedAt: "" });
+      await this.update(note, { status: "pending", attempts: 1, parkedAt: "" });
       count++;
     }
     return count;

@@ -82,9 +82,10 @@ export class TicketOperations {
     }
   }
 
+  /** Unconditional: racing deliveries of one event start the same (deterministic) instances and write the same ids. */
   async recordStarted(op: TicketOperation, instanceId: string, watchInstanceId: string): Promise<TicketOperation> {
     const client = await this.table.get();
-    const res = await client.updateEntity({ partitionKey: ticketKey(op.ticket), rowKey: `op-${op.action}`, instanceId, watchInstanceId }, "Merge", { etag: op.etag });
+    const res = await client.updateEntity({ partitionKey: ticketKey(op.ticket), rowKey: `op-${op.action}`, instanceId, watchInstanceId }, "Merge", { etag: "*" });
     return { ...op, instanceId, watchInstanceId, etag: res.etag ?? op.etag };
   }
 }

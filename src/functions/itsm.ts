@@ -1,0 +1,49 @@
+import { registerItsmActivities } from "../activities/itsm";
+import { storageTargets } from "../clouds/azure/storage";
+import { settings } from "../config/settings";
+import type { ItsmSettings } from "../config/itsm-settings";
+import { JiraClient } from "../itsm/jira/client";
+import { ServiceNowClient } from "../itsm/servicenow/client";
+import type { ItsmDeps } from "../requests/itsm/deps";
+import { createItsmStore } from "../store";
+import { registerItsmWorkflows } from "../workflows/itsm";
+import { defaultTriggerDeps } from "./default-deps";
+import { registerItsmEventsHttp } from "./itsm-events-http";
+import { registerItsmNotesHttp } from "./itsm-notes-http";
+import { registerItsmOutboxQueue } from "./itsm-outbox-queue";
+
+let cached: ItsmDeps | undefined;
+
+/** Built on first use, like the triggers' own deps; the settings were validated when the app loaded. */
+export function defaultItsmDeps(): ItsmDeps {
+  if (cached) return cached;
+  const s = settings();
+  const storage = storageTargets(s.storage);
+  cached = {
+    ...defaultTriggerDeps(),
+    itsm: createItsmStore(storage, s.itsm.table),
+    itsmSettings: s.itsm,
+    channels: itsmChannels(s.itsm),
+    now: () => new Date(),
+  };
+  return cached;
+}
+
+export function itsmChannels(s: ItsmSettings): ItsmDeps["channels"] {
+  return {
+    ...(s.servicenow ? { servicenow: new ServiceNowClient({ instanceUrl: s.servicenow.instanceUrl, auth: s.servicenow.auth }) } : {}),
+    ...(s.jira ? { jira: new JiraClient({ baseUrl: s.jira.baseUrl, email: s.jira.email, apiToken: s.jira.apiToken, transitions: s.jira.fieldMap.transitions }) } : {}),
+  };
+}
+
+/** The ticket round trip: both event routes, the outbox queue and its operator routes, the ticket watch. */
+export function registerItsm(getDeps: () => ItsmDeps = defaultItsmDeps): void {
+  registerItsmWorkflows();
+  registerItsmActivities(() => {
+    const deps = getDeps();
+    return { store: deps.store, itsm: deps.itsm };
+  });
+  registerItsmEventsHttp(getDeps);
+  registerItsmNotesHttp(getDeps);
+  registerItsmOutboxQueue(getDeps);
+}

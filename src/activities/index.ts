@@ -17,6 +17,7 @@ import { ociDeleteVirtualCircuit, ociEnsureVirtualCircuit, ociGetVirtualCircuit 
 import { ociEnsureRouteRules, ociRemoveRouteRules } from "./route-rules";
 import { auditAppend, recordRead, recordUpdate } from "./record";
 import { provisioningInstanceState } from "./durable-instance";
+import { resourceUsageRead } from "./usage";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -48,6 +49,7 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureDeleteGateway,
   azureDeleteGatewaySubnet,
   provisioningInstanceState,
+  resourceUsageRead,
   recordRead,
   recordUpdate,
   auditAppend,

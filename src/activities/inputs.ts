@@ -17,7 +17,7 @@ const region = z.string().regex(/^[a-z]{2,}-[a-z]+-\d+$/, "must be an OCI region
 const opContext = z.object({
   interconnect: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "must be an interconnect name"),
   instanceId: z.string().min(1).max(200),
-  operation: z.enum(["provision", "teardown"]),
+  operation: z.enum(["provision", "teardown", "plan"]),
   actor: z.string().min(1).max(256).optional(),
   ticketRef: z.string().min(1).max(100).optional(),
 });
@@ -94,7 +94,7 @@ const schemas = {
   azureDeleteGatewaySubnet: z.object({ opContext, azure, virtualNetworkName: text }),
 
   provisioningInstanceState: z.object({ opContext, instanceId: z.string().min(1).max(200) }),
-} satisfies { [K in Exclude<ActivityName, "recordRead" | "recordUpdate" | "auditAppend">]: z.ZodType<ActivityInput<K>> };
+} satisfies { [K in Exclude<ActivityName, "recordRead" | "recordUpdate" | "auditAppend" | "resourceUsageRead">]: z.ZodType<ActivityInput<K>> };
 
 export type CloudActivity = keyof typeof schemas;
 

@@ -83,6 +83,9 @@ const PHASE: Record<AuditEvent, AuditPhase> = {
 
 export const auditAppend = defineActivity(ACTIVITY.auditAppend, auditAppendInput, "read", async (input, ctx) => {
   const { opContext, entry } = input;
+  const { operation } = opContext;
+  // A plan only reads: it leaves no trail on the interconnect it plans.
+  if (operation === "plan") return null;
   const details = JSON.parse(JSON.stringify({ ...entry.details, event: entry.event, at: entry.at })) as JsonObject;
   await ctx.deps.store.audit.append({
     interconnect: opContext.interconnect,
@@ -91,7 +94,7 @@ export const auditAppend = defineActivity(ACTIVITY.auditAppend, auditAppendInput
     actor: opContext.actor ?? "system",
     ...(opContext.ticketRef ? { ticketRef: opContext.ticketRef } : {}),
     instanceId: opContext.instanceId,
-    operation: opContext.operation,
+    operation,
     message: entry.message,
     details,
   });

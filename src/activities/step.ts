@@ -151,6 +151,9 @@ export function toStepFailure(err: unknown, secrets: readonly string[] = []): St
 }
 
 async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "retrying", durationMs: number, message: string, details: unknown): Promise<void> {
+  const { operation } = ctx.opContext;
+  // A plan's failed read is one of the plan's problems; the interconnect's trail is for operations on it.
+  if (operation === "plan") return;
   await ctx.deps.store.audit.append({
     interconnect: ctx.opContext.interconnect,
     step: ctx.step,
@@ -158,7 +161,7 @@ async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "ret
     actor: ctx.opContext.actor ?? "system",
     ...(ctx.opContext.ticketRef ? { ticketRef: ctx.opContext.ticketRef } : {}),
     instanceId: ctx.opContext.instanceId,
-    operation: ctx.opContext.operation,
+    operation,
     cloudRequestIds: ctx.log.requestIds().slice(-50),
     durationMs: Math.max(0, Math.round(durationMs)),
     message,

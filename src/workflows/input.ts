@@ -36,7 +36,7 @@ export function readTeardownInput(raw: unknown): TeardownInput & { timing: Workf
   return { ...input, timing: readTiming(o.timing) };
 }
 
-function readTiming(raw: unknown): WorkflowTiming {
+export function readTiming(raw: unknown): WorkflowTiming {
   if (raw === undefined || raw === null) return DEFAULT_WORKFLOW_TIMING;
   const o = object(raw, "input.timing");
   const timing = { ...DEFAULT_WORKFLOW_TIMING };

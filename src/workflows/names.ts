@@ -9,6 +9,7 @@ import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./wa
 
 export const PROVISION_ORCHESTRATOR = "provisionInterconnect";
 export const TEARDOWN_ORCHESTRATOR = "teardownInterconnect";
+export const PLAN_ORCHESTRATOR = "planInterconnect";
 
 export interface WorkflowSpec {
   name: string;

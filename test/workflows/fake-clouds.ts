@@ -58,6 +58,8 @@ export class FakeClouds {
   /** The gateway's public IP: ARM frees it only once the gateway is gone. */
   publicIp: Timed | null = null;
   routeRules: string[] = [];
+  /** What resourceUsageRead reports: resources other interconnects' records name. */
+  uses: { resourceId: string; interconnect: string }[] = [];
 
   constructor(private readonly o: FakeOptions = {}) {
     if (o.existingGatewaySubnet) this.gatewaySubnet = { createdAt: 0 };
@@ -284,6 +286,8 @@ export class FakeClouds {
         if (ends === undefined) return { runtimeStatus: "absent", terminal: true };
         return now >= ends ? { runtimeStatus: "Terminated", terminal: true } : { runtimeStatus: "Running", terminal: false };
       }
+      case "resourceUsageRead":
+        return { uses: this.uses };
       case "recordRead":
         return this.record === null ? { found: false } : { found: true, name: (input.opContext as { interconnect: string }).interconnect, ...this.record };
       case "recordUpdate": {

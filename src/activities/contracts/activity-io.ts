@@ -43,6 +43,7 @@ import type {
   VcnSummary,
   VirtualNetworkSummary,
 } from "./preflight";
+import type { ResourceUsage, ResourceUsageReadInput } from "./plan";
 import type { AuditAppendInput, RecordReadInput, RecordSnapshot, RecordUpdateInput, RecordUpdateResult } from "./record";
 import type { ProvisioningInstanceState, ProvisioningInstanceStateInput } from "./task-hub";
 
@@ -81,6 +82,8 @@ export const ACTIVITY = {
   azureDeleteGatewaySubnet: "azureDeleteGatewaySubnet",
   // the task hub (durable client binding)
   provisioningInstanceState: "provisioningInstanceState",
+  // the plan's read of which resources other interconnects use (the store)
+  resourceUsageRead: "resourceUsageRead",
   // record and audit (the store)
   recordRead: "recordRead",
   recordUpdate: "recordUpdate",
@@ -119,6 +122,7 @@ export interface ActivityIO {
   azureDeleteGateway: { input: AzureDeleteGatewayInput; output: DeleteOutcome };
   azureDeleteGatewaySubnet: { input: AzureDeleteGatewaySubnetInput; output: DeleteOutcome };
   provisioningInstanceState: { input: ProvisioningInstanceStateInput; output: ProvisioningInstanceState };
+  resourceUsageRead: { input: ResourceUsageReadInput; output: ResourceUsage };
   recordRead: { input: RecordReadInput; output: RecordSnapshot };
   recordUpdate: { input: RecordUpdateInput; output: RecordUpdateResult };
   auditAppend: { input: AuditAppendInput; output: null };

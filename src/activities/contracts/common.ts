@@ -11,7 +11,8 @@
  * found again by name even when no id was ever recorded.
  */
 
-export type Operation = "provision" | "teardown";
+/** A plan is no operation on the interconnect: it only reads, and its failed reads are the plan's problems, not audit rows. */
+export type Operation = "provision" | "teardown" | "plan";
 
 /** Carried by every activity input: who/what the call belongs to (audit rows, OCI opc-retry-token). */
 export interface OpContext {

@@ -5,6 +5,7 @@ export * from "./connection";
 export * from "./failure";
 export * from "./gateway";
 export * from "./oci";
+export * from "./plan";
 export * from "./preflight";
 export * from "./record";
 export * from "./task-hub";

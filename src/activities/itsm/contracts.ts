@@ -13,7 +13,7 @@ export const ITSM_ACTIVITY = {
 
 export const observeOperationInput = z.strictObject({
   interconnect: z.string().regex(/^[a-z0-9-]{3,40}$/),
-  kind: z.enum(["provision", "teardown"]),
+  kind: z.enum(["plan", "provision", "teardown"]),
   instanceId: z.string().min(1).max(200),
 });
 export type ObserveOperationInput = z.infer<typeof observeOperationInput>;

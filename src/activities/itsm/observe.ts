@@ -10,8 +10,15 @@ import { observeOperationInput, observeOperationOutput, type ObserveOperationOut
  */
 export async function itsmObserveOperation(raw: unknown, context: InvocationContext): Promise<ObserveOperationOutput> {
   const input = observeOperationInput.parse(raw);
+  const client = df.getClient(context);
+  if (input.kind === "plan") {
+    // A plan is no operation on the record: only its orchestration's status and output matter.
+    const status = await findInstance(client, input.instanceId);
+    const runtimeStatus = status ? String(status.runtimeStatus) : "Absent";
+    return observeOperationOutput.parse({ kind: "plan", current: true, runtimeStatus, resources: {}, ...(runtimeStatus === "Completed" && status?.output ? { plan: status.output } : {}) });
+  }
   const record = await itsmActivityDeps().store.interconnects.get(input.interconnect);
-  const status = await findInstance(df.getClient(context), input.instanceId);
+  const status = await findInstance(client, input.instanceId);
   const custom = status?.customStatus as { step?: unknown; since?: unknown } | null | undefined;
   return observeOperationOutput.parse({
     kind: input.kind,

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from "../errors";
+import type { Plan } from "../plan";
 import type { Milestone, OperationObservation } from "./milestones";
 import type { TicketAction } from "./ticket";
 
@@ -25,6 +26,10 @@ export function milestoneNote(milestone: Milestone, interconnect: string, obs: O
   const r = obs.resources as Record<string, unknown>;
   const ids = (keys: string[]) => keys.filter((k) => typeof r[k] === "string").map((k) => `- ${k}: ${String(r[k])}`);
   switch (milestone) {
+    case "plan-reported":
+      return obs.plan ? planNote(obs.plan) : `Interconnect ${interconnect}: the plan finished without a result.`;
+    case "plan-failed":
+      return `Interconnect ${interconnect}: the pre-flight plan could not be made (orchestration ${obs.runtimeStatus}). Send the plan again; if it fails again, ask the service's operators.`;
     case "preflight-passed":
       return `Interconnect ${interconnect}: pre-flight passed on both clouds (peering location, bandwidth, BGP blocks, VNet and VCN). Building now.`;
     case "circuit-created":
@@ -56,4 +61,24 @@ export function milestoneNote(milestone: Milestone, interconnect: string, obs: O
       return [`Interconnect ${interconnect}: teardown failed${f ? ` at step ${f.step} (${f.code}): ${f.message}` : ` (orchestration ${obs.runtimeStatus})`}.`, "Send the decommission again once the cause is fixed; it resumes from what exists.", ...ids(["circuitId", "virtualCircuitId", "connectionId", "gatewayId", "drgId"])].join("\n");
     }
   }
+}
+
+/** The plan a change advisory board approves: what is built or reused, the BGP sessions, billing, duration, problems. */
+export function planNote(plan: Plan): string {
+  const minutes = (s: number) => `${Math.round(s / 60)} min`;
+  const lines = [
+    `Pre-flight plan for interconnect ${plan.name} (read from both clouds at ${plan.createdAt}; nothing was created): ${plan.ready ? "READY, no problem found." : `${plan.problems.length} PROBLEM(S) to fix first.`}`,
+    "Resources:",
+    ...plan.resources.map((r) => `- ${r.action} ${r.cloud} ${r.kind} ${r.name}${r.id ? ` (${r.id})` : ""}${r.sharedWith.length ? `, shared with ${r.sharedWith.join(", ")}` : ""}${r.billing.bills ? `; bills${r.billing.fromStep ? ` from step ${r.billing.fromStep}` : " already"}: ${r.billing.basis}` : ""}`),
+  ];
+  if (plan.bgp) {
+    lines.push(
+      `BGP (${plan.bgp.source}; Oracle ASN ${plan.bgp.oracleAsn}, Azure ASN ${plan.bgp.azureAsn}):`,
+      `- primary ${plan.bgp.primary.cidr}: Oracle ${plan.bgp.primary.oracleBgpPeeringIp}, Azure ${plan.bgp.primary.customerBgpPeeringIp}`,
+      `- secondary ${plan.bgp.secondary.cidr}: Oracle ${plan.bgp.secondary.oracleBgpPeeringIp}, Azure ${plan.bgp.secondary.customerBgpPeeringIp}`,
+    );
+  }
+  lines.push(`Expected duration: ${minutes(plan.duration.earliestSeconds)} to ${minutes(plan.duration.latestSeconds)} (critical path: ${plan.duration.criticalPath.join(" -> ")}).`);
+  if (plan.problems.length) lines.push("Problems:", ...plan.problems.map((p) => `- ${p.path ? `${p.path}: ` : ""}${p.message} (fix: ${p.fix})`));
+  return lines.join("\n");
 }

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import type { DurableClient } from "durable-functions";
-import { DomainError, ErrorCodes, isDomainError, ValidationError } from "../../domain/errors";
+import { ErrorCodes, isDomainError, ValidationError, type DomainError } from "../../domain/errors";
 import { parseJiraEvent } from "../../domain/itsm/jira-event";
 import { acceptedNote, conflictNote, rejectedNote } from "../../domain/itsm/notes";
 import type { TicketEvent } from "../../domain/itsm/servicenow-event";
 import { parseServiceNowEvent } from "../../domain/itsm/servicenow-event";
 import { ticketKey, type Ticket, type TicketAction, type TicketSystem } from "../../domain/itsm/ticket";
+import type { InterconnectSpec } from "../../domain/spec";
 import { specFromTicketVariables, TICKET_VARIABLES, type TicketVariableName } from "../../domain/itsm/ticket-variables";
 import { findInstance } from "../../functions/durable";
 import { requestProvisioning } from "../../functions/provision";
@@ -13,6 +14,7 @@ import { requestTeardown } from "../../functions/teardown";
 import { enqueueNotes, type TicketOperation } from "../../store";
 import { TICKET_WATCH_ORCHESTRATOR, type TicketWatchInput } from "../../workflows/itsm/ticket-watch";
 import { ITSM_AUDIT_PARTITION, type ItsmDeps } from "./deps";
+import { startTicketPlan } from "./plan";
 
 export interface AcceptedEvent {
   outcome: "started" | "existing" | "ignored";
@@ -64,7 +66,7 @@ export async function acceptTicketEvent(deps: ItsmDeps, client: DurableClient, s
   const { operation } = claimed;
   if (!claimed.created && operation.instanceId && operation.watchInstanceId) {
     // A redelivery: the same operation; make sure its watch runs (a crash may have come before it started).
-    await startWatch(client, operation.watchInstanceId, { ticket: event.ticket, action: action as "provision" | "decommission", interconnect, instanceId: operation.instanceId, intervalSeconds: deps.itsmSettings.watchIntervalSeconds });
+    await startWatch(client, operation.watchInstanceId, { ticket: event.ticket, action, interconnect, instanceId: operation.instanceId, intervalSeconds: deps.itsmSettings.watchIntervalSeconds });
     return { outcome: "existing", ticket: event.ticket.number, action, interconnect, operation: operation.instanceId };
   }
   let instanceId: string;
@@ -75,7 +77,7 @@ export async function acceptTicketEvent(deps: ItsmDeps, client: DurableClient, s
       const reason = `Decommissioned through ${system === "servicenow" ? "ServiceNow" : "Jira"} ${event.ticket.number}`;
       instanceId = (await requestTeardown(deps, client, { name: interconnect, reason, caller, requestedBy: event.requestedBy, channel: "itsm" })).instanceId;
     } else {
-      throw new DomainError("NOT_IMPLEMENTED", "The plan action needs the plan orchestration (issue 12), which this build does not have yet.", { status: 501 });
+      instanceId = await startTicketPlan(deps, client, spec as InterconnectSpec, event.requestedBy, `itsm-plan-${key}`);
     }
   } catch (err) {
     if (isDomainError(err) && err.status < 500) {

@@ -9,7 +9,7 @@ export const TICKET_WATCH_ORCHESTRATOR = "itsmTicketWatch";
 
 export const ticketWatchInput = z.strictObject({
   ticket: ticketSchema,
-  action: z.enum(["provision", "decommission"]),
+  action: z.enum(["plan", "provision", "decommission"]),
   interconnect: z.string().regex(/^[a-z0-9-]{3,40}$/),
   /** The provisioning or teardown instance reported on. */
   instanceId: z.string().min(1).max(200),
@@ -31,7 +31,7 @@ const CLOSING: Partial<Record<Milestone, "succeeded" | "failed">> = { active: "s
  */
 export function* itsmTicketWatch(context: OrchestrationContext): Generator<Task, { reported: Milestone[] }, unknown> {
   const input = ticketWatchInput.parse(context.df.getInput());
-  const kind = input.action === "provision" ? "provision" : "teardown";
+  const kind = input.action === "decommission" ? "teardown" : input.action;
   const sent = [...input.sent];
   for (let look = 1; ; look++) {
     const observe: ObserveOperationInput = { interconnect: input.interconnect, kind, instanceId: input.instanceId };
@@ -44,7 +44,7 @@ export function* itsmTicketWatch(context: OrchestrationContext): Generator<Task,
           id: `${input.instanceId}:${m}`,
           text: milestoneNote(m, input.interconnect, obs),
           interconnect: input.interconnect,
-          ...(close ? { close: { action: input.action, outcome: close } } : {}),
+          ...(close && input.action !== "plan" ? { close: { action: input.action, outcome: close } } : {}),
         };
       });
       const enqueue: EnqueueNotesInput = { ticketKey: ticketKey(input.ticket), notes };

@@ -33,8 +33,9 @@ export class TicketOperations {
   async claim(ticket: Ticket, action: TicketAction, interconnect: string, now: Date): Promise<{ created: boolean; operation: TicketOperation }> {
     const client = await this.table.get();
     const partitionKey = ticketKey(ticket);
+    await this.remember(ticket);
     try {
-      await client.createEntity({ partitionKey, rowKey: "ticket", interconnect, ticket: JSON.stringify(ticket) });
+      await client.createEntity({ partitionKey, rowKey: "ticket", interconnect });
     } catch (err) {
       if (!isRestError(err, 409)) throw err;
       const bound = await client.getEntity<Record<string, unknown>>(partitionKey, "ticket");
@@ -70,11 +71,17 @@ export class TicketOperations {
     }
   }
 
-  /** The ticket a partition belongs to, as the first event described it. */
+  /** Where notes for the ticket go (row "info"): written before any note is, so the outbox can always deliver. */
+  async remember(ticket: Ticket): Promise<void> {
+    const client = await this.table.get();
+    await client.upsertEntity({ partitionKey: ticketKey(ticket), rowKey: "info", ticket: JSON.stringify(ticket) }, "Replace");
+  }
+
+  /** The ticket a partition belongs to, as its last event described it. */
   async ticket(partitionKey: string): Promise<Ticket | undefined> {
     const client = await this.table.get();
     try {
-      const row = await client.getEntity<Record<string, unknown>>(partitionKey, "ticket");
+      const row = await client.getEntity<Record<string, unknown>>(partitionKey, "info");
       return decodeJson(`itsm/${partitionKey}/ticket`, "ticket", row.ticket, ticketSchema);
     } catch (err) {
       if (isRestError(err, 404)) return undefined;

@@ -125,6 +125,7 @@ function decommissionName(variables: Record<string, unknown>, label: (v: TicketV
 async function reject(deps: ItsmDeps, event: ParsedEvent, action: TicketAction, key: string, err: DomainError, text: string): Promise<void> {
   const fingerprint = createHash("sha256").update(`${action}\n${err.code}\n${err.message}`).digest("hex").slice(0, 24);
   const interconnect = typeof event.variables.interconnect_name === "string" && NAME.test(event.variables.interconnect_name) ? event.variables.interconnect_name : undefined;
+  await deps.itsm.tickets.remember(event.ticket);
   await enqueueNotes(deps.itsm, key, [{ id: `reject:${fingerprint}`, text, ...(interconnect ? { interconnect } : {}) }]);
   await deps.store.audit.append({
     interconnect: ITSM_AUDIT_PARTITION,

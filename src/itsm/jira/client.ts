@@ -46,19 +46,26 @@ export class JiraClient implements TicketChannel {
 
   /** Comment, then transition: a retry finds the comment by its marker and only transitions (which checks the status first). */
   async deliver(ticket: Ticket, note: ChannelNote, options: { maybeDelivered: boolean }): Promise<void> {
-    if (!(options.maybeDelivered && (await this.hasNote(ticket, note.marker)))) {
+    const landed = options.maybeDelivered && (await this.hasNote(ticket, note.marker));
+    if (!landed) {
       await this.run("POST comment", () => this.client.issueComments.addComment({ issueIdOrKey: key(ticket), comment: adfDocument(noteBody(note)) satisfies Version3.Version3Models.Document }));
     }
     const wanted = note.close ? this.config.transitions[note.close.action]?.[note.close.outcome] : undefined;
-    if (wanted) await this.transition(ticket, wanted);
+    if (wanted) await this.transition(ticket, wanted, landed);
   }
 
-  private async transition(ticket: Ticket, wanted: string): Promise<void> {
+  /**
+   * afterEarlierAttempt: the comment of an earlier attempt is there, so that attempt may also have
+   * transitioned; a transition no longer offered is then taken as done (the workflow moved on),
+   * rather than failing a note whose work is complete.
+   */
+  private async transition(ticket: Ticket, wanted: string, afterEarlierAttempt: boolean): Promise<void> {
     const issue = await this.run("GET issue", () => this.client.issues.getIssue({ issueIdOrKey: key(ticket), fields: ["status"] }));
     if (issue.fields?.status?.name?.toLowerCase() === wanted.toLowerCase()) return;
     const res = await this.run("GET transitions", () => this.client.issues.getTransitions({ issueIdOrKey: key(ticket) }));
     const transitions = res.transitions ?? [];
     const match = transitions.find((t) => t.name?.toLowerCase() === wanted.toLowerCase()) ?? transitions.find((t) => t.to?.name?.toLowerCase() === wanted.toLowerCase());
+    if (!match?.id && afterEarlierAttempt) return;
     if (!match?.id) {
       throw new ItsmRequestError(`Jira issue ${ticket.number} has no transition "${wanted}" from status "${issue.fields?.status?.name ?? "?"}" (available: ${transitions.map((t) => t.name).join(", ") || "none"}); check JIRA_FIELD_MAP.transitions and the workflow`, false);
     }

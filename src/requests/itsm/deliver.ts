@@ -5,8 +5,11 @@ import { ItsmRequestError } from "../../itsm/errors";
 import type { OutboxNote } from "../../store";
 import { ITSM_AUDIT_PARTITION, type ItsmDeps } from "./deps";
 
-/** Long enough for a round of deliveries; a worker that dies holding it only delays the ticket this long. */
-const LEASE_MS = 60_000;
+/**
+ * Renewed before each note. A worker that dies holding it delays the ticket this long; one that
+ * outlives it (a very slow ITSM) lets another worker in, whose marker check keeps the note single.
+ */
+const LEASE_MS = 20_000;
 
 export interface DeliveryRound {
   delivered: number;
@@ -37,6 +40,9 @@ export async function deliverTicketNotes(deps: ItsmDeps, ticketKey: string): Pro
     for (;;) {
       const note = await deps.itsm.outbox.head(ticketKey);
       if (!note || note.status === "parked") return { delivered, ...(note ? { parked: true } : {}) };
+      // A retry is already scheduled for it: another kick (a new note, a redelivery) must not start a second chain.
+      if (note.nextAttemptAt && note.nextAttemptAt > deps.now().toISOString()) return { delivered, retryInSeconds: Math.ceil((Date.parse(note.nextAttemptAt) - deps.now().getTime()) / 1000) };
+      if (!(await deps.itsm.outbox.lease(ticketKey, owner, LEASE_MS))) return { delivered, busy: true };
       if (!ticket) {
         await park(deps, await deps.itsm.outbox.beginAttempt(note), undefined, `the ticket ${ticketKey} is not known to this service`);
         return { delivered, parked: true };
@@ -70,9 +76,9 @@ async function failed(deps: ItsmDeps, ticket: Ticket, note: OutboxNote, error: I
     await park(deps, note, ticket, error.message);
     return { parked: true };
   }
-  const updated = await deps.itsm.outbox.recordFailure(note, error.message);
-  const backoff = Math.min(maxRetrySeconds, firstRetrySeconds * 2 ** Math.min(30, updated.attempts - 1));
+  const backoff = Math.min(maxRetrySeconds, firstRetrySeconds * 2 ** Math.min(30, note.attempts - 1));
   const retryInSeconds = Math.min(maxRetrySeconds, Math.max(backoff, Math.ceil((error.retryAfterMs ?? 0) / 1000)));
+  const updated = await deps.itsm.outbox.recordFailure(note, error.message, new Date(deps.now().getTime() + retryInSeconds * 1000 - 500));
   await deps.itsm.queue.kick(note.ticketKey, retryInSeconds);
   await audit(deps, ticket, note, "retrying", `Note ${note.sequence} to ${ticket.system} ${ticket.number} not delivered (attempt ${updated.attempts} of ${maxAttempts}): ${error.message}; next attempt in ${retryInSeconds} s.`, { details: { attempt: updated.attempts, delaySeconds: retryInSeconds, ...(error.status ? { status: error.status } : {}) } });
   return { retryInSeconds };

@@ -1,3 +1,4 @@
+/* global gs, GlideDateTime, CertificateEncryption, sn_ws, current -- ServiceNow server-side globals */
 /**
  * Business Rule "Interconnect: send ticket event"
  *   Table: change_request (a second copy on sc_req_item, with the same script)

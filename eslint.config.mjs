@@ -2,6 +2,27 @@
 import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+const CLOUD_SDKS = ["@azure/arm-network", "@azure/identity", "oci-core", "oci-common"];
+// The app's own storage account is reached with an identity too (store/storage-account.ts).
+const CLOUD_SDKS_BUT_IDENTITY = CLOUD_SDKS.filter((p) => p !== "@azure/identity");
+const STORAGE_SDKS = ["@azure/data-tables", "@azure/storage-queue"];
+
+/** One layer's import rule: the sibling layers it must not reach, the SDKs it must not load, and never src/local. */
+function layer(folder, forbidden, { sdks }) {
+  return [
+    {
+      files: [`${folder}/**/*.ts`],
+      rules: {
+        "no-restricted-imports": ["error", { patterns: [
+          ...(sdks.length > 0 ? [{ group: sdks, message: `${folder} may not import ${sdks.join(", ")}: cloud SDKs live in src/clouds, storage SDKs in src/store (DESIGN.md layering).` }] : []),
+          { regex: `^(\\.\\./)+(${forbidden.join("|")})(/|$)`, message: `${folder} may not import src/{${forbidden.join(",")}} (DESIGN.md layering).` },
+          { group: ["**/local/**"], message: "App code never imports src/local (DESIGN.md layering)." },
+        ] }],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", ".local/**"] },
   eslint.configs.recommended,
@@ -25,16 +46,17 @@ export default tseslint.config(
     files: ["test/fixtures/**/*.js"],
     rules: { "require-yield": "off" },
   },
-  {
-    // Layering (shared/DESIGN.md): the cloud SDKs are imported only under src/clouds; app code never imports src/local.
-    files: ["src/domain/**/*.ts", "src/store/**/*.ts", "src/workflows/**/*.ts", "src/activities/**/*.ts", "src/functions/**/*.ts", "src/config/**/*.ts"],
-    rules: {
-      "no-restricted-imports": ["error", { patterns: [
-        { group: ["@azure/arm-network", "@azure/identity", "oci-core", "oci-common"], message: "Cloud SDKs are imported only in src/clouds (DESIGN.md layering)." },
-        { group: ["**/local/**"], message: "App code never imports src/local (DESIGN.md layering)." },
-      ] }],
-    },
-  },
+  // Layering (shared/DESIGN.md), one block per folder: what each layer may not import, so a break fails lint.
+  // functions -> requests -> workflows/activities -> clouds/store -> contracts -> domain; nothing imports functions or local.
+  ...layer("src/domain", ["contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
+  ...layer("src/contracts", ["store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
+  ...layer("src/store", ["clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: CLOUD_SDKS_BUT_IDENTITY }),
+  ...layer("src/clouds", ["store", "config", "activities", "workflows", "requests", "functions"], { sdks: STORAGE_SDKS }),
+  ...layer("src/config", ["clouds", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
+  ...layer("src/workflows", ["store", "clouds", "config", "activities", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
+  ...layer("src/activities", ["workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
+  ...layer("src/requests", ["clouds", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
+  ...layer("src/functions", ["clouds"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
   {
     // The emulators are the other side of the wire: they import nothing of the app.
     files: ["src/local/emulators/**/*.ts"],

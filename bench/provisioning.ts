@@ -1,16 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { startAzurite } from "../src/local/azurite";
-import { startEmulators } from "../src/local/emulators";
-import { emulatorAppSettings } from "../src/local/settings";
 import { DEFAULT_ARM_DURATIONS } from "../src/local/emulators/arm/durations";
 import { DEFAULT_OCI_DURATIONS } from "../src/local/emulators/oci/model";
-import { startChildHost, type ChildHost } from "./provisioning/child-host";
 import { pathModel } from "./provisioning/critical-path";
 import { printRun, printSummary, totalMs, type AuditRow, type Measured } from "./provisioning/report";
-import { RequestCounter } from "./provisioning/request-counter";
+import { assertBuilt, startBenchStack } from "./provisioning/stack";
 import { StateWatch } from "./provisioning/state-watch";
 
 /**
@@ -33,9 +28,7 @@ const RESULT = "BENCH_RESULT ";
  * per run, nothing shared between the runs but the printed figures.
  */
 async function main(): Promise<void> {
-  for (const built of ["dist/src/functions/index.js", "dist/src/local/host/main.js"]) {
-    if (!existsSync(path.join(ROOT, built))) throw new Error(`${built} is missing: run npm run build (npm run bench does it)`);
-  }
+  assertBuilt(ROOT);
   const model = pathModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS);
   if (process.env.BENCH_ONE_SPEED !== undefined) {
     const run = await provisionOnce(Number(process.env.BENCH_ONE_SPEED));
@@ -60,26 +53,10 @@ async function main(): Promise<void> {
 
 /** One provisioning on a fresh stack at this clock speed. */
 async function provisionOnce(speed: number): Promise<Measured> {
-  const azurite = await startAzurite();
-  const emulators = await startEmulators({ speed, armPort: 0, ociPort: 0 });
-  const armPort = Number(new URL(emulators.arm.url).port);
-  const ociPort = Number(new URL(emulators.oci.url).port);
-  const counter = new RequestCounter([armPort, ociPort]);
-  const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "bench-clock-")), "clock.json");
-  writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
-  const sample = (JSON.parse(readFileSync(path.join(ROOT, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> }).Values;
-  let host: ChildHost | undefined;
+  const stack = await startBenchStack(ROOT, speed);
+  const { emulators, host, counter, armPort, ociPort } = stack;
   let watch: StateWatch | undefined;
   try {
-    host = await startChildHost(ROOT, {
-      ...sample,
-      ...emulatorAppSettings(azurite, emulators),
-      SIM_SPEED: String(speed),
-      HOST_APP_DIR: ROOT,
-      HOST_CLOCK_FILE: clockFile,
-      HOST_MAX_POLL_MS: "50",
-      HOST_QUIET: "1",
-    });
     watch = new StateWatch(emulators);
     counter.reset();
     const spec = readFileSync(path.join(ROOT, "examples/erp-prod.json"), "utf8");
@@ -99,10 +76,7 @@ async function provisionOnce(speed: number): Promise<Measured> {
     return { speed, state, postedAt, realSeconds, audit, requests, scheduled, flippedAt: new Map(watch.flippedAt), resolutionMs: watch.resolutionMs };
   } finally {
     watch?.stop();
-    counter.close();
-    await host?.close();
-    await emulators.close();
-    await azurite.stop();
+    await stack.close();
   }
 }
 

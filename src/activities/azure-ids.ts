@@ -1,4 +1,5 @@
-import { permanent } from "./step";
+import { StepFailed } from "./step";
+import { permanent } from "../contracts";
 
 export interface ArmResourceRef {
   subscriptionId: string;
@@ -11,7 +12,7 @@ export interface ArmResourceRef {
 /** /subscriptions/{s}/resourceGroups/{rg}/providers/Microsoft.Network/{type}/{name}[/...] */
 export function parseArmId(id: string, field: string): ArmResourceRef {
   const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/([^/]+)\/([^/]+)/i.exec(id);
-  if (!m) throw permanent("VALIDATION_FAILED", `${field}: "${id}" is not a Microsoft.Network resource id`);
+  if (!m) throw new StepFailed(permanent("VALIDATION_FAILED", `${field}: "${id}" is not a Microsoft.Network resource id`));
   return { subscriptionId: m[1] as string, resourceGroup: m[2] as string, type: m[3] as string, name: m[4] as string };
 }
 

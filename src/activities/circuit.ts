@@ -8,9 +8,8 @@ import type { ExpressRouteCircuit } from "../clouds/azure/network";
 import { AZURE_PRIVATE_PEERING, EXPRESSROUTE_SERVICE_PROVIDER } from "../domain/skus";
 import { resourceNames } from "../domain/names";
 import { maskServiceKey } from "../store";
-import { ACTIVITY, type CircuitObservation, type DeleteOutcome } from "./contracts";
-import { withInterconnectTag } from "./inputs";
-import { defineCloudActivity, retryLater } from "./step";
+import { type CircuitObservation, type DeleteOutcome, retryLater, withInterconnectTag } from "../contracts";
+import { defineActivity, StepFailed } from "./step";
 
 export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitObservation {
   if (!c?.id) return { found: false };
@@ -38,8 +37,7 @@ export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitO
   };
 }
 
-export const azureEnsureCircuit = defineCloudActivity(
-  ACTIVITY.azureEnsureCircuit,
+export const azureEnsureCircuit = defineActivity("azureEnsureCircuit",
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -62,12 +60,12 @@ export const azureEnsureCircuit = defineCloudActivity(
     const read = created?.serviceKey ? created : await arm.getCircuit(resourceGroup, name);
     if (read?.serviceKey) ctx.addSecret(read.serviceKey);
     const observed = circuitObservation(read);
-    if (!observed.found) throw retryLater("NOT_YET_VISIBLE", `Circuit ${name} was accepted but cannot be read yet.`);
+    if (!observed.found) throw new StepFailed(retryLater("NOT_YET_VISIBLE", `Circuit ${name} was accepted but cannot be read yet.`));
     return observed;
   },
 );
 
-export const azureGetCircuit = defineCloudActivity(ACTIVITY.azureGetCircuit, "read", async (input, ctx) => {
+export const azureGetCircuit = defineActivity("azureGetCircuit", "read", async (input, ctx) => {
   const name = resourceNames(ctx.opContext.interconnect).circuit;
   const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, name);
   if (circuit?.serviceKey) ctx.addSecret(circuit.serviceKey);
@@ -77,8 +75,7 @@ export const azureGetCircuit = defineCloudActivity(ACTIVITY.azureGetCircuit, "re
 /** Azure refuses (and worse, half-deletes) a provider circuit that is not deprovisioned (interconnect-apis.md §6). */
 const NOT_DELETABLE = new Set(["Provisioning", "Provisioned", "Deprovisioning"]);
 
-export const azureDeleteCircuit = defineCloudActivity(
-  ACTIVITY.azureDeleteCircuit,
+export const azureDeleteCircuit = defineActivity("azureDeleteCircuit",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;

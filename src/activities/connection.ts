@@ -5,9 +5,8 @@
 import type { VirtualNetworkGatewayConnection } from "../clouds/azure/network";
 import { AZURE_PRIVATE_PEERING } from "../domain/skus";
 import { resourceNames } from "../domain/names";
-import { ACTIVITY, type ConnectionObservation, type DeleteOutcome } from "./contracts";
-import { withInterconnectTag } from "./inputs";
-import { defineCloudActivity } from "./step";
+import { type ConnectionObservation, type DeleteOutcome, withInterconnectTag } from "../contracts";
+import { defineActivity } from "./step";
 
 export function connectionObservation(c: VirtualNetworkGatewayConnection | undefined): ConnectionObservation {
   if (!c?.id) return { found: false };
@@ -20,8 +19,7 @@ export function connectionObservation(c: VirtualNetworkGatewayConnection | undef
   };
 }
 
-export const azureEnsureConnection = defineCloudActivity(
-  ACTIVITY.azureEnsureConnection,
+export const azureEnsureConnection = defineActivity("azureEnsureConnection",
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -42,13 +40,12 @@ export const azureEnsureConnection = defineCloudActivity(
   },
 );
 
-export const azureGetConnection = defineCloudActivity(ACTIVITY.azureGetConnection, "read", async (input, ctx) => {
+export const azureGetConnection = defineActivity("azureGetConnection", "read", async (input, ctx) => {
   const name = resourceNames(ctx.opContext.interconnect).connection;
   return connectionObservation(await ctx.azure(input.azure.subscriptionId).getConnection(input.azure.resourceGroup, name));
 });
 
-export const azureDeleteConnection = defineCloudActivity(
-  ACTIVITY.azureDeleteConnection,
+export const azureDeleteConnection = defineActivity("azureDeleteConnection",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -62,8 +59,7 @@ export const azureDeleteConnection = defineCloudActivity(
 );
 
 /** "Not there yet" (no circuit, no peering) reads as empty tables: verification simply keeps waiting. */
-export const azureReadPeeringTables = defineCloudActivity(
-  ACTIVITY.azureReadPeeringTables,
+export const azureReadPeeringTables = defineActivity("azureReadPeeringTables",
   "read",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;

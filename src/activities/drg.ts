@@ -5,9 +5,8 @@
  */
 import type { Drg, DrgAttachment, OciNetwork } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
-import { ACTIVITY, type DeleteOutcome, type DrgAttachmentObservation, type DrgObservation, type OciScope } from "./contracts";
-import { withInterconnectTag } from "./inputs";
-import { defineCloudActivity } from "./step";
+import { type DeleteOutcome, type DrgAttachmentObservation, type DrgObservation, type OciScope, withInterconnectTag } from "../contracts";
+import { defineActivity } from "./step";
 
 const GONE_DRG = new Set(["TERMINATED"]);
 const GONE_ATTACHMENT = new Set(["DETACHED"]);
@@ -31,7 +30,7 @@ async function findDrg(oci: OciNetwork, scope: OciScope, interconnect: string, d
   return pickByName(await oci.listDrgs(scope.compartmentId), resourceNames(interconnect).drg, GONE_DRG);
 }
 
-export const ociEnsureDrg = defineCloudActivity(ACTIVITY.ociEnsureDrg, "mutation", async (input, ctx) => {
+export const ociEnsureDrg = defineActivity("ociEnsureDrg", "mutation", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
   const name = resourceNames(ctx.opContext.interconnect).drg;
   const existing = await findDrg(oci, input.oci, ctx.opContext.interconnect);
@@ -45,11 +44,11 @@ export const ociEnsureDrg = defineCloudActivity(ACTIVITY.ociEnsureDrg, "mutation
   return drgObservation(created);
 });
 
-export const ociGetDrg = defineCloudActivity(ACTIVITY.ociGetDrg, "read", async (input, ctx) => {
+export const ociGetDrg = defineActivity("ociGetDrg", "read", async (input, ctx) => {
   return drgObservation(await findDrg(ctx.oci(input.oci.region), input.oci, ctx.opContext.interconnect, input.drgId));
 });
 
-export const ociDeleteDrg = defineCloudActivity(ACTIVITY.ociDeleteDrg, "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
   const oci = ctx.oci(input.oci.region);
   const drg = await findDrg(oci, input.oci, ctx.opContext.interconnect, input.drgId);
   if (!drg || GONE_DRG.has(String(drg.lifecycleState))) return { status: "deleted" };
@@ -69,8 +68,7 @@ async function findAttachment(
   return pickByName(all, resourceNames(interconnect).drgAttachment, GONE_ATTACHMENT);
 }
 
-export const ociEnsureDrgAttachment = defineCloudActivity(
-  ACTIVITY.ociEnsureDrgAttachment,
+export const ociEnsureDrgAttachment = defineActivity("ociEnsureDrgAttachment",
   "mutation",
   async (input, ctx) => {
     const oci = ctx.oci(input.oci.region);
@@ -87,13 +85,12 @@ export const ociEnsureDrgAttachment = defineCloudActivity(
   },
 );
 
-export const ociGetDrgAttachment = defineCloudActivity(ACTIVITY.ociGetDrgAttachment, "read", async (input, ctx) => {
+export const ociGetDrgAttachment = defineActivity("ociGetDrgAttachment", "read", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
   return attachmentObservation(await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input));
 });
 
-export const ociDeleteDrgAttachment = defineCloudActivity(
-  ACTIVITY.ociDeleteDrgAttachment,
+export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const oci = ctx.oci(input.oci.region);

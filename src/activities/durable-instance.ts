@@ -4,8 +4,7 @@
  */
 import * as df from "durable-functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
-import { ACTIVITY } from "./contracts";
-import { defineCloudActivity } from "./step";
+import { defineActivity } from "./step";
 
 /** The status of an instance, or undefined when the task hub has never heard of it. */
 export async function findInstance(client: DurableClient, instanceId: string): Promise<DurableOrchestrationStatus | undefined> {
@@ -24,8 +23,7 @@ export function isFinished(status: DurableOrchestrationStatus | undefined): bool
   return status !== undefined && FINISHED.has(String(status.runtimeStatus));
 }
 
-export const provisioningInstanceState = defineCloudActivity(
-  ACTIVITY.provisioningInstanceState,
+export const provisioningInstanceState = defineActivity("provisioningInstanceState",
   "read",
   async (input, ctx) => {
     const status = await findInstance(df.getClient(ctx.invocation), input.instanceId);

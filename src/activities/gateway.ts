@@ -5,18 +5,16 @@
  */
 import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
 import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
-import { ACTIVITY, type AzureScope, type DeleteOutcome, type GatewayObservation } from "./contracts";
-import { withInterconnectTag } from "./inputs";
+import { type AzureScope, type DeleteOutcome, type GatewayObservation, permanent, retryLater, withInterconnectTag } from "../contracts";
 import { armId, parseArmId, sameArmId } from "./azure-ids";
-import { defineCloudActivity, permanent, retryLater } from "./step";
+import { defineActivity, StepFailed } from "./step";
 
 export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
   if (!gw?.id) return { found: false };
   return { found: true, gatewayId: gw.id, name: gw.name ?? "", provisioningState: gw.provisioningState ?? "Unknown", sku: gw.sku?.name ?? "" };
 }
 
-export const azureEnsureGatewaySubnet = defineCloudActivity(
-  ACTIVITY.azureEnsureGatewaySubnet,
+export const azureEnsureGatewaySubnet = defineActivity("azureEnsureGatewaySubnet",
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -26,7 +24,7 @@ export const azureEnsureGatewaySubnet = defineCloudActivity(
       existing ??
       (await arm.beginCreateSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME, { addressPrefix: input.addressPrefix })) ??
       (await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME));
-    if (!subnet?.id) throw retryLater("NOT_YET_VISIBLE", `GatewaySubnet of ${input.virtualNetworkName} was accepted but cannot be read yet.`);
+    if (!subnet?.id) throw new StepFailed(retryLater("NOT_YET_VISIBLE", `GatewaySubnet of ${input.virtualNetworkName} was accepted but cannot be read yet.`));
     return {
       subnetId: subnet.id,
       addressPrefix: subnet.addressPrefix ?? subnet.addressPrefixes?.[0] ?? input.addressPrefix,
@@ -48,15 +46,14 @@ async function ensurePublicIp(arm: AzureNetwork, rg: string, name: string, locat
     (await arm.getPublicIp(rg, name)) ??
     (await arm.beginCreatePublicIp(rg, name, { location, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", tags })) ??
     (await arm.getPublicIp(rg, name));
-  if (ip?.provisioningState === "Failed") throw permanent("PUBLIC_IP_FAILED", `Public IP ${name} is in provisioningState Failed.`);
+  if (ip?.provisioningState === "Failed") throw new StepFailed(permanent("PUBLIC_IP_FAILED", `Public IP ${name} is in provisioningState Failed.`));
   if (!ip?.id || ip.provisioningState !== "Succeeded") {
-    throw retryLater("PUBLIC_IP_PENDING", `Public IP ${name} is still ${ip?.provisioningState ?? "being created"}; the gateway is created once it has succeeded.`, PUBLIC_IP_RETRY_SECONDS);
+    throw new StepFailed(retryLater("PUBLIC_IP_PENDING", `Public IP ${name} is still ${ip?.provisioningState ?? "being created"}; the gateway is created once it has succeeded.`, PUBLIC_IP_RETRY_SECONDS));
   }
   return ip.id;
 }
 
-export const azureEnsureGateway = defineCloudActivity(
-  ACTIVITY.azureEnsureGateway,
+export const azureEnsureGateway = defineActivity("azureEnsureGateway",
   "mutation",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -90,7 +87,7 @@ function gatewayRef(scope: AzureScope, gatewayId: string | undefined, interconne
   return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: resourceNames(interconnect).gateway };
 }
 
-export const azureGetGateway = defineCloudActivity(ACTIVITY.azureGetGateway, "read", async (input, ctx) => {
+export const azureGetGateway = defineActivity("azureGetGateway", "read", async (input, ctx) => {
   const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
   return gatewayObservation(await ctx.azure(ref.subscriptionId).getGateway(ref.resourceGroup, ref.name));
 });
@@ -99,8 +96,7 @@ export const azureGetGateway = defineCloudActivity(ACTIVITY.azureGetGateway, "re
  * "deleted" only once the gateway AND its public IP are gone: call until deleted (the IP can be
  * removed only after the gateway released it).
  */
-export const azureDeleteGateway = defineCloudActivity(
-  ACTIVITY.azureDeleteGateway,
+export const azureDeleteGateway = defineActivity("azureDeleteGateway",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const names = resourceNames(ctx.opContext.interconnect);
@@ -136,8 +132,7 @@ async function deletePublicIp(arm: AzureNetwork, rg: string, name: string): Prom
   return { status: await arm.beginDeletePublicIp(rg, name) };
 }
 
-export const azureDeleteGatewaySubnet = defineCloudActivity(
-  ACTIVITY.azureDeleteGatewaySubnet,
+export const azureDeleteGatewaySubnet = defineActivity("azureDeleteGatewaySubnet",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;

@@ -3,9 +3,9 @@
  * point (src/functions/index.ts); the handlers are exported for tests, which call them directly.
  */
 import * as df from "durable-functions";
-import { storageTargets } from "../clouds/azure/storage";
+import { storageTargets } from "../store/storage-account";
 import { settings } from "../config/settings";
-import { ACTIVITY, type ActivityName } from "./contracts";
+import { ACTIVITY_NAMES, type ActivityName } from "../contracts";
 import { createActivityDeps, setDefaultActivityDeps } from "./deps";
 import type { ActivityHandler } from "./step";
 import { azureReadProviderOffer, azureReadVirtualNetwork, ociReadDrg, ociReadProviderService, ociReadVcn } from "./preflight";
@@ -66,10 +66,10 @@ export function registerActivities(): void {
       tables: s.tables,
     });
   });
-  for (const name of Object.values(ACTIVITY)) {
+  for (const name of ACTIVITY_NAMES) {
     df.app.activity(name, {
       handler: activityHandlers[name],
-      ...(name === ACTIVITY.provisioningInstanceState ? { extraInputs: [df.input.durableClient()] } : {}),
+      ...(name === "provisioningInstanceState" ? { extraInputs: [df.input.durableClient()] } : {}),
     });
   }
 }

@@ -6,22 +6,21 @@ import type { AzureNetwork, Subnet, VirtualNetworkGateway } from "../clouds/azur
 import { CloudError } from "../clouds/errors";
 import { EXPRESSROUTE_SERVICE_PROVIDER, FASTCONNECT_PROVIDER_NAME } from "../domain/skus";
 import { GATEWAY_SUBNET_NAME } from "../domain/names";
-import { ACTIVITY } from "./contracts";
-import { defineCloudActivity, permanent, type StepContext } from "./step";
+import { permanent } from "../contracts";
+import { defineActivity, type StepContext, StepFailed } from "./step";
 import { parseArmId, sameArmId } from "./azure-ids";
 
-export const azureReadVirtualNetwork = defineCloudActivity(
-  ACTIVITY.azureReadVirtualNetwork,
+export const azureReadVirtualNetwork = defineActivity("azureReadVirtualNetwork",
   "read",
   async (input, ctx) => {
     const { subscriptionId, resourceGroup } = input.azure;
     const arm = ctx.azure(subscriptionId);
     const vnet = await arm.getVirtualNetwork(resourceGroup, input.virtualNetworkName);
     if (!vnet?.id) {
-      throw permanent(
+      throw new StepFailed(permanent(
         "NOT_FOUND",
         `Virtual network "${input.virtualNetworkName}" was not found in resource group "${resourceGroup}" of subscription ${subscriptionId}.`,
-      );
+      ));
     }
     const gatewaySubnet = (vnet.subnets ?? []).find((s) => s.name === GATEWAY_SUBNET_NAME);
     const subnetPrefix = gatewaySubnet?.addressPrefix ?? gatewaySubnet?.addressPrefixes?.[0];
@@ -76,8 +75,7 @@ async function expressRouteGatewayOf(
   );
 }
 
-export const azureReadProviderOffer = defineCloudActivity(
-  ACTIVITY.azureReadProviderOffer,
+export const azureReadProviderOffer = defineActivity("azureReadProviderOffer",
   "read",
   async (input, ctx) => {
     const providers = await ctx.azure(input.subscriptionId).listServiceProviders();
@@ -93,9 +91,9 @@ export const azureReadProviderOffer = defineCloudActivity(
   },
 );
 
-export const ociReadVcn = defineCloudActivity(ACTIVITY.ociReadVcn, "read", async (input, ctx) => {
+export const ociReadVcn = defineActivity("ociReadVcn", "read", async (input, ctx) => {
   const vcn = await ctx.oci(input.region).getVcn(input.vcnId);
-  if (!vcn) throw permanent("NOT_FOUND", `VCN ${input.vcnId} was not found in region ${input.region} (or this user may not read it).`);
+  if (!vcn) throw new StepFailed(permanent("NOT_FOUND", `VCN ${input.vcnId} was not found in region ${input.region} (or this user may not read it).`));
   // A VCN attaches to one DRG at a time: pre-flight must know before a DRG of ours is created.
   const attachments = await ctx.oci(input.region).listDrgAttachments({ compartmentId: vcn.compartmentId, vcnId: vcn.id });
   return {
@@ -110,19 +108,18 @@ export const ociReadVcn = defineCloudActivity(ACTIVITY.ociReadVcn, "read", async
   };
 });
 
-export const ociReadProviderService = defineCloudActivity(
-  ACTIVITY.ociReadProviderService,
+export const ociReadProviderService = defineActivity("ociReadProviderService",
   "read",
   async (input, ctx) => {
     const oci = ctx.oci(input.region);
     const services = await oci.listFastConnectProviderServices(input.compartmentId).catch((err: unknown) => {
       // The DRG and the virtual circuit are created in this compartment: a typo must stop the run before the gateway bills.
       if (err instanceof CloudError && err.notFound) {
-        throw permanent(
+        throw new StepFailed(permanent(
           "NOT_FOUND",
           `oci.compartmentId ${input.compartmentId} was not found in region ${input.region}, or this user may not use it ` +
             `(OCI answered ${err.code} listing FastConnect provider services in it); the DRG and the virtual circuit are created there.`,
-        );
+        ));
       }
       throw err;
     });
@@ -131,17 +128,17 @@ export const ociReadProviderService = defineCloudActivity(
       (s) => s.providerName === FASTCONNECT_PROVIDER_NAME && (s.supportedVirtualCircuitTypes ?? ["PRIVATE"]).some((t) => String(t) === "PRIVATE"),
     );
     if (!azure) {
-      throw permanent("NOT_FOUND", `No FastConnect provider service "${FASTCONNECT_PROVIDER_NAME}" with private virtual circuits in ${input.region}.`);
+      throw new StepFailed(permanent("NOT_FOUND", `No FastConnect provider service "${FASTCONNECT_PROVIDER_NAME}" with private virtual circuits in ${input.region}.`));
     }
     const shapes = await oci.listBandwidthShapes(azure.id);
     return { providerServiceId: azure.id, providerName: azure.providerName, bandwidthShapeNames: shapes.map((s) => s.name) };
   },
 );
 
-export const ociReadDrg = defineCloudActivity(ACTIVITY.ociReadDrg, "read", async (input, ctx) => {
+export const ociReadDrg = defineActivity("ociReadDrg", "read", async (input, ctx) => {
   const oci = ctx.oci(input.region);
   const drg = await oci.getDrg(input.drgId);
-  if (!drg) throw permanent("NOT_FOUND", `DRG ${input.drgId} was not found in region ${input.region} (or this user may not read it).`);
+  if (!drg) throw new StepFailed(permanent("NOT_FOUND", `DRG ${input.drgId} was not found in region ${input.region} (or this user may not read it).`));
   const attachments = await oci.listDrgAttachments({ compartmentId: drg.compartmentId, drgId: drg.id, vcnId: input.vcnId });
   const live = attachments.find((a) => String(a.lifecycleState) !== "DETACHED");
   return {

@@ -3,41 +3,12 @@
  * change goes through the store's lifecycle check; a write by an orchestration that no longer owns
  * the record (another operation took over) is refused.
  */
-import { z } from "zod";
 import { DomainError, ErrorCodes } from "../domain/errors";
-import { INTERCONNECT_STATES } from "../domain/lifecycle";
-import { interconnectResourcesSchema } from "../domain/resources";
 import type { AuditPhase, JsonObject } from "../store";
-import { ACTIVITY, type AuditEvent } from "./contracts";
-import { opContextSchema } from "./inputs";
+import type { AuditEvent } from "../contracts";
 import { defineActivity } from "./step";
 
-const name = z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "must be an interconnect name");
-
-const recordReadInput = z.object({ opContext: opContextSchema, name });
-const recordUpdateInput = z.object({
-  opContext: opContextSchema,
-  name,
-  expectedOperationId: z.string().min(1),
-  patch: z.object({
-    resources: interconnectResourcesSchema.optional(),
-    failure: z.object({ step: z.string().min(1), code: z.string().min(1), message: z.string() }).nullable().optional(),
-    message: z.string().optional(),
-  }),
-  transitionTo: z.enum(INTERCONNECT_STATES).optional(),
-});
-const auditAppendInput = z.object({
-  opContext: opContextSchema,
-  entry: z.object({
-    step: z.string().min(1).max(100),
-    event: z.enum(["started", "succeeded", "failed", "retrying", "waiting", "skipped"]),
-    message: z.string(),
-    at: z.string().min(1),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
-
-export const recordRead = defineActivity(ACTIVITY.recordRead, recordReadInput, "read", async (input, ctx) => {
+export const recordRead = defineActivity("recordRead", "read", async (input, ctx) => {
   const record = await ctx.deps.store.interconnects.get(input.name);
   if (!record) return { found: false };
   return {
@@ -51,7 +22,7 @@ export const recordRead = defineActivity(ACTIVITY.recordRead, recordReadInput, "
   };
 });
 
-export const recordUpdate = defineActivity(ACTIVITY.recordUpdate, recordUpdateInput, "read", async (input, ctx) => {
+export const recordUpdate = defineActivity("recordUpdate", "read", async (input, ctx) => {
   const updated = await ctx.deps.store.interconnects.modify(input.name, (current) => {
     const owner = current.currentOperation?.instanceId;
     if (owner !== input.expectedOperationId) {
@@ -81,7 +52,7 @@ const PHASE: Record<AuditEvent, AuditPhase> = {
   skipped: "info",
 };
 
-export const auditAppend = defineActivity(ACTIVITY.auditAppend, auditAppendInput, "read", async (input, ctx) => {
+export const auditAppend = defineActivity("auditAppend", "read", async (input, ctx) => {
   const { opContext, entry } = input;
   const { operation } = opContext;
   // A plan only reads: it leaves no trail on the interconnect it plans.

@@ -7,8 +7,8 @@
 import type { OciNetwork, RouteRule, RouteTable } from "../clouds/oci/network";
 import { CloudError } from "../clouds/errors";
 import { resourceNames } from "../domain/names";
-import { ACTIVITY, type DeleteOutcome } from "./contracts";
-import { defineCloudActivity, permanent, retryLater } from "./step";
+import { type DeleteOutcome, permanent, retryLater } from "../contracts";
+import { defineActivity, StepFailed } from "./step";
 
 const MERGE_ATTEMPTS = 4;
 
@@ -27,7 +27,7 @@ async function mergeRules(oci: OciNetwork, routeTableId: string, merge: Merge): 
       const lostRace = err instanceof CloudError && err.statusCode === 412;
       if (!lostRace) throw err;
       if (attempt >= MERGE_ATTEMPTS) {
-        throw retryLater("ROUTE_TABLE_BUSY", `Route table ${routeTableId} kept changing under ${MERGE_ATTEMPTS} merge attempts.`, 15);
+        throw new StepFailed(retryLater("ROUTE_TABLE_BUSY", `Route table ${routeTableId} kept changing under ${MERGE_ATTEMPTS} merge attempts.`, 15));
       }
     }
   }
@@ -37,8 +37,7 @@ function destinationOf(rule: RouteRule): string | undefined {
   return rule.destination ?? rule.cidrBlock;
 }
 
-export const ociEnsureRouteRules = defineCloudActivity(
-  ACTIVITY.ociEnsureRouteRules,
+export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules",
   "mutation",
   async (input, ctx) => {
     const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
@@ -49,10 +48,10 @@ export const ociEnsureRouteRules = defineCloudActivity(
         const clash = others.find((r) => destinationOf(r) === d);
         // Someone else's rule for the same destination: OCI allows one; replacing it would hijack their route.
         if (clash && clash.networkEntityId !== input.drgId) {
-          throw permanent(
+          throw new StepFailed(permanent(
             "ROUTE_CONFLICT",
             `Route table ${input.routeTableId} already routes ${d} to ${clash.networkEntityId}; remove that rule or choose another VNet prefix.`,
-          );
+          ));
         }
       }
       const ours = wanted
@@ -64,13 +63,12 @@ export const ociEnsureRouteRules = defineCloudActivity(
         ours.every((o) => current.some((c) => destinationOf(c) === o.destination && c.networkEntityId === o.networkEntityId));
       return same ? "unchanged" : [...others, ...ours];
     });
-    if (!table) throw permanent("NOT_FOUND", `Route table ${input.routeTableId} was not found.`);
+    if (!table) throw new StepFailed(permanent("NOT_FOUND", `Route table ${input.routeTableId} was not found.`));
     return { routeTableId: input.routeTableId, destinations: wanted };
   },
 );
 
-export const ociRemoveRouteRules = defineCloudActivity(
-  ACTIVITY.ociRemoveRouteRules,
+export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;

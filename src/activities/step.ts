@@ -11,9 +11,8 @@ import { CloudError, redactSecrets } from "../clouds/errors";
 import type { AzureNetwork } from "../clouds/azure/network";
 import type { OciNetwork } from "../clouds/oci/network";
 import { DomainError, ErrorCodes } from "../domain/errors";
-import { stepFailureError, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext, type StepFailure } from "./contracts";
+import { ACTIVITIES, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext, type StepFailure, stepFailureError } from "../contracts";
 import { activityDeps, type ActivityDeps } from "./deps";
-import { inputSchema, type CloudActivity } from "./inputs";
 
 export interface StepContext {
   step: ActivityName;
@@ -29,7 +28,7 @@ export interface StepContext {
   addSecret(secret: string): void;
 }
 
-/** Thrown by handlers for conditions they recognise; carried to the orchestrator as is. */
+/** Thrown by handlers for conditions they recognise (contracts' permanent/retryLater); carried to the orchestrator as is. */
 export class StepFailed extends Error {
   constructor(readonly failure: StepFailure) {
     super(failure.message);
@@ -37,35 +36,26 @@ export class StepFailed extends Error {
   }
 }
 
-export function permanent(code: string, message: string): StepFailed {
-  return new StepFailed({ code, message, retryable: false });
-}
-
-export function retryLater(code: string, message: string, retryAfterSeconds?: number): StepFailed {
-  return new StepFailed({ code, message, retryable: true, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
-}
-
 export type AuditPolicy = "mutation" | "read";
 
 export type ActivityHandler<N extends ActivityName> = (input: unknown, invocation: InvocationContext) => Promise<ActivityOutput<N>>;
 
 /**
- * Wraps one step. Reads (pre-flight and observations, polled many times) are audited only when they
- * fail; mutations always leave a row.
+ * Wraps one step, validated by its contract's input schema. Reads (pre-flight and observations,
+ * polled many times) are audited only when they fail; mutations always leave a row.
  */
 export function defineActivity<N extends ActivityName>(
   step: N,
-  schema: z.ZodType<ActivityInput<N>>,
   audit: AuditPolicy,
   run: (input: ActivityInput<N>, ctx: StepContext) => Promise<ActivityOutput<N>>,
 ): ActivityHandler<N> {
   return async (raw, invocation) => {
-    const parsed = schema.safeParse(raw);
+    const parsed = (ACTIVITIES[step].input as unknown as z.ZodType<ActivityInput<N>>).safeParse(raw);
     if (!parsed.success) {
       throw stepFailureError({ code: ErrorCodes.VALIDATION_FAILED, message: `${step}: invalid input: ${describeIssues(parsed.error)}`, retryable: false });
     }
     const input = parsed.data;
-    const opContext = (input as { opContext: OpContext }).opContext;
+    const opContext: OpContext = input.opContext;
     const deps = activityDeps();
     const log = new CloudCallLog();
     const secrets: string[] = [];
@@ -102,15 +92,6 @@ export function defineActivity<N extends ActivityName>(
       throw stepFailureError(failure);
     }
   };
-}
-
-/** A cloud step, validated by its own input schema from inputs.ts (the name picks both). */
-export function defineCloudActivity<N extends CloudActivity & ActivityName>(
-  step: N,
-  audit: AuditPolicy,
-  run: (input: ActivityInput<N>, ctx: StepContext) => Promise<ActivityOutput<N>>,
-): ActivityHandler<N> {
-  return defineActivity(step, inputSchema(step), audit, run);
 }
 
 function withoutSecrets<T>(value: T, secrets: readonly string[]): T {

@@ -5,13 +5,11 @@
  */
 import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import type { ResourceUse } from "../domain/sharing";
-import { ACTIVITY } from "./contracts";
-import { resourceUsageReadInputSchema } from "./contracts/plan";
 import { defineActivity } from "./step";
 
 const SHAREABLE = ["virtualNetworkId", "gatewaySubnetId", "gatewayId", "routeTableId", "drgId", "drgAttachmentId"] as const;
 
-export const resourceUsageRead = defineActivity(ACTIVITY.resourceUsageRead, resourceUsageReadInputSchema, "read", async (_input, ctx) => {
+export const resourceUsageRead = defineActivity("resourceUsageRead", "read", async (_input, ctx) => {
   const uses: ResourceUse[] = [];
   let continuationToken: string | undefined;
   do {

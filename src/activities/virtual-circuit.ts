@@ -9,10 +9,9 @@ import { redactSecrets } from "../clouds/errors";
 import type { OciNetwork, VirtualCircuit } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
 import { maskServiceKey } from "../store";
-import { ACTIVITY, type DeleteOutcome, type OciScope, type VirtualCircuitObservation } from "./contracts";
-import { withInterconnectTag } from "./inputs";
+import { type DeleteOutcome, type OciScope, permanent, retryLater, type VirtualCircuitObservation, withInterconnectTag } from "../contracts";
 import { deleteOrConflict } from "./drg";
-import { defineCloudActivity, permanent, retryLater, type StepContext } from "./step";
+import { defineActivity, type StepContext, StepFailed } from "./step";
 
 const GONE = new Set(["TERMINATED"]);
 const LEAVING = new Set(["TERMINATING", "TERMINATED"]);
@@ -53,8 +52,7 @@ async function findVirtualCircuit(oci: OciNetwork, scope: OciScope, interconnect
   return named.find((vc) => !GONE.has(String(vc.lifecycleState))) ?? named[0];
 }
 
-export const ociEnsureVirtualCircuit = defineCloudActivity(
-  ACTIVITY.ociEnsureVirtualCircuit,
+export const ociEnsureVirtualCircuit = defineActivity("ociEnsureVirtualCircuit",
   "mutation",
   async (input, ctx) => {
     const names = resourceNames(ctx.opContext.interconnect);
@@ -64,9 +62,9 @@ export const ociEnsureVirtualCircuit = defineCloudActivity(
 
     const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, names.circuit);
     if (!circuit) {
-      throw permanent("NOT_FOUND", `Circuit ${names.circuit} does not exist in resource group ${input.azure.resourceGroup}; the virtual circuit needs its service key.`);
+      throw new StepFailed(permanent("NOT_FOUND", `Circuit ${names.circuit} does not exist in resource group ${input.azure.resourceGroup}; the virtual circuit needs its service key.`));
     }
-    if (!circuit.serviceKey) throw retryLater("SERVICE_KEY_PENDING", `Circuit ${names.circuit} has no service key yet.`, 30);
+    if (!circuit.serviceKey) throw new StepFailed(retryLater("SERVICE_KEY_PENDING", `Circuit ${names.circuit} has no service key yet.`, 30));
     ctx.addSecret(circuit.serviceKey);
 
     const [primary, secondary] = input.crossConnectMappings;
@@ -90,13 +88,12 @@ export const ociEnsureVirtualCircuit = defineCloudActivity(
   },
 );
 
-export const ociGetVirtualCircuit = defineCloudActivity(ACTIVITY.ociGetVirtualCircuit, "read", async (input, ctx) => {
+export const ociGetVirtualCircuit = defineActivity("ociGetVirtualCircuit", "read", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
   return virtualCircuitObservation(keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId)));
 });
 
-export const ociDeleteVirtualCircuit = defineCloudActivity(
-  ACTIVITY.ociDeleteVirtualCircuit,
+export const ociDeleteVirtualCircuit = defineActivity("ociDeleteVirtualCircuit",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const oci = ctx.oci(input.oci.region);

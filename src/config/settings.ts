@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { z } from "zod";
 import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors";
 import { isAligned, parseCidr } from "../domain/ipv4";
-import type { StorageAccess } from "../clouds/azure/storage";
+import type { StorageAccess } from "../store/storage-account";
 import { describeItsmSettings, readItsmSettings, type ItsmSettings } from "./itsm-settings";
 
 /**

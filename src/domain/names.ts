@@ -5,6 +5,10 @@
  * a letter or digit, ending with a letter, digit or underscore) and OCI's 255-char displayName.
  */
 
+/** What an interconnect may be called (the spec's rule; every layer that meets a name checks this one). */
+export const INTERCONNECT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+export const INTERCONNECT_NAME_RULE = "must be an interconnect name: 3-40 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+
 export interface ResourceNames {
   circuit: string;
   gateway: string;

@@ -13,11 +13,11 @@ import {
   isValidCircuitSku,
   supportsFastPath,
 } from "./skus";
+import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE } from "./names";
 import { issuesFromZod, requiredOr, strictObject } from "./zod-issues";
 
 /** The interconnect request (issue 2 "Spec"): the public contract. */
 
-const NAME = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const RESOURCE_GROUP = /^[\p{L}\p{N}_\-.()]{1,90}$/u;
 const VNET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9_])?$/;
@@ -103,7 +103,7 @@ const tagsSchema = z
 
 const specSchema = strictObject(
   {
-    name: text("3-40 characters").regex(NAME, "must be 3-40 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen"),
+    name: text("3-40 characters").regex(INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE),
     bandwidthGbps: z.union(BANDWIDTHS_GBPS.map((g) => z.literal(g)), { error: () => `must be one of ${BANDWIDTHS_GBPS.join(", ")} (Gbps; FastConnect offers only these)` }),
     azure: strictObject(
       {

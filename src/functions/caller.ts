@@ -1,10 +1,5 @@
 import { ValidationError } from "../domain/errors";
-
-/** Who asked and under which change ticket; both travel into the orchestration input and every audit row. */
-export interface Caller {
-  actor: string;
-  ticketRef?: string;
-}
+import type { Caller } from "../requests/caller";
 
 export const TICKET_REF_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 const ANONYMOUS = "anonymous";

@@ -1,4 +1,4 @@
-import { storageTargets } from "../clouds/azure/storage";
+import { storageTargets } from "../store/storage-account";
 import { settings } from "../config/settings";
 import { peeringLocationCatalog } from "../config/catalog";
 import { createStore, storagePoisonQueue } from "../store";

@@ -5,14 +5,14 @@ import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors"
 import { callerFromHeaders } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
-import { findInstance } from "./durable";
+import { findInstance } from "../requests/durable";
 import { guarded, pageBody, type Handler } from "./http/handler";
 import { readJsonBody } from "./http/json-body";
 import { nameParam, pageQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
 import { recordLinks, recordView, summaryView } from "./http/views";
-import { requestProvisioning } from "./provision";
-import { requestTeardown } from "./teardown";
-import { TRIGGER_TIMING } from "./timing";
+import { requestProvisioning } from "../requests/provision";
+import { requestTeardown } from "../requests/teardown";
+import { REQUEST_TIMING } from "../requests/timing";
 
 export interface InterconnectHandlers {
   create: Handler;
@@ -53,7 +53,7 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       if (!record) throw notFound(name);
       const op = record.currentOperation;
       const status = op ? await findInstance(df.getClient(context), op.instanceId) : undefined;
-      const view = recordView(new URL(req.url).origin, record, status, { now: new Date(), stalledStartMs: (deps.triggerTiming ?? TRIGGER_TIMING).stalledStartMs });
+      const view = recordView(new URL(req.url).origin, record, status, { now: new Date(), stalledStartMs: (deps.requestTiming ?? REQUEST_TIMING).stalledStartMs });
       return { status: 200, headers: { etag: record.etag }, jsonBody: view };
     }),
 

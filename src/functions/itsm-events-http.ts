@@ -1,9 +1,10 @@
+import type { ItsmTriggerDeps } from "./deps";
 import { app, type HttpHandler, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { DomainError, ErrorCodes, isDomainError } from "../domain/errors";
 import type { TicketSystem } from "../domain/itsm/ticket";
 import { acceptTicketEvent } from "../requests/itsm/accept-event";
-import { ITSM_AUDIT_PARTITION, type ItsmDeps } from "../requests/itsm/deps";
+import { ITSM_AUDIT_PARTITION } from "../requests/itsm/deps";
 import { ITSM_UNAUTHORIZED, verifySignature } from "../requests/itsm/signature";
 import { guarded, type Handler } from "./http/handler";
 import { readSignedJsonBody } from "./http/raw-body";
@@ -16,7 +17,7 @@ const MAX_EVENT_BYTES = 256 * 1024;
  * before it passes), then the use case. An integration whose secret is not set answers 404, so it is
  * not an open door. A refused signature is audited without the body or any header value.
  */
-export function itsmEventHandler(system: TicketSystem, getDeps: () => ItsmDeps): Handler {
+export function itsmEventHandler(system: TicketSystem, getDeps: () => ItsmTriggerDeps): Handler {
   return guarded(getDeps, async (req, context, deps) => {
     const config = deps.itsmSettings[system];
     if (!config) throw new DomainError(ErrorCodes.NOT_FOUND, `No ${system} integration is configured here (${system === "servicenow" ? "SERVICENOW" : "JIRA"}_WEBHOOK_SECRET is not set).`);
@@ -33,7 +34,7 @@ export function itsmEventHandler(system: TicketSystem, getDeps: () => ItsmDeps):
   });
 }
 
-async function auditRefused(deps: ItsmDeps, context: InvocationContext, system: TicketSystem, req: HttpRequest, err: DomainError): Promise<void> {
+async function auditRefused(deps: ItsmTriggerDeps, context: InvocationContext, system: TicketSystem, req: HttpRequest, err: DomainError): Promise<void> {
   try {
     await deps.store.audit.append({
       interconnect: ITSM_AUDIT_PARTITION,
@@ -49,7 +50,7 @@ async function auditRefused(deps: ItsmDeps, context: InvocationContext, system: 
   }
 }
 
-export function registerItsmEventsHttp(getDeps: () => ItsmDeps): void {
+export function registerItsmEventsHttp(getDeps: () => ItsmTriggerDeps): void {
   for (const system of ["servicenow", "jira"] as const) {
     app.http(`itsm${system === "servicenow" ? "ServiceNow" : "Jira"}Events`, {
       methods: ["POST"],

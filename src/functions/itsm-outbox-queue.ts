@@ -1,8 +1,8 @@
+import type { ItsmTriggerDeps } from "./deps";
 import { app, type InvocationContext, type StorageQueueHandler } from "@azure/functions";
 import { z } from "zod";
 import { TICKET_KEY } from "../domain/itsm/ticket";
 import { deliverTicketNotes } from "../requests/itsm/deliver";
-import type { ItsmDeps } from "../requests/itsm/deps";
 import { ITSM_OUTBOX_QUEUE } from "../store";
 
 const message = z.strictObject({ ticketKey: z.string().regex(TICKET_KEY) });
@@ -12,7 +12,7 @@ const message = z.strictObject({ ticketKey: z.string().regex(TICKET_KEY) });
  * ours is logged and dropped (nothing can be delivered for it; the notes are in the table either way).
  * A storage failure throws, so the host retries the round.
  */
-export function itsmOutboxHandler(getDeps: () => ItsmDeps): (msg: unknown, context: InvocationContext) => Promise<void> {
+export function itsmOutboxHandler(getDeps: () => ItsmTriggerDeps): (msg: unknown, context: InvocationContext) => Promise<void> {
   return async (msg, context) => {
     const parsed = message.safeParse(msg);
     if (!parsed.success) {
@@ -24,6 +24,6 @@ export function itsmOutboxHandler(getDeps: () => ItsmDeps): (msg: unknown, conte
   };
 }
 
-export function registerItsmOutboxQueue(getDeps: () => ItsmDeps): void {
+export function registerItsmOutboxQueue(getDeps: () => ItsmTriggerDeps): void {
   app.storageQueue("itsmOutbox", { queueName: ITSM_OUTBOX_QUEUE, connection: "AzureWebJobsStorage", handler: itsmOutboxHandler(getDeps) as StorageQueueHandler });
 }

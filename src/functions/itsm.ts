@@ -1,10 +1,10 @@
+import type { ItsmTriggerDeps } from "./deps";
 import { registerItsmActivities } from "../activities/itsm";
-import { storageTargets } from "../clouds/azure/storage";
+import { storageTargets } from "../store/storage-account";
 import { settings } from "../config/settings";
 import type { ItsmSettings } from "../config/itsm-settings";
 import { JiraClient } from "../itsm/jira/client";
 import { ServiceNowClient } from "../itsm/servicenow/client";
-import type { ItsmDeps } from "../requests/itsm/deps";
 import { createItsmStore } from "../store";
 import { registerItsmWorkflows } from "../workflows/itsm";
 import { defaultTriggerDeps } from "./default-deps";
@@ -12,10 +12,10 @@ import { registerItsmEventsHttp } from "./itsm-events-http";
 import { registerItsmNotesHttp } from "./itsm-notes-http";
 import { registerItsmOutboxQueue } from "./itsm-outbox-queue";
 
-let cached: ItsmDeps | undefined;
+let cached: ItsmTriggerDeps | undefined;
 
 /** Built on first use, like the triggers' own deps; the settings were validated when the app loaded. */
-export function defaultItsmDeps(): ItsmDeps {
+export function defaultItsmDeps(): ItsmTriggerDeps {
   if (cached) return cached;
   const s = settings();
   const storage = storageTargets(s.storage);
@@ -29,7 +29,7 @@ export function defaultItsmDeps(): ItsmDeps {
   return cached;
 }
 
-export function itsmChannels(s: ItsmSettings): ItsmDeps["channels"] {
+export function itsmChannels(s: ItsmSettings): ItsmTriggerDeps["channels"] {
   return {
     ...(s.servicenow ? { servicenow: new ServiceNowClient({ instanceUrl: s.servicenow.instanceUrl, auth: s.servicenow.auth }) } : {}),
     ...(s.jira ? { jira: new JiraClient({ baseUrl: s.jira.baseUrl, email: s.jira.email, apiToken: s.jira.apiToken, transitions: s.jira.fieldMap.transitions }) } : {}),
@@ -37,7 +37,7 @@ export function itsmChannels(s: ItsmSettings): ItsmDeps["channels"] {
 }
 
 /** The ticket round trip: both event routes, the outbox queue and its operator routes, the ticket watch. */
-export function registerItsm(getDeps: () => ItsmDeps = defaultItsmDeps): void {
+export function registerItsm(getDeps: () => ItsmTriggerDeps = defaultItsmDeps): void {
   registerItsmWorkflows();
   registerItsmActivities(() => {
     const deps = getDeps();

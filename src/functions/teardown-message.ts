@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ValidationError } from "../domain/errors";
+import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE } from "../domain/names";
 import { TICKET_REF_PATTERN } from "./caller";
 
 /**
@@ -7,7 +8,7 @@ import { TICKET_REF_PATTERN } from "./caller";
  * `interconnect-teardown`. Strict: an unknown field is more likely a typo of a real one than extra data.
  */
 export const teardownMessageSchema = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, "must be an interconnect name: 3-40 lowercase letters, digits and hyphens, starting with a letter"),
+  name: z.string().regex(INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE),
   reason: z.string().trim().min(1, "must say why the interconnect is torn down").max(500, "must be at most 500 characters"),
   requestedBy: z.string().trim().min(1, "must name who asked for the teardown").max(256, "must be at most 256 characters"),
   ticketRef: z.string().regex(TICKET_REF_PATTERN, "must be 1-64 characters of letters, digits and _ . : -").optional(),

@@ -5,7 +5,7 @@ import { validateTicketRef } from "./caller";
 import { defaultTriggerDeps } from "./default-deps";
 import { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE } from "./queue-names";
 import type { TriggerDeps } from "./deps";
-import { requestTeardown } from "./teardown";
+import { requestTeardown } from "../requests/teardown";
 import { bestEffortFields, parseTeardownMessage } from "./teardown-message";
 
 export { TEARDOWN_POISON_QUEUE, TEARDOWN_QUEUE };

@@ -1,14 +1,13 @@
 import { AuditLog } from "./audit-log";
-import { BgpBlockReservations } from "./bgp-reservations";
+import type { NetworkKey } from "../domain/networks";
 import { InterconnectRepository } from "./interconnect-repository";
-import { NetworkReservations } from "./network-reservations";
+import { BGP_BLOCKS, NETWORKS, Reservations, type ReservationKind } from "./reservations";
 import { createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
 
 export * from "./audit-log";
-export * from "./bgp-reservations";
 export * from "./interconnect-record";
 export * from "./interconnect-repository";
-export * from "./network-reservations";
+export { BgpBlockTakenError, NetworkTakenError, type Held, type Reservation } from "./reservations";
 export { maskServiceKey, isMaskedServiceKey, maskSecretsInText, sanitizeForStorage } from "./secrets";
 export { MAX_STRING_PROPERTY_CHARS } from "./columns";
 export type { TableStorageTarget } from "./table-client";
@@ -18,9 +17,9 @@ export interface Store {
   interconnects: InterconnectRepository;
   audit: AuditLog;
   /** Which /30 BGP blocks are taken, kept in the interconnects table. */
-  bgpBlocks: BgpBlockReservations;
+  bgpBlocks: Reservations<string>;
   /** Which VNets and VCNs have a run in flight, kept in the interconnects table. */
-  networks: NetworkReservations;
+  networks: Reservations<NetworkKey>;
 }
 
 /** Table names come from INTERCONNECTS_TABLE and AUDIT_TABLE; the caller reads the settings. */
@@ -30,17 +29,17 @@ export function createStore(
   options: { now?: () => Date; bgpReservationGraceMs?: number } = {},
 ): Store {
   const interconnects = new InterconnectRepository(target, tables.interconnects, options);
+  const readRecord = (name: string) => interconnects.get(name);
+  const reservationOptions = {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.bgpReservationGraceMs !== undefined ? { graceMs: options.bgpReservationGraceMs } : {}),
+  };
+  const reservations = <K>(kind: ReservationKind<K>) => new Reservations(kind, new LazyTable(createTableClient(target, tables.interconnects)), readRecord, reservationOptions);
   return {
     interconnects,
     audit: new AuditLog(target, tables.audit, options),
-    bgpBlocks: new BgpBlockReservations(new LazyTable(createTableClient(target, tables.interconnects)), (name) => interconnects.get(name), {
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.bgpReservationGraceMs !== undefined ? { graceMs: options.bgpReservationGraceMs } : {}),
-    }),
-    networks: new NetworkReservations(new LazyTable(createTableClient(target, tables.interconnects)), (name) => interconnects.get(name), {
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.bgpReservationGraceMs !== undefined ? { graceMs: options.bgpReservationGraceMs } : {}),
-    }),
+    bgpBlocks: reservations(BGP_BLOCKS),
+    networks: reservations(NETWORKS),
   };
 }
 export { createItsmStore, enqueueNotes, noteMarker, ITSM_OUTBOX_QUEUE, type OutboxQueue, type ItsmStore, type NoteInput, type OutboxNote, type CloseOutcome, type NoteClose, type TicketOperation } from "./itsm";

@@ -3,9 +3,8 @@ import { RestError, TableClient } from "@azure/data-tables";
 
 /**
  * Where the tables live. Locally that is the AzureWebJobsStorage connection string (Azurite); deployed,
- * the app uses identity-based connections (AzureWebJobsStorage__accountName) and the composition root
- * supplies the managed identity's credential: the store never builds credentials itself (only src/clouds
- * may import @azure/identity).
+ * the app uses identity-based connections (AzureWebJobsStorage__accountName) and storage-account.ts
+ * resolves the settings to the managed identity's credential.
  */
 export type TableStorageTarget =
   | { connectionString: string }

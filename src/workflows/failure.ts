@@ -1,4 +1,4 @@
-import type { StepFailure, StepFailureSummary } from "../activities/contracts";
+import type { StepFailure, StepFailureSummary } from "../contracts";
 import { maskServiceKeysInText } from "../domain/secrets";
 
 /**
@@ -20,10 +20,6 @@ export class WorkflowStepError extends Error {
   summary(): StepFailureSummary {
     return { step: this.step, code: this.failure.code, message: this.failure.message };
   }
-}
-
-export function permanent(step: string, code: string, message: string): WorkflowStepError {
-  return new WorkflowStepError(step, { code, message, retryable: false });
 }
 
 /** Any error thrown inside a workflow, as the summary the record keeps. */

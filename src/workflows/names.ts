@@ -1,3 +1,4 @@
+import type { CIRCUIT_FAMILIES, CIRCUIT_TIERS, GatewaySku } from "../domain/skus";
 import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./waits";
 
 /**
@@ -19,9 +20,9 @@ export interface WorkflowSpec {
     resourceGroup: string;
     location: string;
     peeringLocation: string;
-    circuitSku?: { tier: string; family: string };
+    circuitSku?: { tier: (typeof CIRCUIT_TIERS)[number]; family: (typeof CIRCUIT_FAMILIES)[number] };
     virtualNetwork: { name: string; gatewaySubnetPrefix: string };
-    gateway?: { sku?: string; fastPath?: boolean; scaleUnits?: number };
+    gateway?: { sku?: GatewaySku; fastPath?: boolean; scaleUnits?: number };
   };
   oci: { region: string; compartmentId: string; vcnId: string; drgId?: string };
   bgp?: { primaryPeeringCidr: string; secondaryPeeringCidr: string };

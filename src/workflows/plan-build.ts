@@ -1,4 +1,4 @@
-import type { CircuitObservation, ConnectionObservation, DrgObservation, VirtualCircuitObservation } from "../activities/contracts";
+import type { CircuitObservation, ConnectionObservation, DrgObservation, VirtualCircuitObservation } from "../contracts";
 import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
 import type { Plan, PlanProblem, PlannedResource, PlannedResourceKind } from "../domain/plan";
 import { planAction, usersOf, type ResourceUse } from "../domain/sharing";

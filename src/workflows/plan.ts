@@ -1,5 +1,5 @@
 import type { OrchestrationContext } from "durable-functions";
-import type { ActivityInput, ActivityName, ActivityOutput, OpContext } from "../activities/contracts";
+import type { ActivityInput, ActivityName, ActivityOutput, OpContext } from "../contracts";
 import type { Plan, PlanProblem } from "../domain/plan";
 import { bandwidthFor, type BandwidthGbps } from "../domain/skus";
 import { WorkflowStepError } from "./failure";

@@ -1,4 +1,5 @@
-import { permanent } from "./failure";
+import { permanent } from "../contracts";
+import { WorkflowStepError } from "./failure";
 import type { Flow, WorkflowRun } from "./run";
 import { nextPollAt, type PollCadence, type WaitName } from "./waits";
 
@@ -54,14 +55,12 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
     }
     const reason = spec.broken?.(observed);
     if (reason !== undefined) {
-      throw permanent(spec.step, "CLOUD_STATE_FAILED", `while waiting for ${spec.waitingFor}: ${reason} (last observed: ${text})`);
+      throw new WorkflowStepError(spec.step, permanent("CLOUD_STATE_FAILED", `while waiting for ${spec.waitingFor}: ${reason} (last observed: ${text})`));
     }
     if (run.now().getTime() >= deadlineMs) {
-      throw permanent(
-        spec.step,
-        "DEADLINE_EXCEEDED",
+      throw new WorkflowStepError(spec.step, permanent("DEADLINE_EXCEEDED",
         `gave up waiting for ${spec.waitingFor} after ${spec.deadlineMinutes} min (since ${since}); last observed: ${text}`,
-      );
+      ));
     }
     const next = schedule(lastIntervalMs);
     lastIntervalMs = next.intervalMs;

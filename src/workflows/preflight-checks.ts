@@ -1,4 +1,4 @@
-import type { DrgSummary, ProviderOffer, ProviderServiceSummary, VcnSummary, VirtualNetworkSummary } from "../activities/contracts";
+import type { ActivityOutput, DrgSummary, VcnSummary, VirtualNetworkSummary } from "../contracts";
 import { sameAzureRegion } from "../domain/azure-regions";
 import { planBgp } from "../domain/bgp-plan";
 import { ValidationError } from "../domain/errors";
@@ -12,8 +12,8 @@ import type { WorkflowBgpPlan, WorkflowSpec } from "./names";
 export interface PreflightReads {
   virtualNetwork: VirtualNetworkSummary | null;
   vcn: VcnSummary | null;
-  offer: ProviderOffer | null;
-  providerService: ProviderServiceSummary | null;
+  offer: ActivityOutput<"azureReadProviderOffer"> | null;
+  providerService: ActivityOutput<"ociReadProviderService"> | null;
   /** The DRG named in oci.drgId; null when none is named or it was not found. */
   existingDrg: DrgSummary | null;
 }

@@ -1,4 +1,4 @@
-import type { RecordPatch } from "../activities/contracts";
+import type { RecordPatch } from "../contracts";
 import type { InterconnectState } from "../domain/lifecycle";
 import type { Flow, WorkflowRun } from "./run";
 

@@ -1,326 +1,387 @@
-import type { AzureScope, CircuitObservation, DeleteOutcome, GatewayObservation, OciScope, ResourceOwnership } from "../activities/contracts";
-import { permanent, WorkflowStepError } from "./failure";
-import { pollUntil } from "./poll";
-import type { Flow, WorkflowRun } from "./run";
-import type { WaitName } from "./waits";
+import { decodeFailure, permanent, type CircuitObservation, type DeleteOutcome, type VirtualCircuitObservation } from "../contracts";
+import { WorkflowStepError } from "./failure";
+import { pollCadence } from "./poll";
+import { deprovisioned, REMOVAL_GRAPH, type RemovalNode, type RemovalStep, type RemovalTarget, type Watch } from "./removal-graph";
+import type { ActivityCall, AuditRow, Flow, Settled, WorkflowRun } from "./run";
+import { nextPollAt, type WaitName } from "./waits";
 
-/** Resource kinds in the only safe removal order (DESIGN.md "Teardown, in this order only"). */
-export const REMOVAL_ORDER = ["connection", "virtual-circuit", "circuit", "route-rules", "drg-attachment", "drg", "gateway", "gateway-subnet"] as const;
-export type RemovableKind = (typeof REMOVAL_ORDER)[number];
+export { REMOVABLE_KINDS, REMOVAL_STEPS, type RemovableKind, type RemovalTarget } from "./removal-graph";
 
-/** An ARM deployment still running on the gateway. */
-const GATEWAY_BUILDING = ["Updating", "Creating"];
-/** ARM states after an operation ended: seen after a delete was accepted, the delete failed. */
-const SETTLED = ["Succeeded", "Failed"];
+/** Appearances of a late virtual circuit (a stopped provisioning's) removed again before the removal gives up. */
+const MAX_LATE_REMOVALS = 3;
 
-/** Virtual circuit states on the way out (not billing any more, or about to stop). */
-const LEAVING_VC = ["TERMINATING", "TERMINATED"];
-/** Rounds of "our virtual circuit appeared again" before the removal gives up. */
-const MAX_VC_ROUNDS = 3;
+type Phase = "waiting" | "read" | "settle" | "delete" | "gone" | "only" | "done" | "kept" | "skipped";
+const FINISHED: readonly Phase[] = ["done", "kept", "skipped"];
 
-const deprovisioned = (o: CircuitObservation) => !o.found || (o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0);
-
-/** Status steps of a removal; "circuit-deprovisioning" is the wait for Azure to catch up with Oracle. */
-export const REMOVAL_STEPS = [
-  "connection",
-  "virtual-circuit",
-  "circuit-deprovisioning",
-  "circuit",
-  "route-rules",
-  "drg-attachment",
-  "drg",
-  "gateway",
-  "gateway-subnet",
-] as const;
-
-export interface RemovalTarget {
-  azure: AzureScope;
-  virtualNetworkName: string;
-  oci: OciScope;
-  vcnId: string;
-  routeTableId?: string;
-  virtualCircuitId?: string;
-  drgId?: string;
-  drgAttachmentId?: string;
-  /**
-   * Which shared resources this service created. Unknown (a run that stopped before pre-flight
-   * recorded it): the activities then find only resources with our derived names, which are ours;
-   * the GatewaySubnet, whose name is not ours, is then kept.
-   */
-  owned?: ResourceOwnership;
-  /**
-   * A provisioning was stopped for this teardown: while the circuit deprovisions, look for our
-   * virtual circuit by name and remove it again if one of its activities created it late.
-   */
-  watchLateVirtualCircuit?: boolean;
-  /** When this service started the gateway's deployment (ISO), if known: its build is waited out before the delete. */
-  gatewayStartedAt?: string;
-  /** What to remove; teardown passes all of REMOVAL_ORDER, compensation what its run started. */
-  include: readonly RemovableKind[];
+/** Where one node of the graph stands. */
+interface Progress {
+  node: RemovalNode;
+  phase: Phase;
+  /** The removal's target, with what this node learnt (the route table, a late virtual circuit's id). */
+  target: RemovalTarget;
+  /** When the node's next call is due (orchestration ms). */
+  dueMs: number;
+  /** The current phase's deadline, and how many minutes the delete was given (for messages). */
+  deadlineMs: number;
+  deadlineMinutes: number;
+  /** The current wait: since when, for how many minutes, and its last poll interval (waits.ts nextPollAt). */
+  wait?: { name: WaitName; sinceMs: number; minutes: number; lastIntervalMs?: number };
+  /** Attempts of the current call (retryable failures, as WorkflowRun.call). */
+  attempt: number;
+  /** Back-off between refused deletes, seconds. */
+  retrySeconds: number;
+  /** The watched resource is gone; the delete is called until it answers "deleted" (node.untilDeleted). */
+  watchedGone: boolean;
+  waitingFor?: string;
+  lastObserved?: string;
+  kept?: string;
 }
 
 /**
- * The one teardown routine (teardown orchestrator and provisioning compensation). Every step reads
- * what exists and tolerates "not found", so it works from any state a provisioning can stop in.
+ * The one remover (teardown and provisioning compensation): walks REMOVAL_GRAPH, starting every node
+ * whose prerequisites are done at once. Each round makes the calls of every node that is due in one
+ * batch, then sleeps on one durable timer until the next node is due; each node polls on its own wait
+ * profile, so parallel nodes cost no more reads than one after the other. Every step reads what exists
+ * and tolerates "not found", so it works from any state a provisioning can stop in.
  */
 export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<{ kept: string[] }> {
-  const has = (kind: RemovableKind) => target.include.includes(kind);
-  const { azure, oci } = target;
-  const t = run.timing;
-  const kept: string[] = [];
-  const isOwned = (key: keyof ResourceOwnership) => target.owned === undefined || target.owned[key];
-
-  if (has("connection")) {
-    yield* run.step("connection", "removing the connection gateway ⇄ circuit", function* () {
-      yield* deleteAndWait(run, "connection", t.connectionDeadlineMinutes, () => run.call("connection", "azureDeleteConnection", { azure }), {
-        wait: "connectionDeletion",
-        waitingFor: "the connection to be deleted",
-        observe: () => run.call("connection", "azureGetConnection", { azure }),
-        gone: (o) => !o.found,
-        deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
-        describe: (o) => (o.found ? `connection ${o.provisioningState}/${o.connectionStatus}` : "connection gone"),
-      });
-    });
-  }
-
-  let vcRef: { virtualCircuitId?: string } = target.virtualCircuitId === undefined ? {} : { virtualCircuitId: target.virtualCircuitId };
-  for (let round = 1; ; round++) {
-    if (has("virtual-circuit")) {
-      const ref = vcRef;
-      yield* run.step("virtual-circuit", "removing the FastConnect virtual circuit", function* () {
-        yield* deleteAndWait(run, "virtual-circuit", t.deprovisionDeadlineMinutes, () => run.call("virtual-circuit", "ociDeleteVirtualCircuit", { oci, ...ref }), {
-          wait: "virtualCircuitTermination",
-          waitingFor: "the virtual circuit to be TERMINATED",
-          observe: () => run.call("virtual-circuit", "ociGetVirtualCircuit", { oci, ...ref }),
-          gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
-          deleteFailed: (o) => o.found && o.lifecycleState !== "TERMINATING",
-          describe: (o) => (o.found ? `virtual circuit ${o.lifecycleState}` : "virtual circuit gone"),
-        });
-      });
-    }
-    if (!has("circuit")) break;
-    const late = yield* run.step("circuit-deprovisioning", "waiting for Azure to show the provider deprovisioned the circuit", function* () {
-      const seen = yield* pollUntil(run, {
-        step: "circuit-deprovisioning",
-        wait: "circuitDeprovisioning",
-        waitingFor: "the circuit to show NotProvisioned and no peerings",
-        deadlineMinutes: t.deprovisionDeadlineMinutes,
-        observe: function* () {
-          const circuit = yield* run.call("circuit-deprovisioning", "azureGetCircuit", { azure });
-          // A stopped provisioning's activity may create our virtual circuit after it was removed:
-          // the circuit would then never deprovision. Looked up by name while the circuit waits.
-          const vc = target.watchLateVirtualCircuit === true && !deprovisioned(circuit) ? yield* run.call("circuit-deprovisioning", "ociGetVirtualCircuit", { oci }) : null;
-          return { circuit, vc: vc !== null && vc.found && !LEAVING_VC.includes(vc.lifecycleState) ? vc : null };
-        },
-        done: (o) => deprovisioned(o.circuit) || o.vc !== null,
-        describe: ({ circuit: o, vc }) =>
-          (o.found ? `circuit ${o.serviceProviderProvisioningState}, ${o.peeringCount} peering(s)` : "circuit gone") +
-          (vc !== null ? `; virtual circuit ${vc.virtualCircuitId} ${vc.lifecycleState} appeared` : ""),
-      });
-      return seen.vc;
-    });
-    if (late === null) break;
-    if (round >= MAX_VC_ROUNDS) {
-      throw permanent("virtual-circuit", "LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared again after ${round} removals`);
-    }
-    yield* run.audit("virtual-circuit", "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal (a stopped provisioning); removing it again`);
-    vcRef = { virtualCircuitId: late.virtualCircuitId };
-  }
-
-  if (has("circuit")) {
-    yield* run.step("circuit", "removing the ExpressRoute circuit (billing stops)", function* () {
-      yield* deleteAndWait(run, "circuit", t.deprovisionDeadlineMinutes, () => run.call("circuit", "azureDeleteCircuit", { azure }), {
-        wait: "circuitDeletion",
-        waitingFor: "the circuit to be deleted",
-        observe: () => run.call("circuit", "azureGetCircuit", { azure }),
-        gone: (o) => !o.found,
-        // ARM answers 202 and fails the delete later (ConflictError while the provider state propagates).
-        deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
-        describe: (o) => (o.found ? `circuit ${o.provisioningState}, provider ${o.serviceProviderProvisioningState}` : "circuit gone"),
-      });
-    });
-  }
-
-  if (has("route-rules")) {
-    yield* run.step("route-rules", "removing our VCN route rules to the DRG", function* () {
-      const routeTableId = target.routeTableId ?? (yield* defaultRouteTableId(run, oci.region, target.vcnId));
-      if (routeTableId === null) {
-        kept.push("route-rules: the VCN no longer exists");
-        return;
-      }
-      yield* deleteAndWait(run, "route-rules", t.drgDeadlineMinutes, () => run.call("route-rules", "ociRemoveRouteRules", { region: oci.region, routeTableId }));
-    });
-  }
-
-  if (has("drg-attachment") && isOwned("drgAttachment")) {
-    const ref = {
-      vcnId: target.vcnId,
-      ...(target.owned && target.drgAttachmentId !== undefined ? { drgAttachmentId: target.drgAttachmentId } : {}),
-      ...(target.owned && target.drgId !== undefined ? { drgId: target.drgId } : {}),
-    };
-    yield* run.step("drg-attachment", "detaching the DRG from the VCN", function* () {
-      yield* deleteAndWait(run, "drg-attachment", t.drgDeadlineMinutes, () => run.call("drg-attachment", "ociDeleteDrgAttachment", { oci, ...ref }), {
-        wait: "drgAttachmentDetaching",
-        waitingFor: "the DRG attachment to be DETACHED",
-        observe: () => run.call("drg-attachment", "ociGetDrgAttachment", { oci, ...ref }),
-        gone: (o) => !o.found || o.lifecycleState === "DETACHED",
-        deleteFailed: (o) => o.found && o.lifecycleState !== "DETACHING",
-        describe: (o) => (o.found ? `DRG attachment ${o.lifecycleState}` : "DRG attachment gone"),
-      });
-    });
-  }
-
-  if (has("drg") && isOwned("drg")) {
-    const ref = target.owned && target.drgId !== undefined ? { drgId: target.drgId } : {};
-    yield* run.step("drg", "removing the DRG", function* () {
-      yield* deleteAndWait(run, "drg", t.drgDeadlineMinutes, () => run.call("drg", "ociDeleteDrg", { oci, ...ref }), {
-        wait: "drgTermination",
-        waitingFor: "the DRG to be TERMINATED",
-        observe: () => run.call("drg", "ociGetDrg", { oci, ...ref }),
-        gone: (o) => !o.found || o.lifecycleState === "TERMINATED",
-        deleteFailed: (o) => o.found && o.lifecycleState !== "TERMINATING",
-        describe: (o) => (o.found ? `DRG ${o.lifecycleState}` : "DRG gone"),
-      });
-    });
-  }
-
-  if (has("gateway") && isOwned("gateway")) {
-    yield* run.step("gateway", "removing the ExpressRoute gateway and its public IP if nothing else uses them", function* () {
-      const observe = () => run.call("gateway", "azureGetGateway", { azure });
-      const describe = (o: GatewayObservation) => (o.found ? `gateway ${o.provisioningState}` : "gateway gone");
-      const building = (o: GatewayObservation) => o.found && GATEWAY_BUILDING.includes(o.provisioningState);
-      // ARM refuses to delete a gateway whose deployment runs (409 AnotherOperationInProgress), and a
-      // compensation after an early failure meets one 20-45 minutes before it is done: wait it out.
-      const before = yield* observe();
-      if (building(before)) {
-        yield* pollUntil(run, {
-          step: "gateway",
-          ...(target.gatewayStartedAt === undefined ? { wait: "gatewaySettling" as const } : { wait: "gateway" as const, startedAt: new Date(target.gatewayStartedAt) }),
-          waitingFor: "the ExpressRoute gateway's deployment to finish before it can be deleted",
-          deadlineMinutes: t.gatewayDeadlineMinutes,
-          initiallyObserved: describe(before),
-          observe,
-          describe,
-          done: (o) => !building(o),
-        });
-      }
-      // Called until it answers "deleted": once the gateway is gone, the same step removes its public IP.
-      const outcome = yield* deleteAndWait(run, "gateway", t.gatewayDeadlineMinutes, () => run.call("gateway", "azureDeleteGateway", { azure }), {
-        wait: "gatewayDeletion",
-        waitingFor: "the gateway to be deleted",
-        observe,
-        gone: (o) => !o.found,
-        deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
-        describe,
-        untilDeleted: "the gateway's public IP",
-      });
-      if (outcome.status === "in-use") kept.push(`gateway: ${outcome.message ?? "another connection uses it"}`);
-    });
-  }
-
-  if (has("gateway-subnet") && target.owned?.gatewaySubnet === true && !kept.some((k) => k.startsWith("gateway:"))) {
-    yield* run.step("gateway-subnet", "removing the GatewaySubnet if nothing uses it", function* () {
-      const outcome = yield* deleteAndWait(
-        run,
-        "gateway-subnet",
-        t.gatewaySubnetDeadlineMinutes,
-        () => run.call("gateway-subnet", "azureDeleteGatewaySubnet", { azure, virtualNetworkName: target.virtualNetworkName }),
-        {
-          wait: "gatewaySubnetDeletion",
-          waitingFor: "the GatewaySubnet to be deleted",
-          observe: () => run.call("gateway-subnet", "azureReadVirtualNetwork", { azure, virtualNetworkName: target.virtualNetworkName }),
-          gone: (o) => o.gatewaySubnet === null,
-          describe: (o) => (o.gatewaySubnet === null ? "GatewaySubnet gone" : `GatewaySubnet ${o.gatewaySubnet.addressPrefix} still there`),
-        },
-      );
-      if (outcome.status === "in-use") kept.push(`gateway-subnet: ${outcome.message ?? "something uses it"}`);
-    });
-  }
-  return { kept };
-}
-
-interface GoneSpec<T> {
-  wait: WaitName;
-  waitingFor: string;
-  observe: () => Flow<T>;
-  gone: (observed: T) => boolean;
-  /**
-   * The cloud accepted the delete and then failed it (the resource is there and no longer being
-   * deleted, e.g. a circuit's ConflictError surfaced by the delete LRO): delete again.
-   */
-  deleteFailed?: (observed: T) => boolean;
-  describe: (observed: T) => string;
-  /**
-   * The delete step removes more than the watched resource (the gateway step also deletes the
-   * gateway's public IP, which ARM frees only once the gateway is gone): named here, the step is
-   * called again after the resource is gone until it answers "deleted".
-   */
-  untilDeleted?: string;
-}
-
-/**
- * Delete, then wait until gone. "conflict" (the cloud refuses for now, e.g. the circuit's
- * ConflictError while the provider deprovisions) and a delete that was accepted and then failed are
- * both retried on durable timers, backing off, until the deadline.
- */
-function* deleteAndWait<T>(run: WorkflowRun, step: string, deadlineMinutes: number, remove: () => Flow<DeleteOutcome>, gone?: GoneSpec<T>): Flow<DeleteOutcome> {
-  const deadline = run.now().getTime() + deadlineMinutes * 60_000;
-  const minutesLeft = () => Math.max(0, (deadline - run.now().getTime()) / 60_000);
-  let interval = Math.max(1, run.timing.pollInitialIntervalSeconds);
-  let watchedGone = false;
+  const removal = new Removal(run, target);
   for (;;) {
-    const outcome = yield* remove();
-    if (outcome.status === "deleted" || outcome.status === "in-use") {
-      if (outcome.status === "in-use") yield* run.audit(step, "skipped", outcome.message ?? `${step} is in use; kept`);
-      return outcome;
+    removal.startReady();
+    if (removal.finished()) break;
+    const due = removal.due();
+    removal.publish();
+    if (due.length === 0) {
+      yield* run.sleepUntil(new Date(removal.nextDueMs()), removal.takeAudits());
+      continue;
     }
-    let waitingFor = `${step} delete to be accepted`;
-    let observed = `conflict: ${outcome.message ?? "refused for now"}`;
-    let why = `delete refused for now (${outcome.message ?? "conflict"})`;
-    if (outcome.status === "deleting") {
-      if (gone === undefined) return outcome;
-      if (watchedGone) {
-        waitingFor = `${gone.untilDeleted ?? step} to be deleted`;
-        observed = outcome.message ?? "deleting";
-        why = `${gone.untilDeleted ?? step} still being deleted`;
-      } else {
-        const last = yield* pollUntil(run, {
-          step,
-          wait: gone.wait,
-          waitingFor: gone.waitingFor,
-          deadlineMinutes: minutesLeft(),
-          observe: gone.observe,
-          describe: gone.describe,
-          done: (o) => gone.gone(o) || gone.deleteFailed?.(o) === true,
-        });
-        if (gone.gone(last)) {
-          if (gone.untilDeleted === undefined) return outcome;
-          watchedGone = true;
-          continue;
-        }
-        waitingFor = `${step} delete to be retried`;
-        observed = gone.describe(last);
-        why = `the delete was accepted and then failed (${observed})`;
+    const calls = due.map((p) => removal.callsOf(p));
+    const results = yield* run.callAll(calls.flat(), removal.takeAudits());
+    let at = 0;
+    for (const [i, p] of due.entries()) {
+      const mine = results.slice(at, at + calls[i]!.length);
+      at += calls[i]!.length;
+      const failed = removal.handle(p, mine);
+      if (failed) {
+        yield* run.callAll([], removal.takeAudits());
+        throw failed;
       }
     }
-    const now = run.now().getTime();
-    if (now >= deadline) {
-      throw permanent(step, "DEADLINE_EXCEEDED", `could not delete ${step} within ${deadlineMinutes} min: ${why}`);
+  }
+  yield* run.callAll([], removal.takeAudits());
+  return { kept: removal.kept() };
+}
+
+class Removal {
+  private readonly progress: Progress[];
+  private readonly audits: AuditRow[] = [];
+  private lateRemovals = 0;
+  private lead: RemovalStep | undefined;
+
+  constructor(
+    private readonly run: WorkflowRun,
+    target: RemovalTarget,
+  ) {
+    this.progress = REMOVAL_GRAPH.map((node) => ({
+      node,
+      phase: node.applies(target) ? "waiting" : "skipped",
+      target,
+      dueMs: 0,
+      deadlineMs: 0,
+      deadlineMinutes: 0,
+      attempt: 1,
+      retrySeconds: 0,
+      watchedGone: false,
+    }));
+  }
+
+  private now(): number {
+    return this.run.now().getTime();
+  }
+
+  private of(step: RemovalStep): Progress {
+    return this.progress.find((p) => p.node.step === step)!;
+  }
+
+  finished(): boolean {
+    return this.progress.every((p) => FINISHED.includes(p.phase));
+  }
+
+  kept(): string[] {
+    return this.progress.flatMap((p) => (p.kept === undefined ? [] : [p.kept]));
+  }
+
+  takeAudits(): AuditRow[] {
+    return this.audits.splice(0);
+  }
+
+  private audit(step: string, event: AuditRow["event"], message: string, details?: Record<string, unknown>): void {
+    this.audits.push(details === undefined ? { step, event, message } : { step, event, message, details });
+  }
+
+  private active(): Progress[] {
+    return this.progress.filter((p) => p.phase !== "waiting" && !FINISHED.includes(p.phase));
+  }
+
+  due(): Progress[] {
+    return this.active().filter((p) => p.dueMs <= this.now());
+  }
+
+  nextDueMs(): number {
+    const active = this.active();
+    if (active.length === 0) throw new Error("removal: nothing in progress although not finished (a cycle in REMOVAL_GRAPH?)");
+    return Math.min(...active.map((p) => p.dueMs));
+  }
+
+  /** Every waiting node whose prerequisites are all finished starts now. */
+  startReady(): void {
+    for (const p of this.progress) {
+      if (p.phase !== "waiting" || !p.node.after.every((step) => FINISHED.includes(this.of(step).phase))) continue;
+      const keptWith = p.node.keptWith?.find((step) => this.of(step).phase === "kept");
+      if (keptWith !== undefined) {
+        p.phase = "skipped";
+        continue;
+      }
+      this.audit(p.node.step, "started", p.node.title);
+      p.attempt = 1;
+      p.watchedGone = false;
+      const read = p.node.prerequisiteRead?.call(p.target);
+      if (read !== undefined) this.enter(p, "read", this.now());
+      else this.afterRead(p);
     }
-    const waitSeconds = Math.min(Math.max(outcome.retryAfterSeconds ?? 0, interval), run.timing.pollMaxIntervalSeconds, (deadline - now) / 1000);
-    run.note({ waitingFor, lastObserved: observed, deadline: new Date(deadline).toISOString() });
-    yield* run.audit(step, "waiting", `${why}; retrying in ${Math.round(waitSeconds)}s`);
-    yield run.context.df.createTimer(new Date(now + waitSeconds * 1000));
-    interval = Math.min(interval * 2, Math.max(interval, run.timing.pollMaxIntervalSeconds));
+  }
+
+  private enter(p: Progress, phase: Phase, dueMs: number): void {
+    p.phase = phase;
+    p.dueMs = dueMs;
+  }
+
+  private afterRead(p: Progress): void {
+    if (p.node.settle) this.enter(p, "settle", this.now());
+    else if (p.node.remove) this.startDelete(p);
+    else if (p.node.only) this.startWait(p, "only", p.node.only, this.now(), this.now() + p.node.deadline(this.run.timing) * 60_000);
+    else this.finish(p, "done");
+  }
+
+  private startDelete(p: Progress): void {
+    p.deadlineMinutes = p.node.deadline(this.run.timing);
+    p.deadlineMs = this.now() + p.deadlineMinutes * 60_000;
+    p.retrySeconds = Math.max(1, this.run.timing.pollInitialIntervalSeconds);
+    delete p.wait;
+    this.enter(p, "delete", this.now());
+  }
+
+  /** A wait as pollUntil has it: the first look at the profile's earliest completion, then nextPollAt. */
+  private startWait(p: Progress, phase: Phase, watch: Watch<unknown>, sinceMs: number, deadlineMs: number, name: WaitName = watch.wait): void {
+    p.wait = { name, sinceMs, minutes: Math.round(((deadlineMs - sinceMs) / 60_000) * 10) / 10 };
+    p.deadlineMs = deadlineMs;
+    p.waitingFor = watch.waitingFor;
+    const firstLook = Math.min(sinceMs + this.run.timing.waits[name].earliestSeconds * 1000, deadlineMs);
+    this.enter(p, phase, Math.max(firstLook, this.now()));
+  }
+
+  private finish(p: Progress, phase: "done" | "kept", kept?: string): void {
+    p.phase = phase;
+    delete p.waitingFor;
+    delete p.lastObserved;
+    if (kept !== undefined) p.kept = `${p.node.step}: ${kept}`;
+    this.audit(p.node.step, "succeeded", `${p.node.step} done`);
+  }
+
+  callsOf(p: Progress): ActivityCall[] {
+    const { node, target } = p;
+    switch (p.phase) {
+      case "read":
+        return [node.prerequisiteRead!.call(target)!];
+      case "settle":
+        return [node.settle!.observe(target)];
+      case "delete":
+        return [node.remove!(target)];
+      case "gone":
+        return [node.gone!.observe(target)];
+      default: {
+        const watch = node.only!.observe(target);
+        const late = node.lateVirtualCircuit === "while-waiting" && target.watchLateVirtualCircuit === true;
+        return late ? [watch, { name: "ociGetVirtualCircuit", input: { oci: target.oci } }] : [watch];
+      }
+    }
+  }
+
+  /** One node's results of this round; a WorkflowStepError when the node (and so the removal) fails. */
+  handle(p: Progress, results: Settled[]): WorkflowStepError | undefined {
+    const calls = this.callsOf(p);
+    for (const [i, r] of results.entries()) {
+      if (r.ok) continue;
+      if (p.phase === "read" && decodeFailure(r.error).code === "NOT_FOUND") {
+        this.finish(p, "kept", p.node.prerequisiteRead!.missing);
+        return undefined;
+      }
+      const next = this.run.afterFailure(p.node.step, calls[i]!.name, r.error, p.attempt);
+      if (next.audit) this.audits.push(next.audit);
+      if ("error" in next) return this.failed(p, next.error);
+      p.attempt++;
+      p.dueMs = this.now() + next.retryInSeconds * 1000;
+      return undefined;
+    }
+    p.attempt = 1;
+    try {
+      this.advance(p, results.map((r) => (r as { value: unknown }).value));
+    } catch (error) {
+      if (error instanceof WorkflowStepError) return this.failed(p, error);
+      throw error;
+    }
+    return undefined;
+  }
+
+  private failed(p: Progress, error: WorkflowStepError): WorkflowStepError {
+    this.audit(p.node.step, "failed", error.message, { code: error.failure.code });
+    return error;
+  }
+
+  private advance(p: Progress, values: unknown[]): void {
+    const { node } = p;
+    const [value, extra] = values;
+    switch (p.phase) {
+      case "read":
+        p.target = node.prerequisiteRead!.apply(p.target, value);
+        this.afterRead(p);
+        return;
+      case "settle": {
+        const settle = node.settle!;
+        p.lastObserved = settle.describe(value);
+        if (p.wait === undefined) {
+          if (!settle.needed(value)) return this.startDelete(p);
+          const startedAt = settle.startedAt(p.target);
+          const since = startedAt === undefined ? this.now() : Date.parse(startedAt);
+          this.startWait(p, "settle", settle, since, since + node.deadline(this.run.timing) * 60_000, startedAt === undefined ? settle.wait : settle.sinceStart);
+          return;
+        }
+        if (settle.done(value)) return this.startDelete(p);
+        return this.pollAgain(p, settle.waitingFor);
+      }
+      case "delete":
+        return this.afterDelete(p, value as DeleteOutcome);
+      case "gone": {
+        const gone = node.gone!;
+        p.lastObserved = gone.describe(value);
+        if (gone.done(value)) {
+          if (node.untilDeleted === undefined) return this.finish(p, "done");
+          p.watchedGone = true;
+          return this.enter(p, "delete", this.now());
+        }
+        if (gone.deleteFailed?.(value) === true) {
+          p.phase = "delete";
+          return this.retryDelete(p, undefined, `${node.step} delete to be retried`, p.lastObserved, `the delete was accepted and then failed (${p.lastObserved})`);
+        }
+        return this.pollAgain(p, gone.waitingFor);
+      }
+      default: {
+        const only = node.only!;
+        p.lastObserved = only.describe(value);
+        if (only.done(value)) return this.finish(p, "done");
+        if (node.lateVirtualCircuit === "sweep") return this.removeLate(p, value as VirtualCircuitObservation);
+        const late = extra as VirtualCircuitObservation | undefined;
+        if (late !== undefined && late.found && late.lifecycleState !== "TERMINATED" && !deprovisioned(value as CircuitObservation)) {
+          p.lastObserved += `; virtual circuit ${late.virtualCircuitId} ${late.lifecycleState} appeared`;
+          return this.removeLate(p, late);
+        }
+        return this.pollAgain(p, only.waitingFor);
+      }
+    }
+  }
+
+  private afterDelete(p: Progress, outcome: DeleteOutcome): void {
+    const { node } = p;
+    if (outcome.status === "deleted") return this.finish(p, "done");
+    if (outcome.status === "in-use") {
+      this.audit(node.step, "skipped", outcome.message ?? `${node.step} is in use; kept`);
+      return this.finish(p, "kept", outcome.message ?? "something else uses it");
+    }
+    if (outcome.status === "conflict") {
+      return this.retryDelete(p, outcome, `${node.step} delete to be accepted`, `conflict: ${outcome.message ?? "refused for now"}`, `delete refused for now (${outcome.message ?? "conflict"})`);
+    }
+    if (node.gone === undefined) return this.finish(p, "done");
+    if (p.watchedGone) {
+      const what = node.untilDeleted ?? node.step;
+      return this.retryDelete(p, outcome, `${what} to be deleted`, outcome.message ?? "deleting", `${what} still being deleted`);
+    }
+    this.startWait(p, "gone", node.gone, this.now(), p.deadlineMs);
+  }
+
+  /**
+   * "conflict" (the cloud refuses for now, e.g. the circuit's ConflictError while the provider
+   * deprovisions) and a delete that was accepted and then failed are both retried on durable timers,
+   * backing off, until the deadline.
+   */
+  private retryDelete(p: Progress, outcome: DeleteOutcome | undefined, waitingFor: string, observed: string, why: string): void {
+    const now = this.now();
+    if (now >= p.deadlineMs) {
+      throw new WorkflowStepError(p.node.step, permanent("DEADLINE_EXCEEDED", `could not delete ${p.node.step} within ${p.deadlineMinutes} min: ${why}`));
+    }
+    const t = this.run.timing;
+    const waitSeconds = Math.min(Math.max(outcome?.retryAfterSeconds ?? 0, p.retrySeconds), t.pollMaxIntervalSeconds, (p.deadlineMs - now) / 1000);
+    p.waitingFor = waitingFor;
+    p.lastObserved = observed;
+    delete p.wait;
+    this.audit(p.node.step, "waiting", `${why}; retrying in ${Math.round(waitSeconds)}s`);
+    p.dueMs = now + waitSeconds * 1000;
+    p.retrySeconds = Math.min(p.retrySeconds * 2, Math.max(p.retrySeconds, t.pollMaxIntervalSeconds));
+  }
+
+  private pollAgain(p: Progress, waitingFor: string): void {
+    const wait = p.wait!;
+    const now = this.now();
+    if (now >= p.deadlineMs) {
+      const since = new Date(wait.sinceMs).toISOString();
+      throw new WorkflowStepError(
+        p.node.step,
+        permanent("DEADLINE_EXCEEDED", `gave up waiting for ${waitingFor} after ${wait.minutes} min (since ${since}); last observed: ${p.lastObserved ?? "nothing"}`),
+      );
+    }
+    const next = nextPollAt(this.run.timing.waits[wait.name], pollCadence(this.run), { startedMs: wait.sinceMs, nowMs: now, deadlineMs: p.deadlineMs, lastIntervalMs: wait.lastIntervalMs });
+    wait.lastIntervalMs = next.intervalMs;
+    p.dueMs = next.fireAtMs;
+  }
+
+  /**
+   * A stopped provisioning's activity may create our virtual circuit after it was removed (it had read
+   * the service key before): the circuit would then never deprovision, and the virtual circuit would
+   * bill unseen. It is removed again, and what depends on it after it.
+   */
+  private removeLate(p: Progress, late: VirtualCircuitObservation): void {
+    if (!late.found) return;
+    this.lateRemovals++;
+    const seenBy = p.node.step === "sweep" ? "sweep" : "virtual-circuit";
+    if (this.lateRemovals > MAX_LATE_REMOVALS) {
+      throw new WorkflowStepError(seenBy, permanent("LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) keeps reappearing after ${MAX_LATE_REMOVALS} removals`));
+    }
+    this.audit(seenBy, "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal (a stopped provisioning); removing it and its circuit again`);
+    for (const step of ["virtual-circuit", "circuit-deprovisioning", "circuit", "sweep"] as const) {
+      const again = this.of(step);
+      if (!again.node.applies(again.target)) continue;
+      again.phase = "waiting";
+      delete again.kept;
+      if (step === "virtual-circuit") again.target = { ...again.target, virtualCircuitId: late.virtualCircuitId };
+    }
+  }
+
+  /** One custom status for all that runs at once: the earliest in the safe order leads. */
+  publish(): void {
+    const active = this.active();
+    const lead = active[0];
+    if (lead === undefined) return;
+    if (lead.node.step !== this.lead) {
+      this.lead = lead.node.step;
+      this.run.enter(lead.node.step, lead.node.title);
+    }
+    const waiting = active.filter((p) => p.waitingFor !== undefined);
+    const observed = active.filter((p) => p.lastObserved !== undefined);
+    this.run.note({
+      ...(waiting.length > 0 ? { waitingFor: waiting.map((p) => p.waitingFor).join("; ") } : {}),
+      ...(observed.length > 0 ? { lastObserved: observed.map((p) => p.lastObserved).join("; ") } : {}),
+      ...(active.some((p) => p.deadlineMs > 0) ? { deadline: new Date(Math.min(...active.filter((p) => p.deadlineMs > 0).map((p) => p.deadlineMs))).toISOString() } : {}),
+      message: active.length > 1 ? `${lead.node.title}; at the same time: ${active.slice(1).map((p) => p.node.step).join(", ")}` : lead.node.title,
+    });
   }
 }
 
-function* defaultRouteTableId(run: WorkflowRun, region: string, vcnId: string): Flow<string | null> {
-  try {
-    const vcn = yield* run.call("route-rules", "ociReadVcn", { region, vcnId });
-    return vcn.defaultRouteTableId;
-  } catch (error) {
-    if (error instanceof WorkflowStepError && error.failure.code === "NOT_FOUND") return null;
-    throw error;
-  }
-}

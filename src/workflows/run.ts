@@ -1,12 +1,16 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import {
+  ACTIVITIES,
   decodeFailure,
+  retryLater,
+  stepFailureError,
   type ActivityInput,
   type ActivityName,
   type ActivityOutput,
+  type AuditEntry,
   type AuditEvent,
   type OpContext,
-} from "../activities/contracts";
+} from "../contracts";
 import { maskedFailure, WorkflowStepError } from "./failure";
 import type { WorkflowTiming } from "./names";
 
@@ -99,23 +103,83 @@ export class WorkflowRun {
    */
   *call<N extends ActivityName>(step: string, name: N, input: Omit<ActivityInput<N>, "opContext">): Flow<ActivityOutput<N>> {
     const full = { ...input, opContext: this.op };
-    const maxAttempts = Math.max(1, this.timing.stepMaxAttempts);
     for (let attempt = 1; ; attempt++) {
       try {
-        return (yield this.context.df.callActivity(name, full)) as ActivityOutput<N>;
+        return checkedOutput(name, yield this.context.df.callActivity(name, full)) as ActivityOutput<N>;
       } catch (error) {
-        const failure = maskedFailure(decodeFailure(error));
-        if (!failure.retryable || attempt >= maxAttempts) {
-          // The activity audited a retryable outcome as "retrying"; giving up on it is the failure.
-          if (failure.retryable) yield* this.audit(name, "failed", `${name}: ${failure.code}: ${failure.message} (gave up after ${attempt} attempts)`, { code: failure.code, attempt });
-          throw new WorkflowStepError(step, attempt > 1 ? { ...failure, message: `${failure.message} (after ${attempt} attempts)` } : failure);
-        }
-        const backoff = this.timing.stepFirstRetrySeconds * 2 ** (attempt - 1);
-        const delaySeconds = Math.min(Math.max(failure.retryAfterSeconds ?? 0, backoff), Math.max(this.timing.pollMaxIntervalSeconds, backoff));
-        this.note({ message: `${name} failed (${failure.code}), retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`, lastObserved: failure.message });
-        yield* this.audit(step, "retrying", `${name}: ${failure.code}: ${failure.message}`, { attempt, delaySeconds, requestId: failure.requestId ?? null });
-        yield* this.sleep(delaySeconds);
+        const next = this.afterFailure(step, name, error, attempt);
+        if (next.audit) yield* this.audit(next.audit.step, next.audit.event, next.audit.message, next.audit.details);
+        if ("error" in next) throw next.error;
+        yield* this.sleep(next.retryInSeconds);
       }
+    }
+  }
+
+  /**
+   * What follows a failed activity call: another attempt after a delay, or the step's failure once it
+   * is permanent or the attempts are used up; with the audit row that says so. Pure, so callers that
+   * run several calls at once (the remover) retry exactly as call() does.
+   */
+  afterFailure(step: string, name: ActivityName, error: unknown, attempt: number): { retryInSeconds: number; audit: AuditRow } | { error: WorkflowStepError; audit?: AuditRow } {
+    const failure = maskedFailure(decodeFailure(error));
+    const maxAttempts = Math.max(1, this.timing.stepMaxAttempts);
+    if (!failure.retryable || attempt >= maxAttempts) {
+      const stepError = new WorkflowStepError(step, attempt > 1 ? { ...failure, message: `${failure.message} (after ${attempt} attempts)` } : failure);
+      // The activity audited a retryable outcome as "retrying"; giving up on it is the failure.
+      if (!failure.retryable) return { error: stepError };
+      return { error: stepError, audit: { step: name, event: "failed", message: `${name}: ${failure.code}: ${failure.message} (gave up after ${attempt} attempts)`, details: { code: failure.code, attempt } } };
+    }
+    const backoff = this.timing.stepFirstRetrySeconds * 2 ** (attempt - 1);
+    const delaySeconds = Math.min(Math.max(failure.retryAfterSeconds ?? 0, backoff), Math.max(this.timing.pollMaxIntervalSeconds, backoff));
+    this.note({ message: `${name} failed (${failure.code}), retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`, lastObserved: failure.message });
+    return { retryInSeconds: delaySeconds, audit: { step, event: "retrying", message: `${name}: ${failure.code}: ${failure.message}`, details: { attempt, delaySeconds, requestId: failure.requestId ?? null } } };
+  }
+
+  /**
+   * Several activities at once, each answered on its own (a failure of one does not hide the others'
+   * results), with audit rows written alongside (best effort, as in audit()).
+   */
+  *callAll(calls: readonly ActivityCall[], audits: readonly AuditRow[] = []): Flow<Settled[]> {
+    const tasks = calls.map((c) => this.context.df.callActivity(c.name, { ...c.input, opContext: this.op }));
+    const settled = (yield* this.settle([...tasks, ...this.auditTasks(audits)])).slice(0, tasks.length);
+    return settled.map((r, i): Settled => {
+      if (!r.ok) return r;
+      try {
+        return { ok: true, value: checkedOutput(calls[i]!.name, r.value) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    });
+  }
+
+  /** A durable timer, with audit rows written meanwhile (best effort). */
+  *sleepUntil(at: Date, audits: readonly AuditRow[] = []): Flow<void> {
+    yield* this.settle([this.context.df.createTimer(at), ...this.auditTasks(audits)]);
+  }
+
+  private auditTasks(audits: readonly AuditRow[]): Task[] {
+    return audits.map((a) => this.context.df.callActivity("auditAppend", { opContext: this.op, entry: auditEntry(a, this.nowIso()) }));
+  }
+
+  /**
+   * Every task is fresh when yielded together: a task already scheduled must never go into another
+   * Task.all/any (durable-functions would schedule it again, azure-functions-durable-js#574), so after
+   * a failure the remaining tasks are awaited one by one, which only ever re-yields single tasks.
+   */
+  private *settle(tasks: Task[]): Flow<Settled[]> {
+    if (tasks.length === 0) return [];
+    try {
+      return ((yield this.context.df.Task.all(tasks)) as unknown[]).map((value) => ({ ok: true as const, value }));
+    } catch {
+      const settled: Settled[] = [];
+      for (const task of tasks) {
+        try {
+          settled.push({ ok: true, value: yield task });
+        } catch (error) {
+          settled.push({ ok: false, error });
+        }
+      }
+      return settled;
     }
   }
 
@@ -156,9 +220,8 @@ export class WorkflowRun {
    * activity's queueing). Compare a workflow row with the status by `details.at`.
    */
   *audit(step: string, event: AuditEvent, message: string, details?: Record<string, unknown>): Flow<void> {
-    const entry = details === undefined ? { step, event, message, at: this.nowIso() } : { step, event, message, at: this.nowIso(), details };
     try {
-      yield this.context.df.callActivity("auditAppend", { opContext: this.op, entry });
+      yield this.context.df.callActivity("auditAppend", { opContext: this.op, entry: auditEntry({ step, event, message, ...(details === undefined ? {} : { details }) }, this.nowIso()) });
     } catch {
       this.note({ message: `${message} (audit row not written)` });
     }
@@ -178,6 +241,35 @@ export class WorkflowRun {
       throw error;
     }
   }
+}
+
+/**
+ * An activity's result as its contract declares it. The history is an outside input like any other:
+ * a result that is not what the activity returns (a corrupted or foreign history) is a retryable
+ * failure, so the idempotent activity is simply called again instead of the workflow reading nonsense.
+ */
+function checkedOutput(name: ActivityName, value: unknown): unknown {
+  const parsed = ACTIVITIES[name].output.safeParse(value);
+  if (parsed.success) return value;
+  const issue = parsed.error.issues[0];
+  throw stepFailureError(retryLater("ACTIVITY_OUTPUT_INVALID", `${name} returned a result its contract does not allow (${issue ? `${issue.path.join(".") || "(result)"}: ${issue.message}` : "invalid"})`));
+}
+
+/** One activity call of callAll(). */
+export type ActivityCall = { [N in ActivityName]: { name: N; input: Omit<ActivityInput<N>, "opContext"> } }[ActivityName];
+
+export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** An audit row before it is stamped with the orchestration time. */
+export interface AuditRow {
+  step: string;
+  event: AuditEvent;
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+function auditEntry(row: AuditRow, at: string): AuditEntry {
+  return row.details === undefined ? { step: row.step, event: row.event, message: row.message, at } : { step: row.step, event: row.event, message: row.message, at, details: row.details };
 }
 
 /** Drops undefined values (exactOptional-style) so the activity inputs stay plain JSON. */

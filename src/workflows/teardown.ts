@@ -1,17 +1,15 @@
 import type { OrchestrationContext } from "durable-functions";
-import type { OpContext } from "../activities/contracts";
-import { permanent, summarize, workflowFailed, WorkflowStepError } from "./failure";
+import { permanent } from "../contracts";
+import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { readTeardownInput } from "./input";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
 import { pollUntil } from "./poll";
-import { REMOVAL_ORDER, REMOVAL_STEPS, removeResources, type RemovalTarget } from "./remove";
-import { defined, WorkflowRun, type Flow } from "./run";
+import { REMOVABLE_KINDS, REMOVAL_STEPS, removeResources } from "./remove";
+import { WorkflowRun, type Flow } from "./run";
+import { opContextOf, removalTargetOf } from "./scopes";
 
-export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "sweep", "deleted"] as const;
-
-/** Rounds of "a late virtual circuit appeared: remove it and its circuit again" before giving up. */
-const MAX_SWEEPS = 3;
+export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
 
 export interface TeardownOutput {
   state: "deleted";
@@ -25,44 +23,25 @@ export interface TeardownOutput {
  */
 export function* teardownInterconnect(context: OrchestrationContext): Flow<TeardownOutput> {
   const input = readTeardownInput(context.df.getInput());
-  const op: OpContext = { interconnect: input.name, instanceId: context.df.instanceId, operation: "teardown", actor: input.actor };
-  if (input.ticketRef !== undefined) op.ticketRef = input.ticketRef;
-  const run = new WorkflowRun(context, op, input.timing, TEARDOWN_STEPS);
+  const run = new WorkflowRun(context, opContextOf(input, "teardown", context.df.instanceId), input.timing, TEARDOWN_STEPS);
 
   try {
     const record = yield* run.step("record", `teardown requested: ${input.reason}`, function* () {
       const snapshot = yield* run.call("record", "recordRead", { name: input.name });
-      if (!snapshot.found) throw permanent("record", "NOT_FOUND", `no interconnect named ${input.name}`);
+      if (!snapshot.found) throw new WorkflowStepError("record", permanent("NOT_FOUND", `no interconnect named ${input.name}`));
       if (snapshot.state !== "tearing-down") {
-        yield* updateRecord(run, "record", { message: `tearing down: ${input.reason}`, failure: null }, "tearing-down");
+        yield* updateRecord(run, "record", { failure: null }, "tearing-down");
       }
       return snapshot;
     });
     const spec = readSpec(record.spec);
-    const r = record.resources;
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
-    const target: RemovalTarget = {
-      azure: { subscriptionId: spec.azure.subscriptionId, resourceGroup: spec.azure.resourceGroup },
-      virtualNetworkName: spec.azure.virtualNetwork.name,
-      oci: { region: spec.oci.region, compartmentId: spec.oci.compartmentId },
-      vcnId: spec.oci.vcnId,
-      ...defined({
-        routeTableId: r.routeTableId,
-        virtualCircuitId: r.virtualCircuitId,
-        drgId: r.drgId,
-        drgAttachmentId: r.drgAttachmentId,
-        owned: r.owned,
-        watchLateVirtualCircuit: input.stoppedProvisioning !== undefined ? true : undefined,
-      }),
-      include: REMOVAL_ORDER,
-    };
-    const removed = yield* removeResources(run, target);
-    const swept = input.stoppedProvisioning !== undefined ? yield* sweepLateVirtualCircuit(run, target) : [];
-    const kept = [...removed.kept, ...swept];
+    const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
+    const { kept } = yield* removeResources(run, removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}));
     yield* run.step("deleted", "everything removed", () =>
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
       // tearing-down itself, so the clearing at the start does not always run).
-      updateRecord(run, "deleted", { message: kept.length > 0 ? `deleted; kept ${kept.join("; ")}` : "deleted", failure: null }, "deleted"),
+      updateRecord(run, "deleted", { failure: null }, "deleted"),
     );
     return { state: "deleted", kept };
   } catch (error) {
@@ -70,7 +49,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     let recordNote = "";
     if (!(failure.step === "record" && failure.code === "NOT_FOUND")) {
       try {
-        yield* updateRecord(run, "record", { failure, message: "teardown failed" }, "failed");
+        yield* updateRecord(run, "record", { failure }, "failed");
       } catch (recordError) {
         recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
       }
@@ -104,27 +83,6 @@ function* waitForStop(run: WorkflowRun, instanceId: string): Flow<void> {
   });
 }
 
-/**
- * After everything is removed, look for our virtual circuit once more: one created late by a stopped
- * provisioning's activity (that had read the service key before the circuit went) would bill
- * unseen. Found: remove it and any circuit, in the safe order, and look again.
- */
-function* sweepLateVirtualCircuit(run: WorkflowRun, target: RemovalTarget): Flow<string[]> {
-  const kept: string[] = [];
-  for (let round = 1; ; round++) {
-    const late = yield* run.step("sweep", "looking for a virtual circuit created after its removal", () =>
-      run.call("sweep", "ociGetVirtualCircuit", { oci: target.oci }),
-    );
-    if (!late.found || late.lifecycleState === "TERMINATED") return kept;
-    if (round > MAX_SWEEPS) {
-      throw permanent("sweep", "LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} keeps reappearing (${late.lifecycleState}) after ${MAX_SWEEPS} removals`);
-    }
-    yield* run.audit("sweep", "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal; removing it and its circuit again`);
-    const again = yield* removeResources(run, { ...target, virtualCircuitId: late.virtualCircuitId, include: ["virtual-circuit", "circuit"] });
-    kept.push(...again.kept);
-  }
-}
-
 /** The stored spec, with the fields teardown needs checked (a record written by an older version may lack some). */
 function readSpec(raw: unknown): WorkflowSpec {
   const spec = raw as Partial<WorkflowSpec> | null;
@@ -137,6 +95,6 @@ function readSpec(raw: unknown): WorkflowSpec {
     typeof spec.oci?.region === "string" &&
     typeof spec.oci.compartmentId === "string" &&
     typeof spec.oci.vcnId === "string";
-  if (!ok) throw permanent("record", "RECORD_INVALID", "the stored spec lacks azure.subscriptionId/resourceGroup/virtualNetwork.name or oci.region/compartmentId/vcnId");
+  if (!ok) throw new WorkflowStepError("record", permanent("RECORD_INVALID", "the stored spec lacks azure.subscriptionId/resourceGroup/virtualNetwork.name or oci.region/compartmentId/vcnId"));
   return spec as WorkflowSpec;
 }

@@ -1,6 +1,8 @@
-import type { PeeringTables } from "../activities/contracts";
+import type { AzureScope, PeeringTables } from "../contracts";
 import { ORACLE_BGP_ASN } from "../domain/skus";
 import type { WorkflowBgpPlan } from "./names";
+import { pollUntil } from "./poll";
+import type { Flow, WorkflowRun } from "./run";
 
 export interface PeeringTablesByPath {
   primary: PeeringTables;
@@ -33,4 +35,24 @@ export function peeringTableGaps(plan: WorkflowBgpPlan, vcnCidrs: readonly strin
     if (elsewhere.length > 0) gaps.push(`${path} route table has ${elsewhere.join(", ")} but not via Oracle (next hop ${oracleIp}, AS ${ORACLE_BGP_ASN})`);
   }
   return gaps;
+}
+
+/** DESIGN.md step 9: polls both device paths' ARP and route tables until nothing is missing. */
+export function* awaitVerified(run: WorkflowRun, azure: AzureScope, plan: WorkflowBgpPlan, vcnCidrs: readonly string[]): Flow<PeeringTablesByPath> {
+  return yield* pollUntil(run, {
+    step: "verification",
+    wait: "verification",
+    waitingFor: "the Oracle peers in the ARP tables and the VCN prefixes in the route tables",
+    deadlineMinutes: run.timing.verificationDeadlineMinutes,
+    observe: function* (): Flow<PeeringTablesByPath> {
+      const [primary, secondary] = yield* run.readPair(
+        "verification",
+        ["azureReadPeeringTables", { azure, devicePath: "primary" }],
+        ["azureReadPeeringTables", { azure, devicePath: "secondary" }],
+      );
+      return { primary, secondary };
+    },
+    describe: (t) => peeringTableGaps(plan, vcnCidrs, t).join("; ") || "both paths verified",
+    done: (t) => peeringTableGaps(plan, vcnCidrs, t).length === 0,
+  });
 }

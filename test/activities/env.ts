@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import { decodeFailure, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext } from "../../src/activities/contracts";
+import { decodeFailure, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext } from "../../src/contracts";
 import { createActivityDeps, setActivityDeps, type ActivityDeps } from "../../src/activities/deps";
 import { startAzurite, type RunningAzurite } from "../../src/local/azurite";
 import type { VirtualClock } from "../../src/local/clock/virtual-clock";

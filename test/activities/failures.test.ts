@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { parseInterconnectSpec } from "../../src/domain/spec";
-import { decodeFailure, type AzureScope, type OciScope } from "../../src/activities/contracts";
+import { decodeFailure, type AzureScope, type OciScope } from "../../src/contracts";
 import { exampleSpec, exampleSpecBody } from "../support/example-spec";
 import { invoke, opContext, useActivityEnv } from "./env";
 
@@ -193,7 +193,7 @@ describe("activity failures", () => {
     let rec = await interconnects.getOrThrow(name);
     rec = await interconnects.transitionState(name, "failed", rec.etag);
     await interconnects.transitionState(name, "tearing-down", rec.etag, { attempt: 2, currentOperation: { kind: "teardown", instanceId: teardown, startedAt: new Date().toISOString() } });
-    const blocksOf = async (owner: string) => (await bgpBlocks.list()).filter((r) => r.owner === owner).map((r) => r.block).sort();
+    const blocksOf = async (owner: string) => (await bgpBlocks.list()).filter((r) => r.owner === owner).map((r) => r.key).sort();
     expect(await blocksOf(name)).toEqual(["192.168.101.0/30", "192.168.101.4/30"]);
 
     const op = { ...opContext(name, "teardown"), instanceId: teardown };

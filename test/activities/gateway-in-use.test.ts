@@ -3,7 +3,7 @@
  * live in the gateway's resource group: the check asks the gateway itself (ListConnections).
  */
 import { describe, expect, it } from "vitest";
-import type { AzureScope } from "../../src/activities/contracts";
+import type { AzureScope } from "../../src/contracts";
 import { invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();

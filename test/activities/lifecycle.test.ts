@@ -4,7 +4,7 @@
  * our route rule is merged next to a foreign one, and teardown (run twice) leaves nothing behind.
  */
 import { describe, expect, it } from "vitest";
-import type { AzureScope, OciScope } from "../../src/activities/contracts";
+import type { AzureScope, OciScope } from "../../src/contracts";
 import { CloudCallLog } from "../../src/clouds/call-log";
 import { invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
 

@@ -4,7 +4,7 @@
  * finds nothing to remove instead of failing on the same 404.
  */
 import { describe, expect, it } from "vitest";
-import { decodeFailure, type OciScope } from "../../src/activities/contracts";
+import { decodeFailure, type OciScope } from "../../src/contracts";
 import { invoke, opContext, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();

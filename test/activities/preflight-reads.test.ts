@@ -4,7 +4,7 @@
  * VNet's subnets, and the VCN's attachment to someone else's DRG.
  */
 import { describe, expect, it } from "vitest";
-import type { AzureScope, OciScope } from "../../src/activities/contracts";
+import type { AzureScope, OciScope } from "../../src/contracts";
 import { invoke, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();

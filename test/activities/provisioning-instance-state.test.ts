@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import { decodeFailure } from "../../src/activities/contracts";
+import { decodeFailure } from "../../src/contracts";
 import { createActivityDeps, setActivityDeps } from "../../src/activities/deps";
 import { startFakeDurableApi, type FakeDurableApi } from "../functions/support/fake-durable-api";
 import { useAzurite } from "../support/azurite";

@@ -4,8 +4,8 @@
  * activity, and the service key OCI quotes back never reaches an activity output.
  */
 import { describe, expect, it } from "vitest";
-import type { AzureScope, OciScope } from "../../src/activities/contracts";
-import { decodeFailure } from "../../src/activities/contracts";
+import type { AzureScope, OciScope } from "../../src/contracts";
+import { decodeFailure } from "../../src/contracts";
 import { redactReason, virtualCircuitObservation } from "../../src/activities/virtual-circuit";
 import { CloudCallLog } from "../../src/clouds/call-log";
 import { invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
@@ -68,7 +68,7 @@ describe("the gateway's public IP", () => {
     const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: "rg-erp-pip" };
     env.arm.seedVirtualNetwork(azure.resourceGroup, { name: "vnet-pip", location: "eastus", addressPrefixes: ["10.40.0.0/16"] });
     const subnet = await invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-pip", addressPrefix: "10.40.255.0/27" });
-    const input = { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-pip", gatewaySubnetId: subnet.subnetId, sku: "Standard" };
+    const input = { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-pip", gatewaySubnetId: subnet.subnetId, sku: "Standard" as const };
 
     const first = await invoke(env, "azureEnsureGateway", input).then(
       () => undefined,

@@ -17,7 +17,7 @@ const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr:
 
 async function reservedBlocks(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const row of await t.deps.store.bgpBlocks.list()) (out[row.owner] ??= []).push(row.block);
+  for (const row of await t.deps.store.bgpBlocks.list()) (out[row.owner] ??= []).push(row.key);
   for (const blocks of Object.values(out)) blocks.sort();
   return out;
 }

@@ -38,7 +38,7 @@ describe("BGP blocks of a failed provisioning", () => {
 
     const res = await post(exampleSpecBody());
     expect(res.status).toBe(202);
-    const owners = Object.fromEntries((await t.deps.store.bgpBlocks.list()).map((r) => [r.block, r.owner]));
+    const owners = Object.fromEntries((await t.deps.store.bgpBlocks.list()).map((r) => [r.key, r.owner]));
     expect(owners).toEqual({ "192.168.100.0/30": "erp-prod", "192.168.100.4/30": "erp-prod" });
   });
 
@@ -100,6 +100,6 @@ describe("one run in flight per VNet and per VCN", () => {
     await markFailed("second", { step: "preflight", code: "PREFLIGHT_FAILED", message: "VCN is already attached to DRG x" });
     expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(202);
     const rows = await t.deps.store.networks.list();
-    expect(rows.map((r) => [r.kind, r.owner]).sort()).toEqual([["vcn", "third"], ["virtualNetwork", "third"]]);
+    expect(rows.map((r) => [r.key.kind, r.owner]).sort()).toEqual([["vcn", "third"], ["virtualNetwork", "third"]]);
   });
 });

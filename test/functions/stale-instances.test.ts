@@ -6,11 +6,11 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
-import { TRIGGER_TIMING } from "../../src/functions/timing";
+import { REQUEST_TIMING } from "../../src/requests/timing";
 import { exampleSpecBody, json, request, useHandlers } from "./support/harness";
 
 // No grace: a record not yet started counts as stalled at once, as it would 15 s later.
-const t = useHandlers((deps) => ({ ...deps, triggerTiming: { ...TRIGGER_TIMING, stalledStartMs: 0, terminateWaitMs: 300, terminatePollMs: 20 } }));
+const t = useHandlers((deps) => ({ ...deps, requestTiming: { ...REQUEST_TIMING, stalledStartMs: 0, terminateWaitMs: 300, terminatePollMs: 20 } }));
 beforeEach(() => {
   t.durable.starts.length = 0;
   t.durable.terminations.length = 0;
@@ -105,7 +105,7 @@ describe("the record view of an operation nothing runs", () => {
   });
 
   it("is not orphaned while a just-written record waits for its start, nor once it is active", async () => {
-    t.deps = { ...t.deps, triggerTiming: { ...TRIGGER_TIMING, stalledStartMs: 60_000 } };
+    t.deps = { ...t.deps, requestTiming: { ...REQUEST_TIMING, stalledStartMs: 60_000 } };
     t.h = interconnectHandlers(() => t.deps);
     expect((await post()).status).toBe(202);
     t.durable.instances.delete("provision-erp-prod-1");

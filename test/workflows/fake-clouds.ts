@@ -5,7 +5,7 @@
  * deleted before the provider deprovisioned it; a DRG cannot go while attached), so a wrong
  * teardown order shows up as a failure, not as a silently green test.
  */
-import { ACTIVITY, stepFailureError, type ActivityName, type AuditEntry, type DeleteOutcome, type StepFailure } from "../../src/activities/contracts";
+import { isActivityName, stepFailureError, type ActivityName, type AuditEntry, type DeleteOutcome, type StepFailure } from "../../src/contracts";
 import { canTransition, type InterconnectState } from "../../src/domain/lifecycle";
 
 const MIN = 60_000;
@@ -69,9 +69,9 @@ export class FakeClouds {
     const queued = this.failNext.get(name);
     const next = queued?.shift();
     if (next) throw stepFailureError(next);
-    if (!(Object.values(ACTIVITY) as string[]).includes(name)) throw new Error(`unknown activity ${name}`);
+    if (!isActivityName(name)) throw new Error(`unknown activity ${name}`);
     this.lateVirtualCircuit(now.getTime());
-    return this.handle(name as ActivityName, input as Record<string, unknown>, now.getTime());
+    return this.handle(name, input as Record<string, unknown>, now.getTime());
   };
 
   private lateVirtualCircuit(now: number): void {
@@ -130,7 +130,7 @@ export class FakeClouds {
       provisioningState: this.circuit.deletedAt !== undefined ? "Deleting" : this.circuit.failed ? "Failed" : "Succeeded",
       serviceProviderProvisioningState: sp,
       circuitProvisioningState: "Enabled",
-      serviceKeyMasked: "********-****-****-****-********abcd",
+      serviceKeyMasked: "0000abcd-****-****-****-************",
       privatePeering: peering
         ? { name: "AzurePrivatePeering", peeringType: "AzurePrivatePeering", provisioningState: "Succeeded", peerASN: this.o.peerAsn ?? 31898, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30", vlanId: 33 }
         : null,

@@ -5,16 +5,24 @@ import { replayHistory, runOrchestration } from "./harness";
 import { cloudCalls, cloudsWithRecord, provisionInput, PROVISION_ID, TEARDOWN_ID, teardownInput } from "./fixtures";
 import type { FakeClouds } from "./fake-clouds";
 
-const DELETE_ORDER = [
-  "azureDeleteConnection",
-  "ociDeleteVirtualCircuit",
-  "azureDeleteCircuit",
-  "ociRemoveRouteRules",
-  "ociDeleteDrgAttachment",
-  "ociDeleteDrg",
-  "azureDeleteGateway",
-  "azureDeleteGatewaySubnet",
+/** The safe order (DESIGN.md "Teardown"): each pair's first delete only once the second's delete is over. */
+const SAFE_ORDER: [before: string, after: string][] = [
+  ["azureDeleteConnection", "ociDeleteVirtualCircuit"],
+  ["ociDeleteVirtualCircuit", "azureDeleteCircuit"],
+  ["azureDeleteConnection", "azureDeleteGateway"],
+  ["azureDeleteGateway", "azureDeleteGatewaySubnet"],
+  ["ociRemoveRouteRules", "ociDeleteDrgAttachment"],
+  ["ociDeleteDrgAttachment", "ociDeleteDrg"],
+  ["ociDeleteVirtualCircuit", "ociDeleteDrg"],
 ];
+const DELETES = [...new Set(SAFE_ORDER.flat())];
+
+function expectSafeOrder(calls: { name: string; at: string }[]): void {
+  const at = (name: string) => calls.filter((c) => c.name === name).map((c) => Date.parse(c.at));
+  for (const [before, after] of SAFE_ORDER) {
+    expect(Math.min(...at(after)), `${after} after ${before}`).toBeGreaterThan(Math.max(...at(before)));
+  }
+}
 
 async function provisioned(clouds: FakeClouds) {
   const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
@@ -35,7 +43,8 @@ describe("teardownInterconnect on the real replay engine", () => {
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
 
     const deletes = cloudCalls(run.calls).filter((n) => n.includes("Delete") || n.includes("Remove"));
-    expect([...new Set(deletes)]).toEqual(DELETE_ORDER);
+    expect(new Set(deletes)).toEqual(new Set(DELETES));
+    expectSafeOrder(run.calls);
     // the circuit delete came only once Azure showed NotProvisioned without peerings: no conflict on the way
     const circuitDeletes = run.calls.filter((c) => c.name === "azureDeleteCircuit");
     expect(circuitDeletes).toHaveLength(1);
@@ -43,6 +52,38 @@ describe("teardownInterconnect on the real replay engine", () => {
     // TERMINATING takes 2 min, then Azure lags 5 more minutes behind the virtual circuit's disappearance
     expect(Date.parse(circuitDeletes[0]!.at) - Date.parse(vcDelete.at)).toBeGreaterThanOrEqual(7 * 60_000);
     expect(run.statuses.some((s) => s.step === "circuit-deprovisioning" && String(s.lastObserved).includes("Deprovisioning"))).toBe(true);
+  });
+
+  it("removes in parallel where nothing links the resources: the gateway does not wait behind the circuit chain, nor the OCI side behind Azure", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    expect(run.error).toBeUndefined();
+    const first = (name: string) => Date.parse(run.calls.find((c) => c.name === name)!.at);
+    // the gateway goes right after its connection, while the virtual circuit terminates and Azure catches up
+    expect(first("azureDeleteGateway")).toBeLessThan(first("azureDeleteCircuit"));
+    expect(Math.abs(first("azureDeleteGateway") - first("ociDeleteVirtualCircuit"))).toBeLessThan(60_000);
+    // our route rules (OCI) go at once, not after the connection and the circuit (Azure)
+    expect(first("ociRemoveRouteRules")).toBeLessThanOrEqual(first("azureDeleteConnection"));
+    expect(first("ociDeleteDrgAttachment")).toBeLessThan(first("azureDeleteCircuit"));
+    // the status says what runs at the same time
+    expect(run.statuses.some((s) => String(s.message).includes("at the same time: ") && String(s.waitingFor).includes("; "))).toBe(true);
+    expectSafeOrder(run.calls);
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+  });
+
+  it("calls again an activity whose result in the history is not what its contract allows, instead of reading it", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    let corrupted = 0;
+    const activities = (name: string, input: unknown, now: Date) => {
+      const result = clouds.boundary(name, input, now);
+      return name === "azureDeleteGateway" && corrupted++ === 0 ? null : result;
+    };
+    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities, start });
+    expect(run.error).toBeUndefined();
+    expect(clouds.audit.some((a) => a.event === "retrying" && /ACTIVITY_OUTPUT_INVALID: azureDeleteGateway returned a result its contract does not allow/.test(a.message))).toBe(true);
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
   });
 
   it("clears an earlier failure when the teardown of a failed record (already tearing-down) finishes", async () => {
@@ -251,9 +292,9 @@ describe("compensation after a failed provisioning", () => {
     expect(deletes.every((c) => c.error === undefined)).toBe(true);
     expect(Date.parse(deletes[0]!.at) - gatewayCreated).toBeGreaterThanOrEqual(30 * 60_000);
     expect(Date.parse(deletes[0]!.at) - gatewayCreated).toBeLessThan(32 * 60_000);
-    // the wait counted from the gateway's own start: no look before its earliest plausible completion (20 min)
-    const drgRemoved = Date.parse(run.calls.filter((c) => c.name === "ociDeleteDrg").at(-1)!.at);
-    const [look, ...polls] = run.calls.filter((c) => c.name === "azureGetGateway" && Date.parse(c.at) > drgRemoved && Date.parse(c.at) < Date.parse(deletes[0]!.at));
+    // the wait counted from the gateway's own start: one look when compensation begins, none then before its earliest plausible completion (20 min)
+    const compensationStarted = Date.parse(run.calls.find((c) => c.name === "ociEnsureVirtualCircuit")!.at);
+    const [look, ...polls] = run.calls.filter((c) => c.name === "azureGetGateway" && Date.parse(c.at) > compensationStarted && Date.parse(c.at) < Date.parse(deletes[0]!.at));
     expect(Date.parse(look!.at) - gatewayCreated).toBeLessThan(20 * 60_000);
     expect(polls.length).toBeGreaterThan(0);
     expect(polls.every((c) => Date.parse(c.at) >= gatewayCreated + 20 * 60_000)).toBe(true);

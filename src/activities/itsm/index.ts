@@ -1,11 +1,10 @@
 import * as df from "durable-functions";
-import { ITSM_ACTIVITY } from "./contracts";
+import { ITSM_ACTIVITY } from "../../contracts/itsm";
 import { setDefaultItsmActivityDeps, type ItsmActivityDeps } from "./deps";
 import { itsmEnqueueNotes } from "./enqueue";
 import { itsmObserveOperation } from "./observe";
 
-export { ITSM_ACTIVITY } from "./contracts";
-export * from "./contracts";
+export * from "../../contracts/itsm";
 export { setItsmActivityDeps, type ItsmActivityDeps } from "./deps";
 export { itsmEnqueueNotes, itsmObserveOperation };
 

@@ -2,7 +2,7 @@ import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { findInstance } from "../durable-instance";
 import { itsmActivityDeps } from "./deps";
-import { observeOperationInput, observeOperationOutput, type ObserveOperationOutput } from "./contracts";
+import { observeOperationInput, observeOperationOutput, type ObserveOperationOutput } from "../../contracts/itsm";
 
 /**
  * One look at an operation for its ticket: the record (state, resources, BGP plan, failure) and the

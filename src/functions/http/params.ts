@@ -1,13 +1,13 @@
+import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE } from "../../domain/names";
 import { ValidationError, type ValidationIssue } from "../../domain/errors";
 import { INTERCONNECT_STATES, isInterconnectState, type InterconnectState } from "../../domain/lifecycle";
 
-/** The spec's name rule, so that a path segment that can never name an interconnect is a 400, not a 404. */
-export const INTERCONNECT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 
+/** The spec's name rule, so that a path segment that can never name an interconnect is a 400, not a 404. */
 export function nameParam(value: string | undefined): string {
   if (value === undefined || !INTERCONNECT_NAME_PATTERN.test(value)) {
     throw new ValidationError([
-      { path: "path name", message: "must be an interconnect name: 3-40 lowercase letters, digits and hyphens, starting with a letter" },
+      { path: "path name", message: INTERCONNECT_NAME_RULE },
     ]);
   }
   return value;

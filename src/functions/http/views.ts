@@ -1,5 +1,5 @@
 import type { DurableOrchestrationStatus } from "durable-functions";
-import { isFinished } from "../durable";
+import { isFinished } from "../../requests/durable";
 import type { StoredInterconnect } from "../../store";
 
 export function recordLinks(origin: string, name: string): { self: string; audit: string } {
@@ -38,7 +38,7 @@ const IN_FLIGHT_STATES = new Set(["requested", "provisioning", "tearing-down"]);
 
 export interface RecordViewOptions {
   now: Date;
-  /** TriggerTiming.stalledStartMs: an instance missing for longer than this after its start is not coming. */
+  /** RequestTiming.stalledStartMs: an instance missing for longer than this after its start is not coming. */
   stalledStartMs: number;
 }
 

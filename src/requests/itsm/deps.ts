@@ -1,10 +1,10 @@
 import type { ItsmSettings } from "../../config/itsm-settings";
 import type { TicketChannel } from "../../itsm/channel";
 import type { ItsmStore } from "../../store";
-import type { TriggerDeps } from "../../functions/deps";
+import type { RequestDeps } from "../deps";
 
 /** What the ITSM use cases need besides the triggers' own deps. */
-export interface ItsmDeps extends TriggerDeps {
+export interface ItsmDeps extends RequestDeps {
   itsm: ItsmStore;
   itsmSettings: ItsmSettings;
   /** The configured systems' clients; absent when that integration is off. */

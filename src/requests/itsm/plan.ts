@@ -3,8 +3,8 @@ import { planBgp, type BgpPlan } from "../../domain/bgp-plan";
 import { isDomainError, ValidationError } from "../../domain/errors";
 import type { PlanProblem } from "../../domain/plan";
 import type { InterconnectSpec } from "../../domain/spec";
-import { usedBlocks } from "../../functions/bgp-allocation";
-import { findInstance } from "../../functions/durable";
+import { usedBlocks } from "../bgp-allocation";
+import { findInstance } from "../durable";
 import { PLAN_ORCHESTRATOR, type PlanInput } from "../../workflows";
 import type { ItsmDeps } from "./deps";
 

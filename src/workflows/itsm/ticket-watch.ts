@@ -1,6 +1,6 @@
 import type { OrchestrationContext, Task } from "durable-functions";
 import { z } from "zod";
-import { ITSM_ACTIVITY, observeOperationOutput, type EnqueueNotesInput, type ObserveOperationInput } from "../../activities/itsm/contracts";
+import { ITSM_ACTIVITY, observeOperationOutput, type EnqueueNotesInput, type ObserveOperationInput } from "../../contracts/itsm";
 import { MILESTONES, nextMilestones, type Milestone } from "../../domain/itsm/milestones";
 import { milestoneNote } from "../../domain/itsm/notes";
 import { ticketKey, ticketSchema } from "../../domain/itsm/ticket";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { operationObservationSchema } from "../../domain/itsm/milestones";
-import { TICKET_KEY } from "../../domain/itsm/ticket";
+import { operationObservationSchema } from "../domain/itsm/milestones";
+import { TICKET_KEY } from "../domain/itsm/ticket";
 
 /**
  * The ticket watch's activities: names and zod contracts (types by z.infer), checked on both sides of

@@ -2,8 +2,9 @@ import { ErrorCodes, ValidationError } from "../domain/errors";
 import { describeHolder } from "../domain/failed-provisioning";
 import { interconnectNetworks } from "../domain/networks";
 import type { InterconnectSpec } from "../domain/spec";
-import { NetworkTakenError, type HeldNetworks } from "../store";
-import type { TriggerDeps } from "./deps";
+import type { NetworkKey } from "../domain/networks";
+import { NetworkTakenError, type Held } from "../store";
+import type { RequestDeps } from "./deps";
 
 /** Another interconnect's run is in flight on the VNet or VCN: a conflict naming the field and the holder. */
 export class NetworkConflictError extends ValidationError {
@@ -27,10 +28,10 @@ export class NetworkConflictError extends ValidationError {
 }
 
 /**
- * Takes the spec's VNet and VCN for this request (see NetworkReservations): two runs building on one
+ * Takes the spec's VNet and VCN for this request (see store/reservations.ts NETWORKS): two runs building on one
  * network at once would both create the VNet's one ExpressRoute gateway, or adopt it half-built.
  */
-export async function reserveNetworks(deps: TriggerDeps, spec: InterconnectSpec, attempt: number): Promise<HeldNetworks> {
+export async function reserveNetworks(deps: RequestDeps, spec: InterconnectSpec, attempt: number): Promise<Held<NetworkKey>> {
   try {
     return await deps.store.networks.reserve(spec.name, attempt, interconnectNetworks(spec));
   } catch (err) {
@@ -40,7 +41,7 @@ export async function reserveNetworks(deps: TriggerDeps, spec: InterconnectSpec,
 }
 
 /** After a failed request: gives the networks back, unless the interconnect's record (ours or a concurrent request's) now holds them. */
-export async function releaseNetworksUnlessRecorded(deps: TriggerDeps, held: HeldNetworks): Promise<void> {
+export async function releaseNetworksUnlessRecorded(deps: RequestDeps, held: Held<NetworkKey>): Promise<void> {
   try {
     const record = await deps.store.interconnects.get(held.owner);
     if (record && record.state !== "deleted") return;

@@ -37,7 +37,7 @@ describe("BgpBlockReservations (real Azurite)", () => {
     expect(winners).toHaveLength(1);
     for (const r of results) if (r !== "ok") expect(r).toBe(`taken by ${winners[0]}`);
     const rows = await s.bgpBlocks.list();
-    expect(rows.map((r) => [r.block, r.owner]).sort()).toEqual([
+    expect(rows.map((r) => [r.key, r.owner]).sort()).toEqual([
       [`10.0.${names.indexOf(winners[0] as string)}.0/30`, winners[0]],
       ["192.168.100.0/30", winners[0]],
     ].sort());
@@ -49,9 +49,9 @@ describe("BgpBlockReservations (real Azurite)", () => {
     const { store: s } = store();
     const first = await s.bgpBlocks.reserve("erp-prod", 1, ["192.168.100.0/30"]);
     const second = await s.bgpBlocks.reserve("erp-prod", 1, ["192.168.100.0/30"]);
-    expect(second.blocks).toEqual([{ block: "192.168.100.0/30" }]);
+    expect(second.rows).toEqual([{ key: "192.168.100.0/30" }]);
     await s.bgpBlocks.releaseHeld(second);
-    expect((await s.bgpBlocks.list()).map((r) => r.block)).toEqual(["192.168.100.0/30"]);
+    expect((await s.bgpBlocks.list()).map((r) => r.key)).toEqual(["192.168.100.0/30"]);
     await s.bgpBlocks.releaseHeld(first);
     expect(await s.bgpBlocks.list()).toEqual([]);
   });
@@ -67,7 +67,7 @@ describe("BgpBlockReservations (real Azurite)", () => {
     expect(await outcome(s.bgpBlocks.reserve("crm", 1, ["192.168.100.0/30"]))).toBe("taken by erp-prod");
     // The request in flight never wrote its record: its row is stale now and another may take the block.
     expect(await outcome(s.bgpBlocks.reserve("crm", 1, ["192.168.100.8/30"]))).toBe("ok");
-    expect((await s.bgpBlocks.list()).find((r) => r.block === "192.168.100.8/30")?.owner).toBe("crm");
+    expect((await s.bgpBlocks.list()).find((r) => r.key === "192.168.100.8/30")?.owner).toBe("crm");
   });
 
   it("frees a deleted interconnect's rows at once, but not a newer attempt of the same name", async () => {
@@ -87,6 +87,6 @@ describe("BgpBlockReservations (real Azurite)", () => {
     expect(await s.bgpBlocks.releaseOwner("erp-prod", 2)).toEqual([]);
     expect(await outcome(s.bgpBlocks.reserve("crm", 1, ["192.168.100.4/30"]))).toBe("taken by erp-prod");
     expect(await s.bgpBlocks.releaseOwner("erp-prod", 3)).toEqual(["192.168.100.4/30"]);
-    expect((await s.bgpBlocks.list()).map((r) => [r.block, r.owner])).toEqual([["192.168.100.0/30", "crm"]]);
+    expect((await s.bgpBlocks.list()).map((r) => [r.key, r.owner])).toEqual([["192.168.100.0/30", "crm"]]);
   });
 });

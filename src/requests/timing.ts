@@ -12,7 +12,7 @@
  *   before it starts the teardown anyway; the teardown itself then waits for that instance
  *   (TeardownInput.stoppedProvisioning), so this wait only makes the common case tidy.
  */
-export interface TriggerTiming {
+export interface RequestTiming {
   stalledStartMs: number;
   raceRetries: number;
   terminateWaitMs: number;
@@ -20,7 +20,7 @@ export interface TriggerTiming {
   terminatePollMs: number;
 }
 
-export const TRIGGER_TIMING: TriggerTiming = {
+export const REQUEST_TIMING: RequestTiming = {
   stalledStartMs: 15_000,
   raceRetries: 6,
   terminateWaitMs: 5_000,

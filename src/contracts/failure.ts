@@ -1,14 +1,26 @@
 /** The failure wire format: how an activity's failure crosses the durable history to the orchestrator. */
+import { z } from "zod";
 
-/** What a failed activity reports. The orchestrator retries only `retryable` ones. */
-export interface StepFailure {
-  code: string;
-  message: string;
-  retryable: boolean;
-  cloud?: "azure" | "oci";
-  statusCode?: number;
-  requestId?: string;
-  retryAfterSeconds?: number;
+/** What a failed step reports. The orchestrator retries only `retryable` ones. */
+export const stepFailure = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  cloud: z.enum(["azure", "oci"]).optional(),
+  statusCode: z.number().optional(),
+  requestId: z.string().optional(),
+  retryAfterSeconds: z.number().optional(),
+});
+export type StepFailure = z.infer<typeof stepFailure>;
+
+/** A failure that retrying cannot cure (activities and workflows alike). */
+export function permanent(code: string, message: string): StepFailure {
+  return { code, message, retryable: false };
+}
+
+/** A failure worth another attempt, after the cloud's Retry-After when it gave one. */
+export function retryLater(code: string, message: string, retryAfterSeconds?: number): StepFailure {
+  return { code, message, retryable: true, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
 }
 
 const OPEN = "[[step-failure]]";
@@ -36,19 +48,13 @@ export function decodeFailure(error: unknown): StepFailure {
   const end = start >= 0 ? text.indexOf(CLOSE, start) : -1;
   if (start >= 0 && end > start) {
     try {
-      const parsed: unknown = JSON.parse(text.slice(start + OPEN.length, end));
-      if (isStepFailure(parsed)) return parsed;
+      const parsed = stepFailure.safeParse(JSON.parse(text.slice(start + OPEN.length, end)));
+      if (parsed.success) return parsed.data;
     } catch {
       // fall through to the unexpected failure below
     }
   }
-  return { code: "UNEXPECTED", message: firstLine(text), retryable: false };
-}
-
-function isStepFailure(v: unknown): v is StepFailure {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return typeof o.code === "string" && typeof o.message === "string" && typeof o.retryable === "boolean";
+  return permanent("UNEXPECTED", firstLine(text));
 }
 
 function firstLine(text: string): string {

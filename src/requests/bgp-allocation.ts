@@ -2,8 +2,8 @@ import { planBgp, type BgpPlan, type UsedBlock } from "../domain/bgp-plan";
 import { ErrorCodes, ValidationError } from "../domain/errors";
 import { describeHolder, failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import type { InterconnectSpec } from "../domain/spec";
-import { BgpBlockTakenError, type HeldBlocks } from "../store";
-import type { TriggerDeps } from "./deps";
+import { BgpBlockTakenError, type Held } from "../store";
+import type { RequestDeps } from "./deps";
 
 /** Each round loses at most to the requests that won a block in it; this many covers a burst of POSTs. */
 const ALLOCATION_ROUNDS = 30;
@@ -17,11 +17,11 @@ export class BgpBlockConflictError extends ValidationError {
 }
 
 /**
- * The BGP plan of a new interconnect, its blocks reserved for it (see BgpBlockReservations): requested
+ * The BGP plan of a new interconnect, its blocks reserved for it (see store/reservations.ts BGP_BLOCKS): requested
  * blocks are checked and reserved, absent ones allocated from the pool and reserved, trying the next
  * free blocks when a concurrent request takes them first.
  */
-export async function reserveBgpPlan(deps: TriggerDeps, spec: InterconnectSpec, attempt: number): Promise<{ plan: BgpPlan; held: HeldBlocks }> {
+export async function reserveBgpPlan(deps: RequestDeps, spec: InterconnectSpec, attempt: number): Promise<{ plan: BgpPlan; held: Held<string> }> {
   const lost = new Set<string>();
   for (let round = 1; ; round++) {
     const plan = planBgp({
@@ -51,7 +51,7 @@ export async function reserveBgpPlan(deps: TriggerDeps, spec: InterconnectSpec, 
  * just reserved. Requested blocks are not checked against the latter: the reservation itself decides,
  * so of two requests racing for the same block the loser always gets the 409.
  */
-export async function usedBlocks(deps: TriggerDeps, spec: InterconnectSpec): Promise<UsedBlock[]> {
+export async function usedBlocks(deps: RequestDeps, spec: InterconnectSpec): Promise<UsedBlock[]> {
   const used: UsedBlock[] = [];
   /** Interconnects whose rows no longer mean anything: the reservation takes such a row over (heldByOwner). */
   const released = new Map<string, number>();
@@ -69,7 +69,7 @@ export async function usedBlocks(deps: TriggerDeps, spec: InterconnectSpec): Pro
   if (!spec.bgp) {
     for (const row of await deps.store.bgpBlocks.list()) {
       const over = row.attempt <= (released.get(row.owner) ?? -1);
-      if (row.owner !== spec.name && !over && deps.store.bgpBlocks.isRecent(row)) used.push({ cidr: row.block, heldBy: `interconnect ${row.owner} (being requested)` });
+      if (row.owner !== spec.name && !over && deps.store.bgpBlocks.isRecent(row)) used.push({ cidr: row.key, heldBy: `interconnect ${row.owner} (being requested)` });
     }
   }
   return used;
@@ -79,13 +79,13 @@ export async function usedBlocks(deps: TriggerDeps, spec: InterconnectSpec): Pro
  * After a failed request: gives back the blocks unless the interconnect's record holds them (the
  * record was written, so the blocks are its, or a concurrent request for the same name wrote it).
  */
-export async function releaseUnlessRecorded(deps: TriggerDeps, held: HeldBlocks): Promise<void> {
+export async function releaseUnlessRecorded(deps: RequestDeps, held: Held<string>): Promise<void> {
   try {
     const record = await deps.store.interconnects.get(held.owner);
     const recorded = record && record.state !== "deleted" && record.bgpPlan ? [record.bgpPlan.primary.cidr, record.bgpPlan.secondary.cidr] : [];
-    await deps.store.bgpBlocks.releaseHeld({ ...held, blocks: held.blocks.filter((b) => !recorded.includes(b.block)) });
+    await deps.store.bgpBlocks.releaseHeld({ ...held, rows: held.rows.filter((b) => !recorded.includes(b.key)) });
   } catch (err) {
     // The request's own error matters more; a row left behind is reclaimed once stale.
-    deps.log(`could not release BGP blocks ${held.blocks.map((b) => b.block).join(", ")} of ${held.owner}: ${err instanceof Error ? err.message : String(err)}`);
+    deps.log(`could not release BGP blocks ${held.rows.map((b) => b.key).join(", ")} of ${held.owner}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

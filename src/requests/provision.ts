@@ -8,10 +8,10 @@ import { PROVISION_ORCHESTRATOR, type ProvisionInput } from "../workflows/names"
 import { releaseUnlessRecorded, reserveBgpPlan } from "./bgp-allocation";
 import { releaseNetworksUnlessRecorded, reserveNetworks } from "./network-reservation";
 import type { Caller } from "./caller";
-import type { TriggerDeps } from "./deps";
+import type { RequestDeps } from "./deps";
 import { findInstance, isFinished } from "./durable";
 import { sameSpec } from "./spec-identity";
-import { raceBackoffMs, TRIGGER_TIMING } from "./timing";
+import { raceBackoffMs, REQUEST_TIMING } from "./timing";
 
 export interface ProvisionOutcome {
   /** started: this request started the orchestration; existing: an identical request already had. */
@@ -21,9 +21,9 @@ export interface ProvisionOutcome {
 }
 
 /** Validates the spec and the BGP plan, then starts the provisioning, or returns the one already running. */
-export async function requestProvisioning(deps: TriggerDeps, client: DurableClient, body: unknown, caller: Caller): Promise<ProvisionOutcome> {
+export async function requestProvisioning(deps: RequestDeps, client: DurableClient, body: unknown, caller: Caller): Promise<ProvisionOutcome> {
   const spec = parseInterconnectSpec(body, { catalog: deps.catalog });
-  const timing = deps.triggerTiming ?? TRIGGER_TIMING;
+  const timing = deps.requestTiming ?? REQUEST_TIMING;
   for (let round = 1; ; round++) {
     const existing = await deps.store.interconnects.get(spec.name);
     if (existing && existing.state !== "deleted") {
@@ -69,7 +69,7 @@ export async function requestProvisioning(deps: TriggerDeps, client: DurableClie
   }
 }
 
-async function claim(deps: TriggerDeps, created: StoredInterconnect, attempt: number): Promise<StoredInterconnect> {
+async function claim(deps: RequestDeps, created: StoredInterconnect, attempt: number): Promise<StoredInterconnect> {
   const instanceId = provisionInstanceId(created.name, attempt);
   return deps.store.interconnects.update(created.name, created.etag, () => ({
     attempt,
@@ -100,13 +100,13 @@ async function start(client: DurableClient, record: StoredInterconnect, input: P
  * Anything else: a 409 that says what to do. Undefined: the record was changing under us; decide again.
  */
 async function reuseExisting(
-  deps: TriggerDeps,
+  deps: RequestDeps,
   client: DurableClient,
   existing: StoredInterconnect,
   spec: InterconnectSpec,
   round: number,
 ): Promise<ProvisionOutcome | undefined> {
-  const timing = deps.triggerTiming ?? TRIGGER_TIMING;
+  const timing = deps.requestTiming ?? REQUEST_TIMING;
   const op = existing.currentOperation;
   if (existing.state === "tearing-down") {
     throw conflict(existing, `it is being torn down${op ? ` (operation ${op.instanceId})` : ""}; wait until it is deleted, then provision it again`);
@@ -145,7 +145,7 @@ async function reuseExisting(
   return { outcome: "existing", instanceId: op.instanceId, record: existing };
 }
 
-function inputFrom(deps: TriggerDeps, record: StoredInterconnect, spec: InterconnectSpec, attempt: number): ProvisionInput {
+function inputFrom(deps: RequestDeps, record: StoredInterconnect, spec: InterconnectSpec, attempt: number): ProvisionInput {
   // The stalled-start path: who asked first is in the audit; the orchestration runs as the system.
   return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, timing: deps.timing };
 }

@@ -1,6 +1,6 @@
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
-import { createStorageCredential, storageTargets } from "../../src/clouds/azure/storage";
+import { createStorageCredential, storageTargets } from "../../src/store/storage-account";
 
 describe("storageTargets", () => {
   it("hands a connection string to both tables and queues unchanged", () => {

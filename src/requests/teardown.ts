@@ -4,9 +4,9 @@ import { teardownInstanceId } from "../domain/names";
 import type { InterconnectChange, StoredInterconnect } from "../store";
 import { TEARDOWN_ORCHESTRATOR, type TeardownInput } from "../workflows/names";
 import type { Caller } from "./caller";
-import type { TriggerDeps } from "./deps";
+import type { RequestDeps } from "./deps";
 import { findInstance, terminateAndWait } from "./durable";
-import { TRIGGER_TIMING } from "./timing";
+import { REQUEST_TIMING } from "./timing";
 
 export interface TeardownRequest {
   name: string;
@@ -40,8 +40,8 @@ export type TeardownStartInput = TeardownInput & { stoppedProvisioning?: string 
  * racing requests exactly one moves the record to tearing-down and starts the teardown; the other
  * re-reads and returns that teardown.
  */
-export async function requestTeardown(deps: TriggerDeps, client: DurableClient, request: TeardownRequest): Promise<TeardownOutcome> {
-  const timing = deps.triggerTiming ?? TRIGGER_TIMING;
+export async function requestTeardown(deps: RequestDeps, client: DurableClient, request: TeardownRequest): Promise<TeardownOutcome> {
+  const timing = deps.requestTiming ?? REQUEST_TIMING;
   for (let round = 1; ; round++) {
     const record = await deps.store.interconnects.get(request.name);
     if (!record) throw notFound(request.name, "does not exist");
@@ -95,7 +95,7 @@ export async function requestTeardown(deps: TriggerDeps, client: DurableClient, 
  * "requested" cannot go straight to tearing-down in the lifecycle: a provisioning that never got
  * going is first marked failed (cancelled), then torn down, so both facts stay in the record's history.
  */
-async function claim(deps: TriggerDeps, record: StoredInterconnect, attempt: number, instanceId: string, request: TeardownRequest): Promise<StoredInterconnect> {
+async function claim(deps: RequestDeps, record: StoredInterconnect, attempt: number, instanceId: string, request: TeardownRequest): Promise<StoredInterconnect> {
   const operation = { kind: "teardown" as const, instanceId, startedAt: new Date().toISOString() };
   let current = record;
   if (current.state === "requested") {
@@ -107,7 +107,7 @@ async function claim(deps: TriggerDeps, record: StoredInterconnect, attempt: num
   return deps.store.interconnects.transitionState(current.name, "tearing-down", current.etag, change);
 }
 
-function inputFor(deps: TriggerDeps, request: TeardownRequest, actor: string, stoppedProvisioning?: string): TeardownStartInput {
+function inputFor(deps: RequestDeps, request: TeardownRequest, actor: string, stoppedProvisioning?: string): TeardownStartInput {
   return {
     name: request.name,
     reason: request.reason,

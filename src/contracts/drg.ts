@@ -1,0 +1,26 @@
+/** OCI: the DRG and its attachment to the VCN. */
+import { z } from "zod";
+import { deleteOutcome, ocid, ociScope, observed, opContext, resourceTags, type ActivityFamily } from "./common";
+
+export const drgObservation = observed({ drgId: z.string(), lifecycleState: z.string() });
+export type DrgObservation = z.infer<typeof drgObservation>;
+
+export const drgAttachmentObservation = observed({ drgAttachmentId: z.string(), lifecycleState: z.string() });
+export type DrgAttachmentObservation = z.infer<typeof drgAttachmentObservation>;
+
+/** When drgAttachmentId is absent, the attachment is looked up by its derived display name (and drgId/vcnId). */
+const attachmentRef = z.object({ opContext, oci: ociScope, vcnId: ocid("vcn"), drgAttachmentId: ocid("drgattachment").optional(), drgId: ocid("drg").optional() });
+/** When drgId is absent, the DRG is looked up by its derived display name in the compartment. */
+const drgRef = z.object({ opContext, oci: ociScope, drgId: ocid("drg").optional() });
+
+export const drgActivities = {
+  ociEnsureDrg: { input: z.object({ opContext, oci: ociScope, tags: resourceTags.optional() }), output: drgObservation },
+  ociEnsureDrgAttachment: {
+    input: z.object({ opContext, oci: ociScope, drgId: ocid("drg"), vcnId: ocid("vcn"), tags: resourceTags.optional() }),
+    output: drgAttachmentObservation,
+  },
+  ociGetDrg: { input: drgRef, output: drgObservation },
+  ociGetDrgAttachment: { input: attachmentRef, output: drgAttachmentObservation },
+  ociDeleteDrgAttachment: { input: attachmentRef, output: deleteOutcome },
+  ociDeleteDrg: { input: drgRef, output: deleteOutcome },
+} satisfies ActivityFamily;

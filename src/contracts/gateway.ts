@@ -1,0 +1,48 @@
+/** The ExpressRoute virtual network gateway and its GatewaySubnet. */
+import { z } from "zod";
+import { GATEWAY_SKUS } from "../domain/skus";
+import { armId, azureScope, cidr, deleteOutcome, observed, opContext, resourceTags, text, type ActivityFamily } from "./common";
+
+export const gatewayObservation = observed({
+  gatewayId: z.string(),
+  name: z.string(),
+  /** ARM provisioningState: Creating | Updating | Succeeded | Failed | Deleting ... */
+  provisioningState: z.string(),
+  sku: z.string(),
+});
+export type GatewayObservation = z.infer<typeof gatewayObservation>;
+
+export const gatewayActivities = {
+  azureEnsureGatewaySubnet: {
+    input: z.object({ opContext, azure: azureScope, virtualNetworkName: text, addressPrefix: cidr }),
+    output: z.object({ subnetId: z.string(), addressPrefix: z.string(), provisioningState: z.string() }),
+  },
+  azureEnsureGateway: {
+    input: z.object({
+      opContext,
+      azure: azureScope,
+      location: text,
+      virtualNetworkName: text,
+      gatewaySubnetId: armId,
+      sku: z.enum(GATEWAY_SKUS),
+      scaleUnits: z.number().int().min(1).max(40).optional(),
+      /** On the gateway and its public IP. */
+      tags: resourceTags.optional(),
+    }),
+    output: gatewayObservation,
+  },
+  azureGetGateway: {
+    /** gatewayId is given when an existing (not ours) gateway is used; otherwise the derived name is read. */
+    input: z.object({ opContext, azure: azureScope, gatewayId: armId.optional() }),
+    output: gatewayObservation,
+  },
+  azureDeleteGateway: {
+    /** Only the derived-name gateway is ever deleted; "in-use" when another connection still uses it. */
+    input: z.object({ opContext, azure: azureScope, gatewayId: armId.optional() }),
+    output: deleteOutcome,
+  },
+  azureDeleteGatewaySubnet: {
+    input: z.object({ opContext, azure: azureScope, virtualNetworkName: text }),
+    output: deleteOutcome,
+  },
+} satisfies ActivityFamily;

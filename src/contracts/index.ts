@@ -1,0 +1,53 @@
+/**
+ * Every activity's contract, declared once: its name (the key), the schema of its input (checked by
+ * the activity on every call) and of its output; the types are inferred from them. Registration
+ * (df.app.activity), the activities' handlers and the workflows' calls (context.df.callActivity) are
+ * all typed from here. Shared by three layers, so it depends on src/domain only.
+ *
+ * A new resource family adds one file exporting its `...Activities` and spreads it below.
+ */
+import type { z } from "zod";
+import { circuitActivities } from "./circuit";
+import { connectionActivities } from "./connection";
+import { drgActivities } from "./drg";
+import { gatewayActivities } from "./gateway";
+import { planActivities } from "./plan";
+import { preflightActivities } from "./preflight";
+import { recordActivities } from "./record";
+import { routeRulesActivities } from "./route-rules";
+import { taskHubActivities } from "./task-hub";
+import { virtualCircuitActivities } from "./virtual-circuit";
+
+export const ACTIVITIES = {
+  ...preflightActivities,
+  ...gatewayActivities,
+  ...drgActivities,
+  ...circuitActivities,
+  ...virtualCircuitActivities,
+  ...routeRulesActivities,
+  ...connectionActivities,
+  ...taskHubActivities,
+  ...recordActivities,
+  ...planActivities,
+};
+
+export type ActivityName = keyof typeof ACTIVITIES;
+export const ACTIVITY_NAMES = Object.keys(ACTIVITIES) as ActivityName[];
+export type ActivityInput<N extends ActivityName> = z.infer<(typeof ACTIVITIES)[N]["input"]>;
+export type ActivityOutput<N extends ActivityName> = z.infer<(typeof ACTIVITIES)[N]["output"]>;
+
+export function isActivityName(name: string): name is ActivityName {
+  return Object.prototype.hasOwnProperty.call(ACTIVITIES, name);
+}
+
+export * from "./circuit";
+export * from "./common";
+export * from "./connection";
+export * from "./drg";
+export * from "./failure";
+export * from "./gateway";
+export * from "./plan";
+export * from "./preflight";
+export * from "./record";
+export * from "./virtual-circuit";
+export type { InterconnectResources, ResourceOwnership } from "../domain/resources";

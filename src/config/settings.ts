@@ -5,6 +5,7 @@ import { z } from "zod";
 import { DomainError, ErrorCodes, type ValidationIssue } from "../domain/errors";
 import { isAligned, parseCidr } from "../domain/ipv4";
 import type { StorageAccess } from "../store/storage-account";
+import { describeItsmSettings, readItsmSettings, type ItsmSettings } from "./itsm-settings";
 
 /**
  * The app's settings (local.settings.sample.json lists and explains each), validated once at
@@ -56,6 +57,8 @@ export interface Settings {
    * impersonate, and the header is taken as sent.
    */
   trustClientPrincipalHeader: boolean;
+  /** The ServiceNow and Jira round trip (itsm-settings.ts). */
+  itsm: ItsmSettings;
 }
 
 export interface WaitProfileSetting {
@@ -80,7 +83,7 @@ const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 const FINGERPRINT = /^[0-9a-f]{2}(?::[0-9a-f]{2}){15}$/;
 
 /** Reads settings with defaults; each problem is recorded and reading goes on so all are reported together. */
-class Reader {
+export class Reader {
   readonly issues: ValidationIssue[] = [];
   constructor(private readonly env: Env) {}
 
@@ -230,6 +233,7 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     tables: { interconnects, audit },
     trustClientPrincipalHeader: readAuthEnabled(r) || r.raw("WEBSITE_SITE_NAME") === undefined,
+    itsm: readItsmSettings(r),
   };
   if (r.issues.length > 0) throw new ConfigurationError(r.issues);
   return settings;
@@ -381,6 +385,7 @@ export function describeSettings(settings: Settings): Record<string, unknown> {
     storage: "connectionString" in settings.storage && settings.storage.connectionString !== "UseDevelopmentStorage=true" ? { connectionString: "(set)" } : settings.storage,
     azure: { ...settings.azure, ...(settings.azure.emulatorToken !== undefined ? { emulatorToken: "(set)" } : {}) },
     oci: { ...settings.oci, privateKey: "(set)", ...(settings.oci.passphrase !== undefined ? { passphrase: "(set)" } : {}) },
+    itsm: describeItsmSettings(settings.itsm),
   };
 }
 

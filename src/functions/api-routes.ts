@@ -3,6 +3,7 @@ import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
 import { registerRoutes, type ApiOperation, type ApiRoute } from "./http/api";
 import { interconnectRoutes } from "./interconnects-http";
+import { itsmRoutes } from "./itsm";
 import { openApiRoute } from "./openapi";
 import { planRoutes } from "./plans-http";
 import { teardownRejectionsRoute } from "./teardown-rejections-http";
@@ -15,7 +16,7 @@ import { teardownRejectionsRoute } from "./teardown-rejections-http";
  */
 export function apiRoutes(getDeps: () => TriggerDeps = defaultTriggerDeps): ApiRoute[] {
   const documented: ApiOperation[] = [];
-  const routes: ApiRoute[] = [...interconnectRoutes(getDeps), ...planRoutes(getDeps), teardownRejectionsRoute(getDeps), consoleRoute(), openApiRoute(getDeps, () => documented)];
+  const routes: ApiRoute[] = [...interconnectRoutes(getDeps), ...planRoutes(getDeps), teardownRejectionsRoute(getDeps), ...itsmRoutes(), consoleRoute(), openApiRoute(getDeps, () => documented)];
   documented.push(...routes.map((r) => r.operation));
   return routes;
 }

@@ -1,5 +1,6 @@
 import type { PoisonQueue } from "../store";
 import type { RequestDeps } from "../requests/deps";
+import type { ItsmDeps } from "../requests/itsm/deps";
 
 /** What the triggers need besides the durable client: the use cases' deps and the triggers' own I/O settings. */
 export interface TriggerDeps extends RequestDeps {
@@ -8,3 +9,6 @@ export interface TriggerDeps extends RequestDeps {
   /** Settings.trustClientPrincipalHeader: whether x-ms-client-principal-name is the audit's actor. */
   trustClientPrincipalHeader: boolean;
 }
+
+/** The ITSM triggers: the triggers' deps plus the ticket store, the ITSM settings and clients. */
+export type ItsmTriggerDeps = TriggerDeps & ItsmDeps;

@@ -7,6 +7,7 @@ import { settings } from "../config/settings";
 import { registerWorkflows } from "../workflows";
 import { registerApi } from "./api-routes";
 import { registerHealthWatchKeeper } from "./health-watch-keeper";
+import { registerItsm } from "./itsm";
 import { registerTeardownQueue } from "./teardown-queue";
 import { registerWatchdogTimer } from "./watchdog-timer";
 
@@ -17,10 +18,12 @@ settings();
 
 registerActivities();
 registerWorkflows();
-// Every HTTP route (the REST API and the console) is in src/functions/api-routes.ts, which also
-// documents it at GET /api/openapi.json. The rest are triggers without a route: the teardown queue,
-// and the health-watch keeper and watchdog timers.
+// Every HTTP route (the REST API, the ITSM routes and the console) is in src/functions/api-routes.ts,
+// which also documents it at GET /api/openapi.json. The rest are triggers without a route: the
+// teardown queue, the health-watch keeper and watchdog timers, and (registerItsm) the ITSM outbox
+// queue with the ITSM workflows and activities.
 registerApi();
 registerTeardownQueue();
 registerHealthWatchKeeper();
 registerWatchdogTimer();
+registerItsm();

@@ -69,7 +69,7 @@ function operationObject(schemas: SchemaSet, op: ApiOperation): Json {
     };
   }
   const problem = { $ref: "#/components/schemas/Problem" };
-  const problems: Record<string, string> = { ...op.problems, ...(op.authLevel === "anonymous" ? {} : { 401: "No valid function key (x-functions-key header or code query parameter)." }), 500: op.problems[500] ?? "An unexpected error; it was logged." };
+  const problems: Record<string, string> = { ...(op.authLevel === "anonymous" ? {} : { 401: "No valid function key (x-functions-key header or code query parameter)." }), ...op.problems, 500: op.problems[500] ?? "An unexpected error; it was logged." };
   for (const [status, description] of Object.entries(problems)) responses[status] = { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problem } } };
   const request = op.request ?? {};
   return {
@@ -127,6 +127,7 @@ export function openApiDocument(operations: readonly ApiOperation[], origin?: st
       { name: "interconnects", description: "Provision, read and tear down interconnects." },
       { name: "plans", description: "Dry runs: what a provisioning would do." },
       { name: "teardown-queue", description: "The teardown queue's rejected messages." },
+      { name: "itsm", description: "Signed ticket events from ServiceNow and Jira, and the notes the outbox could not deliver to them." },
       { name: "api", description: "This document." },
       { name: "console", description: "The web console's pages and assets." },
       { name: "durable", description: "The Durable Functions status API the 202 responses link to." },

@@ -42,8 +42,10 @@ export function emulatorAppSettings(
     arm: { url: string; token: string; caCertPath: string };
     oci: { url: string; tenancyId: string; userId: string; fingerprint: string; privateKeyPath: string };
   },
+  itsm?: { servicenowUrl: string; jiraUrl: string },
 ): Record<string, string> {
   const values: Record<string, string> = { AzureWebJobsStorage: azurite.connectionString };
+  if (itsm) Object.assign(values, { SERVICENOW_INSTANCE_URL: itsm.servicenowUrl, JIRA_BASE_URL: itsm.jiraUrl });
   if (!emulators) return values;
   return {
     ...values,

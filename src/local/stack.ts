@@ -4,6 +4,7 @@ import net from "node:net";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "./azurite";
 import { startEmulators, type RunningEmulators } from "./emulators";
+import { JIRA_SEED, SERVICENOW_SEED, startItsmEmulators, type RunningItsmEmulators } from "./emulators/itsm";
 import { emulatorAppSettings, loadLocalSettings } from "./settings";
 
 /**
@@ -23,6 +24,8 @@ const PORT_SETTINGS = {
   table: ["AZURITE_TABLE_PORT", 10002],
   arm: ["ARM_EMULATOR_PORT", 8443],
   oci: ["OCI_EMULATOR_PORT", 8444],
+  servicenow: ["SERVICENOW_EMULATOR_PORT", 8445],
+  jira: ["JIRA_EMULATOR_PORT", 8446],
 } as const;
 type PortName = keyof typeof PORT_SETTINGS;
 /** A full provisioning of the README example on the emulators' default durations, in simulated seconds (critical path 32.8 min; npm run bench measures it). */
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
   const realClouds = values.AZURE_CREDENTIAL === "default";
 
   const wanted = [["Functions host", HOST_PORT], ["Azurite blob", PORTS.blob], ["Azurite queue", PORTS.queue], ["Azurite table", PORTS.table],
-    ...(realClouds ? [] : [["ARM emulator", PORTS.arm], ["OCI emulator", PORTS.oci]])] as [string, number][];
+    ...(realClouds ? [] : [["ARM emulator", PORTS.arm], ["OCI emulator", PORTS.oci], ["ServiceNow emulator", PORTS.servicenow], ["Jira emulator", PORTS.jira]])] as [string, number][];
   const busy = [];
   for (const [name, port] of wanted) if (await portBusy(port)) busy.push(`${name} port ${port}`);
   if (busy.length) {
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
 
   let azurite: RunningAzurite | undefined;
   let emulators: RunningEmulators | undefined;
+  let itsm: RunningItsmEmulators | undefined;
   const running: { host?: ChildProcess } = {};
   let stopping = false;
   const stop = async (code: number) => {
@@ -110,6 +114,7 @@ async function main(): Promise<void> {
       if (host.exitCode === null) host.kill("SIGKILL");
     }
     await emulators?.close().catch(() => undefined);
+    await itsm?.close().catch(() => undefined);
     await azurite?.stop().catch(() => undefined);
     rmSync(LOCK, { force: true });
     process.exit(code);
@@ -127,9 +132,11 @@ async function main(): Promise<void> {
   if (!realClouds) {
     emulators = await startEmulators({ speed, dataDir: path.join(LOCAL, "emulators"), armPort: PORTS.arm, ociPort: PORTS.oci, token: values.AZURE_EMULATOR_TOKEN || undefined });
     if (emulators.clockFile) clockFile = emulators.clockFile;
+    // In memory and seeded afresh on every start: the seeded change request and issue keep their ids.
+    itsm = await startItsmEmulators({ servicenowPort: PORTS.servicenow, jiraPort: PORTS.jira });
   }
   // What actually started wins over local.settings.json, as Core Tools' Values would point at it.
-  const env = emulatorAppSettings(azurite, emulators);
+  const env = emulatorAppSettings(azurite, emulators, itsm ? { servicenowUrl: itsm.servicenow.url, jiraUrl: itsm.jira.url } : undefined);
 
   const main = path.join(ROOT, "dist/src/local/host/main.js");
   const host = spawn(process.execPath, [main], {
@@ -167,6 +174,10 @@ async function main(): Promise<void> {
       arm: { url: emulators.arm.url, caCertPath: emulators.arm.caCertPath, subscriptionId: emulators.arm.subscriptionId, resourceGroup: emulators.arm.resourceGroup, location: emulators.arm.location, virtualNetworkId: emulators.arm.virtualNetworkId },
       oci: { url: emulators.oci.url, tenancyId: emulators.oci.tenancyId, userId: emulators.oci.userId, region: emulators.oci.region, compartmentId: emulators.oci.compartmentId, vcnId: emulators.oci.vcnId, routeTableId: emulators.oci.routeTableId, providerServiceId: emulators.oci.providerServiceId },
     } : null,
+    itsm: itsm ? {
+      servicenow: { url: itsm.servicenow.url, changeRequest: { sys_id: SERVICENOW_SEED.change.sys_id, number: SERVICENOW_SEED.change.number } },
+      jira: { url: itsm.jira.url, issue: { id: itsm.jira.issue(JIRA_SEED.issue.key)?.id, key: JIRA_SEED.issue.key } },
+    } : null,
     clock: { speed, anchorFile: clockFile },
     settingsSource: settings.source,
     pid: process.pid,
@@ -180,10 +191,14 @@ async function main(): Promise<void> {
     `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in ${path.relative(ROOT, path.join(LOCAL, "azurite"))})`,
     emulators ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})` : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",
     emulators ? `  OCI emulator     ${emulators.oci.url}  (compartment ${emulators.oci.compartmentId})` : "",
+    itsm ? `  ServiceNow       ${itsm.servicenow.url}  (change request ${SERVICENOW_SEED.change.number})` : "",
+    itsm ? `  Jira             ${itsm.jira.url}  (issue ${JIRA_SEED.issue.key})` : "",
     `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(PROVISIONING_SIMULATED_SECONDS / speed))} s of real time`,
     "",
     "Try it:",
     `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,
+    ...(itsm ? [`  node scripts/itsm-event.js servicenow plan      (a signed ticket event; README "From a ticket")`] : []),
+    "",
     `Facts for scripts: ${path.relative(ROOT, path.join(LOCAL, "stack.json"))}. Ctrl-C stops everything.`,
   ].filter((l, i, a) => l !== "" || a[i - 1] !== "").join("\n"));
 }

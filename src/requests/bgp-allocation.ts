@@ -73,7 +73,7 @@ export async function previewBgpPlan(deps: RequestDeps, spec: InterconnectSpec):
  * just reserved. Requested blocks are not checked against the latter: the reservation itself decides,
  * so of two requests racing for the same block the loser always gets the 409.
  */
-async function usedBlocks(deps: RequestDeps, spec: InterconnectSpec): Promise<UsedBlock[]> {
+export async function usedBlocks(deps: RequestDeps, spec: InterconnectSpec): Promise<UsedBlock[]> {
   const used: UsedBlock[] = [];
   /** Interconnects whose rows no longer mean anything: the reservation takes such a row over (heldByOwner). */
   const released = new Map<string, number>();

@@ -14,9 +14,11 @@ export interface TeardownRequest {
   caller: Caller;
   /** The ITSM requester when the request came through the queue. */
   requestedBy?: string;
-  /** "api" or "queue": recorded in the audit row. */
-  channel: "api" | "queue";
+  /** "api", "queue" or "itsm" (a ticket's decommission event): recorded in the audit row. */
+  channel: "api" | "queue" | "itsm";
 }
+
+const CHANNEL_WORDS: Record<TeardownRequest["channel"], string> = { api: "the REST API", queue: "the teardown queue", itsm: "an ITSM ticket" };
 
 export interface TeardownOutcome {
   /**
@@ -78,7 +80,7 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
       instanceId,
       operation: "teardown",
-      message: `Teardown requested through the ${request.channel === "api" ? "REST API" : "teardown queue"} from state "${record.state}": ${request.reason}`
+      message: `Teardown requested through ${CHANNEL_WORDS[request.channel]} from state "${record.state}": ${request.reason}`
         + (stoppedTeardown !== undefined ? ` The earlier teardown ${op?.instanceId ?? "?"} is not running (${stoppedTeardown}); a new one starts from what exists on the clouds.` : "")
         + (running ? ` The running provisioning ${running} was ${stopped ? "terminated" : "asked to terminate and has not stopped yet; the teardown waits until it has"}; the teardown removes what it had built.` : ""),
       details: {

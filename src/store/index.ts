@@ -42,3 +42,4 @@ export function createStore(
     networks: reservations(NETWORKS),
   };
 }
+export { createItsmStore, enqueueNotes, noteMarker, ITSM_OUTBOX_QUEUE, type OutboxQueue, type ItsmStore, type NoteInput, type OutboxNote, type CloseOutcome, type NoteClose, type TicketOperation } from "./itsm";

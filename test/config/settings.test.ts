@@ -54,6 +54,23 @@ describe("loadSettings", () => {
       watchdog: { schedule: "0 */5 * * * *", marginMinutes: 15 },
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
       trustClientPrincipalHeader: true,
+      itsm: {
+        servicenow: {
+          webhookSecret: "local-servicenow-webhook-secret",
+          instanceUrl: "http://127.0.0.1:8445",
+          auth: { kind: "oauth", clientId: "local-emulator-client", clientSecret: "local-emulator-client-secret" },
+        },
+        jira: {
+          webhookSecret: "local-jira-webhook-secret",
+          baseUrl: "http://127.0.0.1:8446",
+          email: "interconnect-bot@example.com",
+          apiToken: "local-emulator-jira-token",
+          fieldMap: JSON.parse(readFileSync(resolve(__dirname, "../../integrations/jira/field-map.example.json"), "utf8")),
+        },
+        table: "itsmtickets",
+        outbox: { maxAttempts: 20, firstRetrySeconds: 5, maxRetrySeconds: 900 },
+        watchIntervalSeconds: 60,
+      },
     });
   });
 

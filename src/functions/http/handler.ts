@@ -5,7 +5,7 @@ import { errorResponse } from "./problem";
 export type Handler = (req: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
 /** Every route answers problem+json for whatever it throws; deps are resolved per request, so a bad setting is a 500, not a crash. */
-export function guarded(getDeps: () => TriggerDeps, run: (req: HttpRequest, context: InvocationContext, deps: TriggerDeps) => Promise<HttpResponseInit>): Handler {
+export function guarded<D extends TriggerDeps>(getDeps: () => D, run: (req: HttpRequest, context: InvocationContext, deps: D) => Promise<HttpResponseInit>): Handler {
   return async (req, context) => {
     const instance = new URL(req.url).pathname;
     try {

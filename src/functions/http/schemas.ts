@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { ErrorCodes } from "../../domain/errors";
 import { FINDING_CODES, HEALTH_STATUSES, findingSchema, interconnectHealthSchema } from "../../domain/health";
+import { jiraIssueSchema } from "../../domain/itsm/jira-event";
+import { serviceNowEventSchema } from "../../domain/itsm/servicenow-event";
+import { TICKET_ACTIONS, TICKET_KEY } from "../../domain/itsm/ticket";
+import { TICKET_VARIABLE_NAMES } from "../../domain/itsm/ticket-variables";
 import { INTERCONNECT_STATES } from "../../domain/lifecycle";
 import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE, PLAN_ID_PATTERN } from "../../domain/names";
 import { interconnectResourcesSchema } from "../../domain/resources";
@@ -180,3 +184,77 @@ export function pageSchema<T extends z.ZodType>(item: T, id: string) {
 }
 
 export const auditPageSchema = pageSchema(auditEntrySchema, "AuditPage");
+
+// ---- ITSM ----------------------------------------------------------------------------------
+
+export const itsmSignatureHeaders = z.object({
+  "x-itsm-timestamp": z.string().regex(/^\d{1,12}$/).optional().meta({ description: "Unix seconds; more than 5 minutes from now is refused (a replay). Required with x-itsm-signature." }),
+  "x-itsm-signature": z
+    .string()
+    .optional()
+    .meta({ description: 'sha256=<hex HMAC-SHA256 of "<x-itsm-timestamp>.<raw body>"> with the integration\'s webhook secret, compared in constant time.' }),
+});
+
+export const hubSignatureHeader = z.object({
+  "x-hub-signature": z.string().optional().meta({ description: "Jira only, instead of the two above: sha256=<hex HMAC-SHA256 of the raw body>, as a Jira admin webhook with a secret sends it." }),
+});
+
+/** The ServiceNow event as the mapping validates it (src/domain/itsm/servicenow-event.ts); the variables as the catalog item names them. */
+export const serviceNowEventBody = serviceNowEventSchema
+  .extend({
+    variables: z
+      .record(z.string(), z.unknown())
+      .meta({ description: `The catalog item's variables, every value a string (empty: not set): ${TICKET_VARIABLE_NAMES.join(", ")}. A decommission needs only interconnect_name.` }),
+  })
+  .meta({ id: "ServiceNowTicketEvent" });
+
+/** The Jira event as the mapping reads it (src/domain/itsm/jira-event.ts): only the issue's id, key and status are required. */
+export const jiraEventBody = z
+  .union([
+    z.looseObject({
+      webhookEvent: z.string().optional(),
+      issue: jiraIssueSchema,
+      changelog: z.unknown().optional(),
+      user: z.looseObject({}).optional().meta({ description: "The user the requester falls back to when the requestedBy field is empty." }),
+    }),
+    jiraIssueSchema.meta({ description: "An Automation payload in Automation format: the issue at the top level (numeric ids)." }),
+  ])
+  .meta({
+    id: "JiraTicketEvent",
+    description: "The action comes from issue.fields.status.name through JIRA_FIELD_MAP.actions; the variables from the fields JIRA_FIELD_MAP.fields names (text, numbers, true/false or single-select options {value}).",
+  });
+
+export const ticketEventAcceptedSchema = z
+  .strictObject({
+    outcome: z.enum(["started", "existing", "ignored"]).meta({ description: "started: this event started the operation; existing: the same event again; ignored (Jira): a status that asks for no action." }),
+    ticket: z.string().meta({ description: "The ticket number or issue key." }),
+    action: z.enum(TICKET_ACTIONS).optional(),
+    interconnect: z.string().optional(),
+    operation: z.string().optional().meta({ description: "The provisioning, teardown or plan instance (itsm-plan-<ticket key>)." }),
+    reason: z.string().optional().meta({ description: "Why nothing happened, for ignored." }),
+  })
+  .meta({ id: "TicketEventAccepted" });
+
+export const ticketKeyParam = z
+  .string()
+  .regex(TICKET_KEY, "must be a ticket key as listed by GET /api/itsm/notes/parked (servicenow-<sys_id> or jira-<issue id>)")
+  .meta({ description: "The ticket's key as GET /api/itsm/notes/parked lists it: servicenow-<sys_id> or jira-<issue id>." });
+
+export const parkedNoteSchema = z
+  .strictObject({
+    ticketKey: z.string(),
+    ticket: z.strictObject({ system: z.string(), number: z.string() }).optional(),
+    sequence: z.number().int(),
+    noteId: z.string(),
+    interconnect: z.string().optional(),
+    attempts: z.number().int(),
+    lastError: z.string().optional(),
+    createdAt: z.string(),
+    parkedAt: z.string().optional(),
+    text: z.string(),
+  })
+  .meta({ id: "ParkedNote" });
+
+export const parkedNotesSchema = z.strictObject({ items: z.array(parkedNoteSchema) }).meta({ id: "ParkedNotes" });
+
+export const redeliveredSchema = z.strictObject({ ticketKey: z.string(), redelivered: z.number().int().meta({ description: "How many parked notes were put back." }) }).meta({ id: "NotesRedelivered" });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "../../../src/local/azurite";
 import { startEmulators } from "../../../src/local/emulators";
+import { startItsmEmulators, type RunningItsmEmulators } from "../../../src/local/emulators/itsm";
 import { emulatorAppSettings } from "../../../src/local/settings";
 import type { FaultConfig } from "../../../src/local/emulators/shared/faults";
 import { ensureBuilt, ROOT } from "./build";
@@ -23,6 +24,8 @@ export interface StackOptions {
   /** App settings overriding the test defaults (deadlines, polling). */
   settings?: Record<string, string>;
   faults?: FaultConfig;
+  /** Also start the ServiceNow and Jira emulators (seeded) and point the app's ITSM settings at them. */
+  itsm?: boolean;
 }
 
 /**
@@ -40,17 +43,19 @@ export class E2eStack {
     readonly azurite: RunningAzurite,
     readonly emulators: Emulators,
     private readonly env: Record<string, string>,
+    readonly itsm?: RunningItsmEmulators,
   ) {}
 
   static async start(options: StackOptions = {}): Promise<E2eStack> {
     await ensureBuilt();
     const azurite = await startAzurite();
     const emulators = await startEmulators({ speed: options.speed ?? 1000, armPort: 0, ociPort: 0, ...(options.faults ? { faults: options.faults } : {}) });
+    const itsm = options.itsm ? await startItsmEmulators() : undefined;
     const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "e2e-clock-")), "clock.json");
     writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
     const env: Record<string, string> = {
       FUNCTIONS_WORKER_RUNTIME: "node",
-      ...emulatorAppSettings(azurite, emulators),
+      ...emulatorAppSettings(azurite, emulators, itsm ? { servicenowUrl: itsm.servicenow.url, jiraUrl: itsm.jira.url } : undefined),
       BGP_ADDRESS_POOL: "192.168.100.0/24",
       POLL_INITIAL_INTERVAL_SECONDS: "30",
       POLL_MAX_INTERVAL_SECONDS: "120",
@@ -81,7 +86,7 @@ export class E2eStack {
       HOST_MAX_POLL_MS: "100",
       ...options.settings,
     };
-    const stack = new E2eStack(azurite, emulators, env);
+    const stack = new E2eStack(azurite, emulators, env, itsm);
     await stack.startHost();
     return stack;
   }
@@ -153,6 +158,7 @@ export class E2eStack {
 
   async close(): Promise<void> {
     await this.stopHost();
+    await this.itsm?.close();
     await this.emulators.close();
     await this.azurite.stop();
   }

@@ -15,6 +15,8 @@ const NOT_SET_BY_TEMPLATE: Record<string, string> = {
   WAIT_PROFILES: "optional tuning of the wait profiles; the built-in profiles apply",
   WEBSITE_AUTH_ENABLED: "set by App Service itself when authsettingsV2 is enabled",
   WEBSITE_SITE_NAME: "set by App Service itself",
+  SERVICENOW_WEBHOOK_SECRET: "the ServiceNow integration is off in the template's deployment; enabling it takes this secret (a Key Vault reference) and the SERVICENOW_* instance settings (README \"From a ticket\")",
+  JIRA_WEBHOOK_SECRET: "the Jira integration is off in the template's deployment; enabling it takes this secret (a Key Vault reference) and the JIRA_* settings (README \"From a ticket\")",
 };
 
 /** Settings the template sets for the Functions host, the Azure SDK or App Service rather than src/config. */

@@ -144,7 +144,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const spec = readSpec(file) as { name?: unknown };
       const query = options.plan ? `?planId=${encodeURIComponent(options.plan)}` : "";
       const { status, body } = await client.call("POST", `interconnects${query}`, spec, [200, 202]);
-      if (!json) out(status === 200 ? `${body.name} is already active (operation ${body.id}).` : `${body.outcome === "started" ? "Started" : "Already running"}: ${body.id} (status ${body.statusQueryGetUri.split("?")[0]})`);
+      if (!json) out(status === 200 ? `${body.name} is already active (operation ${body.id}).` : `${body.outcome === "started" ? "Started" : body.outcome === "restarted" ? "Restarted over a stopped provisioning" : "Already running"}: ${body.id} (status ${body.statusQueryGetUri.split("?")[0]})`);
       if (options.detach) {
         if (json) out(JSON.stringify(body, null, 2));
         return;
@@ -199,7 +199,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (name: string, options: { reason: string; watch?: boolean }) => {
       const { client, json, intervalMs } = context();
       const { body } = await client.call("DELETE", `interconnects/${encodeURIComponent(name)}?reason=${encodeURIComponent(options.reason)}`, undefined, [202]);
-      if (!json) out(`${body.outcome === "started" ? "Teardown started" : "Teardown already running"}: ${body.id}${body.stoppedProvisioning ? ` (stopped ${body.stoppedProvisioning})` : ""}`);
+      if (!json) out(`${body.outcome === "started" ? "Teardown started" : body.outcome === "restarted" ? "Teardown restarted over a stopped one" : "Teardown already running"}: ${body.id}${body.stoppedProvisioning ? ` (stopped ${body.stoppedProvisioning})` : ""}`);
       if (!options.watch) {
         if (json) out(JSON.stringify(body, null, 2));
         return;

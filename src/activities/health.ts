@@ -49,7 +49,7 @@ export const healthSave = defineActivity("healthSave", "read", async (input, ctx
   const t = input.transition;
   const findings = input.health.findings.map((f) => `${f.code}:${f.subject}`);
   const message = `health ${t.from ?? "unknown"} → ${t.to}${t.raised.length ? `; raised ${t.raised.join(", ")}` : ""}${t.cleared.length ? `; cleared ${t.cleared.join(", ")}` : ""}`;
-  await ctx.deps.store.audit.append({
+  const written = await ctx.deps.store.audit.append({
     interconnect: input.name,
     step: "health",
     phase: "info",
@@ -58,8 +58,10 @@ export const healthSave = defineActivity("healthSave", "read", async (input, ctx
     operation: "watch",
     message,
     details: { from: t.from ?? null, to: t.to, raised: t.raised.join(","), cleared: t.cleared.join(","), findings: findings.join(","), checkedAt: input.health.checkedAt },
-  });
-  logTransition(ctx.invocation, input.name, input.health.status, t, input.health.findings);
+  // A redelivered call (the host killed after the write) writes the transition once, as auditAppend does.
+  }, ctx.opContext.callKey === undefined ? undefined : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "skip" });
+  // The alert event goes with the row: a redelivered call raises no second alert.
+  if (written !== undefined) logTransition(ctx.invocation, input.name, input.health.status, t, input.health.findings);
   return { saved };
 });
 

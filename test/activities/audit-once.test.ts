@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import type { OciScope } from "../../src/contracts";
+import { exampleSpec } from "../support/example-spec";
+import { desired } from "../support/health-fixtures";
 import { invoke, opContext, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
@@ -30,5 +32,20 @@ describe("audit rows of a re-delivered call", () => {
     const rows = (await env.deps.store.audit.list("audit-rerun")).items.filter((r) => r.step === "ociEnsureDrg");
     expect(rows.map((r) => r.details?.rerun === true)).toEqual([false, true, false]);
     expect(rows[1]?.message).toMatch(/^re-run after an interrupted run/);
+  });
+
+  it("writes a health transition once when healthSave is delivered again for the same call (kill -9 after the write)", async () => {
+    const env = getEnv();
+    const name = "audit-health";
+    const store = env.deps.store.interconnects;
+    let record = await store.create({ name, spec: exampleSpec(name) });
+    for (const to of ["provisioning", "active"] as const) record = await store.transitionState(name, to, record.etag);
+    const op = { ...opContext(name), operation: "watch" as const, instanceId: `health-${name}`, callKey: "2026-12-01T10:00:00.000Z#watch#4" };
+    const at = "2026-12-01T10:00:00.000Z";
+    const input = { opContext: op, name, health: { status: "healthy" as const, checkedAt: at, since: at, findings: [] }, desired: desired(), transition: { to: "healthy" as const, raised: [], cleared: [] } };
+    await invoke(env, "healthSave", input);
+    await invoke(env, "healthSave", input);
+    const rows = (await env.deps.store.audit.list(name)).items.filter((r) => r.step === "health");
+    expect(rows).toHaveLength(1);
   });
 });

@@ -186,7 +186,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .argument("<name>", "the interconnect's name")
     .action(async (name: string) => {
       const { client, json } = context();
-      const items = await allPages(client, `interconnects/${encodeURIComponent(name)}/audit?top=1000`);
+      const items = await allPages(client, `interconnects/${encodeURIComponent(name)}/audit?top=1000&order=asc`);
       print(json, items, auditTable(items));
     });
 

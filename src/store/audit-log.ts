@@ -180,7 +180,8 @@ export class AuditLog {
   /** The token has the SDK's shape ({nextPartitionKey, nextRowKey}); here it means "rows older than nextRowKey". */
   private async newestFirst(client: Awaited<ReturnType<LazyTable["get"]>>, interconnect: string, top: number, token: string | undefined): Promise<AuditPage> {
     const before = token === undefined ? undefined : olderThan(token, interconnect);
-    const filter = before === undefined ? odata`PartitionKey eq ${interconnect}` : odata`PartitionKey eq ${interconnect} and RowKey lt ${before}`;
+    // The event-marker rows sort after every entry ("~" > any ISO time): never part of the trail.
+    const filter = odata`PartitionKey eq ${interconnect} and RowKey lt ${before ?? EVENT_MARKER_PREFIX}`;
     const window: Record<string, unknown>[] = [];
     let older = false;
     for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {

@@ -335,6 +335,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'VERIFICATION_DEADLINE_MINUTES', value: '30' }
         { name: 'GATEWAY_SUBNET_DEADLINE_MINUTES', value: '15' }
         { name: 'KEEP_RESOURCES_ON_FAILURE', value: 'false' }
+        // Day 2: the health watch's cadences and auto-repair (off: findings are reported, nothing is changed).
+        { name: 'HEALTH_CONTROL_PLANE_MINUTES', value: '5' }
+        { name: 'HEALTH_ROUTES_MINUTES', value: '30' }
+        { name: 'AUTO_REPAIR', value: 'false' }
+        // The watchdog for stalled operations (a timer trigger): when it runs and how late is stalled.
+        { name: 'WATCHDOG_SCHEDULE', value: '0 */5 * * * *' }
+        { name: 'WATCHDOG_MARGIN_MINUTES', value: '15' }
         { name: 'INTERCONNECTS_TABLE', value: interconnectsTable }
         { name: 'AUDIT_TABLE', value: auditTable }
         {

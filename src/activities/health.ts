@@ -58,7 +58,8 @@ export const healthSave = defineActivity("healthSave", "read", async (input, ctx
     operation: "watch",
     message,
     details: { from: t.from ?? null, to: t.to, raised: t.raised.join(","), cleared: t.cleared.join(","), findings: findings.join(","), checkedAt: input.health.checkedAt },
-  });
+    // Once per transition: an activity redelivered after a crash writes the same row again otherwise.
+  }, ctx.opContext.callKey === undefined ? undefined : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "skip" });
   logTransition(ctx.invocation, input.name, input.health.status, t, input.health.findings);
   return { saved };
 });

@@ -44,6 +44,9 @@ describe("tags", () => {
     });
     if (!vc.found) throw new Error("virtual circuit not found after ensure");
     await until(env, () => invoke(env, "azureGetGateway", { opContext: op, azure }), (o) => o.found && o.provisioningState === "Succeeded", 60);
+    // A connection needs a circuit the provider has provisioned (as the workflow waits for it); which of the two
+    // finishes first depends on how much real time passes, so wait for both.
+    await until(env, () => invoke(env, "azureGetCircuit", { opContext: op, azure }), (o) => o.found && o.serviceProviderProvisioningState === "Provisioned", 60);
     const cn = await invoke(env, "azureEnsureConnection", { opContext: op, azure, location: "eastus", gatewayId: gw.gatewayId, circuitId: circuit.circuitId, expressRouteGatewayBypass: false, tags: TAGS });
     expect(cn.found).toBe(true);
 

@@ -15,6 +15,15 @@ function row(step: string, event: string | undefined, orchestrationAt: string | 
 const T = (min: number) => new Date(Date.parse("2026-12-01T12:00:00Z") + min * 60_000).toISOString();
 
 describe("the timeline model from audit rows", () => {
+  it("makes runs of provisionings and teardowns only, not of the health watch's rows", () => {
+    const rows = [
+      row("gateway", "started", T(0)),
+      row("gateway", "succeeded", T(1)),
+      row("health", undefined, undefined, { phase: "info", operation: "watch", instanceId: "health-x", message: "health unknown → healthy" }),
+    ];
+    expect(buildRuns(rows).map((r) => r.instanceId)).toEqual(["provision-x-1"]);
+  });
+
   it("places an activity's row between its neighbours on the orchestration clock", () => {
     const rows = [row("drg", "started", T(0)), row("ociEnsureDrg", undefined, undefined), row("drg", "succeeded", T(2))];
     expect(placeRows(rows)).toEqual([Date.parse(T(0)), Date.parse(T(1)), Date.parse(T(2))]);

@@ -99,7 +99,11 @@ it("watches an interconnect from activation, reports failures within a cadence, 
   // Re-added (an activity redelivered after the kill may run twice: the merge makes the second a no-op), once in the table.
   expect(rows.filter((r) => r.step === "ociEnsureRouteRules" && r.operation === "watch" && r.phase === "succeeded").length).toBeGreaterThanOrEqual(1);
   expect(inventory(await stack.admin("GET", "state")).routeRules.filter((r) => r.destination === "10.10.0.0/16")).toHaveLength(1);
-  expect((await transitions()).map((r) => r.details.to)).toEqual(["healthy", "degraded", "down", "healthy"]);
+  // The repair may land a check before the path is back: then "down" is written again with the route
+  // finding cleared (a transition of findings, not of status). Either way the statuses run as below.
+  const moves = await transitions();
+  for (const same of moves.filter((r) => r.details.from === r.details.to)) expect(`${same.details.raised}${same.details.cleared}`).not.toBe("");
+  expect(moves.map((r) => r.details.to).filter((to, i, all) => i === 0 || to !== all[i - 1])).toEqual(["healthy", "degraded", "down", "healthy"]);
 
   // 5. Teardown stops the watch before removing anything; the interconnect goes, the watch is not running.
   const del = await stack.api("DELETE", "interconnects/erp-prod?reason=e2e");

@@ -163,6 +163,8 @@ describe("AuditLog: one row per event (real Azurite)", () => {
       ["azureEnsureGateway", "succeeded", "Updating"],
       ["azureEnsureGateway", "succeeded", "re-run after an interrupted run (crash or lost lease): Updating"],
     ]);
+    // Newest first (the API's default) reads the same rows, never the event-marker rows beside them.
+    expect((await log.list("erp-prod", { order: "desc" })).items.map((r) => r.message)).toEqual(rows.map((r) => r.message).reverse());
     // Without a key nothing changes: two appends, two rows.
     await log.append({ ...base, message: "plain" });
     await log.append({ ...base, message: "plain" });

@@ -103,7 +103,8 @@ export interface LiveHint {
 export function buildRuns(all: AuditRow[], live?: LiveHint): Run[] {
   const byInstance = new Map<string, AuditRow[]>();
   for (const row of chronological(all)) {
-    if (!row.instanceId) continue;
+    // Runs are provisionings and teardowns; the health watch (operation "watch") runs forever and is no run.
+    if (!row.instanceId || (row.operation !== "provision" && row.operation !== "teardown")) continue;
     const list = byInstance.get(row.instanceId) ?? [];
     list.push(row);
     byInstance.set(row.instanceId, list);

@@ -15,11 +15,26 @@ function layer(folder, siblings, { sdks }) {
     {
       files: [`${folder}/**/*.ts`],
       rules: {
-        "no-restricted-imports": ["error", { patterns: [
-          ...(sdks.length > 0 ? [{ group: sdks, message: `${folder} may not import ${sdks.join(", ")}: cloud SDKs live in src/clouds, storage SDKs in src/store (DESIGN.md layering).` }] : []),
-          { regex: `^(\\.\\./)+(${forbidden.join("|")})(/|$)`, message: `${folder} may not import src/{${forbidden.join(",")}} (DESIGN.md layering).` },
-          { group: ["**/local/**"], message: "App code never imports src/local (DESIGN.md layering)." },
-        ] }],
+        "no-restricted-imports": [
+          "error",
+          {
+            patterns: [
+              ...(sdks.length > 0
+                ? [
+                    {
+                      group: sdks,
+                      message: `${folder} may not import ${sdks.join(", ")}: cloud SDKs live in src/clouds, storage SDKs in src/store (DESIGN.md layering).`,
+                    },
+                  ]
+                : []),
+              {
+                regex: `^(\\.\\./)+(${forbidden.join("|")})(/|$)`,
+                message: `${folder} may not import src/{${forbidden.join(",")}} (DESIGN.md layering).`,
+              },
+              { group: ["**/local/**"], message: "App code never imports src/local (DESIGN.md layering)." },
+            ],
+          },
+        ],
       },
     },
   ];
@@ -30,7 +45,22 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { console: "readonly", process: "readonly", require: "readonly", module: "writable", __dirname: "readonly", Buffer: "readonly", setTimeout: "readonly", clearTimeout: "readonly", setInterval: "readonly", clearInterval: "readonly", URL: "readonly", fetch: "readonly" } },
+    languageOptions: {
+      globals: {
+        console: "readonly",
+        process: "readonly",
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+        Buffer: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        URL: "readonly",
+        fetch: "readonly",
+      },
+    },
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
@@ -50,26 +80,53 @@ export default tseslint.config(
   },
   // Layering (shared/DESIGN.md), one block per folder: what each layer may not import, so a break fails lint.
   // functions -> requests -> workflows/activities -> clouds/store -> contracts -> domain; nothing imports functions or local.
-  ...layer("src/domain", ["contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
-  ...layer("src/contracts", ["store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
+  ...layer("src/domain", ["contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], {
+    sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"],
+  }),
+  ...layer("src/contracts", ["store", "clouds", "config", "activities", "workflows", "requests", "functions"], {
+    sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"],
+  }),
   ...layer("src/store", ["clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: CLOUD_SDKS_BUT_IDENTITY }),
   ...layer("src/clouds", ["store", "config", "activities", "workflows", "requests", "functions"], { sdks: STORAGE_SDKS }),
   ...layer("src/config", ["clouds", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
-  ...layer("src/workflows", ["store", "clouds", "config", "activities", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
+  ...layer("src/workflows", ["store", "clouds", "config", "activities", "requests", "functions"], {
+    sdks: [...CLOUD_SDKS, ...STORAGE_SDKS],
+  }),
   ...layer("src/activities", ["workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
   ...layer("src/requests", ["clouds", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
   ...layer("src/functions", ["clouds"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS] }),
   // The console's built files, read from disk: nothing of the app, no SDK.
-  ...layer("src/console", ["domain", "contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
+  ...layer("src/console", ["domain", "contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], {
+    sdks: [...CLOUD_SDKS, ...STORAGE_SDKS, "durable-functions", "@azure/functions"],
+  }),
   // The `interconnect` CLI talks to the service over HTTP only; @azure/identity gets its --entra token.
-  ...layer("src/cli", ["contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], { sdks: [...CLOUD_SDKS_BUT_IDENTITY, ...STORAGE_SDKS, "durable-functions", "@azure/functions"] }),
+  ...layer("src/cli", ["contracts", "store", "clouds", "config", "activities", "workflows", "requests", "functions"], {
+    sdks: [...CLOUD_SDKS_BUT_IDENTITY, ...STORAGE_SDKS, "durable-functions", "@azure/functions"],
+  }),
   {
     // The emulators are the other side of the wire: they import nothing of the app.
     files: ["src/local/emulators/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [
-        { group: ["**/domain/**", "**/store/**", "**/clouds/**", "**/activities/**", "**/workflows/**", "**/functions/**", "**/config/**", "**/host/**"], message: "Emulators import no app code." },
-      ] }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "**/domain/**",
+                "**/store/**",
+                "**/clouds/**",
+                "**/activities/**",
+                "**/workflows/**",
+                "**/functions/**",
+                "**/config/**",
+                "**/host/**",
+              ],
+              message: "Emulators import no app code.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

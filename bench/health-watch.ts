@@ -36,8 +36,18 @@ async function main(): Promise<void> {
     const names = resourceNames(name);
     const ids = await provision(cloud, { gateway: names.gateway, circuit: names.circuit, connection: names.connection });
     const log = new CloudCallLog();
-    const azure = new AzureClients({ credential: createAzureCredential("emulator", emu.arm.token), armEndpoint: emu.arm.url, tlsCa: readFileSync(emu.arm.caCertPath, "utf8") }).network(emu.arm.subscriptionId, log);
-    const oci = new OciClients({ endpoint: emu.oci.url, tenancyId: emu.oci.tenancyId, userId: emu.oci.userId, fingerprint: emu.oci.fingerprint, privateKey: readFileSync(emu.oci.privateKeyPath, "utf8") }).network(emu.oci.region, log);
+    const azure = new AzureClients({
+      credential: createAzureCredential("emulator", emu.arm.token),
+      armEndpoint: emu.arm.url,
+      tlsCa: readFileSync(emu.arm.caCertPath, "utf8"),
+    }).network(emu.arm.subscriptionId, log);
+    const oci = new OciClients({
+      endpoint: emu.oci.url,
+      tenancyId: emu.oci.tenancyId,
+      userId: emu.oci.userId,
+      fingerprint: emu.oci.fingerprint,
+      privateKey: readFileSync(emu.oci.privateKeyPath, "utf8"),
+    }).network(emu.oci.region, log);
     const targets: HealthTargets = {
       interconnect: name,
       subscriptionId: emu.arm.subscriptionId,
@@ -71,14 +81,24 @@ async function main(): Promise<void> {
     const fleetWritesPerHour = (armWritesPerDay * INTERCONNECTS) / 24;
 
     const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
-    console.log(`Health watch cloud requests (cadences: control plane every ${controlMinutes} min, routes every ${routesMinutes} min), measured ${new Date().toISOString().slice(0, 10)}:`);
+    console.log(
+      `Health watch cloud requests (cadences: control plane every ${controlMinutes} min, routes every ${routesMinutes} min), measured ${new Date().toISOString().slice(0, 10)}:`,
+    );
     console.log(`  one control-plane check: ARM ${control.arm.reads} GETs; OCI ${reads(control.oci)} GETs`);
-    console.log(`  one route-level check:   ARM ${routes.arm.writes} POST actions (ARP, BGP summary, routes x 2 paths) + ${routes.arm.lroPolls} operation polls + ${routes.arm.reads} GETs; OCI ${reads(routes.oci)} GETs`);
+    console.log(
+      `  one route-level check:   ARM ${routes.arm.writes} POST actions (ARP, BGP summary, routes x 2 paths) + ${routes.arm.lroPolls} operation polls + ${routes.arm.reads} GETs; OCI ${reads(routes.oci)} GETs`,
+    );
     console.log(`  per interconnect per day: ARM ${armReadsPerDay} reads + ${armWritesPerDay} POST actions; OCI ${ociPerDay} requests`);
-    console.log(`  ${INTERCONNECTS} interconnects in one subscription: ARM ${Math.round(fleetReadsPerHour)} reads/h (${pct(fleetReadsPerHour, READS_PER_HOUR)} of ${READS_PER_HOUR}/h, the 25/s refill) and ${Math.round(fleetWritesPerHour)} POST actions/h, counted as writes (${pct(fleetWritesPerHour, WRITES_PER_HOUR)} of ${WRITES_PER_HOUR}/h)`);
-    console.log(`  under the earlier hourly limits that would be ${pct(fleetReadsPerHour, LEGACY_READS_PER_HOUR)} of ${LEGACY_READS_PER_HOUR} reads/h and ${pct(fleetWritesPerHour, LEGACY_WRITES_PER_HOUR)} of ${LEGACY_WRITES_PER_HOUR} writes/h: such a subscription needs slower cadences or interconnects spread over subscriptions`);
+    console.log(
+      `  ${INTERCONNECTS} interconnects in one subscription: ARM ${Math.round(fleetReadsPerHour)} reads/h (${pct(fleetReadsPerHour, READS_PER_HOUR)} of ${READS_PER_HOUR}/h, the 25/s refill) and ${Math.round(fleetWritesPerHour)} POST actions/h, counted as writes (${pct(fleetWritesPerHour, WRITES_PER_HOUR)} of ${WRITES_PER_HOUR}/h)`,
+    );
+    console.log(
+      `  under the earlier hourly limits that would be ${pct(fleetReadsPerHour, LEGACY_READS_PER_HOUR)} of ${LEGACY_READS_PER_HOUR} reads/h and ${pct(fleetWritesPerHour, LEGACY_WRITES_PER_HOUR)} of ${LEGACY_WRITES_PER_HOUR} writes/h: such a subscription needs slower cadences or interconnects spread over subscriptions`,
+    );
     if (fleetReadsPerHour > MAX_SHARE * READS_PER_HOUR || fleetWritesPerHour > MAX_SHARE * WRITES_PER_HOUR) {
-      console.error(`FAIL: the watch of ${INTERCONNECTS} interconnects would use more than ${MAX_SHARE * 100}% of ARM's per-subscription rate`);
+      console.error(
+        `FAIL: the watch of ${INTERCONNECTS} interconnects would use more than ${MAX_SHARE * 100}% of ARM's per-subscription rate`,
+      );
       process.exitCode = 1;
     }
   } finally {

@@ -54,14 +54,18 @@ async function round(host: RunningHost, concurrency: number, tag: string, latenc
   const hostCpu0 = process.cpuUsage();
   const azuriteCpu0 = processCpuMs(azuritePid);
   const started = Date.now();
-  await Promise.all(Array.from({ length: concurrency }, async (_, i) => {
-    const res = await fetch(`${host.url}${DT}/orchestrators/Sequence/${prefix}${i}`, { method: "POST", body: JSON.stringify(names) });
-    if (res.status !== 202) throw new Error(`starting a benchmark instance: ${res.status} ${await res.text()}`);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, i) => {
+      const res = await fetch(`${host.url}${DT}/orchestrators/Sequence/${prefix}${i}`, { method: "POST", body: JSON.stringify(names) });
+      if (res.status !== 202) throw new Error(`starting a benchmark instance: ${res.status} ${await res.text()}`);
+    }),
+  );
   // One list query per poll, and polls spaced with the elapsed time (5% resolution), so the benchmark's
   // own status reads stay a small share of the load it measures.
   for (;;) {
-    const res = await fetch(`${host.url}${DT}/instances?instanceIdPrefix=${prefix}&runtimeStatus=Completed,Failed&top=${concurrency}&showInput=false`);
+    const res = await fetch(
+      `${host.url}${DT}/instances?instanceIdPrefix=${prefix}&runtimeStatus=Completed,Failed&top=${concurrency}&showInput=false`,
+    );
     const done = (await res.json()) as { instanceId: string; runtimeStatus: string }[];
     const failed = done.find((s) => s.runtimeStatus === "Failed");
     if (failed) throw new Error(`benchmark instance ${failed.instanceId} failed`);
@@ -72,12 +76,17 @@ async function round(host: RunningHost, concurrency: number, tag: string, latenc
   const cpu = process.cpuUsage(hostCpu0);
   const activities = latencies.length;
   const sorted = [...latencies].sort((a, b) => a - b);
-  return [String(concurrency), (concurrency / seconds).toFixed(1), (activities / seconds).toFixed(0),
-    percentile(sorted, 50).toFixed(0), percentile(sorted, 99).toFixed(0),
+  return [
+    String(concurrency),
+    (concurrency / seconds).toFixed(1),
+    (activities / seconds).toFixed(0),
+    percentile(sorted, 50).toFixed(0),
+    percentile(sorted, 99).toFixed(0),
     ((storageRequests - requests0) / activities).toFixed(1),
     ((cpu.user + cpu.system) / 1000 / activities).toFixed(1),
     ((processCpuMs(azuritePid) - azuriteCpu0) / activities).toFixed(1),
-    seconds.toFixed(2)];
+    seconds.toFixed(2),
+  ];
 }
 
 let azuritePid: number | undefined;
@@ -89,7 +98,10 @@ async function main(): Promise<void> {
   process.env.AzureWebJobsStorage = azurite.connectionString;
   const latencies: number[] = [];
   const host = await startHost({
-    appDir: APP, port: 0, clock: new VirtualClock({ speed: 1 }), logger: silentLogger,
+    appDir: APP,
+    port: 0,
+    clock: new VirtualClock({ speed: 1 }),
+    logger: silentLogger,
     onActivityDispatch: (ms) => latencies.push(ms),
   });
   const rows: string[][] = [];
@@ -101,8 +113,17 @@ async function main(): Promise<void> {
     await host.close();
     await azurite.stop();
   }
-  const header = ["instances", "orchestrations/s", "activities/s", "p50 dispatch ms", "p99 dispatch ms",
-    "storage req/activity", "host cpu ms/activity", "azurite cpu ms/activity", "wall s"];
+  const header = [
+    "instances",
+    "orchestrations/s",
+    "activities/s",
+    "p50 dispatch ms",
+    "p99 dispatch ms",
+    "storage req/activity",
+    "host cpu ms/activity",
+    "azurite cpu ms/activity",
+    "wall s",
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) => r.map((c, i) => c.padStart(widths[i] ?? 0)).join("  ");
   console.log(`Local Functions host, ${ACTIVITIES_PER_INSTANCE} sequential activities per orchestration, task hub in Azurite (in memory)`);
@@ -111,8 +132,10 @@ async function main(): Promise<void> {
   const at50 = rows.at(-1) ?? [];
   const perSecond = Number(at50[2]);
   const p99 = Number(at50[4]);
-  console.log(`Targets at 50 instances: >= 200 activity dispatches/s: ${perSecond >= 200 ? "met" : "NOT met"} (${perSecond}/s); ` +
-    `p99 dispatch < 50 ms: ${p99 < 50 ? "met" : "NOT met"} (${p99} ms).`);
+  console.log(
+    `Targets at 50 instances: >= 200 activity dispatches/s: ${perSecond >= 200 ? "met" : "NOT met"} (${perSecond}/s); ` +
+      `p99 dispatch < 50 ms: ${p99 < 50 ? "met" : "NOT met"} (${p99} ms).`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -36,16 +36,32 @@ async function main(): Promise<void> {
     console.log(`${RESULT}${JSON.stringify({ speed: run.speed, total: totalMs(run) ?? null, state: run.state })}`);
     return;
   }
-  for (const speed of SPEEDS) if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
-  console.log("Provisioning of the README example on the real local stack: Azurite, ARM + OCI emulators with their default durations, the compiled app in the local host.");
+  for (const speed of SPEEDS)
+    if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
+  console.log(
+    "Provisioning of the README example on the real local stack: Azurite, ARM + OCI emulators with their default durations, the compiled app in the local host.",
+  );
   const points: { speed: number; total: number | null; state: string }[] = [];
   for (const speed of SPEEDS) {
-    const child = spawnSync(process.execPath, [__filename], { env: { ...process.env, BENCH_ONE_SPEED: String(speed) }, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    const child = spawnSync(process.execPath, [__filename], {
+      env: { ...process.env, BENCH_ONE_SPEED: String(speed) },
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const out = child.stdout ?? "";
-    process.stdout.write(out.split("\n").filter((l) => !l.startsWith(RESULT)).join("\n"));
+    process.stdout.write(
+      out
+        .split("\n")
+        .filter((l) => !l.startsWith(RESULT))
+        .join("\n"),
+    );
     process.stderr.write(child.stderr ?? "");
     const line = out.split("\n").find((l) => l.startsWith(RESULT));
-    points.push(line ? (JSON.parse(line.slice(RESULT.length)) as { speed: number; total: number | null; state: string }) : { speed, total: null, state: `run failed (exit ${child.status})` });
+    points.push(
+      line
+        ? (JSON.parse(line.slice(RESULT.length)) as { speed: number; total: number | null; state: string })
+        : { speed, total: null, state: `run failed (exit ${child.status})` },
+    );
   }
   printSummary(points, model);
   if (points.some((p) => p.state !== "active")) process.exitCode = 1;
@@ -62,18 +78,34 @@ async function provisionOnce(speed: number): Promise<Measured> {
     const spec = readFileSync(path.join(ROOT, "examples/erp-prod.json"), "utf8");
     const postedAt = emulators.clock.now();
     const realStart = Date.now();
-    const posted = await fetch(`${host.url}/api/interconnects`, { method: "POST", headers: { "content-type": "application/json" }, body: spec });
+    const posted = await fetch(`${host.url}/api/interconnects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: spec,
+    });
     if (posted.status !== 202) throw new Error(`POST /api/interconnects answered ${posted.status}: ${await posted.text()}`);
     const instanceId = ((await posted.json()) as { id: string }).id;
-    const state = await waitForRecord(host.url, Number(process.env.BENCH_TIMEOUT_SECONDS ?? 3 * 3600 / speed) * 1000);
+    const state = await waitForRecord(host.url, Number(process.env.BENCH_TIMEOUT_SECONDS ?? (3 * 3600) / speed) * 1000);
     const realSeconds = (Date.now() - realStart) / 1000;
     watch.sample();
     watch.stop();
     const requests = { arm: counter.of(armPort), oci: counter.of(ociPort) };
     const audit = await auditRows(host.url);
-    const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true`)).json()) as { historyEvents?: { EventType: string; Name?: string }[] };
+    const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true`)).json()) as {
+      historyEvents?: { EventType: string; Name?: string }[];
+    };
     const scheduled = (status.historyEvents ?? []).filter((e) => e.EventType === "TaskScheduled").map((e) => e.Name ?? "");
-    return { speed, state, postedAt, realSeconds, audit, requests, scheduled, flippedAt: new Map(watch.flippedAt), resolutionMs: watch.resolutionMs };
+    return {
+      speed,
+      state,
+      postedAt,
+      realSeconds,
+      audit,
+      requests,
+      scheduled,
+      flippedAt: new Map(watch.flippedAt),
+      resolutionMs: watch.resolutionMs,
+    };
   } finally {
     watch?.stop();
     await stack.close();
@@ -91,7 +123,8 @@ async function waitForRecord(url: string, timeoutRealMs: number): Promise<string
       const record = JSON.parse(text) as { state: string };
       if (record.state === "active" || record.state === "failed") return record.state;
     }
-    if (Date.now() > until) throw new Error(`provisioning did not finish within ${Math.round(timeoutRealMs / 1000)} s real; last record: ${last}`);
+    if (Date.now() > until)
+      throw new Error(`provisioning did not finish within ${Math.round(timeoutRealMs / 1000)} s real; last record: ${last}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

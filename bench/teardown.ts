@@ -47,17 +47,37 @@ async function main(): Promise<void> {
     console.log(`${RESULT}${JSON.stringify(run)}`);
     return;
   }
-  for (const speed of SPEEDS) if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
-  console.log("Teardown of the README example on the real local stack (provisioned first): Azurite, ARM + OCI emulators with their default durations, the compiled app in the local host.");
+  for (const speed of SPEEDS)
+    if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
+  console.log(
+    "Teardown of the README example on the real local stack (provisioned first): Azurite, ARM + OCI emulators with their default durations, the compiled app in the local host.",
+  );
   const runs: Measured[] = [];
   for (const speed of SPEEDS) {
-    const child = spawnSync(process.execPath, [__filename], { env: { ...process.env, BENCH_ONE_SPEED: String(speed) }, encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
+    const child = spawnSync(process.execPath, [__filename], {
+      env: { ...process.env, BENCH_ONE_SPEED: String(speed) },
+      encoding: "utf8",
+      maxBuffer: 16 * 1024 * 1024,
+    });
     const out = child.stdout ?? "";
-    process.stdout.write(out.split("\n").filter((l) => !l.startsWith(RESULT)).join("\n"));
+    process.stdout.write(
+      out
+        .split("\n")
+        .filter((l) => !l.startsWith(RESULT))
+        .join("\n"),
+    );
     process.stderr.write(child.stderr ?? "");
     const line = out.split("\n").find((l) => l.startsWith(RESULT));
     if (line) runs.push(JSON.parse(line.slice(RESULT.length)) as Measured);
-    else runs.push({ speed, state: `run failed (exit ${child.status})`, totalMs: null, realSeconds: 0, requests: { arm: none(), oci: none() }, cloudActivityCalls: 0 });
+    else
+      runs.push({
+        speed,
+        state: `run failed (exit ${child.status})`,
+        totalMs: null,
+        realSeconds: 0,
+        requests: { arm: none(), oci: none() },
+        cloudActivityCalls: 0,
+      });
   }
   printSummary(runs, model);
   if (runs.some((r) => r.state !== "deleted")) process.exitCode = 1;
@@ -73,7 +93,11 @@ async function tearDownOnce(speed: number): Promise<Measured> {
   try {
     const timeoutMs = Number(process.env.BENCH_TIMEOUT_SECONDS ?? (3 * 3600) / speed) * 1000;
     const spec = readFileSync(path.join(ROOT, "examples/erp-prod.json"), "utf8");
-    const posted = await fetch(`${host.url}/api/interconnects`, { method: "POST", headers: { "content-type": "application/json" }, body: spec });
+    const posted = await fetch(`${host.url}/api/interconnects`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: spec,
+    });
     if (posted.status !== 202) throw new Error(`POST /api/interconnects answered ${posted.status}: ${await posted.text()}`);
     const provisioned = await waitForState(host.url, ["active", "failed"], timeoutMs);
     if (provisioned !== "active") throw new Error(`the provisioning before the teardown ended ${provisioned}`);
@@ -86,8 +110,12 @@ async function tearDownOnce(speed: number): Promise<Measured> {
     const state = await waitForState(host.url, ["deleted", "failed"], timeoutMs);
     const realSeconds = (Date.now() - realStart) / 1000;
     const requests = { arm: counter.of(armPort), oci: counter.of(ociPort) };
-    const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true`)).json()) as { historyEvents?: { EventType: string; Name?: string }[] };
-    const cloudActivityCalls = (status.historyEvents ?? []).filter((e) => e.EventType === "TaskScheduled" && !BOOKKEEPING.includes(e.Name ?? "")).length;
+    const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true`)).json()) as {
+      historyEvents?: { EventType: string; Name?: string }[];
+    };
+    const cloudActivityCalls = (status.historyEvents ?? []).filter(
+      (e) => e.EventType === "TaskScheduled" && !BOOKKEEPING.includes(e.Name ?? ""),
+    ).length;
     const end = await deletedAuditAt(host.url);
     return { speed, state, totalMs: end === undefined ? null : end - deletedAt, realSeconds, requests, cloudActivityCalls };
   } finally {
@@ -105,7 +133,8 @@ async function waitForState(url: string, final: string[], timeoutRealMs: number)
       const { state } = JSON.parse(last) as { state: string };
       if (final.includes(state)) return state;
     }
-    if (Date.now() > until) throw new Error(`no ${final.join("/")} within ${Math.round(timeoutRealMs / 1000)} s real; last record: ${last}`);
+    if (Date.now() > until)
+      throw new Error(`no ${final.join("/")} within ${Math.round(timeoutRealMs / 1000)} s real; last record: ${last}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -114,7 +143,10 @@ async function waitForState(url: string, final: string[], timeoutRealMs: number)
 async function deletedAuditAt(url: string): Promise<number | undefined> {
   let next: string | null = `${url}/api/interconnects/${NAME}/audit?top=1000&order=asc`;
   while (next) {
-    const page = (await (await fetch(next)).json()) as { items: { step: string; details?: { at?: string; event?: string } }[]; nextLink: string | null };
+    const page = (await (await fetch(next)).json()) as {
+      items: { step: string; details?: { at?: string; event?: string } }[];
+      nextLink: string | null;
+    };
     const row = page.items.find((a) => a.step === "deleted" && a.details?.event === "succeeded" && typeof a.details.at === "string");
     if (row?.details?.at !== undefined) return Date.parse(row.details.at);
     next = page.nextLink;
@@ -128,35 +160,76 @@ function printRun(run: Measured, model: TeardownModel): void {
     console.log("No 'deleted succeeded' audit row: the teardown did not complete, so no timing is reported for this run.");
     return;
   }
-  console.log(table(["measure", "simulated min", ""], [
-    ["end to end (DELETE -> record deleted)", minutes(run.totalMs), `${over(run.totalMs, model.criticalPathMs)} over the critical path`],
-    ["critical path (removal graph, emulator durations)", minutes(model.criticalPathMs), `gateway ${minutes(model.chains.gatewayMs)}, circuit ${minutes(model.chains.circuitMs)}, OCI ${minutes(model.chains.ociMs)}`],
-    ["the same removals one after another", minutes(model.sequentialMs), `measured saves ${minutes(model.sequentialMs - run.totalMs)} min`],
-  ]));
+  console.log(
+    table(
+      ["measure", "simulated min", ""],
+      [
+        [
+          "end to end (DELETE -> record deleted)",
+          minutes(run.totalMs),
+          `${over(run.totalMs, model.criticalPathMs)} over the critical path`,
+        ],
+        [
+          "critical path (removal graph, emulator durations)",
+          minutes(model.criticalPathMs),
+          `gateway ${minutes(model.chains.gatewayMs)}, circuit ${minutes(model.chains.circuitMs)}, OCI ${minutes(model.chains.ociMs)}`,
+        ],
+        [
+          "the same removals one after another",
+          minutes(model.sequentialMs),
+          `measured saves ${minutes(model.sequentialMs - run.totalMs)} min`,
+        ],
+      ],
+    ),
+  );
   const http = (c: CloudRequests) => c.reads + c.writes + c.lroPolls;
   const { arm, oci } = run.requests;
-  console.log("\n" + table(["cloud calls per teardown", "ARM", "OCI", "total"], [
-    ["HTTP GET reads", String(arm.reads), String(oci.reads), String(arm.reads + oci.reads)],
-    ["HTTP writes (PUT/POST/DELETE)", String(arm.writes), String(oci.writes), String(arm.writes + oci.writes)],
-    ["HTTP LRO status polls (SDK, inside activities)", String(arm.lroPolls), String(oci.lroPolls), String(arm.lroPolls + oci.lroPolls)],
-    ["HTTP requests, all", String(http(arm)), String(http(oci)), String(http(arm) + http(oci))],
-    [`cloud activity calls (task-hub history; aim <= ${AIM_CLOUD_ACTIVITY_CALLS})`, "", "", String(run.cloudActivityCalls)],
-  ]));
+  console.log(
+    "\n" +
+      table(
+        ["cloud calls per teardown", "ARM", "OCI", "total"],
+        [
+          ["HTTP GET reads", String(arm.reads), String(oci.reads), String(arm.reads + oci.reads)],
+          ["HTTP writes (PUT/POST/DELETE)", String(arm.writes), String(oci.writes), String(arm.writes + oci.writes)],
+          [
+            "HTTP LRO status polls (SDK, inside activities)",
+            String(arm.lroPolls),
+            String(oci.lroPolls),
+            String(arm.lroPolls + oci.lroPolls),
+          ],
+          ["HTTP requests, all", String(http(arm)), String(http(oci)), String(http(arm) + http(oci))],
+          [`cloud activity calls (task-hub history; aim <= ${AIM_CLOUD_ACTIVITY_CALLS})`, "", "", String(run.cloudActivityCalls)],
+        ],
+      ),
+  );
 }
 
 /** As for provisioning: total = base + k * speed; base is the teardown without the local stack's real-time costs. */
 function printSummary(runs: Measured[], model: TeardownModel): void {
   console.log("\n--- teardown summary ---");
-  console.log(table(["clock speed", "outcome", "end to end min", "over critical path", "cloud activity calls"], runs.map((r) => [
-    `x${r.speed}`, r.state, r.totalMs === null ? "-" : minutes(r.totalMs), r.totalMs === null ? "-" : over(r.totalMs, model.criticalPathMs), String(r.cloudActivityCalls),
-  ])));
+  console.log(
+    table(
+      ["clock speed", "outcome", "end to end min", "over critical path", "cloud activity calls"],
+      runs.map((r) => [
+        `x${r.speed}`,
+        r.state,
+        r.totalMs === null ? "-" : minutes(r.totalMs),
+        r.totalMs === null ? "-" : over(r.totalMs, model.criticalPathMs),
+        String(r.cloudActivityCalls),
+      ]),
+    ),
+  );
   const points = runs.filter((r): r is Measured & { totalMs: number } => r.totalMs !== null);
   const [a, b] = [points[0], points.at(-1)];
   const calls = Math.max(...runs.map((r) => r.cloudActivityCalls));
-  console.log(`Target: cloud activity calls <= ${AIM_CLOUD_ACTIVITY_CALLS} per teardown: ${met(runs.every((r) => r.state === "deleted") && calls <= AIM_CLOUD_ACTIVITY_CALLS)} (at most ${calls}).`);
+  console.log(
+    `Target: cloud activity calls <= ${AIM_CLOUD_ACTIVITY_CALLS} per teardown: ${met(runs.every((r) => r.state === "deleted") && calls <= AIM_CLOUD_ACTIVITY_CALLS)} (at most ${calls}).`,
+  );
   if (!a || !b || a.speed === b.speed) {
     const best = points.length > 0 ? Math.min(...points.map((p) => p.totalMs)) : undefined;
-    console.log(`Target: within ${AIM_OVER_CRITICAL_PATH * 100}% of the critical path: ${met(best !== undefined && best <= model.criticalPathMs * (1 + AIM_OVER_CRITICAL_PATH))} (one speed only, local overhead included).`);
+    console.log(
+      `Target: within ${AIM_OVER_CRITICAL_PATH * 100}% of the critical path: ${met(best !== undefined && best <= model.criticalPathMs * (1 + AIM_OVER_CRITICAL_PATH))} (one speed only, local overhead included).`,
+    );
     return;
   }
   const perSpeed = (a.totalMs - b.totalMs) / (a.speed - b.speed);
@@ -165,7 +238,9 @@ function printSummary(runs: Measured[], model: TeardownModel): void {
     `Extrapolated to no local real-time overhead (speed -> 0; from x${a.speed} and x${b.speed}): ${minutes(base)} min, ${over(base, model.criticalPathMs)} over the critical path of ` +
       `${minutes(model.criticalPathMs)} min; the same removals one after another take ${minutes(model.sequentialMs)} min.`,
   );
-  console.log(`Target: within ${AIM_OVER_CRITICAL_PATH * 100}% of the critical path: ${met(base <= model.criticalPathMs * (1 + AIM_OVER_CRITICAL_PATH))}.`);
+  console.log(
+    `Target: within ${AIM_OVER_CRITICAL_PATH * 100}% of the critical path: ${met(base <= model.criticalPathMs * (1 + AIM_OVER_CRITICAL_PATH))}.`,
+  );
 }
 
 main().catch((e: unknown) => {

@@ -10,7 +10,9 @@ const root = path.resolve(__dirname, "..");
 const out = path.join(root, "dist/console");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "web/tsconfig.json")], { stdio: "inherit" });
+const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "web/tsconfig.json")], {
+  stdio: "inherit",
+});
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 cpSync(path.join(root, "web/static"), out, { recursive: true });
 cpSync(path.join(root, "examples/erp-prod.json"), path.join(out, "example-spec.json"));

@@ -36,7 +36,11 @@ async function json(url, init) {
 /** The service's convention: sha256=<hex HMAC of "<unix seconds>.<raw body>"> (README "From a ticket"). */
 function signed(secret, body) {
   const ts = String(Math.floor(Date.now() / 1000));
-  return { "content-type": "application/json", "x-itsm-timestamp": ts, "x-itsm-signature": `sha256=${createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex")}` };
+  return {
+    "content-type": "application/json",
+    "x-itsm-timestamp": ts,
+    "x-itsm-signature": `sha256=${createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex")}`,
+  };
 }
 
 async function servicenow() {
@@ -50,7 +54,15 @@ async function servicenow() {
     for (const n of notes) console.log(`--- ${n.sys_created_on} ${n.sys_created_by}\n${n.value}\n`);
     return;
   }
-  const body = JSON.stringify({ table: "change_request", sys_id: change.sys_id, number: change.number, state: change.state, action, requested_by: "network-ops@example.com", variables: change.variables ?? {} });
+  const body = JSON.stringify({
+    table: "change_request",
+    sys_id: change.sys_id,
+    number: change.number,
+    state: change.state,
+    action,
+    requested_by: "network-ops@example.com",
+    variables: change.variables ?? {},
+  });
   return send(`${stack.api}/itsm/servicenow/events`, signed(values.SERVICENOW_WEBHOOK_SECRET, body), body);
 }
 
@@ -59,9 +71,13 @@ async function jira() {
   const auth = `Basic ${Buffer.from(`${values.JIRA_EMAIL}:${values.JIRA_API_TOKEN}`).toString("base64")}`;
   if (action === "notes") {
     const current = (await json(`${url}/rest/api/3/issue/${issue.key}?fields=status`, { headers: { authorization: auth } })).body;
-    const comments = (await json(`${url}/rest/api/3/issue/${issue.key}/comment?maxResults=100`, { headers: { authorization: auth } })).body.comments;
+    const comments = (await json(`${url}/rest/api/3/issue/${issue.key}/comment?maxResults=100`, { headers: { authorization: auth } })).body
+      .comments;
     console.log(`${issue.key}: status ${current.fields.status.name}\n`);
-    const text = (node) => (typeof node.text === "string" ? node.text : "") + (node.type === "hardBreak" ? "\n" : "") + (node.content ?? []).map(text).join(node.type === "doc" ? "\n\n" : "");
+    const text = (node) =>
+      (typeof node.text === "string" ? node.text : "") +
+      (node.type === "hardBreak" ? "\n" : "") +
+      (node.content ?? []).map(text).join(node.type === "doc" ? "\n\n" : "");
     for (const c of comments) console.log(`--- ${c.created} ${c.author.displayName}\n${text(c.body)}\n`);
     return;
   }
@@ -69,10 +85,20 @@ async function jira() {
   const map = JSON.parse(values.JIRA_FIELD_MAP);
   const status = (map.actions[action] ?? [])[0];
   if (!status) fail(`JIRA_FIELD_MAP.actions.${action} names no status`);
-  const moved = await json(`${url}/admin/issues/${issue.key}/status`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ status }) });
+  const moved = await json(`${url}/admin/issues/${issue.key}/status`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ status }),
+  });
   if (moved.status !== 200) fail(`could not move ${issue.key} to "${status}": ${JSON.stringify(moved.body)}`);
   const current = (await json(`${url}/rest/api/3/issue/${issue.key}`, { headers: { authorization: auth } })).body;
-  const body = JSON.stringify({ timestamp: Date.now(), webhookEvent: "jira:issue_updated", issue_event_type_name: "issue_generic", issue: current, changelog: { id: "1", items: [{ field: "status", fieldtype: "jira", fieldId: "status", toString: status }] } });
+  const body = JSON.stringify({
+    timestamp: Date.now(),
+    webhookEvent: "jira:issue_updated",
+    issue_event_type_name: "issue_generic",
+    issue: current,
+    changelog: { id: "1", items: [{ field: "status", fieldtype: "jira", fieldId: "status", toString: status }] },
+  });
   return send(`${stack.api}/itsm/jira/events`, signed(values.JIRA_WEBHOOK_SECRET, body), body);
 }
 

@@ -16,7 +16,16 @@ const out = outIndex > 0 ? resolve(process.argv[outIndex + 1] ?? "") : join(root
 const zipFile = `${out}.zip`;
 
 /** Compiled output that never runs in Azure: the local host and emulators, the tests, tooling, the package itself. */
-const EXCLUDED = ["dist/src/local", "dist/test", "dist/scripts", "dist/bench", "dist/infra", "dist/package", "dist/package.zip", "dist/.e2e-build-lock"];
+const EXCLUDED = [
+  "dist/src/local",
+  "dist/test",
+  "dist/scripts",
+  "dist/bench",
+  "dist/infra",
+  "dist/package",
+  "dist/package.zip",
+  "dist/.e2e-build-lock",
+];
 
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const main = join(root, pkg.main);
@@ -39,12 +48,18 @@ for (const file of ["host.json", ".funcignore"]) cpSync(join(root, file), join(o
 // trimmed package.json replaces the full one only after the install.
 cpSync(join(root, "package.json"), join(out, "package.json"));
 cpSync(join(root, "package-lock.json"), join(out, "package-lock.json"));
-execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: out, stdio: "inherit" });
+execFileSync("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], {
+  cwd: out,
+  stdio: "inherit",
+});
 rmSync(join(out, "package-lock.json"));
 rmSync(join(out, "node_modules", ".package-lock.json"), { force: true });
 pruneForNode(join(out, "node_modules"));
 const { name, version, description, license, main: entry, engines, dependencies } = pkg;
-writeFileSync(join(out, "package.json"), `${JSON.stringify({ name, version, description, private: true, license, main: entry, engines, dependencies }, null, 2)}\n`);
+writeFileSync(
+  join(out, "package.json"),
+  `${JSON.stringify({ name, version, description, private: true, license, main: entry, engines, dependencies }, null, 2)}\n`,
+);
 
 /**
  * Drops what Node never loads: type declarations, source maps, and the browser and react-native builds
@@ -73,4 +88,6 @@ const du = (p) => {
   if (!s.isDirectory()) return s.size;
   return readdirSync(p).reduce((sum, e) => sum + du(join(p, e)), 0);
 };
-console.log(`package: ${relative(root, zipFile) || zipFile} ${mb(statSync(zipFile).size)} (unpacked ${mb(du(out))}, of which node_modules ${mb(du(join(out, "node_modules")))})`);
+console.log(
+  `package: ${relative(root, zipFile) || zipFile} ${mb(statSync(zipFile).size)} (unpacked ${mb(du(out))}, of which node_modules ${mb(du(join(out, "node_modules")))})`,
+);

@@ -32,7 +32,9 @@ const stale = !existsSync(entry) || statSync(entry).mtimeMs < newestSource(path.
 const consoleStale = !existsSync(consoleIndex) || statSync(consoleIndex).mtimeMs < newestSource(path.join(root, "web"));
 if (stale) {
   console.log(existsSync(entry) ? "The build is older than src/: rebuilding (npm run build)…" : "No build yet: building (npm run build)…");
-  const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], { stdio: "inherit" });
+  const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.json")], {
+    stdio: "inherit",
+  });
   if (!existsSync(entry)) {
     console.error("The build did not produce dist/src/local/stack.js. Fix the TypeScript errors above and run npm start again.");
     process.exit(1);
@@ -41,7 +43,8 @@ if (stale) {
 }
 if (stale || consoleStale) {
   const web = spawnSync(process.execPath, [path.join(root, "scripts/build-console.js")], { stdio: "inherit" });
-  if (web.status !== 0) console.warn("The web console did not build (errors above); the API works, /api/console answers 503 until it builds.");
+  if (web.status !== 0)
+    console.warn("The web console did not build (errors above); the API works, /api/console answers 503 until it builds.");
 }
 // The stack runs as a child so that a signal sent to this process alone (a process manager, `kill`)
 // still reaches it; a terminal's Ctrl-C reaches both, and the stack stops once.

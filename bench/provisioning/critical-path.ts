@@ -17,7 +17,13 @@ export interface PathModel {
  */
 export function pathModel(arm: ArmDurations, oci: OciDurations): PathModel {
   const azureMs = arm.smallResource + arm.gatewayCreate;
-  const ociMs = oci.drgProvisioning + oci.drgAttachmentAttaching + arm.circuitCreate + oci.providerPickup + oci.providerProvisioning + oci.bgpEstablishment;
+  const ociMs =
+    oci.drgProvisioning +
+    oci.drgAttachmentAttaching +
+    arm.circuitCreate +
+    oci.providerPickup +
+    oci.providerProvisioning +
+    oci.bgpEstablishment;
   const afterBothMs = arm.connectionCreate + arm.connectionConnect + arm.tableQuery;
   return {
     criticalPathMs: Math.max(azureMs, ociMs) + afterBothMs,

@@ -48,7 +48,9 @@ export function totalMs(run: Measured): number | undefined {
 }
 
 export function printRun(run: Measured, model: PathModel): void {
-  console.log(`\n--- clock x${run.speed}: ${run.state}, ${run.realSeconds.toFixed(0)} s real; state flips sampled every ${(run.resolutionMs / 1000).toFixed(1)} s simulated ---`);
+  console.log(
+    `\n--- clock x${run.speed}: ${run.state}, ${run.realSeconds.toFixed(0)} s real; state flips sampled every ${(run.resolutionMs / 1000).toFixed(1)} s simulated ---`,
+  );
   const total = totalMs(run);
   if (total === undefined) {
     console.log("No 'activate succeeded' audit row: the provisioning did not complete, so no timing is reported for this run.");
@@ -56,30 +58,71 @@ export function printRun(run: Measured, model: PathModel): void {
   }
   const gatewayStarted = auditAt(run, "gateway", "started");
   const connected = run.flippedAt.get("connection Connected");
-  console.log(table(["measure", "simulated min", ""], [
-    ["end to end (POST -> record active)", minutes(total), `${over(total, model.criticalPathMs)} over the critical path`],
-    ["critical-path lower bound (emulator durations)", minutes(model.criticalPathMs), "gateway track + connection + tables"],
-    ["seed steps one after another", minutes(model.sequentialMs), `measured saves ${minutes(model.sequentialMs - total)} min`],
-    ["  of which: POST -> gateway step started", gatewayStarted === undefined ? "-" : minutes(gatewayStarted - run.postedAt), "pre-flight, record, audit rows"],
-    ["  of which: connection Connected -> active", connected === undefined ? "-" : minutes(run.postedAt + total - connected), "verification, record, audit rows"],
-  ]));
+  console.log(
+    table(
+      ["measure", "simulated min", ""],
+      [
+        ["end to end (POST -> record active)", minutes(total), `${over(total, model.criticalPathMs)} over the critical path`],
+        ["critical-path lower bound (emulator durations)", minutes(model.criticalPathMs), "gateway track + connection + tables"],
+        ["seed steps one after another", minutes(model.sequentialMs), `measured saves ${minutes(model.sequentialMs - total)} min`],
+        [
+          "  of which: POST -> gateway step started",
+          gatewayStarted === undefined ? "-" : minutes(gatewayStarted - run.postedAt),
+          "pre-flight, record, audit rows",
+        ],
+        [
+          "  of which: connection Connected -> active",
+          connected === undefined ? "-" : minutes(run.postedAt + total - connected),
+          "verification, record, audit rows",
+        ],
+      ],
+    ),
+  );
   const http = (c: CloudRequests) => c.reads + c.writes + c.lroPolls;
   const { arm, oci } = run.requests;
   const cloudActivities = run.scheduled.filter((n) => !BOOKKEEPING.includes(n)).length;
-  console.log("\n" + table(["cloud calls per provisioning", "ARM", "OCI", "total"], [
-    ["HTTP GET reads", String(arm.reads), String(oci.reads), String(arm.reads + oci.reads)],
-    ["HTTP writes (PUT/POST/DELETE)", String(arm.writes), String(oci.writes), String(arm.writes + oci.writes)],
-    ["HTTP LRO status polls (SDK, inside activities)", String(arm.lroPolls), String(oci.lroPolls), String(arm.lroPolls + oci.lroPolls)],
-    ["HTTP requests, all", String(http(arm)), String(http(oci)), String(http(arm) + http(oci))],
-    ["cloud activity calls (task-hub history; aim <= 60)", "", "", `${cloudActivities} (${cloudActivities <= 60 ? "met" : "NOT met"})`],
-  ]));
-  console.log("\n" + table(["cloud state", "workflow step", "flipped at min", "step took min", "detection lag"], FLIPS.map((flip) => {
-    const flipped = run.flippedAt.get(flip);
-    const moved = auditAt(run, STEP_OF[flip], "succeeded");
-    const started = auditAt(run, STEP_OF[flip], "started");
-    if (flipped === undefined || moved === undefined) return [flip, STEP_OF[flip], "-", "-", "not observed"];
-    return [flip, STEP_OF[flip], minutes(flipped - run.postedAt), started === undefined ? "-" : minutes(moved - started), `${((moved - flipped) / 1000).toFixed(1)} s`];
-  })));
+  console.log(
+    "\n" +
+      table(
+        ["cloud calls per provisioning", "ARM", "OCI", "total"],
+        [
+          ["HTTP GET reads", String(arm.reads), String(oci.reads), String(arm.reads + oci.reads)],
+          ["HTTP writes (PUT/POST/DELETE)", String(arm.writes), String(oci.writes), String(arm.writes + oci.writes)],
+          [
+            "HTTP LRO status polls (SDK, inside activities)",
+            String(arm.lroPolls),
+            String(oci.lroPolls),
+            String(arm.lroPolls + oci.lroPolls),
+          ],
+          ["HTTP requests, all", String(http(arm)), String(http(oci)), String(http(arm) + http(oci))],
+          [
+            "cloud activity calls (task-hub history; aim <= 60)",
+            "",
+            "",
+            `${cloudActivities} (${cloudActivities <= 60 ? "met" : "NOT met"})`,
+          ],
+        ],
+      ),
+  );
+  console.log(
+    "\n" +
+      table(
+        ["cloud state", "workflow step", "flipped at min", "step took min", "detection lag"],
+        FLIPS.map((flip) => {
+          const flipped = run.flippedAt.get(flip);
+          const moved = auditAt(run, STEP_OF[flip], "succeeded");
+          const started = auditAt(run, STEP_OF[flip], "started");
+          if (flipped === undefined || moved === undefined) return [flip, STEP_OF[flip], "-", "-", "not observed"];
+          return [
+            flip,
+            STEP_OF[flip],
+            minutes(flipped - run.postedAt),
+            started === undefined ? "-" : minutes(moved - started),
+            `${((moved - flipped) / 1000).toFixed(1)} s`,
+          ];
+        }),
+      ),
+  );
 }
 
 /**
@@ -89,10 +132,18 @@ export function printRun(run: Measured, model: PathModel): void {
  */
 export function printSummary(runs: { speed: number; total: number | null; state: string }[], model: PathModel): void {
   console.log("\n--- summary ---");
-  console.log(table(["clock speed", "outcome", "end to end min", "over critical path", "aim <= 5% over"], runs.map((r) => [
-    `x${r.speed}`, r.state, r.total === null ? "-" : minutes(r.total), r.total === null ? "-" : over(r.total, model.criticalPathMs),
-    r.total === null ? "-" : r.total <= model.criticalPathMs * 1.05 ? "met" : "NOT met",
-  ])));
+  console.log(
+    table(
+      ["clock speed", "outcome", "end to end min", "over critical path", "aim <= 5% over"],
+      runs.map((r) => [
+        `x${r.speed}`,
+        r.state,
+        r.total === null ? "-" : minutes(r.total),
+        r.total === null ? "-" : over(r.total, model.criticalPathMs),
+        r.total === null ? "-" : r.total <= model.criticalPathMs * 1.05 ? "met" : "NOT met",
+      ]),
+    ),
+  );
   const points = runs.filter((r): r is { speed: number; total: number; state: string } => r.total !== null);
   const [a, b] = [points[0], points.at(-1)];
   if (!a || !b || a.speed === b.speed) return;

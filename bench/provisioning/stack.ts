@@ -41,7 +41,8 @@ export async function startBenchStack(root: string, speed: number): Promise<Benc
   try {
     const clockFile = path.join(clockDir, "clock.json");
     writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
-    const sample = (JSON.parse(readFileSync(path.join(root, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> }).Values;
+    const sample = (JSON.parse(readFileSync(path.join(root, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> })
+      .Values;
     const host = await startChildHost(root, {
       ...sample,
       ...emulatorAppSettings(azurite, emulators),

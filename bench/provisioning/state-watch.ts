@@ -1,7 +1,13 @@
 import type { RunningEmulators } from "../../src/local/emulators";
 
 /** Cloud states the provisioning waits for, in the order the workflow meets them. */
-export const FLIPS = ["DRG AVAILABLE", "DRG attachment ATTACHED", "provider done (BGP UP + circuit Provisioned)", "gateway Succeeded", "connection Connected"] as const;
+export const FLIPS = [
+  "DRG AVAILABLE",
+  "DRG attachment ATTACHED",
+  "provider done (BGP UP + circuit Provisioned)",
+  "gateway Succeeded",
+  "connection Connected",
+] as const;
 export type Flip = (typeof FLIPS)[number];
 
 interface ArmRes {
@@ -24,13 +30,16 @@ function holding(emulators: RunningEmulators): Set<Flip> {
   const out = new Set<Flip>();
   if (oci.drgs.some((d) => d.lifecycleState === "AVAILABLE")) out.add("DRG AVAILABLE");
   if (oci.drgAttachments.some((a) => a.lifecycleState === "ATTACHED")) out.add("DRG attachment ATTACHED");
-  const oracleUp = oci.virtualCircuits.some((v) => v.lifecycleState === "PROVISIONED" && v.providerState === "ACTIVE" && v.bgpSessionState === "UP");
+  const oracleUp = oci.virtualCircuits.some(
+    (v) => v.lifecycleState === "PROVISIONED" && v.providerState === "ACTIVE" && v.bgpSessionState === "UP",
+  );
   const azureUp =
     arm("expressRouteCircuits").some((c) => c.properties.serviceProviderProvisioningState === "Provisioned") &&
     arm("expressRouteCircuits/peerings").some((p) => p.properties.provisioningState === "Succeeded");
   if (oracleUp && azureUp) out.add("provider done (BGP UP + circuit Provisioned)");
   if (arm("virtualNetworkGateways").some((g) => g.properties.provisioningState === "Succeeded")) out.add("gateway Succeeded");
-  if (arm("connections").some((c) => c.properties.provisioningState === "Succeeded" && c.properties.connectionStatus === "Connected")) out.add("connection Connected");
+  if (arm("connections").some((c) => c.properties.provisioningState === "Succeeded" && c.properties.connectionStatus === "Connected"))
+    out.add("connection Connected");
   return out;
 }
 
@@ -43,7 +52,10 @@ export class StateWatch {
   readonly flippedAt = new Map<Flip, number>();
   private readonly timer: ReturnType<typeof setInterval>;
 
-  constructor(private readonly emulators: RunningEmulators, private readonly everyRealMs = 15) {
+  constructor(
+    private readonly emulators: RunningEmulators,
+    private readonly everyRealMs = 15,
+  ) {
     this.timer = setInterval(() => this.sample(), everyRealMs);
   }
 

@@ -37,33 +37,30 @@ export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitO
   };
 }
 
-export const azureEnsureCircuit = defineActivity("azureEnsureCircuit",
-  "mutation",
-  async (input, ctx) => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const name = resourceNames(ctx.opContext.interconnect).circuit;
-    const arm = ctx.azure(subscriptionId);
-    const existing = await arm.getCircuit(resourceGroup, name);
-    if (existing?.serviceKey) ctx.addSecret(existing.serviceKey);
-    if (existing) return circuitObservation(existing);
-    const { tier, family } = input.sku;
-    const created = await arm.beginCreateCircuit(resourceGroup, name, {
-      location: input.location,
-      sku: { name: `${tier}_${family}`, tier: tier as "Standard", family: family as "MeteredData" },
-      serviceProviderProperties: {
-        serviceProviderName: EXPRESSROUTE_SERVICE_PROVIDER,
-        peeringLocation: input.peeringLocation,
-        bandwidthInMbps: input.bandwidthInMbps,
-      },
-      tags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
-    });
-    const read = created?.serviceKey ? created : await arm.getCircuit(resourceGroup, name);
-    if (read?.serviceKey) ctx.addSecret(read.serviceKey);
-    const observed = circuitObservation(read);
-    if (!observed.found) throw new StepFailed(retryLater("NOT_YET_VISIBLE", `Circuit ${name} was accepted but cannot be read yet.`));
-    return observed;
-  },
-);
+export const azureEnsureCircuit = defineActivity("azureEnsureCircuit", "mutation", async (input, ctx) => {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const arm = ctx.azure(subscriptionId);
+  const existing = await arm.getCircuit(resourceGroup, name);
+  if (existing?.serviceKey) ctx.addSecret(existing.serviceKey);
+  if (existing) return circuitObservation(existing);
+  const { tier, family } = input.sku;
+  const created = await arm.beginCreateCircuit(resourceGroup, name, {
+    location: input.location,
+    sku: { name: `${tier}_${family}`, tier: tier as "Standard", family: family as "MeteredData" },
+    serviceProviderProperties: {
+      serviceProviderName: EXPRESSROUTE_SERVICE_PROVIDER,
+      peeringLocation: input.peeringLocation,
+      bandwidthInMbps: input.bandwidthInMbps,
+    },
+    tags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
+  });
+  const read = created?.serviceKey ? created : await arm.getCircuit(resourceGroup, name);
+  if (read?.serviceKey) ctx.addSecret(read.serviceKey);
+  const observed = circuitObservation(read);
+  if (!observed.found) throw new StepFailed(retryLater("NOT_YET_VISIBLE", `Circuit ${name} was accepted but cannot be read yet.`));
+  return observed;
+});
 
 export const azureGetCircuit = defineActivity("azureGetCircuit", "read", async (input, ctx) => {
   const name = resourceNames(ctx.opContext.interconnect).circuit;
@@ -75,32 +72,29 @@ export const azureGetCircuit = defineActivity("azureGetCircuit", "read", async (
 /** Azure refuses (and worse, half-deletes) a provider circuit that is not deprovisioned (interconnect-apis.md §6). */
 const NOT_DELETABLE = new Set(["Provisioning", "Provisioned", "Deprovisioning"]);
 
-export const azureDeleteCircuit = defineActivity("azureDeleteCircuit",
-  "mutation",
-  async (input, ctx): Promise<DeleteOutcome> => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const name = resourceNames(ctx.opContext.interconnect).circuit;
-    const arm = ctx.azure(subscriptionId);
-    const circuit = await arm.getCircuit(resourceGroup, name);
-    if (!circuit) return { status: "deleted" };
-    if (circuit.provisioningState === "Deleting") return { status: "deleting" };
-    const providerState = circuit.serviceProviderProvisioningState ?? "";
-    if (NOT_DELETABLE.has(providerState)) {
-      return {
-        status: "conflict",
-        message: `Circuit ${name} is ${providerState} at the provider; it can be deleted once it shows NotProvisioned.`,
-        retryAfterSeconds: 60,
-      };
+export const azureDeleteCircuit = defineActivity("azureDeleteCircuit", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const arm = ctx.azure(subscriptionId);
+  const circuit = await arm.getCircuit(resourceGroup, name);
+  if (!circuit) return { status: "deleted" };
+  if (circuit.provisioningState === "Deleting") return { status: "deleting" };
+  const providerState = circuit.serviceProviderProvisioningState ?? "";
+  if (NOT_DELETABLE.has(providerState)) {
+    return {
+      status: "conflict",
+      message: `Circuit ${name} is ${providerState} at the provider; it can be deleted once it shows NotProvisioned.`,
+      retryAfterSeconds: 60,
+    };
+  }
+  try {
+    return { status: await arm.beginDeleteCircuit(resourceGroup, name) };
+  } catch (err) {
+    const e = err as { retryable?: boolean; code?: string; message?: string; retryAfterSeconds?: number };
+    // ConflictError "not in Deprovisioned state": Azure lags minutes behind the provider (oci-azure-interconnect#8).
+    if (e.retryable && e.code !== undefined && /Conflict|AnotherOperationInProgress/i.test(e.code)) {
+      return { status: "conflict", message: e.message ?? e.code, retryAfterSeconds: e.retryAfterSeconds ?? 60 };
     }
-    try {
-      return { status: await arm.beginDeleteCircuit(resourceGroup, name) };
-    } catch (err) {
-      const e = err as { retryable?: boolean; code?: string; message?: string; retryAfterSeconds?: number };
-      // ConflictError "not in Deprovisioned state": Azure lags minutes behind the provider (oci-azure-interconnect#8).
-      if (e.retryable && e.code !== undefined && /Conflict|AnotherOperationInProgress/i.test(e.code)) {
-        return { status: "conflict", message: e.message ?? e.code, retryAfterSeconds: e.retryAfterSeconds ?? 60 };
-      }
-      throw err;
-    }
-  },
-);
+    throw err;
+  }
+});

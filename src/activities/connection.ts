@@ -19,69 +19,60 @@ export function connectionObservation(c: VirtualNetworkGatewayConnection | undef
   };
 }
 
-export const azureEnsureConnection = defineActivity("azureEnsureConnection",
-  "mutation",
-  async (input, ctx) => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const name = resourceNames(ctx.opContext.interconnect).connection;
-    const arm = ctx.azure(subscriptionId);
-    const existing = await arm.getConnection(resourceGroup, name);
-    if (existing) return connectionObservation(existing);
-    const started = await arm.beginCreateConnection(resourceGroup, name, {
-      location: input.location,
-      connectionType: "ExpressRoute",
-      virtualNetworkGateway1: { id: input.gatewayId },
-      peer: { id: input.circuitId },
-      routingWeight: 0,
-      expressRouteGatewayBypass: input.expressRouteGatewayBypass,
-      tags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
-    });
-    return connectionObservation(started ?? (await arm.getConnection(resourceGroup, name)));
-  },
-);
+export const azureEnsureConnection = defineActivity("azureEnsureConnection", "mutation", async (input, ctx) => {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const name = resourceNames(ctx.opContext.interconnect).connection;
+  const arm = ctx.azure(subscriptionId);
+  const existing = await arm.getConnection(resourceGroup, name);
+  if (existing) return connectionObservation(existing);
+  const started = await arm.beginCreateConnection(resourceGroup, name, {
+    location: input.location,
+    connectionType: "ExpressRoute",
+    virtualNetworkGateway1: { id: input.gatewayId },
+    peer: { id: input.circuitId },
+    routingWeight: 0,
+    expressRouteGatewayBypass: input.expressRouteGatewayBypass,
+    tags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
+  });
+  return connectionObservation(started ?? (await arm.getConnection(resourceGroup, name)));
+});
 
 export const azureGetConnection = defineActivity("azureGetConnection", "read", async (input, ctx) => {
   const name = resourceNames(ctx.opContext.interconnect).connection;
   return connectionObservation(await ctx.azure(input.azure.subscriptionId).getConnection(input.azure.resourceGroup, name));
 });
 
-export const azureDeleteConnection = defineActivity("azureDeleteConnection",
-  "mutation",
-  async (input, ctx): Promise<DeleteOutcome> => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const name = resourceNames(ctx.opContext.interconnect).connection;
-    const arm = ctx.azure(subscriptionId);
-    const existing = await arm.getConnection(resourceGroup, name);
-    if (!existing) return { status: "deleted" };
-    if (existing.provisioningState === "Deleting") return { status: "deleting" };
-    return { status: await arm.beginDeleteConnection(resourceGroup, name) };
-  },
-);
+export const azureDeleteConnection = defineActivity("azureDeleteConnection", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const name = resourceNames(ctx.opContext.interconnect).connection;
+  const arm = ctx.azure(subscriptionId);
+  const existing = await arm.getConnection(resourceGroup, name);
+  if (!existing) return { status: "deleted" };
+  if (existing.provisioningState === "Deleting") return { status: "deleting" };
+  return { status: await arm.beginDeleteConnection(resourceGroup, name) };
+});
 
 /** "Not there yet" (no circuit, no peering) reads as empty tables: verification simply keeps waiting. */
-export const azureReadPeeringTables = defineActivity("azureReadPeeringTables",
-  "read",
-  async (input, ctx) => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const circuit = resourceNames(ctx.opContext.interconnect).circuit;
-    const arm = ctx.azure(subscriptionId);
-    const [arp, routes] = await Promise.all([
-      arm.listArpTable(resourceGroup, circuit, AZURE_PRIVATE_PEERING, input.devicePath).catch(emptyWhenNotFound),
-      arm.listRoutesTable(resourceGroup, circuit, AZURE_PRIVATE_PEERING, input.devicePath).catch(emptyWhenNotFound),
-    ]);
-    return {
-      arp: arp
-        .filter((a) => a.ipAddress)
-        .map((a) => ({
-          ipAddress: a.ipAddress as string,
-          ...(a.macAddress ? { macAddress: a.macAddress } : {}),
-          ...(a.age !== undefined ? { age: a.age } : {}),
-          ...(a.interface ? { interface: a.interface } : {}),
-        })),
-      routes: routes.filter((r) => r.network).map((r) => ({ network: r.network as string, nextHop: r.nextHop ?? "", path: r.path ?? "" })),
-    };
-  },
-);
+export const azureReadPeeringTables = defineActivity("azureReadPeeringTables", "read", async (input, ctx) => {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const circuit = resourceNames(ctx.opContext.interconnect).circuit;
+  const arm = ctx.azure(subscriptionId);
+  const [arp, routes] = await Promise.all([
+    arm.listArpTable(resourceGroup, circuit, AZURE_PRIVATE_PEERING, input.devicePath).catch(emptyWhenNotFound),
+    arm.listRoutesTable(resourceGroup, circuit, AZURE_PRIVATE_PEERING, input.devicePath).catch(emptyWhenNotFound),
+  ]);
+  return {
+    arp: arp
+      .filter((a) => a.ipAddress)
+      .map((a) => ({
+        ipAddress: a.ipAddress as string,
+        ...(a.macAddress ? { macAddress: a.macAddress } : {}),
+        ...(a.age !== undefined ? { age: a.age } : {}),
+        ...(a.interface ? { interface: a.interface } : {}),
+      })),
+    routes: routes.filter((r) => r.network).map((r) => ({ network: r.network as string, nextHop: r.nextHop ?? "", path: r.path ?? "" })),
+  };
+});
 
 function emptyWhenNotFound(err: unknown): never[] {
   if ((err as { statusCode?: number }).statusCode === 404) return [];

@@ -20,7 +20,11 @@ function attachmentObservation(a: DrgAttachment | undefined): DrgAttachmentObser
 }
 
 /** Live ones first (a name may also match a TERMINATED leftover of an earlier run). */
-function pickByName<T extends { displayName?: string; lifecycleState: unknown }>(items: T[], name: string, gone: Set<string>): T | undefined {
+function pickByName<T extends { displayName?: string; lifecycleState: unknown }>(
+  items: T[],
+  name: string,
+  gone: Set<string>,
+): T | undefined {
   const named = items.filter((i) => i.displayName === name);
   return named.find((i) => !gone.has(String(i.lifecycleState))) ?? named[0];
 }
@@ -38,7 +42,11 @@ export const ociEnsureDrg = defineActivity("ociEnsureDrg", "mutation", async (in
     return drgObservation(existing);
   }
   const created = await oci.createDrg(
-    { compartmentId: input.oci.compartmentId, displayName: name, freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect) },
+    {
+      compartmentId: input.oci.compartmentId,
+      displayName: name,
+      freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
+    },
     ctx.retryToken(name),
   );
   return drgObservation(created);
@@ -54,7 +62,8 @@ export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", async (in
   if (!drg || GONE_DRG.has(String(drg.lifecycleState))) return { status: "deleted" };
   if (String(drg.lifecycleState) === "TERMINATING") return { status: "deleting" };
   const others = await otherVirtualCircuits(oci, [input.oci.compartmentId, drg.compartmentId], drg.id, ctx.opContext.interconnect);
-  if (others.length > 0) return { status: "in-use", message: `DRG ${drg.id} still serves virtual circuit(s) ${others.join(", ")}; it is kept for them.` };
+  if (others.length > 0)
+    return { status: "in-use", message: `DRG ${drg.id} still serves virtual circuit(s) ${others.join(", ")}; it is kept for them.` };
   return deleteOrConflict(() => oci.deleteDrg(drg.id));
 });
 
@@ -63,13 +72,19 @@ export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", async (in
  * are not ours (another interconnect reusing the DRG, or one made outside the service). While one
  * lives, the DRG, its VCN attachment and the route rules to it are that interconnect's path too.
  */
-export async function otherVirtualCircuits(oci: OciNetwork, compartmentIds: (string | undefined)[], drgId: string, interconnect: string): Promise<string[]> {
+export async function otherVirtualCircuits(
+  oci: OciNetwork,
+  compartmentIds: (string | undefined)[],
+  drgId: string,
+  interconnect: string,
+): Promise<string[]> {
   const ours = resourceNames(interconnect).virtualCircuit;
   const seen = new Set<string>();
   for (const compartmentId of new Set(compartmentIds.filter((c): c is string => c !== undefined))) {
     for (const vc of await oci.listVirtualCircuits(compartmentId)) {
       const live = !["TERMINATING", "TERMINATED"].includes(String(vc.lifecycleState));
-      if (live && vc.gatewayId === drgId && vc.displayName !== ours && vc.id) seen.add(vc.displayName ? `${vc.displayName} (${vc.id})` : vc.id);
+      if (live && vc.gatewayId === drgId && vc.displayName !== ours && vc.id)
+        seen.add(vc.displayName ? `${vc.displayName} (${vc.id})` : vc.id);
     }
   }
   return [...seen].sort();
@@ -87,42 +102,44 @@ async function findAttachment(
   return pickByName(all, resourceNames(interconnect).drgAttachment, GONE_ATTACHMENT);
 }
 
-export const ociEnsureDrgAttachment = defineActivity("ociEnsureDrgAttachment",
-  "mutation",
-  async (input, ctx) => {
-    const oci = ctx.oci(input.oci.region);
-    const name = resourceNames(ctx.opContext.interconnect).drgAttachment;
-    // A VCN attaches to one DRG at most: an existing live attachment to this DRG (ours or the user's) is used as is.
-    const attachments = await oci.listDrgAttachments({ compartmentId: input.oci.compartmentId, drgId: input.drgId, vcnId: input.vcnId });
-    const live = attachments.find((a) => !GONE_ATTACHMENT.has(String(a.lifecycleState)) && String(a.lifecycleState) !== "DETACHING");
-    if (live) return attachmentObservation(live);
-    const created = await oci.createDrgAttachment(
-      { drgId: input.drgId, displayName: name, networkDetails: { type: "VCN", id: input.vcnId }, freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect) },
-      ctx.retryToken(name),
-    );
-    return attachmentObservation(created);
-  },
-);
+export const ociEnsureDrgAttachment = defineActivity("ociEnsureDrgAttachment", "mutation", async (input, ctx) => {
+  const oci = ctx.oci(input.oci.region);
+  const name = resourceNames(ctx.opContext.interconnect).drgAttachment;
+  // A VCN attaches to one DRG at most: an existing live attachment to this DRG (ours or the user's) is used as is.
+  const attachments = await oci.listDrgAttachments({ compartmentId: input.oci.compartmentId, drgId: input.drgId, vcnId: input.vcnId });
+  const live = attachments.find((a) => !GONE_ATTACHMENT.has(String(a.lifecycleState)) && String(a.lifecycleState) !== "DETACHING");
+  if (live) return attachmentObservation(live);
+  const created = await oci.createDrgAttachment(
+    {
+      drgId: input.drgId,
+      displayName: name,
+      networkDetails: { type: "VCN", id: input.vcnId },
+      freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
+    },
+    ctx.retryToken(name),
+  );
+  return attachmentObservation(created);
+});
 
 export const ociGetDrgAttachment = defineActivity("ociGetDrgAttachment", "read", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
   return attachmentObservation(await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input));
 });
 
-export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment",
-  "mutation",
-  async (input, ctx): Promise<DeleteOutcome> => {
-    const oci = ctx.oci(input.oci.region);
-    const att = await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input);
-    if (!att || GONE_ATTACHMENT.has(String(att.lifecycleState))) return { status: "deleted" };
-    if (String(att.lifecycleState) === "DETACHING") return { status: "deleting" };
-    const others = await otherVirtualCircuits(oci, [input.oci.compartmentId], att.drgId, ctx.opContext.interconnect);
-    if (others.length > 0) {
-      return { status: "in-use", message: `DRG attachment ${att.id} still carries the traffic of virtual circuit(s) ${others.join(", ")} on DRG ${att.drgId}; it is kept for them.` };
-    }
-    return deleteOrConflict(() => oci.deleteDrgAttachment(att.id));
-  },
-);
+export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+  const oci = ctx.oci(input.oci.region);
+  const att = await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input);
+  if (!att || GONE_ATTACHMENT.has(String(att.lifecycleState))) return { status: "deleted" };
+  if (String(att.lifecycleState) === "DETACHING") return { status: "deleting" };
+  const others = await otherVirtualCircuits(oci, [input.oci.compartmentId], att.drgId, ctx.opContext.interconnect);
+  if (others.length > 0) {
+    return {
+      status: "in-use",
+      message: `DRG attachment ${att.id} still carries the traffic of virtual circuit(s) ${others.join(", ")} on DRG ${att.drgId}; it is kept for them.`,
+    };
+  }
+  return deleteOrConflict(() => oci.deleteDrgAttachment(att.id));
+});
 
 /** OCI says 409 IncorrectState while something still depends on the resource: try again later. */
 export async function deleteOrConflict(run: () => Promise<"deleting" | "deleted">): Promise<DeleteOutcome> {

@@ -23,11 +23,8 @@ export function isFinished(status: DurableOrchestrationStatus | undefined): bool
   return status !== undefined && FINISHED.has(String(status.runtimeStatus));
 }
 
-export const provisioningInstanceState = defineActivity("provisioningInstanceState",
-  "read",
-  async (input, ctx) => {
-    const status = await findInstance(df.getClient(ctx.invocation), input.instanceId);
-    if (status === undefined) return { runtimeStatus: "absent", terminal: true };
-    return { runtimeStatus: String(status.runtimeStatus), terminal: isFinished(status) };
-  },
-);
+export const provisioningInstanceState = defineActivity("provisioningInstanceState", "read", async (input, ctx) => {
+  const status = await findInstance(df.getClient(ctx.invocation), input.instanceId);
+  if (status === undefined) return { runtimeStatus: "absent", terminal: true };
+  return { runtimeStatus: String(status.runtimeStatus), terminal: isFinished(status) };
+});

@@ -11,27 +11,33 @@ import { defineActivity, StepFailed } from "./step";
 
 export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
   if (!gw?.id) return { found: false };
-  return { found: true, gatewayId: gw.id, name: gw.name ?? "", provisioningState: gw.provisioningState ?? "Unknown", sku: gw.sku?.name ?? "" };
+  return {
+    found: true,
+    gatewayId: gw.id,
+    name: gw.name ?? "",
+    provisioningState: gw.provisioningState ?? "Unknown",
+    sku: gw.sku?.name ?? "",
+  };
 }
 
-export const azureEnsureGatewaySubnet = defineActivity("azureEnsureGatewaySubnet",
-  "mutation",
-  async (input, ctx) => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const arm = ctx.azure(subscriptionId);
-    const existing = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
-    const subnet =
-      existing ??
-      (await arm.beginCreateSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME, { addressPrefix: input.addressPrefix })) ??
-      (await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME));
-    if (!subnet?.id) throw new StepFailed(retryLater("NOT_YET_VISIBLE", `GatewaySubnet of ${input.virtualNetworkName} was accepted but cannot be read yet.`));
-    return {
-      subnetId: subnet.id,
-      addressPrefix: subnet.addressPrefix ?? subnet.addressPrefixes?.[0] ?? input.addressPrefix,
-      provisioningState: subnet.provisioningState ?? "Updating",
-    };
-  },
-);
+export const azureEnsureGatewaySubnet = defineActivity("azureEnsureGatewaySubnet", "mutation", async (input, ctx) => {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const arm = ctx.azure(subscriptionId);
+  const existing = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
+  const subnet =
+    existing ??
+    (await arm.beginCreateSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME, { addressPrefix: input.addressPrefix })) ??
+    (await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME));
+  if (!subnet?.id)
+    throw new StepFailed(
+      retryLater("NOT_YET_VISIBLE", `GatewaySubnet of ${input.virtualNetworkName} was accepted but cannot be read yet.`),
+    );
+  return {
+    subnetId: subnet.id,
+    addressPrefix: subnet.addressPrefix ?? subnet.addressPrefixes?.[0] ?? input.addressPrefix,
+    provisioningState: subnet.provisioningState ?? "Updating",
+  };
+});
 
 /** A public IP takes seconds; ARM answers Retry-After in that order too. */
 const PUBLIC_IP_RETRY_SECONDS = 10;
@@ -41,45 +47,64 @@ const PUBLIC_IP_RETRY_SECONDS = 10;
  * retryable failure: the orchestrator waits on a durable timer and calls again (which finds the IP),
  * rather than this activity holding a worker while it sleeps.
  */
-async function ensurePublicIp(arm: AzureNetwork, rg: string, name: string, location: string, tags: Record<string, string>): Promise<string> {
+async function ensurePublicIp(
+  arm: AzureNetwork,
+  rg: string,
+  name: string,
+  location: string,
+  tags: Record<string, string>,
+): Promise<string> {
   const ip =
     (await arm.getPublicIp(rg, name)) ??
-    (await arm.beginCreatePublicIp(rg, name, { location, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", tags })) ??
+    (await arm.beginCreatePublicIp(rg, name, {
+      location,
+      sku: { name: "Standard", tier: "Regional" },
+      publicIPAllocationMethod: "Static",
+      tags,
+    })) ??
     (await arm.getPublicIp(rg, name));
-  if (ip?.provisioningState === "Failed") throw new StepFailed(permanent("PUBLIC_IP_FAILED", `Public IP ${name} is in provisioningState Failed.`));
+  if (ip?.provisioningState === "Failed")
+    throw new StepFailed(permanent("PUBLIC_IP_FAILED", `Public IP ${name} is in provisioningState Failed.`));
   if (!ip?.id || ip.provisioningState !== "Succeeded") {
-    throw new StepFailed(retryLater("PUBLIC_IP_PENDING", `Public IP ${name} is still ${ip?.provisioningState ?? "being created"}; the gateway is created once it has succeeded.`, PUBLIC_IP_RETRY_SECONDS));
+    throw new StepFailed(
+      retryLater(
+        "PUBLIC_IP_PENDING",
+        `Public IP ${name} is still ${ip?.provisioningState ?? "being created"}; the gateway is created once it has succeeded.`,
+        PUBLIC_IP_RETRY_SECONDS,
+      ),
+    );
   }
   return ip.id;
 }
 
-export const azureEnsureGateway = defineActivity("azureEnsureGateway",
-  "mutation",
-  async (input, ctx) => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const names = resourceNames(ctx.opContext.interconnect);
-    const arm = ctx.azure(subscriptionId);
-    const existing = await arm.getGateway(resourceGroup, names.gateway);
-    if (existing) return gatewayObservation(existing);
-    const tags = withInterconnectTag(input.tags, ctx.opContext.interconnect);
-    const publicIpId = await ensurePublicIp(arm, resourceGroup, names.gatewayPublicIp, input.location, tags);
-    const started = await arm.beginCreateGateway(resourceGroup, names.gateway, {
-      location: input.location,
-      gatewayType: "ExpressRoute",
-      sku: { name: input.sku, tier: input.sku },
-      ipConfigurations: [
-        { name: "default", subnet: { id: input.gatewaySubnetId }, publicIPAddress: { id: publicIpId }, privateIPAllocationMethod: "Dynamic" },
-      ],
-      ...(input.sku === "ErGwScale" && input.scaleUnits
-        ? { autoScaleConfiguration: { bounds: { min: input.scaleUnits, max: input.scaleUnits } } }
-        : {}),
-      tags,
-    });
-    return gatewayObservation(started ?? (await arm.getGateway(resourceGroup, names.gateway)));
-  },
-);
+export const azureEnsureGateway = defineActivity("azureEnsureGateway", "mutation", async (input, ctx) => {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const names = resourceNames(ctx.opContext.interconnect);
+  const arm = ctx.azure(subscriptionId);
+  const existing = await arm.getGateway(resourceGroup, names.gateway);
+  if (existing) return gatewayObservation(existing);
+  const tags = withInterconnectTag(input.tags, ctx.opContext.interconnect);
+  const publicIpId = await ensurePublicIp(arm, resourceGroup, names.gatewayPublicIp, input.location, tags);
+  const started = await arm.beginCreateGateway(resourceGroup, names.gateway, {
+    location: input.location,
+    gatewayType: "ExpressRoute",
+    sku: { name: input.sku, tier: input.sku },
+    ipConfigurations: [
+      { name: "default", subnet: { id: input.gatewaySubnetId }, publicIPAddress: { id: publicIpId }, privateIPAllocationMethod: "Dynamic" },
+    ],
+    ...(input.sku === "ErGwScale" && input.scaleUnits
+      ? { autoScaleConfiguration: { bounds: { min: input.scaleUnits, max: input.scaleUnits } } }
+      : {}),
+    tags,
+  });
+  return gatewayObservation(started ?? (await arm.getGateway(resourceGroup, names.gateway)));
+});
 
-function gatewayRef(scope: AzureScope, gatewayId: string | undefined, interconnect: string): { resourceGroup: string; name: string; subscriptionId: string } {
+function gatewayRef(
+  scope: AzureScope,
+  gatewayId: string | undefined,
+  interconnect: string,
+): { resourceGroup: string; name: string; subscriptionId: string } {
   if (gatewayId) {
     const ref = parseArmId(gatewayId, "gatewayId");
     return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
@@ -96,43 +121,50 @@ export const azureGetGateway = defineActivity("azureGetGateway", "read", async (
  * "deleted" only once the gateway AND its public IP are gone: call until deleted (the IP can be
  * removed only after the gateway released it).
  */
-export const azureDeleteGateway = defineActivity("azureDeleteGateway",
-  "mutation",
-  async (input, ctx): Promise<DeleteOutcome> => {
-    const names = resourceNames(ctx.opContext.interconnect);
-    const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
-    if (ref.name !== names.gateway) {
-      return { status: "in-use", message: `Gateway ${ref.name} was not created by this service; it is kept.` };
+export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+  const names = resourceNames(ctx.opContext.interconnect);
+  const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
+  if (ref.name !== names.gateway) {
+    return { status: "in-use", message: `Gateway ${ref.name} was not created by this service; it is kept.` };
+  }
+  const arm = ctx.azure(ref.subscriptionId);
+  const gateway = await arm.getGateway(ref.resourceGroup, ref.name);
+  if (gateway) {
+    if (gateway.provisioningState === "Deleting") return { status: "deleting" };
+    const connections = await arm.listGatewayConnections(ref.resourceGroup, ref.name);
+    // Ours is named after the interconnect and sits in the interconnect's resource group; a namesake elsewhere is someone else's.
+    const ours = (c: { id?: string; name?: string }) =>
+      c.name === names.connection && sameArmId(c.id, armId(input.azure, "connections", names.connection));
+    const others = connections.filter((c) => !ours(c));
+    if (others.length > 0) {
+      return {
+        status: "in-use",
+        message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.id ?? c.name).join(", ")}; it is kept.`,
+      };
     }
-    const arm = ctx.azure(ref.subscriptionId);
-    const gateway = await arm.getGateway(ref.resourceGroup, ref.name);
-    if (gateway) {
-      if (gateway.provisioningState === "Deleting") return { status: "deleting" };
-      const connections = await arm.listGatewayConnections(ref.resourceGroup, ref.name);
-      // Ours is named after the interconnect and sits in the interconnect's resource group; a namesake elsewhere is someone else's.
-      const ours = (c: { id?: string; name?: string }) => c.name === names.connection && sameArmId(c.id, armId(input.azure, "connections", names.connection));
-      const others = connections.filter((c) => !ours(c));
-      if (others.length > 0) {
-        return { status: "in-use", message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.id ?? c.name).join(", ")}; it is kept.` };
-      }
-      if (connections.length > 0) {
-        return { status: "conflict", message: `Connection ${names.connection} still links gateway ${ref.name}; delete it first.`, retryAfterSeconds: 60 };
-      }
-      await arm.beginDeleteGateway(ref.resourceGroup, ref.name);
-      return { status: "deleting" };
+    if (connections.length > 0) {
+      return {
+        status: "conflict",
+        message: `Connection ${names.connection} still links gateway ${ref.name}; delete it first.`,
+        retryAfterSeconds: 60,
+      };
     }
-    return deletePublicIp(arm, ref.resourceGroup, names.gatewayPublicIp);
-  },
-);
+    await arm.beginDeleteGateway(ref.resourceGroup, ref.name);
+    return { status: "deleting" };
+  }
+  return deletePublicIp(arm, ref.resourceGroup, names.gatewayPublicIp);
+});
 
 async function deletePublicIp(arm: AzureNetwork, rg: string, name: string): Promise<DeleteOutcome> {
   const ip = await arm.getPublicIp(rg, name);
   if (!ip) return { status: "deleted" };
-  if (ip.ipConfiguration?.id) return { status: "deleting", message: `Public IP ${name} is still attached; it goes once the gateway is gone.` };
+  if (ip.ipConfiguration?.id)
+    return { status: "deleting", message: `Public IP ${name} is still attached; it goes once the gateway is gone.` };
   return { status: await arm.beginDeletePublicIp(rg, name) };
 }
 
-export const azureDeleteGatewaySubnet = defineActivity("azureDeleteGatewaySubnet",
+export const azureDeleteGatewaySubnet = defineActivity(
+  "azureDeleteGatewaySubnet",
   "mutation",
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;
@@ -144,7 +176,10 @@ export const azureDeleteGatewaySubnet = defineActivity("azureDeleteGatewaySubnet
     const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
     const ourGateway = `/virtualNetworkGateways/${resourceNames(ctx.opContext.interconnect).gateway}/`.toLowerCase();
     if (users.some((id) => !id.toLowerCase().includes(ourGateway))) {
-      return { status: "in-use", message: `GatewaySubnet of ${input.virtualNetworkName} is still used by ${users.length} IP configuration(s); it is kept.` };
+      return {
+        status: "in-use",
+        message: `GatewaySubnet of ${input.virtualNetworkName} is still used by ${users.length} IP configuration(s); it is kept.`,
+      };
     }
     if (users.length > 0) return { status: "deleting", message: "Waiting for this service's gateway to release the GatewaySubnet." };
     if (subnet.provisioningState === "Deleting") return { status: "deleting" };

@@ -53,7 +53,12 @@ export async function observeControlPlane(azure: AzureNetwork, oci: OciNetwork, 
       : { found: false },
     gateway: gw ? { found: true, provisioningState: s(gw.provisioningState) } : { found: false },
     connection: connection
-      ? { found: true, provisioningState: s(connection.provisioningState), connectionStatus: s(connection.connectionStatus), fastPath: connection.expressRouteGatewayBypass ?? false }
+      ? {
+          found: true,
+          provisioningState: s(connection.provisioningState),
+          connectionStatus: s(connection.connectionStatus),
+          fastPath: connection.expressRouteGatewayBypass ?? false,
+        }
       : { found: false },
     virtualNetwork: vnet ? { found: true, addressPrefixes: vnet.addressSpace?.addressPrefixes ?? [] } : { found: false },
     virtualCircuit: vc
@@ -85,7 +90,13 @@ export async function observeControlPlane(azure: AzureNetwork, oci: OciNetwork, 
  * attachment, no DRG routes to read). A circuit without its private peering has no tables: every path
  * reads as down, which the control-plane findings already explain.
  */
-export async function observeRoutes(azure: AzureNetwork, oci: OciNetwork, t: HealthTargets, drgRouteTableId: string | undefined, peeringPresent: boolean): Promise<RouteObservation> {
+export async function observeRoutes(
+  azure: AzureNetwork,
+  oci: OciNetwork,
+  t: HealthTargets,
+  drgRouteTableId: string | undefined,
+  peeringPresent: boolean,
+): Promise<RouteObservation> {
   const circuit = resourceNames(t.interconnect).circuit;
   const path = async (devicePath: string): Promise<PathObservation> => {
     if (!peeringPresent) return { arpPeer: false, statePfxRcd: "", routes: [] };
@@ -107,10 +118,19 @@ export async function observeRoutes(azure: AzureNetwork, oci: OciNetwork, t: Hea
   return {
     paths: { primary, secondary },
     ...(table
-      ? { vcnRouteRules: (table.routeTable.routeRules ?? []).map((r) => ({ destination: r.destination ?? r.cidrBlock ?? "", networkEntityId: r.networkEntityId })) }
+      ? {
+          vcnRouteRules: (table.routeTable.routeRules ?? []).map((r) => ({
+            destination: r.destination ?? r.cidrBlock ?? "",
+            networkEntityId: r.networkEntityId,
+          })),
+        }
       : {}),
     ...(drgRules
-      ? { drgVirtualCircuitRoutes: drgRules.filter((r) => r.routeProvenance === "VIRTUAL_CIRCUIT" && !r.isBlackhole).map((r) => r.destination) }
+      ? {
+          drgVirtualCircuitRoutes: drgRules
+            .filter((r) => r.routeProvenance === "VIRTUAL_CIRCUIT" && !r.isBlackhole)
+            .map((r) => r.destination),
+        }
       : {}),
   };
 }

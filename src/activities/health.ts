@@ -19,7 +19,9 @@ export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx
   const record = await ctx.deps.store.interconnects.get(input.name);
   if (!record || record.state !== "active") return { watching: false, state: record?.state ?? "absent" };
   const targets = targetsOf(record);
-  const desired = record.desired ?? desiredSnapshot({ spec: record.spec, bgpPlan: requireBgpPlan(record), resources: record.resources }, new Date().toISOString());
+  const desired =
+    record.desired ??
+    desiredSnapshot({ spec: record.spec, bgpPlan: requireBgpPlan(record), resources: record.resources }, new Date().toISOString());
   return { watching: true, targets, desired, ...(record.health ? { health: record.health } : {}), settings: ctx.deps.health };
 });
 
@@ -28,7 +30,13 @@ export const healthObserveControlPlane = defineActivity("healthObserveControlPla
 );
 
 export const healthObserveRoutes = defineActivity("healthObserveRoutes", "read", async (input, ctx) =>
-  observeRoutes(ctx.azure(input.targets.subscriptionId), ctx.oci(input.targets.region), input.targets, input.drgRouteTableId, input.peeringPresent),
+  observeRoutes(
+    ctx.azure(input.targets.subscriptionId),
+    ctx.oci(input.targets.region),
+    input.targets,
+    input.drgRouteTableId,
+    input.peeringPresent,
+  ),
 );
 
 /**
@@ -49,23 +57,39 @@ export const healthSave = defineActivity("healthSave", "read", async (input, ctx
   const t = input.transition;
   const findings = input.health.findings.map((f) => `${f.code}:${f.subject}`);
   const message = `health ${t.from ?? "unknown"} → ${t.to}${t.raised.length ? `; raised ${t.raised.join(", ")}` : ""}${t.cleared.length ? `; cleared ${t.cleared.join(", ")}` : ""}`;
-  const written = await ctx.deps.store.audit.append({
-    interconnect: input.name,
-    step: "health",
-    phase: "info",
-    actor: "system",
-    instanceId: ctx.opContext.instanceId,
-    operation: "watch",
-    message,
-    details: { from: t.from ?? null, to: t.to, raised: t.raised.join(","), cleared: t.cleared.join(","), findings: findings.join(","), checkedAt: input.health.checkedAt },
-  // A redelivered call (the host killed after the write) writes the transition once, as auditAppend does.
-  }, ctx.opContext.callKey === undefined ? undefined : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "skip" });
+  const written = await ctx.deps.store.audit.append(
+    {
+      interconnect: input.name,
+      step: "health",
+      phase: "info",
+      actor: "system",
+      instanceId: ctx.opContext.instanceId,
+      operation: "watch",
+      message,
+      details: {
+        from: t.from ?? null,
+        to: t.to,
+        raised: t.raised.join(","),
+        cleared: t.cleared.join(","),
+        findings: findings.join(","),
+        checkedAt: input.health.checkedAt,
+      },
+      // A redelivered call (the host killed after the write) writes the transition once, as auditAppend does.
+    },
+    ctx.opContext.callKey === undefined ? undefined : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "skip" },
+  );
   // The alert event goes with the row: a redelivered call raises no second alert.
   if (written !== undefined) logTransition(ctx.invocation, input.name, input.health.status, t, input.health.findings);
   return { saved };
 });
 
-function logTransition(invocation: InvocationContext, name: string, status: string, t: { from?: string | undefined; raised: string[]; cleared: string[] }, findings: { code: string; subject: string; severity: string; action: string }[]): void {
+function logTransition(
+  invocation: InvocationContext,
+  name: string,
+  status: string,
+  t: { from?: string | undefined; raised: string[]; cleared: string[] },
+  findings: { code: string; subject: string; severity: string; action: string }[],
+): void {
   const event = {
     event: "InterconnectHealthChanged",
     interconnect: name,

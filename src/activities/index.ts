@@ -17,7 +17,16 @@ import { ociDeleteVirtualCircuit, ociEnsureVirtualCircuit, ociGetVirtualCircuit 
 import { ociEnsureRouteRules, ociRemoveRouteRules } from "./route-rules";
 import { auditAppend, recordRead, recordUpdate } from "./record";
 import { provisioningInstanceState } from "./durable-instance";
-import { healthLoad, healthObserveControlPlane, healthObserveRoutes, healthRefreshCircuit, healthRefreshConnection, healthSave, healthWatchEnsure, healthWatchStop } from "./health";
+import {
+  healthLoad,
+  healthObserveControlPlane,
+  healthObserveRoutes,
+  healthRefreshCircuit,
+  healthRefreshConnection,
+  healthSave,
+  healthWatchEnsure,
+  healthWatchStop,
+} from "./health";
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead } from "./usage";
 
@@ -81,7 +90,11 @@ export function registerActivities(): void {
   setDefaultActivityDeps(() => {
     const s = settings();
     return createActivityDeps({
-      azure: { credential: s.azure.credential, armEndpoint: s.azure.armEndpoint, ...(s.azure.emulatorToken ? { emulatorToken: s.azure.emulatorToken } : {}) },
+      azure: {
+        credential: s.azure.credential,
+        armEndpoint: s.azure.armEndpoint,
+        ...(s.azure.emulatorToken ? { emulatorToken: s.azure.emulatorToken } : {}),
+      },
       oci: s.oci,
       storage: storageTargets(s.storage).tables,
       tables: s.tables,

@@ -32,7 +32,9 @@ export const recordUpdate = defineActivity("recordUpdate", "read", async (input,
       );
     }
     const { patch } = input;
-    const kept = patch.forget ? Object.fromEntries(Object.entries(current.resources).filter(([k]) => !patch.forget?.includes(k as never))) : current.resources;
+    const kept = patch.forget
+      ? Object.fromEntries(Object.entries(current.resources).filter(([k]) => !patch.forget?.includes(k as never)))
+      : current.resources;
     return {
       ...(patch.resources || patch.forget ? { resources: { ...kept, ...patch.resources } } : {}),
       ...(patch.failure !== undefined ? { failure: patch.failure } : {}),
@@ -59,16 +61,19 @@ export const auditAppend = defineActivity("auditAppend", "read", async (input, c
   // A plan only reads: it leaves no trail on the interconnect it plans.
   if (operation === "plan") return null;
   const details = JSON.parse(JSON.stringify({ ...entry.details, event: entry.event, at: entry.at })) as JsonObject;
-  await ctx.deps.store.audit.append({
-    interconnect: opContext.interconnect,
-    step: entry.step,
-    phase: PHASE[entry.event],
-    actor: opContext.actor ?? "system",
-    ...(opContext.ticketRef ? { ticketRef: opContext.ticketRef } : {}),
-    instanceId: opContext.instanceId,
-    operation,
-    message: entry.message,
-    details,
-  }, opContext.callKey === undefined ? undefined : { key: `${opContext.instanceId}\n${opContext.callKey}`, onDuplicate: "skip" });
+  await ctx.deps.store.audit.append(
+    {
+      interconnect: opContext.interconnect,
+      step: entry.step,
+      phase: PHASE[entry.event],
+      actor: opContext.actor ?? "system",
+      ...(opContext.ticketRef ? { ticketRef: opContext.ticketRef } : {}),
+      instanceId: opContext.instanceId,
+      operation,
+      message: entry.message,
+      details,
+    },
+    opContext.callKey === undefined ? undefined : { key: `${opContext.instanceId}\n${opContext.callKey}`, onDuplicate: "skip" },
+  );
   return null;
 });

@@ -28,7 +28,9 @@ async function mergeRules(oci: OciNetwork, routeTableId: string, merge: Merge): 
       const lostRace = err instanceof CloudError && err.statusCode === 412;
       if (!lostRace) throw err;
       if (attempt >= MERGE_ATTEMPTS) {
-        throw new StepFailed(retryLater("ROUTE_TABLE_BUSY", `Route table ${routeTableId} kept changing under ${MERGE_ATTEMPTS} merge attempts.`, 15));
+        throw new StepFailed(
+          retryLater("ROUTE_TABLE_BUSY", `Route table ${routeTableId} kept changing under ${MERGE_ATTEMPTS} merge attempts.`, 15),
+        );
       }
     }
   }
@@ -38,60 +40,64 @@ function destinationOf(rule: RouteRule): string | undefined {
   return rule.destination ?? rule.cidrBlock;
 }
 
-export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules",
-  "mutation",
-  async (input, ctx) => {
-    const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
-    const wanted = [...new Set(input.destinations)];
-    const table = await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
-      const others = rules.filter((r) => r.description !== description);
-      for (const d of wanted) {
-        const clash = others.find((r) => destinationOf(r) === d);
-        // Someone else's rule for the same destination: OCI allows one; replacing it would hijack their route.
-        if (clash && clash.networkEntityId !== input.drgId) {
-          throw new StepFailed(permanent(
+export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutation", async (input, ctx) => {
+  const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+  const wanted = [...new Set(input.destinations)];
+  const table = await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
+    const others = rules.filter((r) => r.description !== description);
+    for (const d of wanted) {
+      const clash = others.find((r) => destinationOf(r) === d);
+      // Someone else's rule for the same destination: OCI allows one; replacing it would hijack their route.
+      if (clash && clash.networkEntityId !== input.drgId) {
+        throw new StepFailed(
+          permanent(
             "ROUTE_CONFLICT",
             `Route table ${input.routeTableId} already routes ${d} to ${clash.networkEntityId}; remove that rule or choose another VNet prefix.`,
-          ));
-        }
+          ),
+        );
       }
-      const ours = wanted
-        .filter((d) => !others.some((r) => destinationOf(r) === d))
-        .map((d): RouteRule => ({ destination: d, destinationType: "CIDR_BLOCK" as RouteRule["destinationType"], networkEntityId: input.drgId, description }));
-      const current = rules.filter((r) => r.description === description);
-      const same =
-        current.length === ours.length &&
-        ours.every((o) => current.some((c) => destinationOf(c) === o.destination && c.networkEntityId === o.networkEntityId));
-      return same ? "unchanged" : [...others, ...ours];
-    });
-    if (!table) throw new StepFailed(permanent("NOT_FOUND", `Route table ${input.routeTableId} was not found.`));
-    return { routeTableId: input.routeTableId, destinations: wanted };
-  },
-);
+    }
+    const ours = wanted
+      .filter((d) => !others.some((r) => destinationOf(r) === d))
+      .map((d): RouteRule => ({
+        destination: d,
+        destinationType: "CIDR_BLOCK" as RouteRule["destinationType"],
+        networkEntityId: input.drgId,
+        description,
+      }));
+    const current = rules.filter((r) => r.description === description);
+    const same =
+      current.length === ours.length &&
+      ours.every((o) => current.some((c) => destinationOf(c) === o.destination && c.networkEntityId === o.networkEntityId));
+    return same ? "unchanged" : [...others, ...ours];
+  });
+  if (!table) throw new StepFailed(permanent("NOT_FOUND", `Route table ${input.routeTableId} was not found.`));
+  return { routeTableId: input.routeTableId, destinations: wanted };
+});
 
-export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules",
-  "mutation",
-  async (input, ctx): Promise<DeleteOutcome> => {
-    const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
-    const oci = ctx.oci(input.region);
-    // Rules to a DRG that still serves another virtual circuit are that interconnect's route too (the same VNet prefixes → the same DRG).
-    const needed = new Map<string, string[]>();
-    if (input.compartmentId !== undefined) {
-      const table = await oci.getRouteTable(input.routeTableId);
-      const drgs = new Set((table?.routeTable.routeRules ?? []).filter((r) => r.description === description).map((r) => r.networkEntityId));
-      for (const drgId of drgs) {
-        const others = await otherVirtualCircuits(oci, [input.compartmentId], drgId, ctx.opContext.interconnect);
-        if (others.length > 0) needed.set(drgId, others);
-      }
+export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+  const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+  const oci = ctx.oci(input.region);
+  // Rules to a DRG that still serves another virtual circuit are that interconnect's route too (the same VNet prefixes → the same DRG).
+  const needed = new Map<string, string[]>();
+  if (input.compartmentId !== undefined) {
+    const table = await oci.getRouteTable(input.routeTableId);
+    const drgs = new Set((table?.routeTable.routeRules ?? []).filter((r) => r.description === description).map((r) => r.networkEntityId));
+    for (const drgId of drgs) {
+      const others = await otherVirtualCircuits(oci, [input.compartmentId], drgId, ctx.opContext.interconnect);
+      if (others.length > 0) needed.set(drgId, others);
     }
-    await mergeRules(oci, input.routeTableId, (rules) => {
-      const kept = rules.filter((r) => r.description !== description || needed.has(r.networkEntityId));
-      return kept.length === rules.length ? "unchanged" : kept;
-    });
-    if (needed.size > 0) {
-      const who = [...needed].map(([drgId, vcs]) => `DRG ${drgId} (virtual circuit(s) ${vcs.join(", ")})`).join("; ");
-      return { status: "in-use", message: `route rules of ${input.routeTableId} to ${who} are kept: another interconnect still routes through them.` };
-    }
-    return { status: "deleted" };
-  },
-);
+  }
+  await mergeRules(oci, input.routeTableId, (rules) => {
+    const kept = rules.filter((r) => r.description !== description || needed.has(r.networkEntityId));
+    return kept.length === rules.length ? "unchanged" : kept;
+  });
+  if (needed.size > 0) {
+    const who = [...needed].map(([drgId, vcs]) => `DRG ${drgId} (virtual circuit(s) ${vcs.join(", ")})`).join("; ");
+    return {
+      status: "in-use",
+      message: `route rules of ${input.routeTableId} to ${who} are kept: another interconnect still routes through them.`,
+    };
+  }
+  return { status: "deleted" };
+});

@@ -13,7 +13,15 @@ import type { OciNetwork } from "../clouds/oci/network";
 import { describeRetries } from "../clouds/sdk-attempts";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { withLogFields } from "../domain/log-fields";
-import { ACTIVITIES, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext, type StepFailure, stepFailureError } from "../contracts";
+import {
+  ACTIVITIES,
+  type ActivityInput,
+  type ActivityName,
+  type ActivityOutput,
+  type OpContext,
+  type StepFailure,
+  stepFailureError,
+} from "../contracts";
 import { activityDeps, type ActivityDeps } from "./deps";
 
 export interface StepContext {
@@ -54,7 +62,11 @@ export function defineActivity<N extends ActivityName>(
   return async (raw, invocation) => {
     const parsed = (ACTIVITIES[step].input as unknown as z.ZodType<ActivityInput<N>>).safeParse(raw);
     if (!parsed.success) {
-      throw stepFailureError({ code: ErrorCodes.VALIDATION_FAILED, message: `${step}: invalid input: ${describeIssues(parsed.error)}`, retryable: false });
+      throw stepFailureError({
+        code: ErrorCodes.VALIDATION_FAILED,
+        message: `${step}: invalid input: ${describeIssues(parsed.error)}`,
+        retryable: false,
+      });
     }
     const input = parsed.data;
     const opContext: OpContext = input.opContext;
@@ -144,7 +156,12 @@ export function toStepFailure(err: unknown, secrets: readonly string[] = []): St
 function logRetries(ctx: StepContext, fields: Parameters<typeof withLogFields>[1]): void {
   const retries = ctx.log.retries;
   if (retries.length === 0) return;
-  ctx.invocation.info(withLogFields(`${ctx.step}: the SDK retried ${retries.length} time${retries.length === 1 ? "" : "s"}: ${describeRetries(retries)}`, fields));
+  ctx.invocation.info(
+    withLogFields(
+      `${ctx.step}: the SDK retried ${retries.length} time${retries.length === 1 ? "" : "s"}: ${describeRetries(retries)}`,
+      fields,
+    ),
+  );
 }
 
 /** How often the SDKs retried within the step, and why, for its audit row (none: no columns). */
@@ -153,23 +170,34 @@ function retryDetails(ctx: StepContext): Record<string, number | string> {
   return retries.length === 0 ? {} : { sdkRetries: retries.length, sdkRetryReasons: describeRetries(retries) };
 }
 
-async function writeAudit(ctx: StepContext, phase: "succeeded" | "failed" | "retrying", durationMs: number, message: string, details: unknown): Promise<void> {
+async function writeAudit(
+  ctx: StepContext,
+  phase: "succeeded" | "failed" | "retrying",
+  durationMs: number,
+  message: string,
+  details: unknown,
+): Promise<void> {
   const { operation } = ctx.opContext;
   // A plan's failed read is one of the plan's problems; the interconnect's trail is for operations on it.
   if (operation === "plan") return;
-  await ctx.deps.store.audit.append({
-    interconnect: ctx.opContext.interconnect,
-    step: ctx.step,
-    phase,
-    actor: ctx.opContext.actor ?? "system",
-    ...(ctx.opContext.ticketRef ? { ticketRef: ctx.opContext.ticketRef } : {}),
-    instanceId: ctx.opContext.instanceId,
-    operation,
-    cloudRequestIds: ctx.log.requestIds().slice(-50),
-    durationMs: Math.max(0, Math.round(durationMs)),
-    message,
-    details: { ...toJsonObject(details), ...retryDetails(ctx) },
-  }, ctx.opContext.callKey === undefined ? undefined : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "rerun" });
+  await ctx.deps.store.audit.append(
+    {
+      interconnect: ctx.opContext.interconnect,
+      step: ctx.step,
+      phase,
+      actor: ctx.opContext.actor ?? "system",
+      ...(ctx.opContext.ticketRef ? { ticketRef: ctx.opContext.ticketRef } : {}),
+      instanceId: ctx.opContext.instanceId,
+      operation,
+      cloudRequestIds: ctx.log.requestIds().slice(-50),
+      durationMs: Math.max(0, Math.round(durationMs)),
+      message,
+      details: { ...toJsonObject(details), ...retryDetails(ctx) },
+    },
+    ctx.opContext.callKey === undefined
+      ? undefined
+      : { key: `${ctx.opContext.instanceId}\n${ctx.opContext.callKey}`, onDuplicate: "rerun" },
+  );
 }
 
 function summarize(output: unknown): string {

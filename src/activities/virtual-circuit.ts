@@ -9,7 +9,14 @@ import { redactSecrets } from "../clouds/errors";
 import type { OciNetwork, VirtualCircuit } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
 import { maskServiceKey } from "../store";
-import { type DeleteOutcome, type OciScope, permanent, retryLater, type VirtualCircuitObservation, withInterconnectTag } from "../contracts";
+import {
+  type DeleteOutcome,
+  type OciScope,
+  permanent,
+  retryLater,
+  type VirtualCircuitObservation,
+  withInterconnectTag,
+} from "../contracts";
 import { deleteOrConflict } from "./drg";
 import { defineActivity, type StepContext, StepFailed } from "./step";
 
@@ -45,62 +52,68 @@ function keepSecret(ctx: StepContext, vc: VirtualCircuit | undefined): VirtualCi
   return vc;
 }
 
-async function findVirtualCircuit(oci: OciNetwork, scope: OciScope, interconnect: string, id?: string): Promise<VirtualCircuit | undefined> {
+async function findVirtualCircuit(
+  oci: OciNetwork,
+  scope: OciScope,
+  interconnect: string,
+  id?: string,
+): Promise<VirtualCircuit | undefined> {
   if (id) return oci.getVirtualCircuit(id);
   const name = resourceNames(interconnect).virtualCircuit;
   const named = (await oci.listVirtualCircuits(scope.compartmentId)).filter((vc) => vc.displayName === name);
   return named.find((vc) => !GONE.has(String(vc.lifecycleState))) ?? named[0];
 }
 
-export const ociEnsureVirtualCircuit = defineActivity("ociEnsureVirtualCircuit",
-  "mutation",
-  async (input, ctx) => {
-    const names = resourceNames(ctx.opContext.interconnect);
-    const oci = ctx.oci(input.oci.region);
-    const existing = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect));
-    if (existing && !LEAVING.has(String(existing.lifecycleState))) return virtualCircuitObservation(existing);
+export const ociEnsureVirtualCircuit = defineActivity("ociEnsureVirtualCircuit", "mutation", async (input, ctx) => {
+  const names = resourceNames(ctx.opContext.interconnect);
+  const oci = ctx.oci(input.oci.region);
+  const existing = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect));
+  if (existing && !LEAVING.has(String(existing.lifecycleState))) return virtualCircuitObservation(existing);
 
-    const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, names.circuit);
-    if (!circuit) {
-      throw new StepFailed(permanent("NOT_FOUND", `Circuit ${names.circuit} does not exist in resource group ${input.azure.resourceGroup}; the virtual circuit needs its service key.`));
-    }
-    if (!circuit.serviceKey) throw new StepFailed(retryLater("SERVICE_KEY_PENDING", `Circuit ${names.circuit} has no service key yet.`, 30));
-    ctx.addSecret(circuit.serviceKey);
-
-    const [primary, secondary] = input.crossConnectMappings;
-    const created = await oci.createPrivateVirtualCircuit(
-      {
-        compartmentId: input.oci.compartmentId,
-        displayName: names.virtualCircuit,
-        bandwidthShapeName: input.bandwidthShapeName,
-        gatewayId: input.drgId,
-        providerServiceId: input.providerServiceId,
-        providerServiceKeyName: circuit.serviceKey,
-        crossConnectMappings: [
-          { customerBgpPeeringIp: primary.customerBgpPeeringIp, oracleBgpPeeringIp: primary.oracleBgpPeeringIp },
-          { customerBgpPeeringIp: secondary.customerBgpPeeringIp, oracleBgpPeeringIp: secondary.oracleBgpPeeringIp },
-        ],
-        freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
-      },
-      ctx.retryToken(names.virtualCircuit),
+  const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, names.circuit);
+  if (!circuit) {
+    throw new StepFailed(
+      permanent(
+        "NOT_FOUND",
+        `Circuit ${names.circuit} does not exist in resource group ${input.azure.resourceGroup}; the virtual circuit needs its service key.`,
+      ),
     );
-    return virtualCircuitObservation(created, [circuit.serviceKey]);
-  },
-);
+  }
+  if (!circuit.serviceKey) throw new StepFailed(retryLater("SERVICE_KEY_PENDING", `Circuit ${names.circuit} has no service key yet.`, 30));
+  ctx.addSecret(circuit.serviceKey);
+
+  const [primary, secondary] = input.crossConnectMappings;
+  const created = await oci.createPrivateVirtualCircuit(
+    {
+      compartmentId: input.oci.compartmentId,
+      displayName: names.virtualCircuit,
+      bandwidthShapeName: input.bandwidthShapeName,
+      gatewayId: input.drgId,
+      providerServiceId: input.providerServiceId,
+      providerServiceKeyName: circuit.serviceKey,
+      crossConnectMappings: [
+        { customerBgpPeeringIp: primary.customerBgpPeeringIp, oracleBgpPeeringIp: primary.oracleBgpPeeringIp },
+        { customerBgpPeeringIp: secondary.customerBgpPeeringIp, oracleBgpPeeringIp: secondary.oracleBgpPeeringIp },
+      ],
+      freeformTags: withInterconnectTag(input.tags, ctx.opContext.interconnect),
+    },
+    ctx.retryToken(names.virtualCircuit),
+  );
+  return virtualCircuitObservation(created, [circuit.serviceKey]);
+});
 
 export const ociGetVirtualCircuit = defineActivity("ociGetVirtualCircuit", "read", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
-  return virtualCircuitObservation(keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId)));
+  return virtualCircuitObservation(
+    keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId)),
+  );
 });
 
-export const ociDeleteVirtualCircuit = defineActivity("ociDeleteVirtualCircuit",
-  "mutation",
-  async (input, ctx): Promise<DeleteOutcome> => {
-    const oci = ctx.oci(input.oci.region);
-    const vc = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId));
-    const id = vc?.id;
-    if (!id || GONE.has(String(vc.lifecycleState))) return { status: "deleted" };
-    if (String(vc.lifecycleState) === "TERMINATING") return { status: "deleting" };
-    return deleteOrConflict(() => oci.deleteVirtualCircuit(id));
-  },
-);
+export const ociDeleteVirtualCircuit = defineActivity("ociDeleteVirtualCircuit", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+  const oci = ctx.oci(input.oci.region);
+  const vc = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId));
+  const id = vc?.id;
+  if (!id || GONE.has(String(vc.lifecycleState))) return { status: "deleted" };
+  if (String(vc.lifecycleState) === "TERMINATING") return { status: "deleting" };
+  return deleteOrConflict(() => oci.deleteVirtualCircuit(id));
+});

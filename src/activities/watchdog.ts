@@ -64,27 +64,37 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
   const claimedBefore = restart !== null && op?.instanceId === restart.instanceId;
   if (!claimedBefore && op?.instanceId !== stalledInstanceId) return { outcome: "superseded" as const };
 
-  const recovery = restart === null ? "none: flagged for a person (see docs/api.md, stalled operations)" : `restarted as ${restart.instanceId}`;
+  const recovery =
+    restart === null ? "none: flagged for a person (see docs/api.md, stalled operations)" : `restarted as ${restart.instanceId}`;
   // Flagged once per stalled operation, however many rounds (overlapping ones included) find it.
   if (!claimedBefore && op !== undefined && op.stalled === undefined) {
     await repo.update(name, current.etag, () => ({ currentOperation: { ...op, stalled: { ...stall, recovery } } }));
-    await ctx.deps.store.audit.append({
-      interconnect: name,
-      step: "watchdog",
-      phase: restart === null ? "failed" : "retrying",
-      actor: "watchdog",
-      instanceId: stalledInstanceId,
-      operation: op.kind,
-      message: `Operation ${stalledInstanceId} stalled: ${stall.reason}; ${recovery}.`,
-      details: { stalled: true, since: stall.since, detectedAt: stall.detectedAt, ...(restart ? { restartedAs: restart.instanceId } : {}) },
-    }, { key: `watchdog\n${stalledInstanceId}`, onDuplicate: "skip" });
+    await ctx.deps.store.audit.append(
+      {
+        interconnect: name,
+        step: "watchdog",
+        phase: restart === null ? "failed" : "retrying",
+        actor: "watchdog",
+        instanceId: stalledInstanceId,
+        operation: op.kind,
+        message: `Operation ${stalledInstanceId} stalled: ${stall.reason}; ${recovery}.`,
+        details: {
+          stalled: true,
+          since: stall.since,
+          detectedAt: stall.detectedAt,
+          ...(restart ? { restartedAs: restart.instanceId } : {}),
+        },
+      },
+      { key: `watchdog\n${stalledInstanceId}`, onDuplicate: "skip" },
+    );
   }
   if (restart === null) return { outcome: "flagged" as const };
 
   if (!claimedBefore) {
     await terminate(client, stalledInstanceId, `stalled (${stall.reason}); restarted as ${restart.instanceId} by the watchdog`);
     await repo.modify(name, (fresh) => {
-      if (fresh.currentOperation?.instanceId !== stalledInstanceId) throw new Error(`the record moved on to ${fresh.currentOperation?.instanceId ?? "no operation"} meanwhile`);
+      if (fresh.currentOperation?.instanceId !== stalledInstanceId)
+        throw new Error(`the record moved on to ${fresh.currentOperation?.instanceId ?? "no operation"} meanwhile`);
       return {
         attempt: restart.attempt,
         currentOperation: { kind: restart.kind, instanceId: restart.instanceId, startedAt: new Date().toISOString() },
@@ -110,5 +120,7 @@ async function terminate(client: DurableClient, instanceId: string, reason: stri
     if (now === undefined || isFinished(now)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${instanceId} did not stop within ${TERMINATE_WAIT_MS / 1000} s of its termination; the watchdog tries again on its next round`);
+  throw new Error(
+    `${instanceId} did not stop within ${TERMINATE_WAIT_MS / 1000} s of its termination; the watchdog tries again on its next round`,
+  );
 }

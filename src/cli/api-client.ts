@@ -26,14 +26,20 @@ export class ApiClient {
       res = await fetch(`${this.target.api}/${route}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(`Cannot reach ${this.target.api}: ${cause?.code ?? cause?.message ?? String(err)}. Is the service running (npm start), and is --url right?`, EXIT.unreachable);
+      throw new CliError(
+        `Cannot reach ${this.target.api}: ${cause?.code ?? cause?.message ?? String(err)}. Is the service running (npm start), and is --url right?`,
+        EXIT.unreachable,
+      );
     }
     const text = await res.text();
     let parsed: Json = null;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
-      throw new CliError(`${method} ${route} answered ${res.status} with a body that is not JSON; is --url this service?`, EXIT.unreachable);
+      throw new CliError(
+        `${method} ${route} answered ${res.status} with a body that is not JSON; is --url this service?`,
+        EXIT.unreachable,
+      );
     }
     if (accept.includes(res.status)) return { status: res.status, body: parsed };
     throw problemError(method, route, res.status, parsed);
@@ -42,9 +48,16 @@ export class ApiClient {
 
 function problemError(method: string, route: string, status: number, problem: Json): CliError {
   const detail = typeof problem?.detail === "string" ? problem.detail : `${method} /api/${route} answered ${status}`;
-  const fields = Array.isArray(problem?.errors) ? (problem.errors as { path: string; message: string }[]).map((e) => `  ${e.path || "(body)"}: ${e.message}`) : [];
+  const fields = Array.isArray(problem?.errors)
+    ? (problem.errors as { path: string; message: string }[]).map((e) => `  ${e.path || "(body)"}: ${e.message}`)
+    : [];
   const text = fields.length > 0 ? `${problem?.title ?? "Invalid request"}:\n${fields.join("\n")}` : detail;
-  if (status === 401 || status === 403) return new CliError(`Not authorized (${status}): pass a function key with --key or INTERCONNECT_KEY, or --entra for App Service authentication.`, EXIT.unreachable, problem);
+  if (status === 401 || status === 403)
+    return new CliError(
+      `Not authorized (${status}): pass a function key with --key or INTERCONNECT_KEY, or --entra for App Service authentication.`,
+      EXIT.unreachable,
+      problem,
+    );
   if (status === 409 || status === 412) return new CliError(`Conflict: ${detail}`, EXIT.conflict, problem);
   if (status >= 400 && status < 500) return new CliError(text, EXIT.usage, problem);
   return new CliError(`The service failed (${status}): ${detail}`, EXIT.unreachable, problem);

@@ -40,7 +40,11 @@ export function ttyView(stdout: NodeJS.WriteStream, stderr: NodeJS.WriteStream):
       registerSignalListeners: false,
       exitOnError: false,
       forceTTY: true,
-      rendererOptions: { logger: new ListrLogger({ processOutput: new ProcessOutput(stdout, stderr) }), showErrorMessage: false, collapseErrors: false },
+      rendererOptions: {
+        logger: new ListrLogger({ processOutput: new ProcessOutput(stdout, stderr) }),
+        showErrorMessage: false,
+        collapseErrors: false,
+      },
     },
   );
   const running = list.run().catch(() => undefined);

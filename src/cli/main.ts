@@ -47,7 +47,9 @@ async function allPages(client: ApiClient, route: string): Promise<Json[]> {
   while (next !== null) {
     const { body } = await client.call("GET", next);
     items.push(...(body.items as Json[]));
-    next = body.continuationToken ? `${route}${route.includes("?") ? "&" : "?"}continuationToken=${encodeURIComponent(body.continuationToken)}` : null;
+    next = body.continuationToken
+      ? `${route}${route.includes("?") ? "&" : "?"}continuationToken=${encodeURIComponent(body.continuationToken)}`
+      : null;
   }
   return items;
 }
@@ -65,7 +67,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .version("0.1.0")
     .addOption(new Option("--url <url>", "the service (default: INTERCONNECT_URL, else the local stack in .local/stack.json)"))
     .addOption(new Option("--key <key>", "a function key, sent as x-functions-key (default: INTERCONNECT_KEY)"))
-    .addOption(new Option("--entra <appIdUri>", "get an Entra token for this application ID URI with DefaultAzureCredential (App Service authentication)"))
+    .addOption(
+      new Option(
+        "--entra <appIdUri>",
+        "get an Entra token for this application ID URI with DefaultAzureCredential (App Service authentication)",
+      ),
+    )
     .option("--json", "print JSON for scripts instead of tables and the live view")
     .option("--interval <seconds>", "seconds between two looks while watching", "2")
     .exitOverride()
@@ -75,7 +82,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const context = () => {
     const g = program.opts<GlobalOptions>();
     const intervalMs = Number(g.interval) * 1000;
-    if (!Number.isFinite(intervalMs) || intervalMs < 50) throw new CliError("--interval must be a number of seconds, at least 0.05", EXIT.usage);
+    if (!Number.isFinite(intervalMs) || intervalMs < 50)
+      throw new CliError("--interval must be a number of seconds, at least 0.05", EXIT.usage);
     return { client: new ApiClient(resolveTarget(g, io.env, io.cwd)), json: g.json === true, intervalMs };
   };
   const print = (json: boolean, value: unknown, text: string) => out(json ? JSON.stringify(value, null, 2) : text);
@@ -86,7 +94,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   };
 
   /** Watches to the end; the exit code says how it ended. */
-  const follow = async (client: ApiClient, name: string, kind: "provision" | "teardown", json: boolean, intervalMs: number): Promise<number> => {
+  const follow = async (
+    client: ApiClient,
+    name: string,
+    kind: "provision" | "teardown",
+    json: boolean,
+    intervalMs: number,
+  ): Promise<number> => {
     const live = view(json);
     let record: Json;
     try {
@@ -96,7 +110,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         await live.close("failed", e instanceof Error ? e.message : String(e));
         throw e;
       }
-      await live.close("detached", `detached from ${name}: the ${kind === "provision" ? "provisioning" : "teardown"} goes on in the service`);
+      await live.close(
+        "detached",
+        `detached from ${name}: the ${kind === "provision" ? "provisioning" : "teardown"} goes on in the service`,
+      );
       err(`Detached; nothing was cancelled. Resume watching with: interconnect status ${name} --watch`);
       return EXIT.detached;
     }
@@ -115,7 +132,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   program
     .command("plan")
-    .description("plan a spec against the live clouds: what would be created, reused or shared, what bills, how long, what to fix (creates nothing)")
+    .description(
+      "plan a spec against the live clouds: what would be created, reused or shared, what bills, how long, what to fix (creates nothing)",
+    )
     .argument("<spec>", "the spec file (JSON), e.g. examples/erp-prod.json")
     .action(async (file: string) => {
       const { client, json, intervalMs } = context();
@@ -144,7 +163,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const spec = readSpec(file) as { name?: unknown };
       const query = options.plan ? `?planId=${encodeURIComponent(options.plan)}` : "";
       const { status, body } = await client.call("POST", `interconnects${query}`, spec, [200, 202]);
-      if (!json) out(status === 200 ? `${body.name} is already active (operation ${body.id}).` : `${body.outcome === "started" ? "Started" : body.outcome === "restarted" ? "Restarted over a stopped provisioning" : "Already running"}: ${body.id} (status ${body.statusQueryGetUri.split("?")[0]})`);
+      if (!json)
+        out(
+          status === 200
+            ? `${body.name} is already active (operation ${body.id}).`
+            : `${body.outcome === "started" ? "Started" : body.outcome === "restarted" ? "Restarted over a stopped provisioning" : "Already running"}: ${body.id} (status ${body.statusQueryGetUri.split("?")[0]})`,
+        );
       if (options.detach) {
         if (json) out(JSON.stringify(body, null, 2));
         return;
@@ -198,8 +222,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--watch", "follow the teardown until it ends (Ctrl-C detaches)")
     .action(async (name: string, options: { reason: string; watch?: boolean }) => {
       const { client, json, intervalMs } = context();
-      const { body } = await client.call("DELETE", `interconnects/${encodeURIComponent(name)}?reason=${encodeURIComponent(options.reason)}`, undefined, [202]);
-      if (!json) out(`${body.outcome === "started" ? "Teardown started" : body.outcome === "restarted" ? "Teardown restarted over a stopped one" : "Teardown already running"}: ${body.id}${body.stoppedProvisioning ? ` (stopped ${body.stoppedProvisioning})` : ""}`);
+      const { body } = await client.call(
+        "DELETE",
+        `interconnects/${encodeURIComponent(name)}?reason=${encodeURIComponent(options.reason)}`,
+        undefined,
+        [202],
+      );
+      if (!json)
+        out(
+          `${body.outcome === "started" ? "Teardown started" : body.outcome === "restarted" ? "Teardown restarted over a stopped one" : "Teardown already running"}: ${body.id}${body.stoppedProvisioning ? ` (stopped ${body.stoppedProvisioning})` : ""}`,
+        );
       if (!options.watch) {
         if (json) out(JSON.stringify(body, null, 2));
         return;
@@ -225,7 +257,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 if (require.main === module) {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
-  void runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), signal: controller.signal }).then((code) => {
+  void runCli(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  }).then((code) => {
     process.exitCode = code;
     // A second Ctrl-C, or timers of a closed view, must not keep the process alive.
     setTimeout(() => process.exit(code), 100).unref();

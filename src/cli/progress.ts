@@ -41,7 +41,7 @@ export function progressOf(record: Json, now: Date): Progress {
     waitingFor: str(status.waitingFor),
     since: str(status.since),
     lastObserved: str(status.lastObserved),
-    nextLook: message ? /next look at (\S+)/.exec(message)?.[1] ?? /first look at (\S+)/.exec(message)?.[1] : undefined,
+    nextLook: message ? (/next look at (\S+)/.exec(message)?.[1] ?? /first look at (\S+)/.exec(message)?.[1]) : undefined,
     message,
     retry: message ? /retry (\d+\/\d+ in \d+s)/.exec(message)?.[1] : undefined,
     compensating: message !== undefined && /^compensating\b/.test(message),
@@ -68,7 +68,10 @@ const VERB: Record<string, string> = { provision: "provisioning", teardown: "tea
 /** The live view's first line: what, step n of N with a bar, elapsed. */
 export function headline(p: Progress): string {
   const what = `${VERB[p.operation ?? ""] ?? p.state} ${p.name}`;
-  const step = p.stepNumber !== undefined && p.totalSteps !== undefined ? ` · step ${p.stepNumber}/${p.totalSteps} ${p.step ?? ""} ${bar(p.stepNumber - 1, p.totalSteps)}` : "";
+  const step =
+    p.stepNumber !== undefined && p.totalSteps !== undefined
+      ? ` · step ${p.stepNumber}/${p.totalSteps} ${p.step ?? ""} ${bar(p.stepNumber - 1, p.totalSteps)}`
+      : "";
   const mode = p.compensating ? " · COMPENSATING" : p.retry ? ` · RETRY ${p.retry}` : "";
   return `${what}${step}${mode} · ${duration(p.elapsedMs)}`;
 }
@@ -89,6 +92,8 @@ export function details(p: Progress): string[] {
 export function plainLine(p: Progress): string {
   const step = p.stepNumber !== undefined && p.totalSteps !== undefined ? ` [${p.stepNumber}/${p.totalSteps} ${p.step ?? ""}]` : "";
   const mode = p.compensating ? " COMPENSATING" : p.retry ? ` RETRY ${p.retry}` : "";
-  const rest = [p.waitingFor ? `waiting for ${p.waitingFor}` : p.message, p.lastObserved ? `last observed: ${p.lastObserved}` : undefined].filter(Boolean).join("; ");
+  const rest = [p.waitingFor ? `waiting for ${p.waitingFor}` : p.message, p.lastObserved ? `last observed: ${p.lastObserved}` : undefined]
+    .filter(Boolean)
+    .join("; ");
   return `${p.name} ${p.state}${step}${mode}${rest ? `: ${rest}` : ""}`;
 }

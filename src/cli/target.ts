@@ -22,7 +22,10 @@ export interface TargetOptions {
 export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Target {
   const url = options.url ?? env.INTERCONNECT_URL ?? localStackApi(cwd);
   if (url === undefined) {
-    throw new CliError("No service to talk to: pass --url or set INTERCONNECT_URL, or start the local stack with npm start (it writes .local/stack.json).", EXIT.usage);
+    throw new CliError(
+      "No service to talk to: pass --url or set INTERCONNECT_URL, or start the local stack with npm start (it writes .local/stack.json).",
+      EXIT.usage,
+    );
   }
   let parsed: URL;
   try {
@@ -33,7 +36,8 @@ export function resolveTarget(options: TargetOptions, env: NodeJS.ProcessEnv = p
   const base = parsed.toString().replace(/\/+$/, "");
   const api = base.endsWith("/api") ? base : `${base}/api`;
   const key = options.key ?? env.INTERCONNECT_KEY;
-  if (options.entra !== undefined && key) throw new CliError("Use either a function key (--key / INTERCONNECT_KEY) or --entra, not both.", EXIT.usage);
+  if (options.entra !== undefined && key)
+    throw new CliError("Use either a function key (--key / INTERCONNECT_KEY) or --entra, not both.", EXIT.usage);
   const keyHeaders: Record<string, string> = key ? { "x-functions-key": key } : {};
   return { api, auth: options.entra !== undefined ? entraAuth(options.entra) : async () => keyHeaders };
 }
@@ -54,7 +58,8 @@ function localStackApi(cwd: string): string | undefined {
 
 /** An Entra ID token for App Service authentication (EasyAuth), from whatever DefaultAzureCredential finds. */
 function entraAuth(appIdUri: string): () => Promise<Record<string, string>> {
-  if (!/^(api:\/\/|https:\/\/)\S+$/.test(appIdUri)) throw new CliError(`--entra ${JSON.stringify(appIdUri)} must be the API's application ID URI, e.g. api://interconnect`, EXIT.usage);
+  if (!/^(api:\/\/|https:\/\/)\S+$/.test(appIdUri))
+    throw new CliError(`--entra ${JSON.stringify(appIdUri)} must be the API's application ID URI, e.g. api://interconnect`, EXIT.usage);
   let token: { token: string; expiresOnTimestamp: number } | null = null;
   return async () => {
     if (token === null || token.expiresOnTimestamp - Date.now() < 60_000) {
@@ -63,7 +68,10 @@ function entraAuth(appIdUri: string): () => Promise<Record<string, string>> {
       try {
         token = await new DefaultAzureCredential().getToken(`${appIdUri.replace(/\/+$/, "")}/.default`);
       } catch (err) {
-        throw new CliError(`Could not get an Entra token for ${appIdUri}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`, EXIT.unreachable);
+        throw new CliError(
+          `Could not get an Entra token for ${appIdUri}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
+          EXIT.unreachable,
+        );
       }
     }
     return { authorization: `Bearer ${token.token}` };

@@ -32,7 +32,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * failed, or an operation nothing runs any more (orphaned). Every look goes to the view. Aborting the
  * signal (Ctrl-C) stops looking; the operation goes on in the service.
  */
-export async function watchOperation(client: ApiClient, name: string, kind: "provision" | "teardown", view: LiveView, options: { intervalMs: number; signal: AbortSignal }): Promise<Json> {
+export async function watchOperation(
+  client: ApiClient,
+  name: string,
+  kind: "provision" | "teardown",
+  view: LiveView,
+  options: { intervalMs: number; signal: AbortSignal },
+): Promise<Json> {
   for (;;) {
     const { body: record } = await client.call("GET", `interconnects/${encodeURIComponent(name)}`);
     const progress = progressOf(record, new Date());

@@ -41,7 +41,12 @@ const scopes = new AsyncLocalStorage<Scope>();
 type PipelinePolicy = NonNullable<NetworkManagementClientOptionalParams["additionalPolicies"]>[number]["policy"];
 
 /** Runs one SDK call; `report` receives the retries it made (every attempt but the last), if any. */
-export async function withAttempts<T>(cloud: CloudName, operation: string, call: () => Promise<T>, report: (retries: SdkRetry[]) => void): Promise<T> {
+export async function withAttempts<T>(
+  cloud: CloudName,
+  operation: string,
+  call: () => Promise<T>,
+  report: (retries: SdkRetry[]) => void,
+): Promise<T> {
   const scope: Scope = { cloud, attempts: new Map() };
   let succeeded = false;
   try {
@@ -79,7 +84,11 @@ export const armAttemptPolicy: PipelinePolicy = {
     } catch (err) {
       const status = (err as { statusCode?: unknown }).statusCode;
       const code = (err as { code?: unknown }).code;
-      push(scope, request.requestId, typeof status === "number" ? { statusCode: status } : { code: typeof code === "string" ? code : "RequestError" });
+      push(
+        scope,
+        request.requestId,
+        typeof status === "number" ? { statusCode: status } : { code: typeof code === "string" ? code : "RequestError" },
+      );
       throw err;
     }
   },

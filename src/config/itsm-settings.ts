@@ -40,7 +40,8 @@ export function readItsmSettings(r: Reader): ItsmSettings {
     },
     watchIntervalSeconds: r.integer("ITSM_WATCH_INTERVAL_SECONDS", 60, 1, 3600),
   };
-  if (settings.outbox.maxRetrySeconds < settings.outbox.firstRetrySeconds) r.fail("ITSM_OUTBOX_MAX_RETRY_SECONDS", "is invalid: must be at least ITSM_OUTBOX_FIRST_RETRY_SECONDS");
+  if (settings.outbox.maxRetrySeconds < settings.outbox.firstRetrySeconds)
+    r.fail("ITSM_OUTBOX_MAX_RETRY_SECONDS", "is invalid: must be at least ITSM_OUTBOX_FIRST_RETRY_SECONDS");
 
   const snSecret = secret(r, "SERVICENOW_WEBHOOK_SECRET");
   if (snSecret !== undefined) {
@@ -51,13 +52,24 @@ export function readItsmSettings(r: Reader): ItsmSettings {
     const password = r.raw("SERVICENOW_PASSWORD");
     let auth: NonNullable<ItsmSettings["servicenow"]>["auth"] | undefined;
     if (clientId !== undefined || clientSecret !== undefined) {
-      if (clientId === undefined || clientSecret === undefined) r.fail(clientId === undefined ? "SERVICENOW_CLIENT_ID" : "SERVICENOW_CLIENT_SECRET", "is missing: OAuth client credentials need both SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET");
+      if (clientId === undefined || clientSecret === undefined)
+        r.fail(
+          clientId === undefined ? "SERVICENOW_CLIENT_ID" : "SERVICENOW_CLIENT_SECRET",
+          "is missing: OAuth client credentials need both SERVICENOW_CLIENT_ID and SERVICENOW_CLIENT_SECRET",
+        );
       else auth = { kind: "oauth", clientId, clientSecret };
-      if (username !== undefined || password !== undefined) r.fail("SERVICENOW_USERNAME", "is invalid: set either SERVICENOW_CLIENT_ID/SECRET (OAuth) or SERVICENOW_USERNAME/PASSWORD (basic), not both");
+      if (username !== undefined || password !== undefined)
+        r.fail(
+          "SERVICENOW_USERNAME",
+          "is invalid: set either SERVICENOW_CLIENT_ID/SECRET (OAuth) or SERVICENOW_USERNAME/PASSWORD (basic), not both",
+        );
     } else if (username !== undefined && password !== undefined) {
       auth = { kind: "basic", username, password };
     } else {
-      r.fail(username === undefined ? "SERVICENOW_USERNAME" : "SERVICENOW_PASSWORD", "is missing: SERVICENOW_WEBHOOK_SECRET is set, so the work notes need SERVICENOW_CLIENT_ID/SECRET (OAuth client credentials) or SERVICENOW_USERNAME/PASSWORD (basic)");
+      r.fail(
+        username === undefined ? "SERVICENOW_USERNAME" : "SERVICENOW_PASSWORD",
+        "is missing: SERVICENOW_WEBHOOK_SECRET is set, so the work notes need SERVICENOW_CLIENT_ID/SECRET (OAuth client credentials) or SERVICENOW_USERNAME/PASSWORD (basic)",
+      );
     }
     if (instanceUrl !== undefined && auth !== undefined) settings.servicenow = { webhookSecret: snSecret, instanceUrl, auth };
   }
@@ -77,14 +89,16 @@ export function readItsmSettings(r: Reader): ItsmSettings {
         for (const issue of err.issues) r.fail(issue.path, issue.message);
       }
     }
-    if (baseUrl !== undefined && email !== "" && apiToken !== "" && fieldMap !== undefined) settings.jira = { webhookSecret: jiraSecret, baseUrl, email, apiToken, fieldMap };
+    if (baseUrl !== undefined && email !== "" && apiToken !== "" && fieldMap !== undefined)
+      settings.jira = { webhookSecret: jiraSecret, baseUrl, email, apiToken, fieldMap };
   }
   return settings;
 }
 
 function secret(r: Reader, name: string): string | undefined {
   const value = r.raw(name);
-  if (value !== undefined && value.length < MIN_SECRET) r.fail(name, `is invalid: a shared secret must be at least ${MIN_SECRET} characters`);
+  if (value !== undefined && value.length < MIN_SECRET)
+    r.fail(name, `is invalid: a shared secret must be at least ${MIN_SECRET} characters`);
   return value;
 }
 
@@ -92,11 +106,15 @@ function secret(r: Reader, name: string): string | undefined {
 function instance(r: Reader, name: string): string | undefined {
   const value = r.url(name, ["https", "http"]);
   if (value === undefined) {
-    r.fail(name, "is missing: the instance to write notes back to, e.g. https://<instance>.service-now.com or https://<site>.atlassian.net");
+    r.fail(
+      name,
+      "is missing: the instance to write notes back to, e.g. https://<instance>.service-now.com or https://<site>.atlassian.net",
+    );
     return undefined;
   }
   const url = new URL(value);
-  if (url.protocol === "http:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) r.fail(name, "is invalid: credentials travel only over https (plain http is allowed for a loopback emulator)");
+  if (url.protocol === "http:" && !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname))
+    r.fail(name, "is invalid: credentials travel only over https (plain http is allowed for a loopback emulator)");
   return value;
 }
 
@@ -104,7 +122,11 @@ function instance(r: Reader, name: string): string | undefined {
 export function describeItsmSettings(s: ItsmSettings): Record<string, unknown> {
   return {
     ...s,
-    ...(s.servicenow ? { servicenow: { instanceUrl: s.servicenow.instanceUrl, auth: s.servicenow.auth.kind, webhookSecret: "(set)" } } : {}),
-    ...(s.jira ? { jira: { baseUrl: s.jira.baseUrl, email: s.jira.email, apiToken: "(set)", webhookSecret: "(set)", fieldMap: s.jira.fieldMap } } : {}),
+    ...(s.servicenow
+      ? { servicenow: { instanceUrl: s.servicenow.instanceUrl, auth: s.servicenow.auth.kind, webhookSecret: "(set)" } }
+      : {}),
+    ...(s.jira
+      ? { jira: { baseUrl: s.jira.baseUrl, email: s.jira.email, apiToken: "(set)", webhookSecret: "(set)", fieldMap: s.jira.fieldMap } }
+      : {}),
   };
 }

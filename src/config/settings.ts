@@ -70,7 +70,10 @@ export interface WaitProfileSetting {
 export class ConfigurationError extends DomainError {
   readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[]) {
-    super(ErrorCodes.CONFIGURATION_INVALID, `Invalid app settings: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, { status: 500, details: issues });
+    super(ErrorCodes.CONFIGURATION_INVALID, `Invalid app settings: ${issues.map((i) => `${i.path} ${i.message}`).join("; ")}`, {
+      status: 500,
+      details: issues,
+    });
     this.name = "ConfigurationError";
     this.issues = issues;
   }
@@ -142,7 +145,7 @@ export class Reader {
     try {
       parsed = JSON.parse(value);
     } catch {
-      this.fail(name, "is invalid: expected a JSON object such as {\"gateway\":{\"earliestSeconds\":1200,\"latestSeconds\":2700}}");
+      this.fail(name, 'is invalid: expected a JSON object such as {"gateway":{"earliestSeconds":1200,"latestSeconds":2700}}');
       return {};
     }
     const profile = z.strictObject({
@@ -153,7 +156,10 @@ export class Reader {
     const result = z.record(z.string(), profile).safeParse(parsed);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
-    this.fail(name, `is invalid at ${issue?.path.join(".") || "the top level"}: ${issue?.message ?? "not a wait profile"} (fields: earliestSeconds, latestSeconds, minIntervalSeconds, in seconds)`);
+    this.fail(
+      name,
+      `is invalid at ${issue?.path.join(".") || "the top level"}: ${issue?.message ?? "not a wait profile"} (fields: earliestSeconds, latestSeconds, minIntervalSeconds, in seconds)`,
+    );
     return {};
   }
 
@@ -183,7 +189,8 @@ export function loadSettings(env: Env = process.env): Settings {
   // Bearer tokens are refused over plain http by the Azure SDK pipeline, so ARM must be https even for the emulator.
   const armEndpoint = r.url("AZURE_ARM_ENDPOINT", ["https"], "https://management.azure.com") ?? "https://management.azure.com";
   const emulatorToken = r.raw("AZURE_EMULATOR_TOKEN");
-  if (credential === "emulator" && emulatorToken === undefined) r.fail("AZURE_EMULATOR_TOKEN", "is missing: required when AZURE_CREDENTIAL is emulator (the bearer token the ARM emulator accepts)");
+  if (credential === "emulator" && emulatorToken === undefined)
+    r.fail("AZURE_EMULATOR_TOKEN", "is missing: required when AZURE_CREDENTIAL is emulator (the bearer token the ARM emulator accepts)");
 
   const ociEndpoint = r.url("OCI_ENDPOINT", ["http", "https"]);
   const tenancyId = r.matching("OCI_TENANCY_OCID", OCID("tenancy"), "a tenancy OCID (ocid1.tenancy.…)");
@@ -195,24 +202,42 @@ export function loadSettings(env: Env = process.env): Settings {
   const bgpAddressPool = r.required("BGP_ADDRESS_POOL", "an aligned IPv4 CIDR block of /29 or larger, e.g. 192.168.100.0/24");
   const pool = parseCidr(bgpAddressPool);
   if (bgpAddressPool !== "" && (pool === undefined || !isAligned(pool) || pool.prefixLength > 29)) {
-    r.fail("BGP_ADDRESS_POOL", "is invalid: expected an aligned IPv4 CIDR block of /29 or larger (room for two /30 blocks), e.g. 192.168.100.0/24");
+    r.fail(
+      "BGP_ADDRESS_POOL",
+      "is invalid: expected an aligned IPv4 CIDR block of /29 or larger (room for two /30 blocks), e.g. 192.168.100.0/24",
+    );
   }
 
   const initialIntervalSeconds = r.integer("POLL_INITIAL_INTERVAL_SECONDS", 30, 1, 3600);
   const maxIntervalSeconds = r.integer("POLL_MAX_INTERVAL_SECONDS", 300, 1, 3600);
-  if (maxIntervalSeconds < initialIntervalSeconds) r.fail("POLL_MAX_INTERVAL_SECONDS", "is invalid: must be at least POLL_INITIAL_INTERVAL_SECONDS");
+  if (maxIntervalSeconds < initialIntervalSeconds)
+    r.fail("POLL_MAX_INTERVAL_SECONDS", "is invalid: must be at least POLL_INITIAL_INTERVAL_SECONDS");
   const minIntervalSeconds = r.integer("POLL_MIN_INTERVAL_SECONDS", 20, 1, 3600);
-  if (maxIntervalSeconds >= initialIntervalSeconds && minIntervalSeconds > maxIntervalSeconds) r.fail("POLL_MIN_INTERVAL_SECONDS", "is invalid: must be at most POLL_MAX_INTERVAL_SECONDS");
+  if (maxIntervalSeconds >= initialIntervalSeconds && minIntervalSeconds > maxIntervalSeconds)
+    r.fail("POLL_MIN_INTERVAL_SECONDS", "is invalid: must be at most POLL_MAX_INTERVAL_SECONDS");
   const waitProfiles = r.waitProfiles("WAIT_PROFILES");
 
-  const interconnects = r.matching("INTERCONNECTS_TABLE", TABLE_NAME, "a table name: 3-63 letters and digits, starting with a letter", "interconnects");
+  const interconnects = r.matching(
+    "INTERCONNECTS_TABLE",
+    TABLE_NAME,
+    "a table name: 3-63 letters and digits, starting with a letter",
+    "interconnects",
+  );
   const audit = r.matching("AUDIT_TABLE", TABLE_NAME, "a table name: 3-63 letters and digits, starting with a letter", "interconnectaudit");
-  if (interconnects.toLowerCase() === audit.toLowerCase()) r.fail("AUDIT_TABLE", "is invalid: must differ from INTERCONNECTS_TABLE (the audit log is a table of its own)");
+  if (interconnects.toLowerCase() === audit.toLowerCase())
+    r.fail("AUDIT_TABLE", "is invalid: must differ from INTERCONNECTS_TABLE (the audit log is a table of its own)");
 
   const settings: Settings = {
     storage,
     azure: { credential, armEndpoint, ...(credential === "emulator" && emulatorToken !== undefined ? { emulatorToken } : {}) },
-    oci: { ...(ociEndpoint !== undefined ? { endpoint: ociEndpoint } : {}), tenancyId, userId, fingerprint, privateKey, ...(passphrase !== undefined ? { passphrase } : {}) },
+    oci: {
+      ...(ociEndpoint !== undefined ? { endpoint: ociEndpoint } : {}),
+      tenancyId,
+      userId,
+      fingerprint,
+      privateKey,
+      ...(passphrase !== undefined ? { passphrase } : {}),
+    },
     bgpAddressPool,
     ...(r.raw("PEERING_LOCATIONS_FILE") !== undefined ? { peeringLocationsFile: resolve(r.raw("PEERING_LOCATIONS_FILE") as string) } : {}),
     polling: { initialIntervalSeconds, maxIntervalSeconds, minIntervalSeconds, waitProfiles },
@@ -228,7 +253,12 @@ export function loadSettings(env: Env = process.env): Settings {
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
     health: readHealth(r),
     watchdog: {
-      schedule: r.matching("WATCHDOG_SCHEDULE", NCRONTAB, "a six-field NCRONTAB expression (second minute hour day month day-of-week), e.g. 0 */5 * * * *", "0 */5 * * * *"),
+      schedule: r.matching(
+        "WATCHDOG_SCHEDULE",
+        NCRONTAB,
+        "a six-field NCRONTAB expression (second minute hour day month day-of-week), e.g. 0 */5 * * * *",
+        "0 */5 * * * *",
+      ),
       marginMinutes: r.integer("WATCHDOG_MARGIN_MINUTES", 15, 1, 1440),
     },
     tables: { interconnects, audit },
@@ -243,7 +273,10 @@ function readHealth(r: Reader): Settings["health"] {
   const controlPlaneMinutes = r.integer("HEALTH_CONTROL_PLANE_MINUTES", 5, 1, 60);
   const routesMinutes = r.integer("HEALTH_ROUTES_MINUTES", 30, 1, 1440);
   if (routesMinutes % controlPlaneMinutes !== 0 || routesMinutes < controlPlaneMinutes) {
-    r.fail("HEALTH_ROUTES_MINUTES", `is invalid: expected a multiple of HEALTH_CONTROL_PLANE_MINUTES (${controlPlaneMinutes}); the route checks run on every n-th control-plane check`);
+    r.fail(
+      "HEALTH_ROUTES_MINUTES",
+      `is invalid: expected a multiple of HEALTH_CONTROL_PLANE_MINUTES (${controlPlaneMinutes}); the route checks run on every n-th control-plane check`,
+    );
   }
   return { controlPlaneMinutes, routesMinutes, autoRepair: r.boolean("AUTO_REPAIR", false) };
 }
@@ -276,41 +309,57 @@ function readStorage(r: Reader): StorageAccess {
     if (identityKeys.length > 0) {
       r.fail(STORAGE, `is invalid: set either the connection string or the identity-based ${identityKeys.join(", ")}, not both`);
     } else if (!isConnectionString(connectionString)) {
-      r.fail(STORAGE, "is invalid: expected a storage connection string (AccountName=…;AccountKey=…, or service endpoints with SharedAccessSignature=…) or UseDevelopmentStorage=true; for a managed identity set AzureWebJobsStorage__accountName instead");
+      r.fail(
+        STORAGE,
+        "is invalid: expected a storage connection string (AccountName=…;AccountKey=…, or service endpoints with SharedAccessSignature=…) or UseDevelopmentStorage=true; for a managed identity set AzureWebJobsStorage__accountName instead",
+      );
     }
     return { connectionString };
   }
   if (identityKeys.length === 0) {
-    r.fail(STORAGE, "is missing: expected a storage connection string, UseDevelopmentStorage=true for Azurite, or the identity-based AzureWebJobsStorage__accountName");
+    r.fail(
+      STORAGE,
+      "is missing: expected a storage connection string, UseDevelopmentStorage=true for Azurite, or the identity-based AzureWebJobsStorage__accountName",
+    );
     return { connectionString: "" };
   }
   const setting = (suffix: string) => `${STORAGE}__${suffix}`;
   const value = (suffix: string) => r.rawIgnoringCase(setting(suffix));
   for (const unsupported of ["clientSecret", "certificate"]) {
-    if (value(unsupported) !== undefined) r.fail(setting(unsupported), "is not supported: this app reaches storage with a managed identity (AzureWebJobsStorage__credential=managedidentity), not a secret");
+    if (value(unsupported) !== undefined)
+      r.fail(
+        setting(unsupported),
+        "is not supported: this app reaches storage with a managed identity (AzureWebJobsStorage__credential=managedidentity), not a secret",
+      );
   }
   const accountName = value("accountName");
-  if (accountName !== undefined && !STORAGE_ACCOUNT.test(accountName)) r.fail(setting("accountName"), "is invalid: expected a storage account name, 3-24 lowercase letters and digits");
+  if (accountName !== undefined && !STORAGE_ACCOUNT.test(accountName))
+    r.fail(setting("accountName"), "is invalid: expected a storage account name, 3-24 lowercase letters and digits");
   const serviceUri = (service: "table" | "queue"): string => {
     const name = setting(`${service}ServiceUri`);
     const given = value(`${service}ServiceUri`);
     if (given === undefined) {
-      if (accountName === undefined) r.fail(name, `is missing: set it, or AzureWebJobsStorage__accountName to imply https://<account>.${service}.core.windows.net`);
+      if (accountName === undefined)
+        r.fail(name, `is missing: set it, or AzureWebJobsStorage__accountName to imply https://<account>.${service}.core.windows.net`);
       return `https://${accountName ?? ""}.${service}.core.windows.net`;
     }
     // Bearer tokens only travel over TLS (the Azure SDK refuses them on http).
-    if (!z.url({ protocol: /^https$/ }).safeParse(given).success) r.fail(name, "is invalid: expected an absolute https URL such as https://<account>.table.core.windows.net");
+    if (!z.url({ protocol: /^https$/ }).safeParse(given).success)
+      r.fail(name, "is invalid: expected an absolute https URL such as https://<account>.table.core.windows.net");
     return given.replace(/\/+$/, "");
   };
   const tableServiceUri = serviceUri("table");
   const queueServiceUri = serviceUri("queue");
   const credentialSetting = value("credential");
   const credential = credentialSetting === undefined ? "default" : credentialSetting.toLowerCase();
-  if (credential !== "default" && credential !== "managedidentity") r.fail(setting("credential"), "is invalid: expected managedidentity (or leave it unset)");
+  if (credential !== "default" && credential !== "managedidentity")
+    r.fail(setting("credential"), "is invalid: expected managedidentity (or leave it unset)");
   const clientId = value("clientId");
   if (clientId !== undefined) {
-    if (!GUID.test(clientId)) r.fail(setting("clientId"), "is invalid: expected the client id (a GUID) of a user-assigned managed identity");
-    else if (credential !== "managedidentity") r.fail(setting("clientId"), "is invalid: selects a user-assigned identity only with AzureWebJobsStorage__credential=managedidentity");
+    if (!GUID.test(clientId))
+      r.fail(setting("clientId"), "is invalid: expected the client id (a GUID) of a user-assigned managed identity");
+    else if (credential !== "managedidentity")
+      r.fail(setting("clientId"), "is invalid: selects a user-assigned identity only with AzureWebJobsStorage__credential=managedidentity");
   }
   return {
     tableServiceUri,
@@ -368,7 +417,10 @@ function ociFingerprint(r: Reader, privateKey: string, passphrase: string | unde
     const der = createPublicKey(key).export({ type: "spki", format: "der" });
     derived = createHash("md5").update(der).digest("hex").match(/../g)?.join(":") ?? "";
   } catch {
-    r.fail(keySetting, `is invalid: not a PEM private key that can be read${passphrase === undefined ? " (encrypted keys need OCI_PRIVATE_KEY_PASSPHRASE)" : " with OCI_PRIVATE_KEY_PASSPHRASE"}`);
+    r.fail(
+      keySetting,
+      `is invalid: not a PEM private key that can be read${passphrase === undefined ? " (encrypted keys need OCI_PRIVATE_KEY_PASSPHRASE)" : " with OCI_PRIVATE_KEY_PASSPHRASE"}`,
+    );
     return r.raw("OCI_FINGERPRINT") ?? "";
   }
   const given = r.raw("OCI_FINGERPRINT")?.toLowerCase();
@@ -382,7 +434,10 @@ function ociFingerprint(r: Reader, privateKey: string, passphrase: string | unde
 export function describeSettings(settings: Settings): Record<string, unknown> {
   return {
     ...settings,
-    storage: "connectionString" in settings.storage && settings.storage.connectionString !== "UseDevelopmentStorage=true" ? { connectionString: "(set)" } : settings.storage,
+    storage:
+      "connectionString" in settings.storage && settings.storage.connectionString !== "UseDevelopmentStorage=true"
+        ? { connectionString: "(set)" }
+        : settings.storage,
     azure: { ...settings.azure, ...(settings.azure.emulatorToken !== undefined ? { emulatorToken: "(set)" } : {}) },
     oci: { ...settings.oci, privateKey: "(set)", ...(settings.oci.passphrase !== undefined ? { passphrase: "(set)" } : {}) },
     itsm: describeItsmSettings(settings.itsm),

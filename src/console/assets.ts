@@ -62,7 +62,8 @@ export class ConsoleAssets {
   private add(rel: string): void {
     const contentType = CONTENT_TYPES[path.extname(rel).toLowerCase()];
     if (!contentType || !isAssetPath(rel)) return;
-    if (this.files.size >= MAX_FILES) throw new Error(`${this.dir} holds more than ${MAX_FILES} console files; is it the console's build output?`);
+    if (this.files.size >= MAX_FILES)
+      throw new Error(`${this.dir} holds more than ${MAX_FILES} console files; is it the console's build output?`);
     const full = path.join(this.dir, rel);
     if (statSync(full).size > 5 * 1024 * 1024) return;
     const body = readFileSync(full);

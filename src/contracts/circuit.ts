@@ -31,7 +31,9 @@ export const DEVICE_PATHS = ["primary", "secondary"] as const;
 export type DevicePath = (typeof DEVICE_PATHS)[number];
 
 export const peeringTables = z.object({
-  arp: z.array(z.object({ ipAddress: z.string(), macAddress: z.string().optional(), age: z.number().optional(), interface: z.string().optional() })),
+  arp: z.array(
+    z.object({ ipAddress: z.string(), macAddress: z.string().optional(), age: z.number().optional(), interface: z.string().optional() }),
+  ),
   routes: z.array(z.object({ network: z.string(), nextHop: z.string(), path: z.string() })),
 });
 export type PeeringTables = z.infer<typeof peeringTables>;

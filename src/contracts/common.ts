@@ -18,7 +18,9 @@ import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE } from "../domain/nam
 export const text = z.string().min(1).max(1024);
 export const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.10.0.0/16");
 export const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "must be a GUID");
-export const armId = z.string().regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/[^/]+\/[^/]+/i, "must be an ARM resource id");
+export const armId = z
+  .string()
+  .regex(/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/[^/]+\/[^/]+/i, "must be an ARM resource id");
 export const ocid = (kind: string) => z.string().regex(new RegExp(`^ocid1\\.${kind}\\.`), `must be an OCID (ocid1.${kind}.…)`);
 export const compartmentOcid = z.string().regex(/^ocid1\.(compartment|tenancy)\./, "must be a compartment or tenancy OCID");
 export const region = z.string().regex(/^[a-z]{2,}-[a-z]+-\d+$/, "must be an OCI region id such as us-ashburn-1");

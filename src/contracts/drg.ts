@@ -9,7 +9,13 @@ export const drgAttachmentObservation = observed({ drgAttachmentId: z.string(), 
 export type DrgAttachmentObservation = z.infer<typeof drgAttachmentObservation>;
 
 /** When drgAttachmentId is absent, the attachment is looked up by its derived display name (and drgId/vcnId). */
-const attachmentRef = z.object({ opContext, oci: ociScope, vcnId: ocid("vcn"), drgAttachmentId: ocid("drgattachment").optional(), drgId: ocid("drg").optional() });
+const attachmentRef = z.object({
+  opContext,
+  oci: ociScope,
+  vcnId: ocid("vcn"),
+  drgAttachmentId: ocid("drgattachment").optional(),
+  drgId: ocid("drg").optional(),
+});
 /** When drgId is absent, the DRG is looked up by its derived display name in the compartment. */
 const drgRef = z.object({ opContext, oci: ociScope, drgId: ocid("drg").optional() });
 

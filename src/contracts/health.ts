@@ -60,7 +60,12 @@ export const healthActivities = {
   },
   healthObserveControlPlane: { input: z.object({ opContext, targets: healthTargetsSchema }), output: controlPlaneObservationSchema },
   healthObserveRoutes: {
-    input: z.object({ opContext, targets: healthTargetsSchema, drgRouteTableId: ocid("drgroutetable").optional(), peeringPresent: z.boolean() }),
+    input: z.object({
+      opContext,
+      targets: healthTargetsSchema,
+      drgRouteTableId: ocid("drgroutetable").optional(),
+      peeringPresent: z.boolean(),
+    }),
     output: routeObservationSchema,
   },
   healthSave: {
@@ -78,7 +83,10 @@ export const healthActivities = {
   healthRefreshCircuit: refresh,
   healthRefreshConnection: refresh,
   /** Starts the watch unless it runs (durable client binding). */
-  healthWatchEnsure: { input: z.object({ opContext, name }), output: z.strictObject({ instanceId: z.string(), started: z.boolean(), runtimeStatus: z.string() }) },
+  healthWatchEnsure: {
+    input: z.object({ opContext, name }),
+    output: z.strictObject({ instanceId: z.string(), started: z.boolean(), runtimeStatus: z.string() }),
+  },
   /** Raises the watch's stop event if it runs (durable client binding). */
   healthWatchStop: { input: z.object({ opContext, name }), output: z.strictObject({ instanceId: z.string(), signalled: z.boolean() }) },
 } satisfies ActivityFamily;

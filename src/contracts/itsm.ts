@@ -24,7 +24,10 @@ export const noteInputSchema = z.strictObject({
   id: z.string().min(1).max(300),
   text: z.string().min(1).max(16_000),
   close: z.strictObject({ action: z.enum(["provision", "decommission"]), outcome: z.enum(["succeeded", "failed"]) }).optional(),
-  interconnect: z.string().regex(/^[a-z0-9-]{3,40}$/).optional(),
+  interconnect: z
+    .string()
+    .regex(/^[a-z0-9-]{3,40}$/)
+    .optional(),
 });
 
 export const enqueueNotesInput = z.strictObject({

@@ -41,7 +41,12 @@ export const preflightActivities = {
   azureReadProviderOffer: {
     input: z.object({ opContext, subscriptionId: guid, peeringLocation: text, bandwidthInMbps: z.number().int().positive() }),
     /** offered: "Oracle Cloud FastConnect" offers this peering location AND this bandwidth. */
-    output: z.object({ offered: z.boolean(), serviceProviderName: z.string(), peeringLocations: z.array(z.string()), bandwidthsInMbps: z.array(z.number()) }),
+    output: z.object({
+      offered: z.boolean(),
+      serviceProviderName: z.string(),
+      peeringLocations: z.array(z.string()),
+      bandwidthsInMbps: z.array(z.number()),
+    }),
   },
   ociReadVcn: { input: z.object({ opContext, region, vcnId: ocid("vcn") }), output: vcnSummary },
   ociReadProviderService: {

@@ -45,12 +45,28 @@ export function bgpSession(block: Cidr): BgpSession {
 
 export function planBgp(input: BgpPlanInput): BgpPlan {
   const usedBlocks = input.used.map((u): { cidr: string; heldBy?: string } => (typeof u === "string" ? { cidr: u } : u));
-  const used = parseList(usedBlocks.map((u) => u.cidr), "used").map((cidr, i) => ({ cidr, heldBy: usedBlocks[i]?.heldBy }));
-  const avoid = parseList(input.avoid.filter((c) => !c.includes(":")), "avoid");
-  return input.requested === undefined ? allocate(input.pool, used.map((u) => u.cidr), avoid) : checkRequested(input.requested, used, avoid);
+  const used = parseList(
+    usedBlocks.map((u) => u.cidr),
+    "used",
+  ).map((cidr, i) => ({ cidr, heldBy: usedBlocks[i]?.heldBy }));
+  const avoid = parseList(
+    input.avoid.filter((c) => !c.includes(":")),
+    "avoid",
+  );
+  return input.requested === undefined
+    ? allocate(
+        input.pool,
+        used.map((u) => u.cidr),
+        avoid,
+      )
+    : checkRequested(input.requested, used, avoid);
 }
 
-function checkRequested(requested: { primary: string; secondary: string }, used: { cidr: Cidr; heldBy?: string | undefined }[], avoid: Cidr[]): BgpPlan {
+function checkRequested(
+  requested: { primary: string; secondary: string },
+  used: { cidr: Cidr; heldBy?: string | undefined }[],
+  avoid: Cidr[],
+): BgpPlan {
   const issues: ValidationIssue[] = [];
   const blocks: Partial<Record<"primary" | "secondary", Cidr>> = {};
   for (const which of ["primary", "secondary"] as const) {
@@ -69,7 +85,8 @@ function checkRequested(requested: { primary: string; secondary: string }, used:
       continue;
     }
     const clashAvoid = avoid.find((c) => cidrsOverlap(c, block));
-    if (clashAvoid) issues.push({ path, message: `overlaps ${formatCidr(clashAvoid)} of the virtual network or the VCN; choose a block outside both` });
+    if (clashAvoid)
+      issues.push({ path, message: `overlaps ${formatCidr(clashAvoid)} of the virtual network or the VCN; choose a block outside both` });
     const clashUsed = used.find((u) => cidrsOverlap(u.cidr, block));
     if (clashUsed) {
       const holder = clashUsed.heldBy === undefined ? ", already used by another interconnect" : ` of ${clashUsed.heldBy}`;
@@ -78,7 +95,10 @@ function checkRequested(requested: { primary: string; secondary: string }, used:
     blocks[which] = block;
   }
   if (blocks.primary && blocks.secondary && cidrsOverlap(blocks.primary, blocks.secondary)) {
-    issues.push({ path: "bgp.secondaryPeeringCidr", message: "must not overlap bgp.primaryPeeringCidr; the two sessions need separate /30 blocks" });
+    issues.push({
+      path: "bgp.secondaryPeeringCidr",
+      message: "must not overlap bgp.primaryPeeringCidr; the two sessions need separate /30 blocks",
+    });
   }
   if (issues.length > 0 || !blocks.primary || !blocks.secondary) throw new ValidationError(issues);
   return { primary: bgpSession(blocks.primary), secondary: bgpSession(blocks.secondary) };
@@ -87,7 +107,11 @@ function checkRequested(requested: { primary: string; secondary: string }, used:
 function allocate(poolText: string, used: Cidr[], avoid: Cidr[]): BgpPlan {
   const pool = parseCidr(poolText);
   if (pool === undefined || !isAligned(pool) || pool.prefixLength > 29) {
-    throw new DomainError(ErrorCodes.CONFIGURATION_INVALID, "BGP_ADDRESS_POOL must be an aligned IPv4 CIDR block of /29 or larger, e.g. 192.168.100.0/24.", { status: 500 });
+    throw new DomainError(
+      ErrorCodes.CONFIGURATION_INVALID,
+      "BGP_ADDRESS_POOL must be an aligned IPv4 CIDR block of /29 or larger, e.g. 192.168.100.0/24.",
+      { status: 500 },
+    );
   }
   const taken = [...used, ...avoid].map(cidrRange);
   const { last } = cidrRange(pool);
@@ -105,9 +129,13 @@ function allocate(poolText: string, used: Cidr[], avoid: Cidr[]): BgpPlan {
   }
   const [primary, secondary] = found;
   if (!primary || !secondary) {
-    throw new DomainError(ErrorCodes.BGP_POOL_EXHAUSTED, `BGP_ADDRESS_POOL ${formatCidr(pool)} has fewer than two free /30 blocks outside the networks and the blocks already in use; widen the pool or give bgp.primaryPeeringCidr and bgp.secondaryPeeringCidr.`, {
-      status: 409,
-    });
+    throw new DomainError(
+      ErrorCodes.BGP_POOL_EXHAUSTED,
+      `BGP_ADDRESS_POOL ${formatCidr(pool)} has fewer than two free /30 blocks outside the networks and the blocks already in use; widen the pool or give bgp.primaryPeeringCidr and bgp.secondaryPeeringCidr.`,
+      {
+        status: 409,
+      },
+    );
   }
   return { primary: bgpSession(primary), secondary: bgpSession(secondary) };
 }
@@ -115,7 +143,8 @@ function allocate(poolText: string, used: Cidr[], avoid: Cidr[]): BgpPlan {
 function parseList(list: readonly string[], what: string): Cidr[] {
   return list.map((text, index) => {
     const cidr = parseCidr(text);
-    if (cidr === undefined) throw new DomainError(ErrorCodes.INTERNAL, `planBgp: ${what}[${index}] is not an IPv4 CIDR block.`, { status: 500 });
+    if (cidr === undefined)
+      throw new DomainError(ErrorCodes.INTERNAL, `planBgp: ${what}[${index}] is not an IPv4 CIDR block.`, { status: 500 });
     return cidr;
   });
 }

@@ -11,13 +11,21 @@ import { issuesFromZod, requiredOr, strictObject } from "./zod-issues";
  */
 const rowSchema = strictObject(
   {
-    ociRegion: z.string({ error: requiredOr("an OCI region id such as us-ashburn-1") }).regex(/^[a-z]{2,}-[a-z]+-\d+$/, "must be an OCI region id such as us-ashburn-1"),
-    ociRegionKey: z.string({ error: requiredOr("the 3-letter OCI region key such as IAD") }).regex(/^[A-Z]{3}$/, "must be the 3-letter OCI region key such as IAD"),
+    ociRegion: z
+      .string({ error: requiredOr("an OCI region id such as us-ashburn-1") })
+      .regex(/^[a-z]{2,}-[a-z]+-\d+$/, "must be an OCI region id such as us-ashburn-1"),
+    ociRegionKey: z
+      .string({ error: requiredOr("the 3-letter OCI region key such as IAD") })
+      .regex(/^[A-Z]{3}$/, "must be the 3-letter OCI region key such as IAD"),
     ociRegionName: z.string({ error: requiredOr("a display name") }).min(1, "must not be empty"),
     peeringLocations: z
-      .array(z.string({ error: requiredOr("an ExpressRoute peering location name") }).min(1, "must not be empty"), { error: requiredOr("a list of ExpressRoute peering locations") })
+      .array(z.string({ error: requiredOr("an ExpressRoute peering location name") }).min(1, "must not be empty"), {
+        error: requiredOr("a list of ExpressRoute peering locations"),
+      })
       .min(1, "must list at least one ExpressRoute peering location"),
-    azureRegion: z.string({ error: requiredOr("an Azure region name such as eastus") }).regex(/^[a-z][a-z0-9]*$/, "must be a lowercase Azure region name such as eastus"),
+    azureRegion: z
+      .string({ error: requiredOr("an Azure region name such as eastus") })
+      .regex(/^[a-z][a-z0-9]*$/, "must be a lowercase Azure region name such as eastus"),
   },
   "a catalog row {ociRegion, ociRegionKey, ociRegionName, peeringLocations, azureRegion}",
 );
@@ -28,7 +36,12 @@ const catalogSchema = z
   .superRefine((rows, ctx) => {
     const seen = new Set<string>();
     rows.forEach((row, index) => {
-      if (seen.has(row.ociRegion)) ctx.addIssue({ code: "custom", path: [index, "ociRegion"], message: `duplicate OCI region ${row.ociRegion}; each region appears once` });
+      if (seen.has(row.ociRegion))
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "ociRegion"],
+          message: `duplicate OCI region ${row.ociRegion}; each region appears once`,
+        });
       seen.add(row.ociRegion);
     });
   });
@@ -47,13 +60,20 @@ export function parsePeeringLocationCatalog(input: unknown, source = "peering-lo
   const result = catalogSchema.safeParse(input);
   if (result.success) return result.data;
   const issues = issuesFromZod(result.error);
-  throw new DomainError(ErrorCodes.CATALOG_INVALID, `${source} is not valid: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`, {
-    status: 500,
-    details: issues,
-  });
+  throw new DomainError(
+    ErrorCodes.CATALOG_INVALID,
+    `${source} is not valid: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
+    {
+      status: 500,
+      details: issues,
+    },
+  );
 }
 
-export const DEFAULT_PEERING_LOCATION_CATALOG: PeeringLocationCatalog = parsePeeringLocationCatalog(defaultRows, "built-in peering-locations.json");
+export const DEFAULT_PEERING_LOCATION_CATALOG: PeeringLocationCatalog = parsePeeringLocationCatalog(
+  defaultRows,
+  "built-in peering-locations.json",
+);
 
 /** The catalog from PEERING_LOCATIONS_FILE when set, otherwise the built-in one. */
 export function loadPeeringLocationCatalog(file?: string): PeeringLocationCatalog {
@@ -62,13 +82,20 @@ export function loadPeeringLocationCatalog(file?: string): PeeringLocationCatalo
   try {
     text = readFileSync(file, "utf8");
   } catch (cause) {
-    throw new DomainError(ErrorCodes.CATALOG_INVALID, `Cannot read the peering-location catalog file ${file} (PEERING_LOCATIONS_FILE).`, { status: 500, cause });
+    throw new DomainError(ErrorCodes.CATALOG_INVALID, `Cannot read the peering-location catalog file ${file} (PEERING_LOCATIONS_FILE).`, {
+      status: 500,
+      cause,
+    });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new DomainError(ErrorCodes.CATALOG_INVALID, `The peering-location catalog file ${file} (PEERING_LOCATIONS_FILE) is not valid JSON.`, { status: 500, cause });
+    throw new DomainError(
+      ErrorCodes.CATALOG_INVALID,
+      `The peering-location catalog file ${file} (PEERING_LOCATIONS_FILE) is not valid JSON.`,
+      { status: 500, cause },
+    );
   }
   return parsePeeringLocationCatalog(json, `The peering-location catalog file ${file} (PEERING_LOCATIONS_FILE)`);
 }

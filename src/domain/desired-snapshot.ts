@@ -52,12 +52,20 @@ export function desiredSnapshot(built: BuiltInterconnect, takenAt: string, vcnPr
       peeringLocation: spec.azure.peeringLocation,
       serviceProviderName: EXPRESSROUTE_SERVICE_PROVIDER,
     },
-    peering: { peerASN: ORACLE_BGP_ASN, primaryPeerAddressPrefix: bgpPlan.primary.cidr, secondaryPeerAddressPrefix: bgpPlan.secondary.cidr },
+    peering: {
+      peerASN: ORACLE_BGP_ASN,
+      primaryPeerAddressPrefix: bgpPlan.primary.cidr,
+      secondaryPeerAddressPrefix: bgpPlan.secondary.cidr,
+    },
     connection: { fastPath: spec.azure.gateway.fastPath },
     virtualCircuit: { bandwidthShapeName: bandwidth.bandwidthShapeName, drgId },
     vnetPrefixes: prefixes,
     vcnPrefixes: [...vcnPrefixes],
-    routeRules: { routeTableId: required(resources.routeTableId, "resources.routeTableId"), networkEntityId: drgId, destinations: prefixes },
+    routeRules: {
+      routeTableId: required(resources.routeTableId, "resources.routeTableId"),
+      networkEntityId: drgId,
+      destinations: prefixes,
+    },
   };
 }
 

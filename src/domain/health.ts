@@ -96,7 +96,11 @@ export function statusOf(findings: readonly Pick<Finding, "severity">[]): Health
  * The health after one check. A check of the control plane only keeps the route-level findings of the
  * last route check (they are not re-read every time); a finding seen before keeps its `since`.
  */
-export function nextHealth(previous: InterconnectHealth | undefined, drafts: readonly FindingDraft[], checked: { at: string; tiers: readonly CheckTier[] }): InterconnectHealth {
+export function nextHealth(
+  previous: InterconnectHealth | undefined,
+  drafts: readonly FindingDraft[],
+  checked: { at: string; tiers: readonly CheckTier[] },
+): InterconnectHealth {
   const before = new Map((previous?.findings ?? []).map((f) => [findingKey(f), f]));
   const carried = (previous?.findings ?? []).filter((f) => !checked.tiers.includes(f.tier));
   const fresh = drafts

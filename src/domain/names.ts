@@ -7,7 +7,8 @@
 
 /** What an interconnect may be called (the spec's rule; every layer that meets a name checks this one). */
 export const INTERCONNECT_NAME_PATTERN = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
-export const INTERCONNECT_NAME_RULE = "must be an interconnect name: 3-40 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen";
+export const INTERCONNECT_NAME_RULE =
+  "must be an interconnect name: 3-40 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen";
 
 export interface ResourceNames {
   circuit: string;

@@ -29,10 +29,10 @@ export type PlannedResourceKind = (typeof PLANNED_RESOURCE_KINDS)[number];
 export const planBillingSchema = z
   .object({
     bills: z.boolean().meta({ description: "Whether this resource is charged for while it exists." }),
-    fromStep: z
-      .string()
-      .nullable()
-      .meta({ description: "The provisioning step from which this interconnect adds the charge; null when it bills already (reused or shared) or never." }),
+    fromStep: z.string().nullable().meta({
+      description:
+        "The provisioning step from which this interconnect adds the charge; null when it bills already (reused or shared) or never.",
+    }),
     basis: z.string().meta({ description: "What is charged, in words." }),
   })
   .meta({ id: "PlanBilling" });
@@ -42,7 +42,8 @@ export const plannedResourceSchema = z
     kind: z.enum(PLANNED_RESOURCE_KINDS),
     cloud: z.enum(["azure", "oci"]),
     action: z.enum(PLAN_ACTIONS).meta({
-      description: "create: this interconnect creates it; reuse: it exists and only this interconnect would use it; share: another interconnect of this service uses it too.",
+      description:
+        "create: this interconnect creates it; reuse: it exists and only this interconnect would use it; share: another interconnect of this service uses it too.",
     }),
     name: z.string().meta({ description: "The deterministic name the service gives what it creates, or the existing resource's name." }),
     id: z.string().nullable().meta({ description: "The existing resource's id (ARM id or OCID) for reuse and share; null for create." }),
@@ -63,7 +64,10 @@ const bgpSessionSchema = z
 
 export const planBgpSchema = z
   .object({
-    source: z.enum(["requested", "allocated"]).meta({ description: "requested: the spec's bgp blocks; allocated: the next free blocks of BGP_ADDRESS_POOL now (a provisioning allocates again)." }),
+    source: z.enum(["requested", "allocated"]).meta({
+      description:
+        "requested: the spec's bgp blocks; allocated: the next free blocks of BGP_ADDRESS_POOL now (a provisioning allocates again).",
+    }),
     primary: bgpSessionSchema,
     secondary: bgpSessionSchema,
     oracleAsn: z.number().int(),
@@ -84,8 +88,12 @@ export const planWaitSchema = z
 
 export const planDurationSchema = z
   .object({
-    earliestSeconds: z.number().meta({ description: "Shortest usual provisioning time: the critical path at every wait's earliest completion." }),
-    latestSeconds: z.number().meta({ description: "Longest usual provisioning time: the critical path at every wait's latest usual completion." }),
+    earliestSeconds: z
+      .number()
+      .meta({ description: "Shortest usual provisioning time: the critical path at every wait's earliest completion." }),
+    latestSeconds: z
+      .number()
+      .meta({ description: "Longest usual provisioning time: the critical path at every wait's latest usual completion." }),
     criticalPath: z.array(z.string()).meta({ description: "The steps whose waits add up to the duration, in order." }),
     waits: z.array(planWaitSchema),
   })
@@ -112,5 +120,8 @@ export const planSchema = z
     duration: planDurationSchema,
     problems: z.array(planProblemSchema),
   })
-  .meta({ id: "Plan", description: "What a provisioning of this spec would do, read from the live clouds; nothing was created, reserved or changed." });
+  .meta({
+    id: "Plan",
+    description: "What a provisioning of this spec would do, read from the live clouds; nothing was created, reserved or changed.",
+  });
 export type Plan = z.infer<typeof planSchema>;

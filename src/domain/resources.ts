@@ -78,7 +78,10 @@ const ownershipSchema = z.strictObject(
 );
 
 const shape = {
-  ...(Object.fromEntries(ID_FIELDS.map((k) => [k, resourceId.optional()])) as Record<(typeof ID_FIELDS)[number], z.ZodOptional<typeof resourceId>>),
+  ...(Object.fromEntries(ID_FIELDS.map((k) => [k, resourceId.optional()])) as Record<
+    (typeof ID_FIELDS)[number],
+    z.ZodOptional<typeof resourceId>
+  >),
   serviceKeyMasked: z
     .string()
     .refine(isMaskedServiceKey, 'must be a masked service key such as "1a2b3c4d-****-****-****-************"')
@@ -92,20 +95,18 @@ const KNOWN = new Set(Object.keys(shape));
  * The record's `resources`, checked on every write and read. An unknown field is refused by name: a
  * secret-looking one says why (only serviceKeyMasked is ever kept), any other lists the fields allowed.
  */
-export const interconnectResourcesSchema: z.ZodType<InterconnectResources> = z
-  .looseObject(shape)
-  .superRefine((resources, ctx) => {
-    for (const key of Object.keys(resources)) {
-      if (KNOWN.has(key)) continue;
-      ctx.addIssue({
-        code: "custom",
-        path: [key],
-        message: SECRET_NAME.test(key)
-          ? "secrets are never stored; keep only serviceKeyMasked (see maskServiceKey)"
-          : `unknown resource field; allowed fields: ${[...KNOWN].join(", ")}`,
-      });
-    }
-  });
+export const interconnectResourcesSchema: z.ZodType<InterconnectResources> = z.looseObject(shape).superRefine((resources, ctx) => {
+  for (const key of Object.keys(resources)) {
+    if (KNOWN.has(key)) continue;
+    ctx.addIssue({
+      code: "custom",
+      path: [key],
+      message: SECRET_NAME.test(key)
+        ? "secrets are never stored; keep only serviceKeyMasked (see maskServiceKey)"
+        : `unknown resource field; allowed fields: ${[...KNOWN].join(", ")}`,
+    });
+  }
+});
 
 /**
  * Records written before resources were structured hold a flat string map: `routedPrefixes` as

@@ -91,7 +91,8 @@ export function routeFindings(desired: DesiredSnapshot, routes: RouteObservation
         observed: "not learned",
         severity: missing.length === vnetPrefixes.length ? "critical" : "warning",
         remedy: "alert-only",
-        action: "Azure does not advertise this VNet prefix to Oracle: check the gateway connection (deleted or not Connected?) and the gateway's advertised routes.",
+        action:
+          "Azure does not advertise this VNet prefix to Oracle: check the gateway connection (deleted or not Connected?) and the gateway's advertised routes.",
       });
     }
   }

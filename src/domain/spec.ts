@@ -43,7 +43,11 @@ function ipv4Cidr(expected: string, check: (prefixLength: number) => string | un
     if (cidr === undefined) return void ctx.addIssue({ code: "custom", message: `must be ${expected}` });
     const problem = check(cidr.prefixLength);
     if (problem) return void ctx.addIssue({ code: "custom", message: problem });
-    if (!isAligned(cidr)) ctx.addIssue({ code: "custom", message: `must be aligned: host bits set; did you mean ${formatIpv4(cidrRange(cidr).first)}/${cidr.prefixLength}?` });
+    if (!isAligned(cidr))
+      ctx.addIssue({
+        code: "custom",
+        message: `must be aligned: host bits set; did you mean ${formatIpv4(cidrRange(cidr).first)}/${cidr.prefixLength}?`,
+      });
   });
 }
 
@@ -52,7 +56,9 @@ function validBgpBlock(value: string) {
   return cidr && cidr.prefixLength === 30 && isAligned(cidr) ? cidr : undefined;
 }
 
-const bgpCidr = ipv4Cidr("a /30 IPv4 CIDR block such as 192.168.100.0/30", (len) => (len === 30 ? undefined : `must be a /30 block; got a /${len}`));
+const bgpCidr = ipv4Cidr("a /30 IPv4 CIDR block such as 192.168.100.0/30", (len) =>
+  len === 30 ? undefined : `must be a /30 block; got a /${len}`,
+);
 
 const circuitSkuSchema = strictObject(
   {
@@ -61,7 +67,12 @@ const circuitSkuSchema = strictObject(
   },
   "an object {tier, family}",
 ).superRefine((sku, ctx) => {
-  if (!isValidCircuitSku(sku.tier, sku.family)) ctx.addIssue({ code: "custom", path: ["family"], message: "must be UnlimitedData when tier is Local (ExpressRoute Local has no metered plan)" });
+  if (!isValidCircuitSku(sku.tier, sku.family))
+    ctx.addIssue({
+      code: "custom",
+      path: ["family"],
+      message: "must be UnlimitedData when tier is Local (ExpressRoute Local has no metered plan)",
+    });
 });
 
 const gatewaySchema = strictObject(
@@ -78,47 +89,78 @@ const gatewaySchema = strictObject(
   "an object {sku, fastPath, scaleUnits}",
 )
   .superRefine((gw, ctx) => {
-    if (gw.sku === "ErGwScale" && gw.scaleUnits === undefined) ctx.addIssue({ code: "custom", path: ["scaleUnits"], message: `required with sku ErGwScale: an integer ${ER_GW_SCALE_UNITS.min}-${ER_GW_SCALE_UNITS.max}` });
-    if (gw.sku !== "ErGwScale" && gw.scaleUnits !== undefined) ctx.addIssue({ code: "custom", path: ["scaleUnits"], message: "allowed only with sku ErGwScale" });
+    if (gw.sku === "ErGwScale" && gw.scaleUnits === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["scaleUnits"],
+        message: `required with sku ErGwScale: an integer ${ER_GW_SCALE_UNITS.min}-${ER_GW_SCALE_UNITS.max}`,
+      });
+    if (gw.sku !== "ErGwScale" && gw.scaleUnits !== undefined)
+      ctx.addIssue({ code: "custom", path: ["scaleUnits"], message: "allowed only with sku ErGwScale" });
     if (gw.fastPath === true && !supportsFastPath(gw.sku, gw.scaleUnits)) {
-      ctx.addIssue({ code: "custom", path: ["fastPath"], message: `FastPath is not available on sku ${gw.sku}${gw.sku === "ErGwScale" ? ` with fewer than ${FASTPATH_MIN_SCALE_UNITS} scale units` : ""}; it needs UltraPerformance, ErGw3AZ or ErGwScale with at least ${FASTPATH_MIN_SCALE_UNITS} scale units, or set fastPath to false` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["fastPath"],
+        message: `FastPath is not available on sku ${gw.sku}${gw.sku === "ErGwScale" ? ` with fewer than ${FASTPATH_MIN_SCALE_UNITS} scale units` : ""}; it needs UltraPerformance, ErGw3AZ or ErGwScale with at least ${FASTPATH_MIN_SCALE_UNITS} scale units, or set fastPath to false`,
+      });
     }
   })
   // An omitted fastPath means "FastPath where the SKU has it", so choosing a smaller SKU alone is valid.
   .transform((gw) => ({ ...gw, fastPath: gw.fastPath ?? supportsFastPath(gw.sku, gw.scaleUnits) }));
 
 const tagsSchema = z
-  .record(z.string(), z.string({ error: "must be a string (tag values are strings)" }).max(256, "must be at most 256 characters"), { error: requiredOr("an object of string tags") })
-  .superRefine((tags, ctx) => {
-    if (typeof tags !== "object" || tags === null) return;
-    const keys = Object.keys(tags);
-    if (keys.length > MAX_TAGS) ctx.addIssue({ code: "custom", message: `at most ${MAX_TAGS} tags are allowed; got ${keys.length}` });
-    for (const key of keys) {
-      // Tag names are checked here rather than by a key schema so the error lands on the tag's own path.
-      if (key.length === 0 || key.length > 128) ctx.addIssue({ code: "custom", path: [key], message: "tag names must be 1-128 characters" });
-      else if (TAG_KEY_FORBIDDEN.test(key)) ctx.addIssue({ code: "custom", path: [key], message: "tag names must not contain < > % & \\ ? /" });
-    }
-    // Only keys are read, so this may run even when some values failed: every bad tag gets reported.
-  }, { when: () => true });
+  .record(z.string(), z.string({ error: "must be a string (tag values are strings)" }).max(256, "must be at most 256 characters"), {
+    error: requiredOr("an object of string tags"),
+  })
+  .superRefine(
+    (tags, ctx) => {
+      if (typeof tags !== "object" || tags === null) return;
+      const keys = Object.keys(tags);
+      if (keys.length > MAX_TAGS) ctx.addIssue({ code: "custom", message: `at most ${MAX_TAGS} tags are allowed; got ${keys.length}` });
+      for (const key of keys) {
+        // Tag names are checked here rather than by a key schema so the error lands on the tag's own path.
+        if (key.length === 0 || key.length > 128)
+          ctx.addIssue({ code: "custom", path: [key], message: "tag names must be 1-128 characters" });
+        else if (TAG_KEY_FORBIDDEN.test(key))
+          ctx.addIssue({ code: "custom", path: [key], message: "tag names must not contain < > % & \\ ? /" });
+      }
+      // Only keys are read, so this may run even when some values failed: every bad tag gets reported.
+    },
+    { when: () => true },
+  );
 
 const specSchema = strictObject(
   {
     name: text("3-40 characters").regex(INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE),
-    bandwidthGbps: z.union(BANDWIDTHS_GBPS.map((g) => z.literal(g)), { error: () => `must be one of ${BANDWIDTHS_GBPS.join(", ")} (Gbps; FastConnect offers only these)` }),
+    bandwidthGbps: z.union(
+      BANDWIDTHS_GBPS.map((g) => z.literal(g)),
+      { error: () => `must be one of ${BANDWIDTHS_GBPS.join(", ")} (Gbps; FastConnect offers only these)` },
+    ),
     azure: strictObject(
       {
         subscriptionId: text("a subscription GUID").regex(GUID, "must be a subscription GUID such as 11111111-1111-4111-8111-111111111111"),
         resourceGroup: text("a resource group name")
           .regex(RESOURCE_GROUP, "must be 1-90 characters of letters, digits, underscores, hyphens, periods and parentheses")
           .refine((v) => !v.endsWith("."), "must not end with a period"),
-        location: text("an Azure region name such as eastus").regex(/^[a-z][a-z0-9]{1,39}$/, "must be a lowercase Azure region name such as eastus")
-          .refine(isAzureRegion, "is not an Azure region name; use the name ARM shows in a resource's location, such as eastus or westeurope"),
-        peeringLocation: text("an ExpressRoute peering location such as Washington DC").min(1, "must not be empty").max(80, "must be at most 80 characters"),
+        location: text("an Azure region name such as eastus")
+          .regex(/^[a-z][a-z0-9]{1,39}$/, "must be a lowercase Azure region name such as eastus")
+          .refine(
+            isAzureRegion,
+            "is not an Azure region name; use the name ARM shows in a resource's location, such as eastus or westeurope",
+          ),
+        peeringLocation: text("an ExpressRoute peering location such as Washington DC")
+          .min(1, "must not be empty")
+          .max(80, "must be at most 80 characters"),
         circuitSku: circuitSkuSchema.default({ tier: "Standard", family: "MeteredData" }),
         virtualNetwork: strictObject(
           {
-            name: text("the name of an existing virtual network").regex(VNET_NAME, "must be 1-64 characters of letters, digits, underscores, periods and hyphens, starting with a letter or digit and ending with a letter, digit or underscore"),
-            gatewaySubnetPrefix: ipv4Cidr("an IPv4 CIDR block of /27 or larger such as 10.10.255.0/27", (len) => (len <= 27 ? undefined : `must be /27 or larger (an ExpressRoute gateway needs at least /27); got a /${len}`)),
+            name: text("the name of an existing virtual network").regex(
+              VNET_NAME,
+              "must be 1-64 characters of letters, digits, underscores, periods and hyphens, starting with a letter or digit and ending with a letter, digit or underscore",
+            ),
+            gatewaySubnetPrefix: ipv4Cidr("an IPv4 CIDR block of /27 or larger such as 10.10.255.0/27", (len) =>
+              len <= 27 ? undefined : `must be /27 or larger (an ExpressRoute gateway needs at least /27); got a /${len}`,
+            ),
           },
           "an object {name, gatewaySubnetPrefix}",
         ),
@@ -129,18 +171,29 @@ const specSchema = strictObject(
     oci: strictObject(
       {
         region: text("an OCI region id such as us-ashburn-1").regex(OCI_REGION, "must be an OCI region id such as us-ashburn-1"),
-        compartmentId: text("a compartment OCID").regex(COMPARTMENT_OCID, "must be a compartment or tenancy OCID (ocid1.compartment.… or ocid1.tenancy.…)"),
+        compartmentId: text("a compartment OCID").regex(
+          COMPARTMENT_OCID,
+          "must be a compartment or tenancy OCID (ocid1.compartment.… or ocid1.tenancy.…)",
+        ),
         vcnId: text("a VCN OCID").regex(VCN_OCID, "must be a VCN OCID (ocid1.vcn.…)"),
         drgId: text("a DRG OCID").regex(DRG_OCID, "must be a DRG OCID (ocid1.drg.…)").optional(),
       },
       "an object {region, compartmentId, vcnId, drgId?}",
     ),
-    bgp: strictObject({ primaryPeeringCidr: bgpCidr, secondaryPeeringCidr: bgpCidr }, "an object with both primaryPeeringCidr and secondaryPeeringCidr")
+    bgp: strictObject(
+      { primaryPeeringCidr: bgpCidr, secondaryPeeringCidr: bgpCidr },
+      "an object with both primaryPeeringCidr and secondaryPeeringCidr",
+    )
       .superRefine((bgp, ctx) => {
         // Refinement issues do not stop the parent's checks, so only compare two well-formed blocks.
         const a = validBgpBlock(bgp.primaryPeeringCidr);
         const b = validBgpBlock(bgp.secondaryPeeringCidr);
-        if (a && b && cidrsOverlap(a, b)) ctx.addIssue({ code: "custom", path: ["secondaryPeeringCidr"], message: "must not overlap bgp.primaryPeeringCidr; the two sessions need separate /30 blocks" });
+        if (a && b && cidrsOverlap(a, b))
+          ctx.addIssue({
+            code: "custom",
+            path: ["secondaryPeeringCidr"],
+            message: "must not overlap bgp.primaryPeeringCidr; the two sessions need separate /30 blocks",
+          });
       })
       .optional(),
     tags: tagsSchema.optional(),
@@ -174,7 +227,8 @@ export function parseInterconnectSpec(input: unknown, options: ParseSpecOptions 
 
 function crossChecks(input: unknown, catalog: PeeringLocationCatalog, found: ValidationIssue[]): ValidationIssue[] {
   const ok = (path: string) => !found.some((i) => i.path === path || i.path.startsWith(`${path}.`));
-  const at = (path: string): unknown => path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), input);
+  const at = (path: string): unknown =>
+    path.split(".").reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined), input);
   const str = (path: string) => (ok(path) && typeof at(path) === "string" ? (at(path) as string) : undefined);
   const issues: ValidationIssue[] = [];
 
@@ -182,17 +236,26 @@ function crossChecks(input: unknown, catalog: PeeringLocationCatalog, found: Val
   const peeringLocation = str("azure.peeringLocation");
   const row = region === undefined ? undefined : findCatalogRow(catalog, region);
   if (region !== undefined && row === undefined) {
-    issues.push({ path: "oci.region", message: `is not served by the Azure interconnect; supported OCI regions: ${catalog.map((r) => r.ociRegion).join(", ")}` });
+    issues.push({
+      path: "oci.region",
+      message: `is not served by the Azure interconnect; supported OCI regions: ${catalog.map((r) => r.ociRegion).join(", ")}`,
+    });
   }
   if (row !== undefined && peeringLocation !== undefined && !row.peeringLocations.includes(peeringLocation)) {
-    issues.push({ path: "azure.peeringLocation", message: `${JSON.stringify(peeringLocation)} does not serve OCI region ${row.ociRegion}; use ${row.peeringLocations.map((p) => JSON.stringify(p)).join(" or ")}` });
+    issues.push({
+      path: "azure.peeringLocation",
+      message: `${JSON.stringify(peeringLocation)} does not serve OCI region ${row.ociRegion}; use ${row.peeringLocations.map((p) => JSON.stringify(p)).join(" or ")}`,
+    });
   }
   if (row !== undefined) {
     for (const path of ["oci.vcnId", "oci.drgId"]) {
       const id = str(path);
       const ocidRegion = id?.split(".")[3];
       if (ocidRegion && ocidRegion !== row.ociRegion && ocidRegion !== row.ociRegionKey.toLowerCase()) {
-        issues.push({ path, message: `belongs to region "${ocidRegion}", not oci.region ${row.ociRegion} (${row.ociRegionKey.toLowerCase()})` });
+        issues.push({
+          path,
+          message: `belongs to region "${ocidRegion}", not oci.region ${row.ociRegion} (${row.ociRegionKey.toLowerCase()})`,
+        });
       }
     }
   }
@@ -203,7 +266,11 @@ function crossChecks(input: unknown, catalog: PeeringLocationCatalog, found: Val
     for (const path of ["bgp.primaryPeeringCidr", "bgp.secondaryPeeringCidr"]) {
       const block = str(path);
       const cidr = block === undefined ? undefined : parseCidr(block);
-      if (cidr && cidrsOverlap(cidr, subnet)) issues.push({ path, message: "overlaps azure.virtualNetwork.gatewaySubnetPrefix, which lies in the virtual network; choose a block outside it" });
+      if (cidr && cidrsOverlap(cidr, subnet))
+        issues.push({
+          path,
+          message: "overlaps azure.virtualNetwork.gatewaySubnetPrefix, which lies in the virtual network; choose a block outside it",
+        });
     }
   }
   return issues;

@@ -34,7 +34,10 @@ export function findStall(op: WatchedOperation, now: Date, rule: StallRule): Sta
   const margin = rule.marginMinutes * MINUTE;
   const deadline = statusDeadline(op.customStatus);
   if (deadline !== undefined && now.getTime() > deadline.getTime() + margin) {
-    return { reason: `its deadline ${deadline.toISOString()} passed ${minutes(now.getTime() - deadline.getTime())} min ago and nothing enforced it`, since: deadline.toISOString() };
+    return {
+      reason: `its deadline ${deadline.toISOString()} passed ${minutes(now.getTime() - deadline.getTime())} min ago and nothing enforced it`,
+      since: deadline.toISOString(),
+    };
   }
   const last = op.lastUpdatedTime === null ? Number.NaN : Date.parse(op.lastUpdatedTime);
   if (Number.isFinite(last) && now.getTime() > last + rule.longestPauseMinutes * MINUTE + margin) {

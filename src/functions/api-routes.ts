@@ -16,7 +16,14 @@ import { teardownRejectionsRoute } from "./teardown-rejections-http";
  */
 export function apiRoutes(getDeps: () => TriggerDeps = defaultTriggerDeps): ApiRoute[] {
   const documented: ApiOperation[] = [];
-  const routes: ApiRoute[] = [...interconnectRoutes(getDeps), ...planRoutes(getDeps), teardownRejectionsRoute(getDeps), ...itsmRoutes(), consoleRoute(), openApiRoute(getDeps, () => documented)];
+  const routes: ApiRoute[] = [
+    ...interconnectRoutes(getDeps),
+    ...planRoutes(getDeps),
+    teardownRejectionsRoute(getDeps),
+    ...itsmRoutes(),
+    consoleRoute(),
+    openApiRoute(getDeps, () => documented),
+  ];
   documented.push(...routes.map((r) => r.operation));
   return routes;
 }

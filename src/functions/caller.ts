@@ -11,7 +11,10 @@ const MAX_ACTOR_LENGTH = 256;
  * The caller of an HTTP request: the principal when the deployment makes x-ms-client-principal-name
  * trustworthy (Settings.trustClientPrincipalHeader), else whether a function key was sent.
  */
-export function callerFromHeaders(headers: { get(name: string): string | null }, options: { trustPrincipalHeader: boolean; query?: URLSearchParams }): Caller {
+export function callerFromHeaders(
+  headers: { get(name: string): string | null },
+  options: { trustPrincipalHeader: boolean; query?: URLSearchParams },
+): Caller {
   const principal = options.trustPrincipalHeader ? headers.get("x-ms-client-principal-name")?.trim() : undefined;
   const hasKey = Boolean(headers.get("x-functions-key") || options.query?.get("code"));
   const actor = principal ? sanitizeActor(principal) : hasKey ? FUNCTION_KEY : ANONYMOUS;

@@ -28,14 +28,25 @@ export function consoleHandler(assets: () => ConsoleAssets): (req: HttpRequest) 
     }
     const catalog = assets();
     if (!catalog.built) {
-      return problemResponse(new DomainError(HttpErrorCodes.CONSOLE_NOT_BUILT, "The console is not built: run npm run build (it writes dist/console).", { status: 503 }), url.pathname);
+      return problemResponse(
+        new DomainError(HttpErrorCodes.CONSOLE_NOT_BUILT, "The console is not built: run npm run build (it writes dist/console).", {
+          status: 503,
+        }),
+        url.pathname,
+      );
     }
     const wanted = requested === "" ? "index.html" : requested;
     const asset = catalog.find(wanted);
     if (asset === "invalid") {
-      return problemResponse(new ValidationError([{ path: "path path", message: "must name a console file: letters, digits, '.', '_', '-' and '/' between names" }]), url.pathname);
+      return problemResponse(
+        new ValidationError([
+          { path: "path path", message: "must name a console file: letters, digits, '.', '_', '-' and '/' between names" },
+        ]),
+        url.pathname,
+      );
     }
-    if (asset === "missing") return problemResponse(new DomainError(ErrorCodes.NOT_FOUND, `The console has no file "${wanted}".`), url.pathname);
+    if (asset === "missing")
+      return problemResponse(new DomainError(ErrorCodes.NOT_FOUND, `The console has no file "${wanted}".`), url.pathname);
     const headers = { ...SECURITY_HEADERS, "content-type": asset.contentType, etag: asset.etag };
     if (req.headers.get("if-none-match") === asset.etag) return { status: 304, headers };
     return { status: 200, headers, body: asset.body };
@@ -59,15 +70,31 @@ export function consoleRoute(dir: string = defaultConsoleDir()): ApiRoute {
         "Serves the web console's built pages and assets (dist/console): index.html for the bare path, else the named file. Anonymous: the pages hold nothing secret, and the API calls they make carry the function key or the EasyAuth session. Every response carries a same-origin content security policy; an If-None-Match equal to the asset's ETag answers 304.",
       authLevel: "anonymous",
       request: {
-        params: z.object({ "*path": z.string().meta({ description: "The console file, e.g. index.html or assets/app.js; empty for the console's start page." }) }),
+        params: z.object({
+          "*path": z
+            .string()
+            .meta({ description: "The console file, e.g. index.html or assets/app.js; empty for the console's start page." }),
+        }),
         headers: z.object({ "if-none-match": z.string().optional().meta({ description: "The ETag of the copy the browser has." }) }),
       },
       responses: {
-        200: { description: "The file (HTML, script, style, image or JSON).", schema: z.string(), contentTypes: CONSOLE_MEDIA_TYPES, headers: { ETag: "The file's version.", "Content-Security-Policy": "Same origin only, no inline script, no framing." } },
+        200: {
+          description: "The file (HTML, script, style, image or JSON).",
+          schema: z.string(),
+          contentTypes: CONSOLE_MEDIA_TYPES,
+          headers: { ETag: "The file's version.", "Content-Security-Policy": "Same origin only, no inline script, no framing." },
+        },
         304: { description: "The browser's copy (If-None-Match) is current.", headers: { ETag: "The file's version." } },
-        308: { description: "The bare route redirects to console/ so that relative asset URLs resolve.", headers: { Location: "The same path with a trailing slash." } },
+        308: {
+          description: "The bare route redirects to console/ so that relative asset URLs resolve.",
+          headers: { Location: "The same path with a trailing slash." },
+        },
       },
-      problems: { 400: "The path is not a console file name.", 404: "The console has no such file.", 503: "The console is not built (npm run build writes dist/console)." },
+      problems: {
+        400: "The path is not a console file name.",
+        404: "The console has no such file.",
+        503: "The console is not built (npm run build writes dist/console).",
+      },
     },
   };
 }

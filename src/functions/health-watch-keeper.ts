@@ -17,5 +17,10 @@ export function healthWatchKeeper(getDeps: () => TriggerDeps) {
 }
 
 export function registerHealthWatchKeeper(getDeps: () => TriggerDeps = defaultTriggerDeps): void {
-  app.timer("healthWatchKeeper", { schedule: "0 */15 * * * *", runOnStartup: true, extraInputs: [df.input.durableClient()], handler: healthWatchKeeper(getDeps) });
+  app.timer("healthWatchKeeper", {
+    schedule: "0 */15 * * * *",
+    runOnStartup: true,
+    extraInputs: [df.input.durableClient()],
+    handler: healthWatchKeeper(getDeps),
+  });
 }

@@ -38,8 +38,13 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       const body = await readJsonBody(req);
       const client = df.getClient(context);
       const result = await requestProvisioning(deps, client, body, caller, planId === null ? undefined : planIdQuery(planId));
-      context.log(withLogFields(`POST interconnects/${result.record.name}: ${result.outcome} ${result.instanceId} (actor ${caller.actor})`,
-        { interconnect: result.record.name, operation: "provision", instanceId: result.instanceId }));
+      context.log(
+        withLogFields(`POST interconnects/${result.record.name}: ${result.outcome} ${result.instanceId} (actor ${caller.actor})`, {
+          interconnect: result.record.name,
+          operation: "provision",
+          instanceId: result.instanceId,
+        }),
+      );
       // An active interconnect has nothing left to do: 200, the operation that built it for reference.
       const status = result.record.state === "active" ? 200 : 202;
       return accepted(client, req, result.instanceId, result.record.name, status, result.outcome);
@@ -62,7 +67,10 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       if (!record) throw notFound(name);
       const op = record.currentOperation;
       const status = op ? await findInstance(df.getClient(context), op.instanceId) : undefined;
-      const view = recordView(new URL(req.url).origin, record, status, { now: new Date(), stalledStartMs: (deps.requestTiming ?? REQUEST_TIMING).stalledStartMs });
+      const view = recordView(new URL(req.url).origin, record, status, {
+        now: new Date(),
+        stalledStartMs: (deps.requestTiming ?? REQUEST_TIMING).stalledStartMs,
+      });
       return { status: 200, headers: { etag: record.etag }, jsonBody: view };
     }),
 
@@ -74,8 +82,12 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       throwIfAny(issues);
       const client = df.getClient(context);
       const result = await requestTeardown(deps, client, { name, reason, caller, channel: "api" });
-      context.log(withLogFields(`DELETE interconnects/${name}: ${result.outcome} ${result.instanceId}${result.stoppedProvisioning ? ` (stopped ${result.stoppedProvisioning})` : ""}`,
-        { interconnect: name, operation: "teardown", instanceId: result.instanceId }));
+      context.log(
+        withLogFields(
+          `DELETE interconnects/${name}: ${result.outcome} ${result.instanceId}${result.stoppedProvisioning ? ` (stopped ${result.stoppedProvisioning})` : ""}`,
+          { interconnect: name, operation: "teardown", instanceId: result.instanceId },
+        ),
+      );
       return accepted(client, req, result.instanceId, name, 202, result.outcome, result.stoppedProvisioning);
     }),
 
@@ -106,10 +118,17 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
 const page = { top: schemas.topQuery.optional(), continuationToken: schemas.continuationTokenQuery.optional() };
 const nameParams = z.object({ name: schemas.nameParam });
 const accepted202 = {
-  description: "Accepted: the operation runs (Durable async pattern). Location and the body's statusQueryGetUri are its Durable status; links.self is the record.",
+  description:
+    "Accepted: the operation runs (Durable async pattern). Location and the body's statusQueryGetUri are its Durable status; links.self is the record.",
   schema: schemas.acceptedSchema,
   headers: { Location: "The Durable status query URL of the instance.", "Retry-After": "Seconds to wait before polling." },
-  links: { status: { operationId: "durableInstanceStatus", parameters: { instanceId: "$response.body#/id" }, description: "The instance's Durable status." } },
+  links: {
+    status: {
+      operationId: "durableInstanceStatus",
+      parameters: { instanceId: "$response.body#/id" },
+      description: "The instance's Durable status.",
+    },
+  },
 };
 
 /** The interconnect routes, each with its OpenAPI description (see src/functions/api-routes.ts). */
@@ -125,15 +144,28 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         tag: "interconnects",
         summary: "Provision an interconnect",
         description:
-          "Validates the spec, reserves its BGP blocks and its VNet/VCN, and starts the provisioning workflow. A repeat of the same spec answers the operation already under way (202) or done (200). With planId, the provisioning refuses to start (409 \"plan is stale: …\") unless the plan is ready, of this same spec and still fresh, and its pre-flight fails with PLAN_STALE before anything is created when the live clouds no longer match the plan.",
+          'Validates the spec, reserves its BGP blocks and its VNet/VCN, and starts the provisioning workflow. A repeat of the same spec answers the operation already under way (202) or done (200). With planId, the provisioning refuses to start (409 "plan is stale: …") unless the plan is ready, of this same spec and still fresh, and its pre-flight fails with PLAN_STALE before anything is created when the live clouds no longer match the plan.',
         durableClient: true,
         request: {
-          query: z.object({ planId: schemas.planIdParam.optional().meta({ description: "A ready plan of this spec (POST /api/interconnects/plans)." }) }),
+          query: z.object({
+            planId: schemas.planIdParam.optional().meta({ description: "A ready plan of this spec (POST /api/interconnects/plans)." }),
+          }),
           headers: schemas.callerHeaders,
-          body: { schema: interconnectSpecSchema.meta({ id: "InterconnectSpec" }), description: "The interconnect spec (examples/erp-prod.json)." },
+          body: {
+            schema: interconnectSpecSchema.meta({ id: "InterconnectSpec" }),
+            description: "The interconnect spec (examples/erp-prod.json).",
+          },
         },
-        responses: { 200: { ...accepted202, description: "Already active: the operation that built it, for reference." }, 202: accepted202 },
-        problems: { 400: "The spec, a header or planId is not valid: errors lists every field.", 409: "The name, a BGP block, the VNet or the VCN is taken, or the plan is stale.", 413: "The body is larger than 32 KiB.", 415: "The body is not JSON." },
+        responses: {
+          200: { ...accepted202, description: "Already active: the operation that built it, for reference." },
+          202: accepted202,
+        },
+        problems: {
+          400: "The spec, a header or planId is not valid: errors lists every field.",
+          409: "The name, a BGP block, the VNet or the VCN is taken, or the plan is stale.",
+          413: "The body is larger than 32 KiB.",
+          415: "The body is not JSON.",
+        },
       },
     },
     {
@@ -146,7 +178,9 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         summary: "List interconnects",
         description: "Every interconnect record (deleted ones included), paged, optionally of one state.",
         request: { query: z.object({ state: schemas.stateQuery.optional(), ...page }) },
-        responses: { 200: { description: "A page of interconnects.", schema: schemas.pageSchema(schemas.summarySchema, "InterconnectPage") } },
+        responses: {
+          200: { description: "A page of interconnects.", schema: schemas.pageSchema(schemas.summarySchema, "InterconnectPage") },
+        },
         problems: { 400: "A query parameter is not valid." },
       },
     },
@@ -173,7 +207,8 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         route: "interconnects/{name}",
         tag: "interconnects",
         summary: "Tear an interconnect down",
-        description: "Starts the teardown in the safe order (connection, virtual circuit, wait for NotProvisioned, circuit, then what this service created and nothing else uses); stops a provisioning under way first.",
+        description:
+          "Starts the teardown in the safe order (connection, virtual circuit, wait for NotProvisioned, circuit, then what this service created and nothing else uses); stops a provisioning under way first.",
         durableClient: true,
         request: { params: nameParams, query: z.object({ reason: schemas.reasonQuery.optional() }), headers: schemas.callerHeaders },
         responses: { 202: accepted202 },
@@ -188,7 +223,8 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         route: "interconnects/{name}/audit",
         tag: "interconnects",
         summary: "Read an interconnect's audit trail",
-        description: "Every step of every operation (the health watch's too), newest first unless order=asc: who, when, ticket, cloud request ids; never a secret.",
+        description:
+          "Every step of every operation (the health watch's too), newest first unless order=asc: who, when, ticket, cloud request ids; never a secret.",
         request: { params: nameParams, query: z.object({ ...page, order: schemas.orderQuery.optional() }) },
         responses: { 200: { description: "A page of audit rows.", schema: schemas.auditPageSchema } },
         problems: { 400: "The name or a query parameter is not valid.", 404: "No such interconnect and no audit rows under its name." },

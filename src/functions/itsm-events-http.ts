@@ -23,10 +23,20 @@ const MAX_EVENT_BYTES = 256 * 1024;
 export function itsmEventHandler(system: TicketSystem, getDeps: () => ItsmTriggerDeps): Handler {
   return guarded(getDeps, async (req, context, deps) => {
     const config = deps.itsmSettings[system];
-    if (!config) throw new DomainError(ErrorCodes.NOT_FOUND, `No ${system} integration is configured here (${system === "servicenow" ? "SERVICENOW" : "JIRA"}_WEBHOOK_SECRET is not set).`);
+    if (!config)
+      throw new DomainError(
+        ErrorCodes.NOT_FOUND,
+        `No ${system} integration is configured here (${system === "servicenow" ? "SERVICENOW" : "JIRA"}_WEBHOOK_SECRET is not set).`,
+      );
     const body = await readSignedJsonBody(req, MAX_EVENT_BYTES);
     try {
-      verifySignature({ secret: config.webhookSecret, rawBody: body.raw, headers: req.headers, nowMs: deps.now().getTime(), allowHubSignature: system === "jira" });
+      verifySignature({
+        secret: config.webhookSecret,
+        rawBody: body.raw,
+        headers: req.headers,
+        nowMs: deps.now().getTime(),
+        allowHubSignature: system === "jira",
+      });
     } catch (err) {
       if (isDomainError(err) && err.code === ITSM_UNAUTHORIZED) await auditRefused(deps, context, system, req, err);
       throw err;
@@ -37,7 +47,13 @@ export function itsmEventHandler(system: TicketSystem, getDeps: () => ItsmTrigge
   });
 }
 
-async function auditRefused(deps: ItsmTriggerDeps, context: InvocationContext, system: TicketSystem, req: HttpRequest, err: DomainError): Promise<void> {
+async function auditRefused(
+  deps: ItsmTriggerDeps,
+  context: InvocationContext,
+  system: TicketSystem,
+  req: HttpRequest,
+  err: DomainError,
+): Promise<void> {
   try {
     await deps.store.audit.append({
       interconnect: ITSM_AUDIT_PARTITION,
@@ -46,10 +62,18 @@ async function auditRefused(deps: ItsmTriggerDeps, context: InvocationContext, s
       actor: `${system}-webhook`,
       operation: "provision",
       message: `${system} event refused: ${err.message}`,
-      details: { system, path: new URL(req.url).pathname, ...(req.headers.get("x-atlassian-webhook-identifier") ? { deliveryId: String(req.headers.get("x-atlassian-webhook-identifier")).slice(0, 100) } : {}) },
+      details: {
+        system,
+        path: new URL(req.url).pathname,
+        ...(req.headers.get("x-atlassian-webhook-identifier")
+          ? { deliveryId: String(req.headers.get("x-atlassian-webhook-identifier")).slice(0, 100) }
+          : {}),
+      },
     });
   } catch (auditErr) {
-    context.error(`itsm ${system}: audit row for a refused event not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`);
+    context.error(
+      `itsm ${system}: audit row for a refused event not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`,
+    );
   }
 }
 
@@ -58,13 +82,15 @@ const SYSTEM_WORDS: Record<TicketSystem, { name: string; secret: string; body: z
     name: "ServiceNow",
     secret: "SERVICENOW_WEBHOOK_SECRET",
     body: schemas.serviceNowEventBody,
-    bodyDescription: "What integrations/servicenow/business-rule.js sends: the record, the action and the catalog item's variables, every value a string.",
+    bodyDescription:
+      "What integrations/servicenow/business-rule.js sends: the record, the action and the catalog item's variables, every value a string.",
   },
   jira: {
     name: "Jira",
     secret: "JIRA_WEBHOOK_SECRET",
     body: schemas.jiraEventBody,
-    bodyDescription: "A Jira admin webhook payload, or an Automation web request with the issue in Jira format ({issue}) or at the top level.",
+    bodyDescription:
+      "A Jira admin webhook payload, or an Automation web request with the issue in Jira format ({issue}) or at the top level.",
   },
 };
 
@@ -91,7 +117,13 @@ export function itsmEventRoutes(getDeps: () => ItsmTriggerDeps): ApiRoute[] {
           body: { schema: words.body, description: words.bodyDescription },
         },
         responses: {
-          200: { ...answer, description: system === "jira" ? "The same event again (outcome existing, the same operation), or a status that asks for no action (outcome ignored, with the reason)." : "The same event again: the same operation (outcome existing); nothing new starts." },
+          200: {
+            ...answer,
+            description:
+              system === "jira"
+                ? "The same event again (outcome existing, the same operation), or a status that asks for no action (outcome ignored, with the reason)."
+                : "The same event again: the same operation (outcome existing); nothing new starts.",
+          },
           202: { ...answer, description: "The operation started (provisioning, teardown or plan instance in operation)." },
         },
         problems: {

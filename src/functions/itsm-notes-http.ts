@@ -46,7 +46,9 @@ export function itsmNotesRoutes(getDeps: () => ItsmTriggerDeps): ApiRoute[] {
         description:
           "Puts the ticket's parked notes back in line with a fresh budget of attempts and starts a delivery round; the notes behind them follow in order, and a note that did land on its last attempt is found by its marker and not sent again. An audit row (step itsm-note, phase info) records who asked.",
         request: { params: z.object({ ticketKey: schemas.ticketKeyParam }), headers: schemas.callerHeaders },
-        responses: { 202: { description: "The notes are back in line; a delivery round is asked for.", schema: schemas.redeliveredSchema } },
+        responses: {
+          202: { description: "The notes are back in line; a delivery round is asked for.", schema: schemas.redeliveredSchema },
+        },
         problems: { 400: "The ticketKey is not servicenow-<32 hex> or jira-<issue id>.", 404: "No such ticket is known to this service." },
       },
     },

@@ -16,14 +16,22 @@ export function itsmOutboxHandler(getDeps: () => ItsmTriggerDeps): (msg: unknown
   return async (msg, context) => {
     const parsed = message.safeParse(msg);
     if (!parsed.success) {
-      context.warn(`queue ${ITSM_OUTBOX_QUEUE}: message ${String(context.triggerMetadata?.id ?? "?")} dropped: not {"ticketKey": "servicenow-<sys_id>" | "jira-<issue id>"}`);
+      context.warn(
+        `queue ${ITSM_OUTBOX_QUEUE}: message ${String(context.triggerMetadata?.id ?? "?")} dropped: not {"ticketKey": "servicenow-<sys_id>" | "jira-<issue id>"}`,
+      );
       return;
     }
     const round = await deliverTicketNotes(getDeps(), parsed.data.ticketKey);
-    context.log(`queue ${ITSM_OUTBOX_QUEUE}: ${parsed.data.ticketKey}: ${round.delivered} delivered${round.retryInSeconds !== undefined ? `, retry in ${round.retryInSeconds} s` : ""}${round.parked ? ", parked" : ""}${round.busy ? ", busy (another worker)" : ""}`);
+    context.log(
+      `queue ${ITSM_OUTBOX_QUEUE}: ${parsed.data.ticketKey}: ${round.delivered} delivered${round.retryInSeconds !== undefined ? `, retry in ${round.retryInSeconds} s` : ""}${round.parked ? ", parked" : ""}${round.busy ? ", busy (another worker)" : ""}`,
+    );
   };
 }
 
 export function registerItsmOutboxQueue(getDeps: () => ItsmTriggerDeps): void {
-  app.storageQueue("itsmOutbox", { queueName: ITSM_OUTBOX_QUEUE, connection: "AzureWebJobsStorage", handler: itsmOutboxHandler(getDeps) as StorageQueueHandler });
+  app.storageQueue("itsmOutbox", {
+    queueName: ITSM_OUTBOX_QUEUE,
+    connection: "AzureWebJobsStorage",
+    handler: itsmOutboxHandler(getDeps) as StorageQueueHandler,
+  });
 }

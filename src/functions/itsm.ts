@@ -33,7 +33,16 @@ export function defaultItsmDeps(): ItsmTriggerDeps {
 export function itsmChannels(s: ItsmSettings): ItsmTriggerDeps["channels"] {
   return {
     ...(s.servicenow ? { servicenow: new ServiceNowClient({ instanceUrl: s.servicenow.instanceUrl, auth: s.servicenow.auth }) } : {}),
-    ...(s.jira ? { jira: new JiraClient({ baseUrl: s.jira.baseUrl, email: s.jira.email, apiToken: s.jira.apiToken, transitions: s.jira.fieldMap.transitions }) } : {}),
+    ...(s.jira
+      ? {
+          jira: new JiraClient({
+            baseUrl: s.jira.baseUrl,
+            email: s.jira.email,
+            apiToken: s.jira.apiToken,
+            transitions: s.jira.fieldMap.transitions,
+          }),
+        }
+      : {}),
   };
 }
 

@@ -39,7 +39,10 @@ function rewriteRefs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(rewriteRefs);
   if (value === null || typeof value !== "object") return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, k === "$ref" && typeof v === "string" ? v.replace("#/$defs/", "#/components/schemas/") : rewriteRefs(v)]),
+    Object.entries(value).map(([k, v]) => [
+      k,
+      k === "$ref" && typeof v === "string" ? v.replace("#/$defs/", "#/components/schemas/") : rewriteRefs(v),
+    ]),
   );
 }
 
@@ -48,7 +51,13 @@ function parameters(schemas: SchemaSet, where: "path" | "query" | "header", obje
   return Object.entries(object.shape).map(([name, field]) => {
     const schema = schemas.convert(field as z.ZodType, "input");
     const { description, ...rest } = schema;
-    return { name, in: where, required: where === "path" || !(field as z.ZodType).safeParse(undefined).success, ...(description ? { description } : {}), schema: rest };
+    return {
+      name,
+      in: where,
+      required: where === "path" || !(field as z.ZodType).safeParse(undefined).success,
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
   });
 }
 
@@ -63,14 +72,25 @@ function operationObject(schemas: SchemaSet, op: ApiOperation): Json {
     if (!response) continue;
     responses[status] = {
       description: response.description,
-      ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }])) } : {}),
+      ...(response.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(response.headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }]),
+            ),
+          }
+        : {}),
       ...(response.schema ? { content: mediaTypes(schemas, response.schema, response.contentTypes ?? ["application/json"]) } : {}),
       ...(response.links ? { links: response.links } : {}),
     };
   }
   const problem = { $ref: "#/components/schemas/Problem" };
-  const problems: Record<string, string> = { ...(op.authLevel === "anonymous" ? {} : { 401: "No valid function key (x-functions-key header or code query parameter)." }), ...op.problems, 500: op.problems[500] ?? "An unexpected error; it was logged." };
-  for (const [status, description] of Object.entries(problems)) responses[status] = { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problem } } };
+  const problems: Record<string, string> = {
+    ...(op.authLevel === "anonymous" ? {} : { 401: "No valid function key (x-functions-key header or code query parameter)." }),
+    ...op.problems,
+    500: op.problems[500] ?? "An unexpected error; it was logged.",
+  };
+  for (const [status, description] of Object.entries(problems))
+    responses[status] = { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problem } } };
   const request = op.request ?? {};
   return {
     operationId: op.name,
@@ -78,9 +98,19 @@ function operationObject(schemas: SchemaSet, op: ApiOperation): Json {
     description: op.description,
     tags: [op.tag],
     ...(op.authLevel === "anonymous" ? { security: [] } : {}),
-    parameters: [...parameters(schemas, "path", request.params), ...parameters(schemas, "query", request.query), ...parameters(schemas, "header", request.headers)],
+    parameters: [
+      ...parameters(schemas, "path", request.params),
+      ...parameters(schemas, "query", request.query),
+      ...parameters(schemas, "header", request.headers),
+    ],
     ...(request.body
-      ? { requestBody: { required: true, description: request.body.description, content: { "application/json": { schema: schemas.convert(request.body.schema, "input") } } } }
+      ? {
+          requestBody: {
+            required: true,
+            description: request.body.description,
+            content: { "application/json": { schema: schemas.convert(request.body.schema, "input") } },
+          },
+        }
       : {}),
     responses,
   };
@@ -108,8 +138,14 @@ export function openApiDocument(operations: readonly ApiOperation[], origin?: st
       tags: ["durable"],
       parameters: [{ name: "instanceId", in: "path", required: true, schema: { type: "string" } }],
       responses: {
-        200: { description: "The instance ended (Completed, Failed, Terminated).", content: { "application/json": { schema: schemas.convert(durableStatusSchema, "output") } } },
-        202: { description: "The instance is Pending or Running.", content: { "application/json": { schema: { $ref: "#/components/schemas/DurableInstanceStatus" } } } },
+        200: {
+          description: "The instance ended (Completed, Failed, Terminated).",
+          content: { "application/json": { schema: schemas.convert(durableStatusSchema, "output") } },
+        },
+        202: {
+          description: "The instance is Pending or Running.",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/DurableInstanceStatus" } } },
+        },
         404: { description: "No such instance." },
       },
     },
@@ -119,7 +155,8 @@ export function openApiDocument(operations: readonly ApiOperation[], origin?: st
     info: {
       title: "Azure ⇄ OCI interconnect orchestrator",
       version: API_VERSION,
-      description: "Provisions, watches and tears down the private interconnect between Azure ExpressRoute and OCI FastConnect. Errors are application/problem+json (RFC 9457) with a stable code and, for invalid input, every field's path.",
+      description:
+        "Provisions, watches and tears down the private interconnect between Azure ExpressRoute and OCI FastConnect. Errors are application/problem+json (RFC 9457) with a stable code and, for invalid input, every field's path.",
     },
     ...(origin ? { servers: [{ url: origin }] } : {}),
     security: [{ functionKey: [] }],
@@ -133,7 +170,12 @@ export function openApiDocument(operations: readonly ApiOperation[], origin?: st
       { name: "durable", description: "The Durable Functions status API the 202 responses link to." },
     ],
     paths,
-    components: { schemas: schemas.components, securitySchemes: { functionKey: { type: "apiKey", in: "header", name: "x-functions-key", description: "A function key of the Function App." } } },
+    components: {
+      schemas: schemas.components,
+      securitySchemes: {
+        functionKey: { type: "apiKey", in: "header", name: "x-functions-key", description: "A function key of the Function App." },
+      },
+    },
   };
 }
 
@@ -146,9 +188,15 @@ export function openApiRoute(getDeps: () => TriggerDeps, operations: () => reado
       route: "openapi.json",
       tag: "api",
       summary: "This API's OpenAPI 3.1 document",
-      description: "Generated at run time from the zod schemas the handlers validate with; import it into API Management, Postman or a client generator.",
+      description:
+        "Generated at run time from the zod schemas the handlers validate with; import it into API Management, Postman or a client generator.",
       authLevel: "anonymous",
-      responses: { 200: { description: "The OpenAPI 3.1 document.", schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }) } },
+      responses: {
+        200: {
+          description: "The OpenAPI 3.1 document.",
+          schema: z.looseObject({ openapi: z.literal("3.1.0"), paths: z.record(z.string(), z.unknown()) }),
+        },
+      },
       problems: {},
     },
     handler: guarded(getDeps, async (req) => ({ status: 200, jsonBody: openApiDocument(operations(), new URL(req.url).origin) })),

@@ -27,7 +27,7 @@ export function parseTeardownMessage(raw: unknown): TeardownMessage {
     try {
       value = JSON.parse(raw);
     } catch {
-      throw new ValidationError([{ path: "", message: "the message is not JSON; expected {\"name\",\"reason\",\"requestedBy\",\"ticketRef\"?}" }]);
+      throw new ValidationError([{ path: "", message: 'the message is not JSON; expected {"name","reason","requestedBy","ticketRef"?}' }]);
     }
   } else if (raw instanceof Uint8Array) {
     return parseTeardownMessage(Buffer.from(raw).toString("utf8"));
@@ -37,7 +37,10 @@ export function parseTeardownMessage(raw: unknown): TeardownMessage {
   throw new ValidationError(
     result.error.issues.flatMap((issue) =>
       issue.code === "unrecognized_keys"
-        ? issue.keys.map((key) => ({ path: [...issue.path.map(String), key].join("."), message: "unknown field; allowed: name, reason, requestedBy, ticketRef" }))
+        ? issue.keys.map((key) => ({
+            path: [...issue.path.map(String), key].join("."),
+            message: "unknown field; allowed: name, reason, requestedBy, ticketRef",
+          }))
         : [{ path: issue.path.map(String).join("."), message: issue.message }],
     ),
   );
@@ -86,16 +89,23 @@ export function arrivedMessage(raw: unknown): ArrivedMessage {
       bytes = Buffer.from(JSON.stringify(raw) ?? "null", "utf8");
     } catch {
       // JSON.stringify recurses: a structure this deep is refused like its text would be.
-      return { bytes: Buffer.alloc(0), unreadable: new ValidationError([{ path: "", message: "the message is nested too deeply to read" }]) };
+      return {
+        bytes: Buffer.alloc(0),
+        unreadable: new ValidationError([{ path: "", message: "the message is nested too deeply to read" }]),
+      };
     }
   }
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return { bytes, unreadable: new ValidationError([{ path: "", message: "the message is not valid UTF-8 text; expected a JSON object" }]) };
+    return {
+      bytes,
+      unreadable: new ValidationError([{ path: "", message: "the message is not valid UTF-8 text; expected a JSON object" }]),
+    };
   }
   const deep = tooDeepAt(text);
-  if (deep !== undefined) return { bytes, unreadable: new ValidationError([{ path: "", message: tooDeepMessage("The message", text, deep) }]) };
+  if (deep !== undefined)
+    return { bytes, unreadable: new ValidationError([{ path: "", message: tooDeepMessage("The message", text, deep) }]) };
   return { bytes, text };
 }

@@ -47,8 +47,12 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
         requestedBy: request.requestedBy,
         channel: "queue",
       });
-      context.log(withLogFields(`queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`,
-        { interconnect: request.name, operation: "teardown", instanceId: result.instanceId }));
+      context.log(
+        withLogFields(
+          `queue ${TEARDOWN_QUEUE}: teardown of ${request.name} ${result.outcome} ${result.instanceId} (message ${String(context.triggerMetadata?.id ?? "?")})`,
+          { interconnect: request.name, operation: "teardown", instanceId: result.instanceId },
+        ),
+      );
     } catch (err) {
       if (isDomainError(err) && err.code === ErrorCodes.NOT_FOUND) {
         await reject(deps, context, arrived, { name: request.name, requestedBy: request.requestedBy }, err);
@@ -66,7 +70,13 @@ export function teardownQueueHandler(getDeps: () => TriggerDeps): (message: unkn
  * rejections partition, so an integrator finds every rejected message in one list; a second goes to the
  * named interconnect's own trail, when the message named one.
  */
-async function reject(deps: TriggerDeps, context: InvocationContext, message: ArrivedMessage, sent: { name?: string; requestedBy?: string }, err: DomainError): Promise<void> {
+async function reject(
+  deps: TriggerDeps,
+  context: InvocationContext,
+  message: ArrivedMessage,
+  sent: { name?: string; requestedBy?: string },
+  err: DomainError,
+): Promise<void> {
   const messageId = context.triggerMetadata?.id;
   const row = {
     step: "queue-message",
@@ -86,7 +96,9 @@ async function reject(deps: TriggerDeps, context: InvocationContext, message: Ar
     try {
       await deps.store.audit.append({ ...row, interconnect: partition });
     } catch (auditErr) {
-      context.error(`queue ${TEARDOWN_QUEUE}: audit row (${partition}) for a rejected message not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`);
+      context.error(
+        `queue ${TEARDOWN_QUEUE}: audit row (${partition}) for a rejected message not written: ${auditErr instanceof Error ? auditErr.message : String(auditErr)}`,
+      );
     }
   }
   await deps.teardownPoisonQueue.send(message.bytes);

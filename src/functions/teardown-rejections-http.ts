@@ -30,7 +30,8 @@ export function teardownRejectionsRoute(getDeps: () => TriggerDeps): ApiRoute {
       route: "teardown-queue/rejections",
       tag: "teardown-queue",
       summary: "List rejected teardown queue messages",
-      description: "Every message the interconnect-teardown queue trigger refused and parked on the poison queue, oldest first, as audit rows (the actor is the message's requestedBy when valid).",
+      description:
+        "Every message the interconnect-teardown queue trigger refused and parked on the poison queue, oldest first, as audit rows (the actor is the message's requestedBy when valid).",
       request: { query: z.object({ top: schemas.topQuery.optional(), continuationToken: schemas.continuationTokenQuery.optional() }) },
       responses: { 200: { description: "A page of rejections.", schema: schemas.auditPageSchema } },
       problems: { 400: "A query parameter is not valid." },

@@ -4,8 +4,7 @@ import path from "node:path";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
 export const DEV_ACCOUNT = "devstoreaccount1";
-export const DEV_ACCOUNT_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const DEV_ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export interface AzuriteOptions {
   /** Persist under this folder; omitted = in memory (tests). */
@@ -29,14 +28,16 @@ export interface RunningAzurite {
 }
 
 export function connectionStringFor(blobUrl: string, queueUrl: string, tableUrl: string): string {
-  return [
-    "DefaultEndpointsProtocol=http",
-    `AccountName=${DEV_ACCOUNT}`,
-    `AccountKey=${DEV_ACCOUNT_KEY}`,
-    `BlobEndpoint=${blobUrl}/${DEV_ACCOUNT}`,
-    `QueueEndpoint=${queueUrl}/${DEV_ACCOUNT}`,
-    `TableEndpoint=${tableUrl}/${DEV_ACCOUNT}`,
-  ].join(";") + ";";
+  return (
+    [
+      "DefaultEndpointsProtocol=http",
+      `AccountName=${DEV_ACCOUNT}`,
+      `AccountKey=${DEV_ACCOUNT_KEY}`,
+      `BlobEndpoint=${blobUrl}/${DEV_ACCOUNT}`,
+      `QueueEndpoint=${queueUrl}/${DEV_ACCOUNT}`,
+      `TableEndpoint=${tableUrl}/${DEV_ACCOUNT}`,
+    ].join(";") + ";"
+  );
 }
 
 /**
@@ -47,12 +48,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const entry = require.resolve("azurite/dist/src/azurite.js");
   const args = [
     entry,
-    "--blobPort", String(options.blobPort ?? 0),
-    "--queuePort", String(options.queuePort ?? 0),
-    "--tablePort", String(options.tablePort ?? 0),
-    "--blobHost", "127.0.0.1",
-    "--queueHost", "127.0.0.1",
-    "--tableHost", "127.0.0.1",
+    "--blobPort",
+    String(options.blobPort ?? 0),
+    "--queuePort",
+    String(options.queuePort ?? 0),
+    "--tablePort",
+    String(options.tablePort ?? 0),
+    "--blobHost",
+    "127.0.0.1",
+    "--queueHost",
+    "127.0.0.1",
+    "--tableHost",
+    "127.0.0.1",
     // Telemetry would try to reach the internet; this machine (and many corporate laptops) cannot.
     "--disableTelemetry",
     // The Azure SDKs are often newer than Azurite's declared API version.

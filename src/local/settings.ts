@@ -22,11 +22,13 @@ export function loadLocalSettings(root: string): LoadedSettings {
     throw new Error(`${source} is not valid JSON: ${(e as Error).message}`);
   }
   const values = (parsed as { Values?: unknown }).Values;
-  if (typeof values !== "object" || values === null || Array.isArray(values)) throw new Error(`${source}: "Values" must be an object of app settings`);
+  if (typeof values !== "object" || values === null || Array.isArray(values))
+    throw new Error(`${source}: "Values" must be an object of app settings`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) {
     if (k === "//") continue;
-    if (typeof v !== "string") throw new Error(`${source}: Values.${k} must be a string (app settings are strings), got ${JSON.stringify(v)}`);
+    if (typeof v !== "string")
+      throw new Error(`${source}: Values.${k} must be a string (app settings are strings), got ${JSON.stringify(v)}`);
     out[k] = v;
   }
   return { values: out, source, fromSample: source === sample };

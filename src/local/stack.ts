@@ -48,7 +48,10 @@ function alive(pid: number): boolean {
 function portBusy(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ port, host: "127.0.0.1" });
-    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once("error", () => resolve(false));
   });
 }
@@ -59,7 +62,8 @@ function ports(values: Record<string, string | undefined>): Record<PortName, num
   for (const [name, [setting, fallback]] of Object.entries(PORT_SETTINGS) as [PortName, readonly [string, number]][]) {
     const raw = process.env[setting] ?? values[setting];
     const port = raw === undefined || raw === "" ? fallback : Number(raw);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${setting} must be a port number from 1 to 65535, got "${raw}"`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      problems.push(`${setting} must be a port number from 1 to 65535, got "${raw}"`);
     chosen[name] = port;
   }
   if (problems.length) fail(problems.join("; "));
@@ -70,7 +74,10 @@ function takeLock(hostPort: number): void {
   mkdirSync(LOCAL, { recursive: true });
   if (existsSync(LOCK)) {
     const held = JSON.parse(readFileSync(LOCK, "utf8")) as { pid: number; url: string };
-    if (alive(held.pid)) fail(`the local stack is already running (pid ${held.pid}, ${held.url}). Use it, or stop it with Ctrl-C in its terminal (or kill ${held.pid}).`);
+    if (alive(held.pid))
+      fail(
+        `the local stack is already running (pid ${held.pid}, ${held.url}). Use it, or stop it with Ctrl-C in its terminal (or kill ${held.pid}).`,
+      );
   }
   writeFileSync(LOCK, JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${hostPort}` }));
 }
@@ -81,20 +88,41 @@ async function main(): Promise<void> {
   const PORTS = ports(values);
   const HOST_PORT = PORTS.host;
   takeLock(HOST_PORT);
-  if (settings.fromSample) console.log("No local.settings.json: using the defaults of local.settings.sample.json (they point at the local emulators). Copy it to local.settings.json to change settings.");
+  if (settings.fromSample)
+    console.log(
+      "No local.settings.json: using the defaults of local.settings.sample.json (they point at the local emulators). Copy it to local.settings.json to change settings.",
+    );
   else console.log(`Settings from ${path.relative(ROOT, settings.source)}`);
   const speed = Number(process.env.SIM_SPEED ?? values.SIM_SPEED ?? 60);
   if (!(speed > 0)) fail(`SIM_SPEED must be a positive number, got "${process.env.SIM_SPEED ?? values.SIM_SPEED}"`);
   values.SIM_SPEED = String(speed);
   const realClouds = values.AZURE_CREDENTIAL === "default";
 
-  const wanted = [["Functions host", HOST_PORT], ["Azurite blob", PORTS.blob], ["Azurite queue", PORTS.queue], ["Azurite table", PORTS.table],
-    ...(realClouds ? [] : [["ARM emulator", PORTS.arm], ["OCI emulator", PORTS.oci], ["ServiceNow emulator", PORTS.servicenow], ["Jira emulator", PORTS.jira]])] as [string, number][];
+  const wanted = [
+    ["Functions host", HOST_PORT],
+    ["Azurite blob", PORTS.blob],
+    ["Azurite queue", PORTS.queue],
+    ["Azurite table", PORTS.table],
+    ...(realClouds
+      ? []
+      : [
+          ["ARM emulator", PORTS.arm],
+          ["OCI emulator", PORTS.oci],
+          ["ServiceNow emulator", PORTS.servicenow],
+          ["Jira emulator", PORTS.jira],
+        ]),
+  ] as [string, number][];
   const busy = [];
   for (const [name, port] of wanted) if (await portBusy(port)) busy.push(`${name} port ${port}`);
   if (busy.length) {
     rmSync(LOCK, { force: true });
-    fail(`these ports are in use: ${busy.join(", ")}. Stop whatever listens there (another Azurite, func, or a stack started elsewhere), or choose other ports with ${Object.values(PORT_SETTINGS).map(([setting]) => setting).join(", ")} (environment or local.settings.json), and run npm start again.`);
+    fail(
+      `these ports are in use: ${busy.join(", ")}. Stop whatever listens there (another Azurite, func, or a stack started elsewhere), or choose other ports with ${Object.values(
+        PORT_SETTINGS,
+      )
+        .map(([setting]) => setting)
+        .join(", ")} (environment or local.settings.json), and run npm start again.`,
+    );
   }
 
   let azurite: RunningAzurite | undefined;
@@ -123,14 +151,27 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void stop(0));
 
   try {
-    azurite = await startAzurite({ location: path.join(LOCAL, "azurite"), blobPort: PORTS.blob, queuePort: PORTS.queue, tablePort: PORTS.table });
+    azurite = await startAzurite({
+      location: path.join(LOCAL, "azurite"),
+      blobPort: PORTS.blob,
+      queuePort: PORTS.queue,
+      tablePort: PORTS.table,
+    });
   } catch (e) {
     rmSync(LOCK, { force: true });
-    fail(`Azurite did not start: ${(e as Error).message}\nIf its data under ${path.relative(ROOT, path.join(LOCAL, "azurite"))} is damaged, delete that folder (you lose local state) and try again.`);
+    fail(
+      `Azurite did not start: ${(e as Error).message}\nIf its data under ${path.relative(ROOT, path.join(LOCAL, "azurite"))} is damaged, delete that folder (you lose local state) and try again.`,
+    );
   }
   let clockFile = path.join(LOCAL, "clock.json");
   if (!realClouds) {
-    emulators = await startEmulators({ speed, dataDir: path.join(LOCAL, "emulators"), armPort: PORTS.arm, ociPort: PORTS.oci, token: values.AZURE_EMULATOR_TOKEN || undefined });
+    emulators = await startEmulators({
+      speed,
+      dataDir: path.join(LOCAL, "emulators"),
+      armPort: PORTS.arm,
+      ociPort: PORTS.oci,
+      token: values.AZURE_EMULATOR_TOKEN || undefined,
+    });
     if (emulators.clockFile) clockFile = emulators.clockFile;
     // In memory and seeded afresh on every start: the seeded change request and issue keep their ids.
     itsm = await startItsmEmulators({ servicenowPort: PORTS.servicenow, jiraPort: PORTS.jira });
@@ -142,7 +183,15 @@ async function main(): Promise<void> {
   const host = spawn(process.execPath, [main], {
     cwd: ROOT,
     // local.settings.json wins over nothing but the emulator values filled in above, as Core Tools puts Values into the environment.
-    env: { ...process.env, ...values, ...env, HOST_APP_DIR: ROOT, HOST_PORT: String(HOST_PORT), HOST_CLOCK_FILE: clockFile, SIM_SPEED: String(speed) },
+    env: {
+      ...process.env,
+      ...values,
+      ...env,
+      HOST_APP_DIR: ROOT,
+      HOST_PORT: String(HOST_PORT),
+      HOST_CLOCK_FILE: clockFile,
+      SIM_SPEED: String(speed),
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   running.host = host;
@@ -169,38 +218,73 @@ async function main(): Promise<void> {
     durableApi: `${url}/runtime/webhooks/durabletask`,
     console: `${url}/api/console/`,
     // Azurite's well-known development account key is public (Microsoft documents it); it is no secret.
-    azurite: { blob: azurite.blobUrl, queue: azurite.queueUrl, table: azurite.tableUrl, connectionString: azurite.connectionString, data: path.join(LOCAL, "azurite") },
-    emulators: emulators ? {
-      arm: { url: emulators.arm.url, caCertPath: emulators.arm.caCertPath, subscriptionId: emulators.arm.subscriptionId, resourceGroup: emulators.arm.resourceGroup, location: emulators.arm.location, virtualNetworkId: emulators.arm.virtualNetworkId },
-      oci: { url: emulators.oci.url, tenancyId: emulators.oci.tenancyId, userId: emulators.oci.userId, region: emulators.oci.region, compartmentId: emulators.oci.compartmentId, vcnId: emulators.oci.vcnId, routeTableId: emulators.oci.routeTableId, providerServiceId: emulators.oci.providerServiceId },
-    } : null,
-    itsm: itsm ? {
-      servicenow: { url: itsm.servicenow.url, changeRequest: { sys_id: SERVICENOW_SEED.change.sys_id, number: SERVICENOW_SEED.change.number } },
-      jira: { url: itsm.jira.url, issue: { id: itsm.jira.issue(JIRA_SEED.issue.key)?.id, key: JIRA_SEED.issue.key } },
-    } : null,
+    azurite: {
+      blob: azurite.blobUrl,
+      queue: azurite.queueUrl,
+      table: azurite.tableUrl,
+      connectionString: azurite.connectionString,
+      data: path.join(LOCAL, "azurite"),
+    },
+    emulators: emulators
+      ? {
+          arm: {
+            url: emulators.arm.url,
+            caCertPath: emulators.arm.caCertPath,
+            subscriptionId: emulators.arm.subscriptionId,
+            resourceGroup: emulators.arm.resourceGroup,
+            location: emulators.arm.location,
+            virtualNetworkId: emulators.arm.virtualNetworkId,
+          },
+          oci: {
+            url: emulators.oci.url,
+            tenancyId: emulators.oci.tenancyId,
+            userId: emulators.oci.userId,
+            region: emulators.oci.region,
+            compartmentId: emulators.oci.compartmentId,
+            vcnId: emulators.oci.vcnId,
+            routeTableId: emulators.oci.routeTableId,
+            providerServiceId: emulators.oci.providerServiceId,
+          },
+        }
+      : null,
+    itsm: itsm
+      ? {
+          servicenow: {
+            url: itsm.servicenow.url,
+            changeRequest: { sys_id: SERVICENOW_SEED.change.sys_id, number: SERVICENOW_SEED.change.number },
+          },
+          jira: { url: itsm.jira.url, issue: { id: itsm.jira.issue(JIRA_SEED.issue.key)?.id, key: JIRA_SEED.issue.key } },
+        }
+      : null,
     clock: { speed, anchorFile: clockFile },
     settingsSource: settings.source,
     pid: process.pid,
   };
   writeFileSync(path.join(LOCAL, "stack.json"), JSON.stringify(facts, null, 2));
-  console.log([
-    "",
-    "Local stack ready:",
-    `  Web console      ${url}/api/console/  (open it in a browser: list, timelines, start and tear down)`,
-    `  Functions host   ${url}  (HTTP API under /api, Durable API under /runtime/webhooks/durabletask)`,
-    `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in ${path.relative(ROOT, path.join(LOCAL, "azurite"))})`,
-    emulators ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})` : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",
-    emulators ? `  OCI emulator     ${emulators.oci.url}  (compartment ${emulators.oci.compartmentId})` : "",
-    itsm ? `  ServiceNow       ${itsm.servicenow.url}  (change request ${SERVICENOW_SEED.change.number})` : "",
-    itsm ? `  Jira             ${itsm.jira.url}  (issue ${JIRA_SEED.issue.key})` : "",
-    `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(PROVISIONING_SIMULATED_SECONDS / speed))} s of real time`,
-    "",
-    "Try it:",
-    `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,
-    ...(itsm ? [`  node scripts/itsm-event.js servicenow plan      (a signed ticket event; README "From a ticket")`] : []),
-    "",
-    `Facts for scripts: ${path.relative(ROOT, path.join(LOCAL, "stack.json"))}. Ctrl-C stops everything.`,
-  ].filter((l, i, a) => l !== "" || a[i - 1] !== "").join("\n"));
+  console.log(
+    [
+      "",
+      "Local stack ready:",
+      `  Web console      ${url}/api/console/  (open it in a browser: list, timelines, start and tear down)`,
+      `  Functions host   ${url}  (HTTP API under /api, Durable API under /runtime/webhooks/durabletask)`,
+      `  Azurite          blob ${azurite.blobUrl}  queue ${azurite.queueUrl}  table ${azurite.tableUrl}  (data in ${path.relative(ROOT, path.join(LOCAL, "azurite"))})`,
+      emulators
+        ? `  ARM emulator     ${emulators.arm.url}  (subscription ${emulators.arm.subscriptionId}, resource group ${emulators.arm.resourceGroup})`
+        : "  Clouds           real Azure and OCI (AZURE_CREDENTIAL=default): no emulator started",
+      emulators ? `  OCI emulator     ${emulators.oci.url}  (compartment ${emulators.oci.compartmentId})` : "",
+      itsm ? `  ServiceNow       ${itsm.servicenow.url}  (change request ${SERVICENOW_SEED.change.number})` : "",
+      itsm ? `  Jira             ${itsm.jira.url}  (issue ${JIRA_SEED.issue.key})` : "",
+      `  Virtual clock    x${speed} (SIM_SPEED): a full provisioning takes about ${Math.max(1, Math.round(PROVISIONING_SIMULATED_SECONDS / speed))} s of real time`,
+      "",
+      "Try it:",
+      `  curl -s -X POST ${url}/api/interconnects -H 'content-type: application/json' --data @examples/erp-prod.json`,
+      ...(itsm ? [`  node scripts/itsm-event.js servicenow plan      (a signed ticket event; README "From a ticket")`] : []),
+      "",
+      `Facts for scripts: ${path.relative(ROOT, path.join(LOCAL, "stack.json"))}. Ctrl-C stops everything.`,
+    ]
+      .filter((l, i, a) => l !== "" || a[i - 1] !== "")
+      .join("\n"),
+  );
 }
 
 main().catch((e: unknown) => {

@@ -13,7 +13,11 @@ const ALLOCATION_ROUNDS = 30;
 export class BgpBlockConflictError extends ValidationError {
   override readonly status = 409;
   constructor(path: string, taken: BgpBlockTakenError) {
-    super([{ path, message: `${taken.block} is reserved by interconnect "${taken.holder}"; choose another block` }], undefined, ErrorCodes.CONFLICT);
+    super(
+      [{ path, message: `${taken.block} is reserved by interconnect "${taken.holder}"; choose another block` }],
+      undefined,
+      ErrorCodes.CONFLICT,
+    );
   }
 }
 
@@ -22,7 +26,11 @@ export class BgpBlockConflictError extends ValidationError {
  * blocks are checked and reserved, absent ones allocated from the pool and reserved, trying the next
  * free blocks when a concurrent request takes them first.
  */
-export async function reserveBgpPlan(deps: RequestDeps, spec: InterconnectSpec, attempt: number): Promise<{ plan: BgpPlan; held: Held<string> }> {
+export async function reserveBgpPlan(
+  deps: RequestDeps,
+  spec: InterconnectSpec,
+  attempt: number,
+): Promise<{ plan: BgpPlan; held: Held<string> }> {
   const lost = new Set<string>();
   for (let round = 1; ; round++) {
     const plan = planBgp({
@@ -37,7 +45,8 @@ export async function reserveBgpPlan(deps: RequestDeps, spec: InterconnectSpec, 
       return { plan, held: await deps.store.bgpBlocks.reserve(spec.name, attempt, [plan.primary.cidr, plan.secondary.cidr]) };
     } catch (err) {
       if (!(err instanceof BgpBlockTakenError)) throw err;
-      if (spec.bgp) throw new BgpBlockConflictError(err.block === plan.primary.cidr ? "bgp.primaryPeeringCidr" : "bgp.secondaryPeeringCidr", err);
+      if (spec.bgp)
+        throw new BgpBlockConflictError(err.block === plan.primary.cidr ? "bgp.primaryPeeringCidr" : "bgp.secondaryPeeringCidr", err);
       if (round >= ALLOCATION_ROUNDS) throw err;
       lost.add(err.block);
       // Requests that collided once tend to collide again in step; a little jitter spreads them.
@@ -50,7 +59,10 @@ export async function reserveBgpPlan(deps: RequestDeps, spec: InterconnectSpec, 
  * The BGP plan a provisioning of this spec would get now, reserving nothing (a plan's dry run). A
  * requested block that clashes, or an exhausted pool, is a problem of the plan, not an error.
  */
-export async function previewBgpPlan(deps: RequestDeps, spec: InterconnectSpec): Promise<{ bgp: { plan: BgpPlan; source: "requested" | "allocated" } | null; problems: PlanProblem[] }> {
+export async function previewBgpPlan(
+  deps: RequestDeps,
+  spec: InterconnectSpec,
+): Promise<{ bgp: { plan: BgpPlan; source: "requested" | "allocated" } | null; problems: PlanProblem[] }> {
   const source = spec.bgp ? "requested" : "allocated";
   try {
     const plan = planBgp({
@@ -61,8 +73,26 @@ export async function previewBgpPlan(deps: RequestDeps, spec: InterconnectSpec):
     });
     return { bgp: { plan, source }, problems: [] };
   } catch (err) {
-    if (err instanceof ValidationError) return { bgp: null, problems: err.issues.map((i) => ({ path: i.path, message: `${i.path} ${i.message}`, fix: "choose other /30 blocks, or leave bgp out to allocate free ones" })) };
-    if (err instanceof DomainError && err.code === ErrorCodes.BGP_POOL_EXHAUSTED) return { bgp: null, problems: [{ path: "bgp", message: err.message, fix: "give bgp.primaryPeeringCidr and bgp.secondaryPeeringCidr, or ask the operator to widen BGP_ADDRESS_POOL" }] };
+    if (err instanceof ValidationError)
+      return {
+        bgp: null,
+        problems: err.issues.map((i) => ({
+          path: i.path,
+          message: `${i.path} ${i.message}`,
+          fix: "choose other /30 blocks, or leave bgp out to allocate free ones",
+        })),
+      };
+    if (err instanceof DomainError && err.code === ErrorCodes.BGP_POOL_EXHAUSTED)
+      return {
+        bgp: null,
+        problems: [
+          {
+            path: "bgp",
+            message: err.message,
+            fix: "give bgp.primaryPeeringCidr and bgp.secondaryPeeringCidr, or ask the operator to widen BGP_ADDRESS_POOL",
+          },
+        ],
+      };
     throw err;
   }
 }
@@ -91,7 +121,8 @@ export async function usedBlocks(deps: RequestDeps, spec: InterconnectSpec): Pro
   if (!spec.bgp) {
     for (const row of await deps.store.bgpBlocks.list()) {
       const over = row.attempt <= (released.get(row.owner) ?? -1);
-      if (row.owner !== spec.name && !over && deps.store.bgpBlocks.isRecent(row)) used.push({ cidr: row.key, heldBy: `interconnect ${row.owner} (being requested)` });
+      if (row.owner !== spec.name && !over && deps.store.bgpBlocks.isRecent(row))
+        used.push({ cidr: row.key, heldBy: `interconnect ${row.owner} (being requested)` });
     }
   }
   return used;
@@ -104,10 +135,13 @@ export async function usedBlocks(deps: RequestDeps, spec: InterconnectSpec): Pro
 export async function releaseUnlessRecorded(deps: RequestDeps, held: Held<string>): Promise<void> {
   try {
     const record = await deps.store.interconnects.get(held.owner);
-    const recorded = record && record.state !== "deleted" && record.bgpPlan ? [record.bgpPlan.primary.cidr, record.bgpPlan.secondary.cidr] : [];
+    const recorded =
+      record && record.state !== "deleted" && record.bgpPlan ? [record.bgpPlan.primary.cidr, record.bgpPlan.secondary.cidr] : [];
     await deps.store.bgpBlocks.releaseHeld({ ...held, rows: held.rows.filter((b) => !recorded.includes(b.key)) });
   } catch (err) {
     // The request's own error matters more; a row left behind is reclaimed once stale.
-    deps.log(`could not release BGP blocks ${held.rows.map((b) => b.key).join(", ")} of ${held.owner}: ${err instanceof Error ? err.message : String(err)}`);
+    deps.log(
+      `could not release BGP blocks ${held.rows.map((b) => b.key).join(", ")} of ${held.owner}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }

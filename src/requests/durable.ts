@@ -12,7 +12,12 @@ export const ABSENT_RUNTIME_STATUS = "Absent";
  * absent for less than the start grace is a start in flight). A record in an in-flight state whose
  * operation stopped is moved on by nothing: a repeated request starts a new one over it.
  */
-export function stoppedOperation(op: InterconnectOperation, status: DurableOrchestrationStatus | undefined, now: number, stalledStartMs: number): string | undefined {
+export function stoppedOperation(
+  op: InterconnectOperation,
+  status: DurableOrchestrationStatus | undefined,
+  now: number,
+  stalledStartMs: number,
+): string | undefined {
   if (status !== undefined) return isFinished(status) ? String(status.runtimeStatus) : undefined;
   return now - Date.parse(op.startedAt) >= stalledStartMs ? ABSENT_RUNTIME_STATUS : undefined;
 }
@@ -22,7 +27,12 @@ export function stoppedOperation(op: InterconnectOperation, status: DurableOrche
  * next does not race the provisioning's next steps. True when it is terminal (or gone) within the
  * wait; false when it still runs: an activity it started may still be finishing its cloud call.
  */
-export async function terminateAndWait(client: DurableClient, instanceId: string, reason: string, wait: { waitMs: number; pollMs: number }): Promise<boolean> {
+export async function terminateAndWait(
+  client: DurableClient,
+  instanceId: string,
+  reason: string,
+  wait: { waitMs: number; pollMs: number },
+): Promise<boolean> {
   const status = await findInstance(client, instanceId);
   if (status === undefined || isFinished(status)) return true;
   try {
@@ -40,4 +50,3 @@ export async function terminateAndWait(client: DurableClient, instanceId: string
     await new Promise((resolve) => setTimeout(resolve, wait.pollMs));
   }
 }
-

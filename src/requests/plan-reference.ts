@@ -6,7 +6,11 @@ import type { PlanExpectation } from "../workflows/names";
 import { sameSpec } from "./spec-identity";
 
 function stale(planId: string, why: string): DomainError {
-  return new DomainError(ErrorCodes.CONFLICT, `plan is stale: ${why} (plan ${planId}); make a new plan with POST /api/interconnects/plans.`, { details: { planId } });
+  return new DomainError(
+    ErrorCodes.CONFLICT,
+    `plan is stale: ${why} (plan ${planId}); make a new plan with POST /api/interconnects/plans.`,
+    { details: { planId } },
+  );
 }
 
 /**
@@ -19,17 +23,26 @@ export async function planExpectation(client: DurableClient, planId: string, spe
   try {
     status = await client.getStatus(planId, { showInput: true });
   } catch (err) {
-    if (err instanceof Error && /HTTP 404 response/.test(err.message)) throw new ValidationError([{ path: "query planId", message: `no plan ${planId} exists` }]);
+    if (err instanceof Error && /HTTP 404 response/.test(err.message))
+      throw new ValidationError([{ path: "query planId", message: `no plan ${planId} exists` }]);
     throw err;
   }
   const runtimeStatus = String(status.runtimeStatus);
   if (runtimeStatus !== "Completed") {
-    throw new DomainError(ErrorCodes.CONFLICT, `plan ${planId} is ${runtimeStatus}, not finished; wait until GET /api/interconnects/plans/${planId} answers 200.`, { details: { planId, runtimeStatus } });
+    throw new DomainError(
+      ErrorCodes.CONFLICT,
+      `plan ${planId} is ${runtimeStatus}, not finished; wait until GET /api/interconnects/plans/${planId} answers 200.`,
+      { details: { planId, runtimeStatus } },
+    );
   }
   const plan = planSchema.parse(status.output);
   const input = status.input as { spec?: unknown } | undefined;
   if (!sameSpec(input?.spec, spec)) throw stale(planId, "the spec is not the one that was planned");
-  if (!plan.ready) throw stale(planId, `the plan found ${plan.problems.length} problem(s) to fix first: ${plan.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ")}`);
+  if (!plan.ready)
+    throw stale(
+      planId,
+      `the plan found ${plan.problems.length} problem(s) to fix first: ${plan.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join("; ")}`,
+    );
   return {
     planId,
     resources: plan.resources.map(({ kind, name, id }) => ({ kind, name, id })),

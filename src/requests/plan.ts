@@ -12,7 +12,12 @@ import type { RequestDeps } from "./deps";
  * nothing), then the plan orchestration's read-only pass over both clouds. A spec that does not
  * parse starts nothing (400); a problem the clouds or the other interconnects make is the plan's.
  */
-export async function requestPlan(deps: RequestDeps, client: DurableClient, body: unknown, caller: Caller): Promise<{ planId: string; name: string }> {
+export async function requestPlan(
+  deps: RequestDeps,
+  client: DurableClient,
+  body: unknown,
+  caller: Caller,
+): Promise<{ planId: string; name: string }> {
   const spec = parseInterconnectSpec(body, { catalog: deps.catalog });
   const { bgp, problems } = await previewBgpPlan(deps, spec);
   const planId = planInstanceId(spec.name, randomBytes(8).toString("hex"));

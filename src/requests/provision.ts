@@ -28,7 +28,13 @@ export interface ProvisionOutcome {
 }
 
 /** Validates the spec and the BGP plan, then starts the provisioning, or returns the one already running. */
-export async function requestProvisioning(deps: RequestDeps, client: DurableClient, body: unknown, caller: Caller, planId?: string): Promise<ProvisionOutcome> {
+export async function requestProvisioning(
+  deps: RequestDeps,
+  client: DurableClient,
+  body: unknown,
+  caller: Caller,
+  planId?: string,
+): Promise<ProvisionOutcome> {
   const spec = parseInterconnectSpec(body, { catalog: deps.catalog });
   const plan = planId === undefined ? undefined : await planExpectation(client, planId, spec);
   const timing = deps.requestTiming ?? REQUEST_TIMING;
@@ -102,7 +108,12 @@ async function claim(deps: RequestDeps, created: StoredInterconnect, attempt: nu
 }
 
 /** Starts the attempt's instance unless the task hub has it: deterministic ids make a second startNew for the same attempt detectable before it happens. */
-async function start(client: DurableClient, record: StoredInterconnect, input: ProvisionInput, outcome: "started" | "restarted" = "started"): Promise<ProvisionOutcome> {
+async function start(
+  client: DurableClient,
+  record: StoredInterconnect,
+  input: ProvisionInput,
+  outcome: "started" | "restarted" = "started",
+): Promise<ProvisionOutcome> {
   const instanceId = provisionInstanceId(record.name, input.attempt);
   const status = await findInstance(client, instanceId);
   if (status === undefined) {
@@ -110,7 +121,12 @@ async function start(client: DurableClient, record: StoredInterconnect, input: P
     return { outcome, instanceId, record };
   }
   // Another request claimed this attempt and started it between our claim and here (it cannot have ended: it owns the record).
-  if (isFinished(status)) throw conflict(record, `its provisioning instance ${instanceId} already ended (runtimeStatus ${String(status.runtimeStatus)}); request it again`, String(status.runtimeStatus));
+  if (isFinished(status))
+    throw conflict(
+      record,
+      `its provisioning instance ${instanceId} already ended (runtimeStatus ${String(status.runtimeStatus)}); request it again`,
+      String(status.runtimeStatus),
+    );
   return { outcome: "existing", instanceId, record };
 }
 
@@ -129,10 +145,16 @@ async function reuseExisting(
   const timing = deps.requestTiming ?? REQUEST_TIMING;
   const op = existing.currentOperation;
   if (existing.state === "tearing-down") {
-    throw conflict(existing, `it is being torn down${op ? ` (operation ${op.instanceId})` : ""}; wait until it is deleted, then provision it again`);
+    throw conflict(
+      existing,
+      `it is being torn down${op ? ` (operation ${op.instanceId})` : ""}; wait until it is deleted, then provision it again`,
+    );
   }
   if (existing.state === "failed") {
-    throw conflict(existing, `its provisioning failed${existing.failure ? ` at step "${existing.failure.step}": ${existing.failure.message}` : ""}; DELETE it (tearing down what was built), then provision it again`);
+    throw conflict(
+      existing,
+      `its provisioning failed${existing.failure ? ` at step "${existing.failure.step}": ${existing.failure.message}` : ""}; DELETE it (tearing down what was built), then provision it again`,
+    );
   }
   if (!sameSpec(existing.spec, spec)) {
     throw conflict(existing, `it already exists in state "${existing.state}" with a different spec; DELETE it first or use another name`);
@@ -176,12 +198,25 @@ async function reuseExisting(
 function inputFrom(deps: RequestDeps, record: StoredInterconnect, spec: InterconnectSpec, attempt: number): ProvisionInput {
   // The stalled-start path: who asked first is in the audit; the orchestration runs as the system.
   const ownedBefore = record.resources.owned;
-  return { name: record.name, spec, bgpPlan: record.bgpPlan as BgpPlan, actor: "system", attempt, ...(ownedBefore ? { ownedBefore } : {}), timing: deps.timing };
+  return {
+    name: record.name,
+    spec,
+    bgpPlan: record.bgpPlan as BgpPlan,
+    actor: "system",
+    attempt,
+    ...(ownedBefore ? { ownedBefore } : {}),
+    timing: deps.timing,
+  };
 }
 
 function conflict(existing: StoredInterconnect, why: string, runtimeStatus?: string): DomainError {
   return new DomainError(ErrorCodes.CONFLICT, `Interconnect "${existing.name}" cannot be provisioned now: ${why}.`, {
-    details: { name: existing.name, state: existing.state, currentOperation: existing.currentOperation ?? null, ...(runtimeStatus ? { runtimeStatus } : {}) },
+    details: {
+      name: existing.name,
+      state: existing.state,
+      currentOperation: existing.currentOperation ?? null,
+      ...(runtimeStatus ? { runtimeStatus } : {}),
+    },
   });
 }
 

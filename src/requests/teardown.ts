@@ -18,7 +18,11 @@ export interface TeardownRequest {
   channel: "api" | "queue" | "itsm";
 }
 
-const CHANNEL_WORDS: Record<TeardownRequest["channel"], string> = { api: "the REST API", queue: "the teardown queue", itsm: "an ITSM ticket" };
+const CHANNEL_WORDS: Record<TeardownRequest["channel"], string> = {
+  api: "the REST API",
+  queue: "the teardown queue",
+  itsm: "an ITSM ticket",
+};
 
 export interface TeardownOutcome {
   /**
@@ -59,7 +63,11 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     }
     const attempt = record.attempt + 1;
     const instanceId = teardownInstanceId(record.name, attempt);
-    const running = op?.kind === "provision" && (["requested", "provisioning"].includes(record.state) || (record.state === "failed" && (await compensating(client, op.instanceId)))) ? op.instanceId : undefined;
+    const running =
+      op?.kind === "provision" &&
+      (["requested", "provisioning"].includes(record.state) || (record.state === "failed" && (await compensating(client, op.instanceId))))
+        ? op.instanceId
+        : undefined;
     let claimed: StoredInterconnect;
     try {
       claimed = await claim(deps, record, attempt, instanceId, request, stoppedTeardown !== undefined);
@@ -70,7 +78,10 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     // Started even when the provisioning has not stopped yet (the teardown waits for it): refusing here
     // would leave the record tearing-down with nothing running it.
     const stopped = running
-      ? await terminateAndWait(client, running, `Stopped by a teardown request: ${request.reason}`, { waitMs: timing.terminateWaitMs, pollMs: timing.terminatePollMs })
+      ? await terminateAndWait(client, running, `Stopped by a teardown request: ${request.reason}`, {
+          waitMs: timing.terminateWaitMs,
+          pollMs: timing.terminatePollMs,
+        })
       : true;
     await deps.store.audit.append({
       interconnect: record.name,
@@ -80,9 +91,14 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
       instanceId,
       operation: "teardown",
-      message: `Teardown requested through ${CHANNEL_WORDS[request.channel]} from state "${record.state}": ${request.reason}`
-        + (stoppedTeardown !== undefined ? ` The earlier teardown ${op?.instanceId ?? "?"} is not running (${stoppedTeardown}); a new one starts from what exists on the clouds.` : "")
-        + (running ? ` The running provisioning ${running} was ${stopped ? "terminated" : "asked to terminate and has not stopped yet; the teardown waits until it has"}; the teardown removes what it had built.` : ""),
+      message:
+        `Teardown requested through ${CHANNEL_WORDS[request.channel]} from state "${record.state}": ${request.reason}` +
+        (stoppedTeardown !== undefined
+          ? ` The earlier teardown ${op?.instanceId ?? "?"} is not running (${stoppedTeardown}); a new one starts from what exists on the clouds.`
+          : "") +
+        (running
+          ? ` The running provisioning ${running} was ${stopped ? "terminated" : "asked to terminate and has not stopped yet; the teardown waits until it has"}; the teardown removes what it had built.`
+          : ""),
       details: {
         fromState: record.state,
         ...(stoppedTeardown !== undefined ? { restartedOver: op?.instanceId ?? null, earlierRuntimeStatus: stoppedTeardown } : {}),
@@ -93,7 +109,12 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     if ((await findInstance(client, instanceId)) === undefined) {
       await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor, running) });
     }
-    return { outcome: stoppedTeardown !== undefined ? "restarted" : "started", instanceId, record: claimed, ...(running ? { stoppedProvisioning: running } : {}) };
+    return {
+      outcome: stoppedTeardown !== undefined ? "restarted" : "started",
+      instanceId,
+      record: claimed,
+      ...(running ? { stoppedProvisioning: running } : {}),
+    };
   }
 }
 
@@ -101,7 +122,14 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
  * "requested" cannot go straight to tearing-down in the lifecycle: a provisioning that never got
  * going is first marked failed (cancelled), then torn down, so both facts stay in the record's history.
  */
-async function claim(deps: RequestDeps, record: StoredInterconnect, attempt: number, instanceId: string, request: TeardownRequest, restart: boolean): Promise<StoredInterconnect> {
+async function claim(
+  deps: RequestDeps,
+  record: StoredInterconnect,
+  attempt: number,
+  instanceId: string,
+  request: TeardownRequest,
+  restart: boolean,
+): Promise<StoredInterconnect> {
   const operation = { kind: "teardown" as const, instanceId, startedAt: new Date().toISOString() };
   // Already tearing-down: only the operation changes hands (the ETag still makes one of two racing requests win).
   if (restart) return deps.store.interconnects.update(record.name, record.etag, () => ({ attempt, currentOperation: operation }));

@@ -141,13 +141,20 @@ export class AuditLog {
     }
     const marker = { partitionKey: entry.interconnect, rowKey: EVENT_MARKER_PREFIX + eventMarker(event.key), entryId: id };
     try {
-      await client.submitTransaction([["create", marker], ["create", entity]]);
+      await client.submitTransaction([
+        ["create", marker],
+        ["create", entity],
+      ]);
       return entry;
     } catch (error) {
       if (!isRestError(error, 409)) throw error;
     }
     if (event.onDuplicate === "skip") return undefined;
-    const rerun: AuditEntry = { ...entry, message: `re-run after an interrupted run (crash or lost lease)${entry.message ? `: ${entry.message}` : ""}`, details: { ...entry.details, rerun: true } };
+    const rerun: AuditEntry = {
+      ...entry,
+      message: `re-run after an interrupted run (crash or lost lease)${entry.message ? `: ${entry.message}` : ""}`,
+      details: { ...entry.details, rerun: true },
+    };
     await client.createEntity({ ...entity, message: rerun.message ?? "", details: encodeJson("details", rerun.details) });
     return rerun;
   }
@@ -168,7 +175,9 @@ export class AuditLog {
     const client = await this.table.get();
     if (options.order === "desc") return this.newestFirst(client, interconnect, top, options.continuationToken);
     const pages = client
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${interconnect} and RowKey lt ${EVENT_MARKER_PREFIX}` } })
+      .listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${interconnect} and RowKey lt ${EVENT_MARKER_PREFIX}` },
+      })
       .byPage({ maxPageSize: top, ...(options.continuationToken ? { continuationToken: options.continuationToken } : {}) });
     const first = await pages.next();
     if (first.done) return { items: [] };
@@ -178,7 +187,12 @@ export class AuditLog {
   }
 
   /** The token has the SDK's shape ({nextPartitionKey, nextRowKey}); here it means "rows older than nextRowKey". */
-  private async newestFirst(client: Awaited<ReturnType<LazyTable["get"]>>, interconnect: string, top: number, token: string | undefined): Promise<AuditPage> {
+  private async newestFirst(
+    client: Awaited<ReturnType<LazyTable["get"]>>,
+    interconnect: string,
+    top: number,
+    token: string | undefined,
+  ): Promise<AuditPage> {
     const before = token === undefined ? undefined : olderThan(token, interconnect);
     // Entry ids sort below the keyed rows' markers (~event~…), which are no entries: the window stops under them.
     const below = before !== undefined && before < EVENT_MARKER_PREFIX ? before : EVENT_MARKER_PREFIX;
@@ -195,7 +209,9 @@ export class AuditLog {
     const items = window.reverse().map(fromEntity);
     const last = items.at(-1);
     if (!older || !last) return { items };
-    const continuationToken = Buffer.from(JSON.stringify({ nextPartitionKey: interconnect, nextRowKey: last.id }), "latin1").toString("base64");
+    const continuationToken = Buffer.from(JSON.stringify({ nextPartitionKey: interconnect, nextRowKey: last.id }), "latin1").toString(
+      "base64",
+    );
     return { items, continuationToken };
   }
 }

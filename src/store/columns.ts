@@ -7,7 +7,12 @@ export const MAX_STRING_PROPERTY_CHARS = 32 * 1024;
 export function assertFitsStringProperty(field: string, value: string): void {
   if (value.length > MAX_STRING_PROPERTY_CHARS) {
     throw new ValidationError(
-      [{ path: field, message: `is ${value.length} characters once serialised; Table Storage allows at most ${MAX_STRING_PROPERTY_CHARS} (64 KiB)` }],
+      [
+        {
+          path: field,
+          message: `is ${value.length} characters once serialised; Table Storage allows at most ${MAX_STRING_PROPERTY_CHARS} (64 KiB)`,
+        },
+      ],
       `${field} is too large to store: ${value.length} characters once serialised, the limit is ${MAX_STRING_PROPERTY_CHARS} (64 KiB per Table Storage string property).`,
     );
   }

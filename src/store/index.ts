@@ -34,7 +34,8 @@ export function createStore(
     ...(options.now ? { now: options.now } : {}),
     ...(options.bgpReservationGraceMs !== undefined ? { graceMs: options.bgpReservationGraceMs } : {}),
   };
-  const reservations = <K>(kind: ReservationKind<K>) => new Reservations(kind, new LazyTable(createTableClient(target, tables.interconnects)), readRecord, reservationOptions);
+  const reservations = <K>(kind: ReservationKind<K>) =>
+    new Reservations(kind, new LazyTable(createTableClient(target, tables.interconnects)), readRecord, reservationOptions);
   return {
     interconnects,
     audit: new AuditLog(target, tables.audit, options),
@@ -42,4 +43,16 @@ export function createStore(
     networks: reservations(NETWORKS),
   };
 }
-export { createItsmStore, enqueueNotes, noteMarker, ITSM_OUTBOX_QUEUE, type OutboxQueue, type ItsmStore, type NoteInput, type OutboxNote, type CloseOutcome, type NoteClose, type TicketOperation } from "./itsm";
+export {
+  createItsmStore,
+  enqueueNotes,
+  noteMarker,
+  ITSM_OUTBOX_QUEUE,
+  type OutboxQueue,
+  type ItsmStore,
+  type NoteInput,
+  type OutboxNote,
+  type CloseOutcome,
+  type NoteClose,
+  type TicketOperation,
+} from "./itsm";

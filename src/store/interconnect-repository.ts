@@ -102,9 +102,8 @@ export class InterconnectRepository {
       throw new ValidationError([{ path: "top", message: "must be an integer from 1 to 1000" }]);
     }
     if (options.state !== undefined) parseState(options.state);
-    const filter = options.state === undefined
-      ? odata`PartitionKey eq ${PARTITION}`
-      : odata`PartitionKey eq ${PARTITION} and state eq ${options.state}`;
+    const filter =
+      options.state === undefined ? odata`PartitionKey eq ${PARTITION}` : odata`PartitionKey eq ${PARTITION} and state eq ${options.state}`;
     const client = await this.table.get();
     const pages = client
       .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
@@ -173,7 +172,11 @@ export class InterconnectRepository {
    * (activities) whose change is a pure function of the current record. Other errors, such as a
    * forbidden transition thrown by `change` or by the lifecycle, are not retried.
    */
-  async modify(name: string, change: (current: StoredInterconnect) => InterconnectChange, options: { attempts?: number } = {}): Promise<StoredInterconnect> {
+  async modify(
+    name: string,
+    change: (current: StoredInterconnect) => InterconnectChange,
+    options: { attempts?: number } = {},
+  ): Promise<StoredInterconnect> {
     const attempts = options.attempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       const current = await this.getOrThrow(name);
@@ -202,7 +205,11 @@ export class InterconnectRepository {
     }
   }
 
-  private async write(name: string, etag: string, decide: (current: StoredInterconnect) => InterconnectChange): Promise<StoredInterconnect> {
+  private async write(
+    name: string,
+    etag: string,
+    decide: (current: StoredInterconnect) => InterconnectChange,
+  ): Promise<StoredInterconnect> {
     assertName(name);
     if (!etag) throw new ValidationError([{ path: "etag", message: "is required for a conditional write" }]);
     const client = await this.table.get();

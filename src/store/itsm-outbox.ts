@@ -73,7 +73,10 @@ export function noteMarker(noteId: string): string {
 export class TicketOutbox {
   private readonly now: () => Date;
 
-  constructor(private readonly table: LazyTable, options: { now?: () => Date } = {}) {
+  constructor(
+    private readonly table: LazyTable,
+    options: { now?: () => Date } = {},
+  ) {
     this.now = options.now ?? (() => new Date());
   }
 
@@ -103,7 +106,9 @@ export class TicketOutbox {
         const actions: TransactionAction[] = [
           ["create", row],
           ["create", { partitionKey: ticketKey, rowKey: `id-${hash(note.id)}`, sequence }],
-          cursor ? ["update", { partitionKey: ticketKey, rowKey: "cursor", next: sequence + 1 }, "Merge", { etag: cursor.etag }] : ["create", { partitionKey: ticketKey, rowKey: "cursor", next: sequence + 1 }],
+          cursor
+            ? ["update", { partitionKey: ticketKey, rowKey: "cursor", next: sequence + 1 }, "Merge", { etag: cursor.etag }]
+            : ["create", { partitionKey: ticketKey, rowKey: "cursor", next: sequence + 1 }],
         ];
         try {
           await client.submitTransaction(actions);
@@ -132,7 +137,10 @@ export class TicketOutbox {
   async list(ticketKey: string): Promise<OutboxNote[]> {
     const client = await this.table.get();
     const out: OutboxNote[] = [];
-    for await (const row of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${ticketKey} and RowKey ge 'note-' and RowKey lt 'note.'` } })) out.push(toNote(ticketKey, row));
+    for await (const row of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${ticketKey} and RowKey ge 'note-' and RowKey lt 'note.'` },
+    }))
+      out.push(toNote(ticketKey, row));
     return out;
   }
 
@@ -140,7 +148,8 @@ export class TicketOutbox {
   async parked(): Promise<OutboxNote[]> {
     const client = await this.table.get();
     const out: OutboxNote[] = [];
-    for await (const row of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`status eq 'parked'` } })) out.push(toNote(String(row.partitionKey), row));
+    for await (const row of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`status eq 'parked'` } }))
+      out.push(toNote(String(row.partitionKey), row));
     return out;
   }
 
@@ -188,7 +197,8 @@ export class TicketOutbox {
     const current = await read(client, ticketKey, "lease");
     try {
       if (!current) await client.createEntity({ partitionKey: ticketKey, rowKey: "lease", owner, until });
-      else if (current.owner === owner || String(current.until) <= now.toISOString()) await client.updateEntity({ partitionKey: ticketKey, rowKey: "lease", owner, until }, "Merge", { etag: String(current.etag) });
+      else if (current.owner === owner || String(current.until) <= now.toISOString())
+        await client.updateEntity({ partitionKey: ticketKey, rowKey: "lease", owner, until }, "Merge", { etag: String(current.etag) });
       else return false;
       return true;
     } catch (err) {
@@ -202,7 +212,9 @@ export class TicketOutbox {
     const current = await read(client, ticketKey, "lease");
     if (!current || current.owner !== owner) return;
     try {
-      await client.updateEntity({ partitionKey: ticketKey, rowKey: "lease", owner: "", until: "" }, "Merge", { etag: String(current.etag) });
+      await client.updateEntity({ partitionKey: ticketKey, rowKey: "lease", owner: "", until: "" }, "Merge", {
+        etag: String(current.etag),
+      });
     } catch (err) {
       if (!isRestError(err, 412)) throw err;
     }
@@ -210,7 +222,9 @@ export class TicketOutbox {
 
   private async update(note: OutboxNote, change: Record<string, string | number>): Promise<OutboxNote> {
     const client = await this.table.get();
-    const res = await client.updateEntity({ partitionKey: note.ticketKey, rowKey: noteRowKey(note.sequence), ...change }, "Merge", { etag: note.etag || "*" });
+    const res = await client.updateEntity({ partitionKey: note.ticketKey, rowKey: noteRowKey(note.sequence), ...change }, "Merge", {
+      etag: note.etag || "*",
+    });
     const merged = { ...note, ...change, etag: res.etag ?? note.etag } as OutboxNote;
     if (merged.parkedAt === "") delete merged.parkedAt;
     if (merged.nextAttemptAt === "") delete merged.nextAttemptAt;
@@ -230,7 +244,11 @@ function assertKey(ticketKey: string): void {
   if (!TICKET_KEY.test(ticketKey)) throw new Error(`not a ticket key: ${ticketKey}`);
 }
 
-async function read(client: TableClient, partitionKey: string, rowKey: string): Promise<(Record<string, unknown> & { etag: string }) | undefined> {
+async function read(
+  client: TableClient,
+  partitionKey: string,
+  rowKey: string,
+): Promise<(Record<string, unknown> & { etag: string }) | undefined> {
   try {
     return await client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
   } catch (err) {

@@ -21,7 +21,13 @@ export interface TicketOperation {
   etag: string;
 }
 
-const opSchema = z.object({ action: z.enum(TICKET_ACTIONS), interconnect: z.string(), instanceId: z.string().optional(), watchInstanceId: z.string().optional(), acceptedAt: z.string() });
+const opSchema = z.object({
+  action: z.enum(TICKET_ACTIONS),
+  interconnect: z.string(),
+  instanceId: z.string().optional(),
+  watchInstanceId: z.string().optional(),
+  acceptedAt: z.string(),
+});
 
 export class TicketOperations {
   constructor(private readonly table: LazyTable) {}
@@ -30,7 +36,12 @@ export class TicketOperations {
    * Binds the ticket to the interconnect (409 when it already acts on another one) and claims the
    * action: `created` false means an earlier delivery claimed it and the stored operation is returned.
    */
-  async claim(ticket: Ticket, action: TicketAction, interconnect: string, now: Date): Promise<{ created: boolean; operation: TicketOperation }> {
+  async claim(
+    ticket: Ticket,
+    action: TicketAction,
+    interconnect: string,
+    now: Date,
+  ): Promise<{ created: boolean; operation: TicketOperation }> {
     const client = await this.table.get();
     const partitionKey = ticketKey(ticket);
     await this.remember(ticket);
@@ -41,9 +52,13 @@ export class TicketOperations {
       const bound = await client.getEntity<Record<string, unknown>>(partitionKey, "ticket");
       const name = parseColumn(`itsm/${partitionKey}/ticket`, "interconnect", bound.interconnect, z.string());
       if (name !== interconnect) {
-        throw new DomainError(ErrorCodes.CONFLICT, `Ticket ${ticket.number} already acts on interconnect "${name}", not "${interconnect}"; raise a new ticket for another interconnect.`, {
-          details: { ticket: ticket.number, interconnect: name },
-        });
+        throw new DomainError(
+          ErrorCodes.CONFLICT,
+          `Ticket ${ticket.number} already acts on interconnect "${name}", not "${interconnect}"; raise a new ticket for another interconnect.`,
+          {
+            details: { ticket: ticket.number, interconnect: name },
+          },
+        );
       }
     }
     const entity = { partitionKey, rowKey: `op-${action}`, action, interconnect, acceptedAt: now.toISOString() };
@@ -92,7 +107,11 @@ export class TicketOperations {
   /** Unconditional: racing deliveries of one event start the same (deterministic) instances and write the same ids. */
   async recordStarted(op: TicketOperation, instanceId: string, watchInstanceId: string): Promise<TicketOperation> {
     const client = await this.table.get();
-    const res = await client.updateEntity({ partitionKey: ticketKey(op.ticket), rowKey: `op-${op.action}`, instanceId, watchInstanceId }, "Merge", { etag: "*" });
+    const res = await client.updateEntity(
+      { partitionKey: ticketKey(op.ticket), rowKey: `op-${op.action}`, instanceId, watchInstanceId },
+      "Merge",
+      { etag: "*" },
+    );
     return { ...op, instanceId, watchInstanceId, etag: res.etag ?? op.etag };
   }
 }

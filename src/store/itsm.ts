@@ -15,10 +15,18 @@ export interface ItsmStore {
   queue: OutboxQueue;
 }
 
-export function createItsmStore(target: { tables: TableStorageTarget; queues: QueueStorageTarget }, tableName: string, options: { now?: () => Date; queueName?: string } = {}): ItsmStore {
+export function createItsmStore(
+  target: { tables: TableStorageTarget; queues: QueueStorageTarget },
+  tableName: string,
+  options: { now?: () => Date; queueName?: string } = {},
+): ItsmStore {
   assertTableName("ITSM_TABLE", tableName);
   const table = new LazyTable(createTableClient(target.tables, tableName));
-  return { tickets: new TicketOperations(table), outbox: new TicketOutbox(table, options), queue: storageOutboxQueue(target.queues, options.queueName) };
+  return {
+    tickets: new TicketOperations(table),
+    outbox: new TicketOutbox(table, options),
+    queue: storageOutboxQueue(target.queues, options.queueName),
+  };
 }
 
 /**

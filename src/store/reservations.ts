@@ -74,7 +74,9 @@ export class Reservations<K> {
   async list(): Promise<Reservation<K>[]> {
     const client = await this.table.get();
     const out: Reservation<K>[] = [];
-    for await (const entity of client.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${this.kind.partition}` } })) {
+    for await (const entity of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${this.kind.partition}` },
+    })) {
       out.push(this.fromEntity(entity));
     }
     return out;
@@ -122,7 +124,14 @@ export class Reservations<K> {
   /** The row's ETag when this call wrote it; undefined when a concurrent request for the same name holds it. */
   private async reserveOne(client: TableClient, owner: string, attempt: number, key: K): Promise<string | undefined> {
     for (let round = 1; round <= 5; round++) {
-      const entity = { partitionKey: this.kind.partition, rowKey: this.kind.rowKey(key), ...this.kind.columns(key), owner, attempt, reservedAt: this.now().toISOString() };
+      const entity = {
+        partitionKey: this.kind.partition,
+        rowKey: this.kind.rowKey(key),
+        ...this.kind.columns(key),
+        owner,
+        attempt,
+        reservedAt: this.now().toISOString(),
+      };
       try {
         return this.etagOf((await client.createEntity(entity)).etag);
       } catch (error) {
@@ -144,7 +153,9 @@ export class Reservations<K> {
       }
     }
     const label = this.kind.label(key);
-    throw new DomainError(ErrorCodes.CONFLICT, `${this.kind.what} ${label} is being reserved by several requests at once; retry.`, { details: { [this.kind.detailKey]: label } });
+    throw new DomainError(ErrorCodes.CONFLICT, `${this.kind.what} ${label} is being reserved by several requests at once; retry.`, {
+      details: { [this.kind.detailKey]: label },
+    });
   }
 
   private async readRow(client: TableClient, key: K): Promise<Reservation<K> | undefined> {
@@ -172,13 +183,19 @@ export class Reservations<K> {
       key: this.kind.keyOf(entity, where),
       owner: parseColumn(where, "owner", entity.owner, z.string().min(1)),
       attempt: parseColumn(where, "attempt", entity.attempt, z.number().int().min(0)),
-      reservedAt: parseColumn(where, "reservedAt", entity.reservedAt, z.string().refine((s) => !Number.isNaN(Date.parse(s)))),
+      reservedAt: parseColumn(
+        where,
+        "reservedAt",
+        entity.reservedAt,
+        z.string().refine((s) => !Number.isNaN(Date.parse(s))),
+      ),
       etag: this.etagOf(entity.etag),
     };
   }
 
   private etagOf(etag: unknown): string {
-    if (typeof etag !== "string" || !etag) throw new DomainError(ErrorCodes.INTERNAL, `Table Storage returned no ETag for a ${this.kind.what} reservation.`);
+    if (typeof etag !== "string" || !etag)
+      throw new DomainError(ErrorCodes.INTERNAL, `Table Storage returned no ETag for a ${this.kind.what} reservation.`);
     return etag;
   }
 }
@@ -227,9 +244,13 @@ export class NetworkTakenError extends DomainError {
     readonly holder: StoredInterconnect | undefined,
     readonly holderName: string,
   ) {
-    super(ErrorCodes.CONFLICT, `${network.kind === "vcn" ? "VCN" : "Virtual network"} ${network.id} is in use by interconnect "${holderName}".`, {
-      details: { network: network.id, holder: holderName, ...(holder ? { holderState: holder.state } : {}) },
-    });
+    super(
+      ErrorCodes.CONFLICT,
+      `${network.kind === "vcn" ? "VCN" : "Virtual network"} ${network.id} is in use by interconnect "${holderName}".`,
+      {
+        details: { network: network.id, holder: holderName, ...(holder ? { holderState: holder.state } : {}) },
+      },
+    );
     this.name = "NetworkTakenError";
   }
 }

@@ -6,17 +6,13 @@ import { RestError, TableClient } from "@azure/data-tables";
  * the app uses identity-based connections (AzureWebJobsStorage__accountName) and storage-account.ts
  * resolves the settings to the managed identity's credential.
  */
-export type TableStorageTarget =
-  | { connectionString: string }
-  | { tableEndpoint: string; credential: TokenCredential };
+export type TableStorageTarget = { connectionString: string } | { tableEndpoint: string; credential: TokenCredential };
 
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
 
 export function assertTableName(field: string, name: string): void {
   if (!TABLE_NAME.test(name)) {
-    throw new Error(
-      `${field} "${name}" is not a valid Table Storage name: 3-63 letters or digits, starting with a letter.`,
-    );
+    throw new Error(`${field} "${name}" is not a valid Table Storage name: 3-63 letters or digits, starting with a letter.`);
   }
 }
 

@@ -58,11 +58,14 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
       ? yield* run.call("observe", "healthObserveRoutes", {
           targets: load.targets,
           peeringPresent: live.peering.found,
-          ...(live.drgAttachment.found && live.drgAttachment.drgRouteTableId ? { drgRouteTableId: live.drgAttachment.drgRouteTableId } : {}),
+          ...(live.drgAttachment.found && live.drgAttachment.drgRouteTableId
+            ? { drgRouteTableId: live.drgAttachment.drgRouteTableId }
+            : {}),
         })
       : undefined;
     // The VCN CIDRs Oracle advertises are taken at the first check (the record never had them).
-    let desired: DesiredSnapshot = load.desired.vcnPrefixes.length === 0 && live.vcn.found ? { ...load.desired, vcnPrefixes: [...live.vcn.cidrBlocks] } : load.desired;
+    let desired: DesiredSnapshot =
+      load.desired.vcnPrefixes.length === 0 && live.vcn.found ? { ...load.desired, vcnPrefixes: [...live.vcn.cidrBlocks] } : load.desired;
     const health = nextHealth(load.health, checkFindings(desired, live, routes), { at: run.nowIso(), tiers });
     const transition = healthTransition(load.health, health);
 
@@ -80,7 +83,11 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
         // A rule the service added for a grown VNet is the service's from now on: its removal is a finding too.
         const added = done.routeRules.filter((d) => !desired.routeRules.destinations.includes(d));
         if (added.length) {
-          desired = { ...desired, vnetPrefixes: [...desired.vnetPrefixes, ...added], routeRules: { ...desired.routeRules, destinations: [...desired.routeRules.destinations, ...added] } };
+          desired = {
+            ...desired,
+            vnetPrefixes: [...desired.vnetPrefixes, ...added],
+            routeRules: { ...desired.routeRules, destinations: [...desired.routeRules.destinations, ...added] },
+          };
         }
       }
     }
@@ -91,7 +98,14 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
       health,
       desired,
       ...(transition
-        ? { transition: { ...(transition.from ? { from: transition.from } : {}), to: transition.to, raised: transition.raised.map(findingKey), cleared: transition.cleared.map(findingKey) } }
+        ? {
+            transition: {
+              ...(transition.from ? { from: transition.from } : {}),
+              to: transition.to,
+              raised: transition.raised.map(findingKey),
+              cleared: transition.cleared.map(findingKey),
+            },
+          }
         : {}),
     });
     if (!saved.saved) return { stopped: "the interconnect left active during the check" };
@@ -116,7 +130,9 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
 function withinAttempts(plan: RepairPlan, attempts: Record<string, number>): RepairPlan {
   const ok = (key: string): boolean => (attempts[key] ?? 0) < MAX_REPAIR_ATTEMPTS;
   return {
-    routeRules: plan.routeRules.filter((d) => ok(findingKey({ code: "route-rule-missing", subject: d })) && ok(findingKey({ code: "vnet-prefix-unrouted", subject: d }))),
+    routeRules: plan.routeRules.filter(
+      (d) => ok(findingKey({ code: "route-rule-missing", subject: d })) && ok(findingKey({ code: "vnet-prefix-unrouted", subject: d })),
+    ),
     refreshCircuit: plan.refreshCircuit && ok(findingKey({ code: "circuit-failed", subject: "circuit" })),
     refreshConnection: plan.refreshConnection && ok(findingKey({ code: "connection-failed", subject: "connection" })),
   };
@@ -148,7 +164,12 @@ function* repair(
       count(findingKey({ code: desired.routeRules.destinations.includes(d) ? "route-rule-missing" : "vnet-prefix-unrouted", subject: d }));
     }
     const ok = yield* attempt(() =>
-      run.call("repair", "ociEnsureRouteRules", { region: targets.region, routeTableId: desired.routeRules.routeTableId, drgId: desired.routeRules.networkEntityId, destinations: plan.routeRules }),
+      run.call("repair", "ociEnsureRouteRules", {
+        region: targets.region,
+        routeTableId: desired.routeRules.routeTableId,
+        drgId: desired.routeRules.networkEntityId,
+        destinations: plan.routeRules,
+      }),
     );
     if (ok) routeRules = plan.routeRules;
   }
@@ -170,7 +191,13 @@ function* repair(
 export function* startHealthWatch(run: WorkflowRun, name: string): Flow<void> {
   try {
     const started = yield* run.call("activate", "healthWatchEnsure", { name });
-    yield* run.audit("health-watch", "succeeded", started.started ? `health watch ${started.instanceId} started` : `health watch ${started.instanceId} already ${started.runtimeStatus}`);
+    yield* run.audit(
+      "health-watch",
+      "succeeded",
+      started.started
+        ? `health watch ${started.instanceId} started`
+        : `health watch ${started.instanceId} already ${started.runtimeStatus}`,
+    );
   } catch (error) {
     if (!(error instanceof WorkflowStepError)) throw error;
     yield* run.audit("health-watch", "skipped", `health watch not started: ${error.failure.code}: ${error.failure.message}`);

@@ -38,7 +38,8 @@ export function readTeardownInput(raw: unknown): TeardownInput & { timing: Workf
 
 export function readWatchdogInput(raw: unknown): WatchdogInput & { timing: WorkflowTiming } {
   const o = object(raw, "input");
-  if (typeof o.marginMinutes !== "number" || !Number.isFinite(o.marginMinutes) || o.marginMinutes < 0) throw new Error("input.marginMinutes must be a non-negative number");
+  if (typeof o.marginMinutes !== "number" || !Number.isFinite(o.marginMinutes) || o.marginMinutes < 0)
+    throw new Error("input.marginMinutes must be a non-negative number");
   return { marginMinutes: o.marginMinutes, timing: readTiming(o.timing) };
 }
 
@@ -55,8 +56,10 @@ export function readTiming(raw: unknown): WorkflowTiming {
       if (typeof value !== "boolean") throw new Error("input.timing.keepResourcesOnFailure must be a boolean");
       timing.keepResourcesOnFailure = value;
     } else {
-      if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw new Error(`input.timing.${key} must be a non-negative number`);
-      if (key === "pollWindowFraction" && (value === 0 || value > 1)) throw new Error("input.timing.pollWindowFraction must be more than 0 and at most 1");
+      if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+        throw new Error(`input.timing.${key} must be a non-negative number`);
+      if (key === "pollWindowFraction" && (value === 0 || value > 1))
+        throw new Error("input.timing.pollWindowFraction must be more than 0 and at most 1");
       timing[key] = value;
     }
   }

@@ -104,7 +104,12 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
 
 /** Maps the app settings (src/config Settings shape) to the workflow timing. */
 export function workflowTimingFromSettings(s: {
-  polling: { initialIntervalSeconds: number; maxIntervalSeconds: number; minIntervalSeconds?: number; waitProfiles?: Record<string, unknown> };
+  polling: {
+    initialIntervalSeconds: number;
+    maxIntervalSeconds: number;
+    minIntervalSeconds?: number;
+    waitProfiles?: Record<string, unknown>;
+  };
   deadlines: {
     gatewayMinutes: number;
     providerMinutes: number;

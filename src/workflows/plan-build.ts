@@ -68,14 +68,31 @@ export function buildPlan(facts: PlanFacts): Plan {
     ...(vnet?.gatewaySubnet ? {} : { note: `prefix ${spec.azure.virtualNetwork.gatewaySubnetPrefix}` }),
   });
   const existingGateway = vnet?.expressRouteGateway ?? null;
-  const gateway = add("gateway", "azure", existingGateway?.name ?? names.gateway, existingGateway?.id ?? null, from("gateway", "hourly by gateway SKU while the gateway exists"), {
-    note: existingGateway ? `existing ${existingGateway.sku} gateway, ${existingGateway.provisioningState}` : `sku ${spec.azure.gateway?.sku ?? "UltraPerformance"}`,
-  });
-  if (gateway.action === "create") add("gatewayPublicIp", "azure", names.gatewayPublicIp, null, from("gateway", "hourly for the gateway's Standard public IP address"));
+  const gateway = add(
+    "gateway",
+    "azure",
+    existingGateway?.name ?? names.gateway,
+    existingGateway?.id ?? null,
+    from("gateway", "hourly by gateway SKU while the gateway exists"),
+    {
+      note: existingGateway
+        ? `existing ${existingGateway.sku} gateway, ${existingGateway.provisioningState}`
+        : `sku ${spec.azure.gateway?.sku ?? "UltraPerformance"}`,
+    },
+  );
+  if (gateway.action === "create")
+    add("gatewayPublicIp", "azure", names.gatewayPublicIp, null, from("gateway", "hourly for the gateway's Standard public IP address"));
   const circuit = reads.circuit?.found ? reads.circuit : null;
-  add("circuit", "azure", names.circuit, circuit?.circuitId ?? null, from("circuit", "from the service key's issue until the circuit is deleted, even while the provider has not provisioned it"), {
-    note: `${spec.bandwidthGbps} Gbps at ${spec.azure.peeringLocation}, ${spec.azure.circuitSku?.tier ?? "Standard"}_${spec.azure.circuitSku?.family ?? "MeteredData"}`,
-  });
+  add(
+    "circuit",
+    "azure",
+    names.circuit,
+    circuit?.circuitId ?? null,
+    from("circuit", "from the service key's issue until the circuit is deleted, even while the provider has not provisioned it"),
+    {
+      note: `${spec.bandwidthGbps} Gbps at ${spec.azure.peeringLocation}, ${spec.azure.circuitSku?.tier ?? "Standard"}_${spec.azure.circuitSku?.family ?? "MeteredData"}`,
+    },
+  );
   const connection = reads.connection?.found ? reads.connection : null;
   add("connection", "azure", names.connection, connection?.connectionId ?? null, NO_CHARGE);
 
@@ -83,14 +100,27 @@ export function buildPlan(facts: PlanFacts): Plan {
   add("vcn", "oci", spec.oci.vcnId, vcn?.id ?? null, NO_CHARGE, { userNamed: true });
   add("routeTable", "oci", "default route table of the VCN", vcn?.defaultRouteTableId || null, NO_CHARGE, { userNamed: true });
   const drg = drgDecision(spec, reads, names.drg);
-  const drgResource = add("drg", "oci", drg.name, drg.id, NO_CHARGE, { ...(spec.oci.drgId ? { userNamed: true } : {}), ...(drg.note ? { note: drg.note } : {}) });
-  const attachmentId = reads.existingDrg?.vcnAttachment?.id ?? vcn?.drgAttachments?.find((a) => a.displayName === names.drgAttachment)?.id ?? null;
+  const drgResource = add("drg", "oci", drg.name, drg.id, NO_CHARGE, {
+    ...(spec.oci.drgId ? { userNamed: true } : {}),
+    ...(drg.note ? { note: drg.note } : {}),
+  });
+  const attachmentId =
+    reads.existingDrg?.vcnAttachment?.id ?? vcn?.drgAttachments?.find((a) => a.displayName === names.drgAttachment)?.id ?? null;
   const attachment = add("drgAttachment", "oci", names.drgAttachment, attachmentId, NO_CHARGE);
   const virtualCircuit = reads.virtualCircuit?.found ? reads.virtualCircuit : null;
-  add("virtualCircuit", "oci", names.virtualCircuit, virtualCircuit?.virtualCircuitId ?? null, from("virtual-circuit", "FastConnect port hours at the bandwidth shape while the virtual circuit exists"), {
-    note: `${spec.bandwidthGbps} Gbps shape, provider "Microsoft Azure"`,
+  add(
+    "virtualCircuit",
+    "oci",
+    names.virtualCircuit,
+    virtualCircuit?.virtualCircuitId ?? null,
+    from("virtual-circuit", "FastConnect port hours at the bandwidth shape while the virtual circuit exists"),
+    {
+      note: `${spec.bandwidthGbps} Gbps shape, provider "Microsoft Azure"`,
+    },
+  );
+  add("routeRules", "oci", names.routeRuleDescription, null, NO_CHARGE, {
+    note: `${(vnet?.addressPrefixes ?? []).join(", ") || "the virtual network's prefixes"} → the DRG`,
   });
-  add("routeRules", "oci", names.routeRuleDescription, null, NO_CHARGE, { note: `${(vnet?.addressPrefixes ?? []).join(", ") || "the virtual network's prefixes"} → the DRG` });
 
   const problems = [...facts.problems, ...preflightProblems(spec, facts.bgp?.plan ?? null, reads)];
   return {
@@ -99,7 +129,16 @@ export function buildPlan(facts: PlanFacts): Plan {
     createdAt: facts.createdAt,
     ready: problems.length === 0,
     resources,
-    bgp: facts.bgp === null ? null : { source: facts.bgp.source, primary: facts.bgp.plan.primary, secondary: facts.bgp.plan.secondary, oracleAsn: ORACLE_BGP_ASN, azureAsn: AZURE_BGP_ASN },
+    bgp:
+      facts.bgp === null
+        ? null
+        : {
+            source: facts.bgp.source,
+            primary: facts.bgp.plan.primary,
+            secondary: facts.bgp.plan.secondary,
+            oracleAsn: ORACLE_BGP_ASN,
+            azureAsn: AZURE_BGP_ASN,
+          },
     duration: expectedDuration(facts.waits, {
       gateway: existingGateway === null ? "create" : existingGateway.provisioningState === "Succeeded" ? "ready" : "building",
       drgCreated: drgResource.action === "create",

@@ -25,8 +25,18 @@ interface Wait {
  * and are left out; the range is the critical path at every wait's earliest and latest usual end.
  */
 export function expectedDuration(waits: WaitProfiles, inputs: DurationInputs): PlanDuration {
-  const wait = (step: string, name: WaitName): Wait => ({ step, wait: name, earliestSeconds: waits[name].earliestSeconds, latestSeconds: Math.max(waits[name].earliestSeconds, waits[name].latestSeconds) });
-  const gatewayPath: Wait[] = inputs.gateway === "create" ? [wait("gateway-ready", "gateway")] : inputs.gateway === "building" ? [wait("gateway-ready", "gatewaySettling")] : [];
+  const wait = (step: string, name: WaitName): Wait => ({
+    step,
+    wait: name,
+    earliestSeconds: waits[name].earliestSeconds,
+    latestSeconds: Math.max(waits[name].earliestSeconds, waits[name].latestSeconds),
+  });
+  const gatewayPath: Wait[] =
+    inputs.gateway === "create"
+      ? [wait("gateway-ready", "gateway")]
+      : inputs.gateway === "building"
+        ? [wait("gateway-ready", "gatewaySettling")]
+        : [];
   const ociPath: Wait[] = [
     ...(inputs.drgCreated ? [wait("drg", "drg")] : []),
     ...(inputs.drgAttachmentCreated ? [wait("drg-attachment", "drgAttachment")] : []),

@@ -41,6 +41,7 @@ export type PlanInput = Omit<z.infer<typeof planInputSchema>, "spec" | "bgp" | "
 /** A malformed start fails at once, naming the field. */
 export function readPlanInput(raw: unknown): PlanInput & { timing: WorkflowTiming } {
   const parsed = planInputSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`plan input: ${parsed.error.issues.map((i) => `input.${i.path.join(".")} ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(`plan input: ${parsed.error.issues.map((i) => `input.${i.path.join(".")} ${i.message}`).join("; ")}`);
   return { ...(parsed.data as PlanInput), timing: readTiming(parsed.data.timing) };
 }

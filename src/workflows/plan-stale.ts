@@ -5,7 +5,15 @@ import type { PreflightReads } from "./preflight-checks";
 import { DEFAULT_WAIT_PROFILES } from "./waits";
 
 /** What pre-flight reads decide; the derived-name reads (circuit, virtual circuit...) are the plan's alone. */
-const COMPARED: readonly PlannedResourceKind[] = ["virtualNetwork", "gatewaySubnet", "gateway", "vcn", "routeTable", "drg", "drgAttachment"];
+const COMPARED: readonly PlannedResourceKind[] = [
+  "virtualNetwork",
+  "gatewaySubnet",
+  "gateway",
+  "vcn",
+  "routeTable",
+  "drg",
+  "drgAttachment",
+];
 
 /**
  * How the live clouds differ from the plan a provisioning was started from (someone created the
@@ -33,7 +41,9 @@ export function planStaleness(expected: PlanExpectation, spec: WorkflowSpec, bgp
     changes.push(describe(kind, planned, now));
   }
   if (expected.bgp !== null && (expected.bgp.primary !== bgpPlan.primary.cidr || expected.bgp.secondary !== bgpPlan.secondary.cidr)) {
-    changes.push(`the BGP blocks are ${bgpPlan.primary.cidr} and ${bgpPlan.secondary.cidr} now, the plan had ${expected.bgp.primary} and ${expected.bgp.secondary}`);
+    changes.push(
+      `the BGP blocks are ${bgpPlan.primary.cidr} and ${bgpPlan.secondary.cidr} now, the plan had ${expected.bgp.primary} and ${expected.bgp.secondary}`,
+    );
   }
   return changes;
 }

@@ -11,10 +11,13 @@ export const PLAN_STEPS = ["read", "plan"] as const;
 
 /** The spec field a failed read is about, and what to change. */
 const READ_PROBLEMS: Partial<Record<ActivityName, { path: string; fix: string }>> = {
-  azureReadVirtualNetwork: { path: "azure.virtualNetwork.name", fix: "name an existing virtual network in azure.resourceGroup, or grant the service read access to it" },
+  azureReadVirtualNetwork: {
+    path: "azure.virtualNetwork.name",
+    fix: "name an existing virtual network in azure.resourceGroup, or grant the service read access to it",
+  },
   ociReadVcn: { path: "oci.vcnId", fix: "name an existing VCN of oci.region, or allow the service to read it" },
   azureReadProviderOffer: { path: "azure.peeringLocation", fix: "check the subscription can list ExpressRoute service providers" },
-  ociReadProviderService: { path: "oci.region", fix: "use a region where FastConnect offers \"Microsoft Azure\"" },
+  ociReadProviderService: { path: "oci.region", fix: 'use a region where FastConnect offers "Microsoft Azure"' },
   ociReadDrg: { path: "oci.drgId", fix: "name an existing DRG of oci.region, or leave oci.drgId out to create one" },
 };
 
@@ -38,7 +41,14 @@ export function* planInterconnect(context: OrchestrationContext): Flow<Plan> {
   const reads: Read<ActivityName>[] = [
     ["azureReadVirtualNetwork", { azure, virtualNetworkName: spec.azure.virtualNetwork.name }],
     ["ociReadVcn", { region: spec.oci.region, vcnId: spec.oci.vcnId }],
-    ["azureReadProviderOffer", { subscriptionId: spec.azure.subscriptionId, peeringLocation: spec.azure.peeringLocation, bandwidthInMbps: bandwidthFor(spec.bandwidthGbps as BandwidthGbps).bandwidthInMbps }],
+    [
+      "azureReadProviderOffer",
+      {
+        subscriptionId: spec.azure.subscriptionId,
+        peeringLocation: spec.azure.peeringLocation,
+        bandwidthInMbps: bandwidthFor(spec.bandwidthGbps as BandwidthGbps).bandwidthInMbps,
+      },
+    ],
     ["ociReadProviderService", { region: spec.oci.region, compartmentId: spec.oci.compartmentId }],
     ["ociGetDrg", { oci }],
     ["azureGetCircuit", { azure }],
@@ -83,7 +93,9 @@ export function* planInterconnect(context: OrchestrationContext): Flow<Plan> {
 function* readAll(run: WorkflowRun, reads: Read<ActivityName>[], problems: PlanProblem[]): Flow<Map<ActivityName, unknown>> {
   const results = new Map<ActivityName, unknown>();
   try {
-    const outputs = (yield run.context.df.Task.all(reads.map(([name, input]) => run.context.df.callActivity(name, { ...input, opContext: run.op })))) as unknown[];
+    const outputs = (yield run.context.df.Task.all(
+      reads.map(([name, input]) => run.context.df.callActivity(name, { ...input, opContext: run.op })),
+    )) as unknown[];
     reads.forEach(([name], i) => results.set(name, outputs[i]));
     return results;
   } catch {
@@ -106,6 +118,8 @@ function readProblem(name: ActivityName, error: WorkflowStepError): PlanProblem 
   return {
     path: compartment ? "oci.compartmentId" : (known?.path ?? ""),
     message: `${name}: ${code}: ${message}`,
-    fix: compartment ? "name a compartment of oci.region this service may use" : (known?.fix ?? "check the service's access to both clouds, then plan again"),
+    fix: compartment
+      ? "name a compartment of oci.region this service may use"
+      : (known?.fix ?? "check the service's access to both clouds, then plan again"),
   };
 }

@@ -41,7 +41,12 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
   run.note({ waitingFor: spec.waitingFor, since, deadline, message: `waiting for ${spec.waitingFor}` });
   run.log("info", `waiting for ${spec.waitingFor} (deadline in ${spec.deadlineMinutes} min)`, spec.step);
   // The audit keeps each durable wait (what, since when, until when at most), so a timeline can show it after the fact.
-  yield* run.audit(spec.step, "waiting", `waiting for ${spec.waitingFor}`, { wait: spec.wait, waitingFor: spec.waitingFor, since, deadline });
+  yield* run.audit(spec.step, "waiting", `waiting for ${spec.waitingFor}`, {
+    wait: spec.wait,
+    waitingFor: spec.waitingFor,
+    since,
+    deadline,
+  });
   if (spec.initiallyObserved !== undefined) run.note({ lastObserved: spec.initiallyObserved });
   let lastIntervalMs: number | undefined;
   const firstLookMs = Math.min(started.getTime() + profile.earliestSeconds * 1000, deadlineMs);
@@ -54,17 +59,29 @@ export function* pollUntil<T>(run: WorkflowRun, spec: PollSpec<T>): Flow<T> {
     const text = spec.describe(observed);
     if (spec.done(observed)) {
       run.note({ lastObserved: text, message: `${spec.waitingFor}: done` });
-      yield* run.audit(spec.step, "waiting", `${spec.waitingFor}: done`, { wait: spec.wait, waitingFor: spec.waitingFor, outcome: "done", lastObserved: text });
+      yield* run.audit(spec.step, "waiting", `${spec.waitingFor}: done`, {
+        wait: spec.wait,
+        waitingFor: spec.waitingFor,
+        outcome: "done",
+        lastObserved: text,
+      });
       return observed;
     }
     const reason = spec.broken?.(observed);
     if (reason !== undefined) {
-      throw new WorkflowStepError(spec.step, permanent("CLOUD_STATE_FAILED", `while waiting for ${spec.waitingFor}: ${reason} (last observed: ${text})`));
+      throw new WorkflowStepError(
+        spec.step,
+        permanent("CLOUD_STATE_FAILED", `while waiting for ${spec.waitingFor}: ${reason} (last observed: ${text})`),
+      );
     }
     if (run.now().getTime() >= deadlineMs) {
-      throw new WorkflowStepError(spec.step, permanent("DEADLINE_EXCEEDED",
-        `gave up waiting for ${spec.waitingFor} after ${spec.deadlineMinutes} min (since ${since}); last observed: ${text}`,
-      ));
+      throw new WorkflowStepError(
+        spec.step,
+        permanent(
+          "DEADLINE_EXCEEDED",
+          `gave up waiting for ${spec.waitingFor} after ${spec.deadlineMinutes} min (since ${since}); last observed: ${text}`,
+        ),
+      );
     }
     const next = schedule(lastIntervalMs);
     lastIntervalMs = next.intervalMs;

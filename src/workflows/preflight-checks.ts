@@ -57,7 +57,11 @@ export function preflightProblems(spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan |
     });
   }
   if (vcn !== null && vcn.lifecycleState !== "AVAILABLE") {
-    problems.push({ path: "oci.vcnId", message: `VCN ${vcn.id} is ${vcn.lifecycleState}, not AVAILABLE`, fix: "wait until the VCN is AVAILABLE or name another VCN" });
+    problems.push({
+      path: "oci.vcnId",
+      message: `VCN ${vcn.id} is ${vcn.lifecycleState}, not AVAILABLE`,
+      fix: "wait until the VCN is AVAILABLE or name another VCN",
+    });
   }
   if (bgpPlan !== null) problems.push(...bgpProblems(bgpPlan, virtualNetwork?.addressPrefixes ?? [], vcn?.cidrBlocks ?? []));
   if (virtualNetwork !== null) problems.push(...gatewaySubnetProblems(spec, virtualNetwork));
@@ -72,7 +76,11 @@ export function preflightProblems(spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan |
     });
   }
   if (existingDrg !== null && !USABLE_DRG_STATES.includes(existingDrg.lifecycleState)) {
-    problems.push({ path: "oci.drgId", message: `oci.drgId ${existingDrg.id} is ${existingDrg.lifecycleState}, not AVAILABLE`, fix: "name an AVAILABLE DRG in oci.drgId, or leave it out to create one" });
+    problems.push({
+      path: "oci.drgId",
+      message: `oci.drgId ${existingDrg.id} is ${existingDrg.lifecycleState}, not AVAILABLE`,
+      fix: "name an AVAILABLE DRG in oci.drgId, or leave it out to create one",
+    });
   }
   return problems;
 }
@@ -83,10 +91,12 @@ function gatewaySubnetProblems(spec: WorkflowSpec, virtualNetwork: VirtualNetwor
   const wanted = spec.azure.virtualNetwork.gatewaySubnetPrefix;
   const problems: PlanProblem[] = [];
   const prefix = parseCidr(wanted);
-  const inside = prefix !== undefined && virtualNetwork.addressPrefixes.some((p) => {
-    const space = parseCidr(p);
-    return space !== undefined && cidrContains(space, prefix);
-  });
+  const inside =
+    prefix !== undefined &&
+    virtualNetwork.addressPrefixes.some((p) => {
+      const space = parseCidr(p);
+      return space !== undefined && cidrContains(space, prefix);
+    });
   if (!inside) {
     problems.push({
       path,
@@ -145,7 +155,11 @@ function bgpProblems(plan: WorkflowBgpPlan, vnetPrefixes: string[], vcnCidrs: st
     return [];
   } catch (error) {
     if (error instanceof ValidationError) {
-      return error.issues.map((i) => ({ path: i.path, message: `${i.path} ${i.message}`, fix: "choose /30 blocks outside the virtual network and the VCN" }));
+      return error.issues.map((i) => ({
+        path: i.path,
+        message: `${i.path} ${i.message}`,
+        fix: "choose /30 blocks outside the virtual network and the VCN",
+      }));
     }
     throw error;
   }

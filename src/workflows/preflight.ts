@@ -42,16 +42,29 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
   );
   const [offer, providerService] = yield* run.readPair(
     step,
-    ["azureReadProviderOffer", { subscriptionId: spec.azure.subscriptionId, peeringLocation: spec.azure.peeringLocation, bandwidthInMbps: bandwidth.bandwidthInMbps }],
+    [
+      "azureReadProviderOffer",
+      {
+        subscriptionId: spec.azure.subscriptionId,
+        peeringLocation: spec.azure.peeringLocation,
+        bandwidthInMbps: bandwidth.bandwidthInMbps,
+      },
+    ],
     ["ociReadProviderService", { region: spec.oci.region, compartmentId: spec.oci.compartmentId }],
   );
   const existingDrg =
-    spec.oci.drgId === undefined ? null : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId });
+    spec.oci.drgId === undefined
+      ? null
+      : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId });
 
   const reads = { virtualNetwork, vcn, offer, providerService, existingDrg };
   // Started from a plan: nothing is built when the clouds changed since (someone created the GatewaySubnet meanwhile).
   const stale = plan === undefined ? [] : planStaleness(plan, spec, bgpPlan, reads);
-  if (stale.length > 0) throw new WorkflowStepError(step, permanent("PLAN_STALE", `plan is stale: ${stale.join("; ")} (plan ${plan?.planId}); make a new plan`));
+  if (stale.length > 0)
+    throw new WorkflowStepError(
+      step,
+      permanent("PLAN_STALE", `plan is stale: ${stale.join("; ")} (plan ${plan?.planId}); make a new plan`),
+    );
   const problems = preflightProblems(spec, bgpPlan, reads);
   if (problems.length > 0) throw new WorkflowStepError(step, permanent("PREFLIGHT_FAILED", problems.map((p) => p.message).join("; ")));
 

@@ -16,7 +16,13 @@ interface ProviderSides {
  */
 export function* awaitProvider(
   run: WorkflowRun,
-  at: { azure: AzureScope; oci: OciScope; virtualCircuit: VirtualCircuitObservation & { found: true }; since: Date; bgpPlan: WorkflowBgpPlan },
+  at: {
+    azure: AzureScope;
+    oci: OciScope;
+    virtualCircuit: VirtualCircuitObservation & { found: true };
+    since: Date;
+    bgpPlan: WorkflowBgpPlan;
+  },
 ): Flow<void> {
   const { azure, oci, bgpPlan } = at;
   const vcRef = { virtualCircuitId: at.virtualCircuit.virtualCircuitId };
@@ -42,7 +48,8 @@ export function* awaitProvider(
       er.privatePeering.peerASN === ORACLE_BGP_ASN,
     broken: ({ vc, er }) => {
       if (!vc.found) return "the virtual circuit disappeared";
-      if (vc.lifecycleState === "FAILED" || vc.lifecycleState === "INACTIVE") return `the virtual circuit is ${vc.lifecycleState}${vc.reason ? `: ${vc.reason}` : ""}`;
+      if (vc.lifecycleState === "FAILED" || vc.lifecycleState === "INACTIVE")
+        return `the virtual circuit is ${vc.lifecycleState}${vc.reason ? `: ${vc.reason}` : ""}`;
       if (er === null) return undefined;
       if (!er.found) return "the circuit disappeared";
       const peering = er.privatePeering;
@@ -66,7 +73,9 @@ function oracleSideUp(vc: VirtualCircuitObservation): boolean {
 }
 
 function describeProvider({ vc, er }: ProviderSides): string {
-  const left = vc.found ? `virtual circuit ${vc.lifecycleState}, provider ${vc.providerState}, BGP ${vc.bgpSessionState}` : "virtual circuit not found";
+  const left = vc.found
+    ? `virtual circuit ${vc.lifecycleState}, provider ${vc.providerState}, BGP ${vc.bgpSessionState}`
+    : "virtual circuit not found";
   if (er === null) return `${left}; circuit not read until Oracle's side is up`;
   const right = er.found
     ? `circuit ${er.serviceProviderProvisioningState}, ${er.privatePeering ? `AzurePrivatePeering ${er.privatePeering.provisioningState}` : "no AzurePrivatePeering"}`

@@ -41,7 +41,12 @@ export function drgAvailable(b: Build): Flow<string> {
       deadlineMinutes: timing(b).drgDeadlineMinutes,
       observe: (id) => run.call("drg", "ociGetDrg", { oci, drgId: id }),
       describe: (d) => (d.found ? `DRG ${d.lifecycleState}` : "DRG not found"),
-      broken: (d) => (!d.found ? "the DRG disappeared" : ["TERMINATING", "TERMINATED"].includes(d.lifecycleState) ? `the DRG is ${d.lifecycleState}` : undefined),
+      broken: (d) =>
+        !d.found
+          ? "the DRG disappeared"
+          : ["TERMINATING", "TERMINATED"].includes(d.lifecycleState)
+            ? `the DRG is ${d.lifecycleState}`
+            : undefined,
     },
   });
 }
@@ -67,7 +72,12 @@ export function drgAttached(b: Build, drgId: string): Flow<string> {
       deadlineMinutes: timing(b).drgDeadlineMinutes,
       observe: (id) => run.call("drg-attachment", "ociGetDrgAttachment", { oci, vcnId, drgId, drgAttachmentId: id }),
       describe: (a) => (a.found ? `DRG attachment ${a.lifecycleState}` : "DRG attachment not found"),
-      broken: (a) => (!a.found ? "the DRG attachment disappeared" : ["DETACHING", "DETACHED"].includes(a.lifecycleState) ? `the DRG attachment is ${a.lifecycleState}` : undefined),
+      broken: (a) =>
+        !a.found
+          ? "the DRG attachment disappeared"
+          : ["DETACHING", "DETACHED"].includes(a.lifecycleState)
+            ? `the DRG attachment is ${a.lifecycleState}`
+            : undefined,
     },
   });
 }
@@ -77,7 +87,13 @@ export function* circuitCreated(b: Build): Flow<CircuitObservation & { found: tr
   const { run, azure, spec, facts } = b;
   b.touched.push("circuit");
   const sku = spec.azure.circuitSku ?? { tier: "Standard", family: "MeteredData" };
-  const input = { azure, location: spec.azure.location, peeringLocation: spec.azure.peeringLocation, bandwidthInMbps: facts.bandwidthInMbps, sku };
+  const input = {
+    azure,
+    location: spec.azure.location,
+    peeringLocation: spec.azure.peeringLocation,
+    bandwidthInMbps: facts.bandwidthInMbps,
+    sku,
+  };
   return found("circuit", "circuit", yield* run.call("circuit", "azureEnsureCircuit", { ...input, ...b.tags }));
 }
 
@@ -88,7 +104,10 @@ export function* circuitCreated(b: Build): Flow<CircuitObservation & { found: tr
 export function* virtualCircuitCreated(b: Build, drgId: string): Flow<VirtualCircuitObservation & { found: true }> {
   const { run, azure, oci, facts, bgpPlan } = b;
   b.touched.push("virtual-circuit");
-  const mapping = (path: "primary" | "secondary") => ({ customerBgpPeeringIp: bgpPlan[path].customerBgpPeeringIp, oracleBgpPeeringIp: bgpPlan[path].oracleBgpPeeringIp });
+  const mapping = (path: "primary" | "secondary") => ({
+    customerBgpPeeringIp: bgpPlan[path].customerBgpPeeringIp,
+    oracleBgpPeeringIp: bgpPlan[path].oracleBgpPeeringIp,
+  });
   const observed = yield* run.call("virtual-circuit", "ociEnsureVirtualCircuit", {
     oci,
     azure,
@@ -125,7 +144,13 @@ export function connected(b: Build, gatewayId: string, circuit: CircuitObservati
     what: "connection",
     ensure: function* () {
       b.touched.push("connection");
-      const input = { azure, location: spec.azure.location, gatewayId, circuitId: circuit.circuitId, expressRouteGatewayBypass: facts.expressRouteGatewayBypass };
+      const input = {
+        azure,
+        location: spec.azure.location,
+        gatewayId,
+        circuitId: circuit.circuitId,
+        expressRouteGatewayBypass: facts.expressRouteGatewayBypass,
+      };
       return yield* run.call("connection", "azureEnsureConnection", { ...input, ...b.tags });
     },
     idOf: (c) => c.connectionId,
@@ -136,7 +161,8 @@ export function connected(b: Build, gatewayId: string, circuit: CircuitObservati
       deadlineMinutes: timing(b).connectionDeadlineMinutes,
       observe: () => run.call("connection", "azureGetConnection", { azure }),
       describe: (c) => (c.found ? `connection ${c.provisioningState}/${c.connectionStatus}` : "connection not found"),
-      broken: (c) => (!c.found ? "the connection disappeared" : c.provisioningState === "Failed" ? "the connection deployment Failed" : undefined),
+      broken: (c) =>
+        !c.found ? "the connection disappeared" : c.provisioningState === "Failed" ? "the connection deployment Failed" : undefined,
     },
   });
 }

@@ -7,7 +7,15 @@ import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { startHealthWatch } from "./health-watch";
 import { readProvisionInput } from "./input";
 import { preflight, PREFLIGHT_STEP } from "./preflight";
-import { circuitCreated, connected, drgAttached, drgAvailable, gatewaySucceeded, virtualCircuitCreated, type Build } from "./provision-steps";
+import {
+  circuitCreated,
+  connected,
+  drgAttached,
+  drgAvailable,
+  gatewaySucceeded,
+  virtualCircuitCreated,
+  type Build,
+} from "./provision-steps";
 import { awaitProvider } from "./provider-wait";
 import { updateRecord } from "./record";
 import { REMOVAL_STEPS, removeResources, type RemovableKind } from "./remove";
@@ -65,9 +73,16 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   try {
     // 1. Pre-flight, before anything billable exists.
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { failure: null }, "provisioning"));
-    const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () => preflight(run, spec, bgpPlan, input.plan));
+    const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () =>
+      preflight(run, spec, bgpPlan, input.plan),
+    );
     const vnet = facts.virtualNetwork;
-    Object.assign(resources, { virtualNetworkId: vnet.id, routeTableId: facts.vcn.defaultRouteTableId, routedPrefixes: vnet.addressPrefixes, owned: ownedAcrossAttempts(facts.owned, input.ownedBefore) });
+    Object.assign(resources, {
+      virtualNetworkId: vnet.id,
+      routeTableId: facts.vcn.defaultRouteTableId,
+      routedPrefixes: vnet.addressPrefixes,
+      owned: ownedAcrossAttempts(facts.owned, input.ownedBefore),
+    });
     if (facts.existingDrg) resources.drgId = facts.existingDrg.id;
     yield* updateRecord(run, "preflight", { resources });
     const preflightDoneAt = run.nowIso();
@@ -76,7 +91,11 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     resources.gatewaySubnetId = yield* run.step("gateway-subnet", "GatewaySubnet for the ExpressRoute gateway", function* () {
       if (vnet.gatewaySubnet !== null) return vnet.gatewaySubnet.id;
       touched.push("gateway-subnet");
-      const subnet = yield* run.call("gateway-subnet", "azureEnsureGatewaySubnet", { azure, virtualNetworkName: spec.azure.virtualNetwork.name, addressPrefix: spec.azure.virtualNetwork.gatewaySubnetPrefix });
+      const subnet = yield* run.call("gateway-subnet", "azureEnsureGatewaySubnet", {
+        azure,
+        virtualNetworkName: spec.azure.virtualNetwork.name,
+        addressPrefix: spec.azure.virtualNetwork.gatewaySubnetPrefix,
+      });
       return subnet.subnetId;
     });
     const gatewayHealth = new GatewayHealth(vnet.expressRouteGateway?.provisioningState === "Succeeded");
@@ -85,7 +104,14 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       touched.push("gateway");
       gatewayStartedAt = run.nowIso();
       const location = spec.azure.location;
-      const started = yield* run.call("gateway", "azureEnsureGateway", { azure, location, virtualNetworkName: spec.azure.virtualNetwork.name, gatewaySubnetId: resources.gatewaySubnetId!, ...facts.newGateway, ...tags });
+      const started = yield* run.call("gateway", "azureEnsureGateway", {
+        azure,
+        location,
+        virtualNetworkName: spec.azure.virtualNetwork.name,
+        gatewaySubnetId: resources.gatewaySubnetId!,
+        ...facts.newGateway,
+        ...tags,
+      });
       const gateway = found("gateway", "gateway", started);
       gatewayHealth.assess(gateway, "right after it was started");
       return gateway.gatewayId;
@@ -110,29 +136,42 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     });
     resources.circuitId = circuit.circuitId;
     resources.serviceKeyMasked = circuit.serviceKeyMasked;
-    const virtualCircuit = yield* run.step("virtual-circuit", "the FastConnect virtual circuit with the service key", () => virtualCircuitCreated(build, drgId));
+    const virtualCircuit = yield* run.step("virtual-circuit", "the FastConnect virtual circuit with the service key", () =>
+      virtualCircuitCreated(build, drgId),
+    );
     resources.virtualCircuitId = virtualCircuit.virtualCircuitId;
     yield* updateRecord(run, "virtual-circuit", { resources });
 
     // 6. Oracle provisions both sides.
     const since = run.now();
-    yield* run.step("provider", "waiting for Oracle to provision both sides", () => awaitProvider(run, { azure, oci, virtualCircuit, since, bgpPlan }));
+    yield* run.step("provider", "waiting for Oracle to provision both sides", () =>
+      awaitProvider(run, { azure, oci, virtualCircuit, since, bgpPlan }),
+    );
 
     // 7. Route rules: VNet prefixes → DRG.
     yield* run.step("route-rules", "VCN route rules: VNet prefixes → DRG", function* () {
       yield* checkGateway("the route rules");
       touched.push("route-rules");
-      yield* run.call("route-rules", "ociEnsureRouteRules", { region: oci.region, routeTableId: facts.vcn.defaultRouteTableId, drgId, destinations: vnet.addressPrefixes });
+      yield* run.call("route-rules", "ociEnsureRouteRules", {
+        region: oci.region,
+        routeTableId: facts.vcn.defaultRouteTableId,
+        drgId,
+        destinations: vnet.addressPrefixes,
+      });
     });
 
     // 8. The gateway done, the connection gateway ⇄ circuit, Connected.
     yield* run.step("gateway-ready", "waiting for the ExpressRoute gateway", function* () {
       if (!gatewayHealth.succeeded) yield* gatewaySucceeded(build, new Date(gatewayStartedAt ?? preflightDoneAt), gatewayRef);
     });
-    resources.connectionId = yield* run.step("connection", "connecting the gateway to the circuit", () => connected(build, gatewayId, circuit));
+    resources.connectionId = yield* run.step("connection", "connecting the gateway to the circuit", () =>
+      connected(build, gatewayId, circuit),
+    );
 
     // 9. Verify both device paths, then the interconnect is active.
-    yield* run.step("verification", "checking ARP and route tables on both device paths", () => awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks));
+    yield* run.step("verification", "checking ARP and route tables on both device paths", () =>
+      awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks),
+    );
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
     yield* startHealthWatch(run, input.name);
     return { state: "active", resources };
@@ -157,7 +196,12 @@ const REMOVED_BY_COMPENSATION = RESOURCE_FIELDS.filter((f) => !["virtualNetworkI
 type ResourceField = (typeof RESOURCE_FIELDS)[number];
 
 /** The record to failed with the failure; a note for the final error when even that write failed. */
-function* markFailed(run: WorkflowRun, resources: InterconnectResources, failure: StepFailureSummary, forget: ResourceField[] = []): Flow<string> {
+function* markFailed(
+  run: WorkflowRun,
+  resources: InterconnectResources,
+  failure: StepFailureSummary,
+  forget: ResourceField[] = [],
+): Flow<string> {
   try {
     yield* updateRecord(run, "record", forget.length > 0 ? { resources, failure, forget } : { resources, failure }, "failed");
     return "";
@@ -202,7 +246,10 @@ function* compensate(
   } catch (error) {
     const f = summarize(error, run.currentStatus().step);
     yield* run.audit("compensation", "failed", `${f.step}: ${f.code}: ${f.message}`);
-    return { sentence: `; compensation FAILED at ${f.step} (${f.code}: ${f.message}): tear down manually or DELETE the interconnect`, leftNothing: false };
+    return {
+      sentence: `; compensation FAILED at ${f.step} (${f.code}: ${f.message}): tear down manually or DELETE the interconnect`,
+      leftNothing: false,
+    };
   }
 }
 
@@ -214,8 +261,10 @@ class GatewayHealth {
   constructor(public succeeded: boolean) {}
 
   assess(gateway: GatewayObservation, when: string): void {
-    if (!gateway.found) throw new WorkflowStepError("gateway", permanent("GATEWAY_FAILED", `the ExpressRoute gateway is gone (noticed ${when})`));
-    if (gateway.provisioningState === "Failed") throw new WorkflowStepError("gateway", permanent("GATEWAY_FAILED", `the ExpressRoute gateway deployment Failed (noticed ${when})`));
+    if (!gateway.found)
+      throw new WorkflowStepError("gateway", permanent("GATEWAY_FAILED", `the ExpressRoute gateway is gone (noticed ${when})`));
+    if (gateway.provisioningState === "Failed")
+      throw new WorkflowStepError("gateway", permanent("GATEWAY_FAILED", `the ExpressRoute gateway deployment Failed (noticed ${when})`));
     if (gateway.provisioningState === "Succeeded") this.succeeded = true;
   }
 

@@ -27,7 +27,16 @@ import type { WaitName } from "./waits";
  */
 
 /** Resource kinds a removal may include (teardown: all; compensation: what its run started). */
-export const REMOVABLE_KINDS = ["connection", "virtual-circuit", "circuit", "route-rules", "drg-attachment", "drg", "gateway", "gateway-subnet"] as const;
+export const REMOVABLE_KINDS = [
+  "connection",
+  "virtual-circuit",
+  "circuit",
+  "route-rules",
+  "drg-attachment",
+  "drg",
+  "gateway",
+  "gateway-subnet",
+] as const;
 export type RemovableKind = (typeof REMOVABLE_KINDS)[number];
 
 export type RemovalStep = RemovableKind | "circuit-deprovisioning" | "sweep";
@@ -96,7 +105,11 @@ export interface RemovalNode<O = unknown> {
    */
   settle?: Watch<O> & { needed: (observed: O) => boolean; startedAt: (target: RemovalTarget) => string | undefined; sinceStart: WaitName };
   /** A read the delete needs first; NOT_FOUND keeps the node, saying `missing`. */
-  prerequisiteRead?: { call: (target: RemovalTarget) => ActivityCall | undefined; apply: (target: RemovalTarget, read: unknown) => RemovalTarget; missing: string };
+  prerequisiteRead?: {
+    call: (target: RemovalTarget) => ActivityCall | undefined;
+    apply: (target: RemovalTarget, read: unknown) => RemovalTarget;
+    missing: string;
+  };
   /** A node with no delete: only its wait (the circuit catching up with Oracle; the final sweep). */
   only?: Watch<O>;
   /**
@@ -115,7 +128,8 @@ const SETTLED = ["Succeeded", "Failed"];
 const GATEWAY_BUILDING = ["Updating", "Creating"];
 
 const includes = (kind: RemovableKind) => (t: RemovalTarget) => t.include.includes(kind);
-const owned = (kind: RemovableKind, key: keyof ResourceOwnership) => (t: RemovalTarget) => t.include.includes(kind) && (t.owned === undefined || t.owned[key]);
+const owned = (kind: RemovableKind, key: keyof ResourceOwnership) => (t: RemovalTarget) =>
+  t.include.includes(kind) && (t.owned === undefined || t.owned[key]);
 const vcRef = (t: RemovalTarget) => (t.virtualCircuitId === undefined ? {} : { virtualCircuitId: t.virtualCircuitId });
 const drgRef = (t: RemovalTarget) => (t.owned && t.drgId !== undefined ? { drgId: t.drgId } : {});
 const attachmentRef = (t: RemovalTarget) => ({
@@ -124,7 +138,8 @@ const attachmentRef = (t: RemovalTarget) => ({
   ...drgRef(t),
 });
 
-export const deprovisioned = (o: CircuitObservation) => !o.found || (o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0);
+export const deprovisioned = (o: CircuitObservation) =>
+  !o.found || (o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0);
 const describeGateway = (o: GatewayObservation) => (o.found ? `gateway ${o.provisioningState}` : "gateway gone");
 
 const connection: RemovalNode<ConnectionObservation> = {
@@ -208,7 +223,10 @@ const routeRules: RemovalNode = {
     apply: (t, vcn) => ({ ...t, routeTableId: (vcn as VcnSummary).defaultRouteTableId }),
     missing: "the VCN no longer exists",
   },
-  remove: (t) => ({ name: "ociRemoveRouteRules", input: { region: t.oci.region, routeTableId: t.routeTableId ?? "", compartmentId: t.oci.compartmentId } }),
+  remove: (t) => ({
+    name: "ociRemoveRouteRules",
+    input: { region: t.oci.region, routeTableId: t.routeTableId ?? "", compartmentId: t.oci.compartmentId },
+  }),
 };
 
 const drgAttachment: RemovalNode<DrgAttachmentObservation> = {
@@ -301,7 +319,17 @@ const gatewaySubnet: RemovalNode<VirtualNetworkSummary> = {
 const sweep: RemovalNode<VirtualCircuitObservation> = {
   step: "sweep",
   title: "looking for a virtual circuit created after its removal",
-  after: ["connection", "virtual-circuit", "circuit-deprovisioning", "circuit", "route-rules", "drg-attachment", "drg", "gateway", "gateway-subnet"],
+  after: [
+    "connection",
+    "virtual-circuit",
+    "circuit-deprovisioning",
+    "circuit",
+    "route-rules",
+    "drg-attachment",
+    "drg",
+    "gateway",
+    "gateway-subnet",
+  ],
   deadline: (t) => t.deprovisionDeadlineMinutes,
   applies: (t) => t.watchLateVirtualCircuit === true,
   lateVirtualCircuit: "sweep",

@@ -172,7 +172,14 @@ class Removal {
   }
 
   /** A wait as pollUntil has it: the first look at the profile's earliest completion, then nextPollAt. */
-  private startWait(p: Progress, phase: Phase, watch: Watch<unknown>, sinceMs: number, deadlineMs: number, name: WaitName = watch.wait): void {
+  private startWait(
+    p: Progress,
+    phase: Phase,
+    watch: Watch<unknown>,
+    sinceMs: number,
+    deadlineMs: number,
+    name: WaitName = watch.wait,
+  ): void {
     p.wait = { name, sinceMs, minutes: Math.round(((deadlineMs - sinceMs) / 60_000) * 10) / 10 };
     p.deadlineMs = deadlineMs;
     p.waitingFor = watch.waitingFor;
@@ -225,7 +232,10 @@ class Removal {
     }
     p.attempt = 1;
     try {
-      this.advance(p, results.map((r) => (r as { value: unknown }).value));
+      this.advance(
+        p,
+        results.map((r) => (r as { value: unknown }).value),
+      );
     } catch (error) {
       if (error instanceof WorkflowStepError) return this.failed(p, error);
       throw error;
@@ -253,7 +263,14 @@ class Removal {
           if (!settle.needed(value)) return this.startDelete(p);
           const startedAt = settle.startedAt(p.target);
           const since = startedAt === undefined ? this.now() : Date.parse(startedAt);
-          this.startWait(p, "settle", settle, since, since + node.deadline(this.run.timing) * 60_000, startedAt === undefined ? settle.wait : settle.sinceStart);
+          this.startWait(
+            p,
+            "settle",
+            settle,
+            since,
+            since + node.deadline(this.run.timing) * 60_000,
+            startedAt === undefined ? settle.wait : settle.sinceStart,
+          );
           return;
         }
         if (settle.done(value)) return this.startDelete(p);
@@ -271,7 +288,13 @@ class Removal {
         }
         if (gone.deleteFailed?.(value) === true) {
           p.phase = "delete";
-          return this.retryDelete(p, undefined, `${node.step} delete to be retried`, p.lastObserved, `the delete was accepted and then failed (${p.lastObserved})`);
+          return this.retryDelete(
+            p,
+            undefined,
+            `${node.step} delete to be retried`,
+            p.lastObserved,
+            `the delete was accepted and then failed (${p.lastObserved})`,
+          );
         }
         return this.pollAgain(p, gone.waitingFor);
       }
@@ -298,7 +321,13 @@ class Removal {
       return this.finish(p, "kept", outcome.message ?? "something else uses it");
     }
     if (outcome.status === "conflict") {
-      return this.retryDelete(p, outcome, `${node.step} delete to be accepted`, `conflict: ${outcome.message ?? "refused for now"}`, `delete refused for now (${outcome.message ?? "conflict"})`);
+      return this.retryDelete(
+        p,
+        outcome,
+        `${node.step} delete to be accepted`,
+        `conflict: ${outcome.message ?? "refused for now"}`,
+        `delete refused for now (${outcome.message ?? "conflict"})`,
+      );
     }
     if (node.gone === undefined) return this.finish(p, "done");
     if (p.watchedGone) {
@@ -316,10 +345,17 @@ class Removal {
   private retryDelete(p: Progress, outcome: DeleteOutcome | undefined, waitingFor: string, observed: string, why: string): void {
     const now = this.now();
     if (now >= p.deadlineMs) {
-      throw new WorkflowStepError(p.node.step, permanent("DEADLINE_EXCEEDED", `could not delete ${p.node.step} within ${p.deadlineMinutes} min: ${why}`));
+      throw new WorkflowStepError(
+        p.node.step,
+        permanent("DEADLINE_EXCEEDED", `could not delete ${p.node.step} within ${p.deadlineMinutes} min: ${why}`),
+      );
     }
     const t = this.run.timing;
-    const waitSeconds = Math.min(Math.max(outcome?.retryAfterSeconds ?? 0, p.retrySeconds), t.pollMaxIntervalSeconds, (p.deadlineMs - now) / 1000);
+    const waitSeconds = Math.min(
+      Math.max(outcome?.retryAfterSeconds ?? 0, p.retrySeconds),
+      t.pollMaxIntervalSeconds,
+      (p.deadlineMs - now) / 1000,
+    );
     p.waitingFor = waitingFor;
     p.lastObserved = observed;
     delete p.wait;
@@ -335,10 +371,18 @@ class Removal {
       const since = new Date(wait.sinceMs).toISOString();
       throw new WorkflowStepError(
         p.node.step,
-        permanent("DEADLINE_EXCEEDED", `gave up waiting for ${waitingFor} after ${wait.minutes} min (since ${since}); last observed: ${p.lastObserved ?? "nothing"}`),
+        permanent(
+          "DEADLINE_EXCEEDED",
+          `gave up waiting for ${waitingFor} after ${wait.minutes} min (since ${since}); last observed: ${p.lastObserved ?? "nothing"}`,
+        ),
       );
     }
-    const next = nextPollAt(this.run.timing.waits[wait.name], pollCadence(this.run), { startedMs: wait.sinceMs, nowMs: now, deadlineMs: p.deadlineMs, lastIntervalMs: wait.lastIntervalMs });
+    const next = nextPollAt(this.run.timing.waits[wait.name], pollCadence(this.run), {
+      startedMs: wait.sinceMs,
+      nowMs: now,
+      deadlineMs: p.deadlineMs,
+      lastIntervalMs: wait.lastIntervalMs,
+    });
     wait.lastIntervalMs = next.intervalMs;
     p.dueMs = next.fireAtMs;
   }
@@ -353,9 +397,19 @@ class Removal {
     this.lateRemovals++;
     const seenBy = p.node.step === "sweep" ? "sweep" : "virtual-circuit";
     if (this.lateRemovals > MAX_LATE_REMOVALS) {
-      throw new WorkflowStepError(seenBy, permanent("LATE_VIRTUAL_CIRCUIT", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) keeps reappearing after ${MAX_LATE_REMOVALS} removals`));
+      throw new WorkflowStepError(
+        seenBy,
+        permanent(
+          "LATE_VIRTUAL_CIRCUIT",
+          `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) keeps reappearing after ${MAX_LATE_REMOVALS} removals`,
+        ),
+      );
     }
-    this.audit(seenBy, "retrying", `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal (a stopped provisioning); removing it and its circuit again`);
+    this.audit(
+      seenBy,
+      "retrying",
+      `virtual circuit ${late.virtualCircuitId} (${late.lifecycleState}) appeared after its removal (a stopped provisioning); removing it and its circuit again`,
+    );
     for (const step of ["virtual-circuit", "circuit-deprovisioning", "circuit", "sweep"] as const) {
       const again = this.of(step);
       if (!again.node.applies(again.target)) continue;
@@ -379,9 +433,16 @@ class Removal {
     this.run.note({
       ...(waiting.length > 0 ? { waitingFor: waiting.map((p) => p.waitingFor).join("; ") } : {}),
       ...(observed.length > 0 ? { lastObserved: observed.map((p) => p.lastObserved).join("; ") } : {}),
-      ...(active.some((p) => p.deadlineMs > 0) ? { deadline: new Date(Math.min(...active.filter((p) => p.deadlineMs > 0).map((p) => p.deadlineMs))).toISOString() } : {}),
-      message: active.length > 1 ? `${lead.node.title}; at the same time: ${active.slice(1).map((p) => p.node.step).join(", ")}` : lead.node.title,
+      ...(active.some((p) => p.deadlineMs > 0)
+        ? { deadline: new Date(Math.min(...active.filter((p) => p.deadlineMs > 0).map((p) => p.deadlineMs))).toISOString() }
+        : {}),
+      message:
+        active.length > 1
+          ? `${lead.node.title}; at the same time: ${active
+              .slice(1)
+              .map((p) => p.node.step)
+              .join(", ")}`
+          : lead.node.title,
     });
   }
 }
-

@@ -121,7 +121,14 @@ export class WorkflowRun {
 
   private publish(): void {
     const s = this.status;
-    const clean: WorkflowStatus = { operation: s.operation, step: s.step, stepNumber: s.stepNumber, totalSteps: s.totalSteps, since: s.since, message: s.message };
+    const clean: WorkflowStatus = {
+      operation: s.operation,
+      step: s.step,
+      stepNumber: s.stepNumber,
+      totalSteps: s.totalSteps,
+      since: s.since,
+      message: s.message,
+    };
     if (s.phase !== undefined) clean.phase = s.phase;
     if (s.waitingFor !== undefined) clean.waitingFor = s.waitingFor;
     if (s.lastObserved !== undefined) clean.lastObserved = s.lastObserved;
@@ -137,7 +144,10 @@ export class WorkflowRun {
   *call<N extends ActivityName>(step: string, name: N, input: Omit<ActivityInput<N>, "opContext">): Flow<ActivityOutput<N>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return checkedOutput(name, yield this.context.df.callActivity(name, { ...input, opContext: this.callContext() })) as ActivityOutput<N>;
+        return checkedOutput(
+          name,
+          yield this.context.df.callActivity(name, { ...input, opContext: this.callContext() }),
+        ) as ActivityOutput<N>;
       } catch (error) {
         const next = this.afterFailure(step, name, error, attempt);
         if (next.audit) yield* this.audit(next.audit.step, next.audit.event, next.audit.message, next.audit.details);
@@ -152,22 +162,52 @@ export class WorkflowRun {
    * is permanent or the attempts are used up; with the audit row that says so. Pure, so callers that
    * run several calls at once (the remover) retry exactly as call() does.
    */
-  afterFailure(step: string, name: ActivityName, error: unknown, attempt: number): { retryInSeconds: number; audit: AuditRow } | { error: WorkflowStepError; audit?: AuditRow } {
+  afterFailure(
+    step: string,
+    name: ActivityName,
+    error: unknown,
+    attempt: number,
+  ): { retryInSeconds: number; audit: AuditRow } | { error: WorkflowStepError; audit?: AuditRow } {
     const failure = maskedFailure(decodeFailure(error));
     const maxAttempts = Math.max(1, this.timing.stepMaxAttempts);
     if (!failure.retryable || attempt >= maxAttempts) {
-      const stepError = new WorkflowStepError(step, attempt > 1 ? { ...failure, message: `${failure.message} (after ${attempt} attempts)` } : failure);
+      const stepError = new WorkflowStepError(
+        step,
+        attempt > 1 ? { ...failure, message: `${failure.message} (after ${attempt} attempts)` } : failure,
+      );
       // The activity audited a retryable outcome as "retrying"; giving up on it is the failure.
       if (!failure.retryable) return { error: stepError };
-      return { error: stepError, audit: { step: name, event: "failed", message: `${name}: ${failure.code}: ${failure.message} (gave up after ${attempt} attempts)`, details: { code: failure.code, attempt } } };
+      return {
+        error: stepError,
+        audit: {
+          step: name,
+          event: "failed",
+          message: `${name}: ${failure.code}: ${failure.message} (gave up after ${attempt} attempts)`,
+          details: { code: failure.code, attempt },
+        },
+      };
     }
     const backoff = this.timing.stepFirstRetrySeconds * 2 ** (attempt - 1);
     const delaySeconds = Math.min(Math.max(failure.retryAfterSeconds ?? 0, backoff), Math.max(this.timing.pollMaxIntervalSeconds, backoff));
     this.stepRetries++;
     // Mostly an expected wait (a resource still updating, throttling past the SDK's own retries): not a failure.
-    this.note({ message: `${name} answered ${failure.code}, retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`, lastObserved: failure.message });
-    this.log("info", `${step}: ${name} answered ${failure.code} (${failure.message}); retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`);
-    return { retryInSeconds: delaySeconds, audit: { step, event: "retrying", message: `${name}: ${failure.code}: ${failure.message}`, details: { attempt, delaySeconds, requestId: failure.requestId ?? null } } };
+    this.note({
+      message: `${name} answered ${failure.code}, retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`,
+      lastObserved: failure.message,
+    });
+    this.log(
+      "info",
+      `${step}: ${name} answered ${failure.code} (${failure.message}); retry ${attempt + 1}/${maxAttempts} in ${delaySeconds}s`,
+    );
+    return {
+      retryInSeconds: delaySeconds,
+      audit: {
+        step,
+        event: "retrying",
+        message: `${name}: ${failure.code}: ${failure.message}`,
+        details: { attempt, delaySeconds, requestId: failure.requestId ?? null },
+      },
+    };
   }
 
   /**
@@ -193,7 +233,9 @@ export class WorkflowRun {
   }
 
   private auditTasks(audits: readonly AuditRow[]): Task[] {
-    return audits.map((a) => this.context.df.callActivity("auditAppend", { opContext: this.callContext(), entry: auditEntry(a, this.nowIso()) }));
+    return audits.map((a) =>
+      this.context.df.callActivity("auditAppend", { opContext: this.callContext(), entry: auditEntry(a, this.nowIso()) }),
+    );
   }
 
   /**
@@ -256,7 +298,10 @@ export class WorkflowRun {
    */
   *audit(step: string, event: AuditEvent, message: string, details?: Record<string, unknown>): Flow<void> {
     try {
-      yield this.context.df.callActivity("auditAppend", { opContext: this.callContext(), entry: auditEntry({ step, event, message, ...(details === undefined ? {} : { details }) }, this.nowIso()) });
+      yield this.context.df.callActivity("auditAppend", {
+        opContext: this.callContext(),
+        entry: auditEntry({ step, event, message, ...(details === undefined ? {} : { details }) }, this.nowIso()),
+      });
     } catch {
       this.note({ message: `${message} (audit row not written)` });
     }
@@ -273,7 +318,11 @@ export class WorkflowRun {
     try {
       const result = yield* body();
       const took = { durationSeconds: Math.round((this.now().getTime() - startedMs) / 1000), retries: this.stepRetries };
-      this.log("info", `step ${stepNumber}/${totalSteps} ${step} done in ${formatSeconds(took.durationSeconds)}${retriesText(took.retries)}`, step);
+      this.log(
+        "info",
+        `step ${stepNumber}/${totalSteps} ${step} done in ${formatSeconds(took.durationSeconds)}${retriesText(took.retries)}`,
+        step,
+      );
       yield* this.audit(step, "succeeded", `${step} done`, took);
       return result;
     } catch (error) {
@@ -310,7 +359,12 @@ function checkedOutput(name: ActivityName, value: unknown): unknown {
   const parsed = ACTIVITIES[name].output.safeParse(value);
   if (parsed.success) return value;
   const issue = parsed.error.issues[0];
-  throw stepFailureError(retryLater("ACTIVITY_OUTPUT_INVALID", `${name} returned a result its contract does not allow (${issue ? `${issue.path.join(".") || "(result)"}: ${issue.message}` : "invalid"})`));
+  throw stepFailureError(
+    retryLater(
+      "ACTIVITY_OUTPUT_INVALID",
+      `${name} returned a result its contract does not allow (${issue ? `${issue.path.join(".") || "(result)"}: ${issue.message}` : "invalid"})`,
+    ),
+  );
 }
 
 /** One activity call of callAll(). */
@@ -327,7 +381,9 @@ export interface AuditRow {
 }
 
 function auditEntry(row: AuditRow, at: string): AuditEntry {
-  return row.details === undefined ? { step: row.step, event: row.event, message: row.message, at } : { step: row.step, event: row.event, message: row.message, at, details: row.details };
+  return row.details === undefined
+    ? { step: row.step, event: row.event, message: row.message, at }
+    : { step: row.step, event: row.event, message: row.message, at, details: row.details };
 }
 
 /** Drops undefined values (exactOptional-style) so the activity inputs stay plain JSON. */

@@ -12,8 +12,18 @@ export function scopesOf(spec: Pick<WorkflowSpec, "azure" | "oci">): { azure: Az
 }
 
 /** Who and what every activity call of this orchestration belongs to. */
-export function opContextOf(input: { name: string; actor: string; ticketRef?: string }, operation: Operation, instanceId: string): OpContext {
-  return { interconnect: input.name, instanceId, operation, actor: input.actor, ...(input.ticketRef !== undefined ? { ticketRef: input.ticketRef } : {}) };
+export function opContextOf(
+  input: { name: string; actor: string; ticketRef?: string },
+  operation: Operation,
+  instanceId: string,
+): OpContext {
+  return {
+    interconnect: input.name,
+    instanceId,
+    operation,
+    actor: input.actor,
+    ...(input.ticketRef !== undefined ? { ticketRef: input.ticketRef } : {}),
+  };
 }
 
 /** What the remover needs: the spec's scopes and networks, the ids the record holds. */

@@ -39,7 +39,10 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     const spec = readSpec(record.spec);
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
     const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
-    const { kept } = yield* removeResources(run, removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}));
+    const { kept } = yield* removeResources(
+      run,
+      removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
+    );
     yield* run.step("deleted", "everything removed", () =>
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
       // tearing-down itself, so the clearing at the start does not always run).
@@ -97,6 +100,13 @@ function readSpec(raw: unknown): WorkflowSpec {
     typeof spec.oci?.region === "string" &&
     typeof spec.oci.compartmentId === "string" &&
     typeof spec.oci.vcnId === "string";
-  if (!ok) throw new WorkflowStepError("record", permanent("RECORD_INVALID", "the stored spec lacks azure.subscriptionId/resourceGroup/virtualNetwork.name or oci.region/compartmentId/vcnId"));
+  if (!ok)
+    throw new WorkflowStepError(
+      "record",
+      permanent(
+        "RECORD_INVALID",
+        "the stored spec lacks azure.subscriptionId/resourceGroup/virtualNetwork.name or oci.region/compartmentId/vcnId",
+      ),
+    );
   return spec as WorkflowSpec;
 }

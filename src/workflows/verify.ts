@@ -27,18 +27,25 @@ export function peeringTableGaps(plan: WorkflowBgpPlan, vcnCidrs: readonly strin
     const oracleIp = withoutMask(plan[path].oracleBgpPeeringIp);
     const table = tables[path];
     if (!table.arp.some((entry) => entry.ipAddress === oracleIp)) gaps.push(`${path} ARP table lacks Oracle peer ${oracleIp}`);
-    const fromOracle = (cidr: string) => table.routes.some((r) => r.network === cidr && withoutMask(r.nextHop) === oracleIp && throughOracle(r.path));
+    const fromOracle = (cidr: string) =>
+      table.routes.some((r) => r.network === cidr && withoutMask(r.nextHop) === oracleIp && throughOracle(r.path));
     const missing = vcnCidrs.filter((cidr) => !fromOracle(cidr));
     const elsewhere = missing.filter((cidr) => table.routes.some((r) => r.network === cidr));
     const absent = missing.filter((cidr) => !elsewhere.includes(cidr));
     if (absent.length > 0) gaps.push(`${path} route table lacks ${absent.join(", ")}`);
-    if (elsewhere.length > 0) gaps.push(`${path} route table has ${elsewhere.join(", ")} but not via Oracle (next hop ${oracleIp}, AS ${ORACLE_BGP_ASN})`);
+    if (elsewhere.length > 0)
+      gaps.push(`${path} route table has ${elsewhere.join(", ")} but not via Oracle (next hop ${oracleIp}, AS ${ORACLE_BGP_ASN})`);
   }
   return gaps;
 }
 
 /** DESIGN.md step 9: polls both device paths' ARP and route tables until nothing is missing. */
-export function* awaitVerified(run: WorkflowRun, azure: AzureScope, plan: WorkflowBgpPlan, vcnCidrs: readonly string[]): Flow<PeeringTablesByPath> {
+export function* awaitVerified(
+  run: WorkflowRun,
+  azure: AzureScope,
+  plan: WorkflowBgpPlan,
+  vcnCidrs: readonly string[],
+): Flow<PeeringTablesByPath> {
   return yield* pollUntil(run, {
     step: "verification",
     wait: "verification",

@@ -121,13 +121,16 @@ export function readWaitProfiles(raw: unknown, field: string): WaitProfiles {
   if (raw === undefined || raw === null) return profiles;
   if (typeof raw !== "object" || Array.isArray(raw)) throw new Error(`${field} must be an object of wait profiles`);
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (!(WAIT_NAMES as readonly string[]).includes(name)) throw new Error(`${field}.${name} is not a known wait (known: ${WAIT_NAMES.join(", ")})`);
-    if (typeof value !== "object" || value === null) throw new Error(`${field}.${name} must be an object with earliestSeconds and latestSeconds`);
+    if (!(WAIT_NAMES as readonly string[]).includes(name))
+      throw new Error(`${field}.${name} is not a known wait (known: ${WAIT_NAMES.join(", ")})`);
+    if (typeof value !== "object" || value === null)
+      throw new Error(`${field}.${name} must be an object with earliestSeconds and latestSeconds`);
     const v = value as Record<string, unknown>;
     const base = profiles[name as WaitName];
     const merged = { ...base, ...v };
     for (const key of Object.keys(v)) {
-      if (key !== "earliestSeconds" && key !== "latestSeconds" && key !== "minIntervalSeconds") throw new Error(`${field}.${name}.${key} is not a profile field (earliestSeconds, latestSeconds, minIntervalSeconds)`);
+      if (key !== "earliestSeconds" && key !== "latestSeconds" && key !== "minIntervalSeconds")
+        throw new Error(`${field}.${name}.${key} is not a profile field (earliestSeconds, latestSeconds, minIntervalSeconds)`);
     }
     for (const key of ["earliestSeconds", "latestSeconds", "minIntervalSeconds"] as const) {
       const n = merged[key];

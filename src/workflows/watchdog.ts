@@ -26,8 +26,15 @@ const WATCHDOG_ACTOR = "watchdog";
 export function* watchdogSweep(context: OrchestrationContext): Generator<Task, WatchdogOutput, unknown> {
   const input = readWatchdogInput(context.df.getInput());
   const rule: StallRule = { marginMinutes: input.marginMinutes, longestPauseMinutes: longestPauseMinutes(input.timing) };
-  const own = (interconnect: string, operation: OpContext["operation"]): OpContext => ({ interconnect, instanceId: context.df.instanceId, operation, actor: WATCHDOG_ACTOR });
-  const scan = (yield context.df.callActivity("watchdogScan", { opContext: own("watchdog", "teardown") })) as ActivityOutput<"watchdogScan">;
+  const own = (interconnect: string, operation: OpContext["operation"]): OpContext => ({
+    interconnect,
+    instanceId: context.df.instanceId,
+    operation,
+    actor: WATCHDOG_ACTOR,
+  });
+  const scan = (yield context.df.callActivity("watchdogScan", {
+    opContext: own("watchdog", "teardown"),
+  })) as ActivityOutput<"watchdogScan">;
   // After the scan: no status it read is newer than this.
   const now = context.df.currentUtcDateTime;
 
@@ -35,19 +42,27 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
     const stall = findStall(op, now, rule);
     return stall === undefined ? [] : [{ op, stall }];
   });
-  const outcomes = found.length === 0 ? [] : ((yield context.df.Task.all(
-    found.map(({ op, stall }) =>
-      context.df.callActivity("watchdogRecover", {
-        opContext: own(op.name, op.kind),
-        stalledInstanceId: op.instanceId,
-        stall: { ...stall, detectedAt: now.toISOString() },
-        restart: restartFor(op, stall, input.timing),
-      }),
-    ),
-  )) as ActivityOutput<"watchdogRecover">[]);
+  const outcomes =
+    found.length === 0
+      ? []
+      : ((yield context.df.Task.all(
+          found.map(({ op, stall }) =>
+            context.df.callActivity("watchdogRecover", {
+              opContext: own(op.name, op.kind),
+              stalledInstanceId: op.instanceId,
+              stall: { ...stall, detectedAt: now.toISOString() },
+              restart: restartFor(op, stall, input.timing),
+            }),
+          ),
+        )) as ActivityOutput<"watchdogRecover">[]);
   return {
     watched: scan.operations.length,
-    stalled: found.map(({ op, stall }, i) => ({ name: op.name, instanceId: op.instanceId, reason: stall.reason, outcome: outcomes[i]?.outcome ?? "unknown" })),
+    stalled: found.map(({ op, stall }, i) => ({
+      name: op.name,
+      instanceId: op.instanceId,
+      reason: stall.reason,
+      outcome: outcomes[i]?.outcome ?? "unknown",
+    })),
   };
 }
 
@@ -56,7 +71,13 @@ function restartFor(op: WatchedOperationRow, stall: Stall, timing: WorkflowTimin
   const reason = `restarted by the watchdog: ${op.instanceId} stalled (${stall.reason})`;
   if (op.kind === "teardown" || op.state === "failed") {
     const input: TeardownInput = { name: op.name, reason, actor: WATCHDOG_ACTOR, timing };
-    return { kind: "teardown" as const, instanceId: teardownInstanceId(op.name, attempt), attempt, orchestrator: TEARDOWN_ORCHESTRATOR, input: { ...input } };
+    return {
+      kind: "teardown" as const,
+      instanceId: teardownInstanceId(op.name, attempt),
+      attempt,
+      orchestrator: TEARDOWN_ORCHESTRATOR,
+      input: { ...input },
+    };
   }
   const input: ProvisionInput = {
     name: op.name,
@@ -67,7 +88,13 @@ function restartFor(op: WatchedOperationRow, stall: Stall, timing: WorkflowTimin
     ...(op.owned ? { ownedBefore: op.owned } : {}),
     timing,
   };
-  return { kind: "provision" as const, instanceId: provisionInstanceId(op.name, attempt), attempt, orchestrator: PROVISION_ORCHESTRATOR, input: { ...input } };
+  return {
+    kind: "provision" as const,
+    instanceId: provisionInstanceId(op.name, attempt),
+    attempt,
+    orchestrator: PROVISION_ORCHESTRATOR,
+    input: { ...input },
+  };
 }
 
 /**

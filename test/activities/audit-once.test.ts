@@ -15,7 +15,12 @@ describe("audit rows of a re-delivered call", () => {
   it("writes a workflow event once, however often auditAppend runs with the same call", async () => {
     const env = getEnv();
     const op = { ...opContext("audit-once"), callKey: "2026-12-01T10:00:00.000Z#provision#7" };
-    const entry = { step: "gateway", event: "started" as const, message: "starting the ExpressRoute gateway", at: "2026-12-01T10:00:00.000Z" };
+    const entry = {
+      step: "gateway",
+      event: "started" as const,
+      message: "starting the ExpressRoute gateway",
+      at: "2026-12-01T10:00:00.000Z",
+    };
     await invoke(env, "auditAppend", { opContext: op, entry });
     await invoke(env, "auditAppend", { opContext: op, entry });
     const rows = (await env.deps.store.audit.list("audit-once")).items;
@@ -40,9 +45,20 @@ describe("audit rows of a re-delivered call", () => {
     const store = env.deps.store.interconnects;
     let record = await store.create({ name, spec: exampleSpec(name) });
     for (const to of ["provisioning", "active"] as const) record = await store.transitionState(name, to, record.etag);
-    const op = { ...opContext(name), operation: "watch" as const, instanceId: `health-${name}`, callKey: "2026-12-01T10:00:00.000Z#watch#4" };
+    const op = {
+      ...opContext(name),
+      operation: "watch" as const,
+      instanceId: `health-${name}`,
+      callKey: "2026-12-01T10:00:00.000Z#watch#4",
+    };
     const at = "2026-12-01T10:00:00.000Z";
-    const input = { opContext: op, name, health: { status: "healthy" as const, checkedAt: at, since: at, findings: [] }, desired: desired(), transition: { to: "healthy" as const, raised: [], cleared: [] } };
+    const input = {
+      opContext: op,
+      name,
+      health: { status: "healthy" as const, checkedAt: at, since: at, findings: [] },
+      desired: desired(),
+      transition: { to: "healthy" as const, raised: [], cleared: [] },
+    };
     await invoke(env, "healthSave", input);
     await invoke(env, "healthSave", input);
     const rows = (await env.deps.store.audit.list(name)).items.filter((r) => r.step === "health");

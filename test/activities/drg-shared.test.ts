@@ -20,10 +20,24 @@ describe("removing the DRG side while another virtual circuit uses the DRG", () 
     const { vcnId, routeTableId } = env.oci.seed;
     const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci });
     if (!drg.found) throw new Error("no DRG after ensure");
-    await until(env, () => invoke(env, "ociGetDrg", { opContext: op, oci }), (d) => d.found && d.lifecycleState === "AVAILABLE");
+    await until(
+      env,
+      () => invoke(env, "ociGetDrg", { opContext: op, oci }),
+      (d) => d.found && d.lifecycleState === "AVAILABLE",
+    );
     await invoke(env, "ociEnsureDrgAttachment", { opContext: op, oci, drgId: drg.drgId, vcnId });
-    await until(env, () => invoke(env, "ociGetDrgAttachment", { opContext: op, oci, vcnId }), (a) => a.found && a.lifecycleState === "ATTACHED");
-    await invoke(env, "ociEnsureRouteRules", { opContext: op, region: oci.region, routeTableId, drgId: drg.drgId, destinations: ["10.10.0.0/16"] });
+    await until(
+      env,
+      () => invoke(env, "ociGetDrgAttachment", { opContext: op, oci, vcnId }),
+      (a) => a.found && a.lifecycleState === "ATTACHED",
+    );
+    await invoke(env, "ociEnsureRouteRules", {
+      opContext: op,
+      region: oci.region,
+      routeTableId,
+      drgId: drg.drgId,
+      destinations: ["10.10.0.0/16"],
+    });
 
     // The network team's own virtual circuit on our DRG, made outside the service.
     const sdk = env.deps.oci.network(oci.region, new CloudCallLog());
@@ -45,24 +59,47 @@ describe("removing the DRG side while another virtual circuit uses the DRG", () 
     );
 
     const td = opContext(NAME, "teardown");
-    const rules = await invoke(env, "ociRemoveRouteRules", { opContext: td, region: oci.region, routeTableId, compartmentId: oci.compartmentId });
+    const rules = await invoke(env, "ociRemoveRouteRules", {
+      opContext: td,
+      region: oci.region,
+      routeTableId,
+      compartmentId: oci.compartmentId,
+    });
     expect(rules.status).toBe("in-use");
     expect(rules.message).toContain(foreign.id!);
     const ruleDescriptions = async () => ((await sdk.getRouteTable(routeTableId))?.routeTable.routeRules ?? []).map((r) => r.description);
     expect(await ruleDescriptions()).toContain(`interconnect:${NAME}`);
     const attachment = await invoke(env, "ociDeleteDrgAttachment", { opContext: td, oci, vcnId });
     expect(attachment).toMatchObject({ status: "in-use", message: expect.stringContaining(`vc-network-team (${foreign.id!})`) });
-    expect(await invoke(env, "ociGetDrgAttachment", { opContext: td, oci, vcnId })).toMatchObject({ found: true, lifecycleState: "ATTACHED" });
+    expect(await invoke(env, "ociGetDrgAttachment", { opContext: td, oci, vcnId })).toMatchObject({
+      found: true,
+      lifecycleState: "ATTACHED",
+    });
     const kept = await invoke(env, "ociDeleteDrg", { opContext: td, oci });
     expect(kept).toMatchObject({ status: "in-use", message: expect.stringContaining(foreign.id!) });
     expect(await invoke(env, "ociGetDrg", { opContext: td, oci })).toMatchObject({ found: true, lifecycleState: "AVAILABLE" });
 
     // Once the other virtual circuit is gone, everything of ours goes.
     await sdk.deleteVirtualCircuit(foreign.id!);
-    await until(env, async () => String((await sdk.getVirtualCircuit(foreign.id!))?.lifecycleState ?? "gone"), (s) => s === "TERMINATED" || s === "gone");
-    expect((await invoke(env, "ociRemoveRouteRules", { opContext: td, region: oci.region, routeTableId, compartmentId: oci.compartmentId })).status).toBe("deleted");
+    await until(
+      env,
+      async () => String((await sdk.getVirtualCircuit(foreign.id!))?.lifecycleState ?? "gone"),
+      (s) => s === "TERMINATED" || s === "gone",
+    );
+    expect(
+      (await invoke(env, "ociRemoveRouteRules", { opContext: td, region: oci.region, routeTableId, compartmentId: oci.compartmentId }))
+        .status,
+    ).toBe("deleted");
     expect(await ruleDescriptions()).not.toContain(`interconnect:${NAME}`);
-    await until(env, () => invoke(env, "ociDeleteDrgAttachment", { opContext: td, oci, vcnId }), (o) => o.status === "deleted");
-    await until(env, () => invoke(env, "ociDeleteDrg", { opContext: td, oci }), (o) => o.status === "deleted");
+    await until(
+      env,
+      () => invoke(env, "ociDeleteDrgAttachment", { opContext: td, oci, vcnId }),
+      (o) => o.status === "deleted",
+    );
+    await until(
+      env,
+      () => invoke(env, "ociDeleteDrg", { opContext: td, oci }),
+      (o) => o.status === "deleted",
+    );
   });
 });

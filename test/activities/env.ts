@@ -89,7 +89,12 @@ export function invoke<N extends ActivityName>(env: ActivityTestEnv, name: N, in
  * Calls an activity the way the orchestrator's step runner does: a retryable failure (such as
  * PUBLIC_IP_PENDING) is called again after its retryAfterSeconds of virtual time, a few times.
  */
-export async function invokeRetrying<N extends ActivityName>(env: ActivityTestEnv, name: N, input: ActivityInput<N>, attempts = 5): Promise<ActivityOutput<N>> {
+export async function invokeRetrying<N extends ActivityName>(
+  env: ActivityTestEnv,
+  name: N,
+  input: ActivityInput<N>,
+  attempts = 5,
+): Promise<ActivityOutput<N>> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await invoke(env, name, input);
@@ -112,7 +117,8 @@ export async function until<T>(env: ActivityTestEnv, read: () => Promise<T>, don
   for (;;) {
     const v = await read();
     if (done(v)) return v;
-    if (env.clock.now() > deadline) throw new Error(`condition not reached within ${virtualMinutes} virtual minutes; last: ${JSON.stringify(v)}`);
+    if (env.clock.now() > deadline)
+      throw new Error(`condition not reached within ${virtualMinutes} virtual minutes; last: ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

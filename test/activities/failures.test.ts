@@ -57,8 +57,14 @@ describe("activity failures", () => {
     const rows = (await env.deps.store.audit.list("storm-ok")).items;
     const oci = rows.find((r) => r.step === "ociReadVcn");
     const arm = rows.find((r) => r.step === "azureReadVirtualNetwork");
-    expect(oci).toMatchObject({ phase: "succeeded", details: { sdkRetries: expect.any(Number), sdkRetryReasons: expect.stringContaining("GET vcns 429") } });
-    expect(arm).toMatchObject({ phase: "succeeded", details: { sdkRetries: expect.any(Number), sdkRetryReasons: expect.stringContaining("GET virtualNetworks 429 (Retry-After 1 s)") } });
+    expect(oci).toMatchObject({
+      phase: "succeeded",
+      details: { sdkRetries: expect.any(Number), sdkRetryReasons: expect.stringContaining("GET vcns 429") },
+    });
+    expect(arm).toMatchObject({
+      phase: "succeeded",
+      details: { sdkRetries: expect.any(Number), sdkRetryReasons: expect.stringContaining("GET virtualNetworks 429 (Retry-After 1 s)") },
+    });
     expect(Number(oci?.details?.sdkRetries)).toBeGreaterThanOrEqual(1);
     expect(Number(arm?.details?.sdkRetries)).toBeGreaterThanOrEqual(1);
   });
@@ -79,7 +85,9 @@ describe("activity failures", () => {
     await stop;
     const again = await invoke(env, "ociEnsureDrg", { opContext: op, oci });
     expect(first.found && again.found && first.drgId === again.drgId).toBe(true);
-    const named = (await env.deps.oci.client(oci.region).listDrgs({ compartmentId: oci.compartmentId })).items.filter((d) => d.displayName === "drg-burst-drg");
+    const named = (await env.deps.oci.client(oci.region).listDrgs({ compartmentId: oci.compartmentId })).items.filter(
+      (d) => d.displayName === "drg-burst-drg",
+    );
     expect(named).toHaveLength(1);
     expect((await invoke(env, "ociDeleteDrg", { opContext: opContext("burst-drg", "teardown"), oci })).status).toBe("deleting");
   });
@@ -87,17 +95,33 @@ describe("activity failures", () => {
   it("throttling that outlasts the SDK retries is a retryable failure with the cloud's request id, audited", async () => {
     const env = getEnv();
     env.faults.set({ operations: { "oci:GET vcns": { throttleRate: 1 } } });
-    const failure = await failureOf(invoke(env, "ociReadVcn", { opContext: opContext("storm-long"), region: env.oci.region, vcnId: env.oci.seed.vcnId }));
+    const failure = await failureOf(
+      invoke(env, "ociReadVcn", { opContext: opContext("storm-long"), region: env.oci.region, vcnId: env.oci.seed.vcnId }),
+    );
     expect(failure).toMatchObject({ code: "TooManyRequests", retryable: true, cloud: "oci", statusCode: 429 });
     expect(failure.requestId).toBeTruthy();
     const rows = await env.deps.store.audit.list("storm-long");
     // The orchestrator calls it again: an expected wait, not a failure anyone should be alerted to.
-    expect(rows.items).toEqual([expect.objectContaining({ step: "ociReadVcn", phase: "retrying", operation: "provision", details: expect.objectContaining({ code: "TooManyRequests", retryable: true }) })]);
+    expect(rows.items).toEqual([
+      expect.objectContaining({
+        step: "ociReadVcn",
+        phase: "retrying",
+        operation: "provision",
+        details: expect.objectContaining({ code: "TooManyRequests", retryable: true }),
+      }),
+    ]);
     // Every attempt but the last was a retry by the SDK, each for the same reason.
     expect(rows.items[0]?.details).toMatchObject({ sdkRetries: 7, sdkRetryReasons: "GET vcns 429 ×7" });
     // The orchestrator's own retry rows land in the same phase.
-    await invoke(env, "auditAppend", { opContext: opContext("storm-long"), entry: { step: "preflight", event: "retrying", message: "ociReadVcn: TooManyRequests", at: "2025-01-01T00:00:00.000Z" } });
-    expect((await env.deps.store.audit.list("storm-long")).items.at(-1)).toMatchObject({ step: "preflight", phase: "retrying", details: { event: "retrying" } });
+    await invoke(env, "auditAppend", {
+      opContext: opContext("storm-long"),
+      entry: { step: "preflight", event: "retrying", message: "ociReadVcn: TooManyRequests", at: "2025-01-01T00:00:00.000Z" },
+    });
+    expect((await env.deps.store.audit.list("storm-long")).items.at(-1)).toMatchObject({
+      step: "preflight",
+      phase: "retrying",
+      details: { event: "retrying" },
+    });
   });
 
   it("a prerequisite that does not exist is a permanent NOT_FOUND naming it", async () => {
@@ -111,7 +135,14 @@ describe("activity failures", () => {
     const vcn = await failureOf(invoke(env, "ociReadVcn", { opContext: op, region: env.oci.region, vcnId }));
     expect(vcn).toMatchObject({ code: "NOT_FOUND", retryable: false });
     expect(vcn.message).toContain(vcnId);
-    const drg = await failureOf(invoke(env, "ociReadDrg", { opContext: op, region: env.oci.region, drgId: "ocid1.drg.oc1.iad.aaaaaaaanone", vcnId: env.oci.seed.vcnId }));
+    const drg = await failureOf(
+      invoke(env, "ociReadDrg", {
+        opContext: op,
+        region: env.oci.region,
+        drgId: "ocid1.drg.oc1.iad.aaaaaaaanone",
+        vcnId: env.oci.seed.vcnId,
+      }),
+    );
     expect(drg).toMatchObject({ code: "NOT_FOUND", retryable: false });
     const vc = await failureOf(
       invoke(env, "ociEnsureVirtualCircuit", {
@@ -159,7 +190,11 @@ describe("activity failures", () => {
       invoke(env, "azureDeleteGateway", { opContext: op, azure }),
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(Array(7).fill("deleted"));
-    const byId = await invoke(env, "ociDeleteVirtualCircuit", { opContext: op, oci, virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.aaaaaaaagone" });
+    const byId = await invoke(env, "ociDeleteVirtualCircuit", {
+      opContext: op,
+      oci,
+      virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.aaaaaaaagone",
+    });
     expect(byId.status).toBe("deleted");
   });
 
@@ -168,9 +203,19 @@ describe("activity failures", () => {
     const name = "rec-owner";
     const spec = exampleSpec(name);
     await env.deps.store.interconnects.create({ name, spec });
-    await env.deps.store.interconnects.modify(name, () => ({ currentOperation: { kind: "provision", instanceId: "provision-rec-owner-1", startedAt: new Date().toISOString() } }));
+    await env.deps.store.interconnects.modify(name, () => ({
+      currentOperation: { kind: "provision", instanceId: "provision-rec-owner-1", startedAt: new Date().toISOString() },
+    }));
     const op = opContext(name);
-    const foreign = await failureOf(invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: "provision-rec-owner-9", patch: {}, transitionTo: "provisioning" }));
+    const foreign = await failureOf(
+      invoke(env, "recordUpdate", {
+        opContext: op,
+        name,
+        expectedOperationId: "provision-rec-owner-9",
+        patch: {},
+        transitionTo: "provisioning",
+      }),
+    );
     expect(foreign).toMatchObject({ code: "CONFLICT", retryable: false });
     const resources = {
       circuitId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/erc-rec-owner",
@@ -178,33 +223,72 @@ describe("activity failures", () => {
       routedPrefixes: ["10.10.0.0/16", "10.11.0.0/16"],
       owned: { gatewaySubnet: true, gateway: true, drg: false, drgAttachment: true },
     };
-    expect(await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: op.instanceId, patch: { resources }, transitionTo: "provisioning" })).toEqual({ state: "provisioning" });
-    const bad = await failureOf(invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: op.instanceId, patch: {}, transitionTo: "deleted" }));
+    expect(
+      await invoke(env, "recordUpdate", {
+        opContext: op,
+        name,
+        expectedOperationId: op.instanceId,
+        patch: { resources },
+        transitionTo: "provisioning",
+      }),
+    ).toEqual({ state: "provisioning" });
+    const bad = await failureOf(
+      invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: op.instanceId, patch: {}, transitionTo: "deleted" }),
+    );
     expect(bad).toMatchObject({ code: "INVALID_TRANSITION", retryable: false });
     const read = await invoke(env, "recordRead", { opContext: op, name });
     expect(read).toMatchObject({ found: true, state: "provisioning", resources, operationId: op.instanceId });
     // stored as typed JSON (what GET /api/interconnects/{name} shows), not as comma lists
     expect((await env.deps.store.interconnects.getOrThrow(name)).resources).toEqual(resources);
-    const patchOnly = await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: op.instanceId, patch: { resources: { drgId: "ocid1.drg.oc1.iad.ours" } } });
+    const patchOnly = await invoke(env, "recordUpdate", {
+      opContext: op,
+      name,
+      expectedOperationId: op.instanceId,
+      patch: { resources: { drgId: "ocid1.drg.oc1.iad.ours" } },
+    });
     expect(patchOnly).toEqual({ state: "provisioning" });
     expect((await env.deps.store.interconnects.getOrThrow(name)).resources).toEqual({ ...resources, drgId: "ocid1.drg.oc1.iad.ours" });
-    const fullKey = await failureOf(invoke(env, "recordUpdate", {
-      opContext: op, name, expectedOperationId: op.instanceId, patch: { resources: { serviceKeyMasked: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" } },
-    }));
-    expect(fullKey).toMatchObject({ code: "VALIDATION_FAILED", retryable: false, message: expect.stringContaining("patch.resources.serviceKeyMasked") });
+    const fullKey = await failureOf(
+      invoke(env, "recordUpdate", {
+        opContext: op,
+        name,
+        expectedOperationId: op.instanceId,
+        patch: { resources: { serviceKeyMasked: "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" } },
+      }),
+    );
+    expect(fullKey).toMatchObject({
+      code: "VALIDATION_FAILED",
+      retryable: false,
+      message: expect.stringContaining("patch.resources.serviceKeyMasked"),
+    });
     expect(JSON.stringify(fullKey)).not.toContain("5e6f-4a7b");
     expect(await invoke(env, "recordRead", { opContext: op, name: "rec-absent" })).toEqual({ found: false });
 
-    await invoke(env, "auditAppend", { opContext: op, entry: { step: "gateway", event: "waiting", message: "gateway Updating", at: "2025-01-01T00:00:00.000Z", details: { polls: 3 } } });
+    await invoke(env, "auditAppend", {
+      opContext: op,
+      entry: { step: "gateway", event: "waiting", message: "gateway Updating", at: "2025-01-01T00:00:00.000Z", details: { polls: 3 } },
+    });
     const rows = (await env.deps.store.audit.list(name)).items;
-    expect(rows.at(-1)).toMatchObject({ step: "gateway", phase: "info", actor: "test@example.com", instanceId: op.instanceId, details: { polls: 3, event: "waiting" } });
+    expect(rows.at(-1)).toMatchObject({
+      step: "gateway",
+      phase: "info",
+      actor: "test@example.com",
+      instanceId: op.instanceId,
+      details: { polls: 3, event: "waiting" },
+    });
   });
 
   it("the record: moving to deleted releases the interconnect's BGP blocks, and only its own", async () => {
     const env = getEnv();
     const name = "rec-release";
-    const spec = parseInterconnectSpec({ ...exampleSpecBody(name), bgp: { primaryPeeringCidr: "192.168.101.0/30", secondaryPeeringCidr: "192.168.101.4/30" } });
-    const bgpPlan = { primary: { cidr: "192.168.101.0/30", oracleBgpPeeringIp: "192.168.101.1/30", customerBgpPeeringIp: "192.168.101.2/30" }, secondary: { cidr: "192.168.101.4/30", oracleBgpPeeringIp: "192.168.101.5/30", customerBgpPeeringIp: "192.168.101.6/30" } };
+    const spec = parseInterconnectSpec({
+      ...exampleSpecBody(name),
+      bgp: { primaryPeeringCidr: "192.168.101.0/30", secondaryPeeringCidr: "192.168.101.4/30" },
+    });
+    const bgpPlan = {
+      primary: { cidr: "192.168.101.0/30", oracleBgpPeeringIp: "192.168.101.1/30", customerBgpPeeringIp: "192.168.101.2/30" },
+      secondary: { cidr: "192.168.101.4/30", oracleBgpPeeringIp: "192.168.101.5/30", customerBgpPeeringIp: "192.168.101.6/30" },
+    };
     const { bgpBlocks, interconnects } = env.deps.store;
     await bgpBlocks.reserve(name, 1, ["192.168.101.0/30", "192.168.101.4/30"]);
     await bgpBlocks.reserve("rec-neighbour", 1, ["192.168.101.8/30"]);
@@ -212,15 +296,26 @@ describe("activity failures", () => {
     const teardown = "teardown-rec-release-2";
     let rec = await interconnects.getOrThrow(name);
     rec = await interconnects.transitionState(name, "failed", rec.etag);
-    await interconnects.transitionState(name, "tearing-down", rec.etag, { attempt: 2, currentOperation: { kind: "teardown", instanceId: teardown, startedAt: new Date().toISOString() } });
-    const blocksOf = async (owner: string) => (await bgpBlocks.list()).filter((r) => r.owner === owner).map((r) => r.key).sort();
+    await interconnects.transitionState(name, "tearing-down", rec.etag, {
+      attempt: 2,
+      currentOperation: { kind: "teardown", instanceId: teardown, startedAt: new Date().toISOString() },
+    });
+    const blocksOf = async (owner: string) =>
+      (await bgpBlocks.list())
+        .filter((r) => r.owner === owner)
+        .map((r) => r.key)
+        .sort();
     expect(await blocksOf(name)).toEqual(["192.168.101.0/30", "192.168.101.4/30"]);
 
     const op = { ...opContext(name, "teardown"), instanceId: teardown };
-    expect(await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: teardown, patch: {}, transitionTo: "deleted" })).toEqual({ state: "deleted" });
+    expect(
+      await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: teardown, patch: {}, transitionTo: "deleted" }),
+    ).toEqual({ state: "deleted" });
     expect(await blocksOf(name)).toEqual([]);
     expect(await blocksOf("rec-neighbour")).toEqual(["192.168.101.8/30"]);
     // The step retried after a crash: the record is already deleted, the release runs again harmlessly.
-    expect(await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: teardown, patch: {}, transitionTo: "deleted" })).toEqual({ state: "deleted" });
+    expect(
+      await invoke(env, "recordUpdate", { opContext: op, name, expectedOperationId: teardown, patch: {}, transitionTo: "deleted" }),
+    ).toEqual({ state: "deleted" });
   });
 });

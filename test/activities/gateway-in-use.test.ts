@@ -15,10 +15,27 @@ describe("azureDeleteGateway", () => {
     const env = getEnv();
     const op = opContext(NAME);
     const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup };
-    const subnet = await invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-erp", addressPrefix: "10.10.255.0/27" });
-    const gw = await invokeRetrying(env, "azureEnsureGateway", { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-erp", gatewaySubnetId: subnet.subnetId, sku: "Standard" });
+    const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
+      opContext: op,
+      azure,
+      virtualNetworkName: "vnet-erp",
+      addressPrefix: "10.10.255.0/27",
+    });
+    const gw = await invokeRetrying(env, "azureEnsureGateway", {
+      opContext: op,
+      azure,
+      location: "eastus",
+      virtualNetworkName: "vnet-erp",
+      gatewaySubnetId: subnet.subnetId,
+      sku: "Standard",
+    });
     if (!gw.found) throw new Error("gateway not found after ensure");
-    await until(env, () => invoke(env, "azureGetGateway", { opContext: op, azure }), (o) => o.found && o.provisioningState === "Succeeded", 60);
+    await until(
+      env,
+      () => invoke(env, "azureGetGateway", { opContext: op, azure }),
+      (o) => o.found && o.provisioningState === "Succeeded",
+      60,
+    );
 
     // Another team links its own circuit to our gateway from its own resource group, under our connection's name.
     env.arm.seedVirtualNetwork(OTHER_RG, { name: "vnet-links", location: "eastus", addressPrefixes: ["10.30.0.0/16"] });
@@ -29,13 +46,22 @@ describe("azureDeleteGateway", () => {
       {
         location: "eastus",
         sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
-        serviceProviderProperties: { serviceProviderName: "Oracle Cloud FastConnect", peeringLocation: "Washington DC", bandwidthInMbps: 1000 },
+        serviceProviderProperties: {
+          serviceProviderName: "Oracle Cloud FastConnect",
+          peeringLocation: "Washington DC",
+          bandwidthInMbps: 1000,
+        },
       },
       { updateIntervalInMs: 20 },
     );
     const foreign = `cn-${NAME}-er`;
     await arm.virtualNetworkGatewayConnections
-      .beginCreateOrUpdateAndWait(OTHER_RG, foreign, { location: "eastus", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gw.gatewayId }, peer: { id: circuit.id } }, { updateIntervalInMs: 20 })
+      .beginCreateOrUpdateAndWait(
+        OTHER_RG,
+        foreign,
+        { location: "eastus", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gw.gatewayId }, peer: { id: circuit.id } },
+        { updateIntervalInMs: 20 },
+      )
       // Its circuit is not provisioned by the provider, so the link fails; the connection still holds the gateway.
       .catch(() => undefined);
     expect((await arm.virtualNetworkGatewayConnections.get(OTHER_RG, foreign)).virtualNetworkGateway1.id).toBe(gw.gatewayId);
@@ -48,8 +74,17 @@ describe("azureDeleteGateway", () => {
 
     await arm.virtualNetworkGatewayConnections.beginDeleteAndWait(OTHER_RG, foreign, { updateIntervalInMs: 20 });
     expect((await invoke(env, "azureDeleteGateway", { opContext: td, azure })).status).toBe("deleting");
-    await until(env, () => invoke(env, "azureDeleteGateway", { opContext: td, azure }), (o) => o.status === "deleted", 60);
+    await until(
+      env,
+      () => invoke(env, "azureDeleteGateway", { opContext: td, azure }),
+      (o) => o.status === "deleted",
+      60,
+    );
     expect((await invoke(env, "azureGetGateway", { opContext: td, azure })).found).toBe(false);
-    await until(env, () => invoke(env, "azureDeleteGatewaySubnet", { opContext: td, azure, virtualNetworkName: "vnet-erp" }), (o) => o.status === "deleted");
+    await until(
+      env,
+      () => invoke(env, "azureDeleteGatewaySubnet", { opContext: td, azure, virtualNetworkName: "vnet-erp" }),
+      (o) => o.status === "deleted",
+    );
   });
 });

@@ -32,7 +32,11 @@ beforeAll(async () => {
   ids = await provision(cloud, { gateway: names.gateway, circuit: names.circuit, connection: names.connection });
   const { emu } = cloud;
   log = new CloudCallLog();
-  azure = new AzureClients({ credential: createAzureCredential("emulator", emu.arm.token), armEndpoint: emu.arm.url, tlsCa: readFileSync(emu.arm.caCertPath, "utf8") }).network(emu.arm.subscriptionId, log);
+  azure = new AzureClients({
+    credential: createAzureCredential("emulator", emu.arm.token),
+    armEndpoint: emu.arm.url,
+    tlsCa: readFileSync(emu.arm.caCertPath, "utf8"),
+  }).network(emu.arm.subscriptionId, log);
   oci = new OciClients({
     endpoint: emu.oci.url,
     tenancyId: emu.oci.tenancyId,
@@ -55,7 +59,14 @@ beforeAll(async () => {
   };
   desired = desiredSnapshot(
     {
-      spec: { ...exampleSpec(NAME), azure: { ...exampleSpec(NAME).azure, circuitSku: { tier: "Standard", family: "MeteredData" }, gateway: { sku: "UltraPerformance", fastPath: true } } },
+      spec: {
+        ...exampleSpec(NAME),
+        azure: {
+          ...exampleSpec(NAME).azure,
+          circuitSku: { tier: "Standard", family: "MeteredData" },
+          gateway: { sku: "UltraPerformance", fastPath: true },
+        },
+      },
       bgpPlan: {
         primary: { cidr: "192.168.100.0/30", oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
         secondary: { cidr: "192.168.100.4/30", oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
@@ -73,7 +84,13 @@ afterAll(async () => {
 
 async function check() {
   const live = await observeControlPlane(azure, oci, targets);
-  const routes = await observeRoutes(azure, oci, targets, live.drgAttachment.found ? live.drgAttachment.drgRouteTableId : undefined, live.peering.found);
+  const routes = await observeRoutes(
+    azure,
+    oci,
+    targets,
+    live.drgAttachment.found ? live.drgAttachment.drgRouteTableId : undefined,
+    live.peering.found,
+  );
   return { live, routes, findings: checkFindings(desired, live, routes) };
 }
 const incident = (body: Record<string, unknown>) => admin(cloud.emu, "POST", "/admin/incidents", body);
@@ -94,7 +111,11 @@ describe("health reads", () => {
     await incident({ kind: "pathDown", virtualCircuitId: ids.virtualCircuitId, path: "secondary" });
     await incident({ kind: "virtualNetworkPrefixAdded", virtualNetworkId: cloud.emu.arm.virtualNetworkId, prefix: "10.11.0.0/16" });
     await incident({ kind: "routeRuleRemoved", routeTableId: targets.routeTableId, destination: "10.10.0.0/16" });
-    expect(codes((await check()).findings)).toEqual(["path-down:secondary", "route-rule-missing:10.10.0.0/16", "vnet-prefix-unrouted:10.11.0.0/16"]);
+    expect(codes((await check()).findings)).toEqual([
+      "path-down:secondary",
+      "route-rule-missing:10.10.0.0/16",
+      "vnet-prefix-unrouted:10.11.0.0/16",
+    ]);
 
     await incident({ kind: "pathUp", virtualCircuitId: ids.virtualCircuitId, path: "secondary" });
     await incident({ kind: "connectionFailed", connectionId: ids.connectionId });
@@ -110,14 +131,18 @@ describe("health reads", () => {
 
     await incident({ kind: "connectionDeleted", connectionId: ids.connectionId });
     const deleted = await check();
-    expect(codes(deleted.findings)).toEqual(expect.arrayContaining(["connection-missing:connection", "drg-route-missing:10.10.0.0/16", "drg-route-missing:10.11.0.0/16"]));
+    expect(codes(deleted.findings)).toEqual(
+      expect.arrayContaining(["connection-missing:connection", "drg-route-missing:10.10.0.0/16", "drg-route-missing:10.11.0.0/16"]),
+    );
     expect(deleted.findings.find((f) => f.code === "connection-missing")?.remedy).toBe("ask");
   });
 
   it("refresh a Failed circuit by GET+PUT of its own body, keeping the provider's peering", async () => {
     expect(await refreshFailedCircuit(azure, targets, () => undefined)).toBe("not-failed");
     await incident({ kind: "circuitFailed", circuitId: ids.circuitId });
-    expect(codes((await observeControlPlane(azure, oci, targets).then((l) => checkFindings(desired, l))))).toContain("circuit-failed:circuit");
+    expect(codes(await observeControlPlane(azure, oci, targets).then((l) => checkFindings(desired, l)))).toContain(
+      "circuit-failed:circuit",
+    );
     const secrets: string[] = [];
     expect(await refreshFailedCircuit(azure, targets, (s) => secrets.push(s))).toBe("refreshing");
     expect(secrets).toHaveLength(1);

@@ -28,7 +28,12 @@ describe("activities against the emulators", () => {
     // pre-flight
     const vnet = await invoke(env, "azureReadVirtualNetwork", { opContext: op, azure, virtualNetworkName: "vnet-erp" });
     expect(vnet).toMatchObject({ addressPrefixes: ["10.10.0.0/16"], gatewaySubnet: null, expressRouteGateway: null });
-    const offer = await invoke(env, "azureReadProviderOffer", { opContext: op, subscriptionId: azure.subscriptionId, peeringLocation: "Washington DC", bandwidthInMbps: 1000 });
+    const offer = await invoke(env, "azureReadProviderOffer", {
+      opContext: op,
+      subscriptionId: azure.subscriptionId,
+      peeringLocation: "Washington DC",
+      bandwidthInMbps: 1000,
+    });
     expect(offer.offered).toBe(true);
     const vcn = await invoke(env, "ociReadVcn", { opContext: op, region: oci.region, vcnId: env.oci.seed.vcnId });
     expect(vcn).toMatchObject({ cidrBlocks: ["10.20.0.0/16"], defaultRouteTableId: env.oci.seed.routeTableId });
@@ -37,22 +42,48 @@ describe("activities against the emulators", () => {
     expect(provider.bandwidthShapeNames).toContain("1 Gbps");
 
     // gateway branch
-    const subnet = await twice(() => invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-erp", addressPrefix: "10.10.255.0/27" }));
+    const subnet = await twice(() =>
+      invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-erp", addressPrefix: "10.10.255.0/27" }),
+    );
     const gw = await twice(() =>
-      invokeRetrying(env, "azureEnsureGateway", { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-erp", gatewaySubnetId: subnet.subnetId, sku: "UltraPerformance" }),
+      invokeRetrying(env, "azureEnsureGateway", {
+        opContext: op,
+        azure,
+        location: "eastus",
+        virtualNetworkName: "vnet-erp",
+        gatewaySubnetId: subnet.subnetId,
+        sku: "UltraPerformance",
+      }),
     );
     if (!gw.found) throw new Error("gateway not found after ensure");
 
     // OCI + circuit branch
     const drg = await twice(() => invoke(env, "ociEnsureDrg", { opContext: op, oci }));
     if (!drg.found) throw new Error("DRG not found after ensure");
-    await until(env, () => invoke(env, "ociGetDrg", { opContext: op, oci }), (o) => o.found && o.lifecycleState === "AVAILABLE");
-    const att = await twice(() => invoke(env, "ociEnsureDrgAttachment", { opContext: op, oci, drgId: drg.drgId, vcnId: env.oci.seed.vcnId }));
+    await until(
+      env,
+      () => invoke(env, "ociGetDrg", { opContext: op, oci }),
+      (o) => o.found && o.lifecycleState === "AVAILABLE",
+    );
+    const att = await twice(() =>
+      invoke(env, "ociEnsureDrgAttachment", { opContext: op, oci, drgId: drg.drgId, vcnId: env.oci.seed.vcnId }),
+    );
     expect(att.found).toBe(true);
-    await until(env, () => invoke(env, "ociGetDrgAttachment", { opContext: op, oci, vcnId: env.oci.seed.vcnId }), (o) => o.found && o.lifecycleState === "ATTACHED");
+    await until(
+      env,
+      () => invoke(env, "ociGetDrgAttachment", { opContext: op, oci, vcnId: env.oci.seed.vcnId }),
+      (o) => o.found && o.lifecycleState === "ATTACHED",
+    );
 
     const circuit = await twice(() =>
-      invoke(env, "azureEnsureCircuit", { opContext: op, azure, location: "eastus", peeringLocation: "Washington DC", bandwidthInMbps: 1000, sku: { tier: "Standard", family: "MeteredData" } }),
+      invoke(env, "azureEnsureCircuit", {
+        opContext: op,
+        azure,
+        location: "eastus",
+        peeringLocation: "Washington DC",
+        bandwidthInMbps: 1000,
+        sku: { tier: "Standard", family: "MeteredData" },
+      }),
     );
     if (!circuit.found) throw new Error("circuit not found after ensure");
     expect(circuit.serviceKeyMasked).toMatch(/^[0-9a-f]{8}-\*{4}-\*{4}-\*{4}-\*{12}$/);
@@ -82,15 +113,32 @@ describe("activities against the emulators", () => {
       (o) => o.found && o.serviceProviderProvisioningState === "Provisioned" && o.privatePeering?.provisioningState === "Succeeded",
     );
     if (!provisioned.found) throw new Error("unreachable");
-    expect(provisioned.privatePeering).toMatchObject({ peerASN: 31898, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30" });
+    expect(provisioned.privatePeering).toMatchObject({
+      peerASN: 31898,
+      primaryPeerAddressPrefix: "192.168.100.0/30",
+      secondaryPeerAddressPrefix: "192.168.100.4/30",
+    });
 
     // route rules: a rule somebody else owns must survive our merge and our removal
-    const foreign = { destination: "172.16.0.0/12", destinationType: "CIDR_BLOCK", networkEntityId: drg.drgId, description: "owned by the network team" };
+    const foreign = {
+      destination: "172.16.0.0/12",
+      destinationType: "CIDR_BLOCK",
+      networkEntityId: drg.drgId,
+      description: "owned by the network team",
+    };
     const sdk = env.deps.oci.network(oci.region, new CloudCallLog());
     const table = await sdk.getRouteTable(env.oci.seed.routeTableId);
     if (!table) throw new Error("seed route table missing");
     await sdk.updateRouteTable(env.oci.seed.routeTableId, [...(table.routeTable.routeRules ?? []), foreign as never], table.etag);
-    await twice(() => invoke(env, "ociEnsureRouteRules", { opContext: op, region: oci.region, routeTableId: env.oci.seed.routeTableId, drgId: drg.drgId, destinations: ["10.10.0.0/16"] }));
+    await twice(() =>
+      invoke(env, "ociEnsureRouteRules", {
+        opContext: op,
+        region: oci.region,
+        routeTableId: env.oci.seed.routeTableId,
+        drgId: drg.drgId,
+        destinations: ["10.10.0.0/16"],
+      }),
+    );
     const merged = (await sdk.getRouteTable(env.oci.seed.routeTableId))?.routeTable.routeRules ?? [];
     expect(merged.map((r) => [r.destination, r.description])).toEqual([
       ["172.16.0.0/12", "owned by the network team"],
@@ -98,11 +146,27 @@ describe("activities against the emulators", () => {
     ]);
 
     // connection, verification
-    await until(env, () => invoke(env, "azureGetGateway", { opContext: op, azure }), (o) => o.found && o.provisioningState === "Succeeded", 60);
-    await twice(() =>
-      invoke(env, "azureEnsureConnection", { opContext: op, azure, location: "eastus", gatewayId: gw.gatewayId, circuitId: circuit.circuitId, expressRouteGatewayBypass: true }),
+    await until(
+      env,
+      () => invoke(env, "azureGetGateway", { opContext: op, azure }),
+      (o) => o.found && o.provisioningState === "Succeeded",
+      60,
     );
-    const connected = await until(env, () => invoke(env, "azureGetConnection", { opContext: op, azure }), (o) => o.found && o.connectionStatus === "Connected");
+    await twice(() =>
+      invoke(env, "azureEnsureConnection", {
+        opContext: op,
+        azure,
+        location: "eastus",
+        gatewayId: gw.gatewayId,
+        circuitId: circuit.circuitId,
+        expressRouteGatewayBypass: true,
+      }),
+    );
+    const connected = await until(
+      env,
+      () => invoke(env, "azureGetConnection", { opContext: op, azure }),
+      (o) => o.found && o.connectionStatus === "Connected",
+    );
     expect(connected).toMatchObject({ expressRouteGatewayBypass: true });
     for (const devicePath of ["primary", "secondary"] as const) {
       const tables = await invoke(env, "azureReadPeeringTables", { opContext: op, azure, devicePath });
@@ -131,7 +195,9 @@ describe("activities against the emulators", () => {
     expect(serviceKey).toMatch(/^[0-9a-f-]{36}$/);
     const audit = await env.deps.store.audit.list(NAME, { top: 1000 });
     expect(audit.items.length).toBeGreaterThan(10);
-    expect(audit.items.some((a) => a.step === "azureEnsureCircuit" && a.cloudRequestIds.length > 0 && a.durationMs !== undefined)).toBe(true);
+    expect(audit.items.some((a) => a.step === "azureEnsureCircuit" && a.cloudRequestIds.length > 0 && a.durationMs !== undefined)).toBe(
+      true,
+    );
     const everything = JSON.stringify({ outputs, audit: audit.items, warnings: env.warnings });
     expect(everything).not.toContain(serviceKey as string);
 
@@ -139,33 +205,74 @@ describe("activities against the emulators", () => {
     const td = opContext(NAME, "teardown");
     expect((await invoke(env, "azureDeleteCircuit", { opContext: td, azure })).status).toBe("conflict");
     expect((await invoke(env, "azureDeleteConnection", { opContext: td, azure })).status).toBe("deleting");
-    await until(env, () => invoke(env, "azureGetConnection", { opContext: td, azure }), (o) => !o.found);
+    await until(
+      env,
+      () => invoke(env, "azureGetConnection", { opContext: td, azure }),
+      (o) => !o.found,
+    );
     expect((await invoke(env, "azureDeleteConnection", { opContext: td, azure })).status).toBe("deleted");
 
     expect((await invoke(env, "ociDeleteVirtualCircuit", { opContext: td, oci })).status).toBe("deleting");
-    await until(env, () => invoke(env, "ociGetVirtualCircuit", { opContext: td, oci }), (o) => !o.found || o.lifecycleState === "TERMINATED");
+    await until(
+      env,
+      () => invoke(env, "ociGetVirtualCircuit", { opContext: td, oci }),
+      (o) => !o.found || o.lifecycleState === "TERMINATED",
+    );
     expect((await invoke(env, "ociDeleteVirtualCircuit", { opContext: td, oci })).status).toBe("deleted");
-    await until(env, () => invoke(env, "azureGetCircuit", { opContext: td, azure }), (o) => o.found && o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0);
-    await until(env, () => invoke(env, "azureDeleteCircuit", { opContext: td, azure }), (o) => o.status !== "conflict");
-    await until(env, () => invoke(env, "azureGetCircuit", { opContext: td, azure }), (o) => !o.found);
+    await until(
+      env,
+      () => invoke(env, "azureGetCircuit", { opContext: td, azure }),
+      (o) => o.found && o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0,
+    );
+    await until(
+      env,
+      () => invoke(env, "azureDeleteCircuit", { opContext: td, azure }),
+      (o) => o.status !== "conflict",
+    );
+    await until(
+      env,
+      () => invoke(env, "azureGetCircuit", { opContext: td, azure }),
+      (o) => !o.found,
+    );
     expect((await invoke(env, "azureDeleteCircuit", { opContext: td, azure })).status).toBe("deleted");
 
     for (let i = 0; i < 2; i++) {
-      expect((await invoke(env, "ociRemoveRouteRules", { opContext: td, region: oci.region, routeTableId: env.oci.seed.routeTableId })).status).toBe("deleted");
+      expect(
+        (await invoke(env, "ociRemoveRouteRules", { opContext: td, region: oci.region, routeTableId: env.oci.seed.routeTableId })).status,
+      ).toBe("deleted");
     }
     const left = (await sdk.getRouteTable(env.oci.seed.routeTableId))?.routeTable.routeRules ?? [];
     expect(left.map((r) => r.description)).toEqual(["owned by the network team"]);
     await sdk.updateRouteTable(env.oci.seed.routeTableId, [], (await sdk.getRouteTable(env.oci.seed.routeTableId))?.etag ?? "");
 
-    await until(env, () => invoke(env, "ociDeleteDrgAttachment", { opContext: td, oci, vcnId: env.oci.seed.vcnId }), (o) => o.status === "deleted");
-    await until(env, () => invoke(env, "ociDeleteDrg", { opContext: td, oci }), (o) => o.status === "deleted");
-    await until(env, () => invoke(env, "azureDeleteGateway", { opContext: td, azure }), (o) => o.status === "deleted", 60);
-    await until(env, () => invoke(env, "azureDeleteGatewaySubnet", { opContext: td, azure, virtualNetworkName: "vnet-erp" }), (o) => o.status === "deleted");
+    await until(
+      env,
+      () => invoke(env, "ociDeleteDrgAttachment", { opContext: td, oci, vcnId: env.oci.seed.vcnId }),
+      (o) => o.status === "deleted",
+    );
+    await until(
+      env,
+      () => invoke(env, "ociDeleteDrg", { opContext: td, oci }),
+      (o) => o.status === "deleted",
+    );
+    await until(
+      env,
+      () => invoke(env, "azureDeleteGateway", { opContext: td, azure }),
+      (o) => o.status === "deleted",
+      60,
+    );
+    await until(
+      env,
+      () => invoke(env, "azureDeleteGatewaySubnet", { opContext: td, azure, virtualNetworkName: "vnet-erp" }),
+      (o) => o.status === "deleted",
+    );
 
     expect(await count(arm.expressRouteCircuits.list(azure.resourceGroup))).toBe(0);
     expect(await count(arm.virtualNetworkGateways.list(azure.resourceGroup))).toBe(0);
     expect(await count(arm.publicIPAddresses.list(azure.resourceGroup))).toBe(0);
-    expect((await invoke(env, "azureReadVirtualNetwork", { opContext: td, azure, virtualNetworkName: "vnet-erp" })).gatewaySubnet).toBeNull();
+    expect(
+      (await invoke(env, "azureReadVirtualNetwork", { opContext: td, azure, virtualNetworkName: "vnet-erp" })).gatewaySubnet,
+    ).toBeNull();
     const liveDrgs = (await sdk.listDrgs(oci.compartmentId)).filter((d) => String(d.lifecycleState) !== "TERMINATED");
     expect(liveDrgs).toEqual([]);
   });

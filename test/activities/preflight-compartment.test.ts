@@ -14,11 +14,17 @@ describe("the OCI compartment in pre-flight", () => {
   it("fails ociReadProviderService with NOT_FOUND naming oci.compartmentId, and reads the seeded compartment", async () => {
     const env = getEnv();
     const op = opContext("cmp-typo");
-    const err = await invoke(env, "ociReadProviderService", { opContext: op, region: env.oci.region, compartmentId: NOPE }).catch((e: unknown) => e);
+    const err = await invoke(env, "ociReadProviderService", { opContext: op, region: env.oci.region, compartmentId: NOPE }).catch(
+      (e: unknown) => e,
+    );
     const failure = decodeFailure(err);
     expect(failure).toMatchObject({ code: "NOT_FOUND", retryable: false });
     expect(failure.message).toContain(`oci.compartmentId ${NOPE}`);
-    const ok = await invoke(env, "ociReadProviderService", { opContext: op, region: env.oci.region, compartmentId: env.oci.seed.compartmentId });
+    const ok = await invoke(env, "ociReadProviderService", {
+      opContext: op,
+      region: env.oci.region,
+      compartmentId: env.oci.seed.compartmentId,
+    });
     expect(ok.providerName).toBe("Microsoft Azure");
   });
 
@@ -27,7 +33,9 @@ describe("the OCI compartment in pre-flight", () => {
     const op = opContext("cmp-typo", "teardown");
     const oci: OciScope = { region: env.oci.region, compartmentId: NOPE };
     await expect(invoke(env, "ociDeleteVirtualCircuit", { opContext: op, oci })).resolves.toEqual({ status: "deleted" });
-    await expect(invoke(env, "ociDeleteDrgAttachment", { opContext: op, oci, vcnId: env.oci.seed.vcnId })).resolves.toEqual({ status: "deleted" });
+    await expect(invoke(env, "ociDeleteDrgAttachment", { opContext: op, oci, vcnId: env.oci.seed.vcnId })).resolves.toEqual({
+      status: "deleted",
+    });
     await expect(invoke(env, "ociDeleteDrg", { opContext: op, oci })).resolves.toEqual({ status: "deleted" });
     await expect(invoke(env, "ociGetDrg", { opContext: op, oci })).resolves.toEqual({ found: false });
   });

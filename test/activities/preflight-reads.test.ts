@@ -15,10 +15,19 @@ describe("pre-flight reads against the emulators", () => {
     const env = getEnv();
     const op = opContext("erp-prod");
     const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup };
-    const subnet = await invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-erp", addressPrefix: "10.10.255.0/27" });
+    const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
+      opContext: op,
+      azure,
+      virtualNetworkName: "vnet-erp",
+      addressPrefix: "10.10.255.0/27",
+    });
     env.arm.seedVirtualNetwork(OTHER_RG, { name: "vnet-hub", location: "eastus", addressPrefixes: ["10.40.0.0/16"] });
     const arm = env.deps.azure.client(azure.subscriptionId);
-    await until(env, () => invoke(env, "azureReadVirtualNetwork", { opContext: op, azure, virtualNetworkName: "vnet-erp" }), (v) => v.gatewaySubnet !== null);
+    await until(
+      env,
+      () => invoke(env, "azureReadVirtualNetwork", { opContext: op, azure, virtualNetworkName: "vnet-erp" }),
+      (v) => v.gatewaySubnet !== null,
+    );
     const hubGateway = await arm.virtualNetworkGateways.beginCreateOrUpdateAndWait(
       OTHER_RG,
       "vgw-hub-er",
@@ -32,7 +41,12 @@ describe("pre-flight reads against the emulators", () => {
     );
 
     const vnet = await invoke(env, "azureReadVirtualNetwork", { opContext: op, azure, virtualNetworkName: "vnet-erp" });
-    expect(vnet.expressRouteGateway).toMatchObject({ id: hubGateway.id, name: "vgw-hub-er", sku: "Standard", provisioningState: "Succeeded" });
+    expect(vnet.expressRouteGateway).toMatchObject({
+      id: hubGateway.id,
+      name: "vgw-hub-er",
+      sku: "Standard",
+      provisioningState: "Succeeded",
+    });
     expect(vnet.expressRouteGateway?.id).toMatch(new RegExp(`/resourceGroups/${OTHER_RG}/`, "i"));
     expect(vnet.subnets).toEqual(
       expect.arrayContaining([
@@ -50,11 +64,17 @@ describe("pre-flight reads against the emulators", () => {
     expect(before.drgAttachments).toEqual([]);
     const drg = await invoke(env, "ociEnsureDrg", { opContext: hub, oci });
     if (!drg.found) throw new Error("DRG not found after ensure");
-    await until(env, () => invoke(env, "ociGetDrg", { opContext: hub, oci, drgId: drg.drgId }), (d) => d.found && d.lifecycleState === "AVAILABLE");
+    await until(
+      env,
+      () => invoke(env, "ociGetDrg", { opContext: hub, oci, drgId: drg.drgId }),
+      (d) => d.found && d.lifecycleState === "AVAILABLE",
+    );
     const attachment = await invoke(env, "ociEnsureDrgAttachment", { opContext: hub, oci, drgId: drg.drgId, vcnId: env.oci.seed.vcnId });
     if (!attachment.found) throw new Error("attachment not found after ensure");
 
     const vcn = await invoke(env, "ociReadVcn", { opContext: opContext("erp-prod"), region: oci.region, vcnId: env.oci.seed.vcnId });
-    expect(vcn.drgAttachments).toEqual([{ id: attachment.drgAttachmentId, drgId: drg.drgId, displayName: "drgatt-hub-vcn", lifecycleState: expect.stringMatching(/ATTACH/) }]);
+    expect(vcn.drgAttachments).toEqual([
+      { id: attachment.drgAttachmentId, drgId: drg.drgId, displayName: "drgatt-hub-vcn", lifecycleState: expect.stringMatching(/ATTACH/) },
+    ]);
   });
 });

@@ -19,7 +19,13 @@ beforeAll(async () => {
   setActivityDeps(
     createActivityDeps({
       azure: { credential: "emulator", armEndpoint: "https://127.0.0.1:9", emulatorToken: "unused" },
-      oci: { endpoint: "http://127.0.0.1:9", tenancyId: "ocid1.tenancy.oc1..unused", userId: "ocid1.user.oc1..unused", fingerprint: "00", privateKey: "unused" },
+      oci: {
+        endpoint: "http://127.0.0.1:9",
+        tenancyId: "ocid1.tenancy.oc1..unused",
+        userId: "ocid1.user.oc1..unused",
+        fingerprint: "00",
+        privateKey: "unused",
+      },
       storage: { connectionString: storage.connectionString },
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
     }),
@@ -31,12 +37,20 @@ afterAll(async () => {
 });
 
 const opContext = { interconnect: "erp-prod", instanceId: "teardown-erp-prod-2", operation: "teardown" as const };
-const call = (instanceId: string, context = durable.context({ functionName: "provisioningInstanceState", trigger: { type: "activityTrigger", name: "input" } })) =>
-  activityHandlers.provisioningInstanceState({ opContext, instanceId }, context);
+const call = (
+  instanceId: string,
+  context = durable.context({ functionName: "provisioningInstanceState", trigger: { type: "activityTrigger", name: "input" } }),
+) => activityHandlers.provisioningInstanceState({ opContext, instanceId }, context);
 
 describe("provisioningInstanceState", () => {
   it("reports running, terminal and absent instances", async () => {
-    const base = { name: "provisionInterconnect", input: null, customStatus: null, createdTime: new Date().toISOString(), lastUpdatedTime: new Date().toISOString() };
+    const base = {
+      name: "provisionInterconnect",
+      input: null,
+      customStatus: null,
+      createdTime: new Date().toISOString(),
+      lastUpdatedTime: new Date().toISOString(),
+    };
     durable.instances.set("provision-erp-prod-1", { ...base, instanceId: "provision-erp-prod-1", runtimeStatus: "Running" });
     expect(await call("provision-erp-prod-1")).toEqual({ runtimeStatus: "Running", terminal: false });
     durable.instances.set("provision-erp-prod-1", { ...base, instanceId: "provision-erp-prod-1", runtimeStatus: "Terminated" });

@@ -22,32 +22,85 @@ describe("tags", () => {
     const oci: OciScope = { region: env.oci.region, compartmentId: env.oci.seed.compartmentId };
     const expected = { costCenter: "cc-42", owner: "network-team", interconnect: name };
 
-    const subnet = await invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-erp", addressPrefix: "10.10.255.0/27" });
-    const gw = await invokeRetrying(env, "azureEnsureGateway", { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-erp", gatewaySubnetId: subnet.subnetId, sku: "Standard", tags: TAGS });
+    const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
+      opContext: op,
+      azure,
+      virtualNetworkName: "vnet-erp",
+      addressPrefix: "10.10.255.0/27",
+    });
+    const gw = await invokeRetrying(env, "azureEnsureGateway", {
+      opContext: op,
+      azure,
+      location: "eastus",
+      virtualNetworkName: "vnet-erp",
+      gatewaySubnetId: subnet.subnetId,
+      sku: "Standard",
+      tags: TAGS,
+    });
     if (!gw.found) throw new Error("gateway not found after ensure");
     const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci, tags: TAGS });
     if (!drg.found) throw new Error("DRG not found after ensure");
-    await until(env, () => invoke(env, "ociGetDrg", { opContext: op, oci }), (o) => o.found && o.lifecycleState === "AVAILABLE");
-    const att = await invoke(env, "ociEnsureDrgAttachment", { opContext: op, oci, drgId: drg.drgId, vcnId: env.oci.seed.vcnId, tags: TAGS });
+    await until(
+      env,
+      () => invoke(env, "ociGetDrg", { opContext: op, oci }),
+      (o) => o.found && o.lifecycleState === "AVAILABLE",
+    );
+    const att = await invoke(env, "ociEnsureDrgAttachment", {
+      opContext: op,
+      oci,
+      drgId: drg.drgId,
+      vcnId: env.oci.seed.vcnId,
+      tags: TAGS,
+    });
     if (!att.found) throw new Error("attachment not found after ensure");
     const circuit = await invoke(env, "azureEnsureCircuit", {
-      opContext: op, azure, location: "eastus", peeringLocation: "Washington DC", bandwidthInMbps: 1000, sku: { tier: "Standard", family: "MeteredData" }, tags: TAGS,
+      opContext: op,
+      azure,
+      location: "eastus",
+      peeringLocation: "Washington DC",
+      bandwidthInMbps: 1000,
+      sku: { tier: "Standard", family: "MeteredData" },
+      tags: TAGS,
     });
     if (!circuit.found) throw new Error("circuit not found after ensure");
     const provider = await invoke(env, "ociReadProviderService", { opContext: op, ...oci });
     const vc = await invoke(env, "ociEnsureVirtualCircuit", {
-      opContext: op, oci, azure, providerServiceId: provider.providerServiceId, bandwidthShapeName: "1 Gbps", drgId: drg.drgId, tags: TAGS,
+      opContext: op,
+      oci,
+      azure,
+      providerServiceId: provider.providerServiceId,
+      bandwidthShapeName: "1 Gbps",
+      drgId: drg.drgId,
+      tags: TAGS,
       crossConnectMappings: [
         { customerBgpPeeringIp: "192.168.110.2/30", oracleBgpPeeringIp: "192.168.110.1/30" },
         { customerBgpPeeringIp: "192.168.110.6/30", oracleBgpPeeringIp: "192.168.110.5/30" },
       ],
     });
     if (!vc.found) throw new Error("virtual circuit not found after ensure");
-    await until(env, () => invoke(env, "azureGetGateway", { opContext: op, azure }), (o) => o.found && o.provisioningState === "Succeeded", 60);
+    await until(
+      env,
+      () => invoke(env, "azureGetGateway", { opContext: op, azure }),
+      (o) => o.found && o.provisioningState === "Succeeded",
+      60,
+    );
     // A connection needs a circuit the provider has provisioned (as the workflow waits for it); which of the two
     // finishes first depends on how much real time passes, so wait for both.
-    await until(env, () => invoke(env, "azureGetCircuit", { opContext: op, azure }), (o) => o.found && o.serviceProviderProvisioningState === "Provisioned", 60);
-    const cn = await invoke(env, "azureEnsureConnection", { opContext: op, azure, location: "eastus", gatewayId: gw.gatewayId, circuitId: circuit.circuitId, expressRouteGatewayBypass: false, tags: TAGS });
+    await until(
+      env,
+      () => invoke(env, "azureGetCircuit", { opContext: op, azure }),
+      (o) => o.found && o.serviceProviderProvisioningState === "Provisioned",
+      60,
+    );
+    const cn = await invoke(env, "azureEnsureConnection", {
+      opContext: op,
+      azure,
+      location: "eastus",
+      gatewayId: gw.gatewayId,
+      circuitId: circuit.circuitId,
+      expressRouteGatewayBypass: false,
+      tags: TAGS,
+    });
     expect(cn.found).toBe(true);
 
     const log = new CloudCallLog();
@@ -70,8 +123,20 @@ describe("the gateway's public IP", () => {
     const op = opContext("erp-pip");
     const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: "rg-erp-pip" };
     env.arm.seedVirtualNetwork(azure.resourceGroup, { name: "vnet-pip", location: "eastus", addressPrefixes: ["10.40.0.0/16"] });
-    const subnet = await invoke(env, "azureEnsureGatewaySubnet", { opContext: op, azure, virtualNetworkName: "vnet-pip", addressPrefix: "10.40.255.0/27" });
-    const input = { opContext: op, azure, location: "eastus", virtualNetworkName: "vnet-pip", gatewaySubnetId: subnet.subnetId, sku: "Standard" as const };
+    const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
+      opContext: op,
+      azure,
+      virtualNetworkName: "vnet-pip",
+      addressPrefix: "10.40.255.0/27",
+    });
+    const input = {
+      opContext: op,
+      azure,
+      location: "eastus",
+      virtualNetworkName: "vnet-pip",
+      gatewaySubnetId: subnet.subnetId,
+      sku: "Standard" as const,
+    };
 
     const first = await invoke(env, "azureEnsureGateway", input).then(
       () => undefined,
@@ -87,7 +152,12 @@ describe("the service key", () => {
   const KEY = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 
   it("is redacted from a referenceComment that quotes it, known or not", () => {
-    const planted = { id: "ocid1.virtualcircuit.oc1.iad.aaaa", lifecycleState: "FAILED", providerServiceKeyName: KEY, referenceComment: `Microsoft Azure does not recognize the service key ${KEY}` };
+    const planted = {
+      id: "ocid1.virtualcircuit.oc1.iad.aaaa",
+      lifecycleState: "FAILED",
+      providerServiceKeyName: KEY,
+      referenceComment: `Microsoft Azure does not recognize the service key ${KEY}`,
+    };
     const observed = virtualCircuitObservation(planted as never);
     expect(observed).toMatchObject({ found: true, reason: "Microsoft Azure does not recognize the service key [redacted]" });
     expect(redactReason(`key ${KEY} rejected`, [])).toBe("key 6f1c2a3b-****-****-****-************ rejected");
@@ -100,7 +170,11 @@ describe("the service key", () => {
     const oci: OciScope = { region: env.oci.region, compartmentId: env.oci.seed.compartmentId };
     const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci });
     if (!drg.found) throw new Error("DRG not found after ensure");
-    await until(env, () => invoke(env, "ociGetDrg", { opContext: op, oci }), (o) => o.found && o.lifecycleState === "AVAILABLE");
+    await until(
+      env,
+      () => invoke(env, "ociGetDrg", { opContext: op, oci }),
+      (o) => o.found && o.lifecycleState === "AVAILABLE",
+    );
     const provider = await invoke(env, "ociReadProviderService", { opContext: op, ...oci });
     // A virtual circuit under our name with a key Azure has never issued: the emulated provider says so, quoting the key.
     await env.deps.oci.network(oci.region, new CloudCallLog()).createPrivateVirtualCircuit(
@@ -118,7 +192,11 @@ describe("the service key", () => {
       },
       "keyleak-test",
     );
-    const failed = await until(env, () => invoke(env, "ociGetVirtualCircuit", { opContext: op, oci }), (o) => o.found && o.reason !== null);
+    const failed = await until(
+      env,
+      () => invoke(env, "ociGetVirtualCircuit", { opContext: op, oci }),
+      (o) => o.found && o.reason !== null,
+    );
     expect(failed).toMatchObject({ found: true, reason: expect.stringMatching(/does not recognize the service key/) });
     expect(JSON.stringify(failed)).not.toContain(KEY);
     expect(JSON.stringify(failed)).not.toContain(KEY.slice(9));

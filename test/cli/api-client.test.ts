@@ -16,7 +16,21 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seen.push({ key: req.headers["x-functions-key"] as string | undefined, auth: req.headers.authorization });
     const status = Number(/\/api\/status\/(\d+)/.exec(req.url ?? "")?.[1] ?? 200);
-    const problem = { type: "urn:x", title: "The request is not valid", status, code: "X", detail: `detail ${status}`, ...(status === 400 ? { errors: [{ path: "bandwidthGbps", message: "must be one of 1, 2, 5, 10" }, { path: "oci.vcnId", message: "must be a VCN OCID" }] } : {}) };
+    const problem = {
+      type: "urn:x",
+      title: "The request is not valid",
+      status,
+      code: "X",
+      detail: `detail ${status}`,
+      ...(status === 400
+        ? {
+            errors: [
+              { path: "bandwidthGbps", message: "must be one of 1, 2, 5, 10" },
+              { path: "oci.vcnId", message: "must be a VCN OCID" },
+            ],
+          }
+        : {}),
+    };
     res.writeHead(status, { "content-type": status >= 400 ? "application/problem+json" : "application/json" });
     res.end(JSON.stringify(status >= 400 ? problem : { ok: true }));
   });

@@ -10,7 +10,13 @@ function record(status: Record<string, unknown>, extra: Record<string, unknown> 
     name: "erp-prod",
     state: "provisioning",
     failure: null,
-    currentOperation: { kind: "provision", instanceId: "provision-erp-prod-1", startedAt: "2026-12-01T10:00:00Z", runtimeStatus: "Running", customStatus: { operation: "provision", totalSteps: 14, ...status } },
+    currentOperation: {
+      kind: "provision",
+      instanceId: "provision-erp-prod-1",
+      startedAt: "2026-12-01T10:00:00Z",
+      runtimeStatus: "Running",
+      customStatus: { operation: "provision", totalSteps: 14, ...status },
+    },
     ...extra,
   };
 }
@@ -47,10 +53,21 @@ describe("the live view", () => {
   });
 
   it("shows retries and compensation as such", () => {
-    const retry = progressOf(record({ step: "gateway", stepNumber: 4, message: "azureEnsureGateway failed (PUBLIC_IP_PENDING), retry 2/5 in 15s", lastObserved: "Public IP is Updating" }), NOW);
+    const retry = progressOf(
+      record({
+        step: "gateway",
+        stepNumber: 4,
+        message: "azureEnsureGateway failed (PUBLIC_IP_PENDING), retry 2/5 in 15s",
+        lastObserved: "Public IP is Updating",
+      }),
+      NOW,
+    );
     expect(headline(retry)).toMatch(/step 4\/14 gateway .* · RETRY 2\/5 in 15s · 5m30s$/);
     expect(details(retry)[0]).toBe("retrying: azureEnsureGateway failed (PUBLIC_IP_PENDING), retry 2/5 in 15s");
-    const compensating = progressOf(record({ step: "virtual-circuit", stepNumber: 1, totalSteps: 9, message: "compensating after provider failed" }), NOW);
+    const compensating = progressOf(
+      record({ step: "virtual-circuit", stepNumber: 1, totalSteps: 9, message: "compensating after provider failed" }),
+      NOW,
+    );
     expect(headline(compensating)).toMatch(/ · COMPENSATING · /);
     expect(details(compensating)[0]).toBe("compensation: compensating after provider failed");
   });
@@ -66,8 +83,11 @@ describe("the live view", () => {
     await view.close("done", "erp-prod is active");
     expect(out.screen()).toContain("\u001b[");
     // What a person reads: escape codes out, lines wrapped at the renderer's width joined again.
-    // eslint-disable-next-line no-control-regex
-    const screen = out.screen().replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\s+/g, " ");
+    const screen = out
+      .screen()
+      // eslint-disable-next-line no-control-regex
+      .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+      .replace(/\s+/g, " ");
     expect(screen).toContain("provisioning erp-prod · step 5/14 drg");
     expect(screen).toContain("provisioning erp-prod · step 11/14 gateway-ready");
     expect(screen).toContain("waiting for the ExpressRoute gateway to be Succeeded since 2026-12-01T10:01:00.000Z");
@@ -87,7 +107,10 @@ describe("the live view", () => {
     view.update(progressOf(waiting, new Date(NOW.getTime() + 60_000)));
     view.update(progressOf(record({ step: "connection", stepNumber: 12, message: "connecting the gateway to the circuit" }), NOW));
     await view.close("done", "erp-prod is active");
-    const lines = text.trim().split("\n").map((l) => l.replace(/^\S+ /, ""));
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((l) => l.replace(/^\S+ /, ""));
     expect(lines).toEqual([
       "erp-prod provisioning [11/14 gateway-ready]: waiting for the ExpressRoute gateway to be Succeeded; last observed: gateway Creating",
       "erp-prod provisioning [12/14 connection]: connecting the gateway to the circuit",

@@ -12,18 +12,40 @@ function restError(status: number, code: string, headers: Record<string, string>
 }
 
 function ociError(status: number, code: string, requestId = "opc-1"): OciError {
-  return new OciError(status, code, `${code} happened\nSee https://docs.oracle.com for help`, requestId, "VirtualNetwork", "op", "", "", "");
+  return new OciError(
+    status,
+    code,
+    `${code} happened\nSee https://docs.oracle.com for help`,
+    requestId,
+    "VirtualNetwork",
+    "op",
+    "",
+    "",
+    "",
+  );
 }
 
 describe("classifyAzureError", () => {
   it("429 is retryable and carries Retry-After and the request id", () => {
     const e = classifyAzureError(restError(429, "TooManyRequests", { "retry-after": "7", "x-ms-request-id": "req-429" }));
-    expect(e).toMatchObject({ cloud: "azure", code: "TooManyRequests", statusCode: 429, retryable: true, retryAfterSeconds: 7, requestId: "req-429" });
+    expect(e).toMatchObject({
+      cloud: "azure",
+      code: "TooManyRequests",
+      statusCode: 429,
+      retryable: true,
+      retryAfterSeconds: 7,
+      requestId: "req-429",
+    });
   });
 
   it("5xx is retryable; 400, 401, 403 and 404 are permanent", () => {
     expect(classifyAzureError(restError(503, "ServiceUnavailable")).retryable).toBe(true);
-    for (const [status, code] of [[400, "InvalidRequestFormat"], [401, "InvalidAuthenticationToken"], [403, "AuthorizationFailed"], [404, "ResourceNotFound"]] as const) {
+    for (const [status, code] of [
+      [400, "InvalidRequestFormat"],
+      [401, "InvalidAuthenticationToken"],
+      [403, "AuthorizationFailed"],
+      [404, "ResourceNotFound"],
+    ] as const) {
       const e = classifyAzureError(restError(status, code));
       expect(e.retryable, code).toBe(false);
       expect(e.statusCode).toBe(status);
@@ -38,7 +60,9 @@ describe("classifyAzureError", () => {
   });
 
   it("reads the ARM code out of a failed long-running operation", () => {
-    const lro = new Error("The long-running operation has failed. ConflictError. The specified dedicated circuit is not in Deprovisioned state.");
+    const lro = new Error(
+      "The long-running operation has failed. ConflictError. The specified dedicated circuit is not in Deprovisioned state.",
+    );
     const e = classifyAzureError(lro, { requestId: "poll-1" });
     expect(e).toMatchObject({ code: "ConflictError", retryable: true, requestId: "poll-1" });
     expect(e.message).toContain("not in Deprovisioned state");
@@ -69,7 +93,12 @@ describe("classifyOciError", () => {
   });
 
   it("validation, authorization, not-found and other conflicts are permanent, with the opc-request-id", () => {
-    for (const [status, code] of [[400, "InvalidParameter"], [401, "NotAuthenticated"], [404, "NotAuthorizedOrNotFound"], [409, "Conflict"]] as const) {
+    for (const [status, code] of [
+      [400, "InvalidParameter"],
+      [401, "NotAuthenticated"],
+      [404, "NotAuthorizedOrNotFound"],
+      [409, "Conflict"],
+    ] as const) {
       const e = classifyOciError(ociError(status, code, `opc-${status}`));
       expect(e, code).toMatchObject({ cloud: "oci", code, statusCode: status, retryable: false, requestId: `opc-${status}` });
     }
@@ -77,7 +106,10 @@ describe("classifyOciError", () => {
 
   it("keeps the first line of the SDK's message and redacts secrets and PEM blocks", () => {
     const key = "1a2b3c4d-1111-4222-8333-444455556666";
-    const e = classifyOciError(new OciError(400, "InvalidParameter", `providerServiceKeyName ${key} rejected\nhelp text`, "r", "", "", "", "", ""), { secrets: [key] });
+    const e = classifyOciError(
+      new OciError(400, "InvalidParameter", `providerServiceKeyName ${key} rejected\nhelp text`, "r", "", "", "", "", ""),
+      { secrets: [key] },
+    );
     expect(e.message).toBe("providerServiceKeyName [redacted] rejected");
     expect(redactSecrets("x -----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY----- y")).toBe("x [redacted PEM] y");
   });

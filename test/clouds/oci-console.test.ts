@@ -28,7 +28,10 @@ describe("OCI SDK console lines", () => {
     const { OciClients } = await import("../../src/clouds/oci/network");
     const oci = emulators.oci;
     const clients = new OciClients({
-      tenancyId: oci.tenancyId, userId: oci.userId, fingerprint: oci.fingerprint, endpoint: oci.url,
+      tenancyId: oci.tenancyId,
+      userId: oci.userId,
+      fingerprint: oci.fingerprint,
+      endpoint: oci.url,
       privateKey: readFileSync(oci.privateKeyPath, "utf8"),
       retry: { maxAttempts: 2, baseDelaySeconds: 0.01, maxDelaySeconds: 0.02 },
     });

@@ -11,13 +11,19 @@ const PASSPHRASE = "correct horse battery staple";
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 const PEM = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
 const ENCRYPTED_PEM = privateKey.export({ type: "pkcs8", format: "pem", cipher: "aes-256-cbc", passphrase: PASSPHRASE }) as string;
-const FINGERPRINT = createHash("md5").update(createPublicKey(privateKey).export({ type: "spki", format: "der" })).digest("hex").match(/../g)?.join(":");
+const FINGERPRINT = createHash("md5")
+  .update(createPublicKey(privateKey).export({ type: "spki", format: "der" }))
+  .digest("hex")
+  .match(/../g)
+  ?.join(":");
 const KEY_FILE = join(dir, "oci_api_key.pem");
 writeFileSync(KEY_FILE, PEM);
 
 /** The committed sample's Values, with the key path pointed at a generated key. */
 function sampleEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  const sample = JSON.parse(readFileSync(resolve(__dirname, "../../local.settings.sample.json"), "utf8")) as { Values: Record<string, string> };
+  const sample = JSON.parse(readFileSync(resolve(__dirname, "../../local.settings.sample.json"), "utf8")) as {
+    Values: Record<string, string>;
+  };
   return { ...sample.Values, OCI_PRIVATE_KEY_PATH: KEY_FILE, ...overrides };
 }
 
@@ -48,7 +54,15 @@ describe("loadSettings", () => {
       },
       bgpAddressPool: "192.168.100.0/24",
       polling: { initialIntervalSeconds: 30, maxIntervalSeconds: 300, minIntervalSeconds: 20, waitProfiles: {} },
-      deadlines: { gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60, drgMinutes: 20, verificationMinutes: 30, gatewaySubnetMinutes: 15 },
+      deadlines: {
+        gatewayMinutes: 90,
+        providerMinutes: 60,
+        connectionMinutes: 30,
+        deprovisionMinutes: 60,
+        drgMinutes: 20,
+        verificationMinutes: 30,
+        gatewaySubnetMinutes: 15,
+      },
       keepResourcesOnFailure: false,
       health: { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false },
       watchdog: { schedule: "0 */5 * * * *", marginMinutes: 15 },
@@ -76,13 +90,20 @@ describe("loadSettings", () => {
 
   it("rejects a watchdog schedule that is not six NCRONTAB fields, and a margin out of range", () => {
     expect(loadSettings({ ...sampleEnv(), WATCHDOG_SCHEDULE: "0 0 */2 * * *" }).watchdog.schedule).toBe("0 0 */2 * * *");
-    expect(failure({ ...sampleEnv(), WATCHDOG_SCHEDULE: "*/5 * * * *", WATCHDOG_MARGIN_MINUTES: "0" }).issues.map((i) => i.path)).toEqual(["WATCHDOG_SCHEDULE", "WATCHDOG_MARGIN_MINUTES"]);
+    expect(failure({ ...sampleEnv(), WATCHDOG_SCHEDULE: "*/5 * * * *", WATCHDOG_MARGIN_MINUTES: "0" }).issues.map((i) => i.path)).toEqual([
+      "WATCHDOG_SCHEDULE",
+      "WATCHDOG_MARGIN_MINUTES",
+    ]);
   });
 
   it("trusts the principal header only with App Service authentication on, or outside App Service", () => {
     expect(loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect" }).trustClientPrincipalHeader).toBe(false);
-    expect(loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect", WEBSITE_AUTH_ENABLED: "False" }).trustClientPrincipalHeader).toBe(false);
-    expect(loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect", WEBSITE_AUTH_ENABLED: "True" }).trustClientPrincipalHeader).toBe(true);
+    expect(
+      loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect", WEBSITE_AUTH_ENABLED: "False" }).trustClientPrincipalHeader,
+    ).toBe(false);
+    expect(
+      loadSettings({ ...sampleEnv(), WEBSITE_SITE_NAME: "func-interconnect", WEBSITE_AUTH_ENABLED: "True" }).trustClientPrincipalHeader,
+    ).toBe(true);
     expect(loadSettings(sampleEnv()).trustClientPrincipalHeader).toBe(true);
     expect(failure({ ...sampleEnv(), WEBSITE_AUTH_ENABLED: "yes" }).issues.map((i) => i.path)).toEqual(["WEBSITE_AUTH_ENABLED"]);
   });
@@ -104,15 +125,31 @@ describe("loadSettings", () => {
   });
 
   it("reads an encrypted key with its passphrase and checks a given fingerprint", () => {
-    const s = loadSettings(sampleEnv({ OCI_PRIVATE_KEY_PATH: "", OCI_PRIVATE_KEY: ENCRYPTED_PEM, OCI_PRIVATE_KEY_PASSPHRASE: PASSPHRASE, OCI_FINGERPRINT: FINGERPRINT?.toUpperCase() }));
+    const s = loadSettings(
+      sampleEnv({
+        OCI_PRIVATE_KEY_PATH: "",
+        OCI_PRIVATE_KEY: ENCRYPTED_PEM,
+        OCI_PRIVATE_KEY_PASSPHRASE: PASSPHRASE,
+        OCI_FINGERPRINT: FINGERPRINT?.toUpperCase(),
+      }),
+    );
     expect(s.oci.passphrase).toBe(PASSPHRASE);
     expect(s.oci.fingerprint).toBe(FINGERPRINT);
     const wrong = failure(sampleEnv({ OCI_FINGERPRINT: "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff" }));
-    expect(wrong.issues).toEqual([{ path: "OCI_FINGERPRINT", message: "is invalid: does not match the public key of OCI_PRIVATE_KEY_PATH" }]);
+    expect(wrong.issues).toEqual([
+      { path: "OCI_FINGERPRINT", message: "is invalid: does not match the public key of OCI_PRIVATE_KEY_PATH" },
+    ]);
   });
 
   it("resolves PEERING_LOCATIONS_FILE and parses numbers and booleans", () => {
-    const s = loadSettings(sampleEnv({ PEERING_LOCATIONS_FILE: "catalog.json", KEEP_RESOURCES_ON_FAILURE: "TRUE", POLL_INITIAL_INTERVAL_SECONDS: "5", GATEWAY_DEADLINE_MINUTES: "120" }));
+    const s = loadSettings(
+      sampleEnv({
+        PEERING_LOCATIONS_FILE: "catalog.json",
+        KEEP_RESOURCES_ON_FAILURE: "TRUE",
+        POLL_INITIAL_INTERVAL_SECONDS: "5",
+        GATEWAY_DEADLINE_MINUTES: "120",
+      }),
+    );
     expect(s.peeringLocationsFile).toBe(resolve("catalog.json"));
     expect(s.keepResourcesOnFailure).toBe(true);
     expect(s.polling.initialIntervalSeconds).toBe(5);
@@ -120,14 +157,31 @@ describe("loadSettings", () => {
   });
 
   it("has a deadline of its own for each kind of wait, so tuning one leaves the others alone", () => {
-    const s = loadSettings(sampleEnv({ DRG_DEADLINE_MINUTES: "25", VERIFICATION_DEADLINE_MINUTES: "40", GATEWAY_SUBNET_DEADLINE_MINUTES: "10" }));
-    expect(s.deadlines).toEqual({ gatewayMinutes: 90, providerMinutes: 60, connectionMinutes: 30, deprovisionMinutes: 60, drgMinutes: 25, verificationMinutes: 40, gatewaySubnetMinutes: 10 });
+    const s = loadSettings(
+      sampleEnv({ DRG_DEADLINE_MINUTES: "25", VERIFICATION_DEADLINE_MINUTES: "40", GATEWAY_SUBNET_DEADLINE_MINUTES: "10" }),
+    );
+    expect(s.deadlines).toEqual({
+      gatewayMinutes: 90,
+      providerMinutes: 60,
+      connectionMinutes: 30,
+      deprovisionMinutes: 60,
+      drgMinutes: 25,
+      verificationMinutes: 40,
+      gatewaySubnetMinutes: 10,
+    });
     const timing = workflowTimingFromSettings(s);
-    expect(timing).toMatchObject({ drgDeadlineMinutes: 25, verificationDeadlineMinutes: 40, gatewaySubnetDeadlineMinutes: 10, connectionDeadlineMinutes: 30 });
+    expect(timing).toMatchObject({
+      drgDeadlineMinutes: 25,
+      verificationDeadlineMinutes: 40,
+      gatewaySubnetDeadlineMinutes: 10,
+      connectionDeadlineMinutes: 30,
+    });
   });
 
   it("reads wait profile overrides, which the workflows merge over their defaults", () => {
-    const s = loadSettings(sampleEnv({ POLL_MIN_INTERVAL_SECONDS: "15", WAIT_PROFILES: '{"gateway":{"earliestSeconds":600,"latestSeconds":1800}}' }));
+    const s = loadSettings(
+      sampleEnv({ POLL_MIN_INTERVAL_SECONDS: "15", WAIT_PROFILES: '{"gateway":{"earliestSeconds":600,"latestSeconds":1800}}' }),
+    );
     expect(s.polling.minIntervalSeconds).toBe(15);
     expect(s.polling.waitProfiles).toEqual({ gateway: { earliestSeconds: 600, latestSeconds: 1800 } });
   });
@@ -173,12 +227,19 @@ describe("loadSettings", () => {
   });
 
   it("requires exactly one of OCI_PRIVATE_KEY and OCI_PRIVATE_KEY_PATH, and a readable key", () => {
-    expect(failure(sampleEnv({ OCI_PRIVATE_KEY_PATH: "" })).issues).toEqual([{ path: "OCI_PRIVATE_KEY", message: expect.stringContaining("OCI_PRIVATE_KEY_PATH") }]);
-    expect(failure(sampleEnv({ OCI_PRIVATE_KEY: PEM })).issues).toEqual([{ path: "OCI_PRIVATE_KEY", message: expect.stringContaining("not both") }]);
-    expect(failure(sampleEnv({ OCI_PRIVATE_KEY_PATH: "", OCI_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" })).issues).toEqual([
-      { path: "OCI_PRIVATE_KEY", message: expect.stringContaining("not a PEM private key") },
+    expect(failure(sampleEnv({ OCI_PRIVATE_KEY_PATH: "" })).issues).toEqual([
+      { path: "OCI_PRIVATE_KEY", message: expect.stringContaining("OCI_PRIVATE_KEY_PATH") },
     ]);
-    expect(failure(sampleEnv({ OCI_PRIVATE_KEY_PATH: "", OCI_PRIVATE_KEY: ENCRYPTED_PEM })).issues[0]?.message).toContain("OCI_PRIVATE_KEY_PASSPHRASE");
+    expect(failure(sampleEnv({ OCI_PRIVATE_KEY: PEM })).issues).toEqual([
+      { path: "OCI_PRIVATE_KEY", message: expect.stringContaining("not both") },
+    ]);
+    expect(
+      failure(sampleEnv({ OCI_PRIVATE_KEY_PATH: "", OCI_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" }))
+        .issues,
+    ).toEqual([{ path: "OCI_PRIVATE_KEY", message: expect.stringContaining("not a PEM private key") }]);
+    expect(failure(sampleEnv({ OCI_PRIVATE_KEY_PATH: "", OCI_PRIVATE_KEY: ENCRYPTED_PEM })).issues[0]?.message).toContain(
+      "OCI_PRIVATE_KEY_PASSPHRASE",
+    );
   });
 
   it("names every problem in one error and never echoes a secret", () => {
@@ -191,7 +252,13 @@ describe("loadSettings", () => {
       OCI_PRIVATE_KEY_PASSPHRASE: "TOPSECRETPASS",
       BGP_ADDRESS_POOL: "nope",
     });
-    expect(err.issues.map((i) => i.path)).toEqual(["AZURE_EMULATOR_TOKEN", "OCI_TENANCY_OCID", "OCI_USER_OCID", "OCI_PRIVATE_KEY", "BGP_ADDRESS_POOL"]);
+    expect(err.issues.map((i) => i.path)).toEqual([
+      "AZURE_EMULATOR_TOKEN",
+      "OCI_TENANCY_OCID",
+      "OCI_USER_OCID",
+      "OCI_PRIVATE_KEY",
+      "BGP_ADDRESS_POOL",
+    ]);
     const everything = JSON.stringify({ message: err.message, issues: err.issues, details: err.details });
     for (const secret of ["TOPSECRETKEY", "TOPSECRETPEM", "TOPSECRETPASS"]) expect(everything).not.toContain(secret);
   });
@@ -212,9 +279,11 @@ describe("AzureWebJobsStorage forms", () => {
   const CLIENT_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
 
   it("takes a connection string as is", () => {
-    const azurite = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;";
+    const azurite =
+      "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=c2VjcmV0;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1;QueueEndpoint=http://127.0.0.1:10001/devstoreaccount1;";
     expect(loadSettings(sampleEnv({ AzureWebJobsStorage: azurite })).storage).toEqual({ connectionString: azurite });
-    const sas = "TableEndpoint=https://acct.table.core.windows.net;QueueEndpoint=https://acct.queue.core.windows.net;SharedAccessSignature=sv=2024&sig=abc";
+    const sas =
+      "TableEndpoint=https://acct.table.core.windows.net;QueueEndpoint=https://acct.queue.core.windows.net;SharedAccessSignature=sv=2024&sig=abc";
     expect(loadSettings(sampleEnv({ AzureWebJobsStorage: sas })).storage).toEqual({ connectionString: sas });
   });
 
@@ -230,14 +299,16 @@ describe("AzureWebJobsStorage forms", () => {
       "AzureWebJobsStorage__tableServiceUri",
     ]);
     expect(bicep).not.toMatch(/name: 'AzureWebJobsStorage'/);
-    const s = loadSettings(identityEnv({
-      AzureWebJobsStorage__accountName: "stinterconnect",
-      AzureWebJobsStorage__credential: "managedidentity",
-      AzureWebJobsStorage__clientId: CLIENT_ID,
-      AzureWebJobsStorage__blobServiceUri: "https://stinterconnect.blob.core.windows.net/",
-      AzureWebJobsStorage__queueServiceUri: "https://stinterconnect.queue.core.windows.net/",
-      AzureWebJobsStorage__tableServiceUri: "https://custom-tables.example.net/",
-    }));
+    const s = loadSettings(
+      identityEnv({
+        AzureWebJobsStorage__accountName: "stinterconnect",
+        AzureWebJobsStorage__credential: "managedidentity",
+        AzureWebJobsStorage__clientId: CLIENT_ID,
+        AzureWebJobsStorage__blobServiceUri: "https://stinterconnect.blob.core.windows.net/",
+        AzureWebJobsStorage__queueServiceUri: "https://stinterconnect.queue.core.windows.net/",
+        AzureWebJobsStorage__tableServiceUri: "https://custom-tables.example.net/",
+      }),
+    );
     expect(s.storage).toEqual({
       tableServiceUri: "https://custom-tables.example.net",
       queueServiceUri: "https://stinterconnect.queue.core.windows.net",
@@ -254,21 +325,68 @@ describe("AzureWebJobsStorage forms", () => {
       credential: "default",
     });
     // The host's configuration is case-insensitive; so is this.
-    expect(loadSettings(identityEnv({ azurewebjobsstorage__ACCOUNTNAME: "stinterconnect", AZUREWEBJOBSSTORAGE__credential: "ManagedIdentity" })).storage).toMatchObject({
+    expect(
+      loadSettings(identityEnv({ azurewebjobsstorage__ACCOUNTNAME: "stinterconnect", AZUREWEBJOBSSTORAGE__credential: "ManagedIdentity" }))
+        .storage,
+    ).toMatchObject({
       tableServiceUri: "https://stinterconnect.table.core.windows.net",
       credential: "managedidentity",
     });
   });
 
   const invalidIdentity: [string, Record<string, string>, string, RegExp][] = [
-    ["no account and no table URI", { AzureWebJobsStorage__queueServiceUri: "https://a.queue.core.windows.net" }, "AzureWebJobsStorage__tableServiceUri", /is missing.*accountName/],
-    ["no account and no queue URI", { AzureWebJobsStorage__tableServiceUri: "https://a.table.core.windows.net" }, "AzureWebJobsStorage__queueServiceUri", /is missing/],
-    ["a bad account name", { AzureWebJobsStorage__accountName: "Not_An-Account" }, "AzureWebJobsStorage__accountName", /3-24 lowercase letters and digits/],
-    ["an http service URI", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__tableServiceUri: "http://127.0.0.1:10002/devstoreaccount1" }, "AzureWebJobsStorage__tableServiceUri", /https URL/],
-    ["an unknown credential", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__credential: "password" }, "AzureWebJobsStorage__credential", /managedidentity/],
-    ["a client id that is no GUID", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__credential: "managedidentity", AzureWebJobsStorage__clientId: "my-identity" }, "AzureWebJobsStorage__clientId", /GUID/],
-    ["a client id without managedidentity", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientId: CLIENT_ID }, "AzureWebJobsStorage__clientId", /credential=managedidentity/],
-    ["a client secret", { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientSecret: "TOPSECRETCLIENT" }, "AzureWebJobsStorage__clientSecret", /not supported/],
+    [
+      "no account and no table URI",
+      { AzureWebJobsStorage__queueServiceUri: "https://a.queue.core.windows.net" },
+      "AzureWebJobsStorage__tableServiceUri",
+      /is missing.*accountName/,
+    ],
+    [
+      "no account and no queue URI",
+      { AzureWebJobsStorage__tableServiceUri: "https://a.table.core.windows.net" },
+      "AzureWebJobsStorage__queueServiceUri",
+      /is missing/,
+    ],
+    [
+      "a bad account name",
+      { AzureWebJobsStorage__accountName: "Not_An-Account" },
+      "AzureWebJobsStorage__accountName",
+      /3-24 lowercase letters and digits/,
+    ],
+    [
+      "an http service URI",
+      { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__tableServiceUri: "http://127.0.0.1:10002/devstoreaccount1" },
+      "AzureWebJobsStorage__tableServiceUri",
+      /https URL/,
+    ],
+    [
+      "an unknown credential",
+      { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__credential: "password" },
+      "AzureWebJobsStorage__credential",
+      /managedidentity/,
+    ],
+    [
+      "a client id that is no GUID",
+      {
+        AzureWebJobsStorage__accountName: "acct",
+        AzureWebJobsStorage__credential: "managedidentity",
+        AzureWebJobsStorage__clientId: "my-identity",
+      },
+      "AzureWebJobsStorage__clientId",
+      /GUID/,
+    ],
+    [
+      "a client id without managedidentity",
+      { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientId: CLIENT_ID },
+      "AzureWebJobsStorage__clientId",
+      /credential=managedidentity/,
+    ],
+    [
+      "a client secret",
+      { AzureWebJobsStorage__accountName: "acct", AzureWebJobsStorage__clientSecret: "TOPSECRETCLIENT" },
+      "AzureWebJobsStorage__clientSecret",
+      /not supported/,
+    ],
   ];
 
   it.each(invalidIdentity)("names the setting for %s", (_why, values, path, message) => {
@@ -279,12 +397,21 @@ describe("AzureWebJobsStorage forms", () => {
 
   it("refuses both forms at once, a value that is no connection string, and neither form, without echoing the value", () => {
     const both = failure(sampleEnv({ AzureWebJobsStorage__accountName: "acct" }));
-    expect(both.issues).toEqual([{ path: "AzureWebJobsStorage", message: expect.stringMatching(/either .* AzureWebJobsStorage__accountName, not both/) }]);
+    expect(both.issues).toEqual([
+      { path: "AzureWebJobsStorage", message: expect.stringMatching(/either .* AzureWebJobsStorage__accountName, not both/) },
+    ]);
     const account = failure(sampleEnv({ AzureWebJobsStorage: "TOPSECRETACCOUNT" }));
-    expect(account.issues).toEqual([{ path: "AzureWebJobsStorage", message: expect.stringMatching(/expected a storage connection string.*AzureWebJobsStorage__accountName/) }]);
+    expect(account.issues).toEqual([
+      {
+        path: "AzureWebJobsStorage",
+        message: expect.stringMatching(/expected a storage connection string.*AzureWebJobsStorage__accountName/),
+      },
+    ]);
     expect(account.message).not.toContain("TOPSECRETACCOUNT");
     const neither = failure(identityEnv({}));
-    expect(neither.issues).toEqual([{ path: "AzureWebJobsStorage", message: expect.stringMatching(/is missing.*AzureWebJobsStorage__accountName/) }]);
+    expect(neither.issues).toEqual([
+      { path: "AzureWebJobsStorage", message: expect.stringMatching(/is missing.*AzureWebJobsStorage__accountName/) },
+    ]);
   });
 });
 

@@ -53,7 +53,9 @@ describe("web console in Chromium", () => {
     await page.getByRole("button", { name: "Start provisioning" }).click();
     const errors = page.locator("#spec-errors li");
     await errors.first().waitFor();
-    expect(await page.locator("#spec-errors li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-path")))).toEqual(expect.arrayContaining(["bandwidthGbps", "azure.peeringLocation"]));
+    expect(await page.locator("#spec-errors li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-path")))).toEqual(
+      expect.arrayContaining(["bandwidthGbps", "azure.peeringLocation"]),
+    );
     expect(await page.locator("#spec").getAttribute("aria-invalid")).toBe("true");
     await page.fill("#spec", "{ not json");
     await page.getByRole("button", { name: "Start provisioning" }).click();
@@ -75,13 +77,17 @@ describe("web console in Chromium", () => {
     expect(await run.getAttribute("data-outcome")).toBe("failed");
     expect(await run.locator(".failure-reason").textContent()).toMatch(/Failed at provider: .*DEADLINE_EXCEEDED/);
     expect(await run.locator('[data-group="compensation"]').count()).toBe(1);
-    const compensation = await run.locator('.bar[data-lane="compensation"]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-step")));
+    const compensation = await run
+      .locator('.bar[data-lane="compensation"]')
+      .evaluateAll((bars) => bars.map((b) => b.getAttribute("data-step")));
     expect(compensation).toEqual(expect.arrayContaining(["compensation", "virtual-circuit", "circuit", "drg", "gateway"]));
     // the red is the failing step's own colour, not a class alone
     const fill = await run.locator('.bar.failed[data-step="provider"] .bar-rect').evaluate((r) => getComputedStyle(r).fill);
     expect(fill).toBe("rgb(185, 28, 28)");
     // the provider wait is shaded with what it waited for
-    expect(await run.locator('.bar[data-step="provider"] .wait title').first().textContent()).toMatch(/^waiting for virtual circuit PROVISIONED/);
+    expect(await run.locator('.bar[data-step="provider"] .wait title').first().textContent()).toMatch(
+      /^waiting for virtual circuit PROVISIONED/,
+    );
     await screenshot(page, "failed-with-compensation");
     await stack.faults("PUT", {});
   }, 120_000);
@@ -103,7 +109,22 @@ describe("web console in Chromium", () => {
     const run = page.locator("figure.timeline").first();
     await page.locator('figure.timeline[data-outcome="succeeded"]').waitFor();
     const steps = await run.locator('.bar[data-lane="main"]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-step")));
-    expect(steps).toEqual(["record", "preflight", "gateway-subnet", "gateway", "drg", "drg-attachment", "circuit", "virtual-circuit", "provider", "route-rules", "gateway-ready", "connection", "verification", "activate"]);
+    expect(steps).toEqual([
+      "record",
+      "preflight",
+      "gateway-subnet",
+      "gateway",
+      "drg",
+      "drg-attachment",
+      "circuit",
+      "virtual-circuit",
+      "provider",
+      "route-rules",
+      "gateway-ready",
+      "connection",
+      "verification",
+      "activate",
+    ]);
     // durable waits shaded (which ones depends on timing: a gateway seen ready by a health check is not waited for)
     expect(await run.locator(".bar .wait").count()).toBeGreaterThan(0);
     expect(await run.locator(".bar.failed").count()).toBe(0);
@@ -114,7 +135,9 @@ describe("web console in Chromium", () => {
     const links = await page.locator("table.resources a").evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
     const record = (await stack.api("GET", "interconnects/erp-prod")).json;
     expect(links).toContain(`https://portal.azure.com/#resource${record.resources.circuitId}/overview`);
-    expect(links).toContain(`https://cloud.oracle.com/networking/fast-connect/virtual-circuit/${record.resources.virtualCircuitId}?region=us-ashburn-1`);
+    expect(links).toContain(
+      `https://cloud.oracle.com/networking/fast-connect/virtual-circuit/${record.resources.virtualCircuitId}?region=us-ashburn-1`,
+    );
     expect(links.filter((l) => l.startsWith("https://portal.azure.com/#resource/subscriptions/"))).toHaveLength(5);
     expect(links.filter((l) => l.startsWith("https://cloud.oracle.com/networking/"))).toHaveLength(5);
     // the BGP plan, and the service key only masked
@@ -139,7 +162,9 @@ describe("web console in Chromium", () => {
   it("lists every interconnect with its state and regions, filters by state", async () => {
     await page.goto(consoleUrl());
     await page.locator('tr[data-name="erp-prod"]').waitFor();
-    expect(await page.locator('tr[data-name="erp-prod"] td').allTextContents()).toEqual(expect.arrayContaining(["active", "1 Gbps", "eastus", "us-ashburn-1"]));
+    expect(await page.locator('tr[data-name="erp-prod"] td').allTextContents()).toEqual(
+      expect.arrayContaining(["active", "1 Gbps", "eastus", "us-ashburn-1"]),
+    );
     expect(await page.locator('tr[data-name="erp-fail"] .badge').textContent()).toBe("failed");
     await page.selectOption("#state-filter", "failed");
     await page.waitForURL(/state=failed/);

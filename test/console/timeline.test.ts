@@ -4,12 +4,26 @@ import type { AuditRow } from "../../web/src/types";
 
 let seq = 0;
 /** A workflow row (orchestration time in details.at) or, with `activity`, an activity's row (wall clock only). */
-function row(step: string, event: string | undefined, orchestrationAt: string | undefined, extra: Partial<AuditRow> & { details?: Record<string, unknown> } = {}): AuditRow {
+function row(
+  step: string,
+  event: string | undefined,
+  orchestrationAt: string | undefined,
+  extra: Partial<AuditRow> & { details?: Record<string, unknown> } = {},
+): AuditRow {
   seq += 1;
   const wall = new Date(Date.parse("2026-12-01T10:00:00Z") + seq * 1000).toISOString();
   const details = { ...(event ? { event } : {}), ...(orchestrationAt ? { at: orchestrationAt } : {}), ...extra.details };
   const phase = event === "waiting" ? "info" : (event ?? extra.phase ?? "succeeded");
-  return { id: `${wall}-${String(seq).padStart(6, "0")}`, at: wall, step, phase, operation: "provision", instanceId: "provision-x-1", ...extra, details };
+  return {
+    id: `${wall}-${String(seq).padStart(6, "0")}`,
+    at: wall,
+    step,
+    phase,
+    operation: "provision",
+    instanceId: "provision-x-1",
+    ...extra,
+    details,
+  };
 }
 
 const T = (min: number) => new Date(Date.parse("2026-12-01T12:00:00Z") + min * 60_000).toISOString();
@@ -19,7 +33,12 @@ describe("the timeline model from audit rows", () => {
     const rows = [
       row("gateway", "started", T(0)),
       row("gateway", "succeeded", T(1)),
-      row("health", undefined, undefined, { phase: "info", operation: "watch", instanceId: "health-x", message: "health unknown → healthy" }),
+      row("health", undefined, undefined, {
+        phase: "info",
+        operation: "watch",
+        instanceId: "health-x",
+        message: "health unknown → healthy",
+      }),
     ];
     expect(buildRuns(rows).map((r) => r.instanceId)).toEqual(["provision-x-1"]);
   });
@@ -34,21 +53,40 @@ describe("the timeline model from audit rows", () => {
     const rows = [
       row("request", undefined, undefined, { phase: "info", actor: "ana@contoso.com", ticketRef: "CHG1" }),
       row("gateway", "started", T(0)),
-      row("azureEnsureGateway", undefined, undefined, { phase: "retrying", message: "PUBLIC_IP_PENDING: still Updating", details: { code: "PUBLIC_IP_PENDING" } }),
-      row("gateway", "retrying", T(1), { message: "azureEnsureGateway: THROTTLED: 429 Too Many Requests", details: { attempt: 1, delaySeconds: 60, code: "THROTTLED" } }),
+      row("azureEnsureGateway", undefined, undefined, {
+        phase: "retrying",
+        message: "PUBLIC_IP_PENDING: still Updating",
+        details: { code: "PUBLIC_IP_PENDING" },
+      }),
+      row("gateway", "retrying", T(1), {
+        message: "azureEnsureGateway: THROTTLED: 429 Too Many Requests",
+        details: { attempt: 1, delaySeconds: 60, code: "THROTTLED" },
+      }),
       row("gateway", "succeeded", T(3)),
       row("provider", "started", T(3)),
-      row("provider", "waiting", T(3), { details: { wait: "provider", waitingFor: "virtual circuit PROVISIONED", since: T(3), deadline: T(63) } }),
+      row("provider", "waiting", T(3), {
+        details: { wait: "provider", waitingFor: "virtual circuit PROVISIONED", since: T(3), deadline: T(63) },
+      }),
       row("provider", "failed", T(63), { message: "provider: DEADLINE_EXCEEDED: gave up", details: { code: "DEADLINE_EXCEEDED" } }),
       row("compensation", "started", T(64)),
       row("virtual-circuit", "started", T(64)),
-      row("virtual-circuit", "waiting", T(65), { details: { wait: "virtualCircuitTermination", waitingFor: "the virtual circuit to be TERMINATED", since: T(65), deadline: T(125) } }),
-      row("virtual-circuit", "waiting", T(67), { details: { wait: "virtualCircuitTermination", waitingFor: "the virtual circuit to be TERMINATED", outcome: "done" } }),
+      row("virtual-circuit", "waiting", T(65), {
+        details: { wait: "virtualCircuitTermination", waitingFor: "the virtual circuit to be TERMINATED", since: T(65), deadline: T(125) },
+      }),
+      row("virtual-circuit", "waiting", T(67), {
+        details: { wait: "virtualCircuitTermination", waitingFor: "the virtual circuit to be TERMINATED", outcome: "done" },
+      }),
       row("virtual-circuit", "succeeded", T(68)),
       row("compensation", "succeeded", T(70)),
     ];
     const [run] = buildRuns([...rows].reverse());
-    expect(run).toMatchObject({ instanceId: "provision-x-1", outcome: "failed", actor: "ana@contoso.com", ticketRef: "CHG1", failure: { step: "provider" } });
+    expect(run).toMatchObject({
+      instanceId: "provision-x-1",
+      outcome: "failed",
+      actor: "ana@contoso.com",
+      ticketRef: "CHG1",
+      failure: { step: "provider" },
+    });
     expect(run!.bars.map((b) => [b.lane, b.step, b.outcome])).toEqual([
       ["main", "gateway", "succeeded"],
       ["main", "provider", "failed"],
@@ -58,8 +96,12 @@ describe("the timeline model from audit rows", () => {
     const [gateway, provider, , vc] = run!.bars;
     expect(gateway!.marks.map((m) => m.kind)).toEqual(["retry", "throttled"]);
     // the back-off after throttling is a durable timer too
-    expect(gateway!.waits).toEqual([expect.objectContaining({ start: Date.parse(T(1)), end: Date.parse(T(2)), what: expect.stringContaining("retry in 60 s") })]);
-    expect(provider!.waits).toEqual([{ start: Date.parse(T(3)), end: Date.parse(T(63)), what: "virtual circuit PROVISIONED", deadline: T(63), open: false }]);
+    expect(gateway!.waits).toEqual([
+      expect.objectContaining({ start: Date.parse(T(1)), end: Date.parse(T(2)), what: expect.stringContaining("retry in 60 s") }),
+    ]);
+    expect(provider!.waits).toEqual([
+      { start: Date.parse(T(3)), end: Date.parse(T(63)), what: "virtual circuit PROVISIONED", deadline: T(63), open: false },
+    ]);
     expect(provider!.message).toBe("provider: DEADLINE_EXCEEDED: gave up");
     expect(provider!.code).toBe("DEADLINE_EXCEEDED");
     // a wait's own end row ends it, not the step's end
@@ -68,8 +110,14 @@ describe("the timeline model from audit rows", () => {
 
   it("keeps a run in flight open up to the latest orchestration time, and calls a run that stopped half-way unfinished", () => {
     seq = 0;
-    const rows = [row("record", "started", T(0)), row("record", "succeeded", T(1)), row("gateway-ready", "started", T(2)),
-      row("gateway-ready", "waiting", T(2), { details: { wait: "gateway", waitingFor: "the ExpressRoute gateway to be Succeeded", since: T(0), deadline: T(90) } })];
+    const rows = [
+      row("record", "started", T(0)),
+      row("record", "succeeded", T(1)),
+      row("gateway-ready", "started", T(2)),
+      row("gateway-ready", "waiting", T(2), {
+        details: { wait: "gateway", waitingFor: "the ExpressRoute gateway to be Succeeded", since: T(0), deadline: T(90) },
+      }),
+    ];
     const [live] = buildRuns(rows, { instanceId: "provision-x-1", nowMs: Date.parse(T(30)) });
     expect(live).toMatchObject({ outcome: "running", live: true, end: Date.parse(T(30)) });
     const waiting = live!.bars.at(-1)!;
@@ -84,9 +132,15 @@ describe("the timeline model from audit rows", () => {
   it("separates runs by instance, newest first, and marks a run that reached activate as succeeded", () => {
     seq = 0;
     const first = [row("record", "started", T(0)), row("activate", "started", T(5)), row("activate", "succeeded", T(6))];
-    const second = [row("record", "started", T(100), { instanceId: "teardown-x-2", operation: "teardown" }), row("deleted", "started", T(110), { instanceId: "teardown-x-2", operation: "teardown" }),
-      row("deleted", "succeeded", T(111), { instanceId: "teardown-x-2", operation: "teardown" })];
+    const second = [
+      row("record", "started", T(100), { instanceId: "teardown-x-2", operation: "teardown" }),
+      row("deleted", "started", T(110), { instanceId: "teardown-x-2", operation: "teardown" }),
+      row("deleted", "succeeded", T(111), { instanceId: "teardown-x-2", operation: "teardown" }),
+    ];
     const runs = buildRuns([...first, ...second]);
-    expect(runs.map((r) => [r.instanceId, r.operation, r.outcome])).toEqual([["teardown-x-2", "teardown", "succeeded"], ["provision-x-1", "provision", "succeeded"]]);
+    expect(runs.map((r) => [r.instanceId, r.operation, r.outcome])).toEqual([
+      ["teardown-x-2", "teardown", "succeeded"],
+      ["provision-x-1", "provision", "succeeded"],
+    ]);
   });
 });

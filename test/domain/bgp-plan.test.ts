@@ -26,8 +26,16 @@ function issuesOf(fn: () => unknown): { path: string; message: string }[] {
 
 describe("BGP sessions from a /30", () => {
   it("follows Oracle's example: 2nd address Oracle, 3rd address Azure (customer), both /30", () => {
-    expect(bgpSession(cidrOf("10.0.0.20/30"))).toEqual({ cidr: "10.0.0.20/30", oracleBgpPeeringIp: "10.0.0.21/30", customerBgpPeeringIp: "10.0.0.22/30" });
-    expect(bgpSession(cidrOf("10.0.0.24/30"))).toEqual({ cidr: "10.0.0.24/30", oracleBgpPeeringIp: "10.0.0.25/30", customerBgpPeeringIp: "10.0.0.26/30" });
+    expect(bgpSession(cidrOf("10.0.0.20/30"))).toEqual({
+      cidr: "10.0.0.20/30",
+      oracleBgpPeeringIp: "10.0.0.21/30",
+      customerBgpPeeringIp: "10.0.0.22/30",
+    });
+    expect(bgpSession(cidrOf("10.0.0.24/30"))).toEqual({
+      cidr: "10.0.0.24/30",
+      oracleBgpPeeringIp: "10.0.0.25/30",
+      customerBgpPeeringIp: "10.0.0.26/30",
+    });
   });
 
   it("holds for every aligned /30", () => {
@@ -45,7 +53,12 @@ describe("BGP sessions from a /30", () => {
 
 describe("planBgp with requested blocks", () => {
   it("accepts the example spec's blocks", () => {
-    const plan = planBgp({ requested: { primary: "192.168.100.0/30", secondary: "192.168.100.4/30" }, pool: POOL, used: [], avoid: [...VNET, ...VCN] });
+    const plan = planBgp({
+      requested: { primary: "192.168.100.0/30", secondary: "192.168.100.4/30" },
+      pool: POOL,
+      used: [],
+      avoid: [...VNET, ...VCN],
+    });
     expect(plan).toEqual({
       primary: { cidr: "192.168.100.0/30", oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
       secondary: { cidr: "192.168.100.4/30", oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
@@ -53,18 +66,42 @@ describe("planBgp with requested blocks", () => {
   });
 
   it("rejects not /30, unaligned, garbage, overlapping each other, the networks or another interconnect, naming the field", () => {
-    expect(issuesOf(() => planBgp({ requested: { primary: "192.168.100.0/29", secondary: "192.168.100.9/30" }, pool: POOL, used: [], avoid: [] }))).toEqual([
+    expect(
+      issuesOf(() =>
+        planBgp({ requested: { primary: "192.168.100.0/29", secondary: "192.168.100.9/30" }, pool: POOL, used: [], avoid: [] }),
+      ),
+    ).toEqual([
       { path: "bgp.primaryPeeringCidr", message: "must be a /30 block; got a /29" },
       { path: "bgp.secondaryPeeringCidr", message: "must be aligned to a /30 boundary, e.g. 192.168.100.8/30" },
     ]);
-    expect(issuesOf(() => planBgp({ requested: { primary: "nope", secondary: "192.168.100.0/30" }, pool: POOL, used: [], avoid: [] }))[0]?.path).toBe("bgp.primaryPeeringCidr");
-    const same = issuesOf(() => planBgp({ requested: { primary: "192.168.100.4/30", secondary: "192.168.100.4/30" }, pool: POOL, used: [], avoid: [] }));
-    expect(same).toEqual([{ path: "bgp.secondaryPeeringCidr", message: expect.stringContaining("must not overlap bgp.primaryPeeringCidr") }]);
-    const vnet = issuesOf(() => planBgp({ requested: { primary: "10.10.255.252/30", secondary: "10.20.0.0/30" }, pool: POOL, used: [], avoid: [...VNET, ...VCN, "fd00::/8"] }));
+    expect(
+      issuesOf(() => planBgp({ requested: { primary: "nope", secondary: "192.168.100.0/30" }, pool: POOL, used: [], avoid: [] }))[0]?.path,
+    ).toBe("bgp.primaryPeeringCidr");
+    const same = issuesOf(() =>
+      planBgp({ requested: { primary: "192.168.100.4/30", secondary: "192.168.100.4/30" }, pool: POOL, used: [], avoid: [] }),
+    );
+    expect(same).toEqual([
+      { path: "bgp.secondaryPeeringCidr", message: expect.stringContaining("must not overlap bgp.primaryPeeringCidr") },
+    ]);
+    const vnet = issuesOf(() =>
+      planBgp({
+        requested: { primary: "10.10.255.252/30", secondary: "10.20.0.0/30" },
+        pool: POOL,
+        used: [],
+        avoid: [...VNET, ...VCN, "fd00::/8"],
+      }),
+    );
     expect(vnet.map((i) => i.path)).toEqual(["bgp.primaryPeeringCidr", "bgp.secondaryPeeringCidr"]);
     expect(vnet[0]?.message).toContain("10.10.0.0/16");
     expect(vnet[1]?.message).toContain("10.20.0.0/16");
-    const used = issuesOf(() => planBgp({ requested: { primary: "192.168.100.0/30", secondary: "192.168.100.8/30" }, pool: POOL, used: ["192.168.100.8/30"], avoid: [] }));
+    const used = issuesOf(() =>
+      planBgp({
+        requested: { primary: "192.168.100.0/30", secondary: "192.168.100.8/30" },
+        pool: POOL,
+        used: ["192.168.100.8/30"],
+        avoid: [],
+      }),
+    );
     expect(used).toEqual([{ path: "bgp.secondaryPeeringCidr", message: expect.stringContaining("another interconnect") }]);
     const named = issuesOf(() =>
       planBgp({
@@ -75,7 +112,10 @@ describe("planBgp with requested blocks", () => {
       }),
     );
     expect(named).toEqual([
-      { path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.0/30 of interconnect vnet-missing (failed at preflight; DELETE it to release the block)" },
+      {
+        path: "bgp.primaryPeeringCidr",
+        message: "overlaps 192.168.100.0/30 of interconnect vnet-missing (failed at preflight; DELETE it to release the block)",
+      },
     ]);
   });
 });
@@ -92,7 +132,9 @@ describe("planBgp allocation", () => {
   });
 
   it("reports an exhausted pool and a bad pool", () => {
-    expect(() => planBgp({ pool: "192.168.100.0/29", used: ["192.168.100.4/30"], avoid: [] })).toThrow(expect.objectContaining({ code: "BGP_POOL_EXHAUSTED", status: 409 }));
+    expect(() => planBgp({ pool: "192.168.100.0/29", used: ["192.168.100.4/30"], avoid: [] })).toThrow(
+      expect.objectContaining({ code: "BGP_POOL_EXHAUSTED", status: 409 }),
+    );
     for (const pool of ["192.168.100.0/30", "192.168.100.1/24", "x"]) {
       expect(() => planBgp({ pool, used: [], avoid: [] })).toThrow(expect.objectContaining({ code: "CONFIGURATION_INVALID" }));
     }
@@ -108,11 +150,13 @@ describe("planBgp allocation", () => {
   const blocksNear = (pool: string, maxLength: number) => {
     const p = cidrOf(pool);
     const size = 2 ** (32 - p.prefixLength);
-    const near = fc.record({ offset: fc.integer({ min: 0, max: size - 1 }), prefixLength: fc.integer({ min: p.prefixLength + 1, max: 32 }) }).map(({ offset, prefixLength }) => {
-      const a = p.address + offset;
-      const s = 2 ** (32 - prefixLength);
-      return formatCidr({ address: a - (a % s), prefixLength });
-    });
+    const near = fc
+      .record({ offset: fc.integer({ min: 0, max: size - 1 }), prefixLength: fc.integer({ min: p.prefixLength + 1, max: 32 }) })
+      .map(({ offset, prefixLength }) => {
+        const a = p.address + offset;
+        const s = 2 ** (32 - prefixLength);
+        return formatCidr({ address: a - (a % s), prefixLength });
+      });
     return fc.array(fc.oneof(near, aligned(8, 32)), { maxLength });
   };
   const scenario = aligned(22, 29).chain((pool) => fc.tuple(fc.constant(pool), blocksNear(pool, 10), blocksNear(pool, 4)));

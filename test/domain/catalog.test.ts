@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PEERING_LOCATION_CATALOG, findPairing, loadPeeringLocationCatalog, parsePeeringLocationCatalog } from "../../src/domain/catalog";
+import {
+  DEFAULT_PEERING_LOCATION_CATALOG,
+  findPairing,
+  loadPeeringLocationCatalog,
+  parsePeeringLocationCatalog,
+} from "../../src/domain/catalog";
 import type { DomainError } from "../../src/domain/errors";
 
 const dir = mkdtempSync(join(tmpdir(), "catalog-"));
@@ -43,7 +48,18 @@ describe("built-in peering-location catalog", () => {
 describe("catalog override (PEERING_LOCATIONS_FILE)", () => {
   it("loads a valid file", () => {
     const file = join(dir, "ok.json");
-    writeFileSync(file, JSON.stringify([{ ociRegion: "eu-zurich-1", ociRegionKey: "ZRH", ociRegionName: "Switzerland North (Zurich)", peeringLocations: ["Zurich"], azureRegion: "switzerlandnorth" }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          ociRegion: "eu-zurich-1",
+          ociRegionKey: "ZRH",
+          ociRegionName: "Switzerland North (Zurich)",
+          peeringLocations: ["Zurich"],
+          azureRegion: "switzerlandnorth",
+        },
+      ]),
+    );
     const catalog = loadPeeringLocationCatalog(file);
     expect(findPairing(catalog, "eu-zurich-1", "Zurich")?.azureRegion).toBe("switzerlandnorth");
     expect(findPairing(catalog, "us-ashburn-1", "Washington DC")).toBeUndefined();
@@ -56,7 +72,12 @@ describe("catalog override (PEERING_LOCATIONS_FILE)", () => {
 
   it("names the file and every bad field", () => {
     const file = join(dir, "bad.json");
-    writeFileSync(file, JSON.stringify([{ ociRegion: "Ashburn", ociRegionKey: "IAD", ociRegionName: "x", peeringLocations: [], azureRegion: "eastus", extra: 1 }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { ociRegion: "Ashburn", ociRegionKey: "IAD", ociRegionName: "x", peeringLocations: [], azureRegion: "eastus", extra: 1 },
+      ]),
+    );
     let err: DomainError | undefined;
     try {
       loadPeeringLocationCatalog(file);
@@ -71,7 +92,13 @@ describe("catalog override (PEERING_LOCATIONS_FILE)", () => {
   });
 
   it("rejects duplicate regions, missing files and broken JSON", () => {
-    const row = { ociRegion: "us-ashburn-1", ociRegionKey: "IAD", ociRegionName: "x", peeringLocations: ["Washington DC"], azureRegion: "eastus" };
+    const row = {
+      ociRegion: "us-ashburn-1",
+      ociRegionKey: "IAD",
+      ociRegionName: "x",
+      peeringLocations: ["Washington DC"],
+      azureRegion: "eastus",
+    };
     expect(() => parsePeeringLocationCatalog([row, row])).toThrow(/\[1\]\.ociRegion: duplicate OCI region/);
     expect(() => parsePeeringLocationCatalog([])).toThrow(/at least one row/);
     expect(() => loadPeeringLocationCatalog(join(dir, "missing.json"))).toThrow(/Cannot read/);

@@ -18,7 +18,15 @@ describe("checkFindings", () => {
     const routes = healthyRoutes(d);
     routes.paths.secondary = { arpPeer: false, statePfxRcd: "Idle", routes: [] };
     const one = checkFindings(d, healthyLive(d), routes);
-    expect(one).toMatchObject([{ code: "path-down", subject: "secondary", severity: "warning", remedy: "alert-only", observed: "ARP peer missing, statePfxRcd Idle" }]);
+    expect(one).toMatchObject([
+      {
+        code: "path-down",
+        subject: "secondary",
+        severity: "warning",
+        remedy: "alert-only",
+        observed: "ARP peer missing, statePfxRcd Idle",
+      },
+    ]);
     expect(statusOf(one)).toBe("degraded");
     routes.paths.primary = { arpPeer: true, statePfxRcd: "Active", routes: [] };
     const both = checkFindings(d, healthyLive(d), routes);
@@ -69,7 +77,10 @@ describe("checkFindings", () => {
 
   it("a detached DRG attachment is down, naming it", () => {
     const d = desired();
-    const live = { ...healthyLive(d), drgAttachment: { found: true as const, lifecycleState: "DETACHED", vcnId: "ocid1.vcn.oc1.iad.aaaaaaaavcn" } };
+    const live = {
+      ...healthyLive(d),
+      drgAttachment: { found: true as const, lifecycleState: "DETACHED", vcnId: "ocid1.vcn.oc1.iad.aaaaaaaavcn" },
+    };
     expect(checkFindings(d, live)).toMatchObject([{ code: "drg-attachment-missing", observed: "DETACHED", severity: "critical" }]);
   });
 

@@ -56,23 +56,53 @@ describe("nextHealth", () => {
   });
 
   it("a control-plane check keeps the route findings of the last route check, a route check replaces them", () => {
-    const pathDown: FindingDraft = { code: "path-down", subject: "secondary", tier: "routes", signal: "s", expected: "e", observed: "o", severity: "warning", remedy: "alert-only", action: "a" };
+    const pathDown: FindingDraft = {
+      code: "path-down",
+      subject: "secondary",
+      tier: "routes",
+      signal: "s",
+      expected: "e",
+      observed: "o",
+      severity: "warning",
+      remedy: "alert-only",
+      action: "a",
+    };
     const routes = nextHealth(undefined, [pathDown], { at: T0, tiers: ["control-plane", "routes"] });
     expect(routes).toMatchObject({ status: "degraded", routesCheckedAt: T0 });
     const control = nextHealth(routes, [], { at: T1, tiers: ["control-plane"] });
     expect(control).toMatchObject({ status: "degraded", routesCheckedAt: T0, checkedAt: T1, findings: [{ code: "path-down", since: T0 }] });
     const recovered = nextHealth(control, [], { at: T2, tiers: ["control-plane", "routes"] });
     expect(recovered).toMatchObject({ status: "healthy", since: T2, findings: [] });
-    expect(healthTransition(control, recovered)).toMatchObject({ from: "degraded", to: "healthy", raised: [], cleared: [{ code: "path-down" }] });
+    expect(healthTransition(control, recovered)).toMatchObject({
+      from: "degraded",
+      to: "healthy",
+      raised: [],
+      cleared: [{ code: "path-down" }],
+    });
   });
 
   it("reports a transition when the set of findings changes under the same status", () => {
-    const a: FindingDraft = { code: "path-down", subject: "secondary", tier: "routes", signal: "s", expected: "e", observed: "o", severity: "warning", remedy: "alert-only", action: "a" };
+    const a: FindingDraft = {
+      code: "path-down",
+      subject: "secondary",
+      tier: "routes",
+      signal: "s",
+      expected: "e",
+      observed: "o",
+      severity: "warning",
+      remedy: "alert-only",
+      action: "a",
+    };
     const b: FindingDraft = { ...a, code: "vnet-prefix-unrouted", subject: "10.11.0.0/16", remedy: "auto-repair" };
     const all = [...CHECK_TIERS];
     const one = nextHealth(undefined, [a], { at: T0, tiers: all });
     const two = nextHealth(one, [a, b], { at: T1, tiers: all });
-    expect(healthTransition(one, two)).toMatchObject({ from: "degraded", to: "degraded", raised: [{ code: "vnet-prefix-unrouted", since: T1 }], cleared: [] });
+    expect(healthTransition(one, two)).toMatchObject({
+      from: "degraded",
+      to: "degraded",
+      raised: [{ code: "vnet-prefix-unrouted", since: T1 }],
+      cleared: [],
+    });
     expect(healthTransition(undefined, one)).toMatchObject({ from: undefined, to: "degraded" });
   });
 });

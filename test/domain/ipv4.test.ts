@@ -21,9 +21,11 @@ const aligned = cidr.map((c): Cidr => ({ address: networkAddress(c), prefixLengt
 describe("IPv4 parsing", () => {
   it("round-trips every address and every CIDR", () => {
     fc.assert(fc.property(address, (a) => parseIpv4(formatIpv4(a)) === a));
-    fc.assert(fc.property(cidr, (c) => {
-      expect(parseCidr(formatCidr(c))).toEqual(c);
-    }));
+    fc.assert(
+      fc.property(cidr, (c) => {
+        expect(parseCidr(formatCidr(c))).toEqual(c);
+      }),
+    );
   });
 
   it("rejects malformed text", () => {
@@ -54,7 +56,10 @@ describe("CIDR arithmetic", () => {
     fc.assert(
       fc.property(aligned, fc.integer({ min: 0, max: 32 }), fc.nat(), (outer, extra, pick) => {
         const prefixLength = Math.max(outer.prefixLength, extra);
-        const inner = { address: networkAddress({ address: cidrRange(outer).first + (pick % 2 ** (32 - outer.prefixLength)), prefixLength }), prefixLength };
+        const inner = {
+          address: networkAddress({ address: cidrRange(outer).first + (pick % 2 ** (32 - outer.prefixLength)), prefixLength }),
+          prefixLength,
+        };
         expect(cidrContains(outer, outer)).toBe(true);
         expect(cidrContains(outer, inner)).toBe(true);
         expect(cidrsOverlap(outer, inner)).toBe(true);

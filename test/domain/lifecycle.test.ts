@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../../src/domain/errors";
-import { INTERCONNECT_STATES, type InterconnectState, assertTransition, canTransition, isInterconnectState, nextStates } from "../../src/domain/lifecycle";
+import {
+  INTERCONNECT_STATES,
+  type InterconnectState,
+  assertTransition,
+  canTransition,
+  isInterconnectState,
+  nextStates,
+} from "../../src/domain/lifecycle";
 
 const ALLOWED: [InterconnectState, InterconnectState][] = [
   ["requested", "provisioning"],

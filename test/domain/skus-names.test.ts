@@ -23,12 +23,19 @@ describe("SKUs", () => {
   });
 
   it("knows which gateway SKUs have FastPath and how many circuits they connect", () => {
-    expect(["Standard", "HighPerformance", "ErGw1AZ", "ErGw2AZ"].map((s) => supportsFastPath(s as "Standard"))).toEqual([false, false, false, false]);
+    expect(["Standard", "HighPerformance", "ErGw1AZ", "ErGw2AZ"].map((s) => supportsFastPath(s as "Standard"))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
     expect(supportsFastPath("UltraPerformance")).toBe(true);
     expect(supportsFastPath("ErGw3AZ")).toBe(true);
     expect(supportsFastPath("ErGwScale", 9)).toBe(false);
     expect(supportsFastPath("ErGwScale", 10)).toBe(true);
-    expect([maxCircuitConnections("Standard"), maxCircuitConnections("ErGw2AZ"), maxCircuitConnections("UltraPerformance")]).toEqual([4, 8, 16]);
+    expect([maxCircuitConnections("Standard"), maxCircuitConnections("ErGw2AZ"), maxCircuitConnections("UltraPerformance")]).toEqual([
+      4, 8, 16,
+    ]);
     expect([1, 2, 9, 10].map((u) => maxCircuitConnections("ErGwScale", u))).toEqual([4, 8, 8, 16]);
     expect(gatewaySku("ErGw3AZ")).toEqual({ name: "ErGw3AZ", tier: "ErGw3AZ" });
   });

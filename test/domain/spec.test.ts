@@ -37,7 +37,11 @@ describe("parseInterconnectSpec: valid input", () => {
   it("accepts the README example and fills in the defaults", () => {
     expect(parseInterconnectSpec(EXAMPLE)).toEqual({
       ...EXAMPLE,
-      azure: { ...EXAMPLE.azure, circuitSku: { tier: "Standard", family: "MeteredData" }, gateway: { sku: "UltraPerformance", fastPath: true } },
+      azure: {
+        ...EXAMPLE.azure,
+        circuitSku: { tier: "Standard", family: "MeteredData" },
+        gateway: { sku: "UltraPerformance", fastPath: true },
+      },
       keepResourcesOnFailure: false,
     });
   });
@@ -46,7 +50,12 @@ describe("parseInterconnectSpec: valid input", () => {
     const spec = parseInterconnectSpec({
       ...EXAMPLE,
       bandwidthGbps: 10,
-      azure: { ...EXAMPLE.azure, peeringLocation: "Washington DC2", circuitSku: { tier: "Local", family: "UnlimitedData" }, gateway: { sku: "ErGwScale", scaleUnits: 12 } },
+      azure: {
+        ...EXAMPLE.azure,
+        peeringLocation: "Washington DC2",
+        circuitSku: { tier: "Local", family: "UnlimitedData" },
+        gateway: { sku: "ErGwScale", scaleUnits: 12 },
+      },
       oci: { ...EXAMPLE.oci, compartmentId: "ocid1.tenancy.oc1..aaaaaaaalocalemulatortenancy", drgId: "ocid1.drg.oc1.iad.aaaaaaaadrg" },
       tags: { costCenter: "1234", "owner.team": "" },
       keepResourcesOnFailure: true,
@@ -64,7 +73,9 @@ describe("parseInterconnectSpec: valid input", () => {
   });
 
   it("uses the catalog it is given", () => {
-    const catalog = parsePeeringLocationCatalog([{ ociRegion: "us-ashburn-1", ociRegionKey: "IAD", ociRegionName: "x", peeringLocations: ["Ashburn Lab"], azureRegion: "eastus" }]);
+    const catalog = parsePeeringLocationCatalog([
+      { ociRegion: "us-ashburn-1", ociRegionKey: "IAD", ociRegionName: "x", peeringLocations: ["Ashburn Lab"], azureRegion: "eastus" },
+    ]);
     expect(parseInterconnectSpec(withField("azure.peeringLocation", "Ashburn Lab"), { catalog }).azure.peeringLocation).toBe("Ashburn Lab");
     expect(() => parseInterconnectSpec(EXAMPLE, { catalog })).toThrow(/azure\.peeringLocation/);
   });
@@ -127,18 +138,37 @@ describe("parseInterconnectSpec: each invalid field gets its own error naming it
     (input.bgp as Json).asn = 65000;
     (input.azure as Json).gateway = { sku: "UltraPerformance", fastpath: true };
     const issues = issuesOf(input);
-    expect(issues.map((i) => i.path).sort()).toEqual(["azure.gateway.fastpath", "azure.sku", "azure.virtualNetwork.id", "bgp.asn", "extra", "oci.drg"]);
-    expect(issues.find((i) => i.path === "oci.drg")?.message).toBe("unknown field; allowed fields here: region, compartmentId, vcnId, drgId");
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      "azure.gateway.fastpath",
+      "azure.sku",
+      "azure.virtualNetwork.id",
+      "bgp.asn",
+      "extra",
+      "oci.drg",
+    ]);
+    expect(issues.find((i) => i.path === "oci.drg")?.message).toBe(
+      "unknown field; allowed fields here: region, compartmentId, vcnId, drgId",
+    );
   });
 
   it("checks gateway SKU rules on the fields they concern", () => {
     const gw = (gateway: unknown) => issuesOf(withField("azure.gateway", gateway));
-    expect(gw({ sku: "Standard", fastPath: true })).toEqual([{ path: "azure.gateway.fastPath", message: expect.stringContaining("not available on sku Standard") }]);
-    expect(gw({ sku: "ErGwScale", scaleUnits: 9, fastPath: true })).toEqual([{ path: "azure.gateway.fastPath", message: expect.stringContaining("fewer than 10 scale units") }]);
-    expect(gw({ sku: "ErGwScale" })).toEqual([{ path: "azure.gateway.scaleUnits", message: expect.stringContaining("required with sku ErGwScale") }]);
-    expect(gw({ sku: "ErGw3AZ", scaleUnits: 2 })).toEqual([{ path: "azure.gateway.scaleUnits", message: "allowed only with sku ErGwScale" }]);
+    expect(gw({ sku: "Standard", fastPath: true })).toEqual([
+      { path: "azure.gateway.fastPath", message: expect.stringContaining("not available on sku Standard") },
+    ]);
+    expect(gw({ sku: "ErGwScale", scaleUnits: 9, fastPath: true })).toEqual([
+      { path: "azure.gateway.fastPath", message: expect.stringContaining("fewer than 10 scale units") },
+    ]);
+    expect(gw({ sku: "ErGwScale" })).toEqual([
+      { path: "azure.gateway.scaleUnits", message: expect.stringContaining("required with sku ErGwScale") },
+    ]);
+    expect(gw({ sku: "ErGw3AZ", scaleUnits: 2 })).toEqual([
+      { path: "azure.gateway.scaleUnits", message: "allowed only with sku ErGwScale" },
+    ]);
     expect(gw({ sku: "ErGwScale", scaleUnits: 41 })).toEqual([{ path: "azure.gateway.scaleUnits", message: "must be at most 40" }]);
-    expect(issuesOf(withField("azure.circuitSku", { tier: "Local" }))).toEqual([{ path: "azure.circuitSku.family", message: expect.stringContaining("UnlimitedData when tier is Local") }]);
+    expect(issuesOf(withField("azure.circuitSku", { tier: "Local" }))).toEqual([
+      { path: "azure.circuitSku.family", message: expect.stringContaining("UnlimitedData when tier is Local") },
+    ]);
   });
 
   it("limits tags to 15", () => {
@@ -155,7 +185,11 @@ describe("parseInterconnectSpec: each invalid field gets its own error naming it
     (input.oci as Json).vcnId = "nope";
     (input.bgp as Json).secondaryPeeringCidr = "192.168.100.2/30";
     input.tags = { "a<b": "x" };
-    expect(issuesOf(input).map((i) => i.path).sort()).toEqual([
+    expect(
+      issuesOf(input)
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual([
       "azure.peeringLocation",
       "azure.virtualNetwork.gatewaySubnetPrefix",
       "bandwidthGbps",
@@ -170,7 +204,9 @@ describe("parseInterconnectSpec: each invalid field gets its own error naming it
     expect(issuesOf(null)).toEqual([{ path: "", message: "must be a JSON object" }]);
     expect(issuesOf([])).toEqual([{ path: "", message: "must be a JSON object" }]);
     expect(issuesOf({}).map((i) => i.path)).toEqual(["name", "bandwidthGbps", "azure", "oci"]);
-    expect(issuesOf(withField("azure.virtualNetwork", undefined))).toEqual([{ path: "azure.virtualNetwork", message: "required: an object {name, gatewaySubnetPrefix}" }]);
+    expect(issuesOf(withField("azure.virtualNetwork", undefined))).toEqual([
+      { path: "azure.virtualNetwork", message: "required: an object {name, gatewaySubnetPrefix}" },
+    ]);
   });
 
   it("carries the problem+json shape for the HTTP layer", () => {

@@ -44,7 +44,10 @@ async function closedPort(): Promise<number> {
 /** Runs the CLI as a user would; stdout is a pipe, so the view is the plain one-line-per-change one. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "--url", stack.url, "--interval", "0.2", ...args], { cwd: scratch, env: { PATH: process.env.PATH ?? "", ...env } });
+    const child = spawn(process.execPath, [CLI, "--url", stack.url, "--interval", "0.2", ...args], {
+      cwd: scratch,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -56,10 +59,15 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 
 /** The same under a pseudo-terminal (util-linux script), so the live view is listr2's TTY renderer. */
 function cliOnTty(args: string[]): Promise<{ code: number; screen: string }> {
-  const command = [process.execPath, CLI, "--url", stack.url, "--interval", "0.2", ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+  const command = [process.execPath, CLI, "--url", stack.url, "--interval", "0.2", ...args]
+    .map((a) => `'${a.replace(/'/g, "'\\''")}'`)
+    .join(" ");
   return new Promise((resolve, reject) => {
     // A fresh pseudo-terminal has no size; a real one has.
-    const child = spawn("script", ["-qefc", `stty cols 160 rows 40; ${command}`, "/dev/null"], { cwd: scratch, env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color" } });
+    const child = spawn("script", ["-qefc", `stty cols 160 rows 40; ${command}`, "/dev/null"], {
+      cwd: scratch,
+      env: { PATH: process.env.PATH ?? "", TERM: "xterm-256color" },
+    });
     let screen = "";
     child.stdout.on("data", (c: Buffer) => (screen += c.toString()));
     child.on("error", reject);
@@ -107,7 +115,9 @@ describe("interconnect CLI on the local stack", () => {
     expect(audit.some((row) => row.step === "activate" && row.phase === "succeeded")).toBe(true);
     const conflict = await cli(["up", specFile("erp-prod-2g", { ...spec(), bandwidthGbps: 2 })]);
     expect(conflict.code).toBe(3);
-    expect(conflict.stderr).toMatch(/^Conflict: Interconnect "erp-prod" cannot be provisioned now: it already exists in state "active" with a different spec/);
+    expect(conflict.stderr).toMatch(
+      /^Conflict: Interconnect "erp-prod" cannot be provisioned now: it already exists in state "active" with a different spec/,
+    );
   }, 60_000);
 
   it("down --watch on a terminal: listr2's live view with step n of N and a bar, to deleted, exit 0", async () => {
@@ -156,7 +166,13 @@ describe("interconnect CLI on the local stack", () => {
     stdout.on("data", (c: Buffer) => {
       if (/detach-me provisioning \[/.test(c.toString())) controller.abort();
     });
-    const io = { stdout: stdout as unknown as NodeJS.WriteStream, stderr: stderr as unknown as NodeJS.WriteStream, env: {}, cwd: scratch, signal: controller.signal };
+    const io = {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
+      env: {},
+      cwd: scratch,
+      signal: controller.signal,
+    };
     const code = await runCli(["--url", stack.url, "--interval", "0.2", "up", specFile("detach-me", spec("detach-me"))], io);
     expect(code).toBe(130);
     expect(err).toMatch(/Detached; nothing was cancelled\. Resume watching with: interconnect status detach-me --watch/);

@@ -25,8 +25,15 @@ it("resumes a provisioning after the host is killed while it waits on the clouds
   // The circuit bills from here on and the gateway is still deploying: the most expensive moment to crash.
   await stack.waitForClouds("the circuit and the gateway deployment", (inv) => inv.circuits.length === 1 && inv.gateways.length === 1);
   const running = (await stack.api("GET", "interconnects/erp-prod")).json;
-  expect(running).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus: "Running" } });
-  expect(running.currentOperation.customStatus).toMatchObject({ step: expect.any(String), stepNumber: expect.any(Number), totalSteps: expect.any(Number) });
+  expect(running).toMatchObject({
+    state: "provisioning",
+    currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus: "Running" },
+  });
+  expect(running.currentOperation.customStatus).toMatchObject({
+    step: expect.any(String),
+    stepNumber: expect.any(Number),
+    totalSteps: expect.any(Number),
+  });
   await stack.killHost();
   const during = await clouds();
   expect(during.gateways[0]?.state).not.toBe("Succeeded");
@@ -44,7 +51,10 @@ it("resumes a teardown after the host is killed half-way, leaving nothing behind
   const res = await stack.api("DELETE", "interconnects/erp-prod");
   expect(res.status).toBe(202);
   // Connection and virtual circuit gone, the circuit still waiting for the provider to deprovision it.
-  await stack.waitForClouds("the teardown half-way", (inv) => inv.connections.length === 0 && inv.virtualCircuits.length === 0 && inv.circuits.length === 1);
+  await stack.waitForClouds(
+    "the teardown half-way",
+    (inv) => inv.connections.length === 0 && inv.virtualCircuits.length === 0 && inv.circuits.length === 1,
+  );
   await stack.killHost();
   await stack.startHost();
   const record = await stack.waitForRecord("erp-prod", (r) => r.state === "deleted" || r.state === "failed", 90_000);

@@ -25,10 +25,16 @@ const created = new Set<string>();
  * after it restore the usual e2e deadlines, as their failures depend on them.
  */
 const STORM_DEADLINES = Object.fromEntries(
-  ["GATEWAY", "PROVIDER", "CONNECTION", "DEPROVISION", "DRG", "VERIFICATION", "GATEWAY_SUBNET"].map((wait) => [`${wait}_DEADLINE_MINUTES`, "1440"]),
+  ["GATEWAY", "PROVIDER", "CONNECTION", "DEPROVISION", "DRG", "VERIFICATION", "GATEWAY_SUBNET"].map((wait) => [
+    `${wait}_DEADLINE_MINUTES`,
+    "1440",
+  ]),
 );
 const USUAL_DEADLINES = Object.fromEntries(
-  ["GATEWAY", "PROVIDER", "CONNECTION", "DEPROVISION", "DRG", "VERIFICATION", "GATEWAY_SUBNET"].map((wait) => [`${wait}_DEADLINE_MINUTES`, "240"]),
+  ["GATEWAY", "PROVIDER", "CONNECTION", "DEPROVISION", "DRG", "VERIFICATION", "GATEWAY_SUBNET"].map((wait) => [
+    `${wait}_DEADLINE_MINUTES`,
+    "240",
+  ]),
 );
 
 beforeAll(async () => {
@@ -54,10 +60,15 @@ async function provision(name: string, body: Json = spec(name, { allocateBgp: tr
 async function teardown(name: string): Promise<Json> {
   const res = await stack.api("DELETE", `interconnects/${name}`);
   expect(res.status, JSON.stringify(res.json)).toBe(202);
-  return stack.waitForRecord(name, (r) => r.state === "deleted" || (r.state === "failed" && r.currentOperation?.kind === "teardown"), 90_000);
+  return stack.waitForRecord(
+    name,
+    (r) => r.state === "deleted" || (r.state === "failed" && r.currentOperation?.kind === "teardown"),
+    90_000,
+  );
 }
 
-const emptyClouds = () => stack.waitForClouds("nothing left on either cloud", (inv) => JSON.stringify(counts(inv)) === JSON.stringify(NOTHING), 60_000);
+const emptyClouds = () =>
+  stack.waitForClouds("nothing left on either cloud", (inv) => JSON.stringify(counts(inv)) === JSON.stringify(NOTHING), 60_000);
 
 describe("transient cloud failures", () => {
   it("provisions and tears down through a throttling storm and 5xx bursts, creating nothing twice", async () => {
@@ -68,7 +79,11 @@ describe("transient cloud failures", () => {
       expect(record.state).toBe("active");
       expect(counts(await stack.waitForClouds("the interconnect", () => true))).toEqual(ONE_INTERCONNECT);
       // Throttling and 5xx the run outlasted are expected waits ("retrying"), never "failed" rows.
-      const audit = (await stack.api("GET", "interconnects/storm-net/audit?top=1000")).json.items as { phase: string; step: string; message: string }[];
+      const audit = (await stack.api("GET", "interconnects/storm-net/audit?top=1000")).json.items as {
+        phase: string;
+        step: string;
+        message: string;
+      }[];
       expect(audit.filter((row) => row.phase === "failed").map((row) => `${row.step}: ${row.message}`)).toEqual([]);
       expect((await teardown("storm-net")).state).toBe("deleted");
     } finally {
@@ -81,7 +96,9 @@ describe("transient cloud failures", () => {
 describe("permanent failures end in a failed record with nothing billing", () => {
   beforeAll(async () => {
     // A catalog that (wrongly) claims London serves us-ashburn-1: the provider will reject that circuit's key.
-    const rows = catalog.map((row) => (row.ociRegion === "us-ashburn-1" ? { ...row, peeringLocations: [...row.peeringLocations, "London"] } : row));
+    const rows = catalog.map((row) =>
+      row.ociRegion === "us-ashburn-1" ? { ...row, peeringLocations: [...row.peeringLocations, "London"] } : row,
+    );
     const file = path.join(mkdtempSync(path.join(tmpdir(), "e2e-catalog-")), "peering-locations.json");
     writeFileSync(file, JSON.stringify(rows));
     // Short provider wait, so a provider that never answers fails within seconds of real time.
@@ -99,7 +116,9 @@ describe("permanent failures end in a failed record with nothing billing", () =>
     }
     await emptyClouds();
     // The order that keeps billing safe: the virtual circuit goes, Azure catches up, then the circuit.
-    const steps = ((await stack.api("GET", "interconnects/never-net/audit?top=1000&order=asc")).json.items as { step: string }[]).map((row) => row.step);
+    const steps = ((await stack.api("GET", "interconnects/never-net/audit?top=1000&order=asc")).json.items as { step: string }[]).map(
+      (row) => row.step,
+    );
     const deprovisioning = steps.indexOf("circuit-deprovisioning");
     expect(deprovisioning, steps.join(" ")).toBeGreaterThan(-1);
     expect(steps.lastIndexOf("virtual-circuit")).toBeLessThan(deprovisioning);

@@ -15,7 +15,10 @@ let stack: E2eStack;
 const CADENCE_MS = 6_000;
 
 beforeAll(async () => {
-  stack = await E2eStack.start({ speed: 300, settings: { HEALTH_CONTROL_PLANE_MINUTES: "5", HEALTH_ROUTES_MINUTES: "30", AUTO_REPAIR: "false" } });
+  stack = await E2eStack.start({
+    speed: 300,
+    settings: { HEALTH_CONTROL_PLANE_MINUTES: "5", HEALTH_ROUTES_MINUTES: "30", AUTO_REPAIR: "false" },
+  });
 }, 240_000);
 afterAll(async () => {
   await stack?.close();
@@ -42,7 +45,11 @@ async function transitions(): Promise<Json[]> {
 }
 
 function hostLog(): string {
-  return readdirSync(stack.logDir).filter((f) => f.startsWith("host-")).sort().map((f) => readFileSync(path.join(stack.logDir, f), "utf8")).join("\n");
+  return readdirSync(stack.logDir)
+    .filter((f) => f.startsWith("host-"))
+    .sort()
+    .map((f) => readFileSync(path.join(stack.logDir, f), "utf8"))
+    .join("\n");
 }
 
 async function watches(): Promise<Json[]> {
@@ -59,12 +66,17 @@ it("watches an interconnect from activation, reports failures within a cadence, 
   // 1. Started with the activation, healthy after its first check (control plane and routes).
   const first = await healthUntil("the first check", (h) => h.status !== null);
   expect(first).toMatchObject({ status: "healthy", findings: [], watch: { instanceId: "health-erp-prod", runtimeStatus: "Running" } });
-  expect((await stack.api("GET", "interconnects")).json.items[0]).toMatchObject({ name: "erp-prod", health: { status: "healthy", findings: 0 } });
+  expect((await stack.api("GET", "interconnects")).json.items[0]).toMatchObject({
+    name: "erp-prod",
+    health: { status: "healthy", findings: 0 },
+  });
 
   // 2. One path down: BGP stays UP on the virtual circuit, the per-path check sees it. Degraded, alert-only.
   await stack.admin("POST", "incidents", { kind: "pathDown", virtualCircuitId: await vcId(), path: "secondary" });
   const degraded = await healthUntil("the secondary path down", (h) => h.status === "degraded");
-  expect(degraded.findings).toMatchObject([{ code: "path-down", subject: "secondary", severity: "warning", remedy: "alert-only", since: expect.any(String) }]);
+  expect(degraded.findings).toMatchObject([
+    { code: "path-down", subject: "secondary", severity: "warning", remedy: "alert-only", since: expect.any(String) },
+  ]);
 
   // 3. A route rule removed behind the service's back (a neighbour's teardown) with AUTO_REPAIR off: down, named, the exact rule given.
   const routeTableId = record.resources.routeTableId as string;
@@ -85,7 +97,9 @@ it("watches an interconnect from activation, reports failures within a cadence, 
 
   // Audit rows on transitions only (healthy, degraded, down; none for the checks in between); an alert event each.
   expect((await transitions()).map((r) => r.details.to)).toEqual(["healthy", "degraded", "down"]);
-  const events = hostLog().split("\n").filter((l) => l.includes("InterconnectHealthChanged {"));
+  const events = hostLog()
+    .split("\n")
+    .filter((l) => l.includes("InterconnectHealthChanged {"));
   expect(events.map((l) => JSON.parse(l.slice(l.indexOf("{"), l.lastIndexOf("}") + 1)).to)).toEqual(["healthy", "degraded", "down"]);
 
   // 4. kill -9, restart with AUTO_REPAIR on: still one watch; it re-adds its own rule (audited) and, the path back, health recovers.
@@ -97,13 +111,21 @@ it("watches an interconnect from activation, reports failures within a cadence, 
   expect(await watches()).toHaveLength(1);
   const rows = (await stack.api("GET", "interconnects/erp-prod/audit?top=500&order=asc")).json.items as Json[];
   // Re-added (an activity redelivered after the kill may run twice: the merge makes the second a no-op), once in the table.
-  expect(rows.filter((r) => r.step === "ociEnsureRouteRules" && r.operation === "watch" && r.phase === "succeeded").length).toBeGreaterThanOrEqual(1);
+  expect(
+    rows.filter((r) => r.step === "ociEnsureRouteRules" && r.operation === "watch" && r.phase === "succeeded").length,
+  ).toBeGreaterThanOrEqual(1);
   expect(inventory(await stack.admin("GET", "state")).routeRules.filter((r) => r.destination === "10.10.0.0/16")).toHaveLength(1);
   // The repair may land a check before the path is back: then "down" is written again with the route
   // finding cleared (a transition of findings, not of status). Either way the statuses run as below.
   const moves = await transitions();
-  for (const same of moves.filter((r) => r.details.from === r.details.to)) expect(`${same.details.raised}${same.details.cleared}`).not.toBe("");
-  expect(moves.map((r) => r.details.to).filter((to, i, all) => i === 0 || to !== all[i - 1])).toEqual(["healthy", "degraded", "down", "healthy"]);
+  for (const same of moves.filter((r) => r.details.from === r.details.to))
+    expect(`${same.details.raised}${same.details.cleared}`).not.toBe("");
+  expect(moves.map((r) => r.details.to).filter((to, i, all) => i === 0 || to !== all[i - 1])).toEqual([
+    "healthy",
+    "degraded",
+    "down",
+    "healthy",
+  ]);
 
   // 5. Teardown stops the watch before removing anything; the interconnect goes, the watch is not running.
   const del = await stack.api("DELETE", "interconnects/erp-prod?reason=e2e");

@@ -48,11 +48,23 @@ function itsm() {
 }
 
 function signedHeaders(secret: string, body: string, ts = Math.floor(Date.now() / 1000)): Record<string, string> {
-  return { "content-type": "application/json", "x-itsm-timestamp": String(ts), "x-itsm-signature": `sha256=${createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex")}` };
+  return {
+    "content-type": "application/json",
+    "x-itsm-timestamp": String(ts),
+    "x-itsm-signature": `sha256=${createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex")}`,
+  };
 }
 
 function snEvent(action: string, variables: Record<string, string> = SERVICENOW_SEED.variables): string {
-  return JSON.stringify({ table: "change_request", sys_id: change.sys_id, number: change.number, state: "-1", action, requested_by: "network-ops@example.com", variables });
+  return JSON.stringify({
+    table: "change_request",
+    sys_id: change.sys_id,
+    number: change.number,
+    state: "-1",
+    action,
+    requested_by: "network-ops@example.com",
+    variables,
+  });
 }
 
 async function post(route: string, body: string, headers: Record<string, string>): Promise<{ status: number; json: Json }> {
@@ -60,7 +72,9 @@ async function post(route: string, body: string, headers: Record<string, string>
 }
 
 function workNotes(): string[] {
-  return itsm().servicenow.journal(change.sys_id).map((r) => r.value as string);
+  return itsm()
+    .servicenow.journal(change.sys_id)
+    .map((r) => r.value as string);
 }
 
 async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -91,7 +105,9 @@ describe("ITSM round trip (e2e)", () => {
     expect(stale.status).toBe(401);
     expect(stale.json.detail).toMatch(/x-itsm-timestamp is \d+ s away/);
     // The body is signed as sent: one changed byte is a bad signature.
-    expect((await post("itsm/servicenow/events", body.replace("provision", "decommission"), signedHeaders(SN_SECRET, body))).status).toBe(401);
+    expect((await post("itsm/servicenow/events", body.replace("provision", "decommission"), signedHeaders(SN_SECRET, body))).status).toBe(
+      401,
+    );
     const refused = (await itsmAuditRows()).filter((r) => r.step === "itsm-signature");
     expect(refused).toHaveLength(4);
     expect(JSON.stringify(refused)).not.toContain("rg-erp-network");
@@ -118,7 +134,13 @@ describe("ITSM round trip (e2e)", () => {
     const started = Date.now();
     const res = await post("itsm/servicenow/events", body, signedHeaders(SN_SECRET, body));
     expect(res.status).toBe(202);
-    expect(res.json).toMatchObject({ outcome: "started", ticket: change.number, action: "provision", interconnect: "erp-prod", operation: "provision-erp-prod-1" });
+    expect(res.json).toMatchObject({
+      outcome: "started",
+      ticket: change.number,
+      action: "provision",
+      interconnect: "erp-prod",
+      operation: "provision-erp-prod-1",
+    });
     // Redelivered: the same operation, nothing new.
     const again = await post("itsm/servicenow/events", body, signedHeaders(SN_SECRET, body));
     expect(again.status).toBe(200);
@@ -135,7 +157,9 @@ describe("ITSM round trip (e2e)", () => {
     expect(workNotes().length).toBe(before);
 
     // The host dies with every note still in the outbox; a new one delivers them.
-    await until("the last note queued", async () => ((await tableRows("itsmtickets")).some((r) => String(r.text ?? "").includes("is active") && r.status === "pending") ? true : undefined));
+    await until("the last note queued", async () =>
+      (await tableRows("itsmtickets")).some((r) => String(r.text ?? "").includes("is active") && r.status === "pending") ? true : undefined,
+    );
     await stack.killHost();
     await stack.startHost();
     // The first write after recovery lands but its answer is lost: the retry must find it, not repeat it.
@@ -173,10 +197,19 @@ describe("ITSM round trip (e2e)", () => {
     const jira = itsm().jira;
     const key = JIRA_SEED.issue.key;
     const send = async (status: string, hub = false) => {
-      await fetch(`${jira.url}/admin/issues/${key}/status`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ status }) });
+      await fetch(`${jira.url}/admin/issues/${key}/status`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ status }),
+      });
       const issue = { id: jira.issue(key)?.id, key, fields: { ...JIRA_SEED.issue.fields, status: { name: status } } };
       const body = JSON.stringify({ timestamp: Date.now(), webhookEvent: "jira:issue_updated", issue });
-      const headers = hub ? { "content-type": "application/json", "x-hub-signature": `sha256=${createHmac("sha256", JIRA_SECRET).update(body).digest("hex")}` } : signedHeaders(JIRA_SECRET, body);
+      const headers = hub
+        ? {
+            "content-type": "application/json",
+            "x-hub-signature": `sha256=${createHmac("sha256", JIRA_SECRET).update(body).digest("hex")}`,
+          }
+        : signedHeaders(JIRA_SECRET, body);
       return post("itsm/jira/events", body, headers);
     };
     const comments = () => (jira.issue(key)?.comments ?? []).map((c) => JSON.stringify(c.body));
@@ -204,7 +237,10 @@ describe("ITSM round trip (e2e)", () => {
     const serviceKeys = [...JSON.stringify(clouds).matchAll(/"serviceKey":"([0-9a-f-]{36})"/g)].map((m) => m[1] as string);
     // Every table: the task hub's instances and history, the records, the audit, the ITSM outbox.
     const tables: string[] = [];
-    for await (const t of TableServiceClient.fromConnectionString(stack.azurite.connectionString, { allowInsecureConnection: true }).listTables()) tables.push(String(t.name));
+    for await (const t of TableServiceClient.fromConnectionString(stack.azurite.connectionString, {
+      allowInsecureConnection: true,
+    }).listTables())
+      tables.push(String(t.name));
     const dump: string[] = [];
     for (const name of tables) for (const row of await tableRows(name)) dump.push(JSON.stringify(row));
     const logs = readdirSync(stack.logDir).map((f) => readFileSync(path.join(stack.logDir, f), "utf8"));

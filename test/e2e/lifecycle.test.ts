@@ -22,7 +22,10 @@ const clouds = async () => inventory(await stack.admin("GET", "state"));
 
 describe("provisioning and teardown of the README example", () => {
   it("provisions erp-prod until it is active on both clouds, and a re-POST starts nothing", async () => {
-    const res = await stack.api("POST", "interconnects", spec(), { "x-ms-client-principal-name": "ana@contoso.com", "x-ticket-ref": "CHG0031234" });
+    const res = await stack.api("POST", "interconnects", spec(), {
+      "x-ms-client-principal-name": "ana@contoso.com",
+      "x-ticket-ref": "CHG0031234",
+    });
     expect(res.status).toBe(202);
     expect(res.json).toMatchObject({ id: "provision-erp-prod-1", name: "erp-prod", outcome: "started" });
     expect(res.headers.get("location")).toBe(res.json.statusQueryGetUri);
@@ -58,14 +61,20 @@ describe("provisioning and teardown of the README example", () => {
     expect(rows.length).toBeGreaterThan(5);
     expect(rows[0]).toMatchObject({ step: "request", actor: "ana@contoso.com", ticketRef: "CHG0031234" });
     // The service key is a secret: never in the record, the audit or the orchestration status.
-    const everything = JSON.stringify([record, audit.json, await (await fetch(`${res.json.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)).json()]);
+    const everything = JSON.stringify([
+      record,
+      audit.json,
+      await (await fetch(`${res.json.statusQueryGetUri}&showHistory=true&showHistoryOutput=true`)).json(),
+    ]);
     const serviceKey = String((inv.circuits[0]?.raw.properties as { serviceKey: string }).serviceKey);
     expect(serviceKey).toMatch(/^[0-9a-f-]{36}$/i);
     expect(everything).not.toContain(serviceKey);
   }, 120_000);
 
   it("tears it down in the safe order until nothing is left or billing", async () => {
-    const res = await stack.api("DELETE", "interconnects/erp-prod?reason=end%20of%20test", undefined, { "x-ms-client-principal-name": "ops@contoso.com" });
+    const res = await stack.api("DELETE", "interconnects/erp-prod?reason=end%20of%20test", undefined, {
+      "x-ms-client-principal-name": "ops@contoso.com",
+    });
     expect(res.status).toBe(202);
     expect(res.json).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started" });
     const record = await stack.waitForRecord("erp-prod", (r) => r.state === "deleted" || r.state === "failed");
@@ -86,12 +95,21 @@ describe("provisioning and teardown of the README example", () => {
     const message = { name: "erp-prod", reason: "expired", requestedBy: "itsm-bot", ticketRef: "CHG0040001" };
     await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString("base64"));
 
-    const record = await stack.waitForRecord("erp-prod", (r) => r.state === "deleted" || (r.state === "failed" && r.currentOperation?.kind === "teardown"));
+    const record = await stack.waitForRecord(
+      "erp-prod",
+      (r) => r.state === "deleted" || (r.state === "failed" && r.currentOperation?.kind === "teardown"),
+    );
     expect(record.state).toBe("deleted");
     expect(record.currentOperation).toMatchObject({ kind: "teardown", instanceId: "teardown-erp-prod-4" });
     expect(counts(await clouds())).toEqual(NOTHING);
-    const audit = (await stack.api("GET", "interconnects/erp-prod/audit?top=1000&order=asc")).json.items as { actor: string; ticketRef?: string; instanceId?: string }[];
-    expect(audit.some((row) => row.instanceId === "teardown-erp-prod-4" && row.actor === "itsm-bot" && row.ticketRef === "CHG0040001")).toBe(true);
+    const audit = (await stack.api("GET", "interconnects/erp-prod/audit?top=1000&order=asc")).json.items as {
+      actor: string;
+      ticketRef?: string;
+      instanceId?: string;
+    }[];
+    expect(
+      audit.some((row) => row.instanceId === "teardown-erp-prod-4" && row.actor === "itsm-bot" && row.ticketRef === "CHG0040001"),
+    ).toBe(true);
   }, 120_000);
 });
 
@@ -105,7 +123,12 @@ describe("bad inputs over HTTP and the queue start nothing", () => {
     const bad = await stack.api("POST", "interconnects", invalid);
     expect(bad.status).toBe(400);
     expect(bad.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect((bad.json.errors as { path: string }[]).map((e) => e.path).sort()).toEqual(["azure.peeringLocation", "bandwidthGbps", "extra", "oci.vcnId"]);
+    expect((bad.json.errors as { path: string }[]).map((e) => e.path).sort()).toEqual([
+      "azure.peeringLocation",
+      "bandwidthGbps",
+      "extra",
+      "oci.vcnId",
+    ]);
 
     const notJson = await stack.api("POST", "interconnects", '{"name": "x",', { "content-type": "application/json" });
     expect(notJson.status).toBe(400);
@@ -126,26 +149,37 @@ describe("bad inputs over HTTP and the queue start nothing", () => {
     const queue = new QueueClient(stack.azurite.connectionString, "interconnect-teardown");
     await queue.createIfNotExists();
     await queue.sendMessage(Buffer.from("not json at all").toString("base64"));
-    await queue.sendMessage(Buffer.from(JSON.stringify({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" })).toString("base64"));
+    await queue.sendMessage(
+      Buffer.from(JSON.stringify({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" })).toString("base64"),
+    );
     const poison = new QueueClient(stack.azurite.connectionString, "interconnect-teardown-poison");
     const until = Date.now() + 30_000;
     let texts: string[] = [];
     while (Date.now() < until) {
       if (await poison.exists()) {
-        texts = (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) => Buffer.from(m.messageText, "base64").toString());
+        texts = (await poison.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.map((m) =>
+          Buffer.from(m.messageText, "base64").toString(),
+        );
         if (texts.length >= 2) break;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(texts.sort()).toEqual([JSON.stringify({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" }), "not json at all"].sort());
+    expect(texts.sort()).toEqual(
+      [JSON.stringify({ name: "ghost-net", reason: "cleanup", requestedBy: "itsm-bot" }), "not json at all"].sort(),
+    );
     const ghost = await stack.api("GET", "interconnects/ghost-net/audit");
     expect(ghost.status).toBe(200);
     expect(ghost.json.items).toEqual([expect.objectContaining({ step: "queue-message", phase: "failed" })]);
     // Both, the one that named no usable interconnect included, are listed for the integrator.
     const rejections = await stack.api("GET", "teardown-queue/rejections");
     expect(rejections.status).toBe(200);
-    expect((rejections.json.items as { actor: string; details: { name: string | null } }[]).map((r) => [r.actor, r.details.name]).sort()).toEqual(
-      [["itsm-bot", "ghost-net"], ["queue:interconnect-teardown", null]].sort(),
+    expect(
+      (rejections.json.items as { actor: string; details: { name: string | null } }[]).map((r) => [r.actor, r.details.name]).sort(),
+    ).toEqual(
+      [
+        ["itsm-bot", "ghost-net"],
+        ["queue:interconnect-teardown", null],
+      ].sort(),
     );
     expect((await stack.api("GET", "interconnects")).status).toBe(200);
   }, 60_000);

@@ -50,13 +50,24 @@ const cloudState = async () => {
 /** As someone else would: a GatewaySubnet made through ARM itself. */
 async function createGatewaySubnet(vnet: string, prefix: string): Promise<void> {
   const arm = stack.emulators.arm;
-  const url = new URL(`/subscriptions/${arm.subscriptionId}/resourceGroups/${arm.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${vnet}/subnets/GatewaySubnet?api-version=2025-05-01`, arm.url);
+  const url = new URL(
+    `/subscriptions/${arm.subscriptionId}/resourceGroups/${arm.resourceGroup}/providers/Microsoft.Network/virtualNetworks/${vnet}/subnets/GatewaySubnet?api-version=2025-05-01`,
+    arm.url,
+  );
   const body = JSON.stringify({ properties: { addressPrefix: prefix } });
   const status = await new Promise<number>((resolve, reject) => {
-    const req = httpsRequest(url, { method: "PUT", ca: readFileSync(arm.caCertPath), headers: { authorization: `Bearer ${arm.token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = httpsRequest(
+      url,
+      {
+        method: "PUT",
+        ca: readFileSync(arm.caCertPath),
+        headers: { authorization: `Bearer ${arm.token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -68,7 +79,12 @@ describe("POST /api/interconnects/plans", () => {
     const before = await cloudState();
     requests.length = 0;
     const plan = await planOf(spec());
-    expect(plan).toMatchObject({ name: "erp-prod", ready: true, problems: [], bgp: { source: "requested", primary: { cidr: "192.168.100.0/30" }, oracleAsn: 31898 } });
+    expect(plan).toMatchObject({
+      name: "erp-prod",
+      ready: true,
+      problems: [],
+      bgp: { source: "requested", primary: { cidr: "192.168.100.0/30" }, oracleAsn: 31898 },
+    });
     const actions = Object.fromEntries((plan.resources as Json[]).map((r) => [r.kind, r.action]));
     expect(actions).toEqual({
       virtualNetwork: "reuse",
@@ -102,7 +118,9 @@ describe("POST /api/interconnects/plans", () => {
     missing.azure.virtualNetwork.name = "vnet-nowhere";
     const plan = await planOf(missing);
     expect(plan.ready).toBe(false);
-    expect(plan.problems).toEqual([expect.objectContaining({ path: "azure.virtualNetwork.name", fix: expect.stringMatching(/existing virtual network/) })]);
+    expect(plan.problems).toEqual([
+      expect.objectContaining({ path: "azure.virtualNetwork.name", fix: expect.stringMatching(/existing virtual network/) }),
+    ]);
 
     const invalid = { ...spec("bad-plan"), bandwidthGbps: 3 };
     const bad = await stack.api("POST", "interconnects/plans", invalid);
@@ -139,7 +157,9 @@ describe("POST /api/interconnects?planId=", () => {
     expect(res.status).toBe(202);
     const record = await stack.waitForRecord("stale-one", (r) => r.state === "failed" || r.state === "active");
     expect(record.failure).toMatchObject({ step: "preflight", code: "PLAN_STALE" });
-    expect(record.failure.message).toMatch(/^plan is stale: gatewaySubnet GatewaySubnet exists now \(\/subscriptions\/.*\/subnets\/GatewaySubnet\), the plan would create it/);
+    expect(record.failure.message).toMatch(
+      /^plan is stale: gatewaySubnet GatewaySubnet exists now \(\/subscriptions\/.*\/subnets\/GatewaySubnet\), the plan would create it/,
+    );
     expect(counts(inventory(await stack.admin("GET", "state")))).toMatchObject({ gateways: 0, circuits: 0, drgs: 0, virtualCircuits: 0 });
   }, 60_000);
 
@@ -155,7 +175,14 @@ describe("POST /api/interconnects?planId=", () => {
     expect(byKind.circuit).toMatchObject({ action: "reuse", id: record.resources.circuitId, billing: { bills: true, fromStep: null } });
     expect(byKind.gateway).toMatchObject({ action: "reuse", sharedWith: [] });
     // Another interconnect on the same VNet would share erp-prod's gateway.
-    const other = await planOf({ ...spec("erp-dr"), bgp: { primaryPeeringCidr: "192.168.101.0/30", secondaryPeeringCidr: "192.168.101.4/30" } });
-    expect(Object.fromEntries((other.resources as Json[]).map((r) => [r.kind, r])).gateway).toMatchObject({ action: "share", sharedWith: ["erp-prod"], id: record.resources.gatewayId });
+    const other = await planOf({
+      ...spec("erp-dr"),
+      bgp: { primaryPeeringCidr: "192.168.101.0/30", secondaryPeeringCidr: "192.168.101.4/30" },
+    });
+    expect(Object.fromEntries((other.resources as Json[]).map((r) => [r.kind, r])).gateway).toMatchObject({
+      action: "share",
+      sharedWith: ["erp-prod"],
+      id: record.resources.gatewayId,
+    });
   }, 120_000);
 });

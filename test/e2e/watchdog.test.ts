@@ -19,7 +19,10 @@ const TICK_MINUTES = 10;
 const SPEED = 300;
 
 beforeAll(async () => {
-  stack = await E2eStack.start({ speed: SPEED, settings: { WATCHDOG_SCHEDULE: `0 */${TICK_MINUTES} * * * *`, WATCHDOG_MARGIN_MINUTES: String(MARGIN_MINUTES) } });
+  stack = await E2eStack.start({
+    speed: SPEED,
+    settings: { WATCHDOG_SCHEDULE: `0 */${TICK_MINUTES} * * * *`, WATCHDOG_MARGIN_MINUTES: String(MARGIN_MINUTES) },
+  });
 }, 240_000);
 afterAll(async () => {
   await stack?.close();
@@ -57,7 +60,10 @@ it("flags a teardown that lost its timer as stalled within its margin and recove
   expect((await stack.api("DELETE", "interconnects/erp-prod")).json).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started" });
 
   // Waiting (on durable timers) for Azure to show the circuit deprovisioned.
-  await stack.waitForClouds("the teardown half-way", (inv) => inv.connections.length === 0 && inv.virtualCircuits.length === 0 && inv.circuits.length === 1);
+  await stack.waitForClouds(
+    "the teardown half-way",
+    (inv) => inv.connections.length === 0 && inv.virtualCircuits.length === 0 && inv.circuits.length === 1,
+  );
   const downSince = Date.now();
   await stack.killHost();
   // The killed host's leases lapse (HOST_LEASE_SECONDS=2): its messages are visible again, and lost here.
@@ -76,13 +82,19 @@ it("flags a teardown that lost its timer as stalled within its margin and recove
   const audit = (await stack.api("GET", "interconnects/erp-prod/audit?top=1000")).json.items as Json[];
   const flagged = audit.filter((r) => r.step === "watchdog");
   expect(flagged).toHaveLength(1);
-  expect(flagged[0]).toMatchObject({ actor: "watchdog", instanceId: "teardown-erp-prod-2", details: { stalled: true, restartedAs: "teardown-erp-prod-3" } });
+  expect(flagged[0]).toMatchObject({
+    actor: "watchdog",
+    instanceId: "teardown-erp-prod-2",
+    details: { stalled: true, restartedAs: "teardown-erp-prod-3" },
+  });
   const overdueMinutes = (Date.parse(flagged[0].details.detectedAt) - Date.parse(flagged[0].details.since)) / 60_000;
   expect(overdueMinutes).toBeGreaterThan(LONGEST_PAUSE_MINUTES + MARGIN_MINUTES);
   // Within its margin: found on the first rounds after it counted as stalled, once the host was back.
   expect(overdueMinutes).toBeLessThan(LONGEST_PAUSE_MINUTES + MARGIN_MINUTES + downMinutes + 2 * TICK_MINUTES);
   // The restarted host said which in-flight operations it picked up (the stalled one among them).
-  expect(readFileSync(path.join(stack.logDir, "host-2.log"), "utf8")).toMatch(/Resuming \d+ in-flight orchestration\(s\): [^\n]*teardown-erp-prod-2 \(teardownInterconnect\)/);
+  expect(readFileSync(path.join(stack.logDir, "host-2.log"), "utf8")).toMatch(
+    /Resuming \d+ in-flight orchestration\(s\): [^\n]*teardown-erp-prod-2 \(teardownInterconnect\)/,
+  );
   const dead = (await (await fetch(`${stack.url}/runtime/webhooks/durabletask/instances/teardown-erp-prod-2`)).json()) as Json;
   expect(dead.runtimeStatus).toBe("Terminated");
 }, 240_000);

@@ -13,7 +13,10 @@ const withoutBgp = (name: string) => {
   const { bgp: _bgp, ...rest } = exampleSpecBody(name);
   return rest;
 };
-const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr: string) => ({ ...exampleSpecBody(name), bgp: { primaryPeeringCidr, secondaryPeeringCidr } });
+const withBgp = (name: string, primaryPeeringCidr: string, secondaryPeeringCidr: string) => ({
+  ...exampleSpecBody(name),
+  bgp: { primaryPeeringCidr, secondaryPeeringCidr },
+});
 
 async function reservedBlocks(): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
@@ -46,14 +49,21 @@ describe("BGP block allocation under concurrency", () => {
     await t.deps.store.bgpBlocks.reserve("crm-a", 1, ["192.168.100.8/30", "192.168.100.12/30"]);
     const clash = await post(withBgp("crm-b", "192.168.100.8/30", "192.168.100.32/30"));
     expect(clash.status).toBe(409);
-    expect(json(clash)).toMatchObject({ code: "CONFLICT", errors: [{ path: "bgp.primaryPeeringCidr", message: expect.stringMatching(/192\.168\.100\.8\/30 is reserved by interconnect "crm-a"/) }] });
+    expect(json(clash)).toMatchObject({
+      code: "CONFLICT",
+      errors: [
+        { path: "bgp.primaryPeeringCidr", message: expect.stringMatching(/192\.168\.100\.8\/30 is reserved by interconnect "crm-a"/) },
+      ],
+    });
     expect(await t.deps.store.interconnects.get("crm-b")).toBeUndefined();
     // crm-b gave back the secondary block it could take; crm-a keeps both of its own.
     expect(await reservedBlocks()).toEqual({ "crm-a": ["192.168.100.12/30", "192.168.100.8/30"] });
 
     const secondary = await post(withBgp("crm-c", "192.168.100.40/30", "192.168.100.12/30"));
     expect(secondary.status).toBe(409);
-    expect(json(secondary).errors).toEqual([{ path: "bgp.secondaryPeeringCidr", message: expect.stringContaining('reserved by interconnect "crm-a"') }]);
+    expect(json(secondary).errors).toEqual([
+      { path: "bgp.secondaryPeeringCidr", message: expect.stringContaining('reserved by interconnect "crm-a"') },
+    ]);
     expect(await reservedBlocks()).toEqual({ "crm-a": ["192.168.100.12/30", "192.168.100.8/30"] });
   });
 
@@ -71,7 +81,10 @@ describe("BGP block allocation under concurrency", () => {
   });
 
   it("gives the blocks back when the request fails after reserving them: a concurrent request for the name with another spec won", async () => {
-    const results = await Promise.all([post(withBgp("erp-x", "192.168.100.80/30", "192.168.100.84/30")), post(withBgp("erp-x", "192.168.100.88/30", "192.168.100.92/30"))]);
+    const results = await Promise.all([
+      post(withBgp("erp-x", "192.168.100.80/30", "192.168.100.84/30")),
+      post(withBgp("erp-x", "192.168.100.88/30", "192.168.100.92/30")),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([202, 409]);
     const plan = (await t.deps.store.interconnects.getOrThrow("erp-x")).bgpPlan;
     expect(await reservedBlocks()).toEqual({ "erp-x": [plan?.primary.cidr, plan?.secondary.cidr].sort() });

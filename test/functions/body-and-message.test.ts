@@ -11,7 +11,10 @@ function post(body: string, headers: Record<string, string> = { "content-type": 
 }
 
 async function failure(p: Promise<unknown>): Promise<DomainError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DomainError);
   return err as DomainError;
 }
@@ -73,7 +76,7 @@ describe("jsonErrorOffset", () => {
 });
 
 describe("deep JSON", () => {
-  it("the scanner does not recurse: 30,000 unclosed arrays and {\"\":[ × 6000 get an offset, not a stack overflow", () => {
+  it('the scanner does not recurse: 30,000 unclosed arrays and {"":[ × 6000 get an offset, not a stack overflow', () => {
     const arrays = "[".repeat(30_000);
     expect(jsonErrorOffset(arrays)).toBe(30_000);
     const members = '{"":['.repeat(6000);
@@ -87,7 +90,9 @@ describe("deep JSON", () => {
     for (const body of ["[".repeat(30_000), '{"":['.repeat(6000), `{"azure":${"[".repeat(100)}${"]".repeat(100)}}`]) {
       const err = await failure(readJsonBody(post(body)));
       expect(err.status).toBe(400);
-      expect((err as ValidationError).issues[0]?.message).toMatch(/nested too deeply: more than 64 levels of arrays and objects \(at line 1, column \d+\)/);
+      expect((err as ValidationError).issues[0]?.message).toMatch(
+        /nested too deeply: more than 64 levels of arrays and objects \(at line 1, column \d+\)/,
+      );
     }
     // Brackets inside strings are text, not nesting.
     expect(await readJsonBody(post(JSON.stringify({ note: "[".repeat(500) })))).toEqual({ note: "[".repeat(500) });
@@ -103,8 +108,15 @@ describe("callerFromHeaders", () => {
   });
   it("ignores the principal header when the deployment does not make it trustworthy: the function key is the caller", () => {
     const untrusted = { trustPrincipalHeader: false };
-    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com", "x-functions-key": "k" }), untrusted)).toEqual({ actor: "function-key" });
-    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com" }), { ...untrusted, query: new URLSearchParams("code=k") })).toEqual({ actor: "function-key" });
+    expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com", "x-functions-key": "k" }), untrusted)).toEqual({
+      actor: "function-key",
+    });
+    expect(
+      callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com" }), {
+        ...untrusted,
+        query: new URLSearchParams("code=k"),
+      }),
+    ).toEqual({ actor: "function-key" });
     expect(callerFromHeaders(headers({ "x-ms-client-principal-name": "ceo@contoso.com" }), untrusted)).toEqual({ actor: "anonymous" });
   });
   it("validates the ticket reference and names the header", () => {
@@ -138,7 +150,9 @@ describe("parseTeardownMessage", () => {
   });
   it("names every bad field, unknown fields included", () => {
     expect(issues("not json")[0]?.message).toMatch(/not JSON/);
-    const found = issues({ name: "Bad Name", requestedBy: "", extra: 1, ticketRef: "a b" }).map((i) => i.path).sort();
+    const found = issues({ name: "Bad Name", requestedBy: "", extra: 1, ticketRef: "a b" })
+      .map((i) => i.path)
+      .sort();
     expect(found).toEqual(["extra", "name", "reason", "requestedBy", "ticketRef"]);
   });
 });

@@ -15,14 +15,21 @@ function builtConsole(): string {
   mkdirSync(path.join(dir, "img"));
   writeFileSync(path.join(dir, "img", "logo.svg"), "<svg/>");
   // A secret beside the folder must stay out of reach whatever the path says.
-  writeFileSync(path.join(dir, "..", `${path.basename(dir)}.secret.json`), "{\"key\":\"nope\"}");
+  writeFileSync(path.join(dir, "..", `${path.basename(dir)}.secret.json`), '{"key":"nope"}');
   return dir;
 }
 
 const serve = (dir: string) => {
   const handler = consoleHandler(() => new ConsoleAssets(dir));
   return (pathname: string, param: string | undefined, headers: Record<string, string> = {}) =>
-    handler(new HttpRequest({ method: "GET", url: `http://127.0.0.1:7071${pathname}`, headers, params: param === undefined ? {} : { path: param } }));
+    handler(
+      new HttpRequest({
+        method: "GET",
+        url: `http://127.0.0.1:7071${pathname}`,
+        headers,
+        params: param === undefined ? {} : { path: param },
+      }),
+    );
 };
 
 describe("GET /api/console/{*path}", () => {
@@ -44,9 +51,15 @@ describe("GET /api/console/{*path}", () => {
     expect(headers["content-security-policy"]).toContain("script-src 'self'");
     expect(headers["x-content-type-options"]).toBe("nosniff");
     expect(String(index.body)).toContain("<title>c</title>");
-    expect(((await get("/api/console/main.js", "main.js")).headers as Record<string, string>)["content-type"]).toBe("text/javascript; charset=utf-8");
-    expect(((await get("/api/console/console.css", "console.css")).headers as Record<string, string>)["content-type"]).toBe("text/css; charset=utf-8");
-    expect(((await get("/api/console/img/logo.svg", "img/logo.svg")).headers as Record<string, string>)["content-type"]).toBe("image/svg+xml");
+    expect(((await get("/api/console/main.js", "main.js")).headers as Record<string, string>)["content-type"]).toBe(
+      "text/javascript; charset=utf-8",
+    );
+    expect(((await get("/api/console/console.css", "console.css")).headers as Record<string, string>)["content-type"]).toBe(
+      "text/css; charset=utf-8",
+    );
+    expect(((await get("/api/console/img/logo.svg", "img/logo.svg")).headers as Record<string, string>)["content-type"]).toBe(
+      "image/svg+xml",
+    );
   });
 
   it("answers 304 when the browser already has the same bytes", async () => {
@@ -57,7 +70,15 @@ describe("GET /api/console/{*path}", () => {
   });
 
   it("serves nothing outside the built files: traversal is a 400 naming the path, a file of another type or an unknown one a 404", async () => {
-    for (const bad of ["../package.json", `../${path.basename(dir)}.secret.json`, "img/../../x.js", "a//b.js", "./main.js", "..\\main.js", "%2e%2e/main.js"]) {
+    for (const bad of [
+      "../package.json",
+      `../${path.basename(dir)}.secret.json`,
+      "img/../../x.js",
+      "a//b.js",
+      "./main.js",
+      "..\\main.js",
+      "%2e%2e/main.js",
+    ]) {
       const res = await get(`/api/console/${bad}`, bad);
       expect(res.status, bad).toBe(400);
       expect((res.jsonBody as { errors: { path: string }[] }).errors[0]?.path).toBe("path path");

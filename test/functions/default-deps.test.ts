@@ -29,7 +29,9 @@ afterEach(() => {
 
 /** A fresh module graph, so the cached settings and deps are rebuilt from this test's environment. */
 async function freshDefaultDeps(env: Record<string, string | undefined>) {
-  const sample = JSON.parse(readFileSync(resolve(__dirname, "../../local.settings.sample.json"), "utf8")) as { Values: Record<string, string> };
+  const sample = JSON.parse(readFileSync(resolve(__dirname, "../../local.settings.sample.json"), "utf8")) as {
+    Values: Record<string, string>;
+  };
   for (const [key, value] of Object.entries({ ...sample.Values, OCI_PRIVATE_KEY_PATH: keyFile, ...env })) {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
@@ -41,7 +43,11 @@ async function freshDefaultDeps(env: Record<string, string | undefined>) {
 
 describe("defaultTriggerDeps", () => {
   it("uses the AzureWebJobsStorage connection string for the store and the poison queue", async () => {
-    const deps = await freshDefaultDeps({ AzureWebJobsStorage: storage.connectionString, INTERCONNECTS_TABLE: "depsic", AUDIT_TABLE: "depsau" });
+    const deps = await freshDefaultDeps({
+      AzureWebJobsStorage: storage.connectionString,
+      INTERCONNECTS_TABLE: "depsic",
+      AUDIT_TABLE: "depsau",
+    });
     const spec = exampleSpecBody() as never;
     await deps.store.interconnects.create({ name: "erp-prod", spec });
     expect((await deps.store.interconnects.get("erp-prod"))?.state).toBe("requested");
@@ -61,7 +67,14 @@ describe("defaultTriggerDeps", () => {
       identityEndpoint = createHttpServer((req, res) => {
         tokenRequests.push(new URL(req.url ?? "/", "http://localhost"));
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ access_token: "mi-token", expires_on: String(Math.floor(Date.now() / 1000) + 3600), resource: "https://storage.azure.com", token_type: "Bearer" }));
+        res.end(
+          JSON.stringify({
+            access_token: "mi-token",
+            expires_on: String(Math.floor(Date.now() / 1000) + 3600),
+            resource: "https://storage.azure.com",
+            token_type: "Bearer",
+          }),
+        );
       });
       await new Promise<void>((r) => identityEndpoint.listen(0, "127.0.0.1", r));
       // Stand-ins for the storage services: only whether the client dials them matters (TLS to them cannot be trusted here).

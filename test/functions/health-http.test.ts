@@ -13,7 +13,19 @@ beforeEach(() => {
 const AT = "2026-12-01T10:00:00.000Z";
 const health = nextHealth(
   undefined,
-  [{ code: "path-down", subject: "secondary", tier: "routes", signal: "AzurePrivatePeering secondary", expected: "an On-Prem ARP entry and a numeric statePfxRcd", observed: "ARP peer missing, statePfxRcd Idle", severity: "warning", remedy: "alert-only", action: "Traffic continues on the other path." }],
+  [
+    {
+      code: "path-down",
+      subject: "secondary",
+      tier: "routes",
+      signal: "AzurePrivatePeering secondary",
+      expected: "an On-Prem ARP entry and a numeric statePfxRcd",
+      observed: "ARP peer missing, statePfxRcd Idle",
+      severity: "warning",
+      remedy: "alert-only",
+      action: "Traffic continues on the other path.",
+    },
+  ],
   { at: AT, tiers: ["control-plane", "routes"] },
 );
 
@@ -28,7 +40,15 @@ async function activeRecord(name: string, withHealth = true) {
 describe("GET /api/interconnects/{name}/health", () => {
   it("answers the last check with its findings and the watch's instance; the list and the record show it", async () => {
     await activeRecord("erp-prod");
-    t.durable.instances.set("health-erp-prod", { name: "healthWatch", instanceId: "health-erp-prod", input: null, runtimeStatus: "Running", customStatus: null, createdTime: AT, lastUpdatedTime: AT });
+    t.durable.instances.set("health-erp-prod", {
+      name: "healthWatch",
+      instanceId: "health-erp-prod",
+      input: null,
+      runtimeStatus: "Running",
+      customStatus: null,
+      createdTime: AT,
+      lastUpdatedTime: AT,
+    });
     const res = await t.h.health(request("GET", "/erp-prod/health", { params: { name: "erp-prod" } }), t.durable.context());
     expect(res.status).toBe(200);
     expect(json(res)).toMatchObject({
@@ -38,19 +58,36 @@ describe("GET /api/interconnects/{name}/health", () => {
       checkedAt: AT,
       routesCheckedAt: AT,
       since: AT,
-      findings: [{ code: "path-down", subject: "secondary", expected: "an On-Prem ARP entry and a numeric statePfxRcd", observed: "ARP peer missing, statePfxRcd Idle", since: AT, action: "Traffic continues on the other path." }],
+      findings: [
+        {
+          code: "path-down",
+          subject: "secondary",
+          expected: "an On-Prem ARP entry and a numeric statePfxRcd",
+          observed: "ARP peer missing, statePfxRcd Idle",
+          since: AT,
+          action: "Traffic continues on the other path.",
+        },
+      ],
       watch: { instanceId: "health-erp-prod", runtimeStatus: "Running" },
     });
 
     const list = json(await t.h.list(request("GET"), t.durable.context()));
-    expect((list.items as Record<string, unknown>[])[0]).toMatchObject({ name: "erp-prod", health: { status: "degraded", checkedAt: AT, findings: 1 } });
+    expect((list.items as Record<string, unknown>[])[0]).toMatchObject({
+      name: "erp-prod",
+      health: { status: "degraded", checkedAt: AT, findings: 1 },
+    });
     const record = json(await t.h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context()));
     expect(record.health).toMatchObject({ status: "degraded", findings: [{ code: "path-down" }] });
   });
 
   it("says not checked yet and no watch, and 404 / 400 for an unknown or invalid name", async () => {
     await activeRecord("erp-new", false);
-    expect(json(await t.h.health(request("GET", "/erp-new/health", { params: { name: "erp-new" } }), t.durable.context()))).toMatchObject({ status: null, checkedAt: null, findings: [], watch: { runtimeStatus: "Absent" } });
+    expect(json(await t.h.health(request("GET", "/erp-new/health", { params: { name: "erp-new" } }), t.durable.context()))).toMatchObject({
+      status: null,
+      checkedAt: null,
+      findings: [],
+      watch: { runtimeStatus: "Absent" },
+    });
     expect((await t.h.health(request("GET", "/nope-x/health", { params: { name: "nope-x" } }), t.durable.context())).status).toBe(404);
     const bad = await t.h.health(request("GET", "/Bad_Name/health", { params: { name: "Bad_Name" } }), t.durable.context());
     expect(bad.status).toBe(400);
@@ -63,7 +100,15 @@ describe("healthWatchKeeper (timer, run on start-up)", () => {
     await activeRecord("erp-a");
     await activeRecord("erp-b");
     await t.deps.store.interconnects.create({ name: "erp-c", spec: exampleSpec("erp-c") });
-    t.durable.instances.set("health-erp-b", { name: "healthWatch", instanceId: "health-erp-b", input: null, runtimeStatus: "Running", customStatus: null, createdTime: AT, lastUpdatedTime: AT });
+    t.durable.instances.set("health-erp-b", {
+      name: "healthWatch",
+      instanceId: "health-erp-b",
+      input: null,
+      runtimeStatus: "Running",
+      customStatus: null,
+      createdTime: AT,
+      lastUpdatedTime: AT,
+    });
     const keeper = healthWatchKeeper(() => t.deps);
     const timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: AT, next: AT, lastUpdated: AT } };
     await keeper(timer, t.durable.context());

@@ -44,7 +44,11 @@ describe("BGP blocks of a failed provisioning", () => {
 
   it("are released after a compensation that removed everything, and kept (naming the holder) when resources were kept", async () => {
     expect((await post(allocated(exampleSpecBody("cleaned-up")))).status).toBe(202);
-    await markFailed("cleaned-up", { step: "drg", code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found; compensation removed what this run created" });
+    await markFailed("cleaned-up", {
+      step: "drg",
+      code: "RelatedResourceNotAuthorizedOrNotFound",
+      message: "compartmentId not found; compensation removed what this run created",
+    });
     expect((await post(allocated(exampleSpecBody("next-one")))).status).toBe(202);
     expect((await t.deps.store.interconnects.getOrThrow("next-one")).bgpPlan?.primary.cidr).toBe("192.168.100.0/30");
 
@@ -52,8 +56,14 @@ describe("BGP blocks of a failed provisioning", () => {
     const clash = await post(exampleSpecBody());
     expect(clash.status).toBe(400);
     expect(json(clash).errors).toEqual([
-      { path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.0/30 of interconnect next-one (failed at circuit; DELETE it to release the block)" },
-      { path: "bgp.secondaryPeeringCidr", message: "overlaps 192.168.100.4/30 of interconnect next-one (failed at circuit; DELETE it to release the block)" },
+      {
+        path: "bgp.primaryPeeringCidr",
+        message: "overlaps 192.168.100.0/30 of interconnect next-one (failed at circuit; DELETE it to release the block)",
+      },
+      {
+        path: "bgp.secondaryPeeringCidr",
+        message: "overlaps 192.168.100.4/30 of interconnect next-one (failed at circuit; DELETE it to release the block)",
+      },
     ]);
   });
 });
@@ -68,7 +78,9 @@ describe("one run in flight per VNet and per VCN", () => {
       errors: [
         {
           path: "azure.virtualNetwork.name",
-          message: expect.stringMatching(/^virtual network \/subscriptions\/11111111-1111-4111-8111-111111111111\/resourcegroups\/rg-erp-network\/providers\/microsoft\.network\/virtualnetworks\/vnet-erp is in use by interconnect loc-far \(requested\)/),
+          message: expect.stringMatching(
+            /^virtual network \/subscriptions\/11111111-1111-4111-8111-111111111111\/resourcegroups\/rg-erp-network\/providers\/microsoft\.network\/virtualnetworks\/vnet-erp is in use by interconnect loc-far \(requested\)/,
+          ),
         },
       ],
     });
@@ -77,7 +89,10 @@ describe("one run in flight per VNet and per VCN", () => {
     const sameVcn = allocated(exampleSpecBody("bgp-vcn"));
     const res = await post({ ...sameVcn, oci: sharedNetworkSpecBody().oci });
     expect(res.status).toBe(409);
-    expect((json(res).errors as { path: string; message: string }[])[0]).toMatchObject({ path: "oci.vcnId", message: expect.stringContaining("VCN ocid1.vcn.oc1.iad.aaaaaaaaerpvcn is in use by interconnect loc-far (requested)") });
+    expect((json(res).errors as { path: string; message: string }[])[0]).toMatchObject({
+      path: "oci.vcnId",
+      message: expect.stringContaining("VCN ocid1.vcn.oc1.iad.aaaaaaaaerpvcn is in use by interconnect loc-far (requested)"),
+    });
     // The loser gave its VNet back: another interconnect may use that VNet.
     expect((await post(allocated(exampleSpecBody("bgp-vcn")))).status).toBe(202);
     // No BGP block was kept by the requests that lost.
@@ -100,7 +115,10 @@ describe("one run in flight per VNet and per VCN", () => {
     await markFailed("second", { step: "preflight", code: "PREFLIGHT_FAILED", message: "VCN is already attached to DRG x" });
     expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(202);
     const rows = await t.deps.store.networks.list();
-    expect(rows.map((r) => [r.key.kind, r.owner]).sort()).toEqual([["vcn", "third"], ["virtualNetwork", "third"]]);
+    expect(rows.map((r) => [r.key.kind, r.owner]).sort()).toEqual([
+      ["vcn", "third"],
+      ["virtualNetwork", "third"],
+    ]);
   });
 });
 
@@ -118,7 +136,10 @@ describe("a corrected POST after a failed provisioning", () => {
     expect(record).toMatchObject({ state: "requested", attempt: 2, currentOperation: { instanceId: "provision-fix-me-2" } });
     expect(record.failure).toBeUndefined();
     expect((record.spec as { azure: { virtualNetwork: { name: string } } }).azure.virtualNetwork.name).toBe("vnet-fixed");
-    expect(t.durable.starts.at(-1)).toMatchObject({ instanceId: "provision-fix-me-2", input: { spec: { azure: { virtualNetwork: { name: "vnet-fixed" } } } } });
+    expect(t.durable.starts.at(-1)).toMatchObject({
+      instanceId: "provision-fix-me-2",
+      input: { spec: { azure: { virtualNetwork: { name: "vnet-fixed" } } } },
+    });
     expect((await t.deps.store.audit.list("fix-me")).items.at(-1)?.message).toMatch(/failed at "preflight" leaving nothing/);
   });
 

@@ -10,7 +10,8 @@ beforeEach(() => {
   t.durable.instances.clear();
 });
 
-const post = (body: unknown, headers: Record<string, string> = {}) => t.h.create(request("POST", "", { body, headers }), t.durable.context());
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  t.h.create(request("POST", "", { body, headers }), t.durable.context());
 
 describe("POST /api/interconnects", () => {
   it("starts the provisioning and answers 202 in the Durable async pattern", async () => {
@@ -21,8 +22,14 @@ describe("POST /api/interconnects", () => {
     expect(body.name).toBe("erp-prod");
     expect(body.outcome).toBe("started");
     expect(header(res, "location")).toBe(body.statusQueryGetUri);
-    expect(String(body.statusQueryGetUri)).toMatch(/^http:\/\/127\.0\.0\.1:7071\/runtime\/webhooks\/durabletask\/instances\/provision-erp-prod-1\?/);
-    expect(body.links).toEqual({ self: "http://127.0.0.1:7071/api/interconnects/erp-prod", audit: "http://127.0.0.1:7071/api/interconnects/erp-prod/audit", health: "http://127.0.0.1:7071/api/interconnects/erp-prod/health" });
+    expect(String(body.statusQueryGetUri)).toMatch(
+      /^http:\/\/127\.0\.0\.1:7071\/runtime\/webhooks\/durabletask\/instances\/provision-erp-prod-1\?/,
+    );
+    expect(body.links).toEqual({
+      self: "http://127.0.0.1:7071/api/interconnects/erp-prod",
+      audit: "http://127.0.0.1:7071/api/interconnects/erp-prod/audit",
+      health: "http://127.0.0.1:7071/api/interconnects/erp-prod/health",
+    });
 
     expect(t.durable.starts).toHaveLength(1);
     const started = t.durable.starts[0];
@@ -42,7 +49,12 @@ describe("POST /api/interconnects", () => {
     expect(record?.currentOperation).toMatchObject({ kind: "provision", instanceId: "provision-erp-prod-1" });
     const audit = await t.deps.store.audit.list("erp-prod");
     expect(audit.items).toHaveLength(1);
-    expect(audit.items[0]).toMatchObject({ actor: "ana@contoso.com", ticketRef: "CHG0031234", operation: "provision", instanceId: "provision-erp-prod-1" });
+    expect(audit.items[0]).toMatchObject({
+      actor: "ana@contoso.com",
+      ticketRef: "CHG0031234",
+      operation: "provision",
+      instanceId: "provision-erp-prod-1",
+    });
   });
 
   it("is idempotent: the same spec (any key order) returns the running operation and starts nothing", async () => {
@@ -90,9 +102,14 @@ describe("POST /api/interconnects", () => {
     expect([a?.bgpPlan?.primary.cidr, a?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.0/30", "192.168.100.4/30"]);
     expect([b?.bgpPlan?.primary.cidr, b?.bgpPlan?.secondary.cidr]).toEqual(["192.168.100.8/30", "192.168.100.12/30"]);
 
-    const clash = await post({ ...exampleSpecBody("crm-c"), bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" } });
+    const clash = await post({
+      ...exampleSpecBody("crm-c"),
+      bgp: { primaryPeeringCidr: "192.168.100.8/30", secondaryPeeringCidr: "192.168.100.32/30" },
+    });
     expect(clash.status).toBe(400);
-    expect(json(clash).errors).toEqual([{ path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.8/30 of interconnect crm-b (requested)" }]);
+    expect(json(clash).errors).toEqual([
+      { path: "bgp.primaryPeeringCidr", message: "overlaps 192.168.100.8/30 of interconnect crm-b (requested)" },
+    ]);
     expect(await t.deps.store.interconnects.get("crm-c")).toBeUndefined();
   });
 
@@ -136,7 +153,11 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
     ["subscription", (s) => (s.azure.subscriptionId = "not-a-guid"), "azure.subscriptionId"],
     ["resource group", (s) => (s.azure.resourceGroup = "rg."), "azure.resourceGroup"],
     ["peering location pairing", (s) => (s.azure.peeringLocation = "Amsterdam"), "azure.peeringLocation"],
-    ["gateway subnet too small", (s) => (s.azure.virtualNetwork.gatewaySubnetPrefix = "10.10.255.0/28"), "azure.virtualNetwork.gatewaySubnetPrefix"],
+    [
+      "gateway subnet too small",
+      (s) => (s.azure.virtualNetwork.gatewaySubnetPrefix = "10.10.255.0/28"),
+      "azure.virtualNetwork.gatewaySubnetPrefix",
+    ],
     ["vcn ocid", (s) => (s.oci.vcnId = "ocid1.subnet.oc1.iad.aaaa"), "oci.vcnId"],
     ["compartment ocid", (s) => (s.oci.compartmentId = "compartment"), "oci.compartmentId"],
     ["bgp not /30", (s) => (s.bgp.primaryPeeringCidr = "192.168.100.0/29"), "bgp.primaryPeeringCidr"],
@@ -170,16 +191,28 @@ describe("POST /api/interconnects rejects bad input, storing and starting nothin
   });
 
   it("rejects a body that is not JSON (with the position), a non-JSON content type, a huge body and a bad ticket", async () => {
-    const broken = await t.h.create(request("POST", "", { raw: '{"name": "erp-prod",,}', headers: { "content-type": "application/json" } }), t.durable.context());
+    const broken = await t.h.create(
+      request("POST", "", { raw: '{"name": "erp-prod",,}', headers: { "content-type": "application/json" } }),
+      t.durable.context(),
+    );
     expect(broken.status).toBe(400);
     expect(String((json(broken).errors as { message: string }[])[0]?.message)).toMatch(/line 1, column 21 \(position 20\)/);
 
-    const text = await t.h.create(request("POST", "", { raw: JSON.stringify(exampleSpecBody()), headers: { "content-type": "text/plain" } }), t.durable.context());
+    const text = await t.h.create(
+      request("POST", "", { raw: JSON.stringify(exampleSpecBody()), headers: { "content-type": "text/plain" } }),
+      t.durable.context(),
+    );
     expect(text.status).toBe(415);
     // Titles are sentences, like the 400s'; the code stays in `code`.
     expect(json(text)).toMatchObject({ title: "The request body must be JSON", code: "UNSUPPORTED_MEDIA_TYPE" });
 
-    const huge = await t.h.create(request("POST", "", { raw: JSON.stringify({ ...exampleSpecBody(), pad: "x".repeat(40_000) }), headers: { "content-type": "application/json" } }), t.durable.context());
+    const huge = await t.h.create(
+      request("POST", "", {
+        raw: JSON.stringify({ ...exampleSpecBody(), pad: "x".repeat(40_000) }),
+        headers: { "content-type": "application/json" },
+      }),
+      t.durable.context(),
+    );
     expect(huge.status).toBe(413);
     expect(json(huge)).toMatchObject({ title: "The request body is too large", code: "PAYLOAD_TOO_LARGE" });
 
@@ -204,7 +237,12 @@ describe("GET /api/interconnects", () => {
       state: "requested",
       spec: { name: "erp-prod" },
       bgpPlan: { secondary: { cidr: "192.168.100.4/30" } },
-      currentOperation: { kind: "provision", instanceId: "provision-erp-prod-1", runtimeStatus: "Running", customStatus: { step: "gateway" } },
+      currentOperation: {
+        kind: "provision",
+        instanceId: "provision-erp-prod-1",
+        runtimeStatus: "Running",
+        customStatus: { step: "gateway" },
+      },
       failure: null,
     });
     const missing = await t.h.get(request("GET", "/nope-nope", { params: { name: "nope-nope" } }), t.durable.context());
@@ -217,7 +255,10 @@ describe("GET /api/interconnects", () => {
   it("shows a deleted interconnect's resource ids only as lastKnownResources, with resources empty", async () => {
     await post(exampleSpecBody());
     const repo = t.deps.store.interconnects;
-    const built = { circuitId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-erp-prod", virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.aaaa" };
+    const built = {
+      circuitId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-erp-prod",
+      virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.aaaa",
+    };
     let rec = await repo.getOrThrow("erp-prod");
     rec = await repo.update("erp-prod", rec.etag, () => ({ resources: built }));
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
@@ -246,7 +287,11 @@ describe("GET /api/interconnects", () => {
     expect(first.nextLink).toMatch(/continuationToken=/);
     const nextUrl = new URL(String(first.nextLink));
     const second = json(await t.h.list(request("GET", nextUrl.search), t.durable.context()));
-    expect([...(first.items as { name: string }[]), ...(second.items as { name: string }[])].map((i) => i.name).sort()).toEqual(["net-a", "net-b", "net-c"]);
+    expect([...(first.items as { name: string }[]), ...(second.items as { name: string }[])].map((i) => i.name).sort()).toEqual([
+      "net-a",
+      "net-b",
+      "net-c",
+    ]);
 
     const provisioning = json(await t.h.list(request("GET", "?state=provisioning"), t.durable.context()));
     expect((provisioning.items as { name: string }[]).map((i) => i.name)).toEqual(["net-b"]);
@@ -263,7 +308,11 @@ describe("GET /api/interconnects", () => {
     expect((res.items as { step: string }[]).map((i) => i.step)).toEqual(["request"]);
     await t.deps.store.audit.append({ interconnect: "erp-prod", step: "later", phase: "info", actor: "system", operation: "provision" });
     const steps = async (q: string) =>
-      (json(await t.h.audit(request("GET", `/erp-prod/audit${q}`, { params: { name: "erp-prod" } }), t.durable.context())).items as { step: string }[]).map((i) => i.step);
+      (
+        json(await t.h.audit(request("GET", `/erp-prod/audit${q}`, { params: { name: "erp-prod" } }), t.durable.context())).items as {
+          step: string;
+        }[]
+      ).map((i) => i.step);
     // Newest first by default, so the latest operation is on page 1; ?order=asc for the trail as it happened.
     expect(await steps("")).toEqual(["later", "request"]);
     expect(await steps("?order=asc")).toEqual(["request", "later"]);
@@ -279,7 +328,8 @@ describe("GET /api/interconnects", () => {
 });
 
 describe("DELETE /api/interconnects/{name}", () => {
-  const del = (name: string, headers: Record<string, string> = {}) => t.h.remove(request("DELETE", `/${name}`, { params: { name }, headers }), t.durable.context());
+  const del = (name: string, headers: Record<string, string> = {}) =>
+    t.h.remove(request("DELETE", `/${name}`, { params: { name }, headers }), t.durable.context());
 
   it("404s an unknown interconnect", async () => {
     const res = await del("nope-nope");
@@ -297,9 +347,17 @@ describe("DELETE /api/interconnects/{name}", () => {
     expect(res.status).toBe(202);
     expect(json(res)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started", stoppedProvisioning: "provision-erp-prod-1" });
     expect(header(res, "location")).toMatch(/instances\/teardown-erp-prod-2\?/);
-    expect(t.durable.terminations).toEqual([{ instanceId: "provision-erp-prod-1", reason: expect.stringMatching(/^Stopped by a teardown request/) }]);
-    expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { name: "erp-prod", actor: "ops@contoso.com", ticketRef: "CHG42" } });
-    expect(await repo.getOrThrow("erp-prod")).toMatchObject({ state: "tearing-down", currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-2" } });
+    expect(t.durable.terminations).toEqual([
+      { instanceId: "provision-erp-prod-1", reason: expect.stringMatching(/^Stopped by a teardown request/) },
+    ]);
+    expect(t.durable.starts.at(-1)).toMatchObject({
+      name: "teardownInterconnect",
+      input: { name: "erp-prod", actor: "ops@contoso.com", ticketRef: "CHG42" },
+    });
+    expect(await repo.getOrThrow("erp-prod")).toMatchObject({
+      state: "tearing-down",
+      currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-2" },
+    });
 
     const again = await del("erp-prod");
     expect(json(again)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "existing" });

@@ -22,19 +22,29 @@ describe("GET /api/openapi.json", () => {
   });
 
   it("documents the spec from the schema the handlers validate with, and problems with their codes", () => {
-    const spec = (document.components as { schemas: Record<string, { properties: Record<string, unknown>; required: string[] }> }).schemas.InterconnectSpec;
+    const spec = (document.components as { schemas: Record<string, { properties: Record<string, unknown>; required: string[] }> }).schemas
+      .InterconnectSpec;
     expect(Object.keys(spec?.properties ?? {})).toEqual(expect.arrayContaining(["name", "bandwidthGbps", "azure", "oci", "bgp", "tags"]));
     expect(spec?.required).toEqual(["name", "bandwidthGbps", "azure", "oci"]);
-    const post = (document.paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>>)["/api/interconnects"]?.post;
+    const post = (document.paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>>)[
+      "/api/interconnects"
+    ]?.post;
     expect(Object.keys(post?.responses ?? {}).sort()).toEqual(["200", "202", "400", "401", "409", "413", "415", "500"]);
     expect(post?.responses["409"]?.content).toHaveProperty(["application/problem+json"]);
   });
 
   it("links every 202 to the Durable status endpoint it names", () => {
-    const paths = document.paths as Record<string, Record<string, { responses: Record<string, { links?: Record<string, { operationId: string }> }> }>>;
-    const durable = Object.values(paths).flatMap((p) => Object.values(p)).flatMap((op) => Object.entries(op.responses)).filter(([status]) => status === "202");
+    const paths = document.paths as Record<
+      string,
+      Record<string, { responses: Record<string, { links?: Record<string, { operationId: string }> }> }>
+    >;
+    const durable = Object.values(paths)
+      .flatMap((p) => Object.values(p))
+      .flatMap((op) => Object.entries(op.responses))
+      .filter(([status]) => status === "202");
     expect(durable.length).toBeGreaterThan(0);
-    for (const [, response] of durable.filter(([, r]) => r.links)) expect(Object.values(response.links ?? {}).map((l) => l.operationId)).toContain("durableInstanceStatus");
+    for (const [, response] of durable.filter(([, r]) => r.links))
+      expect(Object.values(response.links ?? {}).map((l) => l.operationId)).toContain("durableInstanceStatus");
     expect(paths["/runtime/webhooks/durabletask/instances/{instanceId}"]?.get).toBeDefined();
   });
 
@@ -51,11 +61,31 @@ describe("GET /api/openapi.json", () => {
 
   it("tells a response that does not match its operation", () => {
     const validator = new ResponseValidator(document);
-    expect(validator.check("GET", "/api/interconnects/erp-prod/audit", 200, "application/json", { items: [], continuationToken: null, nextLink: null })).toBeUndefined();
-    expect(validator.check("GET", "/api/interconnects/erp-prod/audit", 200, "application/json", { items: [{}], continuationToken: null, nextLink: null })).toMatch(/does not match/);
+    expect(
+      validator.check("GET", "/api/interconnects/erp-prod/audit", 200, "application/json", {
+        items: [],
+        continuationToken: null,
+        nextLink: null,
+      }),
+    ).toBeUndefined();
+    expect(
+      validator.check("GET", "/api/interconnects/erp-prod/audit", 200, "application/json", {
+        items: [{}],
+        continuationToken: null,
+        nextLink: null,
+      }),
+    ).toMatch(/does not match/);
     expect(validator.check("GET", "/api/interconnects/erp-prod", 418, "application/json", {})).toMatch(/does not document status 418/);
     expect(validator.check("GET", "/api/nowhere", 200, "application/json", {})).toMatch(/not in the OpenAPI document/);
-    expect(validator.check("GET", "/api/interconnects/erp-prod", 404, "application/problem+json", { type: "urn:x", title: "t", status: 404, detail: "d", code: "NOT_FOUND" })).toBeUndefined();
+    expect(
+      validator.check("GET", "/api/interconnects/erp-prod", 404, "application/problem+json", {
+        type: "urn:x",
+        title: "t",
+        status: 404,
+        detail: "d",
+        code: "NOT_FOUND",
+      }),
+    ).toBeUndefined();
   });
 });
 
@@ -68,9 +98,13 @@ describe("every route the app registers", () => {
     for (const [k, v] of Object.entries(sample.Values)) process.env[k] ??= v;
     // The sample points at the key npm start generates; any valid key lets the settings load.
     delete process.env.OCI_PRIVATE_KEY_PATH;
-    process.env.OCI_PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    process.env.OCI_PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs8", format: "pem" })
+      .toString();
     const registry = loadApp(ROOT);
-    registered = registry.ofType("httpTrigger").map((f) => ({ name: f.name, methods: (f.trigger.methods as string[]).map((m) => m.toUpperCase()), route: String(f.trigger.route) }));
+    registered = registry
+      .ofType("httpTrigger")
+      .map((f) => ({ name: f.name, methods: (f.trigger.methods as string[]).map((m) => m.toUpperCase()), route: String(f.trigger.route) }));
   }, 240_000);
 
   it("is in the OpenAPI document with a summary and a description", () => {

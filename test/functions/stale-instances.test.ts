@@ -10,7 +10,10 @@ import { REQUEST_TIMING } from "../../src/requests/timing";
 import { exampleSpecBody, json, request, useHandlers } from "./support/harness";
 
 // No grace: a record not yet started counts as stalled at once, as it would 15 s later.
-const t = useHandlers((deps) => ({ ...deps, requestTiming: { ...REQUEST_TIMING, stalledStartMs: 0, terminateWaitMs: 300, terminatePollMs: 20 } }));
+const t = useHandlers((deps) => ({
+  ...deps,
+  requestTiming: { ...REQUEST_TIMING, stalledStartMs: 0, terminateWaitMs: 300, terminatePollMs: 20 },
+}));
 beforeEach(() => {
   t.durable.starts.length = 0;
   t.durable.terminations.length = 0;
@@ -48,7 +51,11 @@ describe("a name reused after deletion", () => {
     expect(res.status).toBe(202);
     expect(json(res)).toMatchObject({ id: "provision-erp-prod-3" });
     expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2", "provision-erp-prod-3"]);
-    expect(await repo.getOrThrow("erp-prod")).toMatchObject({ state: "requested", attempt: 3, currentOperation: { instanceId: "provision-erp-prod-3" } });
+    expect(await repo.getOrThrow("erp-prod")).toMatchObject({
+      state: "requested",
+      attempt: 3,
+      currentOperation: { instanceId: "provision-erp-prod-3" },
+    });
   });
 });
 
@@ -60,13 +67,20 @@ describe("a record whose provisioning instance has ended", () => {
       const rec = await repo.getOrThrow("erp-prod");
       await repo.transitionState("erp-prod", "provisioning", rec.etag);
       endInstance("provision-erp-prod-1", runtimeStatus);
-      expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus, orphaned: true } });
+      expect(json(await get())).toMatchObject({
+        state: "provisioning",
+        currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus, orphaned: true },
+      });
 
       const res = await post();
       expect(res.status).toBe(202);
       expect(json(res)).toMatchObject({ id: "provision-erp-prod-2", outcome: "restarted" });
       expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "provision-erp-prod-2"]);
-      expect(await repo.getOrThrow("erp-prod")).toMatchObject({ state: "provisioning", attempt: 2, currentOperation: { instanceId: "provision-erp-prod-2" } });
+      expect(await repo.getOrThrow("erp-prod")).toMatchObject({
+        state: "provisioning",
+        attempt: 2,
+        currentOperation: { instanceId: "provision-erp-prod-2" },
+      });
       const row = (await t.deps.store.audit.list("erp-prod")).items.at(-1);
       expect(row?.details).toMatchObject({ restartedOver: "provision-erp-prod-1", earlierRuntimeStatus: runtimeStatus });
       // Running again: a third POST returns it.
@@ -102,7 +116,10 @@ describe("the record view of an operation nothing runs", () => {
     const repo = t.deps.store.interconnects;
     await repo.transitionState("erp-prod", "provisioning", (await repo.getOrThrow("erp-prod")).etag);
     t.durable.instances.delete("provision-erp-prod-1");
-    expect(json(await get())).toMatchObject({ state: "provisioning", currentOperation: { runtimeStatus: "Absent", orphaned: true, customStatus: null, lastUpdatedTime: null } });
+    expect(json(await get())).toMatchObject({
+      state: "provisioning",
+      currentOperation: { runtimeStatus: "Absent", orphaned: true, customStatus: null, lastUpdatedTime: null },
+    });
     expect(json(await post())).toMatchObject({ id: "provision-erp-prod-2", outcome: "restarted" });
   });
 
@@ -130,7 +147,10 @@ describe("the record view of an operation nothing runs", () => {
     await repo.transitionState("erp-prod", "active", rec.etag);
     expect((await del()).status).toBe(202);
     endInstance("teardown-erp-prod-2", "Terminated");
-    expect(json(await get())).toMatchObject({ state: "tearing-down", currentOperation: { kind: "teardown", runtimeStatus: "Terminated", orphaned: true } });
+    expect(json(await get())).toMatchObject({
+      state: "tearing-down",
+      currentOperation: { kind: "teardown", runtimeStatus: "Terminated", orphaned: true },
+    });
   });
 });
 
@@ -157,7 +177,11 @@ describe("DELETE over a teardown that stopped", () => {
       expect(res.status).toBe(202);
       expect(json(res)).toMatchObject({ id: "teardown-erp-prod-3", outcome: "restarted" });
       expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2", "teardown-erp-prod-3"]);
-      expect(await t.deps.store.interconnects.getOrThrow("erp-prod")).toMatchObject({ state: "tearing-down", attempt: 3, currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-3" } });
+      expect(await t.deps.store.interconnects.getOrThrow("erp-prod")).toMatchObject({
+        state: "tearing-down",
+        attempt: 3,
+        currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-3" },
+      });
       const view = json(await get()).currentOperation as Record<string, unknown>;
       expect(view).toMatchObject({ instanceId: "teardown-erp-prod-3", runtimeStatus: "Running" });
       expect(view).not.toHaveProperty("orphaned");
@@ -191,7 +215,11 @@ describe("DELETE during provisioning", () => {
     expect(json(res)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started", stoppedProvisioning: "provision-erp-prod-1" });
     expect(t.durable.terminations.map((t) => t.instanceId)).toEqual(["provision-erp-prod-1"]);
     expect(t.durable.instances.get("provision-erp-prod-1")?.runtimeStatus).toBe("Running");
-    expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", instanceId: "teardown-erp-prod-2", input: { stoppedProvisioning: "provision-erp-prod-1" } });
+    expect(t.durable.starts.at(-1)).toMatchObject({
+      name: "teardownInterconnect",
+      instanceId: "teardown-erp-prod-2",
+      input: { stoppedProvisioning: "provision-erp-prod-1" },
+    });
     const row = (await t.deps.store.audit.list("erp-prod")).items.at(-1);
     expect(row?.message).toMatch(/has not stopped yet; the teardown waits until it has/);
     expect(row?.details).toMatchObject({ stoppedProvisioning: "provision-erp-prod-1", provisioningStopped: false });

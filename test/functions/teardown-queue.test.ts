@@ -86,8 +86,14 @@ describe("teardown queue trigger", () => {
     if (!dead) throw new Error("no teardown started");
     dead.runtimeStatus = "Terminated";
     await deliver({ name: "erp-prod", reason: "expired", requestedBy: "itsm-bot" });
-    expect(durable.starts.filter((s) => s.name === "teardownInterconnect").map((s) => s.instanceId)).toEqual(["teardown-erp-prod-2", "teardown-erp-prod-3"]);
-    expect(await deps.store.interconnects.getOrThrow("erp-prod")).toMatchObject({ state: "tearing-down", currentOperation: { instanceId: "teardown-erp-prod-3" } });
+    expect(durable.starts.filter((s) => s.name === "teardownInterconnect").map((s) => s.instanceId)).toEqual([
+      "teardown-erp-prod-2",
+      "teardown-erp-prod-3",
+    ]);
+    expect(await deps.store.interconnects.getOrThrow("erp-prod")).toMatchObject({
+      state: "tearing-down",
+      currentOperation: { instanceId: "teardown-erp-prod-3" },
+    });
     expect(await poisoned()).toEqual([]);
   });
 
@@ -96,7 +102,12 @@ describe("teardown queue trigger", () => {
     expect(await poisoned()).toEqual(["tear it down please"]);
     const rows = (await deps.store.audit.list(QUEUE_AUDIT_PARTITION)).items;
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ step: "queue-message", phase: "failed", operation: "teardown", details: { code: "VALIDATION_FAILED", messageId: "msg-1" } });
+    expect(rows[0]).toMatchObject({
+      step: "queue-message",
+      phase: "failed",
+      operation: "teardown",
+      details: { code: "VALIDATION_FAILED", messageId: "msg-1" },
+    });
     expect(durable.starts).toHaveLength(0);
   });
 
@@ -116,7 +127,11 @@ describe("teardown queue trigger", () => {
   it("keeps a rejected message byte for byte on the poison queue: pretty-printed JSON, invalid UTF-8", async () => {
     const pretty = Buffer.from('{\n  "name": "erp-prod",\n  "reason": "",\n  "requestedBy": "itsm-bot"\n}\n', "utf8");
     await deliver(pretty);
-    const badUtf8 = Buffer.concat([Buffer.from('{"name":"erp-prod","reason":"caf', "utf8"), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('","requestedBy":"x"}', "utf8")]);
+    const badUtf8 = Buffer.concat([
+      Buffer.from('{"name":"erp-prod","reason":"caf', "utf8"),
+      Buffer.from([0xc3, 0x28, 0xff]),
+      Buffer.from('","requestedBy":"x"}', "utf8"),
+    ]);
     await deliver(badUtf8);
     expect(await poisonedBytes()).toEqual([pretty, badUtf8]);
     const rows = (await deps.store.audit.list(QUEUE_AUDIT_PARTITION)).items;
@@ -153,12 +168,22 @@ describe("teardown queue trigger", () => {
     expect(first.status).toBe(200);
     const page1 = json(first);
     expect(page1.items).toEqual([
-      expect.objectContaining({ step: "queue-message", phase: "failed", actor: "queue:interconnect-teardown", details: expect.objectContaining({ code: "VALIDATION_FAILED", name: null }) }),
-      expect.objectContaining({ actor: "itsm-bot", details: expect.objectContaining({ code: "VALIDATION_FAILED", name: null, issues: [expect.objectContaining({ path: "name" })] }) }),
+      expect.objectContaining({
+        step: "queue-message",
+        phase: "failed",
+        actor: "queue:interconnect-teardown",
+        details: expect.objectContaining({ code: "VALIDATION_FAILED", name: null }),
+      }),
+      expect.objectContaining({
+        actor: "itsm-bot",
+        details: expect.objectContaining({ code: "VALIDATION_FAILED", name: null, issues: [expect.objectContaining({ path: "name" })] }),
+      }),
     ]);
     expect(String(page1.nextLink)).toMatch(/^http:\/\/127\.0\.0\.1:7071\/api\/teardown-queue\/rejections\?top=2&continuationToken=/);
     const page2 = json(await get(new URL(String(page1.nextLink)).search));
-    expect(page2.items).toEqual([expect.objectContaining({ actor: "itsm-bot", details: expect.objectContaining({ code: "NOT_FOUND", name: "ghost-net" }) })]);
+    expect(page2.items).toEqual([
+      expect.objectContaining({ actor: "itsm-bot", details: expect.objectContaining({ code: "NOT_FOUND", name: "ghost-net" }) }),
+    ]);
     expect(page2.continuationToken).toBeNull();
 
     const bad = await get("?continuationToken=abc&top=0");
@@ -167,7 +192,13 @@ describe("teardown queue trigger", () => {
   });
 
   it("parks a rejected message exactly once even when its audit row cannot be written", async () => {
-    deps = { ...deps, store: { ...deps.store, audit: Object.assign(Object.create(deps.store.audit), { append: () => Promise.reject(new Error("table unavailable")) }) } };
+    deps = {
+      ...deps,
+      store: {
+        ...deps.store,
+        audit: Object.assign(Object.create(deps.store.audit), { append: () => Promise.reject(new Error("table unavailable")) }),
+      },
+    };
     // Resolving (not throwing) is what keeps the host from retrying and parking it again.
     await deliver("tear it down please");
     expect(await poisoned()).toEqual(["tear it down please"]);

@@ -15,8 +15,10 @@ const NOT_SET_BY_TEMPLATE: Record<string, string> = {
   WAIT_PROFILES: "optional tuning of the wait profiles; the built-in profiles apply",
   WEBSITE_AUTH_ENABLED: "set by App Service itself when authsettingsV2 is enabled",
   WEBSITE_SITE_NAME: "set by App Service itself",
-  SERVICENOW_WEBHOOK_SECRET: "the ServiceNow integration is off in the template's deployment; enabling it takes this secret (a Key Vault reference) and the SERVICENOW_* instance settings (README \"From a ticket\")",
-  JIRA_WEBHOOK_SECRET: "the Jira integration is off in the template's deployment; enabling it takes this secret (a Key Vault reference) and the JIRA_* settings (README \"From a ticket\")",
+  SERVICENOW_WEBHOOK_SECRET:
+    'the ServiceNow integration is off in the template\'s deployment; enabling it takes this secret (a Key Vault reference) and the SERVICENOW_* instance settings (README "From a ticket")',
+  JIRA_WEBHOOK_SECRET:
+    'the Jira integration is off in the template\'s deployment; enabling it takes this secret (a Key Vault reference) and the JIRA_* settings (README "From a ticket")',
 };
 
 /** Settings the template sets for the Functions host, the Azure SDK or App Service rather than src/config. */
@@ -114,13 +116,23 @@ describe("the Function App's settings in the compiled template", () => {
       env[name] = expression ? (RESOLVED[name] as string) : value;
     }
     const loaded = loadSettings(env);
-    expect(loaded.storage).toMatchObject({ credential: "managedidentity", tableServiceUri: "https://stabcdefghijklm.table.core.windows.net" });
+    expect(loaded.storage).toMatchObject({
+      credential: "managedidentity",
+      tableServiceUri: "https://stabcdefghijklm.table.core.windows.net",
+    });
     expect(loaded.azure.credential).toBe("default");
     expect(loaded.trustClientPrincipalHeader).toBe(false);
   });
 
   it("leave out the local-only and runtime settings Flex Consumption rejects", () => {
-    for (const name of ["FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "AZURE_EMULATOR_TOKEN", "OCI_PRIVATE_KEY_PATH", "SIM_SPEED", "AzureWebJobsStorage"]) {
+    for (const name of [
+      "FUNCTIONS_WORKER_RUNTIME",
+      "FUNCTIONS_EXTENSION_VERSION",
+      "AZURE_EMULATOR_TOKEN",
+      "OCI_PRIVATE_KEY_PATH",
+      "SIM_SPEED",
+      "AzureWebJobsStorage",
+    ]) {
       expect(names).not.toContain(name);
     }
   });

@@ -14,10 +14,7 @@ import { compiledMain, only, moduleTemplate, root } from "./support/template";
  * service hook names. The schema itself is not vendored (it is not shipped in a registry package).
  */
 const hook = {
-  anyOf: [
-    { $ref: "#/definitions/hook" },
-    { type: "array", items: { $ref: "#/definitions/hook" } },
-  ],
+  anyOf: [{ $ref: "#/definitions/hook" }, { type: "array", items: { $ref: "#/definitions/hook" } }],
 };
 const azdSchemaSubset = {
   $schema: "https://json-schema.org/draft/2019-09/schema",
@@ -28,7 +25,10 @@ const azdSchemaSubset = {
     name: { type: "string", minLength: 2, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" },
     resourceGroup: { type: "string", minLength: 3, maxLength: 64 },
     metadata: { type: "object", properties: { template: { type: "string" } } },
-    infra: { type: "object", properties: { provider: { type: "string", pattern: "^[a-z0-9.]+$" }, path: { type: "string" }, module: { type: "string" } } },
+    infra: {
+      type: "object",
+      properties: { provider: { type: "string", pattern: "^[a-z0-9.]+$" }, path: { type: "string" }, module: { type: "string" } },
+    },
     services: {
       type: "object",
       minProperties: 1,
@@ -51,7 +51,18 @@ const azdSchemaSubset = {
             type: "object",
             additionalProperties: false,
             properties: Object.fromEntries(
-              ["predeploy", "postdeploy", "prerestore", "postrestore", "prebuild", "postbuild", "prepackage", "postpackage", "prepublish", "postpublish"].map((h) => [h, hook]),
+              [
+                "predeploy",
+                "postdeploy",
+                "prerestore",
+                "postrestore",
+                "prebuild",
+                "postbuild",
+                "prepackage",
+                "postpackage",
+                "prepublish",
+                "postpublish",
+              ].map((h) => [h, hook]),
             ),
           },
         },
@@ -80,7 +91,10 @@ const azdSchemaSubset = {
 };
 
 const validate = new Ajv2019({ allErrors: true, strict: true, strictRequired: false }).compile(azdSchemaSubset);
-const azureYaml = parse(readFileSync(join(root, "azure.yaml"), "utf8")) as { name: string; services: Record<string, { host: string; language: string; project: string; dist: string; remoteBuild: boolean }> };
+const azureYaml = parse(readFileSync(join(root, "azure.yaml"), "utf8")) as {
+  name: string;
+  services: Record<string, { host: string; language: string; project: string; dist: string; remoteBuild: boolean }>;
+};
 
 describe("azure.yaml", () => {
   it("is valid against azd's schema rules", () => {
@@ -95,7 +109,13 @@ describe("azure.yaml", () => {
 
   it("deploys the api service as a TypeScript function from the package dist/package, without a remote build", () => {
     expect(Object.keys(azureYaml.services)).toEqual(["api"]);
-    expect(azureYaml.services.api).toMatchObject({ host: "function", language: "ts", project: ".", dist: "dist/package", remoteBuild: false });
+    expect(azureYaml.services.api).toMatchObject({
+      host: "function",
+      language: "ts",
+      project: ".",
+      dist: "dist/package",
+      remoteBuild: false,
+    });
     // azd runs `npm run package` (which writes dist/package) and finds the app by its azd-service-name tag.
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.package).toBe("node scripts/package.js");
@@ -106,13 +126,17 @@ describe("azure.yaml", () => {
 });
 
 describe("infra/main.parameters.json", () => {
-  const file = JSON.parse(readFileSync(join(root, "infra", "main.parameters.json"), "utf8")) as { parameters: Record<string, { value: unknown }> };
+  const file = JSON.parse(readFileSync(join(root, "infra", "main.parameters.json"), "utf8")) as {
+    parameters: Record<string, { value: unknown }>;
+  };
   const main = compiledMain();
 
   it("passes only parameters main.bicep declares, and every one without a default", () => {
     const declared = Object.keys(main.parameters);
     expect(Object.keys(file.parameters).filter((p) => !declared.includes(p))).toEqual([]);
-    const required = Object.entries(main.parameters).filter(([, p]) => p.defaultValue === undefined).map(([name]) => name);
+    const required = Object.entries(main.parameters)
+      .filter(([, p]) => p.defaultValue === undefined)
+      .map(([name]) => name);
     expect(required.filter((p) => !(p in file.parameters))).toEqual([]);
   });
 

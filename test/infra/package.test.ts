@@ -29,7 +29,11 @@ function ensurePackaged(): void {
   execFileSync(process.execPath, [path.join(ROOT, "scripts", "package.js")], { cwd: ROOT, stdio: "pipe" });
 }
 
-const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { main: string; devDependencies: Record<string, string>; dependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+  main: string;
+  devDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
+};
 let appDir: string;
 let stack: E2eStack | undefined;
 
@@ -51,7 +55,9 @@ describe("the deployment package (npm run package)", () => {
     expect(readdirSync(path.join(appDir, "dist", "src")).sort()).not.toContain("local");
     expect(existsSync(path.join(appDir, "dist", "test"))).toBe(false);
     expect(existsSync(path.join(appDir, pkg.main))).toBe(true);
-    expect(JSON.parse(readFileSync(path.join(appDir, "host.json"), "utf8"))).toEqual(JSON.parse(readFileSync(path.join(ROOT, "host.json"), "utf8")));
+    expect(JSON.parse(readFileSync(path.join(appDir, "host.json"), "utf8"))).toEqual(
+      JSON.parse(readFileSync(path.join(ROOT, "host.json"), "utf8")),
+    );
 
     const shipped = JSON.parse(readFileSync(path.join(appDir, "package.json"), "utf8")) as Record<string, unknown>;
     expect(shipped).toMatchObject({ main: pkg.main, dependencies: pkg.dependencies });
@@ -60,13 +66,24 @@ describe("the deployment package (npm run package)", () => {
 
     // What the lock marks dev-only (the dev dependencies and whatever only they need) is not shipped.
     const lock = JSON.parse(readFileSync(path.join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
-    const devOnly = Object.entries(lock.packages).filter(([p, e]) => p.startsWith("node_modules/") && e.dev === true).map(([p]) => p);
-    expect(devOnly).toEqual(expect.arrayContaining(Object.keys(pkg.devDependencies).filter((d) => lock.packages[`node_modules/${d}`]?.dev).map((d) => `node_modules/${d}`)));
+    const devOnly = Object.entries(lock.packages)
+      .filter(([p, e]) => p.startsWith("node_modules/") && e.dev === true)
+      .map(([p]) => p);
+    expect(devOnly).toEqual(
+      expect.arrayContaining(
+        Object.keys(pkg.devDependencies)
+          .filter((d) => lock.packages[`node_modules/${d}`]?.dev)
+          .map((d) => `node_modules/${d}`),
+      ),
+    );
     expect(devOnly.length).toBeGreaterThan(50);
     expect(devOnly.filter((p) => existsSync(path.join(appDir, p)))).toEqual([]);
-    for (const dep of Object.keys(pkg.dependencies)) expect(existsSync(path.join(appDir, "node_modules", dep, "package.json")), `dependency ${dep} missing`).toBe(true);
+    for (const dep of Object.keys(pkg.dependencies))
+      expect(existsSync(path.join(appDir, "node_modules", dep, "package.json")), `dependency ${dep} missing`).toBe(true);
     const files = new AdmZip(ZIP).getEntries().map((e) => e.entryName);
-    expect(files.filter((f) => /(^|\/)\.local\/|oci_api_key|local\.settings\.json|\.ts$/.test(f) && !f.startsWith("node_modules/"))).toEqual([]);
+    expect(
+      files.filter((f) => /(^|\/)\.local\/|oci_api_key|local\.settings\.json|\.ts$/.test(f) && !f.startsWith("node_modules/")),
+    ).toEqual([]);
   });
 
   it("runs unpacked in an empty folder: provisions an interconnect and tears it down", async () => {

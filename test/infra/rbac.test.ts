@@ -13,14 +13,18 @@ import { type ArmTemplate, compiledMain, moduleTemplate, resources, root } from 
  */
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+  );
 }
 
 /** Files under src/ that import the SDK package at runtime (type-only imports make no calls). */
 function filesImporting(sdk: string): string[] {
   return sourceFiles(join(root, "src")).filter((file) => {
     const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
-    return source.statements.some((s) => ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly && (s.moduleSpecifier as ts.StringLiteral).text === sdk);
+    return source.statements.some(
+      (s) => ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly && (s.moduleSpecifier as ts.StringLiteral).text === sdk,
+    );
   });
 }
 
@@ -33,7 +37,8 @@ function clientCalls(file: string): { call: string; line: number }[] {
   const calls: { call: string; line: number }[] = [];
   const chain = (e: ts.Expression): string[] | undefined => {
     if (ts.isPropertyAccessExpression(e)) {
-      if (e.name.text === "client" || (ts.isIdentifier(e.expression) && e.expression.text === "client")) return e.name.text === "client" ? [] : [e.name.text];
+      if (e.name.text === "client" || (ts.isIdentifier(e.expression) && e.expression.text === "client"))
+        return e.name.text === "client" ? [] : [e.name.text];
       const head = chain(e.expression);
       return head === undefined ? undefined : [...head, e.name.text];
     }
@@ -42,7 +47,8 @@ function clientCalls(file: string): { call: string; line: number }[] {
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
       const parts = chain(node.expression);
-      if (parts !== undefined && parts.length > 0) calls.push({ call: parts.join("."), line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+      if (parts !== undefined && parts.length > 0)
+        calls.push({ call: parts.join("."), line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
     }
     ts.forEachChild(node, visit);
   };
@@ -52,7 +58,8 @@ function clientCalls(file: string): { call: string; line: number }[] {
 
 function callsOf(sdk: string): Map<string, string> {
   const found = new Map<string, string>();
-  for (const file of filesImporting(sdk)) for (const { call, line } of clientCalls(file)) found.set(call, `${relative(root, file)}:${line}`);
+  for (const file of filesImporting(sdk))
+    for (const { call, line } of clientCalls(file)) found.set(call, `${relative(root, file)}:${line}`);
   return found;
 }
 
@@ -68,17 +75,24 @@ describe("the Azure custom network role", () => {
     const listed = Object.keys(azureList.operations);
     const unlisted = [...calls].filter(([call]) => !listed.includes(call)).map(([call, where]) => `${call} (${where})`);
     expect(unlisted, "add these to src/clouds/azure/rbac-actions.json with their RBAC actions").toEqual([]);
-    expect(listed.filter((op) => !calls.has(op)), "listed but no longer called").toEqual([]);
+    expect(
+      listed.filter((op) => !calls.has(op)),
+      "listed but no longer called",
+    ).toEqual([]);
   });
 
   it("names only Microsoft.Network actions of the documented shape", () => {
     for (const [op, entry] of Object.entries(azureList.operations)) {
       expect(entry.actions.length, op).toBeGreaterThan(0);
-      for (const action of entry.actions) expect(action, op).toMatch(/^Microsoft\.Network\/[A-Za-z]+(\/[A-Za-z]+)*\/(read|write|delete|action)$/);
+      for (const action of entry.actions)
+        expect(action, op).toMatch(/^Microsoft\.Network\/[A-Za-z]+(\/[A-Za-z]+)*\/(read|write|delete|action)$/);
     }
     // A connection joins the gateway and the circuit; a gateway joins its subnet and public IP.
     expect(azureList.operations["virtualNetworkGatewayConnections.beginCreateOrUpdate"].actions).toEqual(
-      expect.arrayContaining(["Microsoft.Network/virtualNetworkGateways/join/action", "Microsoft.Network/expressRouteCircuits/join/action"]),
+      expect.arrayContaining([
+        "Microsoft.Network/virtualNetworkGateways/join/action",
+        "Microsoft.Network/expressRouteCircuits/join/action",
+      ]),
     );
     expect(azureList.operations["virtualNetworkGateways.beginCreateOrUpdate"].actions).toEqual(
       expect.arrayContaining(["Microsoft.Network/virtualNetworks/subnets/join/action", "Microsoft.Network/publicIPAddresses/join/action"]),
@@ -89,7 +103,9 @@ describe("the Azure custom network role", () => {
     const roleTemplate = moduleTemplate(main, "network-role");
     const [role] = resources(roleTemplate, "Microsoft.Authorization/roleDefinitions");
     expect(String((role?.properties as { permissions: { actions: string }[] }).permissions[0]?.actions)).toBe("[variables('actions')]");
-    expect(roleTemplate.variables?.actions).toBe("[union(flatten(map(items(variables('operations')), lambda('operation', lambdaVariables('operation').value.actions))), createArray())]");
+    expect(roleTemplate.variables?.actions).toBe(
+      "[union(flatten(map(items(variables('operations')), lambda('operation', lambdaVariables('operation').value.actions))), createArray())]",
+    );
     // loadJsonContent inlines the list: the compiled copy must be today's file.
     const operationsVar = /^\[variables\('(.+)'\)\.operations\]$/.exec(String(roleTemplate.variables?.operations))?.[1] ?? "";
     expect((roleTemplate.variables?.[operationsVar] as typeof azureList).operations).toEqual(azureList.operations);
@@ -120,9 +136,13 @@ describe("the OCI policy", () => {
     const listed = Object.keys(ociList.operations);
     const unlisted = [...calls].filter(([call]) => !listed.includes(call)).map(([call, where]) => `${call} (${where})`);
     expect(unlisted, "add these to src/clouds/oci/iam-permissions.json with their IAM permissions").toEqual([]);
-    expect(listed.filter((op) => !calls.has(op)), "listed but no longer called").toEqual([]);
+    expect(
+      listed.filter((op) => !calls.has(op)),
+      "listed but no longer called",
+    ).toEqual([]);
     const permissions = ociList.permissions as Record<string, { resourceType: string; verb: string }>;
-    for (const [op, entry] of Object.entries(ociList.operations)) for (const p of entry.permissions) expect(permissions[p], `${op}: ${p}`).toBeDefined();
+    for (const [op, entry] of Object.entries(ociList.operations))
+      for (const p of entry.permissions) expect(permissions[p], `${op}: ${p}`).toBeDefined();
     for (const p of Object.values(permissions)) expect(VERBS).toContain(p.verb);
   });
 

@@ -33,27 +33,38 @@ function grantedRoles(template: ArmTemplate, assignment: ArmResource): string[] 
   const roles = (template.variables?.roles ?? {}) as Record<string, string>;
   const id = String((assignment.properties as { roleDefinitionId: string }).roleDefinitionId);
   const keys = [...id.matchAll(/variables\('roles'\)\.(\w+)/g)].map((m) => m[1] as string);
-  const literal = [...id.matchAll(/variables\('(\w+)'\)/g)].map((m) => template.variables?.[m[1] as string]).filter((v): v is string => typeof v === "string");
+  const literal = [...id.matchAll(/variables\('(\w+)'\)/g)]
+    .map((m) => template.variables?.[m[1] as string])
+    .filter((v): v is string => typeof v === "string");
   return [...keys.map((k) => roles[k] as string), ...literal];
 }
 
 function assignmentsOn(template: ArmTemplate, resourceType: string): ArmResource[] {
-  return resources(template, "Microsoft.Authorization/roleAssignments").filter((a) => String(a.scope).includes(`resourceId('${resourceType}'`));
+  return resources(template, "Microsoft.Authorization/roleAssignments").filter((a) =>
+    String(a.scope).includes(`resourceId('${resourceType}'`),
+  );
 }
 
 describe("compiled infra/main.bicep", () => {
   it("reaches storage by identity only, with exactly the data roles the host, Durable and the app need", () => {
     const storage = only(app, "Microsoft.Storage/storageAccounts");
-    expect(storage.properties).toMatchObject({ allowSharedKeyAccess: false, allowBlobPublicAccess: false, defaultToOAuthAuthentication: true });
+    expect(storage.properties).toMatchObject({
+      allowSharedKeyAccess: false,
+      allowBlobPublicAccess: false,
+      defaultToOAuthAuthentication: true,
+    });
     expect(JSON.stringify(app)).not.toMatch(/listKeys|AccountKey=|SharedAccessSignature/);
     expect(settings.get("AzureWebJobsStorage__credential")).toBe("managedidentity");
-    for (const service of ["blob", "queue", "table"]) expect(settings.get(`AzureWebJobsStorage__${service}ServiceUri`)).toMatch(new RegExp(`primaryEndpoints\\.${service}`));
+    for (const service of ["blob", "queue", "table"])
+      expect(settings.get(`AzureWebJobsStorage__${service}ServiceUri`)).toMatch(new RegExp(`primaryEndpoints\\.${service}`));
 
     const onStorage = assignmentsOn(app, "Microsoft.Storage/storageAccounts");
     expect(onStorage).toHaveLength(1);
     const loop = onStorage[0] as ArmResource;
     expect(loop.copy).toBeDefined();
-    expect(grantedRoles(app, loop).sort()).toEqual([ROLE.storageBlobDataOwner, ROLE.storageQueueDataContributor, ROLE.storageTableDataContributor].sort());
+    expect(grantedRoles(app, loop).sort()).toEqual(
+      [ROLE.storageBlobDataOwner, ROLE.storageQueueDataContributor, ROLE.storageTableDataContributor].sort(),
+    );
     expect(JSON.stringify(loop.properties)).toContain("userAssignedIdentities");
   });
 
@@ -63,7 +74,9 @@ describe("compiled infra/main.bicep", () => {
     expect([...byRole.keys()].sort()).toEqual([ROLE.keyVaultSecretsOfficer, ROLE.keyVaultSecretsUser].sort());
     expect(byRole.get(ROLE.keyVaultSecretsUser)?.condition).toBeUndefined();
     expect(String(byRole.get(ROLE.keyVaultSecretsOfficer)?.condition)).toContain("parameters('principalId')");
-    expect(assignmentsOn(app, "Microsoft.Insights/components").flatMap((a) => grantedRoles(app, a))).toEqual([ROLE.monitoringMetricsPublisher]);
+    expect(assignmentsOn(app, "Microsoft.Insights/components").flatMap((a) => grantedRoles(app, a))).toEqual([
+      ROLE.monitoringMetricsPublisher,
+    ]);
     expect(only(app, "Microsoft.Insights/components").properties).toMatchObject({ DisableLocalAuth: true });
   });
 
@@ -79,9 +92,15 @@ describe("compiled infra/main.bicep", () => {
     const uses = JSON.stringify(app).split("parameters('ociPrivateKey')").length - 1;
     expect(uses).toBe(1);
     const site = only(app, "Microsoft.Web/sites");
-    expect(String((site.properties as { keyVaultReferenceIdentity: string }).keyVaultReferenceIdentity)).toContain("userAssignedIdentities");
+    expect(String((site.properties as { keyVaultReferenceIdentity: string }).keyVaultReferenceIdentity)).toContain(
+      "userAssignedIdentities",
+    );
     const vault = only(app, "Microsoft.KeyVault/vaults");
-    expect(vault.properties).toMatchObject({ enableRbacAuthorization: true, enablePurgeProtection: true, createMode: "[parameters('keyVaultCreateMode')]" });
+    expect(vault.properties).toMatchObject({
+      enableRbacAuthorization: true,
+      enablePurgeProtection: true,
+      createMode: "[parameters('keyVaultCreateMode')]",
+    });
   });
 
   it("runs Node 22 on Flex Consumption, as package.json engines and CI do", () => {
@@ -107,8 +126,13 @@ describe("compiled infra/main.bicep", () => {
     expect(settings.get("AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName")).toBe(
       "[if(variables('useScheduler'), 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING', variables('hostJson').extensions.durableTask.storageProvider.connectionStringName)]",
     );
-    expect(settings.get("DURABLE_TASK_SCHEDULER_CONNECTION_STRING")).toMatch(/Endpoint=\{0\};Authentication=ManagedIdentity;ClientID=\{1\}/);
-    expect(main.parameters.durableBackend).toMatchObject({ defaultValue: "AzureStorage", allowedValues: ["AzureStorage", "DurableTaskScheduler"] });
+    expect(settings.get("DURABLE_TASK_SCHEDULER_CONNECTION_STRING")).toMatch(
+      /Endpoint=\{0\};Authentication=ManagedIdentity;ClientID=\{1\}/,
+    );
+    expect(main.parameters.durableBackend).toMatchObject({
+      defaultValue: "AzureStorage",
+      allowedValues: ["AzureStorage", "DurableTaskScheduler"],
+    });
 
     const dts = moduleTemplate(app, "durable-task-scheduler");
     const schedulerModule = resources(app, "Microsoft.Resources/deployments").find((d) => d.name === "durable-task-scheduler");
@@ -135,7 +159,9 @@ describe("compiled infra/main.bicep", () => {
   });
 
   it("outputs what a user needs next: the API base URL and how to read the function key", () => {
-    expect(Object.keys(main.outputs ?? {})).toEqual(expect.arrayContaining(["API_BASE_URL", "FUNCTION_KEY_COMMAND", "AZURE_FUNCTION_APP_NAME", "AZURE_RESOURCE_GROUP"]));
+    expect(Object.keys(main.outputs ?? {})).toEqual(
+      expect.arrayContaining(["API_BASE_URL", "FUNCTION_KEY_COMMAND", "AZURE_FUNCTION_APP_NAME", "AZURE_RESOURCE_GROUP"]),
+    );
     expect(String(main.outputs?.FUNCTION_KEY_COMMAND?.value)).toContain("az functionapp keys list");
     expect(String(moduleTemplate(main, "app").outputs?.apiBaseUrl?.value)).toContain("/api");
   });

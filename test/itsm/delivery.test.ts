@@ -19,7 +19,12 @@ const storage = useAzurite();
 let emulators: RunningItsmEmulators;
 let sn: ServiceNowClient;
 let jira: JiraClient;
-const change = { system: "servicenow" as const, table: "change_request" as const, id: SERVICENOW_SEED.change.sys_id, number: SERVICENOW_SEED.change.number };
+const change = {
+  system: "servicenow" as const,
+  table: "change_request" as const,
+  id: SERVICENOW_SEED.change.sys_id,
+  number: SERVICENOW_SEED.change.number,
+};
 const issue = { system: "jira" as const, id: "10001", number: JIRA_SEED.issue.key };
 const transitions = { provision: { succeeded: "Complete", failed: "Fail" }, decommission: { succeeded: "Close" } };
 
@@ -34,8 +39,18 @@ beforeEach(() => {
   emulators.jira.reset();
   emulators.servicenow.insert("change_request", { ...SERVICENOW_SEED.change });
   emulators.jira.createIssue(structuredClone({ ...JIRA_SEED.issue, status: "Implementing" }));
-  sn = new ServiceNowClient({ instanceUrl: emulators.servicenow.url, auth: { kind: "oauth", clientId: "local-emulator-client", clientSecret: "local-emulator-client-secret" }, timeoutMs: 2_000 });
-  jira = new JiraClient({ baseUrl: emulators.jira.url, email: "interconnect-bot@example.com", apiToken: "local-emulator-jira-token", transitions, timeoutMs: 2_000 });
+  sn = new ServiceNowClient({
+    instanceUrl: emulators.servicenow.url,
+    auth: { kind: "oauth", clientId: "local-emulator-client", clientSecret: "local-emulator-client-secret" },
+    timeoutMs: 2_000,
+  });
+  jira = new JiraClient({
+    baseUrl: emulators.jira.url,
+    email: "interconnect-bot@example.com",
+    apiToken: "local-emulator-jira-token",
+    transitions,
+    timeoutMs: 2_000,
+  });
 });
 
 describe("ServiceNow client", () => {
@@ -46,9 +61,21 @@ describe("ServiceNow client", () => {
     await sn.deliver(change, { text: "hello", marker: "[interconnect-note aaa]" }, { maybeDelivered: true });
     expect(emulators.servicenow.journal(change.id)).toHaveLength(1);
     // Assess (-4) -> Authorize -> Scheduled -> Implement -> Review: the business rule refuses skipped states.
-    await sn.deliver(change, { text: "done", marker: "[interconnect-note bbb]", close: { action: "provision", outcome: "succeeded" } }, { maybeDelivered: false });
-    expect(emulators.servicenow.record("change_request", change.id)).toMatchObject({ state: "0", close_code: "successful", close_notes: "done" });
-    await sn.deliver(change, { text: "gone", marker: "[interconnect-note ccc]", close: { action: "decommission", outcome: "succeeded" } }, { maybeDelivered: false });
+    await sn.deliver(
+      change,
+      { text: "done", marker: "[interconnect-note bbb]", close: { action: "provision", outcome: "succeeded" } },
+      { maybeDelivered: false },
+    );
+    expect(emulators.servicenow.record("change_request", change.id)).toMatchObject({
+      state: "0",
+      close_code: "successful",
+      close_notes: "done",
+    });
+    await sn.deliver(
+      change,
+      { text: "gone", marker: "[interconnect-note ccc]", close: { action: "decommission", outcome: "succeeded" } },
+      { maybeDelivered: false },
+    );
     expect(emulators.servicenow.record("change_request", change.id)?.state).toBe("3");
   });
 
@@ -56,10 +83,19 @@ describe("ServiceNow client", () => {
     emulators.servicenow.faults.set({ down: true });
     await expect(sn.deliver(change, { text: "x", marker: "m" }, { maybeDelivered: false })).rejects.toMatchObject({ retryable: true });
     emulators.servicenow.faults.set({ throttle: { count: 1, retryAfterSeconds: 7 } });
-    await expect(sn.deliver(change, { text: "x", marker: "m" }, { maybeDelivered: false })).rejects.toMatchObject({ retryable: true, status: 429, retryAfterMs: 7000 });
+    await expect(sn.deliver(change, { text: "x", marker: "m" }, { maybeDelivered: false })).rejects.toMatchObject({
+      retryable: true,
+      status: 429,
+      retryAfterMs: 7000,
+    });
     emulators.servicenow.faults.set({});
-    await expect(sn.deliver({ ...change, id: "0".repeat(32) }, { text: "x", marker: "m" }, { maybeDelivered: false })).rejects.toMatchObject({ retryable: false, status: 404 });
-    const wrong = new ServiceNowClient({ instanceUrl: emulators.servicenow.url, auth: { kind: "oauth", clientId: "local-emulator-client", clientSecret: "wrong-secret" } });
+    await expect(
+      sn.deliver({ ...change, id: "0".repeat(32) }, { text: "x", marker: "m" }, { maybeDelivered: false }),
+    ).rejects.toMatchObject({ retryable: false, status: 404 });
+    const wrong = new ServiceNowClient({
+      instanceUrl: emulators.servicenow.url,
+      auth: { kind: "oauth", clientId: "local-emulator-client", clientSecret: "wrong-secret" },
+    });
     const err = await wrong.deliver(change, { text: "x", marker: "m" }, { maybeDelivered: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ItsmRequestError);
     expect((err as Error).message).toContain("SERVICENOW_CLIENT_ID/SECRET");
@@ -69,21 +105,39 @@ describe("ServiceNow client", () => {
 
 describe("Jira client (jira.js)", () => {
   it("comments in ADF, transitions by the mapped name, and does not comment twice on a retry", async () => {
-    await jira.deliver(issue, { text: "line one\nline two", marker: "[interconnect-note j1]", close: { action: "provision", outcome: "succeeded" } }, { maybeDelivered: false });
+    await jira.deliver(
+      issue,
+      { text: "line one\nline two", marker: "[interconnect-note j1]", close: { action: "provision", outcome: "succeeded" } },
+      { maybeDelivered: false },
+    );
     const stored = emulators.jira.issue("NET-1");
     expect(stored?.status).toBe("Done");
     expect(stored?.comments).toHaveLength(1);
     expect(adfText(stored?.comments[0]?.body)).toBe("line one\nline two\n\n[interconnect-note j1]");
-    await jira.deliver(issue, { text: "line one\nline two", marker: "[interconnect-note j1]", close: { action: "provision", outcome: "succeeded" } }, { maybeDelivered: true });
+    await jira.deliver(
+      issue,
+      { text: "line one\nline two", marker: "[interconnect-note j1]", close: { action: "provision", outcome: "succeeded" } },
+      { maybeDelivered: true },
+    );
     expect(emulators.jira.issue("NET-1")?.comments).toHaveLength(1);
   });
 
   it("fails for good on a transition the workflow does not offer, naming the available ones", async () => {
-    const err = await jira.deliver(issue, { text: "x", marker: "m", close: { action: "decommission", outcome: "succeeded" } }, { maybeDelivered: false }).catch((e: unknown) => e);
+    const err = await jira
+      .deliver(issue, { text: "x", marker: "m", close: { action: "decommission", outcome: "succeeded" } }, { maybeDelivered: false })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ retryable: false });
     expect((err as Error).message).toMatch(/no transition "Close" from status "Implementing" \(available: .*Complete/);
-    const wrongToken = new JiraClient({ baseUrl: emulators.jira.url, email: "interconnect-bot@example.com", apiToken: "nope", transitions });
-    await expect(wrongToken.deliver(issue, { text: "x", marker: "m" }, { maybeDelivered: false })).rejects.toMatchObject({ status: 401, retryable: true });
+    const wrongToken = new JiraClient({
+      baseUrl: emulators.jira.url,
+      email: "interconnect-bot@example.com",
+      apiToken: "nope",
+      transitions,
+    });
+    await expect(wrongToken.deliver(issue, { text: "x", marker: "m" }, { maybeDelivered: false })).rejects.toMatchObject({
+      status: 401,
+      retryable: true,
+    });
   });
 });
 
@@ -114,7 +168,10 @@ describe("outbox delivery", () => {
   it("delivers in order, retries with backoff while the instance is down, parks after the last attempt, and redelivers once fixed, without duplicates", async () => {
     const key = `servicenow-${change.id}`;
     await itsm.tickets.remember(change);
-    await enqueueNotes(itsm, key, [{ id: "n1", text: "first", interconnect: "erp-prod" }, { id: "n2", text: "second", interconnect: "erp-prod" }]);
+    await enqueueNotes(itsm, key, [
+      { id: "n1", text: "first", interconnect: "erp-prod" },
+      { id: "n2", text: "second", interconnect: "erp-prod" },
+    ]);
     // Appending the same note again (a retried activity) adds nothing.
     expect(await itsm.outbox.append(key, [{ id: "n1", text: "first" }])).toEqual([]);
 
@@ -130,7 +187,9 @@ describe("outbox delivery", () => {
     expect(await deliverTicketNotes(deps, key)).toMatchObject({ delivered: 0, parked: true });
     expect(kicks.slice(-2)).toEqual([1, 2]);
     const parked = await listParkedNotes(deps);
-    expect(parked).toMatchObject([{ ticketKey: key, ticket: { system: "servicenow", number: change.number }, sequence: 1, noteId: "n1", attempts: 3 }]);
+    expect(parked).toMatchObject([
+      { ticketKey: key, ticket: { system: "servicenow", number: change.number }, sequence: 1, noteId: "n1", attempts: 3 },
+    ]);
     expect(parked[0]?.lastError).toMatch(/timed out|request failed/);
 
     // The last attempt did land (an answer lost after the write): redelivery finds it and sends only the rest.

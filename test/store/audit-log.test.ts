@@ -44,7 +44,12 @@ describe("AuditLog (real Azurite)", () => {
     expect(written.id.startsWith("2025-03-01T10:00:00.000Z-")).toBe(true);
     const { items } = await log.list("erp-prod");
     expect(items).toEqual([written]);
-    expect(written).toMatchObject({ actor: "alice@example.com", ticketRef: "CHG0012345", instanceId: "provision-erp-prod-1", durationMs: 61_000 });
+    expect(written).toMatchObject({
+      actor: "alice@example.com",
+      ticketRef: "CHG0012345",
+      instanceId: "provision-erp-prod-1",
+      durationMs: 61_000,
+    });
   });
 
   it("keeps chronological order across many appends within the same millisecond, and pages in that order", async () => {

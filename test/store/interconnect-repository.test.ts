@@ -13,7 +13,10 @@ function repository(table = uniqueTableName("ic"), now?: () => Date): Interconne
 }
 
 async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DomainError);
   return error as DomainError;
 }
@@ -37,7 +40,13 @@ describe("InterconnectRepository (real Azurite)", () => {
     let clock = Date.parse("2025-03-01T10:00:00.000Z");
     const repo = repository(undefined, () => new Date(clock));
     const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
-    expect(created).toMatchObject({ name: "erp-prod", state: "requested", attempt: 0, resources: {}, createdAt: "2025-03-01T10:00:00.000Z" });
+    expect(created).toMatchObject({
+      name: "erp-prod",
+      state: "requested",
+      attempt: 0,
+      resources: {},
+      createdAt: "2025-03-01T10:00:00.000Z",
+    });
     expect(created.etag).toBeTruthy();
 
     const read = await repo.get("erp-prod");
@@ -69,7 +78,9 @@ describe("InterconnectRepository (real Azurite)", () => {
     expect(error.message).toContain('already exists in state "requested"');
     expect((await repo.getOrThrow("erp-prod")).spec).toEqual(exampleSpec());
 
-    let current = await repo.transitionState("erp-prod", "failed", first.etag, { failure: { step: "preflight", code: "X", message: "no" } });
+    let current = await repo.transitionState("erp-prod", "failed", first.etag, {
+      failure: { step: "preflight", code: "X", message: "no" },
+    });
     current = await repo.transitionState("erp-prod", "tearing-down", current.etag, { attempt: 2 });
     await repo.transitionState("erp-prod", "deleted", current.etag);
     const reused = await repo.create({ name: "erp-prod", spec: exampleSpec() });
@@ -103,7 +114,9 @@ describe("InterconnectRepository (real Azurite)", () => {
   it("with many writers racing on one ETag exactly one wins, whatever the interleaving of reads and writes", async () => {
     const repo = repository();
     const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
-    const writers = Array.from({ length: 6 }, (_, i) => repository(tableOf(repo)).update("erp-prod", created.etag, () => ({ attempt: i + 1 })));
+    const writers = Array.from({ length: 6 }, (_, i) =>
+      repository(tableOf(repo)).update("erp-prod", created.etag, () => ({ attempt: i + 1 })),
+    );
     const outcomes = await Promise.allSettled(writers);
     const won = outcomes.filter((o) => o.status === "fulfilled");
     const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
@@ -130,9 +143,16 @@ describe("InterconnectRepository (real Azurite)", () => {
     clock += 60_000;
     const op = { kind: "provision" as const, instanceId: "provision-erp-prod-1", startedAt: new Date(clock).toISOString() };
     const provisioning = await repo.transitionState("erp-prod", "provisioning", created.etag, { currentOperation: op, attempt: 1 });
-    expect(provisioning).toMatchObject({ state: "provisioning", currentOperation: op, attempt: 1, stateChangedAt: "2025-03-01T10:01:00.000Z" });
+    expect(provisioning).toMatchObject({
+      state: "provisioning",
+      currentOperation: op,
+      attempt: 1,
+      stateChangedAt: "2025-03-01T10:01:00.000Z",
+    });
     clock += 60_000;
-    const patched = await repo.update("erp-prod", provisioning.etag, () => ({ resources: { circuitId: "c1", serviceKeyMasked: maskServiceKey(SERVICE_KEY) } }));
+    const patched = await repo.update("erp-prod", provisioning.etag, () => ({
+      resources: { circuitId: "c1", serviceKeyMasked: maskServiceKey(SERVICE_KEY) },
+    }));
     expect(patched.stateChangedAt).toBe("2025-03-01T10:01:00.000Z");
     expect(patched.updatedAt).toBe("2025-03-01T10:02:00.000Z");
     const active = await repo.transitionState("erp-prod", "active", patched.etag, { currentOperation: null });
@@ -175,7 +195,7 @@ describe("InterconnectRepository (real Azurite)", () => {
 
   it("reports NOT_FOUND for writes to an unknown interconnect and validates names", async () => {
     const repo = repository();
-    expect((await rejection(repo.update("nobody-here", "W/\"x\"", () => ({})))).code).toBe(ErrorCodes.NOT_FOUND);
+    expect((await rejection(repo.update("nobody-here", 'W/"x"', () => ({})))).code).toBe(ErrorCodes.NOT_FOUND);
     const bad = await rejection(repo.get("Bad/Name"));
     expect(bad).toBeInstanceOf(ValidationError);
     expect((bad as ValidationError).issues[0]?.path).toBe("name");
@@ -184,14 +204,20 @@ describe("InterconnectRepository (real Azurite)", () => {
   it("never stores a full service key or a PEM block in the resources", async () => {
     const repo = repository();
     const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
-    const full = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { serviceKey: SERVICE_KEY } as InterconnectResources })));
+    const full = await rejection(
+      repo.update("erp-prod", created.etag, () => ({ resources: { serviceKey: SERVICE_KEY } as InterconnectResources })),
+    );
     expect(full).toBeInstanceOf(ValidationError);
-    expect((full as ValidationError).issues).toEqual([{ path: "resources.serviceKey", message: expect.stringMatching(/^secrets are never stored/) }]);
+    expect((full as ValidationError).issues).toEqual([
+      { path: "resources.serviceKey", message: expect.stringMatching(/^secrets are never stored/) },
+    ]);
     const unmasked = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { serviceKeyMasked: SERVICE_KEY } })));
     expect((unmasked as ValidationError).issues[0]?.path).toBe("resources.serviceKeyMasked");
     const pem = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { circuitId: PEM_KEY } })));
     expect((pem as ValidationError).issues).toEqual([{ path: "resources.circuitId", message: expect.stringMatching(/PEM block/) }]);
-    const pemInList = await rejection(repo.update("erp-prod", created.etag, () => ({ resources: { routedPrefixes: ["10.10.0.0/16", PEM_KEY] } })));
+    const pemInList = await rejection(
+      repo.update("erp-prod", created.etag, () => ({ resources: { routedPrefixes: ["10.10.0.0/16", PEM_KEY] } })),
+    );
     expect((pemInList as ValidationError).issues[0]?.path).toBe("resources.routedPrefixes.1");
 
     const failed = await repo.transitionState("erp-prod", "failed", created.etag, {
@@ -218,8 +244,12 @@ describe("InterconnectRepository (real Azurite)", () => {
     expect(JSON.parse(row!.resources)).toEqual(resources);
 
     const unknown = await rejection(repo.update("erp-prod", updated.etag, () => ({ resources: { note: "x" } as InterconnectResources })));
-    expect((unknown as ValidationError).issues).toEqual([{ path: "resources.note", message: expect.stringMatching(/^unknown resource field; allowed fields: .*routedPrefixes/) }]);
-    const flat = await rejection(repo.update("erp-prod", updated.etag, () => ({ resources: { routedPrefixes: "10.10.0.0/16" } as unknown as InterconnectResources })));
+    expect((unknown as ValidationError).issues).toEqual([
+      { path: "resources.note", message: expect.stringMatching(/^unknown resource field; allowed fields: .*routedPrefixes/) },
+    ]);
+    const flat = await rejection(
+      repo.update("erp-prod", updated.etag, () => ({ resources: { routedPrefixes: "10.10.0.0/16" } as unknown as InterconnectResources })),
+    );
     expect((flat as ValidationError).issues[0]?.path).toBe("resources.routedPrefixes");
   });
 
@@ -227,8 +257,14 @@ describe("InterconnectRepository (real Azurite)", () => {
     const repo = repository();
     const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
     const client = TableClient.fromConnectionString(storage.connectionString, tableOf(repo), { allowInsecureConnection: true });
-    const flat = { drgId: "ocid1.drg.oc1.iad.ours", routedPrefixes: "10.10.0.0/16,10.20.0.0/16", owned: "gatewaySubnet,gateway,drgAttachment" };
-    await client.updateEntity({ partitionKey: "interconnect", rowKey: "erp-prod", resources: JSON.stringify(flat) }, "Merge", { etag: created.etag });
+    const flat = {
+      drgId: "ocid1.drg.oc1.iad.ours",
+      routedPrefixes: "10.10.0.0/16,10.20.0.0/16",
+      owned: "gatewaySubnet,gateway,drgAttachment",
+    };
+    await client.updateEntity({ partitionKey: "interconnect", rowKey: "erp-prod", resources: JSON.stringify(flat) }, "Merge", {
+      etag: created.etag,
+    });
     const read = await repo.getOrThrow("erp-prod");
     expect(read.resources).toEqual({
       drgId: "ocid1.drg.oc1.iad.ours",
@@ -236,13 +272,23 @@ describe("InterconnectRepository (real Azurite)", () => {
       owned: { gatewaySubnet: true, gateway: true, drg: false, drgAttachment: true },
     });
     // an empty list and no owned resource were written as empty strings
-    await client.updateEntity({ partitionKey: "interconnect", rowKey: "erp-prod", resources: JSON.stringify({ routedPrefixes: "", owned: "" }) }, "Merge");
-    expect((await repo.getOrThrow("erp-prod")).resources).toEqual({ routedPrefixes: [], owned: { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false } });
+    await client.updateEntity(
+      { partitionKey: "interconnect", rowKey: "erp-prod", resources: JSON.stringify({ routedPrefixes: "", owned: "" }) },
+      "Merge",
+    );
+    expect((await repo.getOrThrow("erp-prod")).resources).toEqual({
+      routedPrefixes: [],
+      owned: { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false },
+    });
     // the next write stores the structured form
     const current = await repo.getOrThrow("erp-prod");
     await repo.update("erp-prod", current.etag, (r) => ({ resources: { ...r.resources, circuitId: "c1" } }));
     const row = (await rawRows(tableOf(repo))) as { resources: string }[];
-    expect(JSON.parse(row[0]!.resources)).toEqual({ routedPrefixes: [], owned: { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false }, circuitId: "c1" });
+    expect(JSON.parse(row[0]!.resources)).toEqual({
+      routedPrefixes: [],
+      owned: { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false },
+      circuitId: "c1",
+    });
   });
 
   it("guards the 64 KiB string property limit with an error naming the column", async () => {
@@ -264,7 +310,9 @@ describe("InterconnectRepository (real Azurite)", () => {
     const repo = repository();
     const created = await repo.create({ name: "erp-prod", spec: exampleSpec() });
     const client = TableClient.fromConnectionString(storage.connectionString, tableOf(repo), { allowInsecureConnection: true });
-    await client.updateEntity({ partitionKey: "interconnect", rowKey: "erp-prod", resources: "{not json" }, "Merge", { etag: created.etag });
+    await client.updateEntity({ partitionKey: "interconnect", rowKey: "erp-prod", resources: "{not json" }, "Merge", {
+      etag: created.etag,
+    });
     const error = await rejection(repo.get("erp-prod"));
     expect(error.code).toBe(ErrorCodes.INTERNAL);
     expect(error.message).toBe("Stored row interconnects/erp-prod is corrupt: resources is not valid JSON.");

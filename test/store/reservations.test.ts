@@ -9,7 +9,11 @@ const GRACE_MS = 60_000;
 /** A store whose clock the test moves. */
 function store(): { store: Store; clock: { now: number } } {
   const clock = { now: Date.parse("2025-06-01T12:00:00Z") };
-  const s = createStore({ connectionString: storage.connectionString }, { interconnects: uniqueTableName("ic"), audit: uniqueTableName("au") }, { now: () => new Date(clock.now), bgpReservationGraceMs: GRACE_MS });
+  const s = createStore(
+    { connectionString: storage.connectionString },
+    { interconnects: uniqueTableName("ic"), audit: uniqueTableName("au") },
+    { now: () => new Date(clock.now), bgpReservationGraceMs: GRACE_MS },
+  );
   return { store: s, clock };
 }
 
@@ -32,15 +36,19 @@ describe("BgpBlockReservations (real Azurite)", () => {
   it("gives a block to exactly one of many interconnects asking at once, and none of the losers keeps a partial reservation", async () => {
     const { store: s } = store();
     const names = Array.from({ length: 8 }, (_, i) => `ic-${i}`);
-    const results = await Promise.all(names.map((n) => outcome(s.bgpBlocks.reserve(n, 1, ["192.168.100.0/30", `10.0.${names.indexOf(n)}.0/30`]))));
+    const results = await Promise.all(
+      names.map((n) => outcome(s.bgpBlocks.reserve(n, 1, ["192.168.100.0/30", `10.0.${names.indexOf(n)}.0/30`]))),
+    );
     const winners = names.filter((_, i) => results[i] === "ok");
     expect(winners).toHaveLength(1);
     for (const r of results) if (r !== "ok") expect(r).toBe(`taken by ${winners[0]}`);
     const rows = await s.bgpBlocks.list();
-    expect(rows.map((r) => [r.key, r.owner]).sort()).toEqual([
-      [`10.0.${names.indexOf(winners[0] as string)}.0/30`, winners[0]],
-      ["192.168.100.0/30", winners[0]],
-    ].sort());
+    expect(rows.map((r) => [r.key, r.owner]).sort()).toEqual(
+      [
+        [`10.0.${names.indexOf(winners[0] as string)}.0/30`, winners[0]],
+        ["192.168.100.0/30", winners[0]],
+      ].sort(),
+    );
     // Rows live beside the records without showing up as records.
     expect((await s.interconnects.list()).items).toEqual([]);
   });
@@ -58,7 +66,11 @@ describe("BgpBlockReservations (real Azurite)", () => {
 
   it("keeps a block for a live interconnect however old the row, and for a request in flight within the grace period", async () => {
     const { store: s, clock } = store();
-    await s.interconnects.create({ name: "erp-prod", spec: exampleSpec("erp-prod"), bgpPlan: plan("192.168.100.0/30", "192.168.100.4/30") });
+    await s.interconnects.create({
+      name: "erp-prod",
+      spec: exampleSpec("erp-prod"),
+      bgpPlan: plan("192.168.100.0/30", "192.168.100.4/30"),
+    });
     await s.bgpBlocks.reserve("erp-prod", 1, ["192.168.100.0/30", "192.168.100.4/30"]);
     await s.bgpBlocks.reserve("in-flight", 1, ["192.168.100.8/30"]);
     clock.now += GRACE_MS - 1;

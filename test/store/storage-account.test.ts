@@ -11,7 +11,11 @@ describe("storageTargets", () => {
   });
 
   it("gives tables and queues their service URIs and one shared credential", () => {
-    const targets = storageTargets({ tableServiceUri: "https://acct.table.core.windows.net", queueServiceUri: "https://acct.queue.core.windows.net", credential: "managedidentity" });
+    const targets = storageTargets({
+      tableServiceUri: "https://acct.table.core.windows.net",
+      queueServiceUri: "https://acct.queue.core.windows.net",
+      credential: "managedidentity",
+    });
     if (!("credential" in targets.tables) || !("credential" in targets.queues)) throw new Error("expected identity-based targets");
     expect(targets.tables.tableEndpoint).toBe("https://acct.table.core.windows.net");
     expect(targets.queues.queueEndpoint).toBe("https://acct.queue.core.windows.net");
@@ -21,7 +25,9 @@ describe("storageTargets", () => {
 
 describe("createStorageCredential", () => {
   it("uses a managed identity when the settings say so, and the default chain otherwise", () => {
-    expect(createStorageCredential({ credential: "managedidentity", clientId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301" })).toBeInstanceOf(ManagedIdentityCredential);
+    expect(createStorageCredential({ credential: "managedidentity", clientId: "3f2504e0-4f89-41d3-9a0c-0305e82c3301" })).toBeInstanceOf(
+      ManagedIdentityCredential,
+    );
     expect(createStorageCredential({ credential: "managedidentity" })).toBeInstanceOf(ManagedIdentityCredential);
     expect(createStorageCredential({ credential: "default" })).toBeInstanceOf(DefaultAzureCredential);
   });

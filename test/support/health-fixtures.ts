@@ -23,14 +23,33 @@ export function desired(): DesiredSnapshot {
 
 export function healthyLive(d: DesiredSnapshot): ControlPlaneObservation {
   return {
-    circuit: { found: true, provisioningState: "Succeeded", circuitProvisioningState: "Enabled", serviceProviderProvisioningState: "Provisioned", ...d.circuit },
+    circuit: {
+      found: true,
+      provisioningState: "Succeeded",
+      circuitProvisioningState: "Enabled",
+      serviceProviderProvisioningState: "Provisioned",
+      ...d.circuit,
+    },
     peering: { found: true, state: "Enabled", provisioningState: "Succeeded", ...d.peering },
     gateway: { found: true, provisioningState: "Succeeded" },
     connection: { found: true, provisioningState: "Succeeded", connectionStatus: "Connected", fastPath: d.connection.fastPath },
     virtualNetwork: { found: true, addressPrefixes: [...d.vnetPrefixes] },
-    virtualCircuit: { found: true, lifecycleState: "PROVISIONED", providerState: "ACTIVE", bgpSessionState: "UP", bgpAdminState: "ENABLED", bandwidthShapeName: d.virtualCircuit.bandwidthShapeName, gatewayId: DRG },
+    virtualCircuit: {
+      found: true,
+      lifecycleState: "PROVISIONED",
+      providerState: "ACTIVE",
+      bgpSessionState: "UP",
+      bgpAdminState: "ENABLED",
+      bandwidthShapeName: d.virtualCircuit.bandwidthShapeName,
+      gatewayId: DRG,
+    },
     drg: { found: true, lifecycleState: "AVAILABLE" },
-    drgAttachment: { found: true, lifecycleState: "ATTACHED", vcnId: "ocid1.vcn.oc1.iad.aaaaaaaavcn", drgRouteTableId: "ocid1.drgroutetable.oc1.iad.x" },
+    drgAttachment: {
+      found: true,
+      lifecycleState: "ATTACHED",
+      vcnId: "ocid1.vcn.oc1.iad.aaaaaaaavcn",
+      drgRouteTableId: "ocid1.drgroutetable.oc1.iad.x",
+    },
     vcn: { found: true, cidrBlocks: [...d.vcnPrefixes] },
   };
 }

@@ -59,7 +59,8 @@ export class ResponseValidator {
     if (content === undefined) return body === null ? undefined : `${method} ${template} ${status} documents no body`;
     const mediaType = (contentType ?? "").split(";")[0]?.trim() ?? "";
     const media = content[mediaType];
-    if (media === undefined) return `${method} ${template} ${status}: content type ${mediaType || "(none)"} is not documented (${Object.keys(content).join(", ")})`;
+    if (media === undefined)
+      return `${method} ${template} ${status}: content type ${mediaType || "(none)"} is not documented (${Object.keys(content).join(", ")})`;
     const validate = this.ajv.compile(rebase(media.schema) as object);
     if (validate(body)) return undefined;
     return `${method} ${template} ${status} does not match the document: ${this.ajv.errorsText(validate.errors)}; body ${JSON.stringify(body).slice(0, 500)}`;
@@ -70,5 +71,10 @@ export class ResponseValidator {
 function rebase(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(rebase);
   if (schema === null || typeof schema !== "object") return schema;
-  return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, k === "$ref" && typeof v === "string" && v.startsWith("#/components/") ? `openapi${v}` : rebase(v)]));
+  return Object.fromEntries(
+    Object.entries(schema).map(([k, v]) => [
+      k,
+      k === "$ref" && typeof v === "string" && v.startsWith("#/components/") ? `openapi${v}` : rebase(v),
+    ]),
+  );
 }

@@ -13,23 +13,48 @@ import { runOrchestration } from "./harness";
 function leftNothing(clouds: FakeClouds): boolean {
   const record = clouds.record;
   if (record === null) throw new Error("no record");
-  return failedProvisioningLeftNothing({ name: "erp-prod", state: record.state, currentOperation: { kind: "provision" }, failure: record.failure as { step: string; message: string } });
+  return failedProvisioningLeftNothing({
+    name: "erp-prod",
+    state: record.state,
+    currentOperation: { kind: "provision" },
+    failure: record.failure as { step: string; message: string },
+  });
 }
 
 describe("a failed provisioning's record", () => {
   it("pre-flight refuses an azure.location other than the VNet's region, naming azure.location, before anything exists", async () => {
     const clouds = cloudsWithRecord();
     const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, location: "australiaeast" } };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
-    expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED: azure\.location australiaeast differs from the region of virtual network vnet-erp \(eastus\); the gateway and its public IP must be in the VNet's region/);
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput({ spec }),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
+    expect(run.error).toMatch(
+      /preflight: PREFLIGHT_FAILED: azure\.location australiaeast differs from the region of virtual network vnet-erp \(eastus\); the gateway and its public IP must be in the VNet's region/,
+    );
     expect(cloudCalls(run.calls).some((n) => n.includes("Ensure"))).toBe(false);
     expect(leftNothing(clouds)).toBe(true);
   });
 
   it("after a compensation that removed everything: the message says so and the record owns no shared resource", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureDrg", [{ code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found", retryable: false, cloud: "oci", statusCode: 400 }]);
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    clouds.failNext.set("ociEnsureDrg", [
+      {
+        code: "RelatedResourceNotAuthorizedOrNotFound",
+        message: "compartmentId not found",
+        retryable: false,
+        cloud: "oci",
+        statusCode: 400,
+      },
+    ]);
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/failed at drg: .*; compensation removed what this run created$/);
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(clouds.record?.resources.owned).toEqual({ gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false });
@@ -38,9 +63,22 @@ describe("a failed provisioning's record", () => {
 
   it("with resources kept for inspection: the record still owns them and holds its networks", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureDrg", [{ code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found", retryable: false, cloud: "oci", statusCode: 400 }]);
+    clouds.failNext.set("ociEnsureDrg", [
+      {
+        code: "RelatedResourceNotAuthorizedOrNotFound",
+        message: "compartmentId not found",
+        retryable: false,
+        cloud: "oci",
+        statusCode: 400,
+      },
+    ]);
     const spec = { ...EXAMPLE_SPEC, keepResourcesOnFailure: true };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput({ spec }),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/resources kept for inspection: gateway-subnet, gateway, drg/);
     expect(clouds.record?.resources.owned).toMatchObject({ gatewaySubnet: true, gateway: true });
     expect(leftNothing(clouds)).toBe(false);
@@ -50,16 +88,34 @@ describe("a failed provisioning's record", () => {
 describe("the record and status while a failed provisioning compensates", () => {
   it("say failed, with the failure, before the first removal, and the step number never goes back", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureDrg", [{ code: "RelatedResourceNotAuthorizedOrNotFound", message: "compartmentId not found", retryable: false, cloud: "oci", statusCode: 400 }]);
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    clouds.failNext.set("ociEnsureDrg", [
+      {
+        code: "RelatedResourceNotAuthorizedOrNotFound",
+        message: "compartmentId not found",
+        retryable: false,
+        cloud: "oci",
+        statusCode: 400,
+      },
+    ]);
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/compensation removed what this run created$/);
 
     // The first failed write comes before any removal and already names the failure and the compensation.
     const firstFailed = clouds.recordHistory.findIndex((r) => r.state === "failed");
-    expect(clouds.recordHistory[firstFailed]?.failure).toMatchObject({ step: "drg", message: expect.stringMatching(/compartmentId not found; compensating: removing /) });
+    expect(clouds.recordHistory[firstFailed]?.failure).toMatchObject({
+      step: "drg",
+      message: expect.stringMatching(/compartmentId not found; compensating: removing /),
+    });
     const names = run.calls.map((c) => c.name);
     const firstRemoval = names.findIndex((n) => n.includes("Delete"));
-    const failedWrite = names.findIndex((n, i) => n === "recordUpdate" && (run.calls[i]?.input as { transitionTo?: string }).transitionTo === "failed");
+    const failedWrite = names.findIndex(
+      (n, i) => n === "recordUpdate" && (run.calls[i]?.input as { transitionTo?: string }).transitionTo === "failed",
+    );
     expect(failedWrite).toBeGreaterThan(-1);
     expect(failedWrite).toBeLessThan(firstRemoval);
 

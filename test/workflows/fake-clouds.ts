@@ -5,7 +5,14 @@
  * deleted before the provider deprovisioned it; a DRG cannot go while attached), so a wrong
  * teardown order shows up as a failure, not as a silently green test.
  */
-import { isActivityName, stepFailureError, type ActivityName, type AuditEntry, type DeleteOutcome, type StepFailure } from "../../src/contracts";
+import {
+  isActivityName,
+  stepFailureError,
+  type ActivityName,
+  type AuditEntry,
+  type DeleteOutcome,
+  type StepFailure,
+} from "../../src/contracts";
 import { canTransition, type InterconnectState } from "../../src/domain/lifecycle";
 
 const MIN = 60_000;
@@ -49,7 +56,14 @@ export class FakeClouds {
   private lateVcCreated = false;
   /** Failures to throw on the next calls of an activity, in order. */
   readonly failNext = new Map<string, StepFailure[]>();
-  record: { state: InterconnectState; spec: unknown; bgpPlan: unknown; resources: Record<string, unknown>; operationId: string | null; failure?: unknown } | null = null;
+  record: {
+    state: InterconnectState;
+    spec: unknown;
+    bgpPlan: unknown;
+    resources: Record<string, unknown>;
+    operationId: string | null;
+    failure?: unknown;
+  } | null = null;
   /** The record after each recordUpdate, in order. */
   readonly recordHistory: { state: InterconnectState; failure?: unknown; resources: Record<string, unknown> }[] = [];
   gatewaySubnet: Timed | null = null;
@@ -94,7 +108,8 @@ export class FakeClouds {
     if (!this.alive(vc, now, 2 * MIN)) return null;
     if (vc.deletedAt !== undefined) return { lifecycleState: "TERMINATING", providerState: "INACTIVE", bgpSessionState: "DOWN" };
     const age = now - vc.createdAt;
-    if (this.o.providerNeverProvisions || age < MIN) return { lifecycleState: "PENDING_PROVIDER", providerState: "INACTIVE", bgpSessionState: "DOWN" };
+    if (this.o.providerNeverProvisions || age < MIN)
+      return { lifecycleState: "PENDING_PROVIDER", providerState: "INACTIVE", bgpSessionState: "DOWN" };
     if (age < 4 * MIN) return { lifecycleState: "PROVISIONING", providerState: "INACTIVE", bgpSessionState: "DOWN" };
     const bgpUp = age >= (4 + (this.o.bgpUpAfterMinutes ?? 1)) * MIN;
     return { lifecycleState: "PROVISIONED", providerState: "ACTIVE", bgpSessionState: bgpUp ? "UP" : "DOWN" };
@@ -116,7 +131,8 @@ export class FakeClouds {
   /** A delete that ARM accepted and then failed leaves the circuit Failed, not deleting. */
   private settleCircuitDelete(now: number): void {
     const c = this.circuit;
-    if (c?.deletedAt === undefined || now < c.deletedAt + MIN || this.circuitDeleteFailures >= (this.o.circuitDeletesFailingLate ?? 0)) return;
+    if (c?.deletedAt === undefined || now < c.deletedAt + MIN || this.circuitDeleteFailures >= (this.o.circuitDeletesFailingLate ?? 0))
+      return;
     this.circuitDeleteFailures++;
     delete c.deletedAt;
     c.failed = true;
@@ -136,7 +152,15 @@ export class FakeClouds {
       circuitProvisioningState: "Enabled",
       serviceKeyMasked: "0000abcd-****-****-****-************",
       privatePeering: peering
-        ? { name: "AzurePrivatePeering", peeringType: "AzurePrivatePeering", provisioningState: "Succeeded", peerASN: this.o.peerAsn ?? 31898, primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30", vlanId: 33 }
+        ? {
+            name: "AzurePrivatePeering",
+            peeringType: "AzurePrivatePeering",
+            provisioningState: "Succeeded",
+            peerASN: this.o.peerAsn ?? 31898,
+            primaryPeerAddressPrefix: "192.168.100.0/30",
+            secondaryPeerAddressPrefix: "192.168.100.4/30",
+            vlanId: 33,
+          }
         : null,
       peeringCount: peering ? 1 : 0,
     };
@@ -158,8 +182,21 @@ export class FakeClouds {
     if (!this.alive(this.gateway, now, 20 * MIN)) return { found: false };
     const age = now - this.gateway.createdAt;
     const failed = this.o.gatewayFailsAfterMinutes !== undefined && age >= this.o.gatewayFailsAfterMinutes * MIN;
-    const state = this.gateway.deletedAt !== undefined ? "Deleting" : failed ? "Failed" : age >= (this.o.gatewayCreateMinutes ?? 30) * MIN ? "Succeeded" : "Creating";
-    return { found: true, gatewayId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/vgw-erp-prod-er", name: "vgw-erp-prod-er", provisioningState: state, sku: "UltraPerformance" };
+    const state =
+      this.gateway.deletedAt !== undefined
+        ? "Deleting"
+        : failed
+          ? "Failed"
+          : age >= (this.o.gatewayCreateMinutes ?? 30) * MIN
+            ? "Succeeded"
+            : "Creating";
+    return {
+      found: true,
+      gatewayId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworkGateways/vgw-erp-prod-er",
+      name: "vgw-erp-prod-er",
+      provisioningState: state,
+      sku: "UltraPerformance",
+    };
   }
 
   private del(r: Timed | null, now: number, goneAfterMs: number): DeleteOutcome {
@@ -175,7 +212,9 @@ export class FakeClouds {
           id: "/subscriptions/s/resourceGroups/rg-erp-network/providers/Microsoft.Network/virtualNetworks/vnet-erp",
           location: "eastus",
           addressPrefixes: this.o.vnetPrefixes ?? ["10.10.0.0/16"],
-          gatewaySubnet: this.alive(this.gatewaySubnet, now, 0) ? { id: "/subscriptions/s/.../subnets/GatewaySubnet", addressPrefix: "10.10.255.0/27" } : null,
+          gatewaySubnet: this.alive(this.gatewaySubnet, now, 0)
+            ? { id: "/subscriptions/s/.../subnets/GatewaySubnet", addressPrefix: "10.10.255.0/27" }
+            : null,
           expressRouteGateway: null,
           subnets: [
             { name: "snet-app", addressPrefixes: ["10.10.1.0/24"] },
@@ -183,16 +222,36 @@ export class FakeClouds {
           ],
         };
       case "azureReadProviderOffer":
-        return { offered: input.peeringLocation === "Washington DC", serviceProviderName: "Oracle Cloud FastConnect", peeringLocations: ["Washington DC"], bandwidthsInMbps: [1000, 2000, 5000, 10000] };
+        return {
+          offered: input.peeringLocation === "Washington DC",
+          serviceProviderName: "Oracle Cloud FastConnect",
+          peeringLocations: ["Washington DC"],
+          bandwidthsInMbps: [1000, 2000, 5000, 10000],
+        };
       case "ociReadVcn":
-        return { id: input.vcnId, compartmentId: "ocid1.compartment.oc1..aaaaaaaaerpnetwork", cidrBlocks: this.o.vcnCidrs ?? ["10.20.0.0/16"], defaultRouteTableId: "ocid1.routetable.oc1.iad.aaaaaaaaerpvcndefault", lifecycleState: "AVAILABLE", drgAttachments: this.o.vcnDrgAttachments ?? [] };
+        return {
+          id: input.vcnId,
+          compartmentId: "ocid1.compartment.oc1..aaaaaaaaerpnetwork",
+          cidrBlocks: this.o.vcnCidrs ?? ["10.20.0.0/16"],
+          defaultRouteTableId: "ocid1.routetable.oc1.iad.aaaaaaaaerpvcndefault",
+          lifecycleState: "AVAILABLE",
+          drgAttachments: this.o.vcnDrgAttachments ?? [],
+        };
       case "ociReadProviderService":
-        return { providerServiceId: "ocid1.providerservice.oc1.iad.aaaaaaaamicrosoftazure", providerName: "Microsoft Azure", bandwidthShapeNames: ["1 Gbps", "2 Gbps", "5 Gbps", "10 Gbps"] };
+        return {
+          providerServiceId: "ocid1.providerservice.oc1.iad.aaaaaaaamicrosoftazure",
+          providerName: "Microsoft Azure",
+          bandwidthShapeNames: ["1 Gbps", "2 Gbps", "5 Gbps", "10 Gbps"],
+        };
       case "ociReadDrg":
         return { id: input.drgId, lifecycleState: "AVAILABLE", vcnAttachment: null };
       case "azureEnsureGatewaySubnet":
         if (!this.alive(this.gatewaySubnet, now, 0)) this.gatewaySubnet = { createdAt: now };
-        return { subnetId: "/subscriptions/s/.../subnets/GatewaySubnet", addressPrefix: input.addressPrefix, provisioningState: "Succeeded" };
+        return {
+          subnetId: "/subscriptions/s/.../subnets/GatewaySubnet",
+          addressPrefix: input.addressPrefix,
+          provisioningState: "Succeeded",
+        };
       case "azureEnsureGateway":
         if (!this.alive(this.publicIp, now, 10_000)) this.publicIp = { createdAt: now };
         if (!this.alive(this.gateway, now, 20 * MIN)) this.gateway = { createdAt: now };
@@ -204,21 +263,37 @@ export class FakeClouds {
         return this.handle("ociGetDrg", input, now);
       case "ociGetDrg":
         if (!this.alive(this.drg, now, MIN)) return { found: false };
-        return { found: true, drgId: "ocid1.drg.oc1.iad.ours", lifecycleState: this.drg.deletedAt !== undefined ? "TERMINATING" : now >= this.drg.createdAt + MIN ? "AVAILABLE" : "PROVISIONING" };
+        return {
+          found: true,
+          drgId: "ocid1.drg.oc1.iad.ours",
+          lifecycleState: this.drg.deletedAt !== undefined ? "TERMINATING" : now >= this.drg.createdAt + MIN ? "AVAILABLE" : "PROVISIONING",
+        };
       case "ociEnsureDrgAttachment":
         if (!this.alive(this.attachment, now, MIN)) this.attachment = { createdAt: now };
         return this.handle("ociGetDrgAttachment", input, now);
       case "ociGetDrgAttachment":
         if (!this.alive(this.attachment, now, MIN)) return { found: false };
-        return { found: true, drgAttachmentId: "ocid1.drgattachment.oc1.iad.ours", lifecycleState: this.attachment.deletedAt !== undefined ? "DETACHING" : now >= this.attachment.createdAt + MIN ? "ATTACHED" : "ATTACHING" };
+        return {
+          found: true,
+          drgAttachmentId: "ocid1.drgattachment.oc1.iad.ours",
+          lifecycleState:
+            this.attachment.deletedAt !== undefined ? "DETACHING" : now >= this.attachment.createdAt + MIN ? "ATTACHED" : "ATTACHING",
+        };
       case "azureEnsureCircuit":
         if (!this.alive(this.circuit, now, MIN)) this.circuit = { createdAt: now, deleteConflicts: 0 };
         return this.circuitObservation(now);
       case "azureGetCircuit":
         return this.circuitObservation(now);
       case "ociEnsureVirtualCircuit":
-        if (!this.alive(this.circuit, now, 0)) throw stepFailureError({ code: "NOT_FOUND", message: "no circuit to read the service key from", retryable: false, cloud: "azure" });
-        if (!this.alive(this.vc, now, 2 * MIN)) this.vc = { createdAt: now, mappings: input.crossConnectMappings as { oracleBgpPeeringIp: string }[] };
+        if (!this.alive(this.circuit, now, 0))
+          throw stepFailureError({
+            code: "NOT_FOUND",
+            message: "no circuit to read the service key from",
+            retryable: false,
+            cloud: "azure",
+          });
+        if (!this.alive(this.vc, now, 2 * MIN))
+          this.vc = { createdAt: now, mappings: input.crossConnectMappings as { oracleBgpPeeringIp: string }[] };
         return this.handle("ociGetVirtualCircuit", input, now);
       case "ociGetVirtualCircuit": {
         const s = this.vcState(now);
@@ -240,9 +315,14 @@ export class FakeClouds {
         const index = input.devicePath === "primary" ? 0 : 1;
         const oracleIp = this.vc?.mappings[index]?.oracleBgpPeeringIp.split("/")[0];
         return connected && oracleIp
-          ? { arp: [{ ipAddress: oracleIp, macAddress: "00:00:5e:00:53:01" }], routes: (this.o.vcnCidrs ?? ["10.20.0.0/16"]).map((network) =>
-                this.o.routesFromElsewhere ? { network, nextHop: "10.99.0.1", path: "65010 65020" } : { network, nextHop: oracleIp, path: "31898" },
-              ) }
+          ? {
+              arp: [{ ipAddress: oracleIp, macAddress: "00:00:5e:00:53:01" }],
+              routes: (this.o.vcnCidrs ?? ["10.20.0.0/16"]).map((network) =>
+                this.o.routesFromElsewhere
+                  ? { network, nextHop: "10.99.0.1", path: "65010 65020" }
+                  : { network, nextHop: oracleIp, path: "31898" },
+              ),
+            }
           : { arp: [], routes: [] };
       }
       case "azureDeleteConnection":
@@ -253,7 +333,8 @@ export class FakeClouds {
         this.settleCircuitDelete(now);
         if (!this.alive(this.circuit, now, MIN)) return { status: "deleted" };
         const { sp, peering } = this.providerState(now);
-        if (sp !== "NotProvisioned" || peering) return { status: "conflict", message: "The specified dedicated circuit is not in Deprovisioned state." };
+        if (sp !== "NotProvisioned" || peering)
+          return { status: "conflict", message: "The specified dedicated circuit is not in Deprovisioned state." };
         if (this.circuit.deleteConflicts < (this.o.extraCircuitDeleteConflicts ?? 0)) {
           this.circuit.deleteConflicts++;
           return { status: "conflict", message: "ConflictError while the provider state propagates", retryAfterSeconds: 60 };
@@ -264,16 +345,24 @@ export class FakeClouds {
         this.routeRules = [];
         return { status: "deleted" };
       case "ociDeleteDrgAttachment":
-        if (this.routeRules.length > 0) throw stepFailureError({ code: "CONFLICT", message: "route rules still target the DRG", retryable: false, cloud: "oci" });
+        if (this.routeRules.length > 0)
+          throw stepFailureError({ code: "CONFLICT", message: "route rules still target the DRG", retryable: false, cloud: "oci" });
         return this.del(this.attachment, now, MIN);
       case "ociDeleteDrg":
-        if (this.alive(this.attachment, now, MIN)) throw stepFailureError({ code: "CONFLICT", message: "the DRG is still attached", retryable: false, cloud: "oci" });
+        if (this.alive(this.attachment, now, MIN))
+          throw stepFailureError({ code: "CONFLICT", message: "the DRG is still attached", retryable: false, cloud: "oci" });
         return this.del(this.drg, now, MIN);
       case "azureDeleteGateway": {
         if (this.alive(this.connection, now, MIN)) return { status: "in-use", message: "a connection uses the gateway" };
         if (this.alive(this.gateway, now, 20 * MIN)) {
           if (this.gatewayObservation(now).provisioningState === "Creating") {
-            throw stepFailureError({ code: "AnotherOperationInProgress", message: "Another operation on this or dependent resource is in progress.", retryable: true, cloud: "azure", statusCode: 409 });
+            throw stepFailureError({
+              code: "AnotherOperationInProgress",
+              message: "Another operation on this or dependent resource is in progress.",
+              retryable: true,
+              cloud: "azure",
+              statusCode: 409,
+            });
           }
           return this.del(this.gateway, now, 20 * MIN);
         }
@@ -293,16 +382,20 @@ export class FakeClouds {
       case "resourceUsageRead":
         return { uses: this.uses };
       case "recordRead":
-        return this.record === null ? { found: false } : { found: true, name: (input.opContext as { interconnect: string }).interconnect, ...this.record };
+        return this.record === null
+          ? { found: false }
+          : { found: true, name: (input.opContext as { interconnect: string }).interconnect, ...this.record };
       case "recordUpdate": {
         if (this.record === null) throw stepFailureError({ code: "NOT_FOUND", message: "no record", retryable: false });
         const to = input.transitionTo as InterconnectState | undefined;
         if (to !== undefined && to !== this.record.state) {
-          if (!canTransition(this.record.state, to)) throw stepFailureError({ code: "INVALID_TRANSITION", message: `${this.record.state} → ${to}`, retryable: false });
+          if (!canTransition(this.record.state, to))
+            throw stepFailureError({ code: "INVALID_TRANSITION", message: `${this.record.state} → ${to}`, retryable: false });
           this.record.state = to;
         }
         const patch = input.patch as { resources?: Record<string, unknown>; failure?: unknown; forget?: string[] };
-        if (patch.forget) this.record.resources = Object.fromEntries(Object.entries(this.record.resources).filter(([k]) => !patch.forget?.includes(k)));
+        if (patch.forget)
+          this.record.resources = Object.fromEntries(Object.entries(this.record.resources).filter(([k]) => !patch.forget?.includes(k)));
         if (patch.resources) this.record.resources = { ...this.record.resources, ...patch.resources };
         if (patch.failure !== undefined) this.record.failure = patch.failure;
         this.recordHistory.push({ state: this.record.state, failure: this.record.failure, resources: { ...this.record.resources } });

@@ -14,14 +14,25 @@ export const PROVISION_ID = "provision-erp-prod-1";
 export const TEARDOWN_ID = "teardown-erp-prod-1";
 
 export function provisionInput(overrides: Partial<ProvisionInput> = {}): ProvisionInput {
-  return { name: "erp-prod", spec: EXAMPLE_SPEC, bgpPlan: EXAMPLE_PLAN, actor: "alice@example.com", ticketRef: "CHG0001", attempt: 1, ...overrides };
+  return {
+    name: "erp-prod",
+    spec: EXAMPLE_SPEC,
+    bgpPlan: EXAMPLE_PLAN,
+    actor: "alice@example.com",
+    ticketRef: "CHG0001",
+    attempt: 1,
+    ...overrides,
+  };
 }
 
 export function teardownInput(overrides: Partial<TeardownInput> = {}): TeardownInput {
   return { name: "erp-prod", reason: "decommission", actor: "bob@example.com", ...overrides };
 }
 
-export function cloudsWithRecord(options: FakeOptions = {}, state: "requested" | "active" | "failed" | "provisioning" = "requested"): FakeClouds {
+export function cloudsWithRecord(
+  options: FakeOptions = {},
+  state: "requested" | "active" | "failed" | "provisioning" = "requested",
+): FakeClouds {
   const clouds = new FakeClouds(options);
   clouds.record = { state, spec: EXAMPLE_SPEC, bgpPlan: EXAMPLE_PLAN, resources: {}, operationId: PROVISION_ID };
   return clouds;

@@ -7,7 +7,14 @@
  */
 import type { OrchestrationContext, Task } from "durable-functions";
 import { createOrchestrator } from "durable-functions/lib/src/util/testingUtils";
-import { flattenActions, runEpisode, signatureOf, type EpisodeInput, type OrchestratorCallback, type OrchestratorState } from "../../src/local/host/durable/episode";
+import {
+  flattenActions,
+  runEpisode,
+  signatureOf,
+  type EpisodeInput,
+  type OrchestratorCallback,
+  type OrchestratorState,
+} from "../../src/local/host/durable/episode";
 
 export type OrchestratorFn = (context: OrchestrationContext) => Generator<Task, unknown, unknown>;
 /** The activity boundary: return a result or throw (the Error's message reaches the orchestrator). */
@@ -77,14 +84,17 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
     episodes++;
     if (episodes > (opts.maxEpisodes ?? 2000)) throw new Error(`no completion after ${episodes - 1} episodes`);
     const state = await replayOnce(handler, history, opts.input, opts.instanceId);
-    if (state.customStatus && JSON.stringify(state.customStatus) !== JSON.stringify(statuses.at(-1))) statuses.push(state.customStatus as Record<string, unknown>);
+    if (state.customStatus && JSON.stringify(state.customStatus) !== JSON.stringify(statuses.at(-1)))
+      statuses.push(state.customStatus as Record<string, unknown>);
     const leaves = flattenActions(state.actions);
     const signatures = leaves.map(signatureOf);
     for (let i = 0; i < Math.min(scheduled.length, signatures.length); i++) {
-      if (scheduled[i] !== signatures[i]) throw new Error(`non-deterministic replay at action ${i}: scheduled ${scheduled[i]}, replayed ${signatures[i]}`);
+      if (scheduled[i] !== signatures[i])
+        throw new Error(`non-deterministic replay at action ${i}: scheduled ${scheduled[i]}, replayed ${signatures[i]}`);
       // Stricter than the host (and DTFx): a replayed timer must also fire at the same moment.
       const fireAt = leaves[i]?.fireAt;
-      if (fireAt !== undefined && fireAts[i] !== fireAt) throw new Error(`non-deterministic replay at action ${i}: timer at ${fireAts[i]}, replayed at ${fireAt}`);
+      if (fireAt !== undefined && fireAts[i] !== fireAt)
+        throw new Error(`non-deterministic replay at action ${i}: timer at ${fireAts[i]}, replayed at ${fireAt}`);
     }
     if (state.isDone || state.error !== undefined) {
       const result: RunResult = { done: state.isDone, calls, timers, statuses, history, episodes, startedAt, endedAt: new Date(now) };
@@ -124,7 +134,8 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
       } else if (action.actionType === WAIT_FOR_EXTERNAL_EVENT) {
         const name = action.externalEventName ?? "";
         // Raised before anything else completing in this batch, so it wins a Task.any against a timer.
-        if (opts.events && name in opts.events) completions.unshift(() => ev(EVENT_RAISED, { Name: name, Input: JSON.stringify(opts.events?.[name] ?? null) }));
+        if (opts.events && name in opts.events)
+          completions.unshift(() => ev(EVENT_RAISED, { Name: name, Input: JSON.stringify(opts.events?.[name] ?? null) }));
       } else {
         throw new Error(`harness does not handle actionType ${action.actionType}`);
       }
@@ -137,7 +148,12 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
 }
 
 /** One more replay of a finished history: what the orchestrator does with it. */
-export async function replayHistory(orchestrator: OrchestratorFn, history: HistoryEvent[], input: unknown, instanceId: string): Promise<{ actions: string[]; output?: unknown; error?: string }> {
+export async function replayHistory(
+  orchestrator: OrchestratorFn,
+  history: HistoryEvent[],
+  input: unknown,
+  instanceId: string,
+): Promise<{ actions: string[]; output?: unknown; error?: string }> {
   const state = await replayOnce(createOrchestrator(orchestrator as never) as unknown as OrchestratorCallback, history, input, instanceId);
   const out: { actions: string[]; output?: unknown; error?: string } = { actions: flattenActions(state.actions).map(signatureOf) };
   if (state.output !== undefined) out.output = state.output;
@@ -146,7 +162,12 @@ export async function replayHistory(orchestrator: OrchestratorFn, history: Histo
 }
 
 /** One episode through the local host's own driver (src/local/host/durable/episode.ts), so both replay alike. */
-async function replayOnce(handler: OrchestratorCallback, history: HistoryEvent[], input: unknown, instanceId: string): Promise<OrchestratorState> {
+async function replayOnce(
+  handler: OrchestratorCallback,
+  history: HistoryEvent[],
+  input: unknown,
+  instanceId: string,
+): Promise<OrchestratorState> {
   const result = await runEpisode(handler, {
     functionName: "orchestrator",
     instanceId,

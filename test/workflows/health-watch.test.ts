@@ -17,7 +17,8 @@ const TARGETS: HealthTargets = {
   subscriptionId: "11111111-1111-4111-8111-111111111111",
   resourceGroup: "rg-erp-network",
   virtualNetworkName: "vnet-erp",
-  gatewayId: "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-erp-network/providers/Microsoft.Network/virtualNetworkGateways/vgw-erp-prod-er",
+  gatewayId:
+    "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-erp-network/providers/Microsoft.Network/virtualNetworkGateways/vgw-erp-prod-er",
   region: "us-ashburn-1",
   virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.vc",
   drgId: DRG,
@@ -43,7 +44,13 @@ class World {
       case "healthLoad": {
         const out: HealthLoad =
           this.state === "active"
-            ? { watching: true, targets: TARGETS, desired: this.desired, ...(this.health ? { health: this.health } : {}), settings: this.settings }
+            ? {
+                watching: true,
+                targets: TARGETS,
+                desired: this.desired,
+                ...(this.health ? { health: this.health } : {}),
+                settings: this.settings,
+              }
             : { watching: false, state: this.state };
         return out;
       }
@@ -61,7 +68,8 @@ class World {
       }
       case "ociEnsureRouteRules": {
         const table = this.routes.vcnRouteRules ?? [];
-        for (const d of i.destinations as string[]) if (!table.some((r) => r.destination === d)) table.push({ destination: d, networkEntityId: DRG });
+        for (const d of i.destinations as string[])
+          if (!table.some((r) => r.destination === d)) table.push({ destination: d, networkEntityId: DRG });
         this.routes.vcnRouteRules = table;
         return { routeTableId: RT, destinations: i.destinations };
       }
@@ -120,7 +128,12 @@ describe("healthWatch on the real replay engine", () => {
     const [broken] = await generations(world, 1, { name: NAME, iteration: 6 });
     expect(world.health?.status).toBe("down");
     expect(codes(world.health)).toEqual(["connection-missing:connection", "drg-route-missing:10.10.0.0/16"]);
-    expect(world.saves.at(-1)?.transition).toEqual({ from: "healthy", to: "down", raised: ["connection-missing|connection", "drg-route-missing|10.10.0.0/16"], cleared: [] });
+    expect(world.saves.at(-1)?.transition).toEqual({
+      from: "healthy",
+      to: "down",
+      raised: ["connection-missing|connection", "drg-route-missing|10.10.0.0/16"],
+      cleared: [],
+    });
     // "ask": never recreated automatically, even with AUTO_REPAIR on.
     expect(names(broken!)).not.toContain("azureEnsureConnection");
     expect(Date.parse(world.health!.checkedAt) - Date.parse("2026-12-01T10:05:00Z")).toBeLessThanOrEqual(5 * 60_000);
@@ -129,7 +142,11 @@ describe("healthWatch on the real replay engine", () => {
     world.routes = healthyRoutes(world.desired);
     await generations(world, 1, { name: NAME, iteration: 12 });
     expect(world.health).toMatchObject({ status: "healthy", findings: [] });
-    expect(world.saves.at(-1)?.transition).toMatchObject({ from: "down", to: "healthy", cleared: ["connection-missing|connection", "drg-route-missing|10.10.0.0/16"] });
+    expect(world.saves.at(-1)?.transition).toMatchObject({
+      from: "down",
+      to: "healthy",
+      cleared: ["connection-missing|connection", "drg-route-missing|10.10.0.0/16"],
+    });
   });
 
   it("reports a removed route rule with AUTO_REPAIR off, re-adds it (and a grown VNet's rule) with it on", async () => {
@@ -145,9 +162,21 @@ describe("healthWatch on the real replay engine", () => {
     world.settings.autoRepair = true;
     const [on] = await generations(world, 1, { name: NAME, iteration: 6 });
     const repair = on!.calls.find((c) => c.name === "ociEnsureRouteRules");
-    expect(repair?.input).toMatchObject({ region: "us-ashburn-1", routeTableId: RT, drgId: DRG, destinations: ["10.10.0.0/16", "10.11.0.0/16"], opContext: { operation: "watch", instanceId: ID } });
+    expect(repair?.input).toMatchObject({
+      region: "us-ashburn-1",
+      routeTableId: RT,
+      drgId: DRG,
+      destinations: ["10.10.0.0/16", "10.11.0.0/16"],
+      opContext: { operation: "watch", instanceId: ID },
+    });
     // Re-checked that the record is still active right before writing to the cloud.
-    expect(names(on!).slice(0, 5)).toEqual(["healthLoad", "healthObserveControlPlane", "healthObserveRoutes", "healthLoad", "ociEnsureRouteRules"]);
+    expect(names(on!).slice(0, 5)).toEqual([
+      "healthLoad",
+      "healthObserveControlPlane",
+      "healthObserveRoutes",
+      "healthLoad",
+      "ociEnsureRouteRules",
+    ]);
     expect(on!.continuedAsNew).toMatchObject({ repairs: { "route-rule-missing|10.10.0.0/16": 1, "vnet-prefix-unrouted|10.11.0.0/16": 1 } });
     // The rule added for the grown VNet is the service's now.
     expect(world.desired.routeRules.destinations).toEqual(["10.10.0.0/16", "10.11.0.0/16"]);
@@ -159,7 +188,8 @@ describe("healthWatch on the real replay engine", () => {
   it("refreshes a Failed circuit at most MAX_REPAIR_ATTEMPTS times while the finding lasts", async () => {
     const world = new World();
     world.settings.autoRepair = true;
-    world.boundary = ((inner) => (name: string, input: unknown) => (name === "healthRefreshCircuit" ? { outcome: "refreshing" } : inner(name, input)))(world.boundary);
+    world.boundary = ((inner) => (name: string, input: unknown) =>
+      name === "healthRefreshCircuit" ? { outcome: "refreshing" } : inner(name, input))(world.boundary);
     if (world.live.circuit.found) world.live.circuit.provisioningState = "Failed";
     const runs = await generations(world, MAX_REPAIR_ATTEMPTS + 2);
     expect(runs.map((r) => names(r).filter((n) => n === "healthRefreshCircuit").length)).toEqual([1, 1, 1, 0, 0]);
@@ -168,12 +198,23 @@ describe("healthWatch on the real replay engine", () => {
 
   it("ends at once on the stop event, and without reading the clouds once the record left active", async () => {
     const world = new World();
-    const stopped = await runOrchestration({ orchestrator: healthWatch, input: { name: NAME }, instanceId: ID, activities: world.boundary, events: { stop: { reason: "teardown" } } });
+    const stopped = await runOrchestration({
+      orchestrator: healthWatch,
+      input: { name: NAME },
+      instanceId: ID,
+      activities: world.boundary,
+      events: { stop: { reason: "teardown" } },
+    });
     expect(stopped.output).toEqual({ stopped: "stop requested" });
     expect(stopped.continuedAsNew).toBeUndefined();
 
     world.state = "tearing-down";
-    const ended = await runOrchestration({ orchestrator: healthWatch, input: { name: NAME, iteration: 3 }, instanceId: ID, activities: world.boundary });
+    const ended = await runOrchestration({
+      orchestrator: healthWatch,
+      input: { name: NAME, iteration: 3 },
+      instanceId: ID,
+      activities: world.boundary,
+    });
     expect(ended.output).toEqual({ stopped: "the interconnect is tearing-down" });
     expect(names(ended)).toEqual(["healthLoad"]);
     expect(ended.timers).toEqual([]);
@@ -195,7 +236,12 @@ describe("healthWatch on the real replay engine", () => {
 
   it("refuses a corrupted input instead of watching something else", async () => {
     const world = new World();
-    const run = await runOrchestration({ orchestrator: healthWatch, input: { name: "Not A Name" }, instanceId: ID, activities: world.boundary });
+    const run = await runOrchestration({
+      orchestrator: healthWatch,
+      input: { name: "Not A Name" },
+      instanceId: ID,
+      activities: world.boundary,
+    });
     expect(run.error).toBeDefined();
     expect(run.calls).toEqual([]);
   });

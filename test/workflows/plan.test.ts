@@ -8,10 +8,29 @@ import { EXAMPLE_PLAN, EXAMPLE_SPEC } from "./fixtures";
 import { FakeClouds } from "./fake-clouds";
 
 const PLAN_ID = "plan-erp-prod-0a1b2c3d";
-const READS = new Set(["azureReadVirtualNetwork", "ociReadVcn", "azureReadProviderOffer", "ociReadProviderService", "ociReadDrg", "ociGetDrg", "azureGetCircuit", "ociGetVirtualCircuit", "azureGetConnection", "resourceUsageRead"]);
+const READS = new Set([
+  "azureReadVirtualNetwork",
+  "ociReadVcn",
+  "azureReadProviderOffer",
+  "ociReadProviderService",
+  "ociReadDrg",
+  "ociGetDrg",
+  "azureGetCircuit",
+  "ociGetVirtualCircuit",
+  "azureGetConnection",
+  "resourceUsageRead",
+]);
 
 function planInput(overrides: Partial<PlanInput> = {}): PlanInput {
-  return { planId: PLAN_ID, name: "erp-prod", actor: "alice@example.com", spec: EXAMPLE_SPEC, bgp: { plan: EXAMPLE_PLAN, source: "requested" }, problems: [], ...overrides };
+  return {
+    planId: PLAN_ID,
+    name: "erp-prod",
+    actor: "alice@example.com",
+    spec: EXAMPLE_SPEC,
+    bgp: { plan: EXAMPLE_PLAN, source: "requested" },
+    problems: [],
+    ...overrides,
+  };
 }
 
 async function plan(clouds: FakeClouds, input = planInput()) {
@@ -33,12 +52,20 @@ describe("planInterconnect", () => {
     expect(p).toMatchObject({ planId: PLAN_ID, name: "erp-prod", ready: true, problems: [] });
     expect(Date.parse(p.createdAt)).toBeGreaterThan(run.startedAt.getTime());
     const r = byKind(p);
-    expect(r.virtualNetwork).toMatchObject({ action: "reuse", id: expect.stringMatching(/virtualNetworks\/vnet-erp$/), billing: { bills: false } });
+    expect(r.virtualNetwork).toMatchObject({
+      action: "reuse",
+      id: expect.stringMatching(/virtualNetworks\/vnet-erp$/),
+      billing: { bills: false },
+    });
     expect(r.gatewaySubnet).toMatchObject({ action: "create", name: "GatewaySubnet", id: null });
     expect(r.gateway).toMatchObject({ action: "create", name: "vgw-erp-prod-er", billing: { bills: true, fromStep: "gateway" } });
     expect(r.gatewayPublicIp).toMatchObject({ action: "create", name: "pip-erp-prod-ergw", billing: { bills: true, fromStep: "gateway" } });
     expect(r.circuit).toMatchObject({ action: "create", name: "erc-erp-prod", billing: { bills: true, fromStep: "circuit" } });
-    expect(r.virtualCircuit).toMatchObject({ action: "create", name: "vc-erp-prod-azure", billing: { bills: true, fromStep: "virtual-circuit" } });
+    expect(r.virtualCircuit).toMatchObject({
+      action: "create",
+      name: "vc-erp-prod-azure",
+      billing: { bills: true, fromStep: "virtual-circuit" },
+    });
     expect(r.drg).toMatchObject({ action: "create", name: "drg-erp-prod", billing: { bills: false } });
     expect(r.drgAttachment).toMatchObject({ action: "create", name: "drgatt-erp-prod-vcn" });
     expect(r.routeRules).toMatchObject({ action: "create", note: "10.10.0.0/16 → the DRG" });
@@ -57,10 +84,19 @@ describe("planInterconnect", () => {
   it("says share where another interconnect of this service uses the resource, reuse where none does", async () => {
     const clouds = new FakeClouds({ existingGatewaySubnet: true });
     clouds.uses = [
-      { resourceId: "/subscriptions/s/resourceGroups/rg-erp-network/providers/Microsoft.Network/virtualNetworks/VNET-ERP", interconnect: "erp-dr" },
-      { resourceId: "/subscriptions/s/resourceGroups/rg-erp-network/providers/Microsoft.Network/virtualNetworks/vnet-erp", interconnect: "erp-prod" },
+      {
+        resourceId: "/subscriptions/s/resourceGroups/rg-erp-network/providers/Microsoft.Network/virtualNetworks/VNET-ERP",
+        interconnect: "erp-dr",
+      },
+      {
+        resourceId: "/subscriptions/s/resourceGroups/rg-erp-network/providers/Microsoft.Network/virtualNetworks/vnet-erp",
+        interconnect: "erp-prod",
+      },
     ];
-    const { plan: p } = await plan(clouds, planInput({ spec: { ...EXAMPLE_SPEC, oci: { ...EXAMPLE_SPEC.oci, drgId: "ocid1.drg.oc1.iad.theirs" } } }));
+    const { plan: p } = await plan(
+      clouds,
+      planInput({ spec: { ...EXAMPLE_SPEC, oci: { ...EXAMPLE_SPEC.oci, drgId: "ocid1.drg.oc1.iad.theirs" } } }),
+    );
     const r = byKind(p);
     // ARM ids compare case-insensitively; the interconnect's own record is not "another".
     expect(r.virtualNetwork).toMatchObject({ action: "share", sharedWith: ["erp-dr"] });
@@ -71,16 +107,30 @@ describe("planInterconnect", () => {
   });
 
   it("lists every problem with its field path and fix, failed reads included, and still plans the rest", async () => {
-    const clouds = new FakeClouds({ vcnDrgAttachments: [{ id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "other", lifecycleState: "ATTACHED" }] });
+    const clouds = new FakeClouds({
+      vcnDrgAttachments: [
+        { id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "other", lifecycleState: "ATTACHED" },
+      ],
+    });
     const missing = { code: "NOT_FOUND", message: 'Virtual network "vnet-erp" was not found', retryable: false };
     // The first failure is in the parallel round, the second when each read is redone on its own.
     clouds.failNext.set("azureReadVirtualNetwork", [missing, missing]);
-    const input = planInput({ spec: { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, peeringLocation: "Amsterdam" } }, problems: [{ path: "bgp.primaryPeeringCidr", message: "taken", fix: "choose another" }] });
+    const input = planInput({
+      spec: { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, peeringLocation: "Amsterdam" } },
+      problems: [{ path: "bgp.primaryPeeringCidr", message: "taken", fix: "choose another" }],
+    });
     const { plan: p } = await plan(clouds, input);
     expect(p.ready).toBe(false);
-    expect(p.problems.map((x) => x.path).sort()).toEqual(["azure.peeringLocation", "azure.virtualNetwork.name", "bgp.primaryPeeringCidr", "oci.drgId"]);
+    expect(p.problems.map((x) => x.path).sort()).toEqual([
+      "azure.peeringLocation",
+      "azure.virtualNetwork.name",
+      "bgp.primaryPeeringCidr",
+      "oci.drgId",
+    ]);
     expect(p.problems.find((x) => x.path === "oci.drgId")?.fix).toBe("set oci.drgId to ocid1.drg.oc1.iad.theirs");
-    expect(p.problems.find((x) => x.path === "azure.virtualNetwork.name")?.message).toMatch(/azureReadVirtualNetwork: NOT_FOUND: Virtual network "vnet-erp" was not found/);
+    expect(p.problems.find((x) => x.path === "azure.virtualNetwork.name")?.message).toMatch(
+      /azureReadVirtualNetwork: NOT_FOUND: Virtual network "vnet-erp" was not found/,
+    );
     expect(byKind(p).virtualNetwork).toMatchObject({ action: "reuse", id: null, note: "not found (see problems)" });
     expect(byKind(p).vcn).toMatchObject({ action: "reuse", id: EXAMPLE_SPEC.oci.vcnId });
   });
@@ -90,19 +140,32 @@ describe("planInterconnect", () => {
     clouds.boundary("ociEnsureDrg", { oci: {} }, new Date("2025-06-01T07:00:00Z"));
     clouds.boundary("azureEnsureCircuit", {}, new Date("2025-06-01T07:00:00Z"));
     const { plan: p } = await plan(clouds);
-    expect(byKind(p).drg).toMatchObject({ action: "reuse", id: "ocid1.drg.oc1.iad.ours", note: "left by an earlier attempt of this interconnect" });
+    expect(byKind(p).drg).toMatchObject({
+      action: "reuse",
+      id: "ocid1.drg.oc1.iad.ours",
+      note: "left by an earlier attempt of this interconnect",
+    });
     expect(byKind(p).circuit).toMatchObject({ action: "reuse", billing: { bills: true, fromStep: null } });
   });
 
   it("fails at once on a malformed input, naming the field", async () => {
-    const run = await runOrchestration({ orchestrator: planInterconnect, input: { ...planInput(), spec: { name: "x" } }, instanceId: PLAN_ID, activities: new FakeClouds().boundary });
+    const run = await runOrchestration({
+      orchestrator: planInterconnect,
+      input: { ...planInput(), spec: { name: "x" } },
+      instanceId: PLAN_ID,
+      activities: new FakeClouds().boundary,
+    });
     expect(run.error).toMatch(/input\.spec\.bandwidthGbps/);
     expect(run.calls).toEqual([]);
   });
 
   it("tells a compartment OCI does not show from a region without the provider, and keeps a read that failed only once", async () => {
     const clouds = new FakeClouds();
-    const compartment = { code: "NOT_FOUND", message: "oci.compartmentId ocid1.compartment.oc1..x was not found in region us-ashburn-1", retryable: false };
+    const compartment = {
+      code: "NOT_FOUND",
+      message: "oci.compartmentId ocid1.compartment.oc1..x was not found in region us-ashburn-1",
+      retryable: false,
+    };
     const denied = { code: "AuthorizationFailed", message: "no read access", retryable: false };
     clouds.failNext.set("ociReadProviderService", [compartment, compartment]);
     clouds.failNext.set("azureGetCircuit", [denied]);

@@ -15,7 +15,12 @@ const CRITICAL_PATH_MIN = GATEWAY_MIN + CONNECTION_MIN;
 
 async function provision(options: FakeOptions = {}): Promise<{ run: RunResult; clouds: FakeClouds }> {
   const clouds = cloudsWithRecord(options);
-  const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+  const run = await runOrchestration({
+    orchestrator: provisionInterconnect,
+    input: provisionInput(),
+    instanceId: PROVISION_ID,
+    activities: clouds.boundary,
+  });
   return { run, clouds };
 }
 
@@ -51,7 +56,10 @@ describe("waits that know what they wait for", () => {
   it("detects the connection and the provider soon after they complete", async () => {
     const { run } = await provision();
     const connectionCreated = at(run, "azureEnsureConnection");
-    const connected = run.calls.filter((c) => c.name === "azureGetConnection").map((c) => Date.parse(c.at)).at(-1)!;
+    const connected = run.calls
+      .filter((c) => c.name === "azureGetConnection")
+      .map((c) => Date.parse(c.at))
+      .at(-1)!;
     expect(connected - (connectionCreated + CONNECTION_MIN * MIN)).toBeGreaterThanOrEqual(0);
     expect(connected - (connectionCreated + CONNECTION_MIN * MIN)).toBeLessThan(30 * S);
     // BGP UP 5 min after the virtual circuit (1 min pickup, 3 provisioning, 1 BGP): seen within the provider's 60 s floor
@@ -63,23 +71,35 @@ describe("waits that know what they wait for", () => {
     expect(run.calls.filter((c) => c.name === "ociGetVirtualCircuit").every((c) => Date.parse(c.at) >= vcCreated + 3 * MIN)).toBe(true);
   });
 
-  it.each([22, 27, 33, 38])("a gateway done after %i min is seen within the window fraction of the time left in its window", async (minutes) => {
-    const { run } = await provision({ gatewayCreateMinutes: minutes });
-    expect(run.error).toBeUndefined();
-    const succeededAt = at(run, "azureEnsureGateway") + minutes * MIN;
-    const detected = run.calls.filter((c) => c.name === "azureGetGateway").map((c) => Date.parse(c.at)).find((t) => t >= succeededAt)!;
-    const profile = DEFAULT_WAIT_PROFILES.gateway;
-    const bound = Math.max(profile.minIntervalSeconds! * S, DEFAULT_WORKFLOW_TIMING.pollWindowFraction * (profile.latestSeconds * S - minutes * MIN));
-    // + one activity's time: the poll scheduled just before the flip
-    expect(detected - succeededAt).toBeLessThanOrEqual(bound + 2 * S);
-    expect(cloudCalls(run.calls).length).toBeLessThanOrEqual(60 + Math.max(0, minutes - 30) * 2);
-  });
+  it.each([22, 27, 33, 38])(
+    "a gateway done after %i min is seen within the window fraction of the time left in its window",
+    async (minutes) => {
+      const { run } = await provision({ gatewayCreateMinutes: minutes });
+      expect(run.error).toBeUndefined();
+      const succeededAt = at(run, "azureEnsureGateway") + minutes * MIN;
+      const detected = run.calls
+        .filter((c) => c.name === "azureGetGateway")
+        .map((c) => Date.parse(c.at))
+        .find((t) => t >= succeededAt)!;
+      const profile = DEFAULT_WAIT_PROFILES.gateway;
+      const bound = Math.max(
+        profile.minIntervalSeconds! * S,
+        DEFAULT_WORKFLOW_TIMING.pollWindowFraction * (profile.latestSeconds * S - minutes * MIN),
+      );
+      // + one activity's time: the poll scheduled just before the flip
+      expect(detected - succeededAt).toBeLessThanOrEqual(bound + 2 * S);
+      expect(cloudCalls(run.calls).length).toBeLessThanOrEqual(60 + Math.max(0, minutes - 30) * 2);
+    },
+  );
 
   it("a slow gateway (45 min, the end of its usual window) still costs few reads and little lag", async () => {
     const { run } = await provision({ gatewayCreateMinutes: 45 });
     expect(run.error).toBeUndefined();
     const succeededAt = at(run, "azureEnsureGateway") + 45 * MIN;
-    const detected = run.calls.filter((c) => c.name === "azureGetGateway").map((c) => Date.parse(c.at)).find((t) => t >= succeededAt)!;
+    const detected = run.calls
+      .filter((c) => c.name === "azureGetGateway")
+      .map((c) => Date.parse(c.at))
+      .find((t) => t >= succeededAt)!;
     expect(detected - succeededAt).toBeLessThan(60 * S);
     expect(cloudCalls(run.calls).length).toBeLessThanOrEqual(90);
   });
@@ -88,12 +108,17 @@ describe("waits that know what they wait for", () => {
 describe("a failed gateway is noticed early", () => {
   it("before the circuit exists: no circuit is ever created, and what was built is removed", async () => {
     const { run, clouds } = await provision({ gatewayFailsAfterMinutes: 0.5 });
-    expect(run.error).toMatch(/failed at gateway: GATEWAY_FAILED: the ExpressRoute gateway deployment Failed \(noticed before the DRG attachment\)/);
+    expect(run.error).toMatch(
+      /failed at gateway: GATEWAY_FAILED: the ExpressRoute gateway deployment Failed \(noticed before the DRG attachment\)/,
+    );
     expect(run.error).toMatch(/compensation removed what this run created/);
     expect(cloudCalls(run.calls)).not.toContain("azureEnsureCircuit");
     expect(cloudCalls(run.calls)).not.toContain("ociEnsureVirtualCircuit");
     const failedAt = at(run, "azureEnsureGateway") + 0.5 * MIN;
-    const noticedAt = run.calls.filter((c) => c.name === "azureGetGateway").map((c) => Date.parse(c.at)).find((t) => t >= failedAt)!;
+    const noticedAt = run.calls
+      .filter((c) => c.name === "azureGetGateway")
+      .map((c) => Date.parse(c.at))
+      .find((t) => t >= failedAt)!;
     expect(minutesSinceStart(run, noticedAt)).toBeLessThan(2);
     expect(cloudCalls(run.calls)).toContain("azureDeleteGateway");
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
@@ -104,7 +129,10 @@ describe("a failed gateway is noticed early", () => {
     const { run, clouds } = await provision({ gatewayFailsAfterMinutes: 4 });
     expect(run.error).toMatch(/GATEWAY_FAILED: the ExpressRoute gateway deployment Failed \(noticed before the route rules\)/);
     const failedAt = at(run, "azureEnsureGateway") + 4 * MIN;
-    const noticedAt = run.calls.filter((c) => c.name === "azureGetGateway").map((c) => Date.parse(c.at)).find((t) => t >= failedAt)!;
+    const noticedAt = run.calls
+      .filter((c) => c.name === "azureGetGateway")
+      .map((c) => Date.parse(c.at))
+      .find((t) => t >= failedAt)!;
     // the gateway wait would have looked first at minute 20; the between-steps read sees it after the provider wait
     expect(noticedAt - failedAt).toBeLessThan(8 * MIN);
     expect(minutesSinceStart(run, noticedAt)).toBeLessThan(DEFAULT_WAIT_PROFILES.gateway.earliestSeconds / 60);
@@ -117,9 +145,14 @@ describe("a failed gateway is noticed early", () => {
 
   it("a gateway that fails late, during its own wait, is reported at once, not at the deadline", async () => {
     const { run, clouds } = await provision({ gatewayFailsAfterMinutes: 25 });
-    expect(run.error).toMatch(/failed at gateway-ready: CLOUD_STATE_FAILED: while waiting for the ExpressRoute gateway to be Succeeded: the gateway deployment Failed/);
+    expect(run.error).toMatch(
+      /failed at gateway-ready: CLOUD_STATE_FAILED: while waiting for the ExpressRoute gateway to be Succeeded: the gateway deployment Failed/,
+    );
     const failedAt = at(run, "azureEnsureGateway") + 25 * MIN;
-    const noticedAt = run.calls.filter((c) => c.name === "azureGetGateway").map((c) => Date.parse(c.at)).find((t) => t >= failedAt)!;
+    const noticedAt = run.calls
+      .filter((c) => c.name === "azureGetGateway")
+      .map((c) => Date.parse(c.at))
+      .find((t) => t >= failedAt)!;
     expect(noticedAt - failedAt).toBeLessThan(90 * S);
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
   });
@@ -132,23 +165,45 @@ describe("nextPollAt", () => {
   const deadline = start + 90 * MIN;
 
   it("looks first at the earliest plausible completion", () => {
-    expect(nextPollAt(gateway, cadence, { startedMs: start, nowMs: start + 9 * MIN, deadlineMs: deadline, lastIntervalMs: undefined }).fireAtMs).toBe(start + 20 * MIN);
+    expect(
+      nextPollAt(gateway, cadence, { startedMs: start, nowMs: start + 9 * MIN, deadlineMs: deadline, lastIntervalMs: undefined }).fireAtMs,
+    ).toBe(start + 20 * MIN);
   });
 
   it("polls at a shrinking fraction of the window left, never below the floor", () => {
-    const first = nextPollAt(gateway, cadence, { startedMs: start, nowMs: start + 20 * MIN, deadlineMs: deadline, lastIntervalMs: undefined });
+    const first = nextPollAt(gateway, cadence, {
+      startedMs: start,
+      nowMs: start + 20 * MIN,
+      deadlineMs: deadline,
+      lastIntervalMs: undefined,
+    });
     expect(first.intervalMs).toBe(0.05 * 25 * MIN);
-    const later = nextPollAt(gateway, cadence, { startedMs: start, nowMs: start + 40 * MIN, deadlineMs: deadline, lastIntervalMs: first.intervalMs });
+    const later = nextPollAt(gateway, cadence, {
+      startedMs: start,
+      nowMs: start + 40 * MIN,
+      deadlineMs: deadline,
+      lastIntervalMs: first.intervalMs,
+    });
     expect(later.intervalMs).toBe(gateway.minIntervalSeconds! * S);
     // a profile without its own floor uses the cadence's
-    const drg = nextPollAt(DEFAULT_WAIT_PROFILES.drg, cadence, { startedMs: start, nowMs: start + 150 * S, deadlineMs: deadline, lastIntervalMs: undefined });
+    const drg = nextPollAt(DEFAULT_WAIT_PROFILES.drg, cadence, {
+      startedMs: start,
+      nowMs: start + 150 * S,
+      deadlineMs: deadline,
+      lastIntervalMs: undefined,
+    });
     expect(drg.intervalMs).toBe(20 * S);
   });
 
   it("backs off by doubling past the window, up to the max, and never past the deadline", () => {
     const past = nextPollAt(gateway, cadence, { startedMs: start, nowMs: start + 46 * MIN, deadlineMs: deadline, lastIntervalMs: 30 * S });
     expect(past.intervalMs).toBe(60 * S);
-    const capped = nextPollAt(gateway, cadence, { startedMs: start, nowMs: start + 60 * MIN, deadlineMs: deadline, lastIntervalMs: 240 * S });
+    const capped = nextPollAt(gateway, cadence, {
+      startedMs: start,
+      nowMs: start + 60 * MIN,
+      deadlineMs: deadline,
+      lastIntervalMs: 240 * S,
+    });
     expect(capped.intervalMs).toBe(300 * S);
     const cut = nextPollAt(gateway, cadence, { startedMs: start, nowMs: start + 88 * MIN, deadlineMs: deadline, lastIntervalMs: 300 * S });
     expect(cut.fireAtMs).toBe(deadline);
@@ -163,22 +218,33 @@ describe("timing input", () => {
   };
 
   it("maps the settings' wait profiles over the defaults and names an unknown wait after the setting", () => {
-    const timing = workflowTimingFromSettings({ ...settings, polling: { ...settings.polling, waitProfiles: { gateway: { latestSeconds: 3600 } } } });
+    const timing = workflowTimingFromSettings({
+      ...settings,
+      polling: { ...settings.polling, waitProfiles: { gateway: { latestSeconds: 3600 } } },
+    });
     expect(timing.pollMinIntervalSeconds).toBe(15);
     expect(timing.waits.gateway).toEqual({ ...DEFAULT_WAIT_PROFILES.gateway, latestSeconds: 3600 });
     expect(timing.waits.drg).toEqual(DEFAULT_WAIT_PROFILES.drg);
     // deadlines without a setting of their own keep their defaults; given ones are taken as they are
     expect(timing.drgDeadlineMinutes).toBe(DEFAULT_WORKFLOW_TIMING.drgDeadlineMinutes);
-    expect(workflowTimingFromSettings({ ...settings, deadlines: { ...settings.deadlines, verificationMinutes: 12 } }).verificationDeadlineMinutes).toBe(12);
-    expect(() => workflowTimingFromSettings({ ...settings, polling: { ...settings.polling, waitProfiles: { expressRouteGateway: {} } } })).toThrow(
-      /WAIT_PROFILES\.expressRouteGateway is not a known wait \(known: gateway, drg/,
-    );
+    expect(
+      workflowTimingFromSettings({ ...settings, deadlines: { ...settings.deadlines, verificationMinutes: 12 } })
+        .verificationDeadlineMinutes,
+    ).toBe(12);
+    expect(() =>
+      workflowTimingFromSettings({ ...settings, polling: { ...settings.polling, waitProfiles: { expressRouteGateway: {} } } }),
+    ).toThrow(/WAIT_PROFILES\.expressRouteGateway is not a known wait \(known: gateway, drg/);
   });
 
   it("rejects a wait profile that ends before it starts, naming the field", async () => {
     const clouds = cloudsWithRecord();
     const timing = { ...DEFAULT_WORKFLOW_TIMING, waits: { gateway: { earliestSeconds: 1200, latestSeconds: 600 } } };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), timing }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: { ...provisionInput(), timing },
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/input\.timing\.waits\.gateway\.latestSeconds must be at least earliestSeconds/);
     expect(run.calls).toHaveLength(0);
   });
@@ -192,14 +258,24 @@ describe("timing input", () => {
       activities: clouds.boundary,
     });
     expect(unknown.error).toMatch(/input\.timing\.waits\.gatway is not a known wait/);
-    const fraction = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), timing: { pollWindowFraction: 2 } }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const fraction = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: { ...provisionInput(), timing: { pollWindowFraction: 2 } },
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(fraction.error).toMatch(/input\.timing\.pollWindowFraction must be more than 0 and at most 1/);
   });
 
   it("follows a profile given in the input: a gateway expected at 30-35 min is first read at 30", async () => {
     const clouds = cloudsWithRecord();
     const timing = { waits: { gateway: { earliestSeconds: 1800, latestSeconds: 2100 } } };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), timing }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: { ...provisionInput(), timing },
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toBeUndefined();
     const created = at(run, "azureEnsureGateway");
     const waitReads = run.calls.filter((c) => c.name === "azureGetGateway" && Date.parse(c.at) >= created + 15 * MIN);

@@ -9,10 +9,18 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("builds everything in the documented order and activates the record only after verification", async () => {
     const clouds = cloudsWithRecord();
     const input = provisionInput();
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input,
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
 
     expect(run.error).toBeUndefined();
-    expect(run.output).toMatchObject({ state: "active", resources: { circuitId: expect.any(String), virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.ours", drgId: "ocid1.drg.oc1.iad.ours" } });
+    expect(run.output).toMatchObject({
+      state: "active",
+      resources: { circuitId: expect.any(String), virtualCircuitId: "ocid1.virtualcircuit.oc1.iad.ours", drgId: "ocid1.drg.oc1.iad.ours" },
+    });
     expect(clouds.record?.state).toBe("active");
 
     const names = cloudCalls(run.calls);
@@ -50,21 +58,43 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("puts the spec's tags on every create, on both clouds", async () => {
     const clouds = cloudsWithRecord();
     const tags = { costCenter: "cc-4711", owner: "erp-team" };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec: { ...EXAMPLE_SPEC, tags } }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput({ spec: { ...EXAMPLE_SPEC, tags } }),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toBeUndefined();
-    const creates = ["azureEnsureGateway", "ociEnsureDrg", "ociEnsureDrgAttachment", "azureEnsureCircuit", "ociEnsureVirtualCircuit", "azureEnsureConnection"];
+    const creates = [
+      "azureEnsureGateway",
+      "ociEnsureDrg",
+      "ociEnsureDrgAttachment",
+      "azureEnsureCircuit",
+      "ociEnsureVirtualCircuit",
+      "azureEnsureConnection",
+    ];
     for (const name of creates) {
       const call = run.calls.find((c) => c.name === name);
       expect(call?.input.tags, name).toEqual(tags);
     }
     // without tags in the spec, none are sent (the activities still add the interconnect tag)
-    const untagged = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: cloudsWithRecord().boundary });
+    const untagged = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: cloudsWithRecord().boundary,
+    });
     expect(untagged.calls.filter((c) => creates.includes(c.name)).every((c) => !("tags" in c.input))).toBe(true);
   });
 
   it("runs the gateway in parallel: total time is the gateway's 30 min plus the connection, not the sum of all steps", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     const elapsedMin = (run.endedAt.getTime() - run.startedAt.getTime()) / MIN;
     // critical path: gateway 30 + connection 2; one sequential run would be > 40 min
     expect(elapsedMin).toBeGreaterThanOrEqual(32);
@@ -75,7 +105,12 @@ describe("provisionInterconnect on the real replay engine", () => {
 
   it("shows step, n of N, what it waits for, since, last observation and deadline in the custom status", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     const providerWait = run.statuses.find((s) => s.step === "provider" && typeof s.lastObserved === "string");
     expect(providerWait).toMatchObject({
       operation: "provision",
@@ -88,12 +123,29 @@ describe("provisionInterconnect on the real replay engine", () => {
     });
     expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 14 });
     const steps = new Set(run.statuses.map((s) => s.step));
-    expect([...steps]).toEqual(expect.arrayContaining(["preflight", "gateway", "drg", "circuit", "virtual-circuit", "route-rules", "gateway-ready", "connection", "verification"]));
+    expect([...steps]).toEqual(
+      expect.arrayContaining([
+        "preflight",
+        "gateway",
+        "drg",
+        "circuit",
+        "virtual-circuit",
+        "route-rules",
+        "gateway-ready",
+        "connection",
+        "verification",
+      ]),
+    );
   });
 
   it("writes audit rows at each step start and finish, and never a service key", async () => {
     const clouds = cloudsWithRecord();
-    await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     const circuitRows = clouds.audit.filter((a) => a.step === "circuit").map((a) => a.event);
     expect(circuitRows).toEqual(["started", "succeeded"]);
     expect(clouds.audit.filter((a) => a.event === "started")).toHaveLength(14);
@@ -102,7 +154,12 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("replays the same history to the same actions and result (determinism)", async () => {
     const clouds = cloudsWithRecord();
     const input = provisionInput();
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input,
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     const again = await replayHistory(provisionInterconnect, run.history, input, PROVISION_ID);
     expect(again.output).toEqual(run.output);
     const scheduled = run.history.filter((e) => e.EventType === 4 || e.EventType === 10).length;
@@ -115,7 +172,12 @@ describe("provisionInterconnect on the real replay engine", () => {
       { code: "TooManyRequests", message: "throttled", retryable: true, cloud: "oci", statusCode: 429, retryAfterSeconds: 45 },
       { code: "InternalError", message: "5xx", retryable: true, cloud: "oci", statusCode: 500 },
     ]);
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toBeUndefined();
     const attempts = run.calls.filter((c) => c.name === "ociEnsureDrg");
     expect(attempts).toHaveLength(3);
@@ -128,8 +190,16 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("audits a retryable failure it gives up on as failed: the activity, then the step", async () => {
     const clouds = cloudsWithRecord();
     const throttled = { code: "TooManyRequests", message: "throttled", retryable: true, cloud: "oci" as const, statusCode: 429 };
-    clouds.failNext.set("ociEnsureDrg", Array.from({ length: 5 }, () => throttled));
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    clouds.failNext.set(
+      "ociEnsureDrg",
+      Array.from({ length: 5 }, () => throttled),
+    );
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.calls.filter((c) => c.name === "ociEnsureDrg")).toHaveLength(5);
     expect(clouds.audit.filter((a) => a.event === "retrying" && a.step === "drg")).toHaveLength(4);
     expect(clouds.audit.filter((a) => a.event === "failed").map((a) => [a.step, a.message])).toEqual(
@@ -142,8 +212,21 @@ describe("provisionInterconnect on the real replay engine", () => {
 
   it("waits for a pending public IP on a durable timer, then starts the gateway", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("azureEnsureGateway", [{ code: "PUBLIC_IP_PENDING", message: "Public IP pip-erp-prod-ergw is still Updating", retryable: true, cloud: "azure", retryAfterSeconds: 10 }]);
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    clouds.failNext.set("azureEnsureGateway", [
+      {
+        code: "PUBLIC_IP_PENDING",
+        message: "Public IP pip-erp-prod-ergw is still Updating",
+        retryable: true,
+        cloud: "azure",
+        retryAfterSeconds: 10,
+      },
+    ]);
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toBeUndefined();
     const attempts = run.calls.filter((c) => c.name === "azureEnsureGateway");
     expect(attempts).toHaveLength(2);
@@ -154,7 +237,12 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("fails a permanent pre-flight problem at once, before anything billable, naming every problem", async () => {
     const clouds = cloudsWithRecord({ vnetPrefixes: ["10.10.0.0/16", "192.168.100.0/24"] });
     const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, peeringLocation: "Amsterdam" } };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput({ spec }),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED/);
     expect(run.error).toMatch(/Amsterdam/);
     expect(run.error).toMatch(/bgp\.primaryPeeringCidr/);
@@ -164,30 +252,64 @@ describe("provisionInterconnect on the real replay engine", () => {
 
   it("pre-flight names a GatewaySubnet prefix that overlaps a subnet and a VCN already attached to another DRG, before anything exists", async () => {
     const clouds = cloudsWithRecord({
-      vcnDrgAttachments: [{ id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "hub", lifecycleState: "ATTACHED" }],
+      vcnDrgAttachments: [
+        { id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "hub", lifecycleState: "ATTACHED" },
+      ],
     });
-    const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, virtualNetwork: { name: "vnet-erp", gatewaySubnetPrefix: "10.10.1.0/27" } } };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const spec = {
+      ...EXAMPLE_SPEC,
+      azure: { ...EXAMPLE_SPEC.azure, virtualNetwork: { name: "vnet-erp", gatewaySubnetPrefix: "10.10.1.0/27" } },
+    };
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput({ spec }),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED/);
     expect(run.error).toMatch(/gatewaySubnetPrefix 10\.10\.1\.0\/27 overlaps subnet snet-app \(10\.10\.1\.0\/24\)/);
-    expect(run.error).toMatch(/VCN ocid1\.vcn\.oc1\.iad\.aaaaaaaaerpvcn is already attached to DRG ocid1\.drg\.oc1\.iad\.theirs .*name that DRG in oci\.drgId/);
+    expect(run.error).toMatch(
+      /VCN ocid1\.vcn\.oc1\.iad\.aaaaaaaaerpvcn is already attached to DRG ocid1\.drg\.oc1\.iad\.theirs .*name that DRG in oci\.drgId/,
+    );
     expect(cloudCalls(run.calls).some((n) => n.includes("Ensure"))).toBe(false);
   });
 
   it("pre-flight accepts the VCN attached to the DRG named in the spec, or to ours from an earlier attempt", async () => {
-    const theirs = { id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "hub", lifecycleState: "ATTACHED" };
+    const theirs = {
+      id: "ocid1.drgattachment.oc1.iad.theirs",
+      drgId: "ocid1.drg.oc1.iad.theirs",
+      displayName: "hub",
+      lifecycleState: "ATTACHED",
+    };
     const named = cloudsWithRecord({ vcnDrgAttachments: [theirs] });
     const spec = { ...EXAMPLE_SPEC, oci: { ...EXAMPLE_SPEC.oci, drgId: "ocid1.drg.oc1.iad.theirs" } };
-    const a = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ spec }), instanceId: PROVISION_ID, activities: named.boundary });
+    const a = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput({ spec }),
+      instanceId: PROVISION_ID,
+      activities: named.boundary,
+    });
     expect(a.error).toBeUndefined();
-    const ours = cloudsWithRecord({ vcnDrgAttachments: [{ ...theirs, drgId: "ocid1.drg.oc1.iad.ours", displayName: "drgatt-erp-prod-vcn" }] });
-    const b = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: ours.boundary });
+    const ours = cloudsWithRecord({
+      vcnDrgAttachments: [{ ...theirs, drgId: "ocid1.drg.oc1.iad.ours", displayName: "drgatt-erp-prod-vcn" }],
+    });
+    const b = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: ours.boundary,
+    });
     expect(b.error).toBeUndefined();
   });
 
   it("stops at once when the AzurePrivatePeering was not created by the provider (peer ASN not 31898), and compensates", async () => {
     const clouds = cloudsWithRecord({ peerAsn: 65001 });
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/failed at provider: CLOUD_STATE_FAILED: .*AzurePrivatePeering has peer ASN 65001, not Oracle's 31898/);
     expect(cloudCalls(run.calls)).not.toContain("ociEnsureRouteRules");
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
@@ -196,7 +318,12 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("does not verify routes to the VCN learned from elsewhere: next hop and AS path must be Oracle's, within the verification deadline", async () => {
     const clouds = cloudsWithRecord({ routesFromElsewhere: true });
     const timing = { verificationDeadlineMinutes: 4 };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), timing }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: { ...provisionInput(), timing },
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/failed at verification: DEADLINE_EXCEEDED: gave up waiting for .* after 4 min/);
     expect(run.error).toMatch(/primary route table has 10\.20\.0\.0\/16 but not via Oracle \(next hop 192\.168\.100\.1, AS 31898\)/);
     expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "verification" } });
@@ -209,13 +336,23 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("bounds the DRG waits by their own deadline, not the connection's", async () => {
     const clouds = cloudsWithRecord();
     const timing = { drgDeadlineMinutes: 0.5, connectionDeadlineMinutes: 60 };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), timing }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: { ...provisionInput(), timing },
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/failed at drg: DEADLINE_EXCEEDED: gave up waiting for the DRG to be AVAILABLE after 0\.5 min/);
   });
 
   it("fails with the field named when started with a malformed input", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: { ...provisionInput(), bgpPlan: { primary: {} } }, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: { ...provisionInput(), bgpPlan: { primary: {} } },
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/input\.bgpPlan\.primary\.cidr/);
     expect(run.calls).toHaveLength(0);
   });
@@ -226,12 +363,22 @@ describe("a provisioning restarted over a stopped attempt", () => {
     // The earlier attempt created the GatewaySubnet; this attempt's pre-flight sees it already there.
     const clouds = cloudsWithRecord({ existingGatewaySubnet: true });
     const ownedBefore = { gatewaySubnet: true, gateway: true, drg: true, drgAttachment: true };
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput({ attempt: 2, ownedBefore }), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput({ attempt: 2, ownedBefore }),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.record?.resources.owned).toEqual(ownedBefore);
 
     const fresh = cloudsWithRecord({ existingGatewaySubnet: true });
-    await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: fresh.boundary });
+    await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: fresh.boundary,
+    });
     expect(fresh.record?.resources.owned).toMatchObject({ gatewaySubnet: false });
   });
 });

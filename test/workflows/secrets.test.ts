@@ -20,8 +20,15 @@ describe("a failure that quotes the service key", () => {
       { code: "TooManyRequests", message: quoting, retryable: true, cloud: "oci", statusCode: 429 },
       { code: "InvalidParameter", message: quoting, retryable: false, cloud: "oci", statusCode: 400 },
     ]);
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
-    expect(run.error).toContain(`failed at virtual-circuit: InvalidParameter: Invalid providerServiceKeyName ${MASKED} for provider service`);
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
+    expect(run.error).toContain(
+      `failed at virtual-circuit: InvalidParameter: Invalid providerServiceKeyName ${MASKED} for provider service`,
+    );
     // the retry was noted in the custom status while it waited
     expect(run.statuses.some((s) => s.lastObserved === `Invalid providerServiceKeyName ${MASKED} for provider service`)).toBe(true);
     expect(JSON.stringify(clouds.record?.failure)).toContain(MASKED);
@@ -34,8 +41,21 @@ describe("a failure that quotes the service key", () => {
   it("ends a teardown with the key masked in the instance output", async () => {
     const clouds = cloudsWithRecord({}, "active");
     clouds.record!.operationId = TEARDOWN_ID;
-    clouds.failNext.set("azureDeleteConnection", [{ code: "BadRequest", message: `connection refers to circuit with service key ${SERVICE_KEY}`, retryable: false, cloud: "azure", statusCode: 400 }]);
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary });
+    clouds.failNext.set("azureDeleteConnection", [
+      {
+        code: "BadRequest",
+        message: `connection refers to circuit with service key ${SERVICE_KEY}`,
+        retryable: false,
+        cloud: "azure",
+        statusCode: 400,
+      },
+    ]);
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toContain(`BadRequest: connection refers to circuit with service key ${MASKED}`);
     expect(run.error).not.toContain(SERVICE_KEY);
     expect(JSON.stringify(clouds.record)).not.toContain(SERVICE_KEY);

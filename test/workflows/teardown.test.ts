@@ -25,7 +25,12 @@ function expectSafeOrder(calls: { name: string; at: string }[]): void {
 }
 
 async function provisioned(clouds: FakeClouds) {
-  const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+  const run = await runOrchestration({
+    orchestrator: provisionInterconnect,
+    input: provisionInput(),
+    instanceId: PROVISION_ID,
+    activities: clouds.boundary,
+  });
   expect(run.error).toBeUndefined();
   clouds.record!.operationId = TEARDOWN_ID;
   return run.endedAt;
@@ -35,7 +40,13 @@ describe("teardownInterconnect on the real replay engine", () => {
   it("removes everything in the only safe order and waits for Azure to catch up before deleting the circuit", async () => {
     const clouds = cloudsWithRecord();
     const start = await provisioned(clouds);
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
 
     expect(run.error).toBeUndefined();
     expect(run.output).toEqual({ state: "deleted", kept: [] });
@@ -61,7 +72,13 @@ describe("teardownInterconnect on the real replay engine", () => {
   it("removes in parallel where nothing links the resources: the gateway does not wait behind the circuit chain, nor the OCI side behind Azure", async () => {
     const clouds = cloudsWithRecord();
     const start = await provisioned(clouds);
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     const first = (name: string) => Date.parse(run.calls.find((c) => c.name === name)!.at);
     // the gateway goes right after its connection, while the virtual circuit terminates and Azure catches up
@@ -84,9 +101,21 @@ describe("teardownInterconnect on the real replay engine", () => {
       const result = clouds.boundary(name, input, now);
       return name === "azureDeleteGateway" && corrupted++ === 0 ? null : result;
     };
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities,
+      start,
+    });
     expect(run.error).toBeUndefined();
-    expect(clouds.audit.some((a) => a.event === "retrying" && /ACTIVITY_OUTPUT_INVALID: azureDeleteGateway returned a result its contract does not allow/.test(a.message))).toBe(true);
+    expect(
+      clouds.audit.some(
+        (a) =>
+          a.event === "retrying" &&
+          /ACTIVITY_OUTPUT_INVALID: azureDeleteGateway returned a result its contract does not allow/.test(a.message),
+      ),
+    ).toBe(true);
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
   });
 
@@ -96,7 +125,13 @@ describe("teardownInterconnect on the real replay engine", () => {
     // As the DELETE trigger leaves it: moved to tearing-down itself, the failed provisioning's reason still on the record.
     clouds.record!.state = "tearing-down";
     clouds.record!.failure = { step: "gateway", code: "DEADLINE_EXCEEDED", message: "an earlier attempt gave up" };
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.record).toMatchObject({ state: "deleted", failure: null });
   });
@@ -104,7 +139,13 @@ describe("teardownInterconnect on the real replay engine", () => {
   it("waits out ConflictError on the circuit delete with timers instead of failing", async () => {
     const clouds = cloudsWithRecord({ extraCircuitDeleteConflicts: 3 });
     const start = await provisioned(clouds);
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     const circuitDeletes = run.calls.filter((c) => c.name === "azureDeleteCircuit");
     expect(circuitDeletes).toHaveLength(4);
@@ -118,7 +159,13 @@ describe("teardownInterconnect on the real replay engine", () => {
   it("deletes the circuit again when ARM accepted the delete and then failed it, instead of waiting out the deadline", async () => {
     const clouds = cloudsWithRecord({ circuitDeletesFailingLate: 2 });
     const start = await provisioned(clouds);
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const circuitDeletes = run.calls.filter((c) => c.name === "azureDeleteCircuit");
@@ -135,7 +182,13 @@ describe("teardownInterconnect on the real replay engine", () => {
     const clouds = cloudsWithRecord({ existingGatewaySubnet: true });
     const start = await provisioned(clouds);
     expect(clouds.leftovers(start)).toContain("public-ip");
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual(["gateway-subnet"]);
     expect(run.calls.some((c) => c.name === "azureDeleteGatewaySubnet")).toBe(false);
@@ -151,7 +204,13 @@ describe("teardownInterconnect on the real replay engine", () => {
     const t0 = new Date("2025-06-01T08:00:00Z");
     clouds.gateway = { createdAt: t0.getTime() - 10 * 60_000 };
     clouds.publicIp = { createdAt: t0.getTime() - 10 * 60_000 };
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start: t0 });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start: t0,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const deletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
@@ -167,7 +226,13 @@ describe("teardownInterconnect on the real replay engine", () => {
     const start = await provisioned(clouds);
     clouds.provisioningEndsAt = start.getTime() + 90_000;
     const input = teardownInput({ stoppedProvisioning: PROVISION_ID });
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input, instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input,
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     const checks = run.calls.filter((c) => c.name === "provisioningInstanceState");
     expect(checks.every((c) => c.input.instanceId === PROVISION_ID)).toBe(true);
@@ -183,11 +248,19 @@ describe("teardownInterconnect on the real replay engine", () => {
     const start = await provisioned(clouds);
     clouds.provisioningEndsAt = start.getTime();
     const input = teardownInput({ stoppedProvisioning: PROVISION_ID });
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input, instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input,
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(run.calls.filter((c) => c.name === "ociDeleteVirtualCircuit").length).toBeGreaterThanOrEqual(2);
-    expect(clouds.audit.some((a) => a.step === "virtual-circuit" && a.event === "retrying" && /appeared after its removal/.test(a.message))).toBe(true);
+    expect(
+      clouds.audit.some((a) => a.step === "virtual-circuit" && a.event === "retrying" && /appeared after its removal/.test(a.message)),
+    ).toBe(true);
     // the late one went before the circuit: never deleted while the provider holds it
     const names = cloudCalls(run.calls);
     expect(names.lastIndexOf("ociDeleteVirtualCircuit")).toBeLessThan(names.indexOf("azureDeleteCircuit"));
@@ -198,7 +271,13 @@ describe("teardownInterconnect on the real replay engine", () => {
     const clouds = cloudsWithRecord({ lateVirtualCircuitMinutes: 12 });
     const start = await provisioned(clouds);
     clouds.provisioningEndsAt = start.getTime();
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput({ stoppedProvisioning: PROVISION_ID }), instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput({ stoppedProvisioning: PROVISION_ID }),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(clouds.audit.some((a) => a.step === "sweep" && a.event === "retrying")).toBe(true);
@@ -207,7 +286,12 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("rejects a teardown input whose stoppedProvisioning is not an instance id", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: { ...teardownInput(), stoppedProvisioning: 7 }, instanceId: TEARDOWN_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: { ...teardownInput(), stoppedProvisioning: 7 },
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/input\.stoppedProvisioning must be a non-empty string/);
     expect(run.calls).toHaveLength(0);
   });
@@ -218,7 +302,13 @@ describe("teardownInterconnect on the real replay engine", () => {
     const t0 = new Date("2025-06-01T08:00:00Z");
     clouds.circuit = { createdAt: t0.getTime() - 60_000, deleteConflicts: 0 };
     clouds.drg = { createdAt: t0.getTime() - 120_000 };
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary, start: t0 });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start: t0,
+    });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual(["gateway-subnet"]);
     expect(run.calls.some((c) => c.name === "azureDeleteGatewaySubnet")).toBe(false);
@@ -229,7 +319,12 @@ describe("teardownInterconnect on the real replay engine", () => {
   it("fails with a clear reason when the interconnect is unknown, without touching any cloud", async () => {
     const clouds = cloudsWithRecord();
     clouds.record = null;
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input: teardownInput(), instanceId: TEARDOWN_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/record: NOT_FOUND: no interconnect named erp-prod/);
     expect(cloudCalls(run.calls)).toEqual([]);
   });
@@ -238,7 +333,13 @@ describe("teardownInterconnect on the real replay engine", () => {
     const clouds = cloudsWithRecord();
     const start = await provisioned(clouds);
     const input = teardownInput();
-    const run = await runOrchestration({ orchestrator: teardownInterconnect, input, instanceId: TEARDOWN_ID, activities: clouds.boundary, start });
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input,
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
     const again = await replayHistory(teardownInterconnect, run.history, input, TEARDOWN_ID);
     expect(again.output).toEqual(run.output);
   });
@@ -247,7 +348,12 @@ describe("teardownInterconnect on the real replay engine", () => {
 describe("compensation after a failed provisioning", () => {
   it("provider never provisions: deadline, then the virtual circuit goes before the circuit, and nothing is left billing", async () => {
     const clouds = cloudsWithRecord({ providerNeverProvisions: true });
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
 
     expect(run.error).toMatch(/failed at provider: DEADLINE_EXCEEDED: gave up waiting for virtual circuit PROVISIONED/);
     expect(run.error).toMatch(/last observed: virtual circuit PENDING_PROVIDER/);
@@ -261,7 +367,10 @@ describe("compensation after a failed provisioning", () => {
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "provider", code: "DEADLINE_EXCEEDED" } });
     // the wait was bounded by the provider deadline (60 min) and cheap in history
-    const polls = run.calls.filter((c) => c.name === "ociGetVirtualCircuit" && Date.parse(c.at) < Date.parse(run.calls.find((x) => x.name === "ociDeleteVirtualCircuit")!.at));
+    const polls = run.calls.filter(
+      (c) =>
+        c.name === "ociGetVirtualCircuit" && Date.parse(c.at) < Date.parse(run.calls.find((x) => x.name === "ociDeleteVirtualCircuit")!.at),
+    );
     expect(polls.length).toBeLessThanOrEqual(20);
     expect(run.statuses.some((s) => typeof s.message === "string" && s.message.startsWith("compensating after provider"))).toBe(true);
   });
@@ -269,7 +378,12 @@ describe("compensation after a failed provisioning", () => {
   it("keeps what was built when the spec asks for it, and says so in the failure", async () => {
     const clouds = cloudsWithRecord({ providerNeverProvisions: true });
     const input = provisionInput({ spec: { ...provisionInput().spec, keepResourcesOnFailure: true } });
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input, instanceId: PROVISION_ID, activities: clouds.boundary });
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input,
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/resources kept for inspection: gateway-subnet, gateway, drg, drg-attachment, circuit, virtual-circuit/);
     expect(cloudCalls(run.calls).some((n) => n.includes("Delete"))).toBe(false);
     expect(clouds.leftovers(run.endedAt)).toEqual(expect.arrayContaining(["circuit", "virtual-circuit"]));
@@ -277,8 +391,22 @@ describe("compensation after a failed provisioning", () => {
 
   it("a permanent failure creating the virtual circuit removes the circuit at once (no billing circuit left alone)", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureVirtualCircuit", [{ code: "InvalidParameter", message: "service key rejected by the provider", retryable: false, cloud: "oci", statusCode: 400, requestId: "opc-1" }]);
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    clouds.failNext.set("ociEnsureVirtualCircuit", [
+      {
+        code: "InvalidParameter",
+        message: "service key rejected by the provider",
+        retryable: false,
+        cloud: "oci",
+        statusCode: 400,
+        requestId: "opc-1",
+      },
+    ]);
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/failed at virtual-circuit: InvalidParameter: service key rejected/);
     expect(run.calls.filter((c) => c.name === "ociEnsureVirtualCircuit")).toHaveLength(1);
     expect(cloudCalls(run.calls)).toContain("azureDeleteCircuit");
@@ -287,8 +415,15 @@ describe("compensation after a failed provisioning", () => {
 
   it("waits out the gateway's deployment before deleting it, then removes its public IP: compensation leaves nothing", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureVirtualCircuit", [{ code: "InvalidParameter", message: "rejected", retryable: false, cloud: "oci", statusCode: 400 }]);
-    const run = await runOrchestration({ orchestrator: provisionInterconnect, input: provisionInput(), instanceId: PROVISION_ID, activities: clouds.boundary });
+    clouds.failNext.set("ociEnsureVirtualCircuit", [
+      { code: "InvalidParameter", message: "rejected", retryable: false, cloud: "oci", statusCode: 400 },
+    ]);
+    const run = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
     expect(run.error).toMatch(/compensation removed what this run created/);
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const gatewayCreated = Date.parse(run.calls.find((c) => c.name === "azureEnsureGateway")!.at);
@@ -299,7 +434,9 @@ describe("compensation after a failed provisioning", () => {
     expect(Date.parse(deletes[0]!.at) - gatewayCreated).toBeLessThan(32 * 60_000);
     // the wait counted from the gateway's own start: one look when compensation begins, none then before its earliest plausible completion (20 min)
     const compensationStarted = Date.parse(run.calls.find((c) => c.name === "ociEnsureVirtualCircuit")!.at);
-    const [look, ...polls] = run.calls.filter((c) => c.name === "azureGetGateway" && Date.parse(c.at) > compensationStarted && Date.parse(c.at) < Date.parse(deletes[0]!.at));
+    const [look, ...polls] = run.calls.filter(
+      (c) => c.name === "azureGetGateway" && Date.parse(c.at) > compensationStarted && Date.parse(c.at) < Date.parse(deletes[0]!.at),
+    );
     expect(Date.parse(look!.at) - gatewayCreated).toBeLessThan(20 * 60_000);
     expect(polls.length).toBeGreaterThan(0);
     expect(polls.every((c) => Date.parse(c.at) >= gatewayCreated + 20 * 60_000)).toBe(true);

@@ -14,7 +14,10 @@ export interface Problem {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
     super(problem.detail ?? problem.title ?? `HTTP ${status}`);
   }
 }
@@ -41,7 +44,11 @@ export interface Reply<T> {
   body: T;
 }
 
-export async function call<T>(method: string, relative: string, options: { json?: unknown; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+export async function call<T>(
+  method: string,
+  relative: string,
+  options: { json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply<T>> {
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
   const key = functionKey.get();
   if (key) headers["x-functions-key"] = key;

@@ -18,8 +18,15 @@ export class AuditTable {
   private tokens: (string | null)[] = [null];
   private clientPage: number | undefined;
 
-  constructor(private readonly name: string, private readonly allRows: () => AuditRow[]) {
-    this.element.append(h("h2", { id: "audit-title" }, "Audit trail"), h("p", { class: "muted" }, "Newest first. Every step, who asked, which ticket, the cloud request ids. Never a secret."), this.body);
+  constructor(
+    private readonly name: string,
+    private readonly allRows: () => AuditRow[],
+  ) {
+    this.element.append(
+      h("h2", { id: "audit-title" }, "Audit trail"),
+      h("p", { class: "muted" }, "Newest first. Every step, who asked, which ticket, the cloud request ids. Never a secret."),
+      this.body,
+    );
   }
 
   /** Reloads the page shown (the first page shows new rows as they arrive; later pages stay put). */
@@ -42,7 +49,10 @@ export class AuditTable {
         void this.refresh();
       });
     } catch (err) {
-      replace(this.body, errorView(err, () => void this.refresh()));
+      replace(
+        this.body,
+        errorView(err, () => void this.refresh()),
+      );
     }
   }
 
@@ -58,23 +68,50 @@ export class AuditTable {
 
   private render(rows: AuditRow[], pageNumber: number, hasPrevious: boolean, hasNext: boolean, go: (dir: number) => void): void {
     const focused = document.activeElement?.getAttribute("data-pager");
-    const pager = h("nav", { class: "pager", "aria-label": "Audit pages" },
+    const pager = h(
+      "nav",
+      { class: "pager", "aria-label": "Audit pages" },
       h("button", { type: "button", "data-pager": "prev", disabled: !hasPrevious, onclick: () => go(-1) }, "Newer"),
       h("span", {}, `Page ${pageNumber}`),
-      h("button", { type: "button", "data-pager": "next", disabled: !hasNext, onclick: () => go(1) }, "Older"));
-    replace(this.body,
-      h("table", { class: "audit-table" },
-        h("thead", {}, h("tr", {}, ...["Time", "Step", "Phase", "Actor", "Ticket", "Message", "Cloud request ids", "Duration"].map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {}, ...rows.map((r) => h("tr", { class: `phase-${r.phase}` },
-          h("td", {}, time(r.at)),
-          h("td", {}, r.step),
-          h("td", {}, r.phase),
-          h("td", {}, r.actor ?? ""),
-          h("td", {}, r.ticketRef ?? ""),
-          h("td", { class: "message" }, r.message ?? ""),
-          h("td", { class: "ids" }, (r.cloudRequestIds ?? []).join(" ")),
-          h("td", {}, r.durationMs === undefined ? "" : duration(r.durationMs)))))),
-      pager);
+      h("button", { type: "button", "data-pager": "next", disabled: !hasNext, onclick: () => go(1) }, "Older"),
+    );
+    replace(
+      this.body,
+      h(
+        "table",
+        { class: "audit-table" },
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ...["Time", "Step", "Phase", "Actor", "Ticket", "Message", "Cloud request ids", "Duration"].map((c) =>
+              h("th", { scope: "col" }, c),
+            ),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          ...rows.map((r) =>
+            h(
+              "tr",
+              { class: `phase-${r.phase}` },
+              h("td", {}, time(r.at)),
+              h("td", {}, r.step),
+              h("td", {}, r.phase),
+              h("td", {}, r.actor ?? ""),
+              h("td", {}, r.ticketRef ?? ""),
+              h("td", { class: "message" }, r.message ?? ""),
+              h("td", { class: "ids" }, (r.cloudRequestIds ?? []).join(" ")),
+              h("td", {}, r.durationMs === undefined ? "" : duration(r.durationMs)),
+            ),
+          ),
+        ),
+      ),
+      pager,
+    );
     if (focused) (this.body.querySelector(`[data-pager="${focused}"]`) as HTMLButtonElement | null)?.focus();
   }
 }

@@ -6,9 +6,18 @@ import { h } from "./dom.js";
 export function errorView(err: unknown, retry: () => void): HTMLElement {
   if (err instanceof KeyRequired) return keyForm(retry, err.status);
   if (err instanceof ApiError) {
-    return h("div", { class: "error", role: "alert" },
+    return h(
+      "div",
+      { class: "error", role: "alert" },
       h("p", {}, h("strong", {}, `${err.status} ${err.problem.title ?? "Error"}`), err.problem.detail ? `: ${err.problem.detail}` : ""),
-      err.problem.errors?.length ? h("ul", {}, ...err.problem.errors.map((i) => h("li", {}, h("code", {}, i.path || "(body)"), ` ${i.message}`))) : null);
+      err.problem.errors?.length
+        ? h("ul", {}, ...err.problem.errors.map((i) => h("li", {}, h("code", {}, i.path || "(body)"), ` ${i.message}`)))
+        : null,
+    );
   }
-  return h("div", { class: "error", role: "alert" }, h("p", {}, `The API could not be reached: ${err instanceof Error ? err.message : String(err)}`));
+  return h(
+    "div",
+    { class: "error", role: "alert" },
+    h("p", {}, `The API could not be reached: ${err instanceof Error ? err.message : String(err)}`),
+  );
 }

@@ -40,19 +40,36 @@ export function gantt(run: Run, options: { deadline?: string | undefined } = {})
   const compensation = rows.filter((r) => r.lane === "compensation");
   const height = AXIS + main.length * ROW + (compensation.length ? HEADER + compensation.length * ROW : 0) + 8;
 
-  const svg = s("svg", { viewBox: `0 0 ${W} ${height}`, class: "gantt", role: "img", "aria-labelledby": `${id}-title ${id}-desc`, preserveAspectRatio: "xMinYMin meet" });
+  const svg = s("svg", {
+    viewBox: `0 0 ${W} ${height}`,
+    class: "gantt",
+    role: "img",
+    "aria-labelledby": `${id}-title ${id}-desc`,
+    preserveAspectRatio: "xMinYMin meet",
+  });
   svg.append(
     s("title", { id: `${id}-title` }, `${run.operation} ${run.instanceId}: ${OUTCOME_WORDS[run.outcome]}`),
     s("desc", { id: `${id}-desc` }, describe(run)),
-    s("defs", {}, s("pattern", { id: `${id}-hatch`, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
-      s("rect", { width: 6, height: 6, class: "wait-bg" }), s("line", { x1: 0, y1: 0, x2: 0, y2: 6, class: "wait-line" }))),
+    s(
+      "defs",
+      {},
+      s(
+        "pattern",
+        { id: `${id}-hatch`, width: 6, height: 6, patternUnits: "userSpaceOnUse", patternTransform: "rotate(45)" },
+        s("rect", { width: 6, height: 6, class: "wait-bg" }),
+        s("line", { x1: 0, y1: 0, x2: 0, y2: 6, class: "wait-line" }),
+      ),
+    ),
   );
 
   // Time axis: a tick step that gives about 6-10 ticks.
   const tickMin = TICKS_MIN.find((m) => span / (m * 60_000) <= 10) ?? 1440;
   const tick = tickMin * 60_000;
   for (let t = Math.ceil(start / tick) * tick; t <= end; t += tick) {
-    svg.append(s("line", { x1: x(t), x2: x(t), y1: AXIS - 4, y2: height, class: "grid" }), s("text", { x: x(t), y: AXIS - 8, class: "tick", "text-anchor": "middle" }, clock(t)));
+    svg.append(
+      s("line", { x1: x(t), x2: x(t), y1: AXIS - 4, y2: height, class: "grid" }),
+      s("text", { x: x(t), y: AXIS - 8, class: "tick", "text-anchor": "middle" }, clock(t)),
+    );
   }
 
   let y = AXIS;
@@ -64,26 +81,53 @@ export function gantt(run: Run, options: { deadline?: string | undefined } = {})
   main.forEach(drawRow);
   if (compensation.length) {
     svg.append(
-      s("rect", { x: 0, y, width: W, height: HEADER + compensation.length * ROW, class: "compensation-lane", "data-group": "compensation" }),
+      s("rect", {
+        x: 0,
+        y,
+        width: W,
+        height: HEADER + compensation.length * ROW,
+        class: "compensation-lane",
+        "data-group": "compensation",
+      }),
       s("text", { x: 8, y: y + 15, class: "lane-header" }, "Compensation: removing what this run built"),
     );
     y += HEADER;
     compensation.forEach(drawRow);
   }
-  if (run.live) svg.append(s("line", { x1: x(run.end), x2: x(run.end), y1: AXIS - 4, y2: height, class: "now" }, s("title", {}, `now (orchestration time) ${time(run.end)}`)));
+  if (run.live)
+    svg.append(
+      s(
+        "line",
+        { x1: x(run.end), x2: x(run.end), y1: AXIS - 4, y2: height, class: "now" },
+        s("title", {}, `now (orchestration time) ${time(run.end)}`),
+      ),
+    );
   if (Number.isFinite(deadlineMs) && deadlineMs <= end) {
-    svg.append(s("line", { x1: x(deadlineMs), x2: x(deadlineMs), y1: AXIS - 4, y2: height, class: "deadline" }, s("title", {}, `deadline ${time(deadlineMs)}`)));
+    svg.append(
+      s(
+        "line",
+        { x1: x(deadlineMs), x2: x(deadlineMs), y1: AXIS - 4, y2: height, class: "deadline" },
+        s("title", {}, `deadline ${time(deadlineMs)}`),
+      ),
+    );
   }
 
   const failed = run.bars.find((b) => b.outcome === "failed" && b.lane === "main");
-  return h("figure", { class: "timeline", "data-instance": run.instanceId, "data-outcome": run.outcome },
-    h("figcaption", {},
+  return h(
+    "figure",
+    { class: "timeline", "data-instance": run.instanceId, "data-outcome": run.outcome },
+    h(
+      "figcaption",
+      {},
       h("strong", {}, `${run.operation === "teardown" ? "Teardown" : "Provisioning"} ${run.instanceId}`),
       ` — ${OUTCOME_WORDS[run.outcome]}, ${duration(run.end - run.start)} (orchestration time), from ${time(run.start)}`,
       run.actor ? `, by ${run.actor}` : "",
-      run.ticketRef ? `, ticket ${run.ticketRef}` : ""),
+      run.ticketRef ? `, ticket ${run.ticketRef}` : "",
+    ),
     h("div", { class: "gantt-scroll" }, svg),
-    failed ? h("p", { class: "failure-reason" }, h("strong", {}, `Failed at ${failed.step}: `), failed.message ?? failed.code ?? "failed") : null,
+    failed
+      ? h("p", { class: "failure-reason" }, h("strong", {}, `Failed at ${failed.step}: `), failed.message ?? failed.code ?? "failed")
+      : null,
     legend(),
     stepsTable(run),
   );
@@ -93,27 +137,50 @@ function drawBar(bar: Bar, y: number, x: (t: number) => number, hatch: string): 
   const x0 = x(bar.start);
   const width = Math.max(3, x(bar.end) - x0);
   const classes = `bar ${bar.outcome}${bar.lane === "compensation" ? " compensating" : ""}`;
-  const g = s("g", { class: classes, "data-step": bar.step, "data-lane": bar.lane, "data-outcome": bar.outcome },
-    s("title", {}, `${bar.step}: ${time(bar.start)} – ${time(bar.end)} (${duration(bar.end - bar.start)}), ${OUTCOME_WORDS[bar.outcome]}${bar.message ? `: ${bar.message}` : ""}`),
+  const g = s(
+    "g",
+    { class: classes, "data-step": bar.step, "data-lane": bar.lane, "data-outcome": bar.outcome },
+    s(
+      "title",
+      {},
+      `${bar.step}: ${time(bar.start)} – ${time(bar.end)} (${duration(bar.end - bar.start)}), ${OUTCOME_WORDS[bar.outcome]}${bar.message ? `: ${bar.message}` : ""}`,
+    ),
     s("rect", { x: x0, y: y + 5, width, height: ROW - 10, rx: 2, class: "bar-rect" }),
   );
   for (const wait of bar.waits) {
     const wx = x(wait.start);
     const ww = Math.max(2, x(wait.end) - wx);
-    g.append(s("g", { class: "wait" },
-      s("title", {}, `waiting for ${wait.what} (${duration(wait.end - wait.start)}${wait.deadline ? `, deadline ${time(wait.deadline)}` : ""})`),
-      // Inset in the bar, so the step's own colour (red when it failed) stays visible around the wait.
-      s("rect", { x: wx, y: y + 8, width: ww, height: ROW - 16, fill: `url(#${hatch})`, class: "wait-rect" }),
-      ww > 140 ? s("text", { x: wx + 4, y: y + ROW / 2 + 4, class: "wait-label" }, clip(`waiting for ${wait.what}`, Math.floor(ww / 6.2))) : null,
-    ));
+    g.append(
+      s(
+        "g",
+        { class: "wait" },
+        s(
+          "title",
+          {},
+          `waiting for ${wait.what} (${duration(wait.end - wait.start)}${wait.deadline ? `, deadline ${time(wait.deadline)}` : ""})`,
+        ),
+        // Inset in the bar, so the step's own colour (red when it failed) stays visible around the wait.
+        s("rect", { x: wx, y: y + 8, width: ww, height: ROW - 16, fill: `url(#${hatch})`, class: "wait-rect" }),
+        ww > 140
+          ? s("text", { x: wx + 4, y: y + ROW / 2 + 4, class: "wait-label" }, clip(`waiting for ${wait.what}`, Math.floor(ww / 6.2)))
+          : null,
+      ),
+    );
   }
   for (const mark of bar.marks) {
     const mx = x(mark.at);
-    g.append(s("path", { d: `M${mx - 5},${y + 1} L${mx + 5},${y + 1} L${mx},${y + 9} Z`, class: `mark ${mark.kind}` }, s("title", {}, `${mark.kind === "throttled" ? "throttled" : mark.kind === "gave-up" ? "gave up" : "retry"}: ${mark.text}`)));
+    g.append(
+      s(
+        "path",
+        { d: `M${mx - 5},${y + 1} L${mx + 5},${y + 1} L${mx},${y + 9} Z`, class: `mark ${mark.kind}` },
+        s("title", {}, `${mark.kind === "throttled" ? "throttled" : mark.kind === "gave-up" ? "gave up" : "retry"}: ${mark.text}`),
+      ),
+    );
   }
   if (bar.outcome === "failed" && bar.message) {
     const tx = x0 + width + 6;
-    if (tx < W - 120) g.append(s("text", { x: tx, y: y + ROW / 2 + 4, class: "fail-label" }, clip(bar.message, Math.floor((W - tx - 4) / 7.4))));
+    if (tx < W - 120)
+      g.append(s("text", { x: tx, y: y + ROW / 2 + 4, class: "fail-label" }, clip(bar.message, Math.floor((W - tx - 4) / 7.4))));
   }
   return g;
 }
@@ -131,24 +198,54 @@ function describe(run: Run): string {
 
 function legend(): HTMLElement {
   const item = (cls: string, text: string) => h("li", {}, h("span", { class: `swatch ${cls}`, "aria-hidden": "true" }), text);
-  return h("ul", { class: "legend", "aria-label": "Legend" },
-    item("succeeded", "step done"), item("running", "in progress"), item("failed", "failed"), item("wait", "durable wait"),
-    item("retry", "retry"), item("throttled", "throttled"), item("compensating", "compensation"));
+  return h(
+    "ul",
+    { class: "legend", "aria-label": "Legend" },
+    item("succeeded", "step done"),
+    item("running", "in progress"),
+    item("failed", "failed"),
+    item("wait", "durable wait"),
+    item("retry", "retry"),
+    item("throttled", "throttled"),
+    item("compensating", "compensation"),
+  );
 }
 
 function stepsTable(run: Run): HTMLElement {
-  return h("details", { class: "steps" },
+  return h(
+    "details",
+    { class: "steps" },
     h("summary", {}, "Steps as a table"),
-    h("table", {},
-      h("thead", {}, h("tr", {}, ...["Lane", "Step", "Start", "Duration", "Outcome", "Waits", "Retries", "Cloud calls"].map((c) => h("th", { scope: "col" }, c)))),
-      h("tbody", {}, ...run.bars.map((b) => h("tr", { "data-outcome": b.outcome },
-        h("td", {}, b.lane === "compensation" ? "compensation" : run.operation),
-        h("th", { scope: "row" }, b.step),
-        h("td", {}, time(b.start)),
-        h("td", {}, duration(b.end - b.start)),
-        h("td", {}, OUTCOME_WORDS[b.outcome], b.message && b.outcome !== "succeeded" ? `: ${b.message}` : ""),
-        h("td", {}, b.waits.map((w) => `${w.what} (${duration(w.end - w.start)})`).join("; ") || "—"),
-        h("td", {}, b.marks.map((m) => `${m.kind}: ${m.text}`).join("; ") || "—"),
-        h("td", {}, b.cloudSteps.join(", ") || "—"),
-      )))));
+    h(
+      "table",
+      {},
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ...["Lane", "Step", "Start", "Duration", "Outcome", "Waits", "Retries", "Cloud calls"].map((c) => h("th", { scope: "col" }, c)),
+        ),
+      ),
+      h(
+        "tbody",
+        {},
+        ...run.bars.map((b) =>
+          h(
+            "tr",
+            { "data-outcome": b.outcome },
+            h("td", {}, b.lane === "compensation" ? "compensation" : run.operation),
+            h("th", { scope: "row" }, b.step),
+            h("td", {}, time(b.start)),
+            h("td", {}, duration(b.end - b.start)),
+            h("td", {}, OUTCOME_WORDS[b.outcome], b.message && b.outcome !== "succeeded" ? `: ${b.message}` : ""),
+            h("td", {}, b.waits.map((w) => `${w.what} (${duration(w.end - w.start)})`).join("; ") || "—"),
+            h("td", {}, b.marks.map((m) => `${m.kind}: ${m.text}`).join("; ") || "—"),
+            h("td", {}, b.cloudSteps.join(", ") || "—"),
+          ),
+        ),
+      ),
+    ),
+  );
 }

@@ -32,7 +32,9 @@ async function auditTrail(name: string): Promise<AuditRow[]> {
 /** The latest orchestration time the API has shown: where a live run's open bars end. */
 function liveNow(record: InterconnectRecord, rows: AuditRow[]): number {
   const s = record.currentOperation?.customStatus;
-  const candidates = [s?.since, record.currentOperation?.lastUpdatedTime, ...rows.map((r) => r.details?.at)].map((v) => (typeof v === "string" ? Date.parse(v) : NaN));
+  const candidates = [s?.since, record.currentOperation?.lastUpdatedTime, ...rows.map((r) => r.details?.at)].map((v) =>
+    typeof v === "string" ? Date.parse(v) : NaN,
+  );
   return Math.max(...candidates.filter(Number.isFinite));
 }
 
@@ -52,7 +54,20 @@ export const interconnectView: View = (root, _params, path) => {
   const share = h("div");
   const audit = new AuditTable(name, () => rows);
   const actions = h("div");
-  replace(root, h("p", {}, h("a", { href: "#/" }, "← All interconnects")), heading, summary, live, failure, timelines, plan, res, share, actions, audit.element);
+  replace(
+    root,
+    h("p", {}, h("a", { href: "#/" }, "← All interconnects")),
+    heading,
+    summary,
+    live,
+    failure,
+    timelines,
+    plan,
+    res,
+    share,
+    actions,
+    audit.element,
+  );
 
   const refresh = async () => {
     if (!alive) return;
@@ -61,7 +76,11 @@ export const interconnectView: View = (root, _params, path) => {
     try {
       [record, rows] = await Promise.all([get<InterconnectRecord>(`interconnects/${encodeURIComponent(name)}`), auditTrail(name)]);
     } catch (err) {
-      if (alive) replace(summary, errorView(err, () => void refresh()));
+      if (alive)
+        replace(
+          summary,
+          errorView(err, () => void refresh()),
+        );
       return;
     }
     if (!alive) return;
@@ -70,27 +89,59 @@ export const interconnectView: View = (root, _params, path) => {
     const running = RUNNING.has(record.currentOperation?.runtimeStatus ?? "");
     const inFlight = (running || IN_FLIGHT.has(record.state)) && !record.currentOperation?.orphaned;
     root.setAttribute("data-state", record.state);
-    replace(summary, h("p", {}, stateBadge(record.state), ` ${record.spec.bandwidthGbps} Gbps · Azure ${record.spec.azure.location} (${record.spec.azure.peeringLocation}) ⇄ OCI ${record.spec.oci.region} · health ${healthText(record.health)} · last change ${time(record.stateChangedAt ?? record.updatedAt)}`));
+    replace(
+      summary,
+      h(
+        "p",
+        {},
+        stateBadge(record.state),
+        ` ${record.spec.bandwidthGbps} Gbps · Azure ${record.spec.azure.location} (${record.spec.azure.peeringLocation}) ⇄ OCI ${record.spec.oci.region} · health ${healthText(record.health)} · last change ${time(record.stateChangedAt ?? record.updatedAt)}`,
+      ),
+    );
     replace(live, running ? liveStatus(record) : null);
     replace(failure, failureNote(record));
     const op = record.currentOperation;
     const runs = buildRuns(rows, running && op ? { instanceId: op.instanceId, nowMs: liveNow(record, rows) } : undefined);
     const open = timelines.querySelectorAll("details.run[open]");
     const openIds = new Set([...open].map((d) => d.getAttribute("data-instance")));
-    replace(timelines, h("h2", { id: "timeline-title" }, "Timeline"),
+    replace(
+      timelines,
+      h("h2", { id: "timeline-title" }, "Timeline"),
       runs.length === 0 ? h("p", {}, "No run has been audited yet.") : null,
       ...runs.map((run, i) => {
         const chart = gantt(run, { deadline: run.live ? op?.customStatus?.deadline : undefined });
-        return i === 0 ? chart : h("details", { class: "run", "data-instance": run.instanceId, open: openIds.has(run.instanceId) }, h("summary", {}, `Earlier run ${run.instanceId} (${run.outcome})`), chart);
-      }));
+        return i === 0
+          ? chart
+          : h(
+              "details",
+              { class: "run", "data-instance": run.instanceId, open: openIds.has(run.instanceId) },
+              h("summary", {}, `Earlier run ${run.instanceId} (${run.outcome})`),
+              chart,
+            );
+      }),
+    );
     replace(plan, bgpPlan(record));
     replace(res, resources(record));
     if (!sharingShown) {
       sharingShown = true;
-      sharing(record).then((s) => alive && replace(share, s)).catch((err: unknown) => alive && replace(share, errorView(err, () => undefined)));
+      sharing(record)
+        .then((s) => alive && replace(share, s))
+        .catch(
+          (err: unknown) =>
+            alive &&
+            replace(
+              share,
+              errorView(err, () => undefined),
+            ),
+        );
     }
-    if (record.state === "deleted") replace(actions, h("p", { class: "muted" }, "Deleted: nothing left to tear down. POST the same spec again to build it anew."));
-    else if (!actions.firstChild) replace(actions, teardownForm(name, () => void refresh()));
+    if (record.state === "deleted")
+      replace(actions, h("p", { class: "muted" }, "Deleted: nothing left to tear down. POST the same spec again to build it anew."));
+    else if (!actions.firstChild)
+      replace(
+        actions,
+        teardownForm(name, () => void refresh()),
+      );
     await audit.refresh();
     if (alive && inFlight) timer = window.setTimeout(() => void refresh(), LIVE_MS);
   };

@@ -26,19 +26,28 @@ export const listView: View = (root, params) => {
   let timer: number | undefined;
   let alive = true;
 
-  const select = h("select", { id: "state-filter", name: "state" },
+  const select = h(
+    "select",
+    { id: "state-filter", name: "state" },
     h("option", { value: "" }, "All states"),
-    ...STATES.map((s) => h("option", { value: s, selected: s === state }, s)));
+    ...STATES.map((s) => h("option", { value: s, selected: s === state }, s)),
+  );
   select.addEventListener("change", () => {
     window.location.hash = select.value ? `#/?state=${encodeURIComponent(select.value)}` : "#/";
   });
   const body = h("div", { id: "list-body", "aria-live": "polite", "aria-busy": "true" });
-  replace(root,
+  replace(
+    root,
     h("h1", { tabindex: "-1" }, "Interconnects"),
-    h("div", { class: "toolbar" },
-      h("label", { for: "state-filter" }, "Filter by state"), select,
-      h("a", { class: "button", href: "#/new" }, "New interconnect")),
-    body);
+    h(
+      "div",
+      { class: "toolbar" },
+      h("label", { for: "state-filter" }, "Filter by state"),
+      select,
+      h("a", { class: "button", href: "#/new" }, "New interconnect"),
+    ),
+    body,
+  );
 
   const load = async () => {
     if (!alive) return;
@@ -53,16 +62,46 @@ export const listView: View = (root, params) => {
       body.setAttribute("aria-busy", "false");
       replace(body, table(page.items), pager(page));
     } catch (err) {
-      if (alive) replace(body, errorView(err, () => void load()));
+      if (alive)
+        replace(
+          body,
+          errorView(err, () => void load()),
+        );
       return;
     }
     timer = window.setTimeout(() => void load(), REFRESH_MS);
   };
 
-  const pager = (page: Page<Summary>) => h("nav", { class: "pager", "aria-label": "Pages" },
-    h("button", { type: "button", disabled: tokens.length === 1, onclick: () => { tokens.pop(); void load(); } }, "Previous page"),
-    h("span", {}, `Page ${tokens.length}`),
-    h("button", { type: "button", disabled: !page.continuationToken, onclick: () => { tokens.push(page.continuationToken); void load(); } }, "Next page"));
+  const pager = (page: Page<Summary>) =>
+    h(
+      "nav",
+      { class: "pager", "aria-label": "Pages" },
+      h(
+        "button",
+        {
+          type: "button",
+          disabled: tokens.length === 1,
+          onclick: () => {
+            tokens.pop();
+            void load();
+          },
+        },
+        "Previous page",
+      ),
+      h("span", {}, `Page ${tokens.length}`),
+      h(
+        "button",
+        {
+          type: "button",
+          disabled: !page.continuationToken,
+          onclick: () => {
+            tokens.push(page.continuationToken);
+            void load();
+          },
+        },
+        "Next page",
+      ),
+    );
 
   void load();
   return () => {
@@ -73,16 +112,38 @@ export const listView: View = (root, params) => {
 
 function table(items: Summary[]): HTMLElement {
   if (items.length === 0) return h("p", {}, "No interconnects here yet. ", h("a", { href: "#/new" }, "Start one from a spec"), ".");
-  return h("table", { class: "list" },
+  return h(
+    "table",
+    { class: "list" },
     h("caption", { class: "visually-hidden" }, "Interconnects"),
-    h("thead", {}, h("tr", {}, ...["Name", "State", "Health", "Bandwidth", "Azure region", "OCI region", "Running now", "Last change"].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, ...items.map((i) => h("tr", { "data-name": i.name },
-      h("th", { scope: "row" }, h("a", { href: `#/interconnects/${encodeURIComponent(i.name)}` }, i.name)),
-      h("td", {}, stateBadge(i.state)),
-      h("td", {}, healthText(i.health)),
-      h("td", {}, i.bandwidthGbps === null ? "—" : `${i.bandwidthGbps} Gbps`),
-      h("td", {}, i.regions?.azure ?? "—"),
-      h("td", {}, i.regions?.oci ?? "—"),
-      h("td", {}, IN_FLIGHT.has(i.state) && i.currentOperation ? i.currentOperation.kind : "—"),
-      h("td", {}, time(i.stateChangedAt ?? i.updatedAt))))));
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...["Name", "State", "Health", "Bandwidth", "Azure region", "OCI region", "Running now", "Last change"].map((c) =>
+          h("th", { scope: "col" }, c),
+        ),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      ...items.map((i) =>
+        h(
+          "tr",
+          { "data-name": i.name },
+          h("th", { scope: "row" }, h("a", { href: `#/interconnects/${encodeURIComponent(i.name)}` }, i.name)),
+          h("td", {}, stateBadge(i.state)),
+          h("td", {}, healthText(i.health)),
+          h("td", {}, i.bandwidthGbps === null ? "—" : `${i.bandwidthGbps} Gbps`),
+          h("td", {}, i.regions?.azure ?? "—"),
+          h("td", {}, i.regions?.oci ?? "—"),
+          h("td", {}, IN_FLIGHT.has(i.state) && i.currentOperation ? i.currentOperation.kind : "—"),
+          h("td", {}, time(i.stateChangedAt ?? i.updatedAt)),
+        ),
+      ),
+    ),
+  );
 }

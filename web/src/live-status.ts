@@ -14,21 +14,50 @@ export function liveStatus(record: InterconnectRecord): HTMLElement | null {
     ["Last observed", s.lastObserved],
     ["Latest", s.message],
   ];
-  return h("section", { class: "live", "aria-labelledby": "live-title", "data-step": s.step ?? "" },
+  return h(
+    "section",
+    { class: "live", "aria-labelledby": "live-title", "data-step": s.step ?? "" },
     h("h2", { id: "live-title" }, `${op.kind === "teardown" ? "Teardown" : "Provisioning"} in progress`),
-    h("p", { class: "live-step", role: "status" }, `Step ${s.stepNumber ?? "?"} of ${s.totalSteps ?? "?"}: `, h("strong", {}, s.step ?? "starting")),
+    h(
+      "p",
+      { class: "live-step", role: "status" },
+      `Step ${s.stepNumber ?? "?"} of ${s.totalSteps ?? "?"}: `,
+      h("strong", {}, s.step ?? "starting"),
+    ),
     h("dl", {}, ...facts.filter(([, v]) => v).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v as string)])),
-    h("p", { class: "muted" }, `Instance ${op.instanceId} (${op.runtimeStatus ?? "unknown"}). Times are the orchestration's clock.`));
+    h("p", { class: "muted" }, `Instance ${op.instanceId} (${op.runtimeStatus ?? "unknown"}). Times are the orchestration's clock.`),
+  );
 }
 
 export function failureNote(record: InterconnectRecord): HTMLElement | null {
   const notes: HTMLElement[] = [];
   if (record.currentOperation?.orphaned) {
-    notes.push(h("div", { class: "error", role: "alert" }, h("p", {}, h("strong", {}, "Orphaned: "),
-      `the record says ${record.state}, but no orchestration runs it (${record.currentOperation.runtimeStatus}). Tear it down to remove what exists.`)));
+    notes.push(
+      h(
+        "div",
+        { class: "error", role: "alert" },
+        h(
+          "p",
+          {},
+          h("strong", {}, "Orphaned: "),
+          `the record says ${record.state}, but no orchestration runs it (${record.currentOperation.runtimeStatus}). Tear it down to remove what exists.`,
+        ),
+      ),
+    );
   }
   if (record.state === "failed" && record.failure) {
-    notes.push(h("div", { class: "error", role: "alert" }, h("p", {}, h("strong", {}, `Failed at ${record.failure.step ?? "?"}`), ` (${record.failure.code ?? "error"}): ${record.failure.message ?? ""}`)));
+    notes.push(
+      h(
+        "div",
+        { class: "error", role: "alert" },
+        h(
+          "p",
+          {},
+          h("strong", {}, `Failed at ${record.failure.step ?? "?"}`),
+          ` (${record.failure.code ?? "error"}): ${record.failure.message ?? ""}`,
+        ),
+      ),
+    );
   }
   return notes.length ? h("div", {}, ...notes) : null;
 }

@@ -21,13 +21,34 @@ function syntaxError(text: string, err: unknown): string {
 
 export const startView: View = (root) => {
   let alive = true;
-  const spec = h("textarea", { id: "spec", name: "spec", rows: 24, spellcheck: "false", required: true, "aria-describedby": "spec-help spec-errors" });
-  const ticket = h("input", { id: "ticket", name: "ticket", autocomplete: "off", pattern: "[A-Za-z0-9_.:\\-]{1,64}", "aria-describedby": "ticket-help" });
+  const spec = h("textarea", {
+    id: "spec",
+    name: "spec",
+    rows: 24,
+    spellcheck: "false",
+    required: true,
+    "aria-describedby": "spec-help spec-errors",
+  });
+  const ticket = h("input", {
+    id: "ticket",
+    name: "ticket",
+    autocomplete: "off",
+    pattern: "[A-Za-z0-9_.:\\-]{1,64}",
+    "aria-describedby": "ticket-help",
+  });
   const errors = h("div", { id: "spec-errors", class: "spec-errors", "aria-live": "polite" });
   const submit = h("button", { type: "submit" }, "Start provisioning");
   const showIssues = (title: string, issues: { path: string; message: string }[]) => {
     spec.setAttribute("aria-invalid", "true");
-    replace(errors, h("h2", {}, title), h("ul", {}, ...issues.map((i) => h("li", { "data-path": i.path }, h("code", {}, i.path || "(the spec as a whole)"), h("span", {}, i.message)))));
+    replace(
+      errors,
+      h("h2", {}, title),
+      h(
+        "ul",
+        {},
+        ...issues.map((i) => h("li", { "data-path": i.path }, h("code", {}, i.path || "(the spec as a whole)"), h("span", {}, i.message))),
+      ),
+    );
   };
   const clearIssues = () => {
     spec.removeAttribute("aria-invalid");
@@ -41,22 +62,38 @@ export const startView: View = (root) => {
       spec.value = await res.text();
       clearIssues();
     } catch (err) {
-      replace(errors, errorView(err, () => void loadExample()));
+      replace(
+        errors,
+        errorView(err, () => void loadExample()),
+      );
     }
   };
 
-  const form = h("form", { class: "spec-form", novalidate: true },
-    h("div", { class: "spec-input" },
+  const form = h(
+    "form",
+    { class: "spec-form", novalidate: true },
+    h(
+      "div",
+      { class: "spec-input" },
       h("label", { for: "spec" }, "Interconnect spec (JSON)"),
-      h("p", { id: "spec-help", class: "muted" }, "The body of POST /api/interconnects (docs/api.md). Start from the example: it matches the local stack's seeded VNet and VCN."),
+      h(
+        "p",
+        { id: "spec-help", class: "muted" },
+        "The body of POST /api/interconnects (docs/api.md). Start from the example: it matches the local stack's seeded VNet and VCN.",
+      ),
       spec,
       h("label", { for: "ticket" }, "Ticket reference (optional)"),
       h("p", { id: "ticket-help", class: "muted" }, "An ITSM change or ticket, e.g. CHG0031234: it goes into every audit row of the run."),
       ticket,
-      h("div", { class: "actions" },
+      h(
+        "div",
+        { class: "actions" },
         h("button", { type: "button", class: "secondary", onclick: () => void loadExample() }, "Load the example"),
-        submit)),
-    errors);
+        submit,
+      ),
+    ),
+    errors,
+  );
 
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -77,10 +114,20 @@ export const startView: View = (root) => {
         if (alive) window.location.hash = `#/interconnects/${encodeURIComponent(res.body.name)}`;
       } catch (err) {
         if (!alive) return;
-        if (err instanceof KeyRequired) replace(errors, keyForm(() => form.requestSubmit(), err.status));
-        else if (err instanceof ApiError && err.problem.errors?.length) showIssues(`${err.status}: ${err.problem.title ?? "The spec is not valid"}`, err.problem.errors);
-        else if (err instanceof ApiError) showIssues(`${err.status}: ${err.problem.title ?? "Refused"}`, [{ path: "", message: err.problem.detail ?? err.message }]);
-        else replace(errors, errorView(err, () => form.requestSubmit()));
+        if (err instanceof KeyRequired)
+          replace(
+            errors,
+            keyForm(() => form.requestSubmit(), err.status),
+          );
+        else if (err instanceof ApiError && err.problem.errors?.length)
+          showIssues(`${err.status}: ${err.problem.title ?? "The spec is not valid"}`, err.problem.errors);
+        else if (err instanceof ApiError)
+          showIssues(`${err.status}: ${err.problem.title ?? "Refused"}`, [{ path: "", message: err.problem.detail ?? err.message }]);
+        else
+          replace(
+            errors,
+            errorView(err, () => form.requestSubmit()),
+          );
       } finally {
         submit.disabled = false;
       }

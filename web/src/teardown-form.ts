@@ -4,7 +4,12 @@ import { h, replace } from "./dom.js";
 
 /** Teardown needs the name typed out and a reason: a circuit removed by mistake takes a provider ticket to get back. */
 export function teardownForm(name: string, started: () => void): HTMLElement {
-  const confirmInput = h("input", { id: "confirm-name", autocomplete: "off", spellcheck: "false", "aria-describedby": "confirm-help teardown-message" });
+  const confirmInput = h("input", {
+    id: "confirm-name",
+    autocomplete: "off",
+    spellcheck: "false",
+    "aria-describedby": "confirm-help teardown-message",
+  });
   const reason = h("textarea", { id: "teardown-reason", rows: 2, maxlength: 500, "aria-describedby": "teardown-message" });
   const ticket = h("input", { id: "teardown-ticket", autocomplete: "off" });
   const message = h("div", { id: "teardown-message", "aria-live": "assertive" });
@@ -14,9 +19,15 @@ export function teardownForm(name: string, started: () => void): HTMLElement {
     replace(message, h("p", { class: "error", role: "alert" }, text));
     field.focus();
   };
-  const form = h("form", { class: "teardown", "aria-labelledby": "teardown-title", novalidate: true },
+  const form = h(
+    "form",
+    { class: "teardown", "aria-labelledby": "teardown-title", novalidate: true },
     h("h2", { id: "teardown-title" }, "Tear down"),
-    h("p", { id: "confirm-help" }, "Removes, in the only safe order, what this service built: connection → virtual circuit → wait until Azure shows the circuit NotProvisioned → circuit → route rules → DRG attachment and DRG → gateway. It stops a provisioning in flight first."),
+    h(
+      "p",
+      { id: "confirm-help" },
+      "Removes, in the only safe order, what this service built: connection → virtual circuit → wait until Azure shows the circuit NotProvisioned → circuit → route rules → DRG attachment and DRG → gateway. It stops a provisioning in flight first.",
+    ),
     h("label", { for: "confirm-name" }, `Type the interconnect's name, ${name}, to confirm`),
     confirmInput,
     h("label", { for: "teardown-reason" }, "Reason (goes into the audit)"),
@@ -24,7 +35,8 @@ export function teardownForm(name: string, started: () => void): HTMLElement {
     h("label", { for: "teardown-ticket" }, "Ticket reference (optional)"),
     ticket,
     button,
-    message);
+    message,
+  );
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     confirmInput.removeAttribute("aria-invalid");
@@ -42,9 +54,23 @@ export function teardownForm(name: string, started: () => void): HTMLElement {
         confirmInput.value = "";
         started();
       } catch (err) {
-        if (err instanceof KeyRequired) replace(message, keyForm(() => form.requestSubmit(), err.status));
-        else if (err instanceof ApiError) replace(message, h("div", { class: "error", role: "alert" }, h("p", {}, `${err.status}: ${err.problem.detail ?? err.message}`),
-          err.problem.errors?.length ? h("ul", {}, ...err.problem.errors.map((i) => h("li", {}, h("code", {}, i.path), ` ${i.message}`))) : null));
+        if (err instanceof KeyRequired)
+          replace(
+            message,
+            keyForm(() => form.requestSubmit(), err.status),
+          );
+        else if (err instanceof ApiError)
+          replace(
+            message,
+            h(
+              "div",
+              { class: "error", role: "alert" },
+              h("p", {}, `${err.status}: ${err.problem.detail ?? err.message}`),
+              err.problem.errors?.length
+                ? h("ul", {}, ...err.problem.errors.map((i) => h("li", {}, h("code", {}, i.path), ` ${i.message}`)))
+                : null,
+            ),
+          );
         else replace(message, h("p", { class: "error", role: "alert" }, String(err)));
       } finally {
         button.disabled = false;

@@ -132,7 +132,11 @@ export function buildRun(instanceId: string, rows: AuditRow[], liveNowMs?: numbe
       if (!bar) return;
       if (row.phase === "retrying") {
         const code = typeof row.details?.code === "string" ? row.details.code : "";
-        bar.marks.push({ at: t, kind: THROTTLE.test(`${code} ${row.message ?? ""}`) ? "throttled" : "retry", text: `${row.step}: ${row.message ?? code}` });
+        bar.marks.push({
+          at: t,
+          kind: THROTTLE.test(`${code} ${row.message ?? ""}`) ? "throttled" : "retry",
+          text: `${row.step}: ${row.message ?? code}`,
+        });
       } else if (!bar.cloudSteps.includes(row.step)) bar.cloudSteps.push(row.step);
       return;
     }
@@ -145,7 +149,17 @@ export function buildRun(instanceId: string, rows: AuditRow[], liveNowMs?: numbe
     if (event === "succeeded" || event === "failed" || event === "skipped") {
       if (!bar) {
         if (event === "skipped") {
-          bars.push({ lane, step: row.step, start: t, end: t, outcome: "skipped", ...(row.message ? { message: row.message } : {}), waits: [], marks: [], cloudSteps: [] });
+          bars.push({
+            lane,
+            step: row.step,
+            start: t,
+            end: t,
+            outcome: "skipped",
+            ...(row.message ? { message: row.message } : {}),
+            waits: [],
+            marks: [],
+            cloudSteps: [],
+          });
         } else if (event === "failed") {
           // A cloud step given up on (step = the activity's name): a mark on the step that called it.
           innermost()?.marks.push({ at: t, kind: "gave-up", text: row.message ?? row.step });
@@ -170,7 +184,13 @@ export function buildRun(instanceId: string, rows: AuditRow[], liveNowMs?: numbe
       closeWaits(target, t);
       if (d.outcome === "done") return;
       const what = typeof d.waitingFor === "string" ? d.waitingFor : (row.message ?? "waiting");
-      target.waits.push({ start: typeof d.since === "string" && Date.parse(d.since) <= t ? Math.max(target.start, Date.parse(d.since)) : t, end: t, what, ...(typeof d.deadline === "string" ? { deadline: d.deadline } : {}), open: true });
+      target.waits.push({
+        start: typeof d.since === "string" && Date.parse(d.since) <= t ? Math.max(target.start, Date.parse(d.since)) : t,
+        end: t,
+        what,
+        ...(typeof d.deadline === "string" ? { deadline: d.deadline } : {}),
+        open: true,
+      });
     } else if (event === "retrying") {
       const code = typeof row.details?.code === "string" ? row.details.code : "";
       const text = row.message ?? "retrying";

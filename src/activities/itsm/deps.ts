@@ -20,7 +20,8 @@ export function setItsmActivityDeps(deps: ItsmActivityDeps | undefined): void {
 
 export function itsmActivityDeps(): ItsmActivityDeps {
   if (!installed) {
-    if (!loadDefault) throw new Error("ITSM activity dependencies are not configured: call registerItsmActivities() or setItsmActivityDeps()");
+    if (!loadDefault)
+      throw new Error("ITSM activity dependencies are not configured: call registerItsmActivities() or setItsmActivityDeps()");
     installed = loadDefault();
   }
   return installed;

@@ -15,7 +15,13 @@ export async function itsmObserveOperation(raw: unknown, context: InvocationCont
     // A plan is no operation on the record: only its orchestration's status and output matter.
     const status = await findInstance(client, input.instanceId);
     const runtimeStatus = status ? String(status.runtimeStatus) : "Absent";
-    return observeOperationOutput.parse({ kind: "plan", current: true, runtimeStatus, resources: {}, ...(runtimeStatus === "Completed" && status?.output ? { plan: status.output } : {}) });
+    return observeOperationOutput.parse({
+      kind: "plan",
+      current: true,
+      runtimeStatus,
+      resources: {},
+      ...(runtimeStatus === "Completed" && status?.output ? { plan: status.output } : {}),
+    });
   }
   const record = await itsmActivityDeps().store.interconnects.get(input.interconnect);
   const status = await findInstance(client, input.instanceId);

@@ -9,7 +9,7 @@ export type AzureCredentialKind = "default" | "emulator";
  */
 export class EmulatorTokenCredential implements TokenCredential {
   constructor(private readonly token: string) {
-    if (!token) throw new Error("AZURE_EMULATOR_TOKEN is required when AZURE_CREDENTIAL is \"emulator\"");
+    if (!token) throw new Error('AZURE_EMULATOR_TOKEN is required when AZURE_CREDENTIAL is "emulator"');
   }
 
   async getToken(): Promise<AccessToken> {

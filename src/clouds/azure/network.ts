@@ -122,7 +122,9 @@ export class AzureNetwork {
    * created elsewhere still uses the gateway.
    */
   listGatewayConnections(rg: string, gateway: string): Promise<VirtualNetworkGatewayConnectionListEntity[]> {
-    return this.collect("GET virtualNetworkGateways/connections", (o) => this.client.virtualNetworkGateways.listConnections(rg, gateway, o));
+    return this.collect("GET virtualNetworkGateways/connections", (o) =>
+      this.client.virtualNetworkGateways.listConnections(rg, gateway, o),
+    );
   }
 
   getCircuit(rg: string, name: string): Promise<ExpressRouteCircuit | undefined> {
@@ -155,9 +157,17 @@ export class AzureNetwork {
     return result.value ?? [];
   }
 
-  async listRoutesTableSummary(rg: string, circuit: string, peering: string, devicePath: string): Promise<ExpressRouteCircuitRoutesTableSummary[]> {
+  async listRoutesTableSummary(
+    rg: string,
+    circuit: string,
+    peering: string,
+    devicePath: string,
+  ): Promise<ExpressRouteCircuitRoutesTableSummary[]> {
     const result = await this.awaitRead("POST routeTablesSummary", (o) =>
-      this.client.expressRouteCircuits.beginListRoutesTableSummaryAndWait(rg, circuit, peering, devicePath, { ...o, updateIntervalInMs: 500 }),
+      this.client.expressRouteCircuits.beginListRoutesTableSummaryAndWait(rg, circuit, peering, devicePath, {
+        ...o,
+        updateIntervalInMs: 500,
+      }),
     );
     return result.value ?? [];
   }
@@ -181,9 +191,7 @@ export class AzureNetwork {
   }
 
   beginCreateGateway(rg: string, name: string, gateway: VirtualNetworkGateway): Promise<VirtualNetworkGateway | undefined> {
-    return this.begin("PUT virtualNetworkGateways", (o) =>
-      this.client.virtualNetworkGateways.beginCreateOrUpdate(rg, name, gateway, o),
-    );
+    return this.begin("PUT virtualNetworkGateways", (o) => this.client.virtualNetworkGateways.beginCreateOrUpdate(rg, name, gateway, o));
   }
 
   beginDeleteGateway(rg: string, name: string): Promise<DeleteStart> {
@@ -203,9 +211,7 @@ export class AzureNetwork {
     name: string,
     connection: VirtualNetworkGatewayConnection,
   ): Promise<VirtualNetworkGatewayConnection | undefined> {
-    return this.begin("PUT connections", (o) =>
-      this.client.virtualNetworkGatewayConnections.beginCreateOrUpdate(rg, name, connection, o),
-    );
+    return this.begin("PUT connections", (o) => this.client.virtualNetworkGatewayConnections.beginCreateOrUpdate(rg, name, connection, o));
   }
 
   beginDeleteConnection(rg: string, name: string): Promise<DeleteStart> {

@@ -134,15 +134,27 @@ export class OciNetwork {
   // ---- reads -------------------------------------------------------------------------------
 
   getVcn(vcnId: string): Promise<Vcn | undefined> {
-    return this.getOrUndefined("GET vcns", () => this.client.getVcn({ vcnId }), (r) => r.vcn);
+    return this.getOrUndefined(
+      "GET vcns",
+      () => this.client.getVcn({ vcnId }),
+      (r) => r.vcn,
+    );
   }
 
   async getRouteTable(rtId: string): Promise<{ routeTable: RouteTable; etag: string } | undefined> {
-    return this.getOrUndefined("GET routeTables", () => this.client.getRouteTable({ rtId }), (r) => ({ routeTable: r.routeTable, etag: r.etag }));
+    return this.getOrUndefined(
+      "GET routeTables",
+      () => this.client.getRouteTable({ rtId }),
+      (r) => ({ routeTable: r.routeTable, etag: r.etag }),
+    );
   }
 
   getDrg(drgId: string): Promise<Drg | undefined> {
-    return this.getOrUndefined("GET drgs", () => this.client.getDrg({ drgId }), (r) => r.drg);
+    return this.getOrUndefined(
+      "GET drgs",
+      () => this.client.getDrg({ drgId }),
+      (r) => r.drg,
+    );
   }
 
   listDrgs(compartmentId: string): Promise<Drg[]> {
@@ -150,19 +162,31 @@ export class OciNetwork {
   }
 
   getDrgAttachment(drgAttachmentId: string): Promise<DrgAttachment | undefined> {
-    return this.getOrUndefined("GET drgAttachments", () => this.client.getDrgAttachment({ drgAttachmentId }), (r) => r.drgAttachment);
+    return this.getOrUndefined(
+      "GET drgAttachments",
+      () => this.client.getDrgAttachment({ drgAttachmentId }),
+      (r) => r.drgAttachment,
+    );
   }
 
   listDrgAttachments(filter: { compartmentId: string; drgId?: string; vcnId?: string }): Promise<DrgAttachment[]> {
-    return this.inCompartment(this.pages("GET drgAttachments", (page) => this.client.listDrgAttachments({ ...filter, ...(page ? { page } : {}) })));
+    return this.inCompartment(
+      this.pages("GET drgAttachments", (page) => this.client.listDrgAttachments({ ...filter, ...(page ? { page } : {}) })),
+    );
   }
 
   getVirtualCircuit(virtualCircuitId: string): Promise<VirtualCircuit | undefined> {
-    return this.getOrUndefined("GET virtualCircuits", () => this.client.getVirtualCircuit({ virtualCircuitId }), (r) => r.virtualCircuit);
+    return this.getOrUndefined(
+      "GET virtualCircuits",
+      () => this.client.getVirtualCircuit({ virtualCircuitId }),
+      (r) => r.virtualCircuit,
+    );
   }
 
   listVirtualCircuits(compartmentId: string): Promise<VirtualCircuit[]> {
-    return this.inCompartment(this.pages("GET virtualCircuits", (page) => this.client.listVirtualCircuits({ compartmentId, ...(page ? { page } : {}) })));
+    return this.inCompartment(
+      this.pages("GET virtualCircuits", (page) => this.client.listVirtualCircuits({ compartmentId, ...(page ? { page } : {}) })),
+    );
   }
 
   listFastConnectProviderServices(compartmentId: string): Promise<FastConnectProviderService[]> {
@@ -184,7 +208,11 @@ export class OciNetwork {
   // ---- writes ------------------------------------------------------------------------------
 
   createDrg(details: models.CreateDrgDetails, opcRetryToken: string): Promise<Drg> {
-    return this.call("POST drgs", () => this.client.createDrg({ createDrgDetails: details, opcRetryToken }), (r) => r.drg);
+    return this.call(
+      "POST drgs",
+      () => this.client.createDrg({ createDrgDetails: details, opcRetryToken }),
+      (r) => r.drg,
+    );
   }
 
   deleteDrg(drgId: string): Promise<DeleteStart> {
@@ -296,7 +324,11 @@ export class OciNetwork {
     const items: T[] = [];
     let page: string | undefined;
     do {
-      const r = await this.call(operation, () => fetchPage(page), (x) => x);
+      const r = await this.call(
+        operation,
+        () => fetchPage(page),
+        (x) => x,
+      );
       items.push(...r.items);
       page = r.opcNextPage || undefined;
     } while (page);

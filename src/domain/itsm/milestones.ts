@@ -8,7 +8,17 @@ import { planSchema } from "../plan";
  * reported (a circuit that exists was created, whenever it was), except the wait for Oracle, which
  * is only worth a note while it is going on.
  */
-export const MILESTONES = ["plan-reported", "plan-failed", "preflight-passed", "circuit-created", "waiting-for-oracle", "active", "failed", "torn-down", "teardown-failed"] as const;
+export const MILESTONES = [
+  "plan-reported",
+  "plan-failed",
+  "preflight-passed",
+  "circuit-created",
+  "waiting-for-oracle",
+  "active",
+  "failed",
+  "torn-down",
+  "teardown-failed",
+] as const;
 export type Milestone = (typeof MILESTONES)[number];
 
 const bgpBlock = z.object({ cidr: z.string(), oracleBgpPeeringIp: z.string(), customerBgpPeeringIp: z.string() });
@@ -47,7 +57,8 @@ function provisionMilestones(obs: OperationObservation): Milestone[] {
   const out: Milestone[] = [];
   const ended = ENDED.includes(obs.runtimeStatus);
   const failed = obs.state === "failed" || (ended && obs.state !== "active") || (!obs.current && obs.state !== "active");
-  const passedPreflight = obs.resources.virtualNetworkId !== undefined && !(failed && BEFORE_PREFLIGHT_PASSED.has(obs.failure?.step ?? "preflight"));
+  const passedPreflight =
+    obs.resources.virtualNetworkId !== undefined && !(failed && BEFORE_PREFLIGHT_PASSED.has(obs.failure?.step ?? "preflight"));
   if (passedPreflight || (obs.step !== undefined && !BEFORE_PREFLIGHT_PASSED.has(obs.step))) out.push("preflight-passed");
   if (obs.resources.circuitId !== undefined) out.push("circuit-created");
   if (obs.step === "provider" && !failed) out.push("waiting-for-oracle");

@@ -10,10 +10,16 @@ import { SERVICENOW_TABLES, TICKET_ACTIONS, type Ticket, type TicketAction } fro
 export const serviceNowEventSchema = z.strictObject({
   table: z.enum(SERVICENOW_TABLES, { error: () => `must be one of ${SERVICENOW_TABLES.join(", ")}` }),
   sys_id: z.string({ error: () => "must be a sys_id (32 hex characters)" }).regex(/^[0-9a-f]{32}$/, "must be a sys_id (32 hex characters)"),
-  number: z.string({ error: () => "must be a ticket number such as CHG0031234" }).regex(/^[A-Z]{2,8}\d{4,12}$/, "must be a ticket number such as CHG0031234"),
+  number: z
+    .string({ error: () => "must be a ticket number such as CHG0031234" })
+    .regex(/^[A-Z]{2,8}\d{4,12}$/, "must be a ticket number such as CHG0031234"),
   state: z.string({ error: () => "must be the record's state value as a string" }).max(40),
   action: z.enum(TICKET_ACTIONS, { error: () => `must be one of ${TICKET_ACTIONS.join(", ")}` }),
-  requested_by: z.string({ error: () => "must be the requester's user name or email" }).trim().min(1, "must not be empty").max(256),
+  requested_by: z
+    .string({ error: () => "must be the requester's user name or email" })
+    .trim()
+    .min(1, "must not be empty")
+    .max(256),
   variables: z.record(z.string(), z.unknown(), { error: () => "must be an object of the catalog item's variables" }),
 });
 

@@ -64,14 +64,20 @@ export interface TicketVariablesOptions {
  * Conversions come first, so "ten" for bandwidth_gbps says so by the variable's name; then the spec's
  * own validation, whose paths are mapped back to variable names. Every problem is listed at once.
  */
-export function specFromTicketVariables(variables: Readonly<Record<string, unknown>>, options: TicketVariablesOptions = {}): InterconnectSpec {
+export function specFromTicketVariables(
+  variables: Readonly<Record<string, unknown>>,
+  options: TicketVariablesOptions = {},
+): InterconnectSpec {
   const label = options.label ?? ((v) => `variables.${v}`);
   const issues: ValidationIssue[] = [];
   const spec: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(variables)) {
     const def = (TICKET_VARIABLES as Record<string, VariableDef>)[name];
     if (!def) {
-      issues.push({ path: `variables.${name}`, message: `is not a variable of the interconnect request; known variables: ${TICKET_VARIABLE_NAMES.join(", ")}` });
+      issues.push({
+        path: `variables.${name}`,
+        message: `is not a variable of the interconnect request; known variables: ${TICKET_VARIABLE_NAMES.join(", ")}`,
+      });
       continue;
     }
     if (typeof raw !== "string") {
@@ -82,7 +88,13 @@ export function specFromTicketVariables(variables: Readonly<Record<string, unkno
     if (value === "") continue;
     const converted = convert(value, def.kind);
     if (converted === undefined) {
-      issues.push({ path: label(name as TicketVariableName), message: def.kind === "number" ? `must be a whole number, got ${JSON.stringify(raw)}` : `must be true or false, got ${JSON.stringify(raw)}` });
+      issues.push({
+        path: label(name as TicketVariableName),
+        message:
+          def.kind === "number"
+            ? `must be a whole number, got ${JSON.stringify(raw)}`
+            : `must be true or false, got ${JSON.stringify(raw)}`,
+      });
       continue;
     }
     put(spec, def.path, converted);

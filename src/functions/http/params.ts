@@ -50,7 +50,8 @@ export function pageQuery(query: URLSearchParams, issues: ValidationIssue[], def
   }
   const token = query.get("continuationToken");
   if (token !== null) {
-    if (!schemas.continuationTokenQuery.safeParse(token).success || !isTableContinuationToken(token)) issues.push({ path: "query continuationToken", message: "must be the token from a previous page's nextLink" });
+    if (!schemas.continuationTokenQuery.safeParse(token).success || !isTableContinuationToken(token))
+      issues.push({ path: "query continuationToken", message: "must be the token from a previous page's nextLink" });
     else page.continuationToken = token;
   }
   return page;
@@ -77,7 +78,12 @@ function isTableContinuationToken(token: string): boolean {
   }
   if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded)) return false;
   const { nextPartitionKey, nextRowKey, ...rest } = decoded as Record<string, unknown>;
-  return typeof nextPartitionKey === "string" && nextPartitionKey !== "" && (nextRowKey === undefined || typeof nextRowKey === "string") && Object.keys(rest).length === 0;
+  return (
+    typeof nextPartitionKey === "string" &&
+    nextPartitionKey !== "" &&
+    (nextRowKey === undefined || typeof nextRowKey === "string") &&
+    Object.keys(rest).length === 0
+  );
 }
 
 export function stateQuery(query: URLSearchParams, issues: ValidationIssue[]): InterconnectState | undefined {

@@ -11,7 +11,11 @@ import { HttpErrorCodes } from "./problem";
 export async function readSignedJsonBody(req: HttpRequest, maxBytes: number): Promise<{ raw: Buffer; parse: () => unknown }> {
   const mediaType = (req.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (mediaType !== "application/json") {
-    throw new DomainError(HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE, `The event body must be JSON (Content-Type: application/json); got ${mediaType ? `"${mediaType}"` : "no Content-Type"}.`, { status: 415 });
+    throw new DomainError(
+      HttpErrorCodes.UNSUPPORTED_MEDIA_TYPE,
+      `The event body must be JSON (Content-Type: application/json); got ${mediaType ? `"${mediaType}"` : "no Content-Type"}.`,
+      { status: 415 },
+    );
   }
   const declared = Number(req.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);

@@ -22,7 +22,10 @@ export const nameParam = z
   .regex(INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE)
   .meta({ description: "The interconnect's name (the spec's name)." });
 
-export const planIdParam = z.string().regex(PLAN_ID_PATTERN, "must be a planId such as plan-erp-prod-0a1b2c3d4e5f6a7b").meta({ description: "The plan's id, as POST /api/interconnects/plans answered it." });
+export const planIdParam = z
+  .string()
+  .regex(PLAN_ID_PATTERN, "must be a planId such as plan-erp-prod-0a1b2c3d4e5f6a7b")
+  .meta({ description: "The plan's id, as POST /api/interconnects/plans answered it." });
 
 export const topQuery = z
   .string()
@@ -32,9 +35,13 @@ export const topQuery = z
 
 export const continuationTokenQuery = z.string().min(1).max(4096).meta({ description: "The token from a previous page's nextLink." });
 
-export const stateQuery = z.enum(INTERCONNECT_STATES, { error: `must be one of ${INTERCONNECT_STATES.join(", ")}` }).meta({ description: "Only interconnects in this state." });
+export const stateQuery = z
+  .enum(INTERCONNECT_STATES, { error: `must be one of ${INTERCONNECT_STATES.join(", ")}` })
+  .meta({ description: "Only interconnects in this state." });
 
-export const orderQuery = z.enum(["desc", "asc"], { error: 'must be "desc" (newest first, the default) or "asc"' }).meta({ description: "desc (the default): newest first; asc: oldest first." });
+export const orderQuery = z
+  .enum(["desc", "asc"], { error: 'must be "desc" (newest first, the default) or "asc"' })
+  .meta({ description: "desc (the default): newest first; asc: oldest first." });
 
 export const reasonQuery = z
   .string()
@@ -42,8 +49,14 @@ export const reasonQuery = z
   .meta({ description: "Why it is torn down (kept in the audit trail)." });
 
 export const callerHeaders = z.object({
-  "x-ticket-ref": z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/).optional().meta({ description: "The ITSM change ticket this request belongs to, e.g. CHG0031234; written on every audit row." }),
-  "x-ms-client-principal-name": z.string().optional().meta({ description: "Set by App Service authentication (EasyAuth): the caller, taken as the audit's actor when the deployment trusts it." }),
+  "x-ticket-ref": z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+    .optional()
+    .meta({ description: "The ITSM change ticket this request belongs to, e.g. CHG0031234; written on every audit row." }),
+  "x-ms-client-principal-name": z.string().optional().meta({
+    description: "Set by App Service authentication (EasyAuth): the caller, taken as the audit's actor when the deployment trusts it.",
+  }),
 });
 
 export const problemSchema = z
@@ -52,16 +65,23 @@ export const problemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
-    code: z.string().meta({ description: `The stable error code to branch on: ${[...Object.values(ErrorCodes), ...Object.values(HttpErrorCodes), "PLAN_FAILED"].join(", ")}.` }),
+    code: z.string().meta({
+      description: `The stable error code to branch on: ${[...Object.values(ErrorCodes), ...Object.values(HttpErrorCodes), "PLAN_FAILED"].join(", ")}.`,
+    }),
     instance: z.string().optional(),
-    errors: z.array(z.strictObject({ path: z.string(), message: z.string() })).optional().meta({ description: "Every invalid field, by dotted path." }),
+    errors: z
+      .array(z.strictObject({ path: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: "Every invalid field, by dotted path." }),
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details (application/problem+json)." });
 
 /** The Durable Functions HTTP management payload (createCheckStatusResponse). */
 const durableManagement = {
   id: z.string().meta({ description: "The Durable orchestration instance id." }),
-  statusQueryGetUri: z.string().meta({ description: "GET: the instance's Durable status (runtimeStatus, customStatus with the current step, output)." }),
+  statusQueryGetUri: z
+    .string()
+    .meta({ description: "GET: the instance's Durable status (runtimeStatus, customStatus with the current step, output)." }),
   sendEventPostUri: z.string().optional(),
   terminatePostUri: z.string().optional(),
   rewindPostUri: z.string().optional(),
@@ -77,13 +97,17 @@ export const acceptedSchema = z
   .strictObject({
     ...durableManagement,
     name: z.string(),
-    outcome: z
-      .enum(["started", "existing", "restarted"])
-      .meta({ description: "started: this request started the operation; existing: it was already under way (or done); restarted: the earlier provisioning had stopped without finishing, and this one picks up from what exists on the clouds." }),
+    outcome: z.enum(["started", "existing", "restarted"]).meta({
+      description:
+        "started: this request started the operation; existing: it was already under way (or done); restarted: the earlier provisioning had stopped without finishing, and this one picks up from what exists on the clouds.",
+    }),
     stoppedProvisioning: z.string().optional().meta({ description: "A teardown's DELETE stopped this provisioning instance first." }),
     links: recordLinksSchema,
   })
-  .meta({ id: "OperationAccepted", description: "The Durable async pattern: poll statusQueryGetUri (also the Location header) or the record." });
+  .meta({
+    id: "OperationAccepted",
+    description: "The Durable async pattern: poll statusQueryGetUri (also the Location header) or the record.",
+  });
 
 const stallSchema = z
   .strictObject({
@@ -93,7 +117,12 @@ const stallSchema = z
     recovery: z.string().meta({ description: "What the watchdog did: the operation it started in its place, or why it did not." }),
   })
   .meta({ id: "OperationStall", description: "Set by the watchdog: the instance runs but nothing will move it on." });
-const operationSchema = z.strictObject({ kind: z.enum(OPERATION_KINDS), instanceId: z.string(), startedAt: z.string(), stalled: stallSchema.optional() });
+const operationSchema = z.strictObject({
+  kind: z.enum(OPERATION_KINDS),
+  instanceId: z.string(),
+  startedAt: z.string(),
+  stalled: stallSchema.optional(),
+});
 const failureSchema = z.strictObject({ step: z.string(), code: z.string(), message: z.string() });
 
 const closing = {
@@ -105,10 +134,18 @@ const closing = {
   links: recordLinksSchema,
 };
 
-export const healthRecordSchema = interconnectHealthSchema.meta({ id: "InterconnectHealth", description: "The health watch's last check: the status, since when it holds, and the findings behind it." });
+export const healthRecordSchema = interconnectHealthSchema.meta({
+  id: "InterconnectHealth",
+  description: "The health watch's last check: the status, since when it holds, and the findings behind it.",
+});
 
 const healthSummarySchema = z
-  .strictObject({ status: z.enum(HEALTH_STATUSES), checkedAt: z.string(), since: z.string(), findings: z.number().int().meta({ description: "How many findings (GET …/health lists them)." }) })
+  .strictObject({
+    status: z.enum(HEALTH_STATUSES),
+    checkedAt: z.string(),
+    since: z.string(),
+    findings: z.number().int().meta({ description: "How many findings (GET …/health lists them)." }),
+  })
   .meta({ id: "HealthSummary" });
 
 export const summarySchema = z
@@ -116,7 +153,9 @@ export const summarySchema = z
     name: z.string(),
     state: z.enum(INTERCONNECT_STATES),
     bandwidthGbps: z.number().nullable(),
-    regions: z.strictObject({ azure: z.string().nullable(), oci: z.string().nullable() }).meta({ description: "The Azure location and the OCI region of the spec." }),
+    regions: z
+      .strictObject({ azure: z.string().nullable(), oci: z.string().nullable() })
+      .meta({ description: "The Azure location and the OCI region of the spec." }),
     currentOperation: operationSchema.nullable(),
     health: healthSummarySchema.nullable().meta({ description: "The last health check, null when the interconnect was never checked." }),
     ...closing,
@@ -131,8 +170,16 @@ export const healthSchema = z
     checkedAt: z.string().nullable(),
     routesCheckedAt: z.string().nullable().meta({ description: "The last route-level check; its findings stand until the next one." }),
     since: z.string().nullable().meta({ description: "When the status last changed." }),
-    findings: z.array(findingSchema.meta({ id: "HealthFinding", description: `One problem: ${FINDING_CODES.length} codes, each with what was expected, observed, since when and what to do.` })),
-    watch: z.strictObject({ instanceId: z.string(), runtimeStatus: z.string().meta({ description: "The watch's Durable runtimeStatus, or Absent when it is not in the task hub." }) }),
+    findings: z.array(
+      findingSchema.meta({
+        id: "HealthFinding",
+        description: `One problem: ${FINDING_CODES.length} codes, each with what was expected, observed, since when and what to do.`,
+      }),
+    ),
+    watch: z.strictObject({
+      instanceId: z.string(),
+      runtimeStatus: z.string().meta({ description: "The watch's Durable runtimeStatus, or Absent when it is not in the task hub." }),
+    }),
     links: recordLinksSchema,
   })
   .meta({ id: "InterconnectHealthView" });
@@ -147,9 +194,16 @@ export const recordSchema = z
     lastKnownResources: interconnectResourcesSchema.optional().meta({ description: "A deleted interconnect's ids, as history." }),
     currentOperation: operationSchema
       .extend({
-        runtimeStatus: z.string().meta({ description: "The Durable runtimeStatus, or Absent when the task hub does not know the instance." }),
-        orphaned: z.literal(true).optional().meta({ description: "Nothing runs this in-flight operation any more: DELETE the interconnect." }),
-        customStatus: z.unknown().meta({ description: "The workflow's status: step, stepNumber of totalSteps, waitingFor, since, lastObserved, deadline, message." }),
+        runtimeStatus: z
+          .string()
+          .meta({ description: "The Durable runtimeStatus, or Absent when the task hub does not know the instance." }),
+        orphaned: z
+          .literal(true)
+          .optional()
+          .meta({ description: "Nothing runs this in-flight operation any more: DELETE the interconnect." }),
+        customStatus: z.unknown().meta({
+          description: "The workflow's status: step, stepNumber of totalSteps, waitingFor, since, lastObserved, deadline, message.",
+        }),
         lastUpdatedTime: z.string().nullable(),
         output: z.unknown().optional(),
       })
@@ -179,7 +233,11 @@ export const auditEntrySchema = z
 
 export function pageSchema<T extends z.ZodType>(item: T, id: string) {
   return z
-    .strictObject({ items: z.array(item), continuationToken: z.string().nullable(), nextLink: z.string().nullable().meta({ description: "This request with the next page's token." }) })
+    .strictObject({
+      items: z.array(item),
+      continuationToken: z.string().nullable(),
+      nextLink: z.string().nullable().meta({ description: "This request with the next page's token." }),
+    })
     .meta({ id });
 }
 
@@ -188,23 +246,30 @@ export const auditPageSchema = pageSchema(auditEntrySchema, "AuditPage");
 // ---- ITSM ----------------------------------------------------------------------------------
 
 export const itsmSignatureHeaders = z.object({
-  "x-itsm-timestamp": z.string().regex(/^\d{1,12}$/).optional().meta({ description: "Unix seconds; more than 5 minutes from now is refused (a replay). Required with x-itsm-signature." }),
-  "x-itsm-signature": z
+  "x-itsm-timestamp": z
     .string()
+    .regex(/^\d{1,12}$/)
     .optional()
-    .meta({ description: 'sha256=<hex HMAC-SHA256 of "<x-itsm-timestamp>.<raw body>"> with the integration\'s webhook secret, compared in constant time.' }),
+    .meta({ description: "Unix seconds; more than 5 minutes from now is refused (a replay). Required with x-itsm-signature." }),
+  "x-itsm-signature": z.string().optional().meta({
+    description:
+      'sha256=<hex HMAC-SHA256 of "<x-itsm-timestamp>.<raw body>"> with the integration\'s webhook secret, compared in constant time.',
+  }),
 });
 
 export const hubSignatureHeader = z.object({
-  "x-hub-signature": z.string().optional().meta({ description: "Jira only, instead of the two above: sha256=<hex HMAC-SHA256 of the raw body>, as a Jira admin webhook with a secret sends it." }),
+  "x-hub-signature": z.string().optional().meta({
+    description:
+      "Jira only, instead of the two above: sha256=<hex HMAC-SHA256 of the raw body>, as a Jira admin webhook with a secret sends it.",
+  }),
 });
 
 /** The ServiceNow event as the mapping validates it (src/domain/itsm/servicenow-event.ts); the variables as the catalog item names them. */
 export const serviceNowEventBody = serviceNowEventSchema
   .extend({
-    variables: z
-      .record(z.string(), z.unknown())
-      .meta({ description: `The catalog item's variables, every value a string (empty: not set): ${TICKET_VARIABLE_NAMES.join(", ")}. A decommission needs only interconnect_name.` }),
+    variables: z.record(z.string(), z.unknown()).meta({
+      description: `The catalog item's variables, every value a string (empty: not set): ${TICKET_VARIABLE_NAMES.join(", ")}. A decommission needs only interconnect_name.`,
+    }),
   })
   .meta({ id: "ServiceNowTicketEvent" });
 
@@ -221,12 +286,16 @@ export const jiraEventBody = z
   ])
   .meta({
     id: "JiraTicketEvent",
-    description: "The action comes from issue.fields.status.name through JIRA_FIELD_MAP.actions; the variables from the fields JIRA_FIELD_MAP.fields names (text, numbers, true/false or single-select options {value}).",
+    description:
+      "The action comes from issue.fields.status.name through JIRA_FIELD_MAP.actions; the variables from the fields JIRA_FIELD_MAP.fields names (text, numbers, true/false or single-select options {value}).",
   });
 
 export const ticketEventAcceptedSchema = z
   .strictObject({
-    outcome: z.enum(["started", "existing", "ignored"]).meta({ description: "started: this event started the operation; existing: the same event again; ignored (Jira): a status that asks for no action." }),
+    outcome: z.enum(["started", "existing", "ignored"]).meta({
+      description:
+        "started: this event started the operation; existing: the same event again; ignored (Jira): a status that asks for no action.",
+    }),
     ticket: z.string().meta({ description: "The ticket number or issue key." }),
     action: z.enum(TICKET_ACTIONS).optional(),
     interconnect: z.string().optional(),
@@ -257,4 +326,6 @@ export const parkedNoteSchema = z
 
 export const parkedNotesSchema = z.strictObject({ items: z.array(parkedNoteSchema) }).meta({ id: "ParkedNotes" });
 
-export const redeliveredSchema = z.strictObject({ ticketKey: z.string(), redelivered: z.number().int().meta({ description: "How many parked notes were put back." }) }).meta({ id: "NotesRedelivered" });
+export const redeliveredSchema = z
+  .strictObject({ ticketKey: z.string(), redelivered: z.number().int().meta({ description: "How many parked notes were put back." }) })
+  .meta({ id: "NotesRedelivered" });

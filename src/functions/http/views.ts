@@ -80,7 +80,12 @@ export interface RecordViewOptions {
  * here: the record keeps only serviceKeyMasked. A deleted record's resource ids are history, not
  * things that exist, so they move to lastKnownResources and resources is empty.
  */
-export function recordView(origin: string, record: StoredInterconnect, status: DurableOrchestrationStatus | undefined, options: RecordViewOptions) {
+export function recordView(
+  origin: string,
+  record: StoredInterconnect,
+  status: DurableOrchestrationStatus | undefined,
+  options: RecordViewOptions,
+) {
   const op = record.currentOperation;
   const deleted = record.state === "deleted";
   return {

@@ -10,7 +10,9 @@ export interface AdfNode {
 export function adfDocument(text: string): AdfNode & { version: 1 } {
   const paragraphs = text.split(/\n{2,}/).map((block) => ({
     type: "paragraph",
-    content: block.split("\n").flatMap((line, i) => [...(i > 0 ? [{ type: "hardBreak" }] : []), ...(line ? [{ type: "text", text: line }] : [])]),
+    content: block
+      .split("\n")
+      .flatMap((line, i) => [...(i > 0 ? [{ type: "hardBreak" }] : []), ...(line ? [{ type: "text", text: line }] : [])]),
   }));
   return { type: "doc", version: 1, content: paragraphs };
 }
@@ -21,6 +23,8 @@ export function adfText(body: unknown, depth = 0): string {
   if (depth > 20 || typeof body !== "object" || body === null) return "";
   const node = body as AdfNode;
   const own = typeof node.text === "string" ? node.text : "";
-  const children = Array.isArray(node.content) ? node.content.map((c) => adfText(c, depth + 1)).join(node.type === "doc" ? "\n\n" : "") : "";
+  const children = Array.isArray(node.content)
+    ? node.content.map((c) => adfText(c, depth + 1)).join(node.type === "doc" ? "\n\n" : "")
+    : "";
   return own + children + (node.type === "hardBreak" ? "\n" : "");
 }

@@ -36,7 +36,9 @@ export class JiraClient implements TicketChannel {
 
   async hasNote(ticket: Ticket, marker: string): Promise<boolean> {
     for (let page = 0; page < MAX_COMMENT_PAGES; page++) {
-      const res = await this.run("GET comments", () => this.client.issueComments.getComments({ issueIdOrKey: key(ticket), orderBy: "-created", startAt: page * 100, maxResults: 100 }));
+      const res = await this.run("GET comments", () =>
+        this.client.issueComments.getComments({ issueIdOrKey: key(ticket), orderBy: "-created", startAt: page * 100, maxResults: 100 }),
+      );
       const comments = res.comments ?? [];
       if (comments.some((c) => adfText(c.body).includes(marker))) return true;
       if (comments.length < 100 || (res.total !== undefined && (page + 1) * 100 >= res.total)) return false;
@@ -48,7 +50,12 @@ export class JiraClient implements TicketChannel {
   async deliver(ticket: Ticket, note: ChannelNote, options: { maybeDelivered: boolean }): Promise<void> {
     const landed = options.maybeDelivered && (await this.hasNote(ticket, note.marker));
     if (!landed) {
-      await this.run("POST comment", () => this.client.issueComments.addComment({ issueIdOrKey: key(ticket), comment: adfDocument(noteBody(note)) satisfies Version3.Version3Models.Document }));
+      await this.run("POST comment", () =>
+        this.client.issueComments.addComment({
+          issueIdOrKey: key(ticket),
+          comment: adfDocument(noteBody(note)) satisfies Version3.Version3Models.Document,
+        }),
+      );
     }
     const wanted = note.close ? this.config.transitions[note.close.action]?.[note.close.outcome] : undefined;
     if (wanted) await this.transition(ticket, wanted, landed);
@@ -64,12 +71,19 @@ export class JiraClient implements TicketChannel {
     if (issue.fields?.status?.name?.toLowerCase() === wanted.toLowerCase()) return;
     const res = await this.run("GET transitions", () => this.client.issues.getTransitions({ issueIdOrKey: key(ticket) }));
     const transitions = res.transitions ?? [];
-    const match = transitions.find((t) => t.name?.toLowerCase() === wanted.toLowerCase()) ?? transitions.find((t) => t.to?.name?.toLowerCase() === wanted.toLowerCase());
+    const match =
+      transitions.find((t) => t.name?.toLowerCase() === wanted.toLowerCase()) ??
+      transitions.find((t) => t.to?.name?.toLowerCase() === wanted.toLowerCase());
     if (!match?.id && afterEarlierAttempt) return;
     if (!match?.id) {
-      throw new ItsmRequestError(`Jira issue ${ticket.number} has no transition "${wanted}" from status "${issue.fields?.status?.name ?? "?"}" (available: ${transitions.map((t) => t.name).join(", ") || "none"}); check JIRA_FIELD_MAP.transitions and the workflow`, false);
+      throw new ItsmRequestError(
+        `Jira issue ${ticket.number} has no transition "${wanted}" from status "${issue.fields?.status?.name ?? "?"}" (available: ${transitions.map((t) => t.name).join(", ") || "none"}); check JIRA_FIELD_MAP.transitions and the workflow`,
+        false,
+      );
     }
-    await this.run("POST transition", () => this.client.issues.doTransition({ issueIdOrKey: key(ticket), transition: { id: match.id as string } }));
+    await this.run("POST transition", () =>
+      this.client.issues.doTransition({ issueIdOrKey: key(ticket), transition: { id: match.id as string } }),
+    );
   }
 
   /** jira.js throws HttpException (with the axios error as cause) or a bare AxiosError for network failures. */
@@ -81,10 +95,18 @@ export class JiraClient implements TicketChannel {
         const status = err.status;
         const headers = (err.cause as { response?: { headers?: Record<string, unknown> } } | undefined)?.response?.headers;
         const retryAfter = retryAfterMs(typeof headers?.["retry-after"] === "string" ? headers["retry-after"] : undefined);
-        throw new ItsmRequestError(`Jira ${what} answered ${status}: ${jiraMessage(err.response)}`, retryableStatus(status), status, retryAfter);
+        throw new ItsmRequestError(
+          `Jira ${what} answered ${status}: ${jiraMessage(err.response)}`,
+          retryableStatus(status),
+          status,
+          retryAfter,
+        );
       }
       const code = (err as { code?: unknown }).code;
-      throw new ItsmRequestError(`Jira ${what}: ${code === "ECONNABORTED" || code === "ETIMEDOUT" ? "timed out" : networkReason(err)}`, true);
+      throw new ItsmRequestError(
+        `Jira ${what}: ${code === "ECONNABORTED" || code === "ETIMEDOUT" ? "timed out" : networkReason(err)}`,
+        true,
+      );
     }
   }
 }
@@ -98,7 +120,11 @@ function jiraMessage(response: unknown): string {
   const data = typeof response === "object" && response !== null ? (response as { data?: unknown }).data : undefined;
   if (typeof data === "object" && data !== null) {
     const d = data as { errorMessages?: unknown; errors?: unknown; message?: unknown };
-    const parts = [...(Array.isArray(d.errorMessages) ? d.errorMessages : []), ...Object.values(typeof d.errors === "object" && d.errors ? d.errors : {}), ...(typeof d.message === "string" ? [d.message] : [])];
+    const parts = [
+      ...(Array.isArray(d.errorMessages) ? d.errorMessages : []),
+      ...Object.values(typeof d.errors === "object" && d.errors ? d.errors : {}),
+      ...(typeof d.message === "string" ? [d.message] : []),
+    ];
     if (parts.length) return parts.map(String).join("; ").slice(0, 500);
   }
   return typeof data === "string" && data ? data.slice(0, 200) : "(no body)";

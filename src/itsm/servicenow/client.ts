@@ -38,7 +38,10 @@ export class ServiceNowClient implements TicketChannel {
   /** In sys_journal_field: the record's own work_notes reads "" whatever was written. */
   async hasNote(ticket: Ticket, marker: string): Promise<boolean> {
     const query = `element_id=${sysId(ticket)}^element=work_notes^valueLIKE${marker}`;
-    const body = await this.call("GET", `/api/now/table/sys_journal_field?sysparm_query=${encodeURIComponent(query)}&sysparm_fields=sys_id&sysparm_limit=1`);
+    const body = await this.call(
+      "GET",
+      `/api/now/table/sys_journal_field?sysparm_query=${encodeURIComponent(query)}&sysparm_fields=sys_id&sysparm_limit=1`,
+    );
     return Array.isArray(body.result) && body.result.length > 0;
   }
 
@@ -85,7 +88,12 @@ export class ServiceNowClient implements TicketChannel {
       if (body !== undefined) headers["content-type"] = "application/json";
       let res: Response;
       try {
-        res = await fetch(`${this.config.instanceUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.timeoutMs) });
+        res = await fetch(`${this.config.instanceUrl}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
       } catch (err) {
         throw new ItsmRequestError(`ServiceNow ${method} ${pathOnly(path)}: ${networkReason(err)}`, true);
       }
@@ -96,7 +104,12 @@ export class ServiceNowClient implements TicketChannel {
       }
       const text = await res.text();
       if (!res.ok) {
-        throw new ItsmRequestError(`ServiceNow ${method} ${pathOnly(path)} answered ${res.status}: ${errorMessage(text)}`, retryableStatus(res.status), res.status, retryAfterMs(res.headers.get("retry-after")));
+        throw new ItsmRequestError(
+          `ServiceNow ${method} ${pathOnly(path)} answered ${res.status}: ${errorMessage(text)}`,
+          retryableStatus(res.status),
+          res.status,
+          retryAfterMs(res.headers.get("retry-after")),
+        );
       }
       return text === "" ? {} : (JSON.parse(text) as { result?: unknown });
     }
@@ -111,16 +124,27 @@ export class ServiceNowClient implements TicketChannel {
       res = await fetch(`${this.config.instanceUrl}/oauth_token.do`, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: new URLSearchParams({ grant_type: "client_credentials", client_id: auth.clientId, client_secret: auth.clientSecret }).toString(),
+        body: new URLSearchParams({
+          grant_type: "client_credentials",
+          client_id: auth.clientId,
+          client_secret: auth.clientSecret,
+        }).toString(),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
       throw new ItsmRequestError(`ServiceNow POST /oauth_token.do: ${networkReason(err)}`, true);
     }
     const text = await res.text();
-    if (!res.ok) throw new ItsmRequestError(`ServiceNow POST /oauth_token.do answered ${res.status} (check SERVICENOW_CLIENT_ID/SECRET and that the client_credentials grant is enabled)`, retryableStatus(res.status), res.status, retryAfterMs(res.headers.get("retry-after")));
+    if (!res.ok)
+      throw new ItsmRequestError(
+        `ServiceNow POST /oauth_token.do answered ${res.status} (check SERVICENOW_CLIENT_ID/SECRET and that the client_credentials grant is enabled)`,
+        retryableStatus(res.status),
+        res.status,
+        retryAfterMs(res.headers.get("retry-after")),
+      );
     const token = JSON.parse(text) as { access_token?: unknown; expires_in?: unknown };
-    if (typeof token.access_token !== "string") throw new ItsmRequestError("ServiceNow POST /oauth_token.do returned no access_token", false, res.status);
+    if (typeof token.access_token !== "string")
+      throw new ItsmRequestError("ServiceNow POST /oauth_token.do returned no access_token", false, res.status);
     const lifetimeS = typeof token.expires_in === "number" ? token.expires_in : 1799;
     // Renewed a minute early, so a token never expires between this check and the call.
     this.token = { value: token.access_token, expiresAt: Date.now() + Math.max(0, lifetimeS - 60) * 1000 };

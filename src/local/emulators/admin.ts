@@ -74,10 +74,16 @@ export function adminHandler(t: AdminTargets): AdminHandler {
         const name = requireString(o.name, "name");
         const resourceGroup = typeof o.resourceGroup === "string" ? o.resourceGroup : t.arm().resourceGroup;
         const addressPrefixes = requireStrings(o.addressPrefixes, "addressPrefixes");
-        const subnets = o.subnets === undefined ? [] : requireArray(o.subnets, "subnets").map((s, i) => {
-          const so = asObject(s, `subnets[${i}]`);
-          return { name: requireString(so.name, `subnets[${i}].name`), addressPrefix: requireString(so.addressPrefix, `subnets[${i}].addressPrefix`) };
-        });
+        const subnets =
+          o.subnets === undefined
+            ? []
+            : requireArray(o.subnets, "subnets").map((s, i) => {
+                const so = asObject(s, `subnets[${i}]`);
+                return {
+                  name: requireString(so.name, `subnets[${i}].name`),
+                  addressPrefix: requireString(so.addressPrefix, `subnets[${i}].addressPrefix`),
+                };
+              });
         const location = typeof o.location === "string" ? o.location : t.arm().location;
         return { status: 201, body: t.arm().seedVirtualNetwork(resourceGroup, { name, location, addressPrefixes, subnets }) };
       }
@@ -112,7 +118,11 @@ function applyIncident(t: AdminTargets, body: unknown): unknown {
     const notFound = (e as { status?: number }).status === 404;
     throw new ArmError(notFound ? 404 : 400, notFound ? "NotFound" : "InvalidIncident", (e as Error).message);
   }
-  throw new ArmError(400, "InvalidIncident", `kind must be one of ${[...ARM_INCIDENT_KINDS, ...OCI_INCIDENT_KINDS].join(", ")}; got ${JSON.stringify(kind)}`);
+  throw new ArmError(
+    400,
+    "InvalidIncident",
+    `kind must be one of ${[...ARM_INCIDENT_KINDS, ...OCI_INCIDENT_KINDS].join(", ")}; got ${JSON.stringify(kind)}`,
+  );
 }
 
 function parseIncident<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -129,7 +139,8 @@ function writeAnchor(file: string, clock: VirtualClock): void {
 }
 
 function asObject(v: unknown, field: string): Record<string, unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ArmError(400, "InvalidRequestFormat", `${field} must be a JSON object`);
+  if (typeof v !== "object" || v === null || Array.isArray(v))
+    throw new ArmError(400, "InvalidRequestFormat", `${field} must be a JSON object`);
   return v as Record<string, unknown>;
 }
 

@@ -19,7 +19,9 @@ export function parseTimeSpan(value: unknown, field: string): number {
   const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$/.exec(value);
   if (!m) throw new Error(`host.json ${field} "${value}" is not a TimeSpan like "00:00:30"`);
   const [, d, h, min, s, frac] = m;
-  return ((Number(d ?? 0) * 24 + Number(h)) * 3600 + Number(min) * 60 + Number(s)) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+  return (
+    ((Number(d ?? 0) * 24 + Number(h)) * 3600 + Number(min) * 60 + Number(s)) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0)
+  );
 }
 
 function int(value: unknown, field: string, fallback: number, min: number, max: number): number {
@@ -43,19 +45,38 @@ export function readHostJson(appDir: string): HostJsonConfig {
   const hubName = dt.hubName === undefined ? "TestHubName" : dt.hubName;
   if (typeof hubName !== "string") throw new Error("host.json extensions.durableTask.hubName must be a string");
   const encoding = q.messageEncoding === undefined ? "base64" : String(q.messageEncoding).toLowerCase();
-  if (encoding !== "base64" && encoding !== "none") throw new Error(`host.json extensions.queues.messageEncoding must be "base64" or "none"`);
+  if (encoding !== "base64" && encoding !== "none")
+    throw new Error(`host.json extensions.queues.messageEncoding must be "base64" or "none"`);
   return {
     routePrefix: routePrefix.replace(/^\/+|\/+$/g, ""),
     hubName,
     partitionCount: int(provider.partitionCount, "extensions.durableTask.storageProvider.partitionCount", 4, 1, 16),
-    maxConcurrentActivityFunctions: int(dt.maxConcurrentActivityFunctions, "extensions.durableTask.maxConcurrentActivityFunctions", 10, 1, 1000),
-    maxConcurrentOrchestratorFunctions: int(dt.maxConcurrentOrchestratorFunctions, "extensions.durableTask.maxConcurrentOrchestratorFunctions", 10, 1, 1000),
+    maxConcurrentActivityFunctions: int(
+      dt.maxConcurrentActivityFunctions,
+      "extensions.durableTask.maxConcurrentActivityFunctions",
+      10,
+      1,
+      1000,
+    ),
+    maxConcurrentOrchestratorFunctions: int(
+      dt.maxConcurrentOrchestratorFunctions,
+      "extensions.durableTask.maxConcurrentOrchestratorFunctions",
+      10,
+      1,
+      1000,
+    ),
     storageConnectionSetting: typeof provider.connectionStringName === "string" ? provider.connectionStringName : "AzureWebJobsStorage",
     queues: {
       maxDequeueCount: int(q.maxDequeueCount, "extensions.queues.maxDequeueCount", 5, 1, 1000),
-      visibilityTimeoutSeconds: q.visibilityTimeout === undefined ? 0 : Math.round(parseTimeSpan(q.visibilityTimeout, "extensions.queues.visibilityTimeout") / 1000),
+      visibilityTimeoutSeconds:
+        q.visibilityTimeout === undefined
+          ? 0
+          : Math.round(parseTimeSpan(q.visibilityTimeout, "extensions.queues.visibilityTimeout") / 1000),
       batchSize: int(q.batchSize, "extensions.queues.batchSize", 16, 1, 32),
-      maxPollingIntervalMs: q.maxPollingInterval === undefined ? 60_000 : Math.max(100, parseTimeSpan(q.maxPollingInterval, "extensions.queues.maxPollingInterval")),
+      maxPollingIntervalMs:
+        q.maxPollingInterval === undefined
+          ? 60_000
+          : Math.max(100, parseTimeSpan(q.maxPollingInterval, "extensions.queues.maxPollingInterval")),
       messageEncoding: encoding,
     },
   };

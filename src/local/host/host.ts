@@ -55,7 +55,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const durableClientInput = (type: string, o = origin): unknown =>
     type === "durableClient" || type === "orchestrationClient" ? api.clientBindingData(o) : undefined;
   const engine = new DurableEngine({
-    store, registry, clock, logger,
+    store,
+    registry,
+    clock,
+    logger,
     leaseSeconds: options.leaseSeconds ?? 30,
     maxConcurrentActivities: config.maxConcurrentActivityFunctions,
     maxConcurrentOrchestrations: config.maxConcurrentOrchestratorFunctions,
@@ -67,7 +70,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const api = new DurableHttpApi(store, engine, registry, clock);
   let origin = "";
   const http = new HttpTriggers({
-    registry, routePrefix: config.routePrefix, logger, functionKeys: options.functionKeys,
+    registry,
+    routePrefix: config.routePrefix,
+    logger,
+    functionKeys: options.functionKeys,
     extraInput: (type, o) => durableClientInput(type, o),
   });
   const queueListeners = registry.ofType("queueTrigger").map((fn) => {
@@ -77,13 +83,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     return new QueueTriggerListener(fn, cs, config.queues, http, () => origin, logger);
   });
   const timers = registry.ofType("timerTrigger").map((fn) => new TimerTriggerListener(fn, clock, http, () => origin, logger));
-  const unsupported = [...registry.functions.values()].filter((f) => !["httpTrigger", "queueTrigger", "timerTrigger", "orchestrationTrigger", "activityTrigger"].includes(f.trigger.type));
+  const unsupported = [...registry.functions.values()].filter(
+    (f) => !["httpTrigger", "queueTrigger", "timerTrigger", "orchestrationTrigger", "activityTrigger"].includes(f.trigger.type),
+  );
   for (const f of unsupported) logger.warn(`Function '${f.name}' has a ${f.trigger.type} the local host does not run; it is skipped`);
 
-  const server = createServer((req, res) => void serve(req, res, async (raw) => {
-    if (raw.url.pathname === WEBHOOK_PATH || raw.url.pathname.startsWith(`${WEBHOOK_PATH}/`)) return api.handle(raw);
-    return (await http.handle(raw)) ?? problem(404, "Not found", `no function serves ${raw.method} ${raw.url.pathname}`);
-  }, logger));
+  const server = createServer(
+    (req, res) =>
+      void serve(
+        req,
+        res,
+        async (raw) => {
+          if (raw.url.pathname === WEBHOOK_PATH || raw.url.pathname.startsWith(`${WEBHOOK_PATH}/`)) return api.handle(raw);
+          return (await http.handle(raw)) ?? problem(404, "Not found", `no function serves ${raw.method} ${raw.url.pathname}`);
+        },
+        logger,
+      ),
+  );
   const port = await listen(server, options.port ?? 7071);
   origin = `http://127.0.0.1:${port}`;
   // The durable client rewrites binding URLs to localhost:7071 unless WEBSITE_HOSTNAME names the real host.
@@ -91,13 +107,19 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   engine.start();
   // What a restart picks up: the instances the task hub says are in flight (their messages resume them).
   const inFlight = (await store.queryInstances({ runtimeStatus: ["Running", "Pending"], top: 100 })).items;
-  if (inFlight.length > 0) logger.info(`Resuming ${inFlight.length} in-flight orchestration(s): ${inFlight.map((i) => `${i.instanceId} (${i.name})`).join(", ")}`);
+  if (inFlight.length > 0)
+    logger.info(`Resuming ${inFlight.length} in-flight orchestration(s): ${inFlight.map((i) => `${i.instanceId} (${i.name})`).join(", ")}`);
   await Promise.all(queueListeners.map((l) => l.start()));
   for (const t of timers) t.start();
   logger.debug(`Host started on ${origin}: ${registry.functions.size} functions, task hub ${config.hubName}, clock x${clock.speed}`);
   for (const r of http.list()) logger.debug(`  ${r.name}: [${r.methods.join(",")}] ${origin}${r.route}`);
   return {
-    url: origin, port, registry, config, store, clock,
+    url: origin,
+    port,
+    registry,
+    config,
+    store,
+    clock,
     close: async () => {
       await Promise.all([engine.stop(), ...queueListeners.map((l) => l.stop()), ...timers.map((t) => t.stop())]);
       await new Promise<void>((resolve) => {
@@ -111,15 +133,22 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) => {
-      reject(e.code === "EADDRINUSE"
-        ? new Error(`port ${port} is already in use: stop what listens there (another host or npm start?) or choose another port`)
-        : e);
+      reject(
+        e.code === "EADDRINUSE"
+          ? new Error(`port ${port} is already in use: stop what listens there (another host or npm start?) or choose another port`)
+          : e,
+      );
     });
     server.listen(port, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
   });
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, handler: (r: RawRequest) => Promise<RawResponse>, logger: HostLogger): Promise<void> {
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: (r: RawRequest) => Promise<RawResponse>,
+  logger: HostLogger,
+): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const headers: Record<string, string> = {};

@@ -24,24 +24,34 @@ export interface HttpRoute {
 
 /** ASP.NET route templates as Functions uses them: literals, {p}, {p?}, {p:int}, {*rest}. */
 export function compileRoute(template: string): Segment[] {
-  return template.split("/").filter(Boolean).map((part) => {
-    const m = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+)(?:\([^)]*\))?)?(\?)?\}$/.exec(part);
-    if (!m) {
-      if (part.includes("{")) throw new Error(`route template "${template}": unsupported segment "${part}"`);
-      return { literal: part.toLowerCase() };
-    }
-    return { param: m[2], catchAll: m[1] === "*", constraint: m[3]?.toLowerCase(), optional: m[4] === "?" || m[1] === "*" };
-  });
+  return template
+    .split("/")
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z]+)(?:\([^)]*\))?)?(\?)?\}$/.exec(part);
+      if (!m) {
+        if (part.includes("{")) throw new Error(`route template "${template}": unsupported segment "${part}"`);
+        return { literal: part.toLowerCase() };
+      }
+      return { param: m[2], catchAll: m[1] === "*", constraint: m[3]?.toLowerCase(), optional: m[4] === "?" || m[1] === "*" };
+    });
 }
 
 function constraintOk(constraint: string | undefined, value: string): boolean {
   switch (constraint) {
-    case undefined: return true;
-    case "int": case "long": return /^-?\d+$/.test(value);
-    case "alpha": return /^[A-Za-z]+$/.test(value);
-    case "guid": return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(value);
-    case "bool": return /^(true|false)$/i.test(value);
-    default: return true;
+    case undefined:
+      return true;
+    case "int":
+    case "long":
+      return /^-?\d+$/.test(value);
+    case "alpha":
+      return /^[A-Za-z]+$/.test(value);
+    case "guid":
+      return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(value);
+    case "bool":
+      return /^(true|false)$/i.test(value);
+    default:
+      return true;
   }
 }
 
@@ -84,12 +94,15 @@ export class HttpTriggers {
 
   constructor(private readonly o: HttpTriggerOptions) {
     // Literal segments win over parameters, as in ASP.NET routing: sort by how specific a route is.
-    this.routes = o.registry.ofType("httpTrigger").map((fn) => ({
-      fn,
-      methods: Array.isArray(fn.trigger.methods) ? (fn.trigger.methods as string[]).map((m) => m.toUpperCase()) : undefined,
-      segments: compileRoute(typeof fn.trigger.route === "string" ? fn.trigger.route : fn.name),
-      authLevel: String(fn.trigger.authLevel ?? "function").toLowerCase(),
-    })).sort((a, b) => specificity(b.segments) - specificity(a.segments));
+    this.routes = o.registry
+      .ofType("httpTrigger")
+      .map((fn) => ({
+        fn,
+        methods: Array.isArray(fn.trigger.methods) ? (fn.trigger.methods as string[]).map((m) => m.toUpperCase()) : undefined,
+        segments: compileRoute(typeof fn.trigger.route === "string" ? fn.trigger.route : fn.name),
+        authLevel: String(fn.trigger.authLevel ?? "function").toLowerCase(),
+      }))
+      .sort((a, b) => specificity(b.segments) - specificity(a.segments));
   }
 
   list(): { name: string; methods: string[]; route: string }[] {
@@ -114,7 +127,12 @@ export class HttpTriggers {
         methodMismatch = true;
         continue;
       }
-      if (!this.authorized(route, req)) return problem(401, "Unauthorized", `function '${route.fn.name}' needs a function key (x-functions-key header or code query parameter)`);
+      if (!this.authorized(route, req))
+        return problem(
+          401,
+          "Unauthorized",
+          `function '${route.fn.name}' needs a function key (x-functions-key header or code query parameter)`,
+        );
       return this.invoke(route, req, params);
     }
     return methodMismatch ? problem(405, "Method not allowed", `${req.method} is not allowed on ${req.url.pathname}`) : undefined;
@@ -144,13 +162,21 @@ export class HttpTriggers {
       const returned = (await fn.callback(request, context)) as HttpResponse | HttpResponseInit | undefined;
       const response = returned instanceof HttpResponse ? returned : new HttpResponse(returned ?? { status: 204 });
       const headers: Record<string, string> = {};
-      response.headers.forEach((v, k) => { headers[k] = v; });
-      const cookies = response.cookies.map((c) => `${c.name}=${c.value}${c.path ? `; Path=${c.path}` : ""}${c.httpOnly ? "; HttpOnly" : ""}${c.secure ? "; Secure" : ""}`);
+      response.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      const cookies = response.cookies.map(
+        (c) => `${c.name}=${c.value}${c.path ? `; Path=${c.path}` : ""}${c.httpOnly ? "; HttpOnly" : ""}${c.secure ? "; Secure" : ""}`,
+      );
       if (cookies.length) headers["set-cookie"] = cookies.join(", ");
       result = { status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) };
-      this.o.logger.debug(`Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) ${req.method} ${req.url.pathname} -> ${result.status}`);
+      this.o.logger.debug(
+        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) ${req.method} ${req.url.pathname} -> ${result.status}`,
+      );
     } catch (e) {
-      this.o.logger.error(`Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms) ${req.method} ${req.url.pathname}: ${(e as Error)?.stack ?? e}`);
+      this.o.logger.error(
+        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms) ${req.method} ${req.url.pathname}: ${(e as Error)?.stack ?? e}`,
+      );
       // Like the Functions host: an unhandled exception is a bare 500, its details stay in the log.
       result = { status: 500, headers: {}, body: "" };
     }

@@ -18,5 +18,9 @@ export function json(status: number, value: unknown, headers: Record<string, str
 
 /** RFC 9457 problem details, the format the app's own errors use (DESIGN.md). */
 export function problem(status: number, title: string, detail: string): RawResponse {
-  return { status, headers: { "content-type": "application/problem+json" }, body: JSON.stringify({ type: "about:blank", title, status, detail }) };
+  return {
+    status,
+    headers: { "content-type": "application/problem+json" },
+    body: JSON.stringify({ type: "about:blank", title, status, detail }),
+  };
 }

@@ -16,14 +16,19 @@ async function main(): Promise<void> {
   const speed = Number(env.SIM_SPEED ?? 1);
   if (!(speed > 0)) throw new Error(`SIM_SPEED must be a positive number, got "${env.SIM_SPEED}"`);
   const lease = env.HOST_LEASE_SECONDS === undefined ? undefined : Number(env.HOST_LEASE_SECONDS);
-  if (lease !== undefined && !(Number.isInteger(lease) && lease >= 1)) throw new Error(`HOST_LEASE_SECONDS must be a whole number >= 1, got "${env.HOST_LEASE_SECONDS}"`);
+  if (lease !== undefined && !(Number.isInteger(lease) && lease >= 1))
+    throw new Error(`HOST_LEASE_SECONDS must be a whole number >= 1, got "${env.HOST_LEASE_SECONDS}"`);
   const clock = env.HOST_CLOCK_FILE ? VirtualClock.persistent(env.HOST_CLOCK_FILE, speed) : new VirtualClock({ speed });
   const host = await startHost({
     appDir: env.HOST_APP_DIR ?? process.cwd(),
     port,
     clock,
     logger: env.HOST_QUIET === "1" ? silentLogger : consoleLogger(hostLogLevel(env.HOST_LOG)),
-    functionKeys: env.HOST_FUNCTION_KEYS ? env.HOST_FUNCTION_KEYS.split(",").map((k) => k.trim()).filter(Boolean) : undefined,
+    functionKeys: env.HOST_FUNCTION_KEYS
+      ? env.HOST_FUNCTION_KEYS.split(",")
+          .map((k) => k.trim())
+          .filter(Boolean)
+      : undefined,
     leaseSeconds: lease,
     maxPollingIntervalMs: env.HOST_MAX_POLL_MS ? Number(env.HOST_MAX_POLL_MS) : undefined,
   });
@@ -33,7 +38,10 @@ async function main(): Promise<void> {
   const stop = () => {
     if (closing) return;
     closing = true;
-    void host.close().then(() => process.exit(0), () => process.exit(1));
+    void host.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

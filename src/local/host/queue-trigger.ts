@@ -35,12 +35,17 @@ export class QueueTriggerListener {
   ) {
     const name = fn.trigger.queueName;
     if (typeof name !== "string" || !/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(name)) {
-      throw new Error(`queue trigger '${fn.name}': queueName "${String(name)}" is not a valid Azure queue name (3-63 lowercase letters, digits, single hyphens)`);
+      throw new Error(
+        `queue trigger '${fn.name}': queueName "${String(name)}" is not a valid Azure queue name (3-63 lowercase letters, digits, single hyphens)`,
+      );
     }
     this.queue = new QueueClient(connectionString, name);
     this.poison = new QueueClient(connectionString, `${name}-poison`);
-    this.poller = new Poller(() => this.poll(), config.maxPollingIntervalMs, (e) =>
-      logger.error(`Queue trigger '${fn.name}' on '${name}': polling failed: ${(e as Error).message}`));
+    this.poller = new Poller(
+      () => this.poll(),
+      config.maxPollingIntervalMs,
+      (e) => logger.error(`Queue trigger '${fn.name}' on '${name}': polling failed: ${(e as Error).message}`),
+    );
   }
 
   async start(): Promise<void> {
@@ -55,7 +60,10 @@ export class QueueTriggerListener {
   private async poll(): Promise<number> {
     const room = this.config.batchSize - this.active;
     if (room <= 0) return 0;
-    const res = await this.queue.receiveMessages({ numberOfMessages: Math.min(32, room), visibilityTimeout: Math.max(30, this.config.visibilityTimeoutSeconds) });
+    const res = await this.queue.receiveMessages({
+      numberOfMessages: Math.min(32, room),
+      visibilityTimeout: Math.max(30, this.config.visibilityTimeoutSeconds),
+    });
     for (const m of res.receivedMessageItems) {
       this.active++;
       void this.process(m).finally(() => {
@@ -66,7 +74,15 @@ export class QueueTriggerListener {
     return res.receivedMessageItems.length;
   }
 
-  private async process(m: { messageId: string; popReceipt: string; messageText: string; dequeueCount: number; insertedOn: Date; expiresOn: Date; nextVisibleOn: Date }): Promise<void> {
+  private async process(m: {
+    messageId: string;
+    popReceipt: string;
+    messageText: string;
+    dequeueCount: number;
+    insertedOn: Date;
+    expiresOn: Date;
+    nextVisibleOn: Date;
+  }): Promise<void> {
     const invocationId = randomUUID();
     const started = Date.now();
     try {
@@ -74,23 +90,34 @@ export class QueueTriggerListener {
       const text = bytes.toString("utf8");
       const context = this.http.context(this.fn, invocationId, this.origin(), "queueTrigger");
       context.triggerMetadata = {
-        id: m.messageId, popReceipt: m.popReceipt, dequeueCount: m.dequeueCount,
-        insertionTime: m.insertedOn, expirationTime: m.expiresOn, nextVisibleTime: m.nextVisibleOn, queueTrigger: text,
+        id: m.messageId,
+        popReceipt: m.popReceipt,
+        dequeueCount: m.dequeueCount,
+        insertionTime: m.insertedOn,
+        expirationTime: m.expiresOn,
+        nextVisibleTime: m.nextVisibleOn,
+        queueTrigger: text,
       };
       // dataType "binary": the message's bytes as they were sent; otherwise what the worker makes of the text.
       await this.fn.callback(this.fn.trigger.dataType === "binary" ? bytes : parseMaybeJson(text), context);
       await this.queue.deleteMessage(m.messageId, m.popReceipt);
-      this.logger.debug(`Executed 'Functions.${this.fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) message ${m.messageId} dequeueCount=${m.dequeueCount}`);
+      this.logger.debug(
+        `Executed 'Functions.${this.fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms) message ${m.messageId} dequeueCount=${m.dequeueCount}`,
+      );
     } catch (e) {
       const message = (e as Error)?.message ?? String(e);
       if (m.dequeueCount >= this.config.maxDequeueCount) {
         await this.poison.createIfNotExists();
         await this.poison.sendMessage(m.messageText);
         await this.queue.deleteMessage(m.messageId, m.popReceipt);
-        this.logger.error(`Executed 'Functions.${this.fn.name}' (Failed, Id=${invocationId}) message ${m.messageId} failed ${m.dequeueCount} times; moved to ${this.poison.name}: ${message}`);
+        this.logger.error(
+          `Executed 'Functions.${this.fn.name}' (Failed, Id=${invocationId}) message ${m.messageId} failed ${m.dequeueCount} times; moved to ${this.poison.name}: ${message}`,
+        );
       } else {
         await this.queue.updateMessage(m.messageId, m.popReceipt, undefined, this.config.visibilityTimeoutSeconds).catch(() => undefined);
-        this.logger.warn(`Executed 'Functions.${this.fn.name}' (Failed, Id=${invocationId}) message ${m.messageId} attempt ${m.dequeueCount}/${this.config.maxDequeueCount}: ${message}`);
+        this.logger.warn(
+          `Executed 'Functions.${this.fn.name}' (Failed, Id=${invocationId}) message ${m.messageId} attempt ${m.dequeueCount}/${this.config.maxDequeueCount}: ${message}`,
+        );
       }
     }
   }
@@ -98,7 +125,9 @@ export class QueueTriggerListener {
   private decode(text: string): Buffer {
     if (this.config.messageEncoding === "none") return Buffer.from(text, "utf8");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) {
-      throw new Error("the message is not valid base64; the Functions queue extension expects base64 messages (host.json extensions.queues.messageEncoding)");
+      throw new Error(
+        "the message is not valid base64; the Functions queue extension expects base64 messages (host.json extensions.queues.messageEncoding)",
+      );
     }
     return Buffer.from(text, "base64");
   }

@@ -68,10 +68,16 @@ function installCoreModule(): void {
       return { dispose() {} };
     },
     setProgrammingModel() {},
-    getProgrammingModel() { return undefined; },
-    registerHook() { return { dispose() {} }; },
+    getProgrammingModel() {
+      return undefined;
+    },
+    registerHook() {
+      return { dispose() {} };
+    },
     log() {},
-    Disposable: class { dispose() {} },
+    Disposable: class {
+      dispose() {}
+    },
   };
   const m = new Module(CORE_ID);
   m.filename = CORE_ID;
@@ -102,7 +108,12 @@ export function resolveMainFiles(appDir: string): string[] {
   if (globAt !== parts.length - 1) throw new Error(`${pkgPath} "main" ${main}: only a wildcard in the file name is supported`);
   const dir = path.resolve(appDir, ...parts.slice(0, globAt));
   const pattern = new RegExp(`^${(parts[globAt] as string).replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => pattern.test(f)).sort().map((f) => path.join(dir, f)) : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => pattern.test(f))
+        .sort()
+        .map((f) => path.join(dir, f))
+    : [];
   if (files.length === 0) throw new Error(`${pkgPath} "main" ${main} matches no file: build the app first (npm run build)`);
   return files;
 }

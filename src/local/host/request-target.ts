@@ -13,7 +13,11 @@ export function refuseTarget(target: string): RawResponse | undefined {
     try {
       decoded = decodeURIComponent(segment);
     } catch {
-      return problem(400, "The path has a malformed percent-encoding", `"${clip(segment)}" is not a valid percent-encoded UTF-8 path segment`);
+      return problem(
+        400,
+        "The path has a malformed percent-encoding",
+        `"${clip(segment)}" is not a valid percent-encoded UTF-8 path segment`,
+      );
     }
     if (decoded === "." || decoded === "..") {
       return problem(400, "The path has a dot segment", `a path segment may not be "." or ".." (also when percent-encoded): ${clip(path)}`);

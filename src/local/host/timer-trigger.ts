@@ -63,7 +63,11 @@ export class TimerTriggerListener {
     this.last = now;
     const invocationId = randomUUID();
     const context = this.http.context(this.fn, invocationId, this.origin(), "timerTrigger");
-    const timer = { isPastDue, schedule: { adjustForDST: false }, scheduleStatus: { last: due.toISOString(), next: next.toISOString(), lastUpdated: now.toISOString() } };
+    const timer = {
+      isPastDue,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: due.toISOString(), next: next.toISOString(), lastUpdated: now.toISOString() },
+    };
     try {
       await this.fn.callback(timer, context);
     } catch (e) {
@@ -78,7 +82,10 @@ function resolveSchedule(fn: RegisteredFunction): string {
   const setting = /^%([^%]+)%$/.exec(raw)?.[1];
   const schedule = setting === undefined ? raw : process.env[setting];
   if (!schedule) throw new Error(`timer trigger '${fn.name}': app setting "${setting}" (its schedule) is not set`);
-  if (schedule.trim().split(/\s+/).length !== 6) throw new Error(`timer trigger '${fn.name}': schedule "${schedule}" is not a six-field NCRONTAB expression (second minute hour day month day-of-week)`);
+  if (schedule.trim().split(/\s+/).length !== 6)
+    throw new Error(
+      `timer trigger '${fn.name}': schedule "${schedule}" is not a six-field NCRONTAB expression (second minute hour day month day-of-week)`,
+    );
   try {
     CronExpressionParser.parse(schedule, { tz: "UTC" });
   } catch (e) {

@@ -35,7 +35,13 @@ const NAME = /^[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
  * that cannot be acted on gets a note listing every problem, because the requester never sees our
  * HTTP answer; the sender gets the problem+json.
  */
-export async function acceptTicketEvent(deps: ItsmDeps, client: DurableClient, system: TicketSystem, body: unknown, origin: string): Promise<AcceptedEvent> {
+export async function acceptTicketEvent(
+  deps: ItsmDeps,
+  client: DurableClient,
+  system: TicketSystem,
+  body: unknown,
+  origin: string,
+): Promise<AcceptedEvent> {
   const event = parseEvent(deps, system, body);
   const key = ticketKey(event.ticket);
   if (event.action === undefined) return { outcome: "ignored", ticket: event.ticket.number, reason: event.ignoredBecause };
@@ -60,13 +66,20 @@ export async function acceptTicketEvent(deps: ItsmDeps, client: DurableClient, s
   try {
     claimed = await deps.itsm.tickets.claim(event.ticket, action, interconnect, deps.now());
   } catch (err) {
-    if (isDomainError(err) && err.code === ErrorCodes.CONFLICT) await reject(deps, event, action, key, err, conflictNote(action, err.message));
+    if (isDomainError(err) && err.code === ErrorCodes.CONFLICT)
+      await reject(deps, event, action, key, err, conflictNote(action, err.message));
     throw err;
   }
   const { operation } = claimed;
   if (!claimed.created && operation.instanceId && operation.watchInstanceId) {
     // A redelivery: the same operation; make sure its watch runs (a crash may have come before it started).
-    await startWatch(client, operation.watchInstanceId, { ticket: event.ticket, action, interconnect, instanceId: operation.instanceId, intervalSeconds: deps.itsmSettings.watchIntervalSeconds });
+    await startWatch(client, operation.watchInstanceId, {
+      ticket: event.ticket,
+      action,
+      interconnect,
+      instanceId: operation.instanceId,
+      intervalSeconds: deps.itsmSettings.watchIntervalSeconds,
+    });
     return { outcome: "existing", ticket: event.ticket.number, action, interconnect, operation: operation.instanceId };
   }
   let instanceId: string;
@@ -75,21 +88,38 @@ export async function acceptTicketEvent(deps: ItsmDeps, client: DurableClient, s
       instanceId = (await requestProvisioning(deps, client, spec, caller)).instanceId;
     } else if (action === "decommission") {
       const reason = `Decommissioned through ${system === "servicenow" ? "ServiceNow" : "Jira"} ${event.ticket.number}`;
-      instanceId = (await requestTeardown(deps, client, { name: interconnect, reason, caller, requestedBy: event.requestedBy, channel: "itsm" })).instanceId;
+      instanceId = (
+        await requestTeardown(deps, client, { name: interconnect, reason, caller, requestedBy: event.requestedBy, channel: "itsm" })
+      ).instanceId;
     } else {
       instanceId = await startTicketPlan(deps, client, spec as InterconnectSpec, event.requestedBy, `itsm-plan-${key}`);
     }
   } catch (err) {
     if (isDomainError(err) && err.status < 500) {
-      await reject(deps, event, action, key, err, err instanceof ValidationError ? rejectedNote(action, err.issues) : conflictNote(action, err.message));
+      await reject(
+        deps,
+        event,
+        action,
+        key,
+        err,
+        err instanceof ValidationError ? rejectedNote(action, err.issues) : conflictNote(action, err.message),
+      );
     }
     throw err;
   }
   const watchInstanceId = `itsm-watch-${key}-${action}`;
   await deps.itsm.tickets.recordStarted(operation, instanceId, watchInstanceId);
   const recordUrl = `${origin}/api/interconnects/${interconnect}`;
-  await enqueueNotes(deps.itsm, key, [{ id: `${instanceId}:accepted`, text: acceptedNote(action, interconnect, recordUrl, instanceId), interconnect }]);
-  await startWatch(client, watchInstanceId, { ticket: event.ticket, action, interconnect, instanceId, intervalSeconds: deps.itsmSettings.watchIntervalSeconds });
+  await enqueueNotes(deps.itsm, key, [
+    { id: `${instanceId}:accepted`, text: acceptedNote(action, interconnect, recordUrl, instanceId), interconnect },
+  ]);
+  await startWatch(client, watchInstanceId, {
+    ticket: event.ticket,
+    action,
+    interconnect,
+    instanceId,
+    intervalSeconds: deps.itsmSettings.watchIntervalSeconds,
+  });
   return { outcome: "started", ticket: event.ticket.number, action, interconnect, operation: instanceId };
 }
 
@@ -100,7 +130,10 @@ function parseEvent(deps: ItsmDeps, system: TicketSystem, body: unknown): Parsed
   const map = deps.itsmSettings.jira?.fieldMap;
   if (!map) throw new Error("the Jira route runs without a field map");
   const event = parseJiraEvent(body, map);
-  return { ...event, ...(event.action === undefined ? { ignoredBecause: `status "${event.status}" asks for no action (JIRA_FIELD_MAP.actions)` } : {}) };
+  return {
+    ...event,
+    ...(event.action === undefined ? { ignoredBecause: `status "${event.status}" asks for no action (JIRA_FIELD_MAP.actions)` } : {}),
+  };
 }
 
 function labelFor(deps: ItsmDeps, system: TicketSystem): (v: TicketVariableName) => string {
@@ -114,17 +147,36 @@ function decommissionName(variables: Record<string, unknown>, label: (v: TicketV
   const raw = variables.interconnect_name;
   const name = typeof raw === "string" ? raw.trim() : "";
   if (!NAME.test(name)) {
-    throw new ValidationError([{ path: label("interconnect_name"), message: name === "" ? "is required: the interconnect to decommission" : "must be 3-40 characters of lowercase letters, digits and hyphens, starting with a letter" }]);
+    throw new ValidationError([
+      {
+        path: label("interconnect_name"),
+        message:
+          name === ""
+            ? "is required: the interconnect to decommission"
+            : "must be 3-40 characters of lowercase letters, digits and hyphens, starting with a letter",
+      },
+    ]);
   }
   const unknown = Object.keys(variables).filter((k) => !(k in TICKET_VARIABLES));
-  if (unknown.length) throw new ValidationError(unknown.map((k) => ({ path: `variables.${k}`, message: "is not a variable of the interconnect request" })));
+  if (unknown.length)
+    throw new ValidationError(unknown.map((k) => ({ path: `variables.${k}`, message: "is not a variable of the interconnect request" })));
   return name;
 }
 
 /** The note (idempotent per distinct problem) and an audit row; both best effort after the first failure is known. */
-async function reject(deps: ItsmDeps, event: ParsedEvent, action: TicketAction, key: string, err: DomainError, text: string): Promise<void> {
+async function reject(
+  deps: ItsmDeps,
+  event: ParsedEvent,
+  action: TicketAction,
+  key: string,
+  err: DomainError,
+  text: string,
+): Promise<void> {
   const fingerprint = createHash("sha256").update(`${action}\n${err.code}\n${err.message}`).digest("hex").slice(0, 24);
-  const interconnect = typeof event.variables.interconnect_name === "string" && NAME.test(event.variables.interconnect_name) ? event.variables.interconnect_name : undefined;
+  const interconnect =
+    typeof event.variables.interconnect_name === "string" && NAME.test(event.variables.interconnect_name)
+      ? event.variables.interconnect_name
+      : undefined;
   await deps.itsm.tickets.remember(event.ticket);
   await enqueueNotes(deps.itsm, key, [{ id: `reject:${fingerprint}`, text, ...(interconnect ? { interconnect } : {}) }]);
   await deps.store.audit.append({

@@ -41,7 +41,8 @@ export async function deliverTicketNotes(deps: ItsmDeps, ticketKey: string): Pro
       const note = await deps.itsm.outbox.head(ticketKey);
       if (!note || note.status === "parked") return { delivered, ...(note ? { parked: true } : {}) };
       // A retry is already scheduled for it: another kick (a new note, a redelivery) must not start a second chain.
-      if (note.nextAttemptAt && note.nextAttemptAt > deps.now().toISOString()) return { delivered, retryInSeconds: Math.ceil((Date.parse(note.nextAttemptAt) - deps.now().getTime()) / 1000) };
+      if (note.nextAttemptAt && note.nextAttemptAt > deps.now().toISOString())
+        return { delivered, retryInSeconds: Math.ceil((Date.parse(note.nextAttemptAt) - deps.now().getTime()) / 1000) };
       if (!(await deps.itsm.outbox.lease(ticketKey, owner, LEASE_MS))) return { delivered, busy: true };
       if (!ticket) {
         await park(deps, await deps.itsm.outbox.beginAttempt(note), undefined, `the ticket ${ticketKey} is not known to this service`);
@@ -59,7 +60,14 @@ export async function deliverTicketNotes(deps: ItsmDeps, ticketKey: string): Pro
       }
       await deps.itsm.outbox.markDelivered(attempt);
       delivered++;
-      await audit(deps, ticket, note, "succeeded", `Note ${note.sequence} delivered to ${ticket.system} ${ticket.number}${note.close ? ` (ticket moved to its ${note.close.action} ${note.close.outcome} end)` : ""}.`, { durationMs: Date.now() - started });
+      await audit(
+        deps,
+        ticket,
+        note,
+        "succeeded",
+        `Note ${note.sequence} delivered to ${ticket.system} ${ticket.number}${note.close ? ` (ticket moved to its ${note.close.action} ${note.close.outcome} end)` : ""}.`,
+        { durationMs: Date.now() - started },
+      );
     }
   } finally {
     await deps.itsm.outbox.release(ticketKey, owner);
@@ -67,10 +75,19 @@ export async function deliverTicketNotes(deps: ItsmDeps, ticketKey: string): Pro
 }
 
 async function send(channel: TicketChannel, ticket: Ticket, note: OutboxNote): Promise<void> {
-  await channel.deliver(ticket, { text: note.text, marker: note.marker, ...(note.close ? { close: note.close } : {}) }, { maybeDelivered: note.attempts > 1 });
+  await channel.deliver(
+    ticket,
+    { text: note.text, marker: note.marker, ...(note.close ? { close: note.close } : {}) },
+    { maybeDelivered: note.attempts > 1 },
+  );
 }
 
-async function failed(deps: ItsmDeps, ticket: Ticket, note: OutboxNote, error: ItsmRequestError): Promise<Omit<DeliveryRound, "delivered">> {
+async function failed(
+  deps: ItsmDeps,
+  ticket: Ticket,
+  note: OutboxNote,
+  error: ItsmRequestError,
+): Promise<Omit<DeliveryRound, "delivered">> {
   const { maxAttempts, firstRetrySeconds, maxRetrySeconds } = deps.itsmSettings.outbox;
   if (!error.retryable || note.attempts >= maxAttempts) {
     await park(deps, note, ticket, error.message);
@@ -80,17 +97,38 @@ async function failed(deps: ItsmDeps, ticket: Ticket, note: OutboxNote, error: I
   const retryInSeconds = Math.min(maxRetrySeconds, Math.max(backoff, Math.ceil((error.retryAfterMs ?? 0) / 1000)));
   const updated = await deps.itsm.outbox.recordFailure(note, error.message, new Date(deps.now().getTime() + retryInSeconds * 1000 - 500));
   await deps.itsm.queue.kick(note.ticketKey, retryInSeconds);
-  await audit(deps, ticket, note, "retrying", `Note ${note.sequence} to ${ticket.system} ${ticket.number} not delivered (attempt ${updated.attempts} of ${maxAttempts}): ${error.message}; next attempt in ${retryInSeconds} s.`, { details: { attempt: updated.attempts, delaySeconds: retryInSeconds, ...(error.status ? { status: error.status } : {}) } });
+  await audit(
+    deps,
+    ticket,
+    note,
+    "retrying",
+    `Note ${note.sequence} to ${ticket.system} ${ticket.number} not delivered (attempt ${updated.attempts} of ${maxAttempts}): ${error.message}; next attempt in ${retryInSeconds} s.`,
+    { details: { attempt: updated.attempts, delaySeconds: retryInSeconds, ...(error.status ? { status: error.status } : {}) } },
+  );
   return { retryInSeconds };
 }
 
 async function park(deps: ItsmDeps, note: OutboxNote, ticket: Ticket | undefined, reason: string): Promise<void> {
   const parked = await deps.itsm.outbox.park(note, reason);
-  await audit(deps, ticket, parked, "failed", `Note ${note.sequence} to ${ticket ? `${ticket.system} ${ticket.number}` : note.ticketKey} parked after ${parked.attempts} attempt(s): ${reason}. Notes behind it wait; POST /api/itsm/notes/${note.ticketKey}/redeliver once the cause is fixed.`, { details: { attempt: parked.attempts } });
+  await audit(
+    deps,
+    ticket,
+    parked,
+    "failed",
+    `Note ${note.sequence} to ${ticket ? `${ticket.system} ${ticket.number}` : note.ticketKey} parked after ${parked.attempts} attempt(s): ${reason}. Notes behind it wait; POST /api/itsm/notes/${note.ticketKey}/redeliver once the cause is fixed.`,
+    { details: { attempt: parked.attempts } },
+  );
 }
 
 /** Under the interconnect's trail when the note names one, else the reserved ITSM partition; never the note's text. */
-async function audit(deps: ItsmDeps, ticket: Ticket | undefined, note: OutboxNote, phase: "succeeded" | "retrying" | "failed", message: string, extra: { durationMs?: number; details?: Record<string, string | number> }): Promise<void> {
+async function audit(
+  deps: ItsmDeps,
+  ticket: Ticket | undefined,
+  note: OutboxNote,
+  phase: "succeeded" | "retrying" | "failed",
+  message: string,
+  extra: { durationMs?: number; details?: Record<string, string | number> },
+): Promise<void> {
   await deps.store.audit.append({
     interconnect: note.interconnect ?? ITSM_AUDIT_PARTITION,
     step: "itsm-note",

@@ -44,8 +44,18 @@ export async function listParkedNotes(deps: ItsmDeps): Promise<ParkedNoteView[]>
 }
 
 /** Puts the ticket's parked notes back in line and asks for delivery; the notes behind them follow in order. */
-export async function redeliverParkedNotes(deps: ItsmDeps, ticketKey: string, actor: string): Promise<{ ticketKey: string; redelivered: number }> {
-  if (!TICKET_KEY.test(ticketKey)) throw new ValidationError([{ path: "path ticketKey", message: "must be a ticket key as listed by GET /api/itsm/notes/parked (servicenow-<sys_id> or jira-<issue id>)" }]);
+export async function redeliverParkedNotes(
+  deps: ItsmDeps,
+  ticketKey: string,
+  actor: string,
+): Promise<{ ticketKey: string; redelivered: number }> {
+  if (!TICKET_KEY.test(ticketKey))
+    throw new ValidationError([
+      {
+        path: "path ticketKey",
+        message: "must be a ticket key as listed by GET /api/itsm/notes/parked (servicenow-<sys_id> or jira-<issue id>)",
+      },
+    ]);
   const ticket = await deps.itsm.tickets.ticket(ticketKey);
   if (!ticket) throw new DomainError(ErrorCodes.NOT_FOUND, `No ticket ${ticketKey} is known to this service.`, { details: { ticketKey } });
   const redelivered = await deps.itsm.outbox.unpark(ticketKey);

@@ -13,7 +13,13 @@ import type { ItsmDeps } from "./deps";
  * The BGP plan is what a provisioning would get now, reserving nothing: a clash with another
  * interconnect's block is one of the plan's problems, not a rejection, because the board reviews it.
  */
-export async function startTicketPlan(deps: ItsmDeps, client: DurableClient, spec: InterconnectSpec, actor: string, instanceId: string): Promise<string> {
+export async function startTicketPlan(
+  deps: ItsmDeps,
+  client: DurableClient,
+  spec: InterconnectSpec,
+  actor: string,
+  instanceId: string,
+): Promise<string> {
   if ((await findInstance(client, instanceId)) !== undefined) return instanceId;
   const problems: PlanProblem[] = [];
   let bgp: PlanInput["bgp"] = null;
@@ -26,8 +32,16 @@ export async function startTicketPlan(deps: ItsmDeps, client: DurableClient, spe
     });
     bgp = { plan, source: spec.bgp ? "requested" : "allocated" };
   } catch (err) {
-    if (err instanceof ValidationError) problems.push(...err.issues.map((i) => ({ path: i.path, message: i.message, fix: "choose other /30 blocks, or leave both out to have them allocated" })));
-    else if (isDomainError(err) && err.status < 500) problems.push({ path: "bgp", message: err.message, fix: "widen BGP_ADDRESS_POOL or give both /30 blocks" });
+    if (err instanceof ValidationError)
+      problems.push(
+        ...err.issues.map((i) => ({
+          path: i.path,
+          message: i.message,
+          fix: "choose other /30 blocks, or leave both out to have them allocated",
+        })),
+      );
+    else if (isDomainError(err) && err.status < 500)
+      problems.push({ path: "bgp", message: err.message, fix: "widen BGP_ADDRESS_POOL or give both /30 blocks" });
     else throw err;
   }
   const input: PlanInput = { planId: instanceId, name: spec.name, actor, spec, bgp, problems, timing: deps.timing };

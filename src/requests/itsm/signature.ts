@@ -17,14 +17,23 @@ export interface SignatureHeaders {
  * it is accepted on the Jira route only, where replays are caught by idempotency instead.
  * Throws a 401 DomainError whose message says what was wrong, never what was expected.
  */
-export function verifySignature(options: { secret: string; rawBody: Buffer; headers: SignatureHeaders; nowMs: number; allowHubSignature: boolean }): "itsm" | "hub" {
+export function verifySignature(options: {
+  secret: string;
+  rawBody: Buffer;
+  headers: SignatureHeaders;
+  nowMs: number;
+  allowHubSignature: boolean;
+}): "itsm" | "hub" {
   const { secret, rawBody, headers } = options;
   const signature = headers.get("x-itsm-signature");
   if (signature !== null) {
     const timestamp = headers.get("x-itsm-timestamp");
     if (timestamp === null || !/^\d{1,12}$/.test(timestamp.trim())) throw unauthorized("x-itsm-timestamp is missing or not Unix seconds");
     const skew = Math.abs(options.nowMs / 1000 - Number(timestamp.trim()));
-    if (skew > SIGNATURE_TOLERANCE_SECONDS) throw unauthorized(`x-itsm-timestamp is ${Math.round(skew)} s away from now (at most ${SIGNATURE_TOLERANCE_SECONDS} s): a replay or a wrong clock`);
+    if (skew > SIGNATURE_TOLERANCE_SECONDS)
+      throw unauthorized(
+        `x-itsm-timestamp is ${Math.round(skew)} s away from now (at most ${SIGNATURE_TOLERANCE_SECONDS} s): a replay or a wrong clock`,
+      );
     const expected = createHmac("sha256", secret).update(`${timestamp.trim()}.`).update(rawBody).digest("hex");
     if (!sameSignature(signature, expected)) throw unauthorized("x-itsm-signature does not match");
     return "itsm";
@@ -35,13 +44,24 @@ export function verifySignature(options: { secret: string; rawBody: Buffer; head
     if (!sameSignature(hub, expected)) throw unauthorized("X-Hub-Signature does not match");
     return "hub";
   }
-  throw unauthorized(options.allowHubSignature ? "no signature: send x-itsm-timestamp and x-itsm-signature, or X-Hub-Signature from a Jira webhook with a secret" : "no signature: send x-itsm-timestamp and x-itsm-signature");
+  throw unauthorized(
+    options.allowHubSignature
+      ? "no signature: send x-itsm-timestamp and x-itsm-signature, or X-Hub-Signature from a Jira webhook with a secret"
+      : "no signature: send x-itsm-timestamp and x-itsm-signature",
+  );
 }
 
 /** Signs a body as verifySignature expects (the signing helper and tests use it). */
-export function signBody(secret: string, rawBody: string | Buffer, timestampSeconds: number): { "x-itsm-timestamp": string; "x-itsm-signature": string } {
+export function signBody(
+  secret: string,
+  rawBody: string | Buffer,
+  timestampSeconds: number,
+): { "x-itsm-timestamp": string; "x-itsm-signature": string } {
   const ts = String(Math.floor(timestampSeconds));
-  return { "x-itsm-timestamp": ts, "x-itsm-signature": `sha256=${createHmac("sha256", secret).update(`${ts}.`).update(rawBody).digest("hex")}` };
+  return {
+    "x-itsm-timestamp": ts,
+    "x-itsm-signature": `sha256=${createHmac("sha256", secret).update(`${ts}.`).update(rawBody).digest("hex")}`,
+  };
 }
 
 function sameSignature(given: string, expectedHex: string): boolean {

@@ -21,7 +21,12 @@ export type TicketWatchInput = z.input<typeof ticketWatchInput>;
 
 /** Looks per episode before continueAsNew, so the history of a watch over a long wait stays short. */
 const LOOKS_PER_EPISODE = 40;
-const CLOSING: Partial<Record<Milestone, "succeeded" | "failed">> = { active: "succeeded", failed: "failed", "torn-down": "succeeded", "teardown-failed": "failed" };
+const CLOSING: Partial<Record<Milestone, "succeeded" | "failed">> = {
+  active: "succeeded",
+  failed: "failed",
+  "torn-down": "succeeded",
+  "teardown-failed": "failed",
+};
 
 /**
  * Reports one operation's milestones to its ticket, looking at the operation every intervalSeconds

@@ -28,7 +28,16 @@ describe("ticket variables -> spec", () => {
   });
 
   it("converts numbers and booleans, treats empty strings as unset, and puts cost_center into a tag", () => {
-    const spec = specFromTicketVariables({ ...SERVICENOW_SEED.variables, bandwidth_gbps: "2", fastpath: "FALSE", gateway_sku: "ErGw3AZ", cost_center: "CC-42", oci_drg_ocid: "", bgp_primary_cidr: "", bgp_secondary_cidr: "" });
+    const spec = specFromTicketVariables({
+      ...SERVICENOW_SEED.variables,
+      bandwidth_gbps: "2",
+      fastpath: "FALSE",
+      gateway_sku: "ErGw3AZ",
+      cost_center: "CC-42",
+      oci_drg_ocid: "",
+      bgp_primary_cidr: "",
+      bgp_secondary_cidr: "",
+    });
     expect(spec.bandwidthGbps).toBe(2);
     expect(spec.azure.gateway).toMatchObject({ sku: "ErGw3AZ", fastPath: false });
     expect(spec.tags).toEqual({ "cost-center": "CC-42" });
@@ -38,9 +47,25 @@ describe("ticket variables -> spec", () => {
 
   it("names every problem by its variable, never by a spec path", () => {
     const { oci_vcn_ocid: _gone, ...rest } = SERVICENOW_SEED.variables;
-    const issues = issuesOf(() => specFromTicketVariables({ ...rest, bandwidth_gbps: "3", fastpath: "yes", er_peering_location: "Amsterdam", bgp_secondary_cidr: "", colour: "blue" }));
+    const issues = issuesOf(() =>
+      specFromTicketVariables({
+        ...rest,
+        bandwidth_gbps: "3",
+        fastpath: "yes",
+        er_peering_location: "Amsterdam",
+        bgp_secondary_cidr: "",
+        colour: "blue",
+      }),
+    );
     const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
-    expect(Object.keys(byPath).sort()).toEqual(["variables.bandwidth_gbps", "variables.bgp_secondary_cidr", "variables.colour", "variables.er_peering_location", "variables.fastpath", "variables.oci_vcn_ocid"]);
+    expect(Object.keys(byPath).sort()).toEqual([
+      "variables.bandwidth_gbps",
+      "variables.bgp_secondary_cidr",
+      "variables.colour",
+      "variables.er_peering_location",
+      "variables.fastpath",
+      "variables.oci_vcn_ocid",
+    ]);
     expect(byPath["variables.bandwidth_gbps"]).toBe("must be one of 1, 2, 5, 10 (Gbps; FastConnect offers only these)");
     expect(byPath["variables.fastpath"]).toContain("must be true or false");
     expect(issues.every((i) => i.path.startsWith("variables."))).toBe(true);
@@ -54,17 +79,34 @@ describe("ticket variables -> spec", () => {
 
 describe("ServiceNow event", () => {
   it("refuses unknown fields and a malformed sys_id by name", () => {
-    const issues = issuesOf(() => parseServiceNowEvent({ table: "change_request", sys_id: "nope", number: "CHG0031234", state: "-1", action: "provision", requested_by: "a", variables: {}, extra: 1 }));
+    const issues = issuesOf(() =>
+      parseServiceNowEvent({
+        table: "change_request",
+        sys_id: "nope",
+        number: "CHG0031234",
+        state: "-1",
+        action: "provision",
+        requested_by: "a",
+        variables: {},
+        extra: 1,
+      }),
+    );
     expect(issues.map((i) => i.path).sort()).toEqual(["extra", "sys_id"]);
   });
 });
 
 describe("JIRA_FIELD_MAP and Jira events", () => {
   it("names the key of the setting that is wrong", () => {
-    const issues = issuesOf(() => parseJiraFieldMap(JSON.stringify({ fields: { bandwidth_gbps: "cf_1" }, actions: { plan: ["Open"], provision: ["open"] } })));
+    const issues = issuesOf(() =>
+      parseJiraFieldMap(JSON.stringify({ fields: { bandwidth_gbps: "cf_1" }, actions: { plan: ["Open"], provision: ["open"] } })),
+    );
     expect(issues.map((i) => i.path)).toEqual(expect.arrayContaining(["JIRA_FIELD_MAP.fields.bandwidth_gbps", "JIRA_FIELD_MAP.fields"]));
     expect(issuesOf(() => parseJiraFieldMap("{")).map((i) => i.path)).toEqual(["JIRA_FIELD_MAP"]);
-    const twice = issuesOf(() => parseJiraFieldMap(JSON.stringify({ fields: { interconnect_name: "customfield_10070" }, actions: { plan: ["Open"], provision: ["open"] } })));
+    const twice = issuesOf(() =>
+      parseJiraFieldMap(
+        JSON.stringify({ fields: { interconnect_name: "customfield_10070" }, actions: { plan: ["Open"], provision: ["open"] } }),
+      ),
+    );
     expect(twice).toEqual([{ path: "JIRA_FIELD_MAP.actions.provision", message: 'status "open" is already mapped to plan' }]);
   });
 
@@ -72,10 +114,21 @@ describe("JIRA_FIELD_MAP and Jira events", () => {
     const map = parseJiraFieldMap(MAP_TEXT);
     const issue = { ...JIRA_SEED.issue, id: 10001, fields: { ...JIRA_SEED.issue.fields, status: { name: "Implementing" } } };
     const event = parseJiraEvent(issue, map);
-    expect(event).toMatchObject({ action: "provision", ticket: { system: "jira", id: "10001", number: "NET-1" }, requestedBy: "network-ops@example.com" });
+    expect(event).toMatchObject({
+      action: "provision",
+      ticket: { system: "jira", id: "10001", number: "NET-1" },
+      requestedBy: "network-ops@example.com",
+    });
     expect(specFromTicketVariables(event.variables)).toEqual(exampleSpec());
-    expect(parseJiraEvent({ webhookEvent: "jira:issue_updated", issue: { ...issue, fields: { ...issue.fields, status: { name: "Open" } } } }, map).action).toBeUndefined();
-    expect(issuesOf(() => parseJiraEvent({ issue: { ...issue, fields: { ...issue.fields, customfield_10071: [1] } } }, map))).toEqual([{ path: "issue.fields.customfield_10071", message: "(bandwidth_gbps) must be text, a number, true/false or a single option" }]);
+    expect(
+      parseJiraEvent(
+        { webhookEvent: "jira:issue_updated", issue: { ...issue, fields: { ...issue.fields, status: { name: "Open" } } } },
+        map,
+      ).action,
+    ).toBeUndefined();
+    expect(issuesOf(() => parseJiraEvent({ issue: { ...issue, fields: { ...issue.fields, customfield_10071: [1] } } }, map))).toEqual([
+      { path: "issue.fields.customfield_10071", message: "(bandwidth_gbps) must be text, a number, true/false or a single option" },
+    ]);
   });
 });
 
@@ -84,19 +137,32 @@ describe("milestones", () => {
 
   it("reports passed milestones once each, in order, and ends with active", () => {
     expect(nextMilestones({ ...base, step: "preflight" }, [])).toEqual({ milestones: [], done: false });
-    expect(nextMilestones({ ...base, step: "provider", resources: { virtualNetworkId: "v", circuitId: "c" } }, ["preflight-passed"])).toEqual({ milestones: ["circuit-created", "waiting-for-oracle"], done: false });
+    expect(
+      nextMilestones({ ...base, step: "provider", resources: { virtualNetworkId: "v", circuitId: "c" } }, ["preflight-passed"]),
+    ).toEqual({ milestones: ["circuit-created", "waiting-for-oracle"], done: false });
     // A fast run seen only at the end still tells the ticket the circuit (billing) exists.
-    expect(nextMilestones({ ...base, state: "active", runtimeStatus: "Completed", resources: { virtualNetworkId: "v", circuitId: "c" } }, [])).toEqual({ milestones: ["preflight-passed", "circuit-created", "active"], done: true });
+    expect(
+      nextMilestones({ ...base, state: "active", runtimeStatus: "Completed", resources: { virtualNetworkId: "v", circuitId: "c" } }, []),
+    ).toEqual({ milestones: ["preflight-passed", "circuit-created", "active"], done: true });
   });
 
   it("reports a failure at pre-flight without claiming pre-flight passed", () => {
-    const obs = { ...base, state: "failed", runtimeStatus: "Failed", failure: { step: "preflight", code: "NOT_FOUND", message: "x" }, resources: { virtualNetworkId: "v" } };
+    const obs = {
+      ...base,
+      state: "failed",
+      runtimeStatus: "Failed",
+      failure: { step: "preflight", code: "NOT_FOUND", message: "x" },
+      resources: { virtualNetworkId: "v" },
+    };
     expect(nextMilestones(obs, [])).toEqual({ milestones: ["failed"], done: true });
   });
 
   it("ends a teardown with torn-down or teardown-failed, and a plan with its report", () => {
     expect(nextMilestones({ ...base, kind: "teardown", state: "deleted" }, [])).toEqual({ milestones: ["torn-down"], done: true });
-    expect(nextMilestones({ ...base, kind: "teardown", state: "failed", runtimeStatus: "Failed" }, [])).toEqual({ milestones: ["teardown-failed"], done: true });
+    expect(nextMilestones({ ...base, kind: "teardown", state: "failed", runtimeStatus: "Failed" }, [])).toEqual({
+      milestones: ["teardown-failed"],
+      done: true,
+    });
     expect(nextMilestones({ ...base, kind: "plan", runtimeStatus: "Failed" }, [])).toEqual({ milestones: ["plan-failed"], done: true });
   });
 });

@@ -39,7 +39,17 @@ const OCI_KINDS: Record<string, keyof Inventory> = {
 const OCI_GONE = new Set(["TERMINATED", "DETACHED"]);
 
 export function inventory(state: unknown): Inventory {
-  const inv: Inventory = { circuits: [], gateways: [], connections: [], publicIps: [], gatewaySubnets: [], virtualCircuits: [], drgs: [], drgAttachments: [], routeRules: [] };
+  const inv: Inventory = {
+    circuits: [],
+    gateways: [],
+    connections: [],
+    publicIps: [],
+    gatewaySubnets: [],
+    virtualCircuits: [],
+    drgs: [],
+    drgAttachments: [],
+    routeRules: [],
+  };
   const seen = new Set<string>();
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(visit);
@@ -61,12 +71,18 @@ export function inventory(state: unknown): Inventory {
       const ociBucket = kind ? OCI_KINDS[kind] : undefined;
       if (ociBucket && typeof obj.lifecycleState === "string") {
         seen.add(id.toLowerCase());
-        if (!OCI_GONE.has(obj.lifecycleState)) (inv[ociBucket] as CloudResource[]).push({ id, name: String(obj.displayName ?? ""), state: obj.lifecycleState, raw: obj });
+        if (!OCI_GONE.has(obj.lifecycleState))
+          (inv[ociBucket] as CloudResource[]).push({ id, name: String(obj.displayName ?? ""), state: obj.lifecycleState, raw: obj });
       }
       if (kind === "routetable" && Array.isArray(obj.routeRules)) {
         seen.add(id.toLowerCase());
         for (const rule of obj.routeRules as Record<string, string>[]) {
-          inv.routeRules.push({ routeTableId: id, destination: rule.destination ?? "", networkEntityId: rule.networkEntityId ?? "", ...(rule.description ? { description: rule.description } : {}) });
+          inv.routeRules.push({
+            routeTableId: id,
+            destination: rule.destination ?? "",
+            networkEntityId: rule.networkEntityId ?? "",
+            ...(rule.description ? { description: rule.description } : {}),
+          });
         }
       }
     }
@@ -82,9 +98,25 @@ export function counts(inv: Inventory): Record<keyof Inventory, number> {
 }
 
 export const NOTHING: Record<keyof Inventory, number> = {
-  circuits: 0, gateways: 0, connections: 0, publicIps: 0, gatewaySubnets: 0, virtualCircuits: 0, drgs: 0, drgAttachments: 0, routeRules: 0,
+  circuits: 0,
+  gateways: 0,
+  connections: 0,
+  publicIps: 0,
+  gatewaySubnets: 0,
+  virtualCircuits: 0,
+  drgs: 0,
+  drgAttachments: 0,
+  routeRules: 0,
 };
 
 export const ONE_INTERCONNECT: Record<keyof Inventory, number> = {
-  circuits: 1, gateways: 1, connections: 1, publicIps: 1, gatewaySubnets: 1, virtualCircuits: 1, drgs: 1, drgAttachments: 1, routeRules: 1,
+  circuits: 1,
+  gateways: 1,
+  connections: 1,
+  publicIps: 1,
+  gatewaySubnets: 1,
+  virtualCircuits: 1,
+  drgs: 1,
+  drgAttachments: 1,
+  routeRules: 1,
 };

@@ -49,7 +49,12 @@ export class E2eStack {
   static async start(options: StackOptions = {}): Promise<E2eStack> {
     await ensureBuilt();
     const azurite = await startAzurite();
-    const emulators = await startEmulators({ speed: options.speed ?? 1000, armPort: 0, ociPort: 0, ...(options.faults ? { faults: options.faults } : {}) });
+    const emulators = await startEmulators({
+      speed: options.speed ?? 1000,
+      armPort: 0,
+      ociPort: 0,
+      ...(options.faults ? { faults: options.faults } : {}),
+    });
     const itsm = options.itsm ? await startItsmEmulators() : undefined;
     const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "e2e-clock-")), "clock.json");
     writeFileSync(clockFile, JSON.stringify(emulators.clock.getAnchor()));
@@ -169,7 +174,12 @@ export class E2eStack {
    * One REST call. Every answer is checked against the app's own OpenAPI document (GET /api/openapi.json,
    * read once per host start): an undocumented status or a body that does not match its schema fails the test.
    */
-  async api(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Json }> {
+  async api(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Headers; json: Json }> {
     const init: RequestInit = { method, headers: { ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers } };
     if (body !== undefined) init.body = typeof body === "string" ? body : JSON.stringify(body);
     const res = await fetch(`${this.url}/api/${route}`, init);
@@ -242,7 +252,8 @@ export class E2eStack {
     const until = Date.now() + timeoutMs;
     let inv = inventory(await this.admin("GET", "state"));
     while (!done(inv)) {
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}; clouds: ${JSON.stringify(counts(inv))}; host log: ${this.logDir}`);
+      if (Date.now() > until)
+        throw new Error(`timed out waiting for ${what}; clouds: ${JSON.stringify(counts(inv))}; host log: ${this.logDir}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
       inv = inventory(await this.admin("GET", "state"));
     }
@@ -256,14 +267,18 @@ export class E2eStack {
     const ca = readFileSync(this.emulators.arm.caCertPath);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
-      const req = httpsRequest(url, { method, ca, headers: payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {} }, (res) => {
-        let text = "";
-        res.on("data", (c: Buffer) => (text += c.toString()));
-        res.on("end", () => {
-          if ((res.statusCode ?? 500) >= 300) return reject(new Error(`admin ${method} ${route}: ${res.statusCode} ${text}`));
-          resolve(text ? JSON.parse(text) : null);
-        });
-      });
+      const req = httpsRequest(
+        url,
+        { method, ca, headers: payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {} },
+        (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => (text += c.toString()));
+          res.on("end", () => {
+            if ((res.statusCode ?? 500) >= 300) return reject(new Error(`admin ${method} ${route}: ${res.statusCode} ${text}`));
+            resolve(text ? JSON.parse(text) : null);
+          });
+        },
+      );
       req.on("error", reject);
       req.end(payload);
     });
@@ -271,17 +286,28 @@ export class E2eStack {
 
   /** The OCI emulator's /admin/faults: OCI's operations and Oracle's side (provider, BGP). */
   async ociFaults(method: "PUT" | "PATCH", body: unknown): Promise<Json> {
-    const res = await fetch(new URL("/admin/faults", this.emulators.oci.url), { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const res = await fetch(new URL("/admin/faults", this.emulators.oci.url), {
+      method,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`OCI admin ${method} faults: ${res.status} ${text}`);
     return JSON.parse(text) as Json;
   }
 
   /** Both emulators' faults at once (each emulator owns its own). */
-  async faults(method: "PUT" | "PATCH", body: { operations?: Record<string, unknown>; providerNeverProvisions?: boolean; bgpStaysDown?: boolean }): Promise<void> {
+  async faults(
+    method: "PUT" | "PATCH",
+    body: { operations?: Record<string, unknown>; providerNeverProvisions?: boolean; bgpStaysDown?: boolean },
+  ): Promise<void> {
     const { providerNeverProvisions, bgpStaysDown, operations = {} } = body;
     const side = (cloud: string) => Object.fromEntries(Object.entries(operations).filter(([k]) => k === "*" || k.startsWith(`${cloud}:`)));
     await this.admin(method, "faults", { operations: side("arm") });
-    await this.ociFaults(method, { operations: side("oci"), ...(providerNeverProvisions === undefined ? {} : { providerNeverProvisions }), ...(bgpStaysDown === undefined ? {} : { bgpStaysDown }) });
+    await this.ociFaults(method, {
+      operations: side("oci"),
+      ...(providerNeverProvisions === undefined ? {} : { providerNeverProvisions }),
+      ...(bgpStaysDown === undefined ? {} : { bgpStaysDown }),
+    });
   }
 }

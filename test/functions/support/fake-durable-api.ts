@@ -48,7 +48,15 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
       if (req.method === "POST" && start) {
         const [, name, instanceId] = start as unknown as [string, string, string];
         const now = new Date().toISOString();
-        const instance: FakeInstance = { name, instanceId, input: body ? JSON.parse(body) : null, runtimeStatus: "Running", customStatus: null, createdTime: now, lastUpdatedTime: now };
+        const instance: FakeInstance = {
+          name,
+          instanceId,
+          input: body ? JSON.parse(body) : null,
+          runtimeStatus: "Running",
+          customStatus: null,
+          createdTime: now,
+          lastUpdatedTime: now,
+        };
         instances.set(instanceId, instance);
         starts.push(instance);
         return send(202, { id: instanceId });
@@ -69,7 +77,16 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
         const instance = instances.get(status[1] as string);
         if (!instance) return send(404);
         const { name, instanceId, runtimeStatus, customStatus, createdTime, lastUpdatedTime, input } = instance;
-        return send(runtimeStatus === "Running" ? 202 : 200, { name, instanceId, runtimeStatus, customStatus, createdTime, lastUpdatedTime, input, output: instance.terminateReason ?? null });
+        return send(runtimeStatus === "Running" ? 202 : 200, {
+          name,
+          instanceId,
+          runtimeStatus,
+          customStatus,
+          createdTime,
+          lastUpdatedTime,
+          input,
+          output: instance.terminateReason ?? null,
+        });
       }
       send(404, { error: `fake durable API: no route for ${req.method} ${url.pathname}` });
     });

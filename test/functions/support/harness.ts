@@ -79,7 +79,10 @@ export function request(
   path = "",
   options: { body?: unknown; raw?: string; headers?: Record<string, string>; params?: Record<string, string> } = {},
 ): HttpRequest {
-  const headers: Record<string, string> = { ...(options.body !== undefined ? { "content-type": "application/json" } : {}), ...options.headers };
+  const headers: Record<string, string> = {
+    ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+    ...options.headers,
+  };
   const raw = options.raw ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
   return new HttpRequest({
     method,

@@ -49,7 +49,10 @@ export function compiledMain(): ArmTemplate {
   if (cached) return cached;
   const file = join(tmpdir(), `interconnect-main-${inputsDigest()}.json`);
   if (!existsSync(file)) {
-    const json = execFileSync(process.execPath, [join(root, "scripts", "bicep.js"), "build", join(root, "infra", "main.bicep")], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const json = execFileSync(process.execPath, [join(root, "scripts", "bicep.js"), "build", join(root, "infra", "main.bicep")], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     // Test files compile in parallel: write aside, then rename, so no reader sees half a file.
     const partial = `${file}.${process.pid}`;
     writeFileSync(partial, json);

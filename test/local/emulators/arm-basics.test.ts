@@ -13,14 +13,23 @@ afterEach(async () => env.close());
 afterAll(() => cleanupCerts());
 
 /** A raw HTTPS call (no SDK) for what the SDK never sends: no token, other api-versions. */
-function rawFetch(path: string, init: { token?: string | null } = {}): Promise<{ status: number; requestId: string | undefined; body: { error: { code: string } } }> {
+function rawFetch(
+  path: string,
+  init: { token?: string | null } = {},
+): Promise<{ status: number; requestId: string | undefined; body: { error: { code: string } } }> {
   const headers: Record<string, string> = {};
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? env.arm.token}`;
   return new Promise((resolve, reject) => {
     const req = request(`${env.arm.url}${path}`, { headers, ca: env.arm.caCertPem }, (res) => {
       let text = "";
       res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, requestId: res.headers["x-ms-request-id"] as string | undefined, body: JSON.parse(text) as { error: { code: string } } }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          requestId: res.headers["x-ms-request-id"] as string | undefined,
+          body: JSON.parse(text) as { error: { code: string } },
+        }),
+      );
     });
     req.on("error", reject);
     req.end();
@@ -37,7 +46,10 @@ describe("ARM emulator: the wire", () => {
   });
 
   it("rejects a missing or wrong bearer token with 401 in ARM's envelope", async () => {
-    const missing = await rawFetch(`/subscriptions/${env.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/vnet-erp?api-version=2025-05-01`, { token: null });
+    const missing = await rawFetch(
+      `/subscriptions/${env.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/vnet-erp?api-version=2025-05-01`,
+      { token: null },
+    );
     expect(missing.status).toBe(401);
     expect(missing.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(missing.body.error.code).toBe("AuthenticationFailed");
@@ -64,10 +76,14 @@ describe("ARM emulator: the wire", () => {
     const err = (await env.client.expressRouteCircuits.get(RG, "nope").catch((e: unknown) => e)) as RestError;
     expect(err.statusCode).toBe(404);
     expect(err.code).toBe("ResourceNotFound");
-    expect(err.message).toContain("The Resource 'Microsoft.Network/expressRouteCircuits/nope' under resource group 'rg-erp-network' was not found");
+    expect(err.message).toContain(
+      "The Resource 'Microsoft.Network/expressRouteCircuits/nope' under resource group 'rg-erp-network' was not found",
+    );
     const rg = (await env.client.expressRouteCircuits.get("rg-missing", "x").catch((e: unknown) => e)) as RestError;
     expect(rg.code).toBe("ResourceGroupNotFound");
-    const sub = await rawFetch(`/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/v?api-version=2025-05-01`);
+    const sub = await rawFetch(
+      `/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/${RG}/providers/Microsoft.Network/virtualNetworks/v?api-version=2025-05-01`,
+    );
     expect(sub.status).toBe(404);
     expect(sub.body.error.code).toBe("SubscriptionNotFound");
   });
@@ -85,17 +101,38 @@ describe("ARM emulator: the wire", () => {
 
 describe("ARM emulator: resources and LROs", () => {
   it("creates a subnet and a public IP through the SDK's pollers, with 201 then 200 and fresh etags", async () => {
-    const subnet = await env.client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "GatewaySubnet", { addressPrefix: "10.10.255.0/27" }, POLL);
+    const subnet = await env.client.subnets.beginCreateOrUpdateAndWait(
+      RG,
+      "vnet-erp",
+      "GatewaySubnet",
+      { addressPrefix: "10.10.255.0/27" },
+      POLL,
+    );
     expect(subnet.provisioningState).toBe("Succeeded");
-    const again = await env.client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "GatewaySubnet", { addressPrefix: "10.10.255.0/27" }, POLL);
+    const again = await env.client.subnets.beginCreateOrUpdateAndWait(
+      RG,
+      "vnet-erp",
+      "GatewaySubnet",
+      { addressPrefix: "10.10.255.0/27" },
+      POLL,
+    );
     expect(again.etag).not.toBe(subnet.etag);
 
-    const outside = (await env.client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "bad", { addressPrefix: "10.99.0.0/24" }, POLL).catch((e: unknown) => e)) as RestError;
+    const outside = (await env.client.subnets
+      .beginCreateOrUpdateAndWait(RG, "vnet-erp", "bad", { addressPrefix: "10.99.0.0/24" }, POLL)
+      .catch((e: unknown) => e)) as RestError;
     expect(outside.code).toBe("NetcfgSubnetRangeOutsideVnet");
-    const overlap = (await env.client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "dup", { addressPrefix: "10.10.1.0/25" }, POLL).catch((e: unknown) => e)) as RestError;
+    const overlap = (await env.client.subnets
+      .beginCreateOrUpdateAndWait(RG, "vnet-erp", "dup", { addressPrefix: "10.10.1.0/25" }, POLL)
+      .catch((e: unknown) => e)) as RestError;
     expect(overlap.code).toBe("NetcfgSubnetRangesOverlap");
 
-    const pip = await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(RG, "pip-gw", { location: "eastus", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, POLL);
+    const pip = await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(
+      RG,
+      "pip-gw",
+      { location: "eastus", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" },
+      POLL,
+    );
     expect(pip.provisioningState).toBe("Succeeded");
     expect(pip.ipAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   });
@@ -103,10 +140,20 @@ describe("ARM emulator: resources and LROs", () => {
   it("honours If-Match with 412 and If-None-Match: * on existing resources", async () => {
     const vnet = await env.client.virtualNetworks.get(RG, "vnet-erp");
     const stale = (await env.client.virtualNetworks
-      .beginCreateOrUpdateAndWait(RG, "vnet-erp", { location: "eastus", addressSpace: { addressPrefixes: ["10.10.0.0/16"] } }, { ...POLL, requestOptions: { customHeaders: { "If-Match": 'W/"stale"' } } })
+      .beginCreateOrUpdateAndWait(
+        RG,
+        "vnet-erp",
+        { location: "eastus", addressSpace: { addressPrefixes: ["10.10.0.0/16"] } },
+        { ...POLL, requestOptions: { customHeaders: { "If-Match": 'W/"stale"' } } },
+      )
       .catch((e: unknown) => e)) as RestError;
     expect(stale.statusCode).toBe(412);
-    const ok = await env.client.virtualNetworks.beginCreateOrUpdateAndWait(RG, "vnet-erp", { location: "eastus", addressSpace: { addressPrefixes: ["10.10.0.0/16"] } }, { ...POLL, requestOptions: { customHeaders: { "If-Match": vnet.etag ?? "" } } });
+    const ok = await env.client.virtualNetworks.beginCreateOrUpdateAndWait(
+      RG,
+      "vnet-erp",
+      { location: "eastus", addressSpace: { addressPrefixes: ["10.10.0.0/16"] } },
+      { ...POLL, requestOptions: { customHeaders: { "If-Match": vnet.etag ?? "" } } },
+    );
     expect(ok.provisioningState).toBe("Succeeded");
     expect(ok.subnets?.map((s) => s.name)).toEqual(["snet-app"]);
   });
@@ -120,8 +167,18 @@ describe("ARM emulator: resources and LROs", () => {
     expect(wrong.code).toBe("InvalidGatewaySubnet");
 
     await env.client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "GatewaySubnet", { addressPrefix: "10.10.255.0/27" }, POLL);
-    await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(RG, "pip-gw", { location: "eastus", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, POLL);
-    const poller = await env.client.virtualNetworkGateways.beginCreateOrUpdate(RG, "gw", gatewayBody(`${env.arm.virtualNetworkId}/subnets/GatewaySubnet`, "pip-gw"), POLL);
+    await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(
+      RG,
+      "pip-gw",
+      { location: "eastus", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" },
+      POLL,
+    );
+    const poller = await env.client.virtualNetworkGateways.beginCreateOrUpdate(
+      RG,
+      "gw",
+      gatewayBody(`${env.arm.virtualNetworkId}/subnets/GatewaySubnet`, "pip-gw"),
+      POLL,
+    );
     const during = await env.client.virtualNetworkGateways.get(RG, "gw");
     expect(during.provisioningState).toBe("Updating");
     const startedAt = env.clock.now();
@@ -129,7 +186,9 @@ describe("ARM emulator: resources and LROs", () => {
     expect(gw.provisioningState).toBe("Succeeded");
     expect(env.clock.now() - startedAt).toBeGreaterThanOrEqual(29 * 60_000);
 
-    const inUse = (await env.client.subnets.beginDeleteAndWait(RG, "vnet-erp", "GatewaySubnet", POLL).catch((e: unknown) => e)) as RestError;
+    const inUse = (await env.client.subnets
+      .beginDeleteAndWait(RG, "vnet-erp", "GatewaySubnet", POLL)
+      .catch((e: unknown) => e)) as RestError;
     expect(inUse.code).toBe("InUseSubnetCannotBeDeleted");
     const pipInUse = (await env.client.publicIPAddresses.beginDeleteAndWait(RG, "pip-gw", POLL).catch((e: unknown) => e)) as RestError;
     expect(pipInUse.code).toBe("PublicIPAddressCannotBeDeleted");
@@ -176,7 +235,13 @@ describe("ARM emulator: faults and Retry-After", () => {
     let requests = 0;
     env.client.pipeline.addPolicy({ name: "countRequests", sendRequest: (req, next) => ((requests += 1), next(req)) });
     const started = Date.now();
-    await env.client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "snet-b", { addressPrefix: "10.10.2.0/24" }, { updateIntervalInMs: 5 });
+    await env.client.subnets.beginCreateOrUpdateAndWait(
+      RG,
+      "vnet-erp",
+      "snet-b",
+      { addressPrefix: "10.10.2.0/24" },
+      { updateIntervalInMs: 5 },
+    );
     // The operation runs 1.5 s real; polling every 5 ms would take ~300 requests, Retry-After: 1 takes a handful.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
     expect(requests).toBeGreaterThanOrEqual(3);
@@ -193,7 +258,13 @@ function gatewayBody(subnetId: string, pipName?: string) {
       {
         name: "default",
         subnet: { id: subnetId },
-        ...(pipName ? { publicIPAddress: { id: `/subscriptions/${env.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Network/publicIPAddresses/${pipName}` } } : {}),
+        ...(pipName
+          ? {
+              publicIPAddress: {
+                id: `/subscriptions/${env.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Network/publicIPAddresses/${pipName}`,
+              },
+            }
+          : {}),
       },
     ],
   };

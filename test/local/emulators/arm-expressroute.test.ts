@@ -66,7 +66,11 @@ describe("ExpressRoute circuit and the provider", () => {
     expect(circuit.serviceProviderProvisioningState).toBe("NotProvisioned");
     expect(circuit.peerings).toEqual([]);
     const key = circuit.serviceKey ?? "";
-    expect(env.link.azure.describeCircuit(key)).toMatchObject({ peeringLocation: "Washington DC", bandwidthInMbps: 1000, serviceProviderName: "Oracle Cloud FastConnect" });
+    expect(env.link.azure.describeCircuit(key)).toMatchObject({
+      peeringLocation: "Washington DC",
+      bandwidthInMbps: 1000,
+      serviceProviderName: "Oracle Cloud FastConnect",
+    });
     expect(env.link.azure.describeCircuit("00000000-0000-4000-8000-000000000000")).toBeUndefined();
 
     env.link.azure.providerProvisioning(key);
@@ -90,12 +94,22 @@ describe("ExpressRoute circuit and the provider", () => {
 
   it("validates the provider, peering location and bandwidth against the provider catalog", async () => {
     const bad = (await env.client.expressRouteCircuits
-      .beginCreateOrUpdateAndWait(RG, "er-x", { ...circuitBody, serviceProviderProperties: { ...circuitBody.serviceProviderProperties, peeringLocation: "Chicago" } }, POLL)
+      .beginCreateOrUpdateAndWait(
+        RG,
+        "er-x",
+        { ...circuitBody, serviceProviderProperties: { ...circuitBody.serviceProviderProperties, peeringLocation: "Chicago" } },
+        POLL,
+      )
       .catch((e: unknown) => e)) as RestError;
     expect(bad.statusCode).toBe(400);
     expect(bad.code).toBe("InvalidPeeringLocation");
     const bw = (await env.client.expressRouteCircuits
-      .beginCreateOrUpdateAndWait(RG, "er-x", { ...circuitBody, serviceProviderProperties: { ...circuitBody.serviceProviderProperties, bandwidthInMbps: 3000 } }, POLL)
+      .beginCreateOrUpdateAndWait(
+        RG,
+        "er-x",
+        { ...circuitBody, serviceProviderProperties: { ...circuitBody.serviceProviderProperties, bandwidthInMbps: 3000 } },
+        POLL,
+      )
       .catch((e: unknown) => e)) as RestError;
     expect(bw.code).toBe("InvalidBandwidth");
   });
@@ -116,7 +130,9 @@ describe("connections, FastPath, and BGP tables", () => {
   it("fails the connection LRO on a circuit the provider has not provisioned", async () => {
     const gw = await createGateway("UltraPerformance");
     const { id } = await createCircuit();
-    const err = (await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn", connectionBody(gw, id), POLL).catch((e: unknown) => e)) as Error;
+    const err = (await env.client.virtualNetworkGatewayConnections
+      .beginCreateOrUpdateAndWait(RG, "conn", connectionBody(gw, id), POLL)
+      .catch((e: unknown) => e)) as Error;
     expect(err.message).toContain("ExpressRouteCircuitNotProvisioned");
     const conn = await env.client.virtualNetworkGatewayConnections.get(RG, "conn");
     expect(conn.provisioningState).toBe("Failed");
@@ -129,13 +145,20 @@ describe("connections, FastPath, and BGP tables", () => {
     const gw = await createGateway("Standard");
     const { id, serviceKey } = await createCircuit();
     provision(serviceKey);
-    const err = (await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn", connectionBody(gw, id, true), POLL).catch((e: unknown) => e)) as RestError;
+    const err = (await env.client.virtualNetworkGatewayConnections
+      .beginCreateOrUpdateAndWait(RG, "conn", connectionBody(gw, id, true), POLL)
+      .catch((e: unknown) => e)) as RestError;
     expect(err.statusCode).toBe(400);
     expect(err.code).toBe("ExpressRouteGatewayBypassNotSupported");
 
     await env.client.virtualNetworkGateways.beginDeleteAndWait(RG, "ergw", POLL);
     const ultra = await createGateway("UltraPerformance");
-    const conn = await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn", connectionBody(ultra, id, true), POLL);
+    const conn = await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
+      RG,
+      "conn",
+      connectionBody(ultra, id, true),
+      POLL,
+    );
     expect(conn.provisioningState).toBe("Succeeded");
     expect(conn.expressRouteGatewayBypass).toBe(true);
   });
@@ -144,7 +167,9 @@ describe("connections, FastPath, and BGP tables", () => {
     const gw = await createGateway("ErGwScale", 2);
     const { id, serviceKey } = await createCircuit();
     provision(serviceKey);
-    const err = (await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn", connectionBody(gw, id, true), POLL).catch((e: unknown) => e)) as RestError;
+    const err = (await env.client.virtualNetworkGatewayConnections
+      .beginCreateOrUpdateAndWait(RG, "conn", connectionBody(gw, id, true), POLL)
+      .catch((e: unknown) => e)) as RestError;
     expect(err.code).toBe("ExpressRouteGatewayBypassNotSupported");
   });
 
@@ -152,7 +177,12 @@ describe("connections, FastPath, and BGP tables", () => {
     const gw = await createGateway("ErGwScale", 10);
     const { id, serviceKey } = await createCircuit();
     provision(serviceKey);
-    const conn = await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn", connectionBody(gw, id, true), POLL);
+    const conn = await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
+      RG,
+      "conn",
+      connectionBody(gw, id, true),
+      POLL,
+    );
     expect(conn.provisioningState).toBe("Succeeded");
     expect(conn.connectionStatus).toBe("Connecting");
     env.clock.advance(LAG);
@@ -174,7 +204,9 @@ describe("connections, FastPath, and BGP tables", () => {
     const summary = await env.client.expressRouteCircuits.beginListRoutesTableSummaryAndWait(RG, "er-erp-prod", PEERING, "primary", POLL);
     expect(summary.value?.[0]).toMatchObject({ neighbor: "192.168.100.1", v: 4, as: 31898, statePfxRcd: "1" });
 
-    const bad = (await env.client.expressRouteCircuits.beginListArpTableAndWait(RG, "er-erp-prod", PEERING, "tertiary", POLL).catch((e: unknown) => e)) as RestError;
+    const bad = (await env.client.expressRouteCircuits
+      .beginListArpTableAndWait(RG, "er-erp-prod", PEERING, "tertiary", POLL)
+      .catch((e: unknown) => e)) as RestError;
     expect(bad.code).toBe("InvalidDevicePath");
 
     const gwDelete = (await env.client.virtualNetworkGateways.beginDeleteAndWait(RG, "ergw", POLL).catch((e: unknown) => e)) as RestError;
@@ -191,12 +223,22 @@ describe("VirtualNetworkGateways_ListConnections", () => {
     expect(await collect(env.client.virtualNetworkGateways.listConnections(RG, "ergw"))).toEqual([]);
 
     await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn-here", connectionBody(gw, id), POLL);
-    await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait("rg-erp-links", "conn-there", connectionBody(gw, id), POLL);
+    await env.client.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
+      "rg-erp-links",
+      "conn-there",
+      connectionBody(gw, id),
+      POLL,
+    );
     const listed = await collect(env.client.virtualNetworkGateways.listConnections(RG, "ergw"));
     expect(listed.map((c) => c.name).sort()).toEqual(["conn-here", "conn-there"]);
     const there = listed.find((c) => c.name === "conn-there");
     expect(there?.id).toMatch(/\/resourceGroups\/rg-erp-links\/providers\/Microsoft\.Network\/connections\/conn-there$/);
-    expect(there).toMatchObject({ type: "Microsoft.Network/connections", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gw }, peer: { id } });
+    expect(there).toMatchObject({
+      type: "Microsoft.Network/connections",
+      connectionType: "ExpressRoute",
+      virtualNetworkGateway1: { id: gw },
+      peer: { id },
+    });
     // The resource group's own list still shows only its connections.
     expect((await collect(env.client.virtualNetworkGatewayConnections.list(RG))).map((c) => c.name)).toEqual(["conn-here"]);
 
@@ -248,7 +290,9 @@ describe("teardown order", () => {
     const circuit = await env.client.expressRouteCircuits.get(RG, "er-erp-prod");
     expect(circuit.provisioningState).toBe("Failed");
     expect((await env.client.virtualNetworkGatewayConnections.get(RG, "conn")).connectionStatus).toBe("NotConnected");
-    const refused = (await env.client.expressRouteCircuits.beginDeleteAndWait(RG, "er-erp-prod", POLL).catch((e: unknown) => e)) as RestError;
+    const refused = (await env.client.expressRouteCircuits
+      .beginDeleteAndWait(RG, "er-erp-prod", POLL)
+      .catch((e: unknown) => e)) as RestError;
     expect(refused.code).toBe("ConflictError");
 
     // Recovery: unlink, then refresh the circuit with a PUT of its model; the deprovisioning then proceeds.

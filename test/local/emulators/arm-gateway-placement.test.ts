@@ -29,7 +29,13 @@ function gatewayBody(location: string, publicIpName?: string, gatewayType: "Expr
       {
         name: "default",
         subnet: { id: gatewaySubnet() },
-        ...(publicIpName ? { publicIPAddress: { id: `/subscriptions/${env.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Network/publicIPAddresses/${publicIpName}` } } : {}),
+        ...(publicIpName
+          ? {
+              publicIPAddress: {
+                id: `/subscriptions/${env.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Network/publicIPAddresses/${publicIpName}`,
+              },
+            }
+          : {}),
       },
     ],
   };
@@ -46,7 +52,9 @@ async function refused(run: Promise<unknown>): Promise<RestError> {
 
 describe("ARM emulator: gateway placement", () => {
   it("refuses a gateway in another region than its VNet with InvalidResourceReference naming the subnet", async () => {
-    const err = await refused(env.client.virtualNetworkGateways.beginCreateOrUpdateAndWait(RG, "vgw-far", gatewayBody("australiaeast"), POLL));
+    const err = await refused(
+      env.client.virtualNetworkGateways.beginCreateOrUpdateAndWait(RG, "vgw-far", gatewayBody("australiaeast"), POLL),
+    );
     expect(err.statusCode).toBe(400);
     expect(err.code).toBe("InvalidResourceReference");
     expect(err.message).toContain(gatewaySubnet());
@@ -58,8 +66,15 @@ describe("ARM emulator: gateway placement", () => {
   });
 
   it("refuses a gateway whose public IP lives in another region", async () => {
-    await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(RG, "pip-far", { location: "westeurope", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, POLL);
-    const err = await refused(env.client.virtualNetworkGateways.beginCreateOrUpdateAndWait(RG, "vgw-a", gatewayBody("eastus", "pip-far"), POLL));
+    await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(
+      RG,
+      "pip-far",
+      { location: "westeurope", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" },
+      POLL,
+    );
+    const err = await refused(
+      env.client.virtualNetworkGateways.beginCreateOrUpdateAndWait(RG, "vgw-a", gatewayBody("eastus", "pip-far"), POLL),
+    );
     expect(err.code).toBe("InvalidResourceReference");
     expect(err.message).toMatch(/publicIPAddresses\/pip-far referenced by resource .*virtualNetworkGateways\/vgw-a/);
   });
@@ -70,7 +85,12 @@ describe("ARM emulator: gateway placement", () => {
     expect(err.statusCode).toBe(400);
     expect(err.code).toBe("VirtualNetworkGatewayOfSameTypeExists");
     expect(err.message).toContain("virtualNetworkGateways/vgw-a-er");
-    await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(RG, "pip-vpn", { location: "eastus", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" }, POLL);
+    await env.client.publicIPAddresses.beginCreateOrUpdateAndWait(
+      RG,
+      "pip-vpn",
+      { location: "eastus", sku: { name: "Standard" }, publicIPAllocationMethod: "Static" },
+      POLL,
+    );
     const vpn = await env.client.virtualNetworkGateways.beginCreateOrUpdate(RG, "vgw-vpn", gatewayBody("eastus", "pip-vpn", "Vpn"), POLL);
     await Promise.all([first.pollUntilDone(), vpn.pollUntilDone()]);
     // The same gateway PUT again is an update, not a second gateway.

@@ -51,13 +51,22 @@ export async function startCrossCloud(): Promise<CrossCloud> {
 }
 
 /** A call to the emulators' admin endpoint (HTTPS on the ARM server, the local CA, no token). */
-export function admin(e: RunningEmulators, method: string, p: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+export function admin(
+  e: RunningEmulators,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${e.arm.url}${p}`, { method, ca: readFileSync(e.arm.caCertPath, "utf8"), headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
-    });
+    const req = request(
+      `${e.arm.url}${p}`,
+      { method, ca: readFileSync(e.arm.caCertPath, "utf8"), headers: { "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+      },
+    );
     req.on("error", reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -115,7 +124,8 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
     createDrgAttachmentDetails: { drgId: drg.id, networkDetails: { type: "VCN", id: emu.oci.vcnId } },
   });
   await waitFor(
-    async () => ((await oci.getDrgAttachment({ drgAttachmentId: drgAttachment.id })).drgAttachment.lifecycleState === "ATTACHED" ? true : undefined),
+    async () =>
+      (await oci.getDrgAttachment({ drgAttachmentId: drgAttachment.id })).drgAttachment.lifecycleState === "ATTACHED" ? true : undefined,
     "attachment ATTACHED",
   );
 
@@ -125,7 +135,11 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
     {
       location: "eastus",
       sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
-      serviceProviderProperties: { serviceProviderName: "Oracle Cloud FastConnect", peeringLocation: "Washington DC", bandwidthInMbps: 1000 },
+      serviceProviderProperties: {
+        serviceProviderName: "Oracle Cloud FastConnect",
+        peeringLocation: "Washington DC",
+        bandwidthInMbps: 1000,
+      },
     },
     POLL,
   );
@@ -134,7 +148,10 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
   const services = await oci.listFastConnectProviderServices({ compartmentId: emu.oci.compartmentId });
   const azure = services.items.find((s) => s.providerName === "Microsoft Azure");
   strictEqual(azure?.id, emu.oci.providerServiceId);
-  const keyInfo = await oci.getFastConnectProviderServiceKey({ providerServiceId: emu.oci.providerServiceId, providerServiceKeyName: serviceKey });
+  const keyInfo = await oci.getFastConnectProviderServiceKey({
+    providerServiceId: emu.oci.providerServiceId,
+    providerServiceKeyName: serviceKey,
+  });
   strictEqual(keyInfo.fastConnectProviderServiceKey.peeringLocation, "Washington DC");
 
   const { virtualCircuit } = await oci.createVirtualCircuit({
@@ -160,17 +177,25 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
   }, "virtual circuit PROVISIONED, ACTIVE, BGP UP");
   const provisioned = await waitFor(async () => {
     const c = await arm.expressRouteCircuits.get(RG, names.circuit);
-    return c.serviceProviderProvisioningState === "Provisioned" && c.peerings?.some((p) => p.name === "AzurePrivatePeering") ? c : undefined;
+    return c.serviceProviderProvisioningState === "Provisioned" && c.peerings?.some((p) => p.name === "AzurePrivatePeering")
+      ? c
+      : undefined;
   }, "circuit Provisioned with AzurePrivatePeering");
   const p = provisioned.peerings?.[0];
-  deepStrictEqual([p?.peerASN, p?.azureASN, p?.primaryPeerAddressPrefix, p?.secondaryPeerAddressPrefix], [31898, 12076, "192.168.100.0/30", "192.168.100.4/30"]);
+  deepStrictEqual(
+    [p?.peerASN, p?.azureASN, p?.primaryPeerAddressPrefix, p?.secondaryPeerAddressPrefix],
+    [31898, 12076, "192.168.100.0/30", "192.168.100.4/30"],
+  );
 
   const table = await oci.getRouteTable({ rtId: emu.oci.routeTableId });
   await oci.updateRouteTable({
     rtId: emu.oci.routeTableId,
     ifMatch: table.etag,
     updateRouteTableDetails: {
-      routeRules: [...table.routeTable.routeRules, { destination: "10.10.0.0/16", destinationType: core.models.RouteRule.DestinationType.CidrBlock, networkEntityId: drg.id }],
+      routeRules: [
+        ...table.routeTable.routeRules,
+        { destination: "10.10.0.0/16", destinationType: core.models.RouteRule.DestinationType.CidrBlock, networkEntityId: drg.id },
+      ],
     },
   });
 
@@ -178,11 +203,30 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
   const connection = await arm.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
     RG,
     names.connection,
-    { location: "eastus", connectionType: "ExpressRoute", virtualNetworkGateway1: { id: gateway.id }, peer: { id: provisioned.id }, routingWeight: 0, expressRouteGatewayBypass: true },
+    {
+      location: "eastus",
+      connectionType: "ExpressRoute",
+      virtualNetworkGateway1: { id: gateway.id },
+      peer: { id: provisioned.id },
+      routingWeight: 0,
+      expressRouteGatewayBypass: true,
+    },
     POLL,
   );
   strictEqual(connection.provisioningState, "Succeeded");
-  await waitFor(async () => ((await arm.virtualNetworkGatewayConnections.get(RG, names.connection)).connectionStatus === "Connected" ? true : undefined), "Connected");
+  await waitFor(
+    async () =>
+      (await arm.virtualNetworkGatewayConnections.get(RG, names.connection)).connectionStatus === "Connected" ? true : undefined,
+    "Connected",
+  );
 
-  return { drgId: drg.id, attachmentId: drgAttachment.id, virtualCircuitId, serviceKey, circuitId: provisioned.id ?? "", connectionId: connection.id ?? "", gatewayId: gateway.id ?? "" };
+  return {
+    drgId: drg.id,
+    attachmentId: drgAttachment.id,
+    virtualCircuitId,
+    serviceKey,
+    circuitId: provisioned.id ?? "",
+    connectionId: connection.id ?? "",
+    gatewayId: gateway.id ?? "",
+  };
 }

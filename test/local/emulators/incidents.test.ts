@@ -26,8 +26,10 @@ afterAll(async () => {
 });
 
 const incident = (body: Record<string, unknown>) => admin(emu, "POST", "/admin/incidents", body);
-const arp = async (path: string) => (await arm.expressRouteCircuits.beginListArpTableAndWait(RG, "er-erp-prod", "AzurePrivatePeering", path, POLL)).value ?? [];
-const summary = async (path: string) => (await arm.expressRouteCircuits.beginListRoutesTableSummaryAndWait(RG, "er-erp-prod", "AzurePrivatePeering", path, POLL)).value ?? [];
+const arp = async (path: string) =>
+  (await arm.expressRouteCircuits.beginListArpTableAndWait(RG, "er-erp-prod", "AzurePrivatePeering", path, POLL)).value ?? [];
+const summary = async (path: string) =>
+  (await arm.expressRouteCircuits.beginListRoutesTableSummaryAndWait(RG, "er-erp-prod", "AzurePrivatePeering", path, POLL)).value ?? [];
 const virtualCircuit = async () => (await oci.getVirtualCircuit({ virtualCircuitId: ids.virtualCircuitId })).virtualCircuit;
 
 async function drgRules(): Promise<core.models.DrgRouteRule[]> {
@@ -73,7 +75,9 @@ describe("emulator incidents, seen through the real SDKs", () => {
     expect((await arm.virtualNetworks.get(RG, "vnet-erp")).addressSpace?.addressPrefixes).toEqual(["10.10.0.0/16", "10.11.0.0/16"]);
     expect((await drgRules()).map((r) => r.destination)).toEqual(["10.10.0.0/16", "10.11.0.0/16"]);
     // The VCN's route table knows nothing of it: only the rule the interconnect added.
-    expect((await oci.getRouteTable({ rtId: emu.oci.routeTableId })).routeTable.routeRules.map((r) => r.destination)).toEqual(["10.10.0.0/16"]);
+    expect((await oci.getRouteTable({ rtId: emu.oci.routeTableId })).routeTable.routeRules.map((r) => r.destination)).toEqual([
+      "10.10.0.0/16",
+    ]);
   });
 
   it("removes a VCN route rule outside the service", async () => {
@@ -94,7 +98,11 @@ describe("emulator incidents, seen through the real SDKs", () => {
     expect([conn.provisioningState, conn.connectionStatus]).toEqual(["Failed", "NotConnected"]);
     expect(await drgRules()).toEqual([]);
     await arm.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(RG, "conn-erp-prod", conn, POLL);
-    await waitFor(async () => ((await arm.virtualNetworkGatewayConnections.get(RG, "conn-erp-prod")).connectionStatus === "Connected" ? true : undefined), "Connected again");
+    await waitFor(
+      async () =>
+        (await arm.virtualNetworkGatewayConnections.get(RG, "conn-erp-prod")).connectionStatus === "Connected" ? true : undefined,
+      "Connected again",
+    );
   });
 
   it("fails the virtual circuit (BGP DOWN, no peer in the ARP table) until it is recovered", async () => {
@@ -118,7 +126,9 @@ describe("emulator incidents, seen through the real SDKs", () => {
     await incident({ kind: "drgAttachmentDetached", drgAttachmentId: ids.attachmentId });
     await waitFor(async () => {
       try {
-        return (await oci.getDrgAttachment({ drgAttachmentId: ids.attachmentId })).drgAttachment.lifecycleState === "DETACHED" ? true : undefined;
+        return (await oci.getDrgAttachment({ drgAttachmentId: ids.attachmentId })).drgAttachment.lifecycleState === "DETACHED"
+          ? true
+          : undefined;
       } catch (e) {
         if (isNotFound(e)) return true; // DETACHED, then gone after its retention
         throw e;

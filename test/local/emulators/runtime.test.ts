@@ -21,11 +21,18 @@ afterEach(async () => {
 });
 
 function armClient(e: RunningEmulators): NetworkManagementClient {
-  return new NetworkManagementClient(staticToken(e.arm.token), e.arm.subscriptionId, { endpoint: e.arm.url, tlsOptions: { ca: readFileSync(e.arm.caCertPath, "utf8") } });
+  return new NetworkManagementClient(staticToken(e.arm.token), e.arm.subscriptionId, {
+    endpoint: e.arm.url,
+    tlsOptions: { ca: readFileSync(e.arm.caCertPath, "utf8") },
+  });
 }
 
 async function ociAdmin(e: RunningEmulators, method: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`${e.oci.url}/admin/faults`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const res = await fetch(`${e.oci.url}/admin/faults`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -48,7 +55,10 @@ describe("startEmulators", () => {
     expect(emu.faults.bgpStaysDown).toBe(true);
     expect((await ociAdmin(emu, "PATCH", { operations: { "arm:PUT virtualNetworks": { errorRate: 1 } } })).status).toBe(400);
     // The combined view still shows both sides; a PUT on one side leaves the other's faults alone.
-    expect((await admin(emu, "GET", "/admin/state")).body.faults).toEqual({ operations: { "arm:GET virtualNetworks": { latencyMs: 1 }, "oci:*": { latencyMs: 2 } }, bgpStaysDown: true });
+    expect((await admin(emu, "GET", "/admin/state")).body.faults).toEqual({
+      operations: { "arm:GET virtualNetworks": { latencyMs: 1 }, "oci:*": { latencyMs: 2 } },
+      bgpStaysDown: true,
+    });
     await admin(emu, "PUT", "/admin/faults", {});
     expect(emu.faults.current).toEqual({ operations: { "oci:*": { latencyMs: 2 } }, bgpStaysDown: true });
     expect((await ociAdmin(emu, "PUT", {})).body).toEqual({ operations: {} });
@@ -58,7 +68,11 @@ describe("startEmulators", () => {
     const clock = await admin(emu, "POST", "/admin/clock", { advanceMs: 3_600_000 });
     expect(clock.body.nowMs as number).toBeGreaterThanOrEqual(before + 3_600_000);
 
-    const vnet = await admin(emu, "POST", "/admin/seed/virtualNetworks", { name: "vnet-hr", addressPrefixes: ["10.30.0.0/16"], subnets: [{ name: "snet-a", addressPrefix: "10.30.1.0/24" }] });
+    const vnet = await admin(emu, "POST", "/admin/seed/virtualNetworks", {
+      name: "vnet-hr",
+      addressPrefixes: ["10.30.0.0/16"],
+      subnets: [{ name: "snet-a", addressPrefix: "10.30.1.0/24" }],
+    });
     expect(vnet.status).toBe(201);
     expect((await armClient(emu).virtualNetworks.get(RG, "vnet-hr")).subnets?.[0]?.addressPrefix).toBe("10.30.1.0/24");
     const badVnet = await admin(emu, "POST", "/admin/seed/virtualNetworks", { name: "vnet-x" });
@@ -69,7 +83,9 @@ describe("startEmulators", () => {
     expect(vcn.body.cidrBlocks).toEqual(["10.40.0.0/16"]);
 
     expect((await admin(emu, "POST", "/admin/reset")).status).toBe(200);
-    const gone = (await armClient(emu).virtualNetworks.get(RG, "vnet-hr").catch((e: unknown) => e)) as RestError;
+    const gone = (await armClient(emu)
+      .virtualNetworks.get(RG, "vnet-hr")
+      .catch((e: unknown) => e)) as RestError;
     expect(gone.statusCode).toBe(404);
     expect((await armClient(emu).virtualNetworks.get(RG, "vnet-erp")).name).toBe("vnet-erp");
   });
@@ -79,7 +95,13 @@ describe("startEmulators", () => {
     dirs.push(dataDir);
     emu = await startEmulators({ speed: 60, dataDir });
     let client = armClient(emu);
-    await client.subnets.beginCreateOrUpdateAndWait(RG, "vnet-erp", "GatewaySubnet", { addressPrefix: "10.10.255.0/27" }, { updateIntervalInMs: 200 });
+    await client.subnets.beginCreateOrUpdateAndWait(
+      RG,
+      "vnet-erp",
+      "GatewaySubnet",
+      { addressPrefix: "10.10.255.0/27" },
+      { updateIntervalInMs: 200 },
+    );
     // A 30-minute gateway: at speed 60 it is 30 real seconds, so it is still Updating across the restart.
     await client.virtualNetworkGateways.beginCreateOrUpdate(RG, "ergw", {
       location: "eastus",

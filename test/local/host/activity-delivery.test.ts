@@ -63,8 +63,12 @@ describe("in-process activity dispatch and results", () => {
     const record = await h.host.store.getInstance(id);
     // What a kill -9 between the checkpoint and the work item's delete leaves behind.
     const stale: WorkItem = {
-      instanceId: id, executionId: record?.executionId as string, taskScheduledId: 0, name: "SlowMark",
-      input: { file, tag: "r-1", ms: 0 }, enqueuedAt: Date.now(),
+      instanceId: id,
+      executionId: record?.executionId as string,
+      taskScheduledId: 0,
+      name: "SlowMark",
+      input: { file, tag: "r-1", ms: 0 },
+      enqueuedAt: Date.now(),
     };
     await h.host.store.workItems.sendMessage(JSON.stringify(stale));
     await until("the redelivered work item to be consumed", async () => (await queuedMessages()) === 0);
@@ -82,7 +86,11 @@ describe("in-process activity dispatch and results", () => {
       const s = (await call(base, "GET", `${DT}/instances/${id}`)).json as unknown as { customStatus: unknown };
       return JSON.stringify(s.customStatus) === JSON.stringify({ done: 4 });
     });
-    await until("the Instances row to catch up", async () => (await h.host.store.getInstance(id))?.customStatus === JSON.stringify({ done: 4 }), 3_000);
+    await until(
+      "the Instances row to catch up",
+      async () => (await h.host.store.getInstance(id))?.customStatus === JSON.stringify({ done: 4 }),
+      3_000,
+    );
     await call(base, "POST", `${DT}/instances/${id}/raiseEvent/Finish`, "end");
     expect((await waitForStatus(base, id)).output).toBe("end");
     expect((await h.host.store.getInstance(id))?.runtimeStatus).toBe("Completed");

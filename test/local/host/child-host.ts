@@ -11,10 +11,22 @@ export interface ChildHost {
 
 /** The host as a separate process, so a test can kill -9 it the way a crash would. */
 export async function spawnHost(env: Record<string, string>): Promise<ChildHost> {
-  const child = spawn(process.execPath, ["-r", path.join(__dirname, "ts-register.cjs"), path.resolve(__dirname, "../../../src/local/host/main.ts")], {
-    env: { ...process.env, HOST_APP_DIR: FIXTURE_APP, HOST_PORT: "0", HOST_QUIET: "1", HOST_LEASE_SECONDS: "1", HOST_MAX_POLL_MS: "200", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["-r", path.join(__dirname, "ts-register.cjs"), path.resolve(__dirname, "../../../src/local/host/main.ts")],
+    {
+      env: {
+        ...process.env,
+        HOST_APP_DIR: FIXTURE_APP,
+        HOST_PORT: "0",
+        HOST_QUIET: "1",
+        HOST_LEASE_SECONDS: "1",
+        HOST_MAX_POLL_MS: "200",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
     const onData = (c: Buffer) => {
@@ -31,9 +43,10 @@ export async function spawnHost(env: Record<string, string>): Promise<ChildHost>
     url,
     process: child,
     output: () => out,
-    kill9: () => new Promise((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGKILL");
-    }),
+    kill9: () =>
+      new Promise((resolve) => {
+        child.once("exit", () => resolve());
+        child.kill("SIGKILL");
+      }),
   };
 }

@@ -19,11 +19,20 @@ describe("durable orchestrations through the local host", () => {
     expect(s.output).toEqual(["Hello Tokyo", "Hello Seattle", "Hello London"]);
     expect(s.customStatus).toEqual({ done: 3 });
     expect(types(s)).toEqual([
-      "ExecutionStarted", "TaskScheduled", "TaskCompleted", "TaskScheduled", "TaskCompleted", "TaskScheduled", "TaskCompleted", "ExecutionCompleted",
+      "ExecutionStarted",
+      "TaskScheduled",
+      "TaskCompleted",
+      "TaskScheduled",
+      "TaskCompleted",
+      "TaskScheduled",
+      "TaskCompleted",
+      "ExecutionCompleted",
     ]);
     const completed = (s.historyEvents ?? []).filter((e) => e.EventType === "TaskCompleted");
     expect(completed.map((e) => [e.TaskScheduledId, e.FunctionName, e.Result])).toEqual([
-      [0, "Hello", "Hello Tokyo"], [1, "Hello", "Hello Seattle"], [2, "Hello", "Hello London"],
+      [0, "Hello", "Hello Tokyo"],
+      [1, "Hello", "Hello Seattle"],
+      [2, "Hello", "Hello London"],
     ]);
   });
 
@@ -45,11 +54,23 @@ describe("durable orchestrations through the local host", () => {
   it("retries a failing activity with Durable Task's retry timers and sequence numbers", async () => {
     const s = await waitForStatus(base, await startOrchestration(base, "RetryActivity", { key: "r1", failTimes: 2, attempts: 3 }));
     expect(s.output).toEqual({ key: "r1", attempts: 3 });
-    const ids = (s.historyEvents ?? []).filter((e) => ["TaskScheduled", "TaskFailed", "TimerCreated", "TimerFired", "TaskCompleted"].includes(e.EventType))
-      .map((e) => `${e.EventType}#${e.EventType === "TaskScheduled" || e.EventType === "TimerCreated" ? e.EventId : e.TaskScheduledId ?? e.TimerId}`);
+    const ids = (s.historyEvents ?? [])
+      .filter((e) => ["TaskScheduled", "TaskFailed", "TimerCreated", "TimerFired", "TaskCompleted"].includes(e.EventType))
+      .map(
+        (e) =>
+          `${e.EventType}#${e.EventType === "TaskScheduled" || e.EventType === "TimerCreated" ? e.EventId : (e.TaskScheduledId ?? e.TimerId)}`,
+      );
     expect(ids).toEqual([
-      "TaskScheduled#0", "TaskFailed#0", "TimerCreated#1", "TimerFired#1", "TaskScheduled#2", "TaskFailed#2",
-      "TimerCreated#3", "TimerFired#3", "TaskScheduled#4", "TaskCompleted#4",
+      "TaskScheduled#0",
+      "TaskFailed#0",
+      "TimerCreated#1",
+      "TimerFired#1",
+      "TaskScheduled#2",
+      "TaskFailed#2",
+      "TimerCreated#3",
+      "TimerFired#3",
+      "TaskScheduled#4",
+      "TaskCompleted#4",
     ]);
   });
 
@@ -61,7 +82,17 @@ describe("durable orchestrations through the local host", () => {
   });
 
   it("stops retrying when retryTimeoutInMilliseconds has passed", async () => {
-    const s = await waitForStatus(base, await startOrchestration(base, "RetryActivity", { key: "r3", failTimes: 99, attempts: 10, firstRetryMs: 60_000, backoff: 2, timeoutMs: 150_000 }));
+    const s = await waitForStatus(
+      base,
+      await startOrchestration(base, "RetryActivity", {
+        key: "r3",
+        failTimes: 99,
+        attempts: 10,
+        firstRetryMs: 60_000,
+        backoff: 2,
+        timeoutMs: 150_000,
+      }),
+    );
     expect((s.output as { failed: string }).failed).toMatch(/retry timeout of 150000 ms expired/);
     const attempts = (s.historyEvents ?? []).filter((e) => e.EventType === "TaskFailed").length;
     expect(attempts).toBe(10);
@@ -79,7 +110,10 @@ describe("durable orchestrations through the local host", () => {
     // Each timer is due exactly its duration after the episode that created it, and fires once at that time.
     expect(created[0]! - episodeStart(0)).toBe(60 * 60_000);
     expect(created[1]! - episodeStart(1)).toBe(10 * 86_400_000);
-    expect(fired).toEqual([[0, created[0]], [1, created[1]]]);
+    expect(fired).toEqual([
+      [0, created[0]],
+      [1, created[1]],
+    ]);
     expect(episodeStart(1)).toBeGreaterThanOrEqual(created[0]!);
   });
 
@@ -117,7 +151,8 @@ describe("durable orchestrations through the local host", () => {
   it("continues as new with a fresh history and carries an early event into the next execution", async () => {
     const id = await startOrchestration(base, "Counter", 0);
     const until = Date.now() + 5000;
-    while ((await call(base, "GET", `${DT}/instances/${id}`)).json?.input !== 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while ((await call(base, "GET", `${DT}/instances/${id}`)).json?.input !== 3 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
     await call(base, "POST", `${DT}/instances/${id}/raiseEvent/Final`, "extra");
     const s = await waitForStatus(base, id);
     expect(s.output).toEqual({ n: 3, extra: "extra" });
@@ -137,12 +172,15 @@ describe("durable orchestrations through the local host", () => {
     const id = await startOrchestration(base, "Changing");
     await waitForStatus(base, id, ["Running"]);
     const until = Date.now() + 5000;
-    while (!types(await waitForStatus(base, id, ["Running"])).includes("TaskCompleted") && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    while (!types(await waitForStatus(base, id, ["Running"])).includes("TaskCompleted") && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
     (globalThis as { fixtureVariant?: number }).fixtureVariant = 2;
     await call(base, "POST", `${DT}/instances/${id}/raiseEvent/go`, 1);
     const s = await waitForStatus(base, id);
     expect(s.runtimeStatus).toBe("Failed");
-    expect(String(s.output)).toMatch(/Non-deterministic workflow detected: action #0 was CallActivity 'Hello' .* now yields CallActivity 'Goodbye'/);
+    expect(String(s.output)).toMatch(
+      /Non-deterministic workflow detected: action #0 was CallActivity 'Hello' .* now yields CallActivity 'Goodbye'/,
+    );
   });
 
   it("suspends, resumes and terminates; terminated instances keep the reason", async () => {

@@ -25,7 +25,13 @@ describe("Durable HTTP API contract", () => {
     const r = await call(base, "GET", `${DT}/instances/${running}`);
     expect(r.status).toBe(202);
     expect(r.headers.get("location")).toContain(`/instances/${running}`);
-    expect(r.json).toMatchObject({ name: "LongWait", instanceId: running, runtimeStatus: "Running", customStatus: "waiting", output: null });
+    expect(r.json).toMatchObject({
+      name: "LongWait",
+      instanceId: running,
+      runtimeStatus: "Running",
+      customStatus: "waiting",
+      output: null,
+    });
     expect(r.json.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect((await call(base, "DELETE", `${DT}/instances/${running}`)).status).toBe(409);
 
@@ -64,8 +70,14 @@ describe("Durable HTTP API contract", () => {
     expect(first.json).toHaveLength(2);
     const token = first.headers.get("x-ms-continuation-token");
     expect(token).toBeTruthy();
-    const second = await call(base, "GET", `${DT}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed&top=2`, undefined, { "x-ms-continuation-token": token as string });
-    expect([...first.json, ...second.json].map((s) => (s as { instanceId: string }).instanceId).sort()).toEqual(["list-1", "list-2", "list-3"]);
+    const second = await call(base, "GET", `${DT}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed&top=2`, undefined, {
+      "x-ms-continuation-token": token as string,
+    });
+    expect([...first.json, ...second.json].map((s) => (s as { instanceId: string }).instanceId).sort()).toEqual([
+      "list-1",
+      "list-2",
+      "list-3",
+    ]);
     expect((await call(base, "GET", `${DT}/instances/?runtimeStatus=Bogus`)).status).toBe(400);
     const purged = await call(base, "DELETE", `${DT}/instances/?instanceIdPrefix=list-&runtimeStatus=Completed`);
     expect(purged.json).toEqual({ instancesDeleted: 3 });
@@ -75,7 +87,10 @@ describe("Durable HTTP API contract", () => {
     const started = await call(base, "POST", "/api/orchestrators/TwoEvents/client-1");
     expect(started.status).toBe(202);
     expect(started.headers.get("location")).toBe(`${base}${DT}/instances/client-1?taskHub=FixtureHub&connection=Storage`);
-    expect(started.json).toMatchObject({ id: "client-1", sendEventPostUri: expect.stringContaining("/instances/client-1/raiseEvent/{eventName}") });
+    expect(started.json).toMatchObject({
+      id: "client-1",
+      sendEventPostUri: expect.stringContaining("/instances/client-1/raiseEvent/{eventName}"),
+    });
     await waitForStatus(base, "client-1", ["Running"]);
     expect((await call(base, "POST", "/api/client/suspend/client-1")).status).toBe(202);
     await waitForStatus(base, "client-1", ["Suspended"]);
@@ -122,7 +137,8 @@ describe("HTTP triggers", () => {
 
 describe("queue trigger", () => {
   it("delivers base64 messages, retries failures with the dequeue count and moves them to the poison queue", async () => {
-    const seen = () => (globalThis as unknown as { fixtureQueueSeen: { message: { id: string }; dequeueCount: number }[] }).fixtureQueueSeen;
+    const seen = () =>
+      (globalThis as unknown as { fixtureQueueSeen: { message: { id: string }; dequeueCount: number }[] }).fixtureQueueSeen;
     const q = new QueueClient(h.azurite.connectionString, "work-items");
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64");
     await q.sendMessage(b64({ id: "ok-1" }));
@@ -132,14 +148,24 @@ describe("queue trigger", () => {
     let poisoned: string[] = [];
     while (Date.now() < until) {
       if (await poison.exists()) {
-        poisoned = (await poison.peekMessages({ numberOfMessages: 5 })).peekedMessageItems.map((m) => Buffer.from(m.messageText, "base64").toString());
+        poisoned = (await poison.peekMessages({ numberOfMessages: 5 })).peekedMessageItems.map((m) =>
+          Buffer.from(m.messageText, "base64").toString(),
+        );
         if (poisoned.length) break;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(poisoned).toEqual([JSON.stringify({ id: "bad-1", fail: true })]);
-    expect(seen().filter((s) => s.message.id === "ok-1").map((s) => s.dequeueCount)).toEqual([1]);
-    expect(seen().filter((s) => s.message.id === "bad-1").map((s) => s.dequeueCount)).toEqual([1, 2, 3]);
+    expect(
+      seen()
+        .filter((s) => s.message.id === "ok-1")
+        .map((s) => s.dequeueCount),
+    ).toEqual([1]);
+    expect(
+      seen()
+        .filter((s) => s.message.id === "bad-1")
+        .map((s) => s.dequeueCount),
+    ).toEqual([1, 2, 3]);
     expect((await q.peekMessages()).peekedMessageItems).toHaveLength(0);
   });
 });
@@ -160,7 +186,12 @@ function rawGet(path: string, method = "GET"): Promise<{ status: number; content
 
 describe("request targets the routes never see", () => {
   it("a malformed percent-encoding is a 400 problem, not a 500", async () => {
-    for (const [method, path] of [["GET", "/api/hello/%E0%A4%A"], ["DELETE", "/api/hello/%"], ["GET", "/api/hello/%E0%A4%A/audit"], ["GET", `${DT}/instances/%ZZ`]]) {
+    for (const [method, path] of [
+      ["GET", "/api/hello/%E0%A4%A"],
+      ["DELETE", "/api/hello/%"],
+      ["GET", "/api/hello/%E0%A4%A/audit"],
+      ["GET", `${DT}/instances/%ZZ`],
+    ]) {
       const res = await rawGet(path as string, method);
       expect(res.status, path).toBe(400);
       expect(res.contentType).toBe("application/problem+json");

@@ -20,9 +20,19 @@ export async function startHarness(options: Partial<HostOptions> = {}, speed = F
   const azurite = await startAzurite();
   const clock = new VirtualClock({ speed });
   process.env.AzureWebJobsStorage = azurite.connectionString;
-  const host = await startHost({ appDir: FIXTURE_APP, port: 0, clock, logger: silentLogger, leaseSeconds: 2, maxPollingIntervalMs: 200, ...options });
+  const host = await startHost({
+    appDir: FIXTURE_APP,
+    port: 0,
+    clock,
+    logger: silentLogger,
+    leaseSeconds: 2,
+    maxPollingIntervalMs: 200,
+    ...options,
+  });
   return {
-    azurite, host, clock,
+    azurite,
+    host,
+    clock,
     close: async () => {
       await host.close();
       await azurite.stop();
@@ -59,10 +69,24 @@ export interface Status {
   output: unknown;
   customStatus: unknown;
   input: unknown;
-  historyEvents?: { EventType: string; FunctionName?: string; Name?: string; Result?: unknown; EventId: number; TimerId?: number; TaskScheduledId?: number; Attempt?: number }[];
+  historyEvents?: {
+    EventType: string;
+    FunctionName?: string;
+    Name?: string;
+    Result?: unknown;
+    EventId: number;
+    TimerId?: number;
+    TaskScheduledId?: number;
+    Attempt?: number;
+  }[];
 }
 
-export async function waitForStatus(base: string, id: string, statuses: string[] = ["Completed", "Failed", "Terminated"], timeoutMs = 15_000): Promise<Status> {
+export async function waitForStatus(
+  base: string,
+  id: string,
+  statuses: string[] = ["Completed", "Failed", "Terminated"],
+  timeoutMs = 15_000,
+): Promise<Status> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await call(base, "GET", `${DT}/instances/${encodeURIComponent(id)}?showHistory=true&showHistoryOutput=true`);

@@ -1,4 +1,4 @@
-import type { ArmError} from "./errors";
+import type { ArmError } from "./errors";
 import { badRequest } from "./errors";
 
 /** Field readers for request bodies: each failure is a 400 that names the field, as ARM's validation does. */

@@ -40,7 +40,11 @@ export const SERVICE_PROVIDERS: ServiceProvider[] = [
     peeringLocations: ["Amsterdam", "Chicago", "Dallas", "Silicon Valley", "Washington DC", "London", "Tokyo"],
     bandwidthsOfferedMbps: STANDARD_OFFERS,
   },
-  { name: "Megaport", peeringLocations: ["Chicago", "Dallas", "Los Angeles", "Sydney", "Washington DC"], bandwidthsOfferedMbps: STANDARD_OFFERS },
+  {
+    name: "Megaport",
+    peeringLocations: ["Chicago", "Dallas", "Los Angeles", "Sydney", "Washington DC"],
+    bandwidthsOfferedMbps: STANDARD_OFFERS,
+  },
 ];
 
 export function offerName(mbps: number): string {
@@ -48,7 +52,19 @@ export function offerName(mbps: number): string {
 }
 
 export const EXPRESS_ROUTE_GATEWAY_SKUS = ["Standard", "HighPerformance", "UltraPerformance", "ErGw1AZ", "ErGw2AZ", "ErGw3AZ", "ErGwScale"];
-export const VPN_GATEWAY_SKUS = ["Basic", "VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5", "VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"];
+export const VPN_GATEWAY_SKUS = [
+  "Basic",
+  "VpnGw1",
+  "VpnGw2",
+  "VpnGw3",
+  "VpnGw4",
+  "VpnGw5",
+  "VpnGw1AZ",
+  "VpnGw2AZ",
+  "VpnGw3AZ",
+  "VpnGw4AZ",
+  "VpnGw5AZ",
+];
 
 /** FastPath (expressRouteGatewayBypass) needs UltraPerformance, ErGw3AZ, or ErGwScale with at least 10 scale units. */
 export function skuSupportsFastPath(skuName: string, minScaleUnits: number | undefined): boolean {

@@ -49,7 +49,13 @@ export function ensureLocalCertificate(certDir: string): LocalCertificate {
       { name: "basicConstraints", cA: false },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true, critical: true },
       { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }, { type: 2, value: "localhost" }] },
+      {
+        name: "subjectAltName",
+        altNames: [
+          { type: 7, ip: "127.0.0.1" },
+          { type: 2, value: "localhost" },
+        ],
+      },
     ],
   });
   const result: LocalCertificate = {
@@ -89,7 +95,11 @@ function makeKeys(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.Pri
     publicKeyEncoding: { type: "spki", format: "pem" },
     privateKeyEncoding: { type: "pkcs1", format: "pem" },
   });
-  return { publicKey: forge.pki.publicKeyFromPem(publicKey), privateKey: forge.pki.privateKeyFromPem(privateKey), privateKeyPem: privateKey };
+  return {
+    publicKey: forge.pki.publicKeyFromPem(publicKey),
+    privateKey: forge.pki.privateKeyFromPem(privateKey),
+    privateKeyPem: privateKey,
+  };
 }
 
 function makeCertificate(o: {
@@ -109,7 +119,10 @@ function makeCertificate(o: {
   notAfter.setFullYear(notAfter.getFullYear() + o.years);
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = notAfter;
-  const subject = [{ name: "commonName", value: o.subject }, { name: "organizationName", value: "azure-oci-interconnect local" }];
+  const subject = [
+    { name: "commonName", value: o.subject },
+    { name: "organizationName", value: "azure-oci-interconnect local" },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(o.issuer ? o.issuer.subject.attributes : subject);
   cert.setExtensions([...o.extensions, { name: "subjectKeyIdentifier" }]);

@@ -39,7 +39,8 @@ export const DEFAULT_ARM_DURATIONS: ArmDurations = {
 export function resolveArmDurations(overrides: Partial<ArmDurations> = {}): ArmDurations {
   const merged = { ...DEFAULT_ARM_DURATIONS, ...overrides };
   for (const [name, value] of Object.entries(merged)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`ARM duration ${name} must be a non-negative number of ms, got ${value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new RangeError(`ARM duration ${name} must be a non-negative number of ms, got ${value}`);
   }
   return merged;
 }

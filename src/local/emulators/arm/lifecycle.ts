@@ -62,7 +62,9 @@ function fail(net: ArmNetwork, r: ArmResource | undefined, t: Transition, error:
 }
 
 function hasPrivatePeering(net: ArmNetwork, circuit: ArmResource): boolean {
-  return net.childrenOf(circuit.id, TYPES.peerings).some((p) => p.name === PRIVATE_PEERING && p.properties.provisioningState === "Succeeded");
+  return net
+    .childrenOf(circuit.id, TYPES.peerings)
+    .some((p) => p.name === PRIVATE_PEERING && p.properties.provisioningState === "Succeeded");
 }
 
 /**
@@ -85,14 +87,19 @@ export function azureProviderSide(net: ArmNetwork, settle: () => void): AzurePro
     describeCircuit(serviceKey: string): CircuitForProvider | undefined {
       const c = circuitByKey(serviceKey);
       if (!c) return undefined;
-      const sp = c.properties.serviceProviderProperties as { serviceProviderName: string; peeringLocation: string; bandwidthInMbps: number };
+      const sp = c.properties.serviceProviderProperties as {
+        serviceProviderName: string;
+        peeringLocation: string;
+        bandwidthInMbps: number;
+      };
       return {
         serviceKey: String(c.properties.serviceKey),
         circuitId: c.id,
         peeringLocation: sp.peeringLocation,
         bandwidthInMbps: sp.bandwidthInMbps,
         serviceProviderName: sp.serviceProviderName,
-        serviceProviderProvisioningState: c.properties.serviceProviderProvisioningState as CircuitForProvider["serviceProviderProvisioningState"],
+        serviceProviderProvisioningState: c.properties
+          .serviceProviderProvisioningState as CircuitForProvider["serviceProviderProvisioningState"],
       };
     },
 
@@ -167,7 +174,7 @@ export function azureProviderSide(net: ArmNetwork, settle: () => void): AzurePro
         const ipConfigs = (gateway?.properties.ipConfigurations as { properties: { subnet: { id: string } } }[] | undefined) ?? [];
         return ipConfigs.flatMap((ipc) => {
           const vnet = net.get(vnetIdOf(ipc.properties.subnet.id));
-          return ((vnet?.properties.addressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes) ?? [];
+          return (vnet?.properties.addressSpace as { addressPrefixes?: string[] } | undefined)?.addressPrefixes ?? [];
         });
       });
       return [...new Set(prefixes)];

@@ -127,7 +127,11 @@ export class ArmNetwork {
       throw new ArmError(412, "PreconditionFailed", `The resource ${existing.id} already exists (If-None-Match: *).`);
     }
     if (ifMatch !== undefined && ifMatch !== "*" && existing?.etag !== ifMatch) {
-      throw new ArmError(412, "PreconditionFailed", `The condition specified using HTTP conditional header(s) is not met: If-Match '${ifMatch}'.`);
+      throw new ArmError(
+        412,
+        "PreconditionFailed",
+        `The condition specified using HTTP conditional header(s) is not met: If-Match '${ifMatch}'.`,
+      );
     }
     if (ifMatch === "*" && !existing) {
       throw new ArmError(412, "PreconditionFailed", "The condition specified using HTTP conditional header(s) is not met: If-Match '*'.");
@@ -137,13 +141,25 @@ export class ArmNetwork {
   // ---- operations and transitions -------------------------------------------------------------
 
   startOperation(location: string): AsyncOperation {
-    const op: AsyncOperation = { id: randomUUID(), location: normalizeLocation(location), status: "InProgress", startTime: this.clock.now() };
+    const op: AsyncOperation = {
+      id: randomUUID(),
+      location: normalizeLocation(location),
+      status: "InProgress",
+      startTime: this.clock.now(),
+    };
     this.data.operations[op.id] = op;
     this.changed();
     return op;
   }
 
-  schedule(t: { at: number; action: TransitionAction; resourceId: string; operationId?: string; error?: ArmErrorBody; failureStatus?: number }): void {
+  schedule(t: {
+    at: number;
+    action: TransitionAction;
+    resourceId: string;
+    operationId?: string;
+    error?: ArmErrorBody;
+    failureStatus?: number;
+  }): void {
     this.data.seq += 1;
     this.data.transitions.push({ ...t, seq: this.data.seq });
     this.changed();

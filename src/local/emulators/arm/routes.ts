@@ -125,5 +125,9 @@ function listServiceProviders(ctx: Ctx): Reply {
 
 export function unknownResourceType(parsed: ParsedPath | undefined, pathname: string): ArmError {
   const type = parsed?.types.join("/") || pathname;
-  return new ArmError(404, "InvalidResourceType", `The resource type '${type}' could not be found in the namespace '${NETWORK}' for api version '2025-05-01'.`);
+  return new ArmError(
+    404,
+    "InvalidResourceType",
+    `The resource type '${type}' could not be found in the namespace '${NETWORK}' for api version '2025-05-01'.`,
+  );
 }

@@ -21,7 +21,12 @@ export const ARM_SEED = {
   subscriptionId: "11111111-1111-4111-8111-111111111111",
   resourceGroup: "rg-erp-network",
   location: "eastus",
-  virtualNetwork: { name: "vnet-erp", location: "eastus", addressPrefixes: ["10.10.0.0/16"], subnets: [{ name: "snet-app", addressPrefix: "10.10.1.0/24" }] },
+  virtualNetwork: {
+    name: "vnet-erp",
+    location: "eastus",
+    addressPrefixes: ["10.10.0.0/16"],
+    subnets: [{ name: "snet-app", addressPrefix: "10.10.1.0/24" }],
+  },
 } as const;
 
 export const DEFAULT_ARM_TOKEN = "local-emulator-token";
@@ -76,11 +81,15 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
   const seed = (): void => {
     net.data = emptyState();
     net.addResourceGroup(ARM_SEED.subscriptionId, ARM_SEED.resourceGroup, ARM_SEED.location);
-    seedVirtualNetwork(net, { subscriptionId: ARM_SEED.subscriptionId, resourceGroup: ARM_SEED.resourceGroup }, {
-      ...ARM_SEED.virtualNetwork,
-      addressPrefixes: [...ARM_SEED.virtualNetwork.addressPrefixes],
-      subnets: ARM_SEED.virtualNetwork.subnets.map((s) => ({ ...s })),
-    });
+    seedVirtualNetwork(
+      net,
+      { subscriptionId: ARM_SEED.subscriptionId, resourceGroup: ARM_SEED.resourceGroup },
+      {
+        ...ARM_SEED.virtualNetwork,
+        addressPrefixes: [...ARM_SEED.virtualNetwork.addressPrefixes],
+        subnets: ARM_SEED.virtualNetwork.subnets.map((s) => ({ ...s })),
+      },
+    );
   };
   if (loaded) net.data = loaded;
   else seed();
@@ -128,7 +137,11 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
     if (decision.kind === "error") {
       throw decision.status === 503
         ? new ArmError(503, "ServiceUnavailable", "The service is temporarily unavailable. Please retry the request.")
-        : new ArmError(500, "InternalServerError", "An internal error occurred in the network resource provider. Please retry the request.");
+        : new ArmError(
+            500,
+            "InternalServerError",
+            "An internal error occurred in the network resource provider. Please retry the request.",
+          );
     }
 
     settle();
@@ -136,7 +149,11 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
     if (parsed.types[0] === "locations" && method === "GET") return send(res, pollOperation(parsed), ids);
     const handler = resolveHandler(method, parsed, opts.link);
     if (!handler) {
-      if (!resolveHandler("GET", parsed, opts.link) && !resolveHandler("PUT", parsed, opts.link) && !resolveHandler("POST", parsed, opts.link)) {
+      if (
+        !resolveHandler("GET", parsed, opts.link) &&
+        !resolveHandler("PUT", parsed, opts.link) &&
+        !resolveHandler("POST", parsed, opts.link)
+      ) {
         throw unknownResourceType(parsed, url.pathname);
       }
       throw new ArmError(405, "MethodNotAllowed", `The requested method ${method} is not allowed on ${url.pathname}.`);
@@ -243,7 +260,11 @@ function checkApiVersion(url: URL, parsed: ParsedPath | undefined): void {
   }
   for (const v of versions) {
     if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(v)) {
-      throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${v}' is invalid. The supported versions are '${API_VERSION}'.`);
+      throw new ArmError(
+        400,
+        "InvalidApiVersionParameter",
+        `The api-version '${v}' is invalid. The supported versions are '${API_VERSION}'.`,
+      );
     }
     if (v !== API_VERSION) {
       const type = parsed?.types[0] ?? "unknown";

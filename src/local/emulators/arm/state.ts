@@ -89,7 +89,10 @@ export const key = (id: string): string => id.toLowerCase();
 export class StateFile {
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly file: string, private readonly read: () => ArmStateData) {}
+  constructor(
+    private readonly file: string,
+    private readonly read: () => ArmStateData,
+  ) {}
 
   load(): ArmStateData | undefined {
     if (!existsSync(this.file)) return undefined;

@@ -64,7 +64,11 @@ function validate(f: ItsmFaults): ItsmFaults {
     if (!Number.isInteger(status) || status < 500 || status > 599) throw new Error("errors.status must be a 5xx status");
     out.errors = { count: count(f.errors.count, "errors.count"), status };
   }
-  if (f.throttle) out.throttle = { count: count(f.throttle.count, "throttle.count"), retryAfterSeconds: count(f.throttle.retryAfterSeconds ?? 1, "throttle.retryAfterSeconds") };
+  if (f.throttle)
+    out.throttle = {
+      count: count(f.throttle.count, "throttle.count"),
+      retryAfterSeconds: count(f.throttle.retryAfterSeconds ?? 1, "throttle.retryAfterSeconds"),
+    };
   if (f.ambiguousWrites !== undefined) out.ambiguousWrites = count(f.ambiguousWrites, "ambiguousWrites");
   return out;
 }

@@ -47,7 +47,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, admin: Route, a
     if (request.url.pathname.startsWith("/admin/")) return send(res, await admin(request));
     const verdict = await faults.before();
     if (verdict.kind === "drop") return void req.socket.destroy();
-    if (verdict.kind === "status") return send(res, { status: verdict.status, headers: verdict.retryAfterSeconds !== undefined ? { "retry-after": String(verdict.retryAfterSeconds) } : {}, body: { injected: verdict.status } });
+    if (verdict.kind === "status")
+      return send(res, {
+        status: verdict.status,
+        headers: verdict.retryAfterSeconds !== undefined ? { "retry-after": String(verdict.retryAfterSeconds) } : {},
+        body: { injected: verdict.status },
+      });
     const reply = await api(request);
     if (request.method !== "GET" && reply.status < 300 && faults.dropAfterWrite()) return void req.socket.destroy();
     send(res, reply);

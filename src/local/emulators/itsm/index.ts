@@ -11,9 +11,22 @@ export interface RunningItsmEmulators {
 }
 
 /** Both ITSM emulators with the seeded change request and Jira issue (seed.ts). Port 0 = a free port. */
-export async function startItsmEmulators(options: { servicenowPort?: number; jiraPort?: number; seed?: boolean } = {}): Promise<RunningItsmEmulators> {
-  const servicenow = await new ServiceNowEmulator({ port: options.servicenowPort ?? 0, users: SERVICENOW_SEED.users, oauthClients: SERVICENOW_SEED.oauthClients, oauthUser: "interconnect.integration" }).start();
-  const jira = await new JiraEmulator({ port: options.jiraPort ?? 0, accounts: JIRA_SEED.accounts, statuses: [...JIRA_SEED.statuses], transitions: JIRA_SEED.transitions, customFields: [...JIRA_SEED.customFields] }).start();
+export async function startItsmEmulators(
+  options: { servicenowPort?: number; jiraPort?: number; seed?: boolean } = {},
+): Promise<RunningItsmEmulators> {
+  const servicenow = await new ServiceNowEmulator({
+    port: options.servicenowPort ?? 0,
+    users: SERVICENOW_SEED.users,
+    oauthClients: SERVICENOW_SEED.oauthClients,
+    oauthUser: "interconnect.integration",
+  }).start();
+  const jira = await new JiraEmulator({
+    port: options.jiraPort ?? 0,
+    accounts: JIRA_SEED.accounts,
+    statuses: [...JIRA_SEED.statuses],
+    transitions: JIRA_SEED.transitions,
+    customFields: [...JIRA_SEED.customFields],
+  }).start();
   if (options.seed !== false) seedItsm(servicenow, jira);
   return {
     servicenow,

@@ -57,7 +57,12 @@ export class JiraEmulator {
   constructor(private readonly options: JiraEmulatorOptions = {}) {}
 
   async start(): Promise<this> {
-    const { server, url } = await serve(this.options.port ?? 0, (r) => this.admin(r), (r) => this.api(r), this.faults);
+    const { server, url } = await serve(
+      this.options.port ?? 0,
+      (r) => this.admin(r),
+      (r) => this.api(r),
+      this.faults,
+    );
     this.server = server;
     this.url = url;
     return this;
@@ -75,7 +80,13 @@ export class JiraEmulator {
   createIssue(input: { key: string; status: string; fields?: Record<string, unknown> }): Issue {
     this.nextIssue += 1;
     if (!this.status(input.status)) throw new Error(`unknown status ${input.status}`);
-    const issue: Issue = { id: String(this.nextIssue), key: input.key, fields: { summary: "", ...input.fields }, comments: [], status: input.status };
+    const issue: Issue = {
+      id: String(this.nextIssue),
+      key: input.key,
+      fields: { summary: "", ...input.fields },
+      comments: [],
+      status: input.status,
+    };
     this.issues.set(issue.key, issue);
     return issue;
   }
@@ -85,7 +96,10 @@ export class JiraEmulator {
   }
 
   snapshot(): unknown {
-    return { faults: this.faults.current, issues: [...this.issues.values()].map((i) => ({ id: i.id, key: i.key, status: i.status, fields: i.fields, comments: i.comments })) };
+    return {
+      faults: this.faults.current,
+      issues: [...this.issues.values()].map((i) => ({ id: i.id, key: i.key, status: i.status, fields: i.fields, comments: i.comments })),
+    };
   }
 
   private status(name: string): JiraStatus | undefined {
@@ -111,7 +125,10 @@ export class JiraEmulator {
           this.faults.update((body ?? {}) as object);
           return { status: 200, body: this.faults.current };
         case "POST /admin/issues":
-          return { status: 201, body: this.view(this.createIssue(body as { key: string; status: string; fields?: Record<string, unknown> })) };
+          return {
+            status: 201,
+            body: this.view(this.createIssue(body as { key: string; status: string; fields?: Record<string, unknown> })),
+          };
       }
       const move = /^POST \/admin\/issues\/([^/]+)\/status$/.exec(route);
       if (move) {
@@ -132,7 +149,8 @@ export class JiraEmulator {
     const accounts = this.options.accounts ?? {};
     // Unauthenticated requests run anonymously on Jira, and an anonymous caller sees no issue.
     const user = creds && accounts[creds.user] === creds.password ? creds.user : undefined;
-    if (req.headers.authorization && !user) return { status: 401, body: { message: "Client must be authenticated to access this resource.", "status-code": 401 } };
+    if (req.headers.authorization && !user)
+      return { status: 401, body: { message: "Client must be authenticated to access this resource.", "status-code": 401 } };
     const path = req.url.pathname;
     if (req.method === "GET" && path === "/rest/api/3/field") return { status: 200, body: this.fields() };
     const m = /^\/rest\/api\/([23])\/issue\/([^/]+)(\/comment(?:\/(\d+))?|\/transitions)?$/.exec(path);
@@ -144,13 +162,16 @@ export class JiraEmulator {
     if (sub?.startsWith("/comment")) {
       if (req.method === "GET" && commentId) {
         const c = issue.comments.find((x) => x.id === commentId);
-        return c ? { status: 200, body: this.commentView(issue, c) } : jiraError(404, "Can not find a comment for the id: " + commentId + ".");
+        return c
+          ? { status: 200, body: this.commentView(issue, c) }
+          : jiraError(404, "Can not find a comment for the id: " + commentId + ".");
       }
       if (req.method === "GET") return this.listComments(issue, req.url.searchParams);
       if (req.method === "POST") return this.addComment(issue, req.body, version === "3", user as string);
     }
     if (sub === "/transitions") {
-      if (req.method === "GET") return { status: 200, body: { expand: "transitions", transitions: this.available(issue).map((t) => this.transitionView(t)) } };
+      if (req.method === "GET")
+        return { status: 200, body: { expand: "transitions", transitions: this.available(issue).map((t) => this.transitionView(t)) } };
       if (req.method === "POST") {
         const body = parseJson(req.body) as { transition?: { id?: unknown } } | symbol | undefined;
         const id = typeof body === "object" && body ? body.transition?.id : undefined;
@@ -166,12 +187,19 @@ export class JiraEmulator {
 
   private addComment(issue: Issue, text: string, adf: boolean, user: string): Reply {
     const body = parseJson(text);
-    if (body === INVALID_JSON || typeof body !== "object" || body === null) return jiraError(400, "Unexpected character in the request body.");
+    if (body === INVALID_JSON || typeof body !== "object" || body === null)
+      return jiraError(400, "Unexpected character in the request body.");
     const content = (body as { body?: unknown }).body;
     if (adf && !isAdfDoc(content)) return { status: 400, body: { errorMessages: [], errors: { comment: "Comment body is not valid!" } } };
-    if (!adf && (typeof content !== "string" || content === "")) return { status: 400, body: { errorMessages: [], errors: { comment: "Comment body can not be empty!" } } };
+    if (!adf && (typeof content !== "string" || content === ""))
+      return { status: 400, body: { errorMessages: [], errors: { comment: "Comment body can not be empty!" } } };
     this.nextComment += 1;
-    const comment: Comment = { id: String(this.nextComment), body: adf ? content : { type: "doc", version: 1, content: [{ type: "paragraph", content: [{ type: "text", text: content }] }] }, author: user, created: jiraTime() };
+    const comment: Comment = {
+      id: String(this.nextComment),
+      body: adf ? content : { type: "doc", version: 1, content: [{ type: "paragraph", content: [{ type: "text", text: content }] }] },
+      author: user,
+      created: jiraTime(),
+    };
     issue.comments.push(comment);
     return { status: 201, body: this.commentView(issue, comment) };
   }
@@ -183,7 +211,10 @@ export class JiraEmulator {
     const maxResults = Math.min(Number(params.get("maxResults") ?? "50"), 100);
     const sorted = orderBy === "-created" ? [...issue.comments].reverse() : issue.comments;
     const page = sorted.slice(startAt, startAt + maxResults);
-    return { status: 200, body: { startAt, maxResults, total: issue.comments.length, comments: page.map((c) => this.commentView(issue, c)) } };
+    return {
+      status: 200,
+      body: { startAt, maxResults, total: issue.comments.length, comments: page.map((c) => this.commentView(issue, c)) },
+    };
   }
 
   private available(issue: Issue): JiraTransitionDef[] {
@@ -196,44 +227,129 @@ export class JiraEmulator {
       ...Object.fromEntries((this.options.customFields ?? []).map((f) => [f.id, null])),
       ...issue.fields,
       status: {
-        self: `${this.url}/rest/api/3/status/${status.id}`, description: "", iconUrl: `${this.url}/`, name: status.name, id: status.id,
-        statusCategory: { self: `${this.url}/rest/api/3/statuscategory/${CATEGORY_ID[status.category]}`, id: CATEGORY_ID[status.category], key: status.category, colorName: status.category === "done" ? "green" : status.category === "new" ? "blue-gray" : "yellow", name: status.category === "done" ? "Done" : status.category === "new" ? "To Do" : "In Progress" },
+        self: `${this.url}/rest/api/3/status/${status.id}`,
+        description: "",
+        iconUrl: `${this.url}/`,
+        name: status.name,
+        id: status.id,
+        statusCategory: {
+          self: `${this.url}/rest/api/3/statuscategory/${CATEGORY_ID[status.category]}`,
+          id: CATEGORY_ID[status.category],
+          key: status.category,
+          colorName: status.category === "done" ? "green" : status.category === "new" ? "blue-gray" : "yellow",
+          name: status.category === "done" ? "Done" : status.category === "new" ? "To Do" : "In Progress",
+        },
       },
     };
     const wanted = fields ? fields.split(",") : undefined;
     const shown = wanted && !wanted.includes("*all") ? Object.fromEntries(Object.entries(all).filter(([k]) => wanted.includes(k))) : all;
-    return { expand: "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations", id: issue.id, self: `${this.url}/rest/api/3/issue/${issue.id}`, key: issue.key, fields: shown };
+    return {
+      expand: "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+      id: issue.id,
+      self: `${this.url}/rest/api/3/issue/${issue.id}`,
+      key: issue.key,
+      fields: shown,
+    };
   }
 
   private commentView(issue: Issue, c: Comment): unknown {
-    const author = { self: `${this.url}/rest/api/3/user?accountId=${encodeURIComponent(c.author)}`, accountId: c.author, displayName: c.author, active: true };
-    return { self: `${this.url}/rest/api/3/issue/${issue.id}/comment/${c.id}`, id: c.id, author, body: c.body, updateAuthor: author, created: c.created, updated: c.created, jsdPublic: true };
+    const author = {
+      self: `${this.url}/rest/api/3/user?accountId=${encodeURIComponent(c.author)}`,
+      accountId: c.author,
+      displayName: c.author,
+      active: true,
+    };
+    return {
+      self: `${this.url}/rest/api/3/issue/${issue.id}/comment/${c.id}`,
+      id: c.id,
+      author,
+      body: c.body,
+      updateAuthor: author,
+      created: c.created,
+      updated: c.created,
+      jsdPublic: true,
+    };
   }
 
   private transitionView(t: JiraTransitionDef): unknown {
     const to = this.status(t.to) as JiraStatus;
     return {
-      id: t.id, name: t.name, hasScreen: false, isGlobal: t.from.length === 0, isInitial: false, isAvailable: true, isConditional: false,
-      to: { self: `${this.url}/rest/api/3/status/${to.id}`, description: "", iconUrl: `${this.url}/`, name: to.name, id: to.id, statusCategory: { id: CATEGORY_ID[to.category], key: to.category } },
+      id: t.id,
+      name: t.name,
+      hasScreen: false,
+      isGlobal: t.from.length === 0,
+      isInitial: false,
+      isAvailable: true,
+      isConditional: false,
+      to: {
+        self: `${this.url}/rest/api/3/status/${to.id}`,
+        description: "",
+        iconUrl: `${this.url}/`,
+        name: to.name,
+        id: to.id,
+        statusCategory: { id: CATEGORY_ID[to.category], key: to.category },
+      },
     };
   }
 
   private fields(): unknown[] {
     const system = [
-      { id: "summary", key: "summary", name: "Summary", custom: false, orderable: true, navigable: true, searchable: true, clauseNames: ["summary"], schema: { type: "string", system: "summary" } },
-      { id: "status", key: "status", name: "Status", custom: false, orderable: false, navigable: true, searchable: true, clauseNames: ["status"], schema: { type: "status", system: "status" } },
+      {
+        id: "summary",
+        key: "summary",
+        name: "Summary",
+        custom: false,
+        orderable: true,
+        navigable: true,
+        searchable: true,
+        clauseNames: ["summary"],
+        schema: { type: "string", system: "summary" },
+      },
+      {
+        id: "status",
+        key: "status",
+        name: "Status",
+        custom: false,
+        orderable: false,
+        navigable: true,
+        searchable: true,
+        clauseNames: ["status"],
+        schema: { type: "status", system: "status" },
+      },
     ];
     const custom = (this.options.customFields ?? []).map((f) => ({
-      id: f.id, key: f.id, name: f.name, untranslatedName: f.name, custom: true, orderable: true, navigable: true, searchable: true,
+      id: f.id,
+      key: f.id,
+      name: f.name,
+      untranslatedName: f.name,
+      custom: true,
+      orderable: true,
+      navigable: true,
+      searchable: true,
       clauseNames: [`cf[${f.id.slice(12)}]`, f.name],
-      schema: { type: f.type === "option" ? "option" : f.type, custom: f.type === "option" ? "com.atlassian.jira.plugin.system.customfieldtypes:select" : f.type === "number" ? "com.atlassian.jira.plugin.system.customfieldtypes:float" : "com.atlassian.jira.plugin.system.customfieldtypes:textfield", customId: Number(f.id.slice(12)) },
+      schema: {
+        type: f.type === "option" ? "option" : f.type,
+        custom:
+          f.type === "option"
+            ? "com.atlassian.jira.plugin.system.customfieldtypes:select"
+            : f.type === "number"
+              ? "com.atlassian.jira.plugin.system.customfieldtypes:float"
+              : "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
+        customId: Number(f.id.slice(12)),
+      },
     }));
     return [...system, ...custom];
   }
 }
 
 function isAdfDoc(value: unknown): boolean {
-  return typeof value === "object" && value !== null && (value as { type?: unknown }).type === "doc" && (value as { version?: unknown }).version === 1 && Array.isArray((value as { content?: unknown }).content);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as { type?: unknown }).type === "doc" &&
+    (value as { version?: unknown }).version === 1 &&
+    Array.isArray((value as { content?: unknown }).content)
+  );
 }
 
 function jiraError(status: number, message: string): Reply {

@@ -44,7 +44,12 @@ export class ServiceNowEmulator {
   }
 
   async start(): Promise<this> {
-    const { server, url } = await serve(this.options.port ?? 0, (r) => this.admin(r), (r) => this.api(r), this.faults);
+    const { server, url } = await serve(
+      this.options.port ?? 0,
+      (r) => this.admin(r),
+      (r) => this.api(r),
+      this.faults,
+    );
     this.server = server;
     this.url = url;
     return this;
@@ -71,15 +76,21 @@ export class ServiceNowEmulator {
     this.counters.set(table, count);
     const row: Row = {
       sys_id: fields.sys_id ?? randomBytes(16).toString("hex"),
-      ...(PREFIX[table] ? { number: `${PREFIX[table]}${String(count).padStart(7, "0")}`, state: table === "change_request" ? "-5" : "1" } : {}),
+      ...(PREFIX[table]
+        ? { number: `${PREFIX[table]}${String(count).padStart(7, "0")}`, state: table === "change_request" ? "-5" : "1" }
+        : {}),
       sys_created_on: now,
       sys_updated_on: now,
       sys_created_by: user,
       sys_updated_by: user,
       sys_mod_count: "0",
       sys_class_name: table,
-      ...(table === "change_request" ? { type: "normal", close_code: "", close_notes: "", short_description: "", work_notes: "", comments: "" } : {}),
-      ...(table === "sc_req_item" ? { close_notes: "", short_description: "", work_notes: "", comments: "", stage: "request_approved" } : {}),
+      ...(table === "change_request"
+        ? { type: "normal", close_code: "", close_notes: "", short_description: "", work_notes: "", comments: "" }
+        : {}),
+      ...(table === "sc_req_item"
+        ? { close_notes: "", short_description: "", work_notes: "", comments: "", stage: "request_approved" }
+        : {}),
       ...fields,
     };
     rows.set(row.sys_id as string, row);
@@ -98,7 +109,15 @@ export class ServiceNowEmulator {
   snapshot(): unknown {
     return {
       faults: this.faults.current,
-      records: Object.fromEntries([...this.tables].map(([t, rows]) => [t, [...rows.values()].map((r) => ({ ...r, ...(this.variables.has(r.sys_id as string) ? { variables: this.variables.get(r.sys_id as string) } : {}) }))])),
+      records: Object.fromEntries(
+        [...this.tables].map(([t, rows]) => [
+          t,
+          [...rows.values()].map((r) => ({
+            ...r,
+            ...(this.variables.has(r.sys_id as string) ? { variables: this.variables.get(r.sys_id as string) } : {}),
+          })),
+        ]),
+      ),
     };
   }
 
@@ -136,25 +155,37 @@ export class ServiceNowEmulator {
     const m = /^\/api\/now\/(?:v[12]\/)?table\/([^/]+)(?:\/([^/]+))?$/.exec(req.url.pathname);
     if (!m) return failure(400, "Requested URI does not represent any resource", null);
     const user = this.authenticate(req);
-    if (!user) return { ...failure(401, "User is not authenticated", "Required to provide Auth information"), headers: { "www-authenticate": 'Basic realm="Service-now"' } };
+    if (!user)
+      return {
+        ...failure(401, "User is not authenticated", "Required to provide Auth information"),
+        headers: { "www-authenticate": 'Basic realm="Service-now"' },
+      };
     const accept = String(req.headers.accept ?? "*/*");
     if (!/json|\*\/\*/.test(accept)) return failure(406, "Requested response format is not supported", `Accept: ${accept}`);
     const [, table, id] = m as unknown as [string, string, string | undefined];
     const rows = this.tables.get(table);
     if (!rows) return failure(400, `Invalid table ${table}`, null);
-    const method = req.method === "POST" && req.headers["x-http-method-override"] ? String(req.headers["x-http-method-override"]).toUpperCase() : req.method;
+    const method =
+      req.method === "POST" && req.headers["x-http-method-override"]
+        ? String(req.headers["x-http-method-override"]).toUpperCase()
+        : req.method;
     if (method === "GET" && id === undefined) return this.list(table, rows, req.url.searchParams);
     if (method === "GET") {
       const row = rows.get(id as string);
       return row ? { status: 200, body: { result: project(row, req.url.searchParams.get("sysparm_fields")) } } : notFound();
     }
     if (method === "POST" || method === "PATCH" || method === "PUT") {
-      if (!/application\/json/.test(String(req.headers["content-type"] ?? ""))) return failure(415, "Unsupported Media Type", "Content-Type must be application/json");
+      if (!/application\/json/.test(String(req.headers["content-type"] ?? "")))
+        return failure(415, "Unsupported Media Type", "Content-Type must be application/json");
       const body = parseJson(req.body);
-      if (body === INVALID_JSON || typeof body !== "object" || body === null || Array.isArray(body)) return failure(400, "Exception while reading request", "The payload is not valid JSON.");
-      const fields = Object.fromEntries(Object.entries(body as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+      if (body === INVALID_JSON || typeof body !== "object" || body === null || Array.isArray(body))
+        return failure(400, "Exception while reading request", "The payload is not valid JSON.");
+      const fields = Object.fromEntries(
+        Object.entries(body as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      );
       if (method === "POST") {
-        if (table === "sys_journal_field") return failure(403, "Operation Failed", "Journal entries are written through the journal fields");
+        if (table === "sys_journal_field")
+          return failure(403, "Operation Failed", "Journal entries are written through the journal fields");
         const row = this.insert(table, stripJournal(fields), user);
         this.appendJournal(table, row, fields, user);
         return { status: 201, headers: { location: `${this.url}/api/now/table/${table}/${row.sys_id}` }, body: { result: row } };
@@ -176,7 +207,11 @@ export class ServiceNowEmulator {
       const from = path.indexOf(row.state as string);
       const allowed = (fields.state === "4" && row.state !== "0" && row.state !== "3") || (from >= 0 && path[from + 1] === fields.state);
       if (!allowed) {
-        return failure(403, "Operation Failed", `Operation against file 'change_request' was aborted by Business Rule 'Change Model: Check State Transition^${randomBytes(16).toString("hex")}'. Business Rule Stack:Change Model: Check State Transition`);
+        return failure(
+          403,
+          "Operation Failed",
+          `Operation against file 'change_request' was aborted by Business Rule 'Change Model: Check State Transition^${randomBytes(16).toString("hex")}'. Business Rule Stack:Change Model: Check State Transition`,
+        );
       }
     }
     for (const [k, v] of Object.entries(stripJournal(fields))) if (!k.startsWith("sys_")) row[k] = v;
@@ -201,13 +236,19 @@ export class ServiceNowEmulator {
     if (!Number.isInteger(offset) || offset < 0) return failure(400, "Invalid sysparm_offset", null);
     let matched = [...rows.values()].filter(matcher(params.get("sysparm_query") ?? ""));
     const order = /\^?ORDERBY(DESC)?([a-z_]+)/.exec(params.get("sysparm_query") ?? "");
-    if (order) matched = matched.sort((a, b) => String(a[order[2] as string]).localeCompare(String(b[order[2] as string])) * (order[1] ? -1 : 1));
+    if (order)
+      matched = matched.sort((a, b) => String(a[order[2] as string]).localeCompare(String(b[order[2] as string])) * (order[1] ? -1 : 1));
     const page = matched.slice(offset, offset + (Number.isInteger(limit) && limit > 0 ? limit : 10000));
-    return { status: 200, headers: { "x-total-count": String(matched.length) }, body: { result: page.map((r) => project(r, params.get("sysparm_fields"))) } };
+    return {
+      status: 200,
+      headers: { "x-total-count": String(matched.length) },
+      body: { result: page.map((r) => project(r, params.get("sysparm_fields"))) },
+    };
   }
 
   private token(req: Request): Reply {
-    if (!/application\/x-www-form-urlencoded/.test(String(req.headers["content-type"] ?? ""))) return { status: 400, body: { error_description: "unspecified error", error: "server_error" } };
+    if (!/application\/x-www-form-urlencoded/.test(String(req.headers["content-type"] ?? "")))
+      return { status: 400, body: { error_description: "unspecified error", error: "server_error" } };
     const form = new URLSearchParams(req.body);
     const clients = this.options.oauthClients ?? {};
     const id = form.get("client_id") ?? "";
@@ -237,7 +278,13 @@ function project(row: Row, fields: string | null): Row {
   const out: Row = {};
   for (const [k, v] of Object.entries(row)) out[k] = JOURNAL_FIELDS.includes(k) ? "" : v;
   if (!fields) return out;
-  return Object.fromEntries(fields.split(",").map((f) => f.trim()).filter((f) => f in out).map((f) => [f, out[f] as string]));
+  return Object.fromEntries(
+    fields
+      .split(",")
+      .map((f) => f.trim())
+      .filter((f) => f in out)
+      .map((f) => [f, out[f] as string]),
+  );
 }
 
 function stripJournal(fields: Record<string, string>): Record<string, string> {
@@ -254,14 +301,22 @@ function matcher(query: string): (row: Row) => boolean {
     if (!(field in row)) return undefined;
     const actual = row[field] ?? "";
     switch (op) {
-      case "=": return actual === value;
-      case "!=": return actual !== value;
-      case "LIKE": return actual.includes(value);
-      case "NOT LIKE": return !actual.includes(value);
-      case "STARTSWITH": return actual.startsWith(value);
-      case "ENDSWITH": return actual.endsWith(value);
-      case "ISEMPTY": return actual === "";
-      default: return actual !== "";
+      case "=":
+        return actual === value;
+      case "!=":
+        return actual !== value;
+      case "LIKE":
+        return actual.includes(value);
+      case "NOT LIKE":
+        return !actual.includes(value);
+      case "STARTSWITH":
+        return actual.startsWith(value);
+      case "ENDSWITH":
+        return actual.endsWith(value);
+      case "ISEMPTY":
+        return actual === "";
+      default:
+        return actual !== "";
     }
   };
   return (row) =>
@@ -272,7 +327,8 @@ function matcher(query: string): (row: Row) => boolean {
         if (term.startsWith("OR")) continue;
         let ok = test(row, term);
         // ^OR binds to the term before it.
-        for (let j = i + 1; j < terms.length && (terms[j] as string).startsWith("OR"); j++) ok = ok === true || test(row, (terms[j] as string).slice(2)) === true;
+        for (let j = i + 1; j < terms.length && (terms[j] as string).startsWith("OR"); j++)
+          ok = ok === true || test(row, (terms[j] as string).slice(2)) === true;
         if (ok === false) result = false;
       }
       return result;

@@ -17,7 +17,8 @@ export function ociAdmin(faults: FaultInjector, method: string, pathname: string
   } catch {
     throw new OciApiError(400, "InvalidParameter", "the body must be a JSON object");
   }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new OciApiError(400, "InvalidParameter", "the body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw new OciApiError(400, "InvalidParameter", "the body must be a JSON object");
   try {
     faults.setSide("oci", body as FaultConfig, method === "PATCH");
   } catch (e) {

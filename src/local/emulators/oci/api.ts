@@ -89,7 +89,11 @@ export function replayCreate<T extends object>(
   }
   const resource = lookup(record.resourceId);
   if (!resource) {
-    throw new OciApiError(409, "InvalidatedRetryToken", "The resource created with this opc-retry-token no longer exists; retry with a different token");
+    throw new OciApiError(
+      409,
+      "InvalidatedRetryToken",
+      "The resource created with this opc-retry-token no longer exists; retry with a different token",
+    );
   }
   return ok(resource);
 }

@@ -31,8 +31,7 @@ export const MICROSOFT_AZURE = "Microsoft Azure";
 /** Azure's ExpressRoute service provider name for Oracle; a circuit of another provider cannot be used. */
 export const EXPRESSROUTE_PROVIDER_NAME = "Oracle Cloud FastConnect";
 
-const gbpsShapes = (gbps: number[]): BandwidthShape[] =>
-  gbps.map((g) => ({ name: `${g} Gbps`, bandwidthInMbps: g * 1000 }));
+const gbpsShapes = (gbps: number[]): BandwidthShape[] => gbps.map((g) => ({ name: `${g} Gbps`, bandwidthInMbps: g * 1000 }));
 
 const otherProvider = (id: string, providerName: string, providerServiceName: string): ProviderService => ({
   id,

@@ -35,7 +35,11 @@ export class OciContext {
 
   /** An OCID in OCI's shape: ocid1.<type>.oc1.<region key>.<unique>. */
   newId(resourceType: string): string {
-    const unique = randomBytes(30).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "a").slice(0, 52);
+    const unique = randomBytes(30)
+      .toString("base64url")
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "a")
+      .slice(0, 52);
     return `ocid1.${resourceType}.oc1.${regionKey(this.region)}.aaaaaaaa${unique}`;
   }
 

@@ -20,7 +20,12 @@ export function listDrgRouteRules(ctx: OciContext, req: ApiRequest): ApiResponse
   if (!drg || drg.lifecycleState === "TERMINATED") throw notFound("drgRouteTable", tableId);
   const rules = drg.defaultDrgRouteTables?.vcn === tableId ? fromVirtualCircuits(ctx, drg) : fromVcns(ctx, drg);
   const routeType = req.query.get("routeType");
-  return paginate(req, rules.filter((r) => routeType === null || r.routeType === routeType).map((r) => ({ ...r, id: ruleId(tableId, r.destination, r.routeProvenance) })));
+  return paginate(
+    req,
+    rules
+      .filter((r) => routeType === null || r.routeType === routeType)
+      .map((r) => ({ ...r, id: ruleId(tableId, r.destination, r.routeProvenance) })),
+  );
 }
 
 interface Rule {
@@ -56,7 +61,15 @@ function fromVcns(ctx: OciContext, drg: Drg): Rule[] {
 }
 
 function rule(destination: string, routeProvenance: Rule["routeProvenance"], nextHopDrgAttachmentId: string): Rule {
-  return { destination, destinationType: "CIDR_BLOCK", nextHopDrgAttachmentId, routeType: "DYNAMIC", routeProvenance, isConflict: false, isBlackhole: false };
+  return {
+    destination,
+    destinationType: "CIDR_BLOCK",
+    nextHopDrgAttachmentId,
+    routeType: "DYNAMIC",
+    routeProvenance,
+    isConflict: false,
+    isBlackhole: false,
+  };
 }
 
 /** OCI attaches a virtual circuit to its DRG by itself; this is that attachment's stable id. */

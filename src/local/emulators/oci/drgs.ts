@@ -1,12 +1,26 @@
 import {
-  byTimeCreated, checkIfMatch, filterByQuery, ok, paginate, rememberCreate, replayCreate, requiredQuery,
-  type ApiRequest, type ApiResponse,
+  byTimeCreated,
+  checkIfMatch,
+  filterByQuery,
+  ok,
+  paginate,
+  rememberCreate,
+  replayCreate,
+  requiredQuery,
+  type ApiRequest,
+  type ApiResponse,
 } from "./api";
 import type { OciContext } from "./context";
 import { conflict, incorrectState, invalidParameter, notFound, relatedNotFound } from "./errors";
 import type { Drg, DrgAttachment, Timed } from "./model";
 import {
-  asBody, definedTagsOf, freeformTagsOf, optionalDisplayName, optionalString, rejectUnknownFields, requiredString,
+  asBody,
+  definedTagsOf,
+  freeformTagsOf,
+  optionalDisplayName,
+  optionalString,
+  rejectUnknownFields,
+  requiredString,
 } from "./validate";
 
 /** Dynamic routing gateways and their attachments to VCNs. */
@@ -46,7 +60,9 @@ function drgOf(ctx: OciContext, id: string): Timed<Drg> {
 
 export function listDrgs(ctx: OciContext, req: ApiRequest): ApiResponse {
   ctx.requireCompartment(requiredQuery(req, "compartmentId"));
-  const items = Object.values(ctx.state.drgs).map((r) => r.resource).sort(byTimeCreated);
+  const items = Object.values(ctx.state.drgs)
+    .map((r) => r.resource)
+    .sort(byTimeCreated);
   return paginate(req, filterByQuery<Drg>(req, items, ["compartmentId"]));
 }
 
@@ -63,7 +79,10 @@ export function deleteDrg(ctx: OciContext, req: ApiRequest): ApiResponse {
   const attachment = Object.values(ctx.state.drgAttachments).find(
     (a) => a.resource.drgId === drg.id && a.resource.lifecycleState !== "DETACHED",
   );
-  if (attachment) throw conflict(`DRG ${drg.id} still has attachment ${attachment.resource.id} (${attachment.resource.lifecycleState}); delete the attachment first`);
+  if (attachment)
+    throw conflict(
+      `DRG ${drg.id} still has attachment ${attachment.resource.id} (${attachment.resource.lifecycleState}); delete the attachment first`,
+    );
   const table = Object.values(ctx.state.routeTables).find((t) => t.routeRules.some((r) => r.networkEntityId === drg.id));
   if (table) throw conflict(`route table ${table.id} has a rule that targets DRG ${drg.id}; remove the rule first`);
   const vc = Object.values(ctx.state.virtualCircuits).find(
@@ -157,7 +176,10 @@ export function listDrgAttachments(ctx: OciContext, req: ApiRequest): ApiRespons
   const networkId = req.query.get("networkId");
   const items = Object.values(ctx.state.drgAttachments)
     .map((r) => r.resource)
-    .filter((a) => (attachmentType === null || attachmentType === "VCN" || attachmentType === "ALL") && (networkId === null || a.vcnId === networkId))
+    .filter(
+      (a) =>
+        (attachmentType === null || attachmentType === "VCN" || attachmentType === "ALL") && (networkId === null || a.vcnId === networkId),
+    )
     .sort(byTimeCreated);
   return paginate(req, filterByQuery<DrgAttachment>(req, items, ["compartmentId", "vcnId", "drgId", "displayName", "lifecycleState"]));
 }
@@ -171,7 +193,10 @@ export function deleteDrgAttachment(ctx: OciContext, req: ApiRequest): ApiRespon
   const table = Object.values(ctx.state.routeTables).find(
     (t) => t.vcnId === attachment.vcnId && t.routeRules.some((r) => r.networkEntityId === attachment.drgId),
   );
-  if (table) throw conflict(`route table ${table.id} of VCN ${attachment.vcnId} has a rule that targets DRG ${attachment.drgId}; remove the rule first`);
+  if (table)
+    throw conflict(
+      `route table ${table.id} of VCN ${attachment.vcnId} has a rule that targets DRG ${attachment.drgId}; remove the rule first`,
+    );
   attachment.lifecycleState = "DETACHING";
   rec.dueAt = ctx.now() + ctx.durations.drgAttachmentDetaching;
   ctx.store.changed();

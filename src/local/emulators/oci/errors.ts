@@ -17,11 +17,9 @@ export class OciApiError extends Error {
 export const notFound = (what: string, id: string): OciApiError =>
   new OciApiError(404, "NotAuthorizedOrNotFound", `Authorization failed or requested resource not found: ${what} ${id}`);
 
-export const invalidParameter = (field: string, why: string): OciApiError =>
-  new OciApiError(400, "InvalidParameter", `${field}: ${why}`);
+export const invalidParameter = (field: string, why: string): OciApiError => new OciApiError(400, "InvalidParameter", `${field}: ${why}`);
 
-export const missingParameter = (field: string): OciApiError =>
-  new OciApiError(400, "MissingParameter", `${field}: a value is required`);
+export const missingParameter = (field: string): OciApiError => new OciApiError(400, "MissingParameter", `${field}: a value is required`);
 
 export const relatedNotFound = (field: string, id: string): OciApiError =>
   new OciApiError(400, "RelatedResourceNotAuthorizedOrNotFound", `${field}: resource ${id} not found or not authorized`);

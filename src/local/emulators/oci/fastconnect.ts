@@ -1,6 +1,14 @@
 import {
-  byTimeCreated, checkIfMatch, filterByQuery, ok, paginate, rememberCreate, replayCreate, requiredQuery,
-  type ApiRequest, type ApiResponse,
+  byTimeCreated,
+  checkIfMatch,
+  filterByQuery,
+  ok,
+  paginate,
+  rememberCreate,
+  replayCreate,
+  requiredQuery,
+  type ApiRequest,
+  type ApiResponse,
 } from "./api";
 import { MICROSOFT_AZURE, PROVIDER_SERVICES, shapesOf, type ProviderService } from "./catalog";
 import type { OciContext } from "./context";
@@ -9,8 +17,16 @@ import type { VirtualCircuit, VirtualCircuitRecord } from "./model";
 import { parseCrossConnectMappings } from "./mappings";
 import { ORACLE_BGP_ASN, releaseProvider } from "./provider";
 import {
-  asBody, definedTagsOf, freeformTagsOf, optionalBoolean, optionalDisplayName, optionalEnum, optionalString,
-  rejectUnknownFields, requiredString, type Body,
+  asBody,
+  definedTagsOf,
+  freeformTagsOf,
+  optionalBoolean,
+  optionalDisplayName,
+  optionalEnum,
+  optionalString,
+  rejectUnknownFields,
+  requiredString,
+  type Body,
 } from "./validate";
 
 /** FastConnect: the provider catalog and private virtual circuits through a partner. */
@@ -56,10 +72,30 @@ function azureCircuit(ctx: OciContext, key: string) {
 }
 
 const CREATE_FIELDS = [
-  "bandwidthShapeName", "compartmentId", "crossConnectMappings", "routingPolicy", "bgpAdminState", "isBfdEnabled",
-  "isTransportMode", "customerBgpAsn", "customerAsn", "definedTags", "displayName", "freeformTags", "gatewayId",
-  "providerName", "providerServiceId", "providerServiceKeyName", "providerServiceName", "publicPrefixes", "region",
-  "type", "ipMtu", "providerRemoteRegion", "remoteAccountId", "trafficMode",
+  "bandwidthShapeName",
+  "compartmentId",
+  "crossConnectMappings",
+  "routingPolicy",
+  "bgpAdminState",
+  "isBfdEnabled",
+  "isTransportMode",
+  "customerBgpAsn",
+  "customerAsn",
+  "definedTags",
+  "displayName",
+  "freeformTags",
+  "gatewayId",
+  "providerName",
+  "providerServiceId",
+  "providerServiceKeyName",
+  "providerServiceName",
+  "publicPrefixes",
+  "region",
+  "type",
+  "ipMtu",
+  "providerRemoteRegion",
+  "remoteAccountId",
+  "trafficMode",
 ] as const;
 
 const ROUTING_POLICIES = ["ORACLE_SERVICE_NETWORK", "REGIONAL", "MARKET_LEVEL", "GLOBAL"] as const;
@@ -70,7 +106,8 @@ export function createVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiRespo
   const body = asBody(req.body, "createVirtualCircuitDetails");
   rejectUnknownFields(body, CREATE_FIELDS, "createVirtualCircuitDetails");
   for (const field of ["isTransportMode", "providerRemoteRegion", "remoteAccountId", "publicPrefixes"] as const) {
-    if (body[field] !== undefined && body[field] !== null) throw invalidParameter(field, "is not supported for a private partner virtual circuit");
+    if (body[field] !== undefined && body[field] !== null)
+      throw invalidParameter(field, "is not supported for a private partner virtual circuit");
   }
   const compartmentId = requiredString(body, "compartmentId");
   if (!ctx.knowsCompartment(compartmentId)) throw relatedNotFound("compartmentId", compartmentId);
@@ -88,7 +125,8 @@ export function createVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiRespo
   }
   if (service.customerAsnManagement === "ORACLE_MANAGED") {
     for (const field of ["customerAsn", "customerBgpAsn"] as const) {
-      if (body[field] !== undefined && body[field] !== null) throw invalidParameter(field, `is set by the provider for ${service.providerName}`);
+      if (body[field] !== undefined && body[field] !== null)
+        throw invalidParameter(field, `is set by the provider for ${service.providerName}`);
     }
   }
   const region = optionalString(body, "region");
@@ -146,7 +184,9 @@ function serviceFromBody(body: Body): ProviderService {
   const name = optionalString(body, "providerName");
   if (!name) throw missingParameter("providerServiceId");
   const serviceName = optionalString(body, "providerServiceName");
-  const service = PROVIDER_SERVICES.find((s) => s.providerName === name && (serviceName === undefined || s.providerServiceName === serviceName));
+  const service = PROVIDER_SERVICES.find(
+    (s) => s.providerName === name && (serviceName === undefined || s.providerServiceName === serviceName),
+  );
   if (!service) throw invalidParameter("providerName", `no FastConnect provider service ${name} ${serviceName ?? ""}`.trim());
   return service;
 }
@@ -193,14 +233,30 @@ function virtualCircuitOf(ctx: OciContext, id: string): VirtualCircuitRecord {
 
 export function listVirtualCircuits(ctx: OciContext, req: ApiRequest): ApiResponse {
   ctx.requireCompartment(requiredQuery(req, "compartmentId"));
-  const items = Object.values(ctx.state.virtualCircuits).map((r) => r.resource).sort(byTimeCreated);
+  const items = Object.values(ctx.state.virtualCircuits)
+    .map((r) => r.resource)
+    .sort(byTimeCreated);
   return paginate(req, filterByQuery<VirtualCircuit>(req, items, ["compartmentId", "displayName", "lifecycleState"]));
 }
 
 const UPDATE_FIELDS = [
-  "bandwidthShapeName", "crossConnectMappings", "routingPolicy", "bgpAdminState", "isBfdEnabled", "isTransportMode",
-  "customerBgpAsn", "customerAsn", "definedTags", "displayName", "freeformTags", "trafficMode", "gatewayId",
-  "providerState", "providerServiceKeyName", "referenceComment", "ipMtu",
+  "bandwidthShapeName",
+  "crossConnectMappings",
+  "routingPolicy",
+  "bgpAdminState",
+  "isBfdEnabled",
+  "isTransportMode",
+  "customerBgpAsn",
+  "customerAsn",
+  "definedTags",
+  "displayName",
+  "freeformTags",
+  "trafficMode",
+  "gatewayId",
+  "providerState",
+  "providerServiceKeyName",
+  "referenceComment",
+  "ipMtu",
 ] as const;
 
 export function updateVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiResponse {
@@ -230,9 +286,10 @@ export function updateVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiRespo
   const bandwidthShapeName = body.bandwidthShapeName === undefined ? undefined : shapeFromBody(body, service);
   const gatewayId = body.gatewayId === undefined ? undefined : gatewayFromBody(ctx, body);
   const key = optionalString(body, "providerServiceKeyName");
-  const mappings = body.crossConnectMappings === undefined
-    ? undefined
-    : parseCrossConnectMappings(body.crossConnectMappings, service.providerName === MICROSOFT_AZURE ? 2 : 1);
+  const mappings =
+    body.crossConnectMappings === undefined
+      ? undefined
+      : parseCrossConnectMappings(body.crossConnectMappings, service.providerName === MICROSOFT_AZURE ? 2 : 1);
   const providerFacing = key !== undefined || mappings !== undefined || bandwidthShapeName !== undefined;
   if (providerFacing && rec.providerEngaged) {
     throw invalidParameter(

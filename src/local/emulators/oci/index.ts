@@ -134,7 +134,8 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
 
 function createVcn(ctx: OciContext, input: { displayName: string; cidrBlocks: string[]; compartmentId?: string }): Vcn {
   if (!input.displayName) throw new RangeError("displayName: a value is required");
-  if (!Array.isArray(input.cidrBlocks) || input.cidrBlocks.length === 0) throw new RangeError("cidrBlocks: at least one CIDR block is required");
+  if (!Array.isArray(input.cidrBlocks) || input.cidrBlocks.length === 0)
+    throw new RangeError("cidrBlocks: at least one CIDR block is required");
   input.cidrBlocks.forEach((c, i) => {
     const cidr = parseIpv4Cidr(c);
     if (!cidr || cidr.address !== cidr.network || cidr.prefixLength < 16 || cidr.prefixLength > 30) {
@@ -145,7 +146,11 @@ function createVcn(ctx: OciContext, input: { displayName: string; cidrBlocks: st
   const id = ctx.newId("vcn");
   const routeTableId = ctx.newId("routetable");
   const timeCreated = ctx.nowIso();
-  const label = input.displayName.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 15) || "vcn";
+  const label =
+    input.displayName
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, "")
+      .slice(0, 15) || "vcn";
   const vcn: Vcn = {
     id,
     compartmentId,

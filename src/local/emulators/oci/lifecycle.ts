@@ -77,10 +77,15 @@ function advance(ctx: OciContext): number | undefined {
       }
     }
     // BGP follows the fault flag live: a session held DOWN comes UP once the fault is lifted.
-    const bgp = vc.lifecycleState === "PROVISIONED" && vc.bgpAdminState === "ENABLED" && rec.bgpUpAt !== undefined &&
-      rec.bgpUpAt <= now && !ctx.faults.bgpStaysDown && (rec.pathsDown?.length ?? 0) < DEVICE_PATHS.length
-      ? "UP"
-      : "DOWN";
+    const bgp =
+      vc.lifecycleState === "PROVISIONED" &&
+      vc.bgpAdminState === "ENABLED" &&
+      rec.bgpUpAt !== undefined &&
+      rec.bgpUpAt <= now &&
+      !ctx.faults.bgpStaysDown &&
+      (rec.pathsDown?.length ?? 0) < DEVICE_PATHS.length
+        ? "UP"
+        : "DOWN";
     if (vc.bgpSessionState !== bgp) {
       vc.bgpSessionState = bgp;
       changed = true;

@@ -12,7 +12,10 @@ export function parseCrossConnectMappings(value: unknown, required: number): Cro
   if (value === undefined || value === null) throw invalidParameter("crossConnectMappings", `${required} mapping(s) are required`);
   if (!Array.isArray(value)) throw invalidParameter("crossConnectMappings", "must be an array");
   if (value.length !== required) {
-    throw invalidParameter("crossConnectMappings", `exactly ${required} mapping(s) are required (primary${required > 1 ? " and secondary" : ""}), got ${value.length}`);
+    throw invalidParameter(
+      "crossConnectMappings",
+      `exactly ${required} mapping(s) are required (primary${required > 1 ? " and secondary" : ""}), got ${value.length}`,
+    );
   }
   const blocks: Ipv4Cidr[] = [];
   return value.map((raw, i) => {
@@ -20,11 +23,20 @@ export function parseCrossConnectMappings(value: unknown, required: number): Cro
     const m = asBody(raw, path);
     rejectUnknownFields(
       m,
-      ["customerBgpPeeringIp", "oracleBgpPeeringIp", "vlan", "crossConnectOrCrossConnectGroupId", "bgpMd5AuthKey", "customerBgpPeeringIpv6", "oracleBgpPeeringIpv6"],
+      [
+        "customerBgpPeeringIp",
+        "oracleBgpPeeringIp",
+        "vlan",
+        "crossConnectOrCrossConnectGroupId",
+        "bgpMd5AuthKey",
+        "customerBgpPeeringIpv6",
+        "oracleBgpPeeringIpv6",
+      ],
       path,
     );
     for (const field of ["vlan", "crossConnectOrCrossConnectGroupId"] as const) {
-      if (m[field] !== undefined && m[field] !== null) throw invalidParameter(`${path}.${field}`, "is chosen by the provider for a partner virtual circuit");
+      if (m[field] !== undefined && m[field] !== null)
+        throw invalidParameter(`${path}.${field}`, "is chosen by the provider for a partner virtual circuit");
     }
     for (const field of ["bgpMd5AuthKey", "customerBgpPeeringIpv6", "oracleBgpPeeringIpv6"] as const) {
       if (m[field] !== undefined && m[field] !== null) throw invalidParameter(`${path}.${field}`, "is not supported for Microsoft Azure");

@@ -81,13 +81,7 @@ export interface CrossConnectMapping {
 }
 
 export type VirtualCircuitState =
-  | "PENDING_PROVIDER"
-  | "PROVISIONING"
-  | "PROVISIONED"
-  | "FAILED"
-  | "INACTIVE"
-  | "TERMINATING"
-  | "TERMINATED";
+  "PENDING_PROVIDER" | "PROVISIONING" | "PROVISIONED" | "FAILED" | "INACTIVE" | "TERMINATING" | "TERMINATED";
 
 export interface VirtualCircuit {
   id: string;

@@ -3,7 +3,15 @@ import { parseIpv4Cidr } from "./cidr";
 import type { OciContext } from "./context";
 import { invalidParameter, notFound } from "./errors";
 import type { RouteRule, RouteTable, Vcn } from "./model";
-import { asBody, definedTagsOf, freeformTagsOf, optionalDisplayName, optionalString, rejectUnknownFields, requiredString } from "./validate";
+import {
+  asBody,
+  definedTagsOf,
+  freeformTagsOf,
+  optionalDisplayName,
+  optionalString,
+  rejectUnknownFields,
+  requiredString,
+} from "./validate";
 
 /** VCNs and their route tables: the seeded network the interconnect lands in. */
 export function listVcns(ctx: OciContext, req: ApiRequest): ApiResponse {
@@ -64,7 +72,8 @@ function parseRouteRules(ctx: OciContext, table: RouteTable, value: unknown): Ro
     const rule = asBody(raw, path);
     rejectUnknownFields(rule, ["destination", "destinationType", "cidrBlock", "networkEntityId", "description", "routeType"], path);
     // cidrBlock is the deprecated spelling of destination; OCI still accepts it.
-    const destination = optionalString(rule, "destination", `${path}.destination`) ?? optionalString(rule, "cidrBlock", `${path}.cidrBlock`);
+    const destination =
+      optionalString(rule, "destination", `${path}.destination`) ?? optionalString(rule, "cidrBlock", `${path}.cidrBlock`);
     if (!destination) throw invalidParameter(`${path}.destination`, "a destination CIDR block is required");
     const cidr = parseIpv4Cidr(destination);
     if (!cidr || cidr.network !== cidr.address) throw invalidParameter(`${path}.destination`, `${destination} is not an IPv4 CIDR block`);
@@ -79,7 +88,13 @@ function parseRouteRules(ctx: OciContext, table: RouteTable, value: unknown): Ro
     const networkEntityId = requiredString(rule, "networkEntityId", `${path}.networkEntityId`);
     checkRouteTarget(ctx, table, networkEntityId, `${path}.networkEntityId`);
     const description = optionalString(rule, "description", `${path}.description`);
-    return { destination, destinationType: "CIDR_BLOCK", networkEntityId, routeType: "STATIC", ...(description === undefined ? {} : { description }) };
+    return {
+      destination,
+      destinationType: "CIDR_BLOCK",
+      networkEntityId,
+      routeType: "STATIC",
+      ...(description === undefined ? {} : { description }),
+    };
   });
 }
 
@@ -90,7 +105,9 @@ function checkRouteTarget(ctx: OciContext, table: RouteTable, networkEntityId: s
     throw invalidParameter(path, `route target ${networkEntityId} does not exist`);
   }
   const attached = Object.values(ctx.state.drgAttachments).some(
-    (a) => a.resource.drgId === networkEntityId && a.resource.vcnId === table.vcnId &&
+    (a) =>
+      a.resource.drgId === networkEntityId &&
+      a.resource.vcnId === table.vcnId &&
       (a.resource.lifecycleState === "ATTACHING" || a.resource.lifecycleState === "ATTACHED"),
   );
   if (!attached) throw invalidParameter(path, `DRG ${networkEntityId} is not attached to VCN ${table.vcnId}`);

@@ -60,7 +60,10 @@ function rejectionReason(ctx: OciContext, rec: VirtualCircuitRecord, circuit: Ci
     return `the ExpressRoute circuit is already ${circuit.serviceProviderProvisioningState} with the provider`;
   }
   const other = Object.values(ctx.state.virtualCircuits).find(
-    (r) => r !== rec && r.providerEngaged && r.resource.providerServiceKeyName === vc.providerServiceKeyName &&
+    (r) =>
+      r !== rec &&
+      r.providerEngaged &&
+      r.resource.providerServiceKeyName === vc.providerServiceKeyName &&
       r.resource.lifecycleState !== "TERMINATED",
   );
   if (other) return `the service key is in use by virtual circuit ${other.resource.id}`;

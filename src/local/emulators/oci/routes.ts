@@ -1,8 +1,24 @@
 import type { Operation } from "./api";
-import { createDrg, createDrgAttachment, deleteDrg, deleteDrgAttachment, getDrg, getDrgAttachment, listDrgAttachments, listDrgs } from "./drgs";
 import {
-  createVirtualCircuit, deleteVirtualCircuit, getProviderService, getProviderServiceKey, getVirtualCircuit, listBandwidthShapes,
-  listProviderServices, listVirtualCircuits, updateVirtualCircuit,
+  createDrg,
+  createDrgAttachment,
+  deleteDrg,
+  deleteDrgAttachment,
+  getDrg,
+  getDrgAttachment,
+  listDrgAttachments,
+  listDrgs,
+} from "./drgs";
+import {
+  createVirtualCircuit,
+  deleteVirtualCircuit,
+  getProviderService,
+  getProviderServiceKey,
+  getVirtualCircuit,
+  listBandwidthShapes,
+  listProviderServices,
+  listVirtualCircuits,
+  updateVirtualCircuit,
 } from "./fastconnect";
 import { getRouteTable, getVcn, listRouteTables, listVcns, updateRouteTable } from "./network";
 import { listDrgRouteRules } from "./drg-route-rules";

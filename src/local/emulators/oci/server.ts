@@ -41,7 +41,11 @@ async function handle(ctx: OciContext, identity: SigningIdentity, req: IncomingM
   }
   const authError = verifyRequestSignature(req, rawBody, identity);
   if (authError) throw authError;
-  const segments = url.pathname.slice(API_PREFIX.length).split("/").filter(Boolean).map((s) => decodeURIComponent(s));
+  const segments = url.pathname
+    .slice(API_PREFIX.length)
+    .split("/")
+    .filter(Boolean)
+    .map((s) => decodeURIComponent(s));
   const route = findRoute(method, segments);
   if (route.kind === "not-found") throw new OciApiError(404, "NotFound", `There is no operation at ${method} ${url.pathname}`);
   if (route.kind === "method-not-allowed") throw new OciApiError(405, "MethodNotAllowed", `${method} is not supported on ${url.pathname}`);

@@ -26,15 +26,15 @@ export interface FaultConfig {
   bgpStaysDown?: boolean;
 }
 
-export type FaultDecision =
-  | { kind: "throttle"; retryAfterSeconds: number }
-  | { kind: "error"; status: 500 | 503 }
-  | { kind: "none" };
+export type FaultDecision = { kind: "throttle"; retryAfterSeconds: number } | { kind: "error"; status: 500 | 503 } | { kind: "none" };
 
 export class FaultInjector {
   private config: FaultConfig;
 
-  constructor(config: FaultConfig = {}, private readonly random: () => number = Math.random) {
+  constructor(
+    config: FaultConfig = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.config = normalize(config);
   }
 
@@ -74,18 +74,26 @@ export class FaultInjector {
       // On one emulator's admin, "*" means every operation of that emulator.
       const scoped = key === "*" ? `${cloud}:*` : key;
       if (!scoped.startsWith(`${cloud}:`)) {
-        throw new RangeError(`fault ${key}: not an ${cloud.toUpperCase()} operation; ${other.toUpperCase()} faults are set on the ${other.toUpperCase()} emulator's /admin/faults`);
+        throw new RangeError(
+          `fault ${key}: not an ${cloud.toUpperCase()} operation; ${other.toUpperCase()} faults are set on the ${other.toUpperCase()} emulator's /admin/faults`,
+        );
       }
       mine[scoped] = f;
     }
     if (cloud === "arm") {
       for (const flag of OCI_SIDE_FLAGS) {
-        if (config[flag] !== undefined) throw new RangeError(`${flag} is Oracle's side of the circuit: set it on the OCI emulator's /admin/faults`);
+        if (config[flag] !== undefined)
+          throw new RangeError(`${flag} is Oracle's side of the circuit: set it on the OCI emulator's /admin/faults`);
       }
     }
     const current = this.config.operations ?? {};
     const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith(`${cloud}:`) || (merge && !(k in mine))));
-    const flags = cloud === "oci" ? (merge ? { ...pick(this.config, OCI_SIDE_FLAGS), ...pick(config, OCI_SIDE_FLAGS) } : pick(config, OCI_SIDE_FLAGS)) : pick(this.config, OCI_SIDE_FLAGS);
+    const flags =
+      cloud === "oci"
+        ? merge
+          ? { ...pick(this.config, OCI_SIDE_FLAGS), ...pick(config, OCI_SIDE_FLAGS) }
+          : pick(config, OCI_SIDE_FLAGS)
+        : pick(this.config, OCI_SIDE_FLAGS);
     this.config = normalize({ operations: { ...kept, ...mine }, ...flags });
   }
 

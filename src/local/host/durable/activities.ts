@@ -49,8 +49,11 @@ export class ActivityDispatcher {
   private stopped = false;
 
   constructor(private readonly o: ActivityOptions) {
-    this.poller = new Poller(() => this.poll(), o.maxPollingIntervalMs,
-      (e) => o.logger.error(`Durable task hub ${o.store.hubName}: polling work items failed: ${(e as Error).message}`));
+    this.poller = new Poller(
+      () => this.poll(),
+      o.maxPollingIntervalMs,
+      (e) => o.logger.error(`Durable task hub ${o.store.hubName}: polling work items failed: ${(e as Error).message}`),
+    );
   }
 
   start(): void {
@@ -60,13 +63,20 @@ export class ActivityDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.poller.stop();
-    for (const job of this.backlog.splice(0)) job.lease.then((l) => l.stop(), () => undefined);
+    for (const job of this.backlog.splice(0))
+      job.lease.then(
+        (l) => l.stop(),
+        () => undefined,
+      );
   }
 
   /** Runs the activity now, or parks it (its work item still leased) until a slot frees up. */
   dispatch(job: ActivityJob): void {
     if (this.stopped) {
-      job.lease.then((l) => l.stop(), () => undefined);
+      job.lease.then(
+        (l) => l.stop(),
+        () => undefined,
+      );
       return;
     }
     if (this.active >= this.o.maxConcurrent) {
@@ -82,7 +92,9 @@ export class ActivityDispatcher {
         else if (this.queueMayHaveMore) this.poller.wake();
       })
       .then((completion) => (completion ? this.record(job, completion) : undefined))
-      .catch((e: unknown) => this.o.logger.error(`Activity '${job.item.name}' (InstanceId=${job.item.instanceId}): ${(e as Error)?.message ?? e}`));
+      .catch((e: unknown) =>
+        this.o.logger.error(`Activity '${job.item.name}' (InstanceId=${job.item.instanceId}): ${(e as Error)?.message ?? e}`),
+      );
   }
 
   private async poll(): Promise<number> {
@@ -142,6 +154,12 @@ export class ActivityDispatcher {
       lease.stop();
       return;
     }
-    this.o.deliver(activityResult(lease, { instanceId: w.instanceId, executionId: w.executionId, event: completion }, this.o.store.controlQueueFor(w.instanceId)));
+    this.o.deliver(
+      activityResult(
+        lease,
+        { instanceId: w.instanceId, executionId: w.executionId, event: completion },
+        this.o.store.controlQueueFor(w.instanceId),
+      ),
+    );
   }
 }

@@ -65,7 +65,10 @@ export async function checkpoint(d: CheckpointDeps, c: CheckpointChanges): Promi
   // History holds their events now, so deleting the consumed messages is cleanup, kept off the instance's
   // critical path. A delete that fails (or a crash before it) redelivers one; completions are deduplicated.
   void Promise.all(c.consumed.map((l) => l.complete())).catch((e: unknown) =>
-    d.logger.warn(`Orchestration (InstanceId=${record.instanceId}): a consumed message could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`));
+    d.logger.warn(
+      `Orchestration (InstanceId=${record.instanceId}): a consumed message could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`,
+    ),
+  );
   for (const m of later) d.heldTimers.wakeBefore(fireAtOf(m, now), () => d.wakeControl(m.instanceId));
 }
 
@@ -78,9 +81,11 @@ async function startChildren(d: CheckpointDeps, record: InstanceRecord, history:
       const failed = out.control.findIndex((m) => m.instanceId === child.instanceId && m.event.EventType === EventType.ExecutionStarted);
       const parentRef = out.control[failed]?.event.ParentInstance;
       out.control.splice(failed, 1, {
-        instanceId: record.instanceId, executionId: history.executionId,
+        instanceId: record.instanceId,
+        executionId: history.executionId,
         event: event(EventType.SubOrchestrationInstanceFailed, new Date(d.clock.now()), {
-          TaskScheduledId: parentRef?.TaskScheduledId, ...failureFrom(new Error(`an orchestration with instance id '${child.instanceId}' is already ${existing.runtimeStatus}`)),
+          TaskScheduledId: parentRef?.TaskScheduledId,
+          ...failureFrom(new Error(`an orchestration with instance id '${child.instanceId}' is already ${existing.runtimeStatus}`)),
         }),
       });
       continue;

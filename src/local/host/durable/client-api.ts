@@ -68,7 +68,11 @@ export class DurableHttpApi {
       if (a && b && !c && m === "POST" && ["terminate", "suspend", "resume"].includes(b)) return this.lifecycle(req, a, b);
       if (a && b === "restart" && m === "POST") return this.restart(req, a);
       if (a && b === "rewind" && m === "POST") {
-        return problem(501, "Rewind unavailable", "rewind is a preview feature of the Azure Storage provider that the local host does not offer; restart the instance instead");
+        return problem(
+          501,
+          "Rewind unavailable",
+          "rewind is a preview feature of the Azure Storage provider that the local host does not offer; restart the instance instead",
+        );
       }
     }
     return problem(404, "Not found", `no durable API route for ${m} ${req.url.pathname}`);
@@ -79,7 +83,7 @@ export class DurableHttpApi {
     if (!this.registry.get(name, "orchestrationTrigger")) {
       throw new ApiError(400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
-    if (!instanceId || (/[/\\#?]/.test(instanceId) || [...instanceId].some((c) => c.charCodeAt(0) < 0x20)) || instanceId.length > 256) {
+    if (!instanceId || /[/\\#?]/.test(instanceId) || [...instanceId].some((c) => c.charCodeAt(0) < 0x20) || instanceId.length > 256) {
       throw new ApiError(400, `instanceId "${instanceId}" is invalid: 1-256 characters without / \\ # ? or control characters`);
     }
     const existing = await this.store.getInstance(instanceId);
@@ -88,12 +92,29 @@ export class DurableHttpApi {
     }
     const now = new Date(this.clock.now());
     const record: InstanceRecord = {
-      instanceId, name, version, input: inputJson, output: null, customStatus: null, runtimeStatus: "Pending",
-      createdTime: now, lastUpdatedTime: now, completedTime: null, executionId: randomUUID(), generation: 0, parentInstanceId: null,
+      instanceId,
+      name,
+      version,
+      input: inputJson,
+      output: null,
+      customStatus: null,
+      runtimeStatus: "Pending",
+      createdTime: now,
+      lastUpdatedTime: now,
+      completedTime: null,
+      executionId: randomUUID(),
+      generation: 0,
+      parentInstanceId: null,
     };
     await this.store.putInstance(record);
     this.engine.created(record);
-    await this.engine.enqueueControl([{ instanceId, executionId: record.executionId, event: event(EventType.ExecutionStarted, now, { Name: name, Input: inputJson, Version: version }) }]);
+    await this.engine.enqueueControl([
+      {
+        instanceId,
+        executionId: record.executionId,
+        event: event(EventType.ExecutionStarted, now, { Name: name, Input: inputJson, Version: version }),
+      },
+    ]);
     return record;
   }
 
@@ -109,8 +130,16 @@ export class DurableHttpApi {
       }
     }
     try {
-      const record = await this.startNew(name, instanceId ?? randomUUID().replace(/-/g, ""), text || "null", req.url.searchParams.get("version") ?? "");
-      return json(202, this.checkStatusPayload(req, record.instanceId), { location: this.checkStatusPayload(req, record.instanceId).statusQueryGetUri as string, "retry-after": "10" });
+      const record = await this.startNew(
+        name,
+        instanceId ?? randomUUID().replace(/-/g, ""),
+        text || "null",
+        req.url.searchParams.get("version") ?? "",
+      );
+      return json(202, this.checkStatusPayload(req, record.instanceId), {
+        location: this.checkStatusPayload(req, record.instanceId).statusQueryGetUri as string,
+        "retry-after": "10",
+      });
     } catch (e) {
       return fromError(e);
     }
@@ -138,9 +167,14 @@ export class DurableHttpApi {
   private parseQuery(req: RawRequest): InstanceQuery | RawResponse {
     const p = req.url.searchParams;
     const q: InstanceQuery = {};
-    const statuses = p.getAll("runtimeStatus").flatMap((s) => s.split(",")).map((s) => s.trim()).filter(Boolean);
+    const statuses = p
+      .getAll("runtimeStatus")
+      .flatMap((s) => s.split(","))
+      .map((s) => s.trim())
+      .filter(Boolean);
     for (const s of statuses) {
-      if (!STATUSES.includes(s as RuntimeStatus)) return problem(400, "Invalid runtimeStatus", `runtimeStatus "${s}" is not one of ${STATUSES.join(", ")}`);
+      if (!STATUSES.includes(s as RuntimeStatus))
+        return problem(400, "Invalid runtimeStatus", `runtimeStatus "${s}" is not one of ${STATUSES.join(", ")}`);
     }
     if (statuses.length) q.runtimeStatus = statuses as RuntimeStatus[];
     for (const key of ["createdTimeFrom", "createdTimeTo"] as const) {
@@ -168,7 +202,11 @@ export class DurableHttpApi {
     if ("status" in q) return q;
     const page = await this.store.queryInstances(q);
     const showInput = req.url.searchParams.get("showInput") !== "false";
-    return json(200, page.items.map((r) => statusPayload(r, showInput)), page.continuationToken ? { "x-ms-continuation-token": page.continuationToken } : {});
+    return json(
+      200,
+      page.items.map((r) => statusPayload(r, showInput)),
+      page.continuationToken ? { "x-ms-continuation-token": page.continuationToken } : {},
+    );
   }
 
   private async purge(id: string): Promise<RawResponse> {
@@ -200,7 +238,9 @@ export class DurableHttpApi {
       }
       token = page.continuationToken;
     } while (token);
-    return deleted ? json(200, { instancesDeleted: deleted }) : problem(404, "Nothing purged", "no completed, failed or terminated instance matched");
+    return deleted
+      ? json(200, { instancesDeleted: deleted })
+      : problem(404, "Nothing purged", "no completed, failed or terminated instance matched");
   }
 
   private async raiseEvent(req: RawRequest, id: string, name: string): Promise<RawResponse> {
@@ -218,7 +258,9 @@ export class DurableHttpApi {
     const record = await this.store.getInstance(id);
     if (!record) return problem(404, "Instance not found", `no orchestration instance with id '${id}'`);
     if (TERMINAL.has(record.runtimeStatus)) return problem(410, "Instance finished", `instance '${id}' is ${record.runtimeStatus}`);
-    await this.engine.enqueueControl([{ instanceId: id, event: event(EventType.EventRaised, new Date(this.clock.now()), { Name: name, Input: text || "null" }) }]);
+    await this.engine.enqueueControl([
+      { instanceId: id, event: event(EventType.EventRaised, new Date(this.clock.now()), { Name: name, Input: text || "null" }) },
+    ]);
     return { status: 202, headers: {}, body: "" };
   }
 
@@ -228,9 +270,10 @@ export class DurableHttpApi {
     if (TERMINAL.has(record.runtimeStatus)) return problem(410, "Instance finished", `instance '${id}' is ${record.runtimeStatus}`);
     const reason = req.url.searchParams.get("reason") ?? "";
     const now = new Date(this.clock.now());
-    const ev = op === "terminate"
-      ? event(EventType.ExecutionTerminated, now, { Input: JSON.stringify(reason) })
-      : event(op === "suspend" ? EventType.ExecutionSuspended : EventType.ExecutionResumed, now, { Reason: reason });
+    const ev =
+      op === "terminate"
+        ? event(EventType.ExecutionTerminated, now, { Input: JSON.stringify(reason) })
+        : event(op === "suspend" ? EventType.ExecutionSuspended : EventType.ExecutionResumed, now, { Reason: reason });
     await this.engine.enqueueControl([{ instanceId: id, event: ev }]);
     return { status: 202, headers: {}, body: "" };
   }
@@ -240,7 +283,12 @@ export class DurableHttpApi {
     if (!record) return problem(404, "Instance not found", `no orchestration instance with id '${id}'`);
     const sameId = req.url.searchParams.get("restartWithNewInstanceId") === "false";
     try {
-      const started = await this.startNew(record.name, sameId ? id : randomUUID().replace(/-/g, ""), record.input ?? "null", record.version);
+      const started = await this.startNew(
+        record.name,
+        sameId ? id : randomUUID().replace(/-/g, ""),
+        record.input ?? "null",
+        record.version,
+      );
       return json(202, this.checkStatusPayload(req, started.instanceId));
     } catch (e) {
       return fromError(e);
@@ -249,7 +297,10 @@ export class DurableHttpApi {
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }

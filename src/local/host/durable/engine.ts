@@ -74,13 +74,24 @@ export class DurableEngine {
     this.heldTimers = new HeldTimers(o.clock, (lease) => this.deliver(fromControlQueue(lease)));
     this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 500, o.logger);
     this.activities = new ActivityDispatcher({
-      store: o.store, registry: o.registry, clock: o.clock, logger: o.logger, leaseSeconds: o.leaseSeconds,
-      maxConcurrent: o.maxConcurrentActivities, maxPollingIntervalMs: o.maxPollingIntervalMs, onDispatch: o.onActivityDispatch, extraInput: o.activityExtraInput,
+      store: o.store,
+      registry: o.registry,
+      clock: o.clock,
+      logger: o.logger,
+      leaseSeconds: o.leaseSeconds,
+      maxConcurrent: o.maxConcurrentActivities,
+      maxPollingIntervalMs: o.maxPollingIntervalMs,
+      onDispatch: o.onActivityDispatch,
+      extraInput: o.activityExtraInput,
       deliver: (d) => this.deliver(d),
       alreadyDone: (w) => this.activityAlreadyDone(w),
     });
     this.checkpointDeps = {
-      store: o.store, clock: o.clock, logger: o.logger, rows: this.rows, heldTimers: this.heldTimers,
+      store: o.store,
+      clock: o.clock,
+      logger: o.logger,
+      rows: this.rows,
+      heldTimers: this.heldTimers,
       enqueueControl: (m) => this.enqueueControl(m),
       startActivities: (items) => this.startActivities(items),
       forget: (id) => this.cache.delete(id),
@@ -157,7 +168,9 @@ export class DurableEngine {
       : await Promise.all([this.o.store.getInstance(w.instanceId), this.o.store.loadHistory(w.instanceId)]);
     if (!record || TERMINAL.has(record.runtimeStatus)) return true;
     if (!history || history.executionId !== w.executionId) return record.executionId !== w.executionId;
-    return history.events.some((h) => (h.EventType === EventType.TaskCompleted || h.EventType === EventType.TaskFailed) && h.TaskScheduledId === w.taskScheduledId);
+    return history.events.some(
+      (h) => (h.EventType === EventType.TaskCompleted || h.EventType === EventType.TaskFailed) && h.TaskScheduledId === w.taskScheduledId,
+    );
   }
 
   private wakeControl(instanceId: string): void {
@@ -202,7 +215,9 @@ export class DurableEngine {
     if (record?.runtimeStatus === "Running" && history && !this.resumed.has(instanceId)) {
       // Work a previous host left in flight (or a lapsed lease): say which operations carry on here.
       this.resumed.add(instanceId);
-      this.o.logger.info(`Orchestration '${record.name}' (InstanceId=${instanceId}) resumed from its history (${history.events.length} events)`);
+      this.o.logger.info(
+        `Orchestration '${record.name}' (InstanceId=${instanceId}) resumed from its history (${history.events.length} events)`,
+      );
     }
     return loaded;
   }
@@ -274,7 +289,12 @@ export class DurableEngine {
     await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined);
   }
 
-  private async runEpisode(state: Loaded, newEvents: HistoryEvent[], consumed: Delivery[], retryEvent: HistoryEvent | undefined): Promise<void> {
+  private async runEpisode(
+    state: Loaded,
+    newEvents: HistoryEvent[],
+    consumed: Delivery[],
+    retryEvent: HistoryEvent | undefined,
+  ): Promise<void> {
     const record = state.record as InstanceRecord;
     const history = state.history as StoredHistory;
     const firstIndex = history.events.length;
@@ -298,11 +318,20 @@ export class DurableEngine {
    * the recorded actions, and schedules its new ones (and, after a retry-related event, the retry).
    * `signatures` grows by the new actions.
    */
-  private async replay(draft: EpisodeDraft, started: HistoryEvent, all: HistoryEvent[], signatures: string[], retryEvent: HistoryEvent | undefined): Promise<{ end: EpisodeEnd; customStatus: unknown }> {
+  private async replay(
+    draft: EpisodeDraft,
+    started: HistoryEvent,
+    all: HistoryEvent[],
+    signatures: string[],
+    retryEvent: HistoryEvent | undefined,
+  ): Promise<{ end: EpisodeEnd; customStatus: unknown }> {
     const { record } = draft;
     const fn = this.o.registry.get(record.name, "orchestrationTrigger");
     if (!fn) {
-      return { end: { kind: "failed", message: `The orchestrator function '${record.name}' is not registered in this app`, details: "" }, customStatus: undefined };
+      return {
+        end: { kind: "failed", message: `The orchestrator function '${record.name}' is not registered in this app`, details: "" },
+        customStatus: undefined,
+      };
     }
     const result = await runEpisode(fn.callback as OrchestratorCallback, {
       functionName: record.name,

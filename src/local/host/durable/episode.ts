@@ -58,8 +58,7 @@ export interface EpisodeInput {
 }
 
 export type EpisodeResult =
-  | { kind: "state"; state: OrchestratorState }
-  | { kind: "failed"; state: OrchestratorState | undefined; message: string; details: string };
+  { kind: "state"; state: OrchestratorState } | { kind: "failed"; state: OrchestratorState | undefined; message: string; details: string };
 
 const OUT_OF_PROC_MARKER = "$OutOfProcData$:";
 
@@ -98,7 +97,7 @@ export async function runEpisode(callback: OrchestratorCallback, e: EpisodeInput
       const state = JSON.parse(message.slice(at + OUT_OF_PROC_MARKER.length)) as OrchestratorState;
       return { kind: "failed", state, message: state.error ?? "orchestrator failed", details: state.error ?? "" };
     }
-    return { kind: "failed", state: undefined, message, details: err instanceof Error ? err.stack ?? message : message };
+    return { kind: "failed", state: undefined, message, details: err instanceof Error ? (err.stack ?? message) : message };
   }
 }
 

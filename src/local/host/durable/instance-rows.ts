@@ -16,14 +16,24 @@ export class InstanceRows {
   private readonly writing = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: TaskHubStore, private readonly delayMs: number, private readonly logger: HostLogger) {}
+  constructor(
+    private readonly store: TaskHubStore,
+    private readonly delayMs: number,
+    private readonly logger: HostLogger,
+  ) {}
 
   /** The checkpoint's row write: awaited when it changes status or execution, deferred otherwise. */
   async checkpointed(record: InstanceRecord): Promise<void> {
     const id = record.instanceId;
     const last = this.written.get(id);
     const snapshot = { ...record };
-    if (last && last.status === "Running" && record.runtimeStatus === "Running" && last.executionId === record.executionId && this.delayMs > 0) {
+    if (
+      last &&
+      last.status === "Running" &&
+      record.runtimeStatus === "Running" &&
+      last.executionId === record.executionId &&
+      this.delayMs > 0
+    ) {
       this.unwritten.set(id, snapshot);
       this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
       return;
@@ -48,13 +58,20 @@ export class InstanceRows {
     this.timer = undefined;
     const rows = [...this.unwritten.values()];
     this.unwritten.clear();
-    await Promise.all(rows.map((r) => this.write(r).catch((e: unknown) => {
-      this.logger.warn(`Orchestration (InstanceId=${r.instanceId}): Instances row not written, will retry: ${(e as Error)?.message ?? e}`);
-      // Retried unless a newer row superseded it (a later snapshot, or a transition written since).
-      const now = this.written.get(r.instanceId);
-      if (!this.unwritten.has(r.instanceId) && now?.status === "Running" && now.executionId === r.executionId) this.unwritten.set(r.instanceId, r);
-      this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
-    })));
+    await Promise.all(
+      rows.map((r) =>
+        this.write(r).catch((e: unknown) => {
+          this.logger.warn(
+            `Orchestration (InstanceId=${r.instanceId}): Instances row not written, will retry: ${(e as Error)?.message ?? e}`,
+          );
+          // Retried unless a newer row superseded it (a later snapshot, or a transition written since).
+          const now = this.written.get(r.instanceId);
+          if (!this.unwritten.has(r.instanceId) && now?.status === "Running" && now.executionId === r.executionId)
+            this.unwritten.set(r.instanceId, r);
+          this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
+        }),
+      ),
+    );
   }
 
   async stop(): Promise<void> {
@@ -67,15 +84,19 @@ export class InstanceRows {
   private write(record: InstanceRecord): Promise<void> {
     const id = record.instanceId;
     const previous = this.writing.get(id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
-      await this.store.putInstance(record);
-      if (TERMINAL.has(record.runtimeStatus)) this.written.delete(id);
-      else this.written.set(id, { status: record.runtimeStatus, executionId: record.executionId });
-    });
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        await this.store.putInstance(record);
+        if (TERMINAL.has(record.runtimeStatus)) this.written.delete(id);
+        else this.written.set(id, { status: record.runtimeStatus, executionId: record.executionId });
+      });
     this.writing.set(id, next);
-    void next.finally(() => {
-      if (this.writing.get(id) === next) this.writing.delete(id);
-    }).catch(() => undefined);
+    void next
+      .finally(() => {
+        if (this.writing.get(id) === next) this.writing.delete(id);
+      })
+      .catch(() => undefined);
     return next;
   }
 }

@@ -40,6 +40,21 @@ export async function suspendOrResume(d: LifecycleDeps, record: InstanceRecord, 
 }
 
 /** A checkpoint that appends `appended` and schedules nothing new (sequence and signatures stay). */
-function unchanged(record: InstanceRecord, history: StoredHistory, appended: HistoryEvent[], out: CheckpointChanges["out"], lease: Delivery): CheckpointChanges {
-  return { record, history, firstIndex: history.events.length, appended, nextSequence: history.nextSequence, signatures: history.signatures, out, consumed: [lease] };
+function unchanged(
+  record: InstanceRecord,
+  history: StoredHistory,
+  appended: HistoryEvent[],
+  out: CheckpointChanges["out"],
+  lease: Delivery,
+): CheckpointChanges {
+  return {
+    record,
+    history,
+    firstIndex: history.events.length,
+    appended,
+    nextSequence: history.nextSequence,
+    signatures: history.signatures,
+    out,
+    consumed: [lease],
+  };
 }

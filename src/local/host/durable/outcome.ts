@@ -52,7 +52,12 @@ export function concludeEpisode(d: EpisodeDraft, end: EpisodeEnd, f: EpisodeFact
     out.control.push({
       instanceId: record.instanceId,
       executionId: newExecutionId,
-      event: event(EventType.ExecutionStarted, now, { Name: record.name, Input: input, Version: record.version, ParentInstance: f.started.ParentInstance }),
+      event: event(EventType.ExecutionStarted, now, {
+        Name: record.name,
+        Input: input,
+        Version: record.version,
+        ParentInstance: f.started.ParentInstance,
+      }),
       carried: unconsumedEvents(f.history, f.signatures),
     });
     record.executionId = newExecutionId;

@@ -55,20 +55,26 @@ export class Lease<T> {
   private renewing: Promise<void> = Promise.resolve();
   private released = false;
 
-  constructor(readonly message: ReceivedMessage<T>, private readonly leaseSeconds: number) {
+  constructor(
+    readonly message: ReceivedMessage<T>,
+    private readonly leaseSeconds: number,
+  ) {
     this.schedule();
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.renewing = this.message.queue
-        .updateMessage(this.message.messageId, this.message.popReceipt, undefined, this.leaseSeconds)
-        .then((r) => {
-          if (r.popReceipt) this.message.popReceipt = r.popReceipt;
-          if (!this.released) this.schedule();
-        })
-        .catch(() => undefined);
-    }, Math.max(250, (this.leaseSeconds * 1000) / 2));
+    this.timer = setTimeout(
+      () => {
+        this.renewing = this.message.queue
+          .updateMessage(this.message.messageId, this.message.popReceipt, undefined, this.leaseSeconds)
+          .then((r) => {
+            if (r.popReceipt) this.message.popReceipt = r.popReceipt;
+            if (!this.released) this.schedule();
+          })
+          .catch(() => undefined);
+      },
+      Math.max(250, (this.leaseSeconds * 1000) / 2),
+    );
     this.timer.unref();
   }
 
@@ -86,7 +92,12 @@ export class Lease<T> {
     this.stop();
     await this.renewing;
     await this.message.queue
-      .updateMessage(this.message.messageId, this.message.popReceipt, undefined, Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.floor(seconds))))
+      .updateMessage(
+        this.message.messageId,
+        this.message.popReceipt,
+        undefined,
+        Math.min(MAX_VISIBILITY_SECONDS, Math.max(0, Math.floor(seconds))),
+      )
       .catch(() => undefined);
   }
 

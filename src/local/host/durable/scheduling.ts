@@ -44,7 +44,11 @@ export function scheduleAction(d: EpisodeDraft, a: Action): string | undefined {
       const id = d.seq();
       const fireAt = new Date(a.fireAt as string);
       d.appended.push(event(EventType.TimerCreated, d.now, { EventId: id, FireAt: fireAt.toISOString() }));
-      d.out.control.push({ instanceId: d.record.instanceId, executionId: d.executionId, event: event(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }) });
+      d.out.control.push({
+        instanceId: d.record.instanceId,
+        executionId: d.executionId,
+        event: event(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }),
+      });
       return undefined;
     }
     case ActionType.WaitForExternalEvent:
@@ -56,37 +60,85 @@ export function scheduleAction(d: EpisodeDraft, a: Action): string | undefined {
   }
 }
 
-function scheduleActivity(d: EpisodeDraft, id: number, name: string, input: unknown, retry: RetryPolicy | undefined, attempt: number, firstAttemptAt: Date, expired = false): void {
-  d.appended.push(event(EventType.TaskScheduled, d.now, {
-    EventId: id, Name: name, Input: toJsonField(input),
-    ...(retry ? { RetryOptions: retry, Attempt: attempt, FirstAttemptAt: firstAttemptAt.toISOString() } : {}),
-  }));
+function scheduleActivity(
+  d: EpisodeDraft,
+  id: number,
+  name: string,
+  input: unknown,
+  retry: RetryPolicy | undefined,
+  attempt: number,
+  firstAttemptAt: Date,
+  expired = false,
+): void {
+  d.appended.push(
+    event(EventType.TaskScheduled, d.now, {
+      EventId: id,
+      Name: name,
+      Input: toJsonField(input),
+      ...(retry ? { RetryOptions: retry, Attempt: attempt, FirstAttemptAt: firstAttemptAt.toISOString() } : {}),
+    }),
+  );
   if (expired) {
-    const f = failureFrom(new Error(`retry timeout of ${retry?.retryTimeoutInMilliseconds} ms expired after ${attempt - 1} attempts of '${name}'`));
-    d.out.control.push({ instanceId: d.record.instanceId, executionId: d.executionId, event: event(EventType.TaskFailed, d.now, { TaskScheduledId: id, ...f }) });
+    const f = failureFrom(
+      new Error(`retry timeout of ${retry?.retryTimeoutInMilliseconds} ms expired after ${attempt - 1} attempts of '${name}'`),
+    );
+    d.out.control.push({
+      instanceId: d.record.instanceId,
+      executionId: d.executionId,
+      event: event(EventType.TaskFailed, d.now, { TaskScheduledId: id, ...f }),
+    });
   } else {
     d.out.work.push({ instanceId: d.record.instanceId, executionId: d.executionId, taskScheduledId: id, name, input, enqueuedAt: 0 });
   }
 }
 
-function scheduleSubOrchestration(d: EpisodeDraft, id: number, name: string, childId: string | undefined, input: unknown, version: string | undefined, retry: RetryPolicy | undefined, attempt: number, firstAttemptAt: Date): void {
+function scheduleSubOrchestration(
+  d: EpisodeDraft,
+  id: number,
+  name: string,
+  childId: string | undefined,
+  input: unknown,
+  version: string | undefined,
+  retry: RetryPolicy | undefined,
+  attempt: number,
+  firstAttemptAt: Date,
+): void {
   const { record, now } = d;
   const instanceId = childId || `${record.instanceId}:${id}`;
   const inputJson = toJsonField(input);
-  d.appended.push(event(EventType.SubOrchestrationInstanceCreated, now, {
-    EventId: id, Name: name, InstanceId: instanceId, Input: inputJson,
-    ...(retry ? { RetryOptions: retry, Attempt: attempt, FirstAttemptAt: firstAttemptAt.toISOString() } : {}),
-  }));
+  d.appended.push(
+    event(EventType.SubOrchestrationInstanceCreated, now, {
+      EventId: id,
+      Name: name,
+      InstanceId: instanceId,
+      Input: inputJson,
+      ...(retry ? { RetryOptions: retry, Attempt: attempt, FirstAttemptAt: firstAttemptAt.toISOString() } : {}),
+    }),
+  );
   // Deterministic, so a re-run of this episode after a crash recognises the child it already started.
   const executionId = deterministicId(`${d.executionId}:${id}`);
   d.out.children.push({
-    instanceId, name, version: version ?? "", input: inputJson, output: null, customStatus: null, runtimeStatus: "Pending",
-    createdTime: now, lastUpdatedTime: now, completedTime: null, executionId, generation: 0, parentInstanceId: record.instanceId,
+    instanceId,
+    name,
+    version: version ?? "",
+    input: inputJson,
+    output: null,
+    customStatus: null,
+    runtimeStatus: "Pending",
+    createdTime: now,
+    lastUpdatedTime: now,
+    completedTime: null,
+    executionId,
+    generation: 0,
+    parentInstanceId: record.instanceId,
   });
   d.out.control.push({
-    instanceId, executionId,
+    instanceId,
+    executionId,
     event: event(EventType.ExecutionStarted, now, {
-      Name: name, Input: inputJson, Version: version ?? "",
+      Name: name,
+      Input: inputJson,
+      Version: version ?? "",
       ParentInstance: { InstanceId: record.instanceId, ExecutionId: d.executionId, TaskScheduledId: id, Name: record.name },
     }),
   });
@@ -121,12 +173,19 @@ export function scheduleRetry(d: EpisodeDraft, history: HistoryEvent[], e: Histo
     const expired = timeout > 0 && now.getTime() >= firstAttemptAt.getTime() + timeout;
     const backoff = policy.backoffCoefficient ?? 1;
     let delay = policy.firstRetryIntervalInMilliseconds * Math.pow(backoff, attempt - 1);
-    if (policy.maxRetryIntervalInMilliseconds && policy.maxRetryIntervalInMilliseconds > 0) delay = Math.min(delay, policy.maxRetryIntervalInMilliseconds);
+    if (policy.maxRetryIntervalInMilliseconds && policy.maxRetryIntervalInMilliseconds > 0)
+      delay = Math.min(delay, policy.maxRetryIntervalInMilliseconds);
     if (expired) delay = 0;
     const id = d.seq();
     const fireAt = new Date(now.getTime() + delay);
-    d.appended.push(event(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString(), RetryOf: source.EventId, RetryExpired: expired }));
-    d.out.control.push({ instanceId: record.instanceId, executionId: d.executionId, event: event(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }) });
+    d.appended.push(
+      event(EventType.TimerCreated, now, { EventId: id, FireAt: fireAt.toISOString(), RetryOf: source.EventId, RetryExpired: expired }),
+    );
+    d.out.control.push({
+      instanceId: record.instanceId,
+      executionId: d.executionId,
+      event: event(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }),
+    });
     return;
   }
   if (attempt + 1 > policy.maxNumberOfAttempts) return;
@@ -142,7 +201,14 @@ export function scheduleRetry(d: EpisodeDraft, history: HistoryEvent[], e: Histo
 }
 
 /** A sub-orchestration's end, as the message its parent receives (none for a top-level instance). */
-export function notifyParent(started: HistoryEvent, out: Outgoing, now: Date, succeeded: boolean, output: string | null, reason: string): void {
+export function notifyParent(
+  started: HistoryEvent,
+  out: Outgoing,
+  now: Date,
+  succeeded: boolean,
+  output: string | null,
+  reason: string,
+): void {
   const p = started.ParentInstance;
   if (!p) return;
   out.control.push({

@@ -91,10 +91,17 @@ export class TaskHubStore {
     const instances = TableClient.fromConnectionString(connectionString, `${hubName}Instances`, tableOptions);
     const history = TableClient.fromConnectionString(connectionString, `${hubName}History`, tableOptions);
     const lower = hubName.toLowerCase();
-    const control = Array.from({ length: partitionCount }, (_, i) =>
-      new QueueClient(connectionString, `${lower}-control-${String(i).padStart(2, "0")}`));
+    const control = Array.from(
+      { length: partitionCount },
+      (_, i) => new QueueClient(connectionString, `${lower}-control-${String(i).padStart(2, "0")}`),
+    );
     const workItems = new QueueClient(connectionString, `${lower}-workitems`);
-    await Promise.all([instances.createTable(), history.createTable(), ...control.map((q) => q.createIfNotExists()), workItems.createIfNotExists()]);
+    await Promise.all([
+      instances.createTable(),
+      history.createTable(),
+      ...control.map((q) => q.createIfNotExists()),
+      workItems.createIfNotExists(),
+    ]);
     return new TaskHubStore(hubName, instances, history, control, workItems);
   }
 
@@ -136,7 +143,8 @@ export class TaskHubStore {
   async loadHistory(instanceId: string): Promise<StoredHistory | undefined> {
     const pk = escapePartitionKey(instanceId);
     const rows: TableEntityResult<TableEntity>[] = [];
-    for await (const row of this.history.listEntities<TableEntity>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } })) rows.push(row);
+    for await (const row of this.history.listEntities<TableEntity>({ queryOptions: { filter: odata`PartitionKey eq ${pk}` } }))
+      rows.push(row);
     const sentinel = rows.find((r) => r.rowKey === SENTINEL);
     if (!sentinel) return undefined;
     const executionId = String(sentinel.ExecutionId);
@@ -158,7 +166,14 @@ export class TaskHubStore {
    * Writes `events` as rows firstIndex.. and then the sentinel. Batches are per partition (one
    * instance); the sentinel goes in the last batch, so a crash mid-way leaves rows that loadHistory ignores.
    */
-  async appendHistory(instanceId: string, executionId: string, firstIndex: number, events: HistoryEvent[], nextSequence: number, signatures: string[]): Promise<void> {
+  async appendHistory(
+    instanceId: string,
+    executionId: string,
+    firstIndex: number,
+    events: HistoryEvent[],
+    nextSequence: number,
+    signatures: string[],
+  ): Promise<void> {
     const pk = escapePartitionKey(instanceId);
     const entities: TableEntity[] = events.map((e, i) => fromEvent(pk, executionId, firstIndex + i, e));
     entities.push({
@@ -181,7 +196,8 @@ export class TaskHubStore {
   async purge(instanceId: string): Promise<boolean> {
     const pk = escapePartitionKey(instanceId);
     const keys: string[] = [];
-    for await (const row of this.history.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["RowKey"] } })) keys.push(row.rowKey as string);
+    for await (const row of this.history.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${pk}`, select: ["RowKey"] } }))
+      keys.push(row.rowKey as string);
     for (let i = 0; i < keys.length; i += 100) {
       const tx = new TableTransaction();
       for (const rk of keys.slice(i, i + 100)) tx.deleteEntity(pk, rk);
@@ -203,7 +219,9 @@ export function isNotFound(e: unknown): boolean {
 
 function checkSize(field: string, text: string): string {
   if (text.length > MAX_PROPERTY_CHARS) {
-    throw new Error(`${field} is ${text.length} characters; the local task hub keeps payloads up to ${MAX_PROPERTY_CHARS} (pass references, not large payloads)`);
+    throw new Error(
+      `${field} is ${text.length} characters; the local task hub keeps payloads up to ${MAX_PROPERTY_CHARS} (pass references, not large payloads)`,
+    );
   }
   return text;
 }

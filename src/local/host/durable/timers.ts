@@ -29,7 +29,10 @@ export function surfaceDelaySeconds(fireAt: number, now: number, clock: VirtualC
 export class HeldTimers {
   private readonly held = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly clock: VirtualClock, private readonly due: (lease: Lease<ControlMessage>) => void) {}
+  constructor(
+    private readonly clock: VirtualClock,
+    private readonly due: (lease: Lease<ControlMessage>) => void,
+  ) {}
 
   /** A durable timer surfaced early (queue visibility is in whole real seconds): wait the rest precisely. */
   hold(lease: Lease<ControlMessage>, dueInVirtualMs: number): void {

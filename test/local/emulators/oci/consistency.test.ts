@@ -20,7 +20,10 @@ describe("OCI emulator: idempotency, concurrency and state rules", () => {
     expect(list.items).toHaveLength(1);
 
     const other = await ociError(() =>
-      h.client.createVirtualCircuit({ createVirtualCircuitDetails: { ...details, displayName: "other" }, opcRetryToken: "provision-erp-prod-vc" }),
+      h.client.createVirtualCircuit({
+        createVirtualCircuitDetails: { ...details, displayName: "other" },
+        opcRetryToken: "provision-erp-prod-vc",
+      }),
     );
     expect(other.statusCode).toBe(409);
     expect(other.serviceCode).toBe("Conflict");
@@ -36,18 +39,31 @@ describe("OCI emulator: idempotency, concurrency and state rules", () => {
     const rtId = h.emu.seed.routeTableId;
     const read = await h.client.getRouteTable({ rtId });
     expect(read.routeTable.routeRules).toEqual([]);
-    const rule: core.models.RouteRule = { destination: "10.10.0.0/16", destinationType: core.models.RouteRule.DestinationType.CidrBlock, networkEntityId: drgId };
-    const updated = await h.client.updateRouteTable({ rtId, ifMatch: read.etag, updateRouteTableDetails: { routeRules: [...read.routeTable.routeRules, rule] } });
+    const rule: core.models.RouteRule = {
+      destination: "10.10.0.0/16",
+      destinationType: core.models.RouteRule.DestinationType.CidrBlock,
+      networkEntityId: drgId,
+    };
+    const updated = await h.client.updateRouteTable({
+      rtId,
+      ifMatch: read.etag,
+      updateRouteTableDetails: { routeRules: [...read.routeTable.routeRules, rule] },
+    });
     expect(updated.routeTable.routeRules).toEqual([{ ...rule, routeType: "STATIC" }]);
     expect(updated.etag).not.toBe(read.etag);
 
-    const stale = await ociError(() => h.client.updateRouteTable({ rtId, ifMatch: read.etag, updateRouteTableDetails: { routeRules: [] } }));
+    const stale = await ociError(() =>
+      h.client.updateRouteTable({ rtId, ifMatch: read.etag, updateRouteTableDetails: { routeRules: [] } }),
+    );
     expect(stale.statusCode).toBe(412);
     expect(stale.serviceCode).toBe("NoEtagMatch");
     expect((await h.client.getRouteTable({ rtId })).routeTable.routeRules).toHaveLength(1);
 
     const unknownTarget = await ociError(() =>
-      h.client.updateRouteTable({ rtId, updateRouteTableDetails: { routeRules: [{ ...rule, networkEntityId: "ocid1.drg.oc1.iad.aaaaaaaanothere" }] } }),
+      h.client.updateRouteTable({
+        rtId,
+        updateRouteTableDetails: { routeRules: [{ ...rule, networkEntityId: "ocid1.drg.oc1.iad.aaaaaaaanothere" }] },
+      }),
     );
     expect(unknownTarget.statusCode).toBe(400);
     expect(unknownTarget.message).toMatch(/routeRules\[0\]\.networkEntityId/);
@@ -57,8 +73,13 @@ describe("OCI emulator: idempotency, concurrency and state rules", () => {
     h = await startHarness();
     const drgId = await readyDrg(h);
     const rtId = h.emu.seed.routeTableId;
-    const { drgAttachment } = (await h.client.listDrgAttachments({ compartmentId: h.emu.seed.compartmentId, drgId })).items.map((a) => ({ drgAttachment: a }))[0]!;
-    await h.client.updateRouteTable({ rtId, updateRouteTableDetails: { routeRules: [{ destination: "10.10.0.0/16", networkEntityId: drgId }] } });
+    const { drgAttachment } = (await h.client.listDrgAttachments({ compartmentId: h.emu.seed.compartmentId, drgId })).items.map((a) => ({
+      drgAttachment: a,
+    }))[0]!;
+    await h.client.updateRouteTable({
+      rtId,
+      updateRouteTableDetails: { routeRules: [{ destination: "10.10.0.0/16", networkEntityId: drgId }] },
+    });
 
     const detach = await ociError(() => h.client.deleteDrgAttachment({ drgAttachmentId: drgAttachment.id }));
     expect(detach).toMatchObject({ statusCode: 409, serviceCode: "Conflict" });
@@ -74,14 +95,19 @@ describe("OCI emulator: idempotency, concurrency and state rules", () => {
     }, "DETACHED");
     await h.client.deleteDrg({ drgId });
     expect((await h.client.getDrg({ drgId })).drg.lifecycleState).toBe("TERMINATING");
-    await waitFor(async () => ((await h.client.getDrg({ drgId })).drg.lifecycleState === "TERMINATED" ? true : undefined), "DRG TERMINATED");
+    await waitFor(
+      async () => ((await h.client.getDrg({ drgId })).drg.lifecycleState === "TERMINATED" ? true : undefined),
+      "DRG TERMINATED",
+    );
   });
 
   it("answers 409 IncorrectState for an update of a TERMINATING virtual circuit and for attaching a DRG still PROVISIONING", async () => {
     h = await startHarness({ durations: { drgProvisioning: 24 * 60 * 60_000 } });
     const { drg } = await h.client.createDrg({ createDrgDetails: { compartmentId: h.emu.seed.compartmentId } });
     const attach = await ociError(() =>
-      h.client.createDrgAttachment({ createDrgAttachmentDetails: { drgId: drg.id, networkDetails: { type: "VCN", id: h.emu.seed.vcnId } } }),
+      h.client.createDrgAttachment({
+        createDrgAttachmentDetails: { drgId: drg.id, networkDetails: { type: "VCN", id: h.emu.seed.vcnId } },
+      }),
     );
     expect(attach).toMatchObject({ statusCode: 409, serviceCode: "IncorrectState" });
 
@@ -100,9 +126,36 @@ describe("OCI emulator: idempotency, concurrency and state rules", () => {
     const base = virtualCircuitDetails(h, drgId, KEY);
     const cases: [core.models.CreateVirtualCircuitDetails, RegExp][] = [
       [{ ...base, crossConnectMappings: [base.crossConnectMappings![0]!] }, /crossConnectMappings: exactly 2/],
-      [{ ...base, crossConnectMappings: [{ customerBgpPeeringIp: "192.168.100.2/30", oracleBgpPeeringIp: "192.168.100.9/30" }, base.crossConnectMappings![1]!] }, /crossConnectMappings\[0\]: .*same block/],
-      [{ ...base, crossConnectMappings: [base.crossConnectMappings![0]!, { customerBgpPeeringIp: "192.168.100.1/29", oracleBgpPeeringIp: "192.168.100.2/29" }] }, /crossConnectMappings\[1\]: its block overlaps/],
-      [{ ...base, crossConnectMappings: [{ customerBgpPeeringIp: "192.168.100.2/24", oracleBgpPeeringIp: "192.168.100.1/24" }, base.crossConnectMappings![1]!] }, /customerBgpPeeringIp: the mask must be \/28 to \/31/],
+      [
+        {
+          ...base,
+          crossConnectMappings: [
+            { customerBgpPeeringIp: "192.168.100.2/30", oracleBgpPeeringIp: "192.168.100.9/30" },
+            base.crossConnectMappings![1]!,
+          ],
+        },
+        /crossConnectMappings\[0\]: .*same block/,
+      ],
+      [
+        {
+          ...base,
+          crossConnectMappings: [
+            base.crossConnectMappings![0]!,
+            { customerBgpPeeringIp: "192.168.100.1/29", oracleBgpPeeringIp: "192.168.100.2/29" },
+          ],
+        },
+        /crossConnectMappings\[1\]: its block overlaps/,
+      ],
+      [
+        {
+          ...base,
+          crossConnectMappings: [
+            { customerBgpPeeringIp: "192.168.100.2/24", oracleBgpPeeringIp: "192.168.100.1/24" },
+            base.crossConnectMappings![1]!,
+          ],
+        },
+        /customerBgpPeeringIp: the mask must be \/28 to \/31/,
+      ],
       [{ ...base, bandwidthShapeName: "3 Gbps" }, /bandwidthShapeName: must be one of 1 Gbps, 2 Gbps, 5 Gbps, 10 Gbps/],
       [{ ...base, providerServiceKeyName: undefined }, /providerServiceKeyName/],
       [{ ...base, gatewayId: "ocid1.drg.oc1.iad.aaaaaaaamissing" }, /gatewayId/],

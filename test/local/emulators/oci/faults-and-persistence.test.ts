@@ -17,7 +17,9 @@ describe("OCI emulator: faults and persistence", () => {
   it("throttles with 429 TooManyRequests, which the SDK's default retry answers for createVirtualCircuit", async () => {
     // The first draw throttles, every later one passes: one 429, then success on the SDK's own retry.
     let draws = 0;
-    const faults = new FaultInjector({ operations: { "oci:POST virtualCircuits": { throttleRate: 0.5 } } }, () => (draws++ === 0 ? 0 : 0.9));
+    const faults = new FaultInjector({ operations: { "oci:POST virtualCircuits": { throttleRate: 0.5 } } }, () =>
+      draws++ === 0 ? 0 : 0.9,
+    );
     const h: Harness = await startHarness({ faults, retry: "sdk-default" });
     cleanup.push(() => h.close());
     h.azure.addCircuit(KEY);
@@ -54,7 +56,10 @@ describe("OCI emulator: faults and persistence", () => {
       rtId: first.emu.seed.routeTableId,
       updateRouteTableDetails: { routeRules: [{ destination: "10.10.0.0/16", networkEntityId: drgId }] },
     });
-    const pending = await first.client.createDrg({ createDrgDetails: { compartmentId: first.emu.seed.compartmentId }, opcRetryToken: "second-drg" });
+    const pending = await first.client.createDrg({
+      createDrgDetails: { compartmentId: first.emu.seed.compartmentId },
+      opcRetryToken: "second-drg",
+    });
     expect(pending.drg.lifecycleState).toBe("PROVISIONING");
     const fingerprint = first.emu.fingerprint;
     await first.close();
@@ -64,7 +69,10 @@ describe("OCI emulator: faults and persistence", () => {
     expect(second.emu.fingerprint).toBe(fingerprint);
     expect((await second.client.getDrg({ drgId })).drg.lifecycleState).toBe("AVAILABLE");
     expect((await second.client.getRouteTable({ rtId: second.emu.seed.routeTableId })).routeTable.routeRules).toHaveLength(1);
-    const repeat = await second.client.createDrg({ createDrgDetails: { compartmentId: second.emu.seed.compartmentId }, opcRetryToken: "second-drg" });
+    const repeat = await second.client.createDrg({
+      createDrgDetails: { compartmentId: second.emu.seed.compartmentId },
+      opcRetryToken: "second-drg",
+    });
     expect(repeat.drg.id).toBe(pending.drg.id);
     clock.advance(30 * 60_000);
     expect((await second.client.getDrg({ drgId: pending.drg.id! })).drg.lifecycleState).toBe("AVAILABLE");

@@ -19,7 +19,11 @@ import { startOciEmulator, type OciDurations, type OciEmulator } from "../../../
  */
 export class FakeAzureSide implements AzureProviderSide {
   readonly circuits = new Map<string, CircuitForProvider>();
-  readonly calls: { call: "providerProvisioning" | "providerProvisioned" | "providerDeprovisioning"; serviceKey: string; config?: ProviderPeeringConfig }[] = [];
+  readonly calls: {
+    call: "providerProvisioning" | "providerProvisioned" | "providerDeprovisioning";
+    serviceKey: string;
+    config?: ProviderPeeringConfig;
+  }[] = [];
 
   addCircuit(serviceKey: string, facts: Partial<CircuitForProvider> = {}): void {
     this.circuits.set(serviceKey, {
@@ -77,15 +81,17 @@ export const NO_RETRY: common.RetryConfiguration = {
   terminationStrategy: new common.MaxAttemptsTerminationStrategy(1),
 };
 
-export async function startHarness(opts: {
-  speed?: number;
-  durations?: Partial<OciDurations>;
-  faults?: FaultInjector;
-  stateFile?: string;
-  keyDir?: string;
-  clock?: VirtualClock;
-  retry?: common.RetryConfiguration | "sdk-default";
-} = {}): Promise<Harness> {
+export async function startHarness(
+  opts: {
+    speed?: number;
+    durations?: Partial<OciDurations>;
+    faults?: FaultInjector;
+    stateFile?: string;
+    keyDir?: string;
+    clock?: VirtualClock;
+    retry?: common.RetryConfiguration | "sdk-default";
+  } = {},
+): Promise<Harness> {
   const ownKeyDir = !opts.keyDir;
   const keyDir = opts.keyDir ?? mkdtempSync(path.join(tmpdir(), "oci-emu-keys-"));
   const clock = opts.clock ?? new VirtualClock({ speed: opts.speed ?? 6000 });
@@ -118,9 +124,18 @@ export async function startHarness(opts: {
   };
 }
 
-export function clientFor(emu: OciEmulator, privateKeyPem: string, retry: common.RetryConfiguration | "sdk-default" = NO_RETRY): core.VirtualNetworkClient {
+export function clientFor(
+  emu: OciEmulator,
+  privateKeyPem: string,
+  retry: common.RetryConfiguration | "sdk-default" = NO_RETRY,
+): core.VirtualNetworkClient {
   const auth = new common.SimpleAuthenticationDetailsProvider(
-    emu.tenancyId, emu.userId, emu.fingerprint, privateKeyPem, null, common.Region.US_ASHBURN_1,
+    emu.tenancyId,
+    emu.userId,
+    emu.fingerprint,
+    privateKeyPem,
+    null,
+    common.Region.US_ASHBURN_1,
   );
   const client = new core.VirtualNetworkClient(
     { authenticationDetailsProvider: auth },
@@ -145,18 +160,29 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, what: stri
 /** The example spec's OCI side: a DRG attached to the seeded VCN, both settled. */
 export async function readyDrg(h: Harness): Promise<string> {
   const { drg } = await h.client.createDrg({ createDrgDetails: { compartmentId: h.emu.seed.compartmentId, displayName: "drg-erp-prod" } });
-  await waitFor(async () => ((await h.client.getDrg({ drgId: drg.id })).drg.lifecycleState === "AVAILABLE" ? true : undefined), "DRG AVAILABLE");
+  await waitFor(
+    async () => ((await h.client.getDrg({ drgId: drg.id })).drg.lifecycleState === "AVAILABLE" ? true : undefined),
+    "DRG AVAILABLE",
+  );
   const { drgAttachment } = await h.client.createDrgAttachment({
     createDrgAttachmentDetails: { drgId: drg.id, networkDetails: { type: "VCN", id: h.emu.seed.vcnId } },
   });
   await waitFor(
-    async () => ((await h.client.getDrgAttachment({ drgAttachmentId: drgAttachment.id })).drgAttachment.lifecycleState === "ATTACHED" ? true : undefined),
+    async () =>
+      (await h.client.getDrgAttachment({ drgAttachmentId: drgAttachment.id })).drgAttachment.lifecycleState === "ATTACHED"
+        ? true
+        : undefined,
     "attachment ATTACHED",
   );
   return drg.id;
 }
 
-export function virtualCircuitDetails(h: Harness, drgId: string, serviceKey: string, shape = "1 Gbps"): core.models.CreateVirtualCircuitDetails {
+export function virtualCircuitDetails(
+  h: Harness,
+  drgId: string,
+  serviceKey: string,
+  shape = "1 Gbps",
+): core.models.CreateVirtualCircuitDetails {
   return {
     compartmentId: h.emu.seed.compartmentId,
     type: core.models.CreateVirtualCircuitDetails.Type.Private,

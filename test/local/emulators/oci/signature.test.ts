@@ -7,9 +7,21 @@ import { clientFor, ociError, startHarness, type Harness } from "./harness";
 
 /** Signs a request exactly as the SDK does, so that a test can then tamper with what is sent. */
 async function signedHeaders(h: Harness, privateKeyPem: string, method: common.Method, path: string, body?: string): Promise<Headers> {
-  const auth = new common.SimpleAuthenticationDetailsProvider(h.emu.tenancyId, h.emu.userId, h.emu.fingerprint, privateKeyPem, null, common.Region.US_ASHBURN_1);
+  const auth = new common.SimpleAuthenticationDetailsProvider(
+    h.emu.tenancyId,
+    h.emu.userId,
+    h.emu.fingerprint,
+    privateKeyPem,
+    null,
+    common.Region.US_ASHBURN_1,
+  );
   const headers = new Headers({ "content-type": "application/json" });
-  await new common.DefaultRequestSigner(auth).signHttpRequest({ method, uri: `${h.emu.url}${path}`, headers, ...(body === undefined ? {} : { body }) });
+  await new common.DefaultRequestSigner(auth).signHttpRequest({
+    method,
+    uri: `${h.emu.url}${path}`,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   return headers;
 }
 
@@ -64,7 +76,11 @@ describe("OCI emulator: request signatures", () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: "NotAuthenticated", message: expect.stringMatching(/x-content-sha256/) });
 
-    const untampered = await fetch(`${h.emu.url}/20160918/drgs`, { method: "POST", headers: await signedHeaders(h, privateKeyPem, "POST", "/20160918/drgs", body), body });
+    const untampered = await fetch(`${h.emu.url}/20160918/drgs`, {
+      method: "POST",
+      headers: await signedHeaders(h, privateKeyPem, "POST", "/20160918/drgs", body),
+      body,
+    });
     expect(untampered.status).toBe(200);
     expect(untampered.headers.get("etag")).toBeTruthy();
   });
@@ -75,17 +91,39 @@ describe("OCI emulator: request signatures", () => {
     expect(elsewhere.status).toBe(401);
 
     const stale = new Headers({ "x-date": new Date(Date.now() - 10 * 60_000).toUTCString() });
-    const auth = new common.SimpleAuthenticationDetailsProvider(h.emu.tenancyId, h.emu.userId, h.emu.fingerprint, privateKeyPem, null, common.Region.US_ASHBURN_1);
-    await new common.DefaultRequestSigner(auth).signHttpRequest({ method: "GET", uri: `${h.emu.url}/20160918/vcns/${h.emu.seed.vcnId}`, headers: stale });
+    const auth = new common.SimpleAuthenticationDetailsProvider(
+      h.emu.tenancyId,
+      h.emu.userId,
+      h.emu.fingerprint,
+      privateKeyPem,
+      null,
+      common.Region.US_ASHBURN_1,
+    );
+    await new common.DefaultRequestSigner(auth).signHttpRequest({
+      method: "GET",
+      uri: `${h.emu.url}/20160918/vcns/${h.emu.seed.vcnId}`,
+      headers: stale,
+    });
     const res = await fetch(`${h.emu.url}/20160918/vcns/${h.emu.seed.vcnId}`, { headers: stale });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: expect.stringMatching(/more than 5 minutes/) });
   });
 
   it("rejects an unknown keyId", async () => {
-    const auth = new common.SimpleAuthenticationDetailsProvider(h.emu.tenancyId, "ocid1.user.oc1..someoneelse", h.emu.fingerprint, privateKeyPem, null, common.Region.US_ASHBURN_1);
+    const auth = new common.SimpleAuthenticationDetailsProvider(
+      h.emu.tenancyId,
+      "ocid1.user.oc1..someoneelse",
+      h.emu.fingerprint,
+      privateKeyPem,
+      null,
+      common.Region.US_ASHBURN_1,
+    );
     const headers = new Headers();
-    await new common.DefaultRequestSigner(auth).signHttpRequest({ method: "GET", uri: `${h.emu.url}/20160918/vcns/${h.emu.seed.vcnId}`, headers });
+    await new common.DefaultRequestSigner(auth).signHttpRequest({
+      method: "GET",
+      uri: `${h.emu.url}/20160918/vcns/${h.emu.seed.vcnId}`,
+      headers,
+    });
     const res = await fetch(`${h.emu.url}/20160918/vcns/${h.emu.seed.vcnId}`, { headers });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ message: expect.stringMatching(/keyId/) });

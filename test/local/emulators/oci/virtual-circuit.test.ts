@@ -16,18 +16,31 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
     h.azure.addCircuit(KEY);
     const drgId = await readyDrg(h);
 
-    const key = await h.client.getFastConnectProviderServiceKey({ providerServiceId: h.emu.seed.providerServiceId, providerServiceKeyName: KEY });
+    const key = await h.client.getFastConnectProviderServiceKey({
+      providerServiceId: h.emu.seed.providerServiceId,
+      providerServiceKeyName: KEY,
+    });
     expect(key.fastConnectProviderServiceKey).toEqual({ name: KEY, bandwidthShapeName: "1 Gbps", peeringLocation: "Washington DC" });
 
     const created = await h.client.createVirtualCircuit({ createVirtualCircuitDetails: virtualCircuitDetails(h, drgId, KEY) });
     const vc = created.virtualCircuit;
     expect(created.etag).toBeTruthy();
     expect(vc).toMatchObject({
-      lifecycleState: "PENDING_PROVIDER", providerState: "INACTIVE", bgpSessionState: "DOWN", providerName: "Microsoft Azure",
-      serviceType: "LAYER3", oracleBgpAsn: 31898, gatewayId: drgId, region: "us-ashburn-1", type: "PRIVATE",
+      lifecycleState: "PENDING_PROVIDER",
+      providerState: "INACTIVE",
+      bgpSessionState: "DOWN",
+      providerName: "Microsoft Azure",
+      serviceType: "LAYER3",
+      oracleBgpAsn: 31898,
+      gatewayId: drgId,
+      region: "us-ashburn-1",
+      type: "PRIVATE",
     });
     expect(new Date(vc.timeCreated!).getTime()).toBeGreaterThan(0);
-    expect(h.link.oci.describeVirtualCircuit(KEY)).toMatchObject({ lifecycleState: "PENDING_PROVIDER", advertisedPrefixes: ["10.20.0.0/16"] });
+    expect(h.link.oci.describeVirtualCircuit(KEY)).toMatchObject({
+      lifecycleState: "PENDING_PROVIDER",
+      advertisedPrefixes: ["10.20.0.0/16"],
+    });
 
     await waitFor(async () => ((await stateOf(vc.id)).lifecycleState === "PROVISIONING" ? true : undefined), "PROVISIONING");
     expect(h.azure.circuits.get(KEY)!.serviceProviderProvisioningState).toBe("Provisioning");
@@ -42,12 +55,19 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
     expect(vlan).toBeGreaterThanOrEqual(100);
     expect(h.azure.calls.map((c) => c.call)).toEqual(["providerProvisioning", "providerProvisioned"]);
     expect(h.azure.calls[1]!.config).toEqual({
-      primaryPeerAddressPrefix: "192.168.100.0/30", secondaryPeerAddressPrefix: "192.168.100.4/30", vlanId: vlan, peerASN: 31898,
+      primaryPeerAddressPrefix: "192.168.100.0/30",
+      secondaryPeerAddressPrefix: "192.168.100.4/30",
+      vlanId: vlan,
+      peerASN: 31898,
     });
 
     await waitFor(async () => ((await stateOf(vc.id)).bgpSessionState === "UP" ? true : undefined), "BGP UP");
     expect(h.link.oci.describeVirtualCircuit(KEY)).toEqual({
-      virtualCircuitId: vc.id!, serviceKey: KEY, lifecycleState: "PROVISIONED", providerState: "ACTIVE", bgpSessionState: "UP",
+      virtualCircuitId: vc.id!,
+      serviceKey: KEY,
+      lifecycleState: "PROVISIONED",
+      providerState: "ACTIVE",
+      bgpSessionState: "UP",
       crossConnectMappings: [
         { oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
         { oracleBgpPeeringIp: "192.168.100.5/30", customerBgpPeeringIp: "192.168.100.6/30" },
@@ -98,7 +118,9 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
     h.azure.addCircuit("key-bandwidth", { bandwidthInMbps: 2000 });
     h.azure.addCircuit("key-location", { peeringLocation: "London" });
 
-    const bandwidth = (await h.client.createVirtualCircuit({ createVirtualCircuitDetails: virtualCircuitDetails(h, drgId, "key-bandwidth") })).virtualCircuit;
+    const bandwidth = (
+      await h.client.createVirtualCircuit({ createVirtualCircuitDetails: virtualCircuitDetails(h, drgId, "key-bandwidth") })
+    ).virtualCircuit;
     const failedBandwidth = await waitFor(async () => {
       const s = await stateOf(bandwidth.id);
       return s.lifecycleState === "FAILED" ? s : undefined;
@@ -106,7 +128,8 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
     expect(failedBandwidth.referenceComment).toMatch(/1 Gbps does not match .* 2000 Mbps/);
     await h.client.deleteVirtualCircuit({ virtualCircuitId: bandwidth.id! });
 
-    const location = (await h.client.createVirtualCircuit({ createVirtualCircuitDetails: virtualCircuitDetails(h, drgId, "key-location") })).virtualCircuit;
+    const location = (await h.client.createVirtualCircuit({ createVirtualCircuitDetails: virtualCircuitDetails(h, drgId, "key-location") }))
+      .virtualCircuit;
     const failedLocation = await waitFor(async () => {
       const s = await stateOf(location.id);
       return s.lifecycleState === "FAILED" ? s : undefined;
@@ -135,6 +158,9 @@ describe("OCI emulator: FastConnect virtual circuit with Microsoft Azure", () =>
     expect(h.link.oci.describeVirtualCircuit(KEY)?.bgpSessionState).toBe("DOWN");
 
     faults.update({ bgpStaysDown: false });
-    await waitFor(async () => ((await stateOf(virtualCircuit.id)).bgpSessionState === "UP" ? true : undefined), "BGP UP once the fault is lifted");
+    await waitFor(
+      async () => ((await stateOf(virtualCircuit.id)).bgpSessionState === "UP" ? true : undefined),
+      "BGP UP once the fault is lifted",
+    );
   });
 });

@@ -39,23 +39,44 @@ function readCircuit(body: Json): CircuitInput {
   const family = oneOf(reqString(sku, "family", "sku.family"), ["MeteredData", "UnlimitedData"] as const, "sku.family");
   const skuName = optString(sku, "name", "sku.name") ?? `${tier}_${family}`;
   if (skuName.toLowerCase() !== `${tier}_${family}`.toLowerCase()) {
-    throw badRequest("InvalidRequestFormat", `Cannot parse the request. Property 'sku.name' must be '${tier}_${family}' (tier_family), got '${skuName}'.`);
+    throw badRequest(
+      "InvalidRequestFormat",
+      `Cannot parse the request. Property 'sku.name' must be '${tier}_${family}' (tier_family), got '${skuName}'.`,
+    );
   }
   const props = reqObject(body, "properties", "properties");
   if (optObject(props, "expressRoutePort", "properties.expressRoutePort")) {
-    throw badRequest("InvalidRequestFormat", "ExpressRoute Direct circuits (properties.expressRoutePort) are not provided by this emulator; use serviceProviderProperties.");
+    throw badRequest(
+      "InvalidRequestFormat",
+      "ExpressRoute Direct circuits (properties.expressRoutePort) are not provided by this emulator; use serviceProviderProperties.",
+    );
   }
   const sp = reqObject(props, "serviceProviderProperties", "properties.serviceProviderProperties");
   const providerName = reqString(sp, "serviceProviderName", "properties.serviceProviderProperties.serviceProviderName");
   const peeringLocation = reqString(sp, "peeringLocation", "properties.serviceProviderProperties.peeringLocation");
   const bandwidthInMbps = optNumber(sp, "bandwidthInMbps", "properties.serviceProviderProperties.bandwidthInMbps");
-  if (bandwidthInMbps === undefined) throw badRequest("InvalidRequestFormat", "Cannot parse the request. Property 'properties.serviceProviderProperties.bandwidthInMbps' is required.");
+  if (bandwidthInMbps === undefined)
+    throw badRequest(
+      "InvalidRequestFormat",
+      "Cannot parse the request. Property 'properties.serviceProviderProperties.bandwidthInMbps' is required.",
+    );
   const provider = SERVICE_PROVIDERS.find((p) => p.name.toLowerCase() === providerName.toLowerCase());
-  if (!provider) throw badRequest("InvalidServiceProviderName", `Service provider '${providerName}' is not a valid ExpressRoute service provider. See expressRouteServiceProviders for the list.`);
+  if (!provider)
+    throw badRequest(
+      "InvalidServiceProviderName",
+      `Service provider '${providerName}' is not a valid ExpressRoute service provider. See expressRouteServiceProviders for the list.`,
+    );
   const location = provider.peeringLocations.find((l) => l.toLowerCase() === peeringLocation.toLowerCase());
-  if (!location) throw badRequest("InvalidPeeringLocation", `Peering location '${peeringLocation}' is not offered by service provider '${provider.name}'.`);
+  if (!location)
+    throw badRequest(
+      "InvalidPeeringLocation",
+      `Peering location '${peeringLocation}' is not offered by service provider '${provider.name}'.`,
+    );
   if (!provider.bandwidthsOfferedMbps.includes(bandwidthInMbps)) {
-    throw badRequest("InvalidBandwidth", `Bandwidth ${bandwidthInMbps} Mbps is not offered by service provider '${provider.name}' (offered: ${provider.bandwidthsOfferedMbps.join(", ")}).`);
+    throw badRequest(
+      "InvalidBandwidth",
+      `Bandwidth ${bandwidthInMbps} Mbps is not offered by service provider '${provider.name}' (offered: ${provider.bandwidthsOfferedMbps.join(", ")}).`,
+    );
   }
   return { sku: { name: `${tier}_${family}`, tier, family }, provider: provider.name, peeringLocation: location, bandwidthInMbps };
 }
@@ -75,7 +96,11 @@ export function putCircuit(ctx: Ctx): Reply {
   c.tags = optTags(body);
   c.sku = input.sku;
   Object.assign(c.properties, {
-    serviceProviderProperties: { serviceProviderName: input.provider, peeringLocation: input.peeringLocation, bandwidthInMbps: input.bandwidthInMbps },
+    serviceProviderProperties: {
+      serviceProviderName: input.provider,
+      peeringLocation: input.peeringLocation,
+      bandwidthInMbps: input.bandwidthInMbps,
+    },
     circuitProvisioningState: "Enabled",
     allowClassicOperations: optBoolean(props, "allowClassicOperations", "properties.allowClassicOperations") ?? false,
     globalReachEnabled: optBoolean(props, "globalReachEnabled", "properties.globalReachEnabled") ?? false,
@@ -93,13 +118,23 @@ export function putCircuit(ctx: Ctx): Reply {
 }
 
 function assertUpdateAllowed(existing: ArmResource, input: CircuitInput): void {
-  const sp = existing.properties.serviceProviderProperties as { serviceProviderName: string; peeringLocation: string; bandwidthInMbps: number };
+  const sp = existing.properties.serviceProviderProperties as {
+    serviceProviderName: string;
+    peeringLocation: string;
+    bandwidthInMbps: number;
+  };
   const state = existing.properties.serviceProviderProvisioningState;
   if (state !== "NotProvisioned" && (sp.serviceProviderName !== input.provider || sp.peeringLocation !== input.peeringLocation)) {
-    throw badRequest("PropertyChangeNotAllowed", `The service provider and peering location of circuit ${existing.id} cannot change while its serviceProviderProvisioningState is ${String(state)}.`);
+    throw badRequest(
+      "PropertyChangeNotAllowed",
+      `The service provider and peering location of circuit ${existing.id} cannot change while its serviceProviderProvisioningState is ${String(state)}.`,
+    );
   }
   if (input.bandwidthInMbps < sp.bandwidthInMbps) {
-    throw badRequest("CircuitBandwidthDecreaseNotAllowed", `The bandwidth of circuit ${existing.id} cannot be decreased (from ${sp.bandwidthInMbps} to ${input.bandwidthInMbps} Mbps).`);
+    throw badRequest(
+      "CircuitBandwidthDecreaseNotAllowed",
+      `The bandwidth of circuit ${existing.id} cannot be decreased (from ${sp.bandwidthInMbps} to ${input.bandwidthInMbps} Mbps).`,
+    );
   }
 }
 
@@ -117,7 +152,10 @@ function recoverFailedCircuit(net: ArmNetwork, c: ArmResource, operationId: stri
       action: "fail",
       resourceId: c.id,
       operationId,
-      error: { code: "CircuitInFailedState", message: `Circuit ${c.id} cannot be refreshed while connection(s) ${links.map((l) => l.id).join(", ")} still link it. Delete the connections first.` },
+      error: {
+        code: "CircuitInFailedState",
+        message: `Circuit ${c.id} cannot be refreshed while connection(s) ${links.map((l) => l.id).join(", ")} still link it. Delete the connections first.`,
+      },
     });
     return;
   }
@@ -136,7 +174,10 @@ export function listCircuits(ctx: Ctx, inGroup: boolean): Reply {
   const prefix = inGroup
     ? `/subscriptions/${ctx.scope.subscriptionId}/resourcegroups/${ctx.scope.resourceGroup}/`.toLowerCase()
     : `/subscriptions/${ctx.scope.subscriptionId}/`.toLowerCase();
-  return page(ctx, ctx.net.list((r) => r.type === TYPES.expressRouteCircuits && key(r.id).startsWith(prefix)).map((c) => renderCircuit(ctx.net, c)));
+  return page(
+    ctx,
+    ctx.net.list((r) => r.type === TYPES.expressRouteCircuits && key(r.id).startsWith(prefix)).map((c) => renderCircuit(ctx.net, c)),
+  );
 }
 
 /**
@@ -156,7 +197,8 @@ export function deleteCircuit(ctx: Ctx): Reply {
       ? net.beginDelete(c, net.durations.circuitDelete)
       : net.rejectAsync(c.id, c.location ?? "global", 409, {
           code: "ConflictError",
-          message: "The specified dedicated circuit is not in Deprovisioned state. Please initiate the deprovisioning process with your service provider.",
+          message:
+            "The specified dedicated circuit is not in Deprovisioned state. Please initiate the deprovisioning process with your service provider.",
         });
   return { status: 202, headers: net.lroHeaders(scope.subscriptionId, op, "location") };
 }
@@ -187,11 +229,18 @@ export function putPeering(ctx: Ctx): Reply {
   net.checkPreconditions(existing, ctx.ifMatch, ctx.ifNoneMatch);
   const spState = circuit.properties.serviceProviderProvisioningState;
   if (spState !== "Provisioned") {
-    throw badRequest("CircuitNotProvisionedByProvider", `Peering cannot be configured on circuit ${circuit.id}: its serviceProviderProvisioningState is ${String(spState)}; the connectivity provider must provision it first.`);
+    throw badRequest(
+      "CircuitNotProvisionedByProvider",
+      `Peering cannot be configured on circuit ${circuit.id}: its serviceProviderProvisioningState is ${String(spState)}; the connectivity provider must provision it first.`,
+    );
   }
   const props = reqObject(ctx.body, "properties", "properties");
   const name = ctx.names[1] as string;
-  const peeringType = oneOf(optString(props, "peeringType", "properties.peeringType") ?? name, ["AzurePrivatePeering", "AzurePublicPeering", "MicrosoftPeering"] as const, "properties.peeringType");
+  const peeringType = oneOf(
+    optString(props, "peeringType", "properties.peeringType") ?? name,
+    ["AzurePrivatePeering", "AzurePublicPeering", "MicrosoftPeering"] as const,
+    "properties.peeringType",
+  );
   const p = existing ?? newResource(id, TYPES.peerings, name, undefined, { azureASN: 12076, state: "Enabled" });
   delete p.properties.resourceGuid;
   Object.assign(p.properties, { peeringType, lastModifiedBy: "Customer" });
@@ -218,6 +267,9 @@ export function deletePeering(ctx: Ctx): Reply {
 
 /** Fixed, realistic-looking MSEE port names for the provider-created peering. */
 export function azurePorts(peeringLocation: string): { primaryAzurePort: string; secondaryAzurePort: string } {
-  const site = peeringLocation.replace(/[^A-Za-z0-9]/g, "").slice(0, 6).toUpperCase();
+  const site = peeringLocation
+    .replace(/[^A-Za-z0-9]/g, "")
+    .slice(0, 6)
+    .toUpperCase();
   return { primaryAzurePort: `${site}-06GMR-CIS-1-PRI-A`, secondaryAzurePort: `${site}-06GMR-CIS-2-SEC-A` };
 }

@@ -18,13 +18,23 @@ export function putConnection(ctx: Ctx): Reply {
   net.checkPreconditions(existing, ctx.ifMatch, ctx.ifNoneMatch);
   const location = reqLocation(body);
   const props = reqObject(body, "properties", "properties");
-  const connectionType = oneOf(reqString(props, "connectionType", "properties.connectionType"), ["ExpressRoute", "IPsec", "Vnet2Vnet", "VPNClient"] as const, "properties.connectionType");
+  const connectionType = oneOf(
+    reqString(props, "connectionType", "properties.connectionType"),
+    ["ExpressRoute", "IPsec", "Vnet2Vnet", "VPNClient"] as const,
+    "properties.connectionType",
+  );
   if (connectionType !== "ExpressRoute") {
-    throw badRequest("UnsupportedConnectionType", `Connection type '${connectionType}' is not provided by this emulator; only ExpressRoute connections are.`);
+    throw badRequest(
+      "UnsupportedConnectionType",
+      `Connection type '${connectionType}' is not provided by this emulator; only ExpressRoute connections are.`,
+    );
   }
   const gatewayId = reqRef(props, "virtualNetworkGateway1", "properties.virtualNetworkGateway1");
   if (!optObject(props, "peer", "properties.peer")) {
-    throw badRequest("InvalidRequestFormat", "Cannot parse the request. Property 'properties.peer' (the ExpressRoute circuit) is required for an ExpressRoute connection.");
+    throw badRequest(
+      "InvalidRequestFormat",
+      "Cannot parse the request. Property 'properties.peer' (the ExpressRoute circuit) is required for an ExpressRoute connection.",
+    );
   }
   const circuitId = reqRef(props, "peer", "properties.peer");
   const fastPath = optBoolean(props, "expressRouteGatewayBypass", "properties.expressRouteGatewayBypass") ?? false;
@@ -35,7 +45,10 @@ export function putConnection(ctx: Ctx): Reply {
   const circuit = net.get(circuitId);
   if (!circuit || circuit.type !== TYPES.expressRouteCircuits) throw invalidReference(circuitId, id);
   if (gateway.properties.gatewayType !== "ExpressRoute") {
-    throw badRequest("InvalidGatewayType", `Virtual network gateway ${gateway.id} is of type ${String(gateway.properties.gatewayType)}; an ExpressRoute connection needs an ExpressRoute gateway.`);
+    throw badRequest(
+      "InvalidGatewayType",
+      `Virtual network gateway ${gateway.id} is of type ${String(gateway.properties.gatewayType)}; an ExpressRoute connection needs an ExpressRoute gateway.`,
+    );
   }
   if (gateway.properties.provisioningState !== "Succeeded") {
     throw badRequest(
@@ -125,7 +138,10 @@ export function listConnections(ctx: Ctx): Reply {
 export function listGatewayConnections(ctx: Ctx): Reply {
   const gateway = ctx.net.require(ctx.scope, "virtualNetworkGateways", ctx.names[0] as string);
   const onGateway = ctx.net.list((r) => r.type === TYPES.connections && sameId(refId(r.properties.virtualNetworkGateway1), gateway.id));
-  return page(ctx, onGateway.map((c) => envelope(c, { ...c.properties, virtualNetworkGateway1: { id: gateway.id } })));
+  return page(
+    ctx,
+    onGateway.map((c) => envelope(c, { ...c.properties, virtualNetworkGateway1: { id: gateway.id } })),
+  );
 }
 
 export function deleteConnection(ctx: Ctx): Reply {

@@ -1,4 +1,17 @@
-import { type Json, asObject, oneOf, optArray, optBoolean, optNumber, optObject, optString, optTags, reqLocation, reqObject, reqString } from "../body";
+import {
+  type Json,
+  asObject,
+  oneOf,
+  optArray,
+  optBoolean,
+  optNumber,
+  optObject,
+  optString,
+  optTags,
+  reqLocation,
+  reqObject,
+  reqString,
+} from "../body";
 import { EXPRESS_ROUTE_GATEWAY_SKUS, VPN_GATEWAY_SKUS } from "../catalog";
 import { badRequest, invalidReference } from "../errors";
 import type { ArmNetwork, Reply } from "../network";
@@ -24,7 +37,11 @@ interface IpConfigInput {
 
 function readIpConfigs(props: Json): IpConfigInput[] {
   const list = optArray(props, "ipConfigurations", "properties.ipConfigurations") ?? [];
-  if (!list.length) throw badRequest("InvalidRequestFormat", "Cannot parse the request. Property 'properties.ipConfigurations' needs at least one IP configuration.");
+  if (!list.length)
+    throw badRequest(
+      "InvalidRequestFormat",
+      "Cannot parse the request. Property 'properties.ipConfigurations' needs at least one IP configuration.",
+    );
   return list.map((raw, i) => {
     const field = `properties.ipConfigurations[${i}]`;
     const o = asObject(raw, field);
@@ -54,7 +71,9 @@ function gatewayOfTypeInVnet(net: ArmNetwork, vnetId: string, gatewayType: strin
   return net
     .list((r) => r.type === TYPES.virtualNetworkGateways && !sameId(r.id, exceptId) && r.properties.gatewayType === gatewayType)
     .find((gw) =>
-      ((gw.properties.ipConfigurations as Json[] | undefined) ?? []).some((c) => sameId(vnetIdOf(String(((c.properties as Json).subnet as Json).id)), vnetId)),
+      ((gw.properties.ipConfigurations as Json[] | undefined) ?? []).some((c) =>
+        sameId(vnetIdOf(String(((c.properties as Json).subnet as Json).id)), vnetId),
+      ),
     );
 }
 
@@ -66,7 +85,11 @@ export function putGateway(ctx: Ctx): Reply {
   net.checkPreconditions(existing, ctx.ifMatch, ctx.ifNoneMatch);
   const location = reqLocation(body);
   const props = reqObject(body, "properties", "properties");
-  const gatewayType = oneOf(reqString(props, "gatewayType", "properties.gatewayType"), ["ExpressRoute", "Vpn"] as const, "properties.gatewayType");
+  const gatewayType = oneOf(
+    reqString(props, "gatewayType", "properties.gatewayType"),
+    ["ExpressRoute", "Vpn"] as const,
+    "properties.gatewayType",
+  );
   const sku = reqObject(props, "sku", "properties.sku");
   const skuName = oneOf(
     reqString(sku, "name", "properties.sku.name"),
@@ -107,9 +130,14 @@ export function putGateway(ctx: Ctx): Reply {
     );
   }
   if (existing) {
-    const before = ((existing.properties.ipConfigurations as Json[]) ?? []).map((c) => ((c.properties as Json).subnet as Json).id as string);
+    const before = ((existing.properties.ipConfigurations as Json[]) ?? []).map(
+      (c) => ((c.properties as Json).subnet as Json).id as string,
+    );
     if (!ipConfigs.every((c, i) => sameId(before[i], c.subnetId))) {
-      throw badRequest("PropertyChangeNotAllowed", `Changing property 'ipConfigurations.subnet' of virtual network gateway ${id} is not allowed.`);
+      throw badRequest(
+        "PropertyChangeNotAllowed",
+        `Changing property 'ipConfigurations.subnet' of virtual network gateway ${id} is not allowed.`,
+      );
     }
   }
 

@@ -64,7 +64,10 @@ export function getPublicIp(ctx: Ctx): Reply {
 
 export function listPublicIps(ctx: Ctx): Reply {
   const prefix = `/subscriptions/${ctx.scope.subscriptionId}/resourcegroups/${ctx.scope.resourceGroup}/`.toLowerCase();
-  return page(ctx, ctx.net.list((r) => r.type === TYPES.publicIPAddresses && key(r.id).startsWith(prefix)).map((r) => render(ctx.net, r)));
+  return page(
+    ctx,
+    ctx.net.list((r) => r.type === TYPES.publicIPAddresses && key(r.id).startsWith(prefix)).map((r) => render(ctx.net, r)),
+  );
 }
 
 export function deletePublicIp(ctx: Ctx): Reply {
@@ -74,7 +77,10 @@ export function deletePublicIp(ctx: Ctx): Reply {
   net.checkPreconditions(r, ctx.ifMatch, undefined);
   const user = publicIpUser(net, r.id);
   if (user) {
-    throw badRequest("PublicIPAddressCannotBeDeleted", `Public IP address ${r.id} can not be deleted since it is still allocated to resource ${user}.`);
+    throw badRequest(
+      "PublicIPAddressCannotBeDeleted",
+      `Public IP address ${r.id} can not be deleted since it is still allocated to resource ${user}.`,
+    );
   }
   const op = net.beginDelete(r, net.durations.smallResource);
   return { status: 202, headers: net.lroHeaders(scope.subscriptionId, op, "both") };

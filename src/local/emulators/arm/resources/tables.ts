@@ -49,7 +49,13 @@ function rows(kind: TableKind, peering: ArmResource, vc: VirtualCircuitForProvid
       // Microsoft's own interface always answers; the peer's entry appears only while its side is up.
       const own = mapping ? stripMask(mapping.customerBgpPeeringIp) : secondAddressOf(prefix);
       const entries: unknown[] = [];
-      if (bgpUp && mapping) entries.push({ age: 10, interface: "On-Prem", ipAddress: stripMask(mapping.oracleBgpPeeringIp), macAddress: macFor(mapping.oracleBgpPeeringIp) });
+      if (bgpUp && mapping)
+        entries.push({
+          age: 10,
+          interface: "On-Prem",
+          ipAddress: stripMask(mapping.oracleBgpPeeringIp),
+          macAddress: macFor(mapping.oracleBgpPeeringIp),
+        });
       if (own) entries.push({ age: 0, interface: "Microsoft", ipAddress: own, macAddress: macFor(own) });
       return entries;
     }
@@ -85,7 +91,9 @@ function secondAddressOf(prefix: string): string | undefined {
 
 /** Stable per-address MAC in the dotted Cisco notation ARM shows. */
 function macFor(ip: string): string {
-  const octets = stripMask(ip).split(".").map((o) => Number(o).toString(16).padStart(2, "0"));
+  const octets = stripMask(ip)
+    .split(".")
+    .map((o) => Number(o).toString(16).padStart(2, "0"));
   return `0050.${octets[0]}${octets[1]}.${octets[2]}${octets[3]}`;
 }
 

@@ -48,13 +48,19 @@ function addressSpaceOf(v: ArmResource): Cidr[] {
 function checkSubnet(net: ArmNetwork, vnet: ArmResource, name: string, prefix: string, field: string): void {
   const c = parsePrefixes([prefix], field)[0] as Cidr;
   if (!addressSpaceOf(vnet).some((space) => contains(space, c))) {
-    throw badRequest("NetcfgSubnetRangeOutsideVnet", `Subnet '${name}' is not valid because its IP address range is outside the IP address range of virtual network '${vnet.name}'.`);
+    throw badRequest(
+      "NetcfgSubnetRangeOutsideVnet",
+      `Subnet '${name}' is not valid because its IP address range is outside the IP address range of virtual network '${vnet.name}'.`,
+    );
   }
   for (const sibling of net.childrenOf(vnet.id, TYPES.subnets)) {
     if (sibling.name.toLowerCase() === name.toLowerCase()) continue;
     const other = parseCidr(String(sibling.properties.addressPrefix));
     if (other && overlaps(other, c)) {
-      throw badRequest("NetcfgSubnetRangesOverlap", `Subnet '${name}' is not valid because its IP address range overlaps with that of an existing subnet '${sibling.name}' in virtual network '${vnet.name}'.`);
+      throw badRequest(
+        "NetcfgSubnetRangesOverlap",
+        `Subnet '${name}' is not valid because its IP address range overlaps with that of an existing subnet '${sibling.name}' in virtual network '${vnet.name}'.`,
+      );
     }
   }
 }
@@ -62,7 +68,10 @@ function checkSubnet(net: ArmNetwork, vnet: ArmResource, name: string, prefix: s
 function assertSubnetRemovable(net: ArmNetwork, subnet: ArmResource): void {
   const users = subnetUsers(net, subnet.id);
   if (users.length) {
-    throw badRequest("InUseSubnetCannotBeDeleted", `Subnet ${subnet.name} is in use by ${users.join(", ")} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet.`);
+    throw badRequest(
+      "InUseSubnetCannotBeDeleted",
+      `Subnet ${subnet.name} is in use by ${users.join(", ")} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet.`,
+    );
   }
 }
 
@@ -90,14 +99,19 @@ export function putVirtualNetwork(ctx: Ctx): Reply {
   const props = reqObject(body, "properties", "properties");
   const space = reqObject(props, "addressSpace", "properties.addressSpace");
   const prefixes = optArray(space, "addressPrefixes", "properties.addressSpace.addressPrefixes") ?? [];
-  if (!prefixes.length) throw badRequest("InvalidRequestFormat", "Cannot parse the request. Property 'properties.addressSpace.addressPrefixes' is required.");
+  if (!prefixes.length)
+    throw badRequest("InvalidRequestFormat", "Cannot parse the request. Property 'properties.addressSpace.addressPrefixes' is required.");
   const spaces = parsePrefixes(prefixes, "properties.addressSpace.addressPrefixes");
   const subnets = optArray(props, "subnets", "properties.subnets")?.map((s, i) => {
     const o = asObject(s, `properties.subnets[${i}]`);
     const sp = optObject(o, "properties", `properties.subnets[${i}].properties`) ?? {};
     const subnetName = optString(o, "name", `properties.subnets[${i}].name`);
     const prefix = optString(sp, "addressPrefix", `properties.subnets[${i}].properties.addressPrefix`);
-    if (!subnetName || !prefix) throw badRequest("InvalidRequestFormat", `Cannot parse the request. Property 'properties.subnets[${i}]' needs name and properties.addressPrefix.`);
+    if (!subnetName || !prefix)
+      throw badRequest(
+        "InvalidRequestFormat",
+        `Cannot parse the request. Property 'properties.subnets[${i}]' needs name and properties.addressPrefix.`,
+      );
     return { name: subnetName, prefix };
   });
 
@@ -125,7 +139,10 @@ function checkNoInUseSubnetOutside(net: ArmNetwork, vnet: ArmResource, spaces: C
   for (const s of net.childrenOf(vnet.id, TYPES.subnets)) {
     const c = parseCidr(String(s.properties.addressPrefix));
     if (c && !spaces.some((space) => contains(space, c))) {
-      throw badRequest("NetcfgSubnetRangeOutsideVnet", `Subnet '${s.name}' would be outside the new address space of virtual network '${vnet.name}'.`);
+      throw badRequest(
+        "NetcfgSubnetRangeOutsideVnet",
+        `Subnet '${s.name}' would be outside the new address space of virtual network '${vnet.name}'.`,
+      );
     }
   }
 }
@@ -138,7 +155,10 @@ export function listVirtualNetworks(ctx: Ctx, inGroup: boolean): Reply {
   const rgPrefix = `/subscriptions/${ctx.scope.subscriptionId}/resourcegroups/${ctx.scope.resourceGroup}/`.toLowerCase();
   const subPrefix = `/subscriptions/${ctx.scope.subscriptionId}/`.toLowerCase();
   const items = ctx.net.list((r) => r.type === TYPES.virtualNetworks && key(r.id).startsWith(inGroup ? rgPrefix : subPrefix));
-  return page(ctx, items.map((v) => renderVirtualNetwork(ctx.net, v)));
+  return page(
+    ctx,
+    items.map((v) => renderVirtualNetwork(ctx.net, v)),
+  );
 }
 
 export function deleteVirtualNetwork(ctx: Ctx): Reply {
@@ -161,9 +181,12 @@ export function putSubnet(ctx: Ctx): Reply {
   const { net } = ctx;
   const { vnet, subnet: existing } = requireSubnet(ctx);
   net.checkPreconditions(existing, ctx.ifMatch, ctx.ifNoneMatch);
-  if (vnet.properties.provisioningState === "Deleting") throw new ArmError(409, "AnotherOperationInProgress", `Virtual network ${vnet.name} is being deleted.`);
+  if (vnet.properties.provisioningState === "Deleting")
+    throw new ArmError(409, "AnotherOperationInProgress", `Virtual network ${vnet.name} is being deleted.`);
   const props = reqObject(ctx.body, "properties", "properties");
-  const prefix = optString(props, "addressPrefix", "properties.addressPrefix") ?? (optArray(props, "addressPrefixes", "properties.addressPrefixes")?.[0] as string | undefined);
+  const prefix =
+    optString(props, "addressPrefix", "properties.addressPrefix") ??
+    (optArray(props, "addressPrefixes", "properties.addressPrefixes")?.[0] as string | undefined);
   if (!prefix) throw badRequest("InvalidRequestFormat", "Cannot parse the request. Property 'properties.addressPrefix' is required.");
   const name = ctx.names[1] as string;
   checkSubnet(net, vnet, name, prefix, "properties.addressPrefix");
@@ -180,7 +203,10 @@ export function getSubnet(ctx: Ctx): Reply {
 
 export function listSubnets(ctx: Ctx): Reply {
   const { vnet } = requireSubnet({ ...ctx, names: [ctx.names[0] as string, ""] });
-  return page(ctx, ctx.net.childrenOf(vnet.id, TYPES.subnets).map((s) => renderSubnet(ctx.net, s)));
+  return page(
+    ctx,
+    ctx.net.childrenOf(vnet.id, TYPES.subnets).map((s) => renderSubnet(ctx.net, s)),
+  );
 }
 
 export function deleteSubnet(ctx: Ctx): Reply {

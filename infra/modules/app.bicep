@@ -334,6 +334,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'DRG_DEADLINE_MINUTES', value: '20' }
         { name: 'VERIFICATION_DEADLINE_MINUTES', value: '30' }
         { name: 'GATEWAY_SUBNET_DEADLINE_MINUTES', value: '15' }
+        { name: 'QUEUE_DEADLINE_MINUTES', value: '1440' }
         { name: 'KEEP_RESOURCES_ON_FAILURE', value: 'false' }
         { name: 'INTERCONNECTS_TABLE', value: interconnectsTable }
         { name: 'AUDIT_TABLE', value: auditTable }

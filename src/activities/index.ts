@@ -29,6 +29,7 @@ import {
 } from "./health";
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead } from "./usage";
+import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -74,6 +75,9 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthWatchStop,
   watchdogScan,
   watchdogRecover,
+  networkTurnTake,
+  networkTurnRelease,
+  networkTurnSweep,
 };
 
 /** Activities that read, start or drive orchestrations through the durable client binding. */
@@ -83,6 +87,9 @@ const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>([
   "healthWatchStop",
   "watchdogScan",
   "watchdogRecover",
+  "networkTurnTake",
+  "networkTurnRelease",
+  "networkTurnSweep",
 ]);
 
 /** Deps are built from the settings on the first activity call, not at registration (the host may index first). */

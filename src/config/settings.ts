@@ -35,6 +35,8 @@ export interface Settings {
     drgMinutes: number;
     verificationMinutes: number;
     gatewaySubnetMinutes: number;
+    /** How long a run waits for its turn on its VNet and VCN (QUEUE_DEADLINE_MINUTES). */
+    queueMinutes: number;
   };
   keepResourcesOnFailure: boolean;
   /** The health watch of active interconnects (README "Operating it"). */
@@ -249,6 +251,7 @@ export function loadSettings(env: Env = process.env): Settings {
       drgMinutes: r.integer("DRG_DEADLINE_MINUTES", 20, 1, 1440),
       verificationMinutes: r.integer("VERIFICATION_DEADLINE_MINUTES", 30, 1, 1440),
       gatewaySubnetMinutes: r.integer("GATEWAY_SUBNET_DEADLINE_MINUTES", 15, 1, 1440),
+      queueMinutes: r.integer("QUEUE_DEADLINE_MINUTES", 1440, 1, 10080),
     },
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
     health: readHealth(r),

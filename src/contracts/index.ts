@@ -12,6 +12,7 @@ import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
 import { gatewayActivities } from "./gateway";
 import { healthActivities } from "./health";
+import { networkTurnActivities } from "./network-turn";
 import { planActivities } from "./plan";
 import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
@@ -32,6 +33,7 @@ export const ACTIVITIES = {
   ...recordActivities,
   ...healthActivities,
   ...watchdogActivities,
+  ...networkTurnActivities,
   ...planActivities,
 };
 
@@ -51,6 +53,7 @@ export * from "./drg";
 export * from "./failure";
 export * from "./gateway";
 export * from "./health";
+export * from "./network-turn";
 export * from "./plan";
 export * from "./preflight";
 export * from "./record";

@@ -76,6 +76,8 @@ export interface WorkflowTiming {
   gatewaySubnetDeadlineMinutes: number;
   /** How long a teardown waits for the provisioning it stopped to be terminal before it removes anyway. */
   stoppedProvisioningDeadlineMinutes: number;
+  /** How long a run waits in the queue of its VNet and VCN for its turn before it gives up (QUEUE_DEADLINE_MINUTES). */
+  queueDeadlineMinutes: number;
   keepResourcesOnFailure: boolean;
   /** Attempts per activity for retryable failures (1 = no retry). */
   stepMaxAttempts: number;
@@ -97,6 +99,7 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
   verificationDeadlineMinutes: 30,
   gatewaySubnetDeadlineMinutes: 15,
   stoppedProvisioningDeadlineMinutes: 5,
+  queueDeadlineMinutes: 1440,
   keepResourcesOnFailure: false,
   stepMaxAttempts: 5,
   stepFirstRetrySeconds: 15,
@@ -118,6 +121,7 @@ export function workflowTimingFromSettings(s: {
     drgMinutes?: number;
     verificationMinutes?: number;
     gatewaySubnetMinutes?: number;
+    queueMinutes?: number;
   };
   keepResourcesOnFailure: boolean;
 }): WorkflowTiming {
@@ -134,6 +138,7 @@ export function workflowTimingFromSettings(s: {
     drgDeadlineMinutes: s.deadlines.drgMinutes ?? DEFAULT_WORKFLOW_TIMING.drgDeadlineMinutes,
     verificationDeadlineMinutes: s.deadlines.verificationMinutes ?? DEFAULT_WORKFLOW_TIMING.verificationDeadlineMinutes,
     gatewaySubnetDeadlineMinutes: s.deadlines.gatewaySubnetMinutes ?? DEFAULT_WORKFLOW_TIMING.gatewaySubnetDeadlineMinutes,
+    queueDeadlineMinutes: s.deadlines.queueMinutes ?? DEFAULT_WORKFLOW_TIMING.queueDeadlineMinutes,
     keepResourcesOnFailure: s.keepResourcesOnFailure,
   };
 }

@@ -5,6 +5,7 @@ import { ownedAcrossAttempts, RESOURCE_FIELDS } from "../domain/resources";
 import { found } from "./ensure";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { startHealthWatch } from "./health-watch";
+import { awaitTurn, QUEUE_STEP, releaseTurn } from "./network-turn";
 import { readProvisionInput } from "./input";
 import { preflight, PREFLIGHT_STEP } from "./preflight";
 import {
@@ -24,6 +25,7 @@ import { opContextOf, removalTargetOf, scopesOf } from "./scopes";
 import { awaitVerified } from "./verify";
 
 export const PROVISION_STEPS = [
+  QUEUE_STEP,
   "record",
   "preflight",
   "gateway-subnet",
@@ -40,10 +42,10 @@ export const PROVISION_STEPS = [
   "activate",
 ] as const;
 
-export interface ProvisionOutput {
-  state: "active";
-  resources: InterconnectResources;
-}
+export type ProvisionOutput =
+  | { state: "active"; resources: InterconnectResources }
+  /** Cancelled (or replaced) while it waited for its turn: it built nothing and left the record alone. */
+  | { state: "superseded" };
 
 /**
  * Provision an interconnect (DESIGN.md steps 1-9).
@@ -71,6 +73,9 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   const tags = defined({ tags: spec.tags });
 
   try {
+    // 0. Its turn on the VNet and VCN: no other run builds or tears down there meanwhile.
+    const turn = yield* run.step(QUEUE_STEP, "waiting for its turn on the VNet and the VCN", () => awaitTurn(run, spec));
+    if (!turn) return { state: "superseded" };
     // 1. Pre-flight, before anything billable exists.
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { failure: null }, "provisioning"));
     const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () =>
@@ -173,6 +178,7 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks),
     );
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
+    yield* releaseTurn(run);
     yield* startHealthWatch(run, input.name);
     return { state: "active", resources };
   } catch (error) {
@@ -187,6 +193,8 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     const recordNote = leftNothing
       ? yield* markFailed(run, defined({ owned: resources.owned }), { ...failure, message }, REMOVED_BY_COMPENSATION)
       : yield* markFailed(run, resources, { ...failure, message });
+    // After the compensation: what it removed was still this run's to touch alone.
+    yield* releaseTurn(run);
     throw workflowFailed(`provisioning of ${input.name} failed at ${reason}${recordNote}`);
   }
 }

@@ -3,6 +3,7 @@ import { permanent } from "../contracts";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { stopHealthWatch } from "./health-watch";
 import { readTeardownInput } from "./input";
+import { awaitTurn, QUEUE_STEP, releaseTurn } from "./network-turn";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
 import { pollUntil } from "./poll";
@@ -10,12 +11,12 @@ import { REMOVABLE_KINDS, REMOVAL_STEPS, removeResources } from "./remove";
 import { WorkflowRun, type Flow } from "./run";
 import { opContextOf, removalTargetOf } from "./scopes";
 
-export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
+export const TEARDOWN_STEPS = ["record", QUEUE_STEP, "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
 
-export interface TeardownOutput {
-  state: "deleted";
-  kept: string[];
-}
+export type TeardownOutput =
+  | { state: "deleted"; kept: string[] }
+  /** Replaced while it waited for its turn (a newer operation of the interconnect runs): it touched nothing. */
+  | { state: "superseded" };
 
 /**
  * Tear an interconnect down in the only safe order, from whatever state it is in (active, failed,
@@ -37,6 +38,9 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     });
     yield* stopHealthWatch(run, input.name);
     const spec = readSpec(record.spec);
+    // Its turn on the VNet and VCN (the turn of the provisioning it stopped passes to it): no other run builds or tears down there meanwhile.
+    const turn = yield* run.step(QUEUE_STEP, "waiting for its turn on the VNet and the VCN", () => awaitTurn(run, spec));
+    if (!turn) return { state: "superseded" };
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
     const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
     const { kept } = yield* removeResources(
@@ -48,6 +52,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       // tearing-down itself, so the clearing at the start does not always run).
       updateRecord(run, "deleted", { failure: null }, "deleted"),
     );
+    yield* releaseTurn(run);
     return { state: "deleted", kept };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);
@@ -59,6 +64,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
         recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
       }
     }
+    yield* releaseTurn(run);
     throw workflowFailed(`teardown of ${input.name} failed at ${failure.step}: ${failure.code}: ${failure.message}${recordNote}`);
   }
 }

@@ -62,6 +62,7 @@ describe("loadSettings", () => {
         drgMinutes: 20,
         verificationMinutes: 30,
         gatewaySubnetMinutes: 15,
+        queueMinutes: 1440,
       },
       keepResourcesOnFailure: false,
       health: { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false },
@@ -158,7 +159,12 @@ describe("loadSettings", () => {
 
   it("has a deadline of its own for each kind of wait, so tuning one leaves the others alone", () => {
     const s = loadSettings(
-      sampleEnv({ DRG_DEADLINE_MINUTES: "25", VERIFICATION_DEADLINE_MINUTES: "40", GATEWAY_SUBNET_DEADLINE_MINUTES: "10" }),
+      sampleEnv({
+        DRG_DEADLINE_MINUTES: "25",
+        VERIFICATION_DEADLINE_MINUTES: "40",
+        GATEWAY_SUBNET_DEADLINE_MINUTES: "10",
+        QUEUE_DEADLINE_MINUTES: "600",
+      }),
     );
     expect(s.deadlines).toEqual({
       gatewayMinutes: 90,
@@ -168,12 +174,14 @@ describe("loadSettings", () => {
       drgMinutes: 25,
       verificationMinutes: 40,
       gatewaySubnetMinutes: 10,
+      queueMinutes: 600,
     });
     const timing = workflowTimingFromSettings(s);
     expect(timing).toMatchObject({
       drgDeadlineMinutes: 25,
       verificationDeadlineMinutes: 40,
       gatewaySubnetDeadlineMinutes: 10,
+      queueDeadlineMinutes: 600,
       connectionDeadlineMinutes: 30,
     });
   });
@@ -211,6 +219,7 @@ describe("loadSettings", () => {
     ["DRG_DEADLINE_MINUTES", "0", /whole number from 1 to 1440/],
     ["VERIFICATION_DEADLINE_MINUTES", "ten", /whole number/],
     ["GATEWAY_SUBNET_DEADLINE_MINUTES", "2.5", /whole number/],
+    ["QUEUE_DEADLINE_MINUTES", "0", /whole number from 1 to 10080/],
     ["KEEP_RESOURCES_ON_FAILURE", "yes", /true or false/],
     ["HEALTH_CONTROL_PLANE_MINUTES", "0", /whole number from 1 to 60/],
     ["HEALTH_ROUTES_MINUTES", "12", /multiple of HEALTH_CONTROL_PLANE_MINUTES \(5\)/],

@@ -78,6 +78,10 @@ export class FakeClouds {
   routeRules: string[] = [];
   /** What resourceUsageRead reports: resources other interconnects' records name. */
   uses: { resourceId: string; interconnect: string }[] = [];
+  /** What networkTurnTake answers, in order (then "granted"): a queued run's looks at the VNet/VCN queue. */
+  readonly turnAnswers: unknown[] = [];
+  /** How often the run gave its turn back (networkTurnRelease). */
+  turnReleases = 0;
 
   constructor(private readonly o: FakeOptions = {}) {
     if (o.existingGatewaySubnet) this.gatewaySubnet = { createdAt: 0 };
@@ -381,6 +385,13 @@ export class FakeClouds {
       }
       case "resourceUsageRead":
         return { uses: this.uses };
+      case "networkTurnTake":
+        return this.turnAnswers.shift() ?? { outcome: "granted" };
+      case "networkTurnRelease":
+        this.turnReleases += 1;
+        return { networks: [], woke: [] };
+      case "networkTurnSweep":
+        return { released: [], woke: [] };
       case "recordRead":
         return this.record === null
           ? { found: false }

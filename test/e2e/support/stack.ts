@@ -73,6 +73,8 @@ export class E2eStack {
       DRG_DEADLINE_MINUTES: "240",
       VERIFICATION_DEADLINE_MINUTES: "240",
       GATEWAY_SUBNET_DEADLINE_MINUTES: "240",
+      // A run queued behind others on its VNet or VCN waits up to this long (virtual minutes) for its turn.
+      QUEUE_DEADLINE_MINUTES: "1440",
       KEEP_RESOURCES_ON_FAILURE: "false",
       // The health watch of every active interconnect: at x1000 its 5-minute default would check three
       // times a real second and load the machine the other tests run on; test/e2e/health.test.ts sets its own.

@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
 import { REQUEST_TIMING } from "../../src/requests/timing";
-import { exampleSpecBody, json, request, useHandlers } from "./support/harness";
+import { exampleSpecBody, json, request, takeTurn, useHandlers } from "./support/harness";
 
 // No grace: a record not yet started counts as stalled at once, as it would 15 s later.
 const t = useHandlers((deps) => ({
@@ -199,6 +199,7 @@ describe("DELETE over a teardown that stopped", () => {
 describe("DELETE during provisioning", () => {
   it("tells the teardown which provisioning it stopped", async () => {
     expect((await post()).status).toBe(202);
+    await takeTurn(t.deps, "erp-prod");
     const res = await del();
     expect(res.status).toBe(202);
     expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { stoppedProvisioning: "provision-erp-prod-1" } });

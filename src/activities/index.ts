@@ -28,7 +28,7 @@ import {
   healthWatchStop,
 } from "./health";
 import { watchdogRecover, watchdogScan } from "./watchdog";
-import { resourceUsageRead } from "./usage";
+import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -61,6 +61,9 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureDeleteGatewaySubnet,
   provisioningInstanceState,
   resourceUsageRead,
+  usageAdd,
+  usageRelease,
+  usageForget,
   recordRead,
   recordUpdate,
   auditAppend,

@@ -17,6 +17,7 @@ import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
 import { routeRulesActivities } from "./route-rules";
 import { taskHubActivities } from "./task-hub";
+import { usageActivities } from "./usage";
 import { virtualCircuitActivities } from "./virtual-circuit";
 import { watchdogActivities } from "./watchdog";
 
@@ -33,6 +34,7 @@ export const ACTIVITIES = {
   ...healthActivities,
   ...watchdogActivities,
   ...planActivities,
+  ...usageActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -54,6 +56,7 @@ export * from "./health";
 export * from "./plan";
 export * from "./preflight";
 export * from "./record";
+export * from "./usage";
 export * from "./virtual-circuit";
 export * from "./watchdog";
 export type { InterconnectResources, ResourceOwnership } from "../domain/resources";

@@ -3,6 +3,7 @@ import type { NetworkKey } from "../domain/networks";
 import { InterconnectRepository } from "./interconnect-repository";
 import { BGP_BLOCKS, NETWORKS, Reservations, type ReservationKind } from "./reservations";
 import { createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
+import { UsageRecords } from "./usage";
 
 export * from "./audit-log";
 export * from "./interconnect-record";
@@ -11,6 +12,7 @@ export { BgpBlockTakenError, NetworkTakenError, type Held, type Reservation } fr
 export { maskServiceKey, isMaskedServiceKey, maskSecretsInText, sanitizeForStorage } from "./secrets";
 export { MAX_STRING_PROPERTY_CHARS } from "./columns";
 export type { TableStorageTarget } from "./table-client";
+export { UsageRecords, type StoredUsage, type UsageRef } from "./usage";
 export { storagePoisonQueue, type PoisonQueue, type QueueStorageTarget } from "./poison-queue";
 
 export interface Store {
@@ -20,6 +22,8 @@ export interface Store {
   bgpBlocks: Reservations<string>;
   /** Which VNets and VCNs have a run in flight, kept in the interconnects table. */
   networks: Reservations<NetworkKey>;
+  /** Which live interconnects use each shared resource (src/domain/sharing.ts), kept in the interconnects table. */
+  usage: UsageRecords;
 }
 
 /** Table names come from INTERCONNECTS_TABLE and AUDIT_TABLE; the caller reads the settings. */
@@ -41,6 +45,7 @@ export function createStore(
     audit: new AuditLog(target, tables.audit, options),
     bgpBlocks: reservations(BGP_BLOCKS),
     networks: reservations(NETWORKS),
+    usage: new UsageRecords(new LazyTable(createTableClient(target, tables.interconnects)), readRecord, options.now),
   };
 }
 export {

@@ -28,7 +28,7 @@ import {
   healthWatchStop,
 } from "./health";
 import { watchdogRecover, watchdogScan } from "./watchdog";
-import { resourceUsageRead } from "./usage";
+import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
 import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
@@ -62,6 +62,9 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureDeleteGatewaySubnet,
   provisioningInstanceState,
   resourceUsageRead,
+  usageAdd,
+  usageRelease,
+  usageForget,
   recordRead,
   recordUpdate,
   auditAppend,

@@ -18,6 +18,7 @@ import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
 import { routeRulesActivities } from "./route-rules";
 import { taskHubActivities } from "./task-hub";
+import { usageActivities } from "./usage";
 import { virtualCircuitActivities } from "./virtual-circuit";
 import { watchdogActivities } from "./watchdog";
 
@@ -35,6 +36,7 @@ export const ACTIVITIES = {
   ...watchdogActivities,
   ...networkTurnActivities,
   ...planActivities,
+  ...usageActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -57,6 +59,7 @@ export * from "./network-turn";
 export * from "./plan";
 export * from "./preflight";
 export * from "./record";
+export * from "./usage";
 export * from "./virtual-circuit";
 export * from "./watchdog";
 export type { InterconnectResources, ResourceOwnership } from "../domain/resources";

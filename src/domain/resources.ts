@@ -28,6 +28,7 @@ export const RESOURCE_FIELDS = [
   "virtualNetworkId",
   "gatewaySubnetId",
   "gatewayId",
+  "gatewayPublicIpId",
   "circuitId",
   "serviceKeyMasked",
   "connectionId",
@@ -44,6 +45,8 @@ export interface InterconnectResources {
   virtualNetworkId?: string;
   gatewaySubnetId?: string;
   gatewayId?: string;
+  /** The gateway's public IP (shared with the gateway). */
+  gatewayPublicIpId?: string;
   circuitId?: string;
   serviceKeyMasked?: string;
   connectionId?: string;
@@ -65,6 +68,7 @@ const ID_FIELDS = [
   "virtualNetworkId",
   "gatewaySubnetId",
   "gatewayId",
+  "gatewayPublicIpId",
   "circuitId",
   "connectionId",
   "drgId",

@@ -17,6 +17,7 @@ import { nameParam, networkQuery, orderQuery, pageQuery, planIdQuery, reasonQuer
 import { healthView, recordLinks, recordView, summaryView } from "./http/views";
 import { healthWatchInstanceId } from "../domain/names";
 import { requestProvisioning } from "../requests/provision";
+import { readSharing } from "../requests/sharing";
 import { requestTeardown } from "../requests/teardown";
 import { REQUEST_TIMING } from "../requests/timing";
 
@@ -71,6 +72,7 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       const view = recordView(new URL(req.url).origin, record, status, {
         now: new Date(),
         stalledStartMs: (deps.requestTiming ?? REQUEST_TIMING).stalledStartMs,
+        sharing: await readSharing(deps.store, record),
       });
       return { status: 200, headers: { etag: record.etag }, jsonBody: view };
     }),

@@ -3,6 +3,7 @@ import { InterconnectRepository } from "./interconnect-repository";
 import { NetworkTurns } from "./network-turns";
 import { BGP_BLOCKS, Reservations, type ReservationKind } from "./reservations";
 import { createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
+import { UsageRecords } from "./usage";
 
 export * from "./audit-log";
 export * from "./interconnect-record";
@@ -12,6 +13,7 @@ export { NetworkTurns, type TurnRow, type TurnRequest } from "./network-turns";
 export { maskServiceKey, isMaskedServiceKey, maskSecretsInText, sanitizeForStorage } from "./secrets";
 export { MAX_STRING_PROPERTY_CHARS } from "./columns";
 export type { TableStorageTarget } from "./table-client";
+export { UsageRecords, type StoredUsage, type UsageRef } from "./usage";
 export { storagePoisonQueue, type PoisonQueue, type QueueStorageTarget } from "./poison-queue";
 
 export interface Store {
@@ -21,6 +23,8 @@ export interface Store {
   bgpBlocks: Reservations<string>;
   /** The queue of runs per VNet and VCN (who has the turn, who waits), kept in the interconnects table. */
   turns: NetworkTurns;
+  /** Which live interconnects use each shared resource (src/domain/sharing.ts), kept in the interconnects table. */
+  usage: UsageRecords;
 }
 
 /** Table names come from INTERCONNECTS_TABLE and AUDIT_TABLE; the caller reads the settings. */
@@ -42,6 +46,7 @@ export function createStore(
     audit: new AuditLog(target, tables.audit, options),
     bgpBlocks: reservations(BGP_BLOCKS),
     turns: new NetworkTurns(new LazyTable(createTableClient(target, tables.interconnects))),
+    usage: new UsageRecords(new LazyTable(createTableClient(target, tables.interconnects)), readRecord, options.now),
   };
 }
 export {

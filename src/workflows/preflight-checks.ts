@@ -127,19 +127,37 @@ function overlappingSubnets(prefix: Cidr, subnets: { name: string; addressPrefix
 }
 
 /**
- * A VCN attaches to one DRG at a time: another DRG's live attachment would make ours fail after our
- * DRG exists. Ours from an earlier attempt (derived display name) is reused by the ensure step.
+ * The DRG of the VCN's live attachment, when the spec names none and the attachment is not ours (ours,
+ * left by an earlier attempt, is found again by the ensure steps under its derived name).
+ */
+export function attachedDrgId(spec: WorkflowSpec, vcn: VcnSummary | null): string | undefined {
+  return attachedElsewhere(spec, vcn)?.drgId;
+}
+
+function attachedElsewhere(spec: WorkflowSpec, vcn: VcnSummary | null): NonNullable<VcnSummary["drgAttachments"]>[number] | undefined {
+  if (spec.oci.drgId !== undefined || vcn === null) return undefined;
+  const ours = resourceNames(spec.name).drgAttachment;
+  return (vcn.drgAttachments ?? []).find((a) => a.displayName !== ours && !["DETACHING", "DETACHED"].includes(a.lifecycleState));
+}
+
+/** The VCN's attachment that a provisioning with no oci.drgId reuses (see attachedDrgId). */
+export function attachedAttachmentId(spec: WorkflowSpec, vcn: VcnSummary | null): string | undefined {
+  return attachedElsewhere(spec, vcn)?.id;
+}
+
+/**
+ * A VCN attaches to one DRG at a time: with no oci.drgId, the DRG it is attached to is reused (and
+ * shared); a different oci.drgId could never attach. Ours from an earlier attempt (derived display
+ * name) is reused by the ensure step.
  */
 function drgAttachmentProblems(spec: WorkflowSpec, vcn: VcnSummary): PlanProblem[] {
-  const ours = resourceNames(spec.name).drgAttachment;
+  if (spec.oci.drgId === undefined) return [];
   return (vcn.drgAttachments ?? [])
-    .filter((a) => (spec.oci.drgId === undefined ? a.displayName !== ours : a.drgId !== spec.oci.drgId))
+    .filter((a) => a.drgId !== spec.oci.drgId)
     .map((a) => ({
       path: "oci.drgId",
-      message:
-        `VCN ${vcn.id} is already attached to DRG ${a.drgId} (attachment ${a.id}, ${a.lifecycleState}); ` +
-        (spec.oci.drgId === undefined ? "name that DRG in oci.drgId to use it" : `it cannot also attach to oci.drgId ${spec.oci.drgId}`),
-      fix: spec.oci.drgId === undefined ? `set oci.drgId to ${a.drgId}` : `set oci.drgId to ${a.drgId}, or detach the VCN from it`,
+      message: `VCN ${vcn.id} is already attached to DRG ${a.drgId} (attachment ${a.id}, ${a.lifecycleState}); it cannot also attach to oci.drgId ${spec.oci.drgId}`,
+      fix: `set oci.drgId to ${a.drgId}, leave it out to reuse that DRG, or detach the VCN from it`,
     }));
 }
 

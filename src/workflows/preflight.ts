@@ -4,7 +4,7 @@ import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type 
 import { WorkflowStepError } from "./failure";
 import type { PlanExpectation, WorkflowBgpPlan, WorkflowSpec } from "./names";
 import { planStaleness } from "./plan-stale";
-import { preflightProblems } from "./preflight-checks";
+import { attachedDrgId, preflightProblems } from "./preflight-checks";
 import type { Flow, WorkflowRun } from "./run";
 import { scopesOf } from "./scopes";
 
@@ -52,10 +52,10 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
     ],
     ["ociReadProviderService", { region: spec.oci.region, compartmentId: spec.oci.compartmentId }],
   );
+  // The DRG named in the spec, or the one the VCN is already attached to (a VCN attaches to one DRG): reused and shared.
+  const drgId = spec.oci.drgId ?? attachedDrgId(spec, vcn);
   const existingDrg =
-    spec.oci.drgId === undefined
-      ? null
-      : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId });
+    drgId === undefined ? null : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId, vcnId: spec.oci.vcnId });
 
   const reads = { virtualNetwork, vcn, offer, providerService, existingDrg };
   // Started from a plan: nothing is built when the clouds changed since (someone created the GatewaySubnet meanwhile).

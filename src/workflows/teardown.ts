@@ -10,6 +10,7 @@ import { pollUntil } from "./poll";
 import { REMOVABLE_KINDS, REMOVAL_STEPS, removeResources } from "./remove";
 import { WorkflowRun, type Flow } from "./run";
 import { opContextOf, removalTargetOf } from "./scopes";
+import { releaseNetworks } from "./usage";
 
 export const TEARDOWN_STEPS = ["record", QUEUE_STEP, "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
 
@@ -47,11 +48,12 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       run,
       removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
     );
-    yield* run.step("deleted", "everything removed", () =>
+    yield* run.step("deleted", "everything removed", function* () {
+      yield* releaseNetworks(run, "deleted", { ...record.resources, vcnId: spec.oci.vcnId });
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
       // tearing-down itself, so the clearing at the start does not always run).
-      updateRecord(run, "deleted", { failure: null }, "deleted"),
-    );
+      yield* updateRecord(run, "deleted", { failure: null }, "deleted");
+    });
     yield* releaseTurn(run);
     return { state: "deleted", kept };
   } catch (error) {

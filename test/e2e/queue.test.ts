@@ -53,8 +53,8 @@ function stepAt(rows: Json[], step: string, phase: "started" | "succeeded"): num
 }
 
 /**
- * A DRG both interconnects name in oci.drgId, made outside the service (until the service reuses a
- * DRG already attached to the VCN by itself, a second interconnect on the VCN must name it).
+ * A DRG both interconnects name in oci.drgId, made outside the service: whatever a holder killed
+ * half-way left of its own DRG, the next one builds on a DRG that exists.
  */
 async function sharedDrg(): Promise<string> {
   const { arm, oci } = stack.emulators.handles;
@@ -82,9 +82,9 @@ const queuedBehind = (name: string, operation = "provision") =>
 
 describe("runs on one VNet and VCN queue instead of refusing", () => {
   it("provisions A and B posted at once one after the other: B queued, both active, one gateway, DRG and attachment", async () => {
-    const drgId = await sharedDrg();
-    const a = await post(named("queue-a", (s) => (s.oci = { ...s.oci, drgId } as Spec["oci"])));
-    const b = await post(named("queue-b", (s) => (s.oci = { ...s.oci, drgId } as Spec["oci"])));
+    // Neither names a DRG: A creates one and attaches it to the VCN, B finds it attached and reuses it.
+    const a = await post(named("queue-a"));
+    const b = await post(named("queue-b"));
     expect(a.outcome).toBe("started");
     expect(b.outcome).toBe("started");
 
@@ -100,7 +100,7 @@ describe("runs on one VNet and VCN queue instead of refusing", () => {
     expect(queued.currentOperation.stalled).toBeUndefined();
 
     // A third on the same networks, deleted while queued: cancelled, nothing built, its place given up.
-    const c = await post(named("queue-c", (s) => (s.oci = { ...s.oci, drgId } as Spec["oci"])));
+    const c = await post(named("queue-c"));
     await stack.waitForRecord("queue-c", (r) => queuedBehind("queue-a").test(r.currentOperation?.customStatus?.message ?? ""));
     const cancel = await stack.api("DELETE", "interconnects/queue-c?reason=not%20needed%20after%20all");
     expect(cancel.status).toBe(200);
@@ -123,6 +123,8 @@ describe("runs on one VNet and VCN queue instead of refusing", () => {
     expect(rowsB.some((r) => r.step === "queue" && queuedBehind("queue-a").test(r.message))).toBe(true);
 
     const inv = await clouds();
+    const drgId = activeA.resources.drgId as string;
+    expect(activeB.resources.drgId).toBe(drgId);
     expect(inv.gateways).toHaveLength(1);
     expect(inv.gatewaySubnets).toHaveLength(1);
     expect(inv.drgs.map((d) => d.id)).toEqual([drgId]);

@@ -84,8 +84,12 @@ describe("teardownInterconnect on the real replay engine", () => {
     // the gateway goes right after its connection, while the virtual circuit terminates and Azure catches up
     expect(first("azureDeleteGateway")).toBeLessThan(first("azureDeleteCircuit"));
     expect(Math.abs(first("azureDeleteGateway") - first("ociDeleteVirtualCircuit"))).toBeLessThan(60_000);
-    // our route rules (OCI) go at once, not after the connection and the circuit (Azure)
-    expect(first("ociRemoveRouteRules")).toBeLessThanOrEqual(first("azureDeleteConnection"));
+    // our route rules (OCI) go at once, not after the connection and the circuit (Azure): their usage rows
+    // are released in the first round, with the connection's delete, and the rules removed in the next
+    const releases = run.calls.filter((c) => c.name === "usageRelease");
+    const ruleRelease = releases.find((c) => JSON.stringify(c.input).includes('"route-rule"'))!;
+    expect(Date.parse(ruleRelease.at)).toBeLessThanOrEqual(first("azureDeleteConnection"));
+    expect(first("ociRemoveRouteRules") - Date.parse(ruleRelease.at)).toBeLessThan(60_000);
     expect(first("ociDeleteDrgAttachment")).toBeLessThan(first("azureDeleteCircuit"));
     // the status says what runs at the same time
     expect(run.statuses.some((s) => String(s.message).includes("at the same time: ") && String(s.waitingFor).includes("; "))).toBe(true);

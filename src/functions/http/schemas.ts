@@ -8,6 +8,7 @@ import { TICKET_VARIABLE_NAMES } from "../../domain/itsm/ticket-variables";
 import { INTERCONNECT_STATES } from "../../domain/lifecycle";
 import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE, PLAN_ID_PATTERN } from "../../domain/names";
 import { interconnectResourcesSchema } from "../../domain/resources";
+import { SHARED_KINDS } from "../../domain/sharing";
 import { AUDIT_PHASES, OPERATION_KINDS } from "../../store";
 import { HttpErrorCodes } from "./problem";
 
@@ -207,6 +208,25 @@ export const recordSchema = z
     bgpPlan: z.looseObject({}).nullable(),
     resources: interconnectResourcesSchema,
     lastKnownResources: interconnectResourcesSchema.optional().meta({ description: "A deleted interconnect's ids, as history." }),
+    sharing: z
+      .array(
+        z
+          .strictObject({
+            kind: z.enum(SHARED_KINDS),
+            resourceId: z.string(),
+            shared: z.boolean().meta({ description: "Another live interconnect of this service uses it too." }),
+            sharedWith: z.array(z.string()).meta({ description: "The other live interconnects that use it." }),
+            createdBy: z
+              .string()
+              .nullable()
+              .meta({ description: "The interconnect that created it; null when it existed before (never removed by this service)." }),
+          })
+          .meta({ id: "ResourceSharing" }),
+      )
+      .meta({
+        description:
+          "For each shareable resource the record names: whether it is shared and with whom. The last live user removes a resource this service created; one that existed before is never removed.",
+      }),
     currentOperation: operationSchema
       .extend({
         runtimeStatus: z

@@ -110,6 +110,8 @@ describe("interconnect CLI on the local stack", () => {
     const json = JSON.parse((await cli(["--json", "status", "erp-prod"])).stdout) as Json;
     expect(json).toMatchObject({ name: "erp-prod", state: "active" });
     expect((await cli(["list"])).stdout).toMatch(/erp-prod\s*│\s*active\s*│\s*1/);
+    expect((await cli(["list", "--vcn", spec().oci.vcnId])).stdout).toMatch(/erp-prod\s*│\s*active/);
+    expect((await cli(["list", "--vcn", "ocid1.vcn.oc1.iad.aaaaaaaaothervcn"])).stdout).toMatch(/No interconnects\./);
     const audit = JSON.parse((await cli(["audit", "erp-prod", "--json"])).stdout) as Json[];
     expect(audit[0]).toMatchObject({ step: "request", operation: "provision" });
     expect(audit.some((row) => row.step === "activate" && row.phase === "succeeded")).toBe(true);

@@ -30,6 +30,18 @@ import {
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead } from "./usage";
 
+import {
+  azureReadCircuitSettings,
+  azureSetConnectionFastPath,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  recordCommitChange,
+} from "./change";
+
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
   azureReadProviderOffer,
@@ -74,6 +86,15 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthWatchStop,
   watchdogScan,
   watchdogRecover,
+  azureReadCircuitSettings,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  azureSetConnectionFastPath,
+  recordCommitChange,
 };
 
 /** Activities that read, start or drive orchestrations through the durable client binding. */

@@ -52,7 +52,7 @@ function keepSecret(ctx: StepContext, vc: VirtualCircuit | undefined): VirtualCi
   return vc;
 }
 
-async function findVirtualCircuit(
+export async function findVirtualCircuit(
   oci: OciNetwork,
   scope: OciScope,
   interconnect: string,

@@ -28,9 +28,9 @@ export const interconnectName = z.string().regex(INTERCONNECT_NAME_PATTERN, INTE
 
 /**
  * "watch": the health watch of an active interconnect. A plan is no operation on the interconnect:
- * it only reads, and its failed reads are the plan's problems, not audit rows.
+ * it only reads, and its failed reads are the plan's problems, not audit rows. "change": a PATCH carried out in place.
  */
-export const OPERATIONS = ["provision", "teardown", "watch", "plan"] as const;
+export const OPERATIONS = ["provision", "teardown", "watch", "plan", "change"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Carried by every activity input: who/what the call belongs to (audit rows, OCI opc-retry-token). */

@@ -7,6 +7,7 @@
  * A new resource family adds one file exporting its `...Activities` and spreads it below.
  */
 import type { z } from "zod";
+import { changeActivities } from "./change";
 import { circuitActivities } from "./circuit";
 import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
@@ -33,6 +34,7 @@ export const ACTIVITIES = {
   ...healthActivities,
   ...watchdogActivities,
   ...planActivities,
+  ...changeActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -44,6 +46,7 @@ export function isActivityName(name: string): name is ActivityName {
   return Object.prototype.hasOwnProperty.call(ACTIVITIES, name);
 }
 
+export * from "./change";
 export * from "./circuit";
 export * from "./common";
 export * from "./connection";

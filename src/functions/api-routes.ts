@@ -1,3 +1,4 @@
+import { changeRoute } from "./change-http";
 import { consoleRoute } from "./console-http";
 import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
@@ -18,6 +19,7 @@ export function apiRoutes(getDeps: () => TriggerDeps = defaultTriggerDeps): ApiR
   const documented: ApiOperation[] = [];
   const routes: ApiRoute[] = [
     ...interconnectRoutes(getDeps),
+    changeRoute(getDeps),
     ...planRoutes(getDeps),
     teardownRejectionsRoute(getDeps),
     ...itsmRoutes(),

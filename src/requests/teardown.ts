@@ -56,6 +56,16 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     if (!record) throw notFound(request.name, "does not exist");
     if (record.state === "deleted") throw notFound(request.name, `was already deleted (at ${record.stateChangedAt})`);
     const op = record.currentOperation;
+    // A change may be half-way through a step that cannot be undone (a circuit PUT): it is not stopped, it is waited for.
+    if (op?.kind === "change") {
+      const change = await findInstance(client, op.instanceId);
+      if (change !== undefined && !isFinished(change)) {
+        throw new DomainError(
+          ErrorCodes.CONFLICT,
+          `Interconnect "${record.name}" has a change running (${op.instanceId}); one operation at a time: DELETE again once it ends.`,
+        );
+      }
+    }
     let stoppedTeardown: string | undefined;
     if (record.state === "tearing-down" && op?.kind === "teardown") {
       stoppedTeardown = stoppedOperation(op, await findInstance(client, op.instanceId), Date.now(), timing.stalledStartMs);

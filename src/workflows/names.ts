@@ -13,6 +13,7 @@ export const PROVISION_ORCHESTRATOR = "provisionInterconnect";
 export const TEARDOWN_ORCHESTRATOR = "teardownInterconnect";
 export const WATCHDOG_ORCHESTRATOR = "watchdogSweep";
 export const PLAN_ORCHESTRATOR = "planInterconnect";
+export const CHANGE_ORCHESTRATOR = "changeInterconnect";
 
 export interface WorkflowSpec {
   name: string;

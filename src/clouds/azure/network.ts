@@ -202,6 +202,16 @@ export class AzureNetwork {
     return this.begin("PUT expressRouteCircuits", (o) => this.client.expressRouteCircuits.beginCreateOrUpdate(rg, name, circuit, o));
   }
 
+  /** PATCH of the circuit's tags only (synchronous); the body replaces the whole tag map. */
+  async updateCircuitTags(rg: string, name: string, tags: Record<string, string>): Promise<ExpressRouteCircuit> {
+    const r = this.recorder("PATCH expressRouteCircuits");
+    try {
+      return await r.attempts(() => this.client.expressRouteCircuits.updateTags(rg, name, { tags }, r.options));
+    } catch (err) {
+      throw classifyAzureError(err, { requestId: r.lastRequestId() });
+    }
+  }
+
   beginDeleteCircuit(rg: string, name: string): Promise<DeleteStart> {
     return this.beginDelete("DELETE expressRouteCircuits", (o) => this.client.expressRouteCircuits.beginDelete(rg, name, o));
   }

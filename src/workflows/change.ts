@@ -214,7 +214,7 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
     return { changed: input.kinds };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);
-    const what = done.length > 0 ? `; done and kept (not rolled back): ${done.join(", ")}` : "; nothing was changed on the clouds";
+    const what = done.length > 0 ? `; done and kept (not rolled back): ${done.join(", ")}` : "; no change step completed";
     const needsNew =
       failure.step === "circuit" && has("bandwidth")
         ? "; this needs a new interconnect: provision one at the new bandwidth (another name), move the traffic, then DELETE this one"

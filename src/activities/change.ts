@@ -8,9 +8,8 @@ import type { ExpressRouteCircuit } from "../clouds/azure/network";
 import { CloudError } from "../clouds/errors";
 import type { VirtualCircuit } from "../clouds/oci/network";
 import { desiredSnapshot } from "../domain/desired-snapshot";
-import { resourceNames } from "../domain/names";
 import type { InterconnectSpec } from "../domain/spec";
-import { type CircuitSettings, permanent, type VirtualCircuitSettings, withInterconnectTag } from "../contracts";
+import { type CircuitSettings, permanent, type VirtualCircuitSettings, withInterconnectTag, namesOf } from "../contracts";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { EXPRESSROUTE_SERVICE_PROVIDER } from "../domain/skus";
 import { connectionObservation } from "./connection";
@@ -40,7 +39,7 @@ export function circuitSettings(c: ExpressRouteCircuit | undefined): CircuitSett
 }
 
 async function readCircuit(ctx: StepContext, azure: { subscriptionId: string; resourceGroup: string }): Promise<ExpressRouteCircuit> {
-  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const name = namesOf(ctx.opContext).circuit;
   const circuit = await ctx.azure(azure.subscriptionId).getCircuit(azure.resourceGroup, name);
   if (circuit?.serviceKey) ctx.addSecret(circuit.serviceKey);
   if (!circuit) throw new StepFailed(permanent("NOT_FOUND", `Circuit ${name} does not exist in resource group ${azure.resourceGroup}.`));
@@ -48,7 +47,7 @@ async function readCircuit(ctx: StepContext, azure: { subscriptionId: string; re
 }
 
 export const azureReadCircuitSettings = defineActivity("azureReadCircuitSettings", "read", async (input, ctx) => {
-  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const name = namesOf(ctx.opContext).circuit;
   const arm = ctx.azure(input.azure.subscriptionId);
   const [circuit, providers] = await Promise.all([arm.getCircuit(input.azure.resourceGroup, name), arm.listServiceProviders()]);
   if (circuit?.serviceKey) ctx.addSecret(circuit.serviceKey);
@@ -60,7 +59,7 @@ export const azureReadCircuitSettings = defineActivity("azureReadCircuitSettings
 });
 
 export const azureUpdateCircuit = defineActivity("azureUpdateCircuit", "mutation", async (input, ctx) => {
-  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const name = namesOf(ctx.opContext).circuit;
   const circuit = await readCircuit(ctx, input.azure);
   const now = circuitSettings(circuit);
   const { tier, family } = input.sku;
@@ -86,7 +85,7 @@ export const azureUpdateCircuitTags = defineActivity("azureUpdateCircuitTags", "
   const circuit = await readCircuit(ctx, input.azure);
   const tags = mergedTags(circuit.tags, input.tags, input.removed, ctx.opContext.interconnect);
   if (sameTags(circuit.tags, tags)) return circuitSettings(circuit);
-  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const name = namesOf(ctx.opContext).circuit;
   return circuitSettings(await ctx.azure(input.azure.subscriptionId).updateCircuitTags(input.azure.resourceGroup, name, tags));
 });
 
@@ -156,7 +155,7 @@ export const ociUpdateVirtualCircuitTags = defineActivity("ociUpdateVirtualCircu
 });
 
 export const azureSetConnectionFastPath = defineActivity("azureSetConnectionFastPath", "mutation", async (input, ctx) => {
-  const name = resourceNames(ctx.opContext.interconnect).connection;
+  const name = namesOf(ctx.opContext).connection;
   const arm = ctx.azure(input.azure.subscriptionId);
   const connection = await arm.getConnection(input.azure.resourceGroup, name);
   if (!connection) throw new StepFailed(permanent("NOT_FOUND", `Connection ${name} does not exist in ${input.azure.resourceGroup}.`));

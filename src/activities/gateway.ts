@@ -4,8 +4,16 @@
  * and only when no other connection uses it.
  */
 import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
-import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
-import { type AzureScope, type DeleteOutcome, type GatewayObservation, permanent, retryLater, withInterconnectTag } from "../contracts";
+import { GATEWAY_SUBNET_NAME } from "../domain/names";
+import {
+  type AzureScope,
+  type DeleteOutcome,
+  type GatewayObservation,
+  permanent,
+  retryLater,
+  withInterconnectTag,
+  namesOf,
+} from "../contracts";
 import { armId, parseArmId, sameArmId } from "./azure-ids";
 import { defineActivity, StepFailed } from "./step";
 
@@ -79,7 +87,7 @@ async function ensurePublicIp(
 
 export const azureEnsureGateway = defineActivity("azureEnsureGateway", "mutation", async (input, ctx) => {
   const { subscriptionId, resourceGroup } = input.azure;
-  const names = resourceNames(ctx.opContext.interconnect);
+  const names = namesOf(ctx.opContext);
   const arm = ctx.azure(subscriptionId);
   const existing = await arm.getGateway(resourceGroup, names.gateway);
   if (existing) return gatewayObservation(existing);
@@ -103,17 +111,17 @@ export const azureEnsureGateway = defineActivity("azureEnsureGateway", "mutation
 function gatewayRef(
   scope: AzureScope,
   gatewayId: string | undefined,
-  interconnect: string,
+  gatewayName: string,
 ): { resourceGroup: string; name: string; subscriptionId: string } {
   if (gatewayId) {
     const ref = parseArmId(gatewayId, "gatewayId");
     return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
   }
-  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: resourceNames(interconnect).gateway };
+  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: gatewayName };
 }
 
 export const azureGetGateway = defineActivity("azureGetGateway", "read", async (input, ctx) => {
-  const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
+  const ref = gatewayRef(input.azure, input.gatewayId, namesOf(ctx.opContext).gateway);
   return gatewayObservation(await ctx.azure(ref.subscriptionId).getGateway(ref.resourceGroup, ref.name));
 });
 
@@ -122,8 +130,8 @@ export const azureGetGateway = defineActivity("azureGetGateway", "read", async (
  * removed only after the gateway released it).
  */
 export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
-  const names = resourceNames(ctx.opContext.interconnect);
-  const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
+  const names = namesOf(ctx.opContext);
+  const ref = gatewayRef(input.azure, input.gatewayId, namesOf(ctx.opContext).gateway);
   if (ref.name !== names.gateway) {
     return { status: "in-use", message: `Gateway ${ref.name} was not created by this service; it is kept.` };
   }
@@ -170,11 +178,11 @@ export const azureDeleteGatewaySubnet = defineActivity(
     const { subscriptionId, resourceGroup } = input.azure;
     const arm = ctx.azure(subscriptionId);
     // A gateway deleted by an earlier step may have left our public IP behind: it never outlives the subnet.
-    const ip = await deletePublicIp(arm, resourceGroup, resourceNames(ctx.opContext.interconnect).gatewayPublicIp);
+    const ip = await deletePublicIp(arm, resourceGroup, namesOf(ctx.opContext).gatewayPublicIp);
     const subnet = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
     if (!subnet) return ip;
     const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
-    const ourGateway = `/virtualNetworkGateways/${resourceNames(ctx.opContext.interconnect).gateway}/`.toLowerCase();
+    const ourGateway = `/virtualNetworkGateways/${namesOf(ctx.opContext).gateway}/`.toLowerCase();
     if (users.some((id) => !id.toLowerCase().includes(ourGateway))) {
       return {
         status: "in-use",

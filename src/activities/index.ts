@@ -41,6 +41,7 @@ import {
   ociUpdateVirtualCircuitTags,
   recordCommitChange,
 } from "./change";
+import { adoptLocate, adoptReadAzure, adoptReadOci, recordAdopt } from "./adopt";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -95,6 +96,10 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   ociUpdateVirtualCircuitTags,
   azureSetConnectionFastPath,
   recordCommitChange,
+  adoptLocate,
+  adoptReadAzure,
+  adoptReadOci,
+  recordAdopt,
 };
 
 /** Activities that read, start or drive orchestrations through the durable client binding. */

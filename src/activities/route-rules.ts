@@ -6,8 +6,7 @@
  */
 import type { OciNetwork, RouteRule, RouteTable } from "../clouds/oci/network";
 import { CloudError } from "../clouds/errors";
-import { resourceNames } from "../domain/names";
-import { type DeleteOutcome, permanent, retryLater } from "../contracts";
+import { type DeleteOutcome, permanent, retryLater, namesOf } from "../contracts";
 import { otherVirtualCircuits } from "./drg";
 import { defineActivity, StepFailed } from "./step";
 
@@ -41,7 +40,7 @@ function destinationOf(rule: RouteRule): string | undefined {
 }
 
 export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutation", async (input, ctx) => {
-  const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+  const description = namesOf(ctx.opContext).routeRuleDescription;
   const wanted = [...new Set(input.destinations)];
   const table = await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
     const others = rules.filter((r) => r.description !== description);
@@ -76,7 +75,7 @@ export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutati
 });
 
 export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
-  const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+  const description = namesOf(ctx.opContext).routeRuleDescription;
   const oci = ctx.oci(input.region);
   // Rules to a DRG that still serves another virtual circuit are that interconnect's route too (the same VNet prefixes → the same DRG).
   const needed = new Map<string, string[]>();

@@ -16,6 +16,7 @@ import {
   retryLater,
   type VirtualCircuitObservation,
   withInterconnectTag,
+  namesOf,
 } from "../contracts";
 import { deleteOrConflict } from "./drg";
 import { defineActivity, type StepContext, StepFailed } from "./step";
@@ -65,7 +66,7 @@ export async function findVirtualCircuit(
 }
 
 export const ociEnsureVirtualCircuit = defineActivity("ociEnsureVirtualCircuit", "mutation", async (input, ctx) => {
-  const names = resourceNames(ctx.opContext.interconnect);
+  const names = namesOf(ctx.opContext);
   const oci = ctx.oci(input.oci.region);
   const existing = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect));
   if (existing && !LEAVING.has(String(existing.lifecycleState))) return virtualCircuitObservation(existing);

@@ -7,6 +7,7 @@
  * A new resource family adds one file exporting its `...Activities` and spreads it below.
  */
 import type { z } from "zod";
+import { adoptActivities } from "./adopt";
 import { changeActivities } from "./change";
 import { circuitActivities } from "./circuit";
 import { connectionActivities } from "./connection";
@@ -35,6 +36,7 @@ export const ACTIVITIES = {
   ...watchdogActivities,
   ...planActivities,
   ...changeActivities,
+  ...adoptActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -46,6 +48,7 @@ export function isActivityName(name: string): name is ActivityName {
   return Object.prototype.hasOwnProperty.call(ACTIVITIES, name);
 }
 
+export * from "./adopt";
 export * from "./change";
 export * from "./circuit";
 export * from "./common";

@@ -1,3 +1,4 @@
+import { adoptRoute } from "./adopt-http";
 import { changeRoute } from "./change-http";
 import { consoleRoute } from "./console-http";
 import { defaultTriggerDeps } from "./default-deps";
@@ -20,6 +21,7 @@ export function apiRoutes(getDeps: () => TriggerDeps = defaultTriggerDeps): ApiR
   const routes: ApiRoute[] = [
     ...interconnectRoutes(getDeps),
     changeRoute(getDeps),
+    adoptRoute(getDeps),
     ...planRoutes(getDeps),
     teardownRejectionsRoute(getDeps),
     ...itsmRoutes(),

@@ -92,6 +92,7 @@ export async function requestChange(
       to: plan.next,
       kinds: [...new Set(plan.items.map((i) => i.kind))],
       bgpPlan: requireBgpPlan(record),
+      ...(record.resources.names ? { names: record.resources.names } : {}),
       timing: deps.timing,
     };
     if ((await findInstance(client, instanceId)) === undefined) await client.startNew(CHANGE_ORCHESTRATOR, { instanceId, input });

@@ -117,7 +117,10 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       },
     });
     if ((await findInstance(client, instanceId)) === undefined) {
-      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor, running) });
+      const input = inputFor(deps, request, request.caller.actor, running);
+      // An adopted interconnect's resources keep the names their builder gave them.
+      if (record.resources.names) input.names = record.resources.names;
+      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input });
     }
     return {
       outcome: stoppedTeardown !== undefined ? "restarted" : "started",

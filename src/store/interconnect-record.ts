@@ -17,8 +17,9 @@ export const jsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), json
 /**
  * "watch": the health watch of an active interconnect (audit rows only; never a currentOperation).
  * "change": a PATCH carried out in place on an active interconnect (the state stays active).
+ * "adopt": the adoption that wrote the record of an interconnect built by hand.
  */
-export const OPERATION_KINDS = ["provision", "teardown", "watch", "change"] as const;
+export const OPERATION_KINDS = ["provision", "teardown", "watch", "change", "adopt"] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export interface InterconnectOperation {

@@ -1,6 +1,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { permanent, type CircuitSettings, type VirtualCircuitSettings } from "../contracts";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
+import type { AdoptedNames } from "../domain/resources";
 import type { WorkflowBgpPlan, WorkflowSpec, WorkflowTiming } from "./names";
 import { readTiming } from "./input";
 import { pollUntil } from "./poll";
@@ -33,6 +34,8 @@ export interface ChangeInput {
   to: WorkflowSpec;
   kinds: ChangeKindName[];
   bgpPlan: WorkflowBgpPlan;
+  /** An adopted interconnect's own ARM names (its record's resources.names). */
+  names?: AdoptedNames;
   timing?: WorkflowTiming;
 }
 

@@ -39,9 +39,11 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     const spec = readSpec(record.spec);
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
     const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
+    // An adopted interconnect: only what its owner granted (resources.granted); anything else: everything.
+    const include = record.resources.granted ? REMOVABLE_KINDS.filter((k) => record.resources.granted?.includes(k)) : REMOVABLE_KINDS;
     const { kept } = yield* removeResources(
       run,
-      removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
+      removalTargetOf(spec, record.resources, include, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
     );
     yield* run.step("deleted", "everything removed", () =>
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to

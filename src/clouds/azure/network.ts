@@ -131,6 +131,11 @@ export class AzureNetwork {
     return this.getOrUndefined("GET expressRouteCircuits", (o) => this.client.expressRouteCircuits.get(rg, name, o));
   }
 
+  /** Every circuit of the subscription: Azure has no look-up of a circuit by its service key (day2-operations.md §5). */
+  listAllCircuits(): Promise<ExpressRouteCircuit[]> {
+    return this.collect("GET expressRouteCircuits (subscription)", (o) => this.client.expressRouteCircuits.listAll(o));
+  }
+
   getConnection(rg: string, name: string): Promise<VirtualNetworkGatewayConnection | undefined> {
     return this.getOrUndefined("GET connections", (o) => this.client.virtualNetworkGatewayConnections.get(rg, name, o));
   }

@@ -31,6 +31,19 @@ import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
 import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
 
+import {
+  azureReadCircuitSettings,
+  azureSetConnectionFastPath,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  recordCommitChange,
+} from "./change";
+import { adoptLocate, adoptReadAzure, adoptReadOci, recordAdopt } from "./adopt";
+
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
   azureReadProviderOffer,
@@ -81,6 +94,19 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   networkTurnTake,
   networkTurnRelease,
   networkTurnSweep,
+  azureReadCircuitSettings,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  azureSetConnectionFastPath,
+  recordCommitChange,
+  adoptLocate,
+  adoptReadAzure,
+  adoptReadOci,
+  recordAdopt,
 };
 
 /** Activities that read, start or drive orchestrations through the durable client binding. */

@@ -21,6 +21,14 @@ export const healthTargetsSchema = z.strictObject({
   drgAttachmentId: ocid("drgattachment"),
   vcnId: ocid("vcn"),
   routeTableId: ocid("routetable"),
+  /** An adopted interconnect's own ARM names (the circuit, the connection). */
+  names: z
+    .strictObject({
+      circuit: z.string().min(1).optional(),
+      connection: z.string().min(1).optional(),
+      gateway: z.string().min(1).optional(),
+    })
+    .optional(),
 });
 export type HealthTargets = z.infer<typeof healthTargetsSchema>;
 

@@ -7,6 +7,8 @@
  * A new resource family adds one file exporting its `...Activities` and spreads it below.
  */
 import type { z } from "zod";
+import { adoptActivities } from "./adopt";
+import { changeActivities } from "./change";
 import { circuitActivities } from "./circuit";
 import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
@@ -37,6 +39,8 @@ export const ACTIVITIES = {
   ...networkTurnActivities,
   ...planActivities,
   ...usageActivities,
+  ...changeActivities,
+  ...adoptActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -48,6 +52,8 @@ export function isActivityName(name: string): name is ActivityName {
   return Object.prototype.hasOwnProperty.call(ACTIVITIES, name);
 }
 
+export * from "./adopt";
+export * from "./change";
 export * from "./circuit";
 export * from "./common";
 export * from "./connection";

@@ -50,6 +50,16 @@ export function teardownInstanceId(name: string, attempt: number): string {
   return `teardown-${name}-${checkAttempt(attempt)}`;
 }
 
+/** A change (PATCH) of an active interconnect; attempts count with provisioning and teardown. */
+export function changeInstanceId(name: string, attempt: number): string {
+  return `change-${name}-${checkAttempt(attempt)}`;
+}
+
+/** The adoption of an interconnect built by hand, under the name it is given. */
+export function adoptInstanceId(name: string, attempt: number): string {
+  return `adopt-${name}-${checkAttempt(attempt)}`;
+}
+
 /** The health watch's orchestration, one instance per interconnect under this fixed id: a second start finds the first. */
 export const HEALTH_WATCH_ORCHESTRATOR = "healthWatch";
 export function healthWatchInstanceId(name: string): string {

@@ -60,6 +60,19 @@ export interface InterconnectResources {
   /** VNet prefixes routed to the DRG. */
   routedPrefixes?: string[];
   owned?: ResourceOwnership;
+  /**
+   * An adopted interconnect's own ARM names (built by hand or by Terraform, not by resourceNames): every
+   * activity looks its circuit, connection and gateway up under these.
+   */
+  names?: AdoptedNames;
+  /** An adopted interconnect: the resource kinds its owner let this service tear down (teardown removes only these). */
+  granted?: string[];
+}
+
+export interface AdoptedNames {
+  circuit?: string;
+  connection?: string;
+  gateway?: string;
 }
 
 const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
@@ -95,6 +108,8 @@ const shape = {
     .optional(),
   routedPrefixes: z.array(resourceId).optional(),
   owned: ownershipSchema.optional(),
+  names: z.strictObject({ circuit: resourceId.optional(), connection: resourceId.optional(), gateway: resourceId.optional() }).optional(),
+  granted: z.array(resourceId).optional(),
 };
 const KNOWN = new Set(Object.keys(shape));
 

@@ -131,6 +131,11 @@ export class AzureNetwork {
     return this.getOrUndefined("GET expressRouteCircuits", (o) => this.client.expressRouteCircuits.get(rg, name, o));
   }
 
+  /** Every circuit of the subscription: Azure has no look-up of a circuit by its service key (day2-operations.md §5). */
+  listAllCircuits(): Promise<ExpressRouteCircuit[]> {
+    return this.collect("GET expressRouteCircuits (subscription)", (o) => this.client.expressRouteCircuits.listAll(o));
+  }
+
   getConnection(rg: string, name: string): Promise<VirtualNetworkGatewayConnection | undefined> {
     return this.getOrUndefined("GET connections", (o) => this.client.virtualNetworkGatewayConnections.get(rg, name, o));
   }
@@ -200,6 +205,16 @@ export class AzureNetwork {
 
   beginCreateCircuit(rg: string, name: string, circuit: ExpressRouteCircuit): Promise<ExpressRouteCircuit | undefined> {
     return this.begin("PUT expressRouteCircuits", (o) => this.client.expressRouteCircuits.beginCreateOrUpdate(rg, name, circuit, o));
+  }
+
+  /** PATCH of the circuit's tags only (synchronous); the body replaces the whole tag map. */
+  async updateCircuitTags(rg: string, name: string, tags: Record<string, string>): Promise<ExpressRouteCircuit> {
+    const r = this.recorder("PATCH expressRouteCircuits");
+    try {
+      return await r.attempts(() => this.client.expressRouteCircuits.updateTags(rg, name, { tags }, r.options));
+    } catch (err) {
+      throw classifyAzureError(err, { requestId: r.lastRequestId() });
+    }
   }
 
   beginDeleteCircuit(rg: string, name: string): Promise<DeleteStart> {

@@ -87,7 +87,12 @@ export function resolveHandler(method: string, parsed: ParsedPath, link: Provide
         "virtualNetworkGateways:item": { PUT: gateways.putGateway, GET: gateways.getGateway, DELETE: gateways.deleteGateway },
         "virtualNetworkGateways:list": { GET: gateways.listGateways },
         "virtualNetworkGateways/connections:list": { GET: connections.listGatewayConnections },
-        "expressRouteCircuits:item": { PUT: circuits.putCircuit, GET: circuits.getCircuit, DELETE: circuits.deleteCircuit },
+        "expressRouteCircuits:item": {
+          PUT: circuits.putCircuit,
+          GET: circuits.getCircuit,
+          DELETE: circuits.deleteCircuit,
+          PATCH: circuits.patchCircuitTags,
+        },
         "expressRouteCircuits:list": { GET: (c) => circuits.listCircuits(c, true) },
         "expressRouteCircuits/peerings:item": { PUT: circuits.putPeering, GET: circuits.getPeering, DELETE: circuits.deletePeering },
         "expressRouteCircuits/peerings:list": { GET: circuits.listPeerings },

@@ -167,6 +167,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
       ifNoneMatch: header(req, "if-none-match"),
       skipToken: url.searchParams.get("$skiptoken") ?? undefined,
       url: url.toString(),
+      faults: opts.faults,
     });
     send(res, reply, ids);
   }

@@ -341,6 +341,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'HEALTH_CONTROL_PLANE_MINUTES', value: '5' }
         { name: 'HEALTH_ROUTES_MINUTES', value: '30' }
         { name: 'AUTO_REPAIR', value: 'false' }
+        { name: 'HEALTH_KEEPER_SCHEDULE', value: '0 */15 * * * *' }
         { name: 'WATCHDOG_SCHEDULE', value: '0 */5 * * * *' }
         { name: 'WATCHDOG_MARGIN_MINUTES', value: '15' }
         // The ITSM round trip's table and outbox tuning, at their defaults. The ServiceNow and Jira

@@ -152,6 +152,7 @@ function targetsOf(record: StoredInterconnect): HealthTargets {
     drgAttachmentId: need(r.drgAttachmentId, "drgAttachmentId"),
     vcnId: spec.oci.vcnId,
     routeTableId: need(r.routeTableId, "routeTableId"),
+    ...(r.connectionMonitorId ? { connectionMonitorId: r.connectionMonitorId } : {}),
   };
 }
 

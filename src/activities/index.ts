@@ -27,6 +27,13 @@ import {
   healthWatchEnsure,
   healthWatchStop,
 } from "./health";
+import {
+  azureDeleteConnectionMonitor,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureReadMonitorReadiness,
+  healthObserveMonitor,
+} from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead } from "./usage";
 
@@ -72,6 +79,11 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthRefreshConnection,
   healthWatchEnsure,
   healthWatchStop,
+  azureReadMonitorReadiness,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureDeleteConnectionMonitor,
+  healthObserveMonitor,
   watchdogScan,
   watchdogRecover,
 };

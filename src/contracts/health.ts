@@ -21,6 +21,8 @@ export const healthTargetsSchema = z.strictObject({
   drgAttachmentId: ocid("drgattachment"),
   vcnId: ocid("vcn"),
   routeTableId: ocid("routetable"),
+  /** The end-to-end probe's connection monitor, when the spec has one. */
+  connectionMonitorId: armId.optional(),
 });
 export type HealthTargets = z.infer<typeof healthTargetsSchema>;
 

@@ -12,6 +12,7 @@ import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
 import { gatewayActivities } from "./gateway";
 import { healthActivities } from "./health";
+import { monitorActivities } from "./monitor";
 import { planActivities } from "./plan";
 import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
@@ -31,6 +32,7 @@ export const ACTIVITIES = {
   ...taskHubActivities,
   ...recordActivities,
   ...healthActivities,
+  ...monitorActivities,
   ...watchdogActivities,
   ...planActivities,
 };
@@ -51,6 +53,7 @@ export * from "./drg";
 export * from "./failure";
 export * from "./gateway";
 export * from "./health";
+export * from "./monitor";
 export * from "./plan";
 export * from "./preflight";
 export * from "./record";

@@ -63,10 +63,20 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
             : {}),
         })
       : undefined;
+    // The end-to-end probe's results over the window since the last route check, on the same slower cadence.
+    const monitor =
+      routes && load.targets.connectionMonitorId
+        ? yield* run.call("observe", "healthObserveMonitor", {
+            subscriptionId: load.targets.subscriptionId,
+            connectionMonitorId: load.targets.connectionMonitorId,
+            at: run.nowIso(),
+            windowMinutes: load.settings.routesMinutes,
+          })
+        : undefined;
     // The VCN CIDRs Oracle advertises are taken at the first check (the record never had them).
     let desired: DesiredSnapshot =
       load.desired.vcnPrefixes.length === 0 && live.vcn.found ? { ...load.desired, vcnPrefixes: [...live.vcn.cidrBlocks] } : load.desired;
-    const health = nextHealth(load.health, checkFindings(desired, live, routes), { at: run.nowIso(), tiers });
+    const health = nextHealth(load.health, checkFindings(desired, live, routes, monitor), { at: run.nowIso(), tiers });
     const transition = healthTransition(load.health, health);
 
     const current = new Set(health.findings.map(findingKey));

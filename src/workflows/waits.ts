@@ -35,6 +35,8 @@ export const WAIT_NAMES = [
   "gatewaySubnetDeletion",
   "gatewaySettling",
   "provisioningStop",
+  "connectionMonitor",
+  "connectionMonitorDeletion",
 ] as const;
 
 export type WaitName = (typeof WAIT_NAMES)[number];
@@ -67,6 +69,9 @@ export const DEFAULT_WAIT_PROFILES: WaitProfiles = {
   gatewaySettling: { earliestSeconds: 0, latestSeconds: min(45), minIntervalSeconds: 60 },
   // A terminated orchestration is terminal within seconds; its last activity may run a little longer.
   provisioningStop: { earliestSeconds: 0, latestSeconds: 60, minIntervalSeconds: 5 },
+  // A connection monitor is a small resource: its PUT and its DELETE settle within a minute or two.
+  connectionMonitor: { earliestSeconds: 10, latestSeconds: min(2) },
+  connectionMonitorDeletion: { earliestSeconds: 10, latestSeconds: min(2) },
 };
 
 export interface PollCadence {

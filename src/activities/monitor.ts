@@ -5,7 +5,7 @@
  */
 import type { AzureMonitoring, ConnectionMonitorResult, NetworkWatcher } from "../clouds/azure/monitoring";
 import { sameAzureRegion } from "../domain/azure-regions";
-import { MONITOR_TEST_FREQUENCY_SECONDS, MONITOR_THRESHOLDS, monitorTestNames } from "../domain/monitor";
+import { MONITOR_TEST_FREQUENCY_SECONDS, MONITOR_THRESHOLDS, type MonitorObservation, monitorTestNames } from "../domain/monitor";
 import { resourceNames } from "../domain/names";
 import {
   type ConnectionMonitorObservation,
@@ -106,18 +106,26 @@ export const azureDeleteConnectionMonitor = defineActivity(
   },
 );
 
-export const healthObserveMonitor = defineActivity("healthObserveMonitor", "read", async (input, ctx) => {
-  const arm = ctx.azureMonitoring(input.subscriptionId);
-  const where = parseMonitorId(input.connectionMonitorId);
+export const healthObserveMonitor = defineActivity("healthObserveMonitor", "read", async (input, ctx) =>
+  observeMonitor(ctx.azureMonitoring(input.subscriptionId), input.connectionMonitorId, new Date(input.at), input.windowMinutes),
+);
+
+/** The health watch's read of the probe (2 ARM GETs: the monitor, its metrics over the window before `at`). */
+export async function observeMonitor(
+  arm: AzureMonitoring,
+  connectionMonitorId: string,
+  at: Date,
+  windowMinutes: number,
+): Promise<MonitorObservation> {
+  const where = parseMonitorId(connectionMonitorId);
   if (!where)
-    throw new StepFailed(permanent("VALIDATION_FAILED", `connectionMonitorId ${input.connectionMonitorId} is not a connection monitor id`));
+    throw new StepFailed(permanent("VALIDATION_FAILED", `connectionMonitorId ${connectionMonitorId} is not a connection monitor id`));
   const cm = await arm.getConnectionMonitor(where.resourceGroup, where.watcher, where.name);
-  if (!cm) return { found: false, connectionMonitorId: input.connectionMonitorId };
-  const end = new Date(input.at);
-  const start = new Date(end.getTime() - input.windowMinutes * 60_000);
-  const tests = await arm.connectionMonitorResults(input.connectionMonitorId, start, end);
-  return { found: true, connectionMonitorId: input.connectionMonitorId, provisioningState: cm.provisioningState ?? "Unknown", tests };
-});
+  if (!cm) return { found: false, connectionMonitorId };
+  const start = new Date(at.getTime() - windowMinutes * 60_000);
+  const tests = await arm.connectionMonitorResults(connectionMonitorId, start, at);
+  return { found: true, connectionMonitorId, provisioningState: cm.provisioningState ?? "Unknown", tests };
+}
 
 function observation(cm: ConnectionMonitorResult | undefined): ConnectionMonitorObservation {
   if (!cm?.id) return { found: false };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { ticketKey, ticketSchema, TICKET_ACTIONS, type Ticket, type TicketAction } from "../domain/itsm/ticket";
 import { parseColumn, decodeJson } from "./columns";
+import { odata } from "@azure/data-tables";
 import { isRestError, type LazyTable } from "./table-client";
 
 /**
@@ -102,6 +103,30 @@ export class TicketOperations {
       if (isRestError(err, 404)) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * The tickets that provisioned this interconnect (bound to it, with a provision operation): where its
+   * health transitions are noted. A query across the ticket partitions, made only on a transition.
+   */
+  async provisionTicketsOf(interconnect: string): Promise<string[]> {
+    const client = await this.table.get();
+    const keys: string[] = [];
+    for await (const row of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey eq 'ticket' and interconnect eq ${interconnect}`, select: ["PartitionKey"] },
+    })) {
+      keys.push(String(row.partitionKey));
+    }
+    const found: string[] = [];
+    for (const partitionKey of keys.sort()) {
+      try {
+        await client.getEntity(partitionKey, "op-provision");
+        found.push(partitionKey);
+      } catch (err) {
+        if (!isRestError(err, 404)) throw err;
+      }
+    }
+    return found;
   }
 
   /** Unconditional: racing deliveries of one event start the same (deterministic) instances and write the same ids. */

@@ -347,6 +347,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // The ITSM round trip's table and outbox tuning, at their defaults. The ServiceNow and Jira
         // integrations stay off (no *_WEBHOOK_SECRET), so their event routes answer 404.
         { name: 'ITSM_TABLE', value: 'itsmtickets' }
+        { name: 'ITSM_INCIDENT_ON_DOWN', value: 'false' }
         { name: 'ITSM_OUTBOX_MAX_ATTEMPTS', value: '20' }
         { name: 'ITSM_OUTBOX_FIRST_RETRY_SECONDS', value: '5' }
         { name: 'ITSM_OUTBOX_MAX_RETRY_SECONDS', value: '900' }

@@ -106,8 +106,8 @@ export class TicketOperations {
   }
 
   /**
-   * The tickets that provisioned this interconnect (bound to it, with a provision operation): where its
-   * health transitions are noted. A query across the ticket partitions, made only on a transition.
+   * The tickets that provisioned this interconnect and have not decommissioned it (bound to it, with a
+   * provision operation and no decommission one): where its health transitions are noted. A query across the ticket partitions, made only on a transition.
    */
   async provisionTicketsOf(interconnect: string): Promise<string[]> {
     const client = await this.table.get();
@@ -117,15 +117,19 @@ export class TicketOperations {
     })) {
       keys.push(String(row.partitionKey));
     }
-    const found: string[] = [];
-    for (const partitionKey of keys.sort()) {
+    const has = async (partitionKey: string, rowKey: string): Promise<boolean> => {
       try {
-        await client.getEntity(partitionKey, "op-provision");
-        found.push(partitionKey);
+        await client.getEntity(partitionKey, rowKey);
+        return true;
       } catch (err) {
-        if (!isRestError(err, 404)) throw err;
+        if (isRestError(err, 404)) return false;
+        throw err;
       }
-    }
+    };
+    const found: string[] = [];
+    // A ticket that also decommissioned it is done with it: a later interconnect of the same name is another's.
+    for (const partitionKey of keys.sort())
+      if ((await has(partitionKey, "op-provision")) && !(await has(partitionKey, "op-decommission"))) found.push(partitionKey);
     return found;
   }
 

@@ -87,6 +87,7 @@ describe("loadSettings", () => {
         table: "itsmtickets",
         outbox: { maxAttempts: 20, firstRetrySeconds: 5, maxRetrySeconds: 900 },
         watchIntervalSeconds: 60,
+        incidentOnDown: false,
       },
     });
   });

@@ -6,7 +6,8 @@ import { E2eStack, type Json } from "./support/stack";
 /**
  * Health transitions of an interconnect a ServiceNow ticket provisioned: each one is a work note on that
  * change, through the outbox, exactly once, with the real ServiceNow client against the emulator. At
- * x300 the 30-minute route cadence is six real seconds.
+ * x300 the 30-minute route cadence is six real seconds. With ITSM_INCIDENT_ON_DOWN a transition to down
+ * also opens one ServiceNow incident.
  */
 const SN_SECRET = "e2e-servicenow-webhook-secret-health";
 const CLIENT_SECRET = "local-emulator-client-secret";
@@ -27,6 +28,7 @@ beforeAll(async () => {
       ITSM_WATCH_INTERVAL_SECONDS: "60",
       HEALTH_CONTROL_PLANE_MINUTES: "5",
       HEALTH_ROUTES_MINUTES: "30",
+      ITSM_INCIDENT_ON_DOWN: "true",
     },
   });
 }, 240_000);
@@ -40,6 +42,11 @@ function healthNotes(): string[] {
     .journal(change.sys_id)
     .map((r) => r.value as string)
     .filter((n) => n.includes(": health "));
+}
+
+function incidents(): Record<string, unknown>[] {
+  const state = stack.itsm?.servicenow.snapshot() as { records: { incident: Record<string, unknown>[] } };
+  return state.records.incident;
 }
 
 async function until<T>(
@@ -62,7 +69,7 @@ const transitions = async (): Promise<Json[]> =>
     (r) => r.step === "health" && r.operation === "watch",
   );
 
-it("notes each health transition on the change that provisioned the interconnect, once, with no secret", async () => {
+it("notes each health transition on the change that provisioned the interconnect, once, with no secret; a transition to down opens one incident", async () => {
   const body = JSON.stringify({
     table: "change_request",
     sys_id: change.sys_id,
@@ -98,21 +105,41 @@ it("notes each health transition on the change that provisioned the interconnect
   const healed = await until("the recovery note", () => healthNotes().find((n) => n.includes("health degraded -> healthy")));
   expect(healed).toContain("Cleared: path-down secondary");
   expect((await health()).status).toBe("healthy");
+  expect(incidents()).toEqual([]);
 
-  // Quiet checks add nothing; every transition row has exactly one note, in order.
+  // A route rule removed behind the service's back: down, a note, and one incident (ITSM_INCIDENT_ON_DOWN).
+  await stack.admin("POST", "incidents", {
+    kind: "routeRuleRemoved",
+    routeTableId: record.resources.routeTableId,
+    destination: "10.10.0.0/16",
+  });
+  const down = await until("the down note", () => healthNotes().find((n) => n.includes("health healthy -> down")));
+  const [incident] = await until("the incident", () => (incidents().length ? incidents() : undefined));
+  expect(incident).toMatchObject({
+    short_description: "Interconnect erp-prod is down (route-rule-missing)",
+    category: "network",
+    urgency: "1",
+  });
+  expect(String(incident?.description)).toContain("- route-rule-missing 10.10.0.0/16 (critical)");
+  expect(down).toContain(`Incident ${String(incident?.number)} opened.`);
+
+  // Quiet checks add nothing; every transition row has exactly one note, in order, and there is one incident.
   await new Promise((r) => setTimeout(r, 2 * CADENCE_MS));
   const rows = await transitions();
   expect(rows.map((r) => `${r.details.from ?? "unknown"} -> ${r.details.to}`)).toEqual([
     "unknown -> healthy",
     "healthy -> degraded",
     "degraded -> healthy",
+    "healthy -> down",
   ]);
   const notes = healthNotes();
   expect(notes.map((n) => /health (\S+ -> \S+)/.exec(n)?.[1])).toEqual([
     "unknown -> healthy",
     "healthy -> degraded",
     "degraded -> healthy",
+    "healthy -> down",
   ]);
+  expect(incidents()).toHaveLength(1);
   for (const note of notes) {
     expect(note).not.toContain(SN_SECRET);
     expect(note).not.toContain(CLIENT_SECRET);
@@ -122,5 +149,5 @@ it("notes each health transition on the change that provisioned the interconnect
   const delivered = ((await stack.api("GET", "interconnects/erp-prod/audit?top=1000&order=asc")).json.items as Json[]).filter(
     (r) => r.step === "itsm-note" && r.phase === "succeeded",
   );
-  expect(delivered.length).toBeGreaterThanOrEqual(3);
+  expect(delivered.length).toBeGreaterThanOrEqual(4);
 }, 300_000);

@@ -13,9 +13,28 @@ export async function itsmHealthNote(raw: unknown): Promise<HealthNoteOutput> {
   const deps = itsmActivityDeps();
   const tickets = await deps.itsm.tickets.provisionTicketsOf(input.interconnect);
   let added = 0;
+  // ITSM_INCIDENT_ON_DOWN: the transition to down opens an incident too (opened with the note, once).
+  const incident =
+    deps.incidentOnDown && input.to === "down"
+      ? {
+          incident: {
+            shortDescription: `Interconnect ${input.interconnect} is down (${
+              input.findings
+                .filter((f) => f.severity === "critical")
+                .map((f) => f.code)
+                .join(", ") || "critical findings"
+            })`.slice(0, 160),
+          },
+        }
+      : {};
   for (const ticketKey of tickets) {
     const notes = await enqueueNotes(deps.itsm, ticketKey, [
-      { id: `health:${input.interconnect}:${input.checkedAt}:${input.to}`, text: healthNote(input), interconnect: input.interconnect },
+      {
+        id: `health:${input.interconnect}:${input.checkedAt}:${input.to}`,
+        text: healthNote(input),
+        interconnect: input.interconnect,
+        ...incident,
+      },
     ]);
     added += notes.length;
   }

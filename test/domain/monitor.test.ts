@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../src/domain/errors";
+import type { ValidationError } from "../../src/domain/errors";
 import { monitorFindings } from "../../src/domain/monitor";
 import { parseInterconnectSpec } from "../../src/domain/spec";
 import { exampleSpecBody } from "../support/example-spec";

@@ -27,6 +27,13 @@ import {
   healthWatchEnsure,
   healthWatchStop,
 } from "./health";
+import {
+  azureDeleteConnectionMonitor,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureReadMonitorReadiness,
+  healthObserveMonitor,
+} from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
 import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
@@ -89,6 +96,11 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthRefreshConnection,
   healthWatchEnsure,
   healthWatchStop,
+  azureReadMonitorReadiness,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureDeleteConnectionMonitor,
+  healthObserveMonitor,
   watchdogScan,
   watchdogRecover,
   networkTurnTake,

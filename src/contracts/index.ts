@@ -15,6 +15,7 @@ import { drgActivities } from "./drg";
 import { gatewayActivities } from "./gateway";
 import { healthActivities } from "./health";
 import { networkTurnActivities } from "./network-turn";
+import { monitorActivities } from "./monitor";
 import { planActivities } from "./plan";
 import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
@@ -35,6 +36,7 @@ export const ACTIVITIES = {
   ...taskHubActivities,
   ...recordActivities,
   ...healthActivities,
+  ...monitorActivities,
   ...watchdogActivities,
   ...networkTurnActivities,
   ...planActivities,
@@ -62,6 +64,7 @@ export * from "./failure";
 export * from "./gateway";
 export * from "./health";
 export * from "./network-turn";
+export * from "./monitor";
 export * from "./plan";
 export * from "./preflight";
 export * from "./record";

@@ -21,6 +21,8 @@ export interface ResourceNames {
   drgAttachment: string;
   /** Description written on our VCN route rules so teardown removes exactly those. */
   routeRuleDescription: string;
+  /** The connection monitor of the optional end-to-end probe, in the region's Network Watcher. */
+  connectionMonitor: string;
 }
 
 export const GATEWAY_SUBNET_NAME = "GatewaySubnet";
@@ -35,6 +37,7 @@ export function resourceNames(name: string): ResourceNames {
     drg: `drg-${name}`,
     drgAttachment: `drgatt-${name}-vcn`,
     routeRuleDescription: `interconnect:${name}`,
+    connectionMonitor: `cm-${name}`,
   };
 }
 

@@ -39,6 +39,7 @@ export const RESOURCE_FIELDS = [
   "drgAttachmentId",
   "virtualCircuitId",
   "routeTableId",
+  "connectionMonitorId",
   "routedPrefixes",
   "owned",
 ] as const satisfies readonly (keyof InterconnectResources)[];
@@ -57,6 +58,8 @@ export interface InterconnectResources {
   drgAttachmentId?: string;
   virtualCircuitId?: string;
   routeTableId?: string;
+  /** The optional end-to-end probe's connection monitor (spec.monitor). */
+  connectionMonitorId?: string;
   /** VNet prefixes routed to the DRG. */
   routedPrefixes?: string[];
   owned?: ResourceOwnership;
@@ -91,6 +94,7 @@ const ID_FIELDS = [
   "drgAttachmentId",
   "virtualCircuitId",
   "routeTableId",
+  "connectionMonitorId",
 ] as const;
 
 const ownershipSchema = z.strictObject(

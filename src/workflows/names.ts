@@ -30,6 +30,7 @@ export interface WorkflowSpec {
   };
   oci: { region: string; compartmentId: string; vcnId: string; drgId?: string };
   bgp?: { primaryPeeringCidr: string; secondaryPeeringCidr: string };
+  monitor?: { sourceVirtualMachineId: string; destinationAddress: string; destinationPort: number };
   tags?: Record<string, string>;
   keepResourcesOnFailure?: boolean;
 }

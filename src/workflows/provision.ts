@@ -13,6 +13,7 @@ import { preflight, PREFLIGHT_STEP } from "./preflight";
 import {
   circuitCreated,
   connected,
+  connectionMonitorCreated,
   drgAttached,
   drgAvailable,
   gatewaySucceeded,
@@ -42,6 +43,7 @@ export const PROVISION_STEPS = [
   "gateway-ready",
   "connection",
   "verification",
+  "monitor",
   "activate",
 ] as const;
 
@@ -220,6 +222,12 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* run.step("verification", "checking ARP and route tables on both device paths", () =>
       awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks),
     );
+    // The optional end-to-end probe, on a path now known to work (so its first results mean something).
+    if (spec.monitor !== undefined) {
+      resources.connectionMonitorId = yield* run.step("monitor", "the end-to-end probe (Connection Monitor, TCP and ICMP)", () =>
+        connectionMonitorCreated(build),
+      );
+    }
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
     yield* releaseTurn(run);
     yield* startHealthWatch(run, input.name);

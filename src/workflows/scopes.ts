@@ -30,7 +30,7 @@ export function opContextOf(
 
 /** What the remover needs: the spec's scopes and networks, the ids the record holds. */
 export function removalTargetOf(
-  spec: Pick<WorkflowSpec, "azure" | "oci">,
+  spec: Pick<WorkflowSpec, "azure" | "oci" | "monitor">,
   resources: InterconnectResources,
   include: readonly RemovableKind[],
   extra: { watchLateVirtualCircuit?: boolean; gatewayStartedAt?: string } = {},
@@ -51,6 +51,11 @@ export function removalTargetOf(
       owned: resources.owned,
       ...extra,
     }),
+    ...(spec.monitor !== undefined
+      ? {
+          connectionMonitor: defined({ id: resources.connectionMonitorId, region: spec.azure.location }) as { id?: string; region: string },
+        }
+      : {}),
     include,
   };
 }

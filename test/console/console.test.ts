@@ -98,7 +98,7 @@ describe("web console in Chromium", () => {
     // while in flight: the current step, what it waits for, since when, the deadline
     const live = page.locator("section.live");
     await live.waitFor({ timeout: 30_000 });
-    expect(await live.locator(".live-step").textContent()).toMatch(/^Step \d+ of 14: /);
+    expect(await live.locator(".live-step").textContent()).toMatch(/^Step \d+ of 15: /);
     await page.locator("section.live dt", { hasText: "Waiting for" }).waitFor({ timeout: 30_000 });
     expect(await live.locator("dt").allTextContents()).toEqual(expect.arrayContaining(["Waiting for", "Since", "Deadline"]));
     expect(await page.locator('figure.timeline[data-outcome="running"]').count()).toBe(1);

@@ -83,6 +83,8 @@ export class E2eStack {
       // At x1000 the default (every 5 virtual minutes) would start a watchdog round every 0.3 s; the
       // watchdog's own tests set a schedule and margin they mean.
       WATCHDOG_SCHEDULE: "0 0 0 1 1 *",
+      // Likewise the health keeper (default every 15 virtual minutes, every 0.9 s real here): provisioning starts each watch.
+      HEALTH_KEEPER_SCHEDULE: "0 0 0 1 1 *",
       INTERCONNECTS_TABLE: "interconnects",
       AUDIT_TABLE: "interconnectaudit",
       SIM_SPEED: String(options.speed ?? 1000),

@@ -20,9 +20,9 @@ export interface ServiceNowEmulatorOptions {
 }
 
 type Row = Record<string, string>;
-const TABLES = ["change_request", "sc_req_item", "sys_journal_field"] as const;
+const TABLES = ["change_request", "sc_req_item", "sys_journal_field", "incident"] as const;
 const JOURNAL_FIELDS = ["work_notes", "comments"];
-const PREFIX: Record<string, string> = { change_request: "CHG", sc_req_item: "RITM" };
+const PREFIX: Record<string, string> = { change_request: "CHG", sc_req_item: "RITM", incident: "INC" };
 const CHANGE_PATH: Record<string, string[]> = {
   normal: ["-5", "-4", "-3", "-2", "-1", "0", "3"],
   standard: ["-5", "-2", "-1", "0", "3"],

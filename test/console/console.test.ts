@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { E2eStack } from "../e2e/support/stack";
 import { inventory } from "../e2e/support/inventory";
 import { spec } from "../e2e/support/specs";
-import { ensureConsoleBuilt, launchBrowser, screenshot, seriousAxeViolations } from "./support/browser";
+import { elementScreenshot, ensureConsoleBuilt, launchBrowser, screenshot, seriousAxeViolations } from "./support/browser";
 
 /**
  * The console in a real browser (Debian's chromium, driven by playwright-core) against the whole local
@@ -93,6 +93,8 @@ describe("web console in Chromium", () => {
       /^waiting for virtual circuit PROVISIONED/,
     );
     await screenshot(page, "failed-with-compensation");
+    // The README's picture of the timeline (docs/console-timeline.png is a copy of this artifact).
+    await elementScreenshot(run, "timeline");
     await stack.faults("PUT", {});
   }, 120_000);
 

@@ -37,7 +37,7 @@ export interface Plan {
 }
 
 function billing(r: PlannedResource): string {
-  if (!r.billing.bills) return `no charge (${r.billing.basis})`;
+  if (!r.billing.bills) return r.billing.basis.startsWith("no charge") ? r.billing.basis : `no charge (${r.billing.basis})`;
   if (r.billing.fromStep === null) return `bills already (${r.billing.basis})`;
   return `bills from step ${r.billing.fromStep} (${r.billing.basis})`;
 }

@@ -114,7 +114,9 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
       };
     });
   }
-  if ((await findInstance(client, restart.instanceId)) === undefined) {
+  // As a DELETE does: an instance of this id that has ended is a leftover of a lost claim, and is replaced.
+  const existing = await findInstance(client, restart.instanceId);
+  if (existing === undefined || isFinished(existing)) {
     await client.startNew(restart.orchestrator, { instanceId: restart.instanceId, input: restart.input });
   }
   return { outcome: "restarted" as const };

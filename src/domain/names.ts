@@ -27,6 +27,11 @@ export interface ResourceNames {
 
 export const GATEWAY_SUBNET_NAME = "GatewaySubnet";
 
+/** The ARM id a resource of ours has (or will have) in the spec's resource group: ARM ids follow from scope, type and name. */
+export function armResourceId(scope: { subscriptionId: string; resourceGroup: string }, type: string, name: string): string {
+  return `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}/providers/Microsoft.Network/${type}/${name}`;
+}
+
 export function resourceNames(name: string): ResourceNames {
   return {
     circuit: `erc-${name}`,

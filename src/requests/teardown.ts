@@ -127,7 +127,11 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
         ...(running ? { stoppedProvisioning: running, provisioningStopped: stopped } : {}),
       },
     });
-    if ((await findInstance(client, instanceId)) === undefined) {
+    // Started unless the task hub runs it already. One that has ended is a leftover whose claim on the
+    // record was lost (storage that loses acknowledged writes: Azurite on kill -9); it never owned the
+    // record, and the start replaces it (the task hub overwrites an instance that is not running).
+    const existing = await findInstance(client, instanceId);
+    if (existing === undefined || isFinished(existing)) {
       const input = inputFor(deps, request, request.caller.actor, running);
       // An adopted interconnect's resources keep the names their builder gave them.
       if (record.resources.names) input.names = record.resources.names;

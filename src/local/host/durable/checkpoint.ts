@@ -34,8 +34,10 @@ export interface CheckpointDeps {
   heldTimers: HeldTimers;
   /** Enqueues control messages due now and delivers them in-process. */
   enqueueControl(messages: ControlMessage[]): Promise<void>;
-  /** Writes the work items and starts their activities; each promise settles once its item is durable. */
-  startActivities(items: WorkItem[]): Promise<unknown>[];
+  /** Starts the activities; the promises settle once what keeps them durable (the instance's activity marker) is written. */
+  startActivities(record: InstanceRecord, executionId: string, items: WorkItem[]): Promise<unknown>[];
+  /** The history holds this checkpoint: let go of what kept finished activities durable. */
+  settled(record: InstanceRecord, history: StoredHistory): void;
   /** Drops an instance's cached state (a child just (re)created, or an execution that continued as new). */
   forget(instanceId: string): void;
   wakeControl(instanceId: string): void;
@@ -50,7 +52,11 @@ export async function checkpoint(d: CheckpointDeps, c: CheckpointChanges): Promi
   const later = out.control.filter((m) => fireAtOf(m, now) > now);
   await Promise.all([
     d.enqueueControl(dueNow),
-    ...d.startActivities(out.work.map((w) => ({ ...w, enqueuedAt }))),
+    ...d.startActivities(
+      record,
+      history.executionId,
+      out.work.map((w) => ({ ...w, enqueuedAt })),
+    ),
     // Surface a second early: queue visibility is whole real seconds, the rest is held in memory precisely.
     ...later.map((m) => sendJson(d.store.controlQueueFor(m.instanceId), m, surfaceDelaySeconds(fireAtOf(m, now), now, d.clock))),
   ]);
@@ -61,6 +67,7 @@ export async function checkpoint(d: CheckpointDeps, c: CheckpointChanges): Promi
   history.events.push(...c.appended);
   history.nextSequence = c.nextSequence;
   history.signatures = c.signatures;
+  d.settled(record, history);
   if (record.runtimeStatus === "ContinuedAsNew") d.forget(record.instanceId);
   // History holds their events now, so deleting the consumed messages is cleanup, kept off the instance's
   // critical path. A delete that fails (or a crash before it) redelivers one; completions are deduplicated.

@@ -3,7 +3,8 @@ import type { HostLogger } from "../log";
 import type { ExtraInputSource } from "../invocation";
 import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
-import { ActivityDispatcher, type ActivityJob } from "./activities";
+import { ActivityDispatcher } from "./activities";
+import { ActivityMarkers, isActivityMarker, openActivities } from "./activity-markers";
 import { fromControlQueue, type Delivery } from "./deliveries";
 import { InstanceQueue } from "./instance-queue";
 import { InstanceRows } from "./instance-rows";
@@ -48,6 +49,9 @@ const DEFER_SECONDS = 1;
 
 export class DurableEngine {
   private readonly cache = new Map<string, Loaded>();
+  /** Per instance, the TaskScheduled ids of activities this process runs or holds the result of, not yet in the history. */
+  private readonly inFlight = new Map<string, { executionId: string; tasks: Set<number> }>();
+  private readonly markers: ActivityMarkers;
   /** Running instances this host picked up from the task hub rather than started. */
   private readonly resumed = new Set<string>();
   private readonly instances: InstanceQueue;
@@ -72,6 +76,11 @@ export class DurableEngine {
       },
     });
     this.heldTimers = new HeldTimers(o.clock, (lease) => this.deliver(fromControlQueue(lease)));
+    this.markers = new ActivityMarkers(o.store, o.leaseSeconds, (o.leaseSeconds * 1000) / 3, (id, e) =>
+      o.logger.warn(
+        `Orchestration (InstanceId=${id}): its activity marker could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`,
+      ),
+    );
     this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 500, o.logger);
     this.activities = new ActivityDispatcher({
       store: o.store,
@@ -93,7 +102,8 @@ export class DurableEngine {
       rows: this.rows,
       heldTimers: this.heldTimers,
       enqueueControl: (m) => this.enqueueControl(m),
-      startActivities: (items) => this.startActivities(items),
+      startActivities: (record, executionId, items) => this.startActivities(record.instanceId, executionId, items),
+      settled: (record, history) => this.settled(record, history),
       forget: (id) => this.cache.delete(id),
       wakeControl: (id) => this.wakeControl(id),
     };
@@ -115,6 +125,7 @@ export class DurableEngine {
     this.heldTimers.stop();
     await Promise.all([...this.controlPollers.map((p) => p.stop()), this.activities.stop()]);
     this.instances.releasePending();
+    this.markers.stop();
     await this.rows.stop();
   }
 
@@ -145,18 +156,79 @@ export class DurableEngine {
   }
 
   /**
-   * Writes the work items and starts the activities at once, without waiting for the writes: the queue
-   * is the crash-recovery path. An activity's result is only accepted once its work item is durable.
+   * Starts the activities at once. What makes them durable is the instance's activity marker, written
+   * (if the instance has none yet) before the checkpoint writes the history; an activity's result is
+   * only accepted once the marker is durable.
    */
-  private startActivities(items: WorkItem[]): Promise<unknown>[] {
-    return items.map((item) => {
-      const lease = sendOwned(this.o.store.workItems, item, this.o.leaseSeconds).then((m) => new Lease(m, this.o.leaseSeconds));
-      // The checkpoint awaits it too and fails if the write did.
-      lease.catch(() => undefined);
-      const job: ActivityJob = { item, lease, recovered: false };
-      this.activities.dispatch(job);
-      return lease;
-    });
+  private startActivities(instanceId: string, executionId: string, items: WorkItem[]): Promise<unknown>[] {
+    if (items.length === 0) return [];
+    const durable = this.markers.ensure(instanceId, executionId, this.clockDate());
+    // The checkpoint awaits it too and fails if the write did.
+    durable.catch(() => undefined);
+    for (const item of items) {
+      this.trackInFlight(instanceId, executionId).add(item.taskScheduledId);
+      this.activities.dispatch({ item, durable });
+    }
+    return [durable];
+  }
+
+  private trackInFlight(instanceId: string, executionId: string): Set<number> {
+    let entry = this.inFlight.get(instanceId);
+    if (entry?.executionId !== executionId) {
+      entry = { executionId, tasks: new Set() };
+      this.inFlight.set(instanceId, entry);
+    }
+    return entry.tasks;
+  }
+
+  /** After a checkpoint: results now in the history are no longer in flight; no open activity, no marker. */
+  private settled(record: InstanceRecord, history: StoredHistory): void {
+    const id = record.instanceId;
+    const over = TERMINAL.has(record.runtimeStatus) || record.runtimeStatus === "ContinuedAsNew";
+    const open = over ? [] : openActivities(history);
+    const entry = this.inFlight.get(id);
+    if (entry) {
+      const stillOpen = new Set(open.map((e) => e.EventId));
+      for (const t of entry.tasks) if (!stillOpen.has(t)) entry.tasks.delete(t);
+      if (entry.tasks.size === 0 || entry.executionId !== history.executionId) this.inFlight.delete(id);
+    }
+    if (open.length === 0) this.markers.release(id, over);
+  }
+
+  /**
+   * An activity marker came back from the queue: the host that held it died (or this host's lease
+   * lapsed). Runs again every open activity of the execution that this process is not running itself.
+   */
+  private async resumeActivities(state: Loaded, marker: Delivery): Promise<void> {
+    const { record, history } = state;
+    const executionId = marker.body.executionId;
+    const live =
+      record &&
+      history &&
+      record.executionId === executionId &&
+      history.executionId === executionId &&
+      !TERMINAL.has(record.runtimeStatus) &&
+      record.runtimeStatus !== "ContinuedAsNew";
+    const open = live ? openActivities(history) : [];
+    if (!live || open.length === 0) {
+      await marker.complete();
+      return;
+    }
+    await this.markers.adopt(record.instanceId, executionId, marker);
+    const tasks = this.trackInFlight(record.instanceId, executionId);
+    for (const s of open) {
+      if (tasks.has(s.EventId)) continue;
+      tasks.add(s.EventId);
+      const item: WorkItem = {
+        instanceId: record.instanceId,
+        executionId,
+        taskScheduledId: s.EventId,
+        name: s.Name as string,
+        input: parseJsonField(s.Input),
+        enqueuedAt: Date.now(),
+      };
+      this.activities.dispatch({ item, durable: Promise.resolve() });
+    }
   }
 
   /** For a work item found in the queue: its result is already in the history, or its execution is over. */
@@ -229,6 +301,10 @@ export class DurableEngine {
     const ev = first.body.event;
     const { record, history } = state;
 
+    if (isActivityMarker(first.body)) {
+      await this.resumeActivities(state, first);
+      return leases.slice(1);
+    }
     if (ev.EventType === EventType.ExecutionStarted) {
       const executionId = first.body.executionId;
       if (!record || executionId !== record.executionId || history?.executionId === executionId) {

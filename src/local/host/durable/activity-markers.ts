@@ -50,7 +50,7 @@ export class ActivityMarkers {
   ) {}
 
   /** The instance's marker for this execution, written now if it has none; settles once it is durable. */
-  ensure(instanceId: string, executionId: string, now: Date): Promise<Delivery> {
+  ensure(instanceId: string, executionId: string, now: Date, existing?: Delivery): Promise<Delivery> {
     const current = this.held.get(instanceId);
     if (current?.executionId === executionId) {
       if (current.releasing) clearTimeout(current.releasing);
@@ -59,9 +59,12 @@ export class ActivityMarkers {
     }
     if (current) this.release(instanceId, true);
     const body: ControlMessage = { instanceId, executionId, event: event(EventType.GenericEvent, now, { Name: ACTIVITY_MARKER }) };
-    const marker = sendOwned(this.store.controlQueueFor(instanceId), body, this.leaseSeconds).then((m) =>
-      fromControlQueue(new Lease(m, this.leaseSeconds)),
-    );
+    // The execution's own ExecutionStarted message, still leased, serves as well as a new one.
+    const marker = existing
+      ? Promise.resolve(existing)
+      : sendOwned(this.store.controlQueueFor(instanceId), body, this.leaseSeconds).then((m) =>
+          fromControlQueue(new Lease(m, this.leaseSeconds)),
+        );
     const entry: Held = { executionId, marker };
     this.held.set(instanceId, entry);
     marker.catch(() => {
@@ -112,8 +115,17 @@ export class ActivityMarkers {
     current.releasing.unref();
   }
 
-  holds(instanceId: string): boolean {
-    return this.held.has(instanceId);
+  /** These deliveries go back to the queue (their checkpoint failed): a marker among them is no longer this host's. */
+  async disown(instanceId: string, deliveries: Delivery[]): Promise<void> {
+    const current = this.held.get(instanceId);
+    const marker = await current?.marker.catch(() => undefined);
+    if (!current || !marker || !deliveries.includes(marker) || this.held.get(instanceId) !== current) return;
+    if (current.releasing) clearTimeout(current.releasing);
+    this.held.delete(instanceId);
+  }
+
+  holds(instanceId: string, executionId: string): boolean {
+    return this.held.get(instanceId)?.executionId === executionId;
   }
 
   /** The host is stopping: stop renewing, so the markers reappear for the next host after one lease. */

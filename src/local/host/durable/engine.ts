@@ -36,7 +36,7 @@ export interface EngineOptions {
   onActivityDispatch?: (latencyMs: number) => void;
   /** Extra input bindings activities declared (the durable client binding data). */
   activityExtraInput?: ExtraInputSource;
-  /** Real ms within which a running instance's progress reaches its Instances row (default 500; 0 = every checkpoint). */
+  /** Real ms within which a running instance's progress reaches its Instances row (default 1000; 0 = every checkpoint). */
   instanceRowDelayMs?: number;
 }
 
@@ -72,6 +72,7 @@ export class DurableEngine {
         // The checkpoint did not complete: forget what we believed and let the messages come back.
         this.cache.delete(id);
         o.logger.error(`Orchestration (InstanceId=${id}) checkpoint failed, will retry: ${(e as Error).stack ?? e}`);
+        await this.markers.disown(id, deliveries);
         await Promise.all(deliveries.map((l) => l.abandon(DEFER_SECONDS)));
       },
     });
@@ -81,7 +82,7 @@ export class DurableEngine {
         `Orchestration (InstanceId=${id}): its activity marker could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`,
       ),
     );
-    this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 500, o.logger);
+    this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 1000, o.logger);
     this.activities = new ActivityDispatcher({
       store: o.store,
       registry: o.registry,
@@ -102,7 +103,7 @@ export class DurableEngine {
       rows: this.rows,
       heldTimers: this.heldTimers,
       enqueueControl: (m) => this.enqueueControl(m),
-      startActivities: (record, executionId, items) => this.startActivities(record.instanceId, executionId, items),
+      startActivities: (record, executionId, items, candidate) => this.startActivities(record.instanceId, executionId, items, candidate),
       settled: (record, history) => this.settled(record, history),
       forget: (id) => this.cache.delete(id),
       wakeControl: (id) => this.wakeControl(id),
@@ -160,16 +161,22 @@ export class DurableEngine {
    * (if the instance has none yet) before the checkpoint writes the history; an activity's result is
    * only accepted once the marker is durable.
    */
-  private startActivities(instanceId: string, executionId: string, items: WorkItem[]): Promise<unknown>[] {
-    if (items.length === 0) return [];
-    const durable = this.markers.ensure(instanceId, executionId, this.clockDate());
+  private startActivities(
+    instanceId: string,
+    executionId: string,
+    items: WorkItem[],
+    candidate: Delivery | undefined,
+  ): { durable: Promise<unknown>[]; keptCandidate: boolean } {
+    if (items.length === 0) return { durable: [], keptCandidate: false };
+    const keptCandidate = candidate !== undefined && !this.markers.holds(instanceId, executionId);
+    const durable = this.markers.ensure(instanceId, executionId, this.clockDate(), keptCandidate ? candidate : undefined);
     // The checkpoint awaits it too and fails if the write did.
     durable.catch(() => undefined);
     for (const item of items) {
       this.trackInFlight(instanceId, executionId).add(item.taskScheduledId);
       this.activities.dispatch({ item, durable });
     }
-    return [durable];
+    return { durable: [durable], keptCandidate };
   }
 
   private trackInFlight(instanceId: string, executionId: string): Set<number> {
@@ -307,7 +314,10 @@ export class DurableEngine {
     }
     if (ev.EventType === EventType.ExecutionStarted) {
       const executionId = first.body.executionId;
-      if (!record || executionId !== record.executionId || history?.executionId === executionId) {
+      if (record && executionId === record.executionId && history?.executionId === executionId) {
+        // Already started: the message stayed as its activity marker and came back (see activity-markers.ts).
+        await this.resumeActivities(state, first);
+      } else if (!record || executionId !== record.executionId) {
         await first.complete();
       } else {
         await this.startExecution(state, first);
@@ -362,7 +372,7 @@ export class DurableEngine {
     const history: StoredHistory = { executionId: record.executionId, events: [], nextSequence: 0, signatures: [] };
     state.history = history;
     this.o.logger.debug(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
-    await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined);
+    await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined, lease);
   }
 
   private async runEpisode(
@@ -370,6 +380,7 @@ export class DurableEngine {
     newEvents: HistoryEvent[],
     consumed: Delivery[],
     retryEvent: HistoryEvent | undefined,
+    markerCandidate?: Delivery,
   ): Promise<void> {
     const record = state.record as InstanceRecord;
     const history = state.history as StoredHistory;
@@ -385,7 +396,17 @@ export class DurableEngine {
 
     const { end, customStatus } = await this.replay(draft, started, all, signatures, retryEvent);
     const status = concludeEpisode(draft, end, { started, history: all, signatures, customStatus, clockNow: this.clockDate() });
-    await checkpoint(this.checkpointDeps, { record, history, firstIndex, appended, nextSequence, signatures, out: draft.out, consumed });
+    await checkpoint(this.checkpointDeps, {
+      record,
+      history,
+      firstIndex,
+      appended,
+      nextSequence,
+      signatures,
+      out: draft.out,
+      consumed,
+      markerCandidate,
+    });
     if (status !== prevStatus) this.logTransition(record, prevStatus, status, end.kind === "failed" ? end.message : undefined);
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,11 +40,14 @@ async function queuedMessages(): Promise<number> {
 describe("in-process activity dispatch and results", () => {
   it("parks a result that arrives while the instance is suspended, and never re-runs the activity", async () => {
     const file = path.join(dir, "suspended.log");
-    const id = await startOrchestration(base, "CrashScenario", { file, tag: "s", activityMs: 600, timerMinutes: 1 });
+    // The activity runs until the test releases it, so it finishes while suspended however loaded the machine is.
+    const release = path.join(dir, "suspended.release");
+    const id = await startOrchestration(base, "CrashScenario", { file, tag: "s", activityMs: 0, holdUntil: release, timerMinutes: 1 });
     await until("the first activity to start", () => lines(file).length === 1);
     expect((await call(base, "POST", `${DT}/instances/${id}/suspend?reason=hold`)).status).toBe(202);
     await waitForStatus(base, id, ["Suspended"]);
-    // The activity finishes while suspended; wait past its work item's 2 s lease, when a lost result would re-run it.
+    writeFileSync(release, "");
+    // The activity finishes while suspended; wait past the 2 s lease, when a lost result would re-run it.
     await sleep(3_000);
     expect(lines(file)).toEqual(["s-1"]);
     expect((await call(base, "POST", `${DT}/instances/${id}/resume`)).status).toBe(202);

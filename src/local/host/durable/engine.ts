@@ -54,6 +54,8 @@ export class DurableEngine {
   private readonly markers: ActivityMarkers;
   /** Running instances this host picked up from the task hub rather than started. */
   private readonly resumed = new Set<string>();
+  /** Instances whose orchestrator logged at info or above: their end is an event a reader follows. */
+  private readonly spoke = new Set<string>();
   private readonly instances: InstanceQueue;
   private readonly heldTimers: HeldTimers;
   private readonly controlPollers: Poller[];
@@ -436,7 +438,7 @@ export class DurableEngine {
       parentInstanceId: started.ParentInstance?.InstanceId ?? "",
       input: parseJsonField(started.Input),
       history: all,
-      log: invocationLogHandler(this.o.logger, `[${record.name}]`),
+      log: invocationLogHandler(this.noting(record.instanceId), `[${record.name}]`),
     });
     const st = result.state;
     const customStatus = st?.customStatus;
@@ -462,11 +464,28 @@ export class DurableEngine {
     return new Date(this.o.clock.now());
   }
 
+  /** The host logger, noting that the instance's orchestrator said something at info or above. */
+  private noting(instanceId: string): HostLogger {
+    const note = () => this.spoke.add(instanceId);
+    const l = this.o.logger;
+    return {
+      debug: (line) => l.debug(line),
+      info: (line) => (note(), l.info(line)),
+      warn: (line) => (note(), l.warn(line)),
+      error: (line) => (note(), l.error(line)),
+    };
+  }
+
   private logTransition(record: InstanceRecord, from: RuntimeStatus, to: RuntimeStatus, reason?: string): void {
-    const line = `Orchestration '${record.name}' (InstanceId=${record.instanceId}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
+    const id = record.instanceId;
+    const line = `Orchestration '${record.name}' (InstanceId=${id}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
+    const spoke = this.spoke.has(id) || this.resumed.has(id);
+    if (TERMINAL.has(to) || to === "ContinuedAsNew") this.spoke.delete(id);
     if (to === "Failed") this.o.logger.error(line);
     // Pending -> Running is the start the app logs itself; a reader wants the ends (and suspend/resume).
     else if (from === "Pending" && to === "Running") this.o.logger.debug(line);
+    // A housekeeping orchestration that said nothing (a watchdog round that found nothing) ends quietly too.
+    else if (to === "Completed" && !spoke) this.o.logger.debug(line);
     else this.o.logger.info(line);
   }
 }

@@ -484,8 +484,9 @@ export class DurableEngine {
     if (to === "Failed") this.o.logger.error(line);
     // Pending -> Running is the start the app logs itself; a reader wants the ends (and suspend/resume).
     else if (from === "Pending" && to === "Running") this.o.logger.debug(line);
-    // A housekeeping orchestration that said nothing (a watchdog round that found nothing) ends quietly too.
-    else if (to === "Completed" && !spoke) this.o.logger.debug(line);
+    // A housekeeping orchestration that said nothing (a watchdog round that found nothing) ends quietly too,
+    // and an eternal one's continueAsNew (history truncation, every round of a watch loop) is no event.
+    else if ((to === "Completed" && !spoke) || to === "ContinuedAsNew" || from === "ContinuedAsNew") this.o.logger.debug(line);
     else this.o.logger.info(line);
   }
 }

@@ -85,6 +85,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
   const cert = ensureLocalCertificate(opts.certDir);
   const net = new ArmNetwork(opts.clock, resolveArmDurations(opts.durations), opts.retryAfterSeconds ?? 1);
   const settle = (): void => net.settle((t) => applyTransition(net, t));
+  const retryAfterWindowMs = Math.max(1, opts.retryAfterSeconds ?? 1) * 1000;
   const file = opts.stateFile ? new StateFile(opts.stateFile, () => net.data) : undefined;
   const loaded = file?.load();
   const seed = (): void => {
@@ -175,7 +176,10 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
       return send(res, listMetrics(net, decodeURIComponent(metrics[1] as string), url.searchParams), ids);
     }
     if (!parsed) throw unknownResourceType(parsed, url.pathname);
-    if (parsed.types[0] === "locations" && method === "GET") return send(res, pollOperation(parsed), ids);
+    if (parsed.types[0] === "locations" && method === "GET") {
+      await untilDoneWithinRetryAfter(parsed);
+      return send(res, pollOperation(parsed), ids);
+    }
     const handler = resolveHandler(method, parsed, opts.link);
     if (!handler) {
       if (
@@ -199,6 +203,25 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
       faults: opts.faults,
     });
     send(res, reply, ids);
+  }
+
+  /**
+   * A poll of a long-running read (ARP and route tables: nothing to observe while it runs) that completes
+   * before the client's next poll (one Retry-After, in real seconds) is answered when it completes, as if
+   * the client had polled at that moment. The SDK waits
+   * whole real seconds between polls, which at a high clock speed is a simulated minute: without this a
+   * 10-second table read would take a minute, and every such wait would show up as local overhead.
+   */
+  async function untilDoneWithinRetryAfter(parsed: ParsedPath): Promise<void> {
+    const id = parsed.names[1] ?? "";
+    const op = net.data.operations[id];
+    if (!op || op.status !== "InProgress") return;
+    const due = net.data.transitions.filter((t) => t.operationId === id && t.action === "finish").map((t) => t.at);
+    if (due.length === 0) return;
+    const wait = net.clock.realDelayUntil(Math.min(...due));
+    if (wait <= 0 || wait > retryAfterWindowMs) return;
+    await new Promise((r) => setTimeout(r, wait));
+    settle();
   }
 
   function pollOperation(parsed: ParsedPath): Reply {

@@ -6,11 +6,14 @@ import { isMaskedServiceKey } from "./secrets";
  * is never kept: only `serviceKeyMasked`; the workflow reads the real key from the circuit when it needs it.
  */
 
-/** The shared resources that teardown removes only when this service created them. */
+/**
+ * The shared resources this interconnect created. Removal is decided by the usage rows
+ * (src/domain/sharing.ts); this is the creator's word for a resource that has no row.
+ */
 export const OWNABLE_RESOURCES = ["gatewaySubnet", "gateway", "drg", "drgAttachment"] as const;
 export type OwnableResource = (typeof OWNABLE_RESOURCES)[number];
 
-/** Which shared resources this service created (only those are removed by teardown). */
+/** Which shared resources this interconnect created. */
 export type ResourceOwnership = Record<OwnableResource, boolean>;
 
 /**

@@ -27,9 +27,29 @@ import {
   healthWatchEnsure,
   healthWatchStop,
 } from "./health";
+import {
+  azureDeleteConnectionMonitor,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureReadMonitorReadiness,
+  healthObserveMonitor,
+} from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
 import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
+
+import {
+  azureReadCircuitSettings,
+  azureSetConnectionFastPath,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  recordCommitChange,
+} from "./change";
+import { adoptLocate, adoptReadAzure, adoptReadOci, recordAdopt } from "./adopt";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -76,11 +96,29 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthRefreshConnection,
   healthWatchEnsure,
   healthWatchStop,
+  azureReadMonitorReadiness,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureDeleteConnectionMonitor,
+  healthObserveMonitor,
   watchdogScan,
   watchdogRecover,
   networkTurnTake,
   networkTurnRelease,
   networkTurnSweep,
+  azureReadCircuitSettings,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  azureSetConnectionFastPath,
+  recordCommitChange,
+  adoptLocate,
+  adoptReadAzure,
+  adoptReadOci,
+  recordAdopt,
 };
 
 /** Activities that read, start or drive orchestrations through the durable client binding. */

@@ -48,6 +48,8 @@ export interface Settings {
     /** AUTO_REPAIR: re-add the service's own route rules and refresh a Failed circuit or connection. Off by default. */
     autoRepair: boolean;
   };
+  /** The keeper timer that starts missing health watches (src/functions/health-watch-keeper.ts); it also runs at start-up. */
+  healthKeeper: { schedule: string };
   /** The watchdog for stalled operations (src/workflows/watchdog.ts): when it runs, and how much lateness it tolerates. */
   watchdog: { schedule: string; marginMinutes: number };
   tables: { interconnects: string; audit: string };
@@ -255,6 +257,14 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
     health: readHealth(r),
+    healthKeeper: {
+      schedule: r.matching(
+        "HEALTH_KEEPER_SCHEDULE",
+        NCRONTAB,
+        "a six-field NCRONTAB expression (second minute hour day month day-of-week), e.g. 0 */15 * * * *",
+        "0 */15 * * * *",
+      ),
+    },
     watchdog: {
       schedule: r.matching(
         "WATCHDOG_SCHEDULE",

@@ -64,6 +64,16 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       if (cancelled === "changed") continue;
       if (cancelled) return cancelled;
     }
+    // A change may be half-way through a step that cannot be undone (a circuit PUT): it is not stopped, it is waited for.
+    if (op?.kind === "change") {
+      const change = await findInstance(client, op.instanceId);
+      if (change !== undefined && !isFinished(change)) {
+        throw new DomainError(
+          ErrorCodes.CONFLICT,
+          `Interconnect "${record.name}" has a change running (${op.instanceId}); one operation at a time: DELETE again once it ends.`,
+        );
+      }
+    }
     let stoppedTeardown: string | undefined;
     if (record.state === "tearing-down" && op?.kind === "teardown") {
       stoppedTeardown = stoppedOperation(op, await findInstance(client, op.instanceId), Date.now(), timing.stalledStartMs);
@@ -117,8 +127,15 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
         ...(running ? { stoppedProvisioning: running, provisioningStopped: stopped } : {}),
       },
     });
-    if ((await findInstance(client, instanceId)) === undefined) {
-      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor, running) });
+    // Started unless the task hub runs it already. One that has ended is a leftover whose claim on the
+    // record was lost (storage that loses acknowledged writes: Azurite on kill -9); it never owned the
+    // record, and the start replaces it (the task hub overwrites an instance that is not running).
+    const existing = await findInstance(client, instanceId);
+    if (existing === undefined || isFinished(existing)) {
+      const input = inputFor(deps, request, request.caller.actor, running);
+      // An adopted interconnect's resources keep the names their builder gave them.
+      if (record.resources.names) input.names = record.resources.names;
+      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input });
     }
     return {
       outcome: stoppedTeardown !== undefined ? "restarted" : "started",

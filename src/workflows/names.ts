@@ -1,4 +1,4 @@
-import type { ResourceOwnership } from "../domain/resources";
+import type { AdoptedNames, ResourceOwnership } from "../domain/resources";
 import type { CIRCUIT_FAMILIES, CIRCUIT_TIERS, GatewaySku } from "../domain/skus";
 import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./waits";
 
@@ -13,6 +13,8 @@ export const PROVISION_ORCHESTRATOR = "provisionInterconnect";
 export const TEARDOWN_ORCHESTRATOR = "teardownInterconnect";
 export const WATCHDOG_ORCHESTRATOR = "watchdogSweep";
 export const PLAN_ORCHESTRATOR = "planInterconnect";
+export const CHANGE_ORCHESTRATOR = "changeInterconnect";
+export const ADOPT_ORCHESTRATOR = "adoptInterconnect";
 
 export interface WorkflowSpec {
   name: string;
@@ -28,6 +30,7 @@ export interface WorkflowSpec {
   };
   oci: { region: string; compartmentId: string; vcnId: string; drgId?: string };
   bgp?: { primaryPeeringCidr: string; secondaryPeeringCidr: string };
+  monitor?: { sourceVirtualMachineId: string; destinationAddress: string; destinationPort: number };
   tags?: Record<string, string>;
   keepResourcesOnFailure?: boolean;
 }
@@ -171,6 +174,8 @@ export interface TeardownInput {
   actor: string;
   ticketRef?: string;
   requestedBy?: string;
+  /** An adopted interconnect's own ARM names (its record's resources.names). */
+  names?: AdoptedNames;
   /**
    * The provisioning instance this teardown's DELETE terminated: the teardown waits until it is
    * terminal before removing anything, and sweeps for a virtual circuit one of its activities

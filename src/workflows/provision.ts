@@ -1,7 +1,7 @@
 import type { OrchestrationContext } from "durable-functions";
 import { permanent, type AzureScope, type GatewayObservation, type InterconnectResources, type StepFailureSummary } from "../contracts";
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
-import { resourceNames } from "../domain/names";
+import { armResourceId, resourceNames } from "../domain/names";
 import { ownedAcrossAttempts, RESOURCE_FIELDS } from "../domain/resources";
 import { routeRuleId } from "../domain/sharing";
 import { found } from "./ensure";
@@ -13,6 +13,7 @@ import { preflight, PREFLIGHT_STEP } from "./preflight";
 import {
   circuitCreated,
   connected,
+  connectionMonitorCreated,
   drgAttached,
   drgAvailable,
   gatewaySucceeded,
@@ -42,6 +43,7 @@ export const PROVISION_STEPS = [
   "gateway-ready",
   "connection",
   "verification",
+  "monitor",
   "activate",
 ] as const;
 
@@ -169,6 +171,10 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     // 4. The circuit (billing starts), and 5. at once its virtual circuit with the service key.
     const circuit = yield* run.step("circuit", "the ExpressRoute circuit (billing starts)", function* () {
       yield* checkGateway("the circuit; no circuit is created");
+      // On the record before it exists (its ARM id follows from its name): a DELETE that stops this run
+      // while the circuit is being created still leaves its id, and what was built before it, on the record.
+      resources.circuitId = armResourceId(azure, "expressRouteCircuits", resourceNames(input.name).circuit);
+      yield* updateRecord(run, "circuit", { resources });
       return yield* circuitCreated(build);
     });
     resources.circuitId = circuit.circuitId;
@@ -220,6 +226,12 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* run.step("verification", "checking ARP and route tables on both device paths", () =>
       awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks),
     );
+    // The optional end-to-end probe, on a path now known to work (so its first results mean something).
+    if (spec.monitor !== undefined) {
+      resources.connectionMonitorId = yield* run.step("monitor", "the end-to-end probe (Connection Monitor, TCP and ICMP)", () =>
+        connectionMonitorCreated(build),
+      );
+    }
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
     yield* releaseTurn(run);
     yield* startHealthWatch(run, input.name);

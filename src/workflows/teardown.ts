@@ -44,9 +44,11 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     if (!turn) return { state: "superseded" };
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
     const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
+    // An adopted interconnect: only what its owner granted (resources.granted); anything else: everything.
+    const include = record.resources.granted ? REMOVABLE_KINDS.filter((k) => record.resources.granted?.includes(k)) : REMOVABLE_KINDS;
     const { kept } = yield* removeResources(
       run,
-      removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
+      removalTargetOf(spec, record.resources, include, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
     );
     yield* run.step("deleted", "everything removed", function* () {
       yield* releaseNetworks(run, "deleted", { ...record.resources, vcnId: spec.oci.vcnId });

@@ -3,7 +3,9 @@ import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { app } from "@azure/functions";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { registerHealthWatchKeeper } from "../../src/functions/health-watch-keeper";
 import { ConfigurationError, type Settings, describeSettings, loadSettings, resetSettingsCache, settings } from "../../src/config/settings";
 
 const dir = mkdtempSync(join(tmpdir(), "settings-"));
@@ -66,6 +68,7 @@ describe("loadSettings", () => {
       },
       keepResourcesOnFailure: false,
       health: { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false },
+      healthKeeper: { schedule: "0 */15 * * * *" },
       watchdog: { schedule: "0 */5 * * * *", marginMinutes: 15 },
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
       trustClientPrincipalHeader: true,
@@ -85,6 +88,7 @@ describe("loadSettings", () => {
         table: "itsmtickets",
         outbox: { maxAttempts: 20, firstRetrySeconds: 5, maxRetrySeconds: 900 },
         watchIntervalSeconds: 60,
+        incidentOnDown: false,
       },
     });
   });
@@ -95,6 +99,32 @@ describe("loadSettings", () => {
       "WATCHDOG_SCHEDULE",
       "WATCHDOG_MARGIN_MINUTES",
     ]);
+  });
+
+  it("reads the health keeper's schedule (default every 15 minutes) and rejects one that is not six NCRONTAB fields", () => {
+    const { HEALTH_KEEPER_SCHEDULE: _omitted, ...withoutKeeper } = sampleEnv();
+    expect(loadSettings(withoutKeeper).healthKeeper.schedule).toBe("0 */15 * * * *");
+    expect(loadSettings({ ...sampleEnv(), HEALTH_KEEPER_SCHEDULE: "0 0 0 1 1 *" }).healthKeeper.schedule).toBe("0 0 0 1 1 *");
+    expect(failure({ ...sampleEnv(), HEALTH_KEEPER_SCHEDULE: "*/15 * * * *" }).issues.map((i) => i.path)).toEqual([
+      "HEALTH_KEEPER_SCHEDULE",
+    ]);
+  });
+
+  it("registers the keeper timer on HEALTH_KEEPER_SCHEDULE, still run at start-up", () => {
+    const saved = { ...process.env };
+    const timer = vi.spyOn(app, "timer").mockImplementation(() => undefined);
+    try {
+      Object.assign(process.env, sampleEnv({ HEALTH_KEEPER_SCHEDULE: "0 0 0 1 1 *" }));
+      resetSettingsCache();
+      registerHealthWatchKeeper(() => {
+        throw new Error("not invoked here");
+      });
+      expect(timer.mock.calls.map(([name, o]) => [name, o.schedule, o.runOnStartup])).toEqual([["healthWatchKeeper", "0 0 0 1 1 *", true]]);
+    } finally {
+      timer.mockRestore();
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 
   it("trusts the principal header only with App Service authentication on, or outside App Service", () => {

@@ -24,7 +24,7 @@ export function assertBuilt(root: string): void {
 }
 
 /** A fresh local stack at this clock speed: Azurite, both emulators, the compiled app in a child host, and a counter of cloud requests. */
-export async function startBenchStack(root: string, speed: number): Promise<BenchStack> {
+export async function startBenchStack(root: string, speed: number, settings: Record<string, string> = {}): Promise<BenchStack> {
   const azurite: RunningAzurite = await startAzurite();
   const emulators = await startEmulators({ speed, armPort: 0, ociPort: 0 });
   const armPort = Number(new URL(emulators.arm.url).port);
@@ -51,6 +51,7 @@ export async function startBenchStack(root: string, speed: number): Promise<Benc
       HOST_CLOCK_FILE: clockFile,
       HOST_MAX_POLL_MS: "50",
       HOST_QUIET: "1",
+      ...settings,
     });
     return { emulators, host, counter, armPort, ociPort, close: () => close(host) };
   } catch (error) {

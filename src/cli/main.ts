@@ -232,13 +232,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         "DELETE",
         `interconnects/${encodeURIComponent(name)}?reason=${encodeURIComponent(options.reason)}`,
         undefined,
-        [202],
+        [200, 202],
       );
+      // 200 cancelled: the provisioning was still queued for its turn, built nothing, and the interconnect is deleted already.
+      const cancelled = body.outcome === "cancelled";
       if (!json)
         out(
-          `${body.outcome === "started" ? "Teardown started" : body.outcome === "restarted" ? "Teardown restarted over a stopped one" : "Teardown already running"}: ${body.id}${body.stoppedProvisioning ? ` (stopped ${body.stoppedProvisioning})` : ""}`,
+          cancelled
+            ? `Cancelled while queued (nothing was built; the interconnect is deleted): ${body.id}`
+            : `${body.outcome === "started" ? "Teardown started" : body.outcome === "restarted" ? "Teardown restarted over a stopped one" : "Teardown already running"}: ${body.id}${body.stoppedProvisioning ? ` (stopped ${body.stoppedProvisioning})` : ""}`,
         );
-      if (!options.watch) {
+      if (!options.watch || cancelled) {
         if (json) out(JSON.stringify(body, null, 2));
         return;
       }

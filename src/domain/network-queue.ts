@@ -34,6 +34,8 @@ export type Turn = { granted: true } | { granted: false; behind: TurnEntry };
  * An owner with no entry on a network counts as last in line there.
  */
 export function turnOf(owner: string, networks: readonly string[], entries: readonly TurnEntry[]): Turn {
+  // Already holding every turn it needs (a look repeated after a crash, or a turn taken over): it keeps them.
+  if (networks.every((n) => entries.some((e) => e.network === n && e.owner === owner && e.holds))) return { granted: true };
   const others = entries.filter((e) => e.owner !== owner && networks.includes(e.network));
   const holder = networks.map((n) => others.find((e) => e.network === n && e.holds)).find((e) => e !== undefined);
   if (holder) return { granted: false, behind: holder };

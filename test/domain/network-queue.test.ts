@@ -55,6 +55,10 @@ describe("turnOf: one run at a time per VNet and VCN, first come first served", 
     expect(turnOf("b", ["virtualNetwork|vnet-2", "vcn|vcn-2"], entries)).toEqual({ granted: true });
   });
 
+  it("keeps the turns of a run that holds them all, even with an earlier run waiting (a repeated look)", () => {
+    expect(turnOf("b", [VNET, VCN], [...both("b", 2, true), ...both("a", 1)])).toEqual({ granted: true });
+  });
+
   it("counts a run with no place on a network as last in line there", () => {
     expect(turnOf("z", [VNET, VCN], both("a", 1))).toMatchObject({ granted: false, behind: { owner: "a" } });
   });

@@ -70,7 +70,17 @@ export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", async (in
   if (String(drg.lifecycleState) === "TERMINATING") return { status: "deleting" };
   const others = await otherVirtualCircuits(oci, [input.oci.compartmentId, drg.compartmentId], drg.id, ctx.opContext.interconnect);
   if (others.length > 0)
-    return { status: "in-use", message: `DRG ${drg.id} still serves virtual circuit(s) ${others.join(", ")}; it is kept for them.` };
+    return {
+      status: "in-use",
+      message: `DRG ${drg.id} still serves virtual circuit(s) ${others.join(", ")} (live cloud); it is kept for them.`,
+    };
+  const attachments = (await oci.listDrgAttachments({ compartmentId: drg.compartmentId ?? input.oci.compartmentId, drgId: drg.id })).filter(
+    (a) => !GONE_ATTACHMENT.has(String(a.lifecycleState)) && String(a.lifecycleState) !== "DETACHING",
+  );
+  if (attachments.length > 0) {
+    const which = attachments.map((a) => `${a.id} (VCN ${a.vcnId ?? a.networkDetails?.id ?? "?"})`).join(", ");
+    return { status: "in-use", message: `DRG ${drg.id} is still attached by ${which} (live cloud); it is kept for them.` };
+  }
   return deleteOrConflict(() => oci.deleteDrg(drg.id));
 });
 
@@ -142,8 +152,20 @@ export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment", "
   if (others.length > 0) {
     return {
       status: "in-use",
-      message: `DRG attachment ${att.id} still carries the traffic of virtual circuit(s) ${others.join(", ")} on DRG ${att.drgId}; it is kept for them.`,
+      message: `DRG attachment ${att.id} still carries the traffic of virtual circuit(s) ${others.join(", ")} on DRG ${att.drgId} (live cloud); it is kept for them.`,
     };
+  }
+  // Rules that still target the DRG (someone's, or kept for another interconnect): OCI refuses the detach, and they would lose their route.
+  if (input.routeTableId !== undefined) {
+    const table = await oci.getRouteTable(input.routeTableId);
+    const targeting = (table?.routeTable.routeRules ?? []).filter((r) => r.networkEntityId === att.drgId);
+    if (targeting.length > 0) {
+      const rules = targeting.map((r) => `${r.destination ?? r.cidrBlock} (${r.description ?? "no description"})`).join(", ");
+      return {
+        status: "in-use",
+        message: `DRG attachment ${att.id} is kept: route table ${input.routeTableId} still routes ${rules} to DRG ${att.drgId} (live cloud).`,
+      };
+    }
   }
   return deleteOrConflict(() => oci.deleteDrgAttachment(att.id));
 });

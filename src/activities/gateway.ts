@@ -1,7 +1,8 @@
 /**
  * The ExpressRoute virtual network gateway (the longest pole: 20-45 minutes in Azure), its
- * GatewaySubnet and its public IP. Only the gateway named after the interconnect is ever deleted,
- * and only when no other connection uses it.
+ * GatewaySubnet and its public IP. Whether a gateway may go at all is the usage rows' word (the
+ * removal graph asks before it calls the delete); the delete itself keeps a gateway that the live
+ * cloud shows with another connection, and a GatewaySubnet with another gateway in it.
  */
 import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
 import { GATEWAY_SUBNET_NAME } from "../domain/names";
@@ -25,7 +26,13 @@ export function gatewayObservation(gw: VirtualNetworkGateway | undefined): Gatew
     name: gw.name ?? "",
     provisioningState: gw.provisioningState ?? "Unknown",
     sku: gw.sku?.name ?? "",
+    ...publicIpOf(gw),
   };
+}
+
+export function publicIpOf(gw: VirtualNetworkGateway): { publicIpId?: string } {
+  const id = gw.ipConfigurations?.find((c) => c.publicIPAddress?.id)?.publicIPAddress?.id;
+  return id ? { publicIpId: id } : {};
 }
 
 export const azureEnsureGatewaySubnet = defineActivity("azureEnsureGatewaySubnet", "mutation", async (input, ctx) => {
@@ -125,16 +132,27 @@ export const azureGetGateway = defineActivity("azureGetGateway", "read", async (
   return gatewayObservation(await ctx.azure(ref.subscriptionId).getGateway(ref.resourceGroup, ref.name));
 });
 
+/** The gateway's public IP: the one named, or the derived name in the interconnect's resource group. */
+function publicIpRef(
+  scope: AzureScope,
+  publicIpId: string | undefined,
+  defaultName: string,
+): { subscriptionId: string; resourceGroup: string; name: string } {
+  if (publicIpId) {
+    const ref = parseArmId(publicIpId, "publicIpId");
+    return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
+  }
+  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: defaultName };
+}
+
 /**
  * "deleted" only once the gateway AND its public IP are gone: call until deleted (the IP can be
- * removed only after the gateway released it).
+ * removed only after the gateway released it). The gateway may be another interconnect's handed
+ * over (its last user removes it); a connection other than this interconnect's keeps it.
  */
 export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
   const names = namesOf(ctx.opContext);
-  const ref = gatewayRef(input.azure, input.gatewayId, namesOf(ctx.opContext).gateway);
-  if (ref.name !== names.gateway) {
-    return { status: "in-use", message: `Gateway ${ref.name} was not created by this service; it is kept.` };
-  }
+  const ref = gatewayRef(input.azure, input.gatewayId, names.gateway);
   const arm = ctx.azure(ref.subscriptionId);
   const gateway = await arm.getGateway(ref.resourceGroup, ref.name);
   if (gateway) {
@@ -147,7 +165,7 @@ export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation
     if (others.length > 0) {
       return {
         status: "in-use",
-        message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.id ?? c.name).join(", ")}; it is kept.`,
+        message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.id ?? c.name).join(", ")} (live cloud); it is kept for them.`,
       };
     }
     if (connections.length > 0) {
@@ -160,7 +178,8 @@ export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation
     await arm.beginDeleteGateway(ref.resourceGroup, ref.name);
     return { status: "deleting" };
   }
-  return deletePublicIp(arm, ref.resourceGroup, names.gatewayPublicIp);
+  const ip = publicIpRef(input.azure, input.publicIpId, namesOf(ctx.opContext).gatewayPublicIp);
+  return deletePublicIp(ctx.azure(ip.subscriptionId), ip.resourceGroup, ip.name);
 });
 
 async function deletePublicIp(arm: AzureNetwork, rg: string, name: string): Promise<DeleteOutcome> {
@@ -177,16 +196,22 @@ export const azureDeleteGatewaySubnet = defineActivity(
   async (input, ctx): Promise<DeleteOutcome> => {
     const { subscriptionId, resourceGroup } = input.azure;
     const arm = ctx.azure(subscriptionId);
-    // A gateway deleted by an earlier step may have left our public IP behind: it never outlives the subnet.
-    const ip = await deletePublicIp(arm, resourceGroup, namesOf(ctx.opContext).gatewayPublicIp);
+    // A gateway deleted by an earlier step may have left its public IP behind: it never outlives the subnet.
+    const ipRef = publicIpRef(input.azure, input.publicIpId, namesOf(ctx.opContext).gatewayPublicIp);
+    const ip = await deletePublicIp(ctx.azure(ipRef.subscriptionId), ipRef.resourceGroup, ipRef.name);
     const subnet = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
     if (!subnet) return ip;
     const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
-    const ourGateway = `/virtualNetworkGateways/${namesOf(ctx.opContext).gateway}/`.toLowerCase();
-    if (users.some((id) => !id.toLowerCase().includes(ourGateway))) {
+    const removedGateway = (
+      input.gatewayId ?? armId(input.azure, "virtualNetworkGateways", namesOf(ctx.opContext).gateway)
+    )
+      .concat("/")
+      .toLowerCase();
+    const others = users.filter((id) => !id.toLowerCase().startsWith(removedGateway));
+    if (others.length > 0) {
       return {
         status: "in-use",
-        message: `GatewaySubnet of ${input.virtualNetworkName} is still used by ${users.length} IP configuration(s); it is kept.`,
+        message: `GatewaySubnet of ${input.virtualNetworkName} still holds ${others.join(", ")} (live cloud); it is kept.`,
       };
     }
     if (users.length > 0) return { status: "deleting", message: "Waiting for this service's gateway to release the GatewaySubnet." };

@@ -160,6 +160,7 @@ function targetsOf(record: StoredInterconnect): HealthTargets {
     vcnId: spec.oci.vcnId,
     routeTableId: need(r.routeTableId, "routeTableId"),
     ...(r.names ? { names: r.names } : {}),
+    ...(r.connectionMonitorId ? { connectionMonitorId: r.connectionMonitorId } : {}),
   };
 }
 

@@ -27,8 +27,16 @@ import {
   healthWatchEnsure,
   healthWatchStop,
 } from "./health";
+import {
+  azureDeleteConnectionMonitor,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureReadMonitorReadiness,
+  healthObserveMonitor,
+} from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
-import { resourceUsageRead } from "./usage";
+import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
+import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
 
 import {
   azureReadCircuitSettings,
@@ -74,6 +82,9 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureDeleteGatewaySubnet,
   provisioningInstanceState,
   resourceUsageRead,
+  usageAdd,
+  usageRelease,
+  usageForget,
   recordRead,
   recordUpdate,
   auditAppend,
@@ -85,8 +96,16 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthRefreshConnection,
   healthWatchEnsure,
   healthWatchStop,
+  azureReadMonitorReadiness,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureDeleteConnectionMonitor,
+  healthObserveMonitor,
   watchdogScan,
   watchdogRecover,
+  networkTurnTake,
+  networkTurnRelease,
+  networkTurnSweep,
   azureReadCircuitSettings,
   azureUpdateCircuit,
   azureUpdateCircuitTags,
@@ -109,6 +128,9 @@ const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>([
   "healthWatchStop",
   "watchdogScan",
   "watchdogRecover",
+  "networkTurnTake",
+  "networkTurnRelease",
+  "networkTurnSweep",
 ]);
 
 /** Deps are built from the settings on the first activity call, not at registration (the host may index first). */

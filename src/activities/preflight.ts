@@ -9,6 +9,7 @@ import { GATEWAY_SUBNET_NAME } from "../domain/names";
 import { permanent } from "../contracts";
 import { defineActivity, type StepContext, StepFailed } from "./step";
 import { parseArmId, sameArmId } from "./azure-ids";
+import { publicIpOf } from "./gateway";
 
 export const azureReadVirtualNetwork = defineActivity("azureReadVirtualNetwork", "read", async (input, ctx) => {
   const { subscriptionId, resourceGroup } = input.azure;
@@ -32,7 +33,13 @@ export const azureReadVirtualNetwork = defineActivity("azureReadVirtualNetwork",
     gatewaySubnet: gatewaySubnet?.id && subnetPrefix ? { id: gatewaySubnet.id, addressPrefix: subnetPrefix } : null,
     expressRouteGateway:
       erGateway?.id && erGateway.name
-        ? { id: erGateway.id, name: erGateway.name, sku: erGateway.sku?.name ?? "", provisioningState: erGateway.provisioningState ?? "" }
+        ? {
+            id: erGateway.id,
+            name: erGateway.name,
+            sku: erGateway.sku?.name ?? "",
+            provisioningState: erGateway.provisioningState ?? "",
+            ...publicIpOf(erGateway),
+          }
         : null,
     subnets: (vnet.subnets ?? []).map((s) => ({
       name: s.name ?? "",

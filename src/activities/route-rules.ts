@@ -39,9 +39,13 @@ function destinationOf(rule: RouteRule): string | undefined {
   return rule.destination ?? rule.cidrBlock;
 }
 
+/** Rules this service wrote carry "interconnect:<name>" (resourceNames): any interconnect's, for a hand-over. */
+const SERVICE_RULE = /^interconnect:[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
+
 export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutation", async (input, ctx) => {
   const description = namesOf(ctx.opContext).routeRuleDescription;
   const wanted = [...new Set(input.destinations)];
+  let created: string[] = [];
   const table = await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
     const others = rules.filter((r) => r.description !== description);
     for (const d of wanted) {
@@ -65,37 +69,48 @@ export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutati
         description,
       }));
     const current = rules.filter((r) => r.description === description);
+    created = ours.map((o) => o.destination ?? "");
     const same =
       current.length === ours.length &&
       ours.every((o) => current.some((c) => destinationOf(c) === o.destination && c.networkEntityId === o.networkEntityId));
     return same ? "unchanged" : [...others, ...ours];
   });
   if (!table) throw new StepFailed(permanent("NOT_FOUND", `Route table ${input.routeTableId} was not found.`));
-  return { routeTableId: input.routeTableId, destinations: wanted };
+  return { routeTableId: input.routeTableId, destinations: wanted, created };
 });
 
+/**
+ * The rules the usage rows allow removing (destinations → drgId, written by any interconnect of this
+ * service: the last user removes a rule another created), or without them this interconnect's own
+ * rules by description. Never a rule the service did not write; never one to a DRG that the live
+ * cloud shows serving another virtual circuit (the same VNet prefixes → the same DRG are its route too).
+ */
 export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
   const description = namesOf(ctx.opContext).routeRuleDescription;
   const oci = ctx.oci(input.region);
-  // Rules to a DRG that still serves another virtual circuit are that interconnect's route too (the same VNet prefixes → the same DRG).
+  const named = input.destinations !== undefined && input.drgId !== undefined ? new Set(input.destinations) : undefined;
+  const removable = (r: RouteRule) =>
+    named === undefined
+      ? r.description === description
+      : r.networkEntityId === input.drgId && named.has(destinationOf(r) ?? "") && SERVICE_RULE.test(r.description ?? "");
   const needed = new Map<string, string[]>();
   if (input.compartmentId !== undefined) {
     const table = await oci.getRouteTable(input.routeTableId);
-    const drgs = new Set((table?.routeTable.routeRules ?? []).filter((r) => r.description === description).map((r) => r.networkEntityId));
+    const drgs = new Set((table?.routeTable.routeRules ?? []).filter(removable).map((r) => r.networkEntityId));
     for (const drgId of drgs) {
       const others = await otherVirtualCircuits(oci, [input.compartmentId], drgId, ctx.opContext.interconnect);
       if (others.length > 0) needed.set(drgId, others);
     }
   }
   await mergeRules(oci, input.routeTableId, (rules) => {
-    const kept = rules.filter((r) => r.description !== description || needed.has(r.networkEntityId));
+    const kept = rules.filter((r) => !removable(r) || needed.has(r.networkEntityId));
     return kept.length === rules.length ? "unchanged" : kept;
   });
   if (needed.size > 0) {
     const who = [...needed].map(([drgId, vcs]) => `DRG ${drgId} (virtual circuit(s) ${vcs.join(", ")})`).join("; ");
     return {
       status: "in-use",
-      message: `route rules of ${input.routeTableId} to ${who} are kept: another interconnect still routes through them.`,
+      message: `route rules of ${input.routeTableId} to ${who} are kept: another virtual circuit still routes through them (live cloud).`,
     };
   }
   return { status: "deleted" };

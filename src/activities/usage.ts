@@ -1,27 +1,42 @@
 /**
- * Which cloud resources the interconnects of this service use, for the plan's share decisions. The
- * source is the records' resource ids (a deleted record uses nothing, nor a failed provisioning that
- * left nothing); the usage records of shared resources take its place here when they exist.
+ * The usage rows of shared resources (src/domain/sharing.ts), written by the runs as they create,
+ * reuse and release resources; and the plan's read of them. Store steps only: no cloud call.
  */
-import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
-import type { ResourceUse } from "../domain/sharing";
+import { usesOf } from "../domain/sharing";
+import type { StoredUsage, UsageRef } from "../store";
+import type { UsageSeen } from "../contracts";
 import { defineActivity } from "./step";
 
-const SHAREABLE = ["virtualNetworkId", "gatewaySubnetId", "gatewayId", "routeTableId", "drgId", "drgAttachmentId"] as const;
+function seen(ref: UsageRef, row: StoredUsage, self: string): UsageSeen {
+  return { ...ref, sharedWith: row.users.filter((u) => u !== self), createdBy: row.createdBy ?? null };
+}
 
-export const resourceUsageRead = defineActivity("resourceUsageRead", "read", async (_input, ctx) => {
-  const uses: ResourceUse[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await ctx.deps.store.interconnects.list({ top: 1000, ...(continuationToken ? { continuationToken } : {}) });
-    for (const record of page.items) {
-      if (record.state === "deleted" || failedProvisioningLeftNothing(record)) continue;
-      for (const field of SHAREABLE) {
-        const resourceId = record.resources[field];
-        if (resourceId) uses.push({ resourceId, interconnect: record.name });
-      }
-    }
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
+export const usageAdd = defineActivity("usageAdd", "read", async (input, ctx) => {
+  const self = ctx.opContext.interconnect;
+  const uses: UsageSeen[] = [];
+  for (const { kind, resourceId, created } of input.uses) {
+    const ref = { kind, resourceId };
+    uses.push(seen(ref, await ctx.deps.store.usage.add(ref, self, created ? self : undefined), self));
+  }
   return { uses };
+});
+
+export const usageRelease = defineActivity("usageRelease", "read", async (input, ctx) => {
+  const self = ctx.opContext.interconnect;
+  const resources: UsageSeen[] = [];
+  for (const { kind, resourceId, createdBySelf } of input.resources) {
+    const ref = { kind, resourceId };
+    resources.push(seen(ref, await ctx.deps.store.usage.release(ref, self, createdBySelf ? self : undefined), self));
+  }
+  return { resources };
+});
+
+export const usageForget = defineActivity("usageForget", "read", async (input, ctx) => {
+  for (const { kind, resourceId } of input.resources) await ctx.deps.store.usage.forget({ kind, resourceId });
+  return { forgotten: input.resources.length };
+});
+
+/** Which cloud resources the interconnects of this service use, for the plan's share decisions: the usage rows. */
+export const resourceUsageRead = defineActivity("resourceUsageRead", "read", async (_input, ctx) => {
+  return { uses: usesOf(await ctx.deps.store.usage.list()) };
 });

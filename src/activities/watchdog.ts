@@ -6,6 +6,7 @@ import * as df from "durable-functions";
 import type { DurableClient } from "durable-functions";
 import type { WatchedOperationRow } from "../contracts";
 import type { InterconnectState } from "../domain/lifecycle";
+import { turnNetworks } from "../domain/network-queue";
 import type { StoredInterconnect } from "../store";
 import { findInstance, isFinished } from "./durable-instance";
 import { defineActivity } from "./step";
@@ -93,6 +94,14 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
   if (restart === null) return { outcome: "flagged" as const };
 
   if (!claimedBefore) {
+    // The restart takes over the stalled run's turn (or place) on the VNet and VCN before that run is
+    // stopped, so a run queued behind never sees a dead holder and slips in between.
+    await ctx.deps.store.turns.join({
+      owner: name,
+      operation: restart.kind,
+      instanceId: restart.instanceId,
+      networks: turnNetworks(current.spec),
+    });
     await terminate(client, stalledInstanceId, `stalled (${stall.reason}); restarted as ${restart.instanceId} by the watchdog`);
     await repo.modify(name, (fresh) => {
       if (fresh.currentOperation?.instanceId !== stalledInstanceId)
@@ -105,7 +114,9 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
       };
     });
   }
-  if ((await findInstance(client, restart.instanceId)) === undefined) {
+  // As a DELETE does: an instance of this id that has ended is a leftover of a lost claim, and is replaced.
+  const existing = await findInstance(client, restart.instanceId);
+  if (existing === undefined || isFinished(existing)) {
     await client.startNew(restart.orchestrator, { instanceId: restart.instanceId, input: restart.input });
   }
   return { outcome: "restarted" as const };

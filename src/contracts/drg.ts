@@ -15,6 +15,8 @@ const attachmentRef = z.object({
   vcnId: ocid("vcn"),
   drgAttachmentId: ocid("drgattachment").optional(),
   drgId: ocid("drg").optional(),
+  /** The VCN's route table: its rules that still target the DRG keep the attachment (live check before the delete). */
+  routeTableId: ocid("routetable").optional(),
 });
 /** When drgId is absent, the DRG is looked up by its derived display name in the compartment. */
 const drgRef = z.object({ opContext, oci: ociScope, drgId: ocid("drg").optional() });

@@ -9,6 +9,8 @@ export const gatewayObservation = observed({
   /** ARM provisioningState: Creating | Updating | Succeeded | Failed | Deleting ... */
   provisioningState: z.string(),
   sku: z.string(),
+  /** The gateway's public IP, shared with it. */
+  publicIpId: z.string().optional(),
 });
 export type GatewayObservation = z.infer<typeof gatewayObservation>;
 
@@ -37,12 +39,16 @@ export const gatewayActivities = {
     output: gatewayObservation,
   },
   azureDeleteGateway: {
-    /** Only the derived-name gateway is ever deleted; "in-use" when another connection still uses it. */
-    input: z.object({ opContext, azure: azureScope, gatewayId: armId.optional() }),
+    /**
+     * The gateway named by gatewayId (the usage rows allowed its removal; absent: the derived name) and
+     * then its public IP (publicIpId, or the derived name); "in-use" when another connection still uses it.
+     */
+    input: z.object({ opContext, azure: azureScope, gatewayId: armId.optional(), publicIpId: armId.optional() }),
     output: deleteOutcome,
   },
   azureDeleteGatewaySubnet: {
-    input: z.object({ opContext, azure: azureScope, virtualNetworkName: text }),
+    /** gatewayId/publicIpId: the gateway removed before it (its IP configuration may still be releasing the subnet) and its IP. */
+    input: z.object({ opContext, azure: azureScope, virtualNetworkName: text, gatewayId: armId.optional(), publicIpId: armId.optional() }),
     output: deleteOutcome,
   },
 } satisfies ActivityFamily;

@@ -29,6 +29,8 @@ export const healthTargetsSchema = z.strictObject({
       gateway: z.string().min(1).optional(),
     })
     .optional(),
+  /** The end-to-end probe's connection monitor, when the spec has one. */
+  connectionMonitorId: armId.optional(),
 });
 export type HealthTargets = z.infer<typeof healthTargetsSchema>;
 

@@ -14,11 +14,14 @@ import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
 import { gatewayActivities } from "./gateway";
 import { healthActivities } from "./health";
+import { networkTurnActivities } from "./network-turn";
+import { monitorActivities } from "./monitor";
 import { planActivities } from "./plan";
 import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
 import { routeRulesActivities } from "./route-rules";
 import { taskHubActivities } from "./task-hub";
+import { usageActivities } from "./usage";
 import { virtualCircuitActivities } from "./virtual-circuit";
 import { watchdogActivities } from "./watchdog";
 
@@ -33,8 +36,11 @@ export const ACTIVITIES = {
   ...taskHubActivities,
   ...recordActivities,
   ...healthActivities,
+  ...monitorActivities,
   ...watchdogActivities,
+  ...networkTurnActivities,
   ...planActivities,
+  ...usageActivities,
   ...changeActivities,
   ...adoptActivities,
 };
@@ -57,9 +63,12 @@ export * from "./drg";
 export * from "./failure";
 export * from "./gateway";
 export * from "./health";
+export * from "./network-turn";
+export * from "./monitor";
 export * from "./plan";
 export * from "./preflight";
 export * from "./record";
+export * from "./usage";
 export * from "./virtual-circuit";
 export * from "./watchdog";
 export type { InterconnectResources, ResourceOwnership } from "../domain/resources";

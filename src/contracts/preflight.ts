@@ -11,7 +11,16 @@ export const virtualNetworkSummary = z.object({
    * An ExpressRoute gateway already in this VNet (whatever its name, in whatever resource group: found
    * through the GatewaySubnet's ipConfigurations), or null.
    */
-  expressRouteGateway: z.object({ id: z.string(), name: z.string(), sku: z.string(), provisioningState: z.string() }).nullable(),
+  expressRouteGateway: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      sku: z.string(),
+      provisioningState: z.string(),
+      /** The gateway's public IP (shared with the gateway); absent in histories written before it. */
+      publicIpId: z.string().optional(),
+    })
+    .nullable(),
   /** Every subnet of the VNet with its prefixes (pre-flight checks gatewaySubnetPrefix against them). */
   subnets: z.array(z.object({ name: z.string(), addressPrefixes: z.array(z.string()) })).optional(),
 });

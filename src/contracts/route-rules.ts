@@ -12,12 +12,23 @@ export const routeRulesActivities = {
       /** VNet address prefixes → DRG. Merged with if-match; rules of others are kept. */
       destinations: z.array(cidr).min(1).max(100),
     }),
-    /** destinations: those of our rules now in the table. */
-    output: z.object({ routeTableId: z.string(), destinations: z.array(z.string()) }),
+    /** destinations: those now routed to the DRG; created: those this call wrote (the others were there, another interconnect's or someone's). */
+    output: z.object({ routeTableId: z.string(), destinations: z.array(z.string()), created: z.array(z.string()).optional() }),
   },
   ociRemoveRouteRules: {
-    /** compartmentId: where to look for other virtual circuits on the rules' DRG (absent in histories written before it). */
-    input: z.object({ opContext, region, routeTableId: ocid("routetable"), compartmentId: compartmentOcid.optional() }),
+    /**
+     * compartmentId: where to look for other virtual circuits on the rules' DRG (absent in histories written before it).
+     * destinations + drgId: the rules prefix → DRG the usage rows allow removing (any interconnect's rule of this service);
+     * absent: this interconnect's own rules, found by their description.
+     */
+    input: z.object({
+      opContext,
+      region,
+      routeTableId: ocid("routetable"),
+      compartmentId: compartmentOcid.optional(),
+      destinations: z.array(cidr).max(100).optional(),
+      drgId: ocid("drg").optional(),
+    }),
     output: deleteOutcome,
   },
 } satisfies ActivityFamily;

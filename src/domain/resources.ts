@@ -6,11 +6,14 @@ import { isMaskedServiceKey } from "./secrets";
  * is never kept: only `serviceKeyMasked`; the workflow reads the real key from the circuit when it needs it.
  */
 
-/** The shared resources that teardown removes only when this service created them. */
+/**
+ * The shared resources this interconnect created. Removal is decided by the usage rows
+ * (src/domain/sharing.ts); this is the creator's word for a resource that has no row.
+ */
 export const OWNABLE_RESOURCES = ["gatewaySubnet", "gateway", "drg", "drgAttachment"] as const;
 export type OwnableResource = (typeof OWNABLE_RESOURCES)[number];
 
-/** Which shared resources this service created (only those are removed by teardown). */
+/** Which shared resources this interconnect created. */
 export type ResourceOwnership = Record<OwnableResource, boolean>;
 
 /**
@@ -28,6 +31,7 @@ export const RESOURCE_FIELDS = [
   "virtualNetworkId",
   "gatewaySubnetId",
   "gatewayId",
+  "gatewayPublicIpId",
   "circuitId",
   "serviceKeyMasked",
   "connectionId",
@@ -35,6 +39,7 @@ export const RESOURCE_FIELDS = [
   "drgAttachmentId",
   "virtualCircuitId",
   "routeTableId",
+  "connectionMonitorId",
   "routedPrefixes",
   "owned",
 ] as const satisfies readonly (keyof InterconnectResources)[];
@@ -44,6 +49,8 @@ export interface InterconnectResources {
   virtualNetworkId?: string;
   gatewaySubnetId?: string;
   gatewayId?: string;
+  /** The gateway's public IP (shared with the gateway). */
+  gatewayPublicIpId?: string;
   circuitId?: string;
   serviceKeyMasked?: string;
   connectionId?: string;
@@ -51,6 +58,8 @@ export interface InterconnectResources {
   drgAttachmentId?: string;
   virtualCircuitId?: string;
   routeTableId?: string;
+  /** The optional end-to-end probe's connection monitor (spec.monitor). */
+  connectionMonitorId?: string;
   /** VNet prefixes routed to the DRG. */
   routedPrefixes?: string[];
   owned?: ResourceOwnership;
@@ -78,12 +87,14 @@ const ID_FIELDS = [
   "virtualNetworkId",
   "gatewaySubnetId",
   "gatewayId",
+  "gatewayPublicIpId",
   "circuitId",
   "connectionId",
   "drgId",
   "drgAttachmentId",
   "virtualCircuitId",
   "routeTableId",
+  "connectionMonitorId",
 ] as const;
 
 const ownershipSchema = z.strictObject(

@@ -30,6 +30,7 @@ export interface WorkflowSpec {
   };
   oci: { region: string; compartmentId: string; vcnId: string; drgId?: string };
   bgp?: { primaryPeeringCidr: string; secondaryPeeringCidr: string };
+  monitor?: { sourceVirtualMachineId: string; destinationAddress: string; destinationPort: number };
   tags?: Record<string, string>;
   keepResourcesOnFailure?: boolean;
 }
@@ -78,6 +79,8 @@ export interface WorkflowTiming {
   gatewaySubnetDeadlineMinutes: number;
   /** How long a teardown waits for the provisioning it stopped to be terminal before it removes anyway. */
   stoppedProvisioningDeadlineMinutes: number;
+  /** How long a run waits in the queue of its VNet and VCN for its turn before it gives up (QUEUE_DEADLINE_MINUTES). */
+  queueDeadlineMinutes: number;
   keepResourcesOnFailure: boolean;
   /** Attempts per activity for retryable failures (1 = no retry). */
   stepMaxAttempts: number;
@@ -99,6 +102,7 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
   verificationDeadlineMinutes: 30,
   gatewaySubnetDeadlineMinutes: 15,
   stoppedProvisioningDeadlineMinutes: 5,
+  queueDeadlineMinutes: 1440,
   keepResourcesOnFailure: false,
   stepMaxAttempts: 5,
   stepFirstRetrySeconds: 15,
@@ -120,6 +124,7 @@ export function workflowTimingFromSettings(s: {
     drgMinutes?: number;
     verificationMinutes?: number;
     gatewaySubnetMinutes?: number;
+    queueMinutes?: number;
   };
   keepResourcesOnFailure: boolean;
 }): WorkflowTiming {
@@ -136,6 +141,7 @@ export function workflowTimingFromSettings(s: {
     drgDeadlineMinutes: s.deadlines.drgMinutes ?? DEFAULT_WORKFLOW_TIMING.drgDeadlineMinutes,
     verificationDeadlineMinutes: s.deadlines.verificationMinutes ?? DEFAULT_WORKFLOW_TIMING.verificationDeadlineMinutes,
     gatewaySubnetDeadlineMinutes: s.deadlines.gatewaySubnetMinutes ?? DEFAULT_WORKFLOW_TIMING.gatewaySubnetDeadlineMinutes,
+    queueDeadlineMinutes: s.deadlines.queueMinutes ?? DEFAULT_WORKFLOW_TIMING.queueDeadlineMinutes,
     keepResourcesOnFailure: s.keepResourcesOnFailure,
   };
 }

@@ -5,7 +5,7 @@ import { planAction, usersOf, type ResourceUse } from "../domain/sharing";
 import { AZURE_BGP_ASN, ORACLE_BGP_ASN } from "../domain/skus";
 import type { WorkflowBgpPlan, WorkflowSpec } from "./names";
 import { expectedDuration } from "./plan-duration";
-import { preflightProblems, type PreflightReads } from "./preflight-checks";
+import { attachedAttachmentId, attachedDrgId, preflightProblems, type PreflightReads } from "./preflight-checks";
 import type { WaitProfiles } from "./waits";
 
 /** Pre-flight's reads plus what an earlier attempt of this name may have left (found by derived name). */
@@ -105,7 +105,10 @@ export function buildPlan(facts: PlanFacts): Plan {
     ...(drg.note ? { note: drg.note } : {}),
   });
   const attachmentId =
-    reads.existingDrg?.vcnAttachment?.id ?? vcn?.drgAttachments?.find((a) => a.displayName === names.drgAttachment)?.id ?? null;
+    reads.existingDrg?.vcnAttachment?.id ??
+    attachedAttachmentId(spec, vcn) ??
+    vcn?.drgAttachments?.find((a) => a.displayName === names.drgAttachment)?.id ??
+    null;
   const attachment = add("drgAttachment", "oci", names.drgAttachment, attachmentId, NO_CHARGE);
   const virtualCircuit = reads.virtualCircuit?.found ? reads.virtualCircuit : null;
   add(
@@ -151,6 +154,8 @@ export function buildPlan(facts: PlanFacts): Plan {
 
 function drgDecision(spec: WorkflowSpec, reads: PlanReads, ourName: string): { name: string; id: string | null; note?: string } {
   if (spec.oci.drgId !== undefined) return { name: spec.oci.drgId, id: reads.existingDrg?.id ?? null };
+  const attached = attachedDrgId(spec, reads.vcn);
+  if (attached !== undefined) return { name: attached, id: attached, note: "the VCN is attached to it: reused, not created" };
   if (reads.ourDrg?.found) return { name: ourName, id: reads.ourDrg.drgId, note: "left by an earlier attempt of this interconnect" };
   return { name: ourName, id: null };
 }

@@ -1,10 +1,10 @@
-import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../contracts";
+import type { DrgSummary, MonitorReadiness, NetworkWatcherRef, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../contracts";
 import { permanent } from "../contracts";
 import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type GatewaySku } from "../domain/skus";
 import { WorkflowStepError } from "./failure";
 import type { PlanExpectation, WorkflowBgpPlan, WorkflowSpec } from "./names";
 import { planStaleness } from "./plan-stale";
-import { preflightProblems } from "./preflight-checks";
+import { attachedDrgId, preflightProblems } from "./preflight-checks";
 import type { Flow, WorkflowRun } from "./run";
 import { scopesOf } from "./scopes";
 
@@ -23,6 +23,8 @@ export interface PreflightFacts {
   newGateway: { sku: GatewaySku; scaleUnits?: number };
   expressRouteGatewayBypass: boolean;
   owned: ResourceOwnership;
+  /** The Network Watcher the end-to-end probe's connection monitor goes in; null without spec.monitor. */
+  networkWatcher: NetworkWatcherRef | null;
 }
 
 /**
@@ -52,12 +54,21 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
     ],
     ["ociReadProviderService", { region: spec.oci.region, compartmentId: spec.oci.compartmentId }],
   );
+  // The DRG named in the spec, or the one the VCN is already attached to (a VCN attaches to one DRG): reused and shared.
+  const drgId = spec.oci.drgId ?? attachedDrgId(spec, vcn);
   const existingDrg =
-    spec.oci.drgId === undefined
-      ? null
-      : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId });
+    drgId === undefined ? null : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId, vcnId: spec.oci.vcnId });
 
-  const reads = { virtualNetwork, vcn, offer, providerService, existingDrg };
+  const monitor: MonitorReadiness | null =
+    spec.monitor === undefined
+      ? null
+      : yield* run.call(step, "azureReadMonitorReadiness", {
+          subscriptionId: spec.azure.subscriptionId,
+          sourceVirtualMachineId: spec.monitor.sourceVirtualMachineId,
+          fallbackRegion: spec.azure.location,
+        });
+
+  const reads = { virtualNetwork, vcn, offer, providerService, existingDrg, monitor };
   // Started from a plan: nothing is built when the clouds changed since (someone created the GatewaySubnet meanwhile).
   const stale = plan === undefined ? [] : planStaleness(plan, spec, bgpPlan, reads);
   if (stale.length > 0)
@@ -89,6 +100,7 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
       drg: existingDrg === null,
       drgAttachment: existingDrg?.vcnAttachment == null,
     },
+    networkWatcher: monitor?.networkWatcher ?? null,
   };
   return facts;
 }

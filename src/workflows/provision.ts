@@ -1,15 +1,19 @@
 import type { OrchestrationContext } from "durable-functions";
 import { permanent, type AzureScope, type GatewayObservation, type InterconnectResources, type StepFailureSummary } from "../contracts";
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
+import { armResourceId, resourceNames } from "../domain/names";
 import { ownedAcrossAttempts, RESOURCE_FIELDS } from "../domain/resources";
+import { routeRuleId } from "../domain/sharing";
 import { found } from "./ensure";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { startHealthWatch } from "./health-watch";
+import { awaitTurn, QUEUE_STEP, releaseTurn } from "./network-turn";
 import { readProvisionInput } from "./input";
 import { preflight, PREFLIGHT_STEP } from "./preflight";
 import {
   circuitCreated,
   connected,
+  connectionMonitorCreated,
   drgAttached,
   drgAvailable,
   gatewaySucceeded,
@@ -21,9 +25,11 @@ import { updateRecord } from "./record";
 import { REMOVAL_STEPS, removeResources, type RemovableKind } from "./remove";
 import { defined, WorkflowRun, type Flow } from "./run";
 import { opContextOf, removalTargetOf, scopesOf } from "./scopes";
+import { recordUse, releaseNetworks } from "./usage";
 import { awaitVerified } from "./verify";
 
 export const PROVISION_STEPS = [
+  QUEUE_STEP,
   "record",
   "preflight",
   "gateway-subnet",
@@ -37,13 +43,14 @@ export const PROVISION_STEPS = [
   "gateway-ready",
   "connection",
   "verification",
+  "monitor",
   "activate",
 ] as const;
 
-export interface ProvisionOutput {
-  state: "active";
-  resources: InterconnectResources;
-}
+export type ProvisionOutput =
+  | { state: "active"; resources: InterconnectResources }
+  /** Cancelled (or replaced) while it waited for its turn: it built nothing and left the record alone. */
+  | { state: "superseded" };
 
 /**
  * Provision an interconnect (DESIGN.md steps 1-9).
@@ -64,6 +71,8 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   const { azure, oci } = scopesOf(spec);
   /** What this run started, in the order it did: compensation removes exactly these. */
   const touched: RemovableKind[] = [];
+  /** The shared kinds whose usage rows name this interconnect: compensation releases them even when it did not create them. */
+  const used: RemovableKind[] = [];
   const resources: InterconnectResources = {};
   /** When this run started its own gateway (ISO): the gateway's wait, and compensation, count from there. */
   let gatewayStartedAt: string | undefined;
@@ -71,6 +80,9 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   const tags = defined({ tags: spec.tags });
 
   try {
+    // 0. Its turn on the VNet and VCN: no other run builds or tears down there meanwhile.
+    const turn = yield* run.step(QUEUE_STEP, "waiting for its turn on the VNet and the VCN", () => awaitTurn(run, spec));
+    if (!turn) return { state: "superseded" };
     // 1. Pre-flight, before anything billable exists.
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { failure: null }, "provisioning"));
     const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () =>
@@ -99,8 +111,9 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       return subnet.subnetId;
     });
     const gatewayHealth = new GatewayHealth(vnet.expressRouteGateway?.provisioningState === "Succeeded");
-    const gatewayId = yield* run.step("gateway", "starting the ExpressRoute gateway (built in parallel)", function* () {
-      if (vnet.expressRouteGateway !== null) return vnet.expressRouteGateway.id;
+    const gatewayIp = yield* run.step("gateway", "starting the ExpressRoute gateway (built in parallel)", function* () {
+      const existing = vnet.expressRouteGateway;
+      if (existing !== null) return { gatewayId: existing.id, publicIpId: existing.publicIpId };
       touched.push("gateway");
       gatewayStartedAt = run.nowIso();
       const location = spec.azure.location;
@@ -114,9 +127,26 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       });
       const gateway = found("gateway", "gateway", started);
       gatewayHealth.assess(gateway, "right after it was started");
-      return gateway.gatewayId;
+      const ip = `/subscriptions/${azure.subscriptionId}/resourceGroups/${azure.resourceGroup}/providers/Microsoft.Network/publicIPAddresses/${resourceNames(input.name).gatewayPublicIp}`;
+      return { gatewayId: gateway.gatewayId, publicIpId: gateway.publicIpId ?? ip };
     });
+    const gatewayId = gatewayIp.gatewayId;
     resources.gatewayId = gatewayId;
+    if (gatewayIp.publicIpId !== undefined) resources.gatewayPublicIpId = gatewayIp.publicIpId;
+    const owned = resources.owned!;
+    yield* recordUse(
+      run,
+      "gateway",
+      [
+        { kind: "virtual-network", resourceId: vnet.id, created: false },
+        { kind: "vcn", resourceId: facts.vcn.id, created: false },
+        { kind: "route-table", resourceId: facts.vcn.defaultRouteTableId, created: false },
+        { kind: "gateway-subnet", resourceId: resources.gatewaySubnetId, created: owned.gatewaySubnet },
+        { kind: "gateway", resourceId: gatewayId, created: owned.gateway },
+        { kind: "gateway-public-ip", resourceId: resources.gatewayPublicIpId, created: owned.gateway },
+      ],
+      used,
+    );
     const gatewayRef = facts.owned.gateway ? {} : { gatewayId };
     const checkGateway = (before: string) => gatewayHealth.check(run, azure, gatewayRef, before);
 
@@ -128,10 +158,23 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
       yield* checkGateway("the DRG attachment");
       return yield* drgAttached(build, drgId);
     });
+    yield* recordUse(
+      run,
+      "drg-attachment",
+      [
+        { kind: "drg", resourceId: drgId, created: owned.drg },
+        { kind: "drg-attachment", resourceId: resources.drgAttachmentId, created: owned.drgAttachment },
+      ],
+      used,
+    );
 
     // 4. The circuit (billing starts), and 5. at once its virtual circuit with the service key.
     const circuit = yield* run.step("circuit", "the ExpressRoute circuit (billing starts)", function* () {
       yield* checkGateway("the circuit; no circuit is created");
+      // On the record before it exists (its ARM id follows from its name): a DELETE that stops this run
+      // while the circuit is being created still leaves its id, and what was built before it, on the record.
+      resources.circuitId = armResourceId(azure, "expressRouteCircuits", resourceNames(input.name).circuit);
+      yield* updateRecord(run, "circuit", { resources });
       return yield* circuitCreated(build);
     });
     resources.circuitId = circuit.circuitId;
@@ -152,12 +195,23 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* run.step("route-rules", "VCN route rules: VNet prefixes → DRG", function* () {
       yield* checkGateway("the route rules");
       touched.push("route-rules");
-      yield* run.call("route-rules", "ociEnsureRouteRules", {
+      const rules = yield* run.call("route-rules", "ociEnsureRouteRules", {
         region: oci.region,
         routeTableId: facts.vcn.defaultRouteTableId,
         drgId,
         destinations: vnet.addressPrefixes,
       });
+      const created = rules.created ?? rules.destinations;
+      yield* recordUse(
+        run,
+        "route-rules",
+        rules.destinations.map((d) => ({
+          kind: "route-rule",
+          resourceId: routeRuleId(facts.vcn.defaultRouteTableId, d, drgId),
+          created: created.includes(d),
+        })),
+        used,
+      );
     });
 
     // 8. The gateway done, the connection gateway ⇄ circuit, Connected.
@@ -172,12 +226,19 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* run.step("verification", "checking ARP and route tables on both device paths", () =>
       awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks),
     );
+    // The optional end-to-end probe, on a path now known to work (so its first results mean something).
+    if (spec.monitor !== undefined) {
+      resources.connectionMonitorId = yield* run.step("monitor", "the end-to-end probe (Connection Monitor, TCP and ICMP)", () =>
+        connectionMonitorCreated(build),
+      );
+    }
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
+    yield* releaseTurn(run);
     yield* startHealthWatch(run, input.name);
     return { state: "active", resources };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);
-    const { sentence: compensation, leftNothing } = yield* compensate(run, input, touched, resources, failure, gatewayStartedAt);
+    const { sentence: compensation, leftNothing } = yield* compensate(run, input, { touched, used }, resources, failure, gatewayStartedAt);
     // What this run created is gone: a later teardown of this record must not remove a shared resource
     // (the GatewaySubnet above all) that another interconnect may have created since.
     if (leftNothing && resources.owned) resources.owned = { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false };
@@ -187,6 +248,8 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     const recordNote = leftNothing
       ? yield* markFailed(run, defined({ owned: resources.owned }), { ...failure, message }, REMOVED_BY_COMPENSATION)
       : yield* markFailed(run, resources, { ...failure, message });
+    // After the compensation: what it removed was still this run's to touch alone.
+    yield* releaseTurn(run);
     throw workflowFailed(`provisioning of ${input.name} failed at ${reason}${recordNote}`);
   }
 }
@@ -218,31 +281,44 @@ function* markFailed(
 function* compensate(
   failedRun: WorkflowRun,
   input: ReturnType<typeof readProvisionInput>,
-  touched: readonly RemovableKind[],
+  { touched, used }: { touched: readonly RemovableKind[]; used: readonly RemovableKind[] },
   resources: InterconnectResources,
   failure: StepFailureSummary,
   gatewayStartedAt: string | undefined,
 ): Flow<{ sentence: string; leftNothing: boolean }> {
-  if (touched.length === 0) {
+  // What it only used (another interconnect's gateway or DRG) is released too: kept for its users, never removed by this run.
+  const release = used.filter((k) => !touched.includes(k));
+  if (touched.length === 0 && release.length === 0) {
     // Pre-flight's own message already says nothing billable exists.
     return { sentence: failure.step === PREFLIGHT_STEP ? "" : `; ${CREATED_NOTHING}`, leftNothing: true };
   }
   const keep = input.spec.keepResourcesOnFailure === true || input.timing.keepResourcesOnFailure;
   if (keep) {
+    if (touched.length === 0) return { sentence: `; ${CREATED_NOTHING}`, leftNothing: true };
     yield* failedRun.audit("compensation", "skipped", `kept for inspection: ${touched.join(", ")}`);
     return { sentence: `; resources kept for inspection: ${touched.join(", ")}`, leftNothing: false };
   }
+  const removing = touched.length > 0 ? touched.join(", ") : "nothing it created (it releases what it shared)";
   const run = new WorkflowRun(failedRun.context, failedRun.op, failedRun.timing, REMOVAL_STEPS, failedRun);
   run.note({ message: `compensating after ${failure.step} failed` });
   // The record says so at once: failed, with the failure, while the removal runs (and the run's BGP blocks stay held until it is done).
-  yield* markFailed(failedRun, resources, { ...failure, message: `${failure.message}; compensating: removing ${touched.join(", ")}` });
-  yield* run.audit("compensation", "started", `removing ${touched.join(", ")} after ${failure.step} failed`);
+  yield* markFailed(failedRun, resources, { ...failure, message: `${failure.message}; compensating: removing ${removing}` });
+  yield* run.audit("compensation", "started", `removing ${removing} after ${failure.step} failed`);
   try {
-    const { kept } = yield* removeResources(run, removalTargetOf(input.spec, resources, touched, defined({ gatewayStartedAt })));
-    yield* run.audit("compensation", "succeeded", `removed ${touched.join(", ")}`);
-    return kept.length > 0
-      ? { sentence: `; ${COMPENSATION_REMOVED_EVERYTHING}, kept ${kept.join("; ")}`, leftNothing: false }
-      : { sentence: `; ${COMPENSATION_REMOVED_EVERYTHING}`, leftNothing: true };
+    const include = [...touched, ...release];
+    const { kept, leftBehind } = yield* removeResources(
+      run,
+      removalTargetOf(input.spec, resources, include, defined({ gatewayStartedAt })),
+    );
+    if (used.length > 0) yield* releaseNetworks(run, "compensation", { ...resources, vcnId: input.spec.oci.vcnId });
+    yield* run.audit(
+      "compensation",
+      "succeeded",
+      `removed ${touched.join(", ") || "nothing"}${kept.length > 0 ? `; kept ${kept.join("; ")}` : ""}`,
+    );
+    if (leftBehind.length > 0)
+      return { sentence: `; ${COMPENSATION_REMOVED_EVERYTHING}, kept ${leftBehind.join("; ")}`, leftNothing: false };
+    return { sentence: `; ${touched.length === 0 ? CREATED_NOTHING : COMPENSATION_REMOVED_EVERYTHING}`, leftNothing: true };
   } catch (error) {
     const f = summarize(error, run.currentStatus().step);
     yield* run.audit("compensation", "failed", `${f.step}: ${f.code}: ${f.message}`);

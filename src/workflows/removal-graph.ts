@@ -1,6 +1,7 @@
 import type {
   AzureScope,
   CircuitObservation,
+  ConnectionMonitorObservation,
   ConnectionObservation,
   DrgAttachmentObservation,
   DrgObservation,
@@ -11,6 +12,7 @@ import type {
   VcnSummary,
   VirtualNetworkSummary,
 } from "../contracts";
+import { routeRuleId, type SharedKind } from "../domain/sharing";
 import type { WorkflowTiming } from "./names";
 import type { ActivityCall } from "./run";
 import type { WaitName } from "./waits";
@@ -23,11 +25,18 @@ import type { WaitName } from "./waits";
  * at once. The edges are the safe order of DESIGN.md "Teardown": connection → virtual circuit →
  * circuit NotProvisioned → circuit; the gateway only after its connection, the GatewaySubnet after
  * the gateway; route rules before the DRG attachment, the DRG after its attachment and the virtual
- * circuit that uses it. Nothing else links the Azure and the OCI side.
+ * circuit that uses it. Nothing else links the Azure and the OCI side. The end-to-end probe's connection
+ * monitor, when there is one, goes before everything.
+ *
+ * The shared kinds (route rules, DRG attachment, DRG, gateway with its public IP, GatewaySubnet) name
+ * their usage rows (`shared`): the remover takes this interconnect off them first and deletes only what
+ * the domain's removalDecision allows (src/domain/sharing.ts); the delete activity then asks the live
+ * cloud once more.
  */
 
 /** Resource kinds a removal may include (teardown: all; compensation: what its run started). */
 export const REMOVABLE_KINDS = [
+  "connection-monitor",
   "connection",
   "virtual-circuit",
   "circuit",
@@ -50,8 +59,16 @@ export interface RemovalTarget {
   virtualCircuitId?: string;
   drgId?: string;
   drgAttachmentId?: string;
+  gatewayId?: string;
+  gatewayPublicIpId?: string;
+  gatewaySubnetId?: string;
+  /** The VNet prefixes routed to the DRG (one route-rule usage row each). */
+  routedPrefixes?: string[];
+  /** The route rules' destinations this removal may remove, once the usage rows allowed it. */
+  removeDestinations?: string[];
   /**
-   * Which shared resources this service created. Unknown (a run that stopped before pre-flight
+   * Which shared resources this interconnect created, as its record says: the creator of a resource
+   * that has no usage row (recorded before usage rows existed, or by a step that failed before recording). Unknown (a run that stopped before pre-flight
    * recorded it): the activities then find only resources with our derived names, which are ours;
    * the GatewaySubnet, whose name is not ours, is then kept.
    */
@@ -64,6 +81,11 @@ export interface RemovalTarget {
   watchLateVirtualCircuit?: boolean;
   /** When this service started the gateway's deployment (ISO), if known: its build is waited out before the delete. */
   gatewayStartedAt?: string;
+  /**
+   * The end-to-end probe (spec.monitor): its connection monitor's id when recorded, and the region whose
+   * Network Watcher holds it (found there by our derived name otherwise). Absent: the spec has no probe.
+   */
+  connectionMonitor?: { id?: string; region: string };
   include: readonly RemovableKind[];
 }
 
@@ -120,6 +142,15 @@ export interface RemovalNode<O = unknown> {
   lateVirtualCircuit?: "while-waiting" | "sweep";
   /** Kept on purpose when one of these was kept (the GatewaySubnet of a gateway that is kept). */
   keptWith?: readonly RemovalStep[];
+  /** The usage rows this node's resources have (none when their ids are unknown): released before the delete. */
+  shared?: (target: RemovalTarget) => SharedRef[];
+}
+
+/** A usage row of a resource this removal may remove, and whether the record says this interconnect created it. */
+export interface SharedRef {
+  kind: SharedKind;
+  resourceId: string;
+  createdBySelf: boolean;
 }
 
 /** ARM states after an operation ended: seen after a delete was accepted, the delete failed. */
@@ -128,24 +159,76 @@ const SETTLED = ["Succeeded", "Failed"];
 const GATEWAY_BUILDING = ["Updating", "Creating"];
 
 const includes = (kind: RemovableKind) => (t: RemovalTarget) => t.include.includes(kind);
-const owned = (kind: RemovableKind, key: keyof ResourceOwnership) => (t: RemovalTarget) =>
-  t.include.includes(kind) && (t.owned === undefined || t.owned[key]);
+/** Whether the record says this interconnect created it; unknown (no pre-flight recorded it): only derived names are looked for, which are ours. */
+const createdBySelf = (t: RemovalTarget, key: keyof ResourceOwnership) => t.owned === undefined || t.owned[key];
+/** A shared kind is part of the removal when its usage row is known, or when the record says we created it (found by derived name). */
+const shared = (kind: RemovableKind, key: keyof ResourceOwnership, refs: (t: RemovalTarget) => SharedRef[]) => (t: RemovalTarget) =>
+  t.include.includes(kind) && (refs(t).length > 0 || createdBySelf(t, key));
+const ref = (kind: SharedKind, resourceId: string | undefined, self: boolean): SharedRef[] =>
+  resourceId === undefined ? [] : [{ kind, resourceId, createdBySelf: self }];
 const vcRef = (t: RemovalTarget) => (t.virtualCircuitId === undefined ? {} : { virtualCircuitId: t.virtualCircuitId });
-const drgRef = (t: RemovalTarget) => (t.owned && t.drgId !== undefined ? { drgId: t.drgId } : {});
+const drgRef = (t: RemovalTarget) => (t.drgId !== undefined ? { drgId: t.drgId } : {});
 const attachmentRef = (t: RemovalTarget) => ({
   vcnId: t.vcnId,
-  ...(t.owned && t.drgAttachmentId !== undefined ? { drgAttachmentId: t.drgAttachmentId } : {}),
+  ...(t.drgAttachmentId !== undefined ? { drgAttachmentId: t.drgAttachmentId } : {}),
   ...drgRef(t),
 });
+const gatewayRef = (t: RemovalTarget) => ({
+  ...(t.gatewayId !== undefined ? { gatewayId: t.gatewayId } : {}),
+  ...(t.gatewayPublicIpId !== undefined ? { publicIpId: t.gatewayPublicIpId } : {}),
+});
+
+const routeRuleRefs = (t: RemovalTarget): SharedRef[] =>
+  t.routeTableId === undefined || t.drgId === undefined
+    ? []
+    : (t.routedPrefixes ?? []).map((d) => ({
+        kind: "route-rule",
+        resourceId: routeRuleId(t.routeTableId!, d, t.drgId!),
+        createdBySelf: true,
+      }));
+const attachmentRefs = (t: RemovalTarget) => ref("drg-attachment", t.drgAttachmentId, createdBySelf(t, "drgAttachment"));
+const drgRefs = (t: RemovalTarget) => ref("drg", t.drgId, createdBySelf(t, "drg"));
+const gatewayRefs = (t: RemovalTarget) =>
+  t.gatewayId === undefined
+    ? []
+    : [
+        ...ref("gateway", t.gatewayId, createdBySelf(t, "gateway")),
+        ...ref("gateway-public-ip", t.gatewayPublicIpId, createdBySelf(t, "gateway")),
+      ];
+const gatewaySubnetRefs = (t: RemovalTarget) => ref("gateway-subnet", t.gatewaySubnetId, t.owned?.gatewaySubnet === true);
 
 export const deprovisioned = (o: CircuitObservation) =>
   !o.found || (o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0);
 const describeGateway = (o: GatewayObservation) => (o.found ? `gateway ${o.provisioningState}` : "gateway gone");
 
+const monitorRef = (t: RemovalTarget) => ({
+  subscriptionId: t.azure.subscriptionId,
+  region: t.connectionMonitor?.region ?? "",
+  ...(t.connectionMonitor?.id !== undefined ? { connectionMonitorId: t.connectionMonitor.id } : {}),
+});
+
+/** The end-to-end probe goes first: it would report the teardown itself as an outage. */
+const connectionMonitor: RemovalNode<ConnectionMonitorObservation> = {
+  step: "connection-monitor",
+  title: "removing the end-to-end probe (connection monitor)",
+  after: [],
+  deadline: (t) => t.connectionDeadlineMinutes,
+  applies: (t) => t.include.includes("connection-monitor") && t.connectionMonitor !== undefined,
+  remove: (t) => ({ name: "azureDeleteConnectionMonitor", input: monitorRef(t) }),
+  gone: {
+    wait: "connectionMonitorDeletion",
+    waitingFor: "the connection monitor to be deleted",
+    observe: (t) => ({ name: "azureGetConnectionMonitor", input: monitorRef(t) }),
+    done: (o) => !o.found,
+    deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
+    describe: (o) => (o.found ? `connection monitor ${o.provisioningState}` : "connection monitor gone"),
+  },
+};
+
 const connection: RemovalNode<ConnectionObservation> = {
   step: "connection",
   title: "removing the connection gateway ⇄ circuit",
-  after: [],
+  after: ["connection-monitor"],
   deadline: (t) => t.connectionDeadlineMinutes,
   applies: includes("connection"),
   remove: (t) => ({ name: "azureDeleteConnection", input: { azure: t.azure } }),
@@ -214,9 +297,10 @@ const circuit: RemovalNode<CircuitObservation> = {
 const routeRules: RemovalNode = {
   step: "route-rules",
   title: "removing our VCN route rules to the DRG",
-  after: [],
+  after: ["connection-monitor"],
   deadline: (t) => t.drgDeadlineMinutes,
   applies: includes("route-rules"),
+  shared: routeRuleRefs,
   // The VCN's default route table when the record does not name one.
   prerequisiteRead: {
     call: (t) => (t.routeTableId === undefined ? { name: "ociReadVcn", input: { region: t.oci.region, vcnId: t.vcnId } } : undefined),
@@ -225,7 +309,12 @@ const routeRules: RemovalNode = {
   },
   remove: (t) => ({
     name: "ociRemoveRouteRules",
-    input: { region: t.oci.region, routeTableId: t.routeTableId ?? "", compartmentId: t.oci.compartmentId },
+    input: {
+      region: t.oci.region,
+      routeTableId: t.routeTableId ?? "",
+      compartmentId: t.oci.compartmentId,
+      ...(t.removeDestinations !== undefined && t.drgId !== undefined ? { destinations: t.removeDestinations, drgId: t.drgId } : {}),
+    },
   }),
 };
 
@@ -235,8 +324,14 @@ const drgAttachment: RemovalNode<DrgAttachmentObservation> = {
   // OCI: route rules that target the DRG go before it is detached.
   after: ["route-rules"],
   deadline: (t) => t.drgDeadlineMinutes,
-  applies: owned("drg-attachment", "drgAttachment"),
-  remove: (t) => ({ name: "ociDeleteDrgAttachment", input: { oci: t.oci, ...attachmentRef(t) } }),
+  applies: shared("drg-attachment", "drgAttachment", attachmentRefs),
+  shared: attachmentRefs,
+  // Route rules kept for another interconnect still target the DRG through this attachment.
+  keptWith: ["route-rules"],
+  remove: (t) => ({
+    name: "ociDeleteDrgAttachment",
+    input: { oci: t.oci, ...attachmentRef(t), ...(t.routeTableId !== undefined ? { routeTableId: t.routeTableId } : {}) },
+  }),
   gone: {
     wait: "drgAttachmentDetaching",
     waitingFor: "the DRG attachment to be DETACHED",
@@ -253,7 +348,9 @@ const drg: RemovalNode<DrgObservation> = {
   // The virtual circuit is attached to the DRG too.
   after: ["drg-attachment", "virtual-circuit"],
   deadline: (t) => t.drgDeadlineMinutes,
-  applies: owned("drg", "drg"),
+  applies: shared("drg", "drg", drgRefs),
+  shared: drgRefs,
+  keptWith: ["drg-attachment"],
   remove: (t) => ({ name: "ociDeleteDrg", input: { oci: t.oci, ...drgRef(t) } }),
   gone: {
     wait: "drgTermination",
@@ -265,14 +362,18 @@ const drg: RemovalNode<DrgObservation> = {
   },
 };
 
-const gatewayWatch = (t: RemovalTarget): ActivityCall => ({ name: "azureGetGateway", input: { azure: t.azure } });
+const gatewayWatch = (t: RemovalTarget): ActivityCall => ({
+  name: "azureGetGateway",
+  input: { azure: t.azure, ...(t.gatewayId !== undefined ? { gatewayId: t.gatewayId } : {}) },
+});
 
 const gateway: RemovalNode<GatewayObservation> = {
   step: "gateway",
   title: "removing the ExpressRoute gateway and its public IP if nothing else uses them",
   after: ["connection"],
   deadline: (t) => t.gatewayDeadlineMinutes,
-  applies: owned("gateway", "gateway"),
+  applies: shared("gateway", "gateway", gatewayRefs),
+  shared: gatewayRefs,
   // ARM refuses to delete a gateway whose deployment runs (409 AnotherOperationInProgress), and a
   // compensation after an early failure meets one 20-45 minutes before it is done: wait it out.
   settle: {
@@ -285,7 +386,7 @@ const gateway: RemovalNode<GatewayObservation> = {
     needed: (o) => o.found && GATEWAY_BUILDING.includes(o.provisioningState),
     done: (o) => !(o.found && GATEWAY_BUILDING.includes(o.provisioningState)),
   },
-  remove: (t) => ({ name: "azureDeleteGateway", input: { azure: t.azure } }),
+  remove: (t) => ({ name: "azureDeleteGateway", input: { azure: t.azure, ...gatewayRef(t) } }),
   gone: {
     wait: "gatewayDeletion",
     waitingFor: "the gateway to be deleted",
@@ -302,10 +403,14 @@ const gatewaySubnet: RemovalNode<VirtualNetworkSummary> = {
   title: "removing the GatewaySubnet if nothing uses it",
   after: ["gateway"],
   deadline: (t) => t.gatewaySubnetDeadlineMinutes,
-  // Only one this service created.
-  applies: (t) => t.include.includes("gateway-subnet") && t.owned?.gatewaySubnet === true,
+  // Only one this service created (a row's creator, or the record's word when there is no row).
+  applies: (t) => t.include.includes("gateway-subnet") && (gatewaySubnetRefs(t).length > 0 || t.owned?.gatewaySubnet === true),
+  shared: gatewaySubnetRefs,
   keptWith: ["gateway"],
-  remove: (t) => ({ name: "azureDeleteGatewaySubnet", input: { azure: t.azure, virtualNetworkName: t.virtualNetworkName } }),
+  remove: (t) => ({
+    name: "azureDeleteGatewaySubnet",
+    input: { azure: t.azure, virtualNetworkName: t.virtualNetworkName, ...gatewayRef(t) },
+  }),
   gone: {
     wait: "gatewaySubnetDeletion",
     waitingFor: "the GatewaySubnet to be deleted",
@@ -320,6 +425,7 @@ const sweep: RemovalNode<VirtualCircuitObservation> = {
   step: "sweep",
   title: "looking for a virtual circuit created after its removal",
   after: [
+    "connection-monitor",
     "connection",
     "virtual-circuit",
     "circuit-deprovisioning",
@@ -344,6 +450,7 @@ const sweep: RemovalNode<VirtualCircuitObservation> = {
 
 /** The graph, in the safe order (the status's step numbers). */
 export const REMOVAL_GRAPH: readonly RemovalNode[] = [
+  connectionMonitor,
   connection,
   virtualCircuit,
   circuitDeprovisioning,

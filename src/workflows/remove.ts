@@ -1,7 +1,23 @@
-import { decodeFailure, permanent, type CircuitObservation, type DeleteOutcome, type VirtualCircuitObservation } from "../contracts";
+import {
+  decodeFailure,
+  permanent,
+  type ActivityOutput,
+  type CircuitObservation,
+  type DeleteOutcome,
+  type VirtualCircuitObservation,
+} from "../contracts";
+import { removalDecision } from "../domain/sharing";
 import { WorkflowStepError } from "./failure";
 import { pollCadence } from "./poll";
-import { deprovisioned, REMOVAL_GRAPH, type RemovalNode, type RemovalStep, type RemovalTarget, type Watch } from "./removal-graph";
+import {
+  deprovisioned,
+  REMOVAL_GRAPH,
+  type RemovalNode,
+  type RemovalStep,
+  type RemovalTarget,
+  type SharedRef,
+  type Watch,
+} from "./removal-graph";
 import type { ActivityCall, AuditRow, Flow, Settled, WorkflowRun } from "./run";
 import { nextPollAt, type WaitName } from "./waits";
 
@@ -10,7 +26,21 @@ export { REMOVABLE_KINDS, REMOVAL_STEPS, type RemovableKind, type RemovalTarget 
 /** Appearances of a late virtual circuit (a stopped provisioning's) removed again before the removal gives up. */
 const MAX_LATE_REMOVALS = 3;
 
-type Phase = "waiting" | "read" | "settle" | "delete" | "gone" | "only" | "done" | "kept" | "skipped";
+type Phase = "waiting" | "read" | "release" | "settle" | "delete" | "gone" | "forget" | "only" | "done" | "kept" | "skipped";
+
+/**
+ * Why a node was kept: "shared" (another interconnect uses it: it is that one's to remove),
+ * "not-ours" (this service did not create it), "in-use" (the live cloud says something else still
+ * uses it), "missing" (what the delete needs is gone).
+ */
+export type KeptWhy = "shared" | "not-ours" | "in-use" | "missing";
+
+/** What a removal kept: every kept node, and those kept for a reason that leaves something of this interconnect's behind. */
+export interface RemovalOutcome {
+  kept: string[];
+  /** Kept because the live cloud still uses them, or what their delete needs is gone: not handed over to another interconnect. */
+  leftBehind: string[];
+}
 const FINISHED: readonly Phase[] = ["done", "kept", "skipped"];
 
 /** Where one node of the graph stands. */
@@ -35,6 +65,13 @@ interface Progress {
   waitingFor?: string;
   lastObserved?: string;
   kept?: string;
+  keptWhy?: KeptWhy;
+  /** Kept because this node was (node.keptWith): its usage is released, nothing is deleted. */
+  keptWith?: Progress;
+  /** The usage rows released and allowed to go: forgotten once the resource is gone. */
+  removing?: SharedRef[];
+  /** What the usage rows said (a hand-over names the creator), for the node's last audit row. */
+  note?: string;
 }
 
 /**
@@ -44,7 +81,7 @@ interface Progress {
  * profile, so parallel nodes cost no more reads than one after the other. Every step reads what exists
  * and tolerates "not found", so it works from any state a provisioning can stop in.
  */
-export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<{ kept: string[] }> {
+export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<RemovalOutcome> {
   const removal = new Removal(run, target);
   for (;;) {
     removal.startReady();
@@ -69,7 +106,7 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
     }
   }
   yield* run.callAll([], removal.takeAudits());
-  return { kept: removal.kept() };
+  return removal.outcome();
 }
 
 class Removal {
@@ -107,8 +144,12 @@ class Removal {
     return this.progress.every((p) => FINISHED.includes(p.phase));
   }
 
-  kept(): string[] {
-    return this.progress.flatMap((p) => (p.kept === undefined ? [] : [p.kept]));
+  outcome(): RemovalOutcome {
+    const kept = this.progress.filter((p) => p.kept !== undefined);
+    return {
+      kept: kept.filter((p) => p.keptWhy !== "not-ours").map((p) => p.kept!),
+      leftBehind: kept.filter((p) => p.keptWhy === "in-use" || p.keptWhy === "missing").map((p) => p.kept!),
+    };
   }
 
   takeAudits(): AuditRow[] {
@@ -137,10 +178,13 @@ class Removal {
   startReady(): void {
     for (const p of this.progress) {
       if (p.phase !== "waiting" || !p.node.after.every((step) => FINISHED.includes(this.of(step).phase))) continue;
-      const keptWith = p.node.keptWith?.find((step) => this.of(step).phase === "kept");
+      const keptWith = p.node.keptWith?.map((step) => this.of(step)).find((k) => k.phase === "kept");
       if (keptWith !== undefined) {
-        p.phase = "skipped";
-        continue;
+        if ((p.node.shared?.(p.target) ?? []).length === 0) {
+          p.phase = "skipped";
+          continue;
+        }
+        p.keptWith = keptWith;
       }
       this.audit(p.node.step, "started", p.node.title);
       p.attempt = 1;
@@ -157,6 +201,11 @@ class Removal {
   }
 
   private afterRead(p: Progress): void {
+    if ((p.node.shared?.(p.target) ?? []).length > 0 && p.removing === undefined) return this.enter(p, "release", this.now());
+    this.afterRelease(p);
+  }
+
+  private afterRelease(p: Progress): void {
     if (p.node.settle) this.enter(p, "settle", this.now());
     else if (p.node.remove) this.startDelete(p);
     else if (p.node.only) this.startWait(p, "only", p.node.only, this.now(), this.now() + p.node.deadline(this.run.timing) * 60_000);
@@ -183,16 +232,37 @@ class Removal {
     p.wait = { name, sinceMs, minutes: Math.round(((deadlineMs - sinceMs) / 60_000) * 10) / 10 };
     p.deadlineMs = deadlineMs;
     p.waitingFor = watch.waitingFor;
+    // The audit keeps each durable wait as pollUntil writes it (what, since, until when at most), so a timeline can shade it.
+    this.audit(p.node.step, "waiting", `waiting for ${watch.waitingFor}`, {
+      wait: name,
+      waitingFor: watch.waitingFor,
+      since: new Date(sinceMs).toISOString(),
+      deadline: new Date(deadlineMs).toISOString(),
+    });
     const firstLook = Math.min(sinceMs + this.run.timing.waits[name].earliestSeconds * 1000, deadlineMs);
     this.enter(p, phase, Math.max(firstLook, this.now()));
   }
 
-  private finish(p: Progress, phase: "done" | "kept", kept?: string): void {
+  /** What the node waited for is seen: the wait's end row, as pollUntil writes it. */
+  private waited(p: Progress, waitingFor: string): void {
+    const wait = p.wait;
+    if (wait === undefined) return;
+    this.audit(p.node.step, "waiting", `${waitingFor}: done`, {
+      wait: wait.name,
+      waitingFor,
+      outcome: "done",
+      lastObserved: p.lastObserved ?? null,
+    });
+  }
+
+  private finish(p: Progress, phase: "done" | "kept", kept?: string, why: KeptWhy = "in-use"): void {
+    if (phase === "done" && (p.removing ?? []).length > 0 && p.phase !== "forget") return this.enter(p, "forget", this.now());
+    if (phase === "kept") p.keptWhy = why;
     p.phase = phase;
     delete p.waitingFor;
     delete p.lastObserved;
     if (kept !== undefined) p.kept = `${p.node.step}: ${kept}`;
-    this.audit(p.node.step, "succeeded", `${p.node.step} done`);
+    this.audit(p.node.step, "succeeded", phase === "done" && p.note ? `${p.node.step} done: ${p.note}` : `${p.node.step} done`);
   }
 
   callsOf(p: Progress): ActivityCall[] {
@@ -200,6 +270,10 @@ class Removal {
     switch (p.phase) {
       case "read":
         return [node.prerequisiteRead!.call(target)!];
+      case "release":
+        return [{ name: "usageRelease", input: { resources: node.shared!(target) } }];
+      case "forget":
+        return [{ name: "usageForget", input: { resources: p.removing!.map(({ kind, resourceId }) => ({ kind, resourceId })) } }];
       case "settle":
         return [node.settle!.observe(target)];
       case "delete":
@@ -220,7 +294,7 @@ class Removal {
     for (const [i, r] of results.entries()) {
       if (r.ok) continue;
       if (p.phase === "read" && decodeFailure(r.error).code === "NOT_FOUND") {
-        this.finish(p, "kept", p.node.prerequisiteRead!.missing);
+        this.finish(p, "kept", p.node.prerequisiteRead!.missing, "missing");
         return undefined;
       }
       const next = this.run.afterFailure(p.node.step, calls[i]!.name, r.error, p.attempt);
@@ -256,6 +330,10 @@ class Removal {
         p.target = node.prerequisiteRead!.apply(p.target, value);
         this.afterRead(p);
         return;
+      case "release":
+        return this.afterUsageRelease(p, value as ActivityOutput<"usageRelease">);
+      case "forget":
+        return this.finish(p, "done");
       case "settle": {
         const settle = node.settle!;
         p.lastObserved = settle.describe(value);
@@ -273,7 +351,10 @@ class Removal {
           );
           return;
         }
-        if (settle.done(value)) return this.startDelete(p);
+        if (settle.done(value)) {
+          this.waited(p, settle.waitingFor);
+          return this.startDelete(p);
+        }
         return this.pollAgain(p, settle.waitingFor);
       }
       case "delete":
@@ -282,6 +363,7 @@ class Removal {
         const gone = node.gone!;
         p.lastObserved = gone.describe(value);
         if (gone.done(value)) {
+          this.waited(p, gone.waitingFor);
           if (node.untilDeleted === undefined) return this.finish(p, "done");
           p.watchedGone = true;
           return this.enter(p, "delete", this.now());
@@ -301,7 +383,10 @@ class Removal {
       default: {
         const only = node.only!;
         p.lastObserved = only.describe(value);
-        if (only.done(value)) return this.finish(p, "done");
+        if (only.done(value)) {
+          this.waited(p, only.waitingFor);
+          return this.finish(p, "done");
+        }
         if (node.lateVirtualCircuit === "sweep") return this.removeLate(p, value as VirtualCircuitObservation);
         const late = extra as VirtualCircuitObservation | undefined;
         if (late !== undefined && late.found && late.lifecycleState !== "TERMINATED" && !deprovisioned(value as CircuitObservation)) {
@@ -313,12 +398,55 @@ class Removal {
     }
   }
 
+  /**
+   * This interconnect is off the usage rows: the domain says what may go. A node kept with another
+   * (keptWith) deletes nothing; route rules go one by one (only the destinations nobody else needs).
+   */
+  private afterUsageRelease(p: Progress, released: ActivityOutput<"usageRelease">): void {
+    const self = this.run.op.interconnect;
+    const refs = p.node.shared!(p.target);
+    const decisions = refs.map((r, i) => {
+      const row = released.resources[i];
+      const seen =
+        row === undefined ? undefined : { users: row.sharedWith, ...(row.createdBy === null ? {} : { createdBy: row.createdBy }) };
+      return { ref: r, decision: removalDecision(r.kind, r.resourceId, seen, self, r.createdBySelf) };
+    });
+    const keptOnes = decisions.filter((d) => !d.decision.remove);
+    for (const { decision } of keptOnes) {
+      const users = decision.remove ? [] : decision.users;
+      this.audit(p.node.step, "skipped", decision.message, users.length > 0 ? { sharedWith: users } : undefined);
+    }
+    if (p.keptWith !== undefined) {
+      const message = `kept with the ${p.keptWith.node.step} (${p.keptWith.kept ?? "kept"})`;
+      this.audit(p.node.step, "skipped", message);
+      return this.finish(p, "kept", message, p.keptWith.keptWhy);
+    }
+    const removing = decisions.filter((d) => d.decision.remove).map((d) => d.ref);
+    // The gateway's public IP follows the gateway's decision; for the others there is one resource per node, or one rule per prefix.
+    const lead = decisions[0]!.decision;
+    if (removing.length === 0 || (p.node.step !== "route-rules" && !lead.remove)) {
+      const first = keptOnes[0]!.decision;
+      const why = first.remove ? "in-use" : first.why;
+      return this.finish(p, "kept", keptOnes.map((k) => k.decision.message).join(" "), why);
+    }
+    p.removing = removing;
+    p.note = decisions
+      .filter((d) => d.decision.remove)
+      .map((d) => d.decision.message)
+      .join(" ");
+    if (p.node.step === "route-rules") {
+      const prefixes = p.target.routedPrefixes ?? [];
+      p.target = { ...p.target, removeDestinations: prefixes.filter((_d, i) => decisions[i]!.decision.remove) };
+    }
+    this.afterRelease(p);
+  }
+
   private afterDelete(p: Progress, outcome: DeleteOutcome): void {
     const { node } = p;
     if (outcome.status === "deleted") return this.finish(p, "done");
     if (outcome.status === "in-use") {
       this.audit(node.step, "skipped", outcome.message ?? `${node.step} is in use; kept`);
-      return this.finish(p, "kept", outcome.message ?? "something else uses it");
+      return this.finish(p, "kept", outcome.message ?? "something else uses it", "in-use");
     }
     if (outcome.status === "conflict") {
       return this.retryDelete(

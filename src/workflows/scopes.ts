@@ -30,7 +30,7 @@ export function opContextOf(
 
 /** What the remover needs: the spec's scopes and networks, the ids the record holds. */
 export function removalTargetOf(
-  spec: Pick<WorkflowSpec, "azure" | "oci">,
+  spec: Pick<WorkflowSpec, "azure" | "oci" | "monitor">,
   resources: InterconnectResources,
   include: readonly RemovableKind[],
   extra: { watchLateVirtualCircuit?: boolean; gatewayStartedAt?: string } = {},
@@ -44,9 +44,18 @@ export function removalTargetOf(
       virtualCircuitId: resources.virtualCircuitId,
       drgId: resources.drgId,
       drgAttachmentId: resources.drgAttachmentId,
+      gatewayId: resources.gatewayId,
+      gatewayPublicIpId: resources.gatewayPublicIpId,
+      gatewaySubnetId: resources.gatewaySubnetId,
+      routedPrefixes: resources.routedPrefixes,
       owned: resources.owned,
       ...extra,
     }),
+    ...(spec.monitor !== undefined
+      ? {
+          connectionMonitor: defined({ id: resources.connectionMonitorId, region: spec.azure.location }) as { id?: string; region: string },
+        }
+      : {}),
     include,
   };
 }

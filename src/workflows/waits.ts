@@ -39,6 +39,8 @@ export const WAIT_NAMES = [
   "providerKeyShape",
   "virtualCircuitUpdate",
   "connectionUpdate",
+  "connectionMonitor",
+  "connectionMonitorDeletion",
 ] as const;
 
 export type WaitName = (typeof WAIT_NAMES)[number];
@@ -77,6 +79,9 @@ export const DEFAULT_WAIT_PROFILES: WaitProfiles = {
   providerKeyShape: { earliestSeconds: 0, latestSeconds: min(5), minIntervalSeconds: 30 },
   virtualCircuitUpdate: { earliestSeconds: 30, latestSeconds: min(5) },
   connectionUpdate: { earliestSeconds: 30, latestSeconds: min(5) },
+  // A connection monitor is a small resource: its PUT and its DELETE settle within a minute or two.
+  connectionMonitor: { earliestSeconds: 10, latestSeconds: min(2) },
+  connectionMonitorDeletion: { earliestSeconds: 10, latestSeconds: min(2) },
 };
 
 export interface PollCadence {

@@ -78,6 +78,12 @@ export class FakeClouds {
   routeRules: string[] = [];
   /** What resourceUsageRead reports: resources other interconnects' records name. */
   uses: { resourceId: string; interconnect: string }[] = [];
+  /** What networkTurnTake answers, in order (then "granted"): a queued run's looks at the VNet/VCN queue. */
+  readonly turnAnswers: unknown[] = [];
+  /** How often the run gave its turn back (networkTurnRelease). */
+  turnReleases = 0;
+  /** The usage rows (kind|resourceId → users, creator), as the store keeps them. */
+  readonly usage = new Map<string, { users: string[]; createdBy?: string }>();
 
   constructor(private readonly o: FakeOptions = {}) {
     if (o.existingGatewaySubnet) this.gatewaySubnet = { createdAt: 0 };
@@ -381,6 +387,17 @@ export class FakeClouds {
       }
       case "resourceUsageRead":
         return { uses: this.uses };
+      case "networkTurnTake":
+        return this.turnAnswers.shift() ?? { outcome: "granted" };
+      case "networkTurnRelease":
+        this.turnReleases += 1;
+        return { networks: [], woke: [] };
+      case "networkTurnSweep":
+        return { released: [], woke: [] };
+      case "usageAdd":
+      case "usageRelease":
+      case "usageForget":
+        return this.usageStep(name, input);
       case "recordRead":
         return this.record === null
           ? { found: false }
@@ -416,6 +433,39 @@ export class FakeClouds {
         return { instanceId: `health-${String(input.name)}`, signalled };
       }
     }
+  }
+
+  private usageStep(name: "usageAdd" | "usageRelease" | "usageForget", input: Record<string, unknown>): unknown {
+    const self = (input.opContext as { interconnect: string }).interconnect;
+    type Ref = { kind: string; resourceId: string; created?: boolean; createdBySelf?: boolean };
+    const refs = (name === "usageAdd" ? input.uses : input.resources) as Ref[];
+    const seen = (r: Ref) => {
+      const row = this.usage.get(`${r.kind}|${r.resourceId}`);
+      return {
+        kind: r.kind,
+        resourceId: r.resourceId,
+        sharedWith: (row?.users ?? []).filter((u) => u !== self),
+        createdBy: row?.createdBy ?? null,
+      };
+    };
+    for (const r of refs) {
+      const key = `${r.kind}|${r.resourceId}`;
+      const row = this.usage.get(key);
+      if (name === "usageForget") {
+        if (row && row.users.length === 0) this.usage.delete(key);
+        continue;
+      }
+      if (name === "usageAdd") {
+        const createdBy = r.created ? self : row?.createdBy;
+        this.usage.set(key, { users: [...new Set([...(row?.users ?? []), self])].sort(), ...(createdBy ? { createdBy } : {}) });
+        continue;
+      }
+      const createdBy = row?.createdBy ?? (r.createdBySelf ? self : undefined);
+      if (row || createdBy)
+        this.usage.set(key, { users: (row?.users ?? []).filter((u) => u !== self), ...(createdBy ? { createdBy } : {}) });
+    }
+    if (name === "usageForget") return { forgotten: refs.length };
+    return name === "usageAdd" ? { uses: refs.map(seen) } : { resources: refs.map(seen) };
   }
 
   /** What still exists (and would bill or clutter) at `now`. */

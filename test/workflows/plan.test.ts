@@ -121,13 +121,10 @@ describe("planInterconnect", () => {
     });
     const { plan: p } = await plan(clouds, input);
     expect(p.ready).toBe(false);
-    expect(p.problems.map((x) => x.path).sort()).toEqual([
-      "azure.peeringLocation",
-      "azure.virtualNetwork.name",
-      "bgp.primaryPeeringCidr",
-      "oci.drgId",
-    ]);
-    expect(p.problems.find((x) => x.path === "oci.drgId")?.fix).toBe("set oci.drgId to ocid1.drg.oc1.iad.theirs");
+    expect(p.problems.map((x) => x.path).sort()).toEqual(["azure.peeringLocation", "azure.virtualNetwork.name", "bgp.primaryPeeringCidr"]);
+    // The VCN's DRG is reused (and its attachment), not a problem.
+    expect(byKind(p).drg).toMatchObject({ action: "reuse", id: "ocid1.drg.oc1.iad.theirs" });
+    expect(byKind(p).drgAttachment).toMatchObject({ action: "reuse", id: "ocid1.drgattachment.oc1.iad.theirs" });
     expect(p.problems.find((x) => x.path === "azure.virtualNetwork.name")?.message).toMatch(
       /azureReadVirtualNetwork: NOT_FOUND: Virtual network "vnet-erp" was not found/,
     );

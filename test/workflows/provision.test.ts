@@ -114,14 +114,14 @@ describe("provisionInterconnect on the real replay engine", () => {
     const providerWait = run.statuses.find((s) => s.step === "provider" && typeof s.lastObserved === "string");
     expect(providerWait).toMatchObject({
       operation: "provision",
-      stepNumber: 9,
-      totalSteps: 14,
+      stepNumber: 10,
+      totalSteps: 15,
       waitingFor: expect.stringContaining("BGP UP"),
       since: expect.stringMatching(/^2025-06-01T/),
       deadline: expect.stringMatching(/^2025-06-01T/),
       lastObserved: expect.stringContaining("PENDING_PROVIDER"),
     });
-    expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 14 });
+    expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 15 });
     const steps = new Set(run.statuses.map((s) => s.step));
     expect([...steps]).toEqual(
       expect.arrayContaining([
@@ -148,7 +148,7 @@ describe("provisionInterconnect on the real replay engine", () => {
     });
     const circuitRows = clouds.audit.filter((a) => a.step === "circuit").map((a) => a.event);
     expect(circuitRows).toEqual(["started", "succeeded"]);
-    expect(clouds.audit.filter((a) => a.event === "started")).toHaveLength(14);
+    expect(clouds.audit.filter((a) => a.event === "started")).toHaveLength(15);
   });
 
   it("replays the same history to the same actions and result (determinism)", async () => {
@@ -250,7 +250,7 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "preflight", code: "PREFLIGHT_FAILED" } });
   });
 
-  it("pre-flight names a GatewaySubnet prefix that overlaps a subnet and a VCN already attached to another DRG, before anything exists", async () => {
+  it("pre-flight names a GatewaySubnet prefix that overlaps a subnet, before anything exists; a VCN already attached to a DRG is no problem (its DRG is reused)", async () => {
     const clouds = cloudsWithRecord({
       vcnDrgAttachments: [
         { id: "ocid1.drgattachment.oc1.iad.theirs", drgId: "ocid1.drg.oc1.iad.theirs", displayName: "hub", lifecycleState: "ATTACHED" },
@@ -268,9 +268,7 @@ describe("provisionInterconnect on the real replay engine", () => {
     });
     expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED/);
     expect(run.error).toMatch(/gatewaySubnetPrefix 10\.10\.1\.0\/27 overlaps subnet snet-app \(10\.10\.1\.0\/24\)/);
-    expect(run.error).toMatch(
-      /VCN ocid1\.vcn\.oc1\.iad\.aaaaaaaaerpvcn is already attached to DRG ocid1\.drg\.oc1\.iad\.theirs .*name that DRG in oci\.drgId/,
-    );
+    expect(run.error).not.toMatch(/oci\.drgId|already attached/);
     expect(cloudCalls(run.calls).some((n) => n.includes("Ensure"))).toBe(false);
   });
 

@@ -69,6 +69,56 @@ describe("teardownInterconnect on the real replay engine", () => {
     expect(run.statuses.some((s) => s.step === "circuit-deprovisioning" && String(s.lastObserved).includes("Deprovisioning"))).toBe(true);
   });
 
+  it("keeps what another interconnect's usage row names, says for whom, and removes only this interconnect's own", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    // erp-dr provisioned on the same VNet and VCN since: it uses the gateway, its IP, the subnet, the DRG, the attachment and the rule.
+    for (const [key, row] of clouds.usage) if (!/^(virtual-network|vcn|route-table)\|/.test(key)) row.users = [...row.users, "erp-dr"];
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
+    expect(run.error).toBeUndefined();
+    expect(clouds.record?.state).toBe("deleted");
+    expect(clouds.leftovers(run.endedAt)).toEqual(["route-rules", "drg-attachment", "drg", "gateway", "public-ip", "gateway-subnet"]);
+    const deletes = cloudCalls(run.calls).filter((n) => n.includes("Delete") || n.includes("Remove"));
+    expect(new Set(deletes)).toEqual(new Set(["azureDeleteConnection", "ociDeleteVirtualCircuit", "azureDeleteCircuit"]));
+    const kept = clouds.audit.filter((e) => e.event === "skipped");
+    for (const step of ["route-rules", "drg-attachment", "drg", "gateway", "gateway-subnet"]) {
+      expect(
+        kept.some((e) => e.step === step && (e.details?.sharedWith as string[] | undefined)?.includes("erp-dr")),
+        step,
+      ).toBe(true);
+    }
+    expect((run.output as { kept: string[] }).kept).toHaveLength(5);
+    // erp-prod is off every row; erp-dr is the last user of what erp-prod created.
+    for (const row of clouds.usage.values()) expect(row.users).not.toContain("erp-prod");
+    expect([...clouds.usage.values()].filter((r) => r.users.includes("erp-dr")).every((r) => r.createdBy === "erp-prod")).toBe(true);
+  });
+
+  it("as the last user removes what another interconnect created (hand-over)", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    // Everything shared was created by erp-old, since deleted: its rows name it as creator and erp-prod as the only user.
+    for (const row of clouds.usage.values()) if (row.createdBy === "erp-prod") row.createdBy = "erp-old";
+    clouds.record!.resources.owned = { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false };
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
+    expect(run.error).toBeUndefined();
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    const handedOver = clouds.audit.filter((e) => e.event === "succeeded" && /handed over/.test(e.message)).map((e) => e.step);
+    expect(handedOver.sort()).toEqual(["drg", "drg-attachment", "gateway", "gateway-subnet", "route-rules"]);
+    expect([...clouds.usage.keys()].filter((k) => !/^(virtual-network|vcn|route-table)\|/.test(k))).toEqual([]);
+  });
+
   it("removes in parallel where nothing links the resources: the gateway does not wait behind the circuit chain, nor the OCI side behind Azure", async () => {
     const clouds = cloudsWithRecord();
     const start = await provisioned(clouds);
@@ -84,8 +134,12 @@ describe("teardownInterconnect on the real replay engine", () => {
     // the gateway goes right after its connection, while the virtual circuit terminates and Azure catches up
     expect(first("azureDeleteGateway")).toBeLessThan(first("azureDeleteCircuit"));
     expect(Math.abs(first("azureDeleteGateway") - first("ociDeleteVirtualCircuit"))).toBeLessThan(60_000);
-    // our route rules (OCI) go at once, not after the connection and the circuit (Azure)
-    expect(first("ociRemoveRouteRules")).toBeLessThanOrEqual(first("azureDeleteConnection"));
+    // our route rules (OCI) go at once, not after the connection and the circuit (Azure): their usage rows
+    // are released in the first round, with the connection's delete, and the rules removed in the next
+    const releases = run.calls.filter((c) => c.name === "usageRelease");
+    const ruleRelease = releases.find((c) => JSON.stringify(c.input).includes('"route-rule"'))!;
+    expect(Date.parse(ruleRelease.at)).toBeLessThanOrEqual(first("azureDeleteConnection"));
+    expect(first("ociRemoveRouteRules") - Date.parse(ruleRelease.at)).toBeLessThan(60_000);
     expect(first("ociDeleteDrgAttachment")).toBeLessThan(first("azureDeleteCircuit"));
     // the status says what runs at the same time
     expect(run.statuses.some((s) => String(s.message).includes("at the same time: ") && String(s.waitingFor).includes("; "))).toBe(true);

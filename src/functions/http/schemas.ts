@@ -8,6 +8,7 @@ import { TICKET_VARIABLE_NAMES } from "../../domain/itsm/ticket-variables";
 import { INTERCONNECT_STATES } from "../../domain/lifecycle";
 import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE, PLAN_ID_PATTERN } from "../../domain/names";
 import { interconnectResourcesSchema } from "../../domain/resources";
+import { SHARED_KINDS } from "../../domain/sharing";
 import { AUDIT_PHASES, OPERATION_KINDS } from "../../store";
 import { HttpErrorCodes } from "./problem";
 
@@ -38,6 +39,21 @@ export const continuationTokenQuery = z.string().min(1).max(4096).meta({ descrip
 export const stateQuery = z
   .enum(INTERCONNECT_STATES, { error: `must be one of ${INTERCONNECT_STATES.join(", ")}` })
   .meta({ description: "Only interconnects in this state." });
+
+export const virtualNetworkIdQuery = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
+    "must be a virtual network's ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>",
+  )
+  .max(1024)
+  .meta({ description: "Only interconnects on this virtual network (its ARM id, compared case-insensitively)." });
+
+export const vcnIdQuery = z
+  .string()
+  .regex(/^ocid1\.vcn\.[a-z0-9.-]+$/, "must be a VCN OCID (ocid1.vcn.…)")
+  .max(255)
+  .meta({ description: "Only interconnects on this VCN (its OCID)." });
 
 export const orderQuery = z
   .enum(["desc", "asc"], { error: 'must be "desc" (newest first, the default) or "asc"' })
@@ -97,9 +113,9 @@ export const acceptedSchema = z
   .strictObject({
     ...durableManagement,
     name: z.string(),
-    outcome: z.enum(["started", "existing", "restarted"]).meta({
+    outcome: z.enum(["started", "existing", "restarted", "cancelled"]).meta({
       description:
-        "started: this request started the operation; existing: it was already under way (or done); restarted: the earlier provisioning had stopped without finishing, and this one picks up from what exists on the clouds.",
+        "started: this request started the operation; existing: it was already under way (or done); restarted: the earlier provisioning had stopped without finishing, and this one picks up from what exists on the clouds; cancelled (DELETE only): the provisioning was still queued for its turn, built nothing, and the interconnect is deleted.",
     }),
     stoppedProvisioning: z.string().optional().meta({ description: "A teardown's DELETE stopped this provisioning instance first." }),
     links: recordLinksSchema,
@@ -192,6 +208,25 @@ export const recordSchema = z
     bgpPlan: z.looseObject({}).nullable(),
     resources: interconnectResourcesSchema,
     lastKnownResources: interconnectResourcesSchema.optional().meta({ description: "A deleted interconnect's ids, as history." }),
+    sharing: z
+      .array(
+        z
+          .strictObject({
+            kind: z.enum(SHARED_KINDS),
+            resourceId: z.string(),
+            shared: z.boolean().meta({ description: "Another live interconnect of this service uses it too." }),
+            sharedWith: z.array(z.string()).meta({ description: "The other live interconnects that use it." }),
+            createdBy: z
+              .string()
+              .nullable()
+              .meta({ description: "The interconnect that created it; null when it existed before (never removed by this service)." }),
+          })
+          .meta({ id: "ResourceSharing" }),
+      )
+      .meta({
+        description:
+          "For each shareable resource the record names: whether it is shared and with whom. The last live user removes a resource this service created; one that existed before is never removed.",
+      }),
     currentOperation: operationSchema
       .extend({
         runtimeStatus: z

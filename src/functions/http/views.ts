@@ -1,3 +1,4 @@
+import type { SharingView } from "../../domain/sharing";
 import type { DurableOrchestrationStatus } from "durable-functions";
 import { ABSENT_RUNTIME_STATUS, isFinished } from "../../requests/durable";
 import type { StoredInterconnect } from "../../store";
@@ -73,6 +74,8 @@ export interface RecordViewOptions {
   now: Date;
   /** RequestTiming.stalledStartMs: an instance missing for longer than this after its start is not coming. */
   stalledStartMs: number;
+  /** Per resource of the record: shared or not, with whom, created by whom (requests/sharing.ts). */
+  sharing?: SharingView[];
 }
 
 /**
@@ -95,6 +98,7 @@ export function recordView(
     bgpPlan: record.bgpPlan ?? null,
     resources: deleted ? {} : record.resources,
     ...(deleted ? { lastKnownResources: record.resources } : {}),
+    sharing: options.sharing ?? [],
     currentOperation: op
       ? {
           ...op,

@@ -1,0 +1,134 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { addRouteRuleByHand, removeRouteRuleByHand } from "./support/direct";
+import { counts, NOTHING } from "./support/inventory";
+import { sharedEstate } from "./support/shared-estate";
+import { spec } from "./support/specs";
+import { E2eStack, type Json } from "./support/stack";
+
+/**
+ * Several interconnects on one VNet, VCN, DRG and gateway (issue 9), over HTTP on the local stack:
+ * tearing one down never breaks another, the last one leaves nothing, whatever the order; what
+ * someone made outside the service keeps what it needs; a failed provisioning's compensation never
+ * removes what another interconnect uses. The second and later interconnects find the first one's
+ * gateway in the VNet and its DRG attached to the VCN and share them (no oci.drgId in the spec).
+ */
+let stack: E2eStack;
+const touched = new Set<string>();
+
+beforeAll(async () => {
+  stack = await E2eStack.start({ speed: 1000 });
+}, 240_000);
+afterAll(async () => {
+  await stack?.close();
+});
+afterEach(async () => {
+  await stack.cleanUp(touched);
+  touched.clear();
+}, 240_000);
+
+const { clouds, provision, remove, expectWorking, auditOf } = sharedEstate(() => stack, touched);
+
+describe("two interconnects on one VNet, VCN, DRG and gateway", () => {
+  it("deleting A keeps everything B uses, B's record says with whom it shares; deleting B then leaves nothing", async () => {
+    await provision("share-a");
+    await provision("share-b");
+    await expectWorking(["share-a", "share-b"]);
+
+    // The record tells the truth: B uses A's gateway and DRG, and says so.
+    const b = (await stack.api("GET", "interconnects/share-b")).json;
+    const sharing = (kind: string) => (b.sharing as Json[]).find((s) => s.kind === kind);
+    for (const kind of ["gateway", "gateway-public-ip", "gateway-subnet", "drg", "drg-attachment", "route-rule"]) {
+      expect(sharing(kind), kind).toMatchObject({ shared: true, sharedWith: ["share-a"], createdBy: "share-a" });
+    }
+    expect(sharing("virtual-network")).toMatchObject({ shared: true, sharedWith: ["share-a"], createdBy: null });
+    expect(b.resources.owned).toEqual({ gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false });
+
+    await remove("share-a");
+    await expectWorking(["share-b"]);
+    // A's teardown said what it kept, why, and for whom.
+    const kept = (await auditOf("share-a")).filter((r) => r.details?.event === "skipped");
+    for (const step of ["route-rules", "drg-attachment", "drg", "gateway"]) {
+      expect(
+        kept.some((r) => r.step === step && /share-b/.test(r.message)),
+        step,
+      ).toBe(true);
+    }
+    // Handed over: B is now the only user of what A created.
+    const handed = (await stack.api("GET", "interconnects/share-b")).json.sharing as Json[];
+    expect(handed.find((s: Json) => s.kind === "drg")).toMatchObject({ shared: false, sharedWith: [], createdBy: "share-a" });
+
+    await remove("share-b");
+    expect(counts(await clouds())).toEqual(NOTHING);
+    const handOver = (await auditOf("share-b")).filter((r) => r.phase === "succeeded" && /handed over/.test(r.message ?? ""));
+    expect(handOver.map((r) => r.step).sort()).toEqual(["drg", "drg-attachment", "gateway", "gateway-subnet", "route-rules"]);
+  }, 300_000);
+});
+
+describe("three interconnects, deleted in every order", () => {
+  const names = ["share-x", "share-y", "share-z"];
+  const orders = [
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ].map((o) => o.map((i) => names[i]!));
+
+  it("every order keeps the others working after each delete and leaves nothing billing after the last", async () => {
+    for (const order of orders) {
+      for (const name of names) await provision(name);
+      await expectWorking(names);
+      const left = [...names];
+      for (const name of order) {
+        await remove(name);
+        left.splice(left.indexOf(name), 1);
+        if (left.length > 0) await expectWorking(left);
+      }
+      expect(counts(await clouds()), `after deleting ${order.join(", ")}`).toEqual(NOTHING);
+    }
+  }, 900_000);
+});
+
+describe("what someone made outside the service", () => {
+  it("a route rule added by hand to the DRG keeps the attachment and the DRG, with the audit row saying why", async () => {
+    const a = await provision("share-hand");
+    await addRouteRuleByHand(stack, a.resources.routeTableId, "10.99.0.0/16", a.resources.drgId);
+    await remove("share-hand");
+    const inv = await clouds();
+    // Everything else of the interconnect is gone; its own rule too, the hand-made one stays, and what it needs.
+    expect(counts(inv)).toEqual({ ...NOTHING, drgs: 1, drgAttachments: 1, routeRules: 1 });
+    expect(inv.routeRules[0]).toMatchObject({ destination: "10.99.0.0/16", networkEntityId: a.resources.drgId });
+    const kept = (await auditOf("share-hand")).filter((r) => r.details?.event === "skipped");
+    expect(kept.find((r) => r.step === "drg-attachment")?.message).toMatch(/10\.99\.0\.0\/16 \(added by hand\)/);
+    expect(kept.find((r) => r.step === "drg")?.message).toMatch(/kept with the drg-attachment/);
+    await removeRouteRuleByHand(stack, a.resources.routeTableId, "10.99.0.0/16");
+    await stack.admin("POST", "reset");
+  }, 300_000);
+});
+
+describe("compensation of a failed second interconnect", () => {
+  it("removes only what B created and keeps everything A uses", async () => {
+    await provision("share-first");
+    touched.add("share-late");
+    await stack.faults("PUT", { providerNeverProvisions: true });
+    try {
+      expect((await stack.api("POST", "interconnects", spec("share-late", { allocateBgp: true }))).status).toBe(202);
+      // Failed at once, then the compensation's outcome replaces "compensating: …".
+      const record = await stack.waitForRecord(
+        "share-late",
+        (r) => r.state === "failed" && !/compensating: /.test(r.failure?.message ?? ""),
+        120_000,
+      );
+      expect(record.failure.message).toMatch(/compensation removed what this run created$/);
+    } finally {
+      await stack.faults("PUT", {});
+    }
+    await expectWorking(["share-first"]);
+    const kept = (await auditOf("share-late")).filter((r) => r.details?.event === "skipped").map((r) => r.step);
+    expect(kept).toEqual(expect.arrayContaining(["gateway", "drg", "drg-attachment"]));
+    // B used the shared resources no more: A is their only user.
+    const first = (await stack.api("GET", "interconnects/share-first")).json.sharing as Json[];
+    expect(first.filter((s) => s.shared)).toEqual([]);
+  }, 300_000);
+});

@@ -202,9 +202,7 @@ export const azureDeleteGatewaySubnet = defineActivity(
     const subnet = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
     if (!subnet) return ip;
     const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
-    const removedGateway = (
-      input.gatewayId ?? armId(input.azure, "virtualNetworkGateways", namesOf(ctx.opContext).gateway)
-    )
+    const removedGateway = (input.gatewayId ?? armId(input.azure, "virtualNetworkGateways", namesOf(ctx.opContext).gateway))
       .concat("/")
       .toLowerCase();
     const others = users.filter((id) => !id.toLowerCase().startsWith(removedGateway));

@@ -201,6 +201,15 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
           ["ociReadVirtualCircuitSettings", { oci }],
         );
         const disagree = verificationGaps(circuit, vc, targetMbps, targetShape, targetSku);
+        if (has("bandwidth") && vc.found) {
+          const key = yield* run.call("verification", "ociReadProviderKey", {
+            azure,
+            region: oci.region,
+            providerServiceId: vc.providerServiceId,
+          });
+          if (!key.found || key.bandwidthShapeName !== targetShape)
+            disagree.push(`provider key shape ${key.found ? (key.bandwidthShapeName ?? "none") : "not found"}, expected ${targetShape}`);
+        }
         if (disagree.length > 0) throw refused("verification", "CHANGE_NOT_VERIFIED", disagree.join("; "));
         const vcn = yield* run.call("verification", "ociReadVcn", { region: oci.region, vcnId: to.oci.vcnId });
         yield* awaitVerified(run, azure, input.bgpPlan, vcn.cidrBlocks);

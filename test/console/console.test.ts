@@ -104,7 +104,7 @@ describe("web console in Chromium", () => {
     // while in flight: the current step, what it waits for, since when, the deadline
     const live = page.locator("section.live");
     await live.waitFor({ timeout: 30_000 });
-    expect(await live.locator(".live-step").textContent()).toMatch(/^Step \d+ of 15: /);
+    expect(await live.locator(".live-step").textContent()).toMatch(/^Step \d+ of 16: /);
     await page.locator("section.live dt", { hasText: "Waiting for" }).waitFor({ timeout: 30_000 });
     expect(await live.locator("dt").allTextContents()).toEqual(expect.arrayContaining(["Waiting for", "Since", "Deadline"]));
     expect(await page.locator('figure.timeline[data-outcome="running"]').count()).toBe(1);
@@ -116,6 +116,7 @@ describe("web console in Chromium", () => {
     await page.locator('figure.timeline[data-outcome="succeeded"]').waitFor();
     const steps = await run.locator('.bar[data-lane="main"]').evaluateAll((bars) => bars.map((b) => b.getAttribute("data-step")));
     expect(steps).toEqual([
+      "queue",
       "record",
       "preflight",
       "gateway-subnet",

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { observeControlPlane, observeRoutes } from "../src/activities/health-reads";
+import { observeMonitor } from "../src/activities/monitor";
 import { CloudCallLog } from "../src/clouds/call-log";
 import { AzureClients } from "../src/clouds/azure/network";
 import { createAzureCredential } from "../src/clouds/azure/credential";
@@ -36,11 +37,32 @@ async function main(): Promise<void> {
     const names = resourceNames(name);
     const ids = await provision(cloud, { gateway: names.gateway, circuit: names.circuit, connection: names.connection });
     const log = new CloudCallLog();
-    const azure = new AzureClients({
+    const clients = new AzureClients({
       credential: createAzureCredential("emulator", emu.arm.token),
       armEndpoint: emu.arm.url,
       tlsCa: readFileSync(emu.arm.caCertPath, "utf8"),
-    }).network(emu.arm.subscriptionId, log);
+    });
+    const azure = clients.network(emu.arm.subscriptionId, log);
+    const monitoring = clients.monitoring(emu.arm.subscriptionId, log);
+    // The optional end-to-end probe (spec.monitor): the seeded VM to an address in the VCN.
+    const probe = await monitoring.beginCreateConnectionMonitor("NetworkWatcherRG", "NetworkWatcher_eastus", names.connectionMonitor, {
+      location: "eastus",
+      endpoints: [
+        {
+          name: "source-vm",
+          type: "AzureVM",
+          resourceId: `/subscriptions/${emu.arm.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/vm-probe`,
+        },
+        { name: "vcn-destination", type: "ExternalAddress", address: "10.20.1.10" },
+      ],
+      testConfigurations: [
+        { name: "tcp-1521", protocol: "Tcp", testFrequencySec: 60, tcpConfiguration: { port: 1521 } },
+        { name: "icmp", protocol: "Icmp", testFrequencySec: 60 },
+      ],
+      testGroups: [
+        { name: "vnet-to-vcn", sources: ["source-vm"], destinations: ["vcn-destination"], testConfigurations: ["tcp-1521", "icmp"] },
+      ],
+    });
     const oci = new OciClients({
       endpoint: emu.oci.url,
       tenancyId: emu.oci.tenancyId,
@@ -69,12 +91,16 @@ async function main(): Promise<void> {
     counter.reset();
     await observeRoutes(azure, oci, targets, live.drgAttachment.found ? live.drgAttachment.drgRouteTableId : undefined, live.peering.found);
     const routes = { arm: counter.of(armPort), oci: counter.of(ociPort) };
+    counter.reset();
+    await observeMonitor(monitoring, probe?.id ?? "", new Date(), routesMinutes);
+    const monitor = { arm: counter.of(armPort) };
     counter.close();
 
     const controlPerDay = (24 * 60) / controlMinutes;
     const routesPerDay = (24 * 60) / routesMinutes;
     const reads = (c: CloudRequests) => c.reads + c.lroPolls;
-    const armReadsPerDay = reads(control.arm) * controlPerDay + reads(routes.arm) * routesPerDay;
+    // Counted with the probe: an interconnect without spec.monitor makes monitor.arm fewer reads a route check.
+    const armReadsPerDay = reads(control.arm) * controlPerDay + (reads(routes.arm) + reads(monitor.arm)) * routesPerDay;
     const armWritesPerDay = control.arm.writes * controlPerDay + routes.arm.writes * routesPerDay;
     const ociPerDay = (reads(control.oci) + control.oci.writes) * controlPerDay + (reads(routes.oci) + routes.oci.writes) * routesPerDay;
     const fleetReadsPerHour = (armReadsPerDay * INTERCONNECTS) / 24;
@@ -87,6 +113,9 @@ async function main(): Promise<void> {
     console.log(`  one control-plane check: ARM ${control.arm.reads} GETs; OCI ${reads(control.oci)} GETs`);
     console.log(
       `  one route-level check:   ARM ${routes.arm.writes} POST actions (ARP, BGP summary, routes x 2 paths) + ${routes.arm.lroPolls} operation polls + ${routes.arm.reads} GETs; OCI ${reads(routes.oci)} GETs`,
+    );
+    console.log(
+      `  the end-to-end probe (spec.monitor), on the route cadence: ARM ${reads(monitor.arm)} GETs (the connection monitor, its metrics); counted below`,
     );
     console.log(`  per interconnect per day: ARM ${armReadsPerDay} reads + ${armWritesPerDay} POST actions; OCI ${ociPerDay} requests`);
     console.log(

@@ -1,10 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { DEFAULT_SIM_SPEED } from "../src/local/clock/virtual-clock";
 import { DEFAULT_ARM_DURATIONS } from "../src/local/emulators/arm/durations";
 import { DEFAULT_OCI_DURATIONS } from "../src/local/emulators/oci/model";
 import { pathModel } from "./provisioning/critical-path";
 import { printRun, printSummary, totalMs, type AuditRow, type Measured } from "./provisioning/report";
+import { benchSpeeds, oneSpeed, printResult, runPerSpeed } from "./provisioning/runs";
 import { assertBuilt, startBenchStack } from "./provisioning/stack";
 import { StateWatch } from "./provisioning/state-watch";
 
@@ -14,56 +15,40 @@ import { StateWatch } from "./provisioning/state-watch";
  * high clock speed. Measures, in simulated time: end to end vs the critical path and vs the seed's
  * steps one after another; cloud HTTP requests; detection lag per wait (emulator state flip ->
  * the workflow's audit row for that step). It runs at two clock speeds (BENCH_SPEEDS, default
- * 60,20): the local stack's real-time costs (activity dispatch through Azurite queues, the SDK's LRO
+ * npm start's default speed and 60): the local stack's real-time costs (activity dispatch through Azurite queues, the SDK's LRO
  * waits) grow with the speed, the workflow's own waits do not, so the two runs separate them.
  */
 const ROOT = path.resolve(__dirname, "../..");
-const SPEEDS = (process.env.BENCH_SPEEDS ?? "60,20").split(",").map((v) => Number(v.trim()));
 const NAME = "erp-prod";
 
-const RESULT = "BENCH_RESULT ";
-
-/**
- * Each speed runs in a process of its own (this file again, with BENCH_ONE_SPEED): a fresh stack
- * per run, nothing shared between the runs but the printed figures.
- */
+/** Each speed runs in a process of its own (this file again, see runPerSpeed). */
 async function main(): Promise<void> {
   assertBuilt(ROOT);
   const model = pathModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS);
-  if (process.env.BENCH_ONE_SPEED !== undefined) {
-    const run = await provisionOnce(Number(process.env.BENCH_ONE_SPEED));
+  const speed = oneSpeed();
+  if (speed !== undefined) {
+    const run = await provisionOnce(speed);
     printRun(run, model);
-    console.log(`${RESULT}${JSON.stringify({ speed: run.speed, total: totalMs(run) ?? null, state: run.state })}`);
+    printResult({ speed: run.speed, total: totalMs(run) ?? null, state: run.state });
     return;
   }
-  for (const speed of SPEEDS)
-    if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
+  const speeds = benchSpeeds();
   console.log(
     "Provisioning of the README example on the real local stack: Azurite, ARM + OCI emulators with their default durations, the compiled app in the local host.",
   );
-  const points: { speed: number; total: number | null; state: string }[] = [];
-  for (const speed of SPEEDS) {
-    const child = spawnSync(process.execPath, [__filename], {
-      env: { ...process.env, BENCH_ONE_SPEED: String(speed) },
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const out = child.stdout ?? "";
-    process.stdout.write(
-      out
-        .split("\n")
-        .filter((l) => !l.startsWith(RESULT))
-        .join("\n"),
+  const points = runPerSpeed<{ speed: number; total: number | null; state: string }>(__filename, speeds, (speed, status) => ({
+    speed,
+    total: null,
+    state: `run failed (exit ${status})`,
+  }));
+  printSummary(points, model, DEFAULT_SIM_SPEED);
+  const atDefault = points.find((p) => p.speed === DEFAULT_SIM_SPEED);
+  if (atDefault?.total != null)
+    console.log(
+      `Default speed x${DEFAULT_SIM_SPEED} (what npm start runs): ${(atDefault.total / 60_000).toFixed(2)} simulated min, ` +
+        `${(((atDefault.total - model.criticalPathMs) / model.criticalPathMs) * 100).toFixed(1)}% over the critical path: aim <= 5% ` +
+        `${atDefault.total <= model.criticalPathMs * 1.05 ? "met" : "NOT met"}.`,
     );
-    process.stderr.write(child.stderr ?? "");
-    const line = out.split("\n").find((l) => l.startsWith(RESULT));
-    points.push(
-      line
-        ? (JSON.parse(line.slice(RESULT.length)) as { speed: number; total: number | null; state: string })
-        : { speed, total: null, state: `run failed (exit ${child.status})` },
-    );
-  }
-  printSummary(points, model);
   if (points.some((p) => p.state !== "active")) process.exitCode = 1;
 }
 

@@ -1,25 +1,24 @@
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DEFAULT_ARM_DURATIONS } from "../src/local/emulators/arm/durations";
 import { DEFAULT_OCI_DURATIONS } from "../src/local/emulators/oci/model";
 import type { CloudRequests } from "./provisioning/request-counter";
+import { cloudCallsTable } from "./provisioning/report";
+import { benchSpeeds, oneSpeed, printResult, runPerSpeed } from "./provisioning/runs";
 import { assertBuilt, startBenchStack } from "./provisioning/stack";
 import { table } from "./provisioning/table";
 import { teardownModel, type TeardownModel } from "./teardown/critical-path";
 
 /**
  * `npm run bench`, part 3: the teardown of the README example on the real local stack (provisioned
- * first, not measured), at the clock speeds of BENCH_SPEEDS (default 60,20), each on a fresh stack in
+ * first, not measured), at the clock speeds of BENCH_SPEEDS (default npm start's and 60), each on a fresh stack in
  * a process of its own. Measures, in simulated time, DELETE -> record deleted against the removal
  * graph's critical path and against the same removals one after another; cloud requests and cloud
  * activity calls per teardown. As for provisioning, two speeds separate the local stack's real-time
  * costs (which grow with the speed) from the workflow's own waits.
  */
 const ROOT = path.resolve(__dirname, "../..");
-const SPEEDS = (process.env.BENCH_SPEEDS ?? "60,20").split(",").map((v) => Number(v.trim()));
 const NAME = "erp-prod";
-const RESULT = "BENCH_RESULT ";
 const BOOKKEEPING = ["auditAppend", "recordUpdate", "recordRead", "provisioningInstanceState"];
 /** Aims: within 5 % of the critical path; no more cloud activity calls than the sequential teardown made (at most 46 with this bench, 2026-12-01). */
 const AIM_OVER_CRITICAL_PATH = 0.05;
@@ -41,44 +40,25 @@ interface Measured {
 async function main(): Promise<void> {
   assertBuilt(ROOT);
   const model = teardownModel(DEFAULT_ARM_DURATIONS, DEFAULT_OCI_DURATIONS);
-  if (process.env.BENCH_ONE_SPEED !== undefined) {
-    const run = await tearDownOnce(Number(process.env.BENCH_ONE_SPEED));
+  const speed = oneSpeed();
+  if (speed !== undefined) {
+    const run = await tearDownOnce(speed);
     printRun(run, model);
-    console.log(`${RESULT}${JSON.stringify(run)}`);
+    printResult(run);
     return;
   }
-  for (const speed of SPEEDS)
-    if (!(speed > 0)) throw new Error(`BENCH_SPEEDS must be positive numbers separated by commas, got "${process.env.BENCH_SPEEDS}"`);
+  const speeds = benchSpeeds();
   console.log(
     "Teardown of the README example on the real local stack (provisioned first): Azurite, ARM + OCI emulators with their default durations, the compiled app in the local host.",
   );
-  const runs: Measured[] = [];
-  for (const speed of SPEEDS) {
-    const child = spawnSync(process.execPath, [__filename], {
-      env: { ...process.env, BENCH_ONE_SPEED: String(speed) },
-      encoding: "utf8",
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const out = child.stdout ?? "";
-    process.stdout.write(
-      out
-        .split("\n")
-        .filter((l) => !l.startsWith(RESULT))
-        .join("\n"),
-    );
-    process.stderr.write(child.stderr ?? "");
-    const line = out.split("\n").find((l) => l.startsWith(RESULT));
-    if (line) runs.push(JSON.parse(line.slice(RESULT.length)) as Measured);
-    else
-      runs.push({
-        speed,
-        state: `run failed (exit ${child.status})`,
-        totalMs: null,
-        realSeconds: 0,
-        requests: { arm: none(), oci: none() },
-        cloudActivityCalls: 0,
-      });
-  }
+  const runs = runPerSpeed<Measured>(__filename, speeds, (speed, status) => ({
+    speed,
+    state: `run failed (exit ${status})`,
+    totalMs: null,
+    realSeconds: 0,
+    requests: { arm: none(), oci: none() },
+    cloudActivityCalls: 0,
+  }));
   printSummary(runs, model);
   if (runs.some((r) => r.state !== "deleted")) process.exitCode = 1;
 }
@@ -182,25 +162,12 @@ function printRun(run: Measured, model: TeardownModel): void {
       ],
     ),
   );
-  const http = (c: CloudRequests) => c.reads + c.writes + c.lroPolls;
-  const { arm, oci } = run.requests;
   console.log(
     "\n" +
-      table(
-        ["cloud calls per teardown", "ARM", "OCI", "total"],
-        [
-          ["HTTP GET reads", String(arm.reads), String(oci.reads), String(arm.reads + oci.reads)],
-          ["HTTP writes (PUT/POST/DELETE)", String(arm.writes), String(oci.writes), String(arm.writes + oci.writes)],
-          [
-            "HTTP LRO status polls (SDK, inside activities)",
-            String(arm.lroPolls),
-            String(oci.lroPolls),
-            String(arm.lroPolls + oci.lroPolls),
-          ],
-          ["HTTP requests, all", String(http(arm)), String(http(oci)), String(http(arm) + http(oci))],
-          [`cloud activity calls (task-hub history; aim <= ${AIM_CLOUD_ACTIVITY_CALLS})`, "", "", String(run.cloudActivityCalls)],
-        ],
-      ),
+      cloudCallsTable("cloud calls per teardown", run.requests, [
+        `cloud activity calls (task-hub history; aim <= ${AIM_CLOUD_ACTIVITY_CALLS})`,
+        String(run.cloudActivityCalls),
+      ]),
   );
 }
 

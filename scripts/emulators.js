@@ -68,7 +68,8 @@ function port(name, endpointSetting, fallback) {
 async function main() {
   buildIfStale();
   const { startEmulators } = require(entry);
-  const speed = Number(setting("SIM_SPEED", "60"));
+  const { DEFAULT_SIM_SPEED } = require(path.join(root, "dist/src/local/clock/virtual-clock.js"));
+  const speed = Number(setting("SIM_SPEED", String(DEFAULT_SIM_SPEED)));
   if (!Number.isFinite(speed) || speed <= 0) throw new Error(`SIM_SPEED must be a positive number, got ${setting("SIM_SPEED", "")}`);
   const emulators = await startEmulators({
     speed,

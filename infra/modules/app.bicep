@@ -334,6 +334,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'DRG_DEADLINE_MINUTES', value: '20' }
         { name: 'VERIFICATION_DEADLINE_MINUTES', value: '30' }
         { name: 'GATEWAY_SUBNET_DEADLINE_MINUTES', value: '15' }
+        { name: 'QUEUE_DEADLINE_MINUTES', value: '1440' }
         { name: 'KEEP_RESOURCES_ON_FAILURE', value: 'false' }
         { name: 'INTERCONNECTS_TABLE', value: interconnectsTable }
         { name: 'AUDIT_TABLE', value: auditTable }
@@ -341,11 +342,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'HEALTH_CONTROL_PLANE_MINUTES', value: '5' }
         { name: 'HEALTH_ROUTES_MINUTES', value: '30' }
         { name: 'AUTO_REPAIR', value: 'false' }
+        { name: 'HEALTH_KEEPER_SCHEDULE', value: '0 */15 * * * *' }
         { name: 'WATCHDOG_SCHEDULE', value: '0 */5 * * * *' }
         { name: 'WATCHDOG_MARGIN_MINUTES', value: '15' }
         // The ITSM round trip's table and outbox tuning, at their defaults. The ServiceNow and Jira
         // integrations stay off (no *_WEBHOOK_SECRET), so their event routes answer 404.
         { name: 'ITSM_TABLE', value: 'itsmtickets' }
+        { name: 'ITSM_INCIDENT_ON_DOWN', value: 'false' }
         { name: 'ITSM_OUTBOX_MAX_ATTEMPTS', value: '20' }
         { name: 'ITSM_OUTBOX_FIRST_RETRY_SECONDS', value: '5' }
         { name: 'ITSM_OUTBOX_MAX_RETRY_SECONDS', value: '900' }

@@ -21,6 +21,4 @@ export function sameArmId(a: string | undefined, b: string | undefined): boolean
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
 
-export function armId(scope: { subscriptionId: string; resourceGroup: string }, type: string, name: string): string {
-  return `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}/providers/Microsoft.Network/${type}/${name}`;
-}
+export { armResourceId as armId } from "../domain/names";

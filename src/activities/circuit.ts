@@ -6,9 +6,8 @@
  */
 import type { ExpressRouteCircuit } from "../clouds/azure/network";
 import { AZURE_PRIVATE_PEERING, EXPRESSROUTE_SERVICE_PROVIDER } from "../domain/skus";
-import { resourceNames } from "../domain/names";
 import { maskServiceKey } from "../store";
-import { type CircuitObservation, type DeleteOutcome, retryLater, withInterconnectTag } from "../contracts";
+import { type CircuitObservation, type DeleteOutcome, retryLater, withInterconnectTag, namesOf } from "../contracts";
 import { defineActivity, StepFailed } from "./step";
 
 export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitObservation {
@@ -39,7 +38,7 @@ export function circuitObservation(c: ExpressRouteCircuit | undefined): CircuitO
 
 export const azureEnsureCircuit = defineActivity("azureEnsureCircuit", "mutation", async (input, ctx) => {
   const { subscriptionId, resourceGroup } = input.azure;
-  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const name = namesOf(ctx.opContext).circuit;
   const arm = ctx.azure(subscriptionId);
   const existing = await arm.getCircuit(resourceGroup, name);
   if (existing?.serviceKey) ctx.addSecret(existing.serviceKey);
@@ -63,7 +62,7 @@ export const azureEnsureCircuit = defineActivity("azureEnsureCircuit", "mutation
 });
 
 export const azureGetCircuit = defineActivity("azureGetCircuit", "read", async (input, ctx) => {
-  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const name = namesOf(ctx.opContext).circuit;
   const circuit = await ctx.azure(input.azure.subscriptionId).getCircuit(input.azure.resourceGroup, name);
   if (circuit?.serviceKey) ctx.addSecret(circuit.serviceKey);
   return circuitObservation(circuit);
@@ -74,7 +73,7 @@ const NOT_DELETABLE = new Set(["Provisioning", "Provisioned", "Deprovisioning"])
 
 export const azureDeleteCircuit = defineActivity("azureDeleteCircuit", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
   const { subscriptionId, resourceGroup } = input.azure;
-  const name = resourceNames(ctx.opContext.interconnect).circuit;
+  const name = namesOf(ctx.opContext).circuit;
   const arm = ctx.azure(subscriptionId);
   const circuit = await arm.getCircuit(resourceGroup, name);
   if (!circuit) return { status: "deleted" };

@@ -4,8 +4,7 @@
  */
 import type { VirtualNetworkGatewayConnection } from "../clouds/azure/network";
 import { AZURE_PRIVATE_PEERING } from "../domain/skus";
-import { resourceNames } from "../domain/names";
-import { type ConnectionObservation, type DeleteOutcome, withInterconnectTag } from "../contracts";
+import { type ConnectionObservation, type DeleteOutcome, withInterconnectTag, namesOf } from "../contracts";
 import { defineActivity } from "./step";
 
 export function connectionObservation(c: VirtualNetworkGatewayConnection | undefined): ConnectionObservation {
@@ -21,7 +20,7 @@ export function connectionObservation(c: VirtualNetworkGatewayConnection | undef
 
 export const azureEnsureConnection = defineActivity("azureEnsureConnection", "mutation", async (input, ctx) => {
   const { subscriptionId, resourceGroup } = input.azure;
-  const name = resourceNames(ctx.opContext.interconnect).connection;
+  const name = namesOf(ctx.opContext).connection;
   const arm = ctx.azure(subscriptionId);
   const existing = await arm.getConnection(resourceGroup, name);
   if (existing) return connectionObservation(existing);
@@ -38,13 +37,13 @@ export const azureEnsureConnection = defineActivity("azureEnsureConnection", "mu
 });
 
 export const azureGetConnection = defineActivity("azureGetConnection", "read", async (input, ctx) => {
-  const name = resourceNames(ctx.opContext.interconnect).connection;
+  const name = namesOf(ctx.opContext).connection;
   return connectionObservation(await ctx.azure(input.azure.subscriptionId).getConnection(input.azure.resourceGroup, name));
 });
 
 export const azureDeleteConnection = defineActivity("azureDeleteConnection", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
   const { subscriptionId, resourceGroup } = input.azure;
-  const name = resourceNames(ctx.opContext.interconnect).connection;
+  const name = namesOf(ctx.opContext).connection;
   const arm = ctx.azure(subscriptionId);
   const existing = await arm.getConnection(resourceGroup, name);
   if (!existing) return { status: "deleted" };
@@ -55,7 +54,7 @@ export const azureDeleteConnection = defineActivity("azureDeleteConnection", "mu
 /** "Not there yet" (no circuit, no peering) reads as empty tables: verification simply keeps waiting. */
 export const azureReadPeeringTables = defineActivity("azureReadPeeringTables", "read", async (input, ctx) => {
   const { subscriptionId, resourceGroup } = input.azure;
-  const circuit = resourceNames(ctx.opContext.interconnect).circuit;
+  const circuit = namesOf(ctx.opContext).circuit;
   const arm = ctx.azure(subscriptionId);
   const [arp, routes] = await Promise.all([
     arm.listArpTable(resourceGroup, circuit, AZURE_PRIVATE_PEERING, input.devicePath).catch(emptyWhenNotFound),

@@ -5,7 +5,14 @@
  */
 import type { Drg, DrgAttachment, OciNetwork } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
-import { type DeleteOutcome, type DrgAttachmentObservation, type DrgObservation, type OciScope, withInterconnectTag } from "../contracts";
+import {
+  type DeleteOutcome,
+  type DrgAttachmentObservation,
+  type DrgObservation,
+  type OciScope,
+  withInterconnectTag,
+  namesOf,
+} from "../contracts";
 import { defineActivity } from "./step";
 
 const GONE_DRG = new Set(["TERMINATED"]);
@@ -36,7 +43,7 @@ async function findDrg(oci: OciNetwork, scope: OciScope, interconnect: string, d
 
 export const ociEnsureDrg = defineActivity("ociEnsureDrg", "mutation", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
-  const name = resourceNames(ctx.opContext.interconnect).drg;
+  const name = namesOf(ctx.opContext).drg;
   const existing = await findDrg(oci, input.oci, ctx.opContext.interconnect);
   if (existing && !GONE_DRG.has(String(existing.lifecycleState)) && String(existing.lifecycleState) !== "TERMINATING") {
     return drgObservation(existing);
@@ -114,7 +121,7 @@ async function findAttachment(
 
 export const ociEnsureDrgAttachment = defineActivity("ociEnsureDrgAttachment", "mutation", async (input, ctx) => {
   const oci = ctx.oci(input.oci.region);
-  const name = resourceNames(ctx.opContext.interconnect).drgAttachment;
+  const name = namesOf(ctx.opContext).drgAttachment;
   // A VCN attaches to one DRG at most: an existing live attachment to this DRG (ours or the user's) is used as is.
   const attachments = await oci.listDrgAttachments({ compartmentId: input.oci.compartmentId, drgId: input.drgId, vcnId: input.vcnId });
   const live = attachments.find((a) => !GONE_ATTACHMENT.has(String(a.lifecycleState)) && String(a.lifecycleState) !== "DETACHING");

@@ -5,8 +5,16 @@
  * cloud shows with another connection, and a GatewaySubnet with another gateway in it.
  */
 import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
-import { GATEWAY_SUBNET_NAME, resourceNames } from "../domain/names";
-import { type AzureScope, type DeleteOutcome, type GatewayObservation, permanent, retryLater, withInterconnectTag } from "../contracts";
+import { GATEWAY_SUBNET_NAME } from "../domain/names";
+import {
+  type AzureScope,
+  type DeleteOutcome,
+  type GatewayObservation,
+  permanent,
+  retryLater,
+  withInterconnectTag,
+  namesOf,
+} from "../contracts";
 import { armId, parseArmId, sameArmId } from "./azure-ids";
 import { defineActivity, StepFailed } from "./step";
 
@@ -86,7 +94,7 @@ async function ensurePublicIp(
 
 export const azureEnsureGateway = defineActivity("azureEnsureGateway", "mutation", async (input, ctx) => {
   const { subscriptionId, resourceGroup } = input.azure;
-  const names = resourceNames(ctx.opContext.interconnect);
+  const names = namesOf(ctx.opContext);
   const arm = ctx.azure(subscriptionId);
   const existing = await arm.getGateway(resourceGroup, names.gateway);
   if (existing) return gatewayObservation(existing);
@@ -110,17 +118,17 @@ export const azureEnsureGateway = defineActivity("azureEnsureGateway", "mutation
 function gatewayRef(
   scope: AzureScope,
   gatewayId: string | undefined,
-  interconnect: string,
+  gatewayName: string,
 ): { resourceGroup: string; name: string; subscriptionId: string } {
   if (gatewayId) {
     const ref = parseArmId(gatewayId, "gatewayId");
     return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
   }
-  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: resourceNames(interconnect).gateway };
+  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: gatewayName };
 }
 
 export const azureGetGateway = defineActivity("azureGetGateway", "read", async (input, ctx) => {
-  const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
+  const ref = gatewayRef(input.azure, input.gatewayId, namesOf(ctx.opContext).gateway);
   return gatewayObservation(await ctx.azure(ref.subscriptionId).getGateway(ref.resourceGroup, ref.name));
 });
 
@@ -128,13 +136,13 @@ export const azureGetGateway = defineActivity("azureGetGateway", "read", async (
 function publicIpRef(
   scope: AzureScope,
   publicIpId: string | undefined,
-  interconnect: string,
+  defaultName: string,
 ): { subscriptionId: string; resourceGroup: string; name: string } {
   if (publicIpId) {
     const ref = parseArmId(publicIpId, "publicIpId");
     return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
   }
-  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: resourceNames(interconnect).gatewayPublicIp };
+  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: defaultName };
 }
 
 /**
@@ -143,8 +151,8 @@ function publicIpRef(
  * over (its last user removes it); a connection other than this interconnect's keeps it.
  */
 export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
-  const names = resourceNames(ctx.opContext.interconnect);
-  const ref = gatewayRef(input.azure, input.gatewayId, ctx.opContext.interconnect);
+  const names = namesOf(ctx.opContext);
+  const ref = gatewayRef(input.azure, input.gatewayId, names.gateway);
   const arm = ctx.azure(ref.subscriptionId);
   const gateway = await arm.getGateway(ref.resourceGroup, ref.name);
   if (gateway) {
@@ -170,7 +178,7 @@ export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation
     await arm.beginDeleteGateway(ref.resourceGroup, ref.name);
     return { status: "deleting" };
   }
-  const ip = publicIpRef(input.azure, input.publicIpId, ctx.opContext.interconnect);
+  const ip = publicIpRef(input.azure, input.publicIpId, namesOf(ctx.opContext).gatewayPublicIp);
   return deletePublicIp(ctx.azure(ip.subscriptionId), ip.resourceGroup, ip.name);
 });
 
@@ -189,14 +197,12 @@ export const azureDeleteGatewaySubnet = defineActivity(
     const { subscriptionId, resourceGroup } = input.azure;
     const arm = ctx.azure(subscriptionId);
     // A gateway deleted by an earlier step may have left its public IP behind: it never outlives the subnet.
-    const ipRef = publicIpRef(input.azure, input.publicIpId, ctx.opContext.interconnect);
+    const ipRef = publicIpRef(input.azure, input.publicIpId, namesOf(ctx.opContext).gatewayPublicIp);
     const ip = await deletePublicIp(ctx.azure(ipRef.subscriptionId), ipRef.resourceGroup, ipRef.name);
     const subnet = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
     if (!subnet) return ip;
     const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
-    const removedGateway = (
-      input.gatewayId ?? armId(input.azure, "virtualNetworkGateways", resourceNames(ctx.opContext.interconnect).gateway)
-    )
+    const removedGateway = (input.gatewayId ?? armId(input.azure, "virtualNetworkGateways", namesOf(ctx.opContext).gateway))
       .concat("/")
       .toLowerCase();
     const others = users.filter((id) => !id.toLowerCase().startsWith(removedGateway));

@@ -13,7 +13,7 @@ import { parseArmId } from "./azure-ids";
 import type { HealthTargets } from "../contracts";
 
 export async function observeControlPlane(azure: AzureNetwork, oci: OciNetwork, t: HealthTargets): Promise<ControlPlaneObservation> {
-  const names = resourceNames(t.interconnect);
+  const names = { ...resourceNames(t.interconnect), ...t.names };
   const gateway = parseArmId(t.gatewayId, "gatewayId");
   const [circuit, connection, gw, vnet, vc, drg, attachment, vcn] = await Promise.all([
     azure.getCircuit(t.resourceGroup, names.circuit),
@@ -97,7 +97,7 @@ export async function observeRoutes(
   drgRouteTableId: string | undefined,
   peeringPresent: boolean,
 ): Promise<RouteObservation> {
-  const circuit = resourceNames(t.interconnect).circuit;
+  const circuit = { ...resourceNames(t.interconnect), ...t.names }.circuit;
   const path = async (devicePath: string): Promise<PathObservation> => {
     if (!peeringPresent) return { arpPeer: false, statePfxRcd: "", routes: [] };
     const [arp, summary, routes] = await Promise.all([
@@ -144,7 +144,7 @@ export type RefreshOutcome = "refreshing" | "not-failed" | "not-found";
  * resource (for a circuit, the provider's peering) to defaults.
  */
 export async function refreshFailedCircuit(azure: AzureNetwork, t: HealthTargets, addSecret: (s: string) => void): Promise<RefreshOutcome> {
-  const name = resourceNames(t.interconnect).circuit;
+  const name = { ...resourceNames(t.interconnect), ...t.names }.circuit;
   const circuit = await azure.getCircuit(t.resourceGroup, name);
   if (!circuit) return "not-found";
   if (circuit.serviceKey) addSecret(circuit.serviceKey);
@@ -154,7 +154,7 @@ export async function refreshFailedCircuit(azure: AzureNetwork, t: HealthTargets
 }
 
 export async function refreshFailedConnection(azure: AzureNetwork, t: HealthTargets): Promise<RefreshOutcome> {
-  const name = resourceNames(t.interconnect).connection;
+  const name = { ...resourceNames(t.interconnect), ...t.names }.connection;
   const connection = await azure.getConnection(t.resourceGroup, name);
   if (!connection) return "not-found";
   if (connection.provisioningState !== "Failed") return "not-failed";

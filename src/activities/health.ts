@@ -46,14 +46,21 @@ export const healthObserveRoutes = defineActivity("healthObserveRoutes", "read",
  */
 export const healthSave = defineActivity("healthSave", "read", async (input, ctx) => {
   let saved = true;
+  let outdated = false;
   await ctx.deps.store.interconnects.modify(input.name, (current) => {
     if (current.state !== "active") {
       saved = false;
       return {};
     }
+    // A change committed during this check moved the desired snapshot on: this check compared with the old
+    // one, so its findings (a bandwidth "drift" among them) are not saved; the next check compares with the new.
+    if (current.desired !== undefined && current.desired.takenAt !== input.desired.takenAt) {
+      outdated = true;
+      return {};
+    }
     return { health: input.health, desired: input.desired };
   });
-  if (!saved || !input.transition) return { saved };
+  if (!saved || outdated || !input.transition) return { saved };
   const t = input.transition;
   const findings = input.health.findings.map((f) => `${f.code}:${f.subject}`);
   const message = `health ${t.from ?? "unknown"} → ${t.to}${t.raised.length ? `; raised ${t.raised.join(", ")}` : ""}${t.cleared.length ? `; cleared ${t.cleared.join(", ")}` : ""}`;
@@ -152,6 +159,8 @@ function targetsOf(record: StoredInterconnect): HealthTargets {
     drgAttachmentId: need(r.drgAttachmentId, "drgAttachmentId"),
     vcnId: spec.oci.vcnId,
     routeTableId: need(r.routeTableId, "routeTableId"),
+    ...(r.names ? { names: r.names } : {}),
+    ...(r.connectionMonitorId ? { connectionMonitorId: r.connectionMonitorId } : {}),
   };
 }
 

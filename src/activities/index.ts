@@ -27,8 +27,29 @@ import {
   healthWatchEnsure,
   healthWatchStop,
 } from "./health";
+import {
+  azureDeleteConnectionMonitor,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureReadMonitorReadiness,
+  healthObserveMonitor,
+} from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
+import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
+
+import {
+  azureReadCircuitSettings,
+  azureSetConnectionFastPath,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  recordCommitChange,
+} from "./change";
+import { adoptLocate, adoptReadAzure, adoptReadOci, recordAdopt } from "./adopt";
 
 export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   azureReadVirtualNetwork,
@@ -75,8 +96,29 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthRefreshConnection,
   healthWatchEnsure,
   healthWatchStop,
+  azureReadMonitorReadiness,
+  azureEnsureConnectionMonitor,
+  azureGetConnectionMonitor,
+  azureDeleteConnectionMonitor,
+  healthObserveMonitor,
   watchdogScan,
   watchdogRecover,
+  networkTurnTake,
+  networkTurnRelease,
+  networkTurnSweep,
+  azureReadCircuitSettings,
+  azureUpdateCircuit,
+  azureUpdateCircuitTags,
+  ociReadProviderKey,
+  ociReadVirtualCircuitSettings,
+  ociUpdateVirtualCircuitShape,
+  ociUpdateVirtualCircuitTags,
+  azureSetConnectionFastPath,
+  recordCommitChange,
+  adoptLocate,
+  adoptReadAzure,
+  adoptReadOci,
+  recordAdopt,
 };
 
 /** Activities that read, start or drive orchestrations through the durable client binding. */
@@ -86,6 +128,9 @@ const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>([
   "healthWatchStop",
   "watchdogScan",
   "watchdogRecover",
+  "networkTurnTake",
+  "networkTurnRelease",
+  "networkTurnSweep",
 ]);
 
 /** Deps are built from the settings on the first activity call, not at registration (the host may index first). */

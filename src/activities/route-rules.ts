@@ -6,8 +6,7 @@
  */
 import type { OciNetwork, RouteRule, RouteTable } from "../clouds/oci/network";
 import { CloudError } from "../clouds/errors";
-import { resourceNames } from "../domain/names";
-import { type DeleteOutcome, permanent, retryLater } from "../contracts";
+import { type DeleteOutcome, permanent, retryLater, namesOf } from "../contracts";
 import { otherVirtualCircuits } from "./drg";
 import { defineActivity, StepFailed } from "./step";
 
@@ -44,7 +43,7 @@ function destinationOf(rule: RouteRule): string | undefined {
 const SERVICE_RULE = /^interconnect:[a-z][a-z0-9-]{1,38}[a-z0-9]$/;
 
 export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutation", async (input, ctx) => {
-  const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+  const description = namesOf(ctx.opContext).routeRuleDescription;
   const wanted = [...new Set(input.destinations)];
   let created: string[] = [];
   const table = await mergeRules(ctx.oci(input.region), input.routeTableId, (rules) => {
@@ -87,7 +86,7 @@ export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutati
  * cloud shows serving another virtual circuit (the same VNet prefixes → the same DRG are its route too).
  */
 export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
-  const description = resourceNames(ctx.opContext.interconnect).routeRuleDescription;
+  const description = namesOf(ctx.opContext).routeRuleDescription;
   const oci = ctx.oci(input.region);
   const named = input.destinations !== undefined && input.drgId !== undefined ? new Set(input.destinations) : undefined;
   const removable = (r: RouteRule) =>

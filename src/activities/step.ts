@@ -9,6 +9,7 @@ import type { z } from "zod";
 import { CloudCallLog } from "../clouds/call-log";
 import { CloudError, redactSecrets } from "../clouds/errors";
 import type { AzureNetwork } from "../clouds/azure/network";
+import type { AzureMonitoring } from "../clouds/azure/monitoring";
 import type { OciNetwork } from "../clouds/oci/network";
 import { describeRetries } from "../clouds/sdk-attempts";
 import { DomainError, ErrorCodes } from "../domain/errors";
@@ -31,6 +32,8 @@ export interface StepContext {
   log: CloudCallLog;
   invocation: InvocationContext;
   azure(subscriptionId: string): AzureNetwork;
+  /** Network Watcher, the source VM and the connection monitor's metrics (the optional end-to-end probe). */
+  azureMonitoring(subscriptionId: string): AzureMonitoring;
   oci(region: string): OciNetwork;
   /** Deterministic per orchestration instance and step, so a replayed create is the same create. */
   retryToken(resource: string): string;
@@ -80,6 +83,7 @@ export function defineActivity<N extends ActivityName>(
       log,
       invocation,
       azure: (subscriptionId) => deps.azure.network(subscriptionId, log),
+      azureMonitoring: (subscriptionId) => deps.azure.monitoring(subscriptionId, log),
       oci: (region) => deps.oci.network(region, log),
       retryToken: (resource) => retryToken(opContext.instanceId, step, resource),
       addSecret: (s) => {

@@ -16,6 +16,7 @@ import {
   retryLater,
   type VirtualCircuitObservation,
   withInterconnectTag,
+  namesOf,
 } from "../contracts";
 import { deleteOrConflict } from "./drg";
 import { defineActivity, type StepContext, StepFailed } from "./step";
@@ -52,7 +53,7 @@ function keepSecret(ctx: StepContext, vc: VirtualCircuit | undefined): VirtualCi
   return vc;
 }
 
-async function findVirtualCircuit(
+export async function findVirtualCircuit(
   oci: OciNetwork,
   scope: OciScope,
   interconnect: string,
@@ -65,7 +66,7 @@ async function findVirtualCircuit(
 }
 
 export const ociEnsureVirtualCircuit = defineActivity("ociEnsureVirtualCircuit", "mutation", async (input, ctx) => {
-  const names = resourceNames(ctx.opContext.interconnect);
+  const names = namesOf(ctx.opContext);
   const oci = ctx.oci(input.oci.region);
   const existing = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect));
   if (existing && !LEAVING.has(String(existing.lifecycleState))) return virtualCircuitObservation(existing);

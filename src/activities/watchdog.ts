@@ -6,6 +6,7 @@ import * as df from "durable-functions";
 import type { DurableClient } from "durable-functions";
 import type { WatchedOperationRow } from "../contracts";
 import type { InterconnectState } from "../domain/lifecycle";
+import { turnNetworks } from "../domain/network-queue";
 import type { StoredInterconnect } from "../store";
 import { findInstance, isFinished } from "./durable-instance";
 import { defineActivity } from "./step";
@@ -33,8 +34,10 @@ export const watchdogScan = defineActivity("watchdogScan", "read", async (_input
 
 async function watched(client: DurableClient, record: StoredInterconnect): Promise<WatchedOperationRow | undefined> {
   const op = record.currentOperation;
-  // The health watch is eternal by design and kept alive by its own keeper: no deadline to miss.
-  if (op === undefined || op.kind === "watch") return undefined;
+  // The health watch is eternal by design and kept alive by its own keeper: no deadline to miss. A change
+  // runs on an active interconnect with deadlines of its own and is never restarted over (what it did cannot be undone);
+  // an adoption leaves its record active.
+  if (op === undefined || op.kind === "watch" || op.kind === "change" || op.kind === "adopt") return undefined;
   const status = await findInstance(client, op.instanceId);
   // Ended or absent: orphaned, which the record view shows and a request resolves; not the watchdog's to decide.
   if (status === undefined || isFinished(status)) return undefined;
@@ -91,6 +94,14 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
   if (restart === null) return { outcome: "flagged" as const };
 
   if (!claimedBefore) {
+    // The restart takes over the stalled run's turn (or place) on the VNet and VCN before that run is
+    // stopped, so a run queued behind never sees a dead holder and slips in between.
+    await ctx.deps.store.turns.join({
+      owner: name,
+      operation: restart.kind,
+      instanceId: restart.instanceId,
+      networks: turnNetworks(current.spec),
+    });
     await terminate(client, stalledInstanceId, `stalled (${stall.reason}); restarted as ${restart.instanceId} by the watchdog`);
     await repo.modify(name, (fresh) => {
       if (fresh.currentOperation?.instanceId !== stalledInstanceId)
@@ -103,7 +114,9 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
       };
     });
   }
-  if ((await findInstance(client, restart.instanceId)) === undefined) {
+  // As a DELETE does: an instance of this id that has ended is a leftover of a lost claim, and is replaced.
+  const existing = await findInstance(client, restart.instanceId);
+  if (existing === undefined || isFinished(existing)) {
     await client.startNew(restart.orchestrator, { instanceId: restart.instanceId, input: restart.input });
   }
   return { outcome: "restarted" as const };

@@ -198,9 +198,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command("list")
     .description("list the interconnects")
     .option("--state <state>", "only those in this state")
-    .action(async (options: { state?: string }) => {
+    .option("--vnet <armId>", "only those on this virtual network (its ARM id)")
+    .option("--vcn <ocid>", "only those on this VCN (its OCID)")
+    .action(async (options: { state?: string; vnet?: string; vcn?: string }) => {
       const { client, json } = context();
-      const items = await allPages(client, `interconnects?top=1000${options.state ? `&state=${encodeURIComponent(options.state)}` : ""}`);
+      const query = new URLSearchParams({ top: "1000" });
+      if (options.state) query.set("state", options.state);
+      if (options.vnet) query.set("virtualNetworkId", options.vnet);
+      if (options.vcn) query.set("vcnId", options.vcn);
+      const items = await allPages(client, `interconnects?${query.toString()}`);
       print(json, items, items.length ? interconnectsTable(items) : "No interconnects.");
     });
 

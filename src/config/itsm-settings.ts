@@ -25,6 +25,8 @@ export interface ItsmSettings {
   outbox: { maxAttempts: number; firstRetrySeconds: number; maxRetrySeconds: number };
   /** ITSM_WATCH_INTERVAL_SECONDS: how often a ticket's operation is looked at for milestones (workflow time). */
   watchIntervalSeconds: number;
+  /** ITSM_INCIDENT_ON_DOWN: a health transition to down also opens an incident (ServiceNow); off: a note only. */
+  incidentOnDown: boolean;
 }
 
 const MIN_SECRET = 16;
@@ -39,6 +41,7 @@ export function readItsmSettings(r: Reader): ItsmSettings {
       maxRetrySeconds: r.integer("ITSM_OUTBOX_MAX_RETRY_SECONDS", 900, 1, 86_400),
     },
     watchIntervalSeconds: r.integer("ITSM_WATCH_INTERVAL_SECONDS", 60, 1, 3600),
+    incidentOnDown: r.boolean("ITSM_INCIDENT_ON_DOWN", false),
   };
   if (settings.outbox.maxRetrySeconds < settings.outbox.firstRetrySeconds)
     r.fail("ITSM_OUTBOX_MAX_RETRY_SECONDS", "is invalid: must be at least ITSM_OUTBOX_FIRST_RETRY_SECONDS");

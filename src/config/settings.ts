@@ -35,6 +35,8 @@ export interface Settings {
     drgMinutes: number;
     verificationMinutes: number;
     gatewaySubnetMinutes: number;
+    /** How long a run waits for its turn on its VNet and VCN (QUEUE_DEADLINE_MINUTES). */
+    queueMinutes: number;
   };
   keepResourcesOnFailure: boolean;
   /** The health watch of active interconnects (README "Operating it"). */
@@ -46,6 +48,8 @@ export interface Settings {
     /** AUTO_REPAIR: re-add the service's own route rules and refresh a Failed circuit or connection. Off by default. */
     autoRepair: boolean;
   };
+  /** The keeper timer that starts missing health watches (src/functions/health-watch-keeper.ts); it also runs at start-up. */
+  healthKeeper: { schedule: string };
   /** The watchdog for stalled operations (src/workflows/watchdog.ts): when it runs, and how much lateness it tolerates. */
   watchdog: { schedule: string; marginMinutes: number };
   tables: { interconnects: string; audit: string };
@@ -249,9 +253,18 @@ export function loadSettings(env: Env = process.env): Settings {
       drgMinutes: r.integer("DRG_DEADLINE_MINUTES", 20, 1, 1440),
       verificationMinutes: r.integer("VERIFICATION_DEADLINE_MINUTES", 30, 1, 1440),
       gatewaySubnetMinutes: r.integer("GATEWAY_SUBNET_DEADLINE_MINUTES", 15, 1, 1440),
+      queueMinutes: r.integer("QUEUE_DEADLINE_MINUTES", 1440, 1, 10080),
     },
     keepResourcesOnFailure: r.boolean("KEEP_RESOURCES_ON_FAILURE", false),
     health: readHealth(r),
+    healthKeeper: {
+      schedule: r.matching(
+        "HEALTH_KEEPER_SCHEDULE",
+        NCRONTAB,
+        "a six-field NCRONTAB expression (second minute hour day month day-of-week), e.g. 0 */15 * * * *",
+        "0 */15 * * * *",
+      ),
+    },
     watchdog: {
       schedule: r.matching(
         "WATCHDOG_SCHEDULE",

@@ -13,7 +13,7 @@
  * naming the field, instead of reaching a cloud API.
  */
 import { z } from "zod";
-import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE } from "../domain/names";
+import { INTERCONNECT_NAME_PATTERN, INTERCONNECT_NAME_RULE, resourceNames, type ResourceNames } from "../domain/names";
 
 export const text = z.string().min(1).max(1024);
 export const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR such as 10.10.0.0/16");
@@ -28,9 +28,9 @@ export const interconnectName = z.string().regex(INTERCONNECT_NAME_PATTERN, INTE
 
 /**
  * "watch": the health watch of an active interconnect. A plan is no operation on the interconnect:
- * it only reads, and its failed reads are the plan's problems, not audit rows.
+ * it only reads, and its failed reads are the plan's problems, not audit rows. "change": a PATCH carried out in place; "adopt": taking over one built by hand.
  */
-export const OPERATIONS = ["provision", "teardown", "watch", "plan"] as const;
+export const OPERATIONS = ["provision", "teardown", "watch", "plan", "change", "adopt"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Carried by every activity input: who/what the call belongs to (audit rows, OCI opc-retry-token). */
@@ -47,8 +47,15 @@ export const opContext = z.object({
    * again after a crash is told apart from the orchestrator's own retries (which get new keys).
    */
   callKey: z.string().min(1).max(100).optional(),
+  /** An adopted interconnect's ARM names, in place of the derived ones (domain/resources.ts AdoptedNames). */
+  names: z.strictObject({ circuit: text.optional(), connection: text.optional(), gateway: text.optional() }).optional(),
 });
 export type OpContext = z.infer<typeof opContext>;
+
+/** The names an activity looks the interconnect's resources up under: derived, or an adopted one's own. */
+export function namesOf(op: Pick<OpContext, "interconnect" | "names">): ResourceNames {
+  return { ...resourceNames(op.interconnect), ...op.names };
+}
 
 export const azureScope = z.object({ subscriptionId: guid, resourceGroup: z.string().min(1).max(90) });
 export type AzureScope = z.infer<typeof azureScope>;

@@ -21,6 +21,16 @@ export const healthTargetsSchema = z.strictObject({
   drgAttachmentId: ocid("drgattachment"),
   vcnId: ocid("vcn"),
   routeTableId: ocid("routetable"),
+  /** An adopted interconnect's own ARM names (the circuit, the connection). */
+  names: z
+    .strictObject({
+      circuit: z.string().min(1).optional(),
+      connection: z.string().min(1).optional(),
+      gateway: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** The end-to-end probe's connection monitor, when the spec has one. */
+  connectionMonitorId: armId.optional(),
 });
 export type HealthTargets = z.infer<typeof healthTargetsSchema>;
 

@@ -7,11 +7,15 @@
  * A new resource family adds one file exporting its `...Activities` and spreads it below.
  */
 import type { z } from "zod";
+import { adoptActivities } from "./adopt";
+import { changeActivities } from "./change";
 import { circuitActivities } from "./circuit";
 import { connectionActivities } from "./connection";
 import { drgActivities } from "./drg";
 import { gatewayActivities } from "./gateway";
 import { healthActivities } from "./health";
+import { networkTurnActivities } from "./network-turn";
+import { monitorActivities } from "./monitor";
 import { planActivities } from "./plan";
 import { preflightActivities } from "./preflight";
 import { recordActivities } from "./record";
@@ -32,9 +36,13 @@ export const ACTIVITIES = {
   ...taskHubActivities,
   ...recordActivities,
   ...healthActivities,
+  ...monitorActivities,
   ...watchdogActivities,
+  ...networkTurnActivities,
   ...planActivities,
   ...usageActivities,
+  ...changeActivities,
+  ...adoptActivities,
 };
 
 export type ActivityName = keyof typeof ACTIVITIES;
@@ -46,6 +54,8 @@ export function isActivityName(name: string): name is ActivityName {
   return Object.prototype.hasOwnProperty.call(ACTIVITIES, name);
 }
 
+export * from "./adopt";
+export * from "./change";
 export * from "./circuit";
 export * from "./common";
 export * from "./connection";
@@ -53,6 +63,8 @@ export * from "./drg";
 export * from "./failure";
 export * from "./gateway";
 export * from "./health";
+export * from "./network-turn";
+export * from "./monitor";
 export * from "./plan";
 export * from "./preflight";
 export * from "./record";

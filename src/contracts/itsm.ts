@@ -9,6 +9,7 @@ import { TICKET_KEY } from "../domain/itsm/ticket";
 export const ITSM_ACTIVITY = {
   observeOperation: "itsmObserveOperation",
   enqueueNotes: "itsmEnqueueNotes",
+  healthNote: "itsmHealthNote",
 } as const;
 
 export const observeOperationInput = z.strictObject({
@@ -37,3 +38,18 @@ export const enqueueNotesInput = z.strictObject({
 export type EnqueueNotesInput = z.infer<typeof enqueueNotesInput>;
 export const enqueueNotesOutput = z.strictObject({ added: z.number().int().min(0) });
 export type EnqueueNotesOutput = z.infer<typeof enqueueNotesOutput>;
+
+/** A health transition of an interconnect, for the tickets that provisioned it (one note each, once). */
+export const healthNoteInput = z.strictObject({
+  interconnect: z.string().regex(/^[a-z0-9-]{3,40}$/),
+  /** The check that made the transition (orchestration time): the note's identity, so a redelivery adds nothing. */
+  checkedAt: z.string().min(1).max(40),
+  from: z.enum(["healthy", "degraded", "down"]).optional(),
+  to: z.enum(["healthy", "degraded", "down"]),
+  raised: z.array(z.string().max(300)).max(100),
+  cleared: z.array(z.string().max(300)).max(100),
+  findings: z.array(z.strictObject({ code: z.string(), subject: z.string(), severity: z.string(), action: z.string().max(2000) })).max(100),
+});
+export type HealthNoteInput = z.infer<typeof healthNoteInput>;
+export const healthNoteOutput = z.strictObject({ tickets: z.array(z.string()), added: z.number().int().min(0) });
+export type HealthNoteOutput = z.infer<typeof healthNoteOutput>;

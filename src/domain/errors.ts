@@ -71,8 +71,9 @@ export interface ValidationIssue {
 export class ValidationError extends DomainError {
   readonly issues: ValidationIssue[];
 
-  constructor(issues: ValidationIssue[], message?: string, code: string = ErrorCodes.VALIDATION_FAILED) {
-    super(code, message ?? summarize(issues), { status: 400, details: issues });
+  /** status: 400 by default; 409 for a valid request the current state refuses, field by field (a PATCH of an interconnect). */
+  constructor(issues: ValidationIssue[], message?: string, code: string = ErrorCodes.VALIDATION_FAILED, status = 400) {
+    super(code, message ?? summarize(issues), { status, details: issues });
     this.name = "ValidationError";
     this.issues = issues;
   }

@@ -7,7 +7,7 @@ export const COMPENSATION_REMOVED_EVERYTHING = "compensation removed what this r
 export const CREATED_NOTHING = "this run created nothing";
 
 /** Provisioning steps that create nothing: a failure there leaves both clouds as they were. */
-const STEPS_BEFORE_ANY_CREATE = ["record", "preflight"];
+const STEPS_BEFORE_ANY_CREATE = ["queue", "record", "preflight"];
 
 export interface RecordOutcome {
   name: string;

@@ -2,12 +2,26 @@ import type { DesiredSnapshot } from "./desired-snapshot";
 import { driftFindings } from "./drift";
 import type { Finding, FindingDraft } from "./health";
 import { controlPlaneFindings } from "./health-signals";
+import { monitorFindings, type MonitorObservation } from "./monitor";
 import type { ControlPlaneObservation, RouteObservation } from "./observation";
 import { routeFindings } from "./route-findings";
 
-/** Every finding of one check: control-plane states and drift always, route-level ones when the routes were read. */
-export function checkFindings(desired: DesiredSnapshot, live: ControlPlaneObservation, routes?: RouteObservation): FindingDraft[] {
-  return [...controlPlaneFindings(desired, live), ...driftFindings(desired, live), ...(routes ? routeFindings(desired, routes, live) : [])];
+/**
+ * Every finding of one check: control-plane states and drift always, route-level ones when the routes were
+ * read (and the end-to-end probe's results with them, when the interconnect has one).
+ */
+export function checkFindings(
+  desired: DesiredSnapshot,
+  live: ControlPlaneObservation,
+  routes?: RouteObservation,
+  monitor?: MonitorObservation,
+): FindingDraft[] {
+  return [
+    ...controlPlaneFindings(desired, live),
+    ...driftFindings(desired, live),
+    ...(routes ? routeFindings(desired, routes, live) : []),
+    ...(monitor ? monitorFindings(monitor) : []),
+  ];
 }
 
 /**

@@ -46,6 +46,9 @@ export const FINDING_CODES = [
   "route-rule-missing",
   "vnet-prefix-unrouted",
   "drg-route-missing",
+  "monitor-missing",
+  "monitor-checks-failed",
+  "monitor-round-trip-slow",
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 

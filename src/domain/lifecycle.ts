@@ -11,9 +11,11 @@ export type InterconnectState = (typeof INTERCONNECT_STATES)[number];
  * - deleted → requested: a name may be reused once its interconnect is gone.
  * - failed → requested: a provisioning that failed leaving nothing on the clouds (failedProvisioningLeftNothing)
  *   is requested again, with a corrected spec, without a teardown of nothing.
+ * - requested → deleted: a DELETE of a provisioning still queued for its turn on its VNet and VCN, which
+ *   built nothing, so there is nothing to tear down (the record keeps the cancellation as its failure).
  */
 const TRANSITIONS: Readonly<Record<InterconnectState, readonly InterconnectState[]>> = {
-  requested: ["provisioning", "failed"],
+  requested: ["provisioning", "failed", "deleted"],
   provisioning: ["active", "failed", "tearing-down"],
   active: ["tearing-down"],
   failed: ["tearing-down", "requested"],

@@ -21,9 +21,16 @@ export interface ResourceNames {
   drgAttachment: string;
   /** Description written on our VCN route rules so teardown removes exactly those. */
   routeRuleDescription: string;
+  /** The connection monitor of the optional end-to-end probe, in the region's Network Watcher. */
+  connectionMonitor: string;
 }
 
 export const GATEWAY_SUBNET_NAME = "GatewaySubnet";
+
+/** The ARM id a resource of ours has (or will have) in the spec's resource group: ARM ids follow from scope, type and name. */
+export function armResourceId(scope: { subscriptionId: string; resourceGroup: string }, type: string, name: string): string {
+  return `/subscriptions/${scope.subscriptionId}/resourceGroups/${scope.resourceGroup}/providers/Microsoft.Network/${type}/${name}`;
+}
 
 export function resourceNames(name: string): ResourceNames {
   return {
@@ -35,6 +42,7 @@ export function resourceNames(name: string): ResourceNames {
     drg: `drg-${name}`,
     drgAttachment: `drgatt-${name}-vcn`,
     routeRuleDescription: `interconnect:${name}`,
+    connectionMonitor: `cm-${name}`,
   };
 }
 
@@ -48,6 +56,16 @@ export function provisionInstanceId(name: string, attempt: number): string {
 
 export function teardownInstanceId(name: string, attempt: number): string {
   return `teardown-${name}-${checkAttempt(attempt)}`;
+}
+
+/** A change (PATCH) of an active interconnect; attempts count with provisioning and teardown. */
+export function changeInstanceId(name: string, attempt: number): string {
+  return `change-${name}-${checkAttempt(attempt)}`;
+}
+
+/** The adoption of an interconnect built by hand, under the name it is given. */
+export function adoptInstanceId(name: string, attempt: number): string {
+  return `adopt-${name}-${checkAttempt(attempt)}`;
 }
 
 /** The health watch's orchestration, one instance per interconnect under this fixed id: a second start finds the first. */

@@ -1,10 +1,8 @@
-import type { InterconnectSpec } from "./spec";
-
 /**
- * The networks an interconnect builds on, as reservation keys: the VNet by its ARM id (lowercased,
- * as ARM ids compare) and the VCN by its OCID. While one interconnect's run is in flight on a network,
- * another must not start there: both would create (or adopt, half-built) the one ExpressRoute gateway
- * a VNet can hold, and attach the VCN, which takes one DRG.
+ * The networks an interconnect builds on, as queue keys: the VNet by its ARM id (lowercased, as ARM
+ * ids compare) and the VCN by its OCID. While one interconnect's run is at work on a network, another
+ * must wait its turn (network-queue.ts): both would create (or adopt, half-built) the one ExpressRoute
+ * gateway a VNet can hold, and attach the VCN, which takes one DRG.
  */
 export type NetworkKind = "virtualNetwork" | "vcn";
 
@@ -15,7 +13,13 @@ export interface NetworkKey {
   path: string;
 }
 
-export function interconnectNetworks(spec: Pick<InterconnectSpec, "azure" | "oci">): NetworkKey[] {
+/** What of a spec names its networks. */
+export interface NetworksOfSpec {
+  azure: { subscriptionId: string; resourceGroup: string; virtualNetwork: { name: string } };
+  oci: { vcnId: string };
+}
+
+export function interconnectNetworks(spec: NetworksOfSpec): NetworkKey[] {
   const { subscriptionId, resourceGroup, virtualNetwork } = spec.azure;
   return [
     {
@@ -26,6 +30,3 @@ export function interconnectNetworks(spec: Pick<InterconnectSpec, "azure" | "oci
     { kind: "vcn", id: spec.oci.vcnId, path: "oci.vcnId" },
   ];
 }
-
-/** States in which a run is (or is about to be) changing the interconnect's networks. */
-export const IN_FLIGHT_STATES: readonly string[] = ["requested", "provisioning", "tearing-down"];

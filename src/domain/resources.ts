@@ -39,6 +39,7 @@ export const RESOURCE_FIELDS = [
   "drgAttachmentId",
   "virtualCircuitId",
   "routeTableId",
+  "connectionMonitorId",
   "routedPrefixes",
   "owned",
 ] as const satisfies readonly (keyof InterconnectResources)[];
@@ -57,9 +58,24 @@ export interface InterconnectResources {
   drgAttachmentId?: string;
   virtualCircuitId?: string;
   routeTableId?: string;
+  /** The optional end-to-end probe's connection monitor (spec.monitor). */
+  connectionMonitorId?: string;
   /** VNet prefixes routed to the DRG. */
   routedPrefixes?: string[];
   owned?: ResourceOwnership;
+  /**
+   * An adopted interconnect's own ARM names (built by hand or by Terraform, not by resourceNames): every
+   * activity looks its circuit, connection and gateway up under these.
+   */
+  names?: AdoptedNames;
+  /** An adopted interconnect: the resource kinds its owner let this service tear down (teardown removes only these). */
+  granted?: string[];
+}
+
+export interface AdoptedNames {
+  circuit?: string;
+  connection?: string;
+  gateway?: string;
 }
 
 const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
@@ -78,6 +94,7 @@ const ID_FIELDS = [
   "drgAttachmentId",
   "virtualCircuitId",
   "routeTableId",
+  "connectionMonitorId",
 ] as const;
 
 const ownershipSchema = z.strictObject(
@@ -95,6 +112,8 @@ const shape = {
     .optional(),
   routedPrefixes: z.array(resourceId).optional(),
   owned: ownershipSchema.optional(),
+  names: z.strictObject({ circuit: resourceId.optional(), connection: resourceId.optional(), gateway: resourceId.optional() }).optional(),
+  granted: z.array(resourceId).optional(),
 };
 const KNOWN = new Set(Object.keys(shape));
 

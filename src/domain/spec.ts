@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isAzureRegion } from "./azure-regions";
 import { type PeeringLocationCatalog, DEFAULT_PEERING_LOCATION_CATALOG, findCatalogRow } from "./catalog";
 import { ValidationError, type ValidationIssue } from "./errors";
-import { cidrRange, cidrsOverlap, formatIpv4, isAligned, parseCidr } from "./ipv4";
+import { cidrRange, cidrsOverlap, formatIpv4, isAligned, parseCidr, parseIpv4 } from "./ipv4";
 import {
   BANDWIDTHS_GBPS,
   CIRCUIT_FAMILIES,
@@ -32,6 +32,8 @@ function ocid(types: string[]): RegExp {
 const COMPARTMENT_OCID = ocid(["compartment", "tenancy"]);
 const VCN_OCID = ocid(["vcn"]);
 const DRG_OCID = ocid(["drg"]);
+const VIRTUAL_MACHINE_ID =
+  /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/[^/]{1,90}\/providers\/Microsoft\.Compute\/virtualMachines\/[^/]{1,64}$/i;
 
 function text(expected: string) {
   return z.string({ error: requiredOr(expected) });
@@ -196,6 +198,28 @@ const specSchema = strictObject(
           });
       })
       .optional(),
+    /**
+     * The optional end-to-end probe (a Network Watcher connection monitor, TCP and ICMP): from a VM in the
+     * VNet to an address and port in the VCN, e.g. a database listener on 1521.
+     */
+    monitor: strictObject(
+      {
+        sourceVirtualMachineId: text("the ARM id of a virtual machine in the virtual network").regex(
+          VIRTUAL_MACHINE_ID,
+          "must be a virtual machine's ARM id: /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.Compute/virtualMachines/<name>",
+        ),
+        destinationAddress: text("an IPv4 address in the VCN such as 10.20.1.10").refine(
+          (v) => parseIpv4(v) !== undefined,
+          "must be an IPv4 address such as 10.20.1.10",
+        ),
+        destinationPort: z
+          .number({ error: requiredOr("a TCP port 1-65535 such as 1521") })
+          .int("must be a TCP port 1-65535")
+          .min(1, "must be a TCP port 1-65535")
+          .max(65535, "must be a TCP port 1-65535"),
+      },
+      "an object {sourceVirtualMachineId, destinationAddress, destinationPort}",
+    ).optional(),
     tags: tagsSchema.optional(),
     keepResourcesOnFailure: z.boolean({ error: requiredOr("true or false") }).default(false),
   },
@@ -258,6 +282,16 @@ function crossChecks(input: unknown, catalog: PeeringLocationCatalog, found: Val
         });
       }
     }
+  }
+
+  const vm = str("monitor.sourceVirtualMachineId");
+  const subscription = str("azure.subscriptionId");
+  const vmSubscription = vm === undefined ? undefined : VIRTUAL_MACHINE_ID.exec(vm)?.[1];
+  if (vmSubscription !== undefined && subscription !== undefined && vmSubscription.toLowerCase() !== subscription.toLowerCase()) {
+    issues.push({
+      path: "monitor.sourceVirtualMachineId",
+      message: `is in subscription ${vmSubscription}, not azure.subscriptionId ${subscription}; the source VM must be in the virtual network's subscription`,
+    });
   }
 
   const gatewaySubnet = str("azure.virtualNetwork.gatewaySubnetPrefix");

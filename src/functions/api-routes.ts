@@ -1,3 +1,5 @@
+import { adoptRoute } from "./adopt-http";
+import { changeRoute } from "./change-http";
 import { consoleRoute } from "./console-http";
 import { defaultTriggerDeps } from "./default-deps";
 import type { TriggerDeps } from "./deps";
@@ -18,6 +20,8 @@ export function apiRoutes(getDeps: () => TriggerDeps = defaultTriggerDeps): ApiR
   const documented: ApiOperation[] = [];
   const routes: ApiRoute[] = [
     ...interconnectRoutes(getDeps),
+    changeRoute(getDeps),
+    adoptRoute(getDeps),
     ...planRoutes(getDeps),
     teardownRejectionsRoute(getDeps),
     ...itsmRoutes(),

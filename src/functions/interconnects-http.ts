@@ -13,7 +13,7 @@ import { durableCheckStatus } from "./http/durable-accepted";
 import { guarded, pageBody, type Handler } from "./http/handler";
 import * as schemas from "./http/schemas";
 import { readJsonBody } from "./http/json-body";
-import { nameParam, orderQuery, pageQuery, planIdQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
+import { nameParam, networkQuery, orderQuery, pageQuery, planIdQuery, reasonQuery, stateQuery, throwIfAny } from "./http/params";
 import { healthView, recordLinks, recordView, summaryView } from "./http/views";
 import { healthWatchInstanceId } from "../domain/names";
 import { requestProvisioning } from "../requests/provision";
@@ -56,8 +56,9 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
       const query = req.query;
       const state = stateQuery(query, issues);
       const page = pageQuery(query, issues);
+      const networks = networkQuery(query, issues);
       throwIfAny(issues);
-      const result = await deps.store.interconnects.list({ ...(state ? { state } : {}), ...page });
+      const result = await deps.store.interconnects.list({ ...(state ? { state } : {}), ...networks, ...page });
       const origin = new URL(req.url).origin;
       return { status: 200, jsonBody: pageBody(req.url, { ...result, items: result.items.map((r) => summaryView(origin, r)) }) };
     }),
@@ -90,7 +91,9 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
           { interconnect: name, operation: "teardown", instanceId: result.instanceId },
         ),
       );
-      return accepted(client, req, result.instanceId, name, 202, result.outcome, result.stoppedProvisioning);
+      // Cancelled while queued: nothing was built and the record is already deleted, nothing to wait for.
+      const status = result.outcome === "cancelled" ? 200 : 202;
+      return accepted(client, req, result.instanceId, name, status, result.outcome, result.stoppedProvisioning);
     }),
 
     audit: guarded(getDeps, async (req, _context, deps) => {
@@ -146,7 +149,7 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         tag: "interconnects",
         summary: "Provision an interconnect",
         description:
-          'Validates the spec, reserves its BGP blocks and its VNet/VCN, and starts the provisioning workflow. A repeat of the same spec answers the operation already under way (202) or done (200). With planId, the provisioning refuses to start (409 "plan is stale: …") unless the plan is ready, of this same spec and still fresh, and its pre-flight fails with PLAN_STALE before anything is created when the live clouds no longer match the plan.',
+          'Validates the spec, reserves its BGP blocks, takes its place in the queue of its VNet and VCN (it waits there while another run builds or tears down on either: custom status "queued behind <name> (<operation>) since <time>"), and starts the provisioning workflow. A repeat of the same spec answers the operation already under way (202) or done (200). With planId, the provisioning refuses to start (409 "plan is stale: …") unless the plan is ready, of this same spec and still fresh, and its pre-flight fails with PLAN_STALE before anything is created when the live clouds no longer match the plan.',
         durableClient: true,
         request: {
           query: z.object({
@@ -164,7 +167,7 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         },
         problems: {
           400: "The spec, a header or planId is not valid: errors lists every field.",
-          409: "The name, a BGP block, the VNet or the VCN is taken, or the plan is stale.",
+          409: "The name or a BGP block is taken, or the plan is stale.",
           413: "The body is larger than 32 KiB.",
           415: "The body is not JSON.",
         },
@@ -178,8 +181,16 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         route: "interconnects",
         tag: "interconnects",
         summary: "List interconnects",
-        description: "Every interconnect record (deleted ones included), paged, optionally of one state.",
-        request: { query: z.object({ state: schemas.stateQuery.optional(), ...page }) },
+        description:
+          "Every interconnect record (deleted ones included), paged, optionally of one state, on one virtual network (virtualNetworkId, its ARM id) and/or on one VCN (vcnId).",
+        request: {
+          query: z.object({
+            state: schemas.stateQuery.optional(),
+            virtualNetworkId: schemas.virtualNetworkIdQuery.optional(),
+            vcnId: schemas.vcnIdQuery.optional(),
+            ...page,
+          }),
+        },
         responses: {
           200: { description: "A page of interconnects.", schema: schemas.pageSchema(schemas.summarySchema, "InterconnectPage") },
         },
@@ -210,10 +221,17 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
         tag: "interconnects",
         summary: "Tear an interconnect down",
         description:
-          "Starts the teardown in the safe order (connection, virtual circuit, wait for NotProvisioned, circuit, then what this service created and nothing else uses); stops a provisioning under way first.",
+          "Starts the teardown in the safe order (connection, virtual circuit, wait for NotProvisioned, circuit, then what this service created and nothing else uses); stops a provisioning under way first. A provisioning still queued for its turn on its VNet and VCN built nothing: it is cancelled instead (200, outcome cancelled, the record deleted at once) and gives up its place in the queue. The teardown itself queues behind any other run on the VNet or VCN.",
         durableClient: true,
         request: { params: nameParams, query: z.object({ reason: schemas.reasonQuery.optional() }), headers: schemas.callerHeaders },
-        responses: { 202: accepted202 },
+        responses: {
+          200: {
+            ...accepted202,
+            description:
+              "Cancelled: the provisioning was still queued, built nothing, left the queue, and the interconnect is deleted; id is that (now terminated) provisioning.",
+          },
+          202: accepted202,
+        },
         problems: { 400: "The name or the reason is not valid.", 404: "No such interconnect.", 409: "It cannot be torn down now." },
       },
     },
@@ -261,7 +279,7 @@ async function accepted(
   instanceId: string,
   name: string,
   status: number,
-  outcome: "started" | "existing" | "restarted",
+  outcome: "started" | "existing" | "restarted" | "cancelled",
   stoppedProvisioning?: string,
 ): Promise<HttpResponseInit> {
   const { headers, management } = await durableCheckStatus(client, req, instanceId);

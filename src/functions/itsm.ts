@@ -56,7 +56,7 @@ export function registerItsm(getDeps: () => ItsmTriggerDeps = defaultItsmDeps): 
   registerItsmWorkflows();
   registerItsmActivities(() => {
     const deps = getDeps();
-    return { store: deps.store, itsm: deps.itsm };
+    return { store: deps.store, itsm: deps.itsm, incidentOnDown: deps.itsmSettings.incidentOnDown };
   });
   registerItsmOutboxQueue(getDeps);
 }

@@ -17,7 +17,10 @@ export function watchdogTimerHandler(getDeps: () => TriggerDeps, marginMinutes: 
     const input: WatchdogInput = { marginMinutes, timing: getDeps().timing };
     const instanceId = `watchdog-${new Date().toISOString()}`;
     await client.startNew(WATCHDOG_ORCHESTRATOR, { instanceId, input });
-    context.log(`watchdog: round ${instanceId} started${timer.isPastDue ? " (past due)" : ""}`);
+    // A routine round is housekeeping every few minutes, not an event a reader follows (what it finds, it
+    // logs itself); a late one is worth a line.
+    if (timer.isPastDue) context.log(`watchdog: round ${instanceId} started (past due)`);
+    else context.debug(`watchdog: round ${instanceId} started`);
   };
 }
 

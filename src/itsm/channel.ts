@@ -6,6 +6,11 @@ export interface ChannelNote {
   marker: string;
   /** With this note the ticket moves to the end of that operation (ServiceNow state, Jira transition). */
   close?: { action: "provision" | "decommission"; outcome: "succeeded" | "failed" };
+  /**
+   * Open an incident with this note (ServiceNow: a row in the incident table whose correlation_id is the
+   * marker, so an earlier attempt's incident is found instead of opened twice). Jira: the comment only.
+   */
+  incident?: { shortDescription: string };
 }
 
 /** What the outbox needs from a ticket system. */

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import net from "node:net";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "./azurite";
+import { DEFAULT_SIM_SPEED } from "./clock/virtual-clock";
 import { startEmulators, type RunningEmulators } from "./emulators";
 import { JIRA_SEED, SERVICENOW_SEED, startItsmEmulators, type RunningItsmEmulators } from "./emulators/itsm";
 import { emulatorAppSettings, loadLocalSettings } from "./settings";
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       "No local.settings.json: using the defaults of local.settings.sample.json (they point at the local emulators). Copy it to local.settings.json to change settings.",
     );
   else console.log(`Settings from ${path.relative(ROOT, settings.source)}`);
-  const speed = Number(process.env.SIM_SPEED ?? values.SIM_SPEED ?? 60);
+  const speed = Number(process.env.SIM_SPEED ?? values.SIM_SPEED ?? DEFAULT_SIM_SPEED);
   if (!(speed > 0)) fail(`SIM_SPEED must be a positive number, got "${process.env.SIM_SPEED ?? values.SIM_SPEED}"`);
   values.SIM_SPEED = String(speed);
   const realClouds = values.AZURE_CREDENTIAL === "default";

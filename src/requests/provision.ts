@@ -7,7 +7,7 @@ import { parseInterconnectSpec, type InterconnectSpec } from "../domain/spec";
 import type { JsonObject, StoredInterconnect } from "../store";
 import { PROVISION_ORCHESTRATOR, type ProvisionInput } from "../workflows/names";
 import { releaseUnlessRecorded, reserveBgpPlan } from "./bgp-allocation";
-import { releaseNetworksUnlessRecorded, reserveNetworks } from "./network-reservation";
+import { joinQueue } from "./network-turn";
 import type { Caller } from "./caller";
 import type { RequestDeps } from "./deps";
 import { findInstance, isFinished, stoppedOperation } from "./durable";
@@ -48,21 +48,12 @@ export async function requestProvisioning(
       continue;
     }
     const attempt = (existing?.attempt ?? 0) + 1;
-    const networks = await reserveNetworks(deps, spec, attempt);
-    let reserved: Awaited<ReturnType<typeof reserveBgpPlan>>;
-    try {
-      reserved = await reserveBgpPlan(deps, spec, attempt);
-    } catch (err) {
-      await releaseNetworksUnlessRecorded(deps, networks);
-      throw err;
-    }
-    const { plan: bgpPlan, held } = reserved;
+    const { plan: bgpPlan, held } = await reserveBgpPlan(deps, spec, attempt);
     let created: StoredInterconnect;
     try {
       created = await deps.store.interconnects.create({ name: spec.name, spec, bgpPlan });
     } catch (err) {
       await releaseUnlessRecorded(deps, held);
-      await releaseNetworksUnlessRecorded(deps, networks);
       // Another request created it first: decide again against what it wrote.
       if (err instanceof DomainError && err.code === ErrorCodes.CONFLICT && round < timing.raceRetries) continue;
       throw err;
@@ -85,7 +76,7 @@ export async function requestProvisioning(
           : `Provisioning requested again (attempt ${attempt}) after the earlier one failed at "${existing.failure?.step ?? "?"}" leaving nothing on the clouds.`,
       details: { bgpPlan: toJson(bgpPlan) },
     });
-    return start(client, record, {
+    return start(deps, client, record, {
       name: spec.name,
       spec,
       bgpPlan,
@@ -109,6 +100,7 @@ async function claim(deps: RequestDeps, created: StoredInterconnect, attempt: nu
 
 /** Starts the attempt's instance unless the task hub has it: deterministic ids make a second startNew for the same attempt detectable before it happens. */
 async function start(
+  deps: RequestDeps,
   client: DurableClient,
   record: StoredInterconnect,
   input: ProvisionInput,
@@ -117,6 +109,7 @@ async function start(
   const instanceId = provisionInstanceId(record.name, input.attempt);
   const status = await findInstance(client, instanceId);
   if (status === undefined) {
+    await joinQueue(deps, record.name, input.spec, "provision", instanceId);
     await client.startNew(PROVISION_ORCHESTRATOR, { instanceId, input });
     return { outcome, instanceId, record };
   }
@@ -170,7 +163,7 @@ async function reuseExisting(
       attempt,
       currentOperation: { kind: "provision", instanceId: provisionInstanceId(existing.name, attempt), startedAt: new Date().toISOString() },
     }));
-    return start(client, record, inputFrom(deps, record, spec, attempt));
+    return start(deps, client, record, inputFrom(deps, record, spec, attempt));
   }
   // Active: its provisioning completed, which is what the caller wants to hear about.
   if (existing.state === "active") return { outcome: "existing", instanceId: op.instanceId, record: existing };
@@ -192,7 +185,7 @@ async function reuseExisting(
     message: `Provisioning restarted (attempt ${attempt}): the earlier provisioning ${op.instanceId} is not running (${stopped}) while the record says "${existing.state}"; the new one picks up from what exists on the clouds.`,
     details: { restartedOver: op.instanceId, earlierRuntimeStatus: stopped },
   });
-  return start(client, record, inputFrom(deps, record, spec, attempt), "restarted");
+  return start(deps, client, record, inputFrom(deps, record, spec, attempt), "restarted");
 }
 
 function inputFrom(deps: RequestDeps, record: StoredInterconnect, spec: InterconnectSpec, attempt: number): ProvisionInput {

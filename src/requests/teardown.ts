@@ -6,6 +6,7 @@ import { TEARDOWN_ORCHESTRATOR, type TeardownInput } from "../workflows/names";
 import type { Caller } from "./caller";
 import type { RequestDeps } from "./deps";
 import { findInstance, isFinished, stoppedOperation, terminateAndWait } from "./durable";
+import { joinQueue, withdrawQueued } from "./network-turn";
 import { REQUEST_TIMING } from "./timing";
 
 export interface TeardownRequest {
@@ -28,9 +29,11 @@ export interface TeardownOutcome {
   /**
    * started: this request started the teardown; existing: a teardown that is running was returned,
    * nothing new started; restarted: the record's teardown was not running (terminated, failed,
-   * purged, or completed without reaching deleted), and this request started a new one over it.
+   * purged, or completed without reaching deleted), and this request started a new one over it;
+   * cancelled: the provisioning was still queued for its turn on the VNet and VCN, so it built nothing:
+   * it was taken out of the queue and the interconnect is deleted at once (instanceId is that provisioning).
    */
-  outcome: "started" | "existing" | "restarted";
+  outcome: "started" | "existing" | "restarted" | "cancelled";
   instanceId: string;
   record: StoredInterconnect;
   /** The provisioning this request stopped, if one was running. */
@@ -56,6 +59,21 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     if (!record) throw notFound(request.name, "does not exist");
     if (record.state === "deleted") throw notFound(request.name, `was already deleted (at ${record.stateChangedAt})`);
     const op = record.currentOperation;
+    if (record.state === "requested" && op?.kind === "provision") {
+      const cancelled = await cancelIfQueued(deps, client, record, op.instanceId, request);
+      if (cancelled === "changed") continue;
+      if (cancelled) return cancelled;
+    }
+    // A change may be half-way through a step that cannot be undone (a circuit PUT): it is not stopped, it is waited for.
+    if (op?.kind === "change") {
+      const change = await findInstance(client, op.instanceId);
+      if (change !== undefined && !isFinished(change)) {
+        throw new DomainError(
+          ErrorCodes.CONFLICT,
+          `Interconnect "${record.name}" has a change running (${op.instanceId}); one operation at a time: DELETE again once it ends.`,
+        );
+      }
+    }
     let stoppedTeardown: string | undefined;
     if (record.state === "tearing-down" && op?.kind === "teardown") {
       stoppedTeardown = stoppedOperation(op, await findInstance(client, op.instanceId), Date.now(), timing.stalledStartMs);
@@ -75,6 +93,9 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       if (err instanceof DomainError && err.code === ErrorCodes.PRECONDITION_FAILED && round < timing.raceRetries) continue;
       throw err;
     }
+    // The teardown takes over the stopped provisioning's turn on the VNet and VCN (or joins their queue)
+    // before that is stopped: a run queued behind must not see a dead holder and slip in between.
+    await joinQueue(deps, record.name, record.spec, "teardown", instanceId);
     // Started even when the provisioning has not stopped yet (the teardown waits for it): refusing here
     // would leave the record tearing-down with nothing running it.
     const stopped = running
@@ -106,8 +127,15 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
         ...(running ? { stoppedProvisioning: running, provisioningStopped: stopped } : {}),
       },
     });
-    if ((await findInstance(client, instanceId)) === undefined) {
-      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input: inputFor(deps, request, request.caller.actor, running) });
+    // Started unless the task hub runs it already. One that has ended is a leftover whose claim on the
+    // record was lost (storage that loses acknowledged writes: Azurite on kill -9); it never owned the
+    // record, and the start replaces it (the task hub overwrites an instance that is not running).
+    const existing = await findInstance(client, instanceId);
+    if (existing === undefined || isFinished(existing)) {
+      const input = inputFor(deps, request, request.caller.actor, running);
+      // An adopted interconnect's resources keep the names their builder gave them.
+      if (record.resources.names) input.names = record.resources.names;
+      await client.startNew(TEARDOWN_ORCHESTRATOR, { instanceId, input });
     }
     return {
       outcome: stoppedTeardown !== undefined ? "restarted" : "started",
@@ -116,6 +144,51 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       ...(running ? { stoppedProvisioning: running } : {}),
     };
   }
+}
+
+/**
+ * A provisioning still waiting for its turn built nothing: it leaves the queue (the next in line is
+ * woken), the record goes requested → deleted with the cancellation as its failure, its BGP blocks are
+ * freed and its instance is stopped. Undefined when it is not queued (it has its turn, or no place):
+ * then it is torn down like any running provisioning. "changed": the record moved meanwhile; decide again.
+ */
+async function cancelIfQueued(
+  deps: RequestDeps,
+  client: DurableClient,
+  record: StoredInterconnect,
+  instanceId: string,
+  request: TeardownRequest,
+): Promise<TeardownOutcome | "changed" | undefined> {
+  if ((await withdrawQueued(deps, client, record.name, instanceId)) !== "withdrawn") return undefined;
+  const message = `Cancelled while queued for its turn on the VNet and VCN: ${request.reason}; this run created nothing`;
+  let deleted: StoredInterconnect;
+  try {
+    // First the record: the orchestration's next look at the queue sees it and ends without touching anything.
+    deleted = await deps.store.interconnects.transitionState(record.name, "deleted", record.etag, {
+      failure: { step: "queue", code: "CANCELLED", message },
+    });
+  } catch (err) {
+    if (err instanceof DomainError && err.code === ErrorCodes.PRECONDITION_FAILED) return "changed";
+    throw err;
+  }
+  const timing = deps.requestTiming ?? REQUEST_TIMING;
+  await terminateAndWait(client, instanceId, `Cancelled while queued: ${request.reason}`, {
+    waitMs: timing.terminateWaitMs,
+    pollMs: timing.terminatePollMs,
+  });
+  await deps.store.bgpBlocks.releaseOwner(record.name, record.attempt);
+  await deps.store.audit.append({
+    interconnect: record.name,
+    step: "request",
+    phase: "info",
+    actor: request.caller.actor,
+    ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
+    instanceId,
+    operation: "provision",
+    message: `${message}. Requested through ${CHANNEL_WORDS[request.channel]}; its place in the queue was given up and the interconnect is deleted.`,
+    details: { cancelled: true, fromState: "requested", ...(request.requestedBy ? { requestedBy: request.requestedBy } : {}) },
+  });
+  return { outcome: "cancelled", instanceId, record: deleted };
 }
 
 /**

@@ -1,14 +1,15 @@
 import { AuditLog } from "./audit-log";
-import type { NetworkKey } from "../domain/networks";
 import { InterconnectRepository } from "./interconnect-repository";
-import { BGP_BLOCKS, NETWORKS, Reservations, type ReservationKind } from "./reservations";
+import { NetworkTurns } from "./network-turns";
+import { BGP_BLOCKS, Reservations, type ReservationKind } from "./reservations";
 import { createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
 import { UsageRecords } from "./usage";
 
 export * from "./audit-log";
 export * from "./interconnect-record";
 export * from "./interconnect-repository";
-export { BgpBlockTakenError, NetworkTakenError, type Held, type Reservation } from "./reservations";
+export { BgpBlockTakenError, type Held, type Reservation } from "./reservations";
+export { NetworkTurns, type TurnRow, type TurnRequest } from "./network-turns";
 export { maskServiceKey, isMaskedServiceKey, maskSecretsInText, sanitizeForStorage } from "./secrets";
 export { MAX_STRING_PROPERTY_CHARS } from "./columns";
 export type { TableStorageTarget } from "./table-client";
@@ -20,8 +21,8 @@ export interface Store {
   audit: AuditLog;
   /** Which /30 BGP blocks are taken, kept in the interconnects table. */
   bgpBlocks: Reservations<string>;
-  /** Which VNets and VCNs have a run in flight, kept in the interconnects table. */
-  networks: Reservations<NetworkKey>;
+  /** The queue of runs per VNet and VCN (who has the turn, who waits), kept in the interconnects table. */
+  turns: NetworkTurns;
   /** Which live interconnects use each shared resource (src/domain/sharing.ts), kept in the interconnects table. */
   usage: UsageRecords;
 }
@@ -44,7 +45,7 @@ export function createStore(
     interconnects,
     audit: new AuditLog(target, tables.audit, options),
     bgpBlocks: reservations(BGP_BLOCKS),
-    networks: reservations(NETWORKS),
+    turns: new NetworkTurns(new LazyTable(createTableClient(target, tables.interconnects))),
     usage: new UsageRecords(new LazyTable(createTableClient(target, tables.interconnects)), readRecord, options.now),
   };
 }

@@ -14,8 +14,12 @@ export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
 );
 export const jsonObjectSchema: z.ZodType<JsonObject> = z.record(z.string(), jsonValueSchema);
 
-/** "watch": the health watch of an active interconnect (audit rows only; never a currentOperation). */
-export const OPERATION_KINDS = ["provision", "teardown", "watch"] as const;
+/**
+ * "watch": the health watch of an active interconnect (audit rows only; never a currentOperation).
+ * "change": a PATCH carried out in place on an active interconnect (the state stays active).
+ * "adopt": the adoption that wrote the record of an interconnect built by hand.
+ */
+export const OPERATION_KINDS = ["provision", "teardown", "watch", "change", "adopt"] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export interface InterconnectOperation {

@@ -4,6 +4,7 @@ import { desiredSnapshotSchema, type DesiredSnapshot } from "../domain/desired-s
 import { interconnectHealthSchema, type InterconnectHealth } from "../domain/health";
 import { DomainError, ErrorCodes, ValidationError } from "../domain/errors";
 import { assertTransition, type InterconnectState } from "../domain/lifecycle";
+import { interconnectNetworks } from "../domain/networks";
 import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import type { InterconnectSpec } from "../domain/spec";
 import { assertFitsStringProperty, decodeJson, encodeJson, parseColumn, parseInput } from "./columns";
@@ -55,6 +56,10 @@ export interface InterconnectChange extends InterconnectPatch {
 
 export interface ListOptions {
   state?: InterconnectState;
+  /** Only interconnects on this VNet (its ARM id; compared as ARM compares ids, case-insensitively). */
+  virtualNetworkId?: string;
+  /** Only interconnects on this VCN (its OCID). */
+  vcnId?: string;
   /** Page size, 1-1000 (default 100). */
   top?: number;
   continuationToken?: string;
@@ -102,8 +107,12 @@ export class InterconnectRepository {
       throw new ValidationError([{ path: "top", message: "must be an integer from 1 to 1000" }]);
     }
     if (options.state !== undefined) parseState(options.state);
-    const filter =
-      options.state === undefined ? odata`PartitionKey eq ${PARTITION}` : odata`PartitionKey eq ${PARTITION} and state eq ${options.state}`;
+    const clauses = [odata`PartitionKey eq ${PARTITION}`];
+    if (options.state !== undefined) clauses.push(odata`state eq ${options.state}`);
+    // The network columns are written from the spec with every write of the record (toEntity).
+    if (options.virtualNetworkId !== undefined) clauses.push(odata`virtualNetworkId eq ${options.virtualNetworkId.toLowerCase()}`);
+    if (options.vcnId !== undefined) clauses.push(odata`vcnId eq ${options.vcnId}`);
+    const filter = clauses.join(" and ");
     const client = await this.table.get();
     const pages = client
       .listEntities<Record<string, unknown>>({ queryOptions: { filter } })
@@ -297,6 +306,11 @@ function toEntity(record: InterconnectRecord): { partitionKey: string; rowKey: s
     updatedAt: record.updatedAt,
     stateChangedAt: record.stateChangedAt,
   };
+  // Queryable copies of the spec's networks, for the list's VNet and VCN filters.
+  const named = record.spec as Partial<InterconnectSpec>;
+  if (named.azure?.virtualNetwork?.name && named.oci?.vcnId) {
+    for (const network of interconnectNetworks(record.spec)) entity[network.kind === "vcn" ? "vcnId" : "virtualNetworkId"] = network.id;
+  }
   if (record.bgpPlan) entity.bgpPlan = encodeJson("bgpPlan", parseInput("bgpPlan", record.bgpPlan, bgpPlanSchema));
   if (record.currentOperation) {
     entity.currentOperation = encodeJson("currentOperation", parseInput("currentOperation", record.currentOperation, operationSchema));

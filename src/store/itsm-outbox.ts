@@ -33,6 +33,8 @@ export interface NoteInput {
   close?: NoteClose;
   /** The interconnect the note is about: its audit trail records the delivery. */
   interconnect?: string;
+  /** With this note an incident is opened (ServiceNow incident table), with this short description. */
+  incident?: { shortDescription: string };
 }
 
 export interface OutboxNote extends NoteInput {
@@ -57,6 +59,7 @@ const noteRow = z.object({
   text: z.string(),
   close: z.string().regex(CLOSE).optional(),
   interconnect: z.string().optional(),
+  incident: z.string().optional(),
   status: z.enum(NOTE_STATUSES),
   attempts: z.number().int().min(0),
   lastError: z.string().optional(),
@@ -102,6 +105,7 @@ export class TicketOutbox {
           createdAt,
           ...(note.close ? { close: `${note.close.action}:${note.close.outcome}` } : {}),
           ...(note.interconnect ? { interconnect: note.interconnect } : {}),
+          ...(note.incident ? { incident: note.incident.shortDescription } : {}),
         };
         const actions: TransactionAction[] = [
           ["create", row],
@@ -281,6 +285,7 @@ function toNote(ticketKey: string, row: Record<string, unknown>): OutboxNote {
     note.close = { action, outcome };
   }
   if (r.interconnect) note.interconnect = r.interconnect;
+  if (r.incident) note.incident = { shortDescription: r.incident };
   if (r.lastError) note.lastError = r.lastError;
   if (r.nextAttemptAt) note.nextAttemptAt = r.nextAttemptAt;
   if (r.deliveredAt) note.deliveredAt = r.deliveredAt;

@@ -1,5 +1,4 @@
-import { QueueClient } from "@azure/storage-queue";
-import type { QueueStorageTarget } from "./poison-queue";
+import { storageQueue, type QueueStorageTarget } from "./storage-queue";
 
 /** The outbox queue: a message names a ticket whose notes are due; the notes themselves are in the table. */
 export const ITSM_OUTBOX_QUEUE = "itsm-outbox";
@@ -11,20 +10,11 @@ export interface OutboxQueue {
 
 /** Base64 JSON, the Functions queue extension's default encoding, as the queue trigger reads it. */
 export function storageOutboxQueue(target: QueueStorageTarget, queueName = ITSM_OUTBOX_QUEUE): OutboxQueue {
-  const client =
-    "connectionString" in target
-      ? new QueueClient(target.connectionString, queueName)
-      : new QueueClient(`${target.queueEndpoint}/${encodeURIComponent(queueName)}`, target.credential);
-  let ready: Promise<unknown> | undefined;
+  const queue = storageQueue(target, queueName);
   return {
-    async kick(ticketKey, delaySeconds = 0) {
-      ready ??= client.createIfNotExists().catch((err: unknown) => {
-        ready = undefined;
-        throw err;
-      });
-      await ready;
-      const text = Buffer.from(JSON.stringify({ ticketKey }), "utf8").toString("base64");
-      await client.sendMessage(text, { visibilityTimeout: Math.max(0, Math.min(Math.ceil(delaySeconds), 7 * 24 * 3600)) });
-    },
+    kick: (ticketKey, delaySeconds = 0) =>
+      queue.send(Buffer.from(JSON.stringify({ ticketKey }), "utf8").toString("base64"), {
+        visibilityTimeout: Math.max(0, Math.min(Math.ceil(delaySeconds), 7 * 24 * 3600)),
+      }),
   };
 }

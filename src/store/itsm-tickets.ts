@@ -2,6 +2,7 @@ import { z } from "zod";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { ticketKey, ticketSchema, TICKET_ACTIONS, type Ticket, type TicketAction } from "../domain/itsm/ticket";
 import { parseColumn, decodeJson } from "./columns";
+import { odata } from "@azure/data-tables";
 import { isRestError, type LazyTable } from "./table-client";
 
 /**
@@ -102,6 +103,34 @@ export class TicketOperations {
       if (isRestError(err, 404)) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * The tickets that provisioned this interconnect and have not decommissioned it (bound to it, with a
+   * provision operation and no decommission one): where its health transitions are noted. A query across the ticket partitions, made only on a transition.
+   */
+  async provisionTicketsOf(interconnect: string): Promise<string[]> {
+    const client = await this.table.get();
+    const keys: string[] = [];
+    for await (const row of client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey eq 'ticket' and interconnect eq ${interconnect}`, select: ["PartitionKey"] },
+    })) {
+      keys.push(String(row.partitionKey));
+    }
+    const has = async (partitionKey: string, rowKey: string): Promise<boolean> => {
+      try {
+        await client.getEntity(partitionKey, rowKey);
+        return true;
+      } catch (err) {
+        if (isRestError(err, 404)) return false;
+        throw err;
+      }
+    };
+    const found: string[] = [];
+    // A ticket that also decommissioned it is done with it: a later interconnect of the same name is another's.
+    for (const partitionKey of keys.sort())
+      if ((await has(partitionKey, "op-provision")) && !(await has(partitionKey, "op-decommission"))) found.push(partitionKey);
+    return found;
   }
 
   /** Unconditional: racing deliveries of one event start the same (deterministic) instances and write the same ids. */

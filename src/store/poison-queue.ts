@@ -1,8 +1,6 @@
-import type { TokenCredential } from "@azure/core-auth";
-import { QueueClient } from "@azure/storage-queue";
+import { storageQueue, type QueueStorageTarget } from "./storage-queue";
 
-/** The AzureWebJobsStorage connection string, or the queue service URI and the app's identity. */
-export type QueueStorageTarget = { connectionString: string } | { queueEndpoint: string; credential: TokenCredential };
+export type { QueueStorageTarget } from "./storage-queue";
 
 export interface PoisonQueue {
   /** Puts the original message (its exact bytes, or text as UTF-8) on the poison queue, encoded as the Functions queue extension reads it. */
@@ -16,19 +14,8 @@ export interface PoisonQueue {
  * fixed message from here gets what the trigger expects.
  */
 export function storagePoisonQueue(target: QueueStorageTarget, queueName: string): PoisonQueue {
-  const client =
-    "connectionString" in target
-      ? new QueueClient(target.connectionString, queueName)
-      : new QueueClient(`${target.queueEndpoint}/${encodeURIComponent(queueName)}`, target.credential);
-  let ready: Promise<unknown> | undefined;
+  const queue = storageQueue(target, queueName);
   return {
-    async send(message) {
-      ready ??= client.createIfNotExists().catch((err: unknown) => {
-        ready = undefined;
-        throw err;
-      });
-      await ready;
-      await client.sendMessage((typeof message === "string" ? Buffer.from(message, "utf8") : Buffer.from(message)).toString("base64"));
-    },
+    send: (message) => queue.send((typeof message === "string" ? Buffer.from(message, "utf8") : Buffer.from(message)).toString("base64")),
   };
 }

@@ -2,7 +2,6 @@ import { odata, type TableClient } from "@azure/data-tables";
 import { z } from "zod";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
-import { IN_FLIGHT_STATES, interconnectNetworks, type NetworkKey } from "../domain/networks";
 import { parseColumn } from "./columns";
 import type { StoredInterconnect } from "./interconnect-record";
 import { isRestError, type LazyTable } from "./table-client";
@@ -236,52 +235,4 @@ export const BGP_BLOCKS: ReservationKind<string> = {
     return recent;
   },
   taken: (block, _holder, holderName) => new BgpBlockTakenError(block, holderName),
-};
-
-export class NetworkTakenError extends DomainError {
-  constructor(
-    readonly network: NetworkKey,
-    readonly holder: StoredInterconnect | undefined,
-    readonly holderName: string,
-  ) {
-    super(
-      ErrorCodes.CONFLICT,
-      `${network.kind === "vcn" ? "VCN" : "Virtual network"} ${network.id} is in use by interconnect "${holderName}".`,
-      {
-        details: { network: network.id, holder: holderName, ...(holder ? { holderState: holder.state } : {}) },
-      },
-    );
-    this.name = "NetworkTakenError";
-  }
-}
-
-/**
- * One row per VNet and per VCN with a run in flight on it (partition "network"), taken at POST, so two
- * requests can never both start building on the same network. A row stays, and is simply taken over by
- * the next interconnect, once its holder is no longer in flight (active, failed or deleted: an active
- * interconnect's gateway is finished and may be shared).
- */
-export const NETWORKS: ReservationKind<NetworkKey> = {
-  partition: "network",
-  what: "network",
-  detailKey: "network",
-  // Row keys must not contain / \ # ?; neither ARM names nor OCIDs use "|".
-  rowKey: (key) => `${key.kind}|${key.id.replace(/[/\\#?]/g, "|")}`,
-  label: (key) => key.id,
-  columns: (key) => ({ kind: key.kind, networkId: key.id }),
-  keyOf(entity, where) {
-    const kind = parseColumn(where, "kind", entity.kind, z.enum(["virtualNetwork", "vcn"]));
-    const id = parseColumn(where, "networkId", entity.networkId, z.string().min(1));
-    return { kind, id, path: kind === "vcn" ? "oci.vcnId" : "azure.virtualNetwork.name" };
-  },
-  holds(row, holder, recent) {
-    if (holder && holder.state !== "deleted") {
-      const onIt = interconnectNetworks(holder.spec).some((n) => n.kind === row.key.kind && n.id === row.key.id);
-      if (onIt) return IN_FLIGHT_STATES.includes(holder.state);
-    }
-    // An attempt the record has moved past is over; a newer one may still be on its way to writing the record.
-    if (holder && holder.attempt >= row.attempt) return false;
-    return recent;
-  },
-  taken: (key, holder, holderName) => new NetworkTakenError(key, holder, holderName),
 };

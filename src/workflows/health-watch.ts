@@ -15,7 +15,16 @@ import type { OrchestrationContext } from "durable-functions";
 import { z } from "zod";
 import type { HealthTargets, OpContext } from "../contracts";
 import { checkFindings, isEmptyPlan, repairPlan, type RepairPlan } from "../domain/health-check";
-import { CHECK_TIERS, findingKey, healthTransition, nextHealth, type CheckTier } from "../domain/health";
+import {
+  CHECK_TIERS,
+  findingKey,
+  healthTransition,
+  nextHealth,
+  type CheckTier,
+  type HealthTransition,
+  type InterconnectHealth,
+} from "../domain/health";
+import { ITSM_ACTIVITY, type HealthNoteInput } from "../contracts/itsm";
 import type { DesiredSnapshot } from "../domain/desired-snapshot";
 import { WorkflowStepError } from "./failure";
 import { DEFAULT_WORKFLOW_TIMING } from "./names";
@@ -63,10 +72,20 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
             : {}),
         })
       : undefined;
+    // The end-to-end probe's results over the window since the last route check, on the same slower cadence.
+    const monitor =
+      routes && load.targets.connectionMonitorId
+        ? yield* run.call("observe", "healthObserveMonitor", {
+            subscriptionId: load.targets.subscriptionId,
+            connectionMonitorId: load.targets.connectionMonitorId,
+            at: run.nowIso(),
+            windowMinutes: load.settings.routesMinutes,
+          })
+        : undefined;
     // The VCN CIDRs Oracle advertises are taken at the first check (the record never had them).
     let desired: DesiredSnapshot =
       load.desired.vcnPrefixes.length === 0 && live.vcn.found ? { ...load.desired, vcnPrefixes: [...live.vcn.cidrBlocks] } : load.desired;
-    const health = nextHealth(load.health, checkFindings(desired, live, routes), { at: run.nowIso(), tiers });
+    const health = nextHealth(load.health, checkFindings(desired, live, routes, monitor), { at: run.nowIso(), tiers });
     const transition = healthTransition(load.health, health);
 
     const current = new Set(health.findings.map(findingKey));
@@ -109,6 +128,7 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
         : {}),
     });
     if (!saved.saved) return { stopped: "the interconnect left active during the check" };
+    if (transition) yield* noteTickets(context, run, { name: input.name, health, transition });
   } catch (error) {
     // A check that failed (a cloud unreachable past its retries) is not the end of the watch: the next one runs on time.
     if (!(error instanceof WorkflowStepError)) throw error;
@@ -125,6 +145,31 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
   }
   context.df.continueAsNew({ name: input.name, iteration: input.iteration + 1, repairs });
   return { stopped: "continued as new" };
+}
+
+/**
+ * The transition, noted on the tickets that provisioned the interconnect (through the ITSM outbox, once
+ * per transition). A failure here costs the note, never the check.
+ */
+function* noteTickets(
+  context: OrchestrationContext,
+  run: WorkflowRun,
+  t: { name: string; health: InterconnectHealth; transition: HealthTransition },
+): Flow<void> {
+  const input: HealthNoteInput = {
+    interconnect: t.name,
+    checkedAt: t.health.checkedAt,
+    ...(t.transition.from ? { from: t.transition.from } : {}),
+    to: t.transition.to,
+    raised: t.transition.raised.map(findingKey),
+    cleared: t.transition.cleared.map(findingKey),
+    findings: t.health.findings.map((f) => ({ code: f.code, subject: f.subject, severity: f.severity, action: f.action })),
+  };
+  try {
+    yield context.df.callActivity(ITSM_ACTIVITY.healthNote, input);
+  } catch (error) {
+    run.note({ message: `ticket note not queued: ${error instanceof Error ? error.message : String(error)}` });
+  }
 }
 
 function withinAttempts(plan: RepairPlan, attempts: Record<string, number>): RepairPlan {

@@ -1,4 +1,4 @@
-import type { ResourceOwnership } from "../domain/resources";
+import type { AdoptedNames, ResourceOwnership } from "../domain/resources";
 import type { CIRCUIT_FAMILIES, CIRCUIT_TIERS, GatewaySku } from "../domain/skus";
 import { DEFAULT_WAIT_PROFILES, readWaitProfiles, type WaitProfiles } from "./waits";
 
@@ -13,6 +13,8 @@ export const PROVISION_ORCHESTRATOR = "provisionInterconnect";
 export const TEARDOWN_ORCHESTRATOR = "teardownInterconnect";
 export const WATCHDOG_ORCHESTRATOR = "watchdogSweep";
 export const PLAN_ORCHESTRATOR = "planInterconnect";
+export const CHANGE_ORCHESTRATOR = "changeInterconnect";
+export const ADOPT_ORCHESTRATOR = "adoptInterconnect";
 
 export interface WorkflowSpec {
   name: string;
@@ -28,6 +30,7 @@ export interface WorkflowSpec {
   };
   oci: { region: string; compartmentId: string; vcnId: string; drgId?: string };
   bgp?: { primaryPeeringCidr: string; secondaryPeeringCidr: string };
+  monitor?: { sourceVirtualMachineId: string; destinationAddress: string; destinationPort: number };
   tags?: Record<string, string>;
   keepResourcesOnFailure?: boolean;
 }
@@ -76,6 +79,8 @@ export interface WorkflowTiming {
   gatewaySubnetDeadlineMinutes: number;
   /** How long a teardown waits for the provisioning it stopped to be terminal before it removes anyway. */
   stoppedProvisioningDeadlineMinutes: number;
+  /** How long a run waits in the queue of its VNet and VCN for its turn before it gives up (QUEUE_DEADLINE_MINUTES). */
+  queueDeadlineMinutes: number;
   keepResourcesOnFailure: boolean;
   /** Attempts per activity for retryable failures (1 = no retry). */
   stepMaxAttempts: number;
@@ -97,6 +102,7 @@ export const DEFAULT_WORKFLOW_TIMING: WorkflowTiming = {
   verificationDeadlineMinutes: 30,
   gatewaySubnetDeadlineMinutes: 15,
   stoppedProvisioningDeadlineMinutes: 5,
+  queueDeadlineMinutes: 1440,
   keepResourcesOnFailure: false,
   stepMaxAttempts: 5,
   stepFirstRetrySeconds: 15,
@@ -118,6 +124,7 @@ export function workflowTimingFromSettings(s: {
     drgMinutes?: number;
     verificationMinutes?: number;
     gatewaySubnetMinutes?: number;
+    queueMinutes?: number;
   };
   keepResourcesOnFailure: boolean;
 }): WorkflowTiming {
@@ -134,6 +141,7 @@ export function workflowTimingFromSettings(s: {
     drgDeadlineMinutes: s.deadlines.drgMinutes ?? DEFAULT_WORKFLOW_TIMING.drgDeadlineMinutes,
     verificationDeadlineMinutes: s.deadlines.verificationMinutes ?? DEFAULT_WORKFLOW_TIMING.verificationDeadlineMinutes,
     gatewaySubnetDeadlineMinutes: s.deadlines.gatewaySubnetMinutes ?? DEFAULT_WORKFLOW_TIMING.gatewaySubnetDeadlineMinutes,
+    queueDeadlineMinutes: s.deadlines.queueMinutes ?? DEFAULT_WORKFLOW_TIMING.queueDeadlineMinutes,
     keepResourcesOnFailure: s.keepResourcesOnFailure,
   };
 }
@@ -166,6 +174,8 @@ export interface TeardownInput {
   actor: string;
   ticketRef?: string;
   requestedBy?: string;
+  /** An adopted interconnect's own ARM names (its record's resources.names). */
+  names?: AdoptedNames;
   /**
    * The provisioning instance this teardown's DELETE terminated: the teardown waits until it is
    * terminal before removing anything, and sweeps for a virtual circuit one of its activities

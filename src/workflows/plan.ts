@@ -57,6 +57,15 @@ export function* planInterconnect(context: OrchestrationContext): Flow<Plan> {
     ["resourceUsageRead", {}],
   ];
   if (spec.oci.drgId !== undefined) reads.push(["ociReadDrg", { region: spec.oci.region, drgId: spec.oci.drgId, vcnId: spec.oci.vcnId }]);
+  if (spec.monitor !== undefined)
+    reads.push([
+      "azureReadMonitorReadiness",
+      {
+        subscriptionId: spec.azure.subscriptionId,
+        sourceVirtualMachineId: spec.monitor.sourceVirtualMachineId,
+        fallbackRegion: spec.azure.location,
+      },
+    ]);
   const results = yield* readAll(run, reads, problems);
   const get = <N extends ActivityName>(name: N) => (results.get(name) ?? null) as ActivityOutput<N> | null;
 
@@ -71,6 +80,7 @@ export function* planInterconnect(context: OrchestrationContext): Flow<Plan> {
     circuit: get("azureGetCircuit"),
     virtualCircuit: get("ociGetVirtualCircuit"),
     connection: get("azureGetConnection"),
+    monitor: get("azureReadMonitorReadiness"),
   };
   const plan = buildPlan({
     planId: context.df.instanceId,

@@ -1,8 +1,8 @@
-import type { ActivityOutput, DrgSummary, VcnSummary, VirtualNetworkSummary } from "../contracts";
+import type { ActivityOutput, DrgSummary, MonitorReadiness, VcnSummary, VirtualNetworkSummary } from "../contracts";
 import { sameAzureRegion } from "../domain/azure-regions";
 import { planBgp } from "../domain/bgp-plan";
 import { ValidationError } from "../domain/errors";
-import { cidrContains, cidrsOverlap, parseCidr, type Cidr } from "../domain/ipv4";
+import { cidrContains, cidrsOverlap, parseCidr, parseIpv4, type Cidr } from "../domain/ipv4";
 import { resourceNames } from "../domain/names";
 import type { PlanProblem } from "../domain/plan";
 import { bandwidthFor, type BandwidthGbps } from "../domain/skus";
@@ -16,6 +16,8 @@ export interface PreflightReads {
   providerService: ActivityOutput<"ociReadProviderService"> | null;
   /** The DRG named in oci.drgId; null when none is named or it was not found. */
   existingDrg: DrgSummary | null;
+  /** What the end-to-end probe needs (spec.monitor); null when the spec has none or the read failed. */
+  monitor?: MonitorReadiness | null;
 }
 
 const USABLE_GATEWAY_STATES = ["Succeeded", "Updating", "Creating"];
@@ -66,6 +68,7 @@ export function preflightProblems(spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan |
   if (bgpPlan !== null) problems.push(...bgpProblems(bgpPlan, virtualNetwork?.addressPrefixes ?? [], vcn?.cidrBlocks ?? []));
   if (virtualNetwork !== null) problems.push(...gatewaySubnetProblems(spec, virtualNetwork));
   if (vcn !== null) problems.push(...drgAttachmentProblems(spec, vcn));
+  if (spec.monitor !== undefined) problems.push(...monitorProblems(spec, reads.monitor ?? null, virtualNetwork, vcn));
 
   const existingGateway = virtualNetwork?.expressRouteGateway ?? null;
   if (existingGateway !== null && !USABLE_GATEWAY_STATES.includes(existingGateway.provisioningState)) {
@@ -81,6 +84,78 @@ export function preflightProblems(spec: WorkflowSpec, bgpPlan: WorkflowBgpPlan |
       message: `oci.drgId ${existingDrg.id} is ${existingDrg.lifecycleState}, not AVAILABLE`,
       fix: "name an AVAILABLE DRG in oci.drgId, or leave it out to create one",
     });
+  }
+  return problems;
+}
+
+/**
+ * The end-to-end probe needs a Network Watcher in the source VM's region and the Network Watcher agent
+ * extension on the VM (day2-operations.md §4, "Prerequisites"), and its destination must be in the VCN.
+ */
+function monitorProblems(
+  spec: WorkflowSpec,
+  readiness: MonitorReadiness | null,
+  virtualNetwork: VirtualNetworkSummary | null,
+  vcn: VcnSummary | null,
+): PlanProblem[] {
+  const monitor = spec.monitor;
+  if (monitor === undefined) return [];
+  const problems: PlanProblem[] = [];
+  const vmPath = "monitor.sourceVirtualMachineId";
+  if (readiness !== null) {
+    if (!readiness.virtualMachine.found) {
+      problems.push({
+        path: vmPath,
+        message: `${vmPath} ${monitor.sourceVirtualMachineId} was not found (or the service may not read it)`,
+        fix: "name an existing VM in the virtual network as the probe's source",
+      });
+    } else {
+      if (
+        virtualNetwork !== null &&
+        virtualNetwork.location !== "" &&
+        !sameAzureRegion(readiness.virtualMachine.location, virtualNetwork.location)
+      ) {
+        problems.push({
+          path: vmPath,
+          message: `${vmPath} is in ${readiness.virtualMachine.location}, not in the virtual network's region ${virtualNetwork.location}`,
+          fix: `name a VM in virtual network ${spec.azure.virtualNetwork.name}`,
+        });
+      }
+      if (readiness.agentExtension === null) {
+        problems.push({
+          path: vmPath,
+          message: `the Network Watcher agent extension is not installed on VM ${monitor.sourceVirtualMachineId} (publisher Microsoft.Azure.NetworkWatcher, type NetworkWatcherAgentLinux or NetworkWatcherAgentWindows); Connection Monitor needs it on an Azure VM source`,
+          fix: "install the extension (az vm extension set --publisher Microsoft.Azure.NetworkWatcher --name NetworkWatcherAgentLinux, version 1.4) or name a VM that has it",
+        });
+      } else if (readiness.agentExtension.provisioningState !== "Succeeded") {
+        problems.push({
+          path: vmPath,
+          message: `the Network Watcher agent extension ${readiness.agentExtension.name} on VM ${monitor.sourceVirtualMachineId} is ${readiness.agentExtension.provisioningState}, not Succeeded`,
+          fix: "repair or reinstall the extension on the VM",
+        });
+      }
+    }
+    if (readiness.networkWatcher === null) {
+      problems.push({
+        path: vmPath,
+        message: `no Network Watcher in region ${readiness.region} of subscription ${spec.azure.subscriptionId}; the connection monitor is created in it`,
+        fix: `enable Network Watcher in ${readiness.region} (az network watcher configure --locations ${readiness.region} --enabled true)`,
+      });
+    }
+  }
+  const address = parseIpv4(monitor.destinationAddress);
+  if (vcn !== null && address !== undefined) {
+    const inside = vcn.cidrBlocks.some((b) => {
+      const block = parseCidr(b);
+      return block !== undefined && cidrContains(block, { address, prefixLength: 32 });
+    });
+    if (!inside) {
+      problems.push({
+        path: "monitor.destinationAddress",
+        message: `monitor.destinationAddress ${monitor.destinationAddress} is not in VCN ${vcn.id} (${vcn.cidrBlocks.join(", ")})`,
+        fix: "name an address in the VCN, e.g. a database listener's private IP",
+      });
+    }
   }
   return problems;
 }

@@ -1,4 +1,4 @@
-import type { DrgSummary, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../contracts";
+import type { DrgSummary, MonitorReadiness, NetworkWatcherRef, ResourceOwnership, VcnSummary, VirtualNetworkSummary } from "../contracts";
 import { permanent } from "../contracts";
 import { bandwidthFor, GATEWAY_SKUS, supportsFastPath, type BandwidthGbps, type GatewaySku } from "../domain/skus";
 import { WorkflowStepError } from "./failure";
@@ -23,6 +23,8 @@ export interface PreflightFacts {
   newGateway: { sku: GatewaySku; scaleUnits?: number };
   expressRouteGatewayBypass: boolean;
   owned: ResourceOwnership;
+  /** The Network Watcher the end-to-end probe's connection monitor goes in; null without spec.monitor. */
+  networkWatcher: NetworkWatcherRef | null;
 }
 
 /**
@@ -57,7 +59,16 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
   const existingDrg =
     drgId === undefined ? null : yield* run.call(step, "ociReadDrg", { region: spec.oci.region, drgId, vcnId: spec.oci.vcnId });
 
-  const reads = { virtualNetwork, vcn, offer, providerService, existingDrg };
+  const monitor: MonitorReadiness | null =
+    spec.monitor === undefined
+      ? null
+      : yield* run.call(step, "azureReadMonitorReadiness", {
+          subscriptionId: spec.azure.subscriptionId,
+          sourceVirtualMachineId: spec.monitor.sourceVirtualMachineId,
+          fallbackRegion: spec.azure.location,
+        });
+
+  const reads = { virtualNetwork, vcn, offer, providerService, existingDrg, monitor };
   // Started from a plan: nothing is built when the clouds changed since (someone created the GatewaySubnet meanwhile).
   const stale = plan === undefined ? [] : planStaleness(plan, spec, bgpPlan, reads);
   if (stale.length > 0)
@@ -89,6 +100,7 @@ export function* preflight(run: WorkflowRun, spec: WorkflowSpec, bgpPlan: Workfl
       drg: existingDrg === null,
       drgAttachment: existingDrg?.vcnAttachment == null,
     },
+    networkWatcher: monitor?.networkWatcher ?? null,
   };
   return facts;
 }

@@ -166,3 +166,35 @@ export function connected(b: Build, gatewayId: string, circuit: CircuitObservati
     },
   });
 }
+
+/**
+ * The optional end-to-end probe, once the interconnect is verified: the connection monitor (TCP to the
+ * VCN address's port, ICMP) in the Network Watcher pre-flight found, Succeeded. Returns its id.
+ */
+export function connectionMonitorCreated(b: Build): Flow<string> {
+  const { run, spec, facts } = b;
+  const monitor = spec.monitor;
+  const networkWatcher = facts.networkWatcher;
+  if (monitor === undefined || networkWatcher === null) throw new Error("connectionMonitorCreated: the spec has no monitor");
+  const subscriptionId = spec.azure.subscriptionId;
+  return ensureThenAwait(run, {
+    step: "monitor",
+    what: "connection monitor",
+    ensure: function* () {
+      b.touched.push("connection-monitor");
+      return yield* run.call("monitor", "azureEnsureConnectionMonitor", { subscriptionId, networkWatcher, monitor, ...b.tags });
+    },
+    idOf: (m) => m.connectionMonitorId,
+    ready: (m) => m.found && m.provisioningState === "Succeeded",
+    until: {
+      wait: "connectionMonitor",
+      waitingFor: "the connection monitor to be Succeeded",
+      deadlineMinutes: timing(b).connectionDeadlineMinutes,
+      observe: (id) =>
+        run.call("monitor", "azureGetConnectionMonitor", { subscriptionId, connectionMonitorId: id, region: networkWatcher.location }),
+      describe: (m) => (m.found ? `connection monitor ${m.provisioningState}` : "connection monitor not found"),
+      broken: (m) =>
+        !m.found ? "the connection monitor disappeared" : m.provisioningState === "Failed" ? "the connection monitor is Failed" : undefined,
+    },
+  });
+}

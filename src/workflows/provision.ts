@@ -1,17 +1,19 @@
 import type { OrchestrationContext } from "durable-functions";
 import { permanent, type AzureScope, type GatewayObservation, type InterconnectResources, type StepFailureSummary } from "../contracts";
 import { COMPENSATION_REMOVED_EVERYTHING, CREATED_NOTHING } from "../domain/failed-provisioning";
-import { resourceNames } from "../domain/names";
+import { armResourceId, resourceNames } from "../domain/names";
 import { ownedAcrossAttempts, RESOURCE_FIELDS } from "../domain/resources";
 import { routeRuleId } from "../domain/sharing";
 import { found } from "./ensure";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { startHealthWatch } from "./health-watch";
+import { awaitTurn, QUEUE_STEP, releaseTurn } from "./network-turn";
 import { readProvisionInput } from "./input";
 import { preflight, PREFLIGHT_STEP } from "./preflight";
 import {
   circuitCreated,
   connected,
+  connectionMonitorCreated,
   drgAttached,
   drgAvailable,
   gatewaySucceeded,
@@ -27,6 +29,7 @@ import { recordUse, releaseNetworks } from "./usage";
 import { awaitVerified } from "./verify";
 
 export const PROVISION_STEPS = [
+  QUEUE_STEP,
   "record",
   "preflight",
   "gateway-subnet",
@@ -40,13 +43,14 @@ export const PROVISION_STEPS = [
   "gateway-ready",
   "connection",
   "verification",
+  "monitor",
   "activate",
 ] as const;
 
-export interface ProvisionOutput {
-  state: "active";
-  resources: InterconnectResources;
-}
+export type ProvisionOutput =
+  | { state: "active"; resources: InterconnectResources }
+  /** Cancelled (or replaced) while it waited for its turn: it built nothing and left the record alone. */
+  | { state: "superseded" };
 
 /**
  * Provision an interconnect (DESIGN.md steps 1-9).
@@ -76,6 +80,9 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
   const tags = defined({ tags: spec.tags });
 
   try {
+    // 0. Its turn on the VNet and VCN: no other run builds or tears down there meanwhile.
+    const turn = yield* run.step(QUEUE_STEP, "waiting for its turn on the VNet and the VCN", () => awaitTurn(run, spec));
+    if (!turn) return { state: "superseded" };
     // 1. Pre-flight, before anything billable exists.
     yield* run.step("record", "provisioning started", () => updateRecord(run, "record", { failure: null }, "provisioning"));
     const facts = yield* run.step("preflight", "checking both clouds before anything billable exists", () =>
@@ -164,6 +171,10 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     // 4. The circuit (billing starts), and 5. at once its virtual circuit with the service key.
     const circuit = yield* run.step("circuit", "the ExpressRoute circuit (billing starts)", function* () {
       yield* checkGateway("the circuit; no circuit is created");
+      // On the record before it exists (its ARM id follows from its name): a DELETE that stops this run
+      // while the circuit is being created still leaves its id, and what was built before it, on the record.
+      resources.circuitId = armResourceId(azure, "expressRouteCircuits", resourceNames(input.name).circuit);
+      yield* updateRecord(run, "circuit", { resources });
       return yield* circuitCreated(build);
     });
     resources.circuitId = circuit.circuitId;
@@ -215,7 +226,14 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     yield* run.step("verification", "checking ARP and route tables on both device paths", () =>
       awaitVerified(run, azure, bgpPlan, facts.vcn.cidrBlocks),
     );
+    // The optional end-to-end probe, on a path now known to work (so its first results mean something).
+    if (spec.monitor !== undefined) {
+      resources.connectionMonitorId = yield* run.step("monitor", "the end-to-end probe (Connection Monitor, TCP and ICMP)", () =>
+        connectionMonitorCreated(build),
+      );
+    }
     yield* run.step("activate", "the interconnect is active", () => updateRecord(run, "activate", { resources }, "active"));
+    yield* releaseTurn(run);
     yield* startHealthWatch(run, input.name);
     return { state: "active", resources };
   } catch (error) {
@@ -230,6 +248,8 @@ export function* provisionInterconnect(context: OrchestrationContext): Flow<Prov
     const recordNote = leftNothing
       ? yield* markFailed(run, defined({ owned: resources.owned }), { ...failure, message }, REMOVED_BY_COMPENSATION)
       : yield* markFailed(run, resources, { ...failure, message });
+    // After the compensation: what it removed was still this run's to touch alone.
+    yield* releaseTurn(run);
     throw workflowFailed(`provisioning of ${input.name} failed at ${reason}${recordNote}`);
   }
 }

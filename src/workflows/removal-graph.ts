@@ -1,6 +1,7 @@
 import type {
   AzureScope,
   CircuitObservation,
+  ConnectionMonitorObservation,
   ConnectionObservation,
   DrgAttachmentObservation,
   DrgObservation,
@@ -24,7 +25,8 @@ import type { WaitName } from "./waits";
  * at once. The edges are the safe order of DESIGN.md "Teardown": connection → virtual circuit →
  * circuit NotProvisioned → circuit; the gateway only after its connection, the GatewaySubnet after
  * the gateway; route rules before the DRG attachment, the DRG after its attachment and the virtual
- * circuit that uses it. Nothing else links the Azure and the OCI side.
+ * circuit that uses it. Nothing else links the Azure and the OCI side. The end-to-end probe's connection
+ * monitor, when there is one, goes before everything.
  *
  * The shared kinds (route rules, DRG attachment, DRG, gateway with its public IP, GatewaySubnet) name
  * their usage rows (`shared`): the remover takes this interconnect off them first and deletes only what
@@ -34,6 +36,7 @@ import type { WaitName } from "./waits";
 
 /** Resource kinds a removal may include (teardown: all; compensation: what its run started). */
 export const REMOVABLE_KINDS = [
+  "connection-monitor",
   "connection",
   "virtual-circuit",
   "circuit",
@@ -78,6 +81,11 @@ export interface RemovalTarget {
   watchLateVirtualCircuit?: boolean;
   /** When this service started the gateway's deployment (ISO), if known: its build is waited out before the delete. */
   gatewayStartedAt?: string;
+  /**
+   * The end-to-end probe (spec.monitor): its connection monitor's id when recorded, and the region whose
+   * Network Watcher holds it (found there by our derived name otherwise). Absent: the spec has no probe.
+   */
+  connectionMonitor?: { id?: string; region: string };
   include: readonly RemovableKind[];
 }
 
@@ -193,10 +201,34 @@ export const deprovisioned = (o: CircuitObservation) =>
   !o.found || (o.serviceProviderProvisioningState === "NotProvisioned" && o.peeringCount === 0);
 const describeGateway = (o: GatewayObservation) => (o.found ? `gateway ${o.provisioningState}` : "gateway gone");
 
+const monitorRef = (t: RemovalTarget) => ({
+  subscriptionId: t.azure.subscriptionId,
+  region: t.connectionMonitor?.region ?? "",
+  ...(t.connectionMonitor?.id !== undefined ? { connectionMonitorId: t.connectionMonitor.id } : {}),
+});
+
+/** The end-to-end probe goes first: it would report the teardown itself as an outage. */
+const connectionMonitor: RemovalNode<ConnectionMonitorObservation> = {
+  step: "connection-monitor",
+  title: "removing the end-to-end probe (connection monitor)",
+  after: [],
+  deadline: (t) => t.connectionDeadlineMinutes,
+  applies: (t) => t.include.includes("connection-monitor") && t.connectionMonitor !== undefined,
+  remove: (t) => ({ name: "azureDeleteConnectionMonitor", input: monitorRef(t) }),
+  gone: {
+    wait: "connectionMonitorDeletion",
+    waitingFor: "the connection monitor to be deleted",
+    observe: (t) => ({ name: "azureGetConnectionMonitor", input: monitorRef(t) }),
+    done: (o) => !o.found,
+    deleteFailed: (o) => o.found && SETTLED.includes(o.provisioningState),
+    describe: (o) => (o.found ? `connection monitor ${o.provisioningState}` : "connection monitor gone"),
+  },
+};
+
 const connection: RemovalNode<ConnectionObservation> = {
   step: "connection",
   title: "removing the connection gateway ⇄ circuit",
-  after: [],
+  after: ["connection-monitor"],
   deadline: (t) => t.connectionDeadlineMinutes,
   applies: includes("connection"),
   remove: (t) => ({ name: "azureDeleteConnection", input: { azure: t.azure } }),
@@ -265,7 +297,7 @@ const circuit: RemovalNode<CircuitObservation> = {
 const routeRules: RemovalNode = {
   step: "route-rules",
   title: "removing our VCN route rules to the DRG",
-  after: [],
+  after: ["connection-monitor"],
   deadline: (t) => t.drgDeadlineMinutes,
   applies: includes("route-rules"),
   shared: routeRuleRefs,
@@ -393,6 +425,7 @@ const sweep: RemovalNode<VirtualCircuitObservation> = {
   step: "sweep",
   title: "looking for a virtual circuit created after its removal",
   after: [
+    "connection-monitor",
     "connection",
     "virtual-circuit",
     "circuit-deprovisioning",
@@ -417,6 +450,7 @@ const sweep: RemovalNode<VirtualCircuitObservation> = {
 
 /** The graph, in the safe order (the status's step numbers). */
 export const REMOVAL_GRAPH: readonly RemovalNode[] = [
+  connectionMonitor,
   connection,
   virtualCircuit,
   circuitDeprovisioning,

@@ -232,8 +232,27 @@ class Removal {
     p.wait = { name, sinceMs, minutes: Math.round(((deadlineMs - sinceMs) / 60_000) * 10) / 10 };
     p.deadlineMs = deadlineMs;
     p.waitingFor = watch.waitingFor;
+    // The audit keeps each durable wait as pollUntil writes it (what, since, until when at most), so a timeline can shade it.
+    this.audit(p.node.step, "waiting", `waiting for ${watch.waitingFor}`, {
+      wait: name,
+      waitingFor: watch.waitingFor,
+      since: new Date(sinceMs).toISOString(),
+      deadline: new Date(deadlineMs).toISOString(),
+    });
     const firstLook = Math.min(sinceMs + this.run.timing.waits[name].earliestSeconds * 1000, deadlineMs);
     this.enter(p, phase, Math.max(firstLook, this.now()));
+  }
+
+  /** What the node waited for is seen: the wait's end row, as pollUntil writes it. */
+  private waited(p: Progress, waitingFor: string): void {
+    const wait = p.wait;
+    if (wait === undefined) return;
+    this.audit(p.node.step, "waiting", `${waitingFor}: done`, {
+      wait: wait.name,
+      waitingFor,
+      outcome: "done",
+      lastObserved: p.lastObserved ?? null,
+    });
   }
 
   private finish(p: Progress, phase: "done" | "kept", kept?: string, why: KeptWhy = "in-use"): void {
@@ -332,7 +351,10 @@ class Removal {
           );
           return;
         }
-        if (settle.done(value)) return this.startDelete(p);
+        if (settle.done(value)) {
+          this.waited(p, settle.waitingFor);
+          return this.startDelete(p);
+        }
         return this.pollAgain(p, settle.waitingFor);
       }
       case "delete":
@@ -341,6 +363,7 @@ class Removal {
         const gone = node.gone!;
         p.lastObserved = gone.describe(value);
         if (gone.done(value)) {
+          this.waited(p, gone.waitingFor);
           if (node.untilDeleted === undefined) return this.finish(p, "done");
           p.watchedGone = true;
           return this.enter(p, "delete", this.now());
@@ -360,7 +383,10 @@ class Removal {
       default: {
         const only = node.only!;
         p.lastObserved = only.describe(value);
-        if (only.done(value)) return this.finish(p, "done");
+        if (only.done(value)) {
+          this.waited(p, only.waitingFor);
+          return this.finish(p, "done");
+        }
         if (node.lateVirtualCircuit === "sweep") return this.removeLate(p, value as VirtualCircuitObservation);
         const late = extra as VirtualCircuitObservation | undefined;
         if (late !== undefined && late.found && late.lifecycleState !== "TERMINATED" && !deprovisioned(value as CircuitObservation)) {

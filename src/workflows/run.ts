@@ -50,7 +50,7 @@ export class WorkflowRun {
 
   constructor(
     readonly context: OrchestrationContext,
-    readonly op: OpContext,
+    public op: OpContext,
     readonly timing: WorkflowTiming,
     private readonly steps: readonly string[],
     compensating?: WorkflowRun,
@@ -70,6 +70,11 @@ export class WorkflowRun {
 
   now(): Date {
     return this.context.df.currentUtcDateTime;
+  }
+
+  /** An adopted interconnect's own ARM names, once found: every later call looks its resources up under them. */
+  useNames(names: NonNullable<OpContext["names"]>): void {
+    this.op = { ...this.op, names };
   }
 
   nowIso(): string {

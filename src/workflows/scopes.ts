@@ -1,4 +1,5 @@
 import type { AzureScope, InterconnectResources, OciScope, OpContext, Operation } from "../contracts";
+import type { AdoptedNames } from "../domain/resources";
 import type { WorkflowSpec } from "./names";
 import type { RemovableKind, RemovalTarget } from "./removal-graph";
 import { defined } from "./run";
@@ -13,7 +14,7 @@ export function scopesOf(spec: Pick<WorkflowSpec, "azure" | "oci">): { azure: Az
 
 /** Who and what every activity call of this orchestration belongs to. */
 export function opContextOf(
-  input: { name: string; actor: string; ticketRef?: string },
+  input: { name: string; actor: string; ticketRef?: string; names?: AdoptedNames },
   operation: Operation,
   instanceId: string,
 ): OpContext {
@@ -23,12 +24,13 @@ export function opContextOf(
     operation,
     actor: input.actor,
     ...(input.ticketRef !== undefined ? { ticketRef: input.ticketRef } : {}),
+    ...(input.names !== undefined ? { names: input.names } : {}),
   };
 }
 
 /** What the remover needs: the spec's scopes and networks, the ids the record holds. */
 export function removalTargetOf(
-  spec: Pick<WorkflowSpec, "azure" | "oci">,
+  spec: Pick<WorkflowSpec, "azure" | "oci" | "monitor">,
   resources: InterconnectResources,
   include: readonly RemovableKind[],
   extra: { watchLateVirtualCircuit?: boolean; gatewayStartedAt?: string } = {},
@@ -49,6 +51,11 @@ export function removalTargetOf(
       owned: resources.owned,
       ...extra,
     }),
+    ...(spec.monitor !== undefined
+      ? {
+          connectionMonitor: defined({ id: resources.connectionMonitorId, region: spec.azure.location }) as { id?: string; region: string },
+        }
+      : {}),
     include,
   };
 }

@@ -3,6 +3,7 @@ import { permanent } from "../contracts";
 import { summarize, workflowFailed, WorkflowStepError } from "./failure";
 import { stopHealthWatch } from "./health-watch";
 import { readTeardownInput } from "./input";
+import { awaitTurn, QUEUE_STEP, releaseTurn } from "./network-turn";
 import type { WorkflowSpec } from "./names";
 import { updateRecord } from "./record";
 import { pollUntil } from "./poll";
@@ -11,12 +12,12 @@ import { WorkflowRun, type Flow } from "./run";
 import { opContextOf, removalTargetOf } from "./scopes";
 import { releaseNetworks } from "./usage";
 
-export const TEARDOWN_STEPS = ["record", "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
+export const TEARDOWN_STEPS = ["record", QUEUE_STEP, "stopped-provisioning", ...REMOVAL_STEPS, "deleted"] as const;
 
-export interface TeardownOutput {
-  state: "deleted";
-  kept: string[];
-}
+export type TeardownOutput =
+  | { state: "deleted"; kept: string[] }
+  /** Replaced while it waited for its turn (a newer operation of the interconnect runs): it touched nothing. */
+  | { state: "superseded" };
 
 /**
  * Tear an interconnect down in the only safe order, from whatever state it is in (active, failed,
@@ -38,11 +39,16 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     });
     yield* stopHealthWatch(run, input.name);
     const spec = readSpec(record.spec);
+    // Its turn on the VNet and VCN (the turn of the provisioning it stopped passes to it): no other run builds or tears down there meanwhile.
+    const turn = yield* run.step(QUEUE_STEP, "waiting for its turn on the VNet and the VCN", () => awaitTurn(run, spec));
+    if (!turn) return { state: "superseded" };
     if (input.stoppedProvisioning !== undefined) yield* waitForStop(run, input.stoppedProvisioning);
     const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
+    // An adopted interconnect: only what its owner granted (resources.granted); anything else: everything.
+    const include = record.resources.granted ? REMOVABLE_KINDS.filter((k) => record.resources.granted?.includes(k)) : REMOVABLE_KINDS;
     const { kept } = yield* removeResources(
       run,
-      removalTargetOf(spec, record.resources, REMOVABLE_KINDS, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
+      removalTargetOf(spec, record.resources, include, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
     );
     yield* run.step("deleted", "everything removed", function* () {
       yield* releaseNetworks(run, "deleted", { ...record.resources, vcnId: spec.oci.vcnId });
@@ -50,6 +56,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       // tearing-down itself, so the clearing at the start does not always run).
       yield* updateRecord(run, "deleted", { failure: null }, "deleted");
     });
+    yield* releaseTurn(run);
     return { state: "deleted", kept };
   } catch (error) {
     const failure = summarize(error, run.currentStatus().step);
@@ -61,6 +68,7 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
         recordNote = `; the record could not be marked failed: ${summarize(recordError, "record").message}`;
       }
     }
+    yield* releaseTurn(run);
     throw workflowFailed(`teardown of ${input.name} failed at ${failure.step}: ${failure.code}: ${failure.message}${recordNote}`);
   }
 }

@@ -35,6 +35,12 @@ export const WAIT_NAMES = [
   "gatewaySubnetDeletion",
   "gatewaySettling",
   "provisioningStop",
+  "circuitUpdate",
+  "providerKeyShape",
+  "virtualCircuitUpdate",
+  "connectionUpdate",
+  "connectionMonitor",
+  "connectionMonitorDeletion",
 ] as const;
 
 export type WaitName = (typeof WAIT_NAMES)[number];
@@ -67,6 +73,15 @@ export const DEFAULT_WAIT_PROFILES: WaitProfiles = {
   gatewaySettling: { earliestSeconds: 0, latestSeconds: min(45), minIntervalSeconds: 60 },
   // A terminated orchestration is terminal within seconds; its last activity may run a little longer.
   provisioningStop: { earliestSeconds: 0, latestSeconds: 60, minIntervalSeconds: 5 },
+  // A change in place (day2-operations.md §3.3): an ARM PUT of the circuit, the provider's view of the key
+  // following it, the virtual circuit's new shape with BGP back up, a connection's FastPath flag.
+  circuitUpdate: { earliestSeconds: 30, latestSeconds: min(5) },
+  providerKeyShape: { earliestSeconds: 0, latestSeconds: min(5), minIntervalSeconds: 30 },
+  virtualCircuitUpdate: { earliestSeconds: 30, latestSeconds: min(5) },
+  connectionUpdate: { earliestSeconds: 30, latestSeconds: min(5) },
+  // A connection monitor is a small resource: its PUT and its DELETE settle within a minute or two.
+  connectionMonitor: { earliestSeconds: 10, latestSeconds: min(2) },
+  connectionMonitorDeletion: { earliestSeconds: 10, latestSeconds: min(2) },
 };
 
 export interface PollCadence {

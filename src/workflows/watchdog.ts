@@ -9,6 +9,8 @@ import { WAIT_NAMES } from "./waits";
 export interface WatchdogOutput {
   watched: number;
   stalled: { name: string; instanceId: string; reason: string; outcome: string }[];
+  /** Turns and places in the VNet/VCN queues whose run had ended (or never started), given up so the next in line proceeds. */
+  releasedTurns: { owner: string; instanceId: string; runtimeStatus: string }[];
 }
 
 const WATCHDOG_ACTOR = "watchdog";
@@ -22,6 +24,12 @@ const WATCHDOG_ACTOR = "watchdog";
  * provisioning still running) is finished by a teardown. Time is the orchestration clock, the clock
  * of the deadlines and progress times it compares. No timers: a round never waits on anything that
  * could be lost, and the next round comes from the schedule, not from the task hub.
+ *
+ * A run waiting for its turn in a VNet/VCN queue is not stalled: its status carries the queue's
+ * deadline and it looks again at least every pollMaxIntervalSeconds (one of the pauses counted in
+ * longestPauseMinutes). What the watchdog does for the queues is give up the turns and places of
+ * runs that have ended without doing so themselves (terminated, failed, never started), and wake the
+ * next in line.
  */
 export function* watchdogSweep(context: OrchestrationContext): Generator<Task, WatchdogOutput, unknown> {
   const input = readWatchdogInput(context.df.getInput());
@@ -55,8 +63,12 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
             }),
           ),
         )) as ActivityOutput<"watchdogRecover">[]);
+  const turns = (yield context.df.callActivity("networkTurnSweep", {
+    opContext: own("watchdog", "teardown"),
+  })) as ActivityOutput<"networkTurnSweep">;
   return {
     watched: scan.operations.length,
+    releasedTurns: turns.released,
     stalled: found.map(({ op, stall }, i) => ({
       name: op.name,
       instanceId: op.instanceId,

@@ -3,7 +3,9 @@ import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { app } from "@azure/functions";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { registerHealthWatchKeeper } from "../../src/functions/health-watch-keeper";
 import { ConfigurationError, type Settings, describeSettings, loadSettings, resetSettingsCache, settings } from "../../src/config/settings";
 
 const dir = mkdtempSync(join(tmpdir(), "settings-"));
@@ -62,9 +64,11 @@ describe("loadSettings", () => {
         drgMinutes: 20,
         verificationMinutes: 30,
         gatewaySubnetMinutes: 15,
+        queueMinutes: 1440,
       },
       keepResourcesOnFailure: false,
       health: { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false },
+      healthKeeper: { schedule: "0 */15 * * * *" },
       watchdog: { schedule: "0 */5 * * * *", marginMinutes: 15 },
       tables: { interconnects: "interconnects", audit: "interconnectaudit" },
       trustClientPrincipalHeader: true,
@@ -84,6 +88,7 @@ describe("loadSettings", () => {
         table: "itsmtickets",
         outbox: { maxAttempts: 20, firstRetrySeconds: 5, maxRetrySeconds: 900 },
         watchIntervalSeconds: 60,
+        incidentOnDown: false,
       },
     });
   });
@@ -94,6 +99,32 @@ describe("loadSettings", () => {
       "WATCHDOG_SCHEDULE",
       "WATCHDOG_MARGIN_MINUTES",
     ]);
+  });
+
+  it("reads the health keeper's schedule (default every 15 minutes) and rejects one that is not six NCRONTAB fields", () => {
+    const { HEALTH_KEEPER_SCHEDULE: _omitted, ...withoutKeeper } = sampleEnv();
+    expect(loadSettings(withoutKeeper).healthKeeper.schedule).toBe("0 */15 * * * *");
+    expect(loadSettings({ ...sampleEnv(), HEALTH_KEEPER_SCHEDULE: "0 0 0 1 1 *" }).healthKeeper.schedule).toBe("0 0 0 1 1 *");
+    expect(failure({ ...sampleEnv(), HEALTH_KEEPER_SCHEDULE: "*/15 * * * *" }).issues.map((i) => i.path)).toEqual([
+      "HEALTH_KEEPER_SCHEDULE",
+    ]);
+  });
+
+  it("registers the keeper timer on HEALTH_KEEPER_SCHEDULE, still run at start-up", () => {
+    const saved = { ...process.env };
+    const timer = vi.spyOn(app, "timer").mockImplementation(() => undefined);
+    try {
+      Object.assign(process.env, sampleEnv({ HEALTH_KEEPER_SCHEDULE: "0 0 0 1 1 *" }));
+      resetSettingsCache();
+      registerHealthWatchKeeper(() => {
+        throw new Error("not invoked here");
+      });
+      expect(timer.mock.calls.map(([name, o]) => [name, o.schedule, o.runOnStartup])).toEqual([["healthWatchKeeper", "0 0 0 1 1 *", true]]);
+    } finally {
+      timer.mockRestore();
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 
   it("trusts the principal header only with App Service authentication on, or outside App Service", () => {
@@ -158,7 +189,12 @@ describe("loadSettings", () => {
 
   it("has a deadline of its own for each kind of wait, so tuning one leaves the others alone", () => {
     const s = loadSettings(
-      sampleEnv({ DRG_DEADLINE_MINUTES: "25", VERIFICATION_DEADLINE_MINUTES: "40", GATEWAY_SUBNET_DEADLINE_MINUTES: "10" }),
+      sampleEnv({
+        DRG_DEADLINE_MINUTES: "25",
+        VERIFICATION_DEADLINE_MINUTES: "40",
+        GATEWAY_SUBNET_DEADLINE_MINUTES: "10",
+        QUEUE_DEADLINE_MINUTES: "600",
+      }),
     );
     expect(s.deadlines).toEqual({
       gatewayMinutes: 90,
@@ -168,12 +204,14 @@ describe("loadSettings", () => {
       drgMinutes: 25,
       verificationMinutes: 40,
       gatewaySubnetMinutes: 10,
+      queueMinutes: 600,
     });
     const timing = workflowTimingFromSettings(s);
     expect(timing).toMatchObject({
       drgDeadlineMinutes: 25,
       verificationDeadlineMinutes: 40,
       gatewaySubnetDeadlineMinutes: 10,
+      queueDeadlineMinutes: 600,
       connectionDeadlineMinutes: 30,
     });
   });
@@ -211,6 +249,7 @@ describe("loadSettings", () => {
     ["DRG_DEADLINE_MINUTES", "0", /whole number from 1 to 1440/],
     ["VERIFICATION_DEADLINE_MINUTES", "ten", /whole number/],
     ["GATEWAY_SUBNET_DEADLINE_MINUTES", "2.5", /whole number/],
+    ["QUEUE_DEADLINE_MINUTES", "0", /whole number from 1 to 10080/],
     ["KEEP_RESOURCES_ON_FAILURE", "yes", /true or false/],
     ["HEALTH_CONTROL_PLANE_MINUTES", "0", /whole number from 1 to 60/],
     ["HEALTH_ROUTES_MINUTES", "12", /multiple of HEALTH_CONTROL_PLANE_MINUTES \(5\)/],

@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { E2eStack } from "../e2e/support/stack";
 import { inventory } from "../e2e/support/inventory";
 import { spec } from "../e2e/support/specs";
-import { ensureConsoleBuilt, launchBrowser, screenshot, seriousAxeViolations } from "./support/browser";
+import { elementScreenshot, ensureConsoleBuilt, launchBrowser, screenshot, seriousAxeViolations } from "./support/browser";
 
 /**
  * The console in a real browser (Debian's chromium, driven by playwright-core) against the whole local
@@ -81,6 +81,10 @@ describe("web console in Chromium", () => {
       .locator('.bar[data-lane="compensation"]')
       .evaluateAll((bars) => bars.map((b) => b.getAttribute("data-step")));
     expect(compensation).toEqual(expect.arrayContaining(["compensation", "virtual-circuit", "circuit", "drg", "gateway"]));
+    // the compensation's own durable waits are shaded as well
+    expect(await run.locator('.bar[data-lane="compensation"][data-step="gateway"] .wait title').first().textContent()).toMatch(
+      /^waiting for /,
+    );
     // the red is the failing step's own colour, not a class alone
     const fill = await run.locator('.bar.failed[data-step="provider"] .bar-rect').evaluate((r) => getComputedStyle(r).fill);
     expect(fill).toBe("rgb(185, 28, 28)");
@@ -89,6 +93,8 @@ describe("web console in Chromium", () => {
       /^waiting for virtual circuit PROVISIONED/,
     );
     await screenshot(page, "failed-with-compensation");
+    // The README's picture of the timeline (docs/console-timeline.png is a copy of this artifact).
+    await elementScreenshot(run, "timeline");
     await stack.faults("PUT", {});
   }, 120_000);
 
@@ -98,7 +104,7 @@ describe("web console in Chromium", () => {
     // while in flight: the current step, what it waits for, since when, the deadline
     const live = page.locator("section.live");
     await live.waitFor({ timeout: 30_000 });
-    expect(await live.locator(".live-step").textContent()).toMatch(/^Step \d+ of 14: /);
+    expect(await live.locator(".live-step").textContent()).toMatch(/^Step \d+ of 15: /);
     await page.locator("section.live dt", { hasText: "Waiting for" }).waitFor({ timeout: 30_000 });
     expect(await live.locator("dt").allTextContents()).toEqual(expect.arrayContaining(["Waiting for", "Since", "Deadline"]));
     expect(await page.locator('figure.timeline[data-outcome="running"]').count()).toBe(1);
@@ -195,11 +201,66 @@ describe("web console in Chromium", () => {
     const run = page.locator("figure.timeline").first();
     expect(await run.getAttribute("data-outcome")).toBe("succeeded");
     expect(await run.locator("figcaption").textContent()).toMatch(/^Teardown teardown-erp-prod-2/);
+    // the teardown's durable waits are shaded too, with what each waited for
+    expect(await run.locator('.bar[data-step="gateway"] .wait title').first().textContent()).toMatch(
+      /^waiting for the gateway to be deleted/,
+    );
+    expect(await run.locator('.bar[data-step="circuit-deprovisioning"] .wait title').first().textContent()).toMatch(
+      /^waiting for the circuit to show NotProvisioned and no peerings/,
+    );
     expect(await page.locator("details.run").count()).toBe(1);
     await screenshot(page, "deleted");
     const audit = (await stack.api("GET", "interconnects/erp-prod/audit?top=1000")).json.items as { step: string; message?: string }[];
     expect(audit.some((r) => r.step === "request" && r.message?.includes("walkthrough from the console"))).toBe(true);
   }, 120_000);
+
+  it("plans first from the page: problems beside the spec, then the plan, provisioned by its planId", async () => {
+    await page.goto(consoleUrl("#/"));
+    await page.goto(consoleUrl("#/new"));
+    await page.waitForFunction(() => (document.getElementById("spec") as HTMLTextAreaElement | null)?.value.includes("erp-prod"));
+    const good = spec("erp-plan", { allocateBgp: true });
+    // A VNet that does not exist: the plan's problem appears beside the spec by its path, and nothing can be provisioned.
+    const missing = { ...good, azure: { ...good.azure, virtualNetwork: { ...good.azure.virtualNetwork, name: "vnet-nowhere" } } };
+    await page.fill("#spec", JSON.stringify(missing, null, 2));
+    await page.getByRole("button", { name: "Plan first" }).click();
+    await page.locator('#plan[data-ready="false"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator("#spec-errors li").evaluateAll((lis) => lis.map((li) => li.getAttribute("data-path")))).toContain(
+      "azure.virtualNetwork.name",
+    );
+    expect(await page.locator('#spec-errors li[data-path="azure.virtualNetwork.name"] .fix').textContent()).toMatch(/^Fix: /);
+    expect(await page.locator("#provision-plan").isDisabled()).toBe(true);
+
+    await page.fill("#spec", JSON.stringify(good, null, 2));
+    await page.getByText("The spec changed since the plan was made").waitFor();
+    await page.getByRole("button", { name: "Plan first" }).click();
+    const plan = page.locator('#plan[data-ready="true"]');
+    await plan.waitFor({ timeout: 30_000 });
+    const actions = Object.fromEntries(
+      await plan
+        .locator(".plan-resources tbody tr")
+        .evaluateAll((rows) => rows.map((r) => [r.getAttribute("data-kind"), r.getAttribute("data-action")] as const)),
+    );
+    expect(actions).toMatchObject({
+      virtualNetwork: "reuse",
+      vcn: "reuse",
+      circuit: "create",
+      virtualCircuit: "create",
+      gateway: "create",
+    });
+    expect(await plan.locator('.plan-resources tr[data-kind="circuit"] .billing').textContent()).toMatch(/^bills from step circuit/);
+    expect(await plan.locator('.plan-resources tr[data-kind="drg"] .billing').textContent()).toMatch(/^no charge/);
+    expect(await plan.locator(".plan-bgp tbody").textContent()).toMatch(/192\.168\.100\.\d+\/30/);
+    expect(await plan.locator(".plan-duration").textContent()).toMatch(/^Duration: \d+ min \d+ s to \d+ min \d+ s; the critical path: /);
+    expect(await page.locator("#spec-errors li").count()).toBe(0);
+    await screenshot(page, "plan");
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    const planId = await plan.getAttribute("data-plan-id");
+    await page.getByRole("button", { name: "Provision this plan" }).click();
+    await page.waitForURL(/#\/interconnects\/erp-plan$/);
+    expect(requests.some((r) => r.method === "POST" && new URL(r.url).searchParams.get("planId") === planId)).toBe(true);
+    await stateIs("active", 90_000);
+  }, 150_000);
 
   it("asks for a function key once per tab when the API needs one, and never puts it in a URL", async () => {
     await stack.restartHost({ HOST_FUNCTION_KEYS: "console-test-key" });

@@ -12,6 +12,7 @@ import {
 const ALLOWED: [InterconnectState, InterconnectState][] = [
   ["requested", "provisioning"],
   ["requested", "failed"],
+  ["requested", "deleted"],
   ["provisioning", "active"],
   ["provisioning", "failed"],
   ["provisioning", "tearing-down"],

@@ -52,6 +52,7 @@ describe("resource names", () => {
       drg: "drg-erp-prod",
       drgAttachment: "drgatt-erp-prod-vcn",
       routeRuleDescription: "interconnect:erp-prod",
+      connectionMonitor: "cm-erp-prod",
     });
   });
 

@@ -95,8 +95,8 @@ describe("interconnect CLI on the local stack", () => {
     expect(res.code).toBe(0);
     const lines = res.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^Started: provision-erp-prod-1 /);
-    expect(lines.some((l) => /erp-prod provisioning \[4\/14 gateway\]/.test(l))).toBe(true);
-    expect(lines.some((l) => /erp-prod provisioning \[9\/14 provider\]: waiting for virtual circuit PROVISIONED/.test(l))).toBe(true);
+    expect(lines.some((l) => /erp-prod provisioning \[4\/15 gateway\]/.test(l))).toBe(true);
+    expect(lines.some((l) => /erp-prod provisioning \[9\/15 provider\]: waiting for virtual circuit PROVISIONED/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/erp-prod is active$/);
     // One line per change: no two consecutive progress lines are the same.
     const bodies = lines.slice(1).map((l) => l.replace(/^\S+ /, ""));
@@ -110,6 +110,8 @@ describe("interconnect CLI on the local stack", () => {
     const json = JSON.parse((await cli(["--json", "status", "erp-prod"])).stdout) as Json;
     expect(json).toMatchObject({ name: "erp-prod", state: "active" });
     expect((await cli(["list"])).stdout).toMatch(/erp-prod\s*│\s*active\s*│\s*1/);
+    expect((await cli(["list", "--vcn", spec().oci.vcnId])).stdout).toMatch(/erp-prod\s*│\s*active/);
+    expect((await cli(["list", "--vcn", "ocid1.vcn.oc1.iad.aaaaaaaaothervcn"])).stdout).toMatch(/No interconnects\./);
     const audit = JSON.parse((await cli(["audit", "erp-prod", "--json"])).stdout) as Json[];
     expect(audit[0]).toMatchObject({ step: "request", operation: "provision" });
     expect(audit.some((row) => row.step === "activate" && row.phase === "succeeded")).toBe(true);

@@ -1,7 +1,7 @@
 /**
  * Who holds what, through the POST handler on real Azurite: a failed provisioning that left nothing
- * frees its BGP blocks, a clash names the interconnect holding the block, and one run at a time may be
- * in flight on a VNet or a VCN (conditional reservation rows), with a 409 naming the field and the holder.
+ * frees its BGP blocks, a clash names the interconnect holding the block, a POST on a VNet or VCN with a
+ * run in flight takes its place in their queue (202), and a DELETE of a queued one cancels it.
  */
 import { describe, expect, it } from "vitest";
 import type { InterconnectFailure } from "../../src/store";
@@ -21,13 +21,6 @@ async function markFailed(name: string, failure: InterconnectFailure): Promise<v
   const rec = await repo.getOrThrow(name);
   const provisioning = await repo.transitionState(name, "provisioning", rec.etag);
   await repo.transitionState(name, "failed", provisioning.etag, { failure });
-}
-
-async function markActive(name: string): Promise<void> {
-  const repo = t.deps.store.interconnects;
-  const rec = await repo.getOrThrow(name);
-  const provisioning = await repo.transitionState(name, "provisioning", rec.etag);
-  await repo.transitionState(name, "active", provisioning.etag);
 }
 
 describe("BGP blocks of a failed provisioning", () => {
@@ -68,56 +61,90 @@ describe("BGP blocks of a failed provisioning", () => {
   });
 });
 
-describe("one run in flight per VNet and per VCN", () => {
-  it("answers 409 naming azure.virtualNetwork.name and the interconnect in flight, and oci.vcnId for a shared VCN", async () => {
-    expect((await post(allocated(sharedNetworkSpecBody("loc-far")))).status).toBe(202);
-    const clash = await post(allocated(sharedNetworkSpecBody("loc-bogus")));
-    expect(clash.status).toBe(409);
-    expect(json(clash)).toMatchObject({
-      code: "CONFLICT",
-      errors: [
-        {
-          path: "azure.virtualNetwork.name",
-          message: expect.stringMatching(
-            /^virtual network \/subscriptions\/11111111-1111-4111-8111-111111111111\/resourcegroups\/rg-erp-network\/providers\/microsoft\.network\/virtualnetworks\/vnet-erp is in use by interconnect loc-far \(requested\)/,
-          ),
-        },
-      ],
-    });
-    expect(await t.deps.store.interconnects.get("loc-bogus")).toBeUndefined();
+describe("a POST on a VNet or VCN with a run in flight queues instead of refusing", () => {
+  const rowsOf = async () =>
+    (await t.deps.store.turns.list()).map((r) => [r.owner, r.network.startsWith("vcn|") ? "vcn" : "vnet", r.seq]).sort();
 
-    const sameVcn = allocated(exampleSpecBody("bgp-vcn"));
-    const res = await post({ ...sameVcn, oci: sharedNetworkSpecBody().oci });
-    expect(res.status).toBe(409);
-    expect((json(res).errors as { path: string; message: string }[])[0]).toMatchObject({
-      path: "oci.vcnId",
-      message: expect.stringContaining("VCN ocid1.vcn.oc1.iad.aaaaaaaaerpvcn is in use by interconnect loc-far (requested)"),
-    });
-    // The loser gave its VNet back: another interconnect may use that VNet.
-    expect((await post(allocated(exampleSpecBody("bgp-vcn")))).status).toBe(202);
-    // No BGP block was kept by the requests that lost.
-    expect(new Set((await t.deps.store.bgpBlocks.list()).map((r) => r.owner))).toEqual(new Set(["loc-far", "bgp-vcn"]));
+  it("accepts (202) every POST on the same networks, each taking its place in the queue in the order accepted", async () => {
+    expect((await post(allocated(sharedNetworkSpecBody("loc-far")))).status).toBe(202);
+    const second = await post(allocated(sharedNetworkSpecBody("loc-bogus")));
+    expect(second.status).toBe(202);
+    expect(json(second)).toMatchObject({ outcome: "started", id: "provision-loc-bogus-1" });
+    const sameVcn = { ...allocated(exampleSpecBody("bgp-vcn")), oci: sharedNetworkSpecBody().oci };
+    expect((await post(sameVcn)).status).toBe(202);
+    expect(await rowsOf()).toEqual([
+      ["bgp-vcn", "vcn", 3],
+      ["bgp-vcn", "vnet", 3],
+      ["loc-bogus", "vcn", 2],
+      ["loc-bogus", "vnet", 2],
+      ["loc-far", "vcn", 1],
+      ["loc-far", "vnet", 1],
+    ]);
+    expect(t.durable.starts.slice(-3).map((s) => s.instanceId)).toEqual([
+      "provision-loc-far-1",
+      "provision-loc-bogus-1",
+      "provision-bgp-vcn-1",
+    ]);
   });
 
-  it("lets exactly one of several POSTs on the same networks at the same instant start", async () => {
+  it("gives several POSTs at the same instant distinct places, and each its own BGP blocks", async () => {
     const names = ["race-a", "race-b", "race-c", "race-d"];
     const results = await Promise.all(names.map((n) => post(allocated(sharedNetworkSpecBody(n)))));
-    expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409, 409]);
-    const winner = names[results.findIndex((r) => r.status === 202)];
-    expect(new Set((await t.deps.store.networks.list()).map((r) => r.owner))).toEqual(new Set([winner]));
+    expect(results.map((r) => r.status)).toEqual([202, 202, 202, 202]);
+    const seqs = (await t.deps.store.turns.list()).filter((r) => r.network.startsWith("vcn|")).map((r) => r.seq);
+    expect(new Set(seqs).size).toBe(4);
+    expect(new Set((await t.deps.store.bgpBlocks.list()).map((r) => r.key)).size).toBe(8);
+  });
+});
+
+describe("a DELETE of an interconnect still queued for its turn", () => {
+  const remove = (name: string) => t.h.remove(request("DELETE", `/${name}`, { params: { name } }), t.durable.context());
+
+  it("cancels it: 200 outcome cancelled, the record deleted at once, its place and blocks given up, an audit row", async () => {
+    expect((await post(allocated(sharedNetworkSpecBody("holder")))).status).toBe(202);
+    expect((await post(allocated(sharedNetworkSpecBody("queued")))).status).toBe(202);
+    // The holder's orchestration took its turn (what networkTurnTake does when it is first in line).
+    const holderTurn = { owner: "holder", operation: "provision", instanceId: "provision-holder-1", networks: [] as string[] };
+    const rows = await t.deps.store.turns.list();
+    holderTurn.networks = rows.filter((r) => r.owner === "holder").map((r) => r.network);
+    expect(await t.deps.store.turns.take(holderTurn, rows)).toBe(true);
+
+    const res = await remove("queued");
+    expect(res.status).toBe(200);
+    expect(json(res)).toMatchObject({ id: "provision-queued-1", outcome: "cancelled", name: "queued" });
+    const record = await t.deps.store.interconnects.getOrThrow("queued");
+    expect(record).toMatchObject({ state: "deleted", failure: { step: "queue", code: "CANCELLED" } });
+    expect(record.failure?.message).toMatch(/^Cancelled while queued for its turn on the VNet and VCN: .*; this run created nothing$/);
+    expect((await t.deps.store.turns.list()).map((r) => [r.owner, r.holds])).toEqual([
+      ["holder", true],
+      ["holder", true],
+    ]);
+    expect(new Set((await t.deps.store.bgpBlocks.list()).map((r) => r.owner))).toEqual(new Set(["holder"]));
+    expect(t.durable.instances.get("provision-queued-1")?.runtimeStatus).toBe("Terminated");
+    const audit = (await t.deps.store.audit.list("queued")).items;
+    expect(audit.some((a) => a.details?.cancelled === true && a.instanceId === "provision-queued-1")).toBe(true);
+    // No teardown was started for it: nothing was built.
+    expect(t.durable.starts.map((s) => s.instanceId)).not.toContain("teardown-queued-2");
+    // The name may be provisioned again.
+    expect((await post(allocated(sharedNetworkSpecBody("queued")))).status).toBe(202);
   });
 
-  it("frees the networks once the holder is no longer in flight: active (its finished gateway may be shared) or failed", async () => {
-    expect((await post(allocated(sharedNetworkSpecBody("first")))).status).toBe(202);
-    await markActive("first");
-    expect((await post(allocated(sharedNetworkSpecBody("second")))).status).toBe(202);
-    expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(409);
-    await markFailed("second", { step: "preflight", code: "PREFLIGHT_FAILED", message: "VCN is already attached to DRG x" });
-    expect((await post(allocated(sharedNetworkSpecBody("third")))).status).toBe(202);
-    const rows = await t.deps.store.networks.list();
-    expect(rows.map((r) => [r.key.kind, r.owner]).sort()).toEqual([
-      ["vcn", "third"],
-      ["virtualNetwork", "third"],
+  it("tears down one that has its turn, the teardown taking over that turn before the provisioning is stopped", async () => {
+    expect((await post(allocated(sharedNetworkSpecBody("building")))).status).toBe(202);
+    expect((await post(allocated(sharedNetworkSpecBody("behind")))).status).toBe(202);
+    const rows = await t.deps.store.turns.list();
+    const networks = rows.filter((r) => r.owner === "building").map((r) => r.network);
+    expect(
+      await t.deps.store.turns.take({ owner: "building", operation: "provision", instanceId: "provision-building-1", networks }, rows),
+    ).toBe(true);
+
+    const res = await remove("building");
+    expect(res.status).toBe(202);
+    expect(json(res)).toMatchObject({ id: "teardown-building-2", outcome: "started", stoppedProvisioning: "provision-building-1" });
+    const held = (await t.deps.store.turns.list()).filter((r) => r.holds);
+    expect(held.map((r) => [r.owner, r.operation, r.instanceId])).toEqual([
+      ["building", "teardown", "teardown-building-2"],
+      ["building", "teardown", "teardown-building-2"],
     ]);
   });
 });

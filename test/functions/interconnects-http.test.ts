@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
-import { exampleSpecBody, header, json, request, useHandlers } from "./support/harness";
+import { exampleSpecBody, header, json, request, takeTurn, useHandlers } from "./support/harness";
 
 // Fresh tables per test: names can be reused and listings stay predictable.
 const t = useHandlers();
@@ -75,6 +75,7 @@ describe("POST /api/interconnects", () => {
     expect(json(res)).toMatchObject({ code: "CONFLICT", status: 409 });
     expect(String(json(res).detail)).toMatch(/different spec/);
 
+    await takeTurn(t.deps, "erp-prod");
     await t.h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
     const during = await post(exampleSpecBody());
     expect(during.status).toBe(409);
@@ -364,13 +365,26 @@ describe("DELETE /api/interconnects/{name}", () => {
     expect(t.durable.starts).toHaveLength(2);
   });
 
-  it("cancels a provisioning that never started (requested → failed → tearing-down)", async () => {
+  it("cancels a provisioning that had its turn but never started (requested → failed → tearing-down)", async () => {
     await post(exampleSpecBody());
+    await takeTurn(t.deps, "erp-prod");
     const res = await del("erp-prod");
     expect(res.status).toBe(202);
     const rec = await t.deps.store.interconnects.getOrThrow("erp-prod");
     expect(rec.state).toBe("tearing-down");
     expect(rec.failure).toMatchObject({ code: "CANCELLED" });
+  });
+
+  it("cancels a provisioning still queued for its turn at once (requested → deleted, 200, no teardown)", async () => {
+    await post(exampleSpecBody());
+    const res = await del("erp-prod");
+    expect(res.status).toBe(200);
+    expect(json(res)).toMatchObject({ id: "provision-erp-prod-1", outcome: "cancelled" });
+    const rec = await t.deps.store.interconnects.getOrThrow("erp-prod");
+    expect(rec.state).toBe("deleted");
+    expect(rec.failure).toMatchObject({ step: "queue", code: "CANCELLED" });
+    expect(t.durable.starts.filter((s) => s.name === "teardownInterconnect")).toEqual([]);
+    expect(await t.deps.store.turns.list()).toEqual([]);
   });
 
   it("starts exactly one teardown when DELETEs race", async () => {

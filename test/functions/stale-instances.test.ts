@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
 import { REQUEST_TIMING } from "../../src/requests/timing";
-import { exampleSpecBody, json, request, useHandlers } from "./support/harness";
+import { exampleSpecBody, json, request, takeTurn, useHandlers } from "./support/harness";
 
 // No grace: a record not yet started counts as stalled at once, as it would 15 s later.
 const t = useHandlers((deps) => ({
@@ -189,6 +189,29 @@ describe("DELETE over a teardown that stopped", () => {
     });
   }
 
+  it("replaces a teardown instance of the same id that ended without ever owning the record (its claim lost with Azurite's unsaved writes)", async () => {
+    expect((await post()).status).toBe(202);
+    const repo = t.deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    await repo.transitionState("erp-prod", "active", rec.etag);
+    // A DELETE was answered, then storage lost the record's claim but kept the instance, which failed on the record it did not own.
+    const now = new Date().toISOString();
+    t.durable.instances.set("teardown-erp-prod-2", {
+      name: "teardownInterconnect",
+      instanceId: "teardown-erp-prod-2",
+      input: null,
+      runtimeStatus: "Failed",
+      customStatus: null,
+      createdTime: now,
+      lastUpdatedTime: now,
+    });
+    const res = await del();
+    expect(json(res)).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started" });
+    expect(t.durable.starts.map((s) => s.instanceId)).toEqual(["provision-erp-prod-1", "teardown-erp-prod-2"]);
+    expect(t.durable.instances.get("teardown-erp-prod-2")?.runtimeStatus).toBe("Running");
+  });
+
   it("returns the running teardown as existing and starts nothing", async () => {
     await activeThenDelete();
     expect(json(await del())).toMatchObject({ id: "teardown-erp-prod-2", outcome: "existing" });
@@ -199,6 +222,7 @@ describe("DELETE over a teardown that stopped", () => {
 describe("DELETE during provisioning", () => {
   it("tells the teardown which provisioning it stopped", async () => {
     expect((await post()).status).toBe(202);
+    await takeTurn(t.deps, "erp-prod");
     const res = await del();
     expect(res.status).toBe(202);
     expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { stoppedProvisioning: "provision-erp-prod-1" } });

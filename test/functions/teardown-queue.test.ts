@@ -7,7 +7,7 @@ import { QUEUE_AUDIT_PARTITION, teardownQueueHandler } from "../../src/functions
 import { teardownRejectionsHandler } from "../../src/functions/teardown-rejections-http";
 import { useAzurite } from "../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./support/fake-durable-api";
-import { exampleSpecBody, json, request, testDeps } from "./support/harness";
+import { exampleSpecBody, json, request, takeTurn, testDeps } from "./support/harness";
 
 const storage = useAzurite();
 let durable: FakeDurableApi;
@@ -58,6 +58,8 @@ async function poisonedBytes(): Promise<Buffer[]> {
 async function provisionExample(): Promise<void> {
   const res = await interconnectHandlers(() => deps).create(request("POST", "", { body: exampleSpecBody() }), durable.context());
   expect(res.status).toBe(202);
+  // Its orchestration has its turn on the VNet and VCN (a DELETE of a run still queued cancels it instead).
+  await takeTurn(deps, "erp-prod");
 }
 
 describe("teardown queue trigger", () => {

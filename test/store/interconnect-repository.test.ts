@@ -169,7 +169,7 @@ describe("InterconnectRepository (real Azurite)", () => {
     const stored = await repo.getOrThrow("erp-prod");
     expect(stored).toEqual(created);
 
-    const viaModify = await rejection(repo.modify("erp-prod", () => ({ state: "deleted", attempt: 9 })));
+    const viaModify = await rejection(repo.modify("erp-prod", () => ({ state: "tearing-down", attempt: 9 })));
     expect(viaModify.code).toBe(ErrorCodes.INVALID_TRANSITION);
     expect(await repo.getOrThrow("erp-prod")).toEqual(created);
 

@@ -78,6 +78,10 @@ export class FakeClouds {
   routeRules: string[] = [];
   /** What resourceUsageRead reports: resources other interconnects' records name. */
   uses: { resourceId: string; interconnect: string }[] = [];
+  /** What networkTurnTake answers, in order (then "granted"): a queued run's looks at the VNet/VCN queue. */
+  readonly turnAnswers: unknown[] = [];
+  /** How often the run gave its turn back (networkTurnRelease). */
+  turnReleases = 0;
   /** The usage rows (kind|resourceId → users, creator), as the store keeps them. */
   readonly usage = new Map<string, { users: string[]; createdBy?: string }>();
 
@@ -383,6 +387,13 @@ export class FakeClouds {
       }
       case "resourceUsageRead":
         return { uses: this.uses };
+      case "networkTurnTake":
+        return this.turnAnswers.shift() ?? { outcome: "granted" };
+      case "networkTurnRelease":
+        this.turnReleases += 1;
+        return { networks: [], woke: [] };
+      case "networkTurnSweep":
+        return { released: [], woke: [] };
       case "usageAdd":
       case "usageRelease":
       case "usageForget":

@@ -40,5 +40,6 @@ export function cloudsWithRecord(
 
 /** Activity names called, without the audit/record bookkeeping. */
 export function cloudCalls(calls: { name: string }[]): string[] {
-  return calls.map((c) => c.name).filter((n) => n !== "auditAppend" && n !== "recordUpdate" && n !== "recordRead");
+  const bookkeeping = ["auditAppend", "recordUpdate", "recordRead", "networkTurnTake", "networkTurnRelease"];
+  return calls.map((c) => c.name).filter((n) => !bookkeeping.includes(n));
 }

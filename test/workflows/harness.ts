@@ -108,7 +108,8 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
     if (fresh.length === 0) throw new Error("orchestrator is waiting on nothing the harness can complete");
     const completions: (() => HistoryEvent)[] = [];
     for (const action of fresh) {
-      const seq = scheduled.length;
+      // durable-functions numbers activities and timers only; a wait for an external event is known by its name.
+      const seq = scheduled.filter((s) => !s.startsWith(`${WAIT_FOR_EXTERNAL_EVENT}:`)).length;
       scheduled.push(signatureOf(action));
       fireAts.push(action.fireAt);
       if (action.actionType === 0) {

@@ -36,6 +36,8 @@ class World {
   live: ControlPlaneObservation = healthyLive(this.desired);
   routes: RouteObservation = healthyRoutes(this.desired);
   saves: HealthSaveInput[] = [];
+  /** The transitions the watch asked to note on the interconnect's tickets. */
+  ticketNotes: { checkedAt: string; from?: string; to: string }[] = [];
   failControlPlane = false;
 
   boundary = (name: string, input: unknown): unknown => {
@@ -73,6 +75,11 @@ class World {
         this.routes.vcnRouteRules = table;
         return { routeTableId: RT, destinations: i.destinations };
       }
+      case "itsmHealthNote": {
+        const note = i as { checkedAt: string; from?: string; to: string };
+        this.ticketNotes.push({ checkedAt: note.checkedAt, ...(note.from ? { from: note.from } : {}), to: note.to });
+        return { tickets: [], added: 0 };
+      }
       case "healthRefreshCircuit":
         if (this.live.circuit.found) this.live.circuit.provisioningState = "Succeeded";
         return { outcome: "refreshing" };
@@ -106,7 +113,7 @@ describe("healthWatch on the real replay engine", () => {
     const world = new World();
     const runs = await generations(world, 7);
     expect(runs).toHaveLength(7);
-    expect(names(runs[0]!)).toEqual(["healthLoad", "healthObserveControlPlane", "healthObserveRoutes", "healthSave"]);
+    expect(names(runs[0]!)).toEqual(["healthLoad", "healthObserveControlPlane", "healthObserveRoutes", "healthSave", "itsmHealthNote"]);
     expect(names(runs[1]!)).toEqual(["healthLoad", "healthObserveControlPlane", "healthSave"]);
     expect(runs.map((r) => names(r).includes("healthObserveRoutes"))).toEqual([true, false, false, false, false, false, true]);
     expect(runs[0]!.timers).toHaveLength(1);
@@ -114,6 +121,8 @@ describe("healthWatch on the real replay engine", () => {
     expect(runs[0]!.continuedAsNew).toEqual({ name: NAME, iteration: 1, repairs: {} });
     // One transition (unknown → healthy), then none: an audit row and an alert only on a change.
     expect(world.saves.map((s) => s.transition?.to ?? null)).toEqual(["healthy", null, null, null, null, null, null]);
+    // The ticket hears the transition, once.
+    expect(world.ticketNotes).toEqual([{ checkedAt: world.saves[0]!.health.checkedAt, to: "healthy" }]);
     expect(world.health).toMatchObject({ status: "healthy", findings: [] });
     // The first check took the VCN CIDRs into the desired snapshot.
     expect(world.desired.vcnPrefixes).toEqual(["10.20.0.0/16"]);

@@ -114,14 +114,14 @@ describe("provisionInterconnect on the real replay engine", () => {
     const providerWait = run.statuses.find((s) => s.step === "provider" && typeof s.lastObserved === "string");
     expect(providerWait).toMatchObject({
       operation: "provision",
-      stepNumber: 9,
-      totalSteps: 14,
+      stepNumber: 10,
+      totalSteps: 15,
       waitingFor: expect.stringContaining("BGP UP"),
       since: expect.stringMatching(/^2025-06-01T/),
       deadline: expect.stringMatching(/^2025-06-01T/),
       lastObserved: expect.stringContaining("PENDING_PROVIDER"),
     });
-    expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 14 });
+    expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 15 });
     const steps = new Set(run.statuses.map((s) => s.step));
     expect([...steps]).toEqual(
       expect.arrayContaining([
@@ -148,7 +148,7 @@ describe("provisionInterconnect on the real replay engine", () => {
     });
     const circuitRows = clouds.audit.filter((a) => a.step === "circuit").map((a) => a.event);
     expect(circuitRows).toEqual(["started", "succeeded"]);
-    expect(clouds.audit.filter((a) => a.event === "started")).toHaveLength(14);
+    expect(clouds.audit.filter((a) => a.event === "started")).toHaveLength(15);
   });
 
   it("replays the same history to the same actions and result (determinism)", async () => {

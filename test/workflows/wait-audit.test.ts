@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { provisionInterconnect } from "../../src/workflows/provision";
+import { teardownInterconnect } from "../../src/workflows/teardown";
 import { runOrchestration } from "./harness";
-import { cloudsWithRecord, provisionInput, PROVISION_ID } from "./fixtures";
+import { cloudsWithRecord, provisionInput, PROVISION_ID, TEARDOWN_ID, teardownInput } from "./fixtures";
 
 describe("durable waits in the audit trail", () => {
   it("writes each wait's start (what, since, deadline) and its end, in orchestration time, so a timeline can shade it", async () => {
@@ -28,5 +29,50 @@ describe("durable waits in the audit trail", () => {
     const provider = clouds.audit.filter((a) => a.event === "waiting" && a.details?.wait === "provider");
     expect(provider).toHaveLength(2);
     expect(provider[0]!.message).toMatch(/^waiting for virtual circuit PROVISIONED/);
+  });
+
+  it("writes the removal's waits the same way (teardown and compensation), each under its own step", async () => {
+    const clouds = cloudsWithRecord();
+    const provisioned = await runOrchestration({
+      orchestrator: provisionInterconnect,
+      input: provisionInput(),
+      instanceId: PROVISION_ID,
+      activities: clouds.boundary,
+    });
+    expect(provisioned.error).toBeUndefined();
+    clouds.record!.operationId = TEARDOWN_ID;
+    clouds.audit.length = 0;
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start: provisioned.endedAt,
+    });
+    expect(run.error).toBeUndefined();
+    const waits = clouds.audit.filter((a) => a.event === "waiting" && typeof a.details?.wait === "string");
+    const byStep = (step: string) => waits.filter((w) => w.step === step);
+    for (const [step, wait] of [
+      ["circuit-deprovisioning", "circuitDeprovisioning"],
+      ["gateway", "gatewayDeletion"],
+      ["virtual-circuit", "virtualCircuitTermination"],
+    ] as const) {
+      const [begun, done, ...more] = byStep(step).filter((w) => w.details?.wait === wait);
+      expect(more, step).toEqual([]);
+      expect(begun?.details, step).toMatchObject({
+        waitingFor: expect.any(String),
+        since: expect.any(String),
+        deadline: expect.any(String),
+      });
+      expect(begun?.message).toBe(`waiting for ${String(begun?.details?.waitingFor)}`);
+      expect(done?.details, step).toMatchObject({
+        outcome: "done",
+        waitingFor: begun?.details?.waitingFor,
+        lastObserved: expect.any(String),
+      });
+      expect(Date.parse(done!.at)).toBeGreaterThan(Date.parse(begun!.at));
+      expect(Date.parse(String(begun!.details!.deadline))).toBeGreaterThan(Date.parse(String(begun!.details!.since)));
+    }
+    expect(byStep("circuit-deprovisioning")[0]!.message).toBe("waiting for the circuit to show NotProvisioned and no peerings");
   });
 });

@@ -4,6 +4,8 @@ import type { ItsmStore, Store } from "../../store";
 export interface ItsmActivityDeps {
   store: Store;
   itsm: ItsmStore;
+  /** ITSM_INCIDENT_ON_DOWN: a transition to down opens an incident with its note. */
+  incidentOnDown?: boolean;
 }
 
 let installed: ItsmActivityDeps | undefined;

@@ -19,8 +19,11 @@ import type {
 } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/identity";
 import type { CloudCallLog } from "../call-log";
-import { classifyAzureError } from "../errors";
-import { armAttemptPolicy, withAttempts } from "../sdk-attempts";
+import { armAttemptPolicy } from "../sdk-attempts";
+import { ArmCalls } from "./arm-calls";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { MonitorClient } from "@azure/arm-monitor";
+import { AzureMonitoring, type MonitoringClients } from "./monitoring";
 
 export type {
   ExpressRouteCircuit,
@@ -50,14 +53,15 @@ export interface AzureClientConfig {
   retry?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
 }
 
-/** The outcome of starting a delete: ARM answered 200/202 (in progress) or 204/404 (nothing there). */
-export type DeleteStart = "deleting" | "deleted";
+import type { DeleteStart } from "./arm-calls";
+export type { DeleteStart };
 
 const DEFAULT_RETRY = { maxRetries: 4, retryDelayInMs: 800, maxRetryDelayInMs: 20_000 };
 
 /** One NetworkManagementClient per subscription: each holds a pipeline and a token cache worth reusing. */
 export class AzureClients {
   private readonly clients = new Map<string, NetworkManagementClient>();
+  private readonly monitoringClients = new Map<string, MonitoringClients>();
 
   constructor(private readonly config: AzureClientConfig) {}
 
@@ -78,22 +82,34 @@ export class AzureClients {
   network(subscriptionId: string, log: CloudCallLog): AzureNetwork {
     return new AzureNetwork(this.client(subscriptionId), log);
   }
+
+  /** Network Watcher, the source VM's extensions and the connection monitor's metrics (the optional end-to-end probe). */
+  monitoring(subscriptionId: string, log: CloudCallLog): AzureMonitoring {
+    let m = this.monitoringClients.get(subscriptionId);
+    if (!m) {
+      const options = {
+        endpoint: this.config.armEndpoint,
+        retryOptions: { ...DEFAULT_RETRY, ...this.config.retry },
+        additionalPolicies: [{ policy: armAttemptPolicy, position: "perRetry" as const }],
+        ...(this.config.tlsCa ? { tlsOptions: { ca: this.config.tlsCa } } : {}),
+      };
+      m = {
+        compute: new ComputeManagementClient(this.config.credential, subscriptionId, options),
+        monitor: new MonitorClient(this.config.credential, subscriptionId, options),
+      };
+      this.monitoringClients.set(subscriptionId, m);
+    }
+    return new AzureMonitoring(this.client(subscriptionId), log, m);
+  }
 }
 
-interface RawResponseLike {
-  status: number;
-  headers: { get(name: string): string | undefined };
-}
-
-interface Poller {
-  isDone(): boolean;
-}
-
-export class AzureNetwork {
+export class AzureNetwork extends ArmCalls {
   constructor(
-    private readonly client: NetworkManagementClient,
-    private readonly log: CloudCallLog,
-  ) {}
+    protected readonly client: NetworkManagementClient,
+    log: CloudCallLog,
+  ) {
+    super(log);
+  }
 
   // ---- reads -------------------------------------------------------------------------------
 
@@ -129,6 +145,11 @@ export class AzureNetwork {
 
   getCircuit(rg: string, name: string): Promise<ExpressRouteCircuit | undefined> {
     return this.getOrUndefined("GET expressRouteCircuits", (o) => this.client.expressRouteCircuits.get(rg, name, o));
+  }
+
+  /** Every circuit of the subscription: Azure has no look-up of a circuit by its service key (day2-operations.md §5). */
+  listAllCircuits(): Promise<ExpressRouteCircuit[]> {
+    return this.collect("GET expressRouteCircuits (subscription)", (o) => this.client.expressRouteCircuits.listAll(o));
   }
 
   getConnection(rg: string, name: string): Promise<VirtualNetworkGatewayConnection | undefined> {
@@ -202,6 +223,11 @@ export class AzureNetwork {
     return this.begin("PUT expressRouteCircuits", (o) => this.client.expressRouteCircuits.beginCreateOrUpdate(rg, name, circuit, o));
   }
 
+  /** PATCH of the circuit's tags only (synchronous); the body replaces the whole tag map. */
+  updateCircuitTags(rg: string, name: string, tags: Record<string, string>): Promise<ExpressRouteCircuit> {
+    return this.awaitRead("PATCH expressRouteCircuits", (o) => this.client.expressRouteCircuits.updateTags(rg, name, { tags }, o));
+  }
+
   beginDeleteCircuit(rg: string, name: string): Promise<DeleteStart> {
     return this.beginDelete("DELETE expressRouteCircuits", (o) => this.client.expressRouteCircuits.beginDelete(rg, name, o));
   }
@@ -216,91 +242,5 @@ export class AzureNetwork {
 
   beginDeleteConnection(rg: string, name: string): Promise<DeleteStart> {
     return this.beginDelete("DELETE connections", (o) => this.client.virtualNetworkGatewayConnections.beginDelete(rg, name, o));
-  }
-
-  // ---- plumbing ----------------------------------------------------------------------------
-
-  /** Options that record every HTTP answer (request id, status) of one SDK call. */
-  private recorder(operation: string): {
-    options: { onResponse: (raw: RawResponseLike, flat: unknown) => void };
-    lastRequestId(): string | undefined;
-    firstBody(): unknown;
-    attempts<T>(call: () => Promise<T>): Promise<T>;
-  } {
-    let last: string | undefined;
-    let first: unknown;
-    let seen = false;
-    return {
-      options: {
-        onResponse: (raw, flat) => {
-          const requestId = raw.headers.get("x-ms-request-id");
-          this.log.record({ cloud: "azure", operation, statusCode: raw.status, ...(requestId ? { requestId } : {}) });
-          if (requestId) last = requestId;
-          if (!seen) {
-            seen = true;
-            first = flat;
-          }
-        },
-      },
-      lastRequestId: () => last,
-      firstBody: () => first,
-      attempts: (call) => withAttempts("azure", operation, call, (retries) => this.log.recordRetries(retries)),
-    };
-  }
-
-  private async getOrUndefined<T>(operation: string, call: (o: object) => Promise<T>): Promise<T | undefined> {
-    const r = this.recorder(operation);
-    try {
-      return await r.attempts(() => call(r.options));
-    } catch (err) {
-      const e = classifyAzureError(err, { requestId: r.lastRequestId() });
-      if (e.notFound) return undefined;
-      throw e;
-    }
-  }
-
-  private async collect<T>(operation: string, list: (o: object) => AsyncIterable<T>): Promise<T[]> {
-    const r = this.recorder(operation);
-    const items: T[] = [];
-    try {
-      return await r.attempts(async () => {
-        for await (const item of list(r.options)) items.push(item);
-        return items;
-      });
-    } catch (err) {
-      throw classifyAzureError(err, { requestId: r.lastRequestId() });
-    }
-  }
-
-  private async awaitRead<T>(operation: string, call: (o: object) => Promise<T>): Promise<T> {
-    const r = this.recorder(operation);
-    try {
-      return await r.attempts(() => call(r.options));
-    } catch (err) {
-      throw classifyAzureError(err, { requestId: r.lastRequestId() });
-    }
-  }
-
-  /** The resource as ARM answered the PUT (its provisioningState shows where the operation starts). */
-  private async begin<T>(operation: string, start: (o: object) => Promise<Poller>): Promise<T | undefined> {
-    const r = this.recorder(operation);
-    try {
-      await r.attempts(() => start(r.options));
-      return r.firstBody() as T | undefined;
-    } catch (err) {
-      throw classifyAzureError(err, { requestId: r.lastRequestId() });
-    }
-  }
-
-  private async beginDelete(operation: string, start: (o: object) => Promise<Poller>): Promise<DeleteStart> {
-    const r = this.recorder(operation);
-    try {
-      const poller = await r.attempts(() => start(r.options));
-      return poller.isDone() ? "deleted" : "deleting";
-    } catch (err) {
-      const e = classifyAzureError(err, { requestId: r.lastRequestId() });
-      if (e.notFound) return "deleted";
-      throw e;
-    }
   }
 }

@@ -21,6 +21,8 @@ export type VirtualCircuit = models.VirtualCircuit;
 export type CreateVirtualCircuitDetails = models.CreateVirtualCircuitDetails;
 export type FastConnectProviderService = models.FastConnectProviderService;
 export type VirtualCircuitBandwidthShape = models.VirtualCircuitBandwidthShape;
+export type FastConnectProviderServiceKey = models.FastConnectProviderServiceKey;
+export type UpdateVirtualCircuitDetails = models.UpdateVirtualCircuitDetails;
 
 export interface OciClientConfig {
   tenancyId: string;
@@ -201,6 +203,16 @@ export class OciNetwork {
     );
   }
 
+  /** The provider's view of a service key (its bandwidth shape and peering location); undefined for an invalid key (404). */
+  getProviderServiceKey(providerServiceId: string, serviceKey: string): Promise<FastConnectProviderServiceKey | undefined> {
+    return this.getOrUndefined(
+      "GET fastConnectProviderServiceKeys",
+      () => this.client.getFastConnectProviderServiceKey({ providerServiceId, providerServiceKeyName: serviceKey }),
+      (r) => r.fastConnectProviderServiceKey,
+      [serviceKey],
+    );
+  }
+
   listDrgRouteRules(drgRouteTableId: string): Promise<DrgRouteRule[]> {
     return this.pages("GET drgRouteRules", (page) => this.client.listDrgRouteRules({ drgRouteTableId, ...(page ? { page } : {}) }));
   }
@@ -247,6 +259,15 @@ export class OciNetwork {
     return this.delete("DELETE virtualCircuits", () => this.client.deleteVirtualCircuit({ virtualCircuitId }));
   }
 
+  /** Bandwidth shape or tags of a virtual circuit; `ifMatch` keeps a concurrent edit from being overwritten. */
+  updateVirtualCircuit(virtualCircuitId: string, details: UpdateVirtualCircuitDetails, ifMatch?: string): Promise<VirtualCircuit> {
+    return this.call(
+      "PUT virtualCircuits",
+      () => this.client.updateVirtualCircuit({ virtualCircuitId, updateVirtualCircuitDetails: details, ...(ifMatch ? { ifMatch } : {}) }),
+      (r) => r.virtualCircuit,
+    );
+  }
+
   /** Replaces the table's rules only if nobody changed it since `etag` was read (412 NoEtagMatch otherwise). */
   updateRouteTable(rtId: string, routeRules: RouteRule[], etag: string): Promise<{ routeTable: RouteTable; etag: string }> {
     return this.call(
@@ -284,9 +305,10 @@ export class OciNetwork {
     operation: string,
     run: () => Promise<R>,
     pick: (response: R) => T,
+    secrets: readonly string[] = [],
   ): Promise<T | undefined> {
     try {
-      return await this.call(operation, run, pick);
+      return await this.call(operation, run, pick, secrets);
     } catch (err) {
       if (err instanceof CloudError && err.notFound) return undefined;
       throw err;

@@ -118,3 +118,24 @@ export function planNote(plan: Plan): string {
     lines.push("Problems:", ...plan.problems.map((p) => `- ${p.path ? `${p.path}: ` : ""}${p.message} (fix: ${p.fix})`));
   return lines.join("\n");
 }
+
+/** What a requester reads when the interconnect their ticket built changes health (README "Operating it"). */
+export function healthNote(t: {
+  interconnect: string;
+  checkedAt: string;
+  from?: string | undefined;
+  to: string;
+  raised: readonly string[];
+  cleared: readonly string[];
+  findings: readonly { code: string; subject: string; severity: string; action: string }[];
+}): string {
+  const key = (k: string) => k.replace("|", " ");
+  const lines = [
+    `Interconnect ${t.interconnect}: health ${t.from ?? "unknown"} -> ${t.to} (checked ${t.checkedAt}).`,
+    ...(t.raised.length ? [`New: ${t.raised.map(key).join(", ")}`] : []),
+    ...(t.cleared.length ? [`Cleared: ${t.cleared.map(key).join(", ")}`] : []),
+  ];
+  if (t.findings.length) lines.push("Findings now:", ...t.findings.map((f) => `- ${f.code} ${f.subject} (${f.severity}): ${f.action}`));
+  else lines.push("No findings: both clouds look as built.");
+  return lines.join("\n");
+}

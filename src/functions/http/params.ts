@@ -92,6 +92,15 @@ export function stateQuery(query: URLSearchParams, issues: ValidationIssue[]): I
   return checked(schemas.stateQuery, state, "query state", issues);
 }
 
+/** The list's network filters: a VNet's ARM id and a VCN's OCID, each a 400 naming its parameter when malformed. */
+export function networkQuery(query: URLSearchParams, issues: ValidationIssue[]): { virtualNetworkId?: string; vcnId?: string } {
+  const vnet = query.get("virtualNetworkId");
+  const vcn = query.get("vcnId");
+  const virtualNetworkId = vnet === null ? undefined : checked(schemas.virtualNetworkIdQuery, vnet, "query virtualNetworkId", issues);
+  const vcnId = vcn === null ? undefined : checked(schemas.vcnIdQuery, vcn, "query vcnId", issues);
+  return { ...(virtualNetworkId ? { virtualNetworkId } : {}), ...(vcnId ? { vcnId } : {}) };
+}
+
 export function reasonQuery(query: URLSearchParams, issues: ValidationIssue[], fallback: string): string {
   const reason = query.get("reason");
   if (reason === null) return fallback;

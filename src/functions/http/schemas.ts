@@ -40,6 +40,21 @@ export const stateQuery = z
   .enum(INTERCONNECT_STATES, { error: `must be one of ${INTERCONNECT_STATES.join(", ")}` })
   .meta({ description: "Only interconnects in this state." });
 
+export const virtualNetworkIdQuery = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i,
+    "must be a virtual network's ARM id: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<name>",
+  )
+  .max(1024)
+  .meta({ description: "Only interconnects on this virtual network (its ARM id, compared case-insensitively)." });
+
+export const vcnIdQuery = z
+  .string()
+  .regex(/^ocid1\.vcn\.[a-z0-9.-]+$/, "must be a VCN OCID (ocid1.vcn.…)")
+  .max(255)
+  .meta({ description: "Only interconnects on this VCN (its OCID)." });
+
 export const orderQuery = z
   .enum(["desc", "asc"], { error: 'must be "desc" (newest first, the default) or "asc"' })
   .meta({ description: "desc (the default): newest first; asc: oldest first." });
@@ -98,9 +113,9 @@ export const acceptedSchema = z
   .strictObject({
     ...durableManagement,
     name: z.string(),
-    outcome: z.enum(["started", "existing", "restarted"]).meta({
+    outcome: z.enum(["started", "existing", "restarted", "cancelled"]).meta({
       description:
-        "started: this request started the operation; existing: it was already under way (or done); restarted: the earlier provisioning had stopped without finishing, and this one picks up from what exists on the clouds.",
+        "started: this request started the operation; existing: it was already under way (or done); restarted: the earlier provisioning had stopped without finishing, and this one picks up from what exists on the clouds; cancelled (DELETE only): the provisioning was still queued for its turn, built nothing, and the interconnect is deleted.",
     }),
     stoppedProvisioning: z.string().optional().meta({ description: "A teardown's DELETE stopped this provisioning instance first." }),
     links: recordLinksSchema,

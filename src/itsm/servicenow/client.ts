@@ -49,7 +49,8 @@ export class ServiceNowClient implements TicketChannel {
   async deliver(ticket: Ticket, note: ChannelNote, options: { maybeDelivered: boolean }): Promise<void> {
     if (options.maybeDelivered && (await this.hasNote(ticket, note.marker))) return;
     const table = tableOf(ticket);
-    const text = noteBody(note);
+    const incident = note.incident ? await this.openIncident(ticket, note, note.incident.shortDescription) : undefined;
+    const text = incident ? noteBody({ ...note, text: `${note.text}\nIncident ${incident} opened.` }) : noteBody(note);
     const path = `/api/now/table/${table}/${sysId(ticket)}`;
     if (!note.close) {
       await this.call("PATCH", path, { work_notes: text });
@@ -80,6 +81,30 @@ export class ServiceNowClient implements TicketChannel {
     const steps = from < 0 ? [target] : path_.slice(from + 1, to + 1);
     for (const step of steps.slice(0, -1)) await this.call("PATCH", path, { state: step });
     await this.call("PATCH", path, { ...closing, state: target });
+  }
+
+  /**
+   * The incident of a note, opened once: one with the note's marker as correlation_id is looked for first
+   * (an earlier attempt may have opened it and failed before its work note). Returns its number.
+   */
+  private async openIncident(ticket: Ticket, note: ChannelNote, shortDescription: string): Promise<string> {
+    const query = `correlation_id=${note.marker}`;
+    const found = (
+      await this.call("GET", `/api/now/table/incident?sysparm_query=${encodeURIComponent(query)}&sysparm_fields=number&sysparm_limit=1`)
+    ).result as { number?: string }[] | undefined;
+    if (Array.isArray(found) && found[0]?.number) return found[0].number;
+    const created = (
+      await this.call("POST", "/api/now/table/incident", {
+        short_description: shortDescription,
+        description: note.text,
+        correlation_id: note.marker,
+        category: "network",
+        impact: "2",
+        urgency: "1",
+        work_notes: `Opened by the interconnect service for ${ticket.number}.`,
+      })
+    ).result as { number?: string } | undefined;
+    return created?.number ?? "(number not returned)";
   }
 
   private async call(method: string, path: string, body?: unknown): Promise<{ result?: unknown }> {

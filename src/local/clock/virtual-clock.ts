@@ -9,6 +9,16 @@ import path from "node:path";
  *
  *   virtualNow = anchor.virtualMs + (Date.now() - anchor.realMs) * anchor.speed
  */
+/**
+ * `npm start`'s speed when SIM_SPEED is not set. Whatever real time the local stack spends (an
+ * activity's dispatch and its calls to the emulators, a checkpoint in Azurite) passes on the clock
+ * multiplied by the speed, while the workflow's own waits do not grow with it: at x60 a real second of
+ * host work is a simulated minute, and a provisioning came out 7-10 % over its critical path on a quiet
+ * two-core machine. At x20 that overhead is a third as large (within the 5 % the bench checks) and a
+ * provisioning still takes under two real minutes. Set SIM_SPEED higher for speed, lower for fidelity.
+ */
+export const DEFAULT_SIM_SPEED = 20;
+
 export interface ClockAnchor {
   realMs: number;
   virtualMs: number;
@@ -18,6 +28,8 @@ export interface ClockAnchor {
 export class VirtualClock {
   private anchor: ClockAnchor;
   private lastReading = 0;
+  /** The speed to resume at, while paused (the anchor's speed is 0 then). */
+  private pausedSpeed: number | undefined;
 
   constructor(anchor: Partial<ClockAnchor> = {}) {
     const realMs = anchor.realMs ?? Date.now();
@@ -26,12 +38,37 @@ export class VirtualClock {
     this.anchor = { realMs, virtualMs: anchor.virtualMs ?? realMs, speed };
   }
 
+  /** Virtual ms per real ms; while paused, the speed it resumes at. */
   get speed(): number {
-    return this.anchor.speed;
+    return this.pausedSpeed ?? this.anchor.speed;
+  }
+
+  get paused(): boolean {
+    return this.pausedSpeed !== undefined;
+  }
+
+  /**
+   * Stops virtual time until resume(); advance() still moves it. For tests that must observe a state
+   * that lasts a few simulated seconds (a resource still deleting) whatever the machine's load: at a
+   * high speed, real time between two steps of a test is simulated minutes. Timers armed meanwhile
+   * (real delays computed at the resume speed) wake early and find their time not come yet.
+   */
+  pause(): void {
+    if (this.pausedSpeed !== undefined) return;
+    const speed = this.anchor.speed;
+    this.anchor = { realMs: Date.now(), virtualMs: this.now(), speed: 0 };
+    this.pausedSpeed = speed;
+  }
+
+  resume(): void {
+    const speed = this.pausedSpeed;
+    if (speed === undefined) return;
+    this.pausedSpeed = undefined;
+    this.anchor = { realMs: Date.now(), virtualMs: this.now(), speed };
   }
 
   getAnchor(): ClockAnchor {
-    return { ...this.anchor };
+    return { ...this.anchor, speed: this.speed };
   }
 
   /** Virtual epoch milliseconds. Never smaller than a previous reading of this instance. */
@@ -47,19 +84,24 @@ export class VirtualClock {
 
   /** Real milliseconds until the virtual time `virtualMs` is reached (0 when already past). */
   realDelayUntil(virtualMs: number): number {
-    return Math.max(0, Math.ceil((virtualMs - this.now()) / this.anchor.speed));
+    return Math.max(0, Math.ceil((virtualMs - this.now()) / this.speed));
   }
 
   /** Resolves after `virtualMs` of virtual time. */
-  sleep(virtualMs: number): Promise<void> {
+  async sleep(virtualMs: number): Promise<void> {
     const until = this.now() + virtualMs;
-    return new Promise((resolve) => setTimeout(resolve, this.realDelayUntil(until)));
+    do
+      await new Promise((resolve) =>
+        setTimeout(resolve, this.paused ? Math.max(10, this.realDelayUntil(until)) : this.realDelayUntil(until)),
+      );
+    while (this.now() < until);
   }
 
   /** Changes the speed from now on without a jump in virtual time. */
   setSpeed(speed: number): void {
     assertSpeed(speed);
-    this.anchor = { realMs: Date.now(), virtualMs: this.now(), speed };
+    if (this.pausedSpeed !== undefined) this.pausedSpeed = speed;
+    else this.anchor = { realMs: Date.now(), virtualMs: this.now(), speed };
   }
 
   /** Moves virtual time forward (tests, admin endpoints). Time never moves backwards. */

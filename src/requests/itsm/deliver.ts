@@ -77,7 +77,12 @@ export async function deliverTicketNotes(deps: ItsmDeps, ticketKey: string): Pro
 async function send(channel: TicketChannel, ticket: Ticket, note: OutboxNote): Promise<void> {
   await channel.deliver(
     ticket,
-    { text: note.text, marker: note.marker, ...(note.close ? { close: note.close } : {}) },
+    {
+      text: note.text,
+      marker: note.marker,
+      ...(note.close ? { close: note.close } : {}),
+      ...(note.incident ? { incident: note.incident } : {}),
+    },
     { maybeDelivered: note.attempts > 1 },
   );
 }

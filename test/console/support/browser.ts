@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 import { ROOT } from "../../e2e/support/build";
 
 /** Debian's chromium (apt-get install chromium), as .ci/run installs it; never a downloaded browser. */
@@ -36,6 +36,11 @@ export async function launchBrowser(): Promise<Browser> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** One element of the page, e.g. the timeline that docs/console-timeline.png in the README is copied from. */
+export async function elementScreenshot(element: Locator, name: string): Promise<void> {
+  await element.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
 }
 
 interface AxeViolation {

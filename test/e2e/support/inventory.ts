@@ -20,6 +20,8 @@ export interface Inventory {
   drgs: CloudResource[];
   drgAttachments: CloudResource[];
   routeRules: { routeTableId: string; destination: string; networkEntityId: string; description?: string }[];
+  /** The optional end-to-end probe's connection monitors. */
+  connectionMonitors: CloudResource[];
 }
 
 const ARM_TYPES: Record<string, keyof Inventory> = {
@@ -27,6 +29,7 @@ const ARM_TYPES: Record<string, keyof Inventory> = {
   "microsoft.network/virtualnetworkgateways": "gateways",
   "microsoft.network/connections": "connections",
   "microsoft.network/publicipaddresses": "publicIps",
+  "microsoft.network/networkwatchers/connectionmonitors": "connectionMonitors",
 };
 
 const OCI_KINDS: Record<string, keyof Inventory> = {
@@ -49,6 +52,7 @@ export function inventory(state: unknown): Inventory {
     drgs: [],
     drgAttachments: [],
     routeRules: [],
+    connectionMonitors: [],
   };
   const seen = new Set<string>();
   const visit = (node: unknown): void => {
@@ -107,6 +111,7 @@ export const NOTHING: Record<keyof Inventory, number> = {
   drgs: 0,
   drgAttachments: 0,
   routeRules: 0,
+  connectionMonitors: 0,
 };
 
 export const ONE_INTERCONNECT: Record<keyof Inventory, number> = {
@@ -119,4 +124,5 @@ export const ONE_INTERCONNECT: Record<keyof Inventory, number> = {
   drgs: 1,
   drgAttachments: 1,
   routeRules: 1,
+  connectionMonitors: 0,
 };

@@ -19,6 +19,7 @@ export function sharedCounts(n: number): ReturnType<typeof counts> {
     drgs: 1,
     drgAttachments: 1,
     routeRules: 1,
+    connectionMonitors: 0,
   };
 }
 

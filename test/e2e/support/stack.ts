@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -26,6 +26,11 @@ export interface StackOptions {
   faults?: FaultConfig;
   /** Also start the ServiceNow and Jira emulators (seeded) and point the app's ITSM settings at them. */
   itsm?: boolean;
+  /**
+   * Azurite persists to a folder (as under `npm start`) instead of memory, so that it can be killed and
+   * started again on the same data and ports (killStorageAndHost, restartStorageAndHost).
+   */
+  persistentStorage?: boolean;
 }
 
 /**
@@ -40,15 +45,17 @@ export class E2eStack {
   readonly logDir = mkdtempSync(path.join(tmpdir(), "e2e-"));
 
   private constructor(
-    readonly azurite: RunningAzurite,
+    public azurite: RunningAzurite,
     readonly emulators: Emulators,
     private readonly env: Record<string, string>,
     readonly itsm?: RunningItsmEmulators,
+    private readonly azuriteData?: string,
   ) {}
 
   static async start(options: StackOptions = {}): Promise<E2eStack> {
     await ensureBuilt();
-    const azurite = await startAzurite();
+    const azuriteData = options.persistentStorage ? mkdtempSync(path.join(tmpdir(), "e2e-azurite-")) : undefined;
+    const azurite = await startAzurite(azuriteData ? { location: azuriteData } : {});
     const emulators = await startEmulators({
       speed: options.speed ?? 1000,
       armPort: 0,
@@ -73,6 +80,8 @@ export class E2eStack {
       DRG_DEADLINE_MINUTES: "240",
       VERIFICATION_DEADLINE_MINUTES: "240",
       GATEWAY_SUBNET_DEADLINE_MINUTES: "240",
+      // A run queued behind others on its VNet or VCN waits up to this long (virtual minutes) for its turn.
+      QUEUE_DEADLINE_MINUTES: "1440",
       KEEP_RESOURCES_ON_FAILURE: "false",
       // The health watch of every active interconnect: at x1000 its 5-minute default would check three
       // times a real second and load the machine the other tests run on; test/e2e/health.test.ts sets its own.
@@ -81,6 +90,8 @@ export class E2eStack {
       // At x1000 the default (every 5 virtual minutes) would start a watchdog round every 0.3 s; the
       // watchdog's own tests set a schedule and margin they mean.
       WATCHDOG_SCHEDULE: "0 0 0 1 1 *",
+      // Likewise the health keeper (default every 15 virtual minutes, every 0.9 s real here): provisioning starts each watch.
+      HEALTH_KEEPER_SCHEDULE: "0 0 0 1 1 *",
       INTERCONNECTS_TABLE: "interconnects",
       AUDIT_TABLE: "interconnectaudit",
       SIM_SPEED: String(options.speed ?? 1000),
@@ -91,7 +102,7 @@ export class E2eStack {
       HOST_MAX_POLL_MS: "100",
       ...options.settings,
     };
-    const stack = new E2eStack(azurite, emulators, env, itsm);
+    const stack = new E2eStack(azurite, emulators, env, itsm, azuriteData);
     await stack.startHost();
     return stack;
   }
@@ -161,11 +172,41 @@ export class E2eStack {
     this.host = undefined;
   }
 
+  /**
+   * kill -9 of the service's whole local stack at once: the host and Azurite (its storage, with every
+   * write it acknowledged but had not yet saved). The cloud emulators stay up, as the real clouds do
+   * when the service crashes, and go on deprovisioning on the shared virtual clock.
+   */
+  async killStorageAndHost(): Promise<void> {
+    if (!this.azuriteData) throw new Error("killStorageAndHost needs persistentStorage: true");
+    const azurite = this.azurite.process;
+    const gone = new Promise<void>((resolve) => {
+      if (azurite.exitCode !== null || azurite.signalCode !== null) return resolve();
+      azurite.once("exit", () => resolve());
+    });
+    azurite.kill("SIGKILL");
+    await Promise.all([gone, this.killHost()]);
+  }
+
+  /** Azurite again on its saved data and the same ports (the host's connection string is unchanged), then the host. */
+  async restartStorageAndHost(): Promise<void> {
+    if (!this.azuriteData) throw new Error("restartStorageAndHost needs persistentStorage: true");
+    const port = (url: string) => Number(new URL(url).port);
+    this.azurite = await startAzurite({
+      location: this.azuriteData,
+      blobPort: port(this.azurite.blobUrl),
+      queuePort: port(this.azurite.queueUrl),
+      tablePort: port(this.azurite.tableUrl),
+    });
+    await this.startHost();
+  }
+
   async close(): Promise<void> {
     await this.stopHost();
     await this.itsm?.close();
     await this.emulators.close();
     await this.azurite.stop();
+    if (this.azuriteData) rmSync(this.azuriteData, { recursive: true, force: true });
   }
 
   // ---- the REST API -------------------------------------------------------------------------

@@ -104,3 +104,21 @@ export function header(res: HttpResponseInit, name: string): string | undefined 
   const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
   return key ? headers[key] : undefined;
 }
+
+/**
+ * What the provisioning orchestration's first step does when it is first in line (networkTurnTake):
+ * the interconnect's current operation takes its turn on its VNet and VCN. The trigger tests have no
+ * orchestrations, so a run they posted stays queued (and a DELETE cancels it) unless they call this.
+ */
+export async function takeTurn(deps: TriggerDeps, name: string): Promise<void> {
+  const record = await deps.store.interconnects.getOrThrow(name);
+  const rows = await deps.store.turns.list();
+  const mine = rows.filter((r) => r.owner === name);
+  const request = {
+    owner: name,
+    operation: mine[0]?.operation ?? "provision",
+    instanceId: record.currentOperation?.instanceId ?? "",
+    networks: mine.map((r) => r.network),
+  };
+  if (!(await deps.store.turns.take(request, rows))) throw new Error(`${name} could not take its turn`);
+}

@@ -25,6 +25,11 @@ export interface CrossCloud {
 
 export async function startCrossCloud(): Promise<CrossCloud> {
   const emu = await startEmulators({ speed: 6000, armRetryAfterSeconds: 0, durations: { oci: { terminatedRetention: 60_000 } } });
+  return clientsFor(emu);
+}
+
+/** The two real SDK clients on running emulators (an end-to-end test builds an interconnect by hand with them). */
+export function clientsFor(emu: RunningEmulators): CrossCloud {
   const arm = new NetworkManagementClient(staticToken(emu.arm.token), emu.arm.subscriptionId, {
     endpoint: emu.arm.url,
     tlsOptions: { ca: readFileSync(emu.arm.caCertPath, "utf8") },

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WorkItem } from "../../../src/local/host/durable/messages";
+import { ACTIVITY_MARKER } from "../../../src/local/host/durable/activity-markers";
+import type { ControlMessage, WorkItem } from "../../../src/local/host/durable/messages";
 import { call, DT, startHarness, startOrchestration, waitForStatus, type Harness } from "./support";
 
 /**
@@ -40,11 +41,14 @@ async function queuedMessages(): Promise<number> {
 describe("in-process activity dispatch and results", () => {
   it("parks a result that arrives while the instance is suspended, and never re-runs the activity", async () => {
     const file = path.join(dir, "suspended.log");
-    const id = await startOrchestration(base, "CrashScenario", { file, tag: "s", activityMs: 600, timerMinutes: 1 });
+    // The activity runs until the test releases it, so it finishes while suspended however loaded the machine is.
+    const release = path.join(dir, "suspended.release");
+    const id = await startOrchestration(base, "CrashScenario", { file, tag: "s", activityMs: 0, holdUntil: release, timerMinutes: 1 });
     await until("the first activity to start", () => lines(file).length === 1);
     expect((await call(base, "POST", `${DT}/instances/${id}/suspend?reason=hold`)).status).toBe(202);
     await waitForStatus(base, id, ["Suspended"]);
-    // The activity finishes while suspended; wait past its work item's 2 s lease, when a lost result would re-run it.
+    writeFileSync(release, "");
+    // The activity finishes while suspended; wait past the 2 s lease, when a lost result would re-run it.
     await sleep(3_000);
     expect(lines(file)).toEqual(["s-1"]);
     expect((await call(base, "POST", `${DT}/instances/${id}/resume`)).status).toBe(202);
@@ -54,6 +58,30 @@ describe("in-process activity dispatch and results", () => {
     expect(s.output).toEqual(["s-1", "s-2", "go"]);
     expect(lines(file)).toEqual(["s-1", "s-2"]);
   }, 20_000);
+
+  it("re-runs nothing this host still runs when an activity marker comes back (a lapsed lease), and deletes the extra one", async () => {
+    const file = path.join(dir, "marker.log");
+    const release = path.join(dir, "marker.release");
+    const id = await startOrchestration(base, "CrashScenario", { file, tag: "m", activityMs: 0, holdUntil: release, timerMinutes: 1 });
+    await until("the first activity to start", () => lines(file).length === 1);
+    const record = await h.host.store.getInstance(id);
+    // The instance's ExecutionStarted stays leased as its marker while the activity runs; a second one
+    // made visible is what a lease that lapsed under load looks like to this host.
+    const marker: ControlMessage = {
+      instanceId: id,
+      executionId: record?.executionId as string,
+      event: { EventType: 17, EventId: -1, IsPlayed: false, Timestamp: new Date().toISOString(), Name: ACTIVITY_MARKER },
+    };
+    await h.host.store.controlQueueFor(id).sendMessage(JSON.stringify(marker));
+    await until("the extra marker to be consumed", async () => (await queuedMessages()) === 1);
+    expect(lines(file)).toEqual(["m-1"]);
+    writeFileSync(release, "");
+    await until("the second activity", () => lines(file).length === 2);
+    await call(base, "POST", `${DT}/instances/${id}/raiseEvent/Continue`, "go");
+    expect((await waitForStatus(base, id)).output).toEqual(["m-1", "m-2", "go"]);
+    expect(lines(file)).toEqual(["m-1", "m-2"]);
+    await until("the task hub queues to drain", async () => (await queuedMessages()) === 0, 5_000);
+  });
 
   it("deletes a redelivered work item whose result is already in the history, without running it", async () => {
     const file = path.join(dir, "redelivered.log");
@@ -98,7 +126,8 @@ describe("in-process activity dispatch and results", () => {
 
   it("runs at most maxConcurrentActivityFunctions activities at once, and leaves no message behind", async () => {
     // The fixture's host.json allows 20.
-    const ids = await Promise.all([0, 1, 2].map(() => startOrchestration(base, "GaugeFanOut", { count: 15, ms: 150 })));
+    // Each activity lasts a real second, so the three fan-outs overlap however slowly a loaded machine starts them.
+    const ids = await Promise.all([0, 1, 2].map(() => startOrchestration(base, "GaugeFanOut", { count: 15, ms: 1000 })));
     const results = await Promise.all(ids.map((id) => waitForStatus(base, id)));
     expect(results.map((r) => r.runtimeStatus)).toEqual(["Completed", "Completed", "Completed"]);
     expect(Math.max(...results.map((r) => r.output as number))).toBe(20);

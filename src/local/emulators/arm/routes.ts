@@ -1,5 +1,5 @@
 import { ArmError } from "./errors";
-import { NETWORK, type Reply } from "./network";
+import { API_VERSION, NETWORK, type Reply } from "./network";
 import { SERVICE_PROVIDERS, offerName } from "./catalog";
 import { type Ctx, page } from "./resources/common";
 import * as circuits from "./resources/circuits";
@@ -8,6 +8,8 @@ import * as gateways from "./resources/gateways";
 import * as publicIps from "./resources/public-ips";
 import * as tables from "./resources/tables";
 import * as vnets from "./resources/virtual-networks";
+import * as compute from "./resources/compute";
+import * as watchers from "./resources/network-watchers";
 import type { ProviderLink } from "../shared/provider-link";
 
 /** ARM path segments are case-insensitive; these are the canonical spellings. */
@@ -27,6 +29,10 @@ const CANONICAL: Record<string, string> = Object.fromEntries(
     "locations",
     "operations",
     "operationResults",
+    "networkWatchers",
+    "connectionMonitors",
+    "virtualMachines",
+    "extensions",
   ].map((n) => [n.toLowerCase(), n]),
 );
 
@@ -34,6 +40,8 @@ export const canonical = (segment: string | undefined): string => CANONICAL[(seg
 
 /** A parsed Microsoft.Network path. */
 export interface ParsedPath {
+  /** Microsoft.Network, or Microsoft.Compute (the probe's source VM). */
+  provider: string;
   subscriptionId: string;
   resourceGroup?: string;
   /** e.g. ["expressRouteCircuits", "peerings", "arpTables"] */
@@ -52,7 +60,8 @@ export function parsePath(pathname: string): ParsedPath | undefined {
     if (!resourceGroup) return undefined;
     i += 2;
   }
-  if (segs[i]?.toLowerCase() !== "providers" || segs[i + 1]?.toLowerCase() !== NETWORK.toLowerCase()) return undefined;
+  const provider = [NETWORK, compute.COMPUTE].find((p) => p.toLowerCase() === segs[i + 1]?.toLowerCase());
+  if (segs[i]?.toLowerCase() !== "providers" || provider === undefined) return undefined;
   i += 2;
   const types: string[] = [];
   const names: string[] = [];
@@ -61,7 +70,7 @@ export function parsePath(pathname: string): ParsedPath | undefined {
     if (segs[i + 1] !== undefined) names.push(segs[i + 1] as string);
     i += 2;
   }
-  return { subscriptionId: segs[1], resourceGroup, types, names };
+  return { provider, subscriptionId: segs[1], resourceGroup, types, names };
 }
 
 /** The fault-injection operation name, e.g. "PUT expressRouteCircuits", "POST arpTables". */
@@ -73,7 +82,7 @@ type Handler = (ctx: Ctx) => Reply;
 
 /** method + type chain (+ whether the last name is present) → handler */
 export function resolveHandler(method: string, parsed: ParsedPath, link: ProviderLink | undefined): Handler | undefined {
-  const chain = parsed.types.join("/");
+  const chain = `${parsed.provider === NETWORK ? "" : "compute:"}${parsed.types.join("/")}`;
   const item = parsed.names.length === parsed.types.length;
   const inGroup = parsed.resourceGroup !== undefined;
   const routes: Record<string, Partial<Record<string, Handler>>> = inGroup
@@ -87,7 +96,12 @@ export function resolveHandler(method: string, parsed: ParsedPath, link: Provide
         "virtualNetworkGateways:item": { PUT: gateways.putGateway, GET: gateways.getGateway, DELETE: gateways.deleteGateway },
         "virtualNetworkGateways:list": { GET: gateways.listGateways },
         "virtualNetworkGateways/connections:list": { GET: connections.listGatewayConnections },
-        "expressRouteCircuits:item": { PUT: circuits.putCircuit, GET: circuits.getCircuit, DELETE: circuits.deleteCircuit },
+        "expressRouteCircuits:item": {
+          PUT: circuits.putCircuit,
+          GET: circuits.getCircuit,
+          DELETE: circuits.deleteCircuit,
+          PATCH: circuits.patchCircuitTags,
+        },
         "expressRouteCircuits:list": { GET: (c) => circuits.listCircuits(c, true) },
         "expressRouteCircuits/peerings:item": { PUT: circuits.putPeering, GET: circuits.getPeering, DELETE: circuits.deletePeering },
         "expressRouteCircuits/peerings:list": { GET: circuits.listPeerings },
@@ -96,11 +110,22 @@ export function resolveHandler(method: string, parsed: ParsedPath, link: Provide
         "expressRouteCircuits/peerings/routeTablesSummary:item": { POST: (c) => tables.listTable(c, "routeTablesSummary", link) },
         "connections:item": { PUT: connections.putConnection, GET: connections.getConnection, DELETE: connections.deleteConnection },
         "connections:list": { GET: connections.listConnections },
+        "networkWatchers:item": { GET: watchers.getNetworkWatcher, DELETE: watchers.deleteNetworkWatcher },
+        "networkWatchers/connectionMonitors:item": {
+          PUT: watchers.putConnectionMonitor,
+          GET: watchers.getConnectionMonitor,
+          DELETE: watchers.deleteConnectionMonitor,
+        },
+        "networkWatchers/connectionMonitors:list": { GET: watchers.listConnectionMonitors },
+        "compute:virtualMachines:item": { GET: compute.getVirtualMachine },
+        "compute:virtualMachines/extensions:list": { GET: compute.listExtensions },
+        "compute:virtualMachines/extensions:item": { GET: compute.getExtension },
       }
     : {
         "virtualNetworks:list": { GET: (c) => vnets.listVirtualNetworks(c, false) },
         "expressRouteCircuits:list": { GET: (c) => circuits.listCircuits(c, false) },
         "expressRouteServiceProviders:list": { GET: listServiceProviders },
+        "networkWatchers:list": { GET: watchers.listNetworkWatchersInSubscription },
       };
   return routes[`${chain}:${item ? "item" : "list"}`]?.[method];
 }
@@ -125,9 +150,10 @@ function listServiceProviders(ctx: Ctx): Reply {
 
 export function unknownResourceType(parsed: ParsedPath | undefined, pathname: string): ArmError {
   const type = parsed?.types.join("/") || pathname;
+  const provider = parsed?.provider ?? NETWORK;
   return new ArmError(
     404,
     "InvalidResourceType",
-    `The resource type '${type}' could not be found in the namespace '${NETWORK}' for api version '2025-05-01'.`,
+    `The resource type '${type}' could not be found in the namespace '${provider}' for api version '${provider === NETWORK ? API_VERSION : compute.COMPUTE_API_VERSION}'.`,
   );
 }

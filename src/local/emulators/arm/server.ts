@@ -15,6 +15,8 @@ import { type ParsedPath, operationName, parsePath, resolveHandler, unknownResou
 import { type VirtualNetworkSeed, seedVirtualNetwork } from "./resources/virtual-networks";
 import type { ArmIncident } from "../shared/incidents";
 import { applyArmIncident } from "./incidents";
+import { COMPUTE, COMPUTE_API_VERSION, seedVirtualMachine } from "./resources/compute";
+import { METRICS_API_VERSION, listMetrics } from "./resources/metrics";
 import { type ArmStateData, StateFile, emptyState } from "./state";
 
 export const ARM_SEED = {
@@ -27,6 +29,13 @@ export const ARM_SEED = {
     addressPrefixes: ["10.10.0.0/16"],
     subnets: [{ name: "snet-app", addressPrefix: "10.10.1.0/24" }],
   },
+  /** Azure creates it with the region's first VNet (day2-operations.md §4). */
+  networkWatcher: { resourceGroup: "NetworkWatcherRG", name: "NetworkWatcher_eastus", location: "eastus" },
+  /** Sources for the end-to-end probe: one with the Network Watcher agent extension, one without. */
+  virtualMachines: [
+    { name: "vm-probe", location: "eastus", networkWatcherAgent: true },
+    { name: "vm-noagent", location: "eastus", networkWatcherAgent: false },
+  ],
 } as const;
 
 export const DEFAULT_ARM_TOKEN = "local-emulator-token";
@@ -76,6 +85,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
   const cert = ensureLocalCertificate(opts.certDir);
   const net = new ArmNetwork(opts.clock, resolveArmDurations(opts.durations), opts.retryAfterSeconds ?? 1);
   const settle = (): void => net.settle((t) => applyTransition(net, t));
+  const retryAfterWindowMs = Math.max(1, opts.retryAfterSeconds ?? 1) * 1000;
   const file = opts.stateFile ? new StateFile(opts.stateFile, () => net.data) : undefined;
   const loaded = file?.load();
   const seed = (): void => {
@@ -90,6 +100,20 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
         subnets: ARM_SEED.virtualNetwork.subnets.map((s) => ({ ...s })),
       },
     );
+    const nw = ARM_SEED.networkWatcher;
+    net.addResourceGroup(ARM_SEED.subscriptionId, nw.resourceGroup, nw.location);
+    const nwScope = { subscriptionId: ARM_SEED.subscriptionId, resourceGroup: nw.resourceGroup };
+    net.put({
+      id: net.resourceId(nwScope, "networkWatchers", nw.name),
+      name: nw.name,
+      type: "Microsoft.Network/networkWatchers",
+      location: nw.location,
+      etag: "",
+      properties: { provisioningState: "Succeeded" },
+    });
+    for (const vm of ARM_SEED.virtualMachines) {
+      seedVirtualMachine(net, { subscriptionId: ARM_SEED.subscriptionId, resourceGroup: ARM_SEED.resourceGroup }, { ...vm });
+    }
   };
   if (loaded) net.data = loaded;
   else seed();
@@ -120,9 +144,10 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
     }
 
     authenticate(req.headers.authorization, token);
-    const parsed = parsePath(url.pathname);
-    checkApiVersion(url, parsed);
-    const op = operationName(method, parsed);
+    const metrics = METRICS_PATH.exec(url.pathname);
+    const parsed = parsePath(metrics ? (metrics[1] as string) : url.pathname);
+    checkApiVersion(url, parsed, metrics ? METRICS_API_VERSION : parsed?.provider === COMPUTE ? COMPUTE_API_VERSION : API_VERSION);
+    const op = metrics ? `${method} metrics` : operationName(method, parsed);
     const latency = opts.faults.latencyMs("arm", op);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const decision = opts.faults.decide("arm", op);
@@ -145,8 +170,16 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
     }
 
     settle();
+    if (metrics) {
+      if (method !== "GET")
+        throw new ArmError(405, "MethodNotAllowed", `The requested method ${method} is not allowed on ${url.pathname}.`);
+      return send(res, listMetrics(net, decodeURIComponent(metrics[1] as string), url.searchParams), ids);
+    }
     if (!parsed) throw unknownResourceType(parsed, url.pathname);
-    if (parsed.types[0] === "locations" && method === "GET") return send(res, pollOperation(parsed), ids);
+    if (parsed.types[0] === "locations" && method === "GET") {
+      await untilDoneWithinRetryAfter(parsed);
+      return send(res, pollOperation(parsed), ids);
+    }
     const handler = resolveHandler(method, parsed, opts.link);
     if (!handler) {
       if (
@@ -167,8 +200,28 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
       ifNoneMatch: header(req, "if-none-match"),
       skipToken: url.searchParams.get("$skiptoken") ?? undefined,
       url: url.toString(),
+      faults: opts.faults,
     });
     send(res, reply, ids);
+  }
+
+  /**
+   * A poll of a long-running read (ARP and route tables: nothing to observe while it runs) that completes
+   * before the client's next poll (one Retry-After, in real seconds) is answered when it completes, as if
+   * the client had polled at that moment. The SDK waits
+   * whole real seconds between polls, which at a high clock speed is a simulated minute: without this a
+   * 10-second table read would take a minute, and every such wait would show up as local overhead.
+   */
+  async function untilDoneWithinRetryAfter(parsed: ParsedPath): Promise<void> {
+    const id = parsed.names[1] ?? "";
+    const op = net.data.operations[id];
+    if (!op || op.status !== "InProgress") return;
+    const due = net.data.transitions.filter((t) => t.operationId === id && t.action === "finish").map((t) => t.at);
+    if (due.length === 0) return;
+    const wait = net.clock.realDelayUntil(Math.min(...due));
+    if (wait <= 0 || wait > retryAfterWindowMs) return;
+    await new Promise((r) => setTimeout(r, wait));
+    settle();
   }
 
   function pollOperation(parsed: ParsedPath): Reply {
@@ -253,25 +306,24 @@ function authenticate(authorization: string | undefined, token: string): void {
   }
 }
 
-function checkApiVersion(url: URL, parsed: ParsedPath | undefined): void {
+/** {resource id}/providers/Microsoft.Insights/metrics: Azure Monitor's metrics of a resource (the connection monitor's). */
+const METRICS_PATH = /^(\/subscriptions\/.+)\/providers\/microsoft\.insights\/metrics\/?$/i;
+
+function checkApiVersion(url: URL, parsed: ParsedPath | undefined, expected: string): void {
   const versions = url.searchParams.getAll("api-version");
   if (!versions.length) {
     throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
   }
   for (const v of versions) {
     if (!/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(v)) {
-      throw new ArmError(
-        400,
-        "InvalidApiVersionParameter",
-        `The api-version '${v}' is invalid. The supported versions are '${API_VERSION}'.`,
-      );
+      throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${v}' is invalid. The supported versions are '${expected}'.`);
     }
-    if (v !== API_VERSION) {
+    if (v !== expected) {
       const type = parsed?.types[0] ?? "unknown";
       throw new ArmError(
         400,
         "NoRegisteredProviderFound",
-        `No registered resource provider found for location 'eastus' and API version '${v}' for type '${type}'. The supported api-versions are '${API_VERSION}'.`,
+        `No registered resource provider found for location 'eastus' and API version '${v}' for type '${type}'. The supported api-versions are '${expected}'.`,
       );
     }
   }

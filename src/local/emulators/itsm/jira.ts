@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { adminRouter } from "../shared/admin-router";
 import { ItsmFaultState } from "./faults";
 import { basicCredentials, INVALID_JSON, parseJson, serve, type Reply, type Request } from "./http";
 
@@ -106,43 +107,25 @@ export class JiraEmulator {
     return (this.options.statuses ?? []).find((s) => s.name === name);
   }
 
-  private admin(req: Request): Reply {
-    const route = `${req.method} ${req.url.pathname.replace(/\/+$/, "")}`;
-    const body = parseJson(req.body);
-    try {
-      switch (route) {
-        case "GET /admin/state":
-          return { status: 200, body: this.snapshot() };
-        case "POST /admin/reset":
-          this.reset();
-          return { status: 200, body: { reset: true } };
-        case "GET /admin/faults":
-          return { status: 200, body: this.faults.current };
-        case "PUT /admin/faults":
-          this.faults.set((body ?? {}) as object);
-          return { status: 200, body: this.faults.current };
-        case "PATCH /admin/faults":
-          this.faults.update((body ?? {}) as object);
-          return { status: 200, body: this.faults.current };
-        case "POST /admin/issues":
-          return {
-            status: 201,
-            body: this.view(this.createIssue(body as { key: string; status: string; fields?: Record<string, unknown> })),
-          };
-      }
+  private readonly admin = adminRouter({
+    snapshot: () => this.snapshot(),
+    reset: () => this.reset(),
+    faults: this.faults,
+    more: (route, body) => {
+      if (route === "POST /admin/issues")
+        return {
+          status: 201,
+          body: this.view(this.createIssue(body as { key: string; status: string; fields?: Record<string, unknown> })),
+        };
       const move = /^POST \/admin\/issues\/([^/]+)\/status$/.exec(route);
-      if (move) {
-        const issue = this.issue(move[1] as string);
-        const to = (body as { status?: string })?.status ?? "";
-        if (!issue || !this.status(to)) return { status: 404, body: { error: "unknown issue or status" } };
-        issue.status = to;
-        return { status: 200, body: this.view(issue) };
-      }
-    } catch (err) {
-      return { status: 400, body: { error: (err as Error).message } };
-    }
-    return { status: 404, body: { error: `no admin route ${route}` } };
-  }
+      if (!move) return undefined;
+      const issue = this.issue(move[1] as string);
+      const to = (body as { status?: string })?.status ?? "";
+      if (!issue || !this.status(to)) return { status: 404, body: { error: "unknown issue or status" } };
+      issue.status = to;
+      return { status: 200, body: this.view(issue) };
+    },
+  });
 
   private api(req: Request): Reply {
     const creds = basicCredentials(req.headers.authorization);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
+import { adminRouter } from "../shared/admin-router";
 import { ItsmFaultState } from "./faults";
 import { basicCredentials, INVALID_JSON, parseJson, serve, type Reply, type Request } from "./http";
 
@@ -20,9 +21,9 @@ export interface ServiceNowEmulatorOptions {
 }
 
 type Row = Record<string, string>;
-const TABLES = ["change_request", "sc_req_item", "sys_journal_field"] as const;
+const TABLES = ["change_request", "sc_req_item", "sys_journal_field", "incident"] as const;
 const JOURNAL_FIELDS = ["work_notes", "comments"];
-const PREFIX: Record<string, string> = { change_request: "CHG", sc_req_item: "RITM" };
+const PREFIX: Record<string, string> = { change_request: "CHG", sc_req_item: "RITM", incident: "INC" };
 const CHANGE_PATH: Record<string, string[]> = {
   normal: ["-5", "-4", "-3", "-2", "-1", "0", "3"],
   standard: ["-5", "-2", "-1", "0", "3"],
@@ -121,34 +122,16 @@ export class ServiceNowEmulator {
     };
   }
 
-  private admin(req: Request): Reply {
-    const route = `${req.method} ${req.url.pathname.replace(/\/+$/, "")}`;
-    const body = parseJson(req.body);
-    try {
-      switch (route) {
-        case "GET /admin/state":
-          return { status: 200, body: this.snapshot() };
-        case "POST /admin/reset":
-          this.reset();
-          return { status: 200, body: { reset: true } };
-        case "GET /admin/faults":
-          return { status: 200, body: this.faults.current };
-        case "PUT /admin/faults":
-          this.faults.set((body ?? {}) as object);
-          return { status: 200, body: this.faults.current };
-        case "PATCH /admin/faults":
-          this.faults.update((body ?? {}) as object);
-          return { status: 200, body: this.faults.current };
-        case "POST /admin/records": {
-          const b = body as { table?: string; fields?: Record<string, string>; variables?: Record<string, string> };
-          return { status: 201, body: this.insert(String(b?.table), b?.fields ?? {}, "admin", b?.variables) };
-        }
-      }
-    } catch (err) {
-      return { status: 400, body: { error: (err as Error).message } };
-    }
-    return { status: 404, body: { error: `no admin route ${route}` } };
-  }
+  private readonly admin = adminRouter({
+    snapshot: () => this.snapshot(),
+    reset: () => this.reset(),
+    faults: this.faults,
+    more: (route, body) => {
+      if (route !== "POST /admin/records") return undefined;
+      const b = body as { table?: string; fields?: Record<string, string>; variables?: Record<string, string> };
+      return { status: 201, body: this.insert(String(b?.table), b?.fields ?? {}, "admin", b?.variables) };
+    },
+  });
 
   private api(req: Request): Reply {
     if (req.url.pathname === "/oauth_token.do" && req.method === "POST") return this.token(req);

@@ -290,13 +290,16 @@ export function updateVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiRespo
     body.crossConnectMappings === undefined
       ? undefined
       : parseCrossConnectMappings(body.crossConnectMappings, service.providerName === MICROSOFT_AZURE ? 2 : 1);
-  const providerFacing = key !== undefined || mappings !== undefined || bandwidthShapeName !== undefined;
+  // A bandwidth change of a provisioned virtual circuit follows the ExpressRoute circuit (checked below).
+  const resize = bandwidthShapeName !== undefined && bandwidthShapeName !== vc.bandwidthShapeName && rec.providerEngaged;
+  const providerFacing = key !== undefined || mappings !== undefined || (bandwidthShapeName !== undefined && !resize);
   if (providerFacing && rec.providerEngaged) {
     throw invalidParameter(
       key !== undefined ? "providerServiceKeyName" : mappings !== undefined ? "crossConnectMappings" : "bandwidthShapeName",
       "cannot change while the provider has the virtual circuit provisioned; delete and recreate it",
     );
   }
+  if (resize) assertResize(ctx, rec, bandwidthShapeName);
 
   if (displayName !== undefined) vc.displayName = displayName;
   if (freeformTags !== undefined) vc.freeformTags = freeformTags;
@@ -307,6 +310,14 @@ export function updateVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiRespo
   if (trafficMode !== undefined) vc.trafficMode = trafficMode;
   if (routingPolicy !== undefined) vc.routingPolicy = routingPolicy;
   if (bandwidthShapeName !== undefined) vc.bandwidthShapeName = bandwidthShapeName;
+  if (resize) {
+    // The partner applies the new shape; BGP re-establishes afterwards (fastconnectprovider.md: "might cause
+    // the related BGP session to go down"). Azure already knows the bandwidth: nothing is told to it again.
+    vc.lifecycleState = "PROVISIONING";
+    vc.bgpSessionState = "DOWN";
+    rec.bgpUpAt = undefined;
+    rec.dueAt = ctx.now() + ctx.durations.bandwidthChange;
+  }
   if (key !== undefined) vc.providerServiceKeyName = key;
   if (mappings !== undefined) vc.crossConnectMappings = mappings;
   if (providerFacing && vc.lifecycleState === "FAILED") {
@@ -327,6 +338,27 @@ export function updateVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiRespo
   }
   ctx.store.changed();
   return ok(vc);
+}
+
+/**
+ * An increase only, to the bandwidth the ExpressRoute circuit behind the key already has: Oracle's shape
+ * follows Microsoft's circuit ("The bandwidth for the connection is the bandwidth value you choose for the
+ * ExpressRoute circuit", OCI-AZ), so the circuit is increased first.
+ */
+function assertResize(ctx: OciContext, rec: VirtualCircuitRecord, shapeName: string): void {
+  const vc = rec.resource;
+  if (vc.lifecycleState !== "PROVISIONED") throw incorrectState(`virtual circuit ${vc.id} is ${vc.lifecycleState}, not PROVISIONED`);
+  const shapes = shapesOf(vc.providerServiceId);
+  const from = shapes.find((s) => s.name === vc.bandwidthShapeName)?.bandwidthInMbps ?? 0;
+  const to = shapes.find((s) => s.name === shapeName)?.bandwidthInMbps ?? 0;
+  if (to < from) throw invalidParameter("bandwidthShapeName", `cannot be decreased (from ${vc.bandwidthShapeName} to ${shapeName})`);
+  const circuit = azureCircuit(ctx, vc.providerServiceKeyName ?? "");
+  if (circuit && circuit.bandwidthInMbps !== to) {
+    throw invalidParameter(
+      "bandwidthShapeName",
+      `${shapeName} does not match the ExpressRoute circuit's bandwidth of ${circuit.bandwidthInMbps} Mbps; change the circuit first`,
+    );
+  }
 }
 
 export function deleteVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiResponse {

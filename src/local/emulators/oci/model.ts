@@ -163,6 +163,8 @@ export interface OciDurations {
   /** PROVISIONED → bgpSessionState UP. */
   bgpEstablishment: number;
   virtualCircuitTermination: number;
+  /** PROVISIONING → PROVISIONED after a bandwidth change of a provisioned virtual circuit (then BGP re-establishes). */
+  bandwidthChange: number;
   /** How long TERMINATED / DETACHED resources stay visible before they answer 404. */
   terminatedRetention: number;
   /** opc-retry-token lifetime (OCI: 24 hours). */
@@ -180,6 +182,7 @@ export const DEFAULT_OCI_DURATIONS: OciDurations = {
   providerProvisioning: 3 * MINUTE,
   bgpEstablishment: MINUTE,
   virtualCircuitTermination: 2 * MINUTE,
+  bandwidthChange: MINUTE,
   terminatedRetention: 2 * MINUTE,
   retryTokenLifetime: 24 * 60 * MINUTE,
 };

@@ -24,6 +24,11 @@ export interface FaultConfig {
   providerNeverProvisions?: boolean;
   /** The virtual circuit provisions but its BGP session stays DOWN (empty ARP table, no learned routes). */
   bgpStaysDown?: boolean;
+  /**
+   * Azure's side: the physical port of every circuit is full, so a bandwidth increase is accepted and then
+   * fails, leaving the circuit Failed at its old bandwidth (about-upgrade-circuit-bandwidth.md).
+   */
+  circuitCapacityExhausted?: boolean;
 }
 
 export type FaultDecision = { kind: "throttle"; retryAfterSeconds: number } | { kind: "error"; status: 500 | 503 } | { kind: "none" };
@@ -62,7 +67,7 @@ export class FaultInjector {
    */
   sideOf(cloud: "arm" | "oci"): FaultConfig {
     const operations = Object.fromEntries(Object.entries(this.config.operations ?? {}).filter(([k]) => k.startsWith(`${cloud}:`)));
-    if (cloud === "arm") return { operations };
+    if (cloud === "arm") return { operations, ...pick(this.config, ARM_SIDE_FLAGS) };
     return { operations, ...pick(this.config, OCI_SIDE_FLAGS) };
   }
 
@@ -85,15 +90,20 @@ export class FaultInjector {
         if (config[flag] !== undefined)
           throw new RangeError(`${flag} is Oracle's side of the circuit: set it on the OCI emulator's /admin/faults`);
       }
+    } else {
+      for (const flag of ARM_SIDE_FLAGS) {
+        if (config[flag] !== undefined)
+          throw new RangeError(`${flag} is Azure's side of the circuit: set it on the ARM emulator's /admin/faults`);
+      }
     }
     const current = this.config.operations ?? {};
     const kept = Object.fromEntries(Object.entries(current).filter(([k]) => !k.startsWith(`${cloud}:`) || (merge && !(k in mine))));
-    const flags =
-      cloud === "oci"
-        ? merge
-          ? { ...pick(this.config, OCI_SIDE_FLAGS), ...pick(config, OCI_SIDE_FLAGS) }
-          : pick(config, OCI_SIDE_FLAGS)
-        : pick(this.config, OCI_SIDE_FLAGS);
+    const own = cloud === "oci" ? OCI_SIDE_FLAGS : ARM_SIDE_FLAGS;
+    const others = cloud === "oci" ? ARM_SIDE_FLAGS : OCI_SIDE_FLAGS;
+    const flags = {
+      ...pick(this.config, others),
+      ...(merge ? { ...pick(this.config, own), ...pick(config, own) } : pick(config, own)),
+    };
     this.config = normalize({ operations: { ...kept, ...mine }, ...flags });
   }
 
@@ -103,6 +113,10 @@ export class FaultInjector {
 
   get bgpStaysDown(): boolean {
     return this.config.bgpStaysDown === true;
+  }
+
+  get circuitCapacityExhausted(): boolean {
+    return this.config.circuitCapacityExhausted === true;
   }
 
   private lookup(cloud: "arm" | "oci", operation: string): OperationFaults {
@@ -128,8 +142,11 @@ export class FaultInjector {
 
 /** Faults of Oracle's side of the circuit, set on the OCI emulator. */
 const OCI_SIDE_FLAGS = ["providerNeverProvisions", "bgpStaysDown"] as const;
+/** Faults of Azure's side of the circuit, set on the ARM emulator. */
+const ARM_SIDE_FLAGS = ["circuitCapacityExhausted"] as const;
+type SideFlag = (typeof OCI_SIDE_FLAGS)[number] | (typeof ARM_SIDE_FLAGS)[number];
 
-function pick(config: FaultConfig, flags: readonly (typeof OCI_SIDE_FLAGS)[number][]): Pick<FaultConfig, (typeof OCI_SIDE_FLAGS)[number]> {
+function pick(config: FaultConfig, flags: readonly SideFlag[]): Pick<FaultConfig, SideFlag> {
   return Object.fromEntries(flags.filter((f) => config[f] !== undefined).map((f) => [f, config[f]]));
 }
 

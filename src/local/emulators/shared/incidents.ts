@@ -18,6 +18,23 @@ export const armIncidentSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("circuitFailed"), circuitId: id }),
   /** Someone grew the VNet's address space: the gateway advertises it, nothing routes it back. */
   z.strictObject({ kind: z.literal("virtualNetworkPrefixAdded"), virtualNetworkId: id, prefix: id }),
+  /**
+   * What the connection monitor's tests report from now on (its Azure Monitor metrics): one test
+   * configuration by name, or every test when omitted. A rehearsal of a failing end-to-end probe.
+   */
+  z.strictObject({
+    kind: z.literal("connectionMonitorResults"),
+    connectionMonitorId: id,
+    testConfiguration: id.optional(),
+    checksFailedPercent: z.number().min(0).max(100),
+    roundTripTimeMs: z.number().min(0),
+  }),
+  /** The connection monitor deleted outside the service (the probe stops). */
+  z.strictObject({ kind: z.literal("connectionMonitorDeleted"), connectionMonitorId: id }),
+  /** The region's Network Watcher deleted (disabled): connection monitors need one. */
+  z.strictObject({ kind: z.literal("networkWatcherDeleted"), networkWatcherId: id }),
+  /** The Network Watcher agent extension removed from a VM. */
+  z.strictObject({ kind: z.literal("virtualMachineExtensionRemoved"), virtualMachineId: id, extension: id }),
 ]);
 
 export const ociIncidentSchema = z.discriminatedUnion("kind", [

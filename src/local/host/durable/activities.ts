@@ -4,7 +4,7 @@ import type { HostLogger } from "../log";
 import { invocationContext, type ExtraInputSource } from "../invocation";
 import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
-import { activityResult, type Delivery } from "./deliveries";
+import { activityResult, inProcessResult, type Delivery } from "./deliveries";
 import { event, EventType, failureFrom, toJsonField, type HistoryEvent } from "./history";
 import type { WorkItem } from "./messages";
 import { Lease, Poller, receiveJson } from "./queues";
@@ -12,10 +12,13 @@ import type { TaskHubStore } from "./task-hub";
 
 export interface ActivityJob {
   item: WorkItem;
-  /** Resolves once the work item is durable in the queue; an in-process dispatch starts before that. */
-  lease: Promise<Lease<WorkItem>>;
-  /** Received from the queue (after a restart or a lapsed lease), not dispatched by this host's own checkpoint. */
-  recovered: boolean;
+  /**
+   * Settles once what makes the activity durable is written (its instance's activity marker); an
+   * in-process dispatch starts before that. A rejection means the checkpoint that scheduled it failed.
+   */
+  durable: Promise<unknown>;
+  /** A work item received from the queue (the recovery path), deleted once the history holds its result. */
+  workItem?: Lease<WorkItem>;
 }
 
 export interface ActivityOptions {
@@ -63,20 +66,13 @@ export class ActivityDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.poller.stop();
-    for (const job of this.backlog.splice(0))
-      job.lease.then(
-        (l) => l.stop(),
-        () => undefined,
-      );
+    for (const job of this.backlog.splice(0)) job.workItem?.stop();
   }
 
   /** Runs the activity now, or parks it (its work item still leased) until a slot frees up. */
   dispatch(job: ActivityJob): void {
     if (this.stopped) {
-      job.lease.then(
-        (l) => l.stop(),
-        () => undefined,
-      );
+      job.workItem?.stop();
       return;
     }
     if (this.active >= this.o.maxConcurrent) {
@@ -103,16 +99,16 @@ export class ActivityDispatcher {
     if (capacity <= 0 || this.stopped) return 0;
     const messages = await receiveJson<WorkItem>(this.o.store.workItems, capacity, this.o.leaseSeconds);
     this.queueMayHaveMore = messages.length >= Math.min(32, capacity);
-    for (const m of messages) this.dispatch({ item: m.body, lease: Promise.resolve(new Lease(m, this.o.leaseSeconds)), recovered: true });
+    for (const m of messages) this.dispatch({ item: m.body, durable: Promise.resolve(), workItem: new Lease(m, this.o.leaseSeconds) });
     return messages.length;
   }
 
   /** Runs the function; returns its TaskCompleted/TaskFailed event, or nothing when there is nothing to run. */
   private async execute(job: ActivityJob): Promise<HistoryEvent | undefined> {
     const w = job.item;
-    if (job.recovered && (await this.o.alreadyDone(w).catch(() => false))) {
+    if (job.workItem && (await this.o.alreadyDone(w).catch(() => false))) {
       // The result reached the history before the host died; only the work item's delete was lost.
-      await (await job.lease).complete().catch(() => undefined);
+      await job.workItem.complete().catch(() => undefined);
       return undefined;
     }
     this.o.onDispatch?.(Date.now() - w.enqueuedAt);
@@ -142,24 +138,21 @@ export class ActivityDispatcher {
 
   private async record(job: ActivityJob, completion: HistoryEvent): Promise<void> {
     const w = job.item;
-    let lease: Lease<WorkItem>;
     try {
-      lease = await job.lease;
+      await job.durable;
     } catch {
-      // The work item never became durable, so neither did the checkpoint that scheduled it: the
-      // episode runs again and schedules this activity anew. This result must not outlive that.
+      // The checkpoint that scheduled this activity did not complete: the episode runs again and
+      // schedules it anew. This result must not outlive that.
       return;
     }
     if (this.stopped) {
-      lease.stop();
+      job.workItem?.stop();
       return;
     }
+    const message = { instanceId: w.instanceId, executionId: w.executionId, event: completion };
+    const controlQueue = this.o.store.controlQueueFor(w.instanceId);
     this.o.deliver(
-      activityResult(
-        lease,
-        { instanceId: w.instanceId, executionId: w.executionId, event: completion },
-        this.o.store.controlQueueFor(w.instanceId),
-      ),
+      job.workItem ? activityResult(job.workItem, message, controlQueue) : inProcessResult(message, controlQueue, () => this.dispatch(job)),
     );
   }
 }

@@ -24,6 +24,8 @@ export interface CheckpointChanges {
   signatures: string[];
   out: Outgoing;
   consumed: Delivery[];
+  /** A consumed ExecutionStarted message, which may stay (leased) as the new execution's activity marker. */
+  markerCandidate?: Delivery;
 }
 
 export interface CheckpointDeps {
@@ -34,8 +36,15 @@ export interface CheckpointDeps {
   heldTimers: HeldTimers;
   /** Enqueues control messages due now and delivers them in-process. */
   enqueueControl(messages: ControlMessage[]): Promise<void>;
-  /** Writes the work items and starts their activities; each promise settles once its item is durable. */
-  startActivities(items: WorkItem[]): Promise<unknown>[];
+  /** Starts the activities; the promises settle once what keeps them durable (the instance's activity marker) is written. */
+  startActivities(
+    record: InstanceRecord,
+    executionId: string,
+    items: WorkItem[],
+    markerCandidate: Delivery | undefined,
+  ): { durable: Promise<unknown>[]; keptCandidate: boolean };
+  /** The history holds this checkpoint: let go of what kept finished activities durable. */
+  settled(record: InstanceRecord, history: StoredHistory): void;
   /** Drops an instance's cached state (a child just (re)created, or an execution that continued as new). */
   forget(instanceId: string): void;
   wakeControl(instanceId: string): void;
@@ -47,10 +56,17 @@ export async function checkpoint(d: CheckpointDeps, c: CheckpointChanges): Promi
   const enqueuedAt = Date.now();
   const now = d.clock.now();
   const dueNow = out.control.filter((m) => fireAtOf(m, now) <= now);
+  const activities = d.startActivities(
+    record,
+    history.executionId,
+    out.work.map((w) => ({ ...w, enqueuedAt })),
+    c.markerCandidate,
+  );
+  const consumed = activities.keptCandidate ? c.consumed.filter((l) => l !== c.markerCandidate) : c.consumed;
   const later = out.control.filter((m) => fireAtOf(m, now) > now);
   await Promise.all([
     d.enqueueControl(dueNow),
-    ...d.startActivities(out.work.map((w) => ({ ...w, enqueuedAt }))),
+    ...activities.durable,
     // Surface a second early: queue visibility is whole real seconds, the rest is held in memory precisely.
     ...later.map((m) => sendJson(d.store.controlQueueFor(m.instanceId), m, surfaceDelaySeconds(fireAtOf(m, now), now, d.clock))),
   ]);
@@ -61,10 +77,11 @@ export async function checkpoint(d: CheckpointDeps, c: CheckpointChanges): Promi
   history.events.push(...c.appended);
   history.nextSequence = c.nextSequence;
   history.signatures = c.signatures;
+  d.settled(record, history);
   if (record.runtimeStatus === "ContinuedAsNew") d.forget(record.instanceId);
   // History holds their events now, so deleting the consumed messages is cleanup, kept off the instance's
   // critical path. A delete that fails (or a crash before it) redelivers one; completions are deduplicated.
-  void Promise.all(c.consumed.map((l) => l.complete())).catch((e: unknown) =>
+  void Promise.all(consumed.map((l) => l.complete())).catch((e: unknown) =>
     d.logger.warn(
       `Orchestration (InstanceId=${record.instanceId}): a consumed message could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`,
     ),

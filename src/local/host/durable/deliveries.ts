@@ -53,3 +53,19 @@ export function activityResult(work: Lease<WorkItem>, message: ControlMessage, c
     stop: () => work.stop(),
   };
 }
+
+/**
+ * The result of an activity this host dispatched itself: no message holds it, the instance's activity
+ * marker does (a kill -9 before the history holds the result re-runs the activity from the history).
+ */
+export function inProcessResult(message: ControlMessage, controlQueue: QueueClient, runAgain: () => void): Delivery {
+  return {
+    id: `activity:${message.instanceId}:${message.executionId}:${message.event.TaskScheduledId}`,
+    body: message,
+    complete: async () => undefined,
+    // Deferred (instance suspended, checkpoint failed): park the result durably instead of re-running the activity.
+    // If even that fails, the result is lost: run the activity again (at least once).
+    abandon: (seconds) => sendJson(controlQueue, message, seconds).catch(runAgain),
+    stop: () => undefined,
+  };
+}

@@ -3,7 +3,8 @@ import type { HostLogger } from "../log";
 import type { ExtraInputSource } from "../invocation";
 import { invocationLogHandler } from "../log";
 import type { FunctionRegistry } from "../registry";
-import { ActivityDispatcher, type ActivityJob } from "./activities";
+import { ActivityDispatcher } from "./activities";
+import { ActivityMarkers, isActivityMarker, openActivities } from "./activity-markers";
 import { fromControlQueue, type Delivery } from "./deliveries";
 import { InstanceQueue } from "./instance-queue";
 import { InstanceRows } from "./instance-rows";
@@ -35,7 +36,7 @@ export interface EngineOptions {
   onActivityDispatch?: (latencyMs: number) => void;
   /** Extra input bindings activities declared (the durable client binding data). */
   activityExtraInput?: ExtraInputSource;
-  /** Real ms within which a running instance's progress reaches its Instances row (default 500; 0 = every checkpoint). */
+  /** Real ms within which a running instance's progress reaches its Instances row (default 1000; 0 = every checkpoint). */
   instanceRowDelayMs?: number;
 }
 
@@ -48,8 +49,13 @@ const DEFER_SECONDS = 1;
 
 export class DurableEngine {
   private readonly cache = new Map<string, Loaded>();
+  /** Per instance, the TaskScheduled ids of activities this process runs or holds the result of, not yet in the history. */
+  private readonly inFlight = new Map<string, { executionId: string; tasks: Set<number> }>();
+  private readonly markers: ActivityMarkers;
   /** Running instances this host picked up from the task hub rather than started. */
   private readonly resumed = new Set<string>();
+  /** Instances whose orchestrator logged at info or above: their end is an event a reader follows. */
+  private readonly spoke = new Set<string>();
   private readonly instances: InstanceQueue;
   private readonly heldTimers: HeldTimers;
   private readonly controlPollers: Poller[];
@@ -68,11 +74,17 @@ export class DurableEngine {
         // The checkpoint did not complete: forget what we believed and let the messages come back.
         this.cache.delete(id);
         o.logger.error(`Orchestration (InstanceId=${id}) checkpoint failed, will retry: ${(e as Error).stack ?? e}`);
+        await this.markers.disown(id, deliveries);
         await Promise.all(deliveries.map((l) => l.abandon(DEFER_SECONDS)));
       },
     });
     this.heldTimers = new HeldTimers(o.clock, (lease) => this.deliver(fromControlQueue(lease)));
-    this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 500, o.logger);
+    this.markers = new ActivityMarkers(o.store, o.leaseSeconds, (o.leaseSeconds * 1000) / 3, (id, e) =>
+      o.logger.warn(
+        `Orchestration (InstanceId=${id}): its activity marker could not be deleted and will be redelivered: ${(e as Error)?.message ?? e}`,
+      ),
+    );
+    this.rows = new InstanceRows(o.store, o.instanceRowDelayMs ?? 1000, o.logger);
     this.activities = new ActivityDispatcher({
       store: o.store,
       registry: o.registry,
@@ -93,7 +105,8 @@ export class DurableEngine {
       rows: this.rows,
       heldTimers: this.heldTimers,
       enqueueControl: (m) => this.enqueueControl(m),
-      startActivities: (items) => this.startActivities(items),
+      startActivities: (record, executionId, items, candidate) => this.startActivities(record.instanceId, executionId, items, candidate),
+      settled: (record, history) => this.settled(record, history),
       forget: (id) => this.cache.delete(id),
       wakeControl: (id) => this.wakeControl(id),
     };
@@ -115,6 +128,7 @@ export class DurableEngine {
     this.heldTimers.stop();
     await Promise.all([...this.controlPollers.map((p) => p.stop()), this.activities.stop()]);
     this.instances.releasePending();
+    this.markers.stop();
     await this.rows.stop();
   }
 
@@ -145,18 +159,85 @@ export class DurableEngine {
   }
 
   /**
-   * Writes the work items and starts the activities at once, without waiting for the writes: the queue
-   * is the crash-recovery path. An activity's result is only accepted once its work item is durable.
+   * Starts the activities at once. What makes them durable is the instance's activity marker, written
+   * (if the instance has none yet) before the checkpoint writes the history; an activity's result is
+   * only accepted once the marker is durable.
    */
-  private startActivities(items: WorkItem[]): Promise<unknown>[] {
-    return items.map((item) => {
-      const lease = sendOwned(this.o.store.workItems, item, this.o.leaseSeconds).then((m) => new Lease(m, this.o.leaseSeconds));
-      // The checkpoint awaits it too and fails if the write did.
-      lease.catch(() => undefined);
-      const job: ActivityJob = { item, lease, recovered: false };
-      this.activities.dispatch(job);
-      return lease;
-    });
+  private startActivities(
+    instanceId: string,
+    executionId: string,
+    items: WorkItem[],
+    candidate: Delivery | undefined,
+  ): { durable: Promise<unknown>[]; keptCandidate: boolean } {
+    if (items.length === 0) return { durable: [], keptCandidate: false };
+    const keptCandidate = candidate !== undefined && !this.markers.holds(instanceId, executionId);
+    const durable = this.markers.ensure(instanceId, executionId, this.clockDate(), keptCandidate ? candidate : undefined);
+    // The checkpoint awaits it too and fails if the write did.
+    durable.catch(() => undefined);
+    for (const item of items) {
+      this.trackInFlight(instanceId, executionId).add(item.taskScheduledId);
+      this.activities.dispatch({ item, durable });
+    }
+    return { durable: [durable], keptCandidate };
+  }
+
+  private trackInFlight(instanceId: string, executionId: string): Set<number> {
+    let entry = this.inFlight.get(instanceId);
+    if (entry?.executionId !== executionId) {
+      entry = { executionId, tasks: new Set() };
+      this.inFlight.set(instanceId, entry);
+    }
+    return entry.tasks;
+  }
+
+  /** After a checkpoint: results now in the history are no longer in flight; no open activity, no marker. */
+  private settled(record: InstanceRecord, history: StoredHistory): void {
+    const id = record.instanceId;
+    const over = TERMINAL.has(record.runtimeStatus) || record.runtimeStatus === "ContinuedAsNew";
+    const open = over ? [] : openActivities(history);
+    const entry = this.inFlight.get(id);
+    if (entry) {
+      const stillOpen = new Set(open.map((e) => e.EventId));
+      for (const t of entry.tasks) if (!stillOpen.has(t)) entry.tasks.delete(t);
+      if (entry.tasks.size === 0 || entry.executionId !== history.executionId) this.inFlight.delete(id);
+    }
+    if (open.length === 0) this.markers.release(id, over);
+  }
+
+  /**
+   * An activity marker came back from the queue: the host that held it died (or this host's lease
+   * lapsed). Runs again every open activity of the execution that this process is not running itself.
+   */
+  private async resumeActivities(state: Loaded, marker: Delivery): Promise<void> {
+    const { record, history } = state;
+    const executionId = marker.body.executionId;
+    const live =
+      record &&
+      history &&
+      record.executionId === executionId &&
+      history.executionId === executionId &&
+      !TERMINAL.has(record.runtimeStatus) &&
+      record.runtimeStatus !== "ContinuedAsNew";
+    const open = live ? openActivities(history) : [];
+    if (!live || open.length === 0) {
+      await marker.complete();
+      return;
+    }
+    await this.markers.adopt(record.instanceId, executionId, marker);
+    const tasks = this.trackInFlight(record.instanceId, executionId);
+    for (const s of open) {
+      if (tasks.has(s.EventId)) continue;
+      tasks.add(s.EventId);
+      const item: WorkItem = {
+        instanceId: record.instanceId,
+        executionId,
+        taskScheduledId: s.EventId,
+        name: s.Name as string,
+        input: parseJsonField(s.Input),
+        enqueuedAt: Date.now(),
+      };
+      this.activities.dispatch({ item, durable: Promise.resolve() });
+    }
   }
 
   /** For a work item found in the queue: its result is already in the history, or its execution is over. */
@@ -229,9 +310,16 @@ export class DurableEngine {
     const ev = first.body.event;
     const { record, history } = state;
 
+    if (isActivityMarker(first.body)) {
+      await this.resumeActivities(state, first);
+      return leases.slice(1);
+    }
     if (ev.EventType === EventType.ExecutionStarted) {
       const executionId = first.body.executionId;
-      if (!record || executionId !== record.executionId || history?.executionId === executionId) {
+      if (record && executionId === record.executionId && history?.executionId === executionId) {
+        // Already started: the message stayed as its activity marker and came back (see activity-markers.ts).
+        await this.resumeActivities(state, first);
+      } else if (!record || executionId !== record.executionId) {
         await first.complete();
       } else {
         await this.startExecution(state, first);
@@ -286,7 +374,7 @@ export class DurableEngine {
     const history: StoredHistory = { executionId: record.executionId, events: [], nextSequence: 0, signatures: [] };
     state.history = history;
     this.o.logger.debug(`Orchestration '${record.name}' (InstanceId=${record.instanceId}, ExecutionId=${record.executionId}) started`);
-    await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined);
+    await this.runEpisode(state, [started, ...(lease.body.carried ?? [])], [lease], undefined, lease);
   }
 
   private async runEpisode(
@@ -294,6 +382,7 @@ export class DurableEngine {
     newEvents: HistoryEvent[],
     consumed: Delivery[],
     retryEvent: HistoryEvent | undefined,
+    markerCandidate?: Delivery,
   ): Promise<void> {
     const record = state.record as InstanceRecord;
     const history = state.history as StoredHistory;
@@ -309,7 +398,17 @@ export class DurableEngine {
 
     const { end, customStatus } = await this.replay(draft, started, all, signatures, retryEvent);
     const status = concludeEpisode(draft, end, { started, history: all, signatures, customStatus, clockNow: this.clockDate() });
-    await checkpoint(this.checkpointDeps, { record, history, firstIndex, appended, nextSequence, signatures, out: draft.out, consumed });
+    await checkpoint(this.checkpointDeps, {
+      record,
+      history,
+      firstIndex,
+      appended,
+      nextSequence,
+      signatures,
+      out: draft.out,
+      consumed,
+      markerCandidate,
+    });
     if (status !== prevStatus) this.logTransition(record, prevStatus, status, end.kind === "failed" ? end.message : undefined);
   }
 
@@ -339,7 +438,7 @@ export class DurableEngine {
       parentInstanceId: started.ParentInstance?.InstanceId ?? "",
       input: parseJsonField(started.Input),
       history: all,
-      log: invocationLogHandler(this.o.logger, `[${record.name}]`),
+      log: invocationLogHandler(this.noting(record.instanceId), `[${record.name}]`),
     });
     const st = result.state;
     const customStatus = st?.customStatus;
@@ -365,11 +464,29 @@ export class DurableEngine {
     return new Date(this.o.clock.now());
   }
 
+  /** The host logger, noting that the instance's orchestrator said something at info or above. */
+  private noting(instanceId: string): HostLogger {
+    const note = () => this.spoke.add(instanceId);
+    const l = this.o.logger;
+    return {
+      debug: (line) => l.debug(line),
+      info: (line) => (note(), l.info(line)),
+      warn: (line) => (note(), l.warn(line)),
+      error: (line) => (note(), l.error(line)),
+    };
+  }
+
   private logTransition(record: InstanceRecord, from: RuntimeStatus, to: RuntimeStatus, reason?: string): void {
-    const line = `Orchestration '${record.name}' (InstanceId=${record.instanceId}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
+    const id = record.instanceId;
+    const line = `Orchestration '${record.name}' (InstanceId=${id}) ${from} -> ${to}${reason ? `: ${reason}` : ""}`;
+    const spoke = this.spoke.has(id) || this.resumed.has(id);
+    if (TERMINAL.has(to) || to === "ContinuedAsNew") this.spoke.delete(id);
     if (to === "Failed") this.o.logger.error(line);
     // Pending -> Running is the start the app logs itself; a reader wants the ends (and suspend/resume).
     else if (from === "Pending" && to === "Running") this.o.logger.debug(line);
+    // A housekeeping orchestration that said nothing (a watchdog round that found nothing) ends quietly too,
+    // and an eternal one's continueAsNew (history truncation, every round of a watch loop) is no event.
+    else if ((to === "Completed" && !spoke) || to === "ContinuedAsNew" || from === "ContinuedAsNew") this.o.logger.debug(line);
     else this.o.logger.info(line);
   }
 }

@@ -2,6 +2,7 @@
  * Which delivered messages make the next episode. Pure: decides, the engine completes or abandons the
  * leases and runs the episode.
  */
+import { isActivityMarker } from "./activity-markers";
 import type { Delivery } from "./deliveries";
 import { EventType, type HistoryEvent } from "./history";
 import { retrySource } from "./scheduling";
@@ -29,7 +30,7 @@ export function nextEpisode(history: StoredHistory, leases: Delivery[]): NextEpi
   let retryEvent: HistoryEvent | undefined;
   for (const l of leases) {
     const e = l.body.event;
-    if (isLifecycle(e.EventType) || e.EventType === EventType.ExecutionStarted) break;
+    if (isLifecycle(e.EventType) || e.EventType === EventType.ExecutionStarted || isActivityMarker(l.body)) break;
     batch.push(l);
     if (retrySource(history.events, e) !== undefined) {
       retryEvent = e;

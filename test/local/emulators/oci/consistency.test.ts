@@ -93,8 +93,11 @@ describe("OCI emulator: idempotency, concurrency and state rules", () => {
       const items = (await h.client.listDrgAttachments({ compartmentId: h.emu.seed.compartmentId, drgId })).items;
       return items.every((a) => a.lifecycleState === "DETACHED") ? true : undefined;
     }, "DETACHED");
+    // The clock stands still between the delete and the read: TERMINATING lasts seconds of simulated time, which a loaded machine can spend between two requests.
+    h.clock.pause();
     await h.client.deleteDrg({ drgId });
     expect((await h.client.getDrg({ drgId })).drg.lifecycleState).toBe("TERMINATING");
+    h.clock.resume();
     await waitFor(
       async () => ((await h.client.getDrg({ drgId })).drg.lifecycleState === "TERMINATED" ? true : undefined),
       "DRG TERMINATED",

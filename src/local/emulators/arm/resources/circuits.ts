@@ -91,6 +91,9 @@ export function putCircuit(ctx: Ctx): Reply {
   const input = readCircuit(body);
   const props = reqObject(body, "properties", "properties");
   if (existing) assertUpdateAllowed(existing, input);
+  if (existing && ctx.faults?.circuitCapacityExhausted && input.bandwidthInMbps > currentBandwidth(existing)) {
+    return refuseForCapacity(ctx, existing, input.bandwidthInMbps);
+  }
 
   const c = existing ?? newResource(id, TYPES.expressRouteCircuits, name, location, {});
   c.tags = optTags(body);
@@ -117,6 +120,43 @@ export function putCircuit(ctx: Ctx): Reply {
   return putReply(ctx, !existing, renderCircuit(net, c), op.id);
 }
 
+function currentBandwidth(circuit: ArmResource): number {
+  return (circuit.properties.serviceProviderProperties as { bandwidthInMbps: number }).bandwidthInMbps;
+}
+
+/**
+ * No room on the physical port: ARM accepts the PUT, the operation fails, and the circuit is left Failed at
+ * its old bandwidth ("If you're unable to increase your circuit size, it means the underlying physical
+ * connection … lacks the capacity … you need to create a new circuit", about-upgrade-circuit-bandwidth.md;
+ * azurerm#1039 for the Failed state). The error code is this emulator's: Azure documents none.
+ */
+function refuseForCapacity(ctx: Ctx, circuit: ArmResource, wanted: number): Reply {
+  const { net } = ctx;
+  const op = net.beginPut(circuit, net.durations.circuitCreate);
+  net.dropPending(circuit.id, ["succeed"]);
+  net.schedule({
+    at: net.clock.now() + net.durations.circuitCreate,
+    action: "fail",
+    resourceId: circuit.id,
+    operationId: op.id,
+    error: {
+      code: "InsufficientCapacityOnPort",
+      message: `The physical port of circuit ${circuit.id} lacks the capacity for ${wanted} Mbps (it stays at ${currentBandwidth(circuit)} Mbps). Create a new circuit with the bandwidth needed.`,
+    },
+  });
+  return putReply(ctx, false, renderCircuit(net, circuit), op.id);
+}
+
+/** PATCH: tags only (ExpressRouteCircuits_UpdateTags), synchronous. */
+export function patchCircuitTags(ctx: Ctx): Reply {
+  const { net } = ctx;
+  const c = net.require(ctx.scope, "expressRouteCircuits", ctx.names[0] as string);
+  net.checkPreconditions(c, ctx.ifMatch, undefined);
+  c.tags = optTags(ctx.body) ?? {};
+  net.put(c);
+  return { status: 200, body: renderCircuit(net, c) };
+}
+
 function assertUpdateAllowed(existing: ArmResource, input: CircuitInput): void {
   const sp = existing.properties.serviceProviderProperties as {
     serviceProviderName: string;
@@ -128,6 +168,25 @@ function assertUpdateAllowed(existing: ArmResource, input: CircuitInput): void {
     throw badRequest(
       "PropertyChangeNotAllowed",
       `The service provider and peering location of circuit ${existing.id} cannot change while its serviceProviderProvisioningState is ${String(state)}.`,
+    );
+  }
+  const sku = existing.sku as { tier: string; family: string };
+  if (sku.family === "UnlimitedData" && input.sku.family === "MeteredData") {
+    throw badRequest(
+      "CircuitSkuFamilyChangeNotAllowed",
+      `The billing model of circuit ${existing.id} cannot change from UnlimitedData to MeteredData (unsupported workflow).`,
+    );
+  }
+  if (sku.tier !== "Local" && input.sku.tier === "Local") {
+    throw badRequest(
+      "CircuitSkuTierChangeNotAllowed",
+      `Circuit ${existing.id} cannot be converted to ExpressRoute Local; create a Local circuit.`,
+    );
+  }
+  if (sku.tier === "Local" && input.sku.tier !== "Local" && input.sku.family !== "UnlimitedData") {
+    throw badRequest(
+      "CircuitSkuTierChangeNotAllowed",
+      `A Local circuit (${existing.id}) becomes Standard or Premium only with the UnlimitedData billing model.`,
     );
   }
   if (input.bandwidthInMbps < sp.bandwidthInMbps) {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Json } from "../body";
 import type { ArmNetwork, Reply, Scope } from "../network";
 import type { ArmResource } from "../state";
+import type { FaultInjector } from "../../shared/faults";
 
 /** What the router hands a resource handler. */
 export interface Ctx {
@@ -16,6 +17,8 @@ export interface Ctx {
   skipToken?: string;
   /** The full request URL (for nextLink). */
   url: string;
+  /** Faults that change what Azure does (a full port), beyond the generic errors the server injects. */
+  faults?: FaultInjector;
 }
 
 export const TYPES = {

@@ -95,8 +95,8 @@ describe("interconnect CLI on the local stack", () => {
     expect(res.code).toBe(0);
     const lines = res.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^Started: provision-erp-prod-1 /);
-    expect(lines.some((l) => /erp-prod provisioning \[4\/15 gateway\]/.test(l))).toBe(true);
-    expect(lines.some((l) => /erp-prod provisioning \[9\/15 provider\]: waiting for virtual circuit PROVISIONED/.test(l))).toBe(true);
+    expect(lines.some((l) => /erp-prod provisioning \[5\/16 gateway\]/.test(l))).toBe(true);
+    expect(lines.some((l) => /erp-prod provisioning \[10\/16 provider\]: waiting for virtual circuit PROVISIONED/.test(l))).toBe(true);
     expect(lines.at(-1)).toMatch(/erp-prod is active$/);
     // One line per change: no two consecutive progress lines are the same.
     const bodies = lines.slice(1).map((l) => l.replace(/^\S+ /, ""));

@@ -115,13 +115,13 @@ describe("provisionInterconnect on the real replay engine", () => {
     expect(providerWait).toMatchObject({
       operation: "provision",
       stepNumber: 10,
-      totalSteps: 15,
+      totalSteps: 16,
       waitingFor: expect.stringContaining("BGP UP"),
       since: expect.stringMatching(/^2025-06-01T/),
       deadline: expect.stringMatching(/^2025-06-01T/),
       lastObserved: expect.stringContaining("PENDING_PROVIDER"),
     });
-    expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 15 });
+    expect(run.statuses.at(-1)).toMatchObject({ step: "activate", stepNumber: 16 });
     const steps = new Set(run.statuses.map((s) => s.step));
     expect([...steps]).toEqual(
       expect.arrayContaining([

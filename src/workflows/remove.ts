@@ -419,7 +419,9 @@ class Removal {
     if (p.keptWith !== undefined) {
       const message = `kept with the ${p.keptWith.node.step} (${p.keptWith.kept ?? "kept"})`;
       this.audit(p.node.step, "skipped", message);
-      return this.finish(p, "kept", message, p.keptWith.keptWhy);
+      // Its own rule's reason when it says keep; otherwise what it kept for still needs it.
+      const own = decisions[0]!.decision;
+      return this.finish(p, "kept", message, own.remove ? "in-use" : own.why);
     }
     const removing = decisions.filter((d) => d.decision.remove).map((d) => d.ref);
     // The gateway's public IP follows the gateway's decision; for the others there is one resource per node, or one rule per prefix.

@@ -1,42 +1,40 @@
 import type * as core from "oci-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { clientsFor, provision, type CrossCloud, type ProvisionedIds } from "../local/emulators/cross-cloud";
+import { addRouteRuleByHand, ociClient } from "./support/direct";
 import { inventory } from "./support/inventory";
 import { E2eStack, type Json } from "./support/stack";
 
 /**
- * An interconnect built by hand (through the two real SDKs, as an engineer with two consoles or Terraform
- * would), adopted over HTTP: one with a route rule missing is reported with what to fix and left as it
- * is; once fixed by hand it is adopted (from the virtual circuit's side this time), tagged, active and
- * watched; its teardown removes only what its owner granted.
+ * An interconnect built by hand (seeded through the emulators' admin, as an engineer with two consoles
+ * builds it: POST /admin/seed/handBuiltInterconnects), adopted over HTTP: built with a route rule left
+ * out, it is reported with what to fix and left as it is; once fixed by hand it is adopted (from the
+ * virtual circuit's side this time), tagged, active and watched; its teardown removes only what its
+ * owner granted.
  */
 let stack: E2eStack;
-let hand: CrossCloud;
-let ids: ProvisionedIds;
+let oci: core.VirtualNetworkClient;
+let ids: { circuitId: string; virtualCircuitId: string; drgId: string };
 
 beforeAll(async () => {
   stack = await E2eStack.start({ speed: 1000, settings: { HEALTH_CONTROL_PLANE_MINUTES: "30", HEALTH_ROUTES_MINUTES: "60" } });
-  hand = clientsFor(stack.emulators);
-  ids = await provision(hand, { gateway: "ergw-legacy", circuit: "er-legacy", connection: "conn-legacy" });
+  oci = ociClient(stack);
+  const seeded = await stack.admin("POST", "seed/handBuiltInterconnects", { name: "legacy", omitRouteRule: true });
+  ids = { circuitId: seeded.azure.circuitId, virtualCircuitId: seeded.oci.virtualCircuitId, drgId: seeded.oci.drgId };
 }, 240_000);
 afterAll(async () => {
-  hand?.oci.close();
+  oci?.close();
   await stack?.close();
 });
 
 const clouds = async () => inventory(await stack.admin("GET", "state"));
-const oci = () => stack.emulators.oci;
-const routeRules = async () => (await hand.oci.getRouteTable({ rtId: oci().routeTableId })).routeTable.routeRules;
-
-async function setRouteRules(rules: core.models.RouteRule[]): Promise<void> {
-  const table = await hand.oci.getRouteTable({ rtId: oci().routeTableId });
-  await hand.oci.updateRouteTable({ rtId: oci().routeTableId, ifMatch: table.etag, updateRouteTableDetails: { routeRules: rules } });
-}
+const seed = () => stack.emulators.oci;
+const routeRules = async (): Promise<core.models.RouteRule[]> =>
+  (await oci.getRouteTable({ rtId: seed().routeTableId })).routeTable.routeRules;
 
 const adoption = (over: Record<string, unknown>) => ({
   name: "erp-legacy",
   azure: { connectionName: "conn-legacy" },
-  oci: { region: "us-ashburn-1", compartmentId: oci().compartmentId, vcnId: oci().vcnId },
+  oci: { region: "us-ashburn-1", compartmentId: seed().compartmentId, vcnId: seed().vcnId },
   grant: ["connection", "virtual-circuit", "circuit"],
   ...over,
 });
@@ -49,7 +47,7 @@ it("answers a bad adoption request with every field named, and a grant without w
   const res = await stack.api("POST", "interconnects/adoptions", {
     name: "erp-legacy",
     azure: { connectionName: "conn-legacy" },
-    oci: { region: "us-ashburn-1", compartmentId: oci().compartmentId, vcnId: oci().vcnId },
+    oci: { region: "us-ashburn-1", compartmentId: seed().compartmentId, vcnId: seed().vcnId },
     grant: ["circuit"],
   });
   expect(res.status).toBe(400);
@@ -59,8 +57,8 @@ it("answers a bad adoption request with every field named, and a grant without w
 });
 
 it("reports a hand-built interconnect whose route rule is missing, with what to fix, and changes nothing", async () => {
-  const before = await routeRules();
-  await setRouteRules(before.filter((r) => r.destination !== "10.10.0.0/16"));
+  // The seed left out the VNet's rule, the mistake most often made by hand.
+  expect((await routeRules()).some((r) => r.destination === "10.10.0.0/16")).toBe(false);
   const res = await stack.api(
     "POST",
     "interconnects/adoptions",
@@ -81,7 +79,8 @@ it("reports a hand-built interconnect whose route rule is missing, with what to 
   expect(audit.find((r) => r.step === "verification" && r.phase === "failed")?.details.problems).toEqual(
     expect.arrayContaining([expect.objectContaining({ path: "routeRules", fix: expect.stringMatching(/add the route rule/) })]),
   );
-  await setRouteRules(before);
+  // Fixed by hand, as the report says.
+  await addRouteRuleByHand(stack, seed().routeTableId, "10.10.0.0/16", ids.drgId);
 }, 90_000);
 
 it("adopts the healthy hand-built interconnect from its virtual circuit: verified, tagged, active, owning only what was granted, watched", async () => {
@@ -105,7 +104,7 @@ it("adopts the healthy hand-built interconnect from its virtual circuit: verifie
     spec: {
       bandwidthGbps: 1,
       azure: { peeringLocation: "Washington DC", virtualNetwork: { name: "vnet-erp" }, gateway: { fastPath: true } },
-      oci: { drgId: ids.drgId, vcnId: oci().vcnId },
+      oci: { drgId: ids.drgId, vcnId: seed().vcnId },
       bgp: { primaryPeeringCidr: "192.168.100.0/30", secondaryPeeringCidr: "192.168.100.4/30" },
     },
     resources: {

@@ -7,6 +7,7 @@ import type { Reply } from "./arm/network";
 import { ArmError } from "./arm/errors";
 import type { OciEmulator } from "./oci";
 import type { FaultConfig, FaultInjector } from "./shared/faults";
+import { seedHandBuilt } from "./hand-built/build";
 import { ARM_INCIDENT_KINDS, OCI_INCIDENT_KINDS, armIncidentSchema, ociIncidentSchema } from "./shared/incidents";
 
 /**
@@ -101,6 +102,8 @@ export function adminHandler(t: AdminTargets): AdminHandler {
           throw new ArmError(400, "InvalidVcn", (e as Error).message);
         }
       }
+      case "POST /admin/seed/handBuiltInterconnects":
+        return { status: 201, body: seedHandBuilt(t.arm(), t.oci(), body) };
       default:
         return undefined;
     }

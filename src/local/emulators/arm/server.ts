@@ -15,6 +15,7 @@ import { type ParsedPath, operationName, parsePath, resolveHandler, unknownResou
 import { type VirtualNetworkSeed, seedVirtualNetwork } from "./resources/virtual-networks";
 import type { ArmIncident } from "../shared/incidents";
 import { applyArmIncident } from "./incidents";
+import { ArmByHand } from "./by-hand";
 import { COMPUTE, COMPUTE_API_VERSION, seedVirtualMachine } from "./resources/compute";
 import { METRICS_API_VERSION, listMetrics } from "./resources/metrics";
 import { type ArmStateData, StateFile, emptyState } from "./state";
@@ -77,6 +78,8 @@ export interface RunningArmEmulator {
   snapshot(): ArmStateData;
   /** A day-2 incident, applied at once (admin: POST /admin/incidents). */
   applyIncident(incident: ArmIncident): unknown;
+  /** The portal of someone building by hand (admin: POST /admin/seed/handBuiltInterconnects). */
+  byHand: ArmByHand;
   close(): Promise<void>;
 }
 
@@ -283,6 +286,7 @@ export async function startArmEmulator(opts: ArmEmulatorOptions): Promise<Runnin
       settle();
       return structuredClone(applyArmIncident(net, incident));
     },
+    byHand: new ArmByHand(net, opts.link),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -10,6 +10,7 @@ import { parseIpv4Cidr } from "./cidr";
 import { OciContext } from "./context";
 import { ensureOciApiKey } from "./keys";
 import { applyOciIncident } from "./incidents";
+import { OciByHand } from "./by-hand";
 import { advanceLifecycles } from "./lifecycle";
 import { DEFAULT_OCI_DURATIONS, SEED, TENANCY_ID, USER_ID, type OciDurations, type Vcn } from "./model";
 import { describeForAzure } from "./provider";
@@ -52,6 +53,8 @@ export interface OciEmulator {
   createVcn(input: { displayName: string; cidrBlocks: string[]; compartmentId?: string }): Vcn;
   /** A day-2 incident, applied at once (admin: POST /admin/incidents). */
   applyIncident(incident: OciIncident): unknown;
+  /** The Console of someone building by hand (admin: POST /admin/seed/handBuiltInterconnects). */
+  byHand: OciByHand;
   close(): Promise<void>;
 }
 
@@ -118,6 +121,7 @@ export async function startOciEmulator(opts: OciEmulatorOptions): Promise<OciEmu
       });
     },
     createVcn: (input) => createVcn(ctx, input),
+    byHand: new OciByHand(ctx, () => tick()),
     applyIncident: (incident) => {
       const result = applyOciIncident(ctx, incident);
       tick();

@@ -18,12 +18,30 @@ export class ApiClient {
     return this.target.api;
   }
 
-  async call(method: string, route: string, body?: unknown, accept: number[] = [200, 202]): Promise<Answer> {
+  async call(
+    method: string,
+    route: string,
+    body?: unknown,
+    accept: number[] = [200, 202],
+    contentType = "application/json",
+  ): Promise<Answer> {
+    return this.callUrl(method, `${this.target.api}/${route}`, body, accept, contentType, route);
+  }
+
+  /** A URL the service handed out (a Durable status query URL), with the same credentials. */
+  async callUrl(
+    method: string,
+    url: string,
+    body?: unknown,
+    accept: number[] = [200, 202],
+    contentType = "application/json",
+    route = new URL(url).pathname,
+  ): Promise<Answer> {
     const headers: Record<string, string> = { accept: "application/json", ...(await this.target.auth()) };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    if (body !== undefined) headers["content-type"] = contentType;
     let res: Response;
     try {
-      res = await fetch(`${this.target.api}/${route}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new CliError(
@@ -58,7 +76,8 @@ function problemError(method: string, route: string, status: number, problem: Js
       EXIT.unreachable,
       problem,
     );
-  if (status === 409 || status === 412) return new CliError(`Conflict: ${detail}`, EXIT.conflict, problem);
+  if (status === 409 || status === 412)
+    return new CliError(`Conflict: ${detail}${fields.length > 0 ? `\n${fields.join("\n")}` : ""}`, EXIT.conflict, problem);
   if (status >= 400 && status < 500) return new CliError(text, EXIT.usage, problem);
   return new CliError(`The service failed (${status}): ${detail}`, EXIT.unreachable, problem);
 }

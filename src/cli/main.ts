@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * interconnect: the service's command line, a client of its REST API (it imports nothing of the app).
+ * interconnect: the service's command line, a client of its REST API (it imports nothing of the app);
+ * change and adopt are in day2.ts.
  * Exit codes (exit.ts): 0 active/deleted/ready, 1 failed, 2 usage or validation, 3 conflict,
  * 4 unreachable or unauthorized, 130 detached with Ctrl-C.
  */
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { ApiClient, type Json } from "./api-client";
+import { registerDay2Commands } from "./day2";
 import { CliError, EXIT } from "./exit";
 import { plainView, ttyView, type LiveView } from "./live-view";
 import { auditTable, interconnectsTable, planReport, recordSummary } from "./tables";
@@ -248,6 +250,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
       exitCode = await follow(client, name, "teardown", json, intervalMs);
     });
+
+  registerDay2Commands(program, {
+    context,
+    view,
+    out,
+    err,
+    signal: io.signal,
+    setExit: (code) => (exitCode = code),
+  });
 
   try {
     await program.parseAsync(argv, { from: "user" });

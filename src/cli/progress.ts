@@ -63,7 +63,7 @@ export function duration(ms: number): string {
   return m < 60 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
-const VERB: Record<string, string> = { provision: "provisioning", teardown: "tearing down" };
+const VERB: Record<string, string> = { provision: "provisioning", teardown: "tearing down", change: "changing", adopt: "adopting" };
 
 /** The live view's first line: what, step n of N with a bar, elapsed. */
 export function headline(p: Progress): string {

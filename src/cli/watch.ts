@@ -48,3 +48,34 @@ export async function watchOperation(
     await sleep(options.intervalMs, options.signal);
   }
 }
+
+/** The Durable runtime states an instance ends in. */
+const FINISHED = ["Completed", "Failed", "Terminated", "Canceled"];
+
+/**
+ * Looks at an orchestration's Durable status URL (the 202's statusQueryGetUri) until the instance ends:
+ * for a change, whose record stays active all along, and an adoption, whose record is written only once
+ * its chain is verified. Each look goes to the view as one of the record's operation would.
+ */
+export async function watchInstance(
+  client: ApiClient,
+  statusUrl: string,
+  name: string,
+  kind: "change" | "adopt",
+  view: LiveView,
+  options: { intervalMs: number; signal: AbortSignal },
+): Promise<Json> {
+  for (;;) {
+    const { body: status } = await client.callUrl("GET", statusUrl);
+    const look = {
+      name,
+      state: FINISHED.includes(status.runtimeStatus)
+        ? String(status.runtimeStatus).toLowerCase()
+        : `${kind === "change" ? "changing" : "adopting"}`,
+      currentOperation: { kind, runtimeStatus: status.runtimeStatus, customStatus: status.customStatus, startedAt: status.createdTime },
+    };
+    view.update(progressOf(look, new Date()));
+    if (FINISHED.includes(status.runtimeStatus)) return status;
+    await sleep(options.intervalMs, options.signal);
+  }
+}

@@ -82,7 +82,8 @@ export function changePatch(o: ChangeOptions): Record<string, unknown> {
 function irreversibleRefusal(name: string, e: CliError): CliError | undefined {
   const errors = ((e.body as Json)?.errors ?? []) as { path: string; message: string }[];
   const irreversible = errors.filter((x) => /never be undone/.test(x.message));
-  if (e.exitCode !== EXIT.conflict || irreversible.length === 0) return undefined;
+  // Only when confirming is all it takes: a change that also needs a rebuild keeps the service's own words.
+  if (e.exitCode !== EXIT.conflict || irreversible.length === 0 || irreversible.length < errors.length) return undefined;
   const lines = irreversible.map(
     (x) => `  ${x.path}: ${x.message.replace(/; send "confirmIrreversible": true in the patch to go ahead$/, "")}`,
   );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { operationLabel } from "../../web/src/format";
 import { buildRuns, placeRows } from "../../web/src/timeline";
 import type { AuditRow } from "../../web/src/types";
 
@@ -142,5 +143,29 @@ describe("the timeline model from audit rows", () => {
       ["teardown-x-2", "teardown", "succeeded"],
       ["provision-x-1", "provision", "succeeded"],
     ]);
+  });
+
+  it("makes runs of changes and adoptions too, each named by its operation; a change that committed succeeded", () => {
+    seq = 0;
+    const provision = [row("activate", "started", T(0)), row("activate", "succeeded", T(1))];
+    const change = [
+      row("record", "started", T(10), { instanceId: "change-x-2", operation: "change" }),
+      row("circuit", "started", T(11), { instanceId: "change-x-2", operation: "change" }),
+      row("circuit", "succeeded", T(12), { instanceId: "change-x-2", operation: "change" }),
+      row("commit", "started", T(13), { instanceId: "change-x-2", operation: "change" }),
+      row("commit", "succeeded", T(14), { instanceId: "change-x-2", operation: "change" }),
+    ];
+    const adopt = [
+      row("verification", "started", T(20), { instanceId: "adopt-y-1", operation: "adopt" }),
+      row("verification", "failed", T(21), { instanceId: "adopt-y-1", operation: "adopt", message: "routeRules: no rule" }),
+    ];
+    const runs = buildRuns([...provision, ...change, ...adopt]);
+    expect(runs.map((r) => [r.instanceId, r.operation, r.outcome])).toEqual([
+      ["adopt-y-1", "adopt", "failed"],
+      ["change-x-2", "change", "succeeded"],
+      ["provision-x-1", "provision", "succeeded"],
+    ]);
+    expect(runs.map((r) => operationLabel(r.operation))).toEqual(["Adoption", "Change", "Provisioning"]);
+    expect(operationLabel("teardown")).toBe("Teardown");
   });
 });

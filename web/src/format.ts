@@ -18,3 +18,15 @@ export function duration(ms: number): string {
   if (min < 60) return `${min} min ${sec % 60} s`;
   return `${Math.floor(min / 60)} h ${min % 60} min`;
 }
+
+/** A run named by its operation, as the API's `operation` / `currentOperation.kind` says it. */
+const OPERATION_LABELS: Record<string, string> = {
+  provision: "Provisioning",
+  teardown: "Teardown",
+  change: "Change",
+  adopt: "Adoption",
+};
+
+export function operationLabel(operation: string | undefined): string {
+  return OPERATION_LABELS[operation ?? ""] ?? (operation ? operation[0]!.toUpperCase() + operation.slice(1) : "Operation");
+}

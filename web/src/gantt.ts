@@ -1,5 +1,5 @@
 import { h, s } from "./dom.js";
-import { clock, duration, time } from "./format.js";
+import { clock, duration, operationLabel, time } from "./format.js";
 import type { Bar, Run } from "./timeline.js";
 
 const W = 1000;
@@ -119,7 +119,7 @@ export function gantt(run: Run, options: { deadline?: string | undefined } = {})
     h(
       "figcaption",
       {},
-      h("strong", {}, `${run.operation === "teardown" ? "Teardown" : "Provisioning"} ${run.instanceId}`),
+      h("strong", {}, `${operationLabel(run.operation)} ${run.instanceId}`),
       ` — ${OUTCOME_WORDS[run.outcome]}, ${duration(run.end - run.start)} (orchestration time), from ${time(run.start)}`,
       run.actor ? `, by ${run.actor}` : "",
       run.ticketRef ? `, ticket ${run.ticketRef}` : "",

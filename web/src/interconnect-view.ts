@@ -44,6 +44,7 @@ export const interconnectView: View = (root, _params, path) => {
   let timer: number | undefined;
   let rows: AuditRow[] = [];
   let sharingShown = false;
+  let teardownNote: string | undefined;
   const heading = h("h1", { tabindex: "-1" }, name);
   const summary = h("div", { class: "summary" });
   const live = h("div", { id: "live" });
@@ -136,11 +137,19 @@ export const interconnectView: View = (root, _params, path) => {
         );
     }
     if (record.state === "deleted")
-      replace(actions, h("p", { class: "muted" }, "Deleted: nothing left to tear down. POST the same spec again to build it anew."));
+      replace(
+        actions,
+        // What the teardown answered stays in view: a cancelled queued provisioning is deleted at once.
+        teardownNote ? h("p", { class: "ok", role: "status", id: "teardown-note" }, teardownNote) : null,
+        h("p", { class: "muted" }, "Deleted: nothing left to tear down. POST the same spec again to build it anew."),
+      );
     else if (!actions.firstChild)
       replace(
         actions,
-        teardownForm(name, () => void refresh()),
+        teardownForm(name, (note) => {
+          teardownNote = note;
+          void refresh();
+        }),
       );
     await audit.refresh();
     if (alive && inFlight) timer = window.setTimeout(() => void refresh(), LIVE_MS);

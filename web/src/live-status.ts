@@ -1,5 +1,5 @@
 import { h } from "./dom.js";
-import { time } from "./format.js";
+import { operationLabel, time } from "./format.js";
 import type { InterconnectRecord } from "./types.js";
 
 /** Where a run in flight stands, from the orchestration's custom status: step n of N, what it waits for, since when, the deadline. */
@@ -17,7 +17,7 @@ export function liveStatus(record: InterconnectRecord): HTMLElement | null {
   return h(
     "section",
     { class: "live", "aria-labelledby": "live-title", "data-step": s.step ?? "" },
-    h("h2", { id: "live-title" }, `${op.kind === "teardown" ? "Teardown" : "Provisioning"} in progress`),
+    h("h2", { id: "live-title" }, `${operationLabel(op.kind)} in progress`),
     h(
       "p",
       { class: "live-step", role: "status" },

@@ -3,7 +3,7 @@ import { keyForm } from "./auth.js";
 import { h, replace } from "./dom.js";
 
 /** Teardown needs the name typed out and a reason: a circuit removed by mistake takes a provider ticket to get back. */
-export function teardownForm(name: string, started: () => void): HTMLElement {
+export function teardownForm(name: string, started: (note: string) => void): HTMLElement {
   const confirmInput = h("input", {
     id: "confirm-name",
     autocomplete: "off",
@@ -49,10 +49,19 @@ export function teardownForm(name: string, started: () => void): HTMLElement {
     void (async () => {
       try {
         const headers: Record<string, string> = ticket.value.trim() ? { "x-ticket-ref": ticket.value.trim() } : {};
-        await call("DELETE", `interconnects/${encodeURIComponent(name)}?${new URLSearchParams({ reason: why })}`, { headers });
-        replace(message, h("p", { class: "ok", role: "status" }, "Teardown started: the timeline below follows it."));
+        const { body } = await call<{ outcome?: string }>(
+          "DELETE",
+          `interconnects/${encodeURIComponent(name)}?${new URLSearchParams({ reason: why })}`,
+          { headers },
+        );
+        // 200 cancelled: the provisioning was still queued for its turn on the VNet or VCN, so nothing was built and no teardown runs.
+        const text =
+          body?.outcome === "cancelled"
+            ? `Cancelled: ${name} was still queued for its turn and built nothing; it is deleted, and no teardown runs.`
+            : "Teardown started: the timeline below follows it.";
+        replace(message, h("p", { class: "ok", role: "status" }, text));
         confirmInput.value = "";
-        started();
+        started(text);
       } catch (err) {
         if (err instanceof KeyRequired)
           replace(

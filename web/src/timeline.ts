@@ -93,6 +93,10 @@ export function chronological(rows: AuditRow[]): AuditRow[] {
   return [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+const RUN_OPERATIONS = new Set(["provision", "teardown", "change", "adopt"]);
+/** The step each operation ends with once it has done everything: provisioning and adoption activate, teardown deleted, change commit. */
+const FINAL_STEPS = new Set(["activate", "deleted", "commit"]);
+
 export interface LiveHint {
   instanceId: string;
   /** The latest orchestration time known (custom status since, lastUpdatedTime): where open bars end. */
@@ -103,8 +107,8 @@ export interface LiveHint {
 export function buildRuns(all: AuditRow[], live?: LiveHint): Run[] {
   const byInstance = new Map<string, AuditRow[]>();
   for (const row of chronological(all)) {
-    // Runs are provisionings and teardowns; the health watch (operation "watch") runs forever and is no run.
-    if (!row.instanceId || (row.operation !== "provision" && row.operation !== "teardown")) continue;
+    // Runs are provisionings, teardowns, changes and adoptions; the health watch (operation "watch") runs forever and is no run.
+    if (!row.instanceId || !RUN_OPERATIONS.has(row.operation ?? "")) continue;
     const list = byInstance.get(row.instanceId) ?? [];
     list.push(row);
     byInstance.set(row.instanceId, list);
@@ -173,7 +177,7 @@ export function buildRun(instanceId: string, rows: AuditRow[], liveNowMs?: numbe
       const code = row.details?.code;
       if (typeof code === "string") bar.code = code;
       if (event === "failed" && bar.lane === "main" && !failure) failure = { step: bar.step, message: row.message ?? "failed" };
-      if (event === "succeeded" && bar.lane === "main" && (row.step === "activate" || row.step === "deleted")) finished = "succeeded";
+      if (event === "succeeded" && bar.lane === "main" && FINAL_STEPS.has(row.step)) finished = "succeeded";
       if (row.step === "compensation") lane = "main";
       return;
     }

@@ -27,6 +27,7 @@ describe("the hand-built interconnect seed", () => {
       bgp: { primaryPeeringCidr: "192.168.100.1/30", secondaryPeeringCidr: "192.168.100.8/29" },
       gateway: { sku: "ErGw9AZ" },
       omitRouteRule: "not-a-prefix",
+      names: { circuit: "-er bad" },
       colour: "blue",
     });
     expect(res.status).toBe(400);
@@ -40,6 +41,7 @@ describe("the hand-built interconnect seed", () => {
         "bgp.secondaryPeeringCidr",
         "gateway.sku",
         "omitRouteRule",
+        "names.circuit",
       ]),
     );
     expect(JSON.stringify(res.body)).toMatch(/colour/);

@@ -15,6 +15,8 @@ import { startEmulators, type RunningEmulators } from "../../src/local/emulators
 import type { RunningArmEmulator } from "../../src/local/emulators/arm/server";
 import type { OciEmulator } from "../../src/local/emulators/oci";
 import type { FaultInjector } from "../../src/local/emulators/shared/faults";
+import { startFakeDurableApi, type FakeDurableApi } from "../functions/support/fake-durable-api";
+import { useAzurite } from "../support/azurite";
 
 export const SPEED = 6000;
 
@@ -66,6 +68,43 @@ export function useActivityEnv(): () => ActivityTestEnv {
   return () => {
     if (!env) throw new Error("the activity test environment is not started yet");
     return env;
+  };
+}
+
+/**
+ * The activities' world for those that only read the store and the task hub: a real Azurite and the
+ * Durable HTTP API stand-in as the durable client binding (`durable.context(...)`). No cloud is
+ * called: the clouds' clients are built lazily, pointed at a closed port, and never used.
+ */
+export function useDurableActivityEnv(
+  tables: { interconnects: string; audit: string } = { interconnects: "interconnects", audit: "interconnectaudit" },
+): () => FakeDurableApi {
+  const storage = useAzurite();
+  let durable: FakeDurableApi | undefined;
+  beforeAll(async () => {
+    durable = await startFakeDurableApi();
+    setActivityDeps(
+      createActivityDeps({
+        azure: { credential: "emulator", armEndpoint: "https://127.0.0.1:9", emulatorToken: "unused" },
+        oci: {
+          endpoint: "http://127.0.0.1:9",
+          tenancyId: "ocid1.tenancy.oc1..unused",
+          userId: "ocid1.user.oc1..unused",
+          fingerprint: "00",
+          privateKey: "unused",
+        },
+        storage: { connectionString: storage.connectionString },
+        tables,
+      }),
+    );
+  });
+  afterAll(async () => {
+    setActivityDeps(undefined);
+    await durable?.close();
+  });
+  return () => {
+    if (!durable) throw new Error("the Durable HTTP API stand-in is not started yet");
+    return durable;
   };
 }
 

@@ -7,7 +7,15 @@ import { readFileSync } from "node:fs";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import { decodeFailure, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext } from "../../src/contracts";
+import {
+  decodeFailure,
+  type ActivityInput,
+  type ActivityName,
+  type ActivityOutput,
+  type AzureScope,
+  type OciScope,
+  type OpContext,
+} from "../../src/contracts";
 import { createActivityDeps, setActivityDeps, type ActivityDeps } from "../../src/activities/deps";
 import { startAzurite, type RunningAzurite } from "../../src/local/azurite";
 import type { VirtualClock } from "../../src/local/clock/virtual-clock";
@@ -143,6 +151,54 @@ export async function invokeRetrying<N extends ActivityName>(
       await new Promise((r) => setTimeout(r, ((failure.retryAfterSeconds ?? 15) * 1000) / SPEED + 5));
     }
   }
+}
+
+type Found<T> = Extract<T, { found: true }>;
+
+/**
+ * The GatewaySubnet in the seeded vnet-erp and a Standard ExpressRoute gateway on it, as provisioning
+ * builds them (the public IP's pending answer called again); returns the gateway, still deploying.
+ */
+export async function ensureGateway(
+  env: ActivityTestEnv,
+  op: OpContext,
+  azure: AzureScope,
+  tags?: Record<string, string>,
+): Promise<Found<ActivityOutput<"azureEnsureGateway">>> {
+  const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
+    opContext: op,
+    azure,
+    virtualNetworkName: "vnet-erp",
+    addressPrefix: "10.10.255.0/27",
+  });
+  const gw = await invokeRetrying(env, "azureEnsureGateway", {
+    opContext: op,
+    azure,
+    location: "eastus",
+    virtualNetworkName: "vnet-erp",
+    gatewaySubnetId: subnet.subnetId,
+    sku: "Standard",
+    ...(tags ? { tags } : {}),
+  });
+  if (!gw.found) throw new Error("gateway not found after ensure");
+  return gw;
+}
+
+/** The interconnect's DRG, created and waited for until AVAILABLE; returns what the ensure returned. */
+export async function ensureAvailableDrg(
+  env: ActivityTestEnv,
+  op: OpContext,
+  oci: OciScope,
+  tags?: Record<string, string>,
+): Promise<Found<ActivityOutput<"ociEnsureDrg">>> {
+  const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci, ...(tags ? { tags } : {}) });
+  if (!drg.found) throw new Error("DRG not found after ensure");
+  await until(
+    env,
+    () => invoke(env, "ociGetDrg", { opContext: op, oci }),
+    (o) => o.found && o.lifecycleState === "AVAILABLE",
+  );
+  return drg;
 }
 
 /** Moves the shared virtual clock forward (the emulators' lifecycles follow it). */

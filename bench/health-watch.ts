@@ -1,14 +1,9 @@
-import { readFileSync } from "node:fs";
 import { observeControlPlane, observeRoutes } from "../src/activities/health-reads";
 import { observeMonitor } from "../src/activities/monitor";
-import { CloudCallLog } from "../src/clouds/call-log";
-import { AzureClients } from "../src/clouds/azure/network";
-import { createAzureCredential } from "../src/clouds/azure/credential";
-import { OciClients } from "../src/clouds/oci/network";
 import { resourceNames } from "../src/domain/names";
-import type { HealthTargets } from "../src/contracts";
 import { RequestCounter, type CloudRequests } from "./provisioning/request-counter";
-import { RG, provision, startCrossCloud } from "../test/local/emulators/cross-cloud";
+import { RG, startCrossCloud } from "../test/local/emulators/cross-cloud";
+import { watchedInterconnect } from "../test/support/watched-interconnect";
 
 /**
  * `npm run bench`, the health watch: the cloud requests of one control-plane check and of one
@@ -35,15 +30,8 @@ async function main(): Promise<void> {
     const { emu } = cloud;
     const name = "erp-prod";
     const names = resourceNames(name);
-    const ids = await provision(cloud, { gateway: names.gateway, circuit: names.circuit, connection: names.connection });
-    const log = new CloudCallLog();
-    const clients = new AzureClients({
-      credential: createAzureCredential("emulator", emu.arm.token),
-      armEndpoint: emu.arm.url,
-      tlsCa: readFileSync(emu.arm.caCertPath, "utf8"),
-    });
-    const azure = clients.network(emu.arm.subscriptionId, log);
-    const monitoring = clients.monitoring(emu.arm.subscriptionId, log);
+    const { azureClients, azure, oci, log, targets } = await watchedInterconnect(cloud, name);
+    const monitoring = azureClients.monitoring(emu.arm.subscriptionId, log);
     // The optional end-to-end probe (spec.monitor): the seeded VM to an address in the VCN.
     const probe = await monitoring.beginCreateConnectionMonitor("NetworkWatcherRG", "NetworkWatcher_eastus", names.connectionMonitor, {
       location: "eastus",
@@ -63,26 +51,6 @@ async function main(): Promise<void> {
         { name: "vnet-to-vcn", sources: ["source-vm"], destinations: ["vcn-destination"], testConfigurations: ["tcp-1521", "icmp"] },
       ],
     });
-    const oci = new OciClients({
-      endpoint: emu.oci.url,
-      tenancyId: emu.oci.tenancyId,
-      userId: emu.oci.userId,
-      fingerprint: emu.oci.fingerprint,
-      privateKey: readFileSync(emu.oci.privateKeyPath, "utf8"),
-    }).network(emu.oci.region, log);
-    const targets: HealthTargets = {
-      interconnect: name,
-      subscriptionId: emu.arm.subscriptionId,
-      resourceGroup: RG,
-      virtualNetworkName: "vnet-erp",
-      gatewayId: ids.gatewayId,
-      region: emu.oci.region,
-      virtualCircuitId: ids.virtualCircuitId,
-      drgId: ids.drgId,
-      drgAttachmentId: ids.attachmentId,
-      vcnId: emu.oci.vcnId,
-      routeTableId: emu.oci.routeTableId,
-    };
     const armPort = Number(new URL(emu.arm.url).port);
     const ociPort = Number(new URL(emu.oci.url).port);
     const counter = new RequestCounter([armPort, ociPort]);

@@ -23,15 +23,7 @@ const planLinks = z.strictObject({ self: z.string().meta({ description: "GET: th
 
 export const planAcceptedSchema = z
   .strictObject({
-    id: z.string(),
-    statusQueryGetUri: z.string(),
-    sendEventPostUri: z.string().optional(),
-    terminatePostUri: z.string().optional(),
-    rewindPostUri: z.string().optional(),
-    purgeHistoryDeleteUri: z.string().optional(),
-    restartPostUri: z.string().optional(),
-    suspendPostUri: z.string().optional(),
-    resumePostUri: z.string().optional(),
+    ...schemas.durableManagement,
     planId: z.string(),
     name: z.string(),
     links: planLinks,

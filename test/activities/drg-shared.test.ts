@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { CloudCallLog } from "../../src/clouds/call-log";
 import type { OciScope } from "../../src/contracts";
-import { invoke, opContext, until, useActivityEnv } from "./env";
+import { ensureAvailableDrg, invoke, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
 const NAME = "erp-prod";
@@ -18,13 +18,7 @@ describe("removing the DRG side while another virtual circuit uses the DRG", () 
     const op = opContext(NAME);
     const oci: OciScope = { region: env.oci.region, compartmentId: env.oci.seed.compartmentId };
     const { vcnId, routeTableId } = env.oci.seed;
-    const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci });
-    if (!drg.found) throw new Error("no DRG after ensure");
-    await until(
-      env,
-      () => invoke(env, "ociGetDrg", { opContext: op, oci }),
-      (d) => d.found && d.lifecycleState === "AVAILABLE",
-    );
+    const drg = await ensureAvailableDrg(env, op, oci);
     await invoke(env, "ociEnsureDrgAttachment", { opContext: op, oci, drgId: drg.drgId, vcnId });
     await until(
       env,

@@ -7,7 +7,15 @@ import { readFileSync } from "node:fs";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import { decodeFailure, type ActivityInput, type ActivityName, type ActivityOutput, type OpContext } from "../../src/contracts";
+import {
+  decodeFailure,
+  type ActivityInput,
+  type ActivityName,
+  type ActivityOutput,
+  type AzureScope,
+  type OciScope,
+  type OpContext,
+} from "../../src/contracts";
 import { createActivityDeps, setActivityDeps, type ActivityDeps } from "../../src/activities/deps";
 import { startAzurite, type RunningAzurite } from "../../src/local/azurite";
 import type { VirtualClock } from "../../src/local/clock/virtual-clock";
@@ -15,6 +23,8 @@ import { startEmulators, type RunningEmulators } from "../../src/local/emulators
 import type { RunningArmEmulator } from "../../src/local/emulators/arm/server";
 import type { OciEmulator } from "../../src/local/emulators/oci";
 import type { FaultInjector } from "../../src/local/emulators/shared/faults";
+import { startFakeDurableApi, type FakeDurableApi } from "../functions/support/fake-durable-api";
+import { useAzurite } from "../support/azurite";
 
 export const SPEED = 6000;
 
@@ -69,6 +79,43 @@ export function useActivityEnv(): () => ActivityTestEnv {
   };
 }
 
+/**
+ * The activities' world for those that only read the store and the task hub: a real Azurite and the
+ * Durable HTTP API stand-in as the durable client binding (`durable.context(...)`). No cloud is
+ * called: the clouds' clients are built lazily, pointed at a closed port, and never used.
+ */
+export function useDurableActivityEnv(
+  tables: { interconnects: string; audit: string } = { interconnects: "interconnects", audit: "interconnectaudit" },
+): () => FakeDurableApi {
+  const storage = useAzurite();
+  let durable: FakeDurableApi | undefined;
+  beforeAll(async () => {
+    durable = await startFakeDurableApi();
+    setActivityDeps(
+      createActivityDeps({
+        azure: { credential: "emulator", armEndpoint: "https://127.0.0.1:9", emulatorToken: "unused" },
+        oci: {
+          endpoint: "http://127.0.0.1:9",
+          tenancyId: "ocid1.tenancy.oc1..unused",
+          userId: "ocid1.user.oc1..unused",
+          fingerprint: "00",
+          privateKey: "unused",
+        },
+        storage: { connectionString: storage.connectionString },
+        tables,
+      }),
+    );
+  });
+  afterAll(async () => {
+    setActivityDeps(undefined);
+    await durable?.close();
+  });
+  return () => {
+    if (!durable) throw new Error("the Durable HTTP API stand-in is not started yet");
+    return durable;
+  };
+}
+
 export function opContext(interconnect: string, operation: OpContext["operation"] = "provision"): OpContext {
   return { interconnect, instanceId: `${operation}-${interconnect}-1`, operation, actor: "test@example.com" };
 }
@@ -104,6 +151,54 @@ export async function invokeRetrying<N extends ActivityName>(
       await new Promise((r) => setTimeout(r, ((failure.retryAfterSeconds ?? 15) * 1000) / SPEED + 5));
     }
   }
+}
+
+type Found<T> = Extract<T, { found: true }>;
+
+/**
+ * The GatewaySubnet in the seeded vnet-erp and a Standard ExpressRoute gateway on it, as provisioning
+ * builds them (the public IP's pending answer called again); returns the gateway, still deploying.
+ */
+export async function ensureGateway(
+  env: ActivityTestEnv,
+  op: OpContext,
+  azure: AzureScope,
+  tags?: Record<string, string>,
+): Promise<Found<ActivityOutput<"azureEnsureGateway">>> {
+  const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
+    opContext: op,
+    azure,
+    virtualNetworkName: "vnet-erp",
+    addressPrefix: "10.10.255.0/27",
+  });
+  const gw = await invokeRetrying(env, "azureEnsureGateway", {
+    opContext: op,
+    azure,
+    location: "eastus",
+    virtualNetworkName: "vnet-erp",
+    gatewaySubnetId: subnet.subnetId,
+    sku: "Standard",
+    ...(tags ? { tags } : {}),
+  });
+  if (!gw.found) throw new Error("gateway not found after ensure");
+  return gw;
+}
+
+/** The interconnect's DRG, created and waited for until AVAILABLE; returns what the ensure returned. */
+export async function ensureAvailableDrg(
+  env: ActivityTestEnv,
+  op: OpContext,
+  oci: OciScope,
+  tags?: Record<string, string>,
+): Promise<Found<ActivityOutput<"ociEnsureDrg">>> {
+  const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci, ...(tags ? { tags } : {}) });
+  if (!drg.found) throw new Error("DRG not found after ensure");
+  await until(
+    env,
+    () => invoke(env, "ociGetDrg", { opContext: op, oci }),
+    (o) => o.found && o.lifecycleState === "AVAILABLE",
+  );
+  return drg;
 }
 
 /** Moves the shared virtual clock forward (the emulators' lifecycles follow it). */

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AzureScope } from "../../src/contracts";
-import { invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
+import { ensureGateway, invoke, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
 const NAME = "erp-prod";
@@ -15,21 +15,7 @@ describe("azureDeleteGateway", () => {
     const env = getEnv();
     const op = opContext(NAME);
     const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup };
-    const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
-      opContext: op,
-      azure,
-      virtualNetworkName: "vnet-erp",
-      addressPrefix: "10.10.255.0/27",
-    });
-    const gw = await invokeRetrying(env, "azureEnsureGateway", {
-      opContext: op,
-      azure,
-      location: "eastus",
-      virtualNetworkName: "vnet-erp",
-      gatewaySubnetId: subnet.subnetId,
-      sku: "Standard",
-    });
-    if (!gw.found) throw new Error("gateway not found after ensure");
+    const gw = await ensureGateway(env, op, azure);
     await until(
       env,
       () => invoke(env, "azureGetGateway", { opContext: op, azure }),

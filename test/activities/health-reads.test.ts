@@ -3,22 +3,19 @@
  * interconnect built under the app's resource names; failures are injected as a user would, through the
  * emulators' admin incidents.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HealthTargets } from "../../src/contracts";
 import { observeControlPlane, observeRoutes, refreshFailedCircuit, refreshFailedConnection } from "../../src/activities/health-reads";
-import { CloudCallLog } from "../../src/clouds/call-log";
-import { AzureClients, type AzureNetwork } from "../../src/clouds/azure/network";
-import { createAzureCredential } from "../../src/clouds/azure/credential";
-import { OciClients, type OciNetwork } from "../../src/clouds/oci/network";
+import type { CloudCallLog } from "../../src/clouds/call-log";
+import type { AzureNetwork } from "../../src/clouds/azure/network";
+import type { OciNetwork } from "../../src/clouds/oci/network";
 import { desiredSnapshot, type DesiredSnapshot } from "../../src/domain/desired-snapshot";
 import { checkFindings } from "../../src/domain/health-check";
-import { resourceNames } from "../../src/domain/names";
 import { exampleSpec } from "../support/example-spec";
-import { type CrossCloud, type ProvisionedIds, RG, admin, provision, startCrossCloud, waitFor } from "../local/emulators/cross-cloud";
+import { watchedInterconnect } from "../support/watched-interconnect";
+import { type CrossCloud, type ProvisionedIds, admin, startCrossCloud, waitFor } from "../local/emulators/cross-cloud";
 
 const NAME = "erp-prod";
-const names = resourceNames(NAME);
 let cloud: CrossCloud;
 let ids: ProvisionedIds;
 let azure: AzureNetwork;
@@ -29,34 +26,8 @@ let desired: DesiredSnapshot;
 
 beforeAll(async () => {
   cloud = await startCrossCloud();
-  ids = await provision(cloud, { gateway: names.gateway, circuit: names.circuit, connection: names.connection });
+  ({ ids, azure, oci, log, targets } = await watchedInterconnect(cloud, NAME));
   const { emu } = cloud;
-  log = new CloudCallLog();
-  azure = new AzureClients({
-    credential: createAzureCredential("emulator", emu.arm.token),
-    armEndpoint: emu.arm.url,
-    tlsCa: readFileSync(emu.arm.caCertPath, "utf8"),
-  }).network(emu.arm.subscriptionId, log);
-  oci = new OciClients({
-    endpoint: emu.oci.url,
-    tenancyId: emu.oci.tenancyId,
-    userId: emu.oci.userId,
-    fingerprint: emu.oci.fingerprint,
-    privateKey: readFileSync(emu.oci.privateKeyPath, "utf8"),
-  }).network(emu.oci.region, log);
-  targets = {
-    interconnect: NAME,
-    subscriptionId: emu.arm.subscriptionId,
-    resourceGroup: RG,
-    virtualNetworkName: "vnet-erp",
-    gatewayId: ids.gatewayId,
-    region: emu.oci.region,
-    virtualCircuitId: ids.virtualCircuitId,
-    drgId: ids.drgId,
-    drgAttachmentId: ids.attachmentId,
-    vcnId: emu.oci.vcnId,
-    routeTableId: emu.oci.routeTableId,
-  };
   desired = desiredSnapshot(
     {
       spec: {

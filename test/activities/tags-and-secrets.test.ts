@@ -8,7 +8,7 @@ import type { AzureScope, OciScope } from "../../src/contracts";
 import { decodeFailure } from "../../src/contracts";
 import { redactReason, virtualCircuitObservation } from "../../src/activities/virtual-circuit";
 import { CloudCallLog } from "../../src/clouds/call-log";
-import { invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
+import { ensureAvailableDrg, ensureGateway, invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
 const TAGS = { costCenter: "cc-42", owner: "network-team", interconnect: "not-this" };
@@ -22,29 +22,8 @@ describe("tags", () => {
     const oci: OciScope = { region: env.oci.region, compartmentId: env.oci.seed.compartmentId };
     const expected = { costCenter: "cc-42", owner: "network-team", interconnect: name };
 
-    const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
-      opContext: op,
-      azure,
-      virtualNetworkName: "vnet-erp",
-      addressPrefix: "10.10.255.0/27",
-    });
-    const gw = await invokeRetrying(env, "azureEnsureGateway", {
-      opContext: op,
-      azure,
-      location: "eastus",
-      virtualNetworkName: "vnet-erp",
-      gatewaySubnetId: subnet.subnetId,
-      sku: "Standard",
-      tags: TAGS,
-    });
-    if (!gw.found) throw new Error("gateway not found after ensure");
-    const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci, tags: TAGS });
-    if (!drg.found) throw new Error("DRG not found after ensure");
-    await until(
-      env,
-      () => invoke(env, "ociGetDrg", { opContext: op, oci }),
-      (o) => o.found && o.lifecycleState === "AVAILABLE",
-    );
+    const gw = await ensureGateway(env, op, azure, TAGS);
+    const drg = await ensureAvailableDrg(env, op, oci, TAGS);
     const att = await invoke(env, "ociEnsureDrgAttachment", {
       opContext: op,
       oci,
@@ -168,13 +147,7 @@ describe("the service key", () => {
     const name = "erp-keyleak";
     const op = opContext(name);
     const oci: OciScope = { region: env.oci.region, compartmentId: env.oci.seed.compartmentId };
-    const drg = await invoke(env, "ociEnsureDrg", { opContext: op, oci });
-    if (!drg.found) throw new Error("DRG not found after ensure");
-    await until(
-      env,
-      () => invoke(env, "ociGetDrg", { opContext: op, oci }),
-      (o) => o.found && o.lifecycleState === "AVAILABLE",
-    );
+    const drg = await ensureAvailableDrg(env, op, oci);
     const provider = await invoke(env, "ociReadProviderService", { opContext: op, ...oci });
     // A virtual circuit under our name with a key Azure has never issued: the emulated provider says so, quoting the key.
     await env.deps.oci.network(oci.region, new CloudCallLog()).createPrivateVirtualCircuit(

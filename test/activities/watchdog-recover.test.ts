@@ -3,50 +3,20 @@
  * starts replaces an instance of the same id that ended without ever owning the record, which is what
  * Azurite leaves behind when a kill -9 loses the record's claim but keeps the instance.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import { activityDeps, createActivityDeps, setActivityDeps } from "../../src/activities/deps";
-import { startFakeDurableApi, type FakeDurableApi } from "../functions/support/fake-durable-api";
+import { activityDeps } from "../../src/activities/deps";
+import { fakeInstance } from "../functions/support/fake-durable-api";
 import { exampleSpec } from "../support/example-spec";
-import { useAzurite } from "../support/azurite";
+import { useDurableActivityEnv } from "./env";
 
-const storage = useAzurite();
-let durable: FakeDurableApi;
+const durableApi = useDurableActivityEnv({ interconnects: "wdinterconnects", audit: "wdaudit" });
 
-beforeAll(async () => {
-  durable = await startFakeDurableApi();
-  setActivityDeps(
-    createActivityDeps({
-      azure: { credential: "emulator", armEndpoint: "https://127.0.0.1:9", emulatorToken: "unused" },
-      oci: {
-        endpoint: "http://127.0.0.1:9",
-        tenancyId: "ocid1.tenancy.oc1..unused",
-        userId: "ocid1.user.oc1..unused",
-        fingerprint: "00",
-        privateKey: "unused",
-      },
-      storage: { connectionString: storage.connectionString },
-      tables: { interconnects: "wdinterconnects", audit: "wdaudit" },
-    }),
-  );
-});
-afterAll(async () => {
-  setActivityDeps(undefined);
-  await durable.close();
-});
-
-const instance = (instanceId: string, runtimeStatus: string) => ({
-  name: "teardownInterconnect",
-  instanceId,
-  input: null,
-  runtimeStatus,
-  customStatus: null,
-  createdTime: new Date().toISOString(),
-  lastUpdatedTime: new Date().toISOString(),
-});
+const instance = (instanceId: string, runtimeStatus: string) => fakeInstance("teardownInterconnect", instanceId, runtimeStatus);
 
 describe("watchdogRecover", () => {
   it("starts the fresh teardown over a leftover instance of its id that has ended", async () => {
+    const durable = durableApi();
     const repo = activityDeps().store.interconnects;
     let rec = await repo.create({ name: "erp-prod", spec: exampleSpec() as never });
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);

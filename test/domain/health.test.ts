@@ -26,6 +26,17 @@ const draft = fc.record<FindingDraft>({
 const T0 = "2026-12-01T10:00:00.000Z";
 const T1 = "2026-12-01T10:05:00.000Z";
 const T2 = "2026-12-01T10:10:00.000Z";
+const PATH_DOWN: FindingDraft = {
+  code: "path-down",
+  subject: "secondary",
+  tier: "routes",
+  signal: "s",
+  expected: "e",
+  observed: "o",
+  severity: "warning",
+  remedy: "alert-only",
+  action: "a",
+};
 
 describe("health status", () => {
   it("is down with any critical finding, degraded with only warnings, healthy with none", () => {
@@ -56,18 +67,7 @@ describe("nextHealth", () => {
   });
 
   it("a control-plane check keeps the route findings of the last route check, a route check replaces them", () => {
-    const pathDown: FindingDraft = {
-      code: "path-down",
-      subject: "secondary",
-      tier: "routes",
-      signal: "s",
-      expected: "e",
-      observed: "o",
-      severity: "warning",
-      remedy: "alert-only",
-      action: "a",
-    };
-    const routes = nextHealth(undefined, [pathDown], { at: T0, tiers: ["control-plane", "routes"] });
+    const routes = nextHealth(undefined, [PATH_DOWN], { at: T0, tiers: ["control-plane", "routes"] });
     expect(routes).toMatchObject({ status: "degraded", routesCheckedAt: T0 });
     const control = nextHealth(routes, [], { at: T1, tiers: ["control-plane"] });
     expect(control).toMatchObject({ status: "degraded", routesCheckedAt: T0, checkedAt: T1, findings: [{ code: "path-down", since: T0 }] });
@@ -82,17 +82,7 @@ describe("nextHealth", () => {
   });
 
   it("reports a transition when the set of findings changes under the same status", () => {
-    const a: FindingDraft = {
-      code: "path-down",
-      subject: "secondary",
-      tier: "routes",
-      signal: "s",
-      expected: "e",
-      observed: "o",
-      severity: "warning",
-      remedy: "alert-only",
-      action: "a",
-    };
+    const a = PATH_DOWN;
     const b: FindingDraft = { ...a, code: "vnet-prefix-unrouted", subject: "10.11.0.0/16", remedy: "auto-repair" };
     const all = [...CHECK_TIERS];
     const one = nextHealth(undefined, [a], { at: T0, tiers: all });

@@ -5,10 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { failedProvisioningLeftNothing } from "../../src/domain/failed-provisioning";
-import { provisionInterconnect } from "../../src/workflows/provision";
 import type { FakeClouds } from "./fake-clouds";
-import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, PROVISION_ID } from "./fixtures";
-import { runOrchestration } from "./harness";
+import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, runProvision } from "./fixtures";
+
+/** OCI refuses the DRG for good (unknown compartment): the provisioning fails at drg and compensates. */
+const COMPARTMENT_NOT_FOUND = {
+  code: "RelatedResourceNotAuthorizedOrNotFound",
+  message: "compartmentId not found",
+  retryable: false,
+  cloud: "oci" as const,
+  statusCode: 400,
+};
 
 function leftNothing(clouds: FakeClouds): boolean {
   const record = clouds.record;
@@ -25,12 +32,7 @@ describe("a failed provisioning's record", () => {
   it("pre-flight refuses an azure.location other than the VNet's region, naming azure.location, before anything exists", async () => {
     const clouds = cloudsWithRecord();
     const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, location: "australiaeast" } };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ spec }),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: provisionInput({ spec }) });
     expect(run.error).toMatch(
       /preflight: PREFLIGHT_FAILED: azure\.location australiaeast differs from the region of virtual network vnet-erp \(eastus\); the gateway and its public IP must be in the VNet's region/,
     );
@@ -40,21 +42,8 @@ describe("a failed provisioning's record", () => {
 
   it("after a compensation that removed everything: the message says so and the record owns no shared resource", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureDrg", [
-      {
-        code: "RelatedResourceNotAuthorizedOrNotFound",
-        message: "compartmentId not found",
-        retryable: false,
-        cloud: "oci",
-        statusCode: 400,
-      },
-    ]);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    clouds.failNext.set("ociEnsureDrg", [COMPARTMENT_NOT_FOUND]);
+    const run = await runProvision(clouds);
     expect(run.error).toMatch(/failed at drg: .*; compensation removed what this run created$/);
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(clouds.record?.resources.owned).toEqual({ gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false });
@@ -63,22 +52,9 @@ describe("a failed provisioning's record", () => {
 
   it("with resources kept for inspection: the record still owns them and holds its networks", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureDrg", [
-      {
-        code: "RelatedResourceNotAuthorizedOrNotFound",
-        message: "compartmentId not found",
-        retryable: false,
-        cloud: "oci",
-        statusCode: 400,
-      },
-    ]);
+    clouds.failNext.set("ociEnsureDrg", [COMPARTMENT_NOT_FOUND]);
     const spec = { ...EXAMPLE_SPEC, keepResourcesOnFailure: true };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ spec }),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: provisionInput({ spec }) });
     expect(run.error).toMatch(/resources kept for inspection: gateway-subnet, gateway, drg/);
     expect(clouds.record?.resources.owned).toMatchObject({ gatewaySubnet: true, gateway: true });
     expect(leftNothing(clouds)).toBe(false);
@@ -88,21 +64,8 @@ describe("a failed provisioning's record", () => {
 describe("the record and status while a failed provisioning compensates", () => {
   it("say failed, with the failure, before the first removal, and the step number never goes back", async () => {
     const clouds = cloudsWithRecord();
-    clouds.failNext.set("ociEnsureDrg", [
-      {
-        code: "RelatedResourceNotAuthorizedOrNotFound",
-        message: "compartmentId not found",
-        retryable: false,
-        cloud: "oci",
-        statusCode: 400,
-      },
-    ]);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    clouds.failNext.set("ociEnsureDrg", [COMPARTMENT_NOT_FOUND]);
+    const run = await runProvision(clouds);
     expect(run.error).toMatch(/compensation removed what this run created$/);
 
     // The first failed write comes before any removal and already names the failure and the compensation.

@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { provisionInterconnect } from "../../src/workflows/provision";
 import { DEFAULT_WORKFLOW_TIMING, workflowTimingFromSettings } from "../../src/workflows/names";
 import { DEFAULT_WAIT_PROFILES, nextPollAt, type PollCadence } from "../../src/workflows/waits";
-import { runOrchestration, type RunResult } from "./harness";
-import { cloudCalls, cloudsWithRecord, provisionInput, PROVISION_ID } from "./fixtures";
+import type { RunResult } from "./harness";
+import { cloudCalls, cloudsWithRecord, provisionInput, runProvision } from "./fixtures";
 import type { FakeClouds, FakeOptions } from "./fake-clouds";
 
 const MIN = 60_000;
@@ -15,12 +14,7 @@ const CRITICAL_PATH_MIN = GATEWAY_MIN + CONNECTION_MIN;
 
 async function provision(options: FakeOptions = {}): Promise<{ run: RunResult; clouds: FakeClouds }> {
   const clouds = cloudsWithRecord(options);
-  const run = await runOrchestration({
-    orchestrator: provisionInterconnect,
-    input: provisionInput(),
-    instanceId: PROVISION_ID,
-    activities: clouds.boundary,
-  });
+  const run = await runProvision(clouds);
   return { run, clouds };
 }
 
@@ -241,43 +235,23 @@ describe("timing input", () => {
   it("rejects a wait profile that ends before it starts, naming the field", async () => {
     const clouds = cloudsWithRecord();
     const timing = { ...DEFAULT_WORKFLOW_TIMING, waits: { gateway: { earliestSeconds: 1200, latestSeconds: 600 } } };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: { ...provisionInput(), timing },
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: { ...provisionInput(), timing } });
     expect(run.error).toMatch(/input\.timing\.waits\.gateway\.latestSeconds must be at least earliestSeconds/);
     expect(run.calls).toHaveLength(0);
   });
 
   it("rejects an unknown wait and a window fraction out of range", async () => {
     const clouds = cloudsWithRecord();
-    const unknown = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: { ...provisionInput(), timing: { waits: { gatway: { earliestSeconds: 1 } } } },
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const unknown = await runProvision(clouds, { input: { ...provisionInput(), timing: { waits: { gatway: { earliestSeconds: 1 } } } } });
     expect(unknown.error).toMatch(/input\.timing\.waits\.gatway is not a known wait/);
-    const fraction = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: { ...provisionInput(), timing: { pollWindowFraction: 2 } },
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const fraction = await runProvision(clouds, { input: { ...provisionInput(), timing: { pollWindowFraction: 2 } } });
     expect(fraction.error).toMatch(/input\.timing\.pollWindowFraction must be more than 0 and at most 1/);
   });
 
   it("follows a profile given in the input: a gateway expected at 30-35 min is first read at 30", async () => {
     const clouds = cloudsWithRecord();
     const timing = { waits: { gateway: { earliestSeconds: 1800, latestSeconds: 2100 } } };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: { ...provisionInput(), timing },
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: { ...provisionInput(), timing } });
     expect(run.error).toBeUndefined();
     const created = at(run, "azureEnsureGateway");
     const waitReads = run.calls.filter((c) => c.name === "azureGetGateway" && Date.parse(c.at) >= created + 15 * MIN);

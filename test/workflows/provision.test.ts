@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { provisionInterconnect } from "../../src/workflows/provision";
-import { replayHistory, runOrchestration } from "./harness";
-import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, PROVISION_ID } from "./fixtures";
+import { replayHistory } from "./harness";
+import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, PROVISION_ID, runProvision } from "./fixtures";
 
 const MIN = 60_000;
 
@@ -9,12 +9,7 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("builds everything in the documented order and activates the record only after verification", async () => {
     const clouds = cloudsWithRecord();
     const input = provisionInput();
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input,
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input });
 
     expect(run.error).toBeUndefined();
     expect(run.output).toMatchObject({
@@ -58,12 +53,7 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("puts the spec's tags on every create, on both clouds", async () => {
     const clouds = cloudsWithRecord();
     const tags = { costCenter: "cc-4711", owner: "erp-team" };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ spec: { ...EXAMPLE_SPEC, tags } }),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: provisionInput({ spec: { ...EXAMPLE_SPEC, tags } }) });
     expect(run.error).toBeUndefined();
     const creates = [
       "azureEnsureGateway",
@@ -78,23 +68,13 @@ describe("provisionInterconnect on the real replay engine", () => {
       expect(call?.input.tags, name).toEqual(tags);
     }
     // without tags in the spec, none are sent (the activities still add the interconnect tag)
-    const untagged = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: cloudsWithRecord().boundary,
-    });
+    const untagged = await runProvision(cloudsWithRecord());
     expect(untagged.calls.filter((c) => creates.includes(c.name)).every((c) => !("tags" in c.input))).toBe(true);
   });
 
   it("runs the gateway in parallel: total time is the gateway's 30 min plus the connection, not the sum of all steps", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     const elapsedMin = (run.endedAt.getTime() - run.startedAt.getTime()) / MIN;
     // critical path: gateway 30 + connection 2; one sequential run would be > 40 min
     expect(elapsedMin).toBeGreaterThanOrEqual(32);
@@ -105,12 +85,7 @@ describe("provisionInterconnect on the real replay engine", () => {
 
   it("shows step, n of N, what it waits for, since, last observation and deadline in the custom status", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     const providerWait = run.statuses.find((s) => s.step === "provider" && typeof s.lastObserved === "string");
     expect(providerWait).toMatchObject({
       operation: "provision",
@@ -140,12 +115,7 @@ describe("provisionInterconnect on the real replay engine", () => {
 
   it("writes audit rows at each step start and finish, and never a service key", async () => {
     const clouds = cloudsWithRecord();
-    await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    await runProvision(clouds);
     const circuitRows = clouds.audit.filter((a) => a.step === "circuit").map((a) => a.event);
     expect(circuitRows).toEqual(["started", "succeeded"]);
     expect(clouds.audit.filter((a) => a.event === "started")).toHaveLength(15);
@@ -154,12 +124,7 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("replays the same history to the same actions and result (determinism)", async () => {
     const clouds = cloudsWithRecord();
     const input = provisionInput();
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input,
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input });
     const again = await replayHistory(provisionInterconnect, run.history, input, PROVISION_ID);
     expect(again.output).toEqual(run.output);
     const scheduled = run.history.filter((e) => e.EventType === 4 || e.EventType === 10).length;
@@ -172,12 +137,7 @@ describe("provisionInterconnect on the real replay engine", () => {
       { code: "TooManyRequests", message: "throttled", retryable: true, cloud: "oci", statusCode: 429, retryAfterSeconds: 45 },
       { code: "InternalError", message: "5xx", retryable: true, cloud: "oci", statusCode: 500 },
     ]);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toBeUndefined();
     const attempts = run.calls.filter((c) => c.name === "ociEnsureDrg");
     expect(attempts).toHaveLength(3);
@@ -194,12 +154,7 @@ describe("provisionInterconnect on the real replay engine", () => {
       "ociEnsureDrg",
       Array.from({ length: 5 }, () => throttled),
     );
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.calls.filter((c) => c.name === "ociEnsureDrg")).toHaveLength(5);
     expect(clouds.audit.filter((a) => a.event === "retrying" && a.step === "drg")).toHaveLength(4);
     expect(clouds.audit.filter((a) => a.event === "failed").map((a) => [a.step, a.message])).toEqual(
@@ -221,12 +176,7 @@ describe("provisionInterconnect on the real replay engine", () => {
         retryAfterSeconds: 10,
       },
     ]);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toBeUndefined();
     const attempts = run.calls.filter((c) => c.name === "azureEnsureGateway");
     expect(attempts).toHaveLength(2);
@@ -237,12 +187,7 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("fails a permanent pre-flight problem at once, before anything billable, naming every problem", async () => {
     const clouds = cloudsWithRecord({ vnetPrefixes: ["10.10.0.0/16", "192.168.100.0/24"] });
     const spec = { ...EXAMPLE_SPEC, azure: { ...EXAMPLE_SPEC.azure, peeringLocation: "Amsterdam" } };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ spec }),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: provisionInput({ spec }) });
     expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED/);
     expect(run.error).toMatch(/Amsterdam/);
     expect(run.error).toMatch(/bgp\.primaryPeeringCidr/);
@@ -260,12 +205,7 @@ describe("provisionInterconnect on the real replay engine", () => {
       ...EXAMPLE_SPEC,
       azure: { ...EXAMPLE_SPEC.azure, virtualNetwork: { name: "vnet-erp", gatewaySubnetPrefix: "10.10.1.0/27" } },
     };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ spec }),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: provisionInput({ spec }) });
     expect(run.error).toMatch(/preflight: PREFLIGHT_FAILED/);
     expect(run.error).toMatch(/gatewaySubnetPrefix 10\.10\.1\.0\/27 overlaps subnet snet-app \(10\.10\.1\.0\/24\)/);
     expect(run.error).not.toMatch(/oci\.drgId|already attached/);
@@ -281,33 +221,18 @@ describe("provisionInterconnect on the real replay engine", () => {
     };
     const named = cloudsWithRecord({ vcnDrgAttachments: [theirs] });
     const spec = { ...EXAMPLE_SPEC, oci: { ...EXAMPLE_SPEC.oci, drgId: "ocid1.drg.oc1.iad.theirs" } };
-    const a = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ spec }),
-      instanceId: PROVISION_ID,
-      activities: named.boundary,
-    });
+    const a = await runProvision(named, { input: provisionInput({ spec }) });
     expect(a.error).toBeUndefined();
     const ours = cloudsWithRecord({
       vcnDrgAttachments: [{ ...theirs, drgId: "ocid1.drg.oc1.iad.ours", displayName: "drgatt-erp-prod-vcn" }],
     });
-    const b = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: ours.boundary,
-    });
+    const b = await runProvision(ours);
     expect(b.error).toBeUndefined();
   });
 
   it("stops at once when the AzurePrivatePeering was not created by the provider (peer ASN not 31898), and compensates", async () => {
     const clouds = cloudsWithRecord({ peerAsn: 65001 });
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toMatch(/failed at provider: CLOUD_STATE_FAILED: .*AzurePrivatePeering has peer ASN 65001, not Oracle's 31898/);
     expect(cloudCalls(run.calls)).not.toContain("ociEnsureRouteRules");
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
@@ -316,12 +241,7 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("does not verify routes to the VCN learned from elsewhere: next hop and AS path must be Oracle's, within the verification deadline", async () => {
     const clouds = cloudsWithRecord({ routesFromElsewhere: true });
     const timing = { verificationDeadlineMinutes: 4 };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: { ...provisionInput(), timing },
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: { ...provisionInput(), timing } });
     expect(run.error).toMatch(/failed at verification: DEADLINE_EXCEEDED: gave up waiting for .* after 4 min/);
     expect(run.error).toMatch(/primary route table has 10\.20\.0\.0\/16 but not via Oracle \(next hop 192\.168\.100\.1, AS 31898\)/);
     expect(clouds.record).toMatchObject({ state: "failed", failure: { step: "verification" } });
@@ -334,23 +254,13 @@ describe("provisionInterconnect on the real replay engine", () => {
   it("bounds the DRG waits by their own deadline, not the connection's", async () => {
     const clouds = cloudsWithRecord();
     const timing = { drgDeadlineMinutes: 0.5, connectionDeadlineMinutes: 60 };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: { ...provisionInput(), timing },
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: { ...provisionInput(), timing } });
     expect(run.error).toMatch(/failed at drg: DEADLINE_EXCEEDED: gave up waiting for the DRG to be AVAILABLE after 0\.5 min/);
   });
 
   it("fails with the field named when started with a malformed input", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: { ...provisionInput(), bgpPlan: { primary: {} } },
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: { ...provisionInput(), bgpPlan: { primary: {} } } });
     expect(run.error).toMatch(/input\.bgpPlan\.primary\.cidr/);
     expect(run.calls).toHaveLength(0);
   });
@@ -361,22 +271,12 @@ describe("a provisioning restarted over a stopped attempt", () => {
     // The earlier attempt created the GatewaySubnet; this attempt's pre-flight sees it already there.
     const clouds = cloudsWithRecord({ existingGatewaySubnet: true });
     const ownedBefore = { gatewaySubnet: true, gateway: true, drg: true, drgAttachment: true };
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ attempt: 2, ownedBefore }),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: provisionInput({ attempt: 2, ownedBefore }) });
     expect(run.error).toBeUndefined();
     expect(clouds.record?.resources.owned).toEqual(ownedBefore);
 
     const fresh = cloudsWithRecord({ existingGatewaySubnet: true });
-    await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: fresh.boundary,
-    });
+    await runProvision(fresh);
     expect(fresh.record?.resources.owned).toMatchObject({ gatewaySubnet: false });
   });
 });

@@ -4,10 +4,7 @@
  * at the queue deadline having built nothing, and leaves the record alone once superseded.
  */
 import { describe, expect, it } from "vitest";
-import { provisionInterconnect } from "../../src/workflows/provision";
-import { teardownInterconnect } from "../../src/workflows/teardown";
-import { runOrchestration } from "./harness";
-import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, PROVISION_ID, TEARDOWN_ID, teardownInput } from "./fixtures";
+import { cloudCalls, cloudsWithRecord, EXAMPLE_SPEC, provisionInput, runProvision, runTeardown, TEARDOWN_ID } from "./fixtures";
 import { DEFAULT_WORKFLOW_TIMING } from "../../src/workflows/names";
 
 const behind = { owner: "erp-a", operation: "provision", instanceId: "provision-erp-a-1", since: "2025-06-01T07:50:00.000Z", holds: true };
@@ -17,13 +14,7 @@ describe("a provisioning queued behind another run on its VNet and VCN", () => {
   it("waits with 'queued behind … since …' and a deadline, wakes on its round's event, then builds", async () => {
     const clouds = cloudsWithRecord();
     clouds.turnAnswers.push(waiting);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-      events: { "networkTurn-1": { reason: "a turn was released" } },
-    });
+    const run = await runProvision(clouds, { events: { "networkTurn-1": { reason: "a turn was released" } } });
     expect(run.error).toBeUndefined();
     expect(run.output).toMatchObject({ state: "active" });
     const queued = run.statuses.find((s) => s.step === "queue" && String(s.message).startsWith("queued behind"));
@@ -52,12 +43,7 @@ describe("a provisioning queued behind another run on its VNet and VCN", () => {
   it("looks again on its own timer when no event comes (a lost wake-up cannot strand it)", async () => {
     const clouds = cloudsWithRecord();
     clouds.turnAnswers.push(waiting, waiting);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.output).toMatchObject({ state: "active" });
     const firstTimer = run.timers[0];
     expect(firstTimer).toBeDefined();
@@ -70,12 +56,7 @@ describe("a provisioning queued behind another run on its VNet and VCN", () => {
   it("gives up at the queue deadline, failed at queue having created nothing, and gives its place back", async () => {
     const clouds = cloudsWithRecord();
     for (let i = 0; i < 50; i++) clouds.turnAnswers.push(waiting);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput({ timing: { ...DEFAULT_WORKFLOW_TIMING, queueDeadlineMinutes: 30 } }),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input: provisionInput({ timing: { ...DEFAULT_WORKFLOW_TIMING, queueDeadlineMinutes: 30 } }) });
     expect(String(run.error)).toMatch(/gave up waiting for its turn after 30 min/);
     expect(clouds.record).toMatchObject({
       state: "failed",
@@ -91,12 +72,7 @@ describe("a provisioning queued behind another run on its VNet and VCN", () => {
       outcome: "superseded",
       reason: "the interconnect's record moved on (deleted, operation provision-erp-prod-1)",
     });
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toBeUndefined();
     expect(run.output).toEqual({ state: "superseded" });
     expect(clouds.recordHistory).toEqual([]);
@@ -109,13 +85,7 @@ describe("a teardown queued behind another run", () => {
     const clouds = cloudsWithRecord({}, "active");
     clouds.record = { ...clouds.record!, state: "tearing-down", operationId: TEARDOWN_ID, spec: EXAMPLE_SPEC };
     clouds.turnAnswers.push({ ...waiting, behind: { ...behind, operation: "teardown", instanceId: "teardown-erp-a-2" } });
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      events: { "networkTurn-1": {} },
-    });
+    const run = await runTeardown(clouds, { events: { "networkTurn-1": {} } });
     expect(run.error).toBeUndefined();
     expect(run.statuses.some((s) => /^queued behind erp-a \(teardown\) since 2025-06-01T/.test(String(s.message)))).toBe(true);
     const secondLook = run.calls.findIndex(

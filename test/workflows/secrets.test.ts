@@ -1,8 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { provisionInterconnect } from "../../src/workflows/provision";
-import { teardownInterconnect } from "../../src/workflows/teardown";
-import { runOrchestration } from "./harness";
-import { cloudsWithRecord, provisionInput, PROVISION_ID, TEARDOWN_ID, teardownInput } from "./fixtures";
+import { cloudsWithRecord, runProvision, runTeardown, TEARDOWN_ID } from "./fixtures";
 
 /**
  * A cloud's error text can quote the ExpressRoute service key (OCI: "Invalid providerServiceKeyName
@@ -20,12 +17,7 @@ describe("a failure that quotes the service key", () => {
       { code: "TooManyRequests", message: quoting, retryable: true, cloud: "oci", statusCode: 429 },
       { code: "InvalidParameter", message: quoting, retryable: false, cloud: "oci", statusCode: 400 },
     ]);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toContain(
       `failed at virtual-circuit: InvalidParameter: Invalid providerServiceKeyName ${MASKED} for provider service`,
     );
@@ -50,12 +42,7 @@ describe("a failure that quotes the service key", () => {
         statusCode: 400,
       },
     ]);
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runTeardown(clouds);
     expect(run.error).toContain(`BadRequest: connection refers to circuit with service key ${MASKED}`);
     expect(run.error).not.toContain(SERVICE_KEY);
     expect(JSON.stringify(clouds.record)).not.toContain(SERVICE_KEY);

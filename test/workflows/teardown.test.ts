@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { provisionInterconnect } from "../../src/workflows/provision";
 import { teardownInterconnect } from "../../src/workflows/teardown";
-import { replayHistory, runOrchestration } from "./harness";
-import { cloudCalls, cloudsWithRecord, provisionInput, PROVISION_ID, TEARDOWN_ID, teardownInput } from "./fixtures";
-import type { FakeClouds } from "./fake-clouds";
+import { replayHistory } from "./harness";
+import {
+  cloudCalls,
+  cloudsWithRecord,
+  provisionedForTeardown,
+  provisionInput,
+  PROVISION_ID,
+  runProvision,
+  runTeardown,
+  TEARDOWN_ID,
+  teardownInput,
+} from "./fixtures";
 
 /** The safe order (DESIGN.md "Teardown"): each pair's first delete only once the second's delete is over. */
 const SAFE_ORDER: [before: string, after: string][] = [
@@ -24,29 +32,11 @@ function expectSafeOrder(calls: { name: string; at: string }[]): void {
   }
 }
 
-async function provisioned(clouds: FakeClouds) {
-  const run = await runOrchestration({
-    orchestrator: provisionInterconnect,
-    input: provisionInput(),
-    instanceId: PROVISION_ID,
-    activities: clouds.boundary,
-  });
-  expect(run.error).toBeUndefined();
-  clouds.record!.operationId = TEARDOWN_ID;
-  return run.endedAt;
-}
-
 describe("teardownInterconnect on the real replay engine", () => {
   it("removes everything in the only safe order and waits for Azure to catch up before deleting the circuit", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const start = await provisionedForTeardown(clouds);
+    const run = await runTeardown(clouds, { start });
 
     expect(run.error).toBeUndefined();
     expect(run.output).toEqual({ state: "deleted", kept: [] });
@@ -71,16 +61,10 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("keeps what another interconnect's usage row names, says for whom, and removes only this interconnect's own", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     // erp-dr provisioned on the same VNet and VCN since: it uses the gateway, its IP, the subnet, the DRG, the attachment and the rule.
     for (const [key, row] of clouds.usage) if (!/^(virtual-network|vcn|route-table)\|/.test(key)) row.users = [...row.users, "erp-dr"];
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     expect(clouds.record?.state).toBe("deleted");
     expect(clouds.leftovers(run.endedAt)).toEqual(["route-rules", "drg-attachment", "drg", "gateway", "public-ip", "gateway-subnet"]);
@@ -101,17 +85,11 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("as the last user removes what another interconnect created (hand-over)", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     // Everything shared was created by erp-old, since deleted: its rows name it as creator and erp-prod as the only user.
     for (const row of clouds.usage.values()) if (row.createdBy === "erp-prod") row.createdBy = "erp-old";
     clouds.record!.resources.owned = { gatewaySubnet: false, gateway: false, drg: false, drgAttachment: false };
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const handedOver = clouds.audit.filter((e) => e.event === "succeeded" && /handed over/.test(e.message)).map((e) => e.step);
@@ -121,14 +99,8 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("removes in parallel where nothing links the resources: the gateway does not wait behind the circuit chain, nor the OCI side behind Azure", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const start = await provisionedForTeardown(clouds);
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     const first = (name: string) => Date.parse(run.calls.find((c) => c.name === name)!.at);
     // the gateway goes right after its connection, while the virtual circuit terminates and Azure catches up
@@ -149,19 +121,13 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("calls again an activity whose result in the history is not what its contract allows, instead of reading it", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     let corrupted = 0;
     const activities = (name: string, input: unknown, now: Date) => {
       const result = clouds.boundary(name, input, now);
       return name === "azureDeleteGateway" && corrupted++ === 0 ? null : result;
     };
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities,
-      start,
-    });
+    const run = await runTeardown(clouds, { activities, start });
     expect(run.error).toBeUndefined();
     expect(
       clouds.audit.some(
@@ -175,31 +141,19 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("clears an earlier failure when the teardown of a failed record (already tearing-down) finishes", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     // As the DELETE trigger leaves it: moved to tearing-down itself, the failed provisioning's reason still on the record.
     clouds.record!.state = "tearing-down";
     clouds.record!.failure = { step: "gateway", code: "DEADLINE_EXCEEDED", message: "an earlier attempt gave up" };
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     expect(clouds.record).toMatchObject({ state: "deleted", failure: null });
   });
 
   it("waits out ConflictError on the circuit delete with timers instead of failing", async () => {
     const clouds = cloudsWithRecord({ extraCircuitDeleteConflicts: 3 });
-    const start = await provisioned(clouds);
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const start = await provisionedForTeardown(clouds);
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     const circuitDeletes = run.calls.filter((c) => c.name === "azureDeleteCircuit");
     expect(circuitDeletes).toHaveLength(4);
@@ -212,14 +166,8 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("deletes the circuit again when ARM accepted the delete and then failed it, instead of waiting out the deadline", async () => {
     const clouds = cloudsWithRecord({ circuitDeletesFailingLate: 2 });
-    const start = await provisioned(clouds);
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const start = await provisionedForTeardown(clouds);
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const circuitDeletes = run.calls.filter((c) => c.name === "azureDeleteCircuit");
@@ -234,15 +182,9 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("removes the gateway's public IP even when the GatewaySubnet is not ours (nothing of ours is left)", async () => {
     const clouds = cloudsWithRecord({ existingGatewaySubnet: true });
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     expect(clouds.leftovers(start)).toContain("public-ip");
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual(["gateway-subnet"]);
     expect(run.calls.some((c) => c.name === "azureDeleteGatewaySubnet")).toBe(false);
@@ -258,13 +200,7 @@ describe("teardownInterconnect on the real replay engine", () => {
     const t0 = new Date("2025-06-01T08:00:00Z");
     clouds.gateway = { createdAt: t0.getTime() - 10 * 60_000 };
     clouds.publicIp = { createdAt: t0.getTime() - 10 * 60_000 };
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start: t0,
-    });
+    const run = await runTeardown(clouds, { start: t0 });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const deletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
@@ -277,16 +213,10 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("waits for the provisioning it stopped to be terminal before removing anything", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     clouds.provisioningEndsAt = start.getTime() + 90_000;
     const input = teardownInput({ stoppedProvisioning: PROVISION_ID });
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input,
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { input, start });
     expect(run.error).toBeUndefined();
     const checks = run.calls.filter((c) => c.name === "provisioningInstanceState");
     expect(checks.every((c) => c.input.instanceId === PROVISION_ID)).toBe(true);
@@ -299,16 +229,10 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("removes a virtual circuit a stopped provisioning created after its removal, instead of waiting for the circuit until the deadline", async () => {
     const clouds = cloudsWithRecord({ lateVirtualCircuitMinutes: 3 });
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     clouds.provisioningEndsAt = start.getTime();
     const input = teardownInput({ stoppedProvisioning: PROVISION_ID });
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input,
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { input, start });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(run.calls.filter((c) => c.name === "ociDeleteVirtualCircuit").length).toBeGreaterThanOrEqual(2);
@@ -323,15 +247,9 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("sweeps once more at the end and removes a virtual circuit that appeared after the circuit went", async () => {
     const clouds = cloudsWithRecord({ lateVirtualCircuitMinutes: 12 });
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     clouds.provisioningEndsAt = start.getTime();
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput({ stoppedProvisioning: PROVISION_ID }),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { input: teardownInput({ stoppedProvisioning: PROVISION_ID }), start });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(clouds.audit.some((a) => a.step === "sweep" && a.event === "retrying")).toBe(true);
@@ -340,12 +258,7 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("rejects a teardown input whose stoppedProvisioning is not an instance id", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: { ...teardownInput(), stoppedProvisioning: 7 },
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runTeardown(clouds, { input: { ...teardownInput(), stoppedProvisioning: 7 } });
     expect(run.error).toMatch(/input\.stoppedProvisioning must be a non-empty string/);
     expect(run.calls).toHaveLength(0);
   });
@@ -356,13 +269,7 @@ describe("teardownInterconnect on the real replay engine", () => {
     const t0 = new Date("2025-06-01T08:00:00Z");
     clouds.circuit = { createdAt: t0.getTime() - 60_000, deleteConflicts: 0 };
     clouds.drg = { createdAt: t0.getTime() - 120_000 };
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start: t0,
-    });
+    const run = await runTeardown(clouds, { start: t0 });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual(["gateway-subnet"]);
     expect(run.calls.some((c) => c.name === "azureDeleteGatewaySubnet")).toBe(false);
@@ -373,27 +280,16 @@ describe("teardownInterconnect on the real replay engine", () => {
   it("fails with a clear reason when the interconnect is unknown, without touching any cloud", async () => {
     const clouds = cloudsWithRecord();
     clouds.record = null;
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runTeardown(clouds);
     expect(run.error).toMatch(/record: NOT_FOUND: no interconnect named erp-prod/);
     expect(cloudCalls(run.calls)).toEqual([]);
   });
 
   it("replays the same history to the same actions (determinism)", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     const input = teardownInput();
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input,
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { input, start });
     const again = await replayHistory(teardownInterconnect, run.history, input, TEARDOWN_ID);
     expect(again.output).toEqual(run.output);
   });
@@ -402,12 +298,7 @@ describe("teardownInterconnect on the real replay engine", () => {
 describe("compensation after a failed provisioning", () => {
   it("provider never provisions: deadline, then the virtual circuit goes before the circuit, and nothing is left billing", async () => {
     const clouds = cloudsWithRecord({ providerNeverProvisions: true });
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
 
     expect(run.error).toMatch(/failed at provider: DEADLINE_EXCEEDED: gave up waiting for virtual circuit PROVISIONED/);
     expect(run.error).toMatch(/last observed: virtual circuit PENDING_PROVIDER/);
@@ -432,12 +323,7 @@ describe("compensation after a failed provisioning", () => {
   it("keeps what was built when the spec asks for it, and says so in the failure", async () => {
     const clouds = cloudsWithRecord({ providerNeverProvisions: true });
     const input = provisionInput({ spec: { ...provisionInput().spec, keepResourcesOnFailure: true } });
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input,
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds, { input });
     expect(run.error).toMatch(/resources kept for inspection: gateway-subnet, gateway, drg, drg-attachment, circuit, virtual-circuit/);
     expect(cloudCalls(run.calls).some((n) => n.includes("Delete"))).toBe(false);
     expect(clouds.leftovers(run.endedAt)).toEqual(expect.arrayContaining(["circuit", "virtual-circuit"]));
@@ -455,12 +341,7 @@ describe("compensation after a failed provisioning", () => {
         requestId: "opc-1",
       },
     ]);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toMatch(/failed at virtual-circuit: InvalidParameter: service key rejected/);
     expect(run.calls.filter((c) => c.name === "ociEnsureVirtualCircuit")).toHaveLength(1);
     expect(cloudCalls(run.calls)).toContain("azureDeleteCircuit");
@@ -472,12 +353,7 @@ describe("compensation after a failed provisioning", () => {
     clouds.failNext.set("ociEnsureVirtualCircuit", [
       { code: "InvalidParameter", message: "rejected", retryable: false, cloud: "oci", statusCode: 400 },
     ]);
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toMatch(/compensation removed what this run created/);
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const gatewayCreated = Date.parse(run.calls.find((c) => c.name === "azureEnsureGateway")!.at);

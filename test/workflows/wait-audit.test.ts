@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { provisionInterconnect } from "../../src/workflows/provision";
-import { teardownInterconnect } from "../../src/workflows/teardown";
-import { runOrchestration } from "./harness";
-import { cloudsWithRecord, provisionInput, PROVISION_ID, TEARDOWN_ID, teardownInput } from "./fixtures";
+import { cloudsWithRecord, provisionedForTeardown, runProvision, runTeardown } from "./fixtures";
 
 describe("durable waits in the audit trail", () => {
   it("writes each wait's start (what, since, deadline) and its end, in orchestration time, so a timeline can shade it", async () => {
     const clouds = cloudsWithRecord();
-    const run = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
+    const run = await runProvision(clouds);
     expect(run.error).toBeUndefined();
     const waits = clouds.audit.filter((a) => a.event === "waiting" && a.details?.wait === "gateway");
     expect(waits.map((w) => w.step)).toEqual(["gateway-ready", "gateway-ready"]);
@@ -33,22 +25,9 @@ describe("durable waits in the audit trail", () => {
 
   it("writes the removal's waits the same way (teardown and compensation), each under its own step", async () => {
     const clouds = cloudsWithRecord();
-    const provisioned = await runOrchestration({
-      orchestrator: provisionInterconnect,
-      input: provisionInput(),
-      instanceId: PROVISION_ID,
-      activities: clouds.boundary,
-    });
-    expect(provisioned.error).toBeUndefined();
-    clouds.record!.operationId = TEARDOWN_ID;
+    const start = await provisionedForTeardown(clouds);
     clouds.audit.length = 0;
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start: provisioned.endedAt,
-    });
+    const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     const waits = clouds.audit.filter((a) => a.event === "waiting" && typeof a.details?.wait === "string");
     const byStep = (step: string) => waits.filter((w) => w.step === step);

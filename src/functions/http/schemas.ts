@@ -92,8 +92,8 @@ export const problemSchema = z
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details (application/problem+json)." });
 
-/** The Durable Functions HTTP management payload (createCheckStatusResponse). */
-const durableManagement = {
+/** The Durable Functions HTTP management payload (createCheckStatusResponse), in every 202 that starts an orchestration. */
+export const durableManagement = {
   id: z.string().meta({ description: "The Durable orchestration instance id." }),
   statusQueryGetUri: z
     .string()

@@ -19,6 +19,12 @@ export interface FakeInstance {
   terminateReason?: string;
 }
 
+/** An instance as the task hub would list it, stamped now; the activities' tests seed the stand-in with these. */
+export function fakeInstance(name: string, instanceId: string, runtimeStatus: string, input: unknown = null): FakeInstance {
+  const now = new Date().toISOString();
+  return { name, instanceId, input, runtimeStatus, customStatus: null, createdTime: now, lastUpdatedTime: now };
+}
+
 export interface FakeDurableApi {
   url: string;
   instances: Map<string, FakeInstance>;
@@ -47,16 +53,7 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
       const start = /^\/durabletask\/orchestrators\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (req.method === "POST" && start) {
         const [, name, instanceId] = start as unknown as [string, string, string];
-        const now = new Date().toISOString();
-        const instance: FakeInstance = {
-          name,
-          instanceId,
-          input: body ? JSON.parse(body) : null,
-          runtimeStatus: "Running",
-          customStatus: null,
-          createdTime: now,
-          lastUpdatedTime: now,
-        };
+        const instance = fakeInstance(name, instanceId, "Running", body ? JSON.parse(body) : null);
         instances.set(instanceId, instance);
         starts.push(instance);
         return send(202, { id: instanceId });

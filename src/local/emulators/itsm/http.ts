@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ItsmFaultState } from "./faults";
+import { ItsmFaultState } from "./faults";
 
 export interface Reply {
   status: number;
@@ -33,6 +33,37 @@ export async function serve(port: number, admin: Route, api: Route, faults: Itsm
     server.listen(port, "127.0.0.1", () => resolve());
   });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/**
+ * What every ITSM emulator is: one server on `port` (0 = a free one) serving its admin routes as they
+ * are and its API through its fault state (`faults`, set at /admin/faults).
+ */
+export abstract class ItsmEmulatorServer {
+  readonly faults = new ItsmFaultState();
+  url = "";
+  private server: Server | undefined;
+
+  constructor(private readonly port = 0) {}
+
+  protected abstract readonly admin: Route;
+  protected abstract api(req: Request): Reply;
+
+  async start(): Promise<this> {
+    const { server, url } = await serve(
+      this.port,
+      (r) => this.admin(r),
+      (r) => this.api(r),
+      this.faults,
+    );
+    this.server = server;
+    this.url = url;
+    return this;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, admin: Route, api: Route, faults: ItsmFaultState): Promise<void> {

@@ -1,7 +1,5 @@
-import type { Server } from "node:http";
 import { adminRouter } from "../shared/admin-router";
-import { ItsmFaultState } from "./faults";
-import { basicCredentials, INVALID_JSON, parseJson, serve, type Reply, type Request } from "./http";
+import { basicCredentials, INVALID_JSON, ItsmEmulatorServer, parseJson, type Reply, type Request } from "./http";
 
 /**
  * A Jira Cloud site's REST v3 subset (itsm-apis.md §4): issues (get), comments (ADF bodies on v3,
@@ -47,30 +45,13 @@ interface Comment {
 
 const CATEGORY_ID = { new: 2, indeterminate: 4, done: 3 } as const;
 
-export class JiraEmulator {
-  readonly faults = new ItsmFaultState();
+export class JiraEmulator extends ItsmEmulatorServer {
   private issues = new Map<string, Issue>();
   private nextIssue = 10000;
   private nextComment = 10000;
-  private server: Server | undefined;
-  url = "";
 
-  constructor(private readonly options: JiraEmulatorOptions = {}) {}
-
-  async start(): Promise<this> {
-    const { server, url } = await serve(
-      this.options.port ?? 0,
-      (r) => this.admin(r),
-      (r) => this.api(r),
-      this.faults,
-    );
-    this.server = server;
-    this.url = url;
-    return this;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  constructor(private readonly options: JiraEmulatorOptions = {}) {
+    super(options.port);
   }
 
   reset(): void {
@@ -107,7 +88,7 @@ export class JiraEmulator {
     return (this.options.statuses ?? []).find((s) => s.name === name);
   }
 
-  private readonly admin = adminRouter({
+  protected readonly admin = adminRouter({
     snapshot: () => this.snapshot(),
     reset: () => this.reset(),
     faults: this.faults,
@@ -127,7 +108,7 @@ export class JiraEmulator {
     },
   });
 
-  private api(req: Request): Reply {
+  protected api(req: Request): Reply {
     const creds = basicCredentials(req.headers.authorization);
     const accounts = this.options.accounts ?? {};
     // Unauthenticated requests run anonymously on Jira, and an anonymous caller sees no issue.

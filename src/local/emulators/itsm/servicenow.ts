@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
 import { adminRouter } from "../shared/admin-router";
-import { ItsmFaultState } from "./faults";
-import { basicCredentials, INVALID_JSON, parseJson, serve, type Reply, type Request } from "./http";
+import { basicCredentials, INVALID_JSON, ItsmEmulatorServer, parseJson, type Reply, type Request } from "./http";
 
 /**
  * A ServiceNow instance's Table API subset (itsm-apis.md §1, §2): change_request and sc_req_item
@@ -30,34 +28,16 @@ const CHANGE_PATH: Record<string, string[]> = {
   emergency: ["-5", "-3", "-2", "-1", "0", "3"],
 };
 
-export class ServiceNowEmulator {
-  readonly faults = new ItsmFaultState();
+export class ServiceNowEmulator extends ItsmEmulatorServer {
   private tables = new Map<string, Map<string, Row>>();
   private tokens = new Map<string, { user: string; expiresAt: number }>();
   private counters = new Map<string, number>();
   /** Catalog variables as a record producer captured them: the emulator's stand-in for sc_item_option_mtom, shown under /admin. */
   private variables = new Map<string, Record<string, string>>();
-  private server: Server | undefined;
-  url = "";
 
   constructor(private readonly options: ServiceNowEmulatorOptions = {}) {
+    super(options.port);
     this.reset();
-  }
-
-  async start(): Promise<this> {
-    const { server, url } = await serve(
-      this.options.port ?? 0,
-      (r) => this.admin(r),
-      (r) => this.api(r),
-      this.faults,
-    );
-    this.server = server;
-    this.url = url;
-    return this;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
   reset(): void {
@@ -122,7 +102,7 @@ export class ServiceNowEmulator {
     };
   }
 
-  private readonly admin = adminRouter({
+  protected readonly admin = adminRouter({
     snapshot: () => this.snapshot(),
     reset: () => this.reset(),
     faults: this.faults,
@@ -133,7 +113,7 @@ export class ServiceNowEmulator {
     },
   });
 
-  private api(req: Request): Reply {
+  protected api(req: Request): Reply {
     if (req.url.pathname === "/oauth_token.do" && req.method === "POST") return this.token(req);
     const m = /^\/api\/now\/(?:v[12]\/)?table\/([^/]+)(?:\/([^/]+))?$/.exec(req.url.pathname);
     if (!m) return failure(400, "Requested URI does not represent any resource", null);

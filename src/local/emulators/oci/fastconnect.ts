@@ -15,7 +15,7 @@ import type { OciContext } from "./context";
 import { incorrectState, invalidParameter, missingParameter, notFound, OciApiError, relatedNotFound } from "./errors";
 import type { VirtualCircuit, VirtualCircuitRecord } from "./model";
 import { parseCrossConnectMappings } from "./mappings";
-import { ORACLE_BGP_ASN, releaseProvider } from "./provider";
+import { ORACLE_BGP_ASN, startTermination } from "./provider";
 import {
   asBody,
   definedTagsOf,
@@ -366,12 +366,7 @@ export function deleteVirtualCircuit(ctx: OciContext, req: ApiRequest): ApiRespo
   const vc = rec.resource;
   checkIfMatch(req, vc);
   if (vc.lifecycleState === "TERMINATING" || vc.lifecycleState === "TERMINATED") return { status: 204 };
-  releaseProvider(ctx, rec);
-  vc.lifecycleState = "TERMINATING";
-  vc.providerState = "INACTIVE";
-  vc.bgpSessionState = "DOWN";
-  rec.bgpUpAt = undefined;
-  rec.dueAt = ctx.now() + ctx.durations.virtualCircuitTermination;
+  startTermination(ctx, rec);
   ctx.store.changed();
   return { status: 204 };
 }

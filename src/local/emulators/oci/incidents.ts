@@ -2,7 +2,7 @@ import type { OciIncident } from "../shared/incidents";
 import type { OciContext } from "./context";
 import { notFound } from "./errors";
 import { advanceLifecycles } from "./lifecycle";
-import { releaseProvider } from "./provider";
+import { startTermination } from "./provider";
 
 /** Applies a day-2 incident to the OCI state at once and answers the resource as it now is. */
 export function applyOciIncident(ctx: OciContext, incident: OciIncident): unknown {
@@ -46,14 +46,7 @@ function apply(ctx: OciContext, incident: OciIncident): unknown {
     case "providerDeprovisioned": {
       const rec = virtualCircuit(ctx, incident.virtualCircuitId);
       const vc = rec.resource;
-      if (vc.lifecycleState !== "TERMINATING" && vc.lifecycleState !== "TERMINATED") {
-        releaseProvider(ctx, rec);
-        vc.lifecycleState = "TERMINATING";
-        vc.providerState = "INACTIVE";
-        vc.bgpSessionState = "DOWN";
-        rec.bgpUpAt = undefined;
-        rec.dueAt = ctx.now() + ctx.durations.virtualCircuitTermination;
-      }
+      if (vc.lifecycleState !== "TERMINATING" && vc.lifecycleState !== "TERMINATED") startTermination(ctx, rec);
       return vc;
     }
     case "drgAttachmentDetached": {

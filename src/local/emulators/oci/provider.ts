@@ -115,6 +115,17 @@ export function releaseProvider(ctx: OciContext, rec: VirtualCircuitRecord): voi
   }
 }
 
+/** The virtual circuit starts TERMINATING (a DELETE, or the partner deprovisioning it): BGP drops, and it is gone after the termination time. */
+export function startTermination(ctx: OciContext, rec: VirtualCircuitRecord): void {
+  releaseProvider(ctx, rec);
+  const vc = rec.resource;
+  vc.lifecycleState = "TERMINATING";
+  vc.providerState = "INACTIVE";
+  vc.bgpSessionState = "DOWN";
+  rec.bgpUpAt = undefined;
+  rec.dueAt = ctx.now() + ctx.durations.virtualCircuitTermination;
+}
+
 /** The VLAN the partner picks, stable per virtual circuit. */
 export function vlanFor(virtualCircuitId: string): number {
   let h = 0;

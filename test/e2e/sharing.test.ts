@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { addRouteRuleByHand, removeRouteRuleByHand } from "./support/direct";
+import { addRouteRuleByHand, createRouteTableByHand, removeRouteRuleByHand } from "./support/direct";
 import { counts, NOTHING } from "./support/inventory";
 import { sharedEstate } from "./support/shared-estate";
 import { spec } from "./support/specs";
@@ -103,6 +103,28 @@ describe("what someone made outside the service", () => {
     expect(kept.find((r) => r.step === "drg-attachment")?.message).toMatch(/10\.99\.0\.0\/16 \(added by hand\)/);
     expect(kept.find((r) => r.step === "drg")?.message).toMatch(/kept with the drg-attachment/);
     await removeRouteRuleByHand(stack, a.resources.routeTableId, "10.99.0.0/16");
+    await stack.admin("POST", "reset");
+  }, 300_000);
+
+  it("so does one in a route table of the VCN made by hand (not its default one), named in the audit row", async () => {
+    const a = await provision("share-table");
+    const tableId = await createRouteTableByHand(
+      stack,
+      String(a.spec.oci.vcnId),
+      "rt-app-subnet",
+      "10.98.0.0/16",
+      String(a.resources.drgId),
+    );
+    await remove("share-table");
+    const inv = await clouds();
+    expect(counts(inv)).toEqual({ ...NOTHING, drgs: 1, drgAttachments: 1, routeRules: 1 });
+    expect(inv.routeRules[0]).toMatchObject({ routeTableId: tableId, destination: "10.98.0.0/16", networkEntityId: a.resources.drgId });
+    const kept = (await auditOf("share-table")).filter((r) => r.details?.event === "skipped");
+    expect(kept.find((r) => r.step === "drg-attachment")?.message).toContain(
+      `route table rt-app-subnet (${tableId}) still routes 10.98.0.0/16 (added by hand)`,
+    );
+    expect(kept.find((r) => r.step === "drg")?.message).toMatch(/kept with the drg-attachment/);
+    await removeRouteRuleByHand(stack, tableId, "10.98.0.0/16");
     await stack.admin("POST", "reset");
   }, 300_000);
 });

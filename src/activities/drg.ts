@@ -156,16 +156,22 @@ export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment", "
     };
   }
   // Rules that still target the DRG (someone's, or kept for another interconnect): OCI refuses the detach, and they would lose their route.
-  if (input.routeTableId !== undefined) {
-    const table = await oci.getRouteTable(input.routeTableId);
-    const targeting = (table?.routeTable.routeRules ?? []).filter((r) => r.networkEntityId === att.drgId);
-    if (targeting.length > 0) {
-      const rules = targeting.map((r) => `${r.destination ?? r.cidrBlock} (${r.description ?? "no description"})`).join(", ");
-      return {
-        status: "in-use",
-        message: `DRG attachment ${att.id} is kept: route table ${input.routeTableId} still routes ${rules} to DRG ${att.drgId} (live cloud).`,
-      };
-    }
+  // Every route table of the VCN, not only the one the record names: a rule added by hand sits in whichever table its subnets use.
+  const tables = await oci.listRouteTables({ compartmentId: input.oci.compartmentId, vcnId: input.vcnId });
+  if (input.routeTableId !== undefined && !tables.some((t) => t.id === input.routeTableId)) {
+    const named = await oci.getRouteTable(input.routeTableId);
+    if (named) tables.push(named.routeTable);
+  }
+  const routing = tables.flatMap((t) => {
+    const targeting = (t.routeRules ?? []).filter((r) => r.networkEntityId === att.drgId);
+    const rules = targeting.map((r) => `${r.destination ?? r.cidrBlock} (${r.description ?? "no description"})`).join(", ");
+    return targeting.length > 0 ? [`route table ${t.displayName ? `${t.displayName} (${t.id})` : t.id} still routes ${rules}`] : [];
+  });
+  if (routing.length > 0) {
+    return {
+      status: "in-use",
+      message: `DRG attachment ${att.id} is kept: ${routing.join("; ")} to DRG ${att.drgId} (live cloud).`,
+    };
   }
   return deleteOrConflict(() => oci.deleteDrgAttachment(att.id));
 });

@@ -6,6 +6,7 @@
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import { desiredSnapshot } from "../domain/desired-snapshot";
+import { networkKeyOf } from "../domain/network-queue";
 import { HEALTH_WATCH_ORCHESTRATOR, HEALTH_WATCH_STOP_EVENT, healthWatchInstanceId } from "../domain/names";
 import type { BgpPlan } from "../domain/bgp-plan";
 import type { InterconnectSpec } from "../domain/spec";
@@ -22,7 +23,23 @@ export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx
   const desired =
     record.desired ??
     desiredSnapshot({ spec: record.spec, bgpPlan: requireBgpPlan(record), resources: record.resources }, new Date().toISOString());
-  return { watching: true, targets, desired, ...(record.health ? { health: record.health } : {}), settings: ctx.deps.health };
+  const vcnQueue = input.vcnQueue
+    ? (await ctx.deps.store.turns.list([networkKeyOf({ kind: "vcn", id: targets.vcnId })])).map((r) => ({
+        owner: r.owner,
+        operation: r.operation,
+        instanceId: r.instanceId,
+        since: r.since,
+        holds: r.holds,
+      }))
+    : undefined;
+  return {
+    watching: true,
+    targets,
+    desired,
+    ...(record.health ? { health: record.health } : {}),
+    settings: ctx.deps.health,
+    ...(vcnQueue ? { vcnQueue } : {}),
+  };
 });
 
 export const healthObserveControlPlane = defineActivity("healthObserveControlPlane", "read", async (input, ctx) =>

@@ -6,12 +6,12 @@ import * as df from "durable-functions";
 import type { DurableClient } from "durable-functions";
 import { nextInLine, turnOf } from "../domain/network-queue";
 import type { NetworkTurns, TurnRow } from "../store";
+import { LOST_RACE, withOptimisticRounds } from "../store/optimistic";
 import { findInstance, isFinished } from "./durable-instance";
 import { defineActivity } from "./step";
 
 /** How long a row may name an instance the task hub does not know yet: a request writes the row just before it starts the instance. */
 export const TURN_START_GRACE_MS = 15_000;
-const ROUNDS = 10;
 
 /** Why the run of `row` is over (its runtimeStatus, or "Absent"), or undefined while it runs or may be starting. */
 export async function endedRun(
@@ -60,44 +60,47 @@ export const networkTurnTake = defineActivity("networkTurnTake", "read", async (
   const turns = ctx.deps.store.turns;
   const request = { owner, operation, instanceId, networks: input.networks, wakeEvent: input.wakeEvent };
   const released: string[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const rows = await turns.join(request);
-    const turn = turnOf(owner, input.networks, rows);
-    if (turn.granted) {
-      if (await turns.take(request, rows)) return { outcome: "granted" as const };
-      continue;
-    }
-    const blocker = turn.behind as TurnRow;
-    const ended = await endedRun(client, blocker);
-    if (ended !== undefined) {
-      // A dead run ahead (terminated, failed, or never started) would hold the queue for ever: its places go.
-      const freed = await turns.leave(blocker.owner, blocker.instanceId);
-      released.push(blocker.instanceId);
-      await wakeNextInLine(client, turns, freed, instanceId);
-      continue;
-    }
-    const ahead = new Set(
-      rows
-        .filter(
-          (r) =>
-            r.owner !== owner && (r.holds || r.seq < (rows.find((m) => m.owner === owner && m.network === r.network)?.seq ?? Infinity)),
-        )
-        .map((r) => r.instanceId),
-    );
-    return {
-      outcome: "waiting" as const,
-      behind: {
-        owner: blocker.owner,
-        operation: blocker.operation,
-        instanceId: blocker.instanceId,
-        since: blocker.since,
-        holds: blocker.holds,
-      },
-      position: Math.max(1, ahead.size),
-      released,
-    };
-  }
-  throw new Error(`the queue of ${input.networks.join(", ")} kept changing under ${instanceId}; it looks again`);
+  // Exhausted, the BusyError is a retryable step failure: the orchestrator's retry policy looks again later.
+  return withOptimisticRounds(
+    turns.contention,
+    (rounds, ms) => ({
+      message: `the queue of ${input.networks.join(", ")} kept changing under ${instanceId} (${rounds} rounds in ${ms} ms)`,
+    }),
+    async () => {
+      const rows = await turns.join(request);
+      const turn = turnOf(owner, input.networks, rows);
+      if (turn.granted) return (await turns.take(request, rows)) ? { outcome: "granted" as const } : LOST_RACE;
+      const blocker = turn.behind as TurnRow;
+      const ended = await endedRun(client, blocker);
+      if (ended !== undefined) {
+        // A dead run ahead (terminated, failed, or never started) would hold the queue for ever: its places go.
+        const freed = await turns.leave(blocker.owner, blocker.instanceId);
+        released.push(blocker.instanceId);
+        await wakeNextInLine(client, turns, freed, instanceId);
+        return LOST_RACE;
+      }
+      const ahead = new Set(
+        rows
+          .filter(
+            (r) =>
+              r.owner !== owner && (r.holds || r.seq < (rows.find((m) => m.owner === owner && m.network === r.network)?.seq ?? Infinity)),
+          )
+          .map((r) => r.instanceId),
+      );
+      return {
+        outcome: "waiting" as const,
+        behind: {
+          owner: blocker.owner,
+          operation: blocker.operation,
+          instanceId: blocker.instanceId,
+          since: blocker.since,
+          holds: blocker.holds,
+        },
+        position: Math.max(1, ahead.size),
+        released,
+      };
+    },
+  );
 });
 
 export const networkTurnRelease = defineActivity("networkTurnRelease", "read", async (input, ctx) => {

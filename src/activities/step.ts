@@ -12,7 +12,7 @@ import type { AzureNetwork } from "../clouds/azure/network";
 import type { AzureMonitoring } from "../clouds/azure/monitoring";
 import type { OciNetwork } from "../clouds/oci/network";
 import { describeRetries } from "../clouds/sdk-attempts";
-import { DomainError, ErrorCodes } from "../domain/errors";
+import { BusyError, DomainError, ErrorCodes } from "../domain/errors";
 import { withLogFields } from "../domain/log-fields";
 import {
   ACTIVITIES,
@@ -146,6 +146,10 @@ export function toStepFailure(err: unknown, secrets: readonly string[] = []): St
       ...(err.requestId !== undefined ? { requestId: err.requestId } : {}),
       ...(err.retryAfterSeconds !== undefined ? { retryAfterSeconds: err.retryAfterSeconds } : {}),
     };
+  }
+  if (err instanceof BusyError) {
+    // Writers that kept winning the store's conditional writes: the durable retry policy tries again later.
+    return { code: err.code, message: redactSecrets(err.message, secrets), retryable: true, retryAfterSeconds: err.retryAfterSeconds };
   }
   if (err instanceof DomainError) {
     // A lost ETag race on the record is worth another attempt; every other domain rule is final.

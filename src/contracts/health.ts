@@ -7,6 +7,7 @@ import { desiredSnapshotSchema } from "../domain/desired-snapshot";
 import { HEALTH_STATUSES, interconnectHealthSchema } from "../domain/health";
 import { controlPlaneObservationSchema, routeObservationSchema } from "../domain/observation";
 import { armId, guid, interconnectName as name, ocid, opContext, region, type ActivityFamily } from "./common";
+import { turnHolder } from "./network-turn";
 
 export const healthTargetsSchema = z.strictObject({
   interconnect: name,
@@ -55,7 +56,8 @@ const refresh = {
 
 export const healthActivities = {
   healthLoad: {
-    input: z.object({ opContext, name }),
+    /** vcnQueue: also the runs holding or waiting for the turn on the VCN (read right before a route-rule repair). */
+    input: z.object({ opContext, name, vcnQueue: z.boolean().optional() }),
     output: z.discriminatedUnion("watching", [
       /** The record is gone or no longer active: the watch ends. */
       z.strictObject({ watching: z.literal(false), state: z.string() }),
@@ -65,6 +67,7 @@ export const healthActivities = {
         desired: desiredSnapshotSchema,
         health: interconnectHealthSchema.optional(),
         settings: healthSettingsSchema,
+        vcnQueue: z.array(turnHolder).optional(),
       }),
     ]),
   },

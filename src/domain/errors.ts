@@ -15,6 +15,7 @@ export const ErrorCodes = {
   CATALOG_INVALID: "CATALOG_INVALID",
   CLOUD_REQUEST_FAILED: "CLOUD_REQUEST_FAILED",
   DEADLINE_EXCEEDED: "DEADLINE_EXCEEDED",
+  BUSY: "BUSY",
   INTERNAL: "INTERNAL",
 } as const;
 
@@ -31,6 +32,7 @@ const DEFAULT_STATUS: Record<string, number> = {
   PRECONDITION_FAILED: 412,
   CLOUD_REQUEST_FAILED: 502,
   DEADLINE_EXCEEDED: 504,
+  BUSY: 503,
 };
 
 const TITLES: Record<string, string> = {
@@ -45,6 +47,7 @@ const TITLES: Record<string, string> = {
   CATALOG_INVALID: "The peering-location catalog is not valid",
   CLOUD_REQUEST_FAILED: "A cloud API request failed",
   DEADLINE_EXCEEDED: "A cloud operation did not finish before its deadline",
+  BUSY: "The service's state is being changed by several writers at once; send the request again after Retry-After seconds",
   INTERNAL: "Internal error",
 };
 
@@ -59,6 +62,27 @@ export class DomainError extends Error {
     this.code = code;
     this.status = options?.status ?? DEFAULT_STATUS[code] ?? 500;
     if (options?.details !== undefined) this.details = options.details;
+  }
+}
+
+/**
+ * Nothing is wrong with the request: concurrent writers kept winning the conditional writes it needs
+ * (store/optimistic.ts). The same request succeeds later, so it is a 503 with Retry-After, not a 409,
+ * and inside an activity a retryable failure.
+ */
+export class BusyError extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    details?: unknown,
+  ) {
+    super(ErrorCodes.BUSY, message, details === undefined ? undefined : { details });
+    this.name = "BusyError";
+  }
+
+  /** The same condition, with a longer wait (the request left state that only a later retry can take over). */
+  withRetryAfter(seconds: number, message = this.message): BusyError {
+    return new BusyError(message, Math.max(this.retryAfterSeconds, seconds), this.details);
   }
 }
 

@@ -8,7 +8,7 @@ import { interconnectSpecSchema } from "../domain/spec";
 import { callerFromHeaders } from "./caller";
 import type { TriggerDeps } from "./deps";
 import { ABSENT_RUNTIME_STATUS, findInstance } from "../requests/durable";
-import type { ApiRoute } from "./http/api";
+import { BUSY_PROBLEM, type ApiRoute } from "./http/api";
 import { durableCheckStatus } from "./http/durable-accepted";
 import { guarded, pageBody, type Handler } from "./http/handler";
 import * as schemas from "./http/schemas";
@@ -170,6 +170,7 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
           409: "The name or a BGP block is taken, or the plan is stale.",
           413: "The body is larger than 32 KiB.",
           415: "The body is not JSON.",
+          503: BUSY_PROBLEM,
         },
       },
     },
@@ -232,7 +233,12 @@ export function interconnectRoutes(getDeps: () => TriggerDeps): ApiRoute[] {
           },
           202: accepted202,
         },
-        problems: { 400: "The name or the reason is not valid.", 404: "No such interconnect.", 409: "It cannot be torn down now." },
+        problems: {
+          400: "The name or the reason is not valid.",
+          404: "No such interconnect.",
+          409: "It cannot be torn down now.",
+          503: BUSY_PROBLEM,
+        },
       },
     },
     {

@@ -7,7 +7,7 @@ import type { TicketSystem } from "../domain/itsm/ticket";
 import { acceptTicketEvent } from "../requests/itsm/accept-event";
 import { ITSM_AUDIT_PARTITION } from "../requests/itsm/deps";
 import { ITSM_UNAUTHORIZED, verifySignature } from "../requests/itsm/signature";
-import type { ApiRoute } from "./http/api";
+import { BUSY_PROBLEM, type ApiRoute } from "./http/api";
 import { guarded, type Handler } from "./http/handler";
 import * as schemas from "./http/schemas";
 import { readSignedJsonBody } from "./http/raw-body";
@@ -133,6 +133,7 @@ export function itsmEventRoutes(getDeps: () => ItsmTriggerDeps): ApiRoute[] {
           409: "The ticket already acts on another interconnect, or the provisioning refuses (the name exists with another spec, a run is in flight on the VNet or VCN).",
           413: "The body is over 256 KiB.",
           415: "The body is not application/json.",
+          503: BUSY_PROBLEM,
         },
       },
     };

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ApiOperation, ApiRoute } from "./http/api";
+import type { ApiOperation, ApiProblem, ApiRoute } from "./http/api";
 import { guarded } from "./http/handler";
 import { PROBLEM_CONTENT_TYPE } from "./http/problem";
 import { problemSchema } from "./http/schemas";
@@ -84,13 +84,21 @@ function operationObject(schemas: SchemaSet, op: ApiOperation): Json {
     };
   }
   const problem = { $ref: "#/components/schemas/Problem" };
-  const problems: Record<string, string> = {
+  const problems: Record<string, string | ApiProblem> = {
     ...(op.authLevel === "anonymous" ? {} : { 401: "No valid function key (x-functions-key header or code query parameter)." }),
     ...op.problems,
     500: op.problems[500] ?? "An unexpected error; it was logged.",
   };
-  for (const [status, description] of Object.entries(problems))
-    responses[status] = { description, content: { [PROBLEM_CONTENT_TYPE]: { schema: problem } } };
+  for (const [status, p] of Object.entries(problems)) {
+    const { description, headers } = typeof p === "string" ? { description: p, headers: undefined } : p;
+    responses[status] = {
+      description,
+      ...(headers
+        ? { headers: Object.fromEntries(Object.entries(headers).map(([h, d]) => [h, { description: d, schema: { type: "string" } }])) }
+        : {}),
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: problem } },
+    };
+  }
   const request = op.request ?? {};
   return {
     operationId: op.name,

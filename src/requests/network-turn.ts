@@ -1,8 +1,10 @@
 import type { DurableClient } from "durable-functions";
 import { wakeNextInLine } from "../activities/network-turn";
+import { BusyError } from "../domain/errors";
 import { turnNetworks } from "../domain/network-queue";
 import type { NetworksOfSpec } from "../domain/networks";
 import type { RequestDeps } from "./deps";
+import { REQUEST_TIMING } from "./timing";
 
 /**
  * Takes the run's place in the queue of its VNet and VCN before its orchestration starts, so the order
@@ -17,7 +19,15 @@ export async function joinQueue(
   operation: string,
   instanceId: string,
 ): Promise<void> {
-  await deps.store.turns.join({ owner: name, operation, instanceId, networks: turnNetworks(spec) });
+  try {
+    await deps.store.turns.join({ owner: name, operation, instanceId, networks: turnNetworks(spec) });
+  } catch (err) {
+    if (!(err instanceof BusyError)) throw err;
+    // The record already names this run, which never started: a request repeated sooner would be told
+    // that run exists; once stalledStartMs has passed it is taken for stalled and a new attempt starts.
+    const seconds = Math.ceil((deps.requestTiming ?? REQUEST_TIMING).stalledStartMs / 1000) + 1;
+    throw err.withRetryAfter(seconds, `${err.message} ${instanceId} was not started; send the request again after ${seconds} s.`);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { AuditLog } from "./audit-log";
 import { InterconnectRepository } from "./interconnect-repository";
 import { NetworkTurns } from "./network-turns";
+import { DEFAULT_CONTENTION, type ContentionBudget } from "./optimistic";
 import { BGP_BLOCKS, Reservations, type ReservationKind } from "./reservations";
 import { createTableClient, LazyTable, type TableStorageTarget } from "./table-client";
 import { UsageRecords } from "./usage";
@@ -10,6 +11,7 @@ export * from "./interconnect-record";
 export * from "./interconnect-repository";
 export { BgpBlockTakenError, type Held, type Reservation } from "./reservations";
 export { NetworkTurns, type TurnRow, type TurnRequest } from "./network-turns";
+export { DEFAULT_CONTENTION, type ContentionBudget } from "./optimistic";
 export { maskServiceKey, isMaskedServiceKey, maskSecretsInText, sanitizeForStorage } from "./secrets";
 export { MAX_STRING_PROPERTY_CHARS } from "./columns";
 export type { TableStorageTarget } from "./table-client";
@@ -31,13 +33,15 @@ export interface Store {
 export function createStore(
   target: TableStorageTarget,
   tables: { interconnects: string; audit: string },
-  options: { now?: () => Date; bgpReservationGraceMs?: number } = {},
+  options: { now?: () => Date; bgpReservationGraceMs?: number; contention?: ContentionBudget } = {},
 ): Store {
+  const contention = options.contention ?? DEFAULT_CONTENTION;
   const interconnects = new InterconnectRepository(target, tables.interconnects, options);
   const readRecord = (name: string) => interconnects.get(name);
   const reservationOptions = {
     ...(options.now ? { now: options.now } : {}),
     ...(options.bgpReservationGraceMs !== undefined ? { graceMs: options.bgpReservationGraceMs } : {}),
+    contention,
   };
   const reservations = <K>(kind: ReservationKind<K>) =>
     new Reservations(kind, new LazyTable(createTableClient(target, tables.interconnects)), readRecord, reservationOptions);
@@ -45,8 +49,8 @@ export function createStore(
     interconnects,
     audit: new AuditLog(target, tables.audit, options),
     bgpBlocks: reservations(BGP_BLOCKS),
-    turns: new NetworkTurns(new LazyTable(createTableClient(target, tables.interconnects))),
-    usage: new UsageRecords(new LazyTable(createTableClient(target, tables.interconnects)), readRecord, options.now),
+    turns: new NetworkTurns(new LazyTable(createTableClient(target, tables.interconnects)), contention),
+    usage: new UsageRecords(new LazyTable(createTableClient(target, tables.interconnects)), readRecord, options.now, contention),
   };
 }
 export {

@@ -1,8 +1,8 @@
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
 import { z } from "zod";
-import { DomainError, ErrorCodes } from "../domain/errors";
 import type { TurnEntry } from "../domain/network-queue";
 import { parseColumn } from "./columns";
+import { DEFAULT_CONTENTION, LOST_RACE, withOptimisticRounds, type ContentionBudget } from "./optimistic";
 import { isRestError, type LazyTable } from "./table-client";
 
 /**
@@ -18,7 +18,6 @@ import { isRestError, type LazyTable } from "./table-client";
  */
 const PARTITION = "network-turn";
 const SEQ_ROW = "seq";
-const ROUNDS = 10;
 
 export interface TurnRow extends TurnEntry {
   /** The event the waiting run's orchestration waits for now (empty for a holder). */
@@ -41,7 +40,11 @@ export interface TurnRequest {
 }
 
 export class NetworkTurns {
-  constructor(private readonly table: LazyTable) {}
+  constructor(
+    private readonly table: LazyTable,
+    /** Every run joins through the one `seq` row: arrivals at once take turns at it, backing off. */
+    readonly contention: ContentionBudget = DEFAULT_CONTENTION,
+  ) {}
 
   /** Every row on these networks (all networks when omitted). */
   async list(networks?: readonly string[]): Promise<TurnRow[]> {
@@ -64,44 +67,53 @@ export class NetworkTurns {
    */
   async join(request: TurnRequest): Promise<TurnRow[]> {
     const client = await this.table.get();
-    for (let round = 1; ; round++) {
-      const rows = await this.list(request.networks);
-      const now = (request.now ?? new Date()).toISOString();
-      const actions: TransactionAction[] = [];
-      const missing: string[] = [];
-      for (const network of request.networks) {
-        const own = rows.filter((r) => r.network === network && r.owner === request.owner);
-        if (own.length === 0) missing.push(network);
-        for (const row of own) {
-          const wake = row.holds ? "" : (request.wakeEvent ?? row.wakeEvent);
-          if (row.instanceId === request.instanceId && row.operation === request.operation && row.wakeEvent === wake) continue;
-          actions.push([
-            "update",
-            { partitionKey: PARTITION, rowKey: row.rowKey, instanceId: request.instanceId, operation: request.operation, wakeEvent: wake },
-            "Merge",
-            { etag: row.etag },
-          ]);
+    return withOptimisticRounds(
+      this.contention,
+      (rounds, ms) => ({
+        message: `The network queue is being changed by several writers at once (${rounds} rounds in ${ms} ms); retry.`,
+        details: { partition: PARTITION, networks: request.networks },
+      }),
+      async () => {
+        const rows = await this.list(request.networks);
+        const now = (request.now ?? new Date()).toISOString();
+        const actions: TransactionAction[] = [];
+        const missing: string[] = [];
+        for (const network of request.networks) {
+          const own = rows.filter((r) => r.network === network && r.owner === request.owner);
+          if (own.length === 0) missing.push(network);
+          for (const row of own) {
+            const wake = row.holds ? "" : (request.wakeEvent ?? row.wakeEvent);
+            if (row.instanceId === request.instanceId && row.operation === request.operation && row.wakeEvent === wake) continue;
+            actions.push([
+              "update",
+              {
+                partitionKey: PARTITION,
+                rowKey: row.rowKey,
+                instanceId: request.instanceId,
+                operation: request.operation,
+                wakeEvent: wake,
+              },
+              "Merge",
+              { etag: row.etag },
+            ]);
+          }
         }
-      }
-      if (missing.length > 0) {
-        const counter = await readCounter(client);
-        const seq = counter?.next ?? 1;
-        actions.push(
-          counter
-            ? ["update", { partitionKey: PARTITION, rowKey: SEQ_ROW, next: seq + 1 }, "Merge", { etag: counter.etag }]
-            : ["create", { partitionKey: PARTITION, rowKey: SEQ_ROW, next: seq + 1 }],
-        );
-        for (const network of missing) {
-          actions.push(["create", entityOf("waiting", network, { ...request, seq, since: now, wakeEvent: request.wakeEvent ?? "" })]);
+        if (missing.length > 0) {
+          const counter = await readCounter(client);
+          const seq = counter?.next ?? 1;
+          actions.push(
+            counter
+              ? ["update", { partitionKey: PARTITION, rowKey: SEQ_ROW, next: seq + 1 }, "Merge", { etag: counter.etag }]
+              : ["create", { partitionKey: PARTITION, rowKey: SEQ_ROW, next: seq + 1 }],
+          );
+          for (const network of missing) {
+            actions.push(["create", entityOf("waiting", network, { ...request, seq, since: now, wakeEvent: request.wakeEvent ?? "" })]);
+          }
         }
-      }
-      if (actions.length === 0) return rows;
-      if (await submit(client, actions)) return this.list(request.networks);
-      if (round >= ROUNDS)
-        throw new DomainError(ErrorCodes.CONFLICT, "The network queue is being changed by several writers at once; retry.", {
-          details: { partition: PARTITION },
-        });
-    }
+        if (actions.length === 0) return rows;
+        return (await submit(client, actions)) ? this.list(request.networks) : LOST_RACE;
+      },
+    );
   }
 
   /**
@@ -151,15 +163,32 @@ export class NetworkTurns {
   ): Promise<{ outcome: "withdrawn"; networks: string[] } | { outcome: "holding" | "absent" }> {
     const client = await this.table.get();
     const withdrawn = new Set<string>();
-    for (let round = 1; round <= ROUNDS; round++) {
-      const rows = (await this.list()).filter((r) => r.owner === owner && r.instanceId === instanceId);
-      if (rows.some((r) => r.holds)) return { outcome: "holding" };
-      if (rows.length === 0) return withdrawn.size > 0 ? { outcome: "withdrawn", networks: [...withdrawn] } : { outcome: "absent" };
-      // Taking the turn removes the waiting rows in one transaction that fails once any of them is gone,
-      // so after the first delete here the run can no longer take its turn with these rows.
-      for (const row of rows) if (await deleteIfUnchanged(client, row)) withdrawn.add(row.network);
-    }
-    throw new DomainError(ErrorCodes.CONFLICT, `The queue places of ${instanceId} kept changing; retry.`, { details: { instanceId } });
+    return withOptimisticRounds(
+      this.contention,
+      (rounds, ms) => ({
+        message: `The queue places of ${instanceId} kept changing (${rounds} rounds in ${ms} ms); retry.`,
+        details: { instanceId },
+      }),
+      async () => {
+        // Deleting every row read is progress, not a lost race: the look that follows (a place the run
+        // joined meanwhile, or none left) comes at once; only a row that changed under a delete backs off.
+        for (let look = 1; look <= 3; look++) {
+          const rows = (await this.list()).filter((r) => r.owner === owner && r.instanceId === instanceId);
+          if (rows.some((r) => r.holds)) return { outcome: "holding" as const };
+          if (rows.length === 0)
+            return withdrawn.size > 0 ? { outcome: "withdrawn" as const, networks: [...withdrawn] } : { outcome: "absent" as const };
+          // Taking the turn removes the waiting rows in one transaction that fails once any of them is gone,
+          // so after the first delete here the run can no longer take its turn with these rows.
+          let lost = false;
+          for (const row of rows) {
+            if (await deleteIfUnchanged(client, row)) withdrawn.add(row.network);
+            else lost = true;
+          }
+          if (lost) return LOST_RACE;
+        }
+        return LOST_RACE;
+      },
+    );
   }
 }
 

@@ -4,6 +4,7 @@ import { DomainError, ErrorCodes } from "../domain/errors";
 import { failedProvisioningLeftNothing } from "../domain/failed-provisioning";
 import { parseColumn } from "./columns";
 import type { StoredInterconnect } from "./interconnect-record";
+import { DEFAULT_CONTENTION, LOST_RACE, withOptimisticRounds, type ContentionBudget } from "./optimistic";
 import { isRestError, type LazyTable } from "./table-client";
 
 /**
@@ -53,11 +54,13 @@ export interface ReservationKind<K> {
 export interface ReservationOptions {
   now?: () => Date;
   graceMs?: number;
+  contention?: ContentionBudget;
 }
 
 export class Reservations<K> {
   private readonly now: () => Date;
   private readonly graceMs: number;
+  private readonly contention: ContentionBudget;
 
   constructor(
     private readonly kind: ReservationKind<K>,
@@ -68,6 +71,7 @@ export class Reservations<K> {
   ) {
     this.now = options.now ?? (() => new Date());
     this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    this.contention = options.contention ?? DEFAULT_CONTENTION;
   }
 
   async list(): Promise<Reservation<K>[]> {
@@ -122,39 +126,44 @@ export class Reservations<K> {
 
   /** The row's ETag when this call wrote it; undefined when a concurrent request for the same name holds it. */
   private async reserveOne(client: TableClient, owner: string, attempt: number, key: K): Promise<string | undefined> {
-    for (let round = 1; round <= 5; round++) {
-      const entity = {
-        partitionKey: this.kind.partition,
-        rowKey: this.kind.rowKey(key),
-        ...this.kind.columns(key),
-        owner,
-        attempt,
-        reservedAt: this.now().toISOString(),
-      };
-      try {
-        return this.etagOf((await client.createEntity(entity)).etag);
-      } catch (error) {
-        if (!isRestError(error, 409)) throw error;
-      }
-      const existing = await this.readRow(client, key);
-      if (!existing) continue;
-      // A concurrent request for the same name and attempt took it: shared, and only its taker may give it back.
-      if (existing.owner === owner && existing.attempt >= attempt) return undefined;
-      if (existing.owner !== owner) {
-        const holder = await this.readRecord(existing.owner);
-        if (this.kind.holds(existing, holder, this.isRecent(existing))) throw this.kind.taken(key, holder, existing.owner);
-      }
-      // Left by an earlier attempt of this name, or no longer held: take it over, conditional on the row as read.
-      try {
-        return this.etagOf((await client.updateEntity(entity, "Replace", { etag: existing.etag })).etag);
-      } catch (error) {
-        if (!isRestError(error, 412) && !isRestError(error, 404)) throw error;
-      }
-    }
     const label = this.kind.label(key);
-    throw new DomainError(ErrorCodes.CONFLICT, `${this.kind.what} ${label} is being reserved by several requests at once; retry.`, {
-      details: { [this.kind.detailKey]: label },
-    });
+    return withOptimisticRounds(
+      this.contention,
+      (rounds, ms) => ({
+        message: `${this.kind.what} ${label} is being reserved by several requests at once (${rounds} rounds in ${ms} ms); retry.`,
+        details: { [this.kind.detailKey]: label },
+      }),
+      async () => {
+        const entity = {
+          partitionKey: this.kind.partition,
+          rowKey: this.kind.rowKey(key),
+          ...this.kind.columns(key),
+          owner,
+          attempt,
+          reservedAt: this.now().toISOString(),
+        };
+        try {
+          return this.etagOf((await client.createEntity(entity)).etag);
+        } catch (error) {
+          if (!isRestError(error, 409)) throw error;
+        }
+        const existing = await this.readRow(client, key);
+        if (!existing) return LOST_RACE;
+        // A concurrent request for the same name and attempt took it: shared, and only its taker may give it back.
+        if (existing.owner === owner && existing.attempt >= attempt) return undefined;
+        if (existing.owner !== owner) {
+          const holder = await this.readRecord(existing.owner);
+          if (this.kind.holds(existing, holder, this.isRecent(existing))) throw this.kind.taken(key, holder, existing.owner);
+        }
+        // Left by an earlier attempt of this name, or no longer held: take it over, conditional on the row as read.
+        try {
+          return this.etagOf((await client.updateEntity(entity, "Replace", { etag: existing.etag })).etag);
+        } catch (error) {
+          if (!isRestError(error, 412) && !isRestError(error, 404)) throw error;
+          return LOST_RACE;
+        }
+      },
+    );
   }
 
   private async readRow(client: TableClient, key: K): Promise<Reservation<K> | undefined> {

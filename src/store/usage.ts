@@ -4,6 +4,7 @@ import { DomainError, ErrorCodes } from "../domain/errors";
 import { SHARED_KINDS, usesResources, type SharedKind, type Usage } from "../domain/sharing";
 import { decodeJson, encodeJson, parseColumn } from "./columns";
 import type { StoredInterconnect } from "./interconnect-record";
+import { DEFAULT_CONTENTION, LOST_RACE, withOptimisticRounds, type ContentionBudget } from "./optimistic";
 import { isRestError, type LazyTable } from "./table-client";
 
 /**
@@ -14,7 +15,6 @@ import { isRestError, type LazyTable } from "./table-client";
  * Adding and taking off a name are idempotent: a redelivered activity changes nothing the second time.
  */
 const PARTITION = "usage";
-const ATTEMPTS = 8;
 
 export interface StoredUsage extends Usage {
   updatedAt: string;
@@ -34,6 +34,7 @@ export class UsageRecords {
     /** Reads an interconnect record: a user whose record no longer uses anything is dropped from a row it is released from. */
     private readonly readRecord: (name: string) => Promise<StoredInterconnect | undefined>,
     private readonly now: () => Date = () => new Date(),
+    private readonly contention: ContentionBudget = DEFAULT_CONTENTION,
   ) {}
 
   async get(ref: UsageRef): Promise<StoredUsage | undefined> {
@@ -89,7 +90,7 @@ export class UsageRecords {
   /** The resource is gone: its row goes, unless someone started using it since (then it stays, as read). */
   async forget(ref: UsageRef): Promise<void> {
     const client = await this.table.get();
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    await withOptimisticRounds(this.contention, busy(ref), async () => {
       const row = await this.read(client, ref);
       if (!row || row.users.length > 0) return;
       try {
@@ -98,9 +99,9 @@ export class UsageRecords {
       } catch (error) {
         if (isRestError(error, 404)) return;
         if (!isRestError(error, 412)) throw error;
+        return LOST_RACE;
       }
-    }
-    throw busy(ref);
+    });
   }
 
   private async change(
@@ -108,7 +109,7 @@ export class UsageRecords {
     next: (row: StoredUsage | undefined) => Pick<Usage, "users" | "createdBy"> | "unchanged",
   ): Promise<StoredUsage> {
     const client = await this.table.get();
-    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    return withOptimisticRounds(this.contention, busy(ref), async () => {
       const row = await this.read(client, ref);
       const wanted = next(row);
       if (wanted === "unchanged") return row!;
@@ -119,9 +120,9 @@ export class UsageRecords {
       } catch (error) {
         // Another writer got there first (a row created meanwhile, or changed since it was read): read again.
         if (!isRestError(error, 409) && !isRestError(error, 412) && !isRestError(error, 404)) throw error;
+        return LOST_RACE;
       }
-    }
-    throw busy(ref);
+    });
   }
 
   private async read(client: TableClient, ref: UsageRef): Promise<StoredUsage | undefined> {
@@ -134,11 +135,10 @@ export class UsageRecords {
   }
 }
 
-function busy(ref: UsageRef): DomainError {
-  return new DomainError(
-    ErrorCodes.CONFLICT,
-    `The usage row of ${ref.kind} ${ref.resourceId} kept changing under ${ATTEMPTS} attempts; retry.`,
-  );
+function busy(ref: UsageRef): (rounds: number, elapsedMs: number) => { message: string } {
+  return (rounds, ms) => ({
+    message: `The usage row of ${ref.kind} ${ref.resourceId} kept changing under ${rounds} attempts in ${ms} ms; retry.`,
+  });
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

@@ -13,7 +13,7 @@
  */
 import type { OrchestrationContext } from "durable-functions";
 import { z } from "zod";
-import type { HealthTargets, OpContext } from "../contracts";
+import type { HealthTargets, OpContext, TurnHolder } from "../contracts";
 import { checkFindings, isEmptyPlan, repairPlan, type RepairPlan } from "../domain/health-check";
 import {
   CHECK_TIERS,
@@ -95,9 +95,13 @@ export function* healthWatch(context: OrchestrationContext): Flow<HealthWatchOut
       if (!isEmptyPlan(plan)) {
         run.enter("repair", "AUTO_REPAIR");
         // Never repair under a teardown that began during this check: it removes these very rules.
-        const still = yield* run.call("repair", "healthLoad", { name: input.name });
+        const still = yield* run.call("repair", "healthLoad", { name: input.name, vcnQueue: plan.routeRules.length > 0 });
         if (!still.watching) return { stopped: `the interconnect is ${still.state}` };
-        const done = yield* repair(run, load.targets, desired, plan, repairs);
+        // Nor beside a provisioning or teardown that holds or waits for the VCN's turn: those change its
+        // route tables too (a run that joins after this look reaches its route rules only many steps later).
+        const queued = still.vcnQueue ?? [];
+        if (plan.routeRules.length > 0 && queued.length > 0) yield* deferRouteRules(run, load.targets, plan.routeRules, queued);
+        const done = yield* repair(run, load.targets, desired, queued.length > 0 ? { ...plan, routeRules: [] } : plan, repairs);
         repairs = done.attempts;
         // A rule the service added for a grown VNet is the service's from now on: its removal is a finding too.
         const added = done.routeRules.filter((d) => !desired.routeRules.destinations.includes(d));
@@ -181,6 +185,23 @@ function withinAttempts(plan: RepairPlan, attempts: Record<string, number>): Rep
     refreshCircuit: plan.refreshCircuit && ok(findingKey({ code: "circuit-failed", subject: "circuit" })),
     refreshConnection: plan.refreshConnection && ok(findingKey({ code: "connection-failed", subject: "connection" })),
   };
+}
+
+/** The audit row of a route-rule repair put off to the next check (not counted as an attempt: nothing was tried). */
+function* deferRouteRules(
+  run: WorkflowRun,
+  targets: HealthTargets,
+  destinations: readonly string[],
+  queued: readonly TurnHolder[],
+): Flow<void> {
+  const runs = queued.map((q) => `${q.operation} of ${q.owner} (${q.instanceId}, ${q.holds ? "holding the turn" : "waiting"})`);
+  const message = `route rule repair of ${destinations.join(", ")} deferred: VCN ${targets.vcnId} is in use by ${runs.join("; ")}; the next check tries again`;
+  run.note({ message });
+  yield* run.audit("repair", "skipped", message, {
+    vcnId: targets.vcnId,
+    destinations: destinations.join(","),
+    queuedInstanceIds: queued.map((q) => q.instanceId).join(","),
+  });
 }
 
 /** Runs what AUTO_REPAIR may (each activity writes its own audit row); a failed repair stays a finding. */

@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { addRouteRuleByHand, removeRouteRuleByHand } from "./support/direct";
+import * as core from "oci-core";
+import { clientsFor, RG, POLL, waitFor } from "../local/emulators/cross-cloud";
+import { addRouteRuleByHand, createRouteTableByHand, removeRouteRuleByHand } from "./support/direct";
 import { counts, NOTHING } from "./support/inventory";
 import { sharedEstate } from "./support/shared-estate";
 import { spec } from "./support/specs";
@@ -103,6 +105,125 @@ describe("what someone made outside the service", () => {
     expect(kept.find((r) => r.step === "drg-attachment")?.message).toMatch(/10\.99\.0\.0\/16 \(added by hand\)/);
     expect(kept.find((r) => r.step === "drg")?.message).toMatch(/kept with the drg-attachment/);
     await removeRouteRuleByHand(stack, a.resources.routeTableId, "10.99.0.0/16");
+    await stack.admin("POST", "reset");
+  }, 300_000);
+
+  it("so does one in a route table of the VCN made by hand (not its default one), named in the audit row", async () => {
+    const a = await provision("share-table");
+    const tableId = await createRouteTableByHand(
+      stack,
+      String(a.spec.oci.vcnId),
+      "rt-app-subnet",
+      "10.98.0.0/16",
+      String(a.resources.drgId),
+    );
+    await remove("share-table");
+    const inv = await clouds();
+    expect(counts(inv)).toEqual({ ...NOTHING, drgs: 1, drgAttachments: 1, routeRules: 1 });
+    expect(inv.routeRules[0]).toMatchObject({ routeTableId: tableId, destination: "10.98.0.0/16", networkEntityId: a.resources.drgId });
+    const kept = (await auditOf("share-table")).filter((r) => r.details?.event === "skipped");
+    expect(kept.find((r) => r.step === "drg-attachment")?.message).toContain(
+      `route table rt-app-subnet (${tableId}) still routes 10.98.0.0/16 (added by hand)`,
+    );
+    expect(kept.find((r) => r.step === "drg")?.message).toMatch(/kept with the drg-attachment/);
+    await removeRouteRuleByHand(stack, tableId, "10.98.0.0/16");
+    await stack.admin("POST", "reset");
+  }, 300_000);
+});
+
+/**
+ * A circuit, virtual circuit and DRG someone built outside the service (through the two SDKs), and their
+ * connection on the gateway the service created: the provider provisions that circuit as it does the service's.
+ */
+async function connectOutsideCircuit(gatewayId: string): Promise<{ connectionId: string; circuitId: string }> {
+  const { emu, arm, oci } = clientsFor(stack.emulators);
+  try {
+    const circuit = await arm.expressRouteCircuits.beginCreateOrUpdateAndWait(
+      RG,
+      "er-outside",
+      {
+        location: "eastus",
+        sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
+        serviceProviderProperties: {
+          serviceProviderName: "Oracle Cloud FastConnect",
+          peeringLocation: "Washington DC",
+          bandwidthInMbps: 1000,
+        },
+      },
+      POLL,
+    );
+    const { drg } = await oci.createDrg({ createDrgDetails: { compartmentId: emu.oci.compartmentId, displayName: "drg-outside" } });
+    await waitFor(
+      async () => ((await oci.getDrg({ drgId: drg.id })).drg.lifecycleState === "AVAILABLE" ? true : undefined),
+      "DRG AVAILABLE",
+    );
+    await oci.createVirtualCircuit({
+      createVirtualCircuitDetails: {
+        compartmentId: emu.oci.compartmentId,
+        type: core.models.CreateVirtualCircuitDetails.Type.Private,
+        bandwidthShapeName: "1 Gbps",
+        gatewayId: drg.id,
+        providerServiceId: emu.oci.providerServiceId,
+        providerServiceKeyName: circuit.serviceKey ?? "",
+        crossConnectMappings: [
+          { oracleBgpPeeringIp: "192.168.200.1/30", customerBgpPeeringIp: "192.168.200.2/30" },
+          { oracleBgpPeeringIp: "192.168.200.5/30", customerBgpPeeringIp: "192.168.200.6/30" },
+        ],
+      },
+    });
+    const provisioned = await waitFor(
+      async () => {
+        const c = await arm.expressRouteCircuits.get(RG, "er-outside");
+        return c.serviceProviderProvisioningState === "Provisioned" && c.peerings?.some((p) => p.name === "AzurePrivatePeering")
+          ? c
+          : undefined;
+      },
+      "outside circuit Provisioned with AzurePrivatePeering",
+      60_000,
+    );
+    const connection = await arm.virtualNetworkGatewayConnections.beginCreateOrUpdateAndWait(
+      RG,
+      "conn-outside",
+      {
+        location: "eastus",
+        connectionType: "ExpressRoute",
+        virtualNetworkGateway1: { id: gatewayId },
+        peer: { id: provisioned.id },
+        routingWeight: 0,
+      },
+      POLL,
+    );
+    expect(connection.provisioningState).toBe("Succeeded");
+    return { connectionId: connection.id ?? "", circuitId: provisioned.id ?? "" };
+  } finally {
+    oci.close();
+  }
+}
+
+describe("a connection made outside the service on its gateway", () => {
+  it("keeps the gateway, its public IP and the GatewaySubnet at the last interconnect's teardown, the audit row naming the connection", async () => {
+    const a = await provision("share-outer");
+    const outside = await connectOutsideCircuit(String(a.resources.gatewayId));
+    await remove("share-outer");
+    const inv = await clouds();
+    // The interconnect's own circuit chain, route rule, attachment and DRG are gone; the gateway and what it needs stay.
+    expect(counts(inv)).toEqual({
+      ...NOTHING,
+      gateways: 1,
+      publicIps: 1,
+      gatewaySubnets: 1,
+      connections: 1,
+      circuits: 1,
+      virtualCircuits: 1,
+      drgs: 1,
+    });
+    expect(inv.gateways[0]?.id.toLowerCase()).toBe(String(a.resources.gatewayId).toLowerCase());
+    expect(inv.connections[0]?.id.toLowerCase()).toBe(outside.connectionId.toLowerCase());
+    expect(inv.circuits[0]?.id.toLowerCase()).toBe(outside.circuitId.toLowerCase());
+    const kept = (await auditOf("share-outer")).filter((r) => r.details?.event === "skipped");
+    expect(kept.find((r) => r.step === "gateway")?.message).toMatch(
+      /still serves connection\(s\) .*conn-outside.* \(live cloud\); it is kept for them/,
+    );
     await stack.admin("POST", "reset");
   }, 300_000);
 });

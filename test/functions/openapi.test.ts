@@ -29,8 +29,12 @@ describe("GET /api/openapi.json", () => {
     const post = (document.paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>>)[
       "/api/interconnects"
     ]?.post;
-    expect(Object.keys(post?.responses ?? {}).sort()).toEqual(["200", "202", "400", "401", "409", "413", "415", "500"]);
+    expect(Object.keys(post?.responses ?? {}).sort()).toEqual(["200", "202", "400", "401", "409", "413", "415", "500", "503"]);
     expect(post?.responses["409"]?.content).toHaveProperty(["application/problem+json"]);
+    // Contention is a 503 with Retry-After on every route that writes the queue; a 409 would tell the client its request is wrong.
+    const paths = document.paths as Record<string, Record<string, { responses: Record<string, { headers?: Record<string, unknown> }> }>>;
+    for (const op of [paths["/api/interconnects"]?.post, paths["/api/interconnects/{name}"]?.delete])
+      expect(Object.keys(op?.responses["503"]?.headers ?? {})).toEqual(["Retry-After"]);
   });
 
   it("links every 202 to the Durable status endpoint it names", () => {

@@ -6,15 +6,19 @@
 import { describe, expect, it } from "vitest";
 import { turnOf } from "../../src/domain/network-queue";
 import { createTableClient, LazyTable } from "../../src/store/table-client";
-import { NetworkTurns, type TurnRequest } from "../../src/store";
+import { BusyError } from "../../src/domain/errors";
+import { DEFAULT_CONTENTION, NetworkTurns, type ContentionBudget, type TurnRequest } from "../../src/store";
 import { uniqueTableName, useAzurite } from "../support/azurite";
 
 const storage = useAzurite();
 const VNET = "virtualNetwork|/subscriptions/s/resourcegroups/rg/providers/microsoft.network/virtualnetworks/vnet-erp";
 const VCN = "vcn|ocid1.vcn.oc1.iad.aaaaaaaaerpvcn";
 
-function turns(): NetworkTurns {
-  return new NetworkTurns(new LazyTable(createTableClient({ connectionString: storage.connectionString }, uniqueTableName("turns"))));
+function turns(contention?: ContentionBudget): NetworkTurns {
+  return new NetworkTurns(
+    new LazyTable(createTableClient({ connectionString: storage.connectionString }, uniqueTableName("turns"))),
+    contention,
+  );
 }
 
 const run = (owner: string, networks = [VNET, VCN], operation = "provision"): TurnRequest => ({
@@ -94,5 +98,45 @@ describe("NetworkTurns (real Azurite)", () => {
     expect(await tryTurn(t, run("a"))).toBe(true);
     expect(await tryTurn(t, run("b", ["virtualNetwork|other", "vcn|other"]))).toBe(true);
     expect(await tryTurn(t, run("c", [VNET, "vcn|third"]))).toBe(false);
+  });
+
+  // 50 writers at once outlasted the 10 rounds without pause the store made before (on a hot `seq` row).
+  it("lets 50 runs join one VNet and VCN at the same instant while 10 others withdraw: every call succeeds, places unique and in order", async () => {
+    const t = turns();
+    const arrivals = 50;
+    const early = Array.from({ length: 10 }, (_, i) => `early-${i}`);
+    await Promise.all(early.map((n) => t.join(run(n))));
+    const late = Array.from({ length: arrivals }, (_, i) => `late-${i}`);
+    const [joined, withdrawn] = await Promise.all([
+      Promise.all(late.map((n) => t.join(run(n)))),
+      Promise.all(early.map((n) => t.withdraw(n, `provision-${n}-1`))),
+    ]);
+    expect(joined).toHaveLength(arrivals);
+    expect(withdrawn.map((w) => w.outcome)).toEqual(early.map(() => "withdrawn"));
+    const rows = await t.list();
+    expect(rows.every((r) => !r.holds && r.owner.startsWith("late-"))).toBe(true);
+    // Each run has one place on each network, with the same number on both.
+    const byOwner = new Map<string, number[]>();
+    for (const r of rows) byOwner.set(r.owner, [...(byOwner.get(r.owner) ?? []), r.seq]);
+    expect([...byOwner.keys()].sort()).toEqual([...late].sort());
+    for (const seqs of byOwner.values()) expect(seqs[0]).toBe(seqs[1]);
+    // One number per arrival, after the early ones', none taken twice.
+    const seqs = [...byOwner.values()].map((s) => s[0]!).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: arrivals }, (_, i) => 11 + i));
+  });
+
+  it("gives up with a retryable BusyError (Retry-After) when its round budget runs out, leaving no half-written place", async () => {
+    const t = turns({ ...DEFAULT_CONTENTION, maxRounds: 1, retryAfterSeconds: 3 });
+    const names = Array.from({ length: 12 }, (_, i) => `busy-${i}`);
+    const results = await Promise.allSettled(names.map((n) => t.join(run(n))));
+    const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+    expect(failures.length).toBeGreaterThan(0);
+    for (const failure of failures) {
+      expect(failure).toBeInstanceOf(BusyError);
+      expect(failure).toMatchObject({ code: "BUSY", status: 503, retryAfterSeconds: 3 });
+    }
+    const rows = await t.list();
+    expect(rows).toHaveLength(2 * (names.length - failures.length));
+    expect(new Set(rows.map((r) => r.seq)).size).toBe(names.length - failures.length);
   });
 });

@@ -3,7 +3,14 @@
  * continueAsNew; the clouds and the store behind a scripted activity boundary.
  */
 import { describe, expect, it } from "vitest";
-import { stepFailureError, type HealthLoad, type HealthSaveInput, type HealthSettings, type HealthTargets } from "../../src/contracts";
+import {
+  stepFailureError,
+  type HealthLoad,
+  type HealthSaveInput,
+  type HealthSettings,
+  type HealthTargets,
+  type TurnHolder,
+} from "../../src/contracts";
 import type { InterconnectHealth } from "../../src/domain/health";
 import type { ControlPlaneObservation, RouteObservation } from "../../src/domain/observation";
 import { healthWatch, MAX_REPAIR_ATTEMPTS } from "../../src/workflows/health-watch";
@@ -39,6 +46,9 @@ class World {
   /** The transitions the watch asked to note on the interconnect's tickets. */
   ticketNotes: { checkedAt: string; from?: string; to: string }[] = [];
   failControlPlane = false;
+  /** The runs holding or waiting for the VCN's turn (the network queue). */
+  vcnQueue: TurnHolder[] = [];
+  audits: { step: string; event: string; message: string; details?: Record<string, unknown> }[] = [];
 
   boundary = (name: string, input: unknown): unknown => {
     const i = input as Record<string, unknown>;
@@ -52,6 +62,7 @@ class World {
                 desired: this.desired,
                 ...(this.health ? { health: this.health } : {}),
                 settings: this.settings,
+                ...(i.vcnQueue ? { vcnQueue: this.vcnQueue } : {}),
               }
             : { watching: false, state: this.state };
         return out;
@@ -80,6 +91,9 @@ class World {
         this.ticketNotes.push({ checkedAt: note.checkedAt, ...(note.from ? { from: note.from } : {}), to: note.to });
         return { tickets: [], added: 0 };
       }
+      case "auditAppend":
+        this.audits.push((i as { entry: World["audits"][number] }).entry);
+        return {};
       case "healthRefreshCircuit":
         if (this.live.circuit.found) this.live.circuit.provisioningState = "Succeeded";
         return { outcome: "refreshing" };
@@ -191,6 +205,36 @@ describe("healthWatch on the real replay engine", () => {
     expect(world.desired.routeRules.destinations).toEqual(["10.10.0.0/16", "10.11.0.0/16"]);
 
     await generations(world, 1, { name: NAME, iteration: 12 });
+    expect(world.health).toMatchObject({ status: "healthy", findings: [] });
+  });
+
+  it("defers a route rule repair while a provisioning or teardown holds or waits for the VCN's turn, with an audit row why", async () => {
+    const world = new World();
+    world.settings.autoRepair = true;
+    world.routes.vcnRouteRules = [];
+    world.vcnQueue = [
+      { owner: "erp-dr", operation: "provision", instanceId: "provision-erp-dr-1", since: "2026-12-01T09:58:00Z", holds: true },
+    ];
+    const [busy] = await generations(world, 1);
+    expect(names(busy!)).not.toContain("ociEnsureRouteRules");
+    // The look at the queue is the re-read right before the repair, so a run that arrived during the check counts.
+    expect(busy!.calls.filter((c) => c.name === "healthLoad").map((c) => (c.input as { vcnQueue?: boolean }).vcnQueue)).toEqual([
+      undefined,
+      true,
+    ]);
+    const deferred = world.audits.find((a) => a.step === "repair");
+    expect(deferred).toMatchObject({ event: "skipped", details: { vcnId: TARGETS.vcnId, queuedInstanceIds: "provision-erp-dr-1" } });
+    expect(deferred?.message).toMatch(
+      /^route rule repair of 10\.10\.0\.0\/16 deferred: VCN ocid1\.vcn\.oc1\.iad\.aaaaaaaavcn is in use by provision of erp-dr \(provision-erp-dr-1, holding the turn\)/,
+    );
+    // Deferring is not an attempt: the finding keeps all its repair attempts.
+    expect(busy!.continuedAsNew).toMatchObject({ repairs: {} });
+    expect(codes(world.health)).toEqual(["route-rule-missing:10.10.0.0/16"]);
+
+    world.vcnQueue = [];
+    const [free] = await generations(world, 1, { ...(busy!.continuedAsNew as object), iteration: 6 });
+    expect(names(free!)).toContain("ociEnsureRouteRules");
+    await generations(world, 1, { ...(free!.continuedAsNew as object), iteration: 12 });
     expect(world.health).toMatchObject({ status: "healthy", findings: [] });
   });
 

@@ -151,6 +151,13 @@ export class OciNetwork {
     );
   }
 
+  /** Every route table of the VCN (its default one and those made by hand), in the compartment given. */
+  listRouteTables(filter: { compartmentId: string; vcnId: string }): Promise<RouteTable[]> {
+    return this.inCompartment(
+      this.pages("GET routeTables", (page) => this.client.listRouteTables({ ...filter, ...(page ? { page } : {}) })),
+    );
+  }
+
   getDrg(drgId: string): Promise<Drg | undefined> {
     return this.getOrUndefined(
       "GET drgs",

@@ -28,9 +28,21 @@ export interface ApiOperation {
     body?: { schema: z.ZodType; description: string };
   };
   responses: Partial<Record<200 | 201 | 202 | 204 | 304 | 308, ApiResponse>>;
-  /** Statuses answered with application/problem+json, each with what it means here. */
-  problems: Partial<Record<400 | 401 | 404 | 409 | 412 | 413 | 415 | 500 | 501 | 502 | 503, string>>;
+  /** Statuses answered with application/problem+json, each with what it means here (and the headers it sends). */
+  problems: Partial<Record<400 | 401 | 404 | 409 | 412 | 413 | 415 | 500 | 501 | 502 | 503, string | ApiProblem>>;
 }
+
+export interface ApiProblem {
+  description: string;
+  headers: Record<string, string>;
+}
+
+/** A BusyError (domain/errors.ts) on a route that writes the network queue, the BGP reservations or the usage rows. */
+export const BUSY_PROBLEM: ApiProblem = {
+  description:
+    "BUSY: concurrent requests kept winning the conditional writes this one needs; nothing is wrong with it: send it again after Retry-After seconds.",
+  headers: { "Retry-After": "Seconds to wait before sending the same request again." },
+};
 
 export interface ApiResponse {
   description: string;

@@ -1,5 +1,5 @@
 import type { HttpResponseInit } from "@azure/functions";
-import { DomainError, ErrorCodes, isDomainError, toProblem } from "../../domain/errors";
+import { BusyError, DomainError, ErrorCodes, isDomainError, toProblem } from "../../domain/errors";
 
 /** Codes only the HTTP edge produces; the domain's codes cover everything else. */
 export const HttpErrorCodes = {
@@ -27,12 +27,14 @@ export function problemResponse(err: DomainError, instance?: string, headers: Re
 }
 
 /**
- * A DomainError below 500 is the caller's to fix and is shown as is. Anything else is a bug, an outage
+ * A DomainError below 500 is the caller's to fix and is shown as is; a BusyError is a 503 with Retry-After. Anything else is a bug, an outage
  * or the operator's to fix (a ConfigurationError names settings and file paths): the client gets a 500
  * problem without internals, the log gets the real error.
  */
 export function errorResponse(err: unknown, instance: string, log: (message: string) => void): HttpResponseInit {
   if (isDomainError(err) && err.status < 500) return problemResponse(err, instance);
+  // Contention, not a fault: the same request goes through later, and the client is told when.
+  if (err instanceof BusyError) return problemResponse(err, instance, { "retry-after": String(err.retryAfterSeconds) });
   const what = isDomainError(err) ? `${err.code} error` : "unexpected error";
   log(`${what} on ${instance}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   return problemResponse(

@@ -109,6 +109,41 @@ export async function addRouteRuleByHand(stack: E2eStack, routeTableId: string, 
   }
 }
 
+/**
+ * Creates a route table by hand in the VCN (as for a subnet of its own) with one rule `destination` →
+ * `drgId`, as someone routing another subnet's traffic through the DRG would. Returns its OCID.
+ */
+export async function createRouteTableByHand(
+  stack: E2eStack,
+  vcnId: string,
+  displayName: string,
+  destination: string,
+  drgId: string,
+): Promise<string> {
+  const client = ociClient(stack);
+  try {
+    const vcn = (await client.getVcn({ vcnId })).vcn;
+    const { routeTable } = await client.createRouteTable({
+      createRouteTableDetails: {
+        compartmentId: vcn.compartmentId,
+        vcnId,
+        displayName,
+        routeRules: [
+          {
+            destination,
+            destinationType: core.models.RouteRule.DestinationType.CidrBlock,
+            networkEntityId: drgId,
+            description: "added by hand",
+          },
+        ],
+      },
+    });
+    return routeTable.id;
+  } finally {
+    client.close();
+  }
+}
+
 /** Removes by hand the rules for `destination`. */
 export async function removeRouteRuleByHand(stack: E2eStack, routeTableId: string, destination: string): Promise<void> {
   const client = ociClient(stack);

@@ -1,7 +1,18 @@
-import { byTimeCreated, checkIfMatch, filterByQuery, ok, paginate, requiredQuery, type ApiRequest, type ApiResponse } from "./api";
+import {
+  byTimeCreated,
+  checkIfMatch,
+  filterByQuery,
+  ok,
+  paginate,
+  rememberCreate,
+  replayCreate,
+  requiredQuery,
+  type ApiRequest,
+  type ApiResponse,
+} from "./api";
 import { parseIpv4Cidr } from "./cidr";
 import type { OciContext } from "./context";
-import { invalidParameter, notFound } from "./errors";
+import { invalidParameter, notFound, relatedNotFound } from "./errors";
 import type { RouteRule, RouteTable, Vcn } from "./model";
 import {
   asBody,
@@ -34,6 +45,39 @@ export function listRouteTables(ctx: OciContext, req: ApiRequest): ApiResponse {
   ctx.requireCompartment(requiredQuery(req, "compartmentId"));
   const items = Object.values(ctx.state.routeTables).sort(byTimeCreated);
   return paginate(req, filterByQuery<RouteTable>(req, items, ["compartmentId", "vcnId", "displayName", "lifecycleState"]));
+}
+
+/** CreateRouteTable: a VCN has its default table and any number made by hand (subnets pick one each). */
+export function createRouteTable(ctx: OciContext, req: ApiRequest): ApiResponse {
+  const replay = replayCreate(ctx, req, "createRouteTable", (id) => ctx.state.routeTables[id]);
+  if (replay) return replay;
+  const body = asBody(req.body, "createRouteTableDetails");
+  rejectUnknownFields(
+    body,
+    ["compartmentId", "vcnId", "displayName", "routeRules", "freeformTags", "definedTags"],
+    "createRouteTableDetails",
+  );
+  const compartmentId = requiredString(body, "compartmentId");
+  if (!ctx.knowsCompartment(compartmentId)) throw relatedNotFound("compartmentId", compartmentId);
+  const vcnId = requiredString(body, "vcnId");
+  if (!ctx.state.vcns[vcnId]) throw relatedNotFound("vcnId", vcnId);
+  const id = ctx.newId("routetable");
+  const table: RouteTable = {
+    id,
+    compartmentId,
+    vcnId,
+    displayName: optionalDisplayName(body) ?? `routetable${ctx.nowIso().replace(/\D/g, "").slice(0, 14)}`,
+    lifecycleState: "AVAILABLE",
+    routeRules: [],
+    timeCreated: ctx.nowIso(),
+    freeformTags: freeformTagsOf(body) ?? {},
+    definedTags: definedTagsOf(body) ?? {},
+  };
+  table.routeRules = body.routeRules === undefined ? [] : parseRouteRules(ctx, table, body.routeRules);
+  ctx.state.routeTables[id] = table;
+  rememberCreate(ctx, req, "createRouteTable", id);
+  ctx.store.changed();
+  return ok(table);
 }
 
 export function getRouteTable(ctx: OciContext, req: ApiRequest): ApiResponse {

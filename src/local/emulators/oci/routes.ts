@@ -20,13 +20,14 @@ import {
   listVirtualCircuits,
   updateVirtualCircuit,
 } from "./fastconnect";
-import { getRouteTable, getVcn, listRouteTables, listVcns, updateRouteTable } from "./network";
+import { createRouteTable, getRouteTable, getVcn, listRouteTables, listVcns, updateRouteTable } from "./network";
 import { listDrgRouteRules } from "./drg-route-rules";
 
 /** The Core API (20160918) subset this emulator serves; "*" is one path parameter. */
 const ROUTES: { method: string; pattern: string[]; op: Operation }[] = [
   { method: "GET", pattern: ["vcns"], op: listVcns },
   { method: "GET", pattern: ["vcns", "*"], op: getVcn },
+  { method: "POST", pattern: ["routeTables"], op: createRouteTable },
   { method: "GET", pattern: ["routeTables"], op: listRouteTables },
   { method: "GET", pattern: ["routeTables", "*"], op: getRouteTable },
   { method: "PUT", pattern: ["routeTables", "*"], op: updateRouteTable },

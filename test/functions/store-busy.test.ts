@@ -1,0 +1,55 @@
+/**
+ * Contention over HTTP, on real Azurite: when concurrent writers keep winning the network queue's
+ * conditional writes past the store's round budget (made small here), a POST answers 503 problem+json
+ * BUSY with Retry-After, not a 409; sent again after Retry-After, it is accepted.
+ */
+import { describe, expect, it } from "vitest";
+import { createStore, DEFAULT_CONTENTION } from "../../src/store";
+import { REQUEST_TIMING } from "../../src/requests/timing";
+import { uniqueTableName } from "../support/azurite";
+import { header, json, request, sharedNetworkSpecBody, useHandlers } from "./support/harness";
+
+const tables = { interconnects: "", audit: "" };
+const t = useHandlers((deps) => {
+  tables.interconnects = uniqueTableName("ic");
+  tables.audit = uniqueTableName("au");
+  const connectionString = t.storage.connectionString;
+  return {
+    ...deps,
+    // One round each: of a dozen POSTs joining the same queue at once, the losers of the first round give up.
+    store: createStore({ connectionString }, tables, { contention: { ...DEFAULT_CONTENTION, maxRounds: 1 } }),
+    requestTiming: { ...REQUEST_TIMING, stalledStartMs: 1_000 },
+  };
+});
+
+const post = (body: unknown) => t.h.create(request("POST", "", { body }), t.durable.context());
+const allocated = <T extends { bgp?: unknown }>(body: T) => {
+  const { bgp: _bgp, ...rest } = body;
+  return rest;
+};
+
+describe("a POST whose queue place cannot be written for contention", () => {
+  it("answers 503 BUSY with Retry-After, and the same POST after that wait is accepted", async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `busy-${i}`);
+    const results = await Promise.all(names.map((n) => post(allocated(sharedNetworkSpecBody(n)))));
+    expect(results.every((r) => r.status === 202 || r.status === 503)).toBe(true);
+    const refused = names.filter((_, i) => results[i]?.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const res of results.filter((r) => r.status === 503)) {
+      expect(header(res, "content-type")).toBe("application/problem+json");
+      // The run the record names never started: a retry is served once stalledStartMs (1 s) has passed.
+      expect(header(res, "retry-after")).toBe("2");
+      expect(json(res)).toMatchObject({ status: 503, code: "BUSY", type: "urn:interconnect:error:busy" });
+      expect(String(json(res).detail)).toMatch(/at once/);
+    }
+
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The same tables and timing, with the default budget: what a later request meets once the burst has passed.
+    t.deps = { ...t.deps, store: createStore({ connectionString: t.storage.connectionString }, tables) };
+    const retried = await Promise.all(refused.map((n) => post(allocated(sharedNetworkSpecBody(n)))));
+    expect(retried.map((r) => r.status)).toEqual(refused.map(() => 202));
+    const rows = await t.deps.store.turns.list();
+    expect(new Set(rows.map((r) => r.owner))).toEqual(new Set(names));
+    expect(new Set(rows.map((r) => r.seq)).size).toBe(names.length);
+  });
+});

@@ -22,7 +22,19 @@ export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx
   const desired =
     record.desired ??
     desiredSnapshot({ spec: record.spec, bgpPlan: requireBgpPlan(record), resources: record.resources }, new Date().toISOString());
-  return { watching: true, targets, desired, ...(record.health ? { health: record.health } : {}), settings: ctx.deps.health };
+  const op = record.currentOperation;
+  // The record keeps its last operation; it holds the interconnect only while its instance runs.
+  const status = op && op.kind !== "watch" ? await findInstance(df.getClient(ctx.invocation), op.instanceId) : undefined;
+  const busy = op && status !== undefined && !isFinished(status) ? { kind: op.kind, instanceId: op.instanceId } : undefined;
+  return {
+    watching: true,
+    targets,
+    desired,
+    ...(record.health ? { health: record.health } : {}),
+    settings: ctx.deps.health,
+    operationId: op?.instanceId ?? null,
+    ...(busy ? { busy } : {}),
+  };
 });
 
 export const healthObserveControlPlane = defineActivity("healthObserveControlPlane", "read", async (input, ctx) =>
@@ -58,9 +70,15 @@ export const healthSave = defineActivity("healthSave", "read", async (input, ctx
       outdated = true;
       return {};
     }
+    // An operation that began during this check (a change's BGP flap, its bandwidth half-way) is no finding.
+    if (input.operationId !== undefined && (current.currentOperation?.instanceId ?? null) !== input.operationId) {
+      outdated = true;
+      return {};
+    }
     return { health: input.health, desired: input.desired };
   });
-  if (!saved || outdated || !input.transition) return { saved };
+  if (outdated) return { saved, outdated };
+  if (!saved || !input.transition) return { saved };
   const t = input.transition;
   const findings = input.health.findings.map((f) => `${f.code}:${f.subject}`);
   const message = `health ${t.from ?? "unknown"} → ${t.to}${t.raised.length ? `; raised ${t.raised.join(", ")}` : ""}${t.cleared.length ? `; cleared ${t.cleared.join(", ")}` : ""}`;

@@ -126,6 +126,7 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
 /** Activities that read, start or drive orchestrations through the durable client binding. */
 const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>([
   "provisioningInstanceState",
+  "healthLoad",
   "healthWatchEnsure",
   "healthWatchStop",
   "watchdogScan",

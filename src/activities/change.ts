@@ -14,7 +14,7 @@ import { DomainError, ErrorCodes } from "../domain/errors";
 import { EXPRESSROUTE_SERVICE_PROVIDER } from "../domain/skus";
 import { connectionObservation } from "./connection";
 import { defineActivity, type StepContext, StepFailed } from "./step";
-import { findVirtualCircuit } from "./virtual-circuit";
+import { findVirtualCircuit, keepSecret, virtualCircuitStates } from "./virtual-circuit";
 
 /**
  * Azure's answers to a change it will not make: retrying them changes nothing. "Capacity" is the port
@@ -101,11 +101,7 @@ export const ociReadProviderKey = defineActivity("ociReadProviderKey", "read", a
 function settings(vc: VirtualCircuit | undefined, shapes: string[]): VirtualCircuitSettings {
   if (!vc?.id) return { found: false };
   return {
-    found: true,
-    virtualCircuitId: vc.id,
-    lifecycleState: String(vc.lifecycleState ?? "UNKNOWN"),
-    providerState: String(vc.providerState ?? "INACTIVE"),
-    bgpSessionState: String(vc.bgpSessionState ?? "DOWN"),
+    ...virtualCircuitStates({ ...vc, id: vc.id }),
     bandwidthShapeName: vc.bandwidthShapeName ?? "",
     providerServiceId: vc.providerServiceId ?? "",
     freeformTags: { ...vc.freeformTags },
@@ -118,8 +114,7 @@ async function virtualCircuitWithShapes(
   input: { oci: { region: string; compartmentId: string }; virtualCircuitId?: string },
 ): Promise<{ vc: VirtualCircuit | undefined; shapes: string[] }> {
   const oci = ctx.oci(input.oci.region);
-  const vc = await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId);
-  if (vc?.providerServiceKeyName) ctx.addSecret(vc.providerServiceKeyName);
+  const vc = keepSecret(ctx, await findVirtualCircuit(oci, input.oci, ctx.opContext.interconnect, input.virtualCircuitId));
   const shapes = vc?.providerServiceId ? (await oci.listBandwidthShapes(vc.providerServiceId)).map((s) => s.name) : [];
   return { vc, shapes };
 }

@@ -7,9 +7,13 @@ import type { DurableClient, DurableOrchestrationStatus } from "durable-function
 import { defineActivity } from "./step";
 
 /** The status of an instance, or undefined when the task hub has never heard of it. */
-export async function findInstance(client: DurableClient, instanceId: string): Promise<DurableOrchestrationStatus | undefined> {
+export async function findInstance(
+  client: DurableClient,
+  instanceId: string,
+  options: { showInput?: boolean } = {},
+): Promise<DurableOrchestrationStatus | undefined> {
   try {
-    return await client.getStatus(instanceId, { showInput: false });
+    return await client.getStatus(instanceId, { showInput: options.showInput === true });
   } catch (err) {
     // durable-functions reports 404 only through the message text.
     if (err instanceof Error && /HTTP 404 response/.test(err.message)) return undefined;

@@ -32,6 +32,10 @@ export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx
         holds: r.holds,
       }))
     : undefined;
+  const op = record.currentOperation;
+  // The record keeps its last operation; it holds the interconnect only while its instance runs.
+  const status = op && op.kind !== "watch" ? await findInstance(df.getClient(ctx.invocation), op.instanceId) : undefined;
+  const busy = op && status !== undefined && !isFinished(status) ? { kind: op.kind, instanceId: op.instanceId } : undefined;
   return {
     watching: true,
     targets,
@@ -39,6 +43,8 @@ export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx
     ...(record.health ? { health: record.health } : {}),
     settings: ctx.deps.health,
     ...(vcnQueue ? { vcnQueue } : {}),
+    operationId: op?.instanceId ?? null,
+    ...(busy ? { busy } : {}),
   };
 });
 
@@ -75,9 +81,15 @@ export const healthSave = defineActivity("healthSave", "read", async (input, ctx
       outdated = true;
       return {};
     }
+    // An operation that began during this check (a change's BGP flap, its bandwidth half-way) is no finding.
+    if (input.operationId !== undefined && (current.currentOperation?.instanceId ?? null) !== input.operationId) {
+      outdated = true;
+      return {};
+    }
     return { health: input.health, desired: input.desired };
   });
-  if (!saved || outdated || !input.transition) return { saved };
+  if (outdated) return { saved, outdated };
+  if (!saved || !input.transition) return { saved };
   const t = input.transition;
   const findings = input.health.findings.map((f) => `${f.code}:${f.subject}`);
   const message = `health ${t.from ?? "unknown"} → ${t.to}${t.raised.length ? `; raised ${t.raised.join(", ")}` : ""}${t.cleared.length ? `; cleared ${t.cleared.join(", ")}` : ""}`;

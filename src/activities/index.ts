@@ -35,6 +35,7 @@ import {
   healthObserveMonitor,
 } from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
+import { watchdogEnd } from "./watchdog-end";
 import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
 import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
 
@@ -103,6 +104,7 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   healthObserveMonitor,
   watchdogScan,
   watchdogRecover,
+  watchdogEnd,
   networkTurnTake,
   networkTurnRelease,
   networkTurnSweep,
@@ -124,10 +126,12 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
 /** Activities that read, start or drive orchestrations through the durable client binding. */
 const WITH_DURABLE_CLIENT: ReadonlySet<string> = new Set<ActivityName>([
   "provisioningInstanceState",
+  "healthLoad",
   "healthWatchEnsure",
   "healthWatchStop",
   "watchdogScan",
   "watchdogRecover",
+  "watchdogEnd",
   "networkTurnTake",
   "networkTurnRelease",
   "networkTurnSweep",

@@ -34,21 +34,28 @@ export function redactReason(text: string, serviceKeys: readonly string[]): stri
   return redactSecrets(text, serviceKeys).replace(GUID, (guid) => maskServiceKey(guid));
 }
 
-export function virtualCircuitObservation(vc: VirtualCircuit | undefined, serviceKeys: readonly string[] = []): VirtualCircuitObservation {
-  if (!vc?.id) return { found: false };
-  const keys = vc.providerServiceKeyName ? [...serviceKeys, vc.providerServiceKeyName] : serviceKeys;
+/** The states every read of a virtual circuit reports; absent fields read as OCI's not-yet values. */
+export function virtualCircuitStates(vc: VirtualCircuit & { id: string }) {
   return {
-    found: true,
+    found: true as const,
     virtualCircuitId: vc.id,
     lifecycleState: String(vc.lifecycleState ?? "UNKNOWN"),
     providerState: String(vc.providerState ?? "INACTIVE"),
     bgpSessionState: String(vc.bgpSessionState ?? "DOWN"),
+  };
+}
+
+export function virtualCircuitObservation(vc: VirtualCircuit | undefined, serviceKeys: readonly string[] = []): VirtualCircuitObservation {
+  if (!vc?.id) return { found: false };
+  const keys = vc.providerServiceKeyName ? [...serviceKeys, vc.providerServiceKeyName] : serviceKeys;
+  return {
+    ...virtualCircuitStates({ ...vc, id: vc.id }),
     reason: vc.referenceComment ? redactReason(vc.referenceComment, keys) : null,
   };
 }
 
 /** Whatever OCI returns carries the key: any later message of this step must not. */
-function keepSecret(ctx: StepContext, vc: VirtualCircuit | undefined): VirtualCircuit | undefined {
+export function keepSecret(ctx: StepContext, vc: VirtualCircuit | undefined): VirtualCircuit | undefined {
   if (vc?.providerServiceKeyName) ctx.addSecret(vc.providerServiceKeyName);
   return vc;
 }

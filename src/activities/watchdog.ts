@@ -3,16 +3,20 @@
  * operation is stalled, and what to start over it, is decided by the watchdog workflow.
  */
 import * as df from "durable-functions";
-import type { DurableClient } from "durable-functions";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import type { WatchedOperationRow } from "../contracts";
 import type { InterconnectState } from "../domain/lifecycle";
 import { turnNetworks } from "../domain/network-queue";
+import { ABSENT } from "../domain/stall";
 import type { StoredInterconnect } from "../store";
 import { findInstance, isFinished } from "./durable-instance";
 import { defineActivity } from "./step";
 
-/** States in which a record's operation is meant to run; a failed one may still be compensating. */
-const WATCHED_STATES: InterconnectState[] = ["requested", "provisioning", "tearing-down", "failed"];
+/**
+ * States in which a record's operation is meant to run; a failed one may still be compensating; an
+ * active one may have a change or an adoption under way.
+ */
+const WATCHED_STATES: InterconnectState[] = ["requested", "provisioning", "tearing-down", "failed", "active"];
 const TERMINATE_WAIT_MS = 10_000;
 
 export const watchdogScan = defineActivity("watchdogScan", "read", async (_input, ctx) => {
@@ -34,26 +38,49 @@ export const watchdogScan = defineActivity("watchdogScan", "read", async (_input
 
 async function watched(client: DurableClient, record: StoredInterconnect): Promise<WatchedOperationRow | undefined> {
   const op = record.currentOperation;
-  // The health watch is eternal by design and kept alive by its own keeper: no deadline to miss. A change
-  // runs on an active interconnect with deadlines of its own and is never restarted over (what it did cannot be undone);
-  // an adoption leaves its record active.
-  if (op === undefined || op.kind === "watch" || op.kind === "change" || op.kind === "adopt") return undefined;
-  const status = await findInstance(client, op.instanceId);
-  // Ended or absent: orphaned, which the record view shows and a request resolves; not the watchdog's to decide.
-  if (status === undefined || isFinished(status)) return undefined;
+  // The health watch is eternal by design and kept alive by its own keeper: no deadline to miss.
+  if (op === undefined || op.kind === "watch") return undefined;
+  const inPlace = op.kind === "change" || op.kind === "adopt";
+  if (inPlace !== (record.state === "active")) return undefined;
+  const status = await findInstance(client, op.instanceId, { showInput: inPlace });
+  const running = status !== undefined && !isFinished(status);
+  if (inPlace) {
+    // An ended one is ended on the record once (op.stalled then says how), whatever rounds see it after.
+    if (!running && !(endedUnfinished(record, status) && op.stalled === undefined)) return undefined;
+  } else if (!running) {
+    // Ended or absent: orphaned, which the record view shows and a request resolves; not the watchdog's to decide.
+    return undefined;
+  }
+  const input = status?.input;
   return {
     name: record.name,
     state: record.state,
     kind: op.kind,
     instanceId: op.instanceId,
     attempt: record.attempt,
-    runtimeStatus: String(status.runtimeStatus),
-    customStatus: status.customStatus ?? null,
-    lastUpdatedTime: status.lastUpdatedTime ? new Date(status.lastUpdatedTime).toISOString() : null,
+    runtimeStatus: status ? String(status.runtimeStatus) : ABSENT,
+    startedAt: op.startedAt,
+    customStatus: status?.customStatus ?? null,
+    lastUpdatedTime: status?.lastUpdatedTime ? new Date(status.lastUpdatedTime).toISOString() : null,
     spec: record.spec,
     bgpPlan: record.bgpPlan ?? null,
     ...(record.resources.owned ? { owned: record.resources.owned } : {}),
+    ...(record.resources.names ? { names: record.resources.names } : {}),
+    ...(inPlace ? { input: input !== null && typeof input === "object" ? (input as Record<string, unknown>) : null } : {}),
   };
+}
+
+/**
+ * A change or adoption that will never finish by itself: its instance is gone, was terminated, or
+ * failed without saying so on the record (a change that fails writes its failure there; an adoption
+ * has nothing left that may fail once its record exists). Completed ones finished.
+ */
+function endedUnfinished(record: StoredInterconnect, status: DurableOrchestrationStatus | undefined): boolean {
+  if (status === undefined) return true;
+  const runtime = String(status.runtimeStatus);
+  if (runtime === "Terminated" || runtime === "Canceled") return true;
+  if (runtime !== "Failed") return false;
+  return record.currentOperation?.kind === "adopt" || !record.failure;
 }
 
 export const watchdogRecover = defineActivity("watchdogRecover", "read", async (input, ctx) => {
@@ -96,12 +123,15 @@ export const watchdogRecover = defineActivity("watchdogRecover", "read", async (
   if (!claimedBefore) {
     // The restart takes over the stalled run's turn (or place) on the VNet and VCN before that run is
     // stopped, so a run queued behind never sees a dead holder and slips in between.
-    await ctx.deps.store.turns.join({
-      owner: name,
-      operation: restart.kind,
-      instanceId: restart.instanceId,
-      networks: turnNetworks(current.spec),
-    });
+    // A change or an adoption takes no turn: it builds nothing on the VNet or the VCN.
+    if (restart.kind === "provision" || restart.kind === "teardown") {
+      await ctx.deps.store.turns.join({
+        owner: name,
+        operation: restart.kind,
+        instanceId: restart.instanceId,
+        networks: turnNetworks(current.spec),
+      });
+    }
     await terminate(client, stalledInstanceId, `stalled (${stall.reason}); restarted as ${restart.instanceId} by the watchdog`);
     await repo.modify(name, (fresh) => {
       if (fresh.currentOperation?.instanceId !== stalledInstanceId)

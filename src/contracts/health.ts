@@ -68,6 +68,13 @@ export const healthActivities = {
         health: interconnectHealthSchema.optional(),
         settings: healthSettingsSchema,
         vcnQueue: z.array(turnHolder).optional(),
+        /** The record's current operation (its instance id), which the save compares: one that began meanwhile owns the interconnect. */
+        operationId: z.string().nullable().optional(),
+        /**
+         * An operation runs on the interconnect now (a change flaps BGP on purpose, an adoption tags): the
+         * watch checks nothing until it has ended, and then compares with what it committed.
+         */
+        busy: z.strictObject({ kind: z.string(), instanceId: z.string() }).optional(),
       }),
     ]),
   },
@@ -89,9 +96,15 @@ export const healthActivities = {
       desired: desiredSnapshotSchema,
       /** Present when the status or the set of findings changed: one audit row and one alert event. */
       transition: transition.optional(),
+      /** The record's operation when the check began (healthLoad's operationId). */
+      operationId: z.string().nullable().optional(),
     }),
-    /** saved false: the record left `active` meanwhile (a teardown began), so nothing was written. */
-    output: z.strictObject({ saved: z.boolean() }),
+    /**
+     * saved false: the record left `active` meanwhile (a teardown began), so nothing was written.
+     * outdated: written neither, as the check no longer speaks for the interconnect: a change committed
+     * meanwhile (new desired snapshot), or an operation began on it during the check.
+     */
+    output: z.strictObject({ saved: z.boolean(), outdated: z.boolean().optional() }),
   },
   healthRefreshCircuit: refresh,
   healthRefreshConnection: refresh,

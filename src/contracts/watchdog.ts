@@ -2,9 +2,10 @@
 import { z } from "zod";
 import { INTERCONNECT_STATES } from "../domain/lifecycle";
 import { OWNABLE_RESOURCES } from "../domain/resources";
+import { circuitSettings, virtualCircuitSettings } from "./change";
 import { interconnectName, opContext, type ActivityFamily } from "./common";
 
-const operationKind = z.enum(["provision", "teardown"]);
+const operationKind = z.enum(["provision", "teardown", "change", "adopt"]);
 const instanceId = z.string().min(1).max(200);
 
 export const watchedOperation = z.object({
@@ -13,21 +14,31 @@ export const watchedOperation = z.object({
   kind: operationKind,
   instanceId,
   attempt: z.number().int().min(0),
-  /** From the task hub: Running, Pending, … */
+  /** From the task hub: Running, Pending, …; "Absent" when the task hub has no such instance (lost or purged). */
   runtimeStatus: z.string(),
+  /** When the record's operation began (a lost instance counts from then). */
+  startedAt: z.string(),
   customStatus: z.unknown(),
   lastUpdatedTime: z.string().nullable(),
   /** What a restarted provisioning needs: the stored spec and BGP plan, and what earlier attempts created. */
   spec: z.unknown(),
   bgpPlan: z.unknown(),
   owned: z.record(z.enum(OWNABLE_RESOURCES), z.boolean()).optional(),
+  /** An adopted interconnect's own ARM names (resources.names): every restart and every read goes by them. */
+  names: opContext.shape.names,
+  /** A change's or an adoption's input as the task hub holds it: what a restart runs again; null when it is gone. */
+  input: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 export type WatchedOperationRow = z.infer<typeof watchedOperation>;
 
 export const stallFinding = z.object({ reason: z.string().min(1).max(1000), since: z.string().min(1), detectedAt: z.string().min(1) });
 
 export const watchdogActivities = {
-  /** Every record whose operation the task hub says is running (requested, provisioning, tearing-down, or a failed one still compensating). */
+  /**
+   * Every record whose operation the task hub says is running (requested, provisioning, tearing-down, or a
+   * failed one still compensating), and every active one whose change or adoption ended without finishing
+   * (terminated, failed without saying so on the record, or gone from the task hub) and was not ended yet.
+   */
   watchdogScan: {
     input: z.object({ opContext }),
     output: z.object({ operations: z.array(watchedOperation) }),
@@ -53,5 +64,28 @@ export const watchdogActivities = {
         .nullable(),
     }),
     output: z.object({ outcome: z.enum(["restarted", "flagged", "superseded"]) }),
+  },
+  /**
+   * Ends on the record a change or adoption whose instance ended without finishing and that is not
+   * restarted: the record keeps its spec, its failure (a change) says what each side was left in and
+   * what to do, one audit row says the same, and an adopted interconnect gets its health watch.
+   */
+  watchdogEnd: {
+    input: z.object({
+      opContext,
+      endedInstanceId: instanceId,
+      kind: z.enum(["change", "adopt"]),
+      stall: stallFinding,
+      /** What the change was to do, from its input; null when the task hub no longer has it. */
+      change: z.object({ from: z.record(z.string(), z.unknown()), to: z.record(z.string(), z.unknown()) }).nullable(),
+      /** Both sides as read just now (a change); null for an adoption. */
+      left: z
+        .object({
+          circuit: circuitSettings,
+          virtualCircuit: virtualCircuitSettings,
+        })
+        .nullable(),
+    }),
+    output: z.object({ outcome: z.enum(["ended", "superseded"]) }),
   },
 } satisfies ActivityFamily;

@@ -60,3 +60,34 @@ function statusDeadline(status: unknown): Date | undefined {
 function minutes(ms: number): number {
   return Math.round(ms / MINUTE);
 }
+
+/** What the watchdog knows of a change's or an adoption's instance that may have ended without finishing. */
+export interface EndedOperation extends WatchedOperation {
+  /** When the record's operation began, ISO. */
+  startedAt: string;
+}
+
+const UNFINISHED = new Set(["Terminated", "Failed", "Canceled"]);
+
+/**
+ * A change or adoption whose instance ended without finishing (terminated, failed without writing its
+ * failure to the record: the scan leaves out those that did) or that the task hub lost (absent past the
+ * margin a start takes). Nothing will ever finish it; the record must say so. Provisioning and teardown
+ * are not judged here: their record shows "orphaned" and a DELETE resolves it.
+ */
+export function findEnded(op: EndedOperation, now: Date, rule: Pick<StallRule, "marginMinutes">): Stall | undefined {
+  if (UNFINISHED.has(op.runtimeStatus)) {
+    return { reason: `its instance ended ${op.runtimeStatus} before it finished`, since: op.lastUpdatedTime ?? op.startedAt };
+  }
+  const started = Date.parse(op.startedAt);
+  if (op.runtimeStatus === ABSENT && Number.isFinite(started) && now.getTime() > started + rule.marginMinutes * MINUTE) {
+    return {
+      reason: `its instance is not in the task hub ${minutes(now.getTime() - started)} min after it began (lost or purged)`,
+      since: op.startedAt,
+    };
+  }
+  return undefined;
+}
+
+/** The runtime status the watchdog's scan gives an instance the task hub has no record of. */
+export const ABSENT = "Absent";

@@ -111,9 +111,10 @@ export function changeRoute(getDeps: () => TriggerDeps): ApiRoute {
         },
       },
       problems: {
-        400: "The patch is not a JSON object, or the spec it makes is not valid: errors names every field.",
+        400: "The name is not an interconnect name, the body is not a JSON object (or not JSON), confirmIrreversible is not a boolean, or the spec the patch makes is not valid: errors names every field.",
         404: "No such interconnect.",
-        409: "Not possible in place (errors names each field and what to do instead), an irreversible change without confirmIrreversible, the interconnect not active, or another operation running.",
+        409: "Not possible in place (errors names each field and what to do instead), an irreversible change without confirmIrreversible, the interconnect not active (or without a BGP plan in its record), or another operation running (one at a time).",
+        412: "The record kept changing under concurrent requests through every re-read; send the PATCH again.",
         413: "The body is larger than 32 KiB.",
         415: `The body is not ${MERGE_PATCH}.`,
       },

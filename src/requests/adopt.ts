@@ -4,7 +4,7 @@ import { DomainError, ErrorCodes } from "../domain/errors";
 import { adoptInstanceId } from "../domain/names";
 import { ADOPT_ORCHESTRATOR } from "../workflows/names";
 import type { AdoptInput } from "../workflows/adopt";
-import type { Caller } from "./caller";
+import { requestRow, type Caller } from "./caller";
 import type { RequestDeps } from "./deps";
 import { findInstance, isFinished } from "./durable";
 
@@ -45,10 +45,7 @@ export async function requestAdoption(deps: RequestDeps, client: DurableClient, 
     await client.startNew(ADOPT_ORCHESTRATOR, { instanceId, input });
     await deps.store.audit.append({
       interconnect: request.name,
-      step: "request",
-      phase: "info",
-      actor: caller.actor,
-      ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}),
+      ...requestRow(caller),
       instanceId,
       operation: "adopt",
       message: `Adoption requested of ${request.azure.circuitId ?? request.oci.virtualCircuitId ?? "?"}; granted: ${request.grant.join(", ") || "nothing"}`,

@@ -3,3 +3,8 @@ export interface Caller {
   actor: string;
   ticketRef?: string;
 }
+
+/** What every request's audit row shares: the request step, who asked, under which ticket. */
+export function requestRow(caller: Caller): { step: "request"; phase: "info"; actor: string; ticketRef?: string } {
+  return { step: "request", phase: "info", actor: caller.actor, ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}) };
+}

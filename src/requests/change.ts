@@ -5,9 +5,10 @@ import { changeInstanceId } from "../domain/names";
 import type { StoredInterconnect } from "../store";
 import { CHANGE_ORCHESTRATOR } from "../workflows/names";
 import type { ChangeInput } from "../workflows/change";
-import type { Caller } from "./caller";
+import { requestRow, type Caller } from "./caller";
 import type { RequestDeps } from "./deps";
-import { findInstance, isFinished } from "./durable";
+import { operationRunning, runningOperation } from "./busy";
+import { findInstance } from "./durable";
 import { REQUEST_TIMING } from "./timing";
 
 export interface ChangeOutcome {
@@ -35,22 +36,19 @@ export async function requestChange(
     if (!record || record.state === "deleted")
       throw new DomainError(ErrorCodes.NOT_FOUND, `Interconnect "${request.name}" does not exist.`, { details: { name: request.name } });
     const op = record.currentOperation;
-    const running = op && op.kind !== "watch" ? await findInstance(client, op.instanceId) : undefined;
-    const busy = running !== undefined && !isFinished(running);
+    const busy = await runningOperation(client, record, ["provision", "teardown", "change", "adopt"]);
     if (record.state !== "active") {
       throw conflict(
         `Interconnect "${record.name}" is ${record.state}; only an active interconnect can be changed${op ? ` (its ${op.kind} ${op.instanceId} owns it)` : ""}.`,
       );
     }
     const plan = planChange(record.spec, request.patch, { catalog: deps.catalog });
-    if (busy && op) {
+    if (busy) {
       const input =
-        op.kind === "change" ? ((await client.getStatus(op.instanceId, { showInput: true })).input as Partial<ChangeInput>) : undefined;
-      if (op.kind === "change" && input?.to !== undefined && JSON.stringify(input.to) === JSON.stringify(plan.next))
-        return { outcome: "existing", instanceId: op.instanceId, record, items: plan.items };
-      throw conflict(
-        `Interconnect "${record.name}" has a ${op.kind} running (${op.instanceId}); one operation at a time: retry once it ends.`,
-      );
+        busy.kind === "change" ? ((await client.getStatus(busy.instanceId, { showInput: true })).input as Partial<ChangeInput>) : undefined;
+      if (busy.kind === "change" && input?.to !== undefined && JSON.stringify(input.to) === JSON.stringify(plan.next))
+        return { outcome: "existing", instanceId: busy.instanceId, record, items: plan.items };
+      throw operationRunning(record, busy, "retry");
     }
     if (plan.items.length === 0) return { outcome: "unchanged", record, items: [] };
 
@@ -69,10 +67,7 @@ export async function requestChange(
     }
     await deps.store.audit.append({
       interconnect: record.name,
-      step: "request",
-      phase: "info",
-      actor: request.caller.actor,
-      ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
+      ...requestRow(request.caller),
       instanceId,
       operation: "change",
       message: `Change requested: ${plan.items.map((i) => `${i.path} ${JSON.stringify(i.from)} → ${JSON.stringify(i.to)}`).join("; ")}`,

@@ -8,7 +8,7 @@ import type { JsonObject, StoredInterconnect } from "../store";
 import { PROVISION_ORCHESTRATOR, type ProvisionInput } from "../workflows/names";
 import { releaseUnlessRecorded, reserveBgpPlan } from "./bgp-allocation";
 import { joinQueue } from "./network-turn";
-import type { Caller } from "./caller";
+import { requestRow, type Caller } from "./caller";
 import type { RequestDeps } from "./deps";
 import { findInstance, isFinished, stoppedOperation } from "./durable";
 import { planExpectation } from "./plan-reference";
@@ -63,10 +63,7 @@ export async function requestProvisioning(
     const record = await claim(deps, created, attempt);
     await deps.store.audit.append({
       interconnect: spec.name,
-      step: "request",
-      phase: "info",
-      actor: caller.actor,
-      ...(caller.ticketRef ? { ticketRef: caller.ticketRef } : {}),
+      ...requestRow(caller),
       instanceId: provisionInstanceId(spec.name, attempt),
       operation: "provision",
       message: !existing

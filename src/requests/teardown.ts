@@ -3,9 +3,10 @@ import { DomainError, ErrorCodes } from "../domain/errors";
 import { teardownInstanceId } from "../domain/names";
 import type { InterconnectChange, StoredInterconnect } from "../store";
 import { TEARDOWN_ORCHESTRATOR, type TeardownInput } from "../workflows/names";
-import type { Caller } from "./caller";
+import { requestRow, type Caller } from "./caller";
 import type { RequestDeps } from "./deps";
 import { findInstance, isFinished, stoppedOperation, terminateAndWait } from "./durable";
+import { operationRunning, runningOperation } from "./busy";
 import { joinQueue, withdrawQueued } from "./network-turn";
 import { REQUEST_TIMING } from "./timing";
 
@@ -64,16 +65,10 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       if (cancelled === "changed") continue;
       if (cancelled) return cancelled;
     }
-    // A change may be half-way through a step that cannot be undone (a circuit PUT): it is not stopped, it is waited for.
-    if (op?.kind === "change") {
-      const change = await findInstance(client, op.instanceId);
-      if (change !== undefined && !isFinished(change)) {
-        throw new DomainError(
-          ErrorCodes.CONFLICT,
-          `Interconnect "${record.name}" has a change running (${op.instanceId}); one operation at a time: DELETE again once it ends.`,
-        );
-      }
-    }
+    // A change may be half-way through a step that cannot be undone (a circuit PUT), an adoption through
+    // its record and tags: neither is stopped, it is waited for.
+    const inPlace = await runningOperation(client, record, ["change", "adopt"]);
+    if (inPlace) throw operationRunning(record, inPlace, "DELETE again");
     let stoppedTeardown: string | undefined;
     if (record.state === "tearing-down" && op?.kind === "teardown") {
       stoppedTeardown = stoppedOperation(op, await findInstance(client, op.instanceId), Date.now(), timing.stalledStartMs);
@@ -106,10 +101,7 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       : true;
     await deps.store.audit.append({
       interconnect: record.name,
-      step: "request",
-      phase: "info",
-      actor: request.caller.actor,
-      ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
+      ...requestRow(request.caller),
       instanceId,
       operation: "teardown",
       message:
@@ -179,10 +171,7 @@ async function cancelIfQueued(
   await deps.store.bgpBlocks.releaseOwner(record.name, record.attempt);
   await deps.store.audit.append({
     interconnect: record.name,
-    step: "request",
-    phase: "info",
-    actor: request.caller.actor,
-    ...(request.caller.ticketRef ? { ticketRef: request.caller.ticketRef } : {}),
+    ...requestRow(request.caller),
     instanceId,
     operation: "provision",
     message: `${message}. Requested through ${CHANNEL_WORDS[request.channel]}; its place in the queue was given up and the interconnect is deleted.`,

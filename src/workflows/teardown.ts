@@ -37,6 +37,9 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
       }
       return snapshot;
     });
+    // An adopted interconnect's resources keep their builder's names: the record has them, whichever
+    // path (a DELETE, the queue, the watchdog's restart) started this teardown with or without them.
+    if (input.names === undefined && record.found && record.resources.names !== undefined) run.useNames(record.resources.names);
     yield* stopHealthWatch(run, input.name);
     const spec = readSpec(record.spec);
     // Its turn on the VNet and VCN (the turn of the provisioning it stopped passes to it): no other run builds or tears down there meanwhile.

@@ -1,9 +1,19 @@
 import type { OrchestrationContext, Task } from "durable-functions";
-import type { ActivityOutput, OpContext, WatchedOperationRow } from "../contracts";
-import { provisionInstanceId, teardownInstanceId } from "../domain/names";
-import { findStall, type Stall, type StallRule } from "../domain/stall";
+import type { ActivityInput, ActivityOutput, OpContext, WatchedOperationRow } from "../contracts";
+import { adoptInstanceId, changeInstanceId, provisionInstanceId, teardownInstanceId } from "../domain/names";
+import { findEnded, findStall, type Stall, type StallRule } from "../domain/stall";
 import { readWatchdogInput } from "./input";
-import { PROVISION_ORCHESTRATOR, TEARDOWN_ORCHESTRATOR, type ProvisionInput, type TeardownInput, type WorkflowTiming } from "./names";
+import {
+  ADOPT_ORCHESTRATOR,
+  CHANGE_ORCHESTRATOR,
+  PROVISION_ORCHESTRATOR,
+  TEARDOWN_ORCHESTRATOR,
+  type ProvisionInput,
+  type TeardownInput,
+  type WorkflowSpec,
+  type WorkflowTiming,
+} from "./names";
+import { scopesOf } from "./scopes";
 import { WAIT_NAMES } from "./waits";
 
 export interface WatchdogOutput {
@@ -21,7 +31,12 @@ const WATCHDOG_ACTOR = "watchdog";
  * and a fresh operation is started over it, which picks up from what exists on the clouds (every
  * activity reads before it acts). A teardown restarts as a teardown; a provisioning as a new attempt
  * that keeps owning what the earlier one created; a compensation that stalled (record failed, its
- * provisioning still running) is finished by a teardown. Time is the orchestration clock, the clock
+ * provisioning still running) is finished by a teardown. A change in place or an adoption that
+ * stalled runs again from its own input (a change's steps read first and send only what differs; only
+ * a verified change moves the spec). One that ended without finishing (terminated, failed past its own
+ * failure handling, lost from the task hub) would hold its record for ever: an adoption is started
+ * again once; a change is not (nothing may be changed unasked) but ended on the record, which keeps its
+ * spec and says what each side was left in and what to do. Time is the orchestration clock, the clock
  * of the deadlines and progress times it compares. No timers: a round never waits on anything that
  * could be lost, and the next round comes from the schedule, not from the task hub.
  *
@@ -47,33 +62,58 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
   const now = context.df.currentUtcDateTime;
 
   const found = scan.operations.flatMap((op) => {
-    const stall = findStall(op, now, rule);
-    return stall === undefined ? [] : [{ op, stall }];
+    const stalled = findStall(op, now, rule);
+    const ended = stalled === undefined && inPlace(op) ? findEnded(op, now, rule) : undefined;
+    const stall = stalled ?? ended;
+    return stall === undefined ? [] : [{ op, stall: { ...stall, detectedAt: now.toISOString() }, ended: ended !== undefined }];
   });
-  const outcomes =
-    found.length === 0
+  const decided = found.map((f) => ({
+    ...f,
+    restart: f.ended && !restartsWhenEnded(f.op) ? undefined : restartFor(f.op, f.stall, input.timing),
+  }));
+  const restarts = decided.filter((d) => d.restart !== undefined);
+  const recovered =
+    restarts.length === 0
       ? []
       : ((yield context.df.Task.all(
-          found.map(({ op, stall }) =>
+          restarts.map(({ op, stall, restart }) =>
             context.df.callActivity("watchdogRecover", {
               opContext: own(op.name, op.kind),
               stalledInstanceId: op.instanceId,
-              stall: { ...stall, detectedAt: now.toISOString() },
-              restart: restartFor(op, stall, input.timing),
+              stall,
+              restart: restart ?? null,
             }),
           ),
         )) as ActivityOutput<"watchdogRecover">[]);
+  const outcomes = new Map<string, string>(restarts.map((d, i) => [d.op.instanceId, recovered[i]?.outcome ?? "unknown"]));
+  // Ended and not to be run again (a change a person terminated, or whose input is gone): ended on the record.
+  for (const { op, stall } of decided.filter((d) => d.restart === undefined)) {
+    const kind = op.kind as "change" | "adopt";
+    const ctx = { ...own(op.name, kind), ...(op.names ? { names: op.names } : {}) };
+    const left = kind === "change" ? yield* readBothSides(context, ctx, op.spec) : null;
+    const change =
+      kind === "change" && op.input && isObject(op.input.from) && isObject(op.input.to) ? { from: op.input.from, to: op.input.to } : null;
+    const ended = (yield context.df.callActivity("watchdogEnd", {
+      opContext: ctx,
+      endedInstanceId: op.instanceId,
+      kind,
+      stall,
+      change,
+      left,
+    })) as ActivityOutput<"watchdogEnd">;
+    outcomes.set(op.instanceId, ended.outcome);
+  }
   const turns = (yield context.df.callActivity("networkTurnSweep", {
     opContext: own("watchdog", "teardown"),
   })) as ActivityOutput<"networkTurnSweep">;
   return {
     watched: scan.operations.length,
     releasedTurns: turns.released,
-    stalled: found.map(({ op, stall }, i) => ({
+    stalled: found.map(({ op, stall }) => ({
       name: op.name,
       instanceId: op.instanceId,
       reason: stall.reason,
-      outcome: outcomes[i]?.outcome ?? "unknown",
+      outcome: outcomes.get(op.instanceId) ?? "unknown",
     })),
   };
 }
@@ -81,8 +121,23 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
 function restartFor(op: WatchedOperationRow, stall: Stall, timing: WorkflowTiming) {
   const attempt = op.attempt + 1;
   const reason = `restarted by the watchdog: ${op.instanceId} stalled (${stall.reason})`;
+  const names = op.names ? { names: op.names } : {};
+  if (op.kind === "change" || op.kind === "adopt") {
+    // Run again from its own input: every step of a change reads first and sends only what differs, and
+    // only a verified change moves the spec; an adoption re-verifies and changes nothing but tags and the record.
+    if (!op.input) return undefined;
+    if (op.kind === "change") {
+      const input = { ...op.input, actor: WATCHDOG_ACTOR, ...names, timing };
+      return { kind: "change" as const, instanceId: changeInstanceId(op.name, attempt), attempt, orchestrator: CHANGE_ORCHESTRATOR, input };
+    }
+    // Adoption ids count apart from the record's attempts (adopt-<name>-<n> of every try under that name).
+    const n = Math.max(op.attempt, trailingAttempt(op.instanceId)) + 1;
+    const input = { ...op.input, actor: WATCHDOG_ACTOR, timing };
+    return { kind: "adopt" as const, instanceId: adoptInstanceId(op.name, n), attempt: n, orchestrator: ADOPT_ORCHESTRATOR, input };
+  }
   if (op.kind === "teardown" || op.state === "failed") {
-    const input: TeardownInput = { name: op.name, reason, actor: WATCHDOG_ACTOR, timing };
+    // An adopted interconnect's resources keep their builder's names; what may be removed (its grants) the teardown reads from the record.
+    const input: TeardownInput = { name: op.name, reason, actor: WATCHDOG_ACTOR, ...names, timing };
     return {
       kind: "teardown" as const,
       instanceId: teardownInstanceId(op.name, attempt),
@@ -107,6 +162,45 @@ function restartFor(op: WatchedOperationRow, stall: Stall, timing: WorkflowTimin
     orchestrator: PROVISION_ORCHESTRATOR,
     input: { ...input },
   };
+}
+
+const inPlace = (op: WatchedOperationRow): boolean => op.kind === "change" || op.kind === "adopt";
+
+/**
+ * Of the in-place operations that ended without finishing, only an adoption is started again, once: a
+ * change that ended was terminated (a person's decision) or failed past its own failure handling, and
+ * running it again unasked could change a circuit nobody wants changed now. A restarted adoption that
+ * ends again (its actor is the watchdog) is ended on the record instead.
+ */
+function restartsWhenEnded(op: WatchedOperationRow): boolean {
+  return op.kind === "adopt" && op.input !== null && op.input !== undefined && op.input.actor !== WATCHDOG_ACTOR;
+}
+
+function trailingAttempt(instanceId: string): number {
+  const m = /-(\d+)$/.exec(instanceId);
+  return m ? Number(m[1]) : 0;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** What each side of a change was left in, for the record; a read that fails leaves it unread, not the round failed. */
+function* readBothSides(
+  context: OrchestrationContext,
+  opContext: OpContext,
+  spec: unknown,
+): Generator<Task, ActivityInput<"watchdogEnd">["left"], unknown> {
+  try {
+    const { azure, oci } = scopesOf(spec as WorkflowSpec);
+    const [circuit, virtualCircuit] = (yield context.df.Task.all([
+      context.df.callActivity("azureReadCircuitSettings", { opContext, azure }),
+      context.df.callActivity("ociReadVirtualCircuitSettings", { opContext, oci }),
+    ])) as [ActivityOutput<"azureReadCircuitSettings">, ActivityOutput<"ociReadVirtualCircuitSettings">];
+    return { circuit: circuit.circuit, virtualCircuit };
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -387,6 +387,36 @@ describe("DELETE /api/interconnects/{name}", () => {
     expect(await t.deps.store.turns.list()).toEqual([]);
   });
 
+  it("waits for an adoption still running on the record (409 naming it), then tears down by the adopted names", async () => {
+    await post(exampleSpecBody());
+    const repo = t.deps.store.interconnects;
+    let rec = await repo.getOrThrow("erp-prod");
+    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
+    rec = await repo.transitionState("erp-prod", "active", rec.etag);
+    const names = { circuit: "er-legacy", connection: "conn-legacy", gateway: "ergw-legacy" };
+    await repo.update("erp-prod", rec.etag, () => ({
+      attempt: 2,
+      resources: { ...rec.resources, names, granted: ["connection", "virtual-circuit", "circuit"] },
+      currentOperation: { kind: "adopt", instanceId: "adopt-erp-prod-2", startedAt: new Date().toISOString() },
+    }));
+    const adoption = { name: "adoptInterconnect", instanceId: "adopt-erp-prod-2", input: null, customStatus: null };
+    const now = new Date().toISOString();
+    t.durable.instances.set("adopt-erp-prod-2", { ...adoption, runtimeStatus: "Running", createdTime: now, lastUpdatedTime: now });
+
+    const busy = await del("erp-prod");
+    expect(busy.status).toBe(409);
+    expect(json(busy)).toMatchObject({
+      code: "CONFLICT",
+      detail: expect.stringMatching(/has an adoption running \(adopt-erp-prod-2\); one operation at a time: DELETE again/),
+    });
+    expect(t.durable.starts.filter((s) => s.name === "teardownInterconnect")).toEqual([]);
+
+    t.durable.instances.get("adopt-erp-prod-2")!.runtimeStatus = "Completed";
+    const res = await del("erp-prod");
+    expect(res.status).toBe(202);
+    expect(t.durable.starts.at(-1)).toMatchObject({ name: "teardownInterconnect", input: { names } });
+  });
+
   it("starts exactly one teardown when DELETEs race", async () => {
     await post(exampleSpecBody());
     const repo = t.deps.store.interconnects;

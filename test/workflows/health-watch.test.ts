@@ -49,6 +49,14 @@ class World {
   /** The runs holding or waiting for the VCN's turn (the network queue). */
   vcnQueue: TurnHolder[] = [];
   audits: { step: string; event: string; message: string; details?: Record<string, unknown> }[] = [];
+  /** The record's current operation and whether its instance runs (a change in place, say). */
+  operation: { kind: string; instanceId: string; running: boolean } | null = {
+    kind: "provision",
+    instanceId: "provision-erp-prod-1",
+    running: false,
+  };
+  /** An operation that starts on the interconnect while a check observes the clouds. */
+  startsDuringCheck: { kind: string; instanceId: string } | undefined;
 
   boundary = (name: string, input: unknown): unknown => {
     const i = input as Record<string, unknown>;
@@ -63,11 +71,17 @@ class World {
                 ...(this.health ? { health: this.health } : {}),
                 settings: this.settings,
                 ...(i.vcnQueue ? { vcnQueue: this.vcnQueue } : {}),
+                operationId: this.operation?.instanceId ?? null,
+                ...(this.operation?.running ? { busy: { kind: this.operation.kind, instanceId: this.operation.instanceId } } : {}),
               }
             : { watching: false, state: this.state };
         return out;
       }
       case "healthObserveControlPlane":
+        if (this.startsDuringCheck) {
+          this.operation = { ...this.startsDuringCheck, running: true };
+          this.startsDuringCheck = undefined;
+        }
         if (this.failControlPlane) throw stepFailureError({ code: "AuthorizationFailed", message: "no access", retryable: false });
         return this.live;
       case "healthObserveRoutes":
@@ -75,6 +89,8 @@ class World {
       case "healthSave": {
         const save = i as unknown as HealthSaveInput;
         this.saves.push(save);
+        if (save.operationId !== undefined && save.operationId !== (this.operation?.instanceId ?? null))
+          return { saved: true, outdated: true };
         this.health = save.health;
         this.desired = save.desired;
         return { saved: this.state === "active" };
@@ -297,5 +313,73 @@ describe("healthWatch on the real replay engine", () => {
     });
     expect(run.error).toBeDefined();
     expect(run.calls).toEqual([]);
+  });
+});
+
+describe("healthWatch while an operation runs on the interconnect", () => {
+  it("checks nothing during a change (no finding, ticket or repair for its own BGP flap), then compares with the committed spec", async () => {
+    const world = new World();
+    await generations(world, 1);
+    expect(world.health?.status).toBe("healthy");
+    const before = world.saves.length;
+
+    // The change is half-way: the circuit has grown, the virtual circuit is reprovisioning with BGP down.
+    world.settings.autoRepair = true;
+    world.operation = { kind: "change", instanceId: "change-erp-prod-2", running: true };
+    if (world.live.circuit.found) world.live.circuit.bandwidthInMbps = 2000;
+    world.live.virtualCircuit = {
+      ...world.live.virtualCircuit,
+      found: true,
+      lifecycleState: "PROVISIONING",
+      bgpSessionState: "DOWN",
+    } as never;
+    world.routes.paths.primary.statePfxRcd = "Idle";
+    const paused = await generations(world, 2, { name: NAME, iteration: 6 });
+    for (const run of paused) {
+      expect(names(run)).toEqual(["healthLoad"]);
+      expect(run.timers).toHaveLength(1);
+      expect(JSON.stringify(run.statuses.at(-1))).toMatch(/paused while an operation runs/);
+    }
+    expect(world.saves).toHaveLength(before);
+    expect(world.ticketNotes).toHaveLength(1);
+    expect(world.health?.status).toBe("healthy");
+    // A paused check does not count: the route level runs on the first real check after it.
+    expect(paused[1]!.continuedAsNew).toMatchObject({ iteration: 6 });
+
+    // Committed: the record's desired snapshot follows the new bandwidth, and the change has ended.
+    world.operation = { kind: "change", instanceId: "change-erp-prod-2", running: false };
+    world.desired = {
+      ...world.desired,
+      takenAt: "2026-12-01T11:00:00.000Z",
+      circuit: { ...world.desired.circuit, bandwidthInMbps: 2000 },
+      virtualCircuit: { ...world.desired.virtualCircuit, bandwidthShapeName: "2 Gbps" },
+    };
+    world.live = healthyLive(world.desired);
+    world.routes = healthyRoutes(world.desired);
+    const [resumed] = await generations(world, 1, paused[1]!.continuedAsNew);
+    expect(names(resumed!)).toContain("healthObserveRoutes");
+    expect(world.health).toMatchObject({ status: "healthy", findings: [] });
+  });
+
+  it("saves nothing and notes no ticket when an operation began during the check, and repairs nothing under it", async () => {
+    const world = new World();
+    await generations(world, 1);
+    world.settings.autoRepair = true;
+    world.routes.vcnRouteRules = [];
+    world.startsDuringCheck = { kind: "change", instanceId: "change-erp-prod-2" };
+    const [run] = await generations(world, 1, { name: NAME, iteration: 6 });
+    expect(names(run!)).not.toContain("ociEnsureRouteRules");
+    expect(names(run!)).not.toContain("itsmHealthNote");
+    expect(world.health?.status).toBe("healthy");
+
+    // Without repair to stop it, the save is what refuses: the check began under the earlier operation.
+    world.settings.autoRepair = false;
+    world.operation = { kind: "provision", instanceId: "provision-erp-prod-1", running: false };
+    world.startsDuringCheck = { kind: "change", instanceId: "change-erp-prod-3" };
+    const notes = world.ticketNotes.length;
+    const [late] = await generations(world, 1, { name: NAME, iteration: 6 });
+    expect(names(late!)).toContain("healthSave");
+    expect(world.health?.status).toBe("healthy");
+    expect(world.ticketNotes).toHaveLength(notes);
   });
 });

@@ -295,6 +295,30 @@ describe("teardownInterconnect on the real replay engine", () => {
   });
 });
 
+describe("teardown of an adopted interconnect", () => {
+  it("goes by the record's adopted names and grants when its input carries no names (a restart over a dead teardown)", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    const names = { circuit: "er-legacy", connection: "conn-legacy", gateway: "ergw-legacy" };
+    clouds.record!.resources = { ...clouds.record!.resources, names, granted: ["connection", "virtual-circuit", "circuit"] };
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput({ actor: "watchdog", reason: "restarted by the watchdog" }),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
+    expect(run.error).toBeUndefined();
+    const removals = run.calls.filter((c) => c.name.includes("Delete") || c.name.includes("Remove"));
+    expect(new Set(removals.map((c) => c.name))).toEqual(
+      new Set(["azureDeleteConnection", "ociDeleteVirtualCircuit", "azureDeleteCircuit"]),
+    );
+    for (const call of run.calls.filter((c) => c.name.startsWith("azure"))) {
+      expect((call.input.opContext as { names?: unknown }).names, call.name).toEqual(names);
+    }
+  });
+});
+
 describe("compensation after a failed provisioning", () => {
   it("provider never provisions: deadline, then the virtual circuit goes before the circuit, and nothing is left billing", async () => {
     const clouds = cloudsWithRecord({ providerNeverProvisions: true });

@@ -1,0 +1,174 @@
+/**
+ * The watchdog's decisions for a change in place and an adoption, through the real replay engine with
+ * a scripted scan: a stalled one runs again from its own input; one that ended without finishing is
+ * ended on the record (a change: after reading both sides) or, an adoption, started again once.
+ */
+import { describe, expect, it } from "vitest";
+import type { WatchedOperationRow } from "../../src/contracts";
+import { watchdogSweep } from "../../src/workflows/watchdog";
+import { DEFAULT_WORKFLOW_TIMING } from "../../src/workflows/names";
+import { EXAMPLE_PLAN, EXAMPLE_SPEC } from "./fixtures";
+import { runOrchestration, type Call } from "./harness";
+
+const START = new Date("2025-06-01T08:00:00Z");
+const minutesAgo = (m: number) => new Date(START.getTime() - m * 60_000).toISOString();
+const NAMES = { circuit: "er-legacy", connection: "conn-legacy", gateway: "ergw-legacy" };
+const TO = { ...EXAMPLE_SPEC, bandwidthGbps: 2 };
+const CIRCUIT = {
+  found: true,
+  circuitId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-legacy",
+  provisioningState: "Succeeded",
+  serviceProviderProvisioningState: "Provisioned",
+  bandwidthInMbps: 2000,
+  sku: { tier: "Standard", family: "MeteredData" },
+  tags: {},
+};
+const VC = {
+  found: true,
+  virtualCircuitId: "ocid1.virtualcircuit.oc1..x",
+  lifecycleState: "PROVISIONED",
+  providerState: "ACTIVE",
+  bgpSessionState: "UP",
+  bandwidthShapeName: "1 Gbps",
+  providerServiceId: "ocid1.providerservice.oc1..x",
+  freeformTags: {},
+  shapesOffered: ["1 Gbps", "2 Gbps"],
+};
+
+function row(over: Partial<WatchedOperationRow>): WatchedOperationRow {
+  return {
+    name: "erp-legacy",
+    state: "active",
+    kind: "change",
+    instanceId: "change-erp-legacy-3",
+    attempt: 3,
+    runtimeStatus: "Running",
+    startedAt: minutesAgo(200),
+    customStatus: null,
+    lastUpdatedTime: minutesAgo(2),
+    spec: EXAMPLE_SPEC,
+    bgpPlan: EXAMPLE_PLAN,
+    names: NAMES,
+    input: {
+      name: "erp-legacy",
+      actor: "ana@contoso.com",
+      ticketRef: "CHG7",
+      from: EXAMPLE_SPEC,
+      to: TO,
+      kinds: ["bandwidth"],
+      bgpPlan: EXAMPLE_PLAN,
+      names: NAMES,
+    },
+    ...over,
+  };
+}
+
+async function sweep(operations: WatchedOperationRow[]) {
+  const result = await runOrchestration({
+    orchestrator: watchdogSweep,
+    input: { marginMinutes: 10, timing: DEFAULT_WORKFLOW_TIMING },
+    instanceId: "watchdog-1",
+    start: START,
+    activities: (name, input) => {
+      if (name === "watchdogScan") return { operations };
+      if (name === "watchdogRecover") return { outcome: "restarted" };
+      if (name === "watchdogEnd") return { outcome: "ended" };
+      if (name === "networkTurnSweep") return { released: [] };
+      if (name === "azureReadCircuitSettings") return { circuit: CIRCUIT, bandwidthsOfferedMbps: [1000, 2000] };
+      if (name === "ociReadVirtualCircuitSettings") return VC;
+      throw new Error(`unexpected activity ${name} ${JSON.stringify(input)}`);
+    },
+  });
+  expect(result.error).toBeUndefined();
+  return result;
+}
+
+const named = (calls: Call[], name: string) => calls.filter((c) => c.name === name).map((c) => c.input);
+
+describe("watchdog: changes and adoptions", () => {
+  it("runs a stalled change again from its own input, under the adopted names, as the next attempt", async () => {
+    const { calls, output } = await sweep([row({ lastUpdatedTime: minutesAgo(120) })]);
+    const [recover] = named(calls, "watchdogRecover");
+    expect(recover).toMatchObject({
+      stalledInstanceId: "change-erp-legacy-3",
+      restart: {
+        kind: "change",
+        instanceId: "change-erp-legacy-4",
+        attempt: 4,
+        orchestrator: "changeInterconnect",
+        input: { from: EXAMPLE_SPEC, to: TO, kinds: ["bandwidth"], names: NAMES, actor: "watchdog", ticketRef: "CHG7" },
+      },
+    });
+    expect(named(calls, "watchdogEnd")).toEqual([]);
+    expect(output).toMatchObject({ stalled: [{ name: "erp-legacy", outcome: "restarted" }] });
+  });
+
+  it("leaves a change that moves alone", async () => {
+    const { calls } = await sweep([row({})]);
+    expect(named(calls, "watchdogRecover")).toEqual([]);
+    expect(named(calls, "watchdogEnd")).toEqual([]);
+  });
+
+  it("ends a terminated change on the record after reading both sides by their adopted names, and starts nothing", async () => {
+    const { calls } = await sweep([row({ runtimeStatus: "Terminated" })]);
+    expect(named(calls, "watchdogRecover")).toEqual([]);
+    const [read] = named(calls, "azureReadCircuitSettings");
+    expect(read).toMatchObject({ opContext: { interconnect: "erp-legacy", operation: "change", names: NAMES } });
+    const [end] = named(calls, "watchdogEnd");
+    expect(end).toMatchObject({
+      endedInstanceId: "change-erp-legacy-3",
+      kind: "change",
+      change: { from: EXAMPLE_SPEC, to: TO },
+      left: { circuit: { bandwidthInMbps: 2000 }, virtualCircuit: { bandwidthShapeName: "1 Gbps" } },
+      stall: { reason: expect.stringMatching(/ended Terminated before it finished/) },
+    });
+  });
+
+  it("ends a change the task hub lost only once past the margin, and then without its input", async () => {
+    const recent = await sweep([row({ runtimeStatus: "Absent", startedAt: minutesAgo(5), lastUpdatedTime: null, input: null })]);
+    expect(named(recent.calls, "watchdogEnd")).toEqual([]);
+    const lost = await sweep([row({ runtimeStatus: "Absent", startedAt: minutesAgo(30), lastUpdatedTime: null, input: null })]);
+    expect(named(lost.calls, "watchdogEnd")).toMatchObject([
+      { change: null, stall: { reason: expect.stringMatching(/not in the task hub/) } },
+    ]);
+  });
+
+  it("starts an adoption that ended again once, under a fresh adoption id; one the watchdog restarted is ended instead", async () => {
+    const adoption = { request: { name: "erp-legacy" }, actor: "ana@contoso.com", catalog: {} };
+    const first = await sweep([
+      row({ kind: "adopt", instanceId: "adopt-erp-legacy-2", attempt: 1, runtimeStatus: "Failed", input: adoption }),
+    ]);
+    expect(named(first.calls, "watchdogRecover")).toMatchObject([
+      {
+        restart: {
+          kind: "adopt",
+          instanceId: "adopt-erp-legacy-3",
+          attempt: 3,
+          orchestrator: "adoptInterconnect",
+          input: { actor: "watchdog" },
+        },
+      },
+    ]);
+    const again = await sweep([
+      row({
+        kind: "adopt",
+        instanceId: "adopt-erp-legacy-3",
+        attempt: 3,
+        runtimeStatus: "Failed",
+        input: { ...adoption, actor: "watchdog" },
+      }),
+    ]);
+    expect(named(again.calls, "watchdogRecover")).toEqual([]);
+    expect(named(again.calls, "azureReadCircuitSettings")).toEqual([]);
+    expect(named(again.calls, "watchdogEnd")).toMatchObject([{ kind: "adopt", endedInstanceId: "adopt-erp-legacy-3", left: null }]);
+  });
+
+  it("restarts a stalled teardown of an adopted interconnect with its own resource names", async () => {
+    const { calls } = await sweep([
+      row({ kind: "teardown", state: "tearing-down", instanceId: "teardown-erp-legacy-4", attempt: 4, lastUpdatedTime: minutesAgo(120) }),
+    ]);
+    expect(named(calls, "watchdogRecover")).toMatchObject([
+      { restart: { kind: "teardown", instanceId: "teardown-erp-legacy-5", input: { name: "erp-legacy", names: NAMES } } },
+    ]);
+  });
+});

@@ -35,7 +35,7 @@ import {
   healthObserveMonitor,
 } from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
-import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
+import { resourceUsageRead, usageAdd, usageRelease } from "./usage";
 import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
 
 import {
@@ -84,7 +84,6 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   resourceUsageRead,
   usageAdd,
   usageRelease,
-  usageForget,
   recordRead,
   recordUpdate,
   auditAppend,

@@ -35,6 +35,8 @@ interface Measured {
   realSeconds: number;
   requests: Record<"arm" | "oci", CloudRequests>;
   cloudActivityCalls: number;
+  /** The same calls by activity name, for what each kind of call costs. */
+  byActivity: Record<string, number>;
 }
 
 async function main(): Promise<void> {
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     realSeconds: 0,
     requests: { arm: none(), oci: none() },
     cloudActivityCalls: 0,
+    byActivity: {},
   }));
   printSummary(runs, model);
   if (runs.some((r) => r.state !== "deleted")) process.exitCode = 1;
@@ -93,11 +96,21 @@ async function tearDownOnce(speed: number): Promise<Measured> {
     const status = (await (await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true`)).json()) as {
       historyEvents?: { EventType: string; Name?: string }[];
     };
-    const cloudActivityCalls = (status.historyEvents ?? []).filter(
-      (e) => e.EventType === "TaskScheduled" && !BOOKKEEPING.includes(e.Name ?? ""),
-    ).length;
+    const scheduled = (status.historyEvents ?? [])
+      .filter((e) => e.EventType === "TaskScheduled" && !BOOKKEEPING.includes(e.Name ?? ""))
+      .map((e) => e.Name ?? "");
+    const byActivity: Record<string, number> = {};
+    for (const name of scheduled) byActivity[name] = (byActivity[name] ?? 0) + 1;
     const end = await deletedAuditAt(host.url);
-    return { speed, state, totalMs: end === undefined ? null : end - deletedAt, realSeconds, requests, cloudActivityCalls };
+    return {
+      speed,
+      state,
+      totalMs: end === undefined ? null : end - deletedAt,
+      realSeconds,
+      requests,
+      cloudActivityCalls: scheduled.length,
+      byActivity,
+    };
   } finally {
     await stack.close();
   }
@@ -168,6 +181,14 @@ function printRun(run: Measured, model: TeardownModel): void {
         `cloud activity calls (task-hub history; aim <= ${AIM_CLOUD_ACTIVITY_CALLS})`,
         String(run.cloudActivityCalls),
       ]),
+  );
+  const byActivity = Object.entries(run.byActivity).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  console.log(
+    "\n" +
+      table(
+        ["cloud activity calls by activity", "calls"],
+        byActivity.map(([name, n]) => [name, String(n)]),
+      ),
   );
 }
 

@@ -6,6 +6,7 @@
 import type { Drg, DrgAttachment, OciNetwork } from "../clouds/oci/network";
 import { resourceNames } from "../domain/names";
 import {
+  type ActivityInput,
   type DeleteOutcome,
   type DrgAttachmentObservation,
   type DrgObservation,
@@ -13,7 +14,8 @@ import {
   withInterconnectTag,
   namesOf,
 } from "../contracts";
-import { defineActivity } from "./step";
+import { defineActivity, type StepContext } from "./step";
+import { deleteShared } from "./usage";
 
 const GONE_DRG = new Set(["TERMINATED"]);
 const GONE_ATTACHMENT = new Set(["DETACHED"]);
@@ -63,7 +65,11 @@ export const ociGetDrg = defineActivity("ociGetDrg", "read", async (input, ctx) 
   return drgObservation(await findDrg(ctx.oci(input.oci.region), input.oci, ctx.opContext.interconnect, input.drgId));
 });
 
-export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", (input, ctx) =>
+  deleteShared(ctx, input.release, () => deleteDrg(input, ctx)),
+);
+
+async function deleteDrg(input: ActivityInput<"ociDeleteDrg">, ctx: StepContext): Promise<DeleteOutcome> {
   const oci = ctx.oci(input.oci.region);
   const drg = await findDrg(oci, input.oci, ctx.opContext.interconnect, input.drgId);
   if (!drg || GONE_DRG.has(String(drg.lifecycleState))) return { status: "deleted" };
@@ -82,7 +88,7 @@ export const ociDeleteDrg = defineActivity("ociDeleteDrg", "mutation", async (in
     return { status: "in-use", message: `DRG ${drg.id} is still attached by ${which} (live cloud); it is kept for them.` };
   }
   return deleteOrConflict(() => oci.deleteDrg(drg.id));
-});
+}
 
 /**
  * The live cloud's word on whether a DRG serves someone else: virtual circuits terminating on it that
@@ -143,7 +149,11 @@ export const ociGetDrgAttachment = defineActivity("ociGetDrgAttachment", "read",
   return attachmentObservation(await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input));
 });
 
-export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment", "mutation", (input, ctx) =>
+  deleteShared(ctx, input.release, () => deleteAttachment(input, ctx)),
+);
+
+async function deleteAttachment(input: ActivityInput<"ociDeleteDrgAttachment">, ctx: StepContext): Promise<DeleteOutcome> {
   const oci = ctx.oci(input.oci.region);
   const att = await findAttachment(oci, input.oci, ctx.opContext.interconnect, input.vcnId, input);
   if (!att || GONE_ATTACHMENT.has(String(att.lifecycleState))) return { status: "deleted" };
@@ -174,7 +184,7 @@ export const ociDeleteDrgAttachment = defineActivity("ociDeleteDrgAttachment", "
     };
   }
   return deleteOrConflict(() => oci.deleteDrgAttachment(att.id));
-});
+}
 
 /** OCI says 409 IncorrectState while something still depends on the resource: try again later. */
 export async function deleteOrConflict(run: () => Promise<"deleting" | "deleted">): Promise<DeleteOutcome> {

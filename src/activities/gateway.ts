@@ -7,6 +7,7 @@
 import type { AzureNetwork, VirtualNetworkGateway } from "../clouds/azure/network";
 import { GATEWAY_SUBNET_NAME } from "../domain/names";
 import {
+  type ActivityInput,
   type AzureScope,
   type DeleteOutcome,
   type GatewayObservation,
@@ -16,7 +17,8 @@ import {
   namesOf,
 } from "../contracts";
 import { armId, parseArmId, sameArmId } from "./azure-ids";
-import { defineActivity, StepFailed } from "./step";
+import { defineActivity, StepFailed, type StepContext } from "./step";
+import { deleteShared } from "./usage";
 
 export function gatewayObservation(gw: VirtualNetworkGateway | undefined): GatewayObservation {
   if (!gw?.id) return { found: false };
@@ -145,12 +147,19 @@ function publicIpRef(
   return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: defaultName };
 }
 
+/** ARM refuses to delete a gateway while its deployment runs (409 AnotherOperationInProgress). */
+const GATEWAY_BUILDING = ["Updating", "Creating"];
+
 /**
  * "deleted" only once the gateway AND its public IP are gone: call until deleted (the IP can be
  * removed only after the gateway released it). The gateway may be another interconnect's handed
  * over (its last user removes it); a connection other than this interconnect's keeps it.
  */
-export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation", (input, ctx) =>
+  deleteShared(ctx, input.release, () => deleteGateway(input, ctx)),
+);
+
+async function deleteGateway(input: ActivityInput<"azureDeleteGateway">, ctx: StepContext): Promise<DeleteOutcome> {
   const names = namesOf(ctx.opContext);
   const ref = gatewayRef(input.azure, input.gatewayId, names.gateway);
   const arm = ctx.azure(ref.subscriptionId);
@@ -168,6 +177,12 @@ export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation
         message: `Gateway ${ref.name} still serves connection(s) ${others.map((c) => c.id ?? c.name).join(", ")} (live cloud); it is kept for them.`,
       };
     }
+    if (GATEWAY_BUILDING.includes(String(gateway.provisioningState))) {
+      return {
+        status: "busy",
+        message: `gateway ${gateway.provisioningState}: its deployment runs, and ARM refuses the delete until it is over`,
+      };
+    }
     if (connections.length > 0) {
       return {
         status: "conflict",
@@ -180,7 +195,7 @@ export const azureDeleteGateway = defineActivity("azureDeleteGateway", "mutation
   }
   const ip = publicIpRef(input.azure, input.publicIpId, namesOf(ctx.opContext).gatewayPublicIp);
   return deletePublicIp(ctx.azure(ip.subscriptionId), ip.resourceGroup, ip.name);
-});
+}
 
 async function deletePublicIp(arm: AzureNetwork, rg: string, name: string): Promise<DeleteOutcome> {
   const ip = await arm.getPublicIp(rg, name);
@@ -190,31 +205,31 @@ async function deletePublicIp(arm: AzureNetwork, rg: string, name: string): Prom
   return { status: await arm.beginDeletePublicIp(rg, name) };
 }
 
-export const azureDeleteGatewaySubnet = defineActivity(
-  "azureDeleteGatewaySubnet",
-  "mutation",
-  async (input, ctx): Promise<DeleteOutcome> => {
-    const { subscriptionId, resourceGroup } = input.azure;
-    const arm = ctx.azure(subscriptionId);
-    // A gateway deleted by an earlier step may have left its public IP behind: it never outlives the subnet.
-    const ipRef = publicIpRef(input.azure, input.publicIpId, namesOf(ctx.opContext).gatewayPublicIp);
-    const ip = await deletePublicIp(ctx.azure(ipRef.subscriptionId), ipRef.resourceGroup, ipRef.name);
-    const subnet = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
-    if (!subnet) return ip;
-    const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
-    const removedGateway = (input.gatewayId ?? armId(input.azure, "virtualNetworkGateways", namesOf(ctx.opContext).gateway))
-      .concat("/")
-      .toLowerCase();
-    const others = users.filter((id) => !id.toLowerCase().startsWith(removedGateway));
-    if (others.length > 0) {
-      return {
-        status: "in-use",
-        message: `GatewaySubnet of ${input.virtualNetworkName} still holds ${others.join(", ")} (live cloud); it is kept.`,
-      };
-    }
-    if (users.length > 0) return { status: "deleting", message: "Waiting for this service's gateway to release the GatewaySubnet." };
-    if (subnet.provisioningState === "Deleting") return { status: "deleting" };
-    const started = await arm.beginDeleteSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
-    return { status: started === "deleted" && ip.status === "deleted" ? "deleted" : "deleting" };
-  },
+export const azureDeleteGatewaySubnet = defineActivity("azureDeleteGatewaySubnet", "mutation", (input, ctx) =>
+  deleteShared(ctx, input.release, () => deleteGatewaySubnet(input, ctx)),
 );
+
+async function deleteGatewaySubnet(input: ActivityInput<"azureDeleteGatewaySubnet">, ctx: StepContext): Promise<DeleteOutcome> {
+  const { subscriptionId, resourceGroup } = input.azure;
+  const arm = ctx.azure(subscriptionId);
+  // A gateway deleted by an earlier step may have left its public IP behind: it never outlives the subnet.
+  const ipRef = publicIpRef(input.azure, input.publicIpId, namesOf(ctx.opContext).gatewayPublicIp);
+  const ip = await deletePublicIp(ctx.azure(ipRef.subscriptionId), ipRef.resourceGroup, ipRef.name);
+  const subnet = await arm.getSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
+  if (!subnet) return ip;
+  const users = (subnet.ipConfigurations ?? []).map((c) => c.id ?? "");
+  const removedGateway = (input.gatewayId ?? armId(input.azure, "virtualNetworkGateways", namesOf(ctx.opContext).gateway))
+    .concat("/")
+    .toLowerCase();
+  const others = users.filter((id) => !id.toLowerCase().startsWith(removedGateway));
+  if (others.length > 0) {
+    return {
+      status: "in-use",
+      message: `GatewaySubnet of ${input.virtualNetworkName} still holds ${others.join(", ")} (live cloud); it is kept.`,
+    };
+  }
+  if (users.length > 0) return { status: "deleting", message: "Waiting for this service's gateway to release the GatewaySubnet." };
+  if (subnet.provisioningState === "Deleting") return { status: "deleting" };
+  const started = await arm.beginDeleteSubnet(resourceGroup, input.virtualNetworkName, GATEWAY_SUBNET_NAME);
+  return { status: started === "deleted" && ip.status === "deleted" ? "deleted" : "deleting" };
+}

@@ -36,7 +36,7 @@ import {
 } from "./monitor";
 import { watchdogRecover, watchdogScan } from "./watchdog";
 import { watchdogEnd } from "./watchdog-end";
-import { resourceUsageRead, usageAdd, usageForget, usageRelease } from "./usage";
+import { resourceUsageRead, usageAdd, usageRelease } from "./usage";
 import { networkTurnRelease, networkTurnSweep, networkTurnTake } from "./network-turn";
 
 import {
@@ -85,7 +85,6 @@ export const activityHandlers: { [N in ActivityName]: ActivityHandler<N> } = {
   resourceUsageRead,
   usageAdd,
   usageRelease,
-  usageForget,
   recordRead,
   recordUpdate,
   auditAppend,

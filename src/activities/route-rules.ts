@@ -6,9 +6,11 @@
  */
 import type { OciNetwork, RouteRule, RouteTable } from "../clouds/oci/network";
 import { CloudError } from "../clouds/errors";
-import { type DeleteOutcome, permanent, retryLater, namesOf } from "../contracts";
+import { type ActivityInput, type DeleteOutcome, permanent, retryLater, namesOf } from "../contracts";
+import { routeRuleId } from "../domain/sharing";
 import { otherVirtualCircuits } from "./drg";
-import { defineActivity, StepFailed } from "./step";
+import { defineActivity, StepFailed, type StepContext } from "./step";
+import { deleteShared } from "./usage";
 
 const MERGE_ATTEMPTS = 4;
 
@@ -85,10 +87,23 @@ export const ociEnsureRouteRules = defineActivity("ociEnsureRouteRules", "mutati
  * rules by description. Never a rule the service did not write; never one to a DRG that the live
  * cloud shows serving another virtual circuit (the same VNet prefixes → the same DRG are its route too).
  */
-export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules", "mutation", async (input, ctx): Promise<DeleteOutcome> => {
+export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules", "mutation", (input, ctx) =>
+  // Each rule goes or stays on its own usage row: one prefix may be another interconnect's route too.
+  deleteShared(ctx, input.release, (allowed) => removeRules(input, ctx, allowed), true),
+);
+
+async function removeRules(
+  input: ActivityInput<"ociRemoveRouteRules">,
+  ctx: StepContext,
+  allowed: (resourceId: string) => boolean,
+): Promise<DeleteOutcome> {
   const description = namesOf(ctx.opContext).routeRuleDescription;
   const oci = ctx.oci(input.region);
-  const named = input.destinations !== undefined && input.drgId !== undefined ? new Set(input.destinations) : undefined;
+  const { destinations, drgId } = input;
+  const named =
+    destinations !== undefined && drgId !== undefined
+      ? new Set(destinations.filter((d) => allowed(routeRuleId(input.routeTableId, d, drgId))))
+      : undefined;
   const removable = (r: RouteRule) =>
     named === undefined
       ? r.description === description
@@ -114,4 +129,4 @@ export const ociRemoveRouteRules = defineActivity("ociRemoveRouteRules", "mutati
     };
   }
   return { status: "deleted" };
-});
+}

@@ -86,10 +86,13 @@ export function observed<S extends z.ZodRawShape>(shape: S) {
  * - deleting: accepted, still going (poll the matching observe step);
  * - deleted: gone (including "was never there");
  * - conflict: the cloud refuses for now (e.g. the circuit's ConflictError while the provider deprovisions): retry later;
- * - in-use: kept on purpose because something else still uses it (gateway with other connections, subnet with a gateway).
+ * - in-use: kept on purpose because something else still uses it (gateway with other connections, subnet with a gateway);
+ * - busy: the resource's own operation still runs (a gateway's deployment) and the cloud would refuse the delete: nothing
+ *   was asked of it; wait for the operation, then delete.
  */
+export const DELETE_STATUSES = ["deleting", "deleted", "conflict", "in-use", "busy"] as const;
 export const deleteOutcome = z.object({
-  status: z.enum(["deleting", "deleted", "conflict", "in-use"]),
+  status: z.enum(DELETE_STATUSES),
   message: z.string().optional(),
   retryAfterSeconds: z.number().optional(),
 });

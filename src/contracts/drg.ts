@@ -1,6 +1,7 @@
 /** OCI: the DRG and its attachment to the VCN. */
 import { z } from "zod";
-import { deleteOutcome, ocid, ociScope, observed, opContext, resourceTags, type ActivityFamily } from "./common";
+import { ocid, ociScope, observed, opContext, resourceTags, type ActivityFamily } from "./common";
+import { releaseBeforeDelete, sharedDeleteOutcome } from "./usage";
 
 export const drgObservation = observed({ drgId: z.string(), lifecycleState: z.string() });
 export type DrgObservation = z.infer<typeof drgObservation>;
@@ -29,6 +30,8 @@ export const drgActivities = {
   },
   ociGetDrg: { input: drgRef, output: drgObservation },
   ociGetDrgAttachment: { input: attachmentRef, output: drgAttachmentObservation },
-  ociDeleteDrgAttachment: { input: attachmentRef, output: deleteOutcome },
-  ociDeleteDrg: { input: drgRef, output: deleteOutcome },
+  /** release: the attachment's usage row, released and decided on before anything is asked of the cloud. */
+  ociDeleteDrgAttachment: { input: attachmentRef.extend({ release: releaseBeforeDelete.optional() }), output: sharedDeleteOutcome },
+  /** release: the DRG's usage row, released and decided on before anything is asked of the cloud. */
+  ociDeleteDrg: { input: drgRef.extend({ release: releaseBeforeDelete.optional() }), output: sharedDeleteOutcome },
 } satisfies ActivityFamily;

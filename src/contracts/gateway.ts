@@ -1,7 +1,8 @@
 /** The ExpressRoute virtual network gateway and its GatewaySubnet. */
 import { z } from "zod";
 import { GATEWAY_SKUS } from "../domain/skus";
-import { armId, azureScope, cidr, deleteOutcome, observed, opContext, resourceTags, text, type ActivityFamily } from "./common";
+import { armId, azureScope, cidr, observed, opContext, resourceTags, text, type ActivityFamily } from "./common";
+import { releaseBeforeDelete, sharedDeleteOutcome } from "./usage";
 
 export const gatewayObservation = observed({
   gatewayId: z.string(),
@@ -41,14 +42,32 @@ export const gatewayActivities = {
   azureDeleteGateway: {
     /**
      * The gateway named by gatewayId (the usage rows allowed its removal; absent: the derived name) and
-     * then its public IP (publicIpId, or the derived name); "in-use" when another connection still uses it.
+     * then its public IP (publicIpId, or the derived name); "in-use" when another connection still uses it,
+     * "busy" while its deployment runs. release: the gateway's usage row first (its IP's after it: the IP
+     * follows the gateway's decision).
      */
-    input: z.object({ opContext, azure: azureScope, gatewayId: armId.optional(), publicIpId: armId.optional() }),
-    output: deleteOutcome,
+    input: z.object({
+      opContext,
+      azure: azureScope,
+      gatewayId: armId.optional(),
+      publicIpId: armId.optional(),
+      release: releaseBeforeDelete.optional(),
+    }),
+    output: sharedDeleteOutcome,
   },
   azureDeleteGatewaySubnet: {
-    /** gatewayId/publicIpId: the gateway removed before it (its IP configuration may still be releasing the subnet) and its IP. */
-    input: z.object({ opContext, azure: azureScope, virtualNetworkName: text, gatewayId: armId.optional(), publicIpId: armId.optional() }),
-    output: deleteOutcome,
+    /**
+     * gatewayId/publicIpId: the gateway removed before it (its IP configuration may still be releasing the subnet) and its IP.
+     * release: the GatewaySubnet's usage row, released and decided on before anything is asked of the cloud.
+     */
+    input: z.object({
+      opContext,
+      azure: azureScope,
+      virtualNetworkName: text,
+      gatewayId: armId.optional(),
+      publicIpId: armId.optional(),
+      release: releaseBeforeDelete.optional(),
+    }),
+    output: sharedDeleteOutcome,
   },
 } satisfies ActivityFamily;

@@ -306,11 +306,12 @@ function* compensate(
   yield* run.audit("compensation", "started", `removing ${removing} after ${failure.step} failed`);
   try {
     const include = [...touched, ...release];
-    const { kept, leftBehind } = yield* removeResources(
+    const { kept, leftBehind, forget } = yield* removeResources(
       run,
       removalTargetOf(input.spec, resources, include, defined({ gatewayStartedAt })),
     );
-    if (used.length > 0) yield* releaseNetworks(run, "compensation", { ...resources, vcnId: input.spec.oci.vcnId });
+    // The networks only when this run recorded their use; the rows of what it removed in the same call.
+    yield* releaseNetworks(run, "compensation", used.length > 0 ? { ...resources, vcnId: input.spec.oci.vcnId } : {}, forget);
     yield* run.audit(
       "compensation",
       "succeeded",

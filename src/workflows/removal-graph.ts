@@ -29,9 +29,9 @@ import type { WaitName } from "./waits";
  * monitor, when there is one, goes before everything.
  *
  * The shared kinds (route rules, DRG attachment, DRG, gateway with its public IP, GatewaySubnet) name
- * their usage rows (`shared`): the remover takes this interconnect off them first and deletes only what
- * the domain's removalDecision allows (src/domain/sharing.ts); the delete activity then asks the live
- * cloud once more.
+ * their usage rows (`shared`): their delete activity takes this interconnect off them first, deletes
+ * only what the domain's removalDecision allows (src/domain/sharing.ts) and asks the live cloud once
+ * more, all in one call (`release`). The rows of what was removed go in one call at the end.
  */
 
 /** Resource kinds a removal may include (teardown: all; compensation: what its run started). */
@@ -64,8 +64,6 @@ export interface RemovalTarget {
   gatewaySubnetId?: string;
   /** The VNet prefixes routed to the DRG (one route-rule usage row each). */
   routedPrefixes?: string[];
-  /** The route rules' destinations this removal may remove, once the usage rows allowed it. */
-  removeDestinations?: string[];
   /**
    * Which shared resources this interconnect created, as its record says: the creator of a resource
    * that has no usage row (recorded before usage rows existed, or by a step that failed before recording). Unknown (a run that stopped before pre-flight
@@ -111,7 +109,10 @@ export interface RemovalNode<O = unknown> {
   deadline: (t: WorkflowTiming) => number;
   /** Part of this removal (teardown's include, what this service owns). */
   applies: (target: RemovalTarget) => boolean;
-  /** Idempotent; "deleted" and "in-use" end the node, "deleting" goes to `gone`, "conflict" is retried. */
+  /**
+   * Idempotent; "deleted", "in-use" and "kept" (by the usage rows it released) end the node, "deleting"
+   * goes to `gone`, "conflict" is retried, "busy" waits in `settle`.
+   */
   remove?: (target: RemovalTarget) => ActivityCall;
   /** How the accepted delete is seen through; absent: "deleting" is enough. */
   gone?: Watch<O>;
@@ -122,10 +123,11 @@ export interface RemovalNode<O = unknown> {
    */
   untilDeleted?: string;
   /**
-   * A wait before the delete (the gateway's deployment still running: ARM refuses its delete
-   * meanwhile), counted from `startedAt` with the `sinceStart` profile when the start is known.
+   * The wait when the delete answered "busy" (the gateway's deployment still running: ARM refuses its
+   * delete meanwhile), counted from `startedAt` with the `sinceStart` profile when the start is known;
+   * the delete is called again once it is done.
    */
-  settle?: Watch<O> & { needed: (observed: O) => boolean; startedAt: (target: RemovalTarget) => string | undefined; sinceStart: WaitName };
+  settle?: Watch<O> & { startedAt: (target: RemovalTarget) => string | undefined; sinceStart: WaitName };
   /** A read the delete needs first; NOT_FOUND keeps the node, saying `missing`. */
   prerequisiteRead?: {
     call: (target: RemovalTarget) => ActivityCall | undefined;
@@ -142,7 +144,10 @@ export interface RemovalNode<O = unknown> {
   lateVirtualCircuit?: "while-waiting" | "sweep";
   /** Kept on purpose when one of these was kept (the GatewaySubnet of a gateway that is kept). */
   keptWith?: readonly RemovalStep[];
-  /** The usage rows this node's resources have (none when their ids are unknown): released before the delete. */
+  /**
+   * The usage rows this node's resources have (none when their ids are unknown): released by the delete
+   * (`released`), or on their own when the node is kept with another.
+   */
   shared?: (target: RemovalTarget) => SharedRef[];
 }
 
@@ -166,6 +171,8 @@ const shared = (kind: RemovableKind, key: keyof ResourceOwnership, refs: (t: Rem
   t.include.includes(kind) && (refs(t).length > 0 || createdBySelf(t, key));
 const ref = (kind: SharedKind, resourceId: string | undefined, self: boolean): SharedRef[] =>
   resourceId === undefined ? [] : [{ kind, resourceId, createdBySelf: self }];
+/** The delete's `release`: the node's usage rows, when it has any. */
+const released = (refs: SharedRef[]) => (refs.length > 0 ? { release: refs } : {});
 const vcRef = (t: RemovalTarget) => (t.virtualCircuitId === undefined ? {} : { virtualCircuitId: t.virtualCircuitId });
 const drgRef = (t: RemovalTarget) => (t.drgId !== undefined ? { drgId: t.drgId } : {});
 const attachmentRef = (t: RemovalTarget) => ({
@@ -307,13 +314,14 @@ const routeRules: RemovalNode = {
     apply: (t, vcn) => ({ ...t, routeTableId: (vcn as VcnSummary).defaultRouteTableId }),
     missing: "the VCN no longer exists",
   },
+  // With usage rows: every routed prefix, each removed only if its row allows; without: our own rules by description.
   remove: (t) => ({
     name: "ociRemoveRouteRules",
     input: {
       region: t.oci.region,
       routeTableId: t.routeTableId ?? "",
       compartmentId: t.oci.compartmentId,
-      ...(t.removeDestinations !== undefined && t.drgId !== undefined ? { destinations: t.removeDestinations, drgId: t.drgId } : {}),
+      ...(routeRuleRefs(t).length > 0 ? { destinations: t.routedPrefixes!, drgId: t.drgId!, release: routeRuleRefs(t) } : {}),
     },
   }),
 };
@@ -330,7 +338,12 @@ const drgAttachment: RemovalNode<DrgAttachmentObservation> = {
   keptWith: ["route-rules"],
   remove: (t) => ({
     name: "ociDeleteDrgAttachment",
-    input: { oci: t.oci, ...attachmentRef(t), ...(t.routeTableId !== undefined ? { routeTableId: t.routeTableId } : {}) },
+    input: {
+      oci: t.oci,
+      ...attachmentRef(t),
+      ...(t.routeTableId !== undefined ? { routeTableId: t.routeTableId } : {}),
+      ...released(attachmentRefs(t)),
+    },
   }),
   gone: {
     wait: "drgAttachmentDetaching",
@@ -351,7 +364,7 @@ const drg: RemovalNode<DrgObservation> = {
   applies: shared("drg", "drg", drgRefs),
   shared: drgRefs,
   keptWith: ["drg-attachment"],
-  remove: (t) => ({ name: "ociDeleteDrg", input: { oci: t.oci, ...drgRef(t) } }),
+  remove: (t) => ({ name: "ociDeleteDrg", input: { oci: t.oci, ...drgRef(t), ...released(drgRefs(t)) } }),
   gone: {
     wait: "drgTermination",
     waitingFor: "the DRG to be TERMINATED",
@@ -375,7 +388,8 @@ const gateway: RemovalNode<GatewayObservation> = {
   applies: shared("gateway", "gateway", gatewayRefs),
   shared: gatewayRefs,
   // ARM refuses to delete a gateway whose deployment runs (409 AnotherOperationInProgress), and a
-  // compensation after an early failure meets one 20-45 minutes before it is done: wait it out.
+  // compensation after an early failure meets one 20-45 minutes before it is done: the delete says
+  // "busy" (it reads the gateway anyway), and the wait is sat out here.
   settle: {
     wait: "gatewaySettling",
     waitingFor: "the ExpressRoute gateway's deployment to finish before it can be deleted",
@@ -383,10 +397,9 @@ const gateway: RemovalNode<GatewayObservation> = {
     describe: describeGateway,
     startedAt: (t) => t.gatewayStartedAt,
     sinceStart: "gateway",
-    needed: (o) => o.found && GATEWAY_BUILDING.includes(o.provisioningState),
     done: (o) => !(o.found && GATEWAY_BUILDING.includes(o.provisioningState)),
   },
-  remove: (t) => ({ name: "azureDeleteGateway", input: { azure: t.azure, ...gatewayRef(t) } }),
+  remove: (t) => ({ name: "azureDeleteGateway", input: { azure: t.azure, ...gatewayRef(t), ...released(gatewayRefs(t)) } }),
   gone: {
     wait: "gatewayDeletion",
     waitingFor: "the gateway to be deleted",
@@ -409,7 +422,7 @@ const gatewaySubnet: RemovalNode<VirtualNetworkSummary> = {
   keptWith: ["gateway"],
   remove: (t) => ({
     name: "azureDeleteGatewaySubnet",
-    input: { azure: t.azure, virtualNetworkName: t.virtualNetworkName, ...gatewayRef(t) },
+    input: { azure: t.azure, virtualNetworkName: t.virtualNetworkName, ...gatewayRef(t), ...released(gatewaySubnetRefs(t)) },
   }),
   gone: {
     wait: "gatewaySubnetDeletion",

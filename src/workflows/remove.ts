@@ -3,10 +3,11 @@ import {
   permanent,
   type ActivityOutput,
   type CircuitObservation,
-  type DeleteOutcome,
+  type SharedDeleteOutcome,
+  type UsageSeen,
   type VirtualCircuitObservation,
 } from "../contracts";
-import { removalDecision } from "../domain/sharing";
+import { removalDecision, type RemovalDecision } from "../domain/sharing";
 import { WorkflowStepError } from "./failure";
 import { pollCadence } from "./poll";
 import {
@@ -26,7 +27,7 @@ export { REMOVABLE_KINDS, REMOVAL_STEPS, type RemovableKind, type RemovalTarget 
 /** Appearances of a late virtual circuit (a stopped provisioning's) removed again before the removal gives up. */
 const MAX_LATE_REMOVALS = 3;
 
-type Phase = "waiting" | "read" | "release" | "settle" | "delete" | "gone" | "forget" | "only" | "done" | "kept" | "skipped";
+type Phase = "waiting" | "read" | "release" | "settle" | "delete" | "gone" | "only" | "done" | "kept" | "skipped";
 
 /**
  * Why a node was kept: "shared" (another interconnect uses it: it is that one's to remove),
@@ -40,6 +41,13 @@ export interface RemovalOutcome {
   kept: string[];
   /** Kept because the live cloud still uses them, or what their delete needs is gone: not handed over to another interconnect. */
   leftBehind: string[];
+  /** The usage rows of what it removed: the caller forgets them in its one closing usage call (usage.ts releaseNetworks). */
+  forget: UsageRef[];
+}
+
+export interface UsageRef {
+  kind: SharedRef["kind"];
+  resourceId: string;
 }
 const FINISHED: readonly Phase[] = ["done", "kept", "skipped"];
 
@@ -68,7 +76,7 @@ interface Progress {
   keptWhy?: KeptWhy;
   /** Kept because this node was (node.keptWith): its usage is released, nothing is deleted. */
   keptWith?: Progress;
-  /** The usage rows released and allowed to go: forgotten once the resource is gone. */
+  /** The usage rows the delete released and allowed to go: forgotten once the resource is gone. */
   removing?: SharedRef[];
   /** What the usage rows said (a hand-over names the creator), for the node's last audit row. */
   note?: string;
@@ -100,7 +108,9 @@ export function* removeResources(run: WorkflowRun, target: RemovalTarget): Flow<
       at += calls[i]!.length;
       const failed = removal.handle(p, mine);
       if (failed) {
-        yield* run.callAll([], removal.takeAudits());
+        // What is already gone need not wait for a later teardown to lose its rows; best effort, as the
+        // removal fails anyway: a row left behind has no users and is forgotten by the next removal.
+        yield* run.callAll(removal.forgetCalls(), removal.takeAudits());
         throw failed;
       }
     }
@@ -149,7 +159,22 @@ class Removal {
     return {
       kept: kept.filter((p) => p.keptWhy !== "not-ours").map((p) => p.kept!),
       leftBehind: kept.filter((p) => p.keptWhy === "in-use" || p.keptWhy === "missing").map((p) => p.kept!),
+      forget: this.removed(),
     };
+  }
+
+  /** The usage rows of the resources removed so far. */
+  private removed(): UsageRef[] {
+    return this.progress
+      .filter((p) => p.phase === "done")
+      .flatMap((p) => p.removing ?? [])
+      .map(({ kind, resourceId }) => ({ kind, resourceId }));
+  }
+
+  /** The call that forgets them (none when nothing with a usage row was removed). */
+  forgetCalls(): ActivityCall[] {
+    const forget = this.removed();
+    return forget.length > 0 ? [{ name: "usageRelease", input: { resources: [], forget } }] : [];
   }
 
   takeAudits(): AuditRow[] {
@@ -200,14 +225,10 @@ class Removal {
     p.dueMs = dueMs;
   }
 
+  /** A node kept with another only releases its usage rows; any other releases them in its delete. */
   private afterRead(p: Progress): void {
-    if ((p.node.shared?.(p.target) ?? []).length > 0 && p.removing === undefined) return this.enter(p, "release", this.now());
-    this.afterRelease(p);
-  }
-
-  private afterRelease(p: Progress): void {
-    if (p.node.settle) this.enter(p, "settle", this.now());
-    else if (p.node.remove) this.startDelete(p);
+    if (p.keptWith !== undefined) return this.enter(p, "release", this.now());
+    if (p.node.remove) this.startDelete(p);
     else if (p.node.only) this.startWait(p, "only", p.node.only, this.now(), this.now() + p.node.deadline(this.run.timing) * 60_000);
     else this.finish(p, "done");
   }
@@ -256,7 +277,6 @@ class Removal {
   }
 
   private finish(p: Progress, phase: "done" | "kept", kept?: string, why: KeptWhy = "in-use"): void {
-    if (phase === "done" && (p.removing ?? []).length > 0 && p.phase !== "forget") return this.enter(p, "forget", this.now());
     if (phase === "kept") p.keptWhy = why;
     p.phase = phase;
     delete p.waitingFor;
@@ -272,8 +292,6 @@ class Removal {
         return [node.prerequisiteRead!.call(target)!];
       case "release":
         return [{ name: "usageRelease", input: { resources: node.shared!(target) } }];
-      case "forget":
-        return [{ name: "usageForget", input: { resources: p.removing!.map(({ kind, resourceId }) => ({ kind, resourceId })) } }];
       case "settle":
         return [node.settle!.observe(target)];
       case "delete":
@@ -331,26 +349,10 @@ class Removal {
         this.afterRead(p);
         return;
       case "release":
-        return this.afterUsageRelease(p, value as ActivityOutput<"usageRelease">);
-      case "forget":
-        return this.finish(p, "done");
+        return this.keptWithOther(p, value as ActivityOutput<"usageRelease">);
       case "settle": {
         const settle = node.settle!;
         p.lastObserved = settle.describe(value);
-        if (p.wait === undefined) {
-          if (!settle.needed(value)) return this.startDelete(p);
-          const startedAt = settle.startedAt(p.target);
-          const since = startedAt === undefined ? this.now() : Date.parse(startedAt);
-          this.startWait(
-            p,
-            "settle",
-            settle,
-            since,
-            since + node.deadline(this.run.timing) * 60_000,
-            startedAt === undefined ? settle.wait : settle.sinceStart,
-          );
-          return;
-        }
         if (settle.done(value)) {
           this.waited(p, settle.waitingFor);
           return this.startDelete(p);
@@ -358,7 +360,7 @@ class Removal {
         return this.pollAgain(p, settle.waitingFor);
       }
       case "delete":
-        return this.afterDelete(p, value as DeleteOutcome);
+        return this.afterDelete(p, value as SharedDeleteOutcome);
       case "gone": {
         const gone = node.gone!;
         p.lastObserved = gone.describe(value);
@@ -398,65 +400,76 @@ class Removal {
     }
   }
 
-  /**
-   * This interconnect is off the usage rows: the domain says what may go. A node kept with another
-   * (keptWith) deletes nothing; route rules go one by one (only the destinations nobody else needs).
-   */
-  private afterUsageRelease(p: Progress, released: ActivityOutput<"usageRelease">): void {
+  /** What the domain says of each of the node's usage rows, as its delete (or its release) left them. */
+  private decisions(p: Progress, usage: readonly UsageSeen[]): { ref: SharedRef; decision: RemovalDecision }[] {
     const self = this.run.op.interconnect;
-    const refs = p.node.shared!(p.target);
-    const decisions = refs.map((r, i) => {
-      const row = released.resources[i];
+    return p.node.shared!(p.target).map((r, i) => {
+      const row = usage[i];
       const seen =
         row === undefined ? undefined : { users: row.sharedWith, ...(row.createdBy === null ? {} : { createdBy: row.createdBy }) };
       return { ref: r, decision: removalDecision(r.kind, r.resourceId, seen, self, r.createdBySelf) };
     });
-    const keptOnes = decisions.filter((d) => !d.decision.remove);
-    for (const { decision } of keptOnes) {
-      const users = decision.remove ? [] : decision.users;
-      this.audit(p.node.step, "skipped", decision.message, users.length > 0 ? { sharedWith: users } : undefined);
-    }
-    if (p.keptWith !== undefined) {
-      const message = `kept with the ${p.keptWith.node.step} (${p.keptWith.kept ?? "kept"})`;
-      this.audit(p.node.step, "skipped", message);
-      // Its own rule's reason when it says keep; otherwise what it kept for still needs it.
-      const own = decisions[0]!.decision;
-      return this.finish(p, "kept", message, own.remove ? "in-use" : own.why);
-    }
-    const removing = decisions.filter((d) => d.decision.remove).map((d) => d.ref);
-    // The gateway's public IP follows the gateway's decision; for the others there is one resource per node, or one rule per prefix.
-    const lead = decisions[0]!.decision;
-    if (removing.length === 0 || (p.node.step !== "route-rules" && !lead.remove)) {
-      const first = keptOnes[0]!.decision;
-      const why = first.remove ? "in-use" : first.why;
-      return this.finish(p, "kept", keptOnes.map((k) => k.decision.message).join(" "), why);
-    }
-    p.removing = removing;
-    p.note = decisions
-      .filter((d) => d.decision.remove)
-      .map((d) => d.decision.message)
-      .join(" ");
-    if (p.node.step === "route-rules") {
-      const prefixes = p.target.routedPrefixes ?? [];
-      p.target = { ...p.target, removeDestinations: prefixes.filter((_d, i) => decisions[i]!.decision.remove) };
-    }
-    this.afterRelease(p);
   }
 
-  private afterDelete(p: Progress, outcome: DeleteOutcome): void {
+  /** A "skipped" row per resource the rows keep, naming who still uses it. */
+  private auditKept(p: Progress, decided: { decision: RemovalDecision }[]): { decision: RemovalDecision & { remove: false } }[] {
+    const keptOnes = decided.filter((d): d is { decision: RemovalDecision & { remove: false } } => !d.decision.remove);
+    for (const { decision } of keptOnes) {
+      this.audit(p.node.step, "skipped", decision.message, decision.users.length > 0 ? { sharedWith: decision.users } : undefined);
+    }
+    return keptOnes;
+  }
+
+  /**
+   * A node kept with another (keptWith) deletes nothing: this interconnect is only taken off its rows.
+   * Its own rule's reason when that says keep; otherwise what it was kept for still needs it.
+   */
+  private keptWithOther(p: Progress, released: ActivityOutput<"usageRelease">): void {
+    const decided = this.decisions(p, released.resources);
+    this.auditKept(p, decided);
+    const message = `kept with the ${p.keptWith!.node.step} (${p.keptWith!.kept ?? "kept"})`;
+    this.audit(p.node.step, "skipped", message);
+    const own = decided[0]!.decision;
+    return this.finish(p, "kept", message, own.remove ? "in-use" : own.why);
+  }
+
+  /**
+   * The delete released this interconnect's use of the node's rows and decided with them (the
+   * activity's own removalDecision, made here again on the same rows for the audit): "kept" ends the
+   * node; otherwise what it removes is noted, once, and forgotten when the node is done.
+   */
+  private usageDecided(p: Progress, outcome: SharedDeleteOutcome): boolean {
+    if (outcome.usage === undefined || (p.removing !== undefined && outcome.status !== "kept")) return false;
+    const decided = this.decisions(p, outcome.usage);
+    const keptOnes = this.auditKept(p, decided);
+    if (outcome.status === "kept") {
+      const first = keptOnes[0]?.decision;
+      const message = keptOnes.map((k) => k.decision.message).join(" ") || (outcome.message ?? "kept by its usage rows");
+      this.finish(p, "kept", message, first?.why ?? "shared");
+      return true;
+    }
+    const removing = decided.filter((d) => d.decision.remove);
+    p.removing = removing.map((d) => d.ref);
+    p.note = removing.map((d) => d.decision.message).join(" ");
+    return false;
+  }
+
+  private afterDelete(p: Progress, outcome: SharedDeleteOutcome): void {
     const { node } = p;
+    if (this.usageDecided(p, outcome)) return;
     if (outcome.status === "deleted") return this.finish(p, "done");
-    if (outcome.status === "in-use") {
+    if (outcome.status === "in-use" || outcome.status === "kept") {
       this.audit(node.step, "skipped", outcome.message ?? `${node.step} is in use; kept`);
       return this.finish(p, "kept", outcome.message ?? "something else uses it", "in-use");
     }
-    if (outcome.status === "conflict") {
+    if (outcome.status === "busy" && node.settle !== undefined) return this.settleFirst(p, outcome.message ?? "busy");
+    if (outcome.status === "conflict" || outcome.status === "busy") {
       return this.retryDelete(
         p,
         outcome,
         `${node.step} delete to be accepted`,
-        `conflict: ${outcome.message ?? "refused for now"}`,
-        `delete refused for now (${outcome.message ?? "conflict"})`,
+        `${outcome.status}: ${outcome.message ?? "refused for now"}`,
+        `delete refused for now (${outcome.message ?? outcome.status})`,
       );
     }
     if (node.gone === undefined) return this.finish(p, "done");
@@ -468,11 +481,32 @@ class Removal {
   }
 
   /**
+   * The delete found the resource's own operation running (the gateway's deployment): wait it out on
+   * the settle profile, counted from the operation's start when known, and delete again after. The
+   * delete's answer was the first look, so the first poll follows the profile from now.
+   */
+  private settleFirst(p: Progress, observed: string): void {
+    const settle = p.node.settle!;
+    const startedAt = settle.startedAt(p.target);
+    const since = startedAt === undefined ? this.now() : Date.parse(startedAt);
+    p.lastObserved = observed;
+    this.startWait(
+      p,
+      "settle",
+      settle,
+      since,
+      since + p.node.deadline(this.run.timing) * 60_000,
+      startedAt === undefined ? settle.wait : settle.sinceStart,
+    );
+    if (p.dueMs <= this.now()) this.pollAgain(p, settle.waitingFor);
+  }
+
+  /**
    * "conflict" (the cloud refuses for now, e.g. the circuit's ConflictError while the provider
    * deprovisions) and a delete that was accepted and then failed are both retried on durable timers,
    * backing off, until the deadline.
    */
-  private retryDelete(p: Progress, outcome: DeleteOutcome | undefined, waitingFor: string, observed: string, why: string): void {
+  private retryDelete(p: Progress, outcome: SharedDeleteOutcome | undefined, waitingFor: string, observed: string, why: string): void {
     const now = this.now();
     if (now >= p.deadlineMs) {
       throw new WorkflowStepError(

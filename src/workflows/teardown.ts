@@ -49,12 +49,12 @@ export function* teardownInterconnect(context: OrchestrationContext): Flow<Teard
     const watchLateVirtualCircuit = input.stoppedProvisioning !== undefined;
     // An adopted interconnect: only what its owner granted (resources.granted); anything else: everything.
     const include = record.resources.granted ? REMOVABLE_KINDS.filter((k) => record.resources.granted?.includes(k)) : REMOVABLE_KINDS;
-    const { kept } = yield* removeResources(
+    const { kept, forget } = yield* removeResources(
       run,
       removalTargetOf(spec, record.resources, include, watchLateVirtualCircuit ? { watchLateVirtualCircuit } : {}),
     );
     yield* run.step("deleted", "everything removed", function* () {
-      yield* releaseNetworks(run, "deleted", { ...record.resources, vcnId: spec.oci.vcnId });
+      yield* releaseNetworks(run, "deleted", { ...record.resources, vcnId: spec.oci.vcnId }, forget);
       // A finished teardown answers any earlier failure (the trigger may have moved a failed record to
       // tearing-down itself, so the clearing at the start does not always run).
       yield* updateRecord(run, "deleted", { failure: null }, "deleted");

@@ -1,6 +1,7 @@
 import type { UsageSeen } from "../contracts";
 import type { SharedKind } from "../domain/sharing";
 import type { RemovableKind } from "./removal-graph";
+import type { UsageRef } from "./remove";
 import type { Flow, WorkflowRun } from "./run";
 
 /** A resource the run uses; `created`: this run created it. */
@@ -38,17 +39,20 @@ export function* recordUse(run: WorkflowRun, step: string, uses: readonly Use[],
 
 /**
  * The customer's own VNet, VCN and route table are shared but never removed: a teardown or a
- * compensation only takes this interconnect off their usage rows.
+ * compensation only takes this interconnect off their usage rows, once its removal is done; in the
+ * same call the rows of what the removal deleted go (`forget`, RemovalOutcome.forget).
  */
 export function* releaseNetworks(
   run: WorkflowRun,
   step: string,
   ids: { virtualNetworkId?: string; vcnId?: string; routeTableId?: string },
+  forget: readonly UsageRef[] = [],
 ): Flow<void> {
   const refs = [
     { kind: "virtual-network" as const, resourceId: ids.virtualNetworkId },
     { kind: "vcn" as const, resourceId: ids.vcnId },
     { kind: "route-table" as const, resourceId: ids.routeTableId },
   ].flatMap((r) => (r.resourceId ? [{ kind: r.kind, resourceId: r.resourceId, createdBySelf: false }] : []));
-  if (refs.length > 0) yield* run.call(step, "usageRelease", { resources: refs });
+  if (refs.length > 0 || forget.length > 0)
+    yield* run.call(step, "usageRelease", { resources: refs, ...(forget.length > 0 ? { forget: [...forget] } : {}) });
 }

@@ -53,7 +53,7 @@ describe("watchdogRecover", () => {
   });
 });
 
-const activity = (functionName: string) => durable.context({ functionName, trigger: { type: "activityTrigger", name: "input" } });
+const activity = (functionName: string) => durableApi().context({ functionName, trigger: { type: "activityTrigger", name: "input" } });
 const watchdogOp = (interconnect: string, operation: "change" | "adopt") => ({
   interconnect,
   instanceId: "watchdog-2",
@@ -89,6 +89,7 @@ const CHANGE_INPUT = {
 
 describe("the watchdog and changes in place", () => {
   it("scans in the changes and adoptions that ended without finishing, with their input, and only those", async () => {
+    const durable = durableApi();
     await activeWith("chg-terminated", "change", "change-chg-terminated-3");
     durable.instances.set("change-chg-terminated-3", instance("change-chg-terminated-3", "Terminated", CHANGE_INPUT, "changeInterconnect"));
     // It failed and said so on the record: finished, the record tells.
@@ -118,6 +119,7 @@ describe("the watchdog and changes in place", () => {
   });
 
   it("ends an interrupted change on the record once: spec kept, its failure and one audit row saying what each side was left in", async () => {
+    const durable = durableApi();
     const repo = activityDeps().store.interconnects;
     await activeWith("chg-ended", "change", "change-chg-ended-3");
     durable.instances.set("change-chg-ended-3", instance("change-chg-ended-3", "Terminated", CHANGE_INPUT, "changeInterconnect"));
@@ -180,6 +182,7 @@ describe("the watchdog and changes in place", () => {
   });
 
   it("ends an adoption that cannot run again by starting the health watch it did not get to", async () => {
+    const durable = durableApi();
     await activeWith("adopt-ended", "adopt", "adopt-adopt-ended-2");
     const out = await activityHandlers.watchdogEnd(
       {
@@ -202,6 +205,7 @@ describe("the watchdog and changes in place", () => {
   });
 
   it("restarts a stalled change as the next attempt: the record claimed for it, the stalled one stopped", async () => {
+    const durable = durableApi();
     await activeWith("chg-stalled", "change", "change-chg-stalled-3");
     durable.instances.set("change-chg-stalled-3", instance("change-chg-stalled-3", "Running", CHANGE_INPUT, "changeInterconnect"));
     const out = await activityHandlers.watchdogRecover(

@@ -14,8 +14,19 @@ import {
   type StepFailure,
 } from "../../src/contracts";
 import { canTransition, type InterconnectState } from "../../src/domain/lifecycle";
+import { removalDecision, routeRuleId, type SharedKind } from "../../src/domain/sharing";
 
 const MIN = 60_000;
+
+/** The deletes of shared resources, which release their usage rows first when asked (release). */
+const SHARED_DELETES: readonly string[] = [
+  "ociRemoveRouteRules",
+  "ociDeleteDrgAttachment",
+  "ociDeleteDrg",
+  "azureDeleteGateway",
+  "azureDeleteGatewaySubnet",
+];
+type UsageRefIn = { kind: SharedKind; resourceId: string; createdBySelf: boolean };
 
 export interface FakeOptions {
   providerNeverProvisions?: boolean;
@@ -82,6 +93,8 @@ export class FakeClouds {
   readonly turnAnswers: unknown[] = [];
   /** How often the run gave its turn back (networkTurnRelease). */
   turnReleases = 0;
+  /** Gateway deletes that found its deployment running (answered "busy"). */
+  deletesWhileBuilding = 0;
   /** The usage rows (kind|resourceId → users, creator), as the store keeps them. */
   readonly usage = new Map<string, { users: string[]; createdBy?: string }>();
 
@@ -212,6 +225,7 @@ export class FakeClouds {
   }
 
   private handle(name: ActivityName, input: Record<string, unknown>, now: number): unknown {
+    if (SHARED_DELETES.includes(name) && input.release !== undefined) return this.sharedDelete(name, input, now);
     switch (name) {
       case "azureReadVirtualNetwork":
         return {
@@ -347,9 +361,11 @@ export class FakeClouds {
         }
         return this.del(this.circuit, now, MIN);
       }
-      case "ociRemoveRouteRules":
-        this.routeRules = [];
+      case "ociRemoveRouteRules": {
+        const named = input.destinations as string[] | undefined;
+        this.routeRules = named === undefined ? [] : this.routeRules.filter((d) => !named.includes(d));
         return { status: "deleted" };
+      }
       case "ociDeleteDrgAttachment":
         if (this.routeRules.length > 0)
           throw stepFailureError({ code: "CONFLICT", message: "route rules still target the DRG", retryable: false, cloud: "oci" });
@@ -361,14 +377,10 @@ export class FakeClouds {
       case "azureDeleteGateway": {
         if (this.alive(this.connection, now, MIN)) return { status: "in-use", message: "a connection uses the gateway" };
         if (this.alive(this.gateway, now, 20 * MIN)) {
+          // as the activity: it reads the gateway, and never asks ARM to delete one whose deployment runs (409 AnotherOperationInProgress)
           if (this.gatewayObservation(now).provisioningState === "Creating") {
-            throw stepFailureError({
-              code: "AnotherOperationInProgress",
-              message: "Another operation on this or dependent resource is in progress.",
-              retryable: true,
-              cloud: "azure",
-              statusCode: 409,
-            });
+            this.deletesWhileBuilding++;
+            return { status: "busy", message: "gateway Creating: its deployment runs" };
           }
           return this.del(this.gateway, now, 20 * MIN);
         }
@@ -396,7 +408,6 @@ export class FakeClouds {
         return { released: [], woke: [] };
       case "usageAdd":
       case "usageRelease":
-      case "usageForget":
         return this.usageStep(name, input);
       case "recordRead":
         return this.record === null
@@ -435,7 +446,43 @@ export class FakeClouds {
     }
   }
 
-  private usageStep(name: "usageAdd" | "usageRelease" | "usageForget", input: Record<string, unknown>): unknown {
+  /**
+   * As activities/usage.ts deleteShared: the delete of a shared resource releases its usage rows, decides
+   * with the domain's rule on the rows as left, and deletes only then (route rules each on its own row).
+   */
+  private sharedDelete(name: ActivityName, input: Record<string, unknown>, now: number): unknown {
+    const { release, ...rest } = input as Record<string, unknown> & { release: UsageRefIn[] };
+    const self = (input.opContext as { interconnect: string }).interconnect;
+    const { resources: usage } = this.usageStep("usageRelease", { opContext: input.opContext, resources: release }) as {
+      resources: { sharedWith: string[]; createdBy: string | null }[];
+    };
+    const decisions = release.map((r, i) =>
+      removalDecision(
+        r.kind,
+        r.resourceId,
+        { users: usage[i]!.sharedWith, ...(usage[i]!.createdBy === null ? {} : { createdBy: usage[i]!.createdBy! }) },
+        self,
+        r.createdBySelf,
+      ),
+    );
+    const removable = release.filter((_r, i) => decisions[i]!.remove).map((r) => r.resourceId);
+    const each = name === "ociRemoveRouteRules";
+    if (each ? removable.length === 0 : !decisions[0]!.remove) {
+      const message = decisions.flatMap((d) => (d.remove ? [] : [d.message])).join(" ");
+      return { status: "kept", message, usage };
+    }
+    const call = each
+      ? {
+          ...rest,
+          destinations: (rest.destinations as string[]).filter((d) =>
+            removable.includes(routeRuleId(String(rest.routeTableId), d, String(rest.drgId))),
+          ),
+        }
+      : rest;
+    return { ...(this.handle(name, call, now) as object), usage };
+  }
+
+  private usageStep(name: "usageAdd" | "usageRelease", input: Record<string, unknown>): unknown {
     const self = (input.opContext as { interconnect: string }).interconnect;
     type Ref = { kind: string; resourceId: string; created?: boolean; createdBySelf?: boolean };
     const refs = (name === "usageAdd" ? input.uses : input.resources) as Ref[];
@@ -451,10 +498,6 @@ export class FakeClouds {
     for (const r of refs) {
       const key = `${r.kind}|${r.resourceId}`;
       const row = this.usage.get(key);
-      if (name === "usageForget") {
-        if (row && row.users.length === 0) this.usage.delete(key);
-        continue;
-      }
       if (name === "usageAdd") {
         const createdBy = r.created ? self : row?.createdBy;
         this.usage.set(key, { users: [...new Set([...(row?.users ?? []), self])].sort(), ...(createdBy ? { createdBy } : {}) });
@@ -464,8 +507,13 @@ export class FakeClouds {
       if (row || createdBy)
         this.usage.set(key, { users: (row?.users ?? []).filter((u) => u !== self), ...(createdBy ? { createdBy } : {}) });
     }
-    if (name === "usageForget") return { forgotten: refs.length };
-    return name === "usageAdd" ? { uses: refs.map(seen) } : { resources: refs.map(seen) };
+    if (name === "usageAdd") return { uses: refs.map(seen) };
+    const forget = input.forget as { kind: string; resourceId: string }[] | undefined;
+    for (const r of forget ?? []) {
+      const key = `${r.kind}|${r.resourceId}`;
+      if (this.usage.get(key)?.users.length === 0) this.usage.delete(key);
+    }
+    return forget === undefined ? { resources: refs.map(seen) } : { resources: refs.map(seen), forgotten: forget.length };
   }
 
   /** What still exists (and would bill or clutter) at `now`. */

@@ -24,6 +24,8 @@ export interface Call {
   name: string;
   input: Record<string, unknown>;
   at: string;
+  /** What the boundary answered (absent when it threw). */
+  output?: unknown;
   error?: string;
 }
 
@@ -119,6 +121,7 @@ export async function runOrchestration(opts: RunOptions): Promise<RunResult> {
         calls.push(call);
         try {
           const result = opts.activities(call.name, structuredClone(input), new Date(now));
+          call.output = result;
           completions.push(() => ev(5, { TaskScheduledId: seq, Result: JSON.stringify(result ?? null) }));
         } catch (error) {
           call.error = error instanceof Error ? error.message : String(error);

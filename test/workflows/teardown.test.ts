@@ -68,8 +68,14 @@ describe("teardownInterconnect on the real replay engine", () => {
     expect(run.error).toBeUndefined();
     expect(clouds.record?.state).toBe("deleted");
     expect(clouds.leftovers(run.endedAt)).toEqual(["route-rules", "drg-attachment", "drg", "gateway", "public-ip", "gateway-subnet"]);
-    const deletes = cloudCalls(run.calls).filter((n) => n.includes("Delete") || n.includes("Remove"));
-    expect(new Set(deletes)).toEqual(new Set(["azureDeleteConnection", "ociDeleteVirtualCircuit", "azureDeleteCircuit"]));
+    // The route rules' and the gateway's deletes released their rows and answered "kept" without a cloud delete; the
+    // attachment, the DRG and the subnet, kept with them, only had their rows released.
+    const asked = run.calls.filter((c) => c.name.includes("Delete") || c.name.includes("Remove"));
+    const deleted = asked.filter((c) => (c.output as { status?: string } | undefined)?.status !== "kept").map((c) => c.name);
+    expect(new Set(deleted)).toEqual(new Set(["azureDeleteConnection", "ociDeleteVirtualCircuit", "azureDeleteCircuit"]));
+    expect(new Set(asked.filter((c) => !deleted.includes(c.name)).map((c) => c.name))).toEqual(
+      new Set(["ociRemoveRouteRules", "azureDeleteGateway"]),
+    );
     const kept = clouds.audit.filter((e) => e.event === "skipped");
     for (const step of ["route-rules", "drg-attachment", "drg", "gateway", "gateway-subnet"]) {
       expect(
@@ -106,12 +112,10 @@ describe("teardownInterconnect on the real replay engine", () => {
     // the gateway goes right after its connection, while the virtual circuit terminates and Azure catches up
     expect(first("azureDeleteGateway")).toBeLessThan(first("azureDeleteCircuit"));
     expect(Math.abs(first("azureDeleteGateway") - first("ociDeleteVirtualCircuit"))).toBeLessThan(60_000);
-    // our route rules (OCI) go at once, not after the connection and the circuit (Azure): their usage rows
-    // are released in the first round, with the connection's delete, and the rules removed in the next
-    const releases = run.calls.filter((c) => c.name === "usageRelease");
-    const ruleRelease = releases.find((c) => JSON.stringify(c.input).includes('"route-rule"'))!;
-    expect(Date.parse(ruleRelease.at)).toBeLessThanOrEqual(first("azureDeleteConnection"));
-    expect(first("ociRemoveRouteRules") - Date.parse(ruleRelease.at)).toBeLessThan(60_000);
+    // our route rules (OCI) go at once, not after the connection and the circuit (Azure): in the first round, with
+    // the connection's delete, one call releasing their usage rows and removing them
+    expect(first("ociRemoveRouteRules")).toBeLessThanOrEqual(first("azureDeleteConnection"));
+    expect(JSON.stringify(run.calls.find((c) => c.name === "ociRemoveRouteRules")!.input.release)).toContain('"route-rule"');
     expect(first("ociDeleteDrgAttachment")).toBeLessThan(first("azureDeleteCircuit"));
     // the status says what runs at the same time
     expect(run.statuses.some((s) => String(s.message).includes("at the same time: ") && String(s.waitingFor).includes("; "))).toBe(true);
@@ -187,7 +191,12 @@ describe("teardownInterconnect on the real replay engine", () => {
     const run = await runTeardown(clouds, { start });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual(["gateway-subnet"]);
-    expect(run.calls.some((c) => c.name === "azureDeleteGatewaySubnet")).toBe(false);
+    // its delete was asked only to release its usage row, which keeps it (this service did not create it)
+    const subnetDeletes = run.calls.filter((c) => c.name === "azureDeleteGatewaySubnet");
+    expect(subnetDeletes.map((c) => (c.output as { status: string }).status)).toEqual(["kept"]);
+    expect(clouds.audit.some((a) => a.step === "gateway-subnet" && a.event === "skipped" && /did not create it/.test(a.message))).toBe(
+      true,
+    );
     // the gateway step is called again once the gateway is gone, until its public IP is deleted too
     const gatewayDeletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
     expect(gatewayDeletes.length).toBeGreaterThanOrEqual(2);
@@ -203,8 +212,11 @@ describe("teardownInterconnect on the real replay engine", () => {
     const run = await runTeardown(clouds, { start: t0 });
     expect(run.error).toBeUndefined();
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
-    const deletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
-    expect(deletes.every((c) => !c.error)).toBe(true);
+    // the first delete found the deployment running and asked nothing of ARM ("busy"); the next came once it was over
+    const [busy, ...deletes] = run.calls.filter((c) => c.name === "azureDeleteGateway");
+    expect(busy!.output).toMatchObject({ status: "busy" });
+    expect(clouds.deletesWhileBuilding).toBe(1);
+    expect(deletes.every((c) => !c.error && (c.output as { status: string }).status !== "busy")).toBe(true);
     const succeededAt = t0.getTime() + 20 * 60_000;
     expect(Date.parse(deletes[0]!.at)).toBeGreaterThanOrEqual(succeededAt);
     expect(Date.parse(deletes[0]!.at) - succeededAt).toBeLessThan(2 * 60_000);
@@ -298,16 +310,10 @@ describe("teardownInterconnect on the real replay engine", () => {
 describe("teardown of an adopted interconnect", () => {
   it("goes by the record's adopted names and grants when its input carries no names (a restart over a dead teardown)", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
+    const start = await provisionedForTeardown(clouds);
     const names = { circuit: "er-legacy", connection: "conn-legacy", gateway: "ergw-legacy" };
     clouds.record!.resources = { ...clouds.record!.resources, names, granted: ["connection", "virtual-circuit", "circuit"] };
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput({ actor: "watchdog", reason: "restarted by the watchdog" }),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { input: teardownInput({ actor: "watchdog", reason: "restarted by the watchdog" }), start });
     expect(run.error).toBeUndefined();
     const removals = run.calls.filter((c) => c.name.includes("Delete") || c.name.includes("Remove"));
     expect(new Set(removals.map((c) => c.name))).toEqual(
@@ -381,17 +387,18 @@ describe("compensation after a failed provisioning", () => {
     expect(run.error).toMatch(/compensation removed what this run created/);
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     const gatewayCreated = Date.parse(run.calls.find((c) => c.name === "azureEnsureGateway")!.at);
-    const deletes = run.calls.filter((c) => c.name === "azureDeleteGateway");
-    // never refused with AnotherOperationInProgress: the first delete comes once the 30 min deployment is done
-    expect(deletes.every((c) => c.error === undefined)).toBe(true);
+    // never refused with AnotherOperationInProgress: the first delete, when compensation begins, finds the deployment
+    // running and asks nothing of ARM ("busy"); the delete proper comes once the 30 min deployment is done
+    const [look, ...deletes] = run.calls.filter((c) => c.name === "azureDeleteGateway");
+    expect(look!.output).toMatchObject({ status: "busy" });
+    expect(Date.parse(look!.at) - gatewayCreated).toBeLessThan(20 * 60_000);
+    expect(deletes.every((c) => c.error === undefined && (c.output as { status: string }).status !== "busy")).toBe(true);
     expect(Date.parse(deletes[0]!.at) - gatewayCreated).toBeGreaterThanOrEqual(30 * 60_000);
     expect(Date.parse(deletes[0]!.at) - gatewayCreated).toBeLessThan(32 * 60_000);
-    // the wait counted from the gateway's own start: one look when compensation begins, none then before its earliest plausible completion (20 min)
-    const compensationStarted = Date.parse(run.calls.find((c) => c.name === "ociEnsureVirtualCircuit")!.at);
-    const [look, ...polls] = run.calls.filter(
-      (c) => c.name === "azureGetGateway" && Date.parse(c.at) > compensationStarted && Date.parse(c.at) < Date.parse(deletes[0]!.at),
+    // the wait counted from the gateway's own start: no poll before its earliest plausible completion (20 min)
+    const polls = run.calls.filter(
+      (c) => c.name === "azureGetGateway" && Date.parse(c.at) > Date.parse(look!.at) && Date.parse(c.at) < Date.parse(deletes[0]!.at),
     );
-    expect(Date.parse(look!.at) - gatewayCreated).toBeLessThan(20 * 60_000);
     expect(polls.length).toBeGreaterThan(0);
     expect(polls.every((c) => Date.parse(c.at) >= gatewayCreated + 20 * 60_000)).toBe(true);
   });

@@ -20,7 +20,9 @@ const scratch = mkdtempSync(path.join(tmpdir(), "cli-e2e-"));
 const CLI = path.join(ROOT, "dist/src/cli/main.js");
 
 beforeAll(async () => {
-  stack = await E2eStack.start({ speed: 1000 });
+  // The provider's own 3 simulated minutes pass in 0.18 s at x1000, shorter than a loaded machine may
+  // take between two of the CLI's polls; 40 minutes (2.4 s) keep the provider wait in view.
+  stack = await E2eStack.start({ speed: 1000, durations: { oci: { providerProvisioning: 40 * 60_000 } } });
 }, 240_000);
 afterAll(async () => {
   await stack?.close();

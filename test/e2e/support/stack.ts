@@ -31,6 +31,8 @@ export interface StackOptions {
    * started again on the same data and ports (killStorageAndHost, restartStorageAndHost).
    */
   persistentStorage?: boolean;
+  /** The emulators' cloud-side durations (ms of simulated time), where a test needs a wait it can see. */
+  durations?: NonNullable<Parameters<typeof startEmulators>[0]>["durations"];
 }
 
 /**
@@ -61,6 +63,7 @@ export class E2eStack {
       armPort: 0,
       ociPort: 0,
       ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.durations ? { durations: options.durations } : {}),
     });
     const itsm = options.itsm ? await startItsmEmulators() : undefined;
     const clockFile = path.join(mkdtempSync(path.join(tmpdir(), "e2e-clock-")), "clock.json");

@@ -90,7 +90,14 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
     }
     // The teardown takes over the stopped provisioning's turn on the VNet and VCN (or joins their queue)
     // before that is stopped: a run queued behind must not see a dead holder and slip in between.
-    await joinQueue(deps, record.name, record.spec, "teardown", instanceId);
+    try {
+      await joinQueue(deps, record.name, record.spec, "teardown", instanceId);
+    } catch (err) {
+      // The record says tearing-down from now on: the provisioning must not go on building under it while
+      // the caller waits out a 503's Retry-After, and the DELETE sent again no longer sees it to stop.
+      if (running) await stopBeforeRetry(deps, client, record.name, running, request, err);
+      throw err;
+    }
     // Started even when the provisioning has not stopped yet (the teardown waits for it): refusing here
     // would leave the record tearing-down with nothing running it.
     const stopped = running
@@ -136,6 +143,34 @@ export async function requestTeardown(deps: RequestDeps, client: DurableClient, 
       ...(running ? { stoppedProvisioning: running } : {}),
     };
   }
+}
+
+/** Stops the provisioning a teardown could not queue behind, with an audit row; the teardown starts when the DELETE is sent again. */
+async function stopBeforeRetry(
+  deps: RequestDeps,
+  client: DurableClient,
+  name: string,
+  running: string,
+  request: TeardownRequest,
+  why: unknown,
+): Promise<void> {
+  const timing = deps.requestTiming ?? REQUEST_TIMING;
+  const stopped = await terminateAndWait(client, running, `Stopped by a teardown request: ${request.reason}`, {
+    waitMs: timing.terminateWaitMs,
+    pollMs: timing.terminatePollMs,
+  }).catch(() => false);
+  await deps.store.audit
+    .append({
+      interconnect: name,
+      ...requestRow(request.caller),
+      instanceId: running,
+      operation: "teardown",
+      message:
+        `Teardown requested, but its place in the VNet and VCN queue could not be written (${why instanceof Error ? why.message : String(why)}): ` +
+        `the running provisioning ${running} was ${stopped ? "terminated" : "asked to terminate"}; the teardown starts when the DELETE is sent again.`,
+      details: { stoppedProvisioning: running, provisioningStopped: stopped },
+    })
+    .catch((err: unknown) => deps.log(`could not audit the stop of ${running}: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 /**

@@ -4,6 +4,7 @@
  * BUSY with Retry-After, not a 409; sent again after Retry-After, it is accepted.
  */
 import { describe, expect, it } from "vitest";
+import { BusyError } from "../../src/domain/errors";
 import { createStore, DEFAULT_CONTENTION } from "../../src/store";
 import { REQUEST_TIMING } from "../../src/requests/timing";
 import { uniqueTableName } from "../support/azurite";
@@ -51,5 +52,27 @@ describe("a POST whose queue place cannot be written for contention", () => {
     const rows = await t.deps.store.turns.list();
     expect(new Set(rows.map((r) => r.owner))).toEqual(new Set(names));
     expect(new Set(rows.map((r) => r.seq)).size).toBe(names.length);
+  });
+});
+
+describe("a DELETE whose queue place cannot be written for contention", () => {
+  const remove = (name: string) => t.h.remove(request("DELETE", `/${name}`, { params: { name } }), t.durable.context());
+
+  it("answers 503 and stops the running provisioning, so nothing builds under a record that says tearing-down", async () => {
+    const store = createStore({ connectionString: t.storage.connectionString }, tables);
+    t.deps = { ...t.deps, store };
+    expect((await post(allocated(sharedNetworkSpecBody("stop-me")))).status).toBe(202);
+    const record = await store.interconnects.getOrThrow("stop-me");
+    await store.interconnects.transitionState("stop-me", "provisioning", record.etag);
+    // What the queue store answers once other writers keep winning past its budget (the test above).
+    store.turns.join = () => Promise.reject(new BusyError("The network queue is being changed by several writers at once; retry.", 2));
+
+    const res = await remove("stop-me");
+    expect(res.status).toBe(503);
+    expect(header(res, "retry-after")).not.toBeUndefined();
+    expect(t.durable.instances.get("provision-stop-me-1")?.runtimeStatus).toBe("Terminated");
+    const audit = (await store.audit.list("stop-me")).items;
+    expect(audit.some((row) => row.instanceId === "provision-stop-me-1" && /DELETE is sent again/.test(row.message ?? ""))).toBe(true);
+    expect((await store.interconnects.getOrThrow("stop-me")).state).toBe("tearing-down");
   });
 });

@@ -49,6 +49,7 @@ function row(over: Partial<WatchedOperationRow>): WatchedOperationRow {
     spec: EXAMPLE_SPEC,
     bgpPlan: EXAMPLE_PLAN,
     names: NAMES,
+    virtualCircuitId: "ocid1.virtualcircuit.oc1..legacy",
     input: {
       name: "erp-legacy",
       actor: "ana@contoso.com",
@@ -114,6 +115,7 @@ describe("watchdog: changes and adoptions", () => {
     expect(named(calls, "watchdogRecover")).toEqual([]);
     const [read] = named(calls, "azureReadCircuitSettings");
     expect(read).toMatchObject({ opContext: { interconnect: "erp-legacy", operation: "change", names: NAMES } });
+    expect(named(calls, "ociReadVirtualCircuitSettings")).toMatchObject([{ virtualCircuitId: "ocid1.virtualcircuit.oc1..legacy" }]);
     const [end] = named(calls, "watchdogEnd");
     expect(end).toMatchObject({
       endedInstanceId: "change-erp-legacy-3",

@@ -3,38 +3,14 @@
  * watch is told an operation runs on the interconnect while a change's instance runs (not while a
  * provisioning's last step starts the watch), and a check under which an operation began is not saved.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import { activityDeps, createActivityDeps, setActivityDeps } from "../../src/activities/deps";
+import { activityDeps } from "../../src/activities/deps";
 import type { InterconnectOperation } from "../../src/store";
-import { startFakeDurableApi, type FakeDurableApi } from "../functions/support/fake-durable-api";
 import { exampleSpec } from "../support/example-spec";
-import { useAzurite } from "../support/azurite";
+import { useStoreAndTaskHub } from "./store-env";
 
-const storage = useAzurite();
-let durable: FakeDurableApi;
-
-beforeAll(async () => {
-  durable = await startFakeDurableApi();
-  setActivityDeps(
-    createActivityDeps({
-      azure: { credential: "emulator", armEndpoint: "https://127.0.0.1:9", emulatorToken: "unused" },
-      oci: {
-        endpoint: "http://127.0.0.1:9",
-        tenancyId: "ocid1.tenancy.oc1..unused",
-        userId: "ocid1.user.oc1..unused",
-        fingerprint: "00",
-        privateKey: "unused",
-      },
-      storage: { connectionString: storage.connectionString },
-      tables: { interconnects: "hpinterconnects", audit: "hpaudit" },
-    }),
-  );
-});
-afterAll(async () => {
-  setActivityDeps(undefined);
-  await durable.close();
-});
+const taskHub = useStoreAndTaskHub({ interconnects: "hpinterconnects", audit: "hpaudit" });
 
 const BGP_PLAN = {
   primary: { cidr: "192.168.100.0/30", oracleBgpPeeringIp: "192.168.100.1/30", customerBgpPeeringIp: "192.168.100.2/30" },
@@ -59,7 +35,7 @@ async function activeWith(name: string, op: InterconnectOperation) {
 
 const running = (instanceId: string, runtimeStatus = "Running") => {
   const now = new Date().toISOString();
-  durable.instances.set(instanceId, {
+  taskHub().instances.set(instanceId, {
     name: "x",
     instanceId,
     input: null,
@@ -72,7 +48,7 @@ const running = (instanceId: string, runtimeStatus = "Running") => {
 const load = (name: string) =>
   activityHandlers.healthLoad(
     { opContext: { interconnect: name, instanceId: `health-${name}`, operation: "watch" }, name },
-    durable.context({ functionName: "healthLoad", trigger: { type: "activityTrigger", name: "input" } }),
+    taskHub().context({ functionName: "healthLoad", trigger: { type: "activityTrigger", name: "input" } }),
   );
 const startedAt = new Date().toISOString();
 
@@ -111,7 +87,7 @@ describe("the health watch and the operations on its interconnect", () => {
         operationId: loaded.operationId ?? null,
         transition: { to: "down", raised: [], cleared: [] },
       },
-      durable.context({ functionName: "healthSave", trigger: { type: "activityTrigger", name: "input" } }),
+      taskHub().context({ functionName: "healthSave", trigger: { type: "activityTrigger", name: "input" } }),
     );
     expect(saved).toEqual({ saved: true, outdated: true });
     expect((await repo.getOrThrow("hp-late")).health).toBeUndefined();

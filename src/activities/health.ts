@@ -10,11 +10,14 @@ import { networkKeyOf } from "../domain/network-queue";
 import { HEALTH_WATCH_ORCHESTRATOR, HEALTH_WATCH_STOP_EVENT, healthWatchInstanceId } from "../domain/names";
 import type { BgpPlan } from "../domain/bgp-plan";
 import type { InterconnectSpec } from "../domain/spec";
-import type { StoredInterconnect } from "../store";
+import type { OperationKind, StoredInterconnect } from "../store";
 import { findInstance, isFinished } from "./durable-instance";
 import type { HealthLoad, HealthTargets } from "../contracts";
 import { observeControlPlane, observeRoutes, refreshFailedCircuit, refreshFailedConnection } from "./health-reads";
 import { defineActivity } from "./step";
+
+/** Operations that change an active interconnect under the watch's eyes. */
+const PAUSING: ReadonlySet<OperationKind> = new Set<OperationKind>(["change", "teardown"]);
 
 export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx): Promise<HealthLoad> => {
   const record = await ctx.deps.store.interconnects.get(input.name);
@@ -33,8 +36,9 @@ export const healthLoad = defineActivity("healthLoad", "read", async (input, ctx
       }))
     : undefined;
   const op = record.currentOperation;
-  // The record keeps its last operation; it holds the interconnect only while its instance runs.
-  const status = op && op.kind !== "watch" ? await findInstance(df.getClient(ctx.invocation), op.instanceId) : undefined;
+  // The record keeps its last operation; it holds the interconnect only while its instance runs. A
+  // provisioning or an adoption is active only in its last step, which starts this very watch: no pause.
+  const status = op && PAUSING.has(op.kind) ? await findInstance(df.getClient(ctx.invocation), op.instanceId) : undefined;
   const busy = op && status !== undefined && !isFinished(status) ? { kind: op.kind, instanceId: op.instanceId } : undefined;
   return {
     watching: true,

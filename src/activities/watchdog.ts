@@ -66,6 +66,7 @@ async function watched(client: DurableClient, record: StoredInterconnect): Promi
     bgpPlan: record.bgpPlan ?? null,
     ...(record.resources.owned ? { owned: record.resources.owned } : {}),
     ...(record.resources.names ? { names: record.resources.names } : {}),
+    ...(record.resources.virtualCircuitId ? { virtualCircuitId: record.resources.virtualCircuitId } : {}),
     ...(inPlace ? { input: input !== null && typeof input === "object" ? (input as Record<string, unknown>) : null } : {}),
   };
 }

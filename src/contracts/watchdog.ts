@@ -26,6 +26,8 @@ export const watchedOperation = z.object({
   owned: z.record(z.enum(OWNABLE_RESOURCES), z.boolean()).optional(),
   /** An adopted interconnect's own ARM names (resources.names): every restart and every read goes by them. */
   names: opContext.shape.names,
+  /** The record's virtual circuit (an adopted one has its builder's display name): what an ended change's read goes by. */
+  virtualCircuitId: z.string().optional(),
   /** A change's or an adoption's input as the task hub holds it: what a restart runs again; null when it is gone. */
   input: z.record(z.string(), z.unknown()).nullable().optional(),
 });

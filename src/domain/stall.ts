@@ -82,7 +82,7 @@ export function findEnded(op: EndedOperation, now: Date, rule: Pick<StallRule, "
   const started = Date.parse(op.startedAt);
   if (op.runtimeStatus === ABSENT && Number.isFinite(started) && now.getTime() > started + rule.marginMinutes * MINUTE) {
     return {
-      reason: `its instance is not in the task hub ${minutes(now.getTime() - started)} min after it began (lost or purged)`,
+      reason: `its instance is not in the task hub ${minutes(now.getTime() - started)} min after it began (never started, lost or purged)`,
       since: op.startedAt,
     };
   }

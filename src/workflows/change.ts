@@ -64,7 +64,7 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
   const done: string[] = [];
 
   try {
-    yield* run.step("record", `change requested: ${input.kinds.join(", ")}`, function* () {
+    const virtualCircuitId = yield* run.step("record", `change requested: ${input.kinds.join(", ")}`, function* () {
       const record = yield* run.call("record", "recordRead", { name: input.name });
       if (!record.found || record.state !== "active" || record.operationId !== context.df.instanceId) {
         throw new WorkflowStepError(
@@ -75,11 +75,14 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
           ),
         );
       }
+      return record.resources.virtualCircuitId;
     });
+    // By the id the record holds: an adopted virtual circuit has its builder's display name, not ours.
+    const vcRef = { oci, ...(virtualCircuitId ? { virtualCircuitId } : {}) };
 
     const before = yield* run.step("precheck", "reading both sides before changing anything", function* () {
       const { circuit, bandwidthsOfferedMbps } = yield* run.call("precheck", "azureReadCircuitSettings", { azure });
-      const vc = yield* run.call("precheck", "ociReadVirtualCircuitSettings", { oci });
+      const vc = yield* run.call("precheck", "ociReadVirtualCircuitSettings", vcRef);
       if (!circuit.found) throw refused("precheck", "CIRCUIT_NOT_FOUND", "the circuit does not exist");
       if (!vc.found) throw refused("precheck", "VIRTUAL_CIRCUIT_NOT_FOUND", "the virtual circuit does not exist");
       if (circuitChanges && circuit.provisioningState !== "Succeeded") {
@@ -150,8 +153,8 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
       });
       yield* run.step("virtual-circuit", `the virtual circuit to ${targetShape}`, function* () {
         const startedAt = run.now();
-        const started = yield* run.call("virtual-circuit", "ociUpdateVirtualCircuitShape", { oci, bandwidthShapeName: targetShape });
-        yield* awaitVirtualCircuit(run, "virtual-circuit", oci, targetShape, startedAt, started);
+        const started = yield* run.call("virtual-circuit", "ociUpdateVirtualCircuitShape", { ...vcRef, bandwidthShapeName: targetShape });
+        yield* awaitVirtualCircuit(run, "virtual-circuit", vcRef, targetShape, startedAt, started);
         done.push(`virtual circuit ${targetShape}`);
       });
     }
@@ -188,7 +191,7 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
       const tags = to.tags ?? {};
       yield* run.step("tags", "the spec's tags on the circuit and the virtual circuit", function* () {
         yield* run.call("tags", "azureUpdateCircuitTags", { azure, tags, removed });
-        yield* run.call("tags", "ociUpdateVirtualCircuitTags", { oci, tags, removed });
+        yield* run.call("tags", "ociUpdateVirtualCircuitTags", { ...vcRef, tags, removed });
         done.push("tags");
       });
     }
@@ -198,7 +201,7 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
         const [{ circuit }, vc] = yield* run.readPair(
           "verification",
           ["azureReadCircuitSettings", { azure }],
-          ["ociReadVirtualCircuitSettings", { oci }],
+          ["ociReadVirtualCircuitSettings", vcRef],
         );
         const disagree = verificationGaps(circuit, vc, targetMbps, targetShape, targetSku);
         if (has("bandwidth") && vc.found) {
@@ -246,7 +249,7 @@ export function* changeInterconnect(context: OrchestrationContext): Flow<ChangeO
 function* awaitVirtualCircuit(
   run: WorkflowRun,
   step: string,
-  oci: { region: string; compartmentId: string },
+  vcRef: { oci: { region: string; compartmentId: string }; virtualCircuitId?: string },
   shape: string,
   startedAt: Date,
   started: VirtualCircuitSettings,
@@ -258,7 +261,7 @@ function* awaitVirtualCircuit(
     deadlineMinutes: run.timing.providerDeadlineMinutes,
     startedAt,
     initiallyObserved: describeVirtualCircuit(started),
-    observe: () => run.call(step, "ociReadVirtualCircuitSettings", { oci }),
+    observe: () => run.call(step, "ociReadVirtualCircuitSettings", vcRef),
     describe: describeVirtualCircuit,
     done: (vc) => vc.found && vc.lifecycleState === "PROVISIONED" && vc.bgpSessionState === "UP" && vc.bandwidthShapeName === shape,
     broken: (vc) =>

@@ -90,7 +90,7 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
   for (const { op, stall } of decided.filter((d) => d.restart === undefined)) {
     const kind = op.kind as "change" | "adopt";
     const ctx = { ...own(op.name, kind), ...(op.names ? { names: op.names } : {}) };
-    const left = kind === "change" ? yield* readBothSides(context, ctx, op.spec) : null;
+    const left = kind === "change" ? yield* readBothSides(context, ctx, op.spec, op.virtualCircuitId) : null;
     const change =
       kind === "change" && op.input && isObject(op.input.from) && isObject(op.input.to) ? { from: op.input.from, to: op.input.to } : null;
     const ended = (yield context.df.callActivity("watchdogEnd", {
@@ -190,12 +190,13 @@ function* readBothSides(
   context: OrchestrationContext,
   opContext: OpContext,
   spec: unknown,
+  virtualCircuitId: string | undefined,
 ): Generator<Task, ActivityInput<"watchdogEnd">["left"], unknown> {
   try {
     const { azure, oci } = scopesOf(spec as WorkflowSpec);
     const [circuit, virtualCircuit] = (yield context.df.Task.all([
       context.df.callActivity("azureReadCircuitSettings", { opContext, azure }),
-      context.df.callActivity("ociReadVirtualCircuitSettings", { opContext, oci }),
+      context.df.callActivity("ociReadVirtualCircuitSettings", { opContext, oci, ...(virtualCircuitId ? { virtualCircuitId } : {}) }),
     ])) as [ActivityOutput<"azureReadCircuitSettings">, ActivityOutput<"ociReadVirtualCircuitSettings">];
     return { circuit: circuit.circuit, virtualCircuit };
   } catch {

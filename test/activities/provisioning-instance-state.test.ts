@@ -5,24 +5,29 @@
 import { describe, expect, it } from "vitest";
 import { activityHandlers } from "../../src/activities";
 import { decodeFailure } from "../../src/contracts";
-import { fakeInstance } from "../functions/support/fake-durable-api";
 import { useDurableActivityEnv } from "./env";
 import { InvocationContext } from "@azure/functions";
 
-const durable = useDurableActivityEnv();
+const taskHub = useDurableActivityEnv({ interconnects: "interconnects", audit: "interconnectaudit" });
 
 const opContext = { interconnect: "erp-prod", instanceId: "teardown-erp-prod-2", operation: "teardown" as const };
 const call = (
   instanceId: string,
-  context = durable().context({ functionName: "provisioningInstanceState", trigger: { type: "activityTrigger", name: "input" } }),
+  context = taskHub().context({ functionName: "provisioningInstanceState", trigger: { type: "activityTrigger", name: "input" } }),
 ) => activityHandlers.provisioningInstanceState({ opContext, instanceId }, context);
 
 describe("provisioningInstanceState", () => {
   it("reports running, terminal and absent instances", async () => {
-    const { instances } = durable();
-    instances.set("provision-erp-prod-1", fakeInstance("provisionInterconnect", "provision-erp-prod-1", "Running"));
+    const base = {
+      name: "provisionInterconnect",
+      input: null,
+      customStatus: null,
+      createdTime: new Date().toISOString(),
+      lastUpdatedTime: new Date().toISOString(),
+    };
+    taskHub().instances.set("provision-erp-prod-1", { ...base, instanceId: "provision-erp-prod-1", runtimeStatus: "Running" });
     expect(await call("provision-erp-prod-1")).toEqual({ runtimeStatus: "Running", terminal: false });
-    instances.set("provision-erp-prod-1", fakeInstance("provisionInterconnect", "provision-erp-prod-1", "Terminated"));
+    taskHub().instances.set("provision-erp-prod-1", { ...base, instanceId: "provision-erp-prod-1", runtimeStatus: "Terminated" });
     expect(await call("provision-erp-prod-1")).toEqual({ runtimeStatus: "Terminated", terminal: true });
     expect(await call("provision-erp-prod-9")).toEqual({ runtimeStatus: "absent", terminal: true });
   });

@@ -6,18 +6,24 @@
 import { describe, expect, it } from "vitest";
 import { activityHandlers } from "../../src/activities";
 import { activityDeps } from "../../src/activities/deps";
-import { fakeInstance } from "../functions/support/fake-durable-api";
+import { CIRCUIT_AT_2_GBPS, VIRTUAL_CIRCUIT_AT_1_GBPS } from "../support/change-fixtures";
 import { exampleSpec } from "../support/example-spec";
 import { useDurableActivityEnv } from "./env";
 
-const durableApi = useDurableActivityEnv({ interconnects: "wdinterconnects", audit: "wdaudit" });
+const taskHub = useDurableActivityEnv({ interconnects: "wdinterconnects", audit: "wdaudit" });
 
-const instance = (instanceId: string, runtimeStatus: string, input: unknown = null, name = "teardownInterconnect") =>
-  fakeInstance(name, instanceId, runtimeStatus, input);
+const instance = (instanceId: string, runtimeStatus: string, input: unknown = null, name = "teardownInterconnect") => ({
+  name,
+  instanceId,
+  input,
+  runtimeStatus,
+  customStatus: null,
+  createdTime: new Date().toISOString(),
+  lastUpdatedTime: new Date().toISOString(),
+});
 
 describe("watchdogRecover", () => {
   it("starts the fresh teardown over a leftover instance of its id that has ended", async () => {
-    const durable = durableApi();
     const repo = activityDeps().store.interconnects;
     let rec = await repo.create({ name: "erp-prod", spec: exampleSpec() as never });
     rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
@@ -26,9 +32,9 @@ describe("watchdogRecover", () => {
       attempt: 2,
       currentOperation: { kind: "teardown", instanceId: "teardown-erp-prod-2", startedAt: new Date().toISOString() },
     });
-    durable.instances.set("teardown-erp-prod-2", instance("teardown-erp-prod-2", "Running"));
+    taskHub().instances.set("teardown-erp-prod-2", instance("teardown-erp-prod-2", "Running"));
     // Started once before, its claim on the record lost: it failed on a record it did not own.
-    durable.instances.set("teardown-erp-prod-3", instance("teardown-erp-prod-3", "Failed"));
+    taskHub().instances.set("teardown-erp-prod-3", instance("teardown-erp-prod-3", "Failed"));
 
     const out = await activityHandlers.watchdogRecover(
       {
@@ -43,17 +49,17 @@ describe("watchdogRecover", () => {
           input: { name: "erp-prod", reason: "restarted by the watchdog", actor: "watchdog" },
         },
       },
-      durable.context({ functionName: "watchdogRecover", trigger: { type: "activityTrigger", name: "input" } }),
+      taskHub().context({ functionName: "watchdogRecover", trigger: { type: "activityTrigger", name: "input" } }),
     );
     expect(out).toEqual({ outcome: "restarted" });
-    expect(durable.starts.map((s) => s.instanceId)).toEqual(["teardown-erp-prod-3"]);
-    expect(durable.instances.get("teardown-erp-prod-3")?.runtimeStatus).toBe("Running");
-    expect(durable.instances.get("teardown-erp-prod-2")?.runtimeStatus).toBe("Terminated");
+    expect(taskHub().starts.map((s) => s.instanceId)).toEqual(["teardown-erp-prod-3"]);
+    expect(taskHub().instances.get("teardown-erp-prod-3")?.runtimeStatus).toBe("Running");
+    expect(taskHub().instances.get("teardown-erp-prod-2")?.runtimeStatus).toBe("Terminated");
     expect(await repo.getOrThrow("erp-prod")).toMatchObject({ attempt: 3, currentOperation: { instanceId: "teardown-erp-prod-3" } });
   });
 });
 
-const activity = (functionName: string) => durableApi().context({ functionName, trigger: { type: "activityTrigger", name: "input" } });
+const activity = (functionName: string) => taskHub().context({ functionName, trigger: { type: "activityTrigger", name: "input" } });
 const watchdogOp = (interconnect: string, operation: "change" | "adopt") => ({
   interconnect,
   instanceId: "watchdog-2",
@@ -89,21 +95,23 @@ const CHANGE_INPUT = {
 
 describe("the watchdog and changes in place", () => {
   it("scans in the changes and adoptions that ended without finishing, with their input, and only those", async () => {
-    const durable = durableApi();
     await activeWith("chg-terminated", "change", "change-chg-terminated-3");
-    durable.instances.set("change-chg-terminated-3", instance("change-chg-terminated-3", "Terminated", CHANGE_INPUT, "changeInterconnect"));
+    taskHub().instances.set(
+      "change-chg-terminated-3",
+      instance("change-chg-terminated-3", "Terminated", CHANGE_INPUT, "changeInterconnect"),
+    );
     // It failed and said so on the record: finished, the record tells.
     await activeWith("chg-said-so", "change", "change-chg-said-so-3", {
       step: "circuit",
       code: "NEEDS_NEW_INTERCONNECT",
       message: "no capacity",
     });
-    durable.instances.set("change-chg-said-so-3", instance("change-chg-said-so-3", "Failed", CHANGE_INPUT, "changeInterconnect"));
+    taskHub().instances.set("change-chg-said-so-3", instance("change-chg-said-so-3", "Failed", CHANGE_INPUT, "changeInterconnect"));
     await activeWith("chg-lost", "change", "change-chg-lost-3");
     await activeWith("adopt-done", "adopt", "adopt-adopt-done-1");
-    durable.instances.set("adopt-adopt-done-1", instance("adopt-adopt-done-1", "Completed", {}, "adoptInterconnect"));
+    taskHub().instances.set("adopt-adopt-done-1", instance("adopt-adopt-done-1", "Completed", {}, "adoptInterconnect"));
     await activeWith("chg-running", "change", "change-chg-running-3");
-    durable.instances.set("change-chg-running-3", instance("change-chg-running-3", "Running", CHANGE_INPUT, "changeInterconnect"));
+    taskHub().instances.set("change-chg-running-3", instance("change-chg-running-3", "Running", CHANGE_INPUT, "changeInterconnect"));
 
     const { operations } = await activityHandlers.watchdogScan({ opContext: watchdogOp("watchdog", "change") }, activity("watchdogScan"));
     const byName = new Map(operations.map((o) => [o.name, o]));
@@ -119,30 +127,9 @@ describe("the watchdog and changes in place", () => {
   });
 
   it("ends an interrupted change on the record once: spec kept, its failure and one audit row saying what each side was left in", async () => {
-    const durable = durableApi();
     const repo = activityDeps().store.interconnects;
     await activeWith("chg-ended", "change", "change-chg-ended-3");
-    durable.instances.set("change-chg-ended-3", instance("change-chg-ended-3", "Terminated", CHANGE_INPUT, "changeInterconnect"));
-    const circuit = {
-      found: true as const,
-      circuitId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-chg-ended",
-      provisioningState: "Succeeded",
-      serviceProviderProvisioningState: "Provisioned",
-      bandwidthInMbps: 2000,
-      sku: { tier: "Standard" as const, family: "MeteredData" as const },
-      tags: {},
-    };
-    const vc = {
-      found: true as const,
-      virtualCircuitId: "ocid1.virtualcircuit.oc1..x",
-      lifecycleState: "PROVISIONED",
-      providerState: "ACTIVE",
-      bgpSessionState: "UP",
-      bandwidthShapeName: "1 Gbps",
-      providerServiceId: "ocid1.providerservice.oc1..x",
-      freeformTags: {},
-      shapesOffered: ["1 Gbps", "2 Gbps"],
-    };
+    taskHub().instances.set("change-chg-ended-3", instance("change-chg-ended-3", "Terminated", CHANGE_INPUT, "changeInterconnect"));
     const end = () =>
       activityHandlers.watchdogEnd(
         {
@@ -155,7 +142,7 @@ describe("the watchdog and changes in place", () => {
             detectedAt: "2026-12-01T01:00:00Z",
           },
           change: { from: CHANGE_INPUT.from as never, to: CHANGE_INPUT.to as never },
-          left: { circuit, virtualCircuit: vc },
+          left: { circuit: CIRCUIT_AT_2_GBPS, virtualCircuit: VIRTUAL_CIRCUIT_AT_1_GBPS },
         },
         activity("watchdogEnd"),
       );
@@ -182,7 +169,6 @@ describe("the watchdog and changes in place", () => {
   });
 
   it("ends an adoption that cannot run again by starting the health watch it did not get to", async () => {
-    const durable = durableApi();
     await activeWith("adopt-ended", "adopt", "adopt-adopt-ended-2");
     const out = await activityHandlers.watchdogEnd(
       {
@@ -200,14 +186,13 @@ describe("the watchdog and changes in place", () => {
       activity("watchdogEnd"),
     );
     expect(out).toEqual({ outcome: "ended" });
-    expect(durable.instances.get("health-adopt-ended")).toMatchObject({ name: "healthWatch", runtimeStatus: "Running" });
+    expect(taskHub().instances.get("health-adopt-ended")).toMatchObject({ name: "healthWatch", runtimeStatus: "Running" });
     expect((await activityDeps().store.interconnects.getOrThrow("adopt-ended")).failure).toBeUndefined();
   });
 
   it("restarts a stalled change as the next attempt: the record claimed for it, the stalled one stopped", async () => {
-    const durable = durableApi();
     await activeWith("chg-stalled", "change", "change-chg-stalled-3");
-    durable.instances.set("change-chg-stalled-3", instance("change-chg-stalled-3", "Running", CHANGE_INPUT, "changeInterconnect"));
+    taskHub().instances.set("change-chg-stalled-3", instance("change-chg-stalled-3", "Running", CHANGE_INPUT, "changeInterconnect"));
     const out = await activityHandlers.watchdogRecover(
       {
         opContext: watchdogOp("chg-stalled", "change"),
@@ -224,8 +209,8 @@ describe("the watchdog and changes in place", () => {
       activity("watchdogRecover"),
     );
     expect(out).toEqual({ outcome: "restarted" });
-    expect(durable.instances.get("change-chg-stalled-3")?.runtimeStatus).toBe("Terminated");
-    expect(durable.instances.get("change-chg-stalled-4")).toMatchObject({ name: "changeInterconnect", runtimeStatus: "Running" });
+    expect(taskHub().instances.get("change-chg-stalled-3")?.runtimeStatus).toBe("Terminated");
+    expect(taskHub().instances.get("change-chg-stalled-4")).toMatchObject({ name: "changeInterconnect", runtimeStatus: "Running" });
     expect(await activityDeps().store.interconnects.getOrThrow("chg-stalled")).toMatchObject({
       state: "active",
       attempt: 4,

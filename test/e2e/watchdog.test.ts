@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { counts, inventory, NOTHING } from "./support/inventory";
 import { spec } from "./support/specs";
 import { E2eStack, type Json } from "./support/stack";
+import { loseMessagesOf } from "./support/task-hub";
 
 /**
  * A teardown whose durable timer is lost (the message deleted from the task hub while the host is
@@ -28,31 +28,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Deletes every task-hub message of one instance (control queues and work items); the host must be down. */
-async function loseMessagesOf(instanceId: string): Promise<string[]> {
-  const queues = [0, 1, 2, 3].map((i) => `interconnecthub-control-0${i}`).concat("interconnecthub-workitems");
-  const lost: string[] = [];
-  for (const name of queues) {
-    const queue = new QueueClient(stack.azurite.connectionString, name);
-    const others: { messageId: string; popReceipt: string }[] = [];
-    for (;;) {
-      const got = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
-      if (got.receivedMessageItems.length === 0) break;
-      for (const m of got.receivedMessageItems) {
-        const body = JSON.parse(m.messageText) as Json;
-        if (body.instanceId === instanceId) {
-          await queue.deleteMessage(m.messageId, m.popReceipt);
-          lost.push(body.event?.EventType === 11 ? "TimerFired" : (body.name ?? `event ${String(body.event?.EventType)}`));
-        } else {
-          others.push(m);
-        }
-      }
-    }
-    for (const m of others) await queue.updateMessage(m.messageId, m.popReceipt, undefined, 0);
-  }
-  return lost;
-}
-
 it("flags a teardown that lost its timer as stalled within its margin and recovers it to deleted", async () => {
   expect((await stack.api("POST", "interconnects", spec())).status).toBe(202);
   const active = await stack.waitForRecord("erp-prod", (r) => r.state === "active" || r.state === "failed", 120_000);
@@ -68,7 +43,7 @@ it("flags a teardown that lost its timer as stalled within its margin and recove
   await stack.killHost();
   // The killed host's leases lapse (HOST_LEASE_SECONDS=2): its messages are visible again, and lost here.
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const lost = await loseMessagesOf("teardown-erp-prod-2");
+  const lost = await loseMessagesOf(stack, "teardown-erp-prod-2");
   expect(lost.length).toBeGreaterThan(0);
   await stack.startHost();
   // Nothing can notice anything while the host is down: that time counts on top of the margin.

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { WatchedOperationRow } from "../../src/contracts";
 import { watchdogSweep } from "../../src/workflows/watchdog";
 import { DEFAULT_WORKFLOW_TIMING } from "../../src/workflows/names";
+import { CIRCUIT_AT_2_GBPS, VIRTUAL_CIRCUIT_AT_1_GBPS } from "../support/change-fixtures";
 import { EXAMPLE_PLAN, EXAMPLE_SPEC } from "./fixtures";
 import { runOrchestration, type Call } from "./harness";
 
@@ -14,26 +15,8 @@ const START = new Date("2025-06-01T08:00:00Z");
 const minutesAgo = (m: number) => new Date(START.getTime() - m * 60_000).toISOString();
 const NAMES = { circuit: "er-legacy", connection: "conn-legacy", gateway: "ergw-legacy" };
 const TO = { ...EXAMPLE_SPEC, bandwidthGbps: 2 };
-const CIRCUIT = {
-  found: true,
-  circuitId: "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/expressRouteCircuits/er-legacy",
-  provisioningState: "Succeeded",
-  serviceProviderProvisioningState: "Provisioned",
-  bandwidthInMbps: 2000,
-  sku: { tier: "Standard", family: "MeteredData" },
-  tags: {},
-};
-const VC = {
-  found: true,
-  virtualCircuitId: "ocid1.virtualcircuit.oc1..x",
-  lifecycleState: "PROVISIONED",
-  providerState: "ACTIVE",
-  bgpSessionState: "UP",
-  bandwidthShapeName: "1 Gbps",
-  providerServiceId: "ocid1.providerservice.oc1..x",
-  freeformTags: {},
-  shapesOffered: ["1 Gbps", "2 Gbps"],
-};
+const CIRCUIT = CIRCUIT_AT_2_GBPS;
+const VC = VIRTUAL_CIRCUIT_AT_1_GBPS;
 
 function row(over: Partial<WatchedOperationRow>): WatchedOperationRow {
   return {
@@ -49,6 +32,7 @@ function row(over: Partial<WatchedOperationRow>): WatchedOperationRow {
     spec: EXAMPLE_SPEC,
     bgpPlan: EXAMPLE_PLAN,
     names: NAMES,
+    virtualCircuitId: "ocid1.virtualcircuit.oc1..legacy",
     input: {
       name: "erp-legacy",
       actor: "ana@contoso.com",
@@ -114,6 +98,7 @@ describe("watchdog: changes and adoptions", () => {
     expect(named(calls, "watchdogRecover")).toEqual([]);
     const [read] = named(calls, "azureReadCircuitSettings");
     expect(read).toMatchObject({ opContext: { interconnect: "erp-legacy", operation: "change", names: NAMES } });
+    expect(named(calls, "ociReadVirtualCircuitSettings")).toMatchObject([{ virtualCircuitId: "ocid1.virtualcircuit.oc1..legacy" }]);
     const [end] = named(calls, "watchdogEnd");
     expect(end).toMatchObject({
       endedInstanceId: "change-erp-legacy-3",

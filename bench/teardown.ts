@@ -20,9 +20,19 @@ import { teardownModel, type TeardownModel } from "./teardown/critical-path";
 const ROOT = path.resolve(__dirname, "../..");
 const NAME = "erp-prod";
 const BOOKKEEPING = ["auditAppend", "recordUpdate", "recordRead", "provisioningInstanceState"];
-/** Aims: within 5 % of the critical path; no more cloud activity calls than the sequential teardown made (at most 46 with this bench, 2026-12-01). */
+/**
+ * Aims: within 5 % of the critical path; no more cloud activity calls than the sequential teardown made (at most 46
+ * with this bench, 2026-12-01) plus what a teardown must do since that it did not then: its turn on the VNet/VCN
+ * queue (networkTurnTake, networkTurnRelease) and one usage-row call (the customer's networks released, the rows of
+ * what it removed forgotten), less the gateway read before its delete, which the delete now makes itself: 48
+ * (2026-12-02). The waits' polls are most of the calls, and their count moves with the local stack's overhead
+ * (the removal of 2026-12-01 measured 44-54 on a loaded machine on 2026-12-02): the structure is pinned by
+ * test/workflows/teardown.test.ts on the replay engine.
+ */
 const AIM_OVER_CRITICAL_PATH = 0.05;
-const AIM_CLOUD_ACTIVITY_CALLS = 46;
+const AIM_CLOUD_ACTIVITY_CALLS = 48;
+/** The waits' observations (reads): the part of the calls that follows the clouds' durations and the wait profiles. */
+const POLL = /^(azureGet|ociGet|azureRead)/;
 const MIN = 60_000;
 const minutes = (ms: number) => (ms / MIN).toFixed(2);
 const over = (ms: number, of: number) => `${(((ms - of) / of) * 100).toFixed(1)}%`;
@@ -183,11 +193,12 @@ function printRun(run: Measured, model: TeardownModel): void {
       ]),
   );
   const byActivity = Object.entries(run.byActivity).sort(([a, x], [b, y]) => y - x || a.localeCompare(b));
+  const polls = byActivity.filter(([name]) => POLL.test(name)).reduce((sum, [, n]) => sum + n, 0);
   console.log(
     "\n" +
       table(
         ["cloud activity calls by activity", "calls"],
-        byActivity.map(([name, n]) => [name, String(n)]),
+        [...byActivity.map(([name, n]) => [name, String(n)]), ["of them the waits' polls (reads)", String(polls)]],
       ),
   );
 }

@@ -24,6 +24,8 @@ const SAFE_ORDER: [before: string, after: string][] = [
   ["ociDeleteVirtualCircuit", "ociDeleteDrg"],
 ];
 const DELETES = [...new Set(SAFE_ORDER.flat())];
+/** What bench/teardown.ts does not count as a cloud activity call. */
+const BENCH_BOOKKEEPING = ["auditAppend", "recordUpdate", "recordRead", "provisioningInstanceState"];
 
 function expectSafeOrder(calls: { name: string; at: string }[]): void {
   const at = (name: string) => calls.filter((c) => c.name === name).map((c) => Date.parse(c.at));
@@ -266,6 +268,71 @@ describe("teardownInterconnect on the real replay engine", () => {
     expect(clouds.leftovers(run.endedAt)).toEqual([]);
     expect(clouds.audit.some((a) => a.step === "sweep" && a.event === "retrying")).toBe(true);
     expect(run.statuses.at(-1)).toMatchObject({ step: "deleted" });
+  });
+
+  it("makes 57 cloud activity calls here (the bench's count), one of them for the usage rows: each shared delete releases its own", async () => {
+    const clouds = cloudsWithRecord();
+    const start = await provisioned(clouds);
+    const run = await runOrchestration({
+      orchestrator: teardownInterconnect,
+      input: teardownInput(),
+      instanceId: TEARDOWN_ID,
+      activities: clouds.boundary,
+      start,
+    });
+    expect(run.error).toBeUndefined();
+    // As bench/teardown.ts counts (its aim is for the emulators' durations, these are the fake's): 68 when the usage
+    // rows were released and forgotten by calls of their own (6 + 5), and the gateway read once before its delete.
+    const counted = run.calls.filter((c) => !BENCH_BOOKKEEPING.includes(c.name));
+    expect(counted).toHaveLength(57);
+    expect(counted.filter((c) => c.name.startsWith("usage")).map((c) => c.name)).toEqual(["usageRelease"]);
+    for (const name of [
+      "ociRemoveRouteRules",
+      "ociDeleteDrgAttachment",
+      "ociDeleteDrg",
+      "azureDeleteGateway",
+      "azureDeleteGatewaySubnet",
+    ]) {
+      expect(
+        run.calls.filter((c) => c.name === name).every((c) => Array.isArray(c.input.release)),
+        name,
+      ).toBe(true);
+    }
+    // the gateway's first call is its delete, not a read
+    const gatewayCalls = run.calls.filter((c) => c.name === "azureGetGateway" || c.name === "azureDeleteGateway");
+    expect(gatewayCalls[0]?.name).toBe("azureDeleteGateway");
+    expect(clouds.leftovers(run.endedAt)).toEqual([]);
+    expect([...clouds.usage.keys()].filter((k) => !/^(virtual-network|vcn|route-table)\|/.test(k))).toEqual([]);
+  });
+
+  it("every shared delete run twice (a crash after its work, before its result was recorded) changes nothing", async () => {
+    for (const sharedWithDr of [false, true]) {
+      const clouds = cloudsWithRecord();
+      const start = await provisioned(clouds);
+      if (sharedWithDr)
+        for (const [key, row] of clouds.usage) if (!/^(virtual-network|vcn|route-table)\|/.test(key)) row.users = [...row.users, "erp-dr"];
+      const twice = (name: string, input: unknown, now: Date) => {
+        if ((input as { release?: unknown }).release !== undefined) clouds.boundary(name, structuredClone(input), now);
+        return clouds.boundary(name, input, now);
+      };
+      const run = await runOrchestration({
+        orchestrator: teardownInterconnect,
+        input: teardownInput(),
+        instanceId: TEARDOWN_ID,
+        activities: twice,
+        start,
+      });
+      expect(run.error).toBeUndefined();
+      expect(clouds.record?.state).toBe("deleted");
+      for (const row of clouds.usage.values()) expect(row.users).not.toContain("erp-prod");
+      if (sharedWithDr) {
+        expect(clouds.leftovers(run.endedAt)).toEqual(["route-rules", "drg-attachment", "drg", "gateway", "public-ip", "gateway-subnet"]);
+        expect([...clouds.usage.values()].filter((r) => r.users.includes("erp-dr"))).toHaveLength(6);
+      } else {
+        expect(clouds.leftovers(run.endedAt)).toEqual([]);
+        expect([...clouds.usage.keys()].filter((k) => !/^(virtual-network|vcn|route-table)\|/.test(k))).toEqual([]);
+      }
+    }
   });
 
   it("rejects a teardown input whose stoppedProvisioning is not an instance id", async () => {

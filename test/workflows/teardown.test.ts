@@ -272,14 +272,7 @@ describe("teardownInterconnect on the real replay engine", () => {
 
   it("makes 57 cloud activity calls here (the bench's count), one of them for the usage rows: each shared delete releases its own", async () => {
     const clouds = cloudsWithRecord();
-    const start = await provisioned(clouds);
-    const run = await runOrchestration({
-      orchestrator: teardownInterconnect,
-      input: teardownInput(),
-      instanceId: TEARDOWN_ID,
-      activities: clouds.boundary,
-      start,
-    });
+    const run = await runTeardown(clouds, { start: await provisionedForTeardown(clouds) });
     expect(run.error).toBeUndefined();
     // As bench/teardown.ts counts (its aim is for the emulators' durations, these are the fake's): 68 when the usage
     // rows were released and forgotten by calls of their own (6 + 5), and the gateway read once before its delete.
@@ -308,20 +301,14 @@ describe("teardownInterconnect on the real replay engine", () => {
   it("every shared delete run twice (a crash after its work, before its result was recorded) changes nothing", async () => {
     for (const sharedWithDr of [false, true]) {
       const clouds = cloudsWithRecord();
-      const start = await provisioned(clouds);
+      const start = await provisionedForTeardown(clouds);
       if (sharedWithDr)
         for (const [key, row] of clouds.usage) if (!/^(virtual-network|vcn|route-table)\|/.test(key)) row.users = [...row.users, "erp-dr"];
       const twice = (name: string, input: unknown, now: Date) => {
         if ((input as { release?: unknown }).release !== undefined) clouds.boundary(name, structuredClone(input), now);
         return clouds.boundary(name, input, now);
       };
-      const run = await runOrchestration({
-        orchestrator: teardownInterconnect,
-        input: teardownInput(),
-        instanceId: TEARDOWN_ID,
-        activities: twice,
-        start,
-      });
+      const run = await runTeardown(clouds, { activities: twice, start });
       expect(run.error).toBeUndefined();
       expect(clouds.record?.state).toBe("deleted");
       for (const row of clouds.usage.values()) expect(row.users).not.toContain("erp-prod");

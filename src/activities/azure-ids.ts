@@ -16,6 +16,20 @@ export function parseArmId(id: string, field: string): ArmResourceRef {
   return { subscriptionId: m[1] as string, resourceGroup: m[2] as string, type: m[3] as string, name: m[4] as string };
 }
 
+/** A resource given by its id (`field` names it in the error if it is not one), or else by `defaultName` in the interconnect's own scope. */
+export function armRefOr(
+  scope: { subscriptionId: string; resourceGroup: string },
+  id: string | undefined,
+  field: string,
+  defaultName: string,
+): { subscriptionId: string; resourceGroup: string; name: string } {
+  if (id) {
+    const ref = parseArmId(id, field);
+    return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
+  }
+  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: defaultName };
+}
+
 /** ARM ids are case-insensitive; compare them that way. */
 export function sameArmId(a: string | undefined, b: string | undefined): boolean {
   return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();

@@ -7,6 +7,7 @@ import { createAzureCredential, type AzureCredentialKind } from "../clouds/azure
 import { OciClients, type OciClientConfig } from "../clouds/oci/network";
 import { createStore, type Store, type TableStorageTarget } from "../store";
 import type { HealthSettings } from "../contracts";
+import { lazyDeps } from "./lazy-deps";
 
 const DEFAULT_HEALTH_SETTINGS: HealthSettings = { controlPlaneMinutes: 5, routesMinutes: 30, autoRepair: false };
 
@@ -46,23 +47,9 @@ export function createActivityDeps(config: ActivityConfig): ActivityDeps {
   };
 }
 
-let installed: ActivityDeps | undefined;
-let loadDefault: (() => ActivityDeps) | undefined;
-
+const deps = lazyDeps<ActivityDeps>("activity dependencies are not configured: call registerActivities() or setActivityDeps()");
 /** The composition root (registerActivities) says how to build deps from settings, lazily. */
-export function setDefaultActivityDeps(load: () => ActivityDeps): void {
-  loadDefault = load;
-}
-
+export const setDefaultActivityDeps = deps.setDefault;
 /** Replaces the deps (tests: emulators and Azurite); undefined returns to the default. */
-export function setActivityDeps(deps: ActivityDeps | undefined): void {
-  installed = deps;
-}
-
-export function activityDeps(): ActivityDeps {
-  if (!installed) {
-    if (!loadDefault) throw new Error("activity dependencies are not configured: call registerActivities() or setActivityDeps()");
-    installed = loadDefault();
-  }
-  return installed;
-}
+export const setActivityDeps = deps.set;
+export const activityDeps = deps.get;

@@ -16,7 +16,7 @@ import {
   withInterconnectTag,
   namesOf,
 } from "../contracts";
-import { armId, parseArmId, sameArmId } from "./azure-ids";
+import { armId, armRefOr, sameArmId } from "./azure-ids";
 import { defineActivity, StepFailed, type StepContext } from "./step";
 import { deleteShared } from "./usage";
 
@@ -117,17 +117,8 @@ export const azureEnsureGateway = defineActivity("azureEnsureGateway", "mutation
   return gatewayObservation(started ?? (await arm.getGateway(resourceGroup, names.gateway)));
 });
 
-function gatewayRef(
-  scope: AzureScope,
-  gatewayId: string | undefined,
-  gatewayName: string,
-): { resourceGroup: string; name: string; subscriptionId: string } {
-  if (gatewayId) {
-    const ref = parseArmId(gatewayId, "gatewayId");
-    return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
-  }
-  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: gatewayName };
-}
+const gatewayRef = (scope: AzureScope, gatewayId: string | undefined, gatewayName: string) =>
+  armRefOr(scope, gatewayId, "gatewayId", gatewayName);
 
 export const azureGetGateway = defineActivity("azureGetGateway", "read", async (input, ctx) => {
   const ref = gatewayRef(input.azure, input.gatewayId, namesOf(ctx.opContext).gateway);
@@ -135,17 +126,8 @@ export const azureGetGateway = defineActivity("azureGetGateway", "read", async (
 });
 
 /** The gateway's public IP: the one named, or the derived name in the interconnect's resource group. */
-function publicIpRef(
-  scope: AzureScope,
-  publicIpId: string | undefined,
-  defaultName: string,
-): { subscriptionId: string; resourceGroup: string; name: string } {
-  if (publicIpId) {
-    const ref = parseArmId(publicIpId, "publicIpId");
-    return { subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, name: ref.name };
-  }
-  return { subscriptionId: scope.subscriptionId, resourceGroup: scope.resourceGroup, name: defaultName };
-}
+const publicIpRef = (scope: AzureScope, publicIpId: string | undefined, defaultName: string) =>
+  armRefOr(scope, publicIpId, "publicIpId", defaultName);
 
 /** ARM refuses to delete a gateway while its deployment runs (409 AnotherOperationInProgress). */
 const GATEWAY_BUILDING = ["Updating", "Creating"];

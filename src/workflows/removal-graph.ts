@@ -433,22 +433,25 @@ const gatewaySubnet: RemovalNode<VirtualNetworkSummary> = {
   },
 };
 
+/** The removals, in the safe order (the status's step numbers). */
+const REMOVALS = [
+  connectionMonitor,
+  connection,
+  virtualCircuit,
+  circuitDeprovisioning,
+  circuit,
+  routeRules,
+  drgAttachment,
+  drg,
+  gateway,
+  gatewaySubnet,
+] as RemovalNode[];
+
 /** Once everything else is done: one more look for a virtual circuit a stopped provisioning created late. */
 const sweep: RemovalNode<VirtualCircuitObservation> = {
   step: "sweep",
   title: "looking for a virtual circuit created after its removal",
-  after: [
-    "connection-monitor",
-    "connection",
-    "virtual-circuit",
-    "circuit-deprovisioning",
-    "circuit",
-    "route-rules",
-    "drg-attachment",
-    "drg",
-    "gateway",
-    "gateway-subnet",
-  ],
+  after: REMOVALS.map((n) => n.step),
   deadline: (t) => t.deprovisionDeadlineMinutes,
   applies: (t) => t.watchLateVirtualCircuit === true,
   lateVirtualCircuit: "sweep",
@@ -462,18 +465,6 @@ const sweep: RemovalNode<VirtualCircuitObservation> = {
 };
 
 /** The graph, in the safe order (the status's step numbers). */
-export const REMOVAL_GRAPH: readonly RemovalNode[] = [
-  connectionMonitor,
-  connection,
-  virtualCircuit,
-  circuitDeprovisioning,
-  circuit,
-  routeRules,
-  drgAttachment,
-  drg,
-  gateway,
-  gatewaySubnet,
-  sweep,
-] as RemovalNode[];
+export const REMOVAL_GRAPH: readonly RemovalNode[] = [...REMOVALS, sweep as RemovalNode];
 
 export const REMOVAL_STEPS = REMOVAL_GRAPH.map((n) => n.step);

@@ -201,6 +201,42 @@ export async function ensureAvailableDrg(
   return drg;
 }
 
+/** The example spec's circuit as azureEnsureCircuit takes it: Washington DC, 1 Gbps, Standard metered. */
+export function exampleCircuit(op: OpContext, azure: AzureScope): ActivityInput<"azureEnsureCircuit"> {
+  return {
+    opContext: op,
+    azure,
+    location: "eastus",
+    peeringLocation: "Washington DC",
+    bandwidthInMbps: 1000,
+    sku: { tier: "Standard", family: "MeteredData" },
+  };
+}
+
+/**
+ * A 1 Gbps private virtual circuit on `drgId` as ociEnsureVirtualCircuit takes it, its two
+ * cross-connect mappings in the /30s of `block` (the BGP plan's: .0/30 primary, .4/30 secondary).
+ */
+export function exampleVirtualCircuit(
+  op: OpContext,
+  scopes: { oci: OciScope; azure: AzureScope },
+  providerServiceId: string,
+  drgId: string,
+  block = "192.168.100",
+): ActivityInput<"ociEnsureVirtualCircuit"> {
+  return {
+    opContext: op,
+    ...scopes,
+    providerServiceId,
+    bandwidthShapeName: "1 Gbps",
+    drgId,
+    crossConnectMappings: [
+      { customerBgpPeeringIp: `${block}.2/30`, oracleBgpPeeringIp: `${block}.1/30` },
+      { customerBgpPeeringIp: `${block}.6/30`, oracleBgpPeeringIp: `${block}.5/30` },
+    ],
+  };
+}
+
 /** Moves the shared virtual clock forward (the emulators' lifecycles follow it). */
 export function advance(env: ActivityTestEnv, virtualMinutes: number): void {
   env.clock.advance(virtualMinutes * 60_000);

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parseInterconnectSpec } from "../../src/domain/spec";
 import { decodeFailure, type AzureScope, type OciScope } from "../../src/contracts";
 import { exampleSpec, exampleSpecBody } from "../support/example-spec";
-import { invoke, opContext, useActivityEnv } from "./env";
+import { exampleVirtualCircuit, invoke, opContext, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
 
@@ -145,18 +145,16 @@ describe("activity failures", () => {
     );
     expect(drg).toMatchObject({ code: "NOT_FOUND", retryable: false });
     const vc = await failureOf(
-      invoke(env, "ociEnsureVirtualCircuit", {
-        opContext: op,
-        oci: { region: env.oci.region, compartmentId: env.oci.seed.compartmentId },
-        azure,
-        providerServiceId: env.oci.seed.providerServiceId,
-        bandwidthShapeName: "1 Gbps",
-        drgId: "ocid1.drg.oc1.iad.aaaaaaaanone",
-        crossConnectMappings: [
-          { customerBgpPeeringIp: "192.168.100.2/30", oracleBgpPeeringIp: "192.168.100.1/30" },
-          { customerBgpPeeringIp: "192.168.100.6/30", oracleBgpPeeringIp: "192.168.100.5/30" },
-        ],
-      }),
+      invoke(
+        env,
+        "ociEnsureVirtualCircuit",
+        exampleVirtualCircuit(
+          op,
+          { oci: { region: env.oci.region, compartmentId: env.oci.seed.compartmentId }, azure },
+          env.oci.seed.providerServiceId,
+          "ocid1.drg.oc1.iad.aaaaaaaanone",
+        ),
+      ),
     );
     expect(vc).toMatchObject({ code: "NOT_FOUND", retryable: false });
     expect(vc.message).toContain("erc-missing-bits");

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { AzureScope } from "../../src/contracts";
+import { ORACLE_CIRCUIT } from "../support/oracle-circuit";
 import { ensureGateway, invoke, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
@@ -26,20 +27,9 @@ describe("azureDeleteGateway", () => {
     // Another team links its own circuit to our gateway from its own resource group, under our connection's name.
     env.arm.seedVirtualNetwork(OTHER_RG, { name: "vnet-links", location: "eastus", addressPrefixes: ["10.30.0.0/16"] });
     const arm = env.deps.azure.client(azure.subscriptionId);
-    const circuit = await arm.expressRouteCircuits.beginCreateOrUpdateAndWait(
-      OTHER_RG,
-      "erc-other-team",
-      {
-        location: "eastus",
-        sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
-        serviceProviderProperties: {
-          serviceProviderName: "Oracle Cloud FastConnect",
-          peeringLocation: "Washington DC",
-          bandwidthInMbps: 1000,
-        },
-      },
-      { updateIntervalInMs: 20 },
-    );
+    const circuit = await arm.expressRouteCircuits.beginCreateOrUpdateAndWait(OTHER_RG, "erc-other-team", ORACLE_CIRCUIT, {
+      updateIntervalInMs: 20,
+    });
     const foreign = `cn-${NAME}-er`;
     await arm.virtualNetworkGatewayConnections
       .beginCreateOrUpdateAndWait(

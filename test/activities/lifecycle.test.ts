@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import type { AzureScope, OciScope } from "../../src/contracts";
 import { CloudCallLog } from "../../src/clouds/call-log";
-import { invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
+import { exampleCircuit, exampleVirtualCircuit, invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
 
 const getEnv = useActivityEnv();
 
@@ -88,31 +88,11 @@ describe("activities against the emulators", () => {
       (o) => o.found && o.lifecycleState === "ATTACHED",
     );
 
-    const circuit = await twice(() =>
-      invoke(env, "azureEnsureCircuit", {
-        opContext: op,
-        azure,
-        location: "eastus",
-        peeringLocation: "Washington DC",
-        bandwidthInMbps: 1000,
-        sku: { tier: "Standard", family: "MeteredData" },
-      }),
-    );
+    const circuit = await twice(() => invoke(env, "azureEnsureCircuit", exampleCircuit(op, azure)));
     if (!circuit.found) throw new Error("circuit not found after ensure");
     expect(circuit.serviceKeyMasked).toMatch(/^[0-9a-f]{8}-\*{4}-\*{4}-\*{4}-\*{12}$/);
     const vc = await twice(() =>
-      invoke(env, "ociEnsureVirtualCircuit", {
-        opContext: op,
-        oci,
-        azure,
-        providerServiceId: provider.providerServiceId,
-        bandwidthShapeName: "1 Gbps",
-        drgId: drg.drgId,
-        crossConnectMappings: [
-          { customerBgpPeeringIp: "192.168.100.2/30", oracleBgpPeeringIp: "192.168.100.1/30" },
-          { customerBgpPeeringIp: "192.168.100.6/30", oracleBgpPeeringIp: "192.168.100.5/30" },
-        ],
-      }),
+      invoke(env, "ociEnsureVirtualCircuit", exampleVirtualCircuit(op, { oci, azure }, provider.providerServiceId, drg.drgId)),
     );
     expect(vc.found).toBe(true);
     await until(

@@ -8,7 +8,17 @@ import type { AzureScope, OciScope } from "../../src/contracts";
 import { decodeFailure } from "../../src/contracts";
 import { redactReason, virtualCircuitObservation } from "../../src/activities/virtual-circuit";
 import { CloudCallLog } from "../../src/clouds/call-log";
-import { ensureAvailableDrg, ensureGateway, invoke, invokeRetrying, opContext, until, useActivityEnv } from "./env";
+import {
+  ensureAvailableDrg,
+  ensureGateway,
+  exampleCircuit,
+  exampleVirtualCircuit,
+  invoke,
+  invokeRetrying,
+  opContext,
+  until,
+  useActivityEnv,
+} from "./env";
 
 const getEnv = useActivityEnv();
 const TAGS = { costCenter: "cc-42", owner: "network-team", interconnect: "not-this" };
@@ -32,29 +42,12 @@ describe("tags", () => {
       tags: TAGS,
     });
     if (!att.found) throw new Error("attachment not found after ensure");
-    const circuit = await invoke(env, "azureEnsureCircuit", {
-      opContext: op,
-      azure,
-      location: "eastus",
-      peeringLocation: "Washington DC",
-      bandwidthInMbps: 1000,
-      sku: { tier: "Standard", family: "MeteredData" },
-      tags: TAGS,
-    });
+    const circuit = await invoke(env, "azureEnsureCircuit", { ...exampleCircuit(op, azure), tags: TAGS });
     if (!circuit.found) throw new Error("circuit not found after ensure");
     const provider = await invoke(env, "ociReadProviderService", { opContext: op, ...oci });
     const vc = await invoke(env, "ociEnsureVirtualCircuit", {
-      opContext: op,
-      oci,
-      azure,
-      providerServiceId: provider.providerServiceId,
-      bandwidthShapeName: "1 Gbps",
-      drgId: drg.drgId,
+      ...exampleVirtualCircuit(op, { oci, azure }, provider.providerServiceId, drg.drgId, "192.168.110"),
       tags: TAGS,
-      crossConnectMappings: [
-        { customerBgpPeeringIp: "192.168.110.2/30", oracleBgpPeeringIp: "192.168.110.1/30" },
-        { customerBgpPeeringIp: "192.168.110.6/30", oracleBgpPeeringIp: "192.168.110.5/30" },
-      ],
     });
     if (!vc.found) throw new Error("virtual circuit not found after ensure");
     await until(

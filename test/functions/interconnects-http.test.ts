@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
-import { exampleSpecBody, header, json, request, takeTurn, useHandlers } from "./support/harness";
+import { activate, exampleSpecBody, header, json, request, takeTurn, useHandlers } from "./support/harness";
 
 // Fresh tables per test: names can be reused and listings stay predictable.
 const t = useHandlers();
@@ -117,9 +117,7 @@ describe("POST /api/interconnects", () => {
   it("provisions a deleted name again as a new attempt with a new instance id", async () => {
     await post(exampleSpecBody());
     const repo = t.deps.store.interconnects;
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    rec = await repo.transitionState("erp-prod", "active", rec.etag);
+    let rec = await activate(t.deps);
     await t.h.remove(request("DELETE", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
     rec = await repo.getOrThrow("erp-prod");
     await repo.transitionState("erp-prod", "deleted", rec.etag);
@@ -132,10 +130,7 @@ describe("POST /api/interconnects", () => {
 
   it("answers 200 with the operation that built it when the interconnect is already active", async () => {
     await post(exampleSpecBody());
-    const repo = t.deps.store.interconnects;
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    await repo.transitionState("erp-prod", "active", rec.etag);
+    await activate(t.deps);
     const res = await post(exampleSpecBody());
     expect(res.status).toBe(200);
     expect(json(res)).toMatchObject({ id: "provision-erp-prod-1", outcome: "existing" });
@@ -419,10 +414,7 @@ describe("DELETE /api/interconnects/{name}", () => {
 
   it("starts exactly one teardown when DELETEs race", async () => {
     await post(exampleSpecBody());
-    const repo = t.deps.store.interconnects;
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    await repo.transitionState("erp-prod", "active", rec.etag);
+    await activate(t.deps);
     const results = await Promise.all(Array.from({ length: 5 }, () => del("erp-prod")));
     expect(new Set(results.map((r) => json(r).id))).toEqual(new Set(["teardown-erp-prod-2"]));
     expect(t.durable.starts.filter((s) => s.name === "teardownInterconnect")).toHaveLength(1);

@@ -7,7 +7,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { interconnectHandlers } from "../../src/functions/interconnects-http";
 import { REQUEST_TIMING } from "../../src/requests/timing";
-import { exampleSpecBody, json, request, takeTurn, useHandlers } from "./support/harness";
+import { activate, exampleSpecBody, json, request, takeTurn, useHandlers } from "./support/harness";
 
 // No grace: a record not yet started counts as stalled at once, as it would 15 s later.
 const t = useHandlers((deps) => ({
@@ -35,9 +35,7 @@ describe("a name reused after deletion", () => {
     const repo = t.deps.store.interconnects;
     expect((await post()).status).toBe(202);
     endInstance("provision-erp-prod-1", "Completed");
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    rec = await repo.transitionState("erp-prod", "active", rec.etag);
+    let rec = await activate(t.deps);
     expect((await del()).status).toBe(202);
     endInstance("teardown-erp-prod-2", "Completed");
     rec = await repo.getOrThrow("erp-prod");
@@ -132,19 +130,13 @@ describe("the record view of an operation nothing runs", () => {
     expect(waiting).toMatchObject({ runtimeStatus: "Absent" });
     expect(waiting).not.toHaveProperty("orphaned");
 
-    const repo = t.deps.store.interconnects;
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    await repo.transitionState("erp-prod", "active", rec.etag);
+    await activate(t.deps);
     expect(json(await get()).currentOperation).not.toHaveProperty("orphaned");
   });
 
   it("flags a teardown whose instance was terminated while the record says tearing-down", async () => {
     expect((await post()).status).toBe(202);
-    const repo = t.deps.store.interconnects;
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    await repo.transitionState("erp-prod", "active", rec.etag);
+    await activate(t.deps);
     expect((await del()).status).toBe(202);
     endInstance("teardown-erp-prod-2", "Terminated");
     expect(json(await get())).toMatchObject({
@@ -157,10 +149,7 @@ describe("the record view of an operation nothing runs", () => {
 describe("DELETE over a teardown that stopped", () => {
   const activeThenDelete = async () => {
     expect((await post()).status).toBe(202);
-    const repo = t.deps.store.interconnects;
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    await repo.transitionState("erp-prod", "active", rec.etag);
+    await activate(t.deps);
     expect(json(await del())).toMatchObject({ id: "teardown-erp-prod-2", outcome: "started" });
   };
 
@@ -191,10 +180,7 @@ describe("DELETE over a teardown that stopped", () => {
 
   it("replaces a teardown instance of the same id that ended without ever owning the record (its claim lost with Azurite's unsaved writes)", async () => {
     expect((await post()).status).toBe(202);
-    const repo = t.deps.store.interconnects;
-    let rec = await repo.getOrThrow("erp-prod");
-    rec = await repo.transitionState("erp-prod", "provisioning", rec.etag);
-    await repo.transitionState("erp-prod", "active", rec.etag);
+    await activate(t.deps);
     // A DELETE was answered, then storage lost the record's claim but kept the instance, which failed on the record it did not own.
     const now = new Date().toISOString();
     t.durable.instances.set("teardown-erp-prod-2", {

@@ -1,4 +1,5 @@
 import type { ItsmStore, Store } from "../../store";
+import { lazyDeps } from "../lazy-deps";
 
 /** The ticket watch's activities read interconnect records and write the ITSM outbox. */
 export interface ItsmActivityDeps {
@@ -8,23 +9,10 @@ export interface ItsmActivityDeps {
   incidentOnDown?: boolean;
 }
 
-let installed: ItsmActivityDeps | undefined;
-let loadDefault: (() => ItsmActivityDeps) | undefined;
-
-export function setDefaultItsmActivityDeps(load: () => ItsmActivityDeps): void {
-  loadDefault = load;
-}
-
+const deps = lazyDeps<ItsmActivityDeps>(
+  "ITSM activity dependencies are not configured: call registerItsmActivities() or setItsmActivityDeps()",
+);
+export const setDefaultItsmActivityDeps = deps.setDefault;
 /** Tests install Azurite-backed deps; undefined returns to the default. */
-export function setItsmActivityDeps(deps: ItsmActivityDeps | undefined): void {
-  installed = deps;
-}
-
-export function itsmActivityDeps(): ItsmActivityDeps {
-  if (!installed) {
-    if (!loadDefault)
-      throw new Error("ITSM activity dependencies are not configured: call registerItsmActivities() or setItsmActivityDeps()");
-    installed = loadDefault();
-  }
-  return installed;
-}
+export const setItsmActivityDeps = deps.set;
+export const itsmActivityDeps = deps.get;

@@ -84,25 +84,19 @@ export function ociClient(stack: E2eStack): core.VirtualNetworkClient {
   return client;
 }
 
-/** Adds a route rule by hand (GET, merge, PUT with if-match), as someone routing another prefix to the DRG would. */
-export async function addRouteRuleByHand(stack: E2eStack, routeTableId: string, destination: string, drgId: string): Promise<void> {
+/** Changes the route table's rules by hand as a person would: GET, edit, PUT with if-match. */
+async function editRouteRulesByHand(
+  stack: E2eStack,
+  routeTableId: string,
+  edit: (rules: core.models.RouteRule[]) => core.models.RouteRule[],
+): Promise<void> {
   const client = ociClient(stack);
   try {
     const { routeTable, etag } = await client.getRouteTable({ rtId: routeTableId });
     await client.updateRouteTable({
       rtId: routeTableId,
       ifMatch: etag,
-      updateRouteTableDetails: {
-        routeRules: [
-          ...(routeTable.routeRules ?? []),
-          {
-            destination,
-            destinationType: core.models.RouteRule.DestinationType.CidrBlock,
-            networkEntityId: drgId,
-            description: "added by hand",
-          },
-        ],
-      },
+      updateRouteTableDetails: { routeRules: edit(routeTable.routeRules ?? []) },
     });
   } finally {
     client.close();
@@ -144,17 +138,15 @@ export async function createRouteTableByHand(
   }
 }
 
+/** Adds a route rule by hand, as someone routing another prefix to the DRG would. */
+export async function addRouteRuleByHand(stack: E2eStack, routeTableId: string, destination: string, drgId: string): Promise<void> {
+  await editRouteRulesByHand(stack, routeTableId, (rules) => [
+    ...rules,
+    { destination, destinationType: core.models.RouteRule.DestinationType.CidrBlock, networkEntityId: drgId, description: "added by hand" },
+  ]);
+}
+
 /** Removes by hand the rules for `destination`. */
 export async function removeRouteRuleByHand(stack: E2eStack, routeTableId: string, destination: string): Promise<void> {
-  const client = ociClient(stack);
-  try {
-    const { routeTable, etag } = await client.getRouteTable({ rtId: routeTableId });
-    await client.updateRouteTable({
-      rtId: routeTableId,
-      ifMatch: etag,
-      updateRouteTableDetails: { routeRules: (routeTable.routeRules ?? []).filter((r) => r.destination !== destination) },
-    });
-  } finally {
-    client.close();
-  }
+  await editRouteRulesByHand(stack, routeTableId, (rules) => rules.filter((r) => r.destination !== destination));
 }

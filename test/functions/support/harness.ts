@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { DEFAULT_PEERING_LOCATION_CATALOG } from "../../../src/domain/catalog";
 import type { TriggerDeps } from "../../../src/functions/deps";
 import { interconnectHandlers, type InterconnectHandlers } from "../../../src/functions/interconnects-http";
-import { createStore, storagePoisonQueue } from "../../../src/store";
+import { createStore, storagePoisonQueue, type StoredInterconnect } from "../../../src/store";
 import { DEFAULT_WORKFLOW_TIMING } from "../../../src/workflows/names";
 import { uniqueTableName, useAzurite } from "../../support/azurite";
 import { startFakeDurableApi, type FakeDurableApi } from "./fake-durable-api";
@@ -121,4 +121,12 @@ export async function takeTurn(deps: TriggerDeps, name: string): Promise<void> {
     networks: mine.map((r) => r.network),
   };
   if (!(await deps.store.turns.take(request, rows))) throw new Error(`${name} could not take its turn`);
+}
+
+/** Moves `name`'s record on from requested to active, as a provisioning that finished leaves it. */
+export async function activate(deps: TriggerDeps, name = "erp-prod"): Promise<StoredInterconnect> {
+  const repo = deps.store.interconnects;
+  const requested = await repo.getOrThrow(name);
+  const provisioning = await repo.transitionState(name, "provisioning", requested.etag);
+  return repo.transitionState(name, "active", provisioning.etag);
 }

@@ -1,6 +1,7 @@
 import type { RestError } from "@azure/core-rest-pipeline";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { POLL, type ArmTestEnv, cleanupCerts, startArmTestEnv } from "./arm-helpers";
+import { ORACLE_CIRCUIT } from "../../support/oracle-circuit";
 
 const RG = "rg-erp-network";
 const PEERING = "AzurePrivatePeering";
@@ -15,14 +16,8 @@ beforeEach(async () => {
 afterEach(async () => env.close());
 afterAll(() => cleanupCerts());
 
-const circuitBody = {
-  location: "eastus",
-  sku: { name: "Standard_MeteredData", tier: "Standard" as const, family: "MeteredData" as const },
-  serviceProviderProperties: { serviceProviderName: "Oracle Cloud FastConnect", peeringLocation: "Washington DC", bandwidthInMbps: 1000 },
-};
-
 async function createCircuit(name = "er-erp-prod"): Promise<{ id: string; serviceKey: string }> {
-  const c = await env.client.expressRouteCircuits.beginCreateOrUpdateAndWait(RG, name, circuitBody, POLL);
+  const c = await env.client.expressRouteCircuits.beginCreateOrUpdateAndWait(RG, name, ORACLE_CIRCUIT, POLL);
   return { id: c.id ?? "", serviceKey: c.serviceKey ?? "" };
 }
 
@@ -59,7 +54,7 @@ const connectionBody = (gatewayId: string, circuitId: string, fastPath = false) 
 
 describe("ExpressRoute circuit and the provider", () => {
   it("issues a service key and stays NotProvisioned until the provider provisions it", async () => {
-    const poller = await env.client.expressRouteCircuits.beginCreateOrUpdate(RG, "er-erp-prod", circuitBody, POLL);
+    const poller = await env.client.expressRouteCircuits.beginCreateOrUpdate(RG, "er-erp-prod", ORACLE_CIRCUIT, POLL);
     const circuit = await poller.pollUntilDone();
     expect(circuit.serviceKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(circuit.circuitProvisioningState).toBe("Enabled");
@@ -97,7 +92,7 @@ describe("ExpressRoute circuit and the provider", () => {
       .beginCreateOrUpdateAndWait(
         RG,
         "er-x",
-        { ...circuitBody, serviceProviderProperties: { ...circuitBody.serviceProviderProperties, peeringLocation: "Chicago" } },
+        { ...ORACLE_CIRCUIT, serviceProviderProperties: { ...ORACLE_CIRCUIT.serviceProviderProperties, peeringLocation: "Chicago" } },
         POLL,
       )
       .catch((e: unknown) => e)) as RestError;
@@ -107,7 +102,7 @@ describe("ExpressRoute circuit and the provider", () => {
       .beginCreateOrUpdateAndWait(
         RG,
         "er-x",
-        { ...circuitBody, serviceProviderProperties: { ...circuitBody.serviceProviderProperties, bandwidthInMbps: 3000 } },
+        { ...ORACLE_CIRCUIT, serviceProviderProperties: { ...ORACLE_CIRCUIT.serviceProviderProperties, bandwidthInMbps: 3000 } },
         POLL,
       )
       .catch((e: unknown) => e)) as RestError;
@@ -297,7 +292,7 @@ describe("teardown order", () => {
 
     // Recovery: unlink, then refresh the circuit with a PUT of its model; the deprovisioning then proceeds.
     await env.client.virtualNetworkGatewayConnections.beginDeleteAndWait(RG, "conn", POLL);
-    const refreshed = await env.client.expressRouteCircuits.beginCreateOrUpdateAndWait(RG, "er-erp-prod", circuitBody, POLL);
+    const refreshed = await env.client.expressRouteCircuits.beginCreateOrUpdateAndWait(RG, "er-erp-prod", ORACLE_CIRCUIT, POLL);
     expect(refreshed.provisioningState).toBe("Succeeded");
     env.clock.advance(LAG);
     expect((await env.client.expressRouteCircuits.get(RG, "er-erp-prod")).serviceProviderProvisioningState).toBe("NotProvisioned");

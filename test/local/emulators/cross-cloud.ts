@@ -5,6 +5,7 @@ import * as common from "oci-common";
 import * as core from "oci-core";
 import { deepStrictEqual, match, strictEqual } from "node:assert/strict";
 import { type RunningEmulators, startEmulators } from "../../../src/local/emulators";
+import { ORACLE_CIRCUIT } from "../../support/oracle-circuit";
 import { staticToken } from "./arm-helpers";
 
 /**
@@ -134,20 +135,7 @@ export async function provision({ emu, arm, oci }: CrossCloud, names: AzureNames
     "attachment ATTACHED",
   );
 
-  const circuit = await arm.expressRouteCircuits.beginCreateOrUpdateAndWait(
-    RG,
-    names.circuit,
-    {
-      location: "eastus",
-      sku: { name: "Standard_MeteredData", tier: "Standard", family: "MeteredData" },
-      serviceProviderProperties: {
-        serviceProviderName: "Oracle Cloud FastConnect",
-        peeringLocation: "Washington DC",
-        bandwidthInMbps: 1000,
-      },
-    },
-    POLL,
-  );
+  const circuit = await arm.expressRouteCircuits.beginCreateOrUpdateAndWait(RG, names.circuit, ORACLE_CIRCUIT, POLL);
   const serviceKey = circuit.serviceKey ?? "";
 
   const services = await oci.listFastConnectProviderServices({ compartmentId: emu.oci.compartmentId });

@@ -191,11 +191,7 @@ export class JiraEmulator extends ItsmEmulatorServer {
       ...Object.fromEntries((this.options.customFields ?? []).map((f) => [f.id, null])),
       ...issue.fields,
       status: {
-        self: `${this.url}/rest/api/3/status/${status.id}`,
-        description: "",
-        iconUrl: `${this.url}/`,
-        name: status.name,
-        id: status.id,
+        ...this.statusRef(status),
         statusCategory: {
           self: `${this.url}/rest/api/3/statuscategory/${CATEGORY_ID[status.category]}`,
           id: CATEGORY_ID[status.category],
@@ -235,6 +231,17 @@ export class JiraEmulator extends ItsmEmulatorServer {
     };
   }
 
+  /** A status as Jira names it inside an issue or a transition (its category is shaped by the caller). */
+  private statusRef(status: JiraStatus): Record<string, unknown> {
+    return {
+      self: `${this.url}/rest/api/3/status/${status.id}`,
+      description: "",
+      iconUrl: `${this.url}/`,
+      name: status.name,
+      id: status.id,
+    };
+  }
+
   private transitionView(t: JiraTransitionDef): unknown {
     const to = this.status(t.to) as JiraStatus;
     return {
@@ -245,14 +252,7 @@ export class JiraEmulator extends ItsmEmulatorServer {
       isInitial: false,
       isAvailable: true,
       isConditional: false,
-      to: {
-        self: `${this.url}/rest/api/3/status/${to.id}`,
-        description: "",
-        iconUrl: `${this.url}/`,
-        name: to.name,
-        id: to.id,
-        statusCategory: { id: CATEGORY_ID[to.category], key: to.category },
-      },
+      to: { ...this.statusRef(to), statusCategory: { id: CATEGORY_ID[to.category], key: to.category } },
     };
   }
 

@@ -4,7 +4,7 @@ import { json, problem, type RawRequest, type RawResponse } from "../http-types"
 import type { FunctionRegistry } from "../registry";
 import type { DurableEngine } from "./engine";
 import { event, EventType, eventTypeName, parseJsonField, type HistoryEvent } from "./history";
-import { TERMINAL, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type TaskHubStore } from "./task-hub";
+import { pendingInstance, TERMINAL, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type TaskHubStore } from "./task-hub";
 
 export const WEBHOOK_PATH = "/runtime/webhooks/durabletask";
 const STATUSES: RuntimeStatus[] = ["Pending", "Running", "Completed", "ContinuedAsNew", "Failed", "Terminated", "Suspended"];
@@ -91,21 +91,7 @@ export class DurableHttpApi {
       throw new ApiError(409, `An orchestration with instance id '${instanceId}' already exists and is ${existing.runtimeStatus}.`);
     }
     const now = new Date(this.clock.now());
-    const record: InstanceRecord = {
-      instanceId,
-      name,
-      version,
-      input: inputJson,
-      output: null,
-      customStatus: null,
-      runtimeStatus: "Pending",
-      createdTime: now,
-      lastUpdatedTime: now,
-      completedTime: null,
-      executionId: randomUUID(),
-      generation: 0,
-      parentInstanceId: null,
-    };
+    const record = pendingInstance({ instanceId, name, version, input: inputJson, executionId: randomUUID(), parentInstanceId: null }, now);
     await this.store.putInstance(record);
     this.engine.created(record);
     await this.engine.enqueueControl([

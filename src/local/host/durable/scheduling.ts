@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { actionInputValue, ActionType, signatureOf, type Action } from "./episode";
 import { event, EventType, failureFrom, parseJsonField, toJsonField, type HistoryEvent, type RetryPolicy } from "./history";
 import type { ControlMessage, WorkItem } from "./messages";
-import type { InstanceRecord } from "./task-hub";
+import { pendingInstance, type InstanceRecord } from "./task-hub";
 
 /** What a checkpoint sends: control messages, activity work items and new child instances. */
 export interface Outgoing {
@@ -117,21 +117,9 @@ function scheduleSubOrchestration(
   );
   // Deterministic, so a re-run of this episode after a crash recognises the child it already started.
   const executionId = deterministicId(`${d.executionId}:${id}`);
-  d.out.children.push({
-    instanceId,
-    name,
-    version: version ?? "",
-    input: inputJson,
-    output: null,
-    customStatus: null,
-    runtimeStatus: "Pending",
-    createdTime: now,
-    lastUpdatedTime: now,
-    completedTime: null,
-    executionId,
-    generation: 0,
-    parentInstanceId: record.instanceId,
-  });
+  d.out.children.push(
+    pendingInstance({ instanceId, name, version: version ?? "", input: inputJson, executionId, parentInstanceId: record.instanceId }, now),
+  );
   d.out.control.push({
     instanceId,
     executionId,

@@ -28,6 +28,28 @@ export interface InstanceRecord {
   parentInstanceId: string | null;
 }
 
+/** A new instance's row before its first episode (a client's start, or an orchestrator's sub-orchestration): Pending, nothing out yet. */
+export function pendingInstance(
+  start: Pick<InstanceRecord, "instanceId" | "name" | "version" | "input" | "executionId" | "parentInstanceId">,
+  now: Date,
+): InstanceRecord {
+  return {
+    instanceId: start.instanceId,
+    name: start.name,
+    version: start.version,
+    input: start.input,
+    output: null,
+    customStatus: null,
+    runtimeStatus: "Pending",
+    createdTime: now,
+    lastUpdatedTime: now,
+    completedTime: null,
+    executionId: start.executionId,
+    generation: 0,
+    parentInstanceId: start.parentInstanceId,
+  };
+}
+
 export interface StoredHistory {
   executionId: string;
   events: HistoryEvent[];

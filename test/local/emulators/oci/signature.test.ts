@@ -5,16 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureOciApiKey } from "../../../../src/local/emulators/oci";
 import { clientFor, ociError, startHarness, type Harness } from "./harness";
 
-/** Signs a request exactly as the SDK does, so that a test can then tamper with what is sent. */
-async function signedHeaders(h: Harness, privateKeyPem: string, method: common.Method, path: string, body?: string): Promise<Headers> {
-  const auth = new common.SimpleAuthenticationDetailsProvider(
+/** A user of the emulated tenancy (by default its own), signing with `privateKeyPem` (the registered key, or another). */
+function userAuth(h: Harness, privateKeyPem: string, userId = h.emu.userId): common.SimpleAuthenticationDetailsProvider {
+  return new common.SimpleAuthenticationDetailsProvider(
     h.emu.tenancyId,
-    h.emu.userId,
+    userId,
     h.emu.fingerprint,
     privateKeyPem,
     null,
     common.Region.US_ASHBURN_1,
   );
+}
+
+/** Signs a request exactly as the SDK does, so that a test can then tamper with what is sent. */
+async function signedHeaders(h: Harness, privateKeyPem: string, method: common.Method, path: string, body?: string): Promise<Headers> {
+  const auth = userAuth(h, privateKeyPem);
   const headers = new Headers({ "content-type": "application/json" });
   await new common.DefaultRequestSigner(auth).signHttpRequest({
     method,
@@ -91,14 +96,7 @@ describe("OCI emulator: request signatures", () => {
     expect(elsewhere.status).toBe(401);
 
     const stale = new Headers({ "x-date": new Date(Date.now() - 10 * 60_000).toUTCString() });
-    const auth = new common.SimpleAuthenticationDetailsProvider(
-      h.emu.tenancyId,
-      h.emu.userId,
-      h.emu.fingerprint,
-      privateKeyPem,
-      null,
-      common.Region.US_ASHBURN_1,
-    );
+    const auth = userAuth(h, privateKeyPem);
     await new common.DefaultRequestSigner(auth).signHttpRequest({
       method: "GET",
       uri: `${h.emu.url}/20160918/vcns/${h.emu.seed.vcnId}`,
@@ -110,14 +108,7 @@ describe("OCI emulator: request signatures", () => {
   });
 
   it("rejects an unknown keyId", async () => {
-    const auth = new common.SimpleAuthenticationDetailsProvider(
-      h.emu.tenancyId,
-      "ocid1.user.oc1..someoneelse",
-      h.emu.fingerprint,
-      privateKeyPem,
-      null,
-      common.Region.US_ASHBURN_1,
-    );
+    const auth = userAuth(h, privateKeyPem, "ocid1.user.oc1..someoneelse");
     const headers = new Headers();
     await new common.DefaultRequestSigner(auth).signHttpRequest({
       method: "GET",

@@ -7,7 +7,7 @@ import { withLogFields } from "../domain/log-fields";
 import { interconnectSpecSchema } from "../domain/spec";
 import { callerFromHeaders } from "./caller";
 import type { TriggerDeps } from "./deps";
-import { ABSENT_RUNTIME_STATUS, findInstance } from "../requests/durable";
+import { ABSENT_RUNTIME_STATUS, findInstance, isFinished } from "../requests/durable";
 import { BUSY_PROBLEM, type ApiRoute } from "./http/api";
 import { durableCheckStatus } from "./http/durable-accepted";
 import { guarded, pageBody, type Handler } from "./http/handler";
@@ -20,6 +20,9 @@ import { requestProvisioning } from "../requests/provision";
 import { readSharing } from "../requests/sharing";
 import { requestTeardown } from "../requests/teardown";
 import { REQUEST_TIMING } from "../requests/timing";
+
+/** How far the task hub's clock may run behind this host's when it stamps an instance's end. */
+const END_RACE_MARGIN_MS = 10_000;
 
 export interface InterconnectHandlers {
   create: Handler;
@@ -65,10 +68,17 @@ export function interconnectHandlers(getDeps: () => TriggerDeps): InterconnectHa
 
     get: guarded(getDeps, async (req, context, deps) => {
       const name = nameParam(req.params.name);
-      const record = await deps.store.interconnects.get(name);
+      const readAt = Date.now();
+      let record = await deps.store.interconnects.get(name);
       if (!record) throw notFound(name);
       const op = record.currentOperation;
       const status = op ? await findInstance(df.getClient(context), op.instanceId) : undefined;
+      // An operation that ended between the two reads wrote its last record change (its failure, its
+      // state) after the record was read: read it once more, so the view never pairs an ended run with
+      // the record as it was before its end.
+      if (status && isFinished(status) && new Date(status.lastUpdatedTime).getTime() >= readAt - END_RACE_MARGIN_MS) {
+        record = (await deps.store.interconnects.get(name)) ?? record;
+      }
       const view = recordView(new URL(req.url).origin, record, status, {
         now: new Date(),
         stalledStartMs: (deps.requestTiming ?? REQUEST_TIMING).stalledStartMs,

@@ -248,6 +248,30 @@ describe("GET /api/interconnects", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("never pairs a run that ended between its two reads with the record as it was before its end", async () => {
+    await post(exampleSpecBody());
+    // The provisioning writes its failure and ends after the GET has read the record, before it reads the status.
+    t.durable.beforeStatus = async (instanceId) => {
+      const instance = t.durable.instances.get(instanceId);
+      if (!instance || instance.runtimeStatus !== "Running") return;
+      await t.deps.store.interconnects.update("erp-prod", (await t.deps.store.interconnects.getOrThrow("erp-prod")).etag, () => ({
+        failure: { step: "circuit", code: "CIRCUIT_FAILED", message: "the circuit failed" },
+      }));
+      instance.runtimeStatus = "Failed";
+      instance.lastUpdatedTime = new Date().toISOString();
+    };
+    try {
+      const res = await t.h.get(request("GET", "/erp-prod", { params: { name: "erp-prod" } }), t.durable.context());
+      expect(json(res)).toMatchObject({
+        currentOperation: { instanceId: "provision-erp-prod-1", runtimeStatus: "Failed" },
+        failure: { step: "circuit", code: "CIRCUIT_FAILED" },
+      });
+      expect(header(res, "etag")).toBe((await t.deps.store.interconnects.getOrThrow("erp-prod")).etag);
+    } finally {
+      t.durable.beforeStatus = undefined;
+    }
+  });
+
   it("shows a deleted interconnect's resource ids only as lastKnownResources, with resources empty", async () => {
     await post(exampleSpecBody());
     const repo = t.deps.store.interconnects;

@@ -32,6 +32,8 @@ export interface FakeDurableApi {
   terminations: { instanceId: string; reason: string }[];
   /** Instances that take a terminate request but keep running (an activity still finishing its cloud call). */
   slowToTerminate: Set<string>;
+  /** Runs before a status read is answered (what the instance does meanwhile: ending, say). */
+  beforeStatus?: (instanceId: string) => Promise<void>;
   context(options?: { functionName?: string; trigger?: FunctionInput; extraOutputs?: FunctionOutput[] }): InvocationContext;
   close(): Promise<void>;
 }
@@ -71,7 +73,13 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
       }
       const status = /^\/durabletask\/instances\/([^/]+)$/.exec(url.pathname);
       if (req.method === "GET" && status) {
-        const instance = instances.get(status[1] as string);
+        void (api.beforeStatus?.(status[1] as string) ?? Promise.resolve()).then(() => answerStatus(status[1] as string));
+        return;
+      }
+      send(404, { error: `fake durable API: no route for ${req.method} ${url.pathname}` });
+
+      function answerStatus(id: string): void {
+        const instance = instances.get(id);
         if (!instance) return send(404);
         const { name, instanceId, runtimeStatus, customStatus, createdTime, lastUpdatedTime, input } = instance;
         return send(runtimeStatus === "Running" ? 202 : 200, {
@@ -85,7 +93,6 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
           output: instance.terminateReason ?? null,
         });
       }
-      send(404, { error: `fake durable API: no route for ${req.method} ${url.pathname}` });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -114,7 +121,7 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
     // The client calls the rpc base for start/status/terminate; the management URLs only shape responses.
     rpcBaseUrl: `http://127.0.0.1:${port}/durabletask/`,
   };
-  return {
+  const api: FakeDurableApi = {
     url: `http://127.0.0.1:${port}`,
     instances,
     starts,
@@ -133,4 +140,5 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+  return api;
 }

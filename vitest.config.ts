@@ -7,7 +7,8 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A set-up starts Azurite, the emulators and a host: on a machine busy with the other worker, give it room.
+    hookTimeout: 120_000,
     reporters: ["default", "./test/support/summary-reporter.ts"],
     globalSetup: ["./test/support/temp-root.ts"],
     // A passing test's console output is noise in the report; a failing test's is kept, where it helps.

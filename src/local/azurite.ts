@@ -82,8 +82,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`Azurite did not start within ${options.startTimeoutMs ?? 20_000} ms. Output:\n${output}`));
-    }, options.startTimeoutMs ?? 20_000);
+      reject(new Error(`Azurite did not start within ${options.startTimeoutMs ?? 60_000} ms. Output:\n${output}`));
+    }, options.startTimeoutMs ?? 60_000);
     const onData = (chunk: Buffer) => {
       // Still drained after start (a full pipe would block Azurite), but no longer kept or scanned.
       if (listening) return;

@@ -128,7 +128,7 @@ export class E2eStack {
     child.stderr?.pipe(log);
     let output = "";
     this.port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the host did not start within 30 s; log: ${this.logDir}\n${output}`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`the host did not start within 60 s; log: ${this.logDir}\n${output}`)), 60_000);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const ready = /HOST READY http:\/\/127\.0\.0\.1:(\d+)/.exec(output);

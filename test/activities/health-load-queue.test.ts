@@ -3,33 +3,15 @@
  * hold or wait for the turn on the interconnect's VCN (and only that VCN), so the watch can defer.
  */
 import { InvocationContext } from "@azure/functions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { activityHandlers } from "../../src/activities";
-import { activityDeps, createActivityDeps, setActivityDeps } from "../../src/activities/deps";
+import { activityDeps } from "../../src/activities/deps";
 import { planBgp } from "../../src/domain/bgp-plan";
 import { turnNetworks } from "../../src/domain/network-queue";
 import { exampleSpec } from "../support/example-spec";
-import { useAzurite } from "../support/azurite";
+import { useDurableActivityEnv } from "./env";
 
-const storage = useAzurite();
-
-beforeAll(() => {
-  setActivityDeps(
-    createActivityDeps({
-      azure: { credential: "emulator", armEndpoint: "https://127.0.0.1:9", emulatorToken: "unused" },
-      oci: {
-        endpoint: "http://127.0.0.1:9",
-        tenancyId: "ocid1.tenancy.oc1..unused",
-        userId: "ocid1.user.oc1..unused",
-        fingerprint: "00",
-        privateKey: "unused",
-      },
-      storage: { connectionString: storage.connectionString },
-      tables: { interconnects: "hlinterconnects", audit: "hlaudit" },
-    }),
-  );
-});
-afterAll(() => setActivityDeps(undefined));
+useDurableActivityEnv({ interconnects: "hlinterconnects", audit: "hlaudit" });
 
 const load = (vcnQueue?: boolean) =>
   activityHandlers.healthLoad(

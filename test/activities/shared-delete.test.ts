@@ -9,7 +9,7 @@ import { CloudCallLog } from "../../src/clouds/call-log";
 import type { AzureScope, OciScope } from "../../src/contracts";
 import { routeRuleId } from "../../src/domain/sharing";
 import { exampleSpec } from "../support/example-spec";
-import { invoke, invokeRetrying, opContext, until, useActivityEnv, type ActivityTestEnv } from "./env";
+import { ensureGateway, invoke, opContext, until, useActivityEnv, type ActivityTestEnv } from "./env";
 
 const getEnv = useActivityEnv();
 const NAME = "erp-prod";
@@ -139,23 +139,9 @@ describe("deletes of shared resources release their usage rows first (one activi
     const op = opContext(name);
     const azure: AzureScope = { subscriptionId: env.arm.subscriptionId, resourceGroup: env.arm.resourceGroup };
     await liveRecords(env, name);
-    const subnet = await invoke(env, "azureEnsureGatewaySubnet", {
-      opContext: op,
-      azure,
-      virtualNetworkName: "vnet-erp",
-      addressPrefix: "10.10.255.0/27",
-    });
-    const gw = await invokeRetrying(env, "azureEnsureGateway", {
-      opContext: op,
-      azure,
-      location: "eastus",
-      virtualNetworkName: "vnet-erp",
-      gatewaySubnetId: subnet.subnetId,
-      sku: "Standard",
-    });
+    const gw = await ensureGateway(env, op, azure);
     // Its deployment takes 30 virtual minutes, a fraction of a second here: the clock stands still while it is looked at.
     env.clock.pause();
-    if (!gw.found) throw new Error("gateway not found after ensure");
     const building = await invoke(env, "azureGetGateway", { opContext: op, azure, gatewayId: gw.gatewayId });
     expect(building.found && ["Updating", "Creating"].includes(building.provisioningState)).toBe(true);
     const ref = { kind: "gateway" as const, resourceId: gw.gatewayId };

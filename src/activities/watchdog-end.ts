@@ -78,11 +78,11 @@ function changeEnding(input: EndInput): Ending {
         (reached === undefined
           ? "whether the clouds have it could not be read."
           : `${reached.circuit ? "the circuit has it" : "the circuit does not have it"}, ${reached.virtualCircuit ? "the virtual circuit has it" : "the virtual circuit does not have it"}.`);
-  const todo =
+  const whatToDo =
     to === undefined
       ? "Send the PATCH you meant again: it reads both sides first and changes only what differs."
       : "Send the same PATCH again to finish it: every step reads first and sends only what differs, and the spec follows once both sides are verified. Nothing was rolled back (a bandwidth increase cannot be).";
-  const message = `${sides}. ${target} The record keeps the spec it had. ${todo}`;
+  const message = `${sides}. ${target} The record keeps the spec it had. ${whatToDo}`;
   return {
     message,
     recovery: "ended by the watchdog: the record keeps its spec; its failure says what each side was left in",

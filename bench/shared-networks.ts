@@ -42,6 +42,8 @@ interface Phase {
   cloudCalls: number;
   /** Runs the watchdog took for stalled and started again (a queued run is not stalled: this should be 0). */
   restarts: number;
+  /** What the watchdog said of each run it restarted, to tell which rule fired. */
+  restartReasons: string[];
   /** Each interconnect's own run, from its turn to done, simulated ms. */
   runsMs: number[];
   reads: number;
@@ -149,6 +151,12 @@ function report(results: Result[]): void {
       ` Target: within ${AIM_OVER_BOUND * 100}% (+${HANDOVER_MS / MIN} min per hand-over) of it, and cloud activity calls per interconnect at most ${AIM_READS_OVER_ALONE * 100}% above N=1.`,
   );
   for (const r of results) console.log(`N=${r.n}: ${r.realSeconds.toFixed(0)} s real`);
+  for (const r of results)
+    for (const [phase, p] of [
+      ["provisioning", r.provision],
+      ["teardown", r.teardown],
+    ] as const)
+      for (const reason of p.restartReasons ?? []) console.log(`N=${r.n} ${phase}, restarted by the watchdog: ${reason}`);
 }
 
 /** N interconnects on a fresh stack: all POSTed at once, all active, all DELETEd at once, all deleted. */
@@ -230,6 +238,7 @@ async function phase(
     boundMs: firstTurn - startedAt + Math.max(...byPair.values()),
     cloudCalls: runs.reduce((sum, r) => sum + r.cloudCalls, 0),
     restarts: runs.reduce((sum, r) => sum + r.restarts, 0),
+    restartReasons: runs.flatMap((r, i) => r.restartReasons.map((m) => `${specs[i]?.name}: ${m}`)),
     runsMs: runs.map((r) => r.ms),
     reads: arm.reads + ociCount.reads,
     writes: arm.writes + ociCount.writes,
@@ -260,7 +269,7 @@ async function ownRun(
   url: string,
   name: string,
   lastStep: string,
-): Promise<{ ms: number; endAt: number; turnAt?: number; cloudCalls: number; restarts: number }> {
+): Promise<{ ms: number; endAt: number; turnAt?: number; cloudCalls: number; restarts: number; restartReasons: string[] }> {
   const record = (await (await fetch(`${url}/api/interconnects/${name}`)).json()) as { currentOperation?: { instanceId: string } };
   const instanceId = record.currentOperation?.instanceId;
   const status = instanceId
@@ -285,11 +294,14 @@ async function ownRun(
       .at(-1);
   // A run the watchdog took for stalled and started again: its own history is then only the last attempt's.
   const kind = instanceId?.split("-")[0] ?? "";
-  const restarts = rows.filter((r) => r.step === "watchdog" && (r.message ?? "").startsWith(`Operation ${kind}-`)).length;
+  const restartReasons = rows
+    .filter((r) => r.step === "watchdog" && (r.message ?? "").startsWith(`Operation ${kind}-`))
+    .map((r) => r.message ?? "");
+  const restarts = restartReasons.length;
   const turn = at("queue", "succeeded");
   const end = at(lastStep, "succeeded");
-  if (turn === undefined || end === undefined) return { ms: 0, endAt: end ?? 0, cloudCalls, restarts };
-  return { ms: end - turn, endAt: end, turnAt: turn, cloudCalls, restarts };
+  if (turn === undefined || end === undefined) return { ms: 0, endAt: end ?? 0, cloudCalls, restarts, restartReasons };
+  return { ms: end - turn, endAt: end, turnAt: turn, cloudCalls, restarts, restartReasons };
 }
 
 main().catch((e: unknown) => {

@@ -55,15 +55,18 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
     operation,
     actor: WATCHDOG_ACTOR,
   });
+  // Before the scan: every status it reads is at least this recent. Judged against a clock taken after
+  // the scan instead, a result that was slow to come back (a busy host) aged every run it read by that
+  // much, and quiet-but-healthy runs were taken for stalled and restarted.
+  const readNoEarlierThan = context.df.currentUtcDateTime;
   const scan = (yield context.df.callActivity("watchdogScan", {
     opContext: own("watchdog", "teardown"),
   })) as ActivityOutput<"watchdogScan">;
-  // After the scan: no status it read is newer than this.
   const now = context.df.currentUtcDateTime;
 
   const found = scan.operations.flatMap((op) => {
-    const stalled = findStall(op, now, rule);
-    const ended = stalled === undefined && inPlace(op) ? findEnded(op, now, rule) : undefined;
+    const stalled = findStall(op, readNoEarlierThan, rule);
+    const ended = stalled === undefined && inPlace(op) ? findEnded(op, readNoEarlierThan, rule) : undefined;
     const stall = stalled ?? ended;
     return stall === undefined ? [] : [{ op, stall: { ...stall, detectedAt: now.toISOString() }, ended: ended !== undefined }];
   });

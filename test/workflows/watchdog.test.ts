@@ -47,8 +47,9 @@ function row(over: Partial<WatchedOperationRow>): WatchedOperationRow {
   };
 }
 
-async function sweep(operations: WatchedOperationRow[]) {
+async function sweep(operations: WatchedOperationRow[], activitySeconds?: number) {
   const result = await runOrchestration({
+    ...(activitySeconds === undefined ? {} : { activitySeconds }),
     orchestrator: watchdogSweep,
     input: { marginMinutes: 10, timing: DEFAULT_WORKFLOW_TIMING },
     instanceId: "watchdog-1",
@@ -155,5 +156,16 @@ describe("watchdog: changes and adoptions", () => {
     expect(named(calls, "watchdogRecover")).toMatchObject([
       { restart: { kind: "teardown", instanceId: "teardown-erp-legacy-5", input: { name: "erp-legacy", names: NAMES } } },
     ]);
+  });
+
+  it("judges what the scan read by when it began reading, not by when its answer came back", async () => {
+    // Quiet for 2 min when read; the scan's answer took 40 min to come back (a host busy with other runs).
+    // The longest pause (20 min) plus the margin (10) is 30: against the later clock it looked 42 min quiet.
+    const slow = await sweep([row({ lastUpdatedTime: minutesAgo(2) })], 40 * 60);
+    expect(named(slow.calls, "watchdogRecover")).toEqual([]);
+    expect(slow.output).toMatchObject({ stalled: [] });
+    // A run quiet for longer than that when read is still found, whatever the delay.
+    const stuck = await sweep([row({ lastUpdatedTime: minutesAgo(31) })], 40 * 60);
+    expect(named(stuck.calls, "watchdogRecover")).toMatchObject([{ stalledInstanceId: "change-erp-legacy-3" }]);
   });
 });

@@ -10,7 +10,10 @@ export interface InstanceQueueOptions {
 
 /**
  * Episode scheduling: one episode at a time per instance, in arrival order, with at most
- * maxConcurrentOrchestrations instances at work; the others wait for a slot in turn.
+ * maxConcurrentOrchestrations instances at work. A slot holds one episode: an instance with more to do
+ * afterwards queues again behind those already waiting, as Durable Task's work-item dispatch does
+ * (extended sessions off). Keeping the slot for as long as messages kept coming starved the others: under
+ * load a watchdog round waited half a minute for its scan's result while busy runs held every slot.
  */
 export class InstanceQueue {
   private readonly pending = new Map<string, Delivery[]>();
@@ -48,33 +51,44 @@ export class InstanceQueue {
 
   private schedule(instanceId: string): void {
     if (this.busy.has(instanceId) || this.stopped) return;
-    if (this.busy.size >= this.o.maxConcurrentOrchestrations) {
+    if (this.busy.size >= this.o.maxConcurrentOrchestrations || this.waitingForSlot.length > 0) {
       if (!this.waitingForSlot.includes(instanceId)) this.waitingForSlot.push(instanceId);
+      this.fillSlots();
       return;
     }
-    this.busy.add(instanceId);
-    void this.drain(instanceId).finally(() => {
-      this.busy.delete(instanceId);
-      if (this.pending.get(instanceId)?.length) this.schedule(instanceId);
+    this.start(instanceId);
+  }
+
+  /** Free slots go to the instances waiting for one, first come first served. */
+  private fillSlots(): void {
+    while (!this.stopped && this.busy.size < this.o.maxConcurrentOrchestrations) {
       const next = this.waitingForSlot.shift();
-      if (next) this.schedule(next);
+      if (next === undefined) return;
+      if (!this.busy.has(next) && this.pending.get(next)?.length) this.start(next);
+    }
+  }
+
+  private start(instanceId: string): void {
+    this.busy.add(instanceId);
+    void this.episode(instanceId).finally(() => {
+      this.busy.delete(instanceId);
+      if (this.pending.get(instanceId)?.length) {
+        if (!this.waitingForSlot.includes(instanceId)) this.waitingForSlot.push(instanceId);
+      } else this.pending.delete(instanceId);
+      this.fillSlots();
     });
   }
 
-  private async drain(instanceId: string): Promise<void> {
-    while (!this.stopped) {
-      const deliveries = this.pending.get(instanceId) ?? [];
-      if (deliveries.length === 0) {
-        this.pending.delete(instanceId);
-        return;
-      }
-      this.pending.set(instanceId, []);
-      try {
-        const rest = await this.o.handle(instanceId, deliveries);
-        this.pending.set(instanceId, [...rest, ...(this.pending.get(instanceId) ?? [])]);
-      } catch (e) {
-        await this.o.failed(instanceId, deliveries, e);
-      }
+  /** One episode's worth of what has arrived; what it leaves is handled in the instance's next turn. */
+  private async episode(instanceId: string): Promise<void> {
+    const deliveries = this.pending.get(instanceId) ?? [];
+    if (deliveries.length === 0 || this.stopped) return;
+    this.pending.set(instanceId, []);
+    try {
+      const rest = await this.o.handle(instanceId, deliveries);
+      this.pending.set(instanceId, [...rest, ...(this.pending.get(instanceId) ?? [])]);
+    } catch (e) {
+      await this.o.failed(instanceId, deliveries, e);
     }
   }
 }

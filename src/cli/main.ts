@@ -201,20 +201,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option("--watch", "follow the operation under way (provisioning, teardown, change, adoption) until it ends (Ctrl-C detaches)")
     .action(async (name: string, options: { watch?: boolean }) => {
       const { client, json, intervalMs } = context();
-      let record: Json;
+      let record: Json | undefined;
+      let missing: unknown;
       try {
         record = (await client.call("GET", `interconnects/${encodeURIComponent(name)}`)).body;
       } catch (e) {
-        // An adoption writes its record only once the chain is verified: until then the name has only its adoption.
-        const adoption = isNotFound(e) ? await adoptionOf(client, name) : undefined;
-        if (adoption === undefined) throw e;
-        if (options.watch) {
-          exitCode = await followInstance(kit, client, name, "adopt", adoptionLook(client, name), json, intervalMs);
+        if (!isNotFound(e)) throw e;
+        missing = e;
+      }
+      // An adoption writes its record only once the chain is verified: until then the name has no record, or a deleted one.
+      if (record === undefined || record.state === "deleted") {
+        const adoption = await adoptionOf(client, name);
+        if (adoption !== undefined) {
+          if (options.watch) {
+            exitCode = await followInstance(kit, client, name, "adopt", adoptionLook(client, name), json, intervalMs);
+            return;
+          }
+          print(json, adoption, adoptionSummary(adoption));
+          exitCode = ["Failed", "Terminated", "Canceled"].includes(adoption.runtimeStatus) ? EXIT.failed : EXIT.ok;
           return;
         }
-        print(json, adoption, adoptionSummary(adoption));
-        exitCode = ["Failed", "Terminated", "Canceled"].includes(adoption.runtimeStatus) ? EXIT.failed : EXIT.ok;
-        return;
+        if (record === undefined) throw missing;
       }
       const op = record.currentOperation;
       const inFlight = ["requested", "provisioning", "tearing-down"].includes(record.state);

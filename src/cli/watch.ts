@@ -53,6 +53,9 @@ export async function watchOperation(
 /** The Durable runtime states an instance ends in. */
 const FINISHED = ["Completed", "Failed", "Terminated", "Canceled"];
 
+/** The word the record uses for an operation whose instance the task hub does not know. */
+export const ABSENT = "Absent";
+
 /** One look at an instance: a body shaped like the Durable status (runtimeStatus, customStatus, output, createdTime). */
 export type InstanceLook = () => Promise<Json>;
 
@@ -96,9 +99,6 @@ export function recordLook(client: ApiClient, name: string, kind: "change" | "ad
 export function adoptionLook(client: ApiClient, name: string): InstanceLook {
   return async () => (await client.call("GET", `interconnects/${encodeURIComponent(name)}/adoption`)).body;
 }
-
-/** The word the record uses for an operation whose instance the task hub does not know. */
-export const ABSENT = "Absent";
 
 /**
  * Looks at an orchestration until the instance ends: a change, whose record stays active all along, and

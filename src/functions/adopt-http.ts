@@ -86,12 +86,10 @@ const adoptionStatus = z
     customStatus: z.unknown().meta({
       description: "The workflow's status: step, stepNumber of totalSteps (7), waitingFor, since, lastObserved, deadline, message.",
     }),
-    output: z
-      .unknown()
-      .meta({
-        description:
-          "Completed: { state, problems }; Failed: the failure (its step, code, and every problem with its fix); null while it runs.",
-      }),
+    output: z.unknown().meta({
+      description:
+        "Completed: { state, problems }; Failed: the failure (its step, code, and every problem with its fix); null while it runs.",
+    }),
     createdTime: z.string(),
     lastUpdatedTime: z.string(),
     links: schemas.recordLinksSchema,

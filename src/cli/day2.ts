@@ -1,7 +1,8 @@
 /**
  * Day-2 commands: `change` (a JSON merge patch of an active interconnect's spec) and `adopt` (take over one
  * built by hand). Both start an orchestration and follow its Durable status URL: a change's record stays
- * active all along, and an adoption's record exists only once its chain is verified.
+ * active all along, and an adoption's record exists only once its chain is verified. `status --watch`
+ * (main.ts) resumes either by name through followInstance.
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
@@ -9,7 +10,7 @@ import type { ApiClient, Json } from "./api-client";
 import { CliError, EXIT } from "./exit";
 import type { LiveView } from "./live-view";
 import { recordSummary } from "./tables";
-import { Detached, watchInstance } from "./watch";
+import { Detached, statusUrlLook, watchInstance, type InstanceLook } from "./watch";
 
 /** What main.ts lends the commands: the target, the views, the streams, Ctrl-C and the exit code. */
 export interface CommandKit {
@@ -94,29 +95,30 @@ function irreversibleRefusal(name: string, e: CliError): CliError | undefined {
   );
 }
 
-/** Follows the instance to its end and says how it ended; the exit code scripts branch on. */
-async function followInstance(
+/**
+ * Follows the instance to its end and says how it ended; the exit code scripts branch on. The command
+ * that starts it and `status --watch`, which resumes it by name, differ only in the look they pass.
+ */
+export async function followInstance(
   kit: CommandKit,
   client: ApiClient,
-  accepted: Json,
+  name: string,
   kind: "change" | "adopt",
+  look: InstanceLook,
   json: boolean,
   intervalMs: number,
-) {
-  const name = String(accepted.name);
+): Promise<number> {
   const live = kit.view(json);
   let status: Json;
   try {
-    status = await watchInstance(client, String(accepted.statusQueryGetUri), name, kind, live, { intervalMs, signal: kit.signal });
+    status = await watchInstance(look, name, kind, live, { intervalMs, signal: kit.signal });
   } catch (e) {
     if (!(e instanceof Detached)) {
       await live.close("failed", e instanceof Error ? e.message : String(e));
       throw e;
     }
     await live.close("detached", `detached from ${name}: the ${kind === "change" ? "change" : "adoption"} goes on in the service`);
-    kit.err(
-      `Detached; nothing was cancelled. ${kind === "change" ? `See it with: interconnect status ${name}` : `Its status: ${String(accepted.statusQueryGetUri).split("?")[0]}`}`,
-    );
+    kit.err(`Detached; nothing was cancelled. Resume watching with: interconnect status ${name} --watch`);
     return EXIT.detached;
   }
   const done = status.runtimeStatus === "Completed";
@@ -147,7 +149,7 @@ export function registerDay2Commands(program: Command, kit: CommandKit): void {
     .option("--fastpath", "turn FastPath on on the connection (the gateway SKU must have it)")
     .option("--no-fastpath", "turn FastPath off")
     .option("--confirm-irreversible", "go ahead with what cannot be undone (a bandwidth increase, UnlimitedData)")
-    .option("--detach", "return once the change has started; see it later with status")
+    .option("--detach", "return once the change has started; watch it later with status --watch")
     .action(async (name: string, o: ChangeOptions) => {
       const { client, json, intervalMs } = kit.context();
       const patch = changePatch(o);
@@ -171,7 +173,9 @@ export function registerDay2Commands(program: Command, kit: CommandKit): void {
         if (json) kit.out(JSON.stringify(body, null, 2));
         return;
       }
-      kit.setExit(await followInstance(kit, client, body, "change", json, intervalMs));
+      kit.setExit(
+        await followInstance(kit, client, name, "change", statusUrlLook(client, String(body.statusQueryGetUri)), json, intervalMs),
+      );
     });
 
   program
@@ -190,7 +194,7 @@ export function registerDay2Commands(program: Command, kit: CommandKit): void {
     .option("--vcn-id <ocid>", "the VCN the DRG is attached to")
     .option("--grant <kinds>", `what the service may tear down: ${GRANTABLE.join(", ")} (comma-separated, repeatable)`, collect, [])
     .option("--tag <key=value>", "a tag to add on both clouds (repeatable)", collect, [])
-    .option("--detach", "return once the adoption has started")
+    .option("--detach", "return once the adoption has started; watch it later with status --watch")
     .action(async (o: AdoptOptions) => {
       const { client, json, intervalMs } = kit.context();
       const { body } = await client.call("POST", "interconnects/adoptions", adoptionBody(o), [202]);
@@ -199,7 +203,17 @@ export function registerDay2Commands(program: Command, kit: CommandKit): void {
         if (json) kit.out(JSON.stringify(body, null, 2));
         return;
       }
-      kit.setExit(await followInstance(kit, client, body, "adopt", json, intervalMs));
+      kit.setExit(
+        await followInstance(
+          kit,
+          client,
+          String(body.name),
+          "adopt",
+          statusUrlLook(client, String(body.statusQueryGetUri)),
+          json,
+          intervalMs,
+        ),
+      );
     });
 }
 

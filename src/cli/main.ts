@@ -8,12 +8,12 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { ApiClient, type Json } from "./api-client";
-import { registerDay2Commands } from "./day2";
+import { followInstance, registerDay2Commands, type CommandKit } from "./day2";
 import { CliError, EXIT } from "./exit";
 import { plainView, ttyView, type LiveView } from "./live-view";
-import { auditTable, interconnectsTable, planReport, recordSummary } from "./tables";
+import { adoptionSummary, auditTable, interconnectsTable, planReport, recordSummary } from "./tables";
 import { resolveTarget, type TargetOptions } from "./target";
-import { Detached, watchOperation } from "./watch";
+import { ABSENT, adoptionLook, Detached, recordLook, watchOperation } from "./watch";
 
 export interface CliIo {
   stdout: NodeJS.WriteStream;
@@ -54,6 +54,20 @@ async function allPages(client: ApiClient, route: string): Promise<Json[]> {
       : null;
   }
   return items;
+}
+
+function isNotFound(e: unknown): boolean {
+  return e instanceof CliError && (e.body as Json)?.status === 404;
+}
+
+/** The adoption of this name (GET …/adoption), or undefined when there is none (or the service predates that route). */
+async function adoptionOf(client: ApiClient, name: string): Promise<Json | undefined> {
+  try {
+    return (await client.call("GET", `interconnects/${encodeURIComponent(name)}/adoption`)).body;
+  } catch (e) {
+    if (e instanceof CliError && e.exitCode === EXIT.usage) return undefined;
+    throw e;
+  }
 }
 
 function sleep(ms: number): Promise<void> {
@@ -178,18 +192,46 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await follow(client, String(body.name), "provision", json, intervalMs);
     });
 
+  const kit: CommandKit = { context, view, out, err, signal: io.signal, setExit: (code) => (exitCode = code) };
+
   program
     .command("status")
     .description("show an interconnect and its current operation; --watch follows it to the end")
     .argument("<name>", "the interconnect's name")
-    .option("--watch", "follow the operation under way until it ends (Ctrl-C detaches)")
+    .option("--watch", "follow the operation under way (provisioning, teardown, change, adoption) until it ends (Ctrl-C detaches)")
     .action(async (name: string, options: { watch?: boolean }) => {
       const { client, json, intervalMs } = context();
-      const { body: record } = await client.call("GET", `interconnects/${encodeURIComponent(name)}`);
-      const kind = record.currentOperation?.kind as "provision" | "teardown" | undefined;
+      let record: Json | undefined;
+      let missing: unknown;
+      try {
+        record = (await client.call("GET", `interconnects/${encodeURIComponent(name)}`)).body;
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        missing = e;
+      }
+      // An adoption writes its record only once the chain is verified: until then the name has no record, or a deleted one.
+      if (record === undefined || record.state === "deleted") {
+        const adoption = await adoptionOf(client, name);
+        if (adoption !== undefined) {
+          if (options.watch) {
+            exitCode = await followInstance(kit, client, name, "adopt", adoptionLook(client, name), json, intervalMs);
+            return;
+          }
+          print(json, adoption, adoptionSummary(adoption));
+          exitCode = ["Failed", "Terminated", "Canceled"].includes(adoption.runtimeStatus) ? EXIT.failed : EXIT.ok;
+          return;
+        }
+        if (record === undefined) throw missing;
+      }
+      const op = record.currentOperation;
       const inFlight = ["requested", "provisioning", "tearing-down"].includes(record.state);
-      if (options.watch && kind && inFlight) {
-        exitCode = await follow(client, name, kind, json, intervalMs);
+      if (options.watch && (op?.kind === "provision" || op?.kind === "teardown") && inFlight) {
+        exitCode = await follow(client, name, op.kind, json, intervalMs);
+        return;
+      }
+      // A change or an adoption leaves the record active: its instance says whether it runs or how it ended.
+      if (options.watch && (op?.kind === "change" || op?.kind === "adopt") && op.runtimeStatus !== ABSENT) {
+        exitCode = await followInstance(kit, client, name, op.kind, recordLook(client, name, op.kind), json, intervalMs);
         return;
       }
       print(json, record, recordSummary(record));
@@ -251,14 +293,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = await follow(client, name, "teardown", json, intervalMs);
     });
 
-  registerDay2Commands(program, {
-    context,
-    view,
-    out,
-    err,
-    signal: io.signal,
-    setExit: (code) => (exitCode = code),
-  });
+  registerDay2Commands(program, kit);
 
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -39,6 +39,17 @@ export function recordSummary(record: Json): string {
   return t.toString();
 }
 
+/** An adoption that has no record yet (GET …/adoption): its instance, its step, and how it ended. */
+export function adoptionSummary(adoption: Json): string {
+  const t = table(["field", "value"]);
+  const status = adoption.customStatus ?? {};
+  t.push(["name", adoption.name], ["record", "none yet: an adoption writes it once the chain is verified"]);
+  t.push(["operation", `adopt ${adoption.instanceId} (${adoption.runtimeStatus})`]);
+  if (status.step) t.push(["step", `${status.stepNumber}/${status.totalSteps} ${status.step}: ${status.message ?? ""}`]);
+  if (adoption.runtimeStatus !== "Completed" && adoption.output) t.push(["output", String(adoption.output)]);
+  return t.toString();
+}
+
 /** What a plan would do, what bills from when, how long, and what to fix first. */
 export function planReport(plan: Json): string {
   const resources = table(["cloud", "resource", "action", "name", "existing id", "bills from"]);

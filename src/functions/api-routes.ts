@@ -1,4 +1,4 @@
-import { adoptRoute } from "./adopt-http";
+import { adoptionStatusRoute, adoptRoute } from "./adopt-http";
 import { changeRoute } from "./change-http";
 import { consoleRoute } from "./console-http";
 import { defaultTriggerDeps } from "./default-deps";
@@ -22,6 +22,7 @@ export function apiRoutes(getDeps: () => TriggerDeps = defaultTriggerDeps): ApiR
     ...interconnectRoutes(getDeps),
     changeRoute(getDeps),
     adoptRoute(getDeps),
+    adoptionStatusRoute(getDeps),
     ...planRoutes(getDeps),
     teardownRejectionsRoute(getDeps),
     ...itsmRoutes(),

@@ -1,4 +1,4 @@
-import type { DurableClient } from "durable-functions";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { parseAdoptionRequest } from "../domain/adoption";
 import { DomainError, ErrorCodes } from "../domain/errors";
 import { adoptInstanceId } from "../domain/names";
@@ -52,5 +52,32 @@ export async function requestAdoption(deps: RequestDeps, client: DurableClient, 
       details: { granted: request.grant.join(",") },
     });
     return { outcome: "started", instanceId, name: request.name };
+  }
+}
+
+export interface AdoptionFound {
+  instanceId: string;
+  status: DurableOrchestrationStatus;
+}
+
+/**
+ * The adoption under way under this name, or the last one: what a client that detached follows, also
+ * before the adoption writes its record. A live record adopted (or re-adopted by the watchdog) names its
+ * instance; otherwise the ids are tried from where requestAdoption starts, and the last that exists is it.
+ */
+export async function latestAdoption(deps: RequestDeps, client: DurableClient, name: string): Promise<AdoptionFound | undefined> {
+  const record = await deps.store.interconnects.get(name);
+  if (record && record.state !== "deleted") {
+    const op = record.currentOperation;
+    if (op?.kind !== "adopt") return undefined;
+    const status = await findInstance(client, op.instanceId);
+    return status ? { instanceId: op.instanceId, status } : undefined;
+  }
+  let found: AdoptionFound | undefined;
+  for (let n = (record?.attempt ?? 0) + 1; ; n++) {
+    const instanceId = adoptInstanceId(name, n);
+    const status = await findInstance(client, instanceId);
+    if (status === undefined) return found;
+    found = { instanceId, status };
   }
 }

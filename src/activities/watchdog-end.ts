@@ -71,7 +71,7 @@ async function endWithoutRecord(input: EndInput, ctx: StepContext): Promise<"end
   if (record && record.state !== "deleted") return "superseded";
   const client = df.getClient(ctx.invocation);
   const mark = "ended by the watchdog, not restarted";
-  const status = await findInstance(client, id);
+  const status = await findInstance(client, id, { showInput: true });
   const endedByUs = status !== undefined && isFinished(status) && String(status.output ?? "").includes(mark);
   if (status === undefined || (isFinished(status) && !endedByUs)) return "superseded";
   const step = stepOf(status.customStatus);

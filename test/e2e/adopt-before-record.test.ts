@@ -66,6 +66,15 @@ async function stallInLocate(instanceId: string): Promise<void> {
 const watchdogRows = async () =>
   ((await stack.api("GET", "interconnects/erp-legacy/audit?top=1000&order=asc")).json.items as Json[]).filter((r) => r.step === "watchdog");
 
+async function waitForRows(count: number, timeoutMs: number): Promise<Json[]> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await watchdogRows();
+    if (rows.length >= count || Date.now() > until) return rows;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 it("restarts an adoption that stalled before its record once, ends the restart that stalls again in the audit trail, and takes a new POST", async () => {
   // Each read of the circuit takes 4 real seconds: long enough to kill the host in the middle of the locate step.
   await stack.faults("PUT", { operations: { "arm:GET expressRouteCircuits": { latencyMs: 4_000 } } });
@@ -81,8 +90,9 @@ it("restarts an adoption that stalled before its record once, ends the restart t
 
   // The restart stalls as well: not started a third time but ended, and said so where the user can read it without a record.
   await waitForStatus("adopt-erp-legacy-2", (s) => s.runtimeStatus === "Terminated", 120_000);
+  // The row is written right after the termination is asked for.
+  const rows = await waitForRows(2, 30_000);
   expect((await stack.api("GET", "interconnects/erp-legacy")).status).toBe(404);
-  const rows = await watchdogRows();
   expect(rows).toMatchObject([
     { instanceId: "adopt-erp-legacy-1", phase: "retrying", details: { withoutRecord: true, restartedAs: "adopt-erp-legacy-2" } },
     { instanceId: "adopt-erp-legacy-2", phase: "failed", details: { ended: true, withoutRecord: true, atStep: "locate" } },

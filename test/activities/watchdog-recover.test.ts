@@ -345,6 +345,19 @@ describe("the watchdog and adoptions that have no record yet", () => {
     expect(taskHub().instances.has("adopt-by-hand-2")).toBe(false);
   });
 
+  it("starts the restart even when the stalled one is slow to stop: once terminated it is listed no more, a later round could not", async () => {
+    taskHub().instances.set("adopt-slow-1", adoptInstance("adopt-slow-1", "Running", ADOPTION("slow")));
+    taskHub().slowToTerminate.add("adopt-slow-1");
+    try {
+      expect(await recoverAdoption("slow", "adopt-slow-1", "adopt-slow-2")).toEqual({ outcome: "restarted" });
+    } finally {
+      taskHub().slowToTerminate.delete("adopt-slow-1");
+    }
+    expect(taskHub().terminations.filter((t) => t.instanceId === "adopt-slow-1")).toHaveLength(1);
+    expect(taskHub().instances.get("adopt-slow-2")).toMatchObject({ runtimeStatus: "Running" });
+    expect(await watchdogRows("slow")).toMatchObject([{ details: { restartedAs: "adopt-slow-2" } }]);
+  }, 30_000);
+
   it("restarts nothing when the adoption's record appeared between the scan and the decision", async () => {
     await activeWith("late", "adopt", "adopt-late-1");
     taskHub().instances.set("adopt-late-1", adoptInstance("adopt-late-1", "Running", ADOPTION("late")));

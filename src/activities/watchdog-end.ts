@@ -10,12 +10,13 @@ import { HEALTH_WATCH_ORCHESTRATOR, healthWatchInstanceId } from "../domain/name
 import type { InterconnectSpec } from "../domain/spec";
 import type { InterconnectFailure, JsonObject } from "../store";
 import { findInstance, isFinished } from "./durable-instance";
-import { defineActivity } from "./step";
+import { defineActivity, type StepContext } from "./step";
 
 type EndInput = ActivityInput<"watchdogEnd">;
 
 export const watchdogEnd = defineActivity("watchdogEnd", "read", async (input, ctx) => {
   const name = input.opContext.interconnect;
+  if (input.withoutRecord === true) return { outcome: await endWithoutRecord(input, ctx) };
   const ending = input.kind === "change" ? changeEnding(input) : adoptionEnding(input);
   let superseded = false;
   await ctx.deps.store.interconnects.modify(name, (fresh) => {
@@ -55,6 +56,69 @@ export const watchdogEnd = defineActivity("watchdogEnd", "read", async (input, c
   }
   return { outcome: "ended" as const };
 });
+
+/**
+ * An adoption without a record that the watchdog will not restart (it was the watchdog's restart, or its
+ * input is gone): left running it would hold the name for ever (a POST answers "existing"), so it is
+ * terminated, and since there is no record to carry a failure, one audit row under the name (GET
+ * /api/interconnects/{name}/audit answers without a record) says what happened and what to do.
+ */
+async function endWithoutRecord(input: EndInput, ctx: StepContext): Promise<"ended" | "superseded"> {
+  const name = input.opContext.interconnect;
+  const id = input.endedInstanceId;
+  const record = await ctx.deps.store.interconnects.get(name);
+  // Its record written since the scan: the records' rules judge it from the next round.
+  if (record && record.state !== "deleted") return "superseded";
+  const client = df.getClient(ctx.invocation);
+  const mark = "ended by the watchdog, not restarted";
+  const status = await findInstance(client, id, { showInput: true });
+  const endedByUs = status !== undefined && isFinished(status) && String(status.output ?? "").includes(mark);
+  if (status === undefined || (isFinished(status) && !endedByUs)) return "superseded";
+  const step = stepOf(status.customStatus);
+  if (!isFinished(status)) await client.terminate(id, encodeURIComponent(`stalled (${input.stall.reason}); ${mark}`));
+  const ran = status.input as { actor?: unknown } | null;
+  const why =
+    ran?.actor === "watchdog"
+      ? "It was already the watchdog's restart of an adoption that stalled, so it is not started a third time."
+      : "Its input is no longer in the task hub, so it cannot be started again from it.";
+  const changed =
+    step !== undefined && TAGGED_FROM.has(step)
+      ? "The service's tags may be on the circuit and the virtual circuit (nothing else was changed)."
+      : "Nothing was changed on either cloud.";
+  await ctx.deps.store.audit.append(
+    {
+      interconnect: name,
+      step: "watchdog",
+      phase: "failed",
+      actor: "watchdog",
+      instanceId: id,
+      operation: "adopt",
+      message:
+        `Adoption ${id} stalled before it wrote its record${step ? ` (at step ${step})` : ""}: ${input.stall.reason}. ${why} ` +
+        `It is terminated; no record was written. ${changed} What to do: look at what the step it stopped at reads ` +
+        "(this trail's earlier rows, the clouds' activity logs), then send the same POST /api/interconnects/adoptions again: " +
+        "it starts a fresh adoption that verifies the whole chain and writes the record only then.",
+      details: {
+        ended: true,
+        withoutRecord: true,
+        since: input.stall.since,
+        detectedAt: input.stall.detectedAt,
+        ...(step ? { atStep: step } : {}),
+      },
+    },
+    { key: `watchdog\n${id}`, onDuplicate: "skip" },
+  );
+  return "ended";
+}
+
+/** From the tags step on, an adoption has written the service's tags on both sides. */
+const TAGGED_FROM = new Set(["tags", "record", "activate"]);
+
+function stepOf(customStatus: unknown): string | undefined {
+  if (customStatus === null || typeof customStatus !== "object") return undefined;
+  const step = (customStatus as { step?: unknown }).step;
+  return typeof step === "string" && step ? step : undefined;
+}
 
 interface Ending {
   message: string;

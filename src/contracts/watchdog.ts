@@ -10,7 +10,8 @@ const instanceId = z.string().min(1).max(200);
 
 export const watchedOperation = z.object({
   name: interconnectName,
-  state: z.enum(INTERCONNECT_STATES),
+  /** The record's state; null when the name has no record: an adoption that has not written its record yet. */
+  state: z.enum(INTERCONNECT_STATES).nullable(),
   kind: operationKind,
   instanceId,
   attempt: z.number().int().min(0),
@@ -40,6 +41,8 @@ export const watchdogActivities = {
    * Every record whose operation the task hub says is running (requested, provisioning, tearing-down, or a
    * failed one still compensating), and every active one whose change or adoption ended without finishing
    * (terminated, failed without saying so on the record, or gone from the task hub) and was not ended yet.
+   * Also every adoption the task hub runs whose name has no record (or a deleted one): an adoption
+   * writes its record only at its end, and until then nothing else would ever look at it.
    */
   watchdogScan: {
     input: z.object({ opContext }),
@@ -48,13 +51,16 @@ export const watchdogActivities = {
   /**
    * Flags the stalled operation on the record (currentOperation.stalled) and audits it; with a
    * restart, terminates the stalled instance and starts the fresh operation in its place (the record's
-   * ETag decides, so a user's request that got there first wins and the restart is dropped).
+   * ETag decides, so a user's request that got there first wins and the restart is dropped). An
+   * adoption without a record is restarted unless its record appeared meanwhile (superseded).
    */
   watchdogRecover: {
     input: z.object({
       opContext,
       stalledInstanceId: instanceId,
       stall: stallFinding,
+      /** An adoption that has not written its record: there is none to flag or claim; the restart's instance id is the claim. */
+      withoutRecord: z.boolean().optional(),
       restart: z
         .object({
           kind: operationKind,
@@ -70,7 +76,9 @@ export const watchdogActivities = {
   /**
    * Ends on the record a change or adoption whose instance ended without finishing and that is not
    * restarted: the record keeps its spec, its failure (a change) says what each side was left in and
-   * what to do, one audit row says the same, and an adopted interconnect gets its health watch.
+   * what to do, one audit row says the same, and an adopted interconnect gets its health watch. An
+   * adoption without a record that stalled again after the watchdog restarted it is terminated (so a
+   * repeated POST starts a fresh one) and one audit row under its name says what happened and what to do.
    */
   watchdogEnd: {
     input: z.object({
@@ -78,6 +86,8 @@ export const watchdogActivities = {
       endedInstanceId: instanceId,
       kind: z.enum(["change", "adopt"]),
       stall: stallFinding,
+      /** An adoption that has not written its record: it is terminated and the audit trail under its name says what to do. */
+      withoutRecord: z.boolean().optional(),
       /** What the change was to do, from its input; null when the task hub no longer has it. */
       change: z.object({ from: z.record(z.string(), z.unknown()), to: z.record(z.string(), z.unknown()) }).nullable(),
       /** Both sides as read just now (a change); null for an adoption. */

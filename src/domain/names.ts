@@ -68,6 +68,18 @@ export function adoptInstanceId(name: string, attempt: number): string {
   return `adopt-${name}-${checkAttempt(attempt)}`;
 }
 
+/** What every adoption's instance id starts with: the task hub lists them by it. */
+export const ADOPT_INSTANCE_PREFIX = "adopt-";
+
+/** The name and attempt an adoption's instance id was made of; undefined for any other id. */
+export function parseAdoptInstanceId(instanceId: string): { name: string; attempt: number } | undefined {
+  const m = /^adopt-(.+)-([1-9]\d*)$/.exec(instanceId);
+  if (!m) return undefined;
+  const [, name = "", digits = ""] = m;
+  const attempt = Number(digits);
+  return INTERCONNECT_NAME_PATTERN.test(name) && Number.isSafeInteger(attempt) ? { name, attempt } : undefined;
+}
+
 /** The health watch's orchestration, one instance per interconnect under this fixed id: a second start finds the first. */
 export const HEALTH_WATCH_ORCHESTRATOR = "healthWatch";
 export function healthWatchInstanceId(name: string): string {

@@ -36,7 +36,10 @@ const WATCHDOG_ACTOR = "watchdog";
  * a verified change moves the spec). One that ended without finishing (terminated, failed past its own
  * failure handling, lost from the task hub) would hold its record for ever: an adoption is started
  * again once; a change is not (nothing may be changed unasked) but ended on the record, which keeps its
- * spec and says what each side was left in and what to do. Time is the orchestration clock, the clock
+ * spec and says what each side was left in and what to do. An adoption that stalls before it wrote its
+ * record (the scan lists those from the task hub, by their id prefix) is started again once too; if
+ * that one stalls as well, it is terminated and an audit row under its name says what to do, since
+ * there is no record to carry a failure. Time is the orchestration clock, the clock
  * of the deadlines and progress times it compares. No timers: a round never waits on anything that
  * could be lost, and the next round comes from the schedule, not from the task hub.
  *
@@ -72,7 +75,10 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
   });
   const decided = found.map((f) => ({
     ...f,
-    restart: f.ended && !restartsWhenEnded(f.op) ? undefined : restartFor(f.op, f.stall, input.timing),
+    restart:
+      (f.ended && !restartsWhenEnded(f.op)) || (withoutRecord(f.op) && !restartsWithoutRecord(f.op))
+        ? undefined
+        : restartFor(f.op, f.stall, input.timing),
   }));
   const restarts = decided.filter((d) => d.restart !== undefined);
   const recovered =
@@ -84,6 +90,7 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
               opContext: own(op.name, op.kind),
               stalledInstanceId: op.instanceId,
               stall,
+              ...(withoutRecord(op) ? { withoutRecord: true } : {}),
               restart: restart ?? null,
             }),
           ),
@@ -101,6 +108,7 @@ export function* watchdogSweep(context: OrchestrationContext): Generator<Task, W
       endedInstanceId: op.instanceId,
       kind,
       stall,
+      ...(withoutRecord(op) ? { withoutRecord: true } : {}),
       change,
       left,
     })) as ActivityOutput<"watchdogEnd">;
@@ -177,6 +185,18 @@ const inPlace = (op: WatchedOperationRow): boolean => op.kind === "change" || op
  */
 function restartsWhenEnded(op: WatchedOperationRow): boolean {
   return op.kind === "adopt" && op.input !== null && op.input !== undefined && op.input.actor !== WATCHDOG_ACTOR;
+}
+
+/** An adoption that has not written its record yet (its name has none, or a deleted one): the scan lists it from the task hub. */
+const withoutRecord = (op: WatchedOperationRow): boolean => op.kind === "adopt" && (op.state === null || op.state === "deleted");
+
+/**
+ * An adoption without a record that stalled is started again once, from its own input. One that the
+ * watchdog started (its actor) and that stalled again is not: it is ended instead (terminated, with an
+ * audit row under its name saying what to do), so that neither it nor a third run holds the name.
+ */
+function restartsWithoutRecord(op: WatchedOperationRow): boolean {
+  return op.input !== null && op.input !== undefined && op.input.actor !== WATCHDOG_ACTOR;
 }
 
 function trailingAttempt(instanceId: string): number {

@@ -149,6 +149,72 @@ describe("watchdog: changes and adoptions", () => {
     expect(named(again.calls, "watchdogEnd")).toMatchObject([{ kind: "adopt", endedInstanceId: "adopt-erp-legacy-3", left: null }]);
   });
 
+  it("restarts a stalled adoption that has no record yet once, under the next adoption id, from its own input", async () => {
+    const adoption = { request: { name: "erp-legacy" }, actor: "ana@contoso.com", catalog: {} };
+    const recordless = (over: Partial<WatchedOperationRow>) =>
+      row({
+        kind: "adopt",
+        state: null,
+        instanceId: "adopt-erp-legacy-2",
+        attempt: 2,
+        spec: null,
+        bgpPlan: null,
+        names: undefined,
+        virtualCircuitId: undefined,
+        input: adoption,
+        ...over,
+      });
+    // One that moves is left alone.
+    const moving = await sweep([recordless({ lastUpdatedTime: minutesAgo(2) })]);
+    expect(named(moving.calls, "watchdogRecover")).toEqual([]);
+    expect(named(moving.calls, "watchdogEnd")).toEqual([]);
+
+    // Stalled, with no record or with a deleted one under its name: started again as adopt-erp-legacy-3, told there is no record.
+    for (const state of [null, "deleted" as const]) {
+      const { calls, output } = await sweep([recordless({ state, lastUpdatedTime: minutesAgo(45) })]);
+      expect(named(calls, "watchdogRecover")).toEqual([
+        expect.objectContaining({
+          opContext: expect.objectContaining({ interconnect: "erp-legacy", operation: "adopt" }),
+          stalledInstanceId: "adopt-erp-legacy-2",
+          withoutRecord: true,
+          restart: {
+            kind: "adopt",
+            instanceId: "adopt-erp-legacy-3",
+            attempt: 3,
+            orchestrator: "adoptInterconnect",
+            input: { ...adoption, actor: "watchdog", timing: DEFAULT_WORKFLOW_TIMING },
+          },
+        }),
+      ]);
+      expect(named(calls, "watchdogEnd")).toEqual([]);
+      expect(output).toMatchObject({ stalled: [{ name: "erp-legacy", instanceId: "adopt-erp-legacy-2", outcome: "restarted" }] });
+    }
+  });
+
+  it("ends a record-less adoption the watchdog restarted that stalls again, or one whose input is gone, instead of restarting it", async () => {
+    const base = { kind: "adopt" as const, state: null, spec: null, bgpPlan: null, lastUpdatedTime: minutesAgo(45) };
+    for (const over of [
+      { instanceId: "adopt-erp-legacy-3", attempt: 3, input: { request: { name: "erp-legacy" }, actor: "watchdog", catalog: {} } },
+      { instanceId: "adopt-erp-legacy-1", attempt: 1, input: null },
+    ]) {
+      const { calls, output } = await sweep([row({ ...base, ...over })]);
+      expect(named(calls, "watchdogRecover")).toEqual([]);
+      // Nothing to read on the clouds: an adoption changed nothing but (perhaps) tags.
+      expect(named(calls, "azureReadCircuitSettings")).toEqual([]);
+      expect(named(calls, "watchdogEnd")).toEqual([
+        expect.objectContaining({
+          endedInstanceId: over.instanceId,
+          kind: "adopt",
+          withoutRecord: true,
+          left: null,
+          change: null,
+          stall: expect.objectContaining({ reason: expect.stringMatching(/no progress for 45 min/) }),
+        }),
+      ]);
+      expect(output).toMatchObject({ stalled: [{ instanceId: over.instanceId, outcome: "ended" }] });
+    }
+  });
+
   it("restarts a stalled teardown of an adopted interconnect with its own resource names", async () => {
     const { calls } = await sweep([
       row({ kind: "teardown", state: "tearing-down", instanceId: "teardown-erp-legacy-4", attempt: 4, lastUpdatedTime: minutesAgo(120) }),

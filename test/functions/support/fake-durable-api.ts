@@ -29,6 +29,8 @@ export interface FakeDurableApi {
   url: string;
   instances: Map<string, FakeInstance>;
   starts: FakeInstance[];
+  /** The query string of every list request, in order. */
+  lists: string[];
   terminations: { instanceId: string; reason: string }[];
   /** Instances that take a terminate request but keep running (an activity still finishing its cloud call). */
   slowToTerminate: Set<string>;
@@ -41,6 +43,7 @@ export interface FakeDurableApi {
 export async function startFakeDurableApi(): Promise<FakeDurableApi> {
   const instances = new Map<string, FakeInstance>();
   const starts: FakeInstance[] = [];
+  const lists: string[] = [];
   const terminations: { instanceId: string; reason: string }[] = [];
   const slowToTerminate = new Set<string>();
   const server: Server = createServer((req, res) => {
@@ -71,12 +74,48 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
         instance.terminateReason = reason;
         return send(202);
       }
+      if (req.method === "GET" && url.pathname === "/durabletask/instances/") return list();
       const status = /^\/durabletask\/instances\/([^/]+)$/.exec(url.pathname);
       if (req.method === "GET" && status) {
         void (api.beforeStatus?.(status[1] as string) ?? Promise.resolve()).then(() => answerStatus(status[1] as string));
         return;
       }
       send(404, { error: `fake durable API: no route for ${req.method} ${url.pathname}` });
+
+      /** The list query as the extension answers it: filtered, ordered by instance id, paged by an opaque token. */
+      function list(): void {
+        lists.push(url.search);
+        const prefix = url.searchParams.get("instanceIdPrefix") ?? "";
+        const statuses = (url.searchParams.get("runtimeStatus") ?? "").split(",").filter(Boolean);
+        const top = Number(url.searchParams.get("top") ?? "100");
+        const showInput = url.searchParams.get("showInput") !== "false";
+        const after = req.headers["x-ms-continuation-token"];
+        const matching = [...instances.values()]
+          .filter((i) => i.instanceId.startsWith(prefix) && (statuses.length === 0 || statuses.includes(i.runtimeStatus)))
+          .filter((i) => typeof after !== "string" || i.instanceId > Buffer.from(after, "base64").toString("utf8"))
+          .sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1));
+        const page = matching.slice(0, top);
+        const last = page.at(-1);
+        res.writeHead(200, {
+          "content-type": "application/json",
+          ...(matching.length > top && last ? { "x-ms-continuation-token": Buffer.from(last.instanceId).toString("base64") } : {}),
+        });
+        res.end(JSON.stringify(page.map((i) => ({ ...payload(i), ...(showInput ? {} : { input: null }) }))));
+      }
+
+      function payload(instance: FakeInstance) {
+        const { name, instanceId, runtimeStatus, customStatus, createdTime, lastUpdatedTime, input } = instance;
+        return {
+          name,
+          instanceId,
+          runtimeStatus,
+          customStatus,
+          createdTime,
+          lastUpdatedTime,
+          input,
+          output: instance.terminateReason ?? null,
+        };
+      }
 
       function answerStatus(id: string): void {
         const instance = instances.get(id);
@@ -125,6 +164,7 @@ export async function startFakeDurableApi(): Promise<FakeDurableApi> {
     url: `http://127.0.0.1:${port}`,
     instances,
     starts,
+    lists,
     terminations,
     slowToTerminate,
     context({ functionName = "test", trigger = { type: "httpTrigger", name: "req" }, extraOutputs = [] } = {}) {

@@ -188,9 +188,10 @@ export class DurableHttpApi {
     if ("status" in q) return q;
     const page = await this.store.queryInstances(q);
     const showInput = req.url.searchParams.get("showInput") !== "false";
+    // As fresh as a status read: a running instance's latest progress may not be in its row yet.
     return json(
       200,
-      page.items.map((r) => statusPayload(r, showInput)),
+      page.items.map((r) => statusPayload(this.engine.pendingRow(r.instanceId) ?? r, showInput)),
       page.continuationToken ? { "x-ms-continuation-token": page.continuationToken } : {},
     );
   }

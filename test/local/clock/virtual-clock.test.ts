@@ -7,7 +7,8 @@ describe("virtual clock", () => {
   it("runs at its speed, and pause() stops it (advance still moves it) until resume()", async () => {
     const clock = new VirtualClock({ speed: 1000 });
     const t0 = clock.now();
-    await sleep(20);
+    // Node may fire a timer a millisecond early by Date.now()'s reckoning: sleep a little longer than asserted.
+    await sleep(25);
     expect(clock.now() - t0).toBeGreaterThanOrEqual(20_000);
 
     clock.pause();
@@ -22,7 +23,7 @@ describe("virtual clock", () => {
 
     clock.resume();
     expect(clock.paused).toBe(false);
-    await sleep(20);
+    await sleep(25);
     expect(clock.now() - (frozen + 60_000)).toBeGreaterThanOrEqual(20_000);
   });
 
